@@ -1,0 +1,146 @@
+"""Lines → Document: find table and form titles, hand each segment to its parser, add meta.
+
+Several files given together are one document (narrative and tables published separately);
+their lines are read in the order given, each keeping its own line numbers.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Document, Form, SourceFile
+from ..read.text import Line, read_text
+from . import forms as F
+from .meta import find_scope, find_stage, find_unit, find_year
+from .tables import TableContext, parse_table
+from .text_rules import nospace
+from .vocabulary import classify_title
+
+_SECTION_BREAK = ("第三部分", "第四部分", "名词解释", "情况说明")
+
+
+def _titles(lines: list[Line]) -> list[tuple[int, str]]:
+    """(index, kind) of every line that titles a table or a form."""
+    out = []
+    for i, ln in enumerate(lines):
+        if ln.is_row or not ln.text:
+            continue
+        kind = classify_title(ln.text)
+        if kind is None:
+            continue
+        if kind != "project_form" and not _followed_by_table(lines, i):
+            continue
+        out.append((i, kind))
+    return out
+
+
+def _followed_by_table(lines: list[Line], i: int) -> bool:
+    """A real title is followed, within a few lines, by a 单位 line or table rows."""
+    seen = 0
+    for ln in lines[i + 1:i + 14]:
+        if ln.is_row:
+            return True
+        if ln.text:
+            seen += 1
+            t = nospace(ln.text)
+            if classify_title(ln.text) or any(s in t for s in _SECTION_BREAK) or seen > 6:
+                return False
+    return False
+
+
+def _segment_end(lines: list[Line], start: int, stop: int) -> int:
+    """A table's body runs to the next title, but never into a new part of the document."""
+    for k in range(start + 1, stop):
+        ln = lines[k]
+        if ln.heading and not ln.is_row and any(s in nospace(ln.text) for s in _SECTION_BREAK):
+            return k
+    return stop
+
+
+def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] | None = None,
+                  location_key: str = "line") -> Document:
+    titles = _titles(lines)
+    title_texts = [lines[i].text for i, _ in titles]
+    year = find_year(lines, title_texts)
+    stage = find_stage(lines, title_texts)
+    unit = find_unit(lines)
+    doc = Document(unit=unit, year=year, stage=stage, scope=find_scope(lines), format=fmt, files=files or [])
+    ctx = TableContext(year=year, stage=stage, unit=unit)
+    prev_form: Form | None = None
+    reader = None
+    for n, (i, kind) in enumerate(titles):
+        stop = titles[n + 1][0] if n + 1 < len(titles) else len(lines)
+        end = _segment_end(lines, i, stop) if kind not in ("project_form", "unit_performance") else stop
+        body = lines[i + 1:end]
+        title = lines[i]
+        if kind == "project_form":
+            if F.is_tabular(body):
+                new, prev_form, reader = F.parse_tabular(title, body, prev_form, reader)
+                doc.forms.extend(new)
+            else:
+                for part in _split_declarations(body):
+                    form, reader, merged = F.parse_declaration(title if part is body else part[0], part,
+                                                               prev_form, reader)
+                    if not merged:
+                        doc.forms.append(form)
+                    prev_form = form
+            continue
+        if kind == "unit_performance":
+            form, table = F.parse_unit_form(title, body)
+            if table is not None:
+                doc.tables.append(table)
+            doc.forms.append(form)
+            prev_form = None
+            continue
+        table = parse_table(title, body, kind, ctx, location_key)
+        doc.tables.append(table)
+    _default_money_units(doc)
+    return doc
+
+
+def _split_declarations(body: list[Line]) -> list[list[Line]]:
+    """Consecutive 申报表 printed without a title between them each start at 项目名称."""
+    starts = [k for k, ln in enumerate(body)
+              if ln.is_row and nospace(next((c for c in ln.cells if c), "")) == "项目名称"]
+    if len(starts) <= 1:
+        return [body]
+    parts = [body[:starts[1]]]
+    for a, b in zip(starts[1:], starts[2:] + [len(body)]):
+        parts.append(body[a:b])
+    return parts
+
+
+def _default_money_units(doc: Document) -> None:
+    """A table that prints no unit uses the unit most tables of the document print."""
+    units = Counter(t.money_unit for t in doc.tables if t.money_unit)
+    common = units.most_common(1)[0][0] if units else None
+    for t in doc.tables:
+        if not t.money_unit:
+            t.money_unit = common
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def extract_files(paths: list[str | Path]) -> Document:
+    """Extract one document from one or more files (read/ picks the reader by format)."""
+    lines: list[Line] = []
+    files = []
+    for p in paths:
+        p = Path(p)
+        src = read_text(p)
+        files.append(SourceFile(name=p.name, sha256=sha256_file(p), path=str(p), size=p.stat().st_size,
+                                encoding=src.encoding))
+        lines.extend(src.lines)
+    doc = extract_lines(lines, "text", files)
+    if not doc.tables and not doc.forms:
+        raise InputError(", ".join(str(p) for p in paths),
+                         "not a budget disclosure: no budget table or performance form found")
+    return doc

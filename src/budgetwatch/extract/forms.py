@@ -1,0 +1,318 @@
+"""项目支出绩效目标表 and 整体支出绩效目标表 → Form objects.
+
+Indicator grids are read by vocabulary, not by position: converters and OCR shift cells left
+and right, but 一级/二级 labels are a closed vocabulary, so each row reads as
+[一级] [二级] 三级名称 指标值 [then, in 申报表, the 年度 block, which is skipped].
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Form, Indicator, Row, Table
+from ..read.text import Line
+from .text_rules import header_money_unit, nospace, parse_amount, squash
+from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, level1_of, level2_of
+
+_VALUE_LIKE = re.compile(
+    r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"
+    r"完成|及时|按时|按期|有效|明显|显著|逐步|持续|全年|共享|节约|规范|满意|合理|安全|稳定|正常|长期|一年)"
+    r")")
+_END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
+_PROJECT_LABEL = re.compile(r"^(项目名称|项目)$")
+
+
+def value_like(s: str) -> bool:
+    t = nospace(s)
+    return bool(t) and len(t) <= 24 and bool(_VALUE_LIKE.match(t))
+
+
+@dataclass
+class ValueColumns:
+    """Grids that print 指标方向 / 指标值 / 计量单位 in columns of their own."""
+    name: int
+    parts: list[int]
+
+
+class IndicatorReader:
+    """Reads indicator rows one at a time, carrying the governing 一级/二级 labels down the grid."""
+
+    def __init__(self, two_blocks: bool = False, value_columns: ValueColumns | None = None,
+                 annual_start: int | None = None):
+        self.two_blocks = two_blocks
+        self.annual_start = annual_start  # column where the 年度 block begins, in 申报表 grids
+        self.value_columns = value_columns
+        self.level1: str | None = None
+        self.level2: str | None = None
+
+    def read(self, cells, line_no: int | None) -> Indicator | None:
+        first = next((j for j, c in enumerate(cells) if c), None)
+        if first is None or (self.annual_start is not None and first >= self.annual_start):
+            return None  # a row printed only in the 年度 block
+        tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
+        if not tokens:
+            return None
+        row_l1, l2s, rest = None, [], []
+        for t in tokens:
+            n = nospace(t)
+            if not rest:
+                if level1_of(n) and not l2s:
+                    row_l1 = level1_of(n)
+                    continue
+                l2 = level2_of(n)
+                if l2 and not (l2s and l2 == l2s[-1]):
+                    l2s.append(l2)
+                    continue
+                rest.append(t)
+            else:
+                if level1_of(n) or level2_of(n):
+                    break  # the 年度 block (or the next level) begins
+                rest.append(t)
+            if len(rest) == 2:
+                break
+        if row_l1:
+            self.level1, self.level2 = row_l1, None
+        if l2s:
+            self.level2 = l2s[-1]
+            parent = LEVEL2_PARENT[l2s[-1]]
+            if len(l2s) >= 2 or not row_l1 and self.level1 != parent and not (
+                    self.level1 == "成本指标" and parent in ("产出指标", "成本指标")):
+                self.level1 = parent
+        if self.value_columns:
+            return self._positional(cells, line_no)
+        if len(rest) >= 2:
+            name, value = rest[0], rest[1]
+        elif len(rest) == 1 and value_like(rest[0]):
+            name, value = (squash(l2s[0]) if len(l2s) == 1 and not row_l1 else ""), rest[0]
+        else:
+            return None
+        return Indicator(level1=self.level1, level2=self.level2, name=squash(name),
+                         value=nospace(value), line=line_no)
+
+    def _positional(self, cells, line_no) -> Indicator | None:
+        vc = self.value_columns
+        get = lambda j: squash(cells[j]) if j < len(cells) and cells[j] else ""  # noqa: E731
+        name = get(vc.name)
+        value = "".join(nospace(get(j)) for j in vc.parts)
+        if not value or not name or level2_of(name) and not value:
+            return None
+        return Indicator(level1=self.level1, level2=self.level2, name=name, value=value, line=line_no)
+
+
+def _value_columns(header) -> ValueColumns | None:
+    labels = [nospace(c) for c in header]
+    unit_j = [j for j, c in enumerate(labels) if c in ("计量单位", "度量单位", "单位")]
+    if not unit_j:
+        return None
+    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")]
+    val_j = [j for j, c in enumerate(labels) if c in ("指标值", "目标值")]
+    dir_j = [j for j, c in enumerate(labels) if c in ("指标方向", "符号", "运算符", "指标性质", "比较符")]
+    if not name_j or not val_j:
+        return None
+    return ValueColumns(name=name_j[0], parts=dir_j[:1] + val_j[:1] + unit_j[:1])
+
+
+def _is_grid_header(cells) -> bool:
+    labels = [nospace(c) for c in cells]
+    return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels)
+
+
+def _amount_after(cells, i) -> float | None:
+    for c in cells[i + 1:]:
+        if not c:
+            continue
+        a = parse_amount(c)
+        if a is not None:
+            return float(a)
+        if not re.search(r"\d", c):
+            continue
+        break
+    m = re.search(r"[:：]\s*([\d,]+(?:\.\d+)?)", cells[i])
+    if m:
+        a = parse_amount(m.group(1))
+        return float(a) if a is not None else None
+    return None
+
+
+# ---- 申报表: header block, then one indicator grid ----------------------------------------
+
+def parse_declaration(title: Line, body: list[Line], previous: Form | None,
+                      prev_reader: IndicatorReader | None) -> tuple[Form, IndicatorReader, bool]:
+    """One 申报表 form. Returns (form, reader, merged) — merged when this part continues `previous`."""
+    project, amount, unit = None, None, None
+    grid_start, reader, header = None, None, None
+    for k, ln in enumerate(body):
+        cells = [c for c in ln.cells]
+        labels = [nospace(c) for c in cells]
+        if grid_start is None:
+            if _is_grid_header(cells):
+                grid_start, header = k, cells
+                continue
+            nonempty = [c for c in cells if c]
+            if project is None and nonempty and _PROJECT_LABEL.match(nospace(nonempty[0])) and len(nonempty) > 1:
+                project = squash(nonempty[1])
+            for i, lab in enumerate(labels):
+                if "资金" in lab and unit is None:
+                    unit = header_money_unit(lab)
+                if lab.startswith("年度资金总额") and amount is None:
+                    amount = _amount_after(cells, i)
+    if unit is None and amount is not None:
+        unit = "元"
+    continuing = (previous is not None and previous.layout == "declaration"
+                  and nospace(previous.project) == nospace(project) and previous.amount == amount
+                  and grid_start is not None and not _starts_with_level1(body[grid_start + 1:]))
+    form = previous if continuing else Form(project=project, amount=amount, money_unit=unit,
+                                            location={"line": title.no}, layout="declaration")
+    if continuing:
+        form.pages += 1
+        reader = prev_reader
+    if grid_start is not None:
+        if reader is None:
+            labels = [nospace(c) for c in header]
+            values_at = [j for j, c in enumerate(labels) if c == "指标值"]
+            annual = None
+            if len(values_at) >= 2:
+                annual = values_at[0] + 1
+            reader = IndicatorReader(two_blocks=annual is not None, value_columns=_value_columns(header),
+                                     annual_start=annual)
+        for ln in body[grid_start + 1:]:
+            first = next((c for c in ln.cells if c), "")
+            if _END.match(nospace(first)):
+                break
+            if _is_grid_header(ln.cells):
+                continue
+            ind = reader.read(ln.cells, ln.no)
+            if ind:
+                form.indicators.append(ind)
+    return form, reader or IndicatorReader(), continuing
+
+
+def _starts_with_level1(lines: list[Line]) -> bool:
+    for ln in lines:
+        tokens = [nospace(c) for c in ln.cells if c]
+        if tokens:
+            return any(level1_of(t) for t in tokens[:3])
+    return False
+
+
+# ---- 公开表: one row per project, indicators in the columns to its right -----------------------
+
+def is_tabular(body: list[Line]) -> bool:
+    """A header row naming 项目名称 and 金额 side by side, with 绩效指标 columns to their right."""
+    for ln in body[:8]:
+        labels = [nospace(c) for c in ln.cells]
+        name = [j for j, c in enumerate(labels) if "项目名称" in c and len(c) <= 12]
+        money = [j for j, c in enumerate(labels) if ("金额" in c or "资金" in c) and len(c) <= 12]
+        ind = [j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标", "绩效目标")]
+        if name and money and ind and name[0] < money[0] < ind[-1]:
+            return True
+    return False
+
+
+def parse_tabular(title: Line, body: list[Line], current: Form | None,
+                  reader: IndicatorReader | None) -> tuple[list[Form], Form | None, IndicatorReader | None]:
+    forms: list[Form] = []
+    name_j = amount_j = ind_j = None
+    unit = None
+    first_form_in_table = True
+    for ln in body:
+        labels = [nospace(c) for c in ln.cells]
+        if name_j is None and any("项目名称" in c for c in labels):
+            name_j = next(j for j, c in enumerate(labels) if "项目名称" in c)
+            amount_j = next((j for j, c in enumerate(labels) if "金额" in c or "资金" in c), None)
+            ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
+            unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
+            continue
+        if name_j is None or not ln.is_row:
+            continue
+        if _is_grid_header(ln.cells):
+            ind_j = labels.index("一级指标")
+            continue
+        first = next((c for c in labels if c), "")
+        if _END.match(first):
+            continue
+        name = ln.cells[name_j] if name_j < len(ln.cells) else ""
+        amt = parse_amount(ln.cells[amount_j]) if amount_j is not None and amount_j < len(ln.cells) else None
+        if name and amt is not None and nospace(name) not in ("合计", "总计"):
+            current = Form(project=squash(name), amount=float(amt), money_unit=unit or "万元",
+                           location={"line": title.no if first_form_in_table else ln.no}, layout="tabular")
+            first_form_in_table = False
+            forms.append(current)
+            reader = IndicatorReader()
+            tokens = ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:]
+        elif nospace(name) in ("合计", "总计") or (name and amt is None and not _has_indicator_tokens(ln.cells)):
+            continue  # the unit's total row, or the unit's name row
+        else:
+            tokens = ln.cells
+        if current is not None and reader is not None:
+            ind = reader.read(tokens, ln.no)
+            if ind:
+                current.indicators.append(ind)
+    return forms, current, reader
+
+
+def _has_indicator_tokens(cells) -> bool:
+    return any(level1_of(nospace(c)) or level2_of(nospace(c)) for c in cells if c)
+
+
+# ---- 整体支出绩效目标表: a budget block (a small two-block table) and one grid -----------------
+
+def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
+    table = None
+    blocks: list[tuple[int, str]] = []
+    money_unit = None
+    grid_reader = None
+    grid = False
+    form = Form(project=None, amount=None, money_unit=None, location={"line": title.no}, layout="unit")
+    for ln in body:
+        labels = [nospace(c) for c in ln.cells]
+        if not grid and _is_grid_header(ln.cells):
+            grid = True
+            grid_reader = IndicatorReader(value_columns=_value_columns(ln.cells))
+            continue
+        if grid:
+            first = next((c for c in labels if c), "")
+            if _END.match(first):
+                break
+            ind = grid_reader.read(ln.cells, ln.no)
+            if ind:
+                form.indicators.append(ind)
+            continue
+        heads = [(j, c) for j, c in enumerate(labels) if re.match(r"^按.*划分$|^按资金", c)]
+        if heads:
+            blocks = heads
+            money_unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
+            table = Table(kind="unit_performance", title=squash(title.text), money_unit=money_unit or "万元",
+                          location={"line": title.no})
+            continue
+        if blocks and table is not None:
+            for row in _block_pairs(ln, labels, blocks):
+                table.rows.append(row)
+    if table is not None:
+        totals = [r for r in table.rows if nospace(r.name) in ("合计", "总计")]
+        if totals:
+            form.amount = totals[0].values["total"]
+            form.money_unit = table.money_unit
+        table.empty = not table.rows
+        table.columns = ["total"]
+    return form, table
+
+
+def _block_pairs(ln: Line, labels, blocks) -> list[Row]:
+    out, pending = [], None
+    for j, c in enumerate(labels):
+        if not c:
+            continue
+        a = parse_amount(c)
+        if a is None:
+            pending = (j, c)
+            continue
+        if pending is None:
+            continue
+        pj, name = pending
+        block = [b for bj, b in blocks if bj <= pj]
+        name = re.sub(r"^其中[:：]?", "", name)
+        out.append(Row(name=name, values={"total": float(a)}, block=block[-1] if block else None,
+                       line=ln.no, printed={"total": ln.cells[j]}))
+        pending = None
+    return out

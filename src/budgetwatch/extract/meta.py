@@ -1,0 +1,107 @@
+"""Document meta — unit, year, stage, scope — from the cover, table headers and titles."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..read.text import Line
+from .text_rules import nospace, squash
+
+_UNIT_LINE = re.compile(r"^(?:部门名称|单位名称|编制部门|编制单位|预算单位|填报单位|部门|单位)\s*[:：]\s*(.+)$")
+_COVER = re.compile(r"(20\d{2})\s*年\s*度?\s*(部门|单位)?\s*(综合)?\s*(预算|决算)")
+_ORG_END = re.compile(r"(办公室|办公厅|委员会|局|院|厅|委|办|中心|所|站|馆|校|学校|部|会|处|队|社|署|街道办事处|政府|医院|园|室|宫|台|协会|联合会|法院|检察院)$")
+_DEBRIS = re.compile(r"^[\d\s.·…\-—]*$")
+
+
+def _unit_from_line(text: str) -> str | None:
+    m = _UNIT_LINE.match(nospace(text))
+    if not m:
+        return None
+    u = re.split(r"单位[:：]|金额单位|[（(]?单位[：:]", m.group(1))[0]
+    u = re.sub(r"^\d+[-—－]", "", u).strip()
+    return u if 2 <= len(u) <= 60 and not u.startswith(("万元", "元")) else None
+
+
+def find_unit(lines: list[Line]) -> str | None:
+    """部门名称/单位名称 lines decide; else the cover; else the prefix of a title."""
+    named = Counter()
+    for ln in lines:
+        if ln.is_row:
+            continue
+        u = _unit_from_line(ln.text)
+        if u:
+            named[u] += 1
+    if named:
+        return named.most_common(1)[0][0]
+    cover = _cover_unit(lines)
+    if cover:
+        return cover
+    for ln in lines[:400]:
+        t = nospace(ln.text)
+        m = re.match(r"^(.{2,40}?)(20\d{2})年?度?(部门|单位)?(综合)?(预算|决算)", t)
+        if m and _ORG_END.search(m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _cover_unit(lines: list[Line]) -> str | None:
+    """The organisation name printed on the cover, just above 'YYYY年度部门预算'."""
+    for i, ln in enumerate(lines[:80]):
+        t = nospace(ln.text)
+        m = _COVER.search(t)
+        if not m:
+            continue
+        prefix = t[: m.start()]
+        if len(prefix) >= 4 and _ORG_END.search(prefix):
+            return prefix
+        for prev in reversed(lines[max(0, i - 6):i]):
+            p = nospace(prev.text)
+            if not p or _DEBRIS.match(p):
+                continue
+            if len(p) >= 4 and _ORG_END.search(p) and not re.search(r"目录|公开|说明", p):
+                return squash(prev.text).replace(" ", "")
+        break
+    return None
+
+
+def find_year(lines: list[Line], titles: list[str]) -> int | None:
+    for ln in lines[:80]:
+        m = _COVER.search(nospace(ln.text))
+        if m:
+            return int(m.group(1))
+    years = Counter()
+    for t in titles:
+        for y in re.findall(r"(20\d{2})\s*年?", t):
+            years[int(y)] += 1
+    if years:
+        return years.most_common(1)[0][0]
+    for ln in lines[:200]:
+        m = re.search(r"(20\d{2})\s*年", ln.text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def find_stage(lines: list[Line], titles: list[str]) -> str:
+    for ln in lines[:80]:
+        m = _COVER.search(nospace(ln.text))
+        if m:
+            return "final" if m.group(4) == "决算" else "budget"
+    fin = sum("决算" in t for t in titles)
+    bud = sum("预算" in t for t in titles)
+    return "final" if fin > bud else "budget"
+
+
+def find_scope(lines: list[Line]) -> str | None:
+    for ln in lines[:80]:
+        m = _COVER.search(nospace(ln.text))
+        if m and m.group(2):
+            return "department" if m.group(2) == "部门" else "unit"
+    counts = Counter()
+    for ln in lines:
+        t = nospace(ln.text)
+        counts["department"] += len(re.findall(r"部门(?:综合)?(?:预算|决算)", t))
+        counts["unit"] += len(re.findall(r"单位(?:综合)?(?:预算|决算)(?!单位)", t))
+    if not counts["department"] and not counts["unit"]:
+        return None
+    return "department" if counts["department"] >= counts["unit"] else "unit"

@@ -1,0 +1,270 @@
+"""One table's lines → a canonical Table: header levels → column roles and keys → rows.
+
+Columns are located by header text, never by position: the innermost header level names a
+column, outer levels (spanning cells) give context (a year, 上年结转, the 收入/支出 side).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..model import Row, Table
+from ..read.text import Line
+from .codes import CodeTracker
+from .text_rules import (
+    ENUM, header_money_unit, is_code, money_unit_in, nospace, parse_amount, squash, strip_enum,
+)
+from .vocabulary import (
+    CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
+)
+
+TWO_SIDED = ("summary", "fiscal_summary")
+EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
+TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
+
+
+@dataclass
+class Column:
+    index: int
+    role: str                 # value | code | name | gov_name | skip | auto
+    key: str | None = None    # for value columns
+    sub: str = "code"         # for code columns: 类 | 款 | 项 | code
+    side: str | None = None
+    label: str = ""
+
+
+@dataclass
+class TableContext:
+    year: int | None
+    stage: str | None
+    unit: str | None = None
+    units_seen: set[str] = field(default_factory=set)
+
+
+def is_column_numbers(cells) -> bool:
+    """A 栏次 row (1 2 3 …, or 栏次/行次 labels) numbers the columns and carries no data."""
+    vals = [nospace(c) for c in cells if c and c.strip()]
+    if not vals:
+        return False
+    if any(v in ("栏次", "行次") for v in vals):
+        return all(v in ("栏次", "行次", "项目") or v.isdigit() for v in vals)
+    if not all(v.isdigit() for v in vals) or len(vals) < 3:
+        return False
+    nums = [int(v) for v in vals]
+    return nums[0] in (0, 1) and all(b == a + 1 for a, b in zip(nums, nums[1:]))
+
+
+def _years_only(amounts: list[str]) -> bool:
+    return all(re.fullmatch(r"20\d{2}", a) for a in amounts)
+
+
+def is_data_row(cells) -> bool:
+    nonempty = [(i, c) for i, c in enumerate(cells) if c]
+    if not nonempty or is_column_numbers(cells):
+        return False
+    amounts = [c for _, c in nonempty if parse_amount(c) is not None]
+    if amounts and not _years_only(amounts):
+        return True
+    i, first = nonempty[0]
+    f = nospace(first)
+    return i == 0 and (is_code(f) or bool(TOTAL_NAME.match(f)) or bool(ENUM.match(first)))
+
+
+def _header_grid(header_rows: list[tuple[str, ...]], ncols: int) -> list[list[str]]:
+    grid = [[nospace(r[j]) if j < len(r) else "" for j in range(ncols)] for r in header_rows]
+    return grid
+
+
+def _filled(row: list[str]) -> list[str]:
+    out, last = [], ""
+    for c in row:
+        last = c or last
+        out.append(last)
+    return out
+
+
+def _side_split(grid: list[list[str]]) -> int | None:
+    """Column where the 支出 half of a two-sided table begins."""
+    for row in grid:
+        inc = [j for j, c in enumerate(row) if re.fullmatch(r"收入(项目)?|收入部分", c)]
+        exp = [j for j, c in enumerate(row) if re.fullmatch(r"支出(项目)?|支出部分", c)]
+        if inc and exp and exp[0] > inc[0]:
+            return exp[0]
+    for row in grid:
+        names = [j for j, c in enumerate(row) if re.fullmatch(r"项目|科目名称|项目名称", c)]
+        if len(names) >= 2:
+            return names[1]
+    return None
+
+
+def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[list[Column], int | None]:
+    grid = _header_grid(header_rows, ncols)
+    filled = [_filled(r) for r in grid[:-1]] + grid[-1:] if grid else []
+    split = _side_split(grid) if grid else None
+    cols = []
+    for j in range(ncols):
+        own = [grid[r][j] for r in range(len(grid)) if grid[r][j]]
+        path = [filled[r][j] for r in range(len(filled)) if filled[r][j]]
+        label = own[-1] if own else (path[-1] if path else "")
+        side = None
+        if split is not None:
+            side = "income" if j < split else "expenditure"
+        col = Column(index=j, role="auto", side=side, label=label)
+        if not label:
+            cols.append(col)
+            continue
+        if SKIP_LABELS.search(label) or label in ("单位编码", "项目编码", "项目代码", "单位代码"):
+            col.role = "skip"
+        elif GOV_NAME_LABELS.search(label):
+            col.role = "gov_name"
+        elif CODE_LABELS.search(label):
+            col.role = "code"
+            col.sub = label if label in ("类", "款", "项") else "code"
+        elif NAME_LABELS.search(label) or label in ("收入", "支出"):
+            col.role = "name"
+        else:
+            col.role = "value"
+            col.key = column_key(label, path or [label], ctx.year, ctx.stage)
+        cols.append(col)
+    return cols, split
+
+
+def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
+    for text in [title.text] + [n.text for n in notes]:
+        u = money_unit_in(text)
+        if u:
+            return u
+    # a unit broken over two lines by the converter ("单位：万" / "元")
+    joined = "".join(nospace(n.text) for n in notes[:6])
+    u = money_unit_in(joined)
+    if u:
+        return u
+    for r in header_rows:
+        u = header_money_unit(" ".join(r))
+        if u:
+            return u
+    u = header_money_unit(title.text)
+    return u
+
+
+def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext, location_key="line") -> Table:
+    rows_lines = [ln for ln in body if ln.is_row]
+    notes = [ln for ln in body if not ln.is_row and ln.text]
+    first_row_no = rows_lines[0].no if rows_lines else None
+    head_notes = [n for n in notes if first_row_no is None or n.no < first_row_no]
+    header, data = [], []
+    for ln in rows_lines:
+        if not data and not is_data_row(ln.cells):
+            if not is_column_numbers(ln.cells):
+                header.append(ln.cells)
+        else:
+            data.append(ln)
+    ncols = max([len(c) for c in header] + [len(d.cells) for d in data] + [1])
+    columns, split = build_columns(header, ncols, ctx, kind)
+    econ = kind == "gpb_basic" or any("经济" in nospace(" ".join(h)) for h in header)
+    table = Table(kind=kind, title=squash(title.text), money_unit=find_money_unit(title, head_notes, header),
+                  location={location_key: title.no})
+    sides = [("income", 0, split), ("expenditure", split, ncols)] if split is not None else [(None, 0, ncols)]
+    trackers = {s: CodeTracker(econ) for s, _, _ in sides}
+    for ln in data:
+        if is_column_numbers(ln.cells):
+            continue
+        for side, lo, hi in sides:
+            row = _parse_row(ln, columns, lo, hi, trackers[side])
+            if row is None:
+                continue
+            if split is not None or kind in TWO_SIDED:
+                row.side = side or _guess_side(row, table.rows)
+            table.rows.append(row)
+    seen = []
+    for c in columns:
+        if c.role == "value" and c.key not in seen:
+            seen.append(c.key)
+    table.columns = seen
+    table.empty = not table.rows or any(EMPTY_NOTE.search(n.text) for n in notes) and not _has_amounts(table)
+    if kind in ("projects", "projects_carryover"):
+        _mark_subtotals(table, ctx)
+    return table
+
+
+def _has_amounts(table: Table) -> bool:
+    return any(v != 0 for r in table.rows for v in r.values.values())
+
+
+def _guess_side(row: Row, previous: list[Row]) -> str:
+    """One-column two-sided tables print 收入 rows first, then 支出 rows."""
+    if previous and previous[-1].side == "expenditure":
+        return "expenditure"
+    name = nospace(row.name)
+    if previous and re.search(r"收入总计|收入合计", nospace(previous[-1].name)) and "收入" not in name:
+        return "expenditure"
+    if row.code or (re.search(r"支出", name) and "收入" not in name):
+        return "expenditure"
+    return "income"
+
+
+def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeTracker) -> Row | None:
+    values: dict[str, float] = {}
+    printed: dict[str, str] = {}
+    pieces: dict[str, str] = {}
+    name = gov = None
+    total_amount: Decimal | None = None
+    for j in range(lo, min(hi, len(ln.cells))):
+        c = ln.cells[j]
+        if not c:
+            continue
+        col = columns[j]
+        role = col.role
+        if role == "skip":
+            continue
+        if role == "gov_name":
+            gov = squash(c)
+            continue
+        digits = nospace(c)
+        if role in ("code", "name", "auto") and is_code(digits) and not (role == "auto" and values):
+            if role == "code" or len(digits) in (3, 5, 7) or (role == "code"):
+                pieces[col.sub if role == "code" else "code"] = digits
+                continue
+        amount = parse_amount(c)
+        if role == "value" or (role == "auto" and amount is not None):
+            if amount is None:
+                if name is None and not values:
+                    name = squash(c)  # a label pushed right by the layout
+                continue
+            key = col.key if role == "value" else f"x:col{j + 1}"
+            if key in values:
+                key = f"x:{col.label}#{j + 1}"
+            values[key] = float(amount)
+            printed[key] = c
+            if key == "total" and total_amount is None:
+                total_amount = amount
+            continue
+        if name is None:
+            name = squash(c)
+    if not values:
+        return None
+    if pieces and len(pieces) == 1 and "code" in pieces and len(pieces["code"]) not in (2, 3, 5, 7):
+        pieces = {}
+    code = tracker.resolve(pieces, total_amount if total_amount is not None else _first(values))
+    clean = strip_enum(name) if name else (name or "")
+    clean = re.sub(r"^其中[:：]\s*", "", clean)
+    return Row(name=clean, values=values, code=code, gov_name=gov, line=ln.no, printed=printed)
+
+
+def _first(values: dict[str, float]) -> Decimal | None:
+    for k, v in values.items():
+        if not k.startswith("x:"):
+            return Decimal(str(v))
+    return None
+
+
+def _mark_subtotals(table: Table, ctx: TableContext) -> None:
+    """Rows repeating the unit's name carry the unit's subtotal in 项目支出 tables."""
+    unit = nospace(ctx.unit)
+    names = {nospace(u) for u in ctx.units_seen} | ({unit} if unit else set())
+    for r in table.rows:
+        n = nospace(r.name)
+        n = re.sub(r"^\d+", "", n)
+        if n and (n in names or (unit and (unit.endswith(n) or n.endswith(unit)) and len(n) >= 4)):
+            r.subtotal = True

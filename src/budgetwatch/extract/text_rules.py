@@ -1,0 +1,68 @@
+"""Small lexical rules shared by the extractors: amounts, codes, enumerations, money units."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_AMOUNT = re.compile(r"^[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_PAREN_NEG = re.compile(r"^[（(]\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*[）)]$")
+ENUM = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]|[（(]\d+[）)]|\d+[、．](?!\d)|\d+\.(?!\d)|[①-⑳])\s*")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）()、“”《》])\s+(?=[\u4e00-\u9fff（）()、“”《》])")
+YEAR = re.compile(r"(20\d{2})\s*年")
+MONEY_UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|元)")
+HEADER_UNIT = re.compile(r"[（(]\s*(亿元|万元|元)\s*[）)]")
+
+
+def parse_amount(s: str | None) -> Decimal | None:
+    """'1,506.80' → 1506.80; '(12.5)' → -12.5; anything else → None."""
+    if not s:
+        return None
+    t = s.replace(" ", "").replace("，", ",")
+    m = _PAREN_NEG.match(t)
+    if m:
+        t = "-" + m.group(1)
+    if not _AMOUNT.match(t):
+        return None
+    t = t.replace(",", "").replace("−", "-").replace("－", "-")
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def is_code(s: str | None) -> bool:
+    return bool(s) and s.isdigit() and 2 <= len(s) <= 9
+
+
+def strip_enum(s: str) -> str:
+    """Drop one leading enumeration (一、 （一） 1. ①) from a row label."""
+    return ENUM.sub("", s, count=1).strip()
+
+
+def squash(s: str | None) -> str:
+    """Remove whitespace a converter put inside Chinese words ('合 计' → '合计')."""
+    if not s:
+        return ""
+    s = _CJK_GAP.sub("", s.strip())
+    return re.sub(r"\s+", " ", s)
+
+
+def nospace(s: str | None) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+
+
+def money_unit_in(text: str) -> str | None:
+    m = MONEY_UNIT.search(nospace(text))
+    return m.group(1) if m else None
+
+
+def header_money_unit(text: str) -> str | None:
+    m = HEADER_UNIT.search(nospace(text))
+    return m.group(1) if m else None
+
+
+def to_number(d: Decimal) -> float | int:
+    """JSON number as printed: integers stay integers only when printed without decimals."""
+    f = float(d)
+    return f

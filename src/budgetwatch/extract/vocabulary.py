@@ -1,0 +1,143 @@
+"""The domain vocabulary: table kinds from titles, column keys from headers.
+
+Order matters: the first rule that matches wins, so specific titles come before general ones
+(财政拨款收支总表 before 收支总表, 政府性基金预算收入表 before 收入总表).
+"""
+from __future__ import annotations
+
+import re
+
+from .text_rules import nospace
+
+# (kind, all of these, none of these)
+KIND_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    ("unit_performance", ("整体", "绩效目标"), ()),
+    ("unit_performance", ("整体", "绩效"), ("自评",)),
+    ("project_form", ("项目", "绩效目标"), ()),
+    ("purchase_services", ("政府购买服务",), ()),
+    ("procurement", ("政府采购",), ()),
+    ("projects_carryover", ("项目支出", "上年结转"), ("绩效",)),
+    ("projects", ("项目支出",), ("绩效",)),
+    ("projects", ("项目",), ("绩效", "收支", "收入", "基本支出")),
+    ("three_public", ("三公",), ()),
+    ("admin_operating", ("机关运行经费",), ()),
+    ("soe", ("国有资本经营",), ()),
+    ("gf_income", ("政府性基金", "收入"), ("收支", "收入支出")),
+    ("gf_expenditure", ("政府性基金",), ()),
+    ("gpb_basic", ("一般公共预算", "基本支出"), ()),
+    ("gpb_basic", ("基本支出", "经济"), ()),
+    ("gpb_expenditure", ("一般公共预算", "支出"), ()),
+    ("gpb_expenditure", ("财政拨款支出", "功能"), ()),
+    ("fiscal_summary", ("财政拨款", "收支"), ()),
+    ("fiscal_summary", ("财政拨款", "收入支出"), ()),
+    ("summary", ("收支",), ()),
+    ("summary", ("收入支出",), ()),
+    ("income", ("收入",), ()),
+    ("expenditure", ("支出",), ()),
+]
+
+_TITLE_END = re.compile(r"表\s*(?:[（(][^（()）]{0,24}[）)])?\s*(?:[（(][^（()）]{0,24}[）)])?$")
+_TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|-{4,}|_{4,})")
+_SENTENCE = re.compile(r"[。，；;！？]|见附|详见|如下")
+
+
+def classify_title(text: str) -> str | None:
+    """The table kind a title names, or None when the line is not a table title."""
+    t = nospace(text)
+    if not t or len(t) > 80 or not _TITLE_END.search(t):
+        return None
+    if _TOC_LEADER.search(text) or _SENTENCE.search(t):
+        return None
+    if not re.search(r"预算|决算|收支|收入|支出|经费|绩效|采购|购买服务|项目", t):
+        return None
+    for kind, must, must_not in KIND_RULES:
+        if all(w in t for w in must) and not any(w in t for w in must_not):
+            return kind
+    return "other"
+
+
+# ---- column keys -------------------------------------------------------------------------
+
+# (key, any of these) — checked against the innermost header label, first match wins.
+COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("x:change", ("增减", "增长", "变动", "比上年", "同比", "%")),
+    ("carryover", ("上年结转", "上年财政拨款结转", "年初结转", "结转结余", "上年结余")),
+    ("current", ("当年预算安排", "本年预算安排", "当年安排", "本年安排", "当年财政拨款")),
+    ("basic", ("基本支出",)),
+    ("project", ("项目支出",)),
+    ("personnel", ("人员经费", "人员支出")),
+    ("public", ("公用经费", "公用支出")),
+    ("operating", ("事业单位经营收入", "经营收入")),
+    ("business", ("事业收入",)),
+    ("gpb", ("一般公共预算",)),
+    ("gf", ("政府性基金",)),
+    ("soe", ("国有资本经营",)),
+    ("special", ("财政专户",)),
+    ("unit_funds", ("单位资金",)),
+    ("other", ("其他收入",)),
+    ("budget", ("年初预算", "全年预算", "调整预算")),
+    ("total", ("合计", "小计", "总计", "金额", "预算数", "决算数", "资金总额", "预算额", "本年收入", "本年支出")),
+]
+
+CODE_LABELS = re.compile(r"(编码|代码|编号)$|^(类|款|项)$|^科目编码")
+NAME_LABELS = re.compile(r"名称|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$")
+GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类")
+SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金来源|购买数量|采购方式|采购品目|功能科目|经济科目)$")
+_OTHER_YEAR = re.compile(r"(20\d{2})")
+
+
+def column_key(label: str, path: list[str], doc_year: int | None, stage: str | None) -> str:
+    """The spec's column key for a value column, from its innermost label and its header path."""
+    lab = nospace(label)
+    joined = nospace("/".join(path))
+    for y in _OTHER_YEAR.findall(joined):
+        if doc_year and int(y) != doc_year:
+            return "x:" + lab
+    if "上年" in joined and not re.search(r"上年(财政拨款)?结转|上年结余", joined):
+        return "x:" + lab
+    for key, words in COLUMN_RULES:
+        if any(w in lab for w in words):
+            if key == "total" and stage == "final" and re.search(r"预算数", lab) and "决算" not in lab:
+                return "budget"
+            return key
+    if re.fullmatch(r"20\d{2}年?(度)?", lab):
+        return "total"
+    # the innermost label says nothing: let an outer level decide (上年结转 › blank)
+    for outer in reversed(path[:-1]):
+        o = nospace(outer)
+        for key, words in COLUMN_RULES:
+            if key != "total" and any(w in o for w in words):
+                return key
+    return "x:" + lab if lab else "x:"
+
+
+# ---- performance indicator vocabulary ----------------------------------------------------
+
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+LEVEL2_PARENT = {
+    "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
+    "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标",
+    "可持续影响指标": "效益指标", "经济效益": "效益指标", "社会效益": "效益指标",
+    "生态效益": "效益指标", "可持续影响": "效益指标",
+    "服务对象满意度指标": "满意度指标", "服务对象满意度": "满意度指标", "满意度": "满意度指标",
+    "经济成本指标": "成本指标", "社会成本指标": "成本指标", "生态环境成本指标": "成本指标",
+}
+FRAME_LABELS = {"绩效指标", "年度绩效指标", "实施期绩效指标", "一级指标", "二级指标", "三级指标",
+                "指标值", "指标名称", "绩效目标", "年度指标值", "实施期指标值"}
+
+
+def level1_of(token: str) -> str | None:
+    t = nospace(token)
+    return t if t in ("产出指标", "效益指标", "满意度指标") else None
+
+
+def level2_of(token: str) -> str | None:
+    """The level-2 label a token is (exactly or truncated by the layout), else None."""
+    t = nospace(token)
+    if t in LEVEL2_PARENT:
+        return t
+    if len(t) >= 5 and t.endswith(("指", "标")):
+        for term in LEVEL2_PARENT:
+            if term.startswith(t):
+                return term
+    return None

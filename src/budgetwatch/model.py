@@ -1,0 +1,167 @@
+"""The one document model that travels from extraction through storage to checks and the web.
+
+Dataclasses mirror the canonical JSON (`budgetwatch.extraction/v1`); `to_dict()` emits it and
+`from_dict()` reads it back, so the database round trip can be tested for equality.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import SCHEMA
+
+
+@dataclass
+class Row:
+    name: str | None
+    values: dict[str, float] = field(default_factory=dict)
+    code: str | None = None
+    side: str | None = None
+    gov_name: str | None = None
+    subtotal: bool = False
+    block: str | None = None
+    line: int | None = None          # where the row was printed (text input)
+    page: int | None = None          # where the row was printed (PDF input)
+    printed: dict[str, str] = field(default_factory=dict)  # column key -> text as printed
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.side:
+            d["side"] = self.side
+        if self.code:
+            d["code"] = self.code
+        d["name"] = self.name
+        if self.gov_name:
+            d["gov_name"] = self.gov_name
+        if self.block:
+            d["block"] = self.block
+        if self.subtotal:
+            d["subtotal"] = True
+        d["values"] = dict(self.values)
+        loc = {}
+        if self.page is not None:
+            loc["page"] = self.page
+        if self.line is not None:
+            loc["line"] = self.line
+        if loc:
+            d["location"] = loc
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Row":
+        loc = d.get("location") or {}
+        return cls(name=d.get("name"), values=dict(d.get("values") or {}), code=d.get("code"),
+                   side=d.get("side"), gov_name=d.get("gov_name"), subtotal=bool(d.get("subtotal")),
+                   block=d.get("block"), line=loc.get("line"), page=loc.get("page"))
+
+
+@dataclass
+class Table:
+    kind: str
+    title: str
+    money_unit: str | None
+    location: dict[str, int]
+    rows: list[Row] = field(default_factory=list)
+    empty: bool = False
+    columns: list[str] = field(default_factory=list)  # column keys in printed order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "title": self.title, "money_unit": self.money_unit,
+                "location": dict(self.location), "empty": self.empty,
+                "columns": list(self.columns), "rows": [r.to_dict() for r in self.rows]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Table":
+        return cls(kind=d["kind"], title=d.get("title") or "", money_unit=d.get("money_unit"),
+                   location=dict(d.get("location") or {}), empty=bool(d.get("empty")),
+                   columns=list(d.get("columns") or []),
+                   rows=[Row.from_dict(r) for r in d.get("rows") or []])
+
+
+@dataclass
+class Indicator:
+    level1: str | None
+    level2: str | None
+    name: str
+    value: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.level1:
+            d["level1"] = self.level1
+        if self.level2:
+            d["level2"] = self.level2
+        d["name"] = self.name
+        d["value"] = self.value
+        if self.line is not None:
+            d["location"] = {"line": self.line}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Indicator":
+        return cls(level1=d.get("level1"), level2=d.get("level2"), name=d.get("name") or "",
+                   value=d.get("value") or "", line=(d.get("location") or {}).get("line"))
+
+
+@dataclass
+class Form:
+    project: str | None
+    amount: float | None
+    money_unit: str | None
+    location: dict[str, int]
+    indicators: list[Indicator] = field(default_factory=list)
+    layout: str = "declaration"      # declaration (申报表) | tabular (公开表) | unit (整体)
+    pages: int = 1                   # printed parts merged into this form
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"project": self.project, "amount": self.amount, "money_unit": self.money_unit,
+                "location": dict(self.location), "layout": self.layout, "pages": self.pages,
+                "indicators": [i.to_dict() for i in self.indicators]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Form":
+        return cls(project=d.get("project"), amount=d.get("amount"), money_unit=d.get("money_unit"),
+                   location=dict(d.get("location") or {}), layout=d.get("layout") or "declaration",
+                   pages=int(d.get("pages") or 1),
+                   indicators=[Indicator.from_dict(i) for i in d.get("indicators") or []])
+
+
+@dataclass
+class SourceFile:
+    name: str
+    sha256: str
+    path: str | None = None
+    size: int | None = None
+    encoding: str | None = None
+
+
+@dataclass
+class Document:
+    unit: str | None
+    year: int | None
+    stage: str | None
+    scope: str | None
+    format: str
+    files: list[SourceFile] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    forms: list[Form] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "source": {"files": [f.name for f in self.files], "sha256": [f.sha256 for f in self.files],
+                       "format": self.format},
+            "unit": self.unit, "year": self.year, "stage": self.stage, "scope": self.scope,
+            "tables": [t.to_dict() for t in self.tables],
+            "performance_forms": [f.to_dict() for f in self.forms],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Document":
+        src = d.get("source") or {}
+        files = [SourceFile(name=n, sha256=s) for n, s in zip(src.get("files") or [], src.get("sha256") or [])]
+        return cls(unit=d.get("unit"), year=d.get("year"), stage=d.get("stage"), scope=d.get("scope"),
+                   format=src.get("format") or "text", files=files,
+                   tables=[Table.from_dict(t) for t in d.get("tables") or []],
+                   forms=[Form.from_dict(f) for f in d.get("performance_forms") or []])

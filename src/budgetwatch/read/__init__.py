@@ -1,0 +1,1 @@
+"""read/: bytes → lines and cells. Nothing here knows what a budget table is."""

@@ -1,0 +1,146 @@
+"""Converted-text disclosures (markdown or plain text from PDF converters) → numbered lines of cells.
+
+Decoding detects UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) and GB18030/GBK.
+Anything else — empty files, binary garbage, undecodable bytes — raises InputError.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+_MARKUP = re.compile(r"</?(?:b|strong|i|em|p|span|u|br)\s*/?>", re.I)
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_SEPARATOR = re.compile(r"^[\s|:\-=]*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    no: int                 # 1-based line number in the file
+    text: str               # the line with markup removed, stripped
+    cells: tuple[str, ...]  # tab- or pipe-separated cells, each stripped; one cell for prose
+    heading: bool = False   # printed as a markdown heading
+
+    @property
+    def is_row(self) -> bool:
+        return len(self.cells) > 1
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+
+@dataclass
+class TextSource:
+    path: str
+    lines: list[Line]
+    encoding: str
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Return (text, encoding name) or raise InputError naming the file."""
+    if not data.strip():
+        raise InputError(path, "empty file")
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", path), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", path), "utf-16"
+    if _looks_utf16(data):
+        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return _strict(data, enc, path), enc
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "binary data, not a text disclosure")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InputError(path, "undecodable bytes: neither UTF-8, UTF-16 nor GB18030 text") from None
+    if _cjk_ratio(text) < 0.05:
+        raise InputError(path, "undecodable bytes: not Chinese text in any supported encoding")
+    return text, "gb18030"
+
+
+def _strict(data: bytes, enc: str, path: str) -> str:
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError:
+        raise InputError(path, f"undecodable bytes: invalid {enc.upper()} text") from None
+    return text.lstrip("\ufeff")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    head = data[:4096]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return odd.count(0) > 0.3 * len(odd) or even.count(0) > 0.3 * len(even)
+
+
+def _cjk_ratio(text: str) -> float:
+    sample = text[:20000]
+    visible = [c for c in sample if not c.isspace()]
+    if not visible:
+        return 0.0
+    return sum(1 for c in visible if "\u4e00" <= c <= "\u9fff") / len(visible)
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\r\n\f") or 0xFFF0 <= ord(c) or 0xE000 <= ord(c) <= 0xF8FF)
+    return bad / len(sample)
+
+
+def split_cells(raw: str) -> tuple[str, ...]:
+    s = raw.rstrip("\r\n")
+    if "\t" in s:
+        return tuple(clean(c) for c in s.split("\t"))
+    t = s.strip()
+    if t.startswith("|") and t.endswith("|") and t.count("|") >= 3:
+        return tuple(clean(c) for c in t[1:-1].split("|"))
+    return (clean(s),)
+
+
+def clean(s: str) -> str:
+    s = _MARKUP.sub("", s)
+    s = _HEADING.sub("", s)
+    s = s.replace("**", "").replace("\u3000", " ").replace("\xa0", " ")
+    return s.strip()
+
+
+def to_lines(text: str) -> list[Line]:
+    out = []
+    for i, raw in enumerate(text.splitlines(), start=1):
+        cells = split_cells(raw)
+        if len(cells) > 1 and all(_SEPARATOR.match(c) for c in cells):
+            cells = ("",)  # markdown/converter rule line: carries nothing
+        heading = bool(_HEADING.match(raw))
+        text_ = " ".join(c for c in cells if c) if len(cells) > 1 else cells[0]
+        out.append(Line(no=i, text=text_, cells=cells, heading=heading))
+    return out
+
+
+def read_text(path: str | Path) -> TextSource:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+    if p.is_dir():
+        raise InputError(path, "is a directory")
+    if size > MAX_TEXT_BYTES:
+        raise InputError(path, f"too large for a text disclosure ({size // (1024 * 1024)} MiB)")
+    data = p.read_bytes()
+    text, enc = decode(data, str(path))
+    if _control_ratio(text) > 0.02:
+        raise InputError(path, "binary data, not a text disclosure")
+    return TextSource(path=str(path), lines=to_lines(text), encoding=enc)
