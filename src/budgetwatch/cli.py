@@ -1,4 +1,4 @@
-"""The `budgetwatch` command."""
+"""The `budgetwatch` command: extract, ingest, list, export."""
 from __future__ import annotations
 
 import json
@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from .errors import BudgetwatchError
@@ -17,6 +18,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console()
 err = Console(stderr=True)
 
+STAGE = {"budget": "预算", "final": "决算"}
+SCOPE = {"department": "部门", "unit": "单位"}
+DbOption = typer.Option(None, "--db", help="SQLAlchemy URL (default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)")
+
 
 @app.callback()
 def main() -> None:
@@ -24,8 +29,16 @@ def main() -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]budgetwatch: error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]budgetwatch: error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
+
+
+def _open(db: str | None):
+    from .store.db import open_db
+    try:
+        return open_db(db)
+    except Exception as e:  # unreachable server, bad URL, unwritable file
+        fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
 
 
 @app.command()
@@ -40,15 +53,110 @@ def extract(files: list[Path] = typer.Argument(..., help="one document: its file
     if as_json:
         sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n")
         return
-    console.print(f"[bold]{doc.unit or '（未识别单位）'}[/] {doc.year or ''} "
-                  f"{'决算' if doc.stage == 'final' else '预算'} "
-                  f"{ {'department': '部门', 'unit': '单位'}.get(doc.scope, '')}")
-    t = RichTable("位置", "表", "种类", "单位", "行数")
+    console.print(f"[bold]{doc.unit or '（未识别单位）'}[/] {doc.year or ''} {STAGE.get(doc.stage, '')} "
+                  f"{SCOPE.get(doc.scope, '')}")
+    t = RichTable("位置", "表", "种类", "金额单位", "行数")
     for tb in doc.tables:
         loc = tb.location.get("page") or tb.location.get("line")
         t.add_row(str(loc), tb.title, tb.kind, tb.money_unit or "", "空表" if tb.empty else str(len(tb.rows)))
     console.print(t)
     console.print(f"绩效目标表 {len(doc.forms)} 张，指标 {sum(len(f.indicators) for f in doc.forms)} 条")
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searched recursively)"),
+           db: Optional[str] = DbOption):
+    """Store documents in the database: one transaction per document; the batch goes on past failures."""
+    from .store.ingest import discover, ingest_one
+    engine = _open(db)
+    docs = discover(paths)
+    if not docs:
+        fail(f"{', '.join(map(str, paths))}: no disclosure files found")
+    from .store.ingest import Summary
+    summary = Summary()
+    with Progress(TextColumn("[bold]入库[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True) as bar:
+        task = bar.add_task("", total=len(docs))
+        for files in docs:
+            bar.update(task, description=files[0].name)
+            summary.outcomes.append(ingest_one(engine, files))
+            bar.advance(task)
+    _print_ingest_summary(engine, summary)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _print_ingest_summary(engine, summary) -> None:
+    from sqlalchemy.orm import Session
+    from .store.repository import load_version
+    t = RichTable("文件", "结果", "单位", "年度", "表", "绩效目标表", title="入库结果")
+    with Session(engine) as s:
+        for o in summary.outcomes:
+            if o.status == "failed":
+                t.add_row(", ".join(Path(f).name for f in o.files), "[red]失败[/]", o.message, "", "", "")
+                continue
+            d = load_version(s, o.version_id)
+            status = f"[green]新入库[/] v{o.version}" if o.status == "ingested" else f"未变 v{o.version}"
+            t.add_row(", ".join(Path(f).name for f in o.files), status, d.unit or "",
+                      f"{d.year or ''}{STAGE.get(d.stage, '')}", str(len(d.tables)), str(len(d.forms)))
+    console.print(t)
+    console.print(f"ingested {summary.count('ingested')}, unchanged {summary.count('unchanged')}, "
+                  f"failed {summary.count('failed')}")
+    for o in summary.failed:
+        err.print(f"[red]failed:[/] {o.message}", highlight=False)
+
+
+@app.command("list")
+def list_documents(db: Optional[str] = DbOption):
+    """List the documents in the database (newest version of each)."""
+    from sqlalchemy.orm import Session
+    from .store.repository import latest_versions
+    engine = _open(db)
+    t = RichTable("id", "单位", "年度", "阶段", "口径", "版本", "表", "文件")
+    with Session(engine) as s:
+        for v in latest_versions(s):
+            t.add_row(str(v.document_id), v.unit_name or "", str(v.year or ""), STAGE.get(v.stage, ""),
+                      SCOPE.get(v.scope, ""), str(v.number), str(len(v.tables)),
+                      ", ".join(f.name for f in v.files))
+    console.print(t)
+
+
+@app.command()
+def export(documents: list[int] = typer.Argument(None, help="document ids (see `budgetwatch list`)"),
+           all_: bool = typer.Option(False, "--all", help="every document"),
+           fmt: str = typer.Option("json", "--format", "-f", help="json | csv | xlsx"),
+           out: Optional[Path] = typer.Option(None, "--out", "-o", help="file to write (default: stdout)"),
+           db: Optional[str] = DbOption):
+    """Export documents from the database as canonical JSON, CSV (one row per cell) or XLSX."""
+    from sqlalchemy.orm import Session
+    from .export import to_csv, to_json, to_xlsx
+    from .export.writers import atomic_write
+    from .store.repository import latest_versions, load_version
+    if fmt not in ("json", "csv", "xlsx"):
+        fail(f"--format {fmt}: choose json, csv or xlsx")
+    if not documents and not all_:
+        fail("name document ids or give --all")
+    if fmt == "xlsx" and out is None:
+        fail("--format xlsx needs --out FILE")
+    engine = _open(db)
+    with Session(engine) as s:
+        versions = {v.document_id: v for v in latest_versions(s)}
+        ids = sorted(versions) if all_ else list(documents)
+        missing = [i for i in ids if i not in versions]
+        if missing:
+            fail(f"no document with id {', '.join(map(str, missing))}")
+        docs = [load_version(s, versions[i].id) for i in ids]
+    if fmt == "json":
+        data = to_json(docs).encode()
+    elif fmt == "csv":
+        data = to_csv(docs, ids).encode("utf-8")
+    else:
+        data = to_xlsx(docs)
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        atomic_write(out, data)
+        console.print(f"wrote {out} ({len(docs)} document(s))")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""Writers take documents from the model and write one file atomically (temp file, then rename)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..model import Document
+
+COLUMN_LABELS = {
+    "total": "合计", "budget": "预算数", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
+    "public": "公用经费", "current": "当年预算安排", "carryover": "上年结转", "gpb": "一般公共预算",
+    "gf": "政府性基金", "soe": "国有资本经营预算", "special": "财政专户管理资金", "unit_funds": "单位资金",
+    "business": "事业收入", "operating": "事业单位经营收入", "other": "其他收入",
+}
+SIDE_LABELS = {"income": "收入", "expenditure": "支出"}
+CSV_FIELDS = ["document", "unit", "year", "stage", "scope", "table_no", "table_kind", "table_title", "money_unit",
+              "row_no", "side", "code", "name", "gov_name", "column", "column_label", "amount", "printed",
+              "line", "page"]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".bw-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def to_json(docs: list[Document]) -> str:
+    payload = docs[0].to_dict() if len(docs) == 1 else [d.to_dict() for d in docs]
+    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+
+def label(key: str) -> str:
+    return COLUMN_LABELS.get(key, key[2:] if key.startswith("x:") else key)
+
+
+def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
+    for d_i, doc in enumerate(docs):
+        ident = doc_ids[d_i] if doc_ids else d_i + 1
+        for t_i, t in enumerate(doc.tables, start=1):
+            for r_i, r in enumerate(t.rows, start=1):
+                for k, v in r.values.items():
+                    yield {"document": ident, "unit": doc.unit, "year": doc.year, "stage": doc.stage,
+                           "scope": doc.scope, "table_no": t_i, "table_kind": t.kind, "table_title": t.title,
+                           "money_unit": t.money_unit, "row_no": r_i, "side": r.side or "", "code": r.code or "",
+                           "name": r.name, "gov_name": r.gov_name or "", "column": k, "column_label": label(k),
+                           "amount": v, "printed": r.printed.get(k, ""), "line": r.line or "", "page": r.page or ""}
+
+
+def to_csv(docs: list[Document], doc_ids=None) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for row in csv_rows(docs, doc_ids):
+        w.writerow(row)
+    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 Chinese CSV correctly
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = "".join(c for c in title if c not in '[]:*?/\\')[:28] or "表"
+    name, n = base, 2
+    while name in used:
+        name = f"{base[:26]}_{n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def to_xlsx(docs: list[Document]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for doc in docs:
+        for t in doc.tables:
+            ws = wb.create_sheet(_sheet_name(t.title, used))
+            ws.append([t.title])
+            ws["A1"].font = Font(bold=True)
+            ws.append([f"单位：{doc.unit or ''}", "", f"金额单位：{t.money_unit or ''}"])
+            keys = list(t.columns) or sorted({k for r in t.rows for k in r.values})
+            has_side = any(r.side for r in t.rows)
+            has_gov = any(r.gov_name for r in t.rows)
+            head = (["收/支"] if has_side else []) + ["科目编码", "项目"] + (["政府预算经济分类"] if has_gov else [])
+            ws.append(head + [label(k) for k in keys])
+            for r in t.rows:
+                lead = ([SIDE_LABELS.get(r.side, "")] if has_side else []) + [r.code or "", r.name]
+                if has_gov:
+                    lead.append(r.gov_name or "")
+                ws.append(lead + [r.values.get(k) for k in keys])
+            if t.empty:
+                ws.append(["本表无数据"])
+        if doc.forms:
+            ws = wb.create_sheet(_sheet_name("绩效目标", used))
+            ws.append(["项目", "金额", "金额单位", "一级指标", "二级指标", "三级指标", "指标值"])
+            for f in doc.forms:
+                for ind in f.indicators or [None]:
+                    ws.append([f.project or "（整体支出）", f.amount, f.money_unit,
+                               ind.level1 if ind else "", ind.level2 if ind else "",
+                               ind.name if ind else "", ind.value if ind else ""])
+    if not wb.worksheets:
+        wb.create_sheet("空")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

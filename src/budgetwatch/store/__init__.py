@@ -1,0 +1,1 @@
+"""store/: the canonical model in a real database (SQLite embedded, PostgreSQL for servers)."""

@@ -1,0 +1,92 @@
+"""ingest: files and folders → documents in the database, each in its own transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..errors import BudgetwatchError
+from ..extract import extract_files
+from ..extract.document import sha256_file
+from .repository import content_sha, find_version_by_content, save_version
+
+SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+
+
+@dataclass
+class Outcome:
+    files: list[str]
+    status: str                   # ingested | unchanged | failed
+    message: str = ""
+    document_id: int | None = None
+    version_id: int | None = None
+    version: int | None = None
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def discover(paths: Iterable[str | Path]) -> list[list[Path]]:
+    """Each file named is a document; folders are searched recursively for supported files."""
+    docs: list[list[Path]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
+                    docs.append([f])
+        else:
+            docs.append([p])
+    return docs
+
+
+def ingest_one(engine: Engine, files: list[Path],
+               before_commit: Callable[[Session], None] | None = None) -> Outcome:
+    names = [str(f) for f in files]
+    try:
+        shas = [sha256_file(f) for f in files]
+    except OSError as e:
+        return Outcome(names, "failed", f"{names[0]}: cannot read: {e.strerror or e}")
+    sha = content_sha(shas)
+    with Session(engine) as session:
+        existing = find_version_by_content(session, sha)
+        if existing is not None:
+            return Outcome(names, "unchanged", "identical bytes already stored",
+                           existing.document_id, existing.id, existing.number)
+    try:
+        doc = extract_files(files)
+    except BudgetwatchError as e:
+        return Outcome(names, "failed", str(e))
+    try:
+        with Session(engine) as session, session.begin():
+            v = save_version(session, doc)
+            if before_commit:
+                before_commit(session)
+            out = Outcome(names, "ingested", "", v.document_id, v.id, v.number)
+    except BudgetwatchError as e:
+        return Outcome(names, "failed", str(e))
+    except Exception as e:  # a database failure: this document is rolled back, the batch goes on
+        return Outcome(names, "failed", f"{names[0]}: database error: {type(e).__name__}: {str(e).splitlines()[0]}")
+    return out
+
+
+def ingest(engine: Engine, paths: Iterable[str | Path],
+           progress: Callable[[Outcome], None] | None = None) -> Summary:
+    summary = Summary()
+    for files in discover(paths):
+        out = ingest_one(engine, files)
+        summary.outcomes.append(out)
+        if progress:
+            progress(out)
+    return summary

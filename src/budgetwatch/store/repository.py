@@ -1,0 +1,127 @@
+"""Document model ⇄ database rows. `save_version` writes one version; `load_version` reads it back
+into the same model, so JSON from the database equals JSON from `extract`."""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import SCHEMA
+from ..model import Document, Form, Indicator, Row, SourceFile, Table
+from .schema import (
+    CellRecord, DocumentRecord, FormRecord, IndicatorRecord, RowRecord, SourceFileRecord, TableRecord,
+    Unit, Version,
+)
+
+
+def content_sha(file_shas: list[str]) -> str:
+    """Identity of a set of bytes: the files' sha256, in the order they form the document."""
+    return hashlib.sha256("\n".join(file_shas).encode()).hexdigest()
+
+
+def document_key(doc: Document) -> str:
+    if doc.unit and doc.year:
+        return f"{doc.unit}|{doc.year}|{doc.stage or ''}|{doc.scope or ''}"
+    return "file:" + "+".join(f.name for f in doc.files)
+
+
+def find_version_by_content(session: Session, sha: str) -> Version | None:
+    return session.scalars(select(Version).where(Version.content_sha256 == sha)).first()
+
+
+def _dec(v) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def save_version(session: Session, doc: Document) -> Version:
+    """Add `doc` as the newest version of its document (creating unit and document as needed)."""
+    unit = None
+    if doc.unit:
+        unit = session.scalars(select(Unit).where(Unit.name == doc.unit)).first()
+        if unit is None:
+            unit = Unit(name=doc.unit)
+            session.add(unit)
+    key = document_key(doc)
+    rec = session.scalars(select(DocumentRecord).where(DocumentRecord.key == key)).first()
+    if rec is None:
+        rec = DocumentRecord(key=key, unit=unit, year=doc.year, stage=doc.stage, scope=doc.scope)
+        session.add(rec)
+        session.flush()
+    number = (session.scalar(select(func.max(Version.number)).where(Version.document_id == rec.id)) or 0) + 1
+    v = Version(document=rec, number=number, content_sha256=content_sha([f.sha256 for f in doc.files]),
+                format=doc.format, schema=SCHEMA, unit_name=doc.unit, year=doc.year, stage=doc.stage,
+                scope=doc.scope)
+    for i, f in enumerate(doc.files):
+        v.files.append(SourceFileRecord(ordinal=i, name=f.name, path=f.path, sha256=f.sha256, size=f.size,
+                                        encoding=f.encoding))
+    for ti, t in enumerate(doc.tables):
+        tr = TableRecord(ordinal=ti, kind=t.kind, title=t.title, money_unit=t.money_unit,
+                         line=t.location.get("line"), page=t.location.get("page"), empty=t.empty,
+                         columns=list(t.columns))
+        for ri, r in enumerate(t.rows):
+            rr = RowRecord(ordinal=ri, code=r.code, name=r.name, side=r.side, gov_name=r.gov_name,
+                           subtotal=r.subtotal, block=r.block, line=r.line, page=r.page)
+            for ci, (k, val) in enumerate(r.values.items()):
+                rr.cells.append(CellRecord(ordinal=ci, column_key=k, amount=_dec(val), printed=r.printed.get(k),
+                                           line=r.line, page=r.page))
+            tr.rows.append(rr)
+        v.tables.append(tr)
+    for fi, f in enumerate(doc.forms):
+        fr = FormRecord(ordinal=fi, project=f.project, amount=_dec(f.amount), money_unit=f.money_unit,
+                        line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages)
+        for ii, ind in enumerate(f.indicators):
+            fr.indicators.append(IndicatorRecord(ordinal=ii, level1=ind.level1, level2=ind.level2, name=ind.name,
+                                                 value=ind.value, line=ind.line))
+        v.forms.append(fr)
+    session.add(v)
+    session.flush()
+    return v
+
+
+def _num(v) -> float | None:
+    return None if v is None else float(v)
+
+
+def _loc(line, page) -> dict[str, int]:
+    loc = {}
+    if page is not None:
+        loc["page"] = page
+    if line is not None:
+        loc["line"] = line
+    return loc
+
+
+def load_version(session: Session, version_id: int) -> Document:
+    v = session.get(Version, version_id)
+    if v is None:
+        raise KeyError(version_id)
+    doc = Document(unit=v.unit_name, year=v.year, stage=v.stage, scope=v.scope, format=v.format,
+                   files=[SourceFile(name=f.name, sha256=f.sha256, path=f.path, size=f.size, encoding=f.encoding)
+                          for f in v.files])
+    for t in v.tables:
+        table = Table(kind=t.kind, title=t.title, money_unit=t.money_unit, location=_loc(t.line, t.page),
+                      empty=t.empty, columns=list(t.columns or []))
+        for r in t.rows:
+            table.rows.append(Row(name=r.name, code=r.code, side=r.side, gov_name=r.gov_name, subtotal=r.subtotal,
+                                  block=r.block, line=r.line, page=r.page,
+                                  values={c.column_key: _num(c.amount) for c in r.cells},
+                                  printed={c.column_key: c.printed for c in r.cells if c.printed}))
+        doc.tables.append(table)
+    for f in v.forms:
+        form = Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit, location=_loc(f.line, f.page),
+                    layout=f.layout, pages=f.pages)
+        form.indicators = [Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line)
+                           for i in f.indicators]
+        doc.forms.append(form)
+    return doc
+
+
+def latest_versions(session: Session) -> list[Version]:
+    """The newest version of every document, oldest document first."""
+    newest = (select(Version.document_id, func.max(Version.number).label("n"))
+              .group_by(Version.document_id).subquery())
+    q = (select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
+         .order_by(Version.document_id))
+    return list(session.scalars(q))

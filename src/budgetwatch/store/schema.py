@@ -1,0 +1,150 @@
+"""The normalised schema. One database layout for SQLite (embedded) and PostgreSQL (servers).
+
+documents hold what stays the same across re-publications (unit, year, stage, scope);
+document_versions hold what a set of bytes said. Nothing is ever updated in place: changed bytes
+become a new version and the old one is kept.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+AMOUNT = Numeric(24, 6, asdecimal=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class DocumentRecord(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str | None] = mapped_column(String(16))
+    scope: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    unit: Mapped[Unit | None] = relationship()
+    versions: Mapped[list["Version"]] = relationship(back_populates="document", order_by="Version.number")
+
+
+class Version(Base):
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    schema: Mapped[str] = mapped_column(String(64))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    unit_name: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str | None] = mapped_column(String(16))
+    scope: Mapped[str | None] = mapped_column(String(16))
+    document: Mapped[DocumentRecord] = relationship(back_populates="versions")
+    files: Mapped[list["SourceFileRecord"]] = relationship(order_by="SourceFileRecord.ordinal",
+                                                           cascade="all, delete-orphan")
+    tables: Mapped[list["TableRecord"]] = relationship(order_by="TableRecord.ordinal",
+                                                       cascade="all, delete-orphan")
+    forms: Mapped[list["FormRecord"]] = relationship(order_by="FormRecord.ordinal",
+                                                     cascade="all, delete-orphan")
+
+
+class SourceFileRecord(Base):
+    __tablename__ = "source_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(400))
+    path: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int | None] = mapped_column(Integer)
+    encoding: Mapped[str | None] = mapped_column(String(32))
+
+
+class TableRecord(Base):
+    __tablename__ = "tables"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    money_unit: Mapped[str | None] = mapped_column(String(8))
+    line: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+    empty: Mapped[bool] = mapped_column(Boolean, default=False)
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+    rows: Mapped[list["RowRecord"]] = relationship(order_by="RowRecord.ordinal", cascade="all, delete-orphan")
+
+
+class RowRecord(Base):
+    __tablename__ = "table_rows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("tables.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(16), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    side: Mapped[str | None] = mapped_column(String(16))
+    gov_name: Mapped[str | None] = mapped_column(Text)
+    subtotal: Mapped[bool] = mapped_column(Boolean, default=False)
+    block: Mapped[str | None] = mapped_column(String(64))
+    line: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+    cells: Mapped[list["CellRecord"]] = relationship(order_by="CellRecord.ordinal", cascade="all, delete-orphan")
+
+
+class CellRecord(Base):
+    __tablename__ = "cells"
+    __table_args__ = (Index("ix_cells_key", "column_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("table_rows.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    column_key: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[object] = mapped_column(AMOUNT)
+    printed: Mapped[str | None] = mapped_column(String(64))
+    line: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+
+
+class FormRecord(Base):
+    __tablename__ = "performance_forms"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    project: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[object | None] = mapped_column(AMOUNT)
+    money_unit: Mapped[str | None] = mapped_column(String(8))
+    line: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+    layout: Mapped[str] = mapped_column(String(16))
+    pages: Mapped[int] = mapped_column(Integer, default=1)
+    indicators: Mapped[list["IndicatorRecord"]] = relationship(order_by="IndicatorRecord.ordinal",
+                                                               cascade="all, delete-orphan")
+
+
+class IndicatorRecord(Base):
+    __tablename__ = "indicators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("performance_forms.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    level1: Mapped[str | None] = mapped_column(String(64))
+    level2: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)

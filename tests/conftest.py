@@ -1,0 +1,61 @@
+"""Shared fixtures: the bundled sample disclosures, their gold extractions, and both databases."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+GOLD = ROOT / "tests" / "data" / "gold"
+SEEDS = sorted(SAMPLES.glob("*.txt"))
+PG_URL = os.environ.get("BUDGETWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    from sqlalchemy import create_engine
+    try:
+        with create_engine(PG_URL).connect() as c:
+            c.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+
+
+PG_OK = _pg_available()
+
+
+def _reset_pg(engine) -> None:
+    with engine.begin() as c:
+        c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, migrated-on-open database URL on each back-end."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bw.db'}"
+    if not PG_OK:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but unreachable at {PG_URL}")
+        pytest.skip("PostgreSQL not reachable")
+    from sqlalchemy import create_engine
+    eng = create_engine(PG_URL)
+    _reset_pg(eng)
+    eng.dispose()
+    return PG_URL
+
+
+@pytest.fixture
+def engine(db_url):
+    from budgetwatch.store.db import open_db
+    eng = open_db(db_url)
+    yield eng
+    eng.dispose()
+
+
+def seed(stem: str) -> Path:
+    return next(p for p in SEEDS if p.stem.startswith(stem))

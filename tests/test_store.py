@@ -1,0 +1,87 @@
+"""Ingest into SQLite and PostgreSQL: idempotency, versioning, atomicity, JSON round trip."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from budgetwatch.extract import extract_files
+from budgetwatch.store.ingest import ingest, ingest_one
+from budgetwatch.store.repository import latest_versions, load_version
+from budgetwatch.store.schema import CellRecord, DocumentRecord, IndicatorRecord, TableRecord, Version
+from conftest import SAMPLES, SEEDS, seed
+
+
+def counts(engine):
+    with Session(engine) as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
+                for m in (DocumentRecord, Version, TableRecord, CellRecord, IndicatorRecord)}
+
+
+def test_round_trip_json_equals_extract(engine):
+    summary = ingest(engine, [SAMPLES])
+    assert summary.count("ingested") == len(SEEDS) and not summary.failed
+    with Session(engine) as s:
+        stored = {v.files[0].name: load_version(s, v.id).to_dict() for v in latest_versions(s)}
+    for p in SEEDS:
+        assert stored[p.name] == extract_files([p]).to_dict()
+
+
+def test_reingest_identical_bytes_changes_nothing(engine):
+    ingest(engine, [SAMPLES])
+    before = counts(engine)
+    again = ingest(engine, [SAMPLES])
+    assert again.count("unchanged") == len(SEEDS) and again.count("ingested") == 0
+    assert counts(engine) == before
+
+
+def test_changed_bytes_become_a_new_version_old_kept(engine, tmp_path):
+    src = seed("001")
+    copy = tmp_path / src.name
+    shutil.copy(src, copy)
+    first = ingest_one(engine, [copy])
+    # a corrected republication: one figure of the 三公 table changes
+    text = copy.read_text(encoding="utf-8").replace("因公出国（境）费\t18.00\t18.00", "因公出国（境）费\t17.00\t17.00")
+    copy.write_text(text, encoding="utf-8")
+    second = ingest_one(engine, [copy])
+    assert first.status == second.status == "ingested"
+    assert second.document_id == first.document_id and (first.version, second.version) == (1, 2)
+    with Session(engine) as s:
+        old, new = load_version(s, first.version_id), load_version(s, second.version_id)
+    pick = lambda d: next(t for t in d.tables if t.kind == "three_public").rows[0].values["total"]  # noqa: E731
+    assert (pick(old), pick(new)) == (18.0, 17.0)
+
+
+def test_failure_midway_leaves_database_unchanged(engine):
+    ingest_one(engine, [seed("000")])
+    before = counts(engine)
+
+    def explode(session):
+        assert session.scalar(select(func.count()).select_from(CellRecord)) > before["cells"]  # really midway
+        raise RuntimeError("disk full")
+
+    out = ingest_one(engine, [seed("001")], before_commit=explode)
+    assert out.status == "failed" and "disk full" in out.message and seed("001").name in out.message
+    assert counts(engine) == before
+
+
+def test_batch_goes_on_past_a_bad_file(engine, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    good = tmp_path / seed("002").name
+    shutil.copy(seed("002"), good)
+    summary = ingest(engine, [tmp_path])
+    assert summary.count("ingested") == 1 and summary.count("failed") == 1
+    assert summary.failed[0].message == f"{bad}: empty file"
+    assert counts(engine)["documents"] == 1
+
+
+@pytest.mark.parametrize("stem", ["000"])
+def test_amounts_keep_printed_text(engine, stem):
+    out = ingest_one(engine, [seed(stem)])
+    with Session(engine) as s:
+        doc = load_version(s, out.version_id)
+    summ = next(t for t in doc.tables if t.kind == "summary")
+    assert summ.rows[0].printed == {"total": "1486.80"} and summ.rows[0].line == 72
