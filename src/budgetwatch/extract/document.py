@@ -50,6 +50,25 @@ def _followed_by_table(lines: list[Line], i: int) -> bool:
     return False
 
 
+def _merge_continuations(lines: list[Line], titles: list[tuple[int, str]]) -> list[tuple[int, str, list[int]]]:
+    """A table printed across pages repeats its title (or prints 续表): one table, several parts.
+
+    Returns (title index, kind, [title indices of the parts]) in printed order.
+    """
+    out: list[tuple[int, str, list[int]]] = []
+    for i, kind in titles:
+        t = nospace(lines[i].text)
+        if out and kind not in ("project_form", "unit_performance"):
+            pi, pkind, parts = out[-1]
+            same = nospace(lines[pi].text) == t and pkind == kind
+            cont = kind == pkind and ("续" in t) and ("续表" in t or t.endswith(("（续）", "(续)")))
+            if same or cont:
+                parts.append(i)
+                continue
+        out.append((i, kind, [i]))
+    return out
+
+
 def _segment_end(lines: list[Line], start: int, stop: int) -> int:
     """A table's body runs to the next title, but never into a new part of the document."""
     for k in range(start + 1, stop):
@@ -70,10 +89,14 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     ctx = TableContext(year=year, stage=stage, unit=unit)
     prev_form: Form | None = None
     reader = None
-    for n, (i, kind) in enumerate(titles):
-        stop = titles[n + 1][0] if n + 1 < len(titles) else len(lines)
-        end = _segment_end(lines, i, stop) if kind not in ("project_form", "unit_performance") else stop
-        body = lines[i + 1:end]
+    starts = [i for i, _ in titles]
+    for i, kind, parts in _merge_continuations(lines, titles):
+        body = []
+        for p in parts:
+            k = starts.index(p)
+            stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            end = _segment_end(lines, p, stop) if kind not in ("project_form", "unit_performance") else stop
+            body.extend(lines[p + 1:end])
         title = lines[i]
         if kind == "project_form":
             if F.is_tabular(body):

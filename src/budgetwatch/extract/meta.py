@@ -51,7 +51,7 @@ def _cover_unit(lines: list[Line]) -> str | None:
         m = _COVER.search(t)
         if not m:
             continue
-        prefix = t[: m.start()]
+        prefix = re.sub(r"^第[一二三四五六七八九十\d]+部分", "", t[: m.start()])
         if len(prefix) >= 4 and _ORG_END.search(prefix):
             return prefix
         for prev in reversed(lines[max(0, i - 6):i]):

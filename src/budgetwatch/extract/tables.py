@@ -92,9 +92,13 @@ def _side_split(grid: list[list[str]]) -> int | None:
         if inc and exp and exp[0] > inc[0]:
             return exp[0]
     for row in grid:
-        names = [j for j, c in enumerate(row) if re.fullmatch(r"项目|科目名称|项目名称", c)]
+        names = [j for j, c in enumerate(row) if re.fullmatch(r"项目|科目名称|项目名称|经济科目名称|名称", c)]
         if len(names) >= 2:
-            return names[1]
+            split = names[1]
+            # a repeated column group (编码 | 名称 | 金额 | 编码 | 名称 | 金额) begins with its code column
+            while split - 1 > names[0] and row[split - 1] and CODE_LABELS.search(row[split - 1]):
+                split -= 1
+            return split
     return None
 
 
@@ -174,7 +178,7 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext, loc
             row = _parse_row(ln, columns, lo, hi, trackers[side])
             if row is None:
                 continue
-            if split is not None or kind in TWO_SIDED:
+            if kind in TWO_SIDED:
                 row.side = side or _guess_side(row, table.rows)
             table.rows.append(row)
     seen = []

@@ -13,7 +13,10 @@ from .text_rules import nospace
 KIND_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("unit_performance", ("整体", "绩效目标"), ()),
     ("unit_performance", ("整体", "绩效"), ("自评",)),
+    ("other", ("绩效", "自评"), ()),
+    ("other", ("绩效", "评价"), ()),
     ("project_form", ("项目", "绩效目标"), ()),
+    ("project_form", ("项目", "绩效"), ()),
     ("purchase_services", ("政府购买服务",), ()),
     ("procurement", ("政府采购",), ()),
     ("projects_carryover", ("项目支出", "上年结转"), ("绩效",)),
