@@ -158,6 +158,11 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
                     amount = _amount_after(cells, i)
     if unit is None and amount is not None:
         unit = "元"
+    if project is None:
+        # one form per project, the project named in the title (项目名称绩效目标表)
+        m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", nospace(title.text))
+        if m and not re.search(r"级预算部门|部门\(单位\)|部门（单位）", m.group(1)):
+            project = m.group(1)
     continuing = (previous is not None and previous.layout == "declaration"
                   and nospace(previous.project) == nospace(project) and previous.amount == amount
                   and grid_start is not None and not _starts_with_level1(body[grid_start + 1:]))

@@ -22,6 +22,33 @@ def _unit_from_line(text: str) -> str | None:
     return u if 2 <= len(u) <= 60 and not u.startswith(("万元", "元")) else None
 
 
+def cover_text(lines: list[Line]) -> str:
+    """The cover: the first lines before the 目录 (a converter splits it over several lines)."""
+    parts = []
+    for ln in lines[:60]:
+        t = nospace(ln.text)
+        if not t:
+            continue
+        if t.startswith("目录") or t.startswith("第一部分") or len(parts) >= 10:
+            break
+        parts.append(t)
+    return "".join(parts)
+
+
+def _org(name: str) -> bool:
+    bare = re.sub(r"[（(][^（()）]{1,12}[）)]$", "", name)
+    return 2 <= len(bare) <= 50 and bool(_ORG_END.search(bare))
+
+
+def _unit_from_cover_text(cover: str) -> str | None:
+    for pat in (r"20\d{2}年度?(?P<unit>.+?)(?:部门|单位)(?:综合)?(?:预算|决算)",
+                r"^(?P<unit>.+?)(?:20\d{2})?年度?(?:部门|单位)(?:综合)?(?:预算|决算)"):
+        m = re.search(pat, cover)
+        if m and _org(m.group("unit")):
+            return m.group("unit")
+    return None
+
+
 def find_unit(lines: list[Line]) -> str | None:
     """部门名称/单位名称 lines decide; else the cover; else the prefix of a title."""
     named = Counter()
@@ -33,7 +60,7 @@ def find_unit(lines: list[Line]) -> str | None:
             named[u] += 1
     if named:
         return named.most_common(1)[0][0]
-    cover = _cover_unit(lines)
+    cover = _cover_unit(lines) or _unit_from_cover_text(cover_text(lines))
     if cover:
         return cover
     for ln in lines[:400]:
@@ -52,23 +79,37 @@ def _cover_unit(lines: list[Line]) -> str | None:
         if not m:
             continue
         prefix = re.sub(r"^第[一二三四五六七八九十\d]+部分", "", t[: m.start()])
-        if len(prefix) >= 4 and _ORG_END.search(prefix):
+        if len(prefix) >= 4 and _org(prefix):
             return prefix
         for prev in reversed(lines[max(0, i - 6):i]):
             p = nospace(prev.text)
             if not p or _DEBRIS.match(p):
                 continue
-            if len(p) >= 4 and _ORG_END.search(p) and not re.search(r"目录|公开|说明", p):
+            if len(p) >= 4 and _org(p) and not re.search(r"目录|公开|说明", p):
                 return squash(prev.text).replace(" ", "")
         break
     return None
 
 
-def find_year(lines: list[Line], titles: list[str]) -> int | None:
+def _cover_match(lines: list[Line]):
     for ln in lines[:80]:
         m = _COVER.search(nospace(ln.text))
         if m:
-            return int(m.group(1))
+            return m
+    cover = cover_text(lines)
+    if re.search(r"预算|决算", cover):
+        y = re.search(r"(20\d{2})", cover)
+        kind = re.search(r"(部门|单位)?(综合)?(预算|决算)", cover)
+        if y and kind:
+            return re.match(r"(\d{4})(部门|单位)?(综合)?(预算|决算)",
+                            y.group(1) + (kind.group(1) or "") + (kind.group(2) or "") + kind.group(3))
+    return None
+
+
+def find_year(lines: list[Line], titles: list[str]) -> int | None:
+    m = _cover_match(lines)
+    if m:
+        return int(m.group(1))
     years = Counter()
     for t in titles:
         for y in re.findall(r"(20\d{2})\s*年?", t):
@@ -83,20 +124,18 @@ def find_year(lines: list[Line], titles: list[str]) -> int | None:
 
 
 def find_stage(lines: list[Line], titles: list[str]) -> str:
-    for ln in lines[:80]:
-        m = _COVER.search(nospace(ln.text))
-        if m:
-            return "final" if m.group(4) == "决算" else "budget"
+    m = _cover_match(lines)
+    if m:
+        return "final" if m.group(4) == "决算" else "budget"
     fin = sum("决算" in t for t in titles)
     bud = sum("预算" in t for t in titles)
     return "final" if fin > bud else "budget"
 
 
 def find_scope(lines: list[Line]) -> str | None:
-    for ln in lines[:80]:
-        m = _COVER.search(nospace(ln.text))
-        if m and m.group(2):
-            return "department" if m.group(2) == "部门" else "unit"
+    m = _cover_match(lines)
+    if m and m.group(2):
+        return "department" if m.group(2) == "部门" else "unit"
     counts = Counter()
     for ln in lines:
         t = nospace(ln.text)

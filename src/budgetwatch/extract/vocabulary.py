@@ -17,6 +17,7 @@ KIND_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("other", ("绩效", "评价"), ()),
     ("project_form", ("项目", "绩效目标"), ()),
     ("project_form", ("项目", "绩效"), ()),
+    ("project_form", ("绩效目标表",), ("总体", "部门整体", "单位整体")),
     ("purchase_services", ("政府购买服务",), ()),
     ("procurement", ("政府采购",), ()),
     ("projects_carryover", ("项目支出", "上年结转"), ("绩效",)),
@@ -49,8 +50,8 @@ def classify_title(text: str) -> str | None:
     t = nospace(text)
     if not t or len(t) > 80 or not _TITLE_END.search(t):
         return None
-    if _TOC_LEADER.search(text) or _SENTENCE.search(t):
-        return None
+    if _TOC_LEADER.search(text) or _SENTENCE.search(t) or re.match(r"^第[一二三四五六七八九十\d]{1,3}部分", t):
+        return None  # TOC lines, prose, and part headings (第二部分 部门预算表) are not table titles
     if not re.search(r"预算|决算|收支|收入|支出|经费|绩效|采购|购买服务|项目", t):
         return None
     for kind, must, must_not in KIND_RULES:
@@ -65,7 +66,7 @@ def classify_title(text: str) -> str | None:
 COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("x:change", ("增减", "增长", "变动", "比上年", "同比", "%")),
     ("carryover", ("上年结转", "上年财政拨款结转", "年初结转", "结转结余", "上年结余")),
-    ("current", ("当年预算安排", "本年预算安排", "当年安排", "本年安排", "当年财政拨款")),
+    ("current", ("当年预算安排", "本年预算安排", "当年安排", "本年安排", "当年财政拨款", "编制预算")),
     ("basic", ("基本支出",)),
     ("project", ("项目支出",)),
     ("personnel", ("人员经费", "人员支出")),
@@ -79,7 +80,7 @@ COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("unit_funds", ("单位资金",)),
     ("other", ("其他收入",)),
     ("budget", ("年初预算", "全年预算", "调整预算")),
-    ("total", ("合计", "小计", "总计", "金额", "预算数", "决算数", "资金总额", "预算额", "本年收入", "本年支出")),
+    ("total", ("合计", "小计", "总计", "金额", "预算数", "决算数", "资金总额", "预算额", "本年收入", "本年支出", "本年预算")),
 ]
 
 CODE_LABELS = re.compile(r"(编码|代码|编号)$|^(类|款|项)$|^科目编码")

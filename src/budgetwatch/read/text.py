@@ -17,6 +17,7 @@ MAX_TEXT_BYTES = 64 * 1024 * 1024
 _MARKUP = re.compile(r"</?(?:b|strong|i|em|p|span|u|br)\s*/?>", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
 _SEPARATOR = re.compile(r"^[\s|:\-=]*$")
+_NOTE = re.compile(r"^[^：:\d]{1,8}[：:]")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,12 @@ class Line:
 
     @property
     def is_row(self) -> bool:
-        return len(self.cells) > 1
+        """Two or more filled cells that are not all 'label：value' notes (单位：万元, 部门名称：…).
+
+        A title or note that a converter put inside the grid (one filled cell) is a line of text.
+        """
+        filled = [c for c in self.cells if c]
+        return len(filled) > 1 and not all(_NOTE.match(c) for c in filled)
 
     @property
     def blank(self) -> bool:
