@@ -227,7 +227,7 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
             continue
         digits = nospace(c)
         if role in ("code", "name", "auto") and is_code(digits) and not (role == "auto" and values):
-            if role == "code" or len(digits) in (3, 5, 7) or (role == "code"):
+            if role == "code" or len(digits) in (3, 5, 7):
                 pieces[col.sub if role == "code" else "code"] = digits
                 continue
         amount = parse_amount(c)

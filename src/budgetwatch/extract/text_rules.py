@@ -60,9 +60,3 @@ def money_unit_in(text: str) -> str | None:
 def header_money_unit(text: str) -> str | None:
     m = HEADER_UNIT.search(nospace(text))
     return m.group(1) if m else None
-
-
-def to_number(d: Decimal) -> float | int:
-    """JSON number as printed: integers stay integers only when printed without decimals."""
-    f = float(d)
-    return f
