@@ -67,20 +67,16 @@ def extract(files: list[Path] = typer.Argument(..., help="one document: its file
 def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searched recursively)"),
            db: Optional[str] = DbOption):
     """Store documents in the database: one transaction per document; the batch goes on past failures."""
-    from .store.ingest import discover, ingest_one
+    from .store.ingest import discover, ingest as run_ingest
     engine = _open(db)
     docs = discover(paths)
     if not docs:
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
-    from .store.ingest import Summary
-    summary = Summary()
     with Progress(TextColumn("[bold]入库[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, transient=True) as bar:
         task = bar.add_task("", total=len(docs))
-        for files in docs:
-            bar.update(task, description=files[0].name)
-            summary.outcomes.append(ingest_one(engine, files))
-            bar.advance(task)
+        summary = run_ingest(engine, docs=docs,
+                             progress=lambda o: bar.update(task, advance=1, description=Path(o.files[0]).name))
     _print_ingest_summary(engine, summary)
     if summary.failed:
         raise typer.Exit(1)

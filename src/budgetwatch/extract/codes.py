@@ -46,13 +46,8 @@ class CodeTracker:
             if xiang:
                 return self._set(code + xiang[-2:], amount)
             return self._set(code, amount)
-        if xiang:
-            base = self.kuan
-            if lei and not base:
-                return None
-            if not base:
-                return None
-            return self._set(base + xiang[-2:], amount)
+        if xiang and self.kuan:
+            return self._set(self.kuan + xiang[-2:], amount)
         return None
 
     def _single(self, code: str, amount: Decimal | None) -> str | None:
@@ -69,10 +64,7 @@ class CodeTracker:
             if self.kuan_amount is not None and abs(self.kuan_children - self.kuan_amount) <= TOLERANCE:
                 return self._set(self.lei + code, amount)
             return self._set(self.kuan + code, amount)
-        if len(code) == 4 and self.lei and not self.econ:
-            # 类 + 款 printed without the 类 digits' leading part is not a real layout; keep as printed
-            return code
-        return code
+        return code  # an unusual length is kept as printed
 
     def _set(self, code: str, amount: Decimal | None) -> str:
         level = len(code)

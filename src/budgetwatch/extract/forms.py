@@ -37,9 +37,7 @@ class ValueColumns:
 class IndicatorReader:
     """Reads indicator rows one at a time, carrying the governing 一级/二级 labels down the grid."""
 
-    def __init__(self, two_blocks: bool = False, value_columns: ValueColumns | None = None,
-                 annual_start: int | None = None):
-        self.two_blocks = two_blocks
+    def __init__(self, value_columns: ValueColumns | None = None, annual_start: int | None = None):
         self.annual_start = annual_start  # column where the 年度 block begins, in 申报表 grids
         self.value_columns = value_columns
         self.level1: str | None = None
@@ -178,8 +176,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             annual = None
             if len(values_at) >= 2:
                 annual = values_at[0] + 1
-            reader = IndicatorReader(two_blocks=annual is not None, value_columns=_value_columns(header),
-                                     annual_start=annual)
+            reader = IndicatorReader(value_columns=_value_columns(header), annual_start=annual)
         for ln in body[grid_start + 1:]:
             first = next((c for c in ln.cells if c), "")
             if _END.match(nospace(first)):

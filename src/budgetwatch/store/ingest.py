@@ -81,10 +81,11 @@ def ingest_one(engine: Engine, files: list[Path],
     return out
 
 
-def ingest(engine: Engine, paths: Iterable[str | Path],
+def ingest(engine: Engine, paths: Iterable[str | Path] = (), docs: list[list[Path]] | None = None,
            progress: Callable[[Outcome], None] | None = None) -> Summary:
+    """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`."""
     summary = Summary()
-    for files in discover(paths):
+    for files in (docs if docs is not None else discover(paths)):
         out = ingest_one(engine, files)
         summary.outcomes.append(out)
         if progress:
