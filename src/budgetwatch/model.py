@@ -23,6 +23,8 @@ class Row:
     line: int | None = None          # where the row was printed (text input)
     page: int | None = None          # where the row was printed (PDF input)
     printed: dict[str, str] = field(default_factory=dict)  # column key -> text as printed
+    boxes: dict[str, list[float]] = field(default_factory=dict)  # column key -> [x0, top, x1, bottom] (PDF)
+    ocr: bool = False                # the row's figures were read by OCR (less certain)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -45,6 +47,10 @@ class Row:
             loc["line"] = self.line
         if loc:
             d["location"] = loc
+        if self.boxes:
+            d["boxes"] = {k: list(b) for k, b in self.boxes.items()}
+        if self.ocr:
+            d["ocr"] = True
         return d
 
     @classmethod
@@ -52,7 +58,8 @@ class Row:
         loc = d.get("location") or {}
         return cls(name=d.get("name"), values=dict(d.get("values") or {}), code=d.get("code"),
                    side=d.get("side"), gov_name=d.get("gov_name"), subtotal=bool(d.get("subtotal")),
-                   block=d.get("block"), line=loc.get("line"), page=loc.get("page"))
+                   block=d.get("block"), line=loc.get("line"), page=loc.get("page"),
+                   boxes={k: list(b) for k, b in (d.get("boxes") or {}).items()}, ocr=bool(d.get("ocr")))
 
 
 @dataclass
@@ -85,6 +92,7 @@ class Indicator:
     name: str
     value: str
     line: int | None = None
+    page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -94,14 +102,17 @@ class Indicator:
             d["level2"] = self.level2
         d["name"] = self.name
         d["value"] = self.value
-        if self.line is not None:
+        if self.page is not None:
+            d["location"] = {"page": self.page}
+        elif self.line is not None:
             d["location"] = {"line": self.line}
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Indicator":
         return cls(level1=d.get("level1"), level2=d.get("level2"), name=d.get("name") or "",
-                   value=d.get("value") or "", line=(d.get("location") or {}).get("line"))
+                   value=d.get("value") or "", line=(d.get("location") or {}).get("line"),
+                   page=(d.get("location") or {}).get("page"))
 
 
 @dataclass

@@ -6,12 +6,14 @@ their lines are read in the order given, each keeping its own line numbers.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from collections import Counter
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import Document, Form, SourceFile
-from ..read.text import Line, read_text
+from ..read.source import read_source
+from ..read.text import Line
 from . import forms as F
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
@@ -78,8 +80,7 @@ def _segment_end(lines: list[Line], start: int, stop: int) -> int:
     return stop
 
 
-def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] | None = None,
-                  location_key: str = "line") -> Document:
+def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] | None = None) -> Document:
     titles = _titles(lines)
     title_texts = [lines[i].text for i, _ in titles]
     year = find_year(lines, title_texts)
@@ -117,7 +118,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             doc.forms.append(form)
             prev_form = None
             continue
-        table = parse_table(title, body, kind, ctx, location_key)
+        table = parse_table(title, body, kind, ctx)
         doc.tables.append(table)
     _default_money_units(doc)
     return doc
@@ -153,17 +154,29 @@ def sha256_file(path: Path) -> str:
 
 
 def extract_files(paths: list[str | Path]) -> Document:
-    """Extract one document from one or more files (read/ picks the reader by format)."""
+    """Extract one document from one or more files (read/ picks the reader by the file's bytes)."""
     lines: list[Line] = []
     files = []
+    formats = []
     for p in paths:
         p = Path(p)
-        src = read_text(p)
+        src = read_source(p)
         files.append(SourceFile(name=p.name, sha256=sha256_file(p), path=str(p), size=p.stat().st_size,
                                 encoding=src.encoding))
-        lines.extend(src.lines)
-    doc = extract_lines(lines, "text", files)
+        formats.append(src.format)
+        if src.ocr_pages and not src.lines:
+            raise InputError(p, f"scanned pages without a text layer ({_pages(src.ocr_pages)}): "
+                                "install budgetwatch[ocr] to read them")
+        base = lines[-1].no if lines else 0
+        lines.extend(replace(ln, no=base + ln.no) if ln.page is not None else ln for ln in src.lines)
+    fmt = formats[0] if len(set(formats)) == 1 else "mixed"
+    doc = extract_lines(lines, fmt, files)
     if not doc.tables and not doc.forms:
         raise InputError(", ".join(str(p) for p in paths),
                          "not a budget disclosure: no budget table or performance form found")
     return doc
+
+
+def _pages(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:8])
+    return f"page {shown}" + (f" and {len(numbers) - 8} more" if len(numbers) > 8 else "")

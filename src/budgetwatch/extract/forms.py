@@ -43,7 +43,7 @@ class IndicatorReader:
         self.level1: str | None = None
         self.level2: str | None = None
 
-    def read(self, cells, line_no: int | None) -> Indicator | None:
+    def read(self, cells, where: dict) -> Indicator | None:
         first = next((j for j, c in enumerate(cells) if c), None)
         if first is None or (self.annual_start is not None and first >= self.annual_start):
             return None  # a row printed only in the 年度 block
@@ -77,7 +77,7 @@ class IndicatorReader:
                     self.level1 == "成本指标" and parent in ("产出指标", "成本指标")):
                 self.level1 = parent
         if self.value_columns:
-            return self._positional(cells, line_no)
+            return self._positional(cells, where)
         if len(rest) >= 2:
             name, value = rest[0], rest[1]
         elif len(rest) == 1 and value_like(rest[0]):
@@ -85,16 +85,17 @@ class IndicatorReader:
         else:
             return None
         return Indicator(level1=self.level1, level2=self.level2, name=squash(name),
-                         value=nospace(value), line=line_no)
+                         value=nospace(value), line=where.get("line"), page=where.get("page"))
 
-    def _positional(self, cells, line_no) -> Indicator | None:
+    def _positional(self, cells, where: dict) -> Indicator | None:
         vc = self.value_columns
         get = lambda j: squash(cells[j]) if j < len(cells) and cells[j] else ""  # noqa: E731
         name = get(vc.name)
         value = "".join(nospace(get(j)) for j in vc.parts)
         if not value or not name or level2_of(name) and not value:
             return None
-        return Indicator(level1=self.level1, level2=self.level2, name=name, value=value, line=line_no)
+        return Indicator(level1=self.level1, level2=self.level2, name=name, value=value,
+                         line=where.get("line"), page=where.get("page"))
 
 
 def _value_columns(header) -> ValueColumns | None:
@@ -165,7 +166,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
                   and nospace(previous.project) == nospace(project) and previous.amount == amount
                   and grid_start is not None and not _starts_with_level1(body[grid_start + 1:]))
     form = previous if continuing else Form(project=project, amount=amount, money_unit=unit,
-                                            location={"line": title.no}, layout="declaration")
+                                            location=title.location, layout="declaration")
     if continuing:
         form.pages += 1
         reader = prev_reader
@@ -183,7 +184,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
                 break
             if _is_grid_header(ln.cells):
                 continue
-            ind = reader.read(ln.cells, ln.no)
+            ind = reader.read(ln.cells, ln.location)
             if ind:
                 form.indicators.append(ind)
     return form, reader or IndicatorReader(), continuing
@@ -237,7 +238,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         amt = parse_amount(ln.cells[amount_j]) if amount_j is not None and amount_j < len(ln.cells) else None
         if name and amt is not None and nospace(name) not in ("合计", "总计"):
             current = Form(project=squash(name), amount=float(amt), money_unit=unit or "万元",
-                           location={"line": title.no if first_form_in_table else ln.no}, layout="tabular")
+                           location=(title if first_form_in_table else ln).location, layout="tabular")
             first_form_in_table = False
             forms.append(current)
             reader = IndicatorReader()
@@ -247,7 +248,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         else:
             tokens = ln.cells
         if current is not None and reader is not None:
-            ind = reader.read(tokens, ln.no)
+            ind = reader.read(tokens, ln.location)
             if ind:
                 current.indicators.append(ind)
     return forms, current, reader
@@ -265,7 +266,7 @@ def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
     money_unit = None
     grid_reader = None
     grid = False
-    form = Form(project=None, amount=None, money_unit=None, location={"line": title.no}, layout="unit")
+    form = Form(project=None, amount=None, money_unit=None, location=title.location, layout="unit")
     for ln in body:
         labels = [nospace(c) for c in ln.cells]
         if not grid and _is_grid_header(ln.cells):
@@ -276,7 +277,7 @@ def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
             first = next((c for c in labels if c), "")
             if _END.match(first):
                 break
-            ind = grid_reader.read(ln.cells, ln.no)
+            ind = grid_reader.read(ln.cells, ln.location)
             if ind:
                 form.indicators.append(ind)
             continue
@@ -285,7 +286,7 @@ def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
             blocks = heads
             money_unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
             table = Table(kind="unit_performance", title=squash(title.text), money_unit=money_unit or "万元",
-                          location={"line": title.no})
+                          location=title.location)
             continue
         if blocks and table is not None:
             for row in _block_pairs(ln, labels, blocks):
@@ -315,6 +316,6 @@ def _block_pairs(ln: Line, labels, blocks) -> list[Row]:
         block = [b for bj, b in blocks if bj <= pj]
         name = re.sub(r"^其中[:：]?", "", name)
         out.append(Row(name=name, values={"total": float(a)}, block=block[-1] if block else None,
-                       line=ln.no, printed={"total": ln.cells[j]}))
+                       line=ln.location.get("line"), page=ln.page, printed={"total": ln.cells[j]}))
         pending = None
     return out

@@ -152,7 +152,7 @@ def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
     return u
 
 
-def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext, location_key="line") -> Table:
+def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> Table:
     rows_lines = [ln for ln in body if ln.is_row]
     notes = [ln for ln in body if not ln.is_row and ln.text]
     first_row_no = rows_lines[0].no if rows_lines else None
@@ -168,7 +168,7 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext, loc
     columns, split = build_columns(header, ncols, ctx, kind)
     econ = kind == "gpb_basic" or any("经济" in nospace(" ".join(h)) for h in header)
     table = Table(kind=kind, title=squash(title.text), money_unit=find_money_unit(title, head_notes, header),
-                  location={location_key: title.no})
+                  location=title.location)
     sides = [("income", 0, split), ("expenditure", split, ncols)] if split is not None else [(None, 0, ncols)]
     trackers = {s: CodeTracker(econ) for s, _, _ in sides}
     for ln in data:
@@ -211,6 +211,7 @@ def _guess_side(row: Row, previous: list[Row]) -> str:
 def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeTracker) -> Row | None:
     values: dict[str, float] = {}
     printed: dict[str, str] = {}
+    boxes: dict[str, list[float]] = {}
     pieces: dict[str, str] = {}
     name = gov = None
     total_amount: Decimal | None = None
@@ -241,6 +242,8 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
                 key = f"x:{col.label}#{j + 1}"
             values[key] = float(amount)
             printed[key] = c
+            if ln.boxes and j < len(ln.boxes) and ln.boxes[j]:
+                boxes[key] = list(ln.boxes[j])
             if key == "total" and total_amount is None:
                 total_amount = amount
             continue
@@ -253,7 +256,8 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
     code = tracker.resolve(pieces, total_amount if total_amount is not None else _first(values))
     clean = strip_enum(name) if name else (name or "")
     clean = re.sub(r"^其中[:：]\s*", "", clean)
-    return Row(name=clean, values=values, code=code, gov_name=gov, line=ln.no, printed=printed)
+    return Row(name=clean, values=values, code=code, gov_name=gov, line=ln.location.get("line"), page=ln.page,
+               printed=printed, boxes=boxes, ocr=ln.ocr)
 
 
 def _first(values: dict[str, float]) -> Decimal | None:

@@ -26,6 +26,13 @@ class Line:
     text: str               # the line with markup removed, stripped
     cells: tuple[str, ...]  # tab- or pipe-separated cells, each stripped; one cell for prose
     heading: bool = False   # printed as a markdown heading
+    page: int | None = None  # PDF input: 1-based page (then `no` only orders lines)
+    boxes: tuple | None = None  # PDF input: (x0, top, x1, bottom) of each cell, None where empty
+    ocr: bool = False       # the page was read by OCR
+
+    @property
+    def location(self) -> dict:
+        return {"page": self.page} if self.page is not None else {"line": self.no}
 
     @property
     def is_row(self) -> bool:

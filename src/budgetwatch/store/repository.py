@@ -64,8 +64,10 @@ def save_version(session: Session, doc: Document) -> Version:
             rr = RowRecord(ordinal=ri, code=r.code, name=r.name, side=r.side, gov_name=r.gov_name,
                            subtotal=r.subtotal, block=r.block, line=r.line, page=r.page)
             for ci, (k, val) in enumerate(r.values.items()):
+                box = r.boxes.get(k) or (None, None, None, None)
                 rr.cells.append(CellRecord(ordinal=ci, column_key=k, amount=_dec(val), printed=r.printed.get(k),
-                                           line=r.line, page=r.page))
+                                           line=r.line, page=r.page, x0=box[0], top=box[1], x1=box[2],
+                                           bottom=box[3], ocr=r.ocr))
             tr.rows.append(rr)
         v.tables.append(tr)
     for fi, f in enumerate(doc.forms):
@@ -73,7 +75,7 @@ def save_version(session: Session, doc: Document) -> Version:
                         line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages)
         for ii, ind in enumerate(f.indicators):
             fr.indicators.append(IndicatorRecord(ordinal=ii, level1=ind.level1, level2=ind.level2, name=ind.name,
-                                                 value=ind.value, line=ind.line))
+                                                 value=ind.value, line=ind.line, page=ind.page))
         v.forms.append(fr)
     session.add(v)
     session.flush()
@@ -107,13 +109,16 @@ def load_version(session: Session, version_id: int) -> Document:
             table.rows.append(Row(name=r.name, code=r.code, side=r.side, gov_name=r.gov_name, subtotal=r.subtotal,
                                   block=r.block, line=r.line, page=r.page,
                                   values={c.column_key: _num(c.amount) for c in r.cells},
-                                  printed={c.column_key: c.printed for c in r.cells if c.printed}))
+                                  printed={c.column_key: c.printed for c in r.cells if c.printed},
+                                  boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom]
+                                         for c in r.cells if c.x0 is not None},
+                                  ocr=any(c.ocr for c in r.cells)))
         doc.tables.append(table)
     for f in v.forms:
         form = Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit, location=_loc(f.line, f.page),
                     layout=f.layout, pages=f.pages)
-        form.indicators = [Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line)
-                           for i in f.indicators]
+        form.indicators = [Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line,
+                                     page=i.page) for i in f.indicators]
         doc.forms.append(form)
     return doc
 

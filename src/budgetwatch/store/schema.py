@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -120,6 +120,11 @@ class CellRecord(Base):
     printed: Mapped[str | None] = mapped_column(String(64))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+    x0: Mapped[float | None] = mapped_column(Float)       # where on the page (PDF points, top-left origin)
+    top: Mapped[float | None] = mapped_column(Float)
+    x1: Mapped[float | None] = mapped_column(Float)
+    bottom: Mapped[float | None] = mapped_column(Float)
+    ocr: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class FormRecord(Base):
@@ -148,3 +153,4 @@ class IndicatorRecord(Base):
     name: Mapped[str] = mapped_column(Text)
     value: Mapped[str] = mapped_column(Text)
     line: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)

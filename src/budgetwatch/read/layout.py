@@ -1,0 +1,229 @@
+"""Glyphs and ruling edges of one page → rows of cells, top to bottom.
+
+Ruled tables: the rulings define a grid; a cell without a ruling on its right (or below) is
+merged with its neighbour, and its text goes to the merged cell's first column (top row), so
+a spanning header label sits where the text reader expects it. Text outside any grid is
+grouped into lines, split into cells at wide gaps; runs of such lines that look like an
+unruled table get their columns from the gaps shared by their data rows.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .pdf import Glyph, PdfPage
+
+SNAP = 1.5      # rulings closer than this (points) are one ruling
+JOIN = 2.5      # collinear pieces with gaps below this are one ruling
+TOUCH = 2.5     # a horizontal and a vertical ruling this close touch
+
+
+@dataclass
+class LaidRow:
+    top: float
+    cells: list[str]
+    boxes: list[tuple[float, float, float, float] | None]
+    ruled: bool
+
+
+@dataclass
+class _Grid:
+    xs: list[float]
+    ys: list[float]
+    hs: list[tuple[float, float, float]]
+    vs: list[tuple[float, float, float]]
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]
+
+    def v_present(self, c: int, r: int) -> bool:
+        """Is there a ruling at xs[c] through row band r?"""
+        if c == 0 or c == len(self.xs) - 1:
+            return True
+        x, mid = self.xs[c], (self.ys[r] + self.ys[r + 1]) / 2
+        return any(abs(vx - x) < TOUCH and y0 - 1 < mid < y1 + 1 for vx, y0, y1 in self.vs)
+
+    def h_present(self, r: int, c: int) -> bool:
+        """Is there a ruling at ys[r] across column band c?"""
+        if r == 0 or r == len(self.ys) - 1:
+            return True
+        y, mid = self.ys[r], (self.xs[c] + self.xs[c + 1]) / 2
+        return any(abs(hy - y) < TOUCH and x0 - 1 < mid < x1 + 1 for hy, x0, x1 in self.hs)
+
+
+def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Snap nearly equal positions, join collinear pieces."""
+    out: list[tuple[float, float, float]] = []
+    edges = sorted(edges)
+    i = 0
+    while i < len(edges):
+        j = i
+        while j + 1 < len(edges) and edges[j + 1][0] - edges[j][0] <= SNAP:
+            j += 1
+        group = edges[i:j + 1]
+        pos = sum(e[0] for e in group) / len(group)
+        spans = sorted((a, b) for _, a, b in group)
+        a, b = spans[0]
+        for s, e in spans[1:]:
+            if s <= b + JOIN:
+                b = max(b, e)
+            else:
+                out.append((pos, a, b))
+                a, b = s, e
+        out.append((pos, a, b))
+        i = j + 1
+    return out
+
+
+def _components(hs, vs) -> list[tuple[list, list]]:
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (hy, hx0, hx1) in enumerate(hs):
+        for j, (vx, vy0, vy1) in enumerate(vs):
+            if hx0 - TOUCH <= vx <= hx1 + TOUCH and vy0 - TOUCH <= hy <= vy1 + TOUCH:
+                a, b = find(i), find(len(hs) + j)
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, tuple[list, list]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def _positions(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= TOUCH:
+            continue
+        out.append(v)
+    return out
+
+
+def _grid(hs, vs) -> _Grid | None:
+    xs = _positions([v[0] for v in vs])
+    ys = _positions([h[0] for h in hs])
+    left, right = min(h[1] for h in hs), max(h[2] for h in hs)
+    top, bottom = min(v[1] for v in vs), max(v[2] for v in vs)
+    if left < xs[0] - 3:
+        xs.insert(0, left)
+    if right > xs[-1] + 3:
+        xs.append(right)
+    if top < ys[0] - 3:
+        ys.insert(0, top)
+    if bottom > ys[-1] + 3:
+        ys.append(bottom)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    return _Grid(xs, ys, hs, vs)
+
+
+def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Glyphs → lines (vertical overlap), each sorted left to right, fake-bold doubles dropped."""
+    lines: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+        if lines:
+            last = lines[-1]
+            ref = last[0]
+            if abs(g.cy - ref.cy) < 0.45 * max(min(g.size, ref.size), 1):
+                last.append(g)
+                continue
+        lines.append([g])
+    out = []
+    for ln in lines:
+        ln.sort(key=lambda g: g.x0)
+        kept = [ln[0]]
+        for g in ln[1:]:
+            p = kept[-1]
+            if g.ch == p.ch and abs(g.x0 - p.x0) < 0.3 * max(g.size, 1):
+                continue
+            kept.append(g)
+        out.append(kept)
+    return out
+
+
+def _join(glyphs: list[Glyph]) -> str:
+    parts = [glyphs[0].ch]
+    for p, g in zip(glyphs, glyphs[1:]):
+        if g.x0 - p.x1 > 0.5 * max(min(g.size, p.size), 1):
+            parts.append(" ")
+        parts.append(g.ch)
+    return "".join(parts)
+
+
+def _box(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
+    return (round(min(g.x0 for g in glyphs), 1), round(min(g.top for g in glyphs), 1),
+            round(max(g.x1 for g in glyphs), 1), round(max(g.bottom for g in glyphs), 1))
+
+
+def _split(line: list[Glyph], gap_factor: float = 1.6) -> list[list[Glyph]]:
+    segs = [[line[0]]]
+    for p, g in zip(line, line[1:]):
+        if g.x0 - p.x1 > gap_factor * max(min(g.size, p.size), 1):
+            segs.append([g])
+        else:
+            segs[-1].append(g)
+    return segs
+
+
+def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
+    ncols, nrows = len(grid.xs) - 1, len(grid.ys) - 1
+    start = [[0] * ncols for _ in range(nrows)]
+    for r in range(nrows):
+        for c in range(ncols):
+            start[r][c] = c if grid.v_present(c, r) else start[r][c - 1]
+    anchor = [[0] * ncols for _ in range(nrows)]
+    for c in range(ncols):
+        for r in range(nrows):
+            anchor[r][c] = r if grid.h_present(r, c) else anchor[r - 1][c]
+    cells: dict[tuple[int, int], list[Glyph]] = {}
+    for g in glyphs:
+        r = min(max(bisect_right(grid.ys, g.cy) - 1, 0), nrows - 1)
+        c = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
+        a = anchor[r][c]
+        cells.setdefault((a, start[a][c]), []).append(g)
+    out = []
+    for r in range(nrows):
+        texts, boxes = [""] * ncols, [None] * ncols
+        filled = False
+        for c in range(ncols):
+            gl = cells.get((r, c))
+            if not gl:
+                continue
+            texts[c] = "".join(_join(ln) for ln in _text_lines(gl))
+            boxes[c] = _box(gl)
+            filled = True
+        if filled:
+            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, ruled=True))
+    return out
+
+
+def page_rows(page: PdfPage) -> list[LaidRow]:
+    hs, vs = _merge(page.hedges), _merge(page.vedges)
+    grids = [g for g in (_grid(h, v) for h, v in _components(hs, vs)) if g]
+    per_grid: list[list[Glyph]] = [[] for _ in grids]
+    free: list[Glyph] = []
+    for g in page.glyphs:
+        for k, grid in enumerate(grids):
+            if grid.contains(g.cx, g.cy):
+                per_grid[k].append(g)
+                break
+        else:
+            free.append(g)
+    rows: list[LaidRow] = []
+    for grid, gl in zip(grids, per_grid):
+        if gl:
+            rows.extend(_grid_rows(grid, gl))
+    for ln in _text_lines(free):
+        segs = _split(ln)
+        rows.append(LaidRow(top=min(g.top for g in ln), cells=[_join(s) for s in segs],
+                            boxes=[_box(s) for s in segs], ruled=False))
+    rows.sort(key=lambda r: r.top)
+    return rows
