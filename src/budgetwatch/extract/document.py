@@ -171,10 +171,15 @@ def extract_files(paths: list[str | Path]) -> Document:
         lines.extend(replace(ln, no=base + ln.no) if ln.page is not None else ln for ln in src.lines)
     fmt = formats[0] if len(set(formats)) == 1 else "mixed"
     doc = extract_lines(lines, fmt, files)
-    if not doc.tables and not doc.forms:
+    if not doc.tables and not doc.forms and not (doc.unit and doc.year and doc.stage and _narrative(lines)):
         raise InputError(", ".join(str(p) for p in paths),
                          "not a budget disclosure: no budget table or performance form found")
     return doc
+
+
+def _narrative(lines: list[Line]) -> bool:
+    """A 说明 published on its own (its tables in another file): dozens of prose lines."""
+    return sum(1 for ln in lines if not ln.is_row and len(ln.text) >= 18) >= 20
 
 
 def _pages(numbers: list[int]) -> str:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from ..errors import BudgetwatchError
 from ..extract import extract_files
 from ..extract.document import sha256_file
+from ..extract.pairing import group_documents
 from .repository import content_sha, find_version_by_content, save_version
 
-SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xlsx"}
 
 
 @dataclass
@@ -39,13 +40,17 @@ class Summary:
 
 
 def discover(paths: Iterable[str | Path]) -> list[list[Path]]:
-    """Each file named is a document; folders are searched recursively for supported files."""
+    """Each file named is a document; folders are searched recursively for supported files, and
+    a folder's narrative and tables files of one disclosure are paired into one document."""
     docs: list[list[Path]] = []
     for p in map(Path, paths):
         if p.is_dir():
+            by_folder: dict[Path, list[Path]] = {}
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
-                    docs.append([f])
+                    by_folder.setdefault(f.parent, []).append(f)
+            for files in by_folder.values():
+                docs.extend(group_documents(files))
         else:
             docs.append([p])
     return docs

@@ -1,0 +1,107 @@
+"""Files of one folder → documents: a disclosure published as two files (the 说明 in one, the
+tables in the other — Beijing, Jiangsu) is paired from the files' content, never their names.
+
+A narrative file (prose, no tables) pairs with a tables file (tables, little prose) of the same
+year and stage whose unit agrees (or is not printed) and whose 总计/合计 figures the narrative
+quotes. Everything else is a document of its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BudgetwatchError
+from ..read.source import read_source
+from .document import _titles
+from .meta import find_stage, find_unit, find_year
+from .text_rules import nospace, parse_amount
+
+PROSE_MIN = 20          # a narrative runs to dozens of prose lines
+_TOTAL = re.compile(r"总计|合计")
+
+
+@dataclass
+class Profile:
+    path: Path
+    unit: str | None = None
+    year: int | None = None
+    stage: str | None = None
+    tables: int = 0
+    prose: int = 0
+    totals: set[str] = field(default_factory=set)
+    text: str = ""
+
+    @property
+    def narrative_only(self) -> bool:
+        return self.tables == 0 and self.prose >= PROSE_MIN
+
+    @property
+    def tables_only(self) -> bool:
+        return self.tables >= 3 and self.prose < PROSE_MIN
+
+
+def profile(path: Path) -> Profile | None:
+    try:
+        src = read_source(path)
+    except BudgetwatchError:
+        return None  # the reader's error is reported when the file is extracted on its own
+    lines = src.lines
+    titles = _titles(lines)
+    kinds = [k for _, k in titles if k not in ("project_form", "unit_performance", "other")]
+    title_texts = [lines[i].text for i, _ in titles]
+    p = Profile(path=path, unit=find_unit(lines), year=find_year(lines, title_texts),
+                stage=find_stage(lines, title_texts), tables=len(kinds))
+    prose = [ln.text for ln in lines if not ln.is_row and len(nospace(ln.text)) >= 18]
+    p.prose = len(prose)
+    p.text = nospace("".join(prose)).replace(",", "")
+    for ln in lines:
+        if ln.is_row and any(_TOTAL.search(nospace(c)) for c in ln.cells if c):
+            for c in ln.cells:
+                a = parse_amount(c) if c else None
+                if a is not None and a > 0:
+                    p.totals.add(f"{a:.2f}")
+    return p
+
+
+def _compatible(n: Profile, t: Profile) -> bool:
+    if n.year and t.year and n.year != t.year:
+        return False
+    if n.stage and t.stage and n.stage != t.stage:
+        return False
+    return not (n.unit and t.unit and nospace(n.unit) != nospace(t.unit))
+
+
+def _score(n: Profile, t: Profile) -> int:
+    quoted = sum(1 for s in t.totals if s in n.text)
+    return quoted + (3 if n.unit and t.unit and nospace(n.unit) == nospace(t.unit) else 0)
+
+
+def group_documents(paths: list[Path]) -> list[list[Path]]:
+    """Pair narrative-only with tables-only files; every other file stands alone. Order kept."""
+    profiles = {p: profile(p) for p in paths}
+    narratives = [pr for pr in profiles.values() if pr and pr.narrative_only]
+    tables = [pr for pr in profiles.values() if pr and pr.tables_only]
+    candidates = sorted(((_score(n, t), i, j) for i, n in enumerate(narratives) for j, t in enumerate(tables)
+                         if _compatible(n, t)), reverse=True)
+    partner: dict[Path, Path] = {}
+    used_n, used_t = set(), set()
+    for score, i, j in candidates:
+        if score < 1 or i in used_n or j in used_t:
+            continue
+        used_n.add(i)
+        used_t.add(j)
+        partner[narratives[i].path] = tables[j].path
+        partner[tables[j].path] = narratives[i].path
+    groups, seen = [], set()
+    for p in paths:
+        if p in seen:
+            continue
+        if p in partner:
+            a, b = (p, partner[p]) if profiles[p].narrative_only else (partner[p], p)
+            groups.append([a, b])
+            seen.update((a, b))
+        else:
+            groups.append([p])
+            seen.add(p)
+    return groups

@@ -1,0 +1,154 @@
+"""Corpus report: per document, meta, the tables found vs the tables its 目录 lists, and the
+internal identities (row total = parts; 合计 = Σ类; 类 = Σ款; 款 = Σ项; 收入总计 = 支出总计)
+on the extracted numbers, with every violation listed by page.
+
+    python tools/corpus_report.py [FILES or folders...] [--violations]
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from budgetwatch.extract.document import extract_files
+from budgetwatch.read.source import read_source
+from budgetwatch.extract.vocabulary import classify_title
+from budgetwatch.extract.text_rules import nospace
+from budgetwatch.store.ingest import discover
+
+PARTS = {
+    "total": [("basic", "project"), ("personnel", "public"),
+              ("carryover", "gpb", "gf", "soe", "special", "business", "operating", "other", "unit_funds")],
+}
+TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")
+
+
+_SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")
+
+
+def _groups(t):
+    """Column groups that add up to the row total: 基本+项目, 人员+公用, and in income tables the
+    sources — only when every value column of the table is a known source (no unknown column)."""
+    groups = [("basic", "project"), ("personnel", "public")]
+    if t.kind == "income":
+        sources = PARTS["total"][2]
+        cols = [c for c in t.columns if c != "total"]
+        srcs = [c for c in cols if c in sources or _SOURCE_X.match(c)]
+        if srcs and len(srcs) == len(cols):
+            groups.append(tuple(srcs))
+    return groups
+
+
+def _tol(n: int) -> float:
+    return 0.005 * max(n, 1) + 1e-9
+
+
+def identities(doc):
+    """Yield (ok, description, page) for every applicable identity."""
+    for t in doc.tables:
+        loc = t.location.get("page") or t.location.get("line")
+        for r in t.rows:
+            v = r.values
+            if "total" in v:
+                for group in _groups(t):
+                    parts = [k for k in group if k in v]
+                    if len(parts) >= 2:
+                        s = sum(v[k] for k in parts)
+                        ok = abs(s - v["total"]) <= _tol(len(parts))
+                        yield ok, f"{t.title} | {r.code or ''} {r.name}: total {v['total']} vs {'+'.join(parts)} = {s:.2f}", r.page or r.line
+        coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
+        if not coded:
+            continue
+        keys = [k for k in t.columns if not k.startswith("x:")]
+        for r in coded:
+            n = len(r.code)
+            child_len = {3: 5, 5: 7}.get(n)
+            if not child_len:
+                continue
+            kids = [c for c in coded if len(c.code) == child_len and c.code.startswith(r.code)]
+            if not kids:
+                continue
+            for k in keys:
+                if k not in r.values:
+                    continue
+                s = sum(c.values.get(k, 0.0) for c in kids)
+                ok = abs(s - r.values[k]) <= _tol(len(kids))
+                yield ok, f"{t.title} | {r.code} {r.name} [{k}] {r.values[k]} vs Σ{len(kids)} = {s:.2f}", r.page or r.line
+        classes = [c for c in coded if len(c.code) == 3]
+        totals = [r for r in t.rows if not r.code and r.name and TOTAL_NAMES.match(nospace(r.name)) and not r.side]
+        if classes and totals:
+            tot = totals[0]
+            for k in keys:
+                if k not in tot.values:
+                    continue
+                s = sum(c.values.get(k, 0.0) for c in classes)
+                ok = abs(s - tot.values[k]) <= _tol(len(classes))
+                yield ok, f"{t.title} | 合计 [{k}] {tot.values[k]} vs Σ类 = {s:.2f}", tot.page or tot.line
+    for t in doc.tables:
+        if t.kind not in ("summary", "fiscal_summary"):
+            continue
+        inc = [r for r in t.rows if r.side == "income" and r.name and "总计" in nospace(r.name)]
+        exp = [r for r in t.rows if r.side == "expenditure" and r.name and "总计" in nospace(r.name)]
+        if inc and exp and "total" in inc[-1].values and "total" in exp[-1].values:
+            a, b = inc[-1].values["total"], exp[-1].values["total"]
+            yield abs(a - b) <= 0.005, f"{t.title} | 收入总计 {a} vs 支出总计 {b}", inc[-1].page or inc[-1].line
+
+
+_TOC_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|（[一二三四五六七八九十]+）)?(.+?表(?:（.*）)?)(?:[.…·\s]*\d+)?$")
+
+
+def toc_tables(path) -> list[str]:
+    """Table titles listed in the document's 目录 (the lines after 目录 up to the first page break)."""
+    src = read_source(path)
+    lines = src.lines
+    start = next((i for i, ln in enumerate(lines[:400]) if nospace(ln.text) in ("目录", "目 录")), None)
+    if start is None:
+        return []
+    out = []
+    page = lines[start].page
+    for ln in lines[start + 1:start + 120]:
+        if page is not None and ln.page not in (page, page + 1, page + 2):
+            break
+        for cell in ln.cells or (ln.text,):
+            m = _TOC_ITEM.match(nospace(cell))
+            if m and classify_title(m.group(1)):
+                out.append(m.group(1))
+    return out
+
+
+def main(argv):
+    show = "--violations" in argv
+    args = [a for a in argv if not a.startswith("--")]
+    files = discover([Path(a) for a in args])
+    total_ok = total = 0
+    per_rule = Counter()
+    for group in files:
+        name = " + ".join(p.name for p in group)
+        try:
+            doc = extract_files(group)
+        except Exception as e:  # report and go on
+            print(f"{name}: ERROR {e}")
+            continue
+        res = list(identities(doc))
+        ok = sum(1 for r in res if r[0])
+        total_ok += ok
+        total += len(res)
+        toc = []
+        for p in group:
+            toc += toc_tables(p)
+        found = {classify_title(t.title) for t in doc.tables}
+        missing = [t for t in toc if classify_title(t) not in found]
+        meta = all([doc.unit, doc.year, doc.stage, doc.scope])
+        print(f"{name}: unit={doc.unit} year={doc.year} stage={doc.stage} scope={doc.scope} meta={'ok' if meta else 'INCOMPLETE'} "
+              f"tables={len(doc.tables)} forms={len(doc.forms)} toc={len(toc)} missing={missing} identities {ok}/{len(res)}")
+        if show:
+            for good, desc, where in res:
+                if not good:
+                    print(f"    VIOLATION p{where}: {desc}")
+    pct = 100.0 * total_ok / total if total else 100.0
+    print(f"TOTAL identities held: {total_ok}/{total} = {pct:.2f}%")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
