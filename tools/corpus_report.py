@@ -17,53 +17,37 @@ from budgetwatch.extract.vocabulary import classify_title
 from budgetwatch.extract.text_rules import nospace
 from budgetwatch.store.ingest import discover
 
-PARTS = {
-    "total": [("basic", "project"), ("personnel", "public"),
-              ("carryover", "gpb", "gf", "soe", "special", "business", "operating", "other", "unit_funds")],
-}
 TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")
 
 
-_SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")
+def _decimals(text: str | None) -> int:
+    t = (text or "").replace(",", "").strip()
+    return len(t.split(".")[1]) if "." in t else 0
 
 
-def _groups(t):
-    """Column groups that add up to the row total: 基本+项目, 人员+公用, and in income tables the
-    sources — only when every value column of the table is a known source (no unknown column)."""
-    groups = [("basic", "project"), ("personnel", "public")]
-    if t.kind == "income":
-        sources = PARTS["total"][2]
-        cols = [c for c in t.columns if c != "total"]
-        srcs = [c for c in cols if c in sources or _SOURCE_X.match(c)]
-        if srcs and len(srcs) == len(cols):
-            groups.append(tuple(srcs))
-    return groups
-
-
-def _tol(n: int) -> float:
-    return 0.005 * max(n, 1) + 1e-9
+def _tol(rows_keys) -> float:
+    """Rounding envelope: each printed figure is off by up to half a unit of its last printed digit."""
+    env = 0.0
+    for r, k in rows_keys:
+        env += 0.5 * 10 ** -_decimals(r.printed.get(k))
+    return env + 1e-9
 
 
 def identities(doc):
     """Yield (ok, description, page) for every applicable identity."""
     for t in doc.tables:
-        loc = t.location.get("page") or t.location.get("line")
         for r in t.rows:
             v = r.values
-            if "total" in v:
-                for group in _groups(t):
-                    parts = [k for k in group if k in v]
-                    if len(parts) >= 2:
-                        s = sum(v[k] for k in parts)
-                        ok = abs(s - v["total"]) <= _tol(len(parts))
-                        yield ok, f"{t.title} | {r.code or ''} {r.name}: total {v['total']} vs {'+'.join(parts)} = {s:.2f}", r.page or r.line
+            for whole, parts in _groups(t, v):
+                s = sum(v[k] for k in parts)
+                ok = abs(s - v[whole]) <= _tol([(r, k) for k in parts] + [(r, whole)])
+                yield ok, f"{t.title} | {r.code or ''} {r.name}: {whole} {v[whole]} vs {'+'.join(parts)} = {s:.2f}", r.page or r.line
         coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
         if not coded:
             continue
         keys = [k for k in t.columns if not k.startswith("x:")]
         for r in coded:
-            n = len(r.code)
-            child_len = {3: 5, 5: 7}.get(n)
+            child_len = {3: 5, 5: 7}.get(len(r.code))
             if not child_len:
                 continue
             kids = [c for c in coded if len(c.code) == child_len and c.code.startswith(r.code)]
@@ -73,7 +57,7 @@ def identities(doc):
                 if k not in r.values:
                     continue
                 s = sum(c.values.get(k, 0.0) for c in kids)
-                ok = abs(s - r.values[k]) <= _tol(len(kids))
+                ok = abs(s - r.values[k]) <= _tol([(c, k) for c in kids] + [(r, k)])
                 yield ok, f"{t.title} | {r.code} {r.name} [{k}] {r.values[k]} vs Σ{len(kids)} = {s:.2f}", r.page or r.line
         classes = [c for c in coded if len(c.code) == 3]
         totals = [r for r in t.rows if not r.code and r.name and TOTAL_NAMES.match(nospace(r.name)) and not r.side]
@@ -83,7 +67,7 @@ def identities(doc):
                 if k not in tot.values:
                     continue
                 s = sum(c.values.get(k, 0.0) for c in classes)
-                ok = abs(s - tot.values[k]) <= _tol(len(classes))
+                ok = abs(s - tot.values[k]) <= _tol([(c, k) for c in classes] + [(tot, k)])
                 yield ok, f"{t.title} | 合计 [{k}] {tot.values[k]} vs Σ类 = {s:.2f}", tot.page or tot.line
     for t in doc.tables:
         if t.kind not in ("summary", "fiscal_summary"):
@@ -93,6 +77,34 @@ def identities(doc):
         if inc and exp and "total" in inc[-1].values and "total" in exp[-1].values:
             a, b = inc[-1].values["total"], exp[-1].values["total"]
             yield abs(a - b) <= 0.005, f"{t.title} | 收入总计 {a} vs 支出总计 {b}", inc[-1].page or inc[-1].line
+
+
+_SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")
+SOURCES = ("carryover", "gpb", "gf", "soe", "special", "business", "operating", "other", "unit_funds")
+
+
+def _groups(t, v):
+    """(whole, parts) that add up: 合计 = 基本 + 项目; 基本 = 人员 + 公用 (合计 = 人员 + 公用 + 项目 where no
+    基本 column); in income tables 合计 = the sources, only when every value column is a known source."""
+    out = []
+    if "total" in v and "basic" in v and "project" in v:
+        out.append(("total", ("basic", "project")))
+    if "personnel" in v and "public" in v:
+        if "basic" in t.columns:
+            if "basic" in v:
+                out.append(("basic", ("personnel", "public")))
+        elif "total" in v:
+            out.append(("total", ("personnel", "public") + (("project",) if "project" in t.columns else ())))
+    if t.kind == "income" and "total" in v:
+        cols = [c for c in t.columns if c != "total"]
+        srcs = [c for c in cols if c in SOURCES or _SOURCE_X.match(c)]
+        if srcs and len(srcs) == len(cols):
+            if "carryover" in srcs:  # columns after 上年结转 break it down, they are not further sources
+                srcs = srcs[:srcs.index("carryover") + 1]
+            parts = tuple(k for k in srcs if k in v)
+            if len(parts) >= 2 or (parts and len(srcs) == 1):
+                out.append(("total", parts))
+    return [(w, tuple(k for k in p if k in v)) for w, p in out]
 
 
 _TOC_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|（[一二三四五六七八九十]+）)?(.+?表(?:（.*）)?)(?:[.…·\s]*\d+)?$")

@@ -6,7 +6,7 @@ column, outer levels (spanning cells) give context (a year, 上年结转, the �
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..model import Row, Table
@@ -152,8 +152,37 @@ def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
     return u
 
 
+def _overlap(a: tuple, b: tuple) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def align_columns(lines: list[Line]) -> list[Line]:
+    """PDF pages of one table can have different grids (a continuation page without the header's
+    extra rulings): put every cell in the column of the table's first grid that it overlaps most."""
+    ref = next((ln.spans for ln in lines if ln.spans and len(ln.spans) == len(ln.cells) > 1), None)
+    if ref is None:
+        return lines
+    out = []
+    for ln in lines:
+        sp = ln.spans
+        if not sp or len(sp) != len(ln.cells) or (
+                len(sp) == len(ref) and all(abs(a[0] - b[0]) < 3 and abs(a[1] - b[1]) < 3 for a, b in zip(sp, ref))):
+            out.append(ln)
+            continue
+        cells, boxes = [""] * len(ref), [None] * len(ref)
+        for j, c in enumerate(ln.cells):
+            if not c:
+                continue
+            k = max(range(len(ref)), key=lambda k: (_overlap(sp[j], ref[k]),
+                                                   -abs(sum(sp[j]) - sum(ref[k]))))
+            cells[k] = cells[k] + c if cells[k] else c
+            boxes[k] = ln.boxes[j] if ln.boxes and j < len(ln.boxes) else None
+        out.append(replace(ln, cells=tuple(cells), boxes=tuple(boxes), spans=ref))
+    return out
+
+
 def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> Table:
-    rows_lines = [ln for ln in body if ln.is_row]
+    rows_lines = align_columns([ln for ln in body if ln.is_row])
     notes = [ln for ln in body if not ln.is_row and ln.text]
     first_row_no = rows_lines[0].no if rows_lines else None
     head_notes = [n for n in notes if first_row_no is None or n.no < first_row_no]
@@ -227,9 +256,12 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
             gov = squash(c)
             continue
         digits = nospace(c)
+        if role == "code" and col.sub in ("款", "项") and digits.isdigit() and len(digits) == 1:
+            digits = digits.zfill(2)  # a 款/项 printed as a number that lost its leading zero (2 for 02)
         if role in ("code", "name", "auto") and is_code(digits) and not (role == "auto" and values):
             if role == "code" or len(digits) in (3, 5, 7):
-                pieces[col.sub if role == "code" else "code"] = digits
+                # the first code block wins: a second one is the 政府预算经济分类 printed beside it
+                pieces.setdefault(col.sub if role == "code" else "code", digits)
                 continue
         amount = parse_amount(c)
         if role == "value" or (role == "auto" and amount is not None):

@@ -68,7 +68,7 @@ COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("carryover", ("上年结转", "上年财政拨款结转", "年初结转", "结转结余", "上年结余")),
     ("current", ("当年预算安排", "本年预算安排", "当年安排", "本年安排", "当年财政拨款", "编制预算")),
     ("basic", ("基本支出",)),
-    ("project", ("项目支出",)),
+    ("project", ("项目支出", "专项业务经费")),
     ("personnel", ("人员经费", "人员支出")),
     ("public", ("公用经费", "公用支出")),
     ("operating", ("事业单位经营收入", "经营收入")),
@@ -99,6 +99,13 @@ def column_key(label: str, path: list[str], doc_year: int | None, stage: str | N
             return "x:" + lab
     if "上年" in joined and not re.search(r"上年(财政拨款)?结转|上年结余", joined):
         return "x:" + lab
+    if lab in ("小计", "合计"):
+        # a generic label under a specific one (基本支出 › 小计) is that column's total
+        for outer in reversed(path[:-1]):
+            o = nospace(outer)
+            for key, words in COLUMN_RULES:
+                if key not in ("total", "x:change") and any(w in o for w in words):
+                    return key
     for key, words in COLUMN_RULES:
         if any(w in lab for w in words):
             if key == "total" and stage == "final" and re.search(r"预算数", lab) and "决算" not in lab:

@@ -23,6 +23,7 @@ class LaidRow:
     top: float
     cells: list[str]
     boxes: list[tuple[float, float, float, float] | None]
+    spans: list[tuple[float, float]]     # each cell's column band (x0, x1): grid columns or text extents
     ruled: bool
 
 
@@ -201,7 +202,8 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
             boxes[c] = _box(gl)
             filled = True
         if filled:
-            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, ruled=True))
+            spans = [(round(grid.xs[c], 1), round(grid.xs[c + 1], 1)) for c in range(ncols)]
+            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, ruled=True))
     return out
 
 
@@ -223,7 +225,8 @@ def page_rows(page: PdfPage) -> list[LaidRow]:
             rows.extend(_grid_rows(grid, gl))
     for ln in _text_lines(free):
         segs = _split(ln)
+        boxes = [_box(s) for s in segs]
         rows.append(LaidRow(top=min(g.top for g in ln), cells=[_join(s) for s in segs],
-                            boxes=[_box(s) for s in segs], ruled=False))
+                            boxes=boxes, spans=[(b[0], b[2]) for b in boxes], ruled=False))
     rows.sort(key=lambda r: r.top)
     return rows

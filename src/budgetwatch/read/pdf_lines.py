@@ -28,7 +28,7 @@ def read_pdf(path: str | Path) -> Source:
                 if not text:
                     continue
                 lines.append(Line(no=len(lines) + 1, text=text, cells=cells if len(cells) > 1 else (text,),
-                                  page=page.number, boxes=tuple(row.boxes)))
+                                  page=page.number, boxes=tuple(row.boxes), spans=tuple(row.spans)))
     finally:
         doc.close()
     return Source(path=str(path), format="pdf", lines=lines, pages=npages, ocr_pages=scanned)

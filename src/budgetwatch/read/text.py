@@ -29,6 +29,7 @@ class Line:
     page: int | None = None  # PDF input: 1-based page (then `no` only orders lines)
     boxes: tuple | None = None  # PDF input: (x0, top, x1, bottom) of each cell, None where empty
     ocr: bool = False       # the page was read by OCR
+    spans: tuple | None = None  # PDF input: each cell's column band (x0, x1), to align pages of one table
 
     @property
     def location(self) -> dict:
