@@ -46,11 +46,16 @@ def identities(doc):
         if not coded:
             continue
         keys = [k for k in t.columns if not k.startswith("x:")]
-        for r in coded:
+        for i, r in enumerate(coded):
             child_len = {3: 5, 5: 7}.get(len(r.code))
             if not child_len:
                 continue
-            kids = [c for c in coded if len(c.code) == child_len and c.code.startswith(r.code)]
+            kids = []  # the rows printed under this one (a table may repeat a class per unit block)
+            for c in coded[i + 1:]:
+                if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
+                    break
+                if len(c.code) == child_len:
+                    kids.append(c)
             if not kids:
                 continue
             for k in keys:

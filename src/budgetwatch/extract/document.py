@@ -6,6 +6,7 @@ their lines are read in the order given, each keeping its own line numbers.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from collections import Counter
 from pathlib import Path
@@ -35,6 +36,23 @@ def _titles(lines: list[Line]) -> list[tuple[int, str]]:
         if kind != "project_form" and not _followed_by_table(lines, i):
             continue
         out.append((i, kind))
+    return out
+
+
+_SUBTITLE = re.compile(r"^[（(][^（()）]{2,40}[)）]$")
+
+
+def _with_subtitles(lines: list[Line]) -> list[Line]:
+    """A title's parenthesised subtitle on the next line (（按支出经济分类科目）) is part of the title:
+    two tables with the same first line and different subtitles are different tables."""
+    out = list(lines)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.is_row or b.is_row or not a.text or not _SUBTITLE.match(nospace(b.text)):
+            continue
+        if classify_title(a.text) and not classify_title(b.text):
+            out[i] = replace(a, text=a.text + b.text, cells=(a.text + b.text,))
+            out[i + 1] = replace(b, text="", cells=("",))
     return out
 
 
@@ -81,6 +99,7 @@ def _segment_end(lines: list[Line], start: int, stop: int) -> int:
 
 
 def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] | None = None) -> Document:
+    lines = _with_subtitles(lines)
     titles = _titles(lines)
     title_texts = [lines[i].text for i, _ in titles]
     year = find_year(lines, title_texts)
