@@ -47,15 +47,14 @@ def identities(doc):
             continue
         keys = [k for k in t.columns if not k.startswith("x:")]
         for i, r in enumerate(coded):
-            child_len = {3: 5, 5: 7}.get(len(r.code))
-            if not child_len:
-                continue
-            kids = []  # the rows printed under this one (a table may repeat a class per unit block)
+            block = []  # the rows printed under this one (a table may repeat a class per unit block)
             for c in coded[i + 1:]:
                 if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
                     break
-                if len(c.code) == child_len:
-                    kids.append(c)
+                block.append(c)
+            # children: rows whose nearest printed ancestor is this row (3010201 under 301 when no 30102)
+            kids = [c for c in block if not any(a is not c and len(a.code) < len(c.code) and c.code.startswith(a.code)
+                                               for a in block)]
             if not kids:
                 continue
             for k in keys:

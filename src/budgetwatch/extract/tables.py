@@ -131,6 +131,14 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             col.role = "value"
             col.key = column_key(label, path or [label], ctx.year, ctx.stage)
         cols.append(col)
+    # one key names one column: a later column with the same key (上年结转 › 政府性基金 after
+    # 本年收入 › 政府性基金) keeps its label, so a blank in the first never lets the second take its key
+    seen: set = set()
+    for col in cols:
+        if col.role == "value" and col.key and not col.key.startswith("x:"):
+            if (col.side, col.key) in seen:
+                col.key = f"x:{col.label}#{col.index + 1}"
+            seen.add((col.side, col.key))
     return cols, split
 
 
