@@ -8,7 +8,7 @@ from ..read.text import Line
 from .text_rules import nospace, squash
 
 _UNIT_LINE = re.compile(r"^(?:部门名称|单位名称|编制部门|编制单位|预算单位|填报单位|部门|单位)\s*[:：]\s*(.+)$")
-_COVER = re.compile(r"(20\d{2})\s*年\s*度?\s*(部门|单位)?\s*(综合)?\s*(预算|决算)")
+_COVER = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[省市区县镇乡]级|本级)?\s*(部门|单位)?\s*(综合)?\s*(预算|决算)")
 _ORG_END = re.compile(r"(办公室|办公厅|委员会|局|院|厅|委|办|中心|所|站|馆|校|学校|部|会|处|队|社|署|街道办事处|政府|医院|园|室|宫|台|协会|联合会|法院|检察院)$")
 _DEBRIS = re.compile(r"^[\d\s.·…\-—]*$")
 
@@ -49,7 +49,17 @@ def _unit_from_cover_text(cover: str) -> str | None:
     return None
 
 
+_UNIT_NOISE = re.compile(r"^(?:附件\d*[:：]?|20\d{2}年度?)+")
+
+
 def find_unit(lines: list[Line]) -> str | None:
+    u = _find_unit(lines)
+    if u:
+        u = _UNIT_NOISE.sub("", u) or u
+    return u
+
+
+def _find_unit(lines: list[Line]) -> str | None:
     """部门名称/单位名称 lines decide; else the cover; else the prefix of a title."""
     named = Counter()
     for ln in lines:
@@ -82,11 +92,11 @@ def _cover_unit(lines: list[Line]) -> str | None:
         if len(prefix) >= 4 and _org(prefix):
             return prefix
         for prev in reversed(lines[max(0, i - 6):i]):
-            p = nospace(prev.text)
+            p = re.sub(r"(?<=.{4})(部门|单位)$", "", nospace(prev.text))  # 北京市教育委员会部门
             if not p or _DEBRIS.match(p):
                 continue
             if len(p) >= 4 and _org(p) and not re.search(r"目录|公开|说明", p):
-                return squash(prev.text).replace(" ", "")
+                return p
         break
     return None
 

@@ -18,6 +18,7 @@ from .meta import find_stage, find_unit, find_year
 from .text_rules import nospace, parse_amount
 
 PROSE_MIN = 20          # a narrative runs to dozens of prose lines
+LEAD_MAX = 30           # a tables file starts with its tables
 _TOTAL = re.compile(r"总计|合计")
 
 
@@ -28,6 +29,7 @@ class Profile:
     year: int | None = None
     stage: str | None = None
     tables: int = 0
+    first_table: int | None = None   # index of the line of the first table title
     prose: int = 0
     totals: set[str] = field(default_factory=set)
     text: str = ""
@@ -38,7 +40,8 @@ class Profile:
 
     @property
     def tables_only(self) -> bool:
-        return self.tables >= 3 and self.prose < PROSE_MIN
+        """Tables from the first lines on (long form texts after them are not a 说明)."""
+        return self.tables >= 3 and (self.prose < PROSE_MIN or (self.first_table or 0) < LEAD_MAX)
 
 
 def profile(path: Path) -> Profile | None:
@@ -51,7 +54,8 @@ def profile(path: Path) -> Profile | None:
     kinds = [k for _, k in titles if k not in ("project_form", "unit_performance", "other")]
     title_texts = [lines[i].text for i, _ in titles]
     p = Profile(path=path, unit=find_unit(lines), year=find_year(lines, title_texts),
-                stage=find_stage(lines, title_texts), tables=len(kinds))
+                stage=find_stage(lines, title_texts), tables=len(kinds),
+                first_table=next((i for i, k in titles if k not in ("project_form", "unit_performance", "other")), None))
     prose = [ln.text for ln in lines if not ln.is_row and len(nospace(ln.text)) >= 18]
     p.prose = len(prose)
     p.text = nospace("".join(prose)).replace(",", "")
@@ -69,12 +73,18 @@ def _compatible(n: Profile, t: Profile) -> bool:
         return False
     if n.stage and t.stage and n.stage != t.stage:
         return False
-    return not (n.unit and t.unit and nospace(n.unit) != nospace(t.unit))
+    return not (n.unit and t.unit and not _same_unit(n.unit, t.unit))
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """江苏省委办公厅 and 中共江苏省委办公厅 name one unit: one name contains the other."""
+    a, b = nospace(a), nospace(b)
+    return a in b or b in a
 
 
 def _score(n: Profile, t: Profile) -> int:
     quoted = sum(1 for s in t.totals if s in n.text)
-    return quoted + (3 if n.unit and t.unit and nospace(n.unit) == nospace(t.unit) else 0)
+    return quoted + (3 if n.unit and t.unit and _same_unit(n.unit, t.unit) else 0)
 
 
 def group_documents(paths: list[Path]) -> list[list[Path]]:

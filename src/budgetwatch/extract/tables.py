@@ -167,9 +167,10 @@ def _overlap(a: tuple, b: tuple) -> float:
 def align_columns(lines: list[Line]) -> list[Line]:
     """PDF pages of one table can have different grids (a continuation page without the header's
     extra rulings): put every cell in the column of the table's first grid that it overlaps most."""
-    ref = next((ln.spans for ln in lines if ln.spans and len(ln.spans) == len(ln.cells) > 1), None)
-    if ref is None:
+    heads = [ln for ln in lines[:10] if ln.spans and len(ln.spans) == len(ln.cells) > 1]
+    if not heads:
         return lines
+    ref = max(heads, key=lambda ln: len(ln.cells)).spans  # the grid, not a note line above it
     out = []
     for ln in lines:
         sp = ln.spans
