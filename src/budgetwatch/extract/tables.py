@@ -16,7 +16,7 @@ from .text_rules import (
     ENUM, header_money_unit, is_code, money_unit_in, nospace, parse_amount, squash, strip_enum,
 )
 from .vocabulary import (
-    CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
+    COLUMN_RULES, CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
 )
 
 TWO_SIDED = ("summary", "fiscal_summary")
@@ -32,6 +32,7 @@ class Column:
     sub: str = "code"         # for code columns: 类 | 款 | 项 | code
     side: str | None = None
     label: str = ""
+    path: list = field(default_factory=list)
 
 
 @dataclass
@@ -114,7 +115,7 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
         side = None
         if split is not None:
             side = "income" if j < split else "expenditure"
-        col = Column(index=j, role="auto", side=side, label=label)
+        col = Column(index=j, role="auto", side=side, label=label, path=path)
         if not label:
             cols.append(col)
             continue
@@ -131,6 +132,15 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             col.role = "value"
             col.key = column_key(label, path or [label], ctx.year, ctx.stage)
         cols.append(col)
+    # 合计 under a header that spans every value column (一般公共预算基本支出 › 合计) is the total
+    values = [c for c in cols if c.role == "value"]
+    shared = set.intersection(*(set(nospace(p) for p in c.path[:-1]) for c in values)) if values else set()
+    for c in values:
+        if nospace(c.label) in ("小计", "合计") and c.key and not c.key.startswith("x:") and c.key != "total":
+            words = dict(COLUMN_RULES).get(c.key, ())
+            decider = next((nospace(p) for p in reversed(c.path[:-1]) if any(w in nospace(p) for w in words)), None)
+            if decider in shared:
+                c.key = "total"
     # one key names one column: a later column with the same key (上年结转 › 政府性基金 after
     # 本年收入 › 政府性基金) keeps its label, so a blank in the first never lets the second take its key
     seen: set = set()

@@ -6,6 +6,7 @@ y growing downwards, in points. `layout.py` turns glyphs and edges into lines of
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,7 +102,11 @@ def open_pdf(path: str | Path) -> pdfium.PdfDocument:
         msg = str(e)
         if "password" in msg.lower():
             raise InputError(path, "encrypted PDF: it needs a password") from None
-        raise InputError(path, f"damaged PDF: {msg.split(':')[-1].strip() or msg}") from None
+        m = re.search(r"PDFium: ([^)]+)", msg)
+        reason = (m.group(1) if m else msg).strip().lower()
+        if reason == "success":  # PDFium found no page tree it could load
+            reason = "no page tree (zero pages or a broken catalogue)"
+        raise InputError(path, f"damaged PDF: {reason}") from None
     n = len(doc)
     if n == 0:
         doc.close()

@@ -41,8 +41,9 @@ def sniff(path: str | Path) -> str:
 def read_source(path: str | Path) -> Source:
     fmt = sniff(path)
     if fmt == "pdf":
+        from .guard import run_guarded
         from .pdf_lines import read_pdf
-        return read_pdf(path)
+        return run_guarded(read_pdf, str(path))
     if fmt == "xlsx":
         from .xlsx import read_xlsx
         return read_xlsx(path)
