@@ -55,24 +55,12 @@ def identities(doc):
             # children: rows whose nearest printed ancestor is this row (3010201 under 301 when no 30102)
             kids = [c for c in block if not any(a is not c and len(a.code) < len(c.code) and c.code.startswith(a.code)
                                                for a in block)]
-            if not kids:
-                continue
-            for k in keys:
-                if k not in r.values:
-                    continue
-                s = sum(c.values.get(k, 0.0) for c in kids)
-                ok = abs(s - r.values[k]) <= _tol([(c, k) for c in kids] + [(r, k)])
-                yield ok, f"{t.title} | {r.code} {r.name} [{k}] {r.values[k]} vs Σ{len(kids)} = {s:.2f}", r.page or r.line
+            if kids:
+                yield from _column_sums(t, r, kids, keys, f"{r.code} {r.name}", f"Σ{len(kids)}")
         classes = [c for c in coded if len(c.code) == 3]
         totals = [r for r in t.rows if not r.code and r.name and TOTAL_NAMES.match(nospace(r.name)) and not r.side]
         if classes and totals:
-            tot = totals[0]
-            for k in keys:
-                if k not in tot.values:
-                    continue
-                s = sum(c.values.get(k, 0.0) for c in classes)
-                ok = abs(s - tot.values[k]) <= _tol([(c, k) for c in classes] + [(tot, k)])
-                yield ok, f"{t.title} | 合计 [{k}] {tot.values[k]} vs Σ类 = {s:.2f}", tot.page or tot.line
+            yield from _column_sums(t, totals[0], classes, keys, "合计", "Σ类")
     for t in doc.tables:
         if t.kind not in ("summary", "fiscal_summary"):
             continue
@@ -81,6 +69,16 @@ def identities(doc):
         if inc and exp and "total" in inc[-1].values and "total" in exp[-1].values:
             a, b = inc[-1].values["total"], exp[-1].values["total"]
             yield abs(a - b) <= 0.005, f"{t.title} | 收入总计 {a} vs 支出总计 {b}", inc[-1].page or inc[-1].line
+
+
+def _column_sums(t, whole, parts, keys, label, sigma):
+    """whole = Σ parts in every value column the whole row prints."""
+    for k in keys:
+        if k not in whole.values:
+            continue
+        s = sum(c.values.get(k, 0.0) for c in parts)
+        ok = abs(s - whole.values[k]) <= _tol([(c, k) for c in parts] + [(whole, k)])
+        yield ok, f"{t.title} | {label} [{k}] {whole.values[k]} vs {sigma} = {s:.2f}", whole.page or whole.line
 
 
 _SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")

@@ -24,7 +24,7 @@ from .vocabulary import classify_title
 _SECTION_BREAK = ("第三部分", "第四部分", "名词解释", "情况说明")
 
 
-def _titles(lines: list[Line]) -> list[tuple[int, str]]:
+def find_titles(lines: list[Line]) -> list[tuple[int, str]]:
     """(index, kind) of every line that titles a table or a form."""
     out = []
     for i, ln in enumerate(lines):
@@ -100,7 +100,7 @@ def _segment_end(lines: list[Line], start: int, stop: int) -> int:
 
 def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] | None = None) -> Document:
     lines = _with_subtitles(lines)
-    titles = _titles(lines)
+    titles = find_titles(lines)
     title_texts = [lines[i].text for i, _ in titles]
     year = find_year(lines, title_texts)
     stage = find_stage(lines, title_texts)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import BudgetwatchError
 from ..read.source import read_source
-from .document import _titles
+from .document import find_titles
 from .meta import find_stage, find_unit, find_year
 from .text_rules import nospace, parse_amount
 
@@ -50,7 +50,7 @@ def profile(path: Path) -> Profile | None:
     except BudgetwatchError:
         return None  # the reader's error is reported when the file is extracted on its own
     lines = src.lines
-    titles = _titles(lines)
+    titles = find_titles(lines)
     kinds = [k for _, k in titles if k not in ("project_form", "unit_performance", "other")]
     title_texts = [lines[i].text for i, _ in titles]
     p = Profile(path=path, unit=find_unit(lines), year=find_year(lines, title_texts),

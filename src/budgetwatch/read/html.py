@@ -12,7 +12,7 @@ from lxml import etree
 
 from ..errors import InputError
 from .source import Source
-from .text import Line, clean
+from .text import Line, clean, make_line
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
 _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "table",
@@ -41,13 +41,11 @@ def read_html(path: str | Path) -> Source:
     if title.strip():
         rows.append((clean(_WS.sub(" ", title)),))
     _emit(content, rows)
-    lines = []
+    lines: list[Line] = []
     for cells in rows:
-        cells = tuple(clean(c) for c in cells)
-        text = " ".join(c for c in cells if c)
-        if not text:
-            continue
-        lines.append(Line(no=len(lines) + 1, text=text, cells=cells if len(cells) > 1 else (text,)))
+        ln = make_line(len(lines) + 1, cells)
+        if ln:
+            lines.append(ln)
     if not lines:
         raise InputError(path, "HTML page without text")
     return Source(path=str(path), format="html", lines=lines, encoding="html")

@@ -3,8 +3,8 @@
 Ruled tables: the rulings define a grid; a cell without a ruling on its right (or below) is
 merged with its neighbour, and its text goes to the merged cell's first column (top row), so
 a spanning header label sits where the text reader expects it. Text outside any grid is
-grouped into lines, split into cells at wide gaps; runs of such lines that look like an
-unruled table get their columns from the gaps shared by their data rows.
+grouped into lines, split into cells at wide gaps (an unruled table's columns are then put in
+place by the table parser's column alignment, by position).
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ class LaidRow:
     cells: list[str]
     boxes: list[tuple[float, float, float, float] | None]
     spans: list[tuple[float, float]]     # each cell's column band (x0, x1): grid columns or text extents
-    ruled: bool
 
 
 @dataclass
@@ -203,7 +202,7 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
             filled = True
         if filled:
             spans = [(round(grid.xs[c], 1), round(grid.xs[c + 1], 1)) for c in range(ncols)]
-            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, ruled=True))
+            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans))
     return out
 
 
@@ -227,6 +226,6 @@ def page_rows(page: PdfPage) -> list[LaidRow]:
         segs = _split(ln)
         boxes = [_box(s) for s in segs]
         rows.append(LaidRow(top=min(g.top for g in ln), cells=[_join(s) for s in segs],
-                            boxes=boxes, spans=[(b[0], b[2]) for b in boxes], ruled=False))
+                            boxes=boxes, spans=[(b[0], b[2]) for b in boxes]))
     rows.sort(key=lambda r: r.top)
     return rows

@@ -6,7 +6,7 @@ from pathlib import Path
 from .layout import page_rows
 from .pdf import open_pdf, read_page
 from .source import Source
-from .text import Line, clean
+from .text import Line, make_line
 
 MIN_GLYPHS = 8   # fewer characters than this on a page with a large image: a scanned page
 
@@ -23,12 +23,10 @@ def read_pdf(path: str | Path) -> Source:
                 scanned.append(page.number)
                 continue
             for row in page_rows(page):
-                cells = tuple(clean(c) for c in row.cells)
-                text = " ".join(c for c in cells if c)
-                if not text:
-                    continue
-                lines.append(Line(no=len(lines) + 1, text=text, cells=cells if len(cells) > 1 else (text,),
-                                  page=page.number, boxes=tuple(row.boxes), spans=tuple(row.spans)))
+                ln = make_line(len(lines) + 1, row.cells, page=page.number, boxes=tuple(row.boxes),
+                               spans=tuple(row.spans))
+                if ln:
+                    lines.append(ln)
     finally:
         doc.close()
     return Source(path=str(path), format="pdf", lines=lines, pages=npages, ocr_pages=scanned)

@@ -131,6 +131,15 @@ def clean(s: str) -> str:
     return s.strip()
 
 
+def make_line(no: int, cells, **extra) -> Line | None:
+    """A reader's row of cells → a Line (None when it carries no text); a lone cell is the line's text."""
+    cells = tuple(clean(c) for c in cells)
+    text = " ".join(c for c in cells if c)
+    if not text:
+        return None
+    return Line(no=no, text=text, cells=cells if len(cells) > 1 else (text,), **extra)
+
+
 def to_lines(text: str) -> list[Line]:
     out = []
     for i, raw in enumerate(text.splitlines(), start=1):

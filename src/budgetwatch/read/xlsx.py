@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .source import Source
-from .text import Line, clean
+from .text import Line, clean, make_line
 
 MAX_CELLS = 2_000_000
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
@@ -48,10 +48,9 @@ def read_xlsx(path: str | Path) -> Source:
         if ws.title and _filled(rows[0]) > 1:
             lines.append(Line(no=len(lines) + 1, text=ws.title, cells=(ws.title,)))
         for cells in rows:
-            text = " ".join(c for c in cells if c)
-            if not text:
-                continue
-            lines.append(Line(no=len(lines) + 1, text=text, cells=cells if _filled(cells) > 1 else (text,)))
+            ln = make_line(len(lines) + 1, cells if _filled(cells) > 1 else (" ".join(c for c in cells if c),))
+            if ln:
+                lines.append(ln)
     if not lines:
         raise InputError(path, "workbook without data")
     return Source(path=str(path), format="xlsx", lines=lines, encoding="xlsx")
