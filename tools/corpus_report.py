@@ -17,44 +17,27 @@ from budgetwatch.extract.vocabulary import classify_title
 from budgetwatch.extract.text_rules import nospace
 from budgetwatch.store.ingest import discover
 
+from budgetwatch.checks.arithmetic import children as _children, row_groups, row_identity_holds
+from budgetwatch.checks.view import envelope
+
 TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")
 
 
-def _decimals(text: str | None) -> int:
-    t = (text or "").replace(",", "").strip()
-    return len(t.split(".")[1]) if "." in t else 0
-
-
-def _tol(rows_keys) -> float:
-    """Rounding envelope: each printed figure is off by up to half a unit of its last printed digit."""
-    env = 0.0
-    for r, k in rows_keys:
-        env += 0.5 * 10 ** -_decimals(r.printed.get(k))
-    return env + 1e-9
-
-
 def identities(doc):
-    """Yield (ok, description, page) for every applicable identity."""
+    """Yield (ok, description, page) for every applicable identity (the arithmetic of checks/, family A)."""
     for t in doc.tables:
         for r in t.rows:
             v = r.values
-            for whole, parts in _groups(t, v):
+            for whole, parts in row_groups(t, v):
+                ok = row_identity_holds(t, r, whole, parts)
                 s = sum(v[k] for k in parts)
-                ok = abs(s - v[whole]) <= _tol([(r, k) for k in parts] + [(r, whole)])
                 yield ok, f"{t.title} | {r.code or ''} {r.name}: {whole} {v[whole]} vs {'+'.join(parts)} = {s:.2f}", r.page or r.line
         coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
         if not coded:
             continue
         keys = [k for k in t.columns if not k.startswith("x:")]
         for i, r in enumerate(coded):
-            block = []  # the rows printed under this one (a table may repeat a class per unit block)
-            for c in coded[i + 1:]:
-                if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
-                    break
-                block.append(c)
-            # children: rows whose nearest printed ancestor is this row (3010201 under 301 when no 30102)
-            kids = [c for c in block if not any(a is not c and len(a.code) < len(c.code) and c.code.startswith(a.code)
-                                               for a in block)]
+            kids = _children(coded, i)
             if kids:
                 yield from _column_sums(t, r, kids, keys, f"{r.code} {r.name}", f"Σ{len(kids)}")
         classes = [c for c in coded if len(c.code) == 3]
@@ -64,8 +47,8 @@ def identities(doc):
     for t in doc.tables:
         if t.kind not in ("summary", "fiscal_summary"):
             continue
-        inc = [r for r in t.rows if r.side == "income" and r.name and "总计" in nospace(r.name)]
-        exp = [r for r in t.rows if r.side == "expenditure" and r.name and "总计" in nospace(r.name)]
+        inc = [r for r in t.rows if r.side == "income" and r.block is None and r.name and "总计" in nospace(r.name)]
+        exp = [r for r in t.rows if r.side == "expenditure" and r.block is None and r.name and "总计" in nospace(r.name)]
         if inc and exp and "total" in inc[-1].values and "total" in exp[-1].values:
             a, b = inc[-1].values["total"], exp[-1].values["total"]
             yield abs(a - b) <= 0.005, f"{t.title} | 收入总计 {a} vs 支出总计 {b}", inc[-1].page or inc[-1].line
@@ -77,36 +60,8 @@ def _column_sums(t, whole, parts, keys, label, sigma):
         if k not in whole.values:
             continue
         s = sum(c.values.get(k, 0.0) for c in parts)
-        ok = abs(s - whole.values[k]) <= _tol([(c, k) for c in parts] + [(whole, k)])
+        ok = abs(s - whole.values[k]) <= envelope([(c, k) for c in parts] + [(whole, k)])
         yield ok, f"{t.title} | {label} [{k}] {whole.values[k]} vs {sigma} = {s:.2f}", whole.page or whole.line
-
-
-_SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")
-SOURCES = ("carryover", "gpb", "gf", "soe", "special", "business", "operating", "other", "unit_funds")
-
-
-def _groups(t, v):
-    """(whole, parts) that add up: 合计 = 基本 + 项目; 基本 = 人员 + 公用 (合计 = 人员 + 公用 + 项目 where no
-    基本 column); in income tables 合计 = the sources, only when every value column is a known source."""
-    out = []
-    if "total" in v and "basic" in v and "project" in v:
-        out.append(("total", ("basic", "project")))
-    if "personnel" in v and "public" in v:
-        if "basic" in t.columns:
-            if "basic" in v:
-                out.append(("basic", ("personnel", "public")))
-        elif "total" in v:
-            out.append(("total", ("personnel", "public") + (("project",) if "project" in t.columns else ())))
-    if t.kind == "income" and "total" in v:
-        cols = [c for c in t.columns if c != "total"]
-        srcs = [c for c in cols if c in SOURCES or _SOURCE_X.match(c)]
-        if srcs and len(srcs) == len(cols):
-            if "carryover" in srcs:  # columns after 上年结转 break it down, they are not further sources
-                srcs = srcs[:srcs.index("carryover") + 1]
-            parts = tuple(k for k in srcs if k in v)
-            if len(parts) >= 2 or (parts and len(srcs) == 1):
-                out.append(("total", parts))
-    return [(w, tuple(k for k in p if k in v)) for w, p in out]
 
 
 _TOC_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|（[一二三四五六七八九十]+）)?(.+?表(?:（.*）)?)(?:[.…·\s]*\d+)?$")

@@ -65,8 +65,10 @@ def extract(files: list[Path] = typer.Argument(..., help="one document: its file
 
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searched recursively)"),
-           db: Optional[str] = DbOption):
-    """Store documents in the database: one transaction per document; the batch goes on past failures."""
+           db: Optional[str] = DbOption,
+           no_check: bool = typer.Option(False, "--no-check", help="store only; do not run the checks")):
+    """Store documents in the database (one transaction per document; the batch goes on past failures),
+    then check them and print the 问题清单."""
     from .store.ingest import discover, ingest as run_ingest
     engine = _open(db)
     docs = discover(paths)
@@ -78,6 +80,14 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searc
         summary = run_ingest(engine, docs=docs,
                              progress=lambda o: bar.update(task, advance=1, description=Path(o.files[0]).name))
     _print_ingest_summary(engine, summary)
+    if not no_check:
+        from sqlalchemy.orm import Session
+        from .store.findings import check_versions
+        from .store.schema import Version
+        with Session(engine) as s:
+            ids = sorted({s.get(Version, o.version_id).document_id for o in summary.outcomes if o.version_id})
+        if ids:
+            _print_findings(engine, check_versions(engine, ids))
     if summary.failed:
         raise typer.Exit(1)
 
@@ -153,6 +163,107 @@ def export(documents: list[int] = typer.Argument(None, help="document ids (see `
     else:
         atomic_write(out, data)
         console.print(f"wrote {out} ({len(docs)} document(s))")
+
+
+def _groups(engine, results) -> list:
+    from sqlalchemy.orm import Session
+    from .store.schema import Version
+    out = []
+    with Session(engine) as s:
+        for vid, fs in results.items():
+            v = s.get(Version, vid)
+            label = f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{STAGE.get(v.stage, '')}"
+            out.append(({"id": v.document_id, "version": v.number, "label": label, "unit": v.unit_name,
+                         "year": v.year, "stage": v.stage, "files": [f.name for f in v.files]}, fs))
+    return out
+
+
+def _print_findings(engine, results) -> None:
+    from .checks.rule import SEVERITY_ZH
+    colour = {"error": "red", "warn": "yellow", "info": "cyan"}
+    for meta, fs in _groups(engine, results):
+        counts = {s: sum(1 for f in fs if f.severity == s) for s in ("error", "warn", "info")}
+        console.print(f"\n[bold]问题清单 · {meta['label']}[/] (id {meta['id']}) — 错误 {counts['error']}，"
+                      f"警告 {counts['warn']}，提示 {counts['info']}", highlight=False)
+        for sev in ("error", "warn", "info"):
+            for f in (f for f in fs if f.severity == sev):
+                mark = {"accepted": "（已确认）", "dismissed": "（已排除）"}.get(f.status, "")
+                console.print(f"  [{colour[sev]}]{SEVERITY_ZH[sev]}[/] {f.rule} #{f.id} {f.location}{mark}\n"
+                              f"    {f.message}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def check(documents: list[int] = typer.Argument(None, help="document ids (see `budgetwatch list`)"),
+          all_: bool = typer.Option(False, "--all", help="every document"),
+          fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
+          out: Optional[Path] = typer.Option(None, "--out", "-o", help="file to write (default: stdout)"),
+          db: Optional[str] = DbOption):
+    """Run the checks (预警) on stored documents, store the findings and print the 问题清单."""
+    from sqlalchemy.orm import Session
+    from .export.findings import findings_csv, findings_json, findings_xlsx
+    from .export.writers import atomic_write
+    from .store.findings import check_versions
+    from .store.repository import latest_versions
+    if fmt not in ("text", "json", "csv", "xlsx"):
+        fail(f"--format {fmt}: choose text, json, csv or xlsx")
+    if not documents and not all_:
+        fail("name document ids or give --all")
+    if fmt == "xlsx" and out is None:
+        fail("--format xlsx needs --out FILE")
+    engine = _open(db)
+    with Session(engine) as s:
+        known = {v.document_id for v in latest_versions(s)}
+    missing = [i for i in documents or [] if i not in known]
+    if missing:
+        fail(f"no document with id {', '.join(map(str, missing))}")
+    results = check_versions(engine, None if all_ else list(documents))
+    if fmt == "text":
+        _print_findings(engine, results)
+        return
+    groups = _groups(engine, results)
+    data = {"json": lambda: findings_json(groups).encode(), "csv": lambda: findings_csv(groups).encode("utf-8"),
+            "xlsx": lambda: findings_xlsx(groups)}[fmt]()
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        atomic_write(out, data)
+        console.print(f"wrote {out} ({sum(len(fs) for _, fs in groups)} finding(s))")
+
+
+@app.command()
+def decide(finding: int = typer.Argument(..., help="finding id (#N in the 问题清单)"),
+           status: str = typer.Argument(..., help="accepted | dismissed"),
+           reason: str = typer.Option(..., "--reason", "-r", help="why (kept with the decision)"),
+           by: str = typer.Option(..., "--by", help="who decides"),
+           db: Optional[str] = DbOption):
+    """Accept or dismiss a finding; the decision is kept across re-checks and new versions."""
+    from sqlalchemy.orm import Session
+    from .store.findings import STATUSES, decide as store_decide
+    if status not in STATUSES:
+        fail(f"status {status}: choose accepted or dismissed")
+    engine = _open(db)
+    with Session(engine) as s:
+        try:
+            f = store_decide(s, finding, status, reason, by)
+        except KeyError:
+            fail(f"no finding with id {finding}")
+        s.commit()
+    console.print(f"#{finding} {f.rule} → {status}（{reason}，{by}）")
+
+
+@app.command()
+def rules(markdown: bool = typer.Option(False, "--markdown", help="print the catalogue as Markdown")):
+    """The rule catalogue: every check with its family, severity, what it compares and when it applies."""
+    from .checks.catalogue import catalogue_markdown
+    from .checks import RULES
+    from .checks.rule import FAMILIES, SEVERITY_ZH
+    if markdown:
+        sys.stdout.write(catalogue_markdown())
+        return
+    t = RichTable("规则", "名称", "类别", "严重程度", "比较内容")
+    for r in RULES.values():
+        t.add_row(r.id, r.title, FAMILIES[r.family], SEVERITY_ZH[r.severity], r.compares)
+    console.print(t)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,27 @@ class Form:
 
 
 @dataclass
+class TextLine:
+    """A line of the document's prose (the 说明, 概况, notes), where it was printed."""
+    text: str
+    line: int | None = None
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        loc = {"page": self.page} if self.page is not None else {"line": self.line}
+        return {"text": self.text, "location": loc}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TextLine":
+        loc = d.get("location") or {}
+        return cls(text=d.get("text") or "", line=loc.get("line"), page=loc.get("page"))
+
+    @property
+    def location(self) -> dict[str, int]:
+        return {"page": self.page} if self.page is not None else {"line": self.line}
+
+
+@dataclass
 class SourceFile:
     name: str
     sha256: str
@@ -157,6 +178,7 @@ class Document:
     files: list[SourceFile] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
+    narrative: list[TextLine] = field(default_factory=list)   # prose outside tables and forms
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +188,7 @@ class Document:
             "unit": self.unit, "year": self.year, "stage": self.stage, "scope": self.scope,
             "tables": [t.to_dict() for t in self.tables],
             "performance_forms": [f.to_dict() for f in self.forms],
+            "narrative": [t.to_dict() for t in self.narrative],
         }
 
     @classmethod
@@ -175,4 +198,5 @@ class Document:
         return cls(unit=d.get("unit"), year=d.get("year"), stage=d.get("stage"), scope=d.get("scope"),
                    format=src.get("format") or "text", files=files,
                    tables=[Table.from_dict(t) for t in d.get("tables") or []],
-                   forms=[Form.from_dict(f) for f in d.get("performance_forms") or []])
+                   forms=[Form.from_dict(f) for f in d.get("performance_forms") or []],
+                   narrative=[TextLine.from_dict(t) for t in d.get("narrative") or []])

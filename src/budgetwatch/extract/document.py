@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Document, Form, SourceFile
+from ..model import Document, Form, SourceFile, TextLine
 from ..read.source import read_source
 from ..read.text import Line
 from . import forms as F
@@ -110,6 +110,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     prev_form: Form | None = None
     reader = None
     starts = [i for i, _ in titles]
+    in_tables: set[int] = set()
     for i, kind, parts in _merge_continuations(lines, titles):
         body = []
         for p in parts:
@@ -117,6 +118,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
             end = _segment_end(lines, p, stop) if kind not in ("project_form", "unit_performance") else stop
             body.extend(lines[p + 1:end])
+            in_tables.update(range(p, end if kind in ("project_form", "unit_performance") else _table_end(lines, p, end)))
         title = lines[i]
         if kind == "project_form":
             if F.is_tabular(body):
@@ -140,7 +142,20 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
         table = parse_table(title, body, kind, ctx)
         doc.tables.append(table)
     _default_money_units(doc)
+    # everything printed outside tables and forms: the 说明, the cover, the 目录 (rows of title | page)
+    doc.narrative = [TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)
+                     for k, ln in enumerate(lines) if k not in in_tables and ln.text]
     return doc
+
+
+def _table_end(lines: list[Line], start: int, end: int) -> int:
+    """A table's own lines end at its last row and the notes (注：…, 空表说明) printed under it; prose after
+    that — a 说明 printed after the last table — is the document's narrative."""
+    last = max((k for k in range(start, end) if lines[k].is_row), default=start)
+    k = last + 1
+    while k < end and k - last <= 3 and re.match(r"^\s*(注|说明|备注)?[：:]?.{0,4}(本表|注)", lines[k].text or ""):
+        k += 1
+    return k
 
 
 def _split_declarations(body: list[Line]) -> list[list[Line]]:
@@ -183,7 +198,7 @@ def extract_files(paths: list[str | Path]) -> Document:
         files.append(SourceFile(name=p.name, sha256=sha256_file(p), path=str(p), size=p.stat().st_size,
                                 encoding=src.encoding))
         formats.append(src.format)
-        if src.ocr_pages and not src.lines:
+        if src.ocr_pages and not src.ocr_read and not src.lines:
             raise InputError(p, f"scanned pages without a text layer ({_pages(src.ocr_pages)}): "
                                 "install budgetwatch[ocr] to read them")
         base = lines[-1].no if lines else 0

@@ -33,6 +33,7 @@ class Column:
     side: str | None = None
     label: str = ""
     path: list = field(default_factory=list)
+    group: int = 0            # expenditure halves printing several classifications side by side
 
 
 @dataclass
@@ -69,6 +70,8 @@ def is_data_row(cells) -> bool:
         return True
     i, first = nonempty[0]
     f = nospace(first)
+    if TOTAL_NAME.match(f) and len(nonempty) > 2:
+        return False   # 合计 | 基本支出 | 项目支出 …: the header of a table whose only row has no name
     return i == 0 and (is_code(f) or bool(TOTAL_NAME.match(f)) or bool(ENUM.match(first)))
 
 
@@ -132,6 +135,12 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             col.role = "value"
             col.key = column_key(label, path or [label], ctx.year, ctx.stage)
         cols.append(col)
+    _mark_groups(cols)
+    names = [c for c in cols if c.role == "name"]
+    if kind in ("projects", "projects_carryover") and len(names) > 1 and any("项目" in c.label for c in names):
+        for c in names:
+            if "项目" not in c.label:
+                c.role = "skip"   # 单位名称 beside 项目名称: the row is the project
     # 合计 under a header that spans every value column (一般公共预算基本支出 › 合计) is the total
     values = [c for c in cols if c.role == "value"]
     shared = set.intersection(*(set(nospace(p) for p in c.path[:-1]) for c in values)) if values else set()
@@ -146,10 +155,47 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
     seen: set = set()
     for col in cols:
         if col.role == "value" and col.key and not col.key.startswith("x:"):
-            if (col.side, col.key) in seen:
+            if (col.side, col.group, col.key) in seen:
                 col.key = f"x:{col.label}#{col.index + 1}"
-            seen.add((col.side, col.key))
+            seen.add((col.side, col.group, col.key))
     return cols, split
+
+
+def _mark_groups(cols: list[Column]) -> None:
+    """An expenditure half may print several classifications side by side (功能分类 | 部门经济分类 |
+    政府经济分类, each a name column and its amounts): each name column after the first starts a group."""
+    names = [c.index for c in cols if c.side == "expenditure" and c.role in ("name", "gov_name")]
+    for start in names[1:]:
+        cols[start].role = "name"     # 政府预算经济分类 as a part of its own, not a name beside a code
+        if start - 1 >= 0 and cols[start - 1].role == "code" and cols[start - 1].side == "expenditure":
+            start -= 1
+        for c in cols[start:]:
+            c.group += 1
+    if len(names) < 2:
+        return
+    # each part's lone amount column is its total, whatever its (often overflowing) header says
+    for g in {c.group for c in cols if c.side == "expenditure"}:
+        vals = [c for c in cols if c.side == "expenditure" and c.group == g and c.role == "value"]
+        if len(vals) == 1 and (vals[0].key or "x:").startswith("x:"):
+            vals[0].key = "total"
+
+
+def column_groups(columns: list[Column], split: int | None, ncols: int) -> list[tuple[str | None, int, int, str | None]]:
+    """(side, first column, end column, block label) of each part of the table."""
+    if split is None:
+        return [(None, 0, ncols, None)]
+    out = [("income", 0, split, None)]
+    exp = [c for c in columns if c.side == "expenditure"]
+    for g in sorted({c.group for c in exp}):
+        idx = [c.index for c in exp if c.group == g]
+        label = None
+        if g:
+            name = next((c for c in exp if c.group == g and c.role == "name"), None)
+            label = squash(name.label) if name else f"第{g + 1}部分"
+            if any(o[3] == label for o in out):
+                label = f"{label}#{g + 1}"
+        out.append(("expenditure", min(idx), max(idx) + 1 if g < max(c.group for c in exp) else ncols, label))
+    return out
 
 
 def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
@@ -163,7 +209,7 @@ def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
     if u:
         return u
     for r in header_rows:
-        u = header_money_unit(" ".join(r))
+        u = header_money_unit(" ".join(r)) or money_unit_in(" ".join(r))   # 单位：万元 printed in the grid
         if u:
             return u
     u = header_money_unit(title.text)
@@ -217,18 +263,25 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     econ = kind == "gpb_basic" or any("经济" in nospace(" ".join(h)) for h in header)
     table = Table(kind=kind, title=squash(title.text), money_unit=find_money_unit(title, head_notes, header),
                   location=title.location)
-    sides = [("income", 0, split), ("expenditure", split, ncols)] if split is not None else [(None, 0, ncols)]
-    trackers = {s: CodeTracker(econ) for s, _, _ in sides}
+    sides = column_groups(columns, split, ncols)
+    trackers = {(s, lo): CodeTracker(econ) for s, lo, _, _ in sides}
+    later: dict[int, list[Row]] = {}   # rows of the second and further classifications follow the first's
     for ln in data:
         if is_column_numbers(ln.cells):
             continue
-        for side, lo, hi in sides:
-            row = _parse_row(ln, columns, lo, hi, trackers[side])
+        for side, lo, hi, block in sides:
+            row = _parse_row(ln, columns, lo, hi, trackers[(side, lo)])
             if row is None:
                 continue
             if kind in TWO_SIDED:
                 row.side = side or _guess_side(row, table.rows)
-            table.rows.append(row)
+            if block:
+                row.block = block
+                later.setdefault(lo, []).append(row)
+            else:
+                table.rows.append(row)
+    for lo in sorted(later):
+        table.rows.extend(later[lo])
     seen = []
     for c in columns:
         if c.role == "value" and c.key not in seen:

@@ -1,17 +1,28 @@
-"""A text-layer PDF → lines of cells, page by page (pdf.py reads, layout.py lays out)."""
+"""A PDF → lines of cells, page by page (pdf.py reads a text layer, ocr.py a scan, layout.py lays out)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from .layout import page_rows
-from .pdf import open_pdf, read_page
+from .pdf import PdfPage, open_pdf, read_page
 from .source import Source
 from .text import Line, make_line
 
 MIN_GLYPHS = 8   # fewer characters than this on a page with a large image: a scanned page
 
 
+def _page_lines(page: PdfPage, first_no: int, ocr: bool = False) -> list[Line]:
+    out = []
+    for row in page_rows(page):
+        ln = make_line(first_no + len(out), row.cells, page=page.number, boxes=tuple(row.boxes),
+                       spans=tuple(row.spans), ocr=ocr)
+        if ln:
+            out.append(ln)
+    return out
+
+
 def read_pdf(path: str | Path) -> Source:
+    """The text layer of every page; pages that are only an image are listed in `ocr_pages`."""
     doc = open_pdf(path)
     lines: list[Line] = []
     scanned: list[int] = []
@@ -22,11 +33,20 @@ def read_pdf(path: str | Path) -> Source:
             if len(page.glyphs) < MIN_GLYPHS and page.images:
                 scanned.append(page.number)
                 continue
-            for row in page_rows(page):
-                ln = make_line(len(lines) + 1, row.cells, page=page.number, boxes=tuple(row.boxes),
-                               spans=tuple(row.spans))
-                if ln:
-                    lines.append(ln)
+            lines.extend(_page_lines(page, len(lines) + 1))
     finally:
         doc.close()
     return Source(path=str(path), format="pdf", lines=lines, pages=npages, ocr_pages=scanned)
+
+
+def read_scanned(path: str | Path, numbers: list[int]) -> list[Line]:
+    """The given 1-based pages read by OCR (the `budgetwatch[ocr]` extra)."""
+    from .ocr import ocr_page
+    doc = open_pdf(path)
+    lines: list[Line] = []
+    try:
+        for n in numbers:
+            lines.extend(_page_lines(ocr_page(doc, n - 1), len(lines) + 1, ocr=True))
+    finally:
+        doc.close()
+    return lines

@@ -15,7 +15,8 @@ class Source:
     lines: list[Line]
     encoding: str | None = None
     pages: int | None = None
-    ocr_pages: list[int] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)   # pages without a text layer
+    ocr_read: bool = False                                # … and they were read by OCR
 
 
 def sniff(path: str | Path) -> str:
@@ -41,9 +42,7 @@ def sniff(path: str | Path) -> str:
 def read_source(path: str | Path) -> Source:
     fmt = sniff(path)
     if fmt == "pdf":
-        from .guard import run_guarded
-        from .pdf_lines import read_pdf
-        return run_guarded(read_pdf, str(path))
+        return _read_pdf(path)
     if fmt == "xlsx":
         from .xlsx import read_xlsx
         return read_xlsx(path)
@@ -52,3 +51,25 @@ def read_source(path: str | Path) -> Source:
         return read_html(path)
     src = read_text(path)
     return Source(path=str(path), format="text", lines=src.lines, encoding=src.encoding)
+
+
+OCR_SECONDS_PER_PAGE = 60   # CPU seconds allowed per scanned page (RapidOCR needs ~2-5)
+OCR_MEM_MB = 4096           # ONNX Runtime reserves more address space than PDFium
+
+
+def _read_pdf(path: str | Path) -> Source:
+    """Text layer in one bounded child; scanned pages, when the OCR extra is installed, in another."""
+    from dataclasses import replace
+
+    from .guard import run_guarded
+    from .ocr import available
+    from .pdf_lines import read_pdf, read_scanned
+    src = run_guarded(read_pdf, str(path))
+    if not src.ocr_pages or not available():
+        return src
+    scanned = run_guarded(read_scanned, str(path), src.ocr_pages, mem_mb=OCR_MEM_MB,
+                          seconds=60 + OCR_SECONDS_PER_PAGE * len(src.ocr_pages))
+    merged = sorted(src.lines + scanned, key=lambda ln: (ln.page, ln.ocr, ln.no))
+    lines = [replace(ln, no=i) for i, ln in enumerate(merged, start=1)]
+    return Source(path=src.path, format="pdf", lines=lines, pages=src.pages, ocr_pages=src.ocr_pages,
+                  ocr_read=True)

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import SCHEMA
-from ..model import Document, Form, Indicator, Row, SourceFile, Table
+from ..model import Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .schema import (
-    CellRecord, DocumentRecord, FormRecord, IndicatorRecord, RowRecord, SourceFileRecord, TableRecord,
+    CellRecord, DocumentRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, SourceFileRecord,
+    TableRecord,
     Unit, Version,
 )
 
@@ -77,6 +78,8 @@ def save_version(session: Session, doc: Document) -> Version:
             fr.indicators.append(IndicatorRecord(ordinal=ii, level1=ind.level1, level2=ind.level2, name=ind.name,
                                                  value=ind.value, line=ind.line, page=ind.page))
         v.forms.append(fr)
+    for ni, t in enumerate(doc.narrative):
+        v.narrative.append(NarrativeLineRecord(ordinal=ni, text=t.text, line=t.line, page=t.page))
     session.add(v)
     session.flush()
     return v
@@ -120,6 +123,7 @@ def load_version(session: Session, version_id: int) -> Document:
         form.indicators = [Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line,
                                      page=i.page) for i in f.indicators]
         doc.forms.append(form)
+    doc.narrative = [TextLine(n.text, line=n.line, page=n.page) for n in v.narrative]
     return doc
 
 

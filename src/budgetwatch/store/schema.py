@@ -64,6 +64,8 @@ class Version(Base):
                                                        cascade="all, delete-orphan")
     forms: Mapped[list["FormRecord"]] = relationship(order_by="FormRecord.ordinal",
                                                      cascade="all, delete-orphan")
+    narrative: Mapped[list["NarrativeLineRecord"]] = relationship(order_by="NarrativeLineRecord.ordinal",
+                                                                  cascade="all, delete-orphan")
 
 
 class SourceFileRecord(Base):
@@ -154,3 +156,55 @@ class IndicatorRecord(Base):
     value: Mapped[str] = mapped_column(Text)
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+
+
+class NarrativeLineRecord(Base):
+    __tablename__ = "narrative_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+
+
+class FindingRecord(Base):
+    """One finding of one check run on one document version (re-checking replaces them)."""
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32), index=True)
+    family: Mapped[str] = mapped_column(String(1), index=True)
+    severity: Mapped[str] = mapped_column(String(8), index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    file: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    line: Mapped[int | None] = mapped_column(Integer)
+    table_kind: Mapped[str | None] = mapped_column(String(32))
+    table_title: Mapped[str | None] = mapped_column(Text)
+    row_code: Mapped[str | None] = mapped_column(String(16))
+    row_name: Mapped[str | None] = mapped_column(Text)
+    column: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[object | None] = mapped_column(AMOUNT)
+    expected: Mapped[object | None] = mapped_column(AMOUNT)
+    difference: Mapped[object | None] = mapped_column(AMOUNT)
+    money_unit: Mapped[str | None] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DecisionRecord(Base):
+    """A reviewer's decision on a finding, kept by document and fingerprint so it survives re-checks
+    and new versions that repeat the same defect."""
+    __tablename__ = "finding_decisions"
+    __table_args__ = (UniqueConstraint("document_id", "fingerprint"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))          # accepted | dismissed
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,95 @@
+"""Family F — across documents: the same unit's previous year (its 说明's changes, its 上年 figures) and
+peer units of the same year and stage. Warnings, each with the figures that justify it."""
+from __future__ import annotations
+
+from statistics import median
+
+from .facts import collect
+from .narrative import claims
+from .rule import rule
+from .view import DocView
+
+
+def previous(view: DocView):
+    """The same unit's document of the year before, same stage (the newest version given)."""
+    d = view.doc
+    if not d.year:
+        return None
+    cands = [h for h in view.history if h.unit == d.unit and h.stage == d.stage and h.year == d.year - 1]
+    return cands[-1] if cands else None
+
+
+def _fact(doc, kind):
+    fs = collect(DocView(doc)).get(kind) or []
+    return fs[0] if fs else None
+
+
+@rule("F01", "说明所述同比增减与上年文档不符", family="F", severity="warn",
+      compares="本年说明中收入总计、支出总计、“三公”经费“比上年增加（减少）D万元”与本年报表数减去上年同一单位文档报表数",
+      applies="库中有同一单位上一年度同阶段（预算或决算）文档时；上年数可能经过调整，作为警告",
+      message="说明称{label_zh}比上年{dir_zh}{delta}万元，而本年{current}万元与上年文档的{prev}万元相差{actual}万元。原文：“{sentence}”",
+      suggestion="建议核实{label_zh}的上年比较口径和增减额，与上年公开的数据相衔接（口径调整应予说明）。")
+def yoy_against_previous(view: DocView):
+    prev = previous(view)
+    if prev is None:
+        return
+    from .narrative import _where
+    for kind, zh in (("income_total", "收入总计"), ("expenditure_total", "支出总计"), ("three_public", "“三公”经费")):
+        now_f, prev_f = _fact(view.doc, kind), _fact(prev, kind)
+        if now_f is None or prev_f is None:
+            continue
+        for c in claims(view):
+            if c.kind != kind or c.change_amount is None or c.change_dir not in ("up", "down", "same") or c.previous:
+                continue
+            if abs(c.amount - now_f.value) > 0.01:
+                continue
+            said = 0.0 if c.change_dir == "same" else (c.change_amount if c.change_dir == "up" else -c.change_amount)
+            actual = now_f.value - prev_f.value
+            if abs(said - actual) > 0.011 + 0.5 * 10 ** -c.change_amount_decimals:
+                yield dict(_where(view, c), value=said, expected=round(actual, 6), difference=round(said - actual, 6),
+                           label_zh=zh, dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
+                           delta=f"{c.change_amount or 0:,.2f}", current=f"{now_f.value:,.2f}",
+                           prev=f"{prev_f.value:,.2f}", actual=f"{actual:,.2f}",
+                           evidence={"claim": c.sentence[:200], "previous_document": f"{prev.unit} {prev.year}"})
+            break
+
+
+@rule("F02", "“三公”经费比上年增长", family="F", severity="warn",
+      compares="本年“三公”经费合计与同一单位上一年度文档的“三公”经费合计",
+      applies="库中有同一单位上一年度同阶段文档、两年都列示“三公”经费时；中央要求“三公”经费只减不增",
+      message="“三公”经费合计{current}万元，比上年文档的{prev}万元增加{delta}万元（{pct}%）。",
+      suggestion="建议关注“三公”经费增长的原因，说明中应当说明增长的理由。")
+def three_public_growth(view: DocView):
+    prev = previous(view)
+    if prev is None:
+        return
+    a, b = _fact(view.doc, "three_public"), _fact(prev, "three_public")
+    if a is None or b is None or a.value <= b.value + 0.005:
+        return
+    pct = 100 * (a.value - b.value) / b.value if b.value else float("inf")
+    yield dict(view.at(a.table, a.row, a.key, wan=True), value=a.value, expected=b.value,
+               difference=round(a.value - b.value, 6), current=f"{a.value:,.2f}", prev=f"{b.value:,.2f}",
+               delta=f"{a.value - b.value:,.2f}", pct=f"{pct:.1f}" if b.value else "—",
+               evidence={"previous_document": f"{prev.unit} {prev.year}"})
+
+
+@rule("F03", "上年结转占比明显高于同类单位", family="F", severity="info",
+      compares="上年结转占收入总计的比例与同年度同阶段其他单位的中位数",
+      applies="库中同年度同阶段至少有5个其他单位时；占比超过20%且超过同类中位数两倍。结转过大提示执行偏慢",
+      message="上年结转{carry}万元，占收入总计{total}万元的{share}%，同年度{n}个同类单位的中位数为{median}%。",
+      suggestion="建议关注上年结转资金较多的原因，督促加快预算执行。")
+def carryover_vs_peers(view: DocView):
+    def share(doc):
+        fs = collect(DocView(doc))
+        c, t = (fs.get("carryover") or [None])[0], (fs.get("income_total") or [None])[0]
+        return (c, t, 100 * c.value / t.value) if c and t and t.value > 0 else None
+    own = share(view.doc)
+    peers = [s for s in (share(p) for p in view.peers if p.unit != view.doc.unit) if s]
+    if own is None or len(peers) < 5:
+        return
+    med = median(s[2] for s in peers)
+    c, t, sh = own
+    if sh > 20 and sh > 2 * med:
+        yield dict(view.at(c.table, c.row, c.key, wan=True), value=round(sh, 2), expected=round(med, 2),
+                   difference=round(sh - med, 2), money_unit="%", carry=f"{c.value:,.2f}", total=f"{t.value:,.2f}",
+                   share=f"{sh:.2f}", median=f"{med:.2f}", n=len(peers))

@@ -1,0 +1,181 @@
+"""The 说明's figures as structured claims: what a sentence says an amount is, its share, its change
+on the previous year (amount, percentage, direction), and the breakdowns it lists after 其中.
+
+A claim keeps the sentence and where it was printed, so a finding can quote it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .view import DocView
+
+UNIT_TO_WAN = {"亿元": 1e4, "万元": 1.0, "元": 1e-4}
+_AMOUNT = r"(?<![\d.,，])(?P<amount>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元)"
+AMOUNT_RX = re.compile(_AMOUNT)
+PCT_RX = re.compile(r"(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]")
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:、]")
+_CHANGE = re.compile(r"(?:比|较|与|同)(?:上年|去年|上一年|20\d\d年)[^，,；;。]{0,12}?(?P<dir>增加|减少|增长|下降|上升|降低|持平|相同|相比)")
+_SENTENCE = re.compile(r"[^。；;]+[。；;]?")
+
+# claim kinds: label patterns (first match wins; order matters: specific before general)
+KINDS: list[tuple[str, str]] = [
+    ("three_public_abroad", r"因公出国"),
+    ("three_public_reception", r"公务接待"),
+    ("three_public_car_purchase", r"公务用车购置费|车辆购置费"),
+    ("three_public_car_running", r"公务用车运行"),
+    ("three_public_car", r"公务用车购置及运行"),
+    ("three_public", r"三公"),
+    ("admin_operating", r"机关运行经费"),
+    ("procurement_goods", r"采购货物|货物(类)?(采购)?预算|货物"),
+    ("procurement_works", r"采购工程|工程(类)?(采购)?预算|工程"),
+    ("procurement_services", r"采购服务|服务(类)?(采购)?预算|服务"),
+    ("procurement", r"政府采购"),
+    ("performance_projects", r"绩效目标|绩效管理"),
+    ("personnel", r"人员经费"),
+    ("public", r"公用经费"),
+    ("basic", r"基本支出"),
+    ("project", r"项目支出"),
+    ("carry_forward", r"年终结转|年末结转|结转下年"),
+    ("carryover", r"上年结转|结转结余|年初结转"),
+    ("gf", r"政府性基金"),
+    ("soe", r"国有资本经营"),
+    ("special", r"财政专户"),
+    ("unit_funds", r"单位资金"),
+    ("business", r"事业收入"),
+    ("operating", r"经营收入"),
+    ("other_income", r"其他收入"),
+    ("fiscal_total", r"财政拨款收支|财政拨款收入|财政拨款支出|财政拨款预算"),
+    ("gpb", r"一般公共预算"),
+    ("income_total", r"收入总计|收入预算|预算收入|总收入|收入总额|收入合计|本年收入"),
+    ("expenditure_total", r"支出总计|支出预算|预算支出|总支出|支出总额|支出合计|本年支出"),
+]
+_PREVIOUS = re.compile(r"上年|去年|上一年|同口径|年初预算")
+
+
+@dataclass
+class Claim:
+    kind: str | None          # what the amount is (see KINDS), None when the label says nothing known
+    label: str               # the words before the amount in its clause
+    amount: float            # in 万元
+    printed: str
+    unit: str
+    decimals: int
+    sentence: str
+    paragraph: int
+    page: int | None
+    line: int | None
+    share: float | None = None          # 占X% right after the amount
+    share_decimals: int = 2
+    change_dir: str | None = None       # 增加 / 减少 / 持平 on the previous year
+    change_amount: float | None = None
+    change_amount_decimals: int = 2
+    change_pct: float | None = None
+    change_pct_decimals: int = 2
+    previous: bool = False              # the figure is the previous year's
+    position: int = 0                   # order within the sentence
+    class_name: str | None = None       # a 功能分类 类 the label names
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def location(self) -> dict:
+        return {"page": self.page} if self.page is not None else {"line": self.line}
+
+
+def _decimals(printed: str) -> int:
+    return len(printed.split(".")[1]) if "." in printed else 0
+
+
+def _label(before: str) -> str:
+    parts = _CLAUSE_BREAK.split(before)
+    label = parts[-1] if parts else before
+    if len(label) < 2 and len(parts) > 1:
+        label = parts[-2] + label
+    return label.strip()
+
+
+def _kind(label: str) -> str | None:
+    for kind, pat in KINDS:
+        if re.search(pat, label):
+            return kind
+    return None
+
+
+def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
+    from .arithmetic import CLASS_NAMES
+    out: list[Claim] = []
+    for sm in _SENTENCE.finditer(text):
+        s = sm.group(0)
+        pos = 0
+        matches = list(AMOUNT_RX.finditer(s))
+        for i, m in enumerate(matches):
+            before = s[matches[i - 1].end() if i else 0:m.start()]
+            label = _label(before)
+            if re.search(r"(比|较)(上年|去年|20\d\d年)?[^，,；;。]{0,8}(增加|减少|增长|下降|上升|降低)\s*$", before) \
+                    or re.search(r"(增加|减少|增长|下降|上升|降低)(了)?\s*$", before):
+                continue   # a change amount: attached to the claim before it below
+            printed = m.group("amount").replace("，", ",")
+            try:
+                value = float(printed.replace(",", "")) * UNIT_TO_WAN[m.group("unit")]
+            except ValueError:
+                continue
+            c = Claim(kind=_kind(label), label=label, amount=value, printed=printed, unit=m.group("unit"),
+                      decimals=_decimals(printed), sentence=s.strip(), paragraph=paragraph, page=page, line=line,
+                      previous=bool(_PREVIOUS.search(label)), position=pos)
+            cls = re.sub(r"^(主要(用于)?|其中|包括|用于|以下方面)", "", label)
+            cls = cls[:-2] if cls.endswith("支出") else cls
+            if cls in CLASS_NAMES:
+                c.class_name = cls
+            pos += 1
+            after = s[m.end():matches[i + 1].start() if i + 1 < len(matches) else len(s)]
+            _read_after(c, after, s[m.end():])
+            out.append(c)
+    return out
+
+
+def _read_after(c: Claim, after: str, rest: str) -> None:
+    """Share (占X%) and change on the previous year (比上年增加D万元，增长P%) printed after the amount."""
+    sm = re.match(r"^[，,\s]*(?:占[^，,；;。%％\d]{0,16}?)(?P<pct>\d+(?:\.\d+)?)\s*[%％]", after)
+    if sm:
+        c.share = float(sm.group("pct"))
+        c.share_decimals = _decimals(sm.group("pct"))
+    seg = re.split(r"[；;。]", rest, maxsplit=1)[0]
+    cm = _CHANGE.search(seg[:60])
+    if not cm:
+        return
+    head = seg[:cm.start()]
+    if AMOUNT_RX.search(head) and not re.search(r"^[，,\s]*(占[^，,；;。]{0,20})?$", head):
+        return   # another amount in between: the change belongs to that one
+    d = cm.group("dir")
+    tail = seg[cm.end():]
+    if d in ("持平", "相同"):
+        c.change_dir, c.change_amount = "same", 0.0
+        return
+    if d == "相比":
+        dm = re.search(r"(增加|减少|增长|下降|上升|降低|持平|相同)", tail[:16])
+        if not dm:
+            return
+        d = dm.group(1)
+        tail = tail[dm.end():]
+        if d in ("持平", "相同"):
+            c.change_dir, c.change_amount = "same", 0.0
+            return
+    c.change_dir = "up" if d in ("增加", "增长", "上升") else "down"
+    am = re.match(r"^[了\s]*" + _AMOUNT, tail)
+    if am:
+        printed = am.group("amount").replace("，", ",")
+        c.change_amount = float(printed.replace(",", "")) * UNIT_TO_WAN[am.group("unit")]
+        c.change_amount_decimals = _decimals(printed)
+        tail = tail[am.end():]
+    pm = re.match(r"^[，,\s]*(?:同比)?(?:增加|减少|增长|下降|上升|降低)?(?:了)?\s*(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]", tail)
+    if pm:
+        c.change_pct = float(pm.group("pct"))
+        c.change_pct_decimals = _decimals(pm.group("pct"))
+
+
+def document_claims(view: DocView) -> list[Claim]:
+    out: list[Claim] = []
+    for i, p in enumerate(view.paragraphs):
+        if "：" in p.text[:2] or len(p.text) < 8:
+            continue
+        out.extend(sentence_claims(p.text, i, p.page, p.line))
+    return out

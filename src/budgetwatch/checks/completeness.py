@@ -1,0 +1,175 @@
+"""Family E — completeness and form: the tables the document's own 目录 (or the national table set)
+requires, notes on empty tables, required 说明 sections, year consistency, template residue,
+malformed figures, 部门/单位 wording."""
+from __future__ import annotations
+
+import re
+
+from ..extract.text_rules import nospace
+from ..extract.vocabulary import classify_title
+from .rule import rule
+from .view import DocView
+
+KIND_ZH = {"summary": "收支总表", "income": "收入总表", "expenditure": "支出总表", "fiscal_summary": "财政拨款收支总表",
+           "gpb_expenditure": "一般公共预算支出表", "gpb_basic": "一般公共预算基本支出表", "three_public": "“三公”经费支出表",
+           "gf_expenditure": "政府性基金预算支出表", "soe": "国有资本经营预算支出表", "gf_income": "政府性基金预算收入表",
+           "admin_operating": "机关运行经费表", "projects": "项目支出表", "procurement": "政府采购表",
+           "purchase_services": "政府购买服务表", "projects_carryover": "项目支出表（上年结转）"}
+CORE = ("summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure", "gpb_basic", "three_public",
+        "gf_expenditure")
+_TOC_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|（[一二三四五六七八九十]+）)?(.+?表(?:[（(].*[)）])?)(?:[.…·\s\d]*)$")
+
+
+def toc_kinds(view: DocView) -> list[tuple[str, str]]:
+    """(kind, title) of the tables listed in the document's 目录."""
+    lines = view.doc.narrative
+    start = next((i for i, ln in enumerate(lines[:400]) if nospace(ln.text) in ("目录", "目 录")), None)
+    if start is None:
+        return []
+    out = []
+    for ln in lines[start + 1:start + 100]:
+        t = nospace(ln.text)
+        if re.match(r"^第[一二三四五六七八九十]部分.*(说明|名词|附件)", t) and out:
+            continue
+        m = _TOC_ITEM.match(re.sub(r"[.…·]{2,}.*$", "", t))
+        if m:
+            kind = classify_title(m.group(1))
+            if kind and kind not in ("other", "project_form", "unit_performance"):
+                out.append((kind, m.group(1)))
+    return out
+
+
+@rule("E01", "缺少应公开的报表", family="E", severity="error",
+      compares="文档找到的报表与其目录所列报表（无目录时与全国统一的部门预算公开报表：收支总表、收入总表、支出总表、财政拨款收支总表、一般公共预算支出表、一般公共预算基本支出表、“三公”经费支出表、政府性基金预算支出表）",
+      applies="含报表的预算、决算公开文档；目录列出的报表缺失为错误，按全国统一表样推断的缺失为警告",
+      message="{why}未找到“{kind_zh}”{title_zh}。",
+      suggestion="建议补充公开“{kind_zh}”；如无数据，应列示空表并说明。")
+def missing_tables(view: DocView):
+    found = {t.kind for t in view.doc.tables}
+    if not view.doc.tables:
+        return
+    toc = toc_kinds(view)
+    if toc:
+        for kind, title in dict((k, t) for k, t in toc).items():
+            if kind not in found:
+                yield dict(page=None, line=None, file=view.file, table_kind=kind, kind_zh=KIND_ZH.get(kind, kind),
+                           title_zh=f"（目录列有《{title}》）", why="目录列出的报表中，", evidence={"claim": title})
+        return
+    if len(found & set(CORE)) < 4:
+        return   # a tables file of another shape (or a partial extract): no basis to require the set
+    for kind in CORE:
+        if kind not in found:
+            yield dict(severity="warn", file=view.file, table_kind=kind, kind_zh=KIND_ZH[kind], title_zh="",
+                       why="按部门预算公开统一表样，", confidence=0.6)
+
+
+_FUND = {"gf_expenditure": "政府性基金", "gf_income": "政府性基金", "soe": "国有资本经营", "three_public": "三公"}
+_EMPTY_WORDS = re.compile(r"空表|无数据|没有|无[^，。；]{0,12}(收入|支出|预算|安排|经费)|未安排|不涉及|未发生")
+
+
+@rule("E02", "空表未作说明", family="E", severity="warn",
+      compares="没有数据的报表与表内或说明中的空表说明（“本表为空表”“无政府性基金预算财政拨款安排”等）",
+      applies="政府性基金、国有资本经营预算、“三公”经费等没有数据的报表",
+      message="{table}没有数据，但表中和说明中都没有找到空表说明。",
+      suggestion="按《地方预决算公开操作规程》，没有数据的表格应当列出空表并说明，建议补充“本部门无{fund}预算财政拨款安排，故本表为空表”等说明。")
+def empty_without_note(view: DocView):
+    text = nospace(view.text)
+    for t in view.doc.tables:
+        fund = _FUND.get(t.kind)
+        if not fund:
+            continue
+        if any(v for r in t.rows for v in r.values.values()):
+            continue
+        if t.empty and t.rows == []:
+            pass
+        said = re.findall(rf"[^。；]*{fund}[^。；]*", text)
+        note = any(_EMPTY_WORDS.search(s) for s in said)
+        if not note and not (t.empty and t.rows):
+            zero = any(re.search(r"为0(?![.\d])|(?<![\d.])0(\.0+)?万?元", s) for s in said)
+            yield dict(view.at(t), fund=fund, severity="info" if zero else None,
+                       confidence=0.6 if zero else 0.9)
+
+
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+@rule("E03", "报表年度与文档年度不一致", family="E", severity="warn",
+      compares="报表标题中的年度与文档的预算（决算）年度",
+      applies="标题印有年度的报表",
+      message="{table}标题中的年度为{value_year}年，而文档为{doc_year}年{stage_zh}。",
+      suggestion="建议核实{table}的年度，更正为{doc_year}年。")
+def title_years(view: DocView):
+    y = view.doc.year
+    if not y:
+        return
+    for t in view.doc.tables:
+        m = _TITLE_YEAR.search(t.title or "")
+        if m and int(m.group(1)) != y:
+            yield dict(view.at(t), value=float(m.group(1)), expected=float(y), value_year=m.group(1), doc_year=y,
+                       money_unit="年", stage_zh="预算" if view.doc.stage == "budget" else "决算")
+
+
+_RESIDUE = re.compile(r"XX|ＸＸ|××|xx单位|\{[^}]{1,8}\}|待填写|请填写|此处填写|（略）|TBD")
+
+
+@rule("E04", "模板残留", family="E", severity="warn",
+      compares="说明和报表中的占位符（XX、××、{单位}、待填写、请填写……）",
+      applies="全文",
+      message="发现模板占位符“{token}”：“{snippet}”。",
+      suggestion="建议删除或填写模板占位符“{token}”。")
+def template_residue(view: DocView):
+    for ln in view.doc.narrative:
+        m = _RESIDUE.search(ln.text)
+        if m and not re.search(r"[A-Za-z]{3,}", ln.text[max(0, m.start() - 3):m.end() + 3]):
+            yield dict(page=ln.page, line=ln.line, file=view.file, table_title="说明", token=m.group(0),
+                       snippet=ln.text[max(0, m.start() - 20):m.end() + 20], evidence={"claim": ln.text[:120]})
+
+
+_MALFORMED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*\.\d+\.\d+\s*(?:万元|元|亿元)|\d,\d{1,2}(?!\d)[.,]\d+\s*(?:万元|元)")
+
+
+@rule("E05", "说明中的数字书写错误", family="E", severity="error",
+      compares="说明中的金额写法（多个小数点、千位分隔错位）",
+      applies="说明全文",
+      message="说明中的金额“{token}”书写有误，无法确定其数值。",
+      suggestion="建议核实并更正说明中的金额“{token}”。")
+def malformed_numbers(view: DocView):
+    for p in view.paragraphs:
+        for m in _MALFORMED.finditer(p.text):
+            yield dict(page=p.page, line=p.line, file=view.file, table_title="说明", token=m.group(0),
+                       evidence={"claim": p.text[max(0, m.start() - 40):m.end() + 20]})
+
+
+_SECTIONS = (("三公", "“三公”经费"), ("机关运行经费", "机关运行经费"), ("政府采购", "政府采购"),
+             ("国有资产", "国有资产占用"), ("绩效", "预算绩效"))
+
+
+@rule("E06", "说明缺少规定的内容", family="E", severity="warn",
+      compares="说明是否涉及“三公”经费、机关运行经费、政府采购、国有资产占用、预算绩效等规定事项",
+      applies="附有说明（至少二十段文字）的预算文档",
+      message="说明中没有找到关于{section}的内容。",
+      suggestion="按《预算法》和《地方预决算公开操作规程》，建议在说明中补充{section}情况。")
+def missing_sections(view: DocView):
+    if view.doc.stage != "budget" or len(view.paragraphs) < 20:
+        return
+    text = view.text
+    for key, zh in _SECTIONS:
+        if key not in text:
+            yield dict(file=view.file, table_title="说明", section=zh, evidence={"claim": zh})
+
+
+@rule("E07", "部门预算与单位预算用语混用", family="E", severity="info",
+      compares="文档范围（部门预算或单位预算）与说明中“部门预算”“单位预算”的用语",
+      applies="封面或标题写明是单位预算的文档",
+      message="本文档为单位预算，说明中却有{count}处使用“部门预算”，如：“{snippet}”。",
+      suggestion="建议统一使用“单位预算”的表述。")
+def scope_wording(view: DocView):
+    if view.doc.scope != "unit":
+        return
+    hits = [p for p in view.paragraphs
+            if re.search(r"部门预算(?!支出)(?!经济分类)", p.text) and "单位预算" not in p.text]
+    if hits:
+        p = hits[0]
+        i = p.text.find("部门预算")
+        yield dict(page=p.page, line=p.line, file=view.file, table_title="说明", count=len(hits),
+                   snippet=p.text[max(0, i - 20):i + 20])

@@ -1,0 +1,333 @@
+"""Family C — the 说明 against the tables and against itself: quoted amounts, shares, changes on
+the previous year and their wording, breakdowns after 其中, the 三公 changes."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .claims import AMOUNT_RX, KINDS, UNIT_TO_WAN, Claim, document_claims
+from .facts import collect
+from .rule import rule
+from .view import DocView
+
+KIND_ZH = {
+    "income_total": "收入总计", "expenditure_total": "支出总计", "carryover": "上年结转", "gpb": "一般公共预算",
+    "gf": "政府性基金", "soe": "国有资本经营预算", "special": "财政专户管理资金", "unit_funds": "单位资金",
+    "business": "事业收入", "operating": "经营收入", "other_income": "其他收入", "fiscal_total": "财政拨款收支",
+    "basic": "基本支出", "project": "项目支出", "personnel": "人员经费", "public": "公用经费",
+    "three_public": "“三公”经费", "three_public_abroad": "因公出国（境）费", "three_public_reception": "公务接待费",
+    "three_public_car": "公务用车购置及运行费", "three_public_car_purchase": "公务用车购置费",
+    "three_public_car_running": "公务用车运行维护费", "admin_operating": "机关运行经费",
+}
+_KIND_RX = dict(KINDS)
+
+
+def claims(view: DocView) -> list[Claim]:
+    if "_claims" not in view.__dict__:
+        view.__dict__["_claims"] = document_claims(view)
+    return view.__dict__["_claims"]
+
+
+def facts(view: DocView):
+    if "_facts" not in view.__dict__:
+        view.__dict__["_facts"] = collect(view)
+    return view.__dict__["_facts"]
+
+
+def claim_tol(c: Claim) -> float:
+    return 0.5 * 10 ** -c.decimals * UNIT_TO_WAN[c.unit]
+
+
+def _where(view: DocView, c: Claim, unit: str = "万元") -> dict:
+    return {"page": c.page, "line": c.line, "file": view.file, "money_unit": unit, "table_title": "说明",
+            "sentence": c.sentence[:120], "evidence": {"claim": c.sentence[:200]}}
+
+
+_GENERIC = (r"(?:20\d\d年度?|本年度?|当年|全年|本部门|本单位|部门|单位|我单位|我部门|财政|预算|拨款|资金|安排|"
+            r"合计|总计|总额|共计|共|为|是|数|了|的|其中|主要包括|包括|具体为|此外|年初|全部|当年|本级|汇总|总体|情况)*")
+
+
+def _clean_label(c: Claim, unit: str | None) -> bool:
+    """The label names the figure itself (2023年度预算收入总计…, 基本支出…), not a purpose, a project or
+    an item that merely contains the word (会议费预算支出, 委托业务费财政拨款预算总额)."""
+    if c.kind is None or c.previous:
+        return False
+    label = c.label.replace(unit, "") if unit else c.label
+    label = re.sub(r"[“”\"（）()\s]", "", label)
+    m = None
+    for m in re.finditer(_KIND_RX[c.kind], label):
+        pass
+    if m is None:
+        return False
+    head, tail = label[:m.start()], label[m.end():]
+    return bool(re.fullmatch(_GENERIC, head)) and len(tail) <= 10 and bool(
+        re.fullmatch(r"(?:收入|支出|经费|费|预算|拨款|资金|安排|合计|总计|总额|为|数|是|共|了|的|当年|本年|财政|金额|支出预算|收入预算)*", tail))
+
+
+_SPECIFIC = re.compile(r"[（(]\d{3,7}[)）]|[（(](类|款|项)[)）]")
+
+
+_ABOUT_PROJECTS = re.compile(r"绩效|项目\d+个|\d+个项目")
+
+
+@rule("C01", "说明中的金额与报表一致", family="C", severity="error",
+      compares="说明中引用的收支总计、各项收入、基本/项目支出、人员/公用经费、“三公”经费及各项、机关运行经费、各类支出金额与报表对应数字（按元/万元换算）",
+      applies="说明中的金额能明确对应到报表中的某一数字时；同一口径有多种列法时（含或不含上年结转），与任一相符即可",
+      message="说明称{label_zh}为{value}万元，而{other}为{expected}万元，相差{difference}万元。原文：“{sentence}”",
+      suggestion="建议核实说明中{label_zh}的金额，使之与{other}一致。")
+def narrative_amounts(view: DocView):
+    fs = facts(view)
+    for c in claims(view):
+        key = ("class:" + c.class_name) if c.class_name else (c.kind if _clean_label(c, view.doc.unit) else None)
+        if not key or key not in fs or c.previous or _ABOUT_PROJECTS.search(c.sentence):
+            continue
+        if not c.class_name and _SPECIFIC.search(view.paragraphs[c.paragraph].text):
+            continue    # a sentence about one 科目 (（302）, （类）): its 人员经费/公用经费 are not the totals
+        cands = fs[key]
+        if any(abs(c.amount - f.value) <= claim_tol(c) + f.tolerance for f in cands):
+            continue
+        best = min(cands, key=lambda f: abs(c.amount - f.value))
+        diff = c.amount - best.value
+        # one unit of the last printed digit: a mis-rounding, not a different figure
+        minor = abs(diff) <= 10 ** -c.decimals * UNIT_TO_WAN[c.unit] + best.tolerance + 1e-9
+        zh = c.class_name + "支出" if c.class_name else KIND_ZH.get(c.kind, c.kind)
+        yield dict(_where(view, c), value=c.amount, expected=best.value, difference=diff,
+                   other=best.label, label_zh=zh, row_name=zh, confidence=0.8,
+                   severity="info" if minor else None)
+
+
+def _share_tol(c: Claim, den: float, den_tol: float) -> float:
+    return 0.5 * 10 ** -c.share_decimals + 100 * (claim_tol(c) / den + c.amount * den_tol / den ** 2)
+
+
+_OF = re.compile(r"占(?P<of>[^，,；;。%％\d]{0,20})")
+
+
+@rule("C02", "说明中的占比计算正确", family="C", severity="error",
+      compares="说明中“占X%”的比例与所述金额除以其总额（同句或同段的总额，或“占”后所指的报表数）重新计算的比例",
+      applies="金额后紧跟“占X%”时；考虑金额与百分比各自的舍入误差",
+      message="说明称{label}{amount_zh}万元占{share}%，按{base_label}{base}万元计算应为{expected_pct}%。原文：“{sentence}”",
+      suggestion="建议重新计算并更正说明中{label}的占比。")
+def narrative_shares(view: DocView):
+    cs = claims(view)
+    fs = facts(view)
+    for i, c in enumerate(cs):
+        if c.share is None:
+            continue
+        dens = []
+        for o in cs[:i]:
+            if o.paragraph == c.paragraph and o.amount > 0 and o.share is None and not o.previous:
+                dens.append((o.amount, claim_tol(o), o.label or "总额"))
+        m = _OF.search(c.sentence[c.sentence.find(c.printed):] if c.printed in c.sentence else "")
+        if m:
+            for kind, pat in KINDS:
+                if re.search(pat, m.group("of")):
+                    dens += [(f.value, f.tolerance, f.label) for f in fs.get(kind, []) if f.value > 0]
+                    break
+        if not dens:
+            continue
+        if c.amount == 0 and c.share == 0:
+            continue
+        if any(abs(100 * c.amount / d - c.share) <= _share_tol(c, d, dt) for d, dt, _ in dens):
+            continue
+        d, dt, lab = min(dens, key=lambda x: abs(100 * c.amount / x[0] - c.share))
+        exp = 100 * c.amount / d
+        yield dict(_where(view, c, "%"), value=c.share, expected=round(exp, 4), difference=round(c.share - exp, 4),
+                   label=c.label, amount_zh=c.printed if c.unit == "万元" else f"{c.amount:,.2f}",
+                   share=c.share, base=f"{d:,.2f}", base_label=lab, expected_pct=f"{exp:.2f}")
+
+
+@rule("C03", "说明中的同比增减计算正确", family="C", severity="error",
+      compares="说明中“比上年增加（减少）D万元，增长（下降）P%”：P 与 D÷(本年数∓D) 重新计算的百分比；增减方向与数额是否矛盾",
+      applies="同一句中给出本年金额、增减额和增减率时（只给出其中两项时只检验方向）",
+      message="说明称{label}{amount_zh}万元，比上年{dir_zh}{delta}万元、{dir_zh}{pct}%，按上年{prev}万元计算应为{expected_pct}%。原文：“{sentence}”",
+      suggestion="建议重新计算并更正说明中{label}的同比增减率。")
+def narrative_changes(view: DocView):
+    cs = claims(view)
+    for i, c in enumerate(cs):
+        if c.change_amount is None or c.change_pct is None or c.change_dir not in ("up", "down") or c.previous:
+            continue
+        # the change may belong to the sentence's total rather than the last item listed before it
+        bases = [c] + [o for o in cs[:i][::-1] if o.sentence == c.sentence and not o.previous]
+        fits, first = False, None
+        for b in bases:
+            prev = b.amount - c.change_amount if c.change_dir == "up" else b.amount + c.change_amount
+            if prev <= 0:
+                continue
+            exp = 100 * c.change_amount / prev
+            ea = claim_tol(b) + 0.5 * 10 ** -c.change_amount_decimals
+            tol = 0.5 * 10 ** -c.change_pct_decimals + 100 * (ea / prev + c.change_amount * ea / prev ** 2)
+            if abs(abs(c.change_pct) - exp) <= tol:
+                fits = True
+                break
+            first = first or (prev, exp)
+        if not fits and first:
+            prev, exp = first
+            zh = "增加" if c.change_dir == "up" else "减少"
+            yield dict(_where(view, c, "%"), value=c.change_pct, expected=round(exp, 4),
+                       difference=round(abs(c.change_pct) - exp, 4), label=c.label,
+                       amount_zh=c.printed, dir_zh=zh, delta=f"{c.change_amount:,.2f}", pct=c.change_pct,
+                       prev=f"{prev:,.2f}", expected_pct=f"{exp:.2f}")
+
+
+@rule("C04", "增减表述与数额矛盾", family="C", severity="error",
+      compares="说明中“增加/减少/持平”的表述与其金额：持平却有增减额，增加后上年数为负，本年为零却“增加”",
+      applies="说明中给出增减方向和增减额时",
+      message="说明称{label}{amount_zh}万元，{problem}。原文：“{sentence}”",
+      suggestion="建议核实说明中{label}与上年比较的表述，使方向与数额一致。")
+def narrative_direction(view: DocView):
+    for c in claims(view):
+        if c.previous or c.change_dir is None:
+            continue
+        problem = None
+        if c.change_dir == "up" and c.change_amount is not None and c.change_amount > c.amount + claim_tol(c):
+            problem = f"却称比上年增加{c.change_amount:,.2f}万元（上年数将为负数）"
+        elif c.change_dir in ("up", "down") and c.change_amount == 0 and c.change_pct not in (None, 0):
+            problem = "增减额为零却称有增减"
+        if problem:
+            yield dict(_where(view, c), value=c.amount, label=c.label, amount_zh=c.printed, problem=problem)
+
+
+_QIZHONG = re.compile(r"其中[：:，,]?")
+
+
+def _breakdowns(view: DocView):
+    """(headline claim, item claims) for each 'A万元…其中：a、b、c' in a paragraph."""
+    cs = claims(view)
+    by_par: dict[int, list[Claim]] = {}
+    for c in cs:
+        by_par.setdefault(c.paragraph, []).append(c)
+    for i, p in enumerate(view.paragraphs):
+        pcs = by_par.get(i, [])
+        if len(pcs) < 3:
+            continue
+        text = p.text
+        for m in _QIZHONG.finditer(text):
+            head_text, rest = text[:m.start()], text[m.end():]
+            sentence_start = head_text[head_text.rfind("。") + 1:]
+            nested = bool(re.search(r"包括[：:]|主要用于[：:]?|具体(为|如下)[：:]", sentence_start))
+            seg = rest[:_list_end(rest, head_text.endswith(("（", "(")), nested)]
+            found = _amounts_outside_changes(seg)
+            for a, b in zip(found, found[1:]):   # a list runs on short labels; a long gap ends it
+                if len(re.sub(r"[，,；;、\s]|占[\d.%％]+|(比|较)上年[^，,；;]*", "", seg[a.end():b.start()])) > 30:
+                    seg = seg[:a.end()]
+                    break
+            n_before = len(_amounts_outside_changes(head_text))
+            n_items = len(_amounts_outside_changes(seg))
+            if n_before == 0 or n_items < 2:
+                continue
+            # the headline is the last amount before 其中; when 其中 opens a sentence, the first amount of the
+            # sentence before may be the whole instead (收入为…1,506.80万元，基金0万元。其中：当年…)
+            before = pcs[:n_before]
+            items = pcs[n_before:n_before + n_items]
+            if not before or len(items) != n_items:
+                continue
+            heads = [before[-1]]
+            if re.search(r"[。；;]\s*$", head_text):
+                start = max(head_text[:-1].rfind("。"), head_text[:-1].rfind("；"))
+                n_prev = len(_amounts_outside_changes(head_text[:start + 1])) if start >= 0 else 0
+                if n_prev < n_before:
+                    heads.insert(0, before[n_prev])
+            yield heads, items
+
+
+def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
+    """Where the list after 其中 ends: the sentence end, a closing parenthesis when the list opened
+    one, the next 其中, a ；that starts a new total (…；本年支出总计…), or the first ；when the 其中 sits
+    inside an outer list (主要包括：A…，其中…；B…；C…)."""
+    stops = [len(rest)]
+    for pat in (r"。", r"其中") + ((r"[）)]",) if parenthesised else ()) + ((r"[；;]",) if nested else ()):
+        m = re.search(pat, rest)
+        if m:
+            stops.append(m.start())
+    for m in re.finditer(r"[；;]", rest):
+        nxt = AMOUNT_RX.search(rest, m.end())
+        if nxt and re.search(r"总计|合计|总额|总预算|^\s*(\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])", rest[m.end():nxt.start()]):
+            stops.append(m.start())
+            break
+    return min(stops)
+
+
+def _amounts_outside_changes(s: str) -> list:
+    out = []
+    for m in AMOUNT_RX.finditer(s):
+        before = s[:m.start()]
+        if re.search(r"(增加|减少|增长|下降|上升|降低)(了)?\s*$", before):
+            continue
+        out.append(m)
+    return out
+
+
+@rule("C05", "说明中“其中”各项之和与总额一致", family="C", severity="warn",
+      compares="说明中“总额A万元，其中：a、b、c…”所列各项之和与总额A",
+      applies="“其中”后列出两项及以上金额时；各项之和大于总额为错误，小于总额可能是只列举了部分，作为警告",
+      message="说明称{label}{value}万元，其中所列各项之和为{expected}万元，相差{difference}万元。原文：“{sentence}”",
+      suggestion="建议核实说明中{label}及其各组成部分的金额，确保各项之和与总额一致。")
+def narrative_breakdowns(view: DocView):
+    for heads, items in _breakdowns(view):
+        s = sum(it.amount for it in items)
+        tol = sum(claim_tol(it) for it in items)
+        if any(abs(s - h.amount) <= tol + claim_tol(h) for h in heads) or _some_subset_adds_up(items, heads):
+            continue
+        head = heads[0]
+        sev = "error" if s > head.amount else "warn"
+        yield dict(_where(view, head), severity=sev, value=head.amount, expected=s, difference=head.amount - s,
+                   label=head.label, confidence=0.9 if sev == "error" else 0.6)
+
+
+def _some_subset_adds_up(items, heads) -> bool:
+    """Lists that are not a partition (资产合计 = 流动资产 + 固定资产净值, with 原值 and 折旧 beside them)."""
+    from itertools import combinations
+    if len(items) > 10:
+        return False
+    for n in range(2, len(items)):
+        for combo in combinations(items, n):
+            s = sum(c.amount for c in combo)
+            tol = sum(claim_tol(c) for c in combo)
+            if any(abs(s - h.amount) <= tol + claim_tol(h) for h in heads):
+                return True
+    return False
+
+
+_TP_ITEMS = ("three_public_abroad", "three_public_reception", "three_public_car")
+_TP_CAR_PARTS = ("three_public_car_purchase", "three_public_car_running")
+
+
+def _signed(c: Claim) -> float | None:
+    if c.change_dir == "same":
+        return 0.0
+    if c.change_dir in ("up", "down") and c.change_amount is not None:
+        return c.change_amount if c.change_dir == "up" else -c.change_amount
+    return None
+
+
+@rule("C06", "“三公”经费增减与各项增减相符", family="C", severity="error",
+      compares="说明中“三公”经费总额比上年的增减额与因公出国（境）费、公务接待费、公务用车购置及运行费各项增减额之和",
+      applies="说明同时给出“三公”经费总额和各项与上年比较的增减（含“与上年相同”）时",
+      message="说明称“三公”经费比上年{total_zh}，而各项增减之和为{items_zh}，两者不符。原文：“{sentence}”",
+      suggestion="建议核实“三公”经费及各项与上年比较的增减额，确保总额增减等于各项增减之和。")
+def three_public_changes(view: DocView):
+    cs = [c for c in claims(view) if c.kind and c.kind.startswith("three_public") and not c.previous]
+    total = next((c for c in cs if c.kind == "three_public" and _signed(c) is not None), None)
+    if total is None:
+        return
+    near = [c for c in cs if abs(c.paragraph - total.paragraph) <= 3]
+    got = {}
+    for c in near:
+        if c.kind in _TP_ITEMS + _TP_CAR_PARTS and _signed(c) is not None:
+            got.setdefault(c.kind, c)
+    if "three_public_car" not in got and all(k in got for k in _TP_CAR_PARTS):
+        car = _signed(got["three_public_car_purchase"]) + _signed(got["three_public_car_running"])
+    elif "three_public_car" in got:
+        car = _signed(got["three_public_car"])
+    else:
+        car = None
+    if car is None or not all(k in got for k in _TP_ITEMS[:2]):
+        return
+    items = _signed(got["three_public_abroad"]) + _signed(got["three_public_reception"]) + car
+    t = _signed(total)
+    tol = 0.5 * 10 ** -total.change_amount_decimals * 4
+    if abs(items - t) > tol:
+        fmt = lambda v: "持平" if v == 0 else (f"增加{v:,.2f}万元" if v > 0 else f"减少{-v:,.2f}万元")
+        yield dict(_where(view, total), value=t, expected=items, difference=t - items, total_zh=fmt(t),
+                   items_zh=fmt(items), row_name="“三公”经费")

@@ -1,0 +1,259 @@
+"""Family D — performance targets (项目支出绩效目标表) against the project table and against the rules
+for targets (domain-standards §5): missing, extra, duplicated and empty forms; amounts; cost
+indicators; values that cannot be measured; missing indicator categories; the 说明's count."""
+from __future__ import annotations
+
+import re
+
+from ..extract.text_rules import nospace
+from ..model import Form
+from .rule import rule
+from .view import TO_WAN, TOTAL_NAME, DocView, name_of
+
+_YEAR = re.compile(r"^(20\d\d)年度?")
+_PUNCT = re.compile(r"[（）()“”\"《》〈〉\s、，,.:：;；\-—_·]")
+
+
+def norm_project(name: str | None) -> str:
+    n = _PUNCT.sub("", nospace(name or ""))
+    return _YEAR.sub("", n)
+
+
+def project_forms(view: DocView) -> list[Form]:
+    return [f for f in view.doc.forms if f.project]
+
+
+def projects(view: DocView):
+    """(table, row) of every project row (not the unit subtotals) of the project tables."""
+    out = []
+    for t in view.tables("projects", "projects_carryover"):
+        for r in t.rows:
+            if not r.subtotal and r.name and not TOTAL_NAME.match(name_of(r)) and r.values:
+                out.append((t, r))
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or (len(a) >= 4 and len(b) >= 4 and (a in b or b in a))
+
+
+def _form_at(view: DocView, f: Form, **kw) -> dict:
+    out = dict(page=f.location.get("page"), line=f.location.get("line"), file=view.file,
+               table_title="项目支出绩效目标表", table_kind="project_form", row_name=f.project, project=f.project,
+               money_unit=f.money_unit)
+    out.update(kw)
+    return out
+
+
+@rule("D01", "项目支出未公开绩效目标", family="D", severity="warn",
+      compares="项目支出表（本年预算）所列项目与项目支出绩效目标表的项目名称",
+      applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；每份文档汇总为一条",
+      message="{table}所列{expected_n}个项目中，有{value_n}个未找到绩效目标表：{names}。",
+      suggestion="建议补充公开上述项目的绩效目标，或在说明中写明只公开重点项目绩效目标的范围。")
+def project_without_form(view: DocView):
+    forms = [norm_project(f.project) for f in project_forms(view)]
+    if not forms:
+        return
+    for t in view.tables("projects"):
+        rows = [r for tt, r in projects(view) if tt is t]
+        missing = [r for r in rows if norm_project(r.name) and not any(_same(norm_project(r.name), f) for f in forms)]
+        if missing and len(missing) < len(rows):   # no overlap at all: the forms cover something else
+            names = "、".join(f"“{r.name}”" for r in missing[:10]) + ("等" if len(missing) > 10 else "")
+            yield dict(view.at(t), value=float(len(missing)), expected=float(len(rows)), money_unit="个",
+                       value_n=len(missing), expected_n=len(rows), names=names,
+                       evidence={"projects": [r.name for r in missing]})
+
+
+@rule("D02", "绩效目标表的项目不在项目支出表中", family="D", severity="info",
+      compares="项目支出绩效目标表的项目名称与项目支出表（本年预算、上年结转）所列项目",
+      applies="文档公开了项目支出表时；每份文档汇总为一条",
+      message="有{value_n}张绩效目标表的项目在项目支出表中找不到同名项目：{names}。",
+      suggestion="建议核实上述项目名称与项目支出表是否一致。")
+def form_without_project(view: DocView):
+    rows = [norm_project(r.name) for _, r in projects(view)]
+    if not rows:
+        return
+    extra = [f for f in project_forms(view) if norm_project(f.project)
+             and not any(_same(norm_project(f.project), r) for r in rows)]
+    if extra:
+        names = "、".join(f"“{f.project}”" for f in extra[:10]) + ("等" if len(extra) > 10 else "")
+        yield _form_at(view, extra[0], value=float(len(extra)), money_unit="张", value_n=len(extra), names=names,
+                       row_name=None, evidence={"projects": [f.project for f in extra]})
+
+
+@rule("D03", "同一项目重复公开绩效目标表", family="D", severity="warn",
+      compares="各绩效目标表的项目名称",
+      applies="项目支出绩效目标表",
+      message="项目“{project}”的绩效目标表出现{count}次。",
+      suggestion="建议核实项目“{project}”的绩效目标表是否重复公开。")
+def duplicated_forms(view: DocView):
+    seen: dict[tuple, list[Form]] = {}
+    for f in project_forms(view):   # same name and amount: the same form twice (units may share a name)
+        if f.amount is None:
+            continue
+        seen.setdefault((norm_project(f.project), _wan(f.amount, f.money_unit)), []).append(f)
+    for (n, _), fs in seen.items():
+        pages = [f.location.get("page") for f in fs]
+        if None not in pages and all(b - a <= 1 for a, b in zip(pages, pages[1:])):
+            continue   # on consecutive pages: one form printed over several pages, not a duplicate
+        if n and len(fs) > 1:
+            yield _form_at(view, fs[1], count=len(fs))
+
+
+@rule("D04", "绩效目标表无指标或指标值为空", family="D", severity="error",
+      compares="每张绩效目标表的绩效指标及其指标值",
+      applies="项目支出绩效目标表和整体支出绩效目标表",
+      message="“{label}”的绩效目标表{problem}。",
+      suggestion="建议补充“{label}”的绩效指标及指标值。")
+def empty_forms(view: DocView):
+    for f in view.doc.forms:
+        label = f.project or "部门（单位）整体支出"
+        if f.layout == "tabular" or f.amount is None and not f.indicators:
+            continue   # a list of projects with 绩效目标 in words; a heading without a form's grid
+        if not f.indicators:
+            yield _form_at(view, f, label=label, problem="没有任何绩效指标")
+        elif all(not nospace(i.value) for i in f.indicators):
+            yield _form_at(view, f, label=label, problem="所有指标值均为空")
+
+
+def _wan(amount, unit):
+    return None if amount is None else amount * TO_WAN.get(unit or "万元", 1.0)
+
+
+@rule("D05", "绩效目标表金额与项目支出表不符", family="D", severity="warn",
+      compares="绩效目标表的年度资金总额与项目支出表中同名项目的金额（按各自单位换算为万元）",
+      applies="项目在两表中都能找到时；金额恰好相差一万倍的，判为元与万元单位用错（错误）",
+      message="项目“{project}”绩效目标表金额为{form_amount}，项目支出表为{table_amount}{hint}。",
+      suggestion="建议核实项目“{project}”的预算金额及其计量单位，使绩效目标表与项目支出表一致。")
+def form_amounts(view: DocView):
+    rows: dict[str, list] = {}
+    for t, r in projects(view):
+        rows.setdefault(norm_project(r.name), []).append((t, r))
+    names = [norm_project(f.project) for f in project_forms(view)]
+    for f in project_forms(view):
+        hits = rows.get(norm_project(f.project)) or []
+        if len(hits) != 1 or names.count(norm_project(f.project)) != 1 or f.amount is None:
+            continue   # a name shared by several units' projects cannot be paired
+        hit = hits[0]
+        t, r = hit
+        tv = r.values.get("total", next(iter(r.values.values())))
+        a, b = _wan(f.amount, f.money_unit), view.wan(t, tv)
+        if b is None or abs(a - b) <= 0.01 + 1e-4 * abs(b):
+            continue
+        unit_slip = b and any(abs(a * k - b) <= 0.01 + 1e-4 * abs(b) for k in (1e4, 1e-4))
+        yield _form_at(view, f, severity="error" if unit_slip else None, value=a, expected=b, difference=a - b,
+                       form_amount=f"{f.amount:,.2f}{f.money_unit or ''}", table_amount=f"{tv:,.2f}{t.money_unit or ''}",
+                       hint="，恰好相差一万倍，疑为元与万元单位用错" if unit_slip else "")
+
+
+def _is_cost(ind) -> bool:
+    return "成本" in (ind.level1 or "") + (ind.level2 or "")
+
+
+@rule("D06", "成本指标使用“≥”或下限", family="D", severity="error",
+      compares="成本指标的比较符号",
+      applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”",
+      message="项目“{label}”的成本指标“{name}”取值为“{ind_value}”，成本指标应为上限（≤）。",
+      suggestion="建议将“{name}”改为“≤”的成本控制上限，并与预算金额相衔接。")
+def cost_lower_bound(view: DocView):
+    for f in view.doc.forms:
+        for ind in f.indicators:
+            v = nospace(ind.value)
+            if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v):
+                yield _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value,
+                               page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
+                               evidence={"claim": ind.name})
+
+
+_PCT = re.compile(r"(≥|>=|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+
+
+@rule("D07", "指标值不可衡量（≥100%、>100%、≥0%）", family="D", severity="warn",
+      compares="百分比指标的取值与方向",
+      applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核",
+      message="项目“{label}”的指标“{name}”取值为“{ind_value}”，{why}。",
+      suggestion="建议将“{name}”改为可衡量的目标值（如“=100%”或具体的比例）。")
+def unmeasurable(view: DocView):
+    for f in view.doc.forms:
+        for ind in f.indicators:
+            m = _PCT.search(nospace(ind.value))
+            if not m:
+                continue
+            sign, pct = m.group(1), float(m.group(2))
+            why = None
+            if sign and sign in (">", "＞", "大于", "高于", "超过") and pct >= 100:
+                why = "比例不可能超过100%"
+            elif sign and pct >= 100 and not _is_cost(ind):
+                why = "“≥100%”无法超越，实际等于“=100%”，表述不规范"
+            elif sign and pct == 0:
+                why = "“≥0%”对结果没有约束"
+            elif pct > 100 and "增长" not in ind.name and "提高" not in ind.name and not sign:
+                why = "比例超过100%"
+            if why:
+                yield _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value, why=why,
+                               page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
+                               evidence={"claim": ind.name})
+
+
+_LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "满意度指标"))
+
+
+@rule("D08", "缺少一级指标类别", family="D", severity="warn",
+      compares="每张绩效目标表的一级指标是否覆盖产出、效益、满意度",
+      applies="有绩效指标的绩效目标表（财预〔2021〕101号后成本指标可单列为一级，不作要求）",
+      message="“{label}”的绩效目标表缺少{missing}。",
+      suggestion="建议补充“{label}”的{missing}，使绩效目标完整。")
+def missing_categories(view: DocView):
+    for f in view.doc.forms:
+        if not f.indicators:
+            continue
+        have = " ".join((i.level1 or "") + (i.level2 or "") for i in f.indicators)
+        missing = [zh for key, zh in _LEVEL1 if key not in have]
+        if missing and len(missing) < 3:
+            yield _form_at(view, f, label=f.project or "部门（单位）整体支出", missing="、".join(missing))
+
+
+_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
+
+
+@rule("D09", "成本指标金额超过项目预算", family="D", severity="error",
+      compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
+      applies="成本指标以元或万元计（不含“元/人”等单价）且表中列明项目资金时",
+      message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
+      suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。")
+def costs_above_budget(view: DocView):
+    for f in view.doc.forms:
+        budget = _wan(f.amount, f.money_unit)
+        if not budget:
+            continue
+        total = 0.0
+        for ind in f.indicators:
+            v = nospace(ind.value)
+            m = _MONEY.search(v)
+            if _is_cost(ind) and m and "/" not in v[m.end():m.end() + 2] and "每" not in v:
+                total += float(m.group(1)) * TO_WAN[m.group(2)]
+        if total > budget * 1.0001 + 0.005:
+            yield _form_at(view, f, label=f.project or "整体支出", value=round(total, 6), expected=budget,
+                           difference=round(total - budget, 6))
+
+
+@rule("D10", "说明中的绩效目标项目数与绩效目标表不符", family="D", severity="warn",
+      compares="说明中“实行绩效目标管理的项目N个”与公开的项目绩效目标表张数",
+      applies="说明给出项目个数且文档附有项目绩效目标表时（说明所述可能包含未公开的项目，作为警告）",
+      message="说明称实行绩效目标管理的项目{claimed}个，而文档公开的项目绩效目标表为{count}张。原文：“{sentence}”",
+      suggestion="建议核实绩效目标管理的项目个数，说明与所附绩效目标表应当一致。")
+def project_count(view: DocView):
+    forms = project_forms(view)
+    if not forms:
+        return
+    n = len({norm_project(f.project) for f in forms})
+    for p in view.paragraphs:
+        m = re.search(r"绩效目标[^。；]{0,12}?(?:的)?(?:二级)?项目(?:共)?(\d+)个", p.text) or \
+            re.search(r"(\d+)个项目[^。；]{0,10}绩效目标", p.text)
+        if m:
+            claimed = int(m.group(1))
+            if claimed != n and claimed != len(forms):
+                yield dict(page=p.page, line=p.line, file=view.file, table_title="说明", value=float(claimed),
+                           expected=float(n), difference=float(claimed - n), claimed=claimed, count=n,
+                           sentence=p.text[:150], evidence={"claim": p.text[:200]})
+            return

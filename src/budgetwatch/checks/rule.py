@@ -1,0 +1,129 @@
+"""A rule is a small self-describing unit; a finding is what it reports.
+
+Each rule declares its id, Chinese title, family (A arithmetic · B cross-table · C 说明 · D performance
+targets · E completeness · F across documents), severity, what it compares, when it applies, and the
+Chinese message and suggestion templates its findings are written with. `@rule(...)` registers it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+SEVERITIES = ("error", "warn", "info")
+SEVERITY_ZH = {"error": "错误", "warn": "警告", "info": "提示"}
+FAMILIES = {"A": "表内运算", "B": "表间勾稽", "C": "说明与报表", "D": "绩效目标", "E": "完整性与规范", "F": "跨文档比较"}
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    family: str = ""
+    confidence: float = 1.0
+    page: int | None = None
+    line: int | None = None
+    file: str | None = None
+    table_kind: str | None = None
+    table_title: str | None = None
+    row_code: str | None = None
+    row_name: str | None = None
+    column: str | None = None
+    value: float | None = None
+    expected: float | None = None
+    difference: float | None = None
+    money_unit: str | None = None
+    suggestion: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None              # set once stored
+    status: str = "open"               # open | accepted | dismissed (reviewer's decision)
+    reason: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Same defect, same fingerprint, across re-checks and versions (values excluded on purpose:
+        a corrected figure that still disagrees is the same defect)."""
+        key = "|".join(str(x or "") for x in (self.rule, self.table_kind, self.table_title, self.row_code,
+                                             self.row_name, self.column, self.evidence.get("claim")))
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @property
+    def location(self) -> str:
+        where = f"第{self.page}页" if self.page is not None else (f"第{self.line}行" if self.line is not None else "")
+        parts = [self.file or "", where, self.table_title or ""]
+        if self.row_code or self.row_name:
+            parts.append(" ".join(x for x in (self.row_code, self.row_name) if x))
+        return " · ".join(p for p in parts if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
+             "confidence": self.confidence, "file": self.file, "page": self.page, "line": self.line,
+             "table": self.table_title, "table_kind": self.table_kind, "row_code": self.row_code,
+             "row_name": self.row_name, "column": self.column, "value": self.value, "expected": self.expected,
+             "difference": self.difference, "money_unit": self.money_unit, "message": self.message,
+             "suggestion": self.suggestion, "status": self.status, "reason": self.reason,
+             "fingerprint": self.fingerprint}
+        if self.evidence:
+            d["evidence"] = self.evidence
+        return d
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    family: str
+    severity: str
+    compares: str
+    applies: str
+    message: str          # str.format template over the finding's fields and extra keys
+    suggestion: str
+    fn: Callable[..., Iterator[dict]]
+
+    def run(self, view) -> list[Finding]:
+        out = []
+        for hit in self.fn(view):
+            out.append(self.finding(**hit))
+        return out
+
+    def finding(self, severity: str | None = None, confidence: float = 1.0, **kw) -> Finding:
+        fields = {k: kw.pop(k) for k in list(kw) if k in Finding.__dataclass_fields__}
+        ctx = {**fields, **kw}
+        for k in ("value", "expected", "difference"):
+            if isinstance(ctx.get(k), float):
+                ctx[k] = fmt_amount(ctx[k])
+        ctx.setdefault("unit", fields.get("money_unit") or "")
+        message = self.message.format_map(_Blank(ctx))
+        suggestion = self.suggestion.format_map(_Blank(ctx))
+        return Finding(rule=self.id, family=self.family, severity=severity or self.severity, confidence=confidence,
+                       message=message, suggestion=suggestion, evidence=kw.get("evidence", {}),
+                       **{k: v for k, v in fields.items() if k != "evidence"})
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def fmt_amount(v: float | None) -> str:
+    if v is None:
+        return ""
+    s = f"{v:,.6f}".rstrip("0").rstrip(".")
+    if "." in s and len(s.split(".")[1]) == 1:
+        s += "0"
+    return s
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, title: str, *, family: str, severity: str, compares: str, applies: str, message: str,
+         suggestion: str):
+    assert severity in SEVERITIES and family in FAMILIES, id
+
+    def register(fn):
+        assert id not in RULES, f"duplicate rule id {id}"
+        RULES[id] = Rule(id, title, family, severity, compares, applies, message, suggestion, fn)
+        return fn
+    return register

@@ -1,0 +1,115 @@
+"""What the rules look at: one document, its tables by kind, amounts in 万元, its 说明 as paragraphs,
+and (for family F) the other documents of the same unit and its peers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..extract.text_rules import nospace
+from ..model import Document, Row, Table
+
+TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, "千元": 0.1}
+TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计|部门合计|单位合计)$")
+
+
+def decimals(printed: str | None, value: float | None = None) -> int:
+    t = (printed or "").replace(",", "").strip()
+    if t:
+        return len(t.split(".")[1]) if "." in t else 0
+    return 2
+
+
+def envelope(cells: list[tuple[Row, str]], factor: float = 1.0) -> float:
+    """Rounding envelope of a sum: each printed figure is off by up to half a unit of its last digit."""
+    return sum(0.5 * 10 ** -decimals(r.printed.get(k)) for r, k in cells) * factor + 1e-9
+
+
+def name_of(row: Row) -> str:
+    return nospace(row.name or "")
+
+
+@dataclass
+class Paragraph:
+    text: str
+    page: int | None
+    line: int | None
+
+
+@dataclass
+class DocView:
+    doc: Document
+    history: list[Document] = field(default_factory=list)   # same unit, other years/stages
+    peers: list[Document] = field(default_factory=list)     # other units, same year and stage
+
+    def tables(self, *kinds: str) -> list[Table]:
+        return [t for t in self.doc.tables if t.kind in kinds]
+
+    def table(self, kind: str) -> Table | None:
+        ts = [t for t in self.doc.tables if t.kind == kind and not t.empty and t.rows]
+        return ts[0] if ts else None
+
+    @staticmethod
+    def factor(t: Table) -> float:
+        return TO_WAN.get(t.money_unit or "万元", 1.0)
+
+    def wan(self, t: Table, v: float | None) -> float | None:
+        return None if v is None else v * self.factor(t)
+
+    @property
+    def file(self) -> str | None:
+        return self.doc.files[0].name if len(self.doc.files) == 1 else None
+
+    def at(self, t: Table, row: Row | None = None, column: str | None = None, wan: bool = False) -> dict:
+        """The location fields of a finding about a table (and a row, a column); `wan`: its figures are
+        given in 万元 (compared across tables)."""
+        loc = {"table_kind": t.kind, "table_title": t.title, "money_unit": "万元" if wan else t.money_unit,
+               "file": self.file,
+               "page": (row.page if row else None) or t.location.get("page"),
+               "line": (row.line if row else None) or t.location.get("line"),
+               "table": t.title}
+        if row is not None:
+            loc.update(row_code=row.code, row_name=row.name, name=row.name or row.code or "")
+        if column:
+            loc["column"] = column
+        return loc
+
+    def total_row(self, t: Table, side: str | None = None) -> Row | None:
+        for r in t.rows:
+            if r.side == side and not r.code and TOTAL_NAME.match(name_of(r)):
+                return r
+        rows = [r for r in t.rows if r.side == side and r.values]
+        if len(rows) == 1 and not rows[0].name and not rows[0].code:
+            return rows[0]   # a one-row table without a name column: its row is the total
+        return None
+
+    def find_row(self, t: Table, pattern: str, side: str | None = None) -> Row | None:
+        rx = re.compile(pattern)
+        for r in t.rows:
+            if (side is None or r.side == side) and rx.search(name_of(r)):
+                return r
+        return None
+
+    @cached_property
+    def paragraphs(self) -> list[Paragraph]:
+        """The 说明 joined into paragraphs: a converter or a PDF breaks a sentence across lines."""
+        out: list[Paragraph] = []
+        buf: list[str] = []
+        start = None
+        for ln in self.doc.narrative:
+            t = ln.text.strip()
+            if not t:
+                continue
+            if start is None:
+                start = ln
+            buf.append(t)
+            if t.endswith(("。", "：", ":")) or len(t) < 12:
+                out.append(Paragraph("".join(buf), start.page, start.line))
+                buf, start = [], None
+        if buf:
+            out.append(Paragraph("".join(buf), start.page, start.line))
+        return out
+
+    @cached_property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)

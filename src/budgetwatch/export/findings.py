@@ -1,0 +1,62 @@
+"""Findings as a 问题清单: JSON (an array of findings), CSV and XLSX with Chinese column names."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from ..checks.rule import SEVERITY_ZH, Finding, fmt_amount
+
+CSV_COLUMNS = ("编号", "文档", "规则", "类别", "严重程度", "可信度", "位置", "表", "行", "栏", "提供值", "期望值", "差额",
+               "单位", "说明", "审查意见建议", "处理状态", "处理理由")
+STATUS_ZH = {"open": "待处理", "accepted": "已确认", "dismissed": "已排除"}
+
+
+def finding_row(doc_label: str, f: Finding) -> list:
+    return [f.id, doc_label, f.rule, f.family, SEVERITY_ZH[f.severity], round(f.confidence, 2), f.location,
+            f.table_title or "", " ".join(x for x in (f.row_code, f.row_name) if x), f.column or "",
+            fmt_amount(f.value), fmt_amount(f.expected), fmt_amount(f.difference), f.money_unit or "", f.message,
+            f.suggestion or "", STATUS_ZH.get(f.status, f.status), f.reason or ""]
+
+
+def findings_json(groups: list[tuple[dict, list[Finding]]]) -> str:
+    out = []
+    for meta, fs in groups:
+        for f in fs:
+            out.append({**f.to_dict(), "document": meta})
+    return json.dumps(out, ensure_ascii=False, indent=1)
+
+
+def findings_csv(groups: list[tuple[dict, list[Finding]]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for meta, fs in groups:
+        for f in fs:
+            w.writerow(finding_row(meta["label"], f))
+    return "\ufeff" + buf.getvalue()   # BOM: Excel opens UTF-8 CSV as Chinese text
+
+
+def findings_xlsx(groups: list[tuple[dict, list[Finding]]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    ws.append(list(CSV_COLUMNS))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for meta, fs in groups:
+        for f in fs:
+            ws.append(finding_row(meta["label"], f))
+    widths = {"A": 7, "B": 28, "G": 30, "H": 28, "O": 70, "P": 50}
+    for col, wdt in widths.items():
+        ws.column_dimensions[col].width = wdt
+    for row in ws.iter_rows(min_row=2):
+        for c in row[14:16]:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,106 @@
+"""Findings in the database: a check run replaces a version's findings; reviewers' decisions are kept
+by (document, fingerprint), so they survive re-checks and new versions repeating the same defect."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..checks import Finding, run_checks
+from .repository import latest_versions, load_version
+from .schema import DecisionRecord, FindingRecord, Version
+
+STATUSES = ("accepted", "dismissed")
+
+
+def _dec(v):
+    return None if v is None else Decimal(str(round(v, 6)))
+
+
+def _num(v):
+    return None if v is None else float(v)
+
+
+def save_findings(session: Session, version: Version, findings: list[Finding]) -> list[FindingRecord]:
+    session.execute(delete(FindingRecord).where(FindingRecord.version_id == version.id))
+    out = []
+    for f in findings:
+        rec = FindingRecord(version_id=version.id, rule=f.rule, family=f.family, severity=f.severity,
+                            confidence=f.confidence, fingerprint=f.fingerprint, file=f.file, page=f.page,
+                            line=f.line, table_kind=f.table_kind, table_title=f.table_title, row_code=f.row_code,
+                            row_name=f.row_name, column=f.column, value=_dec(f.value), expected=_dec(f.expected),
+                            difference=_dec(f.difference), money_unit=f.money_unit, message=f.message,
+                            suggestion=f.suggestion, evidence=f.evidence or {})
+        session.add(rec)
+        out.append(rec)
+    session.flush()
+    return out
+
+
+def to_finding(rec: FindingRecord, decision: DecisionRecord | None = None) -> Finding:
+    f = Finding(rule=rec.rule, severity=rec.severity, message=rec.message, family=rec.family,
+                confidence=rec.confidence, page=rec.page, line=rec.line, file=rec.file, table_kind=rec.table_kind,
+                table_title=rec.table_title, row_code=rec.row_code, row_name=rec.row_name, column=rec.column,
+                value=_num(rec.value), expected=_num(rec.expected), difference=_num(rec.difference),
+                money_unit=rec.money_unit, suggestion=rec.suggestion, evidence=dict(rec.evidence or {}), id=rec.id)
+    if decision is not None:
+        f.status, f.reason = decision.status, decision.reason
+        f.evidence = {**f.evidence, "decided_by": decision.decided_by,
+                      "decided_at": decision.decided_at.isoformat() if decision.decided_at else None}
+    return f
+
+
+def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Finding]]:
+    """Findings of the given versions (each with the reviewer's decision, if any), by version id."""
+    if not version_ids:
+        return {}
+    versions = {v.id: v for v in session.scalars(select(Version).where(Version.id.in_(version_ids)))}
+    doc_ids = {v.document_id for v in versions.values()}
+    decisions = {(d.document_id, d.fingerprint): d for d in
+                 session.scalars(select(DecisionRecord).where(DecisionRecord.document_id.in_(doc_ids)))}
+    out: dict[int, list[Finding]] = {vid: [] for vid in version_ids}
+    recs = session.scalars(select(FindingRecord).where(FindingRecord.version_id.in_(version_ids))
+                           .order_by(FindingRecord.id))
+    for rec in recs:
+        doc_id = versions[rec.version_id].document_id
+        out[rec.version_id].append(to_finding(rec, decisions.get((doc_id, rec.fingerprint))))
+    return out
+
+
+def decide(session: Session, finding_id: int, status: str, reason: str | None, by: str | None) -> Finding:
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    rec = session.get(FindingRecord, finding_id)
+    if rec is None:
+        raise KeyError(finding_id)
+    version = session.get(Version, rec.version_id)
+    d = session.scalars(select(DecisionRecord).where(DecisionRecord.document_id == version.document_id,
+                                                     DecisionRecord.fingerprint == rec.fingerprint)).first()
+    if d is None:
+        d = DecisionRecord(document_id=version.document_id, fingerprint=rec.fingerprint, status=status)
+        session.add(d)
+    d.status, d.reason, d.decided_by = status, reason, by
+    from .schema import utcnow
+    d.decided_at = utcnow()
+    session.flush()
+    return to_finding(rec, d)
+
+
+def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dict[int, list[Finding]]:
+    """Run the checks on the newest version of the given documents (all when None), with the other
+    documents of the database as history (same unit) and peers (same year and stage); store the
+    findings. Returns {version id: findings} with reviewers' decisions applied."""
+    with Session(engine) as s:
+        versions = latest_versions(s)
+        docs = {v.id: load_version(s, v.id) for v in versions}
+        chosen = [v for v in versions if document_ids is None or v.document_id in document_ids]
+        for v in chosen:
+            doc = docs[v.id]
+            others = [d for vid, d in docs.items() if vid != v.id]
+            history = [d for d in others if d.unit and d.unit == doc.unit]
+            peers = [d for d in others if d.year == doc.year and d.stage == doc.stage]
+            save_findings(s, v, run_checks(doc, history=history, peers=peers))
+        s.commit()
+        return load_findings(s, [v.id for v in chosen])

@@ -1,0 +1,86 @@
+"""Scans: corpus table pages printed to an image-only PDF at 150 dpi with blur, noise and a slight
+skew are read by OCR (the `budgetwatch[ocr]` extra, installed with the dev extra) and give back
+the amounts of the text layer."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageFilter
+
+from budgetwatch.errors import InputError
+from budgetwatch.extract.document import extract_files, extract_lines
+from budgetwatch.read.pdf_lines import read_pdf
+from budgetwatch.read.source import read_source
+from conftest import ROOT
+
+CORPUS = ROOT / "tests" / "data" / "corpus"
+# dense and plain, ruled and lightly ruled, 元 and 6-decimal 万元, 预算 and 决算, four provinces
+PAGES = [("guangdong-foshan-guidaojiaotongju-2019-juesuan.pdf", 8),
+         ("shaanxi-xian-minzhengju-2021-yusuan.pdf", 42),
+         ("jilin-changchun-xinfangju-2026-yusuan.pdf", 11),
+         ("beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf", 21)]
+_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$|^-?\d{1,3}(?:,\d{3})+$")
+
+
+def _amounts(lines, page: int) -> list[str]:
+    return [c.replace(" ", "").replace(",", "") for ln in lines if ln.page == page
+            for c in ln.cells if _AMOUNT.match(c.replace(" ", ""))]
+
+
+def _scan(name: str, page: int, seed: int) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    img = pdfium.PdfDocument(CORPUS / name)[page - 1].render(scale=150 / 72).to_pil().convert("L")
+    img = img.filter(ImageFilter.GaussianBlur(0.8))
+    img = img.rotate(rng.uniform(-1.2, 1.2), resample=Image.BICUBIC, fillcolor=255)
+    noisy = np.asarray(img).astype(np.float32) + rng.normal(0, 12, size=(img.height, img.width))
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scan") / "scanned.pdf"
+    images = [_scan(name, page, seed) for seed, (name, page) in enumerate(PAGES)]
+    images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:])
+    return path
+
+
+@pytest.fixture(scope="module")
+def ocr_source(scanned):
+    return read_source(scanned)   # the text layer child, then the OCR child
+
+
+def test_scanned_pages_recover_98_percent_of_amounts(scanned, ocr_source):
+    assert read_pdf(scanned).ocr_pages == [1, 2, 3, 4]   # no text layer at all
+    src = ocr_source
+    assert src.ocr_read and all(ln.ocr for ln in src.lines)
+    found = total = 0
+    for k, (name, page) in enumerate(PAGES, start=1):
+        want = Counter(_amounts(read_pdf(CORPUS / name).lines, page))
+        got = Counter(_amounts(src.lines, k))
+        found += sum((want & got).values())
+        total += sum(want.values())
+    assert total > 500
+    assert found / total >= 0.98, f"{found}/{total}"
+
+
+def test_scanned_figures_reach_the_model_marked_ocr(ocr_source):
+    doc = extract_lines(ocr_source.lines, "pdf")
+    rows = [r for t in doc.tables for r in t.rows if r.values]
+    assert rows and all(r.ocr for r in rows)
+    assert {r.page for r in rows} >= {1, 2, 3, 4}
+    income = next(t for t in doc.tables if t.kind == "income" and t.location.get("page") == 1)
+    assert income.title == "收入决算表"
+    row = next(r for r in income.rows if r.code == "2140101")   # Foshan 决算: 行政运行
+    assert row.name == "行政运行" and row.values["total"] == 609.30 and row.page == 1
+
+
+def test_without_the_extra_the_error_names_the_pages(scanned, monkeypatch):
+    import budgetwatch.read.ocr as ocr
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    with pytest.raises(InputError) as e:
+        extract_files([scanned])
+    assert "page 1, 2, 3, 4" in str(e.value) and "budgetwatch[ocr]" in str(e.value)
