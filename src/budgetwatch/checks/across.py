@@ -38,16 +38,21 @@ def yoy_against_previous(view: DocView):
         now_f, prev_f = _fact(view.doc, kind), _fact(prev, kind)
         if now_f is None or prev_f is None:
             continue
-        for c in claims(view):
-            if c.kind != kind or c.change_amount is None or c.change_dir not in ("up", "down", "same") or c.previous:
+        cs = claims(view)
+        for i, c in enumerate(cs):
+            if c.change_amount is None and c.change_dir != "same" or c.previous:
                 continue
-            if abs(c.amount - now_f.value) > 0.01:
+            # the change belongs to the sentence's figure of this kind (收入总计…，其中…，比上年增加…)
+            base = next((o for o in cs[:i + 1] if o.sentence == c.sentence and o.kind == kind and not o.previous
+                         and abs(o.amount - now_f.value) <= 0.01), None)
+            if base is None:
                 continue
             said = 0.0 if c.change_dir == "same" else (c.change_amount if c.change_dir == "up" else -c.change_amount)
             actual = now_f.value - prev_f.value
             if abs(said - actual) > 0.011 + 0.5 * 10 ** -c.change_amount_decimals:
-                yield dict(_where(view, c), value=said, expected=round(actual, 6), difference=round(said - actual, 6),
-                           label_zh=zh, dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
+                yield dict(_where(view, base), value=said, expected=round(actual, 6),
+                           difference=round(said - actual, 6), label_zh=zh,
+                           dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
                            delta=f"{c.change_amount or 0:,.2f}", current=f"{now_f.value:,.2f}",
                            prev=f"{prev_f.value:,.2f}", actual=f"{actual:,.2f}",
                            evidence={"claim": c.sentence[:200], "previous_document": f"{prev.unit} {prev.year}"})

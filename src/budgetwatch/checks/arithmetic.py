@@ -268,8 +268,11 @@ def three_public_sum(view: DocView):
     for t in view.tables("three_public"):
         total, it = three_public_items(view, t)
         groups = []
-        if total is not None and all(k in it for k in ("abroad", "car", "reception")):
-            groups.append((total, [it["abroad"], it["car"], it["reception"]], "因公出国（境）费+公务用车购置及运行费+公务接待费"))
+        # an item the table leaves out is zero: 合计 = the items it prints (at least two of them)
+        car = [it["car"]] if "car" in it else [it[k] for k in ("purchase", "running") if k in it]
+        items = [it[k] for k in ("abroad",) if k in it] + car + [it[k] for k in ("reception",) if k in it]
+        if total is not None and len(items) >= 2 and total not in items:
+            groups.append((total, items, "因公出国（境）费+公务用车购置及运行费+公务接待费"))
         if "car" in it and ("purchase" in it or "running" in it):
             groups.append((it["car"], [it[k] for k in ("purchase", "running") if k in it], "购置费+运行维护费"))
         for whole, parts, zh in groups:

@@ -49,7 +49,7 @@ KINDS: list[tuple[str, str]] = [
     ("income_total", r"收入总计|收入预算|预算收入|总收入|收入总额|收入合计|本年收入"),
     ("expenditure_total", r"支出总计|支出预算|预算支出|总支出|支出总额|支出合计|本年支出"),
 ]
-_PREVIOUS = re.compile(r"上年|去年|上一年|同口径|年初预算")
+_PREVIOUS = re.compile(r"上年(?!结转|结余|财政拨款结转|实户)|去年|上一年|同口径|年初预算")
 
 
 @dataclass

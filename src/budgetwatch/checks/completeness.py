@@ -64,7 +64,18 @@ def missing_tables(view: DocView):
 
 
 _FUND = {"gf_expenditure": "政府性基金", "gf_income": "政府性基金", "soe": "国有资本经营", "three_public": "三公"}
-_EMPTY_WORDS = re.compile(r"空表|无数据|没有|无[^，。；]{0,12}(收入|支出|预算|安排|经费)|未安排|不涉及|未发生")
+_EMPTY_WORDS = re.compile(r"空表|无数据|没有|无[^，。；]{0,12}(收入|支出|预算|安排|经费)|未安排|不涉及|未发生|无发生|"
+                          r"本表无|如无数|无该项|无此项")
+
+
+def _notes_near(view: DocView, t) -> list[str]:
+    """Lines printed with the table: on its page (PDF), or within the lines after its title (text)."""
+    page, line = t.location.get("page"), t.location.get("line")
+    if page is not None:
+        return [ln.text for ln in view.doc.narrative if ln.page == page]
+    if line is not None:
+        return [ln.text for ln in view.doc.narrative if ln.line is not None and line <= ln.line <= line + 40]
+    return []
 
 
 @rule("E02", "空表未作说明", family="E", severity="warn",
@@ -83,7 +94,7 @@ def empty_without_note(view: DocView):
         if t.empty and t.rows == []:
             pass
         said = re.findall(rf"[^。；]*{fund}[^。；]*", text)
-        note = any(_EMPTY_WORDS.search(s) for s in said)
+        note = any(_EMPTY_WORDS.search(s) for s in said) or any(_EMPTY_WORDS.search(n) for n in _notes_near(view, t))
         if not note and not (t.empty and t.rows):
             zero = any(re.search(r"为0(?![.\d])|(?<![\d.])0(\.0+)?万?元", s) for s in said)
             yield dict(view.at(t), fund=fund, severity="info" if zero else None,

@@ -35,8 +35,9 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
     t1, t3, t4, t5, t6 = (view.table(k) for k in ("summary", "expenditure", "fiscal_summary", "gpb_expenditure",
                                                      "gpb_basic"))
     if t1:
-        for kind, pat, side in (("income_total", r"^收入总计$", "income"), ("income_total", r"^本年收入合计$", "income"),
-                                ("expenditure_total", r"^支出总计$", "expenditure"),
+        for kind, pat, side in (("income_total", r"^收入总计$|^收入合计$", "income"),
+                                ("income_total", r"^本年收入合计$", "income"),
+                                ("expenditure_total", r"^支出总计$|^支出合计$", "expenditure"),
                                 ("expenditure_total", r"^本年支出合计$", "expenditure"),
                                 ("carryover", r"上年结转|结转结余|年初结转", "income"),
                                 ("carry_forward", r"年终结转|年末结转|结转下年", "expenditure"),

@@ -35,6 +35,8 @@ def facts(view: DocView):
 
 
 def claim_tol(c: Claim) -> float:
+    if c.amount == 0:
+        return 0.0   # a printed 0 is nothing, not a rounded figure
     return 0.5 * 10 ** -c.decimals * UNIT_TO_WAN[c.unit]
 
 
@@ -67,7 +69,7 @@ def _clean_label(c: Claim, unit: str | None) -> bool:
 _SPECIFIC = re.compile(r"[（(]\d{3,7}[)）]|[（(](类|款|项)[)）]")
 
 
-_ABOUT_PROJECTS = re.compile(r"绩效|项目\d+个|\d+个项目")
+_ABOUT_PROJECTS = re.compile(r"绩效目标|绩效管理|绩效评价|项目\d+个|\d+个项目")
 
 
 @rule("C01", "说明中的金额与报表一致", family="C", severity="error",
@@ -132,7 +134,8 @@ def narrative_shares(view: DocView):
             continue
         d, dt, lab = min(dens, key=lambda x: abs(100 * c.amount / x[0] - c.share))
         exp = 100 * c.amount / d
-        yield dict(_where(view, c, "%"), value=c.share, expected=round(exp, 4), difference=round(c.share - exp, 4),
+        minor = abs(c.share - exp) <= 10 ** -c.share_decimals + _share_tol(c, d, dt)   # mis-rounded last digit
+        yield dict(_where(view, c, "%"), severity="info" if minor else None, value=c.share, expected=round(exp, 4), difference=round(c.share - exp, 4),
                    label=c.label, amount_zh=c.printed if c.unit == "万元" else f"{c.amount:,.2f}",
                    share=c.share, base=f"{d:,.2f}", base_label=lab, expected_pct=f"{exp:.2f}")
 
@@ -163,8 +166,9 @@ def narrative_changes(view: DocView):
             first = first or (prev, exp)
         if not fits and first:
             prev, exp = first
+            minor = abs(abs(c.change_pct) - exp) <= 10 ** -c.change_pct_decimals + 0.5 * 10 ** -c.change_pct_decimals
             zh = "增加" if c.change_dir == "up" else "减少"
-            yield dict(_where(view, c, "%"), value=c.change_pct, expected=round(exp, 4),
+            yield dict(_where(view, c, "%"), severity="info" if minor else None, value=c.change_pct, expected=round(exp, 4),
                        difference=round(abs(c.change_pct) - exp, 4), label=c.label,
                        amount_zh=c.printed, dir_zh=zh, delta=f"{c.change_amount:,.2f}", pct=c.change_pct,
                        prev=f"{prev:,.2f}", expected_pct=f"{exp:.2f}")
@@ -176,11 +180,15 @@ def narrative_changes(view: DocView):
       message="说明称{label}{amount_zh}万元，{problem}。原文：“{sentence}”",
       suggestion="建议核实说明中{label}与上年比较的表述，使方向与数额一致。")
 def narrative_direction(view: DocView):
-    for c in claims(view):
+    cs = claims(view)
+    for i, c in enumerate(cs):
         if c.previous or c.change_dir is None:
             continue
         problem = None
-        if c.change_dir == "up" and c.change_amount is not None and c.change_amount > c.amount + claim_tol(c):
+        # the change may belong to the sentence's total (收入总计X，其中…上年结转Y，比上年增加D)
+        bases = [c] + [o for o in cs[:i] if o.sentence == c.sentence and not o.previous]
+        if c.change_dir == "up" and c.change_amount is not None and all(
+                c.change_amount > b.amount + claim_tol(b) for b in bases):
             problem = f"却称比上年增加{c.change_amount:,.2f}万元（上年数将为负数）"
         elif c.change_dir in ("up", "down") and c.change_amount == 0 and c.change_pct not in (None, 0):
             problem = "增减额为零却称有增减"

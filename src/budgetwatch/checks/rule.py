@@ -109,10 +109,9 @@ class _Blank(dict):
 def fmt_amount(v: float | None) -> str:
     if v is None:
         return ""
-    s = f"{v:,.6f}".rstrip("0").rstrip(".")
-    if "." in s and len(s.split(".")[1]) == 1:
-        s += "0"
-    return s
+    whole, frac = f"{v:,.6f}".split(".")
+    frac = frac.rstrip("0")
+    return f"{whole}.{frac.ljust(2, '0')}"   # at least two decimals, as amounts are printed
 
 
 RULES: dict[str, Rule] = {}

@@ -22,7 +22,7 @@ def decimals(printed: str | None, value: float | None = None) -> int:
 
 def envelope(cells: list[tuple[Row, str]], factor: float = 1.0) -> float:
     """Rounding envelope of a sum: each printed figure is off by up to half a unit of its last digit."""
-    return sum(0.5 * 10 ** -decimals(r.printed.get(k)) for r, k in cells) * factor + 1e-9
+    return sum(0.5 * 10 ** -decimals(r.printed.get(k)) for r, k in cells if r.values.get(k)) * factor + 1e-9
 
 
 def name_of(row: Row) -> str:

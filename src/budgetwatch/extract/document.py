@@ -118,7 +118,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
             end = _segment_end(lines, p, stop) if kind not in ("project_form", "unit_performance") else stop
             body.extend(lines[p + 1:end])
-            in_tables.update(range(p, end if kind in ("project_form", "unit_performance") else _table_end(lines, p, end)))
+            in_tables.update(_table_lines(lines, p, end))
         title = lines[i]
         if kind == "project_form":
             if F.is_tabular(body):
@@ -148,14 +148,27 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     return doc
 
 
+def _table_lines(lines: list[Line], start: int, end: int) -> set[int]:
+    """The lines a table or form owns: up to its last row and the notes under it, less any run of prose
+    inside the segment (a 说明 printed between a table and an untitled one after it)."""
+    own = set(range(start, _table_end(lines, start, end)))
+    run: list[int] = []
+    for k in range(start + 1, end + 1):
+        ln = lines[k] if k < end else None
+        if ln is not None and not ln.is_row and ln.text:
+            run.append(k)
+            continue
+        texts = [lines[i].text for i in run]
+        if sum(map(len, texts)) >= 60 and any(t.rstrip().endswith("。") for t in texts):
+            own.difference_update(run)   # sentences, not a title or a note
+        run = []
+    return own
+
+
 def _table_end(lines: list[Line], start: int, end: int) -> int:
-    """A table's own lines end at its last row and the notes (注：…, 空表说明) printed under it; prose after
-    that — a 说明 printed after the last table — is the document's narrative."""
-    last = max((k for k in range(start, end) if lines[k].is_row), default=start)
-    k = last + 1
-    while k < end and k - last <= 3 and re.match(r"^\s*(注|说明|备注)?[：:]?.{0,4}(本表|注)", lines[k].text or ""):
-        k += 1
-    return k
+    """A table's own lines end at its last row; the notes under it (注：…, 空表说明) and any 说明 printed
+    after the last table are the document's narrative."""
+    return max((k for k in range(start, end) if lines[k].is_row), default=start) + 1
 
 
 def _split_declarations(body: list[Line]) -> list[list[Line]]:
