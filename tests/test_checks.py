@@ -104,6 +104,15 @@ def test_A08_summary_classes_real_defect_in_huzhou():
     assert f.value == 38191.21 and f.expected == pytest.approx(64618.76)
 
 
+def test_A09_econ_composition():
+    d = doc("001")
+    assert not hits(d, "A09")
+    r = row(table(d, "gpb_basic"), r"对个人和家庭的补助$")
+    r.values["public"] = 1.5
+    (f,) = hits(d, "A09")
+    assert f.value == 1.5 and "人员经费" in f.message
+
+
 # --- B: across tables ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("rule,kind,pattern,key,delta", [
@@ -206,6 +215,14 @@ def test_C06_three_public_changes_real_defect_in_seed():
 
 
 # --- D: performance targets -------------------------------------------------------------------------
+
+def test_D11_misplaced_indicators_real_in_seed():
+    assert not hits(doc("001"), "D11")
+    fs = {f.row_name: f for f in hits(doc("002"), "D11")}
+    assert set(fs) == {"人大代表培训经费", "人大会议经费"}
+    assert "人大代表培训合格率" in fs["人大代表培训经费"].message   # the grid slipped: costs under 满意度
+    assert "=120/人/天" in fs["人大会议经费"].message                 # a cost without 元
+
 
 def test_D01_D02_projects_and_forms_real_in_seed():
     d = doc("000")
@@ -317,6 +334,12 @@ def test_E06_missing_section():
     d.narrative = [ln for ln in d.narrative if "采购" not in ln.text]
     (f,) = hits(d, "E06")
     assert "政府采购" in f.message
+
+
+def test_E08_annotation_residue_real_in_seed():
+    assert not hits(doc("000"), "E08")
+    (f,) = hits(doc("002"), "E08")   # 贺成才 3.30 under every form
+    assert f.value >= 10 and "贺成才 3.30" in f.message
 
 
 def test_E07_scope_wording():

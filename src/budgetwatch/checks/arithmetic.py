@@ -317,8 +317,20 @@ CLASS_NAMES = {
 _ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 
 
+CLASS_CODES = {
+    "201": "一般公共服务", "202": "外交", "203": "国防", "204": "公共安全", "205": "教育", "206": "科学技术",
+    "207": "文化旅游体育与传媒", "208": "社会保障和就业", "209": "社会保险基金", "210": "卫生健康", "211": "节能环保",
+    "212": "城乡社区", "213": "农林水", "214": "交通运输", "215": "资源勘探工业信息等", "216": "商业服务业等",
+    "217": "金融", "219": "援助其他地区", "220": "自然资源海洋气象等", "221": "住房保障", "222": "粮油物资储备",
+    "223": "国有资本经营预算", "224": "灾害防治及应急管理", "227": "预备费", "229": "其他", "230": "转移性",
+    "231": "债务还本", "232": "债务付息", "233": "债务发行费用",
+}
+
+
 def class_name(row) -> str | None:
-    """The 类 a summary-table row names (一、一般公共服务支出 → 一般公共服务), or None."""
+    """The 类 a row names (一、一般公共服务支出 → 一般公共服务; code 205 without a name → 教育), or None."""
+    if row.code and len(row.code) == 3 and not name_of(row):
+        return CLASS_CODES.get(row.code)
     n = _ENUM_PREFIX.sub("", name_of(row))
     n = n[:-2] if n.endswith("支出") else n
     return n if n in CLASS_NAMES else None
@@ -343,3 +355,32 @@ def summary_classes(view: DocView):
         if abs(diff) > envelope([(r, "total") for r in classes] + [(total, "total")]):
             yield dict(view.at(t, total, "total"), value=total.values["total"], expected=s, difference=diff,
                        evidence={"classes": [r.name for r in classes]})
+
+
+_PERSONNEL_CLASSES = (("301", "工资福利支出"), ("303", "对个人和家庭的补助"))
+_PUBLIC_CLASSES = (("302", "商品和服务支出"), ("310", "资本性支出"))
+
+
+def _econ_class(r):
+    for code, name in _PERSONNEL_CLASSES + _PUBLIC_CLASSES:
+        if r.code == code or (not r.code and name_of(r) == name):
+            return code
+    return None
+
+
+@rule("A09", "人员经费与公用经费的经济分类构成", family="A", severity="warn",
+      compares="基本支出经济分类表中工资福利支出（301）、对个人和家庭的补助（303）列入公用经费的金额，商品和服务支出（302）、资本性支出（310）列入人员经费的金额",
+      applies="基本支出表分列人员经费、公用经费时；各地口径略有不同，作为警告",
+      message="{table}“{name}”（{row_code}）列入{column_zh}{value}{unit}，按通行口径{kind_zh}应属于{belongs}。",
+      suggestion="建议核实“{name}”列入{column_zh}的依据，人员经费一般为工资福利支出和对个人和家庭的补助，公用经费为商品和服务支出等。")
+def econ_composition(view: DocView):
+    for t in view.tables("gpb_basic"):
+        for r in t.rows:
+            cls = _econ_class(r)
+            if cls is None:
+                continue
+            wrong = "public" if cls in ("301", "303") else "personnel"
+            v = r.values.get(wrong) or 0.0
+            if v > 0:
+                yield dict(view.at(t, r, wrong), row_code=r.code or cls, value=v, column_zh=COLUMN_ZH[wrong],
+                           kind_zh="该类支出", belongs="人员经费" if wrong == "public" else "公用经费")

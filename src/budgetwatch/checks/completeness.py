@@ -184,3 +184,20 @@ def scope_wording(view: DocView):
         i = p.text.find("部门预算")
         yield dict(page=p.page, line=p.line, file=view.file, table_title="说明", count=len(hits),
                    snippet=p.text[max(0, i - 20):i + 20])
+
+
+_ANNOTATION = re.compile(r"^[\u4e00-\u9fa5]{2,4}\s*\d{1,2}[.．]\d{1,2}[.．]?$")
+
+
+@rule("E08", "批注或签名残留", family="E", severity="warn",
+      compares="正文中单独成行的“姓名 + 日期”（如“张三 3.30”），即审核签注、批注的残留",
+      applies="说明与报表之外的文字",
+      message="发现{count}处疑似审核签名或批注残留，如“{snippet}”。",
+      suggestion="建议删除公开文本中的审核签名、批注等内部处理痕迹。")
+def annotations(view: DocView):
+    hits = [ln for ln in view.doc.narrative if _ANNOTATION.match(nospace(ln.text))]
+    if hits:
+        first = hits[0]
+        yield dict(page=first.page, line=first.line, file=view.file, table_title="说明", count=len(hits),
+                   snippet=first.text.strip(), value=float(len(hits)), money_unit="处",
+                   evidence={"lines": [ln.location for ln in hits[:20]]})

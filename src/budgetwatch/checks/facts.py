@@ -77,10 +77,9 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
                           ("project", "project")):
             _add(out, kind, f"{t.title}合计", view, t, tot, key)
         for r in t.rows:
-            if r.code and len(r.code) == 3:
-                for c in (class_name(r),):
-                    if c:
-                        _add(out, "class:" + c, f"{t.title}{r.code}“{r.name}”", view, t, r)
+            if r.code and len(r.code) == 3 and (c := class_name(r)):
+                for key, part in (("total", ""), ("basic", "基本支出"), ("project", "项目支出")):
+                    _add(out, "class:" + c, f"{t.title}{r.code}“{r.name}”{part}", view, t, r, key)
     if t6:
         tot = view.total_row(t6)
         _add(out, "basic", f"{t6.title}合计", view, t6, tot)

@@ -216,8 +216,9 @@ def _breakdowns(view: DocView):
             nested = bool(re.search(r"包括[：:]|主要用于[：:]?|具体(为|如下)[：:]", sentence_start))
             seg = rest[:_list_end(rest, head_text.endswith(("（", "(")), nested)]
             found = _amounts_outside_changes(seg)
-            for a, b in zip(found, found[1:]):   # a list runs on short labels; a long gap ends it
-                if len(re.sub(r"[，,；;、\s]|占[\d.%％]+|(比|较)上年[^，,；;]*", "", seg[a.end():b.start()])) > 30:
+            for a, b in zip(found, found[1:]):   # a list runs while each item's own label is short
+                label = re.split(r"[，,；;、]", seg[a.end():b.start()])[-1]
+                if len(label.strip()) > 24:
                     seg = seg[:a.end()]
                     break
             n_before = len(_amounts_outside_changes(head_text))
@@ -244,7 +245,7 @@ def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
     one, the next 其中, a ；that starts a new total (…；本年支出总计…), or the first ；when the 其中 sits
     inside an outer list (主要包括：A…，其中…；B…；C…)."""
     stops = [len(rest)]
-    for pat in (r"。", r"其中") + ((r"[）)]",) if parenthesised else ()) + ((r"[；;]",) if nested else ()):
+    for pat in (r"。(?![）)])", r"其中") + ((r"[）)]",) if parenthesised else ()) + ((r"[；;]",) if nested else ()):
         m = re.search(pat, rest)
         if m:
             stops.append(m.start())

@@ -257,3 +257,37 @@ def project_count(view: DocView):
                            expected=float(n), difference=float(claimed - n), claimed=claimed, count=n,
                            sentence=p.text[:150], evidence={"claim": p.text[:200]})
             return
+
+
+_TABLE_LABEL = re.compile(r"^(预算\d+表|预算表\d+|表\d+|公开\d+表)")
+_FORM_HEADER = re.compile(r"^(专项[（(]项目[)）]名称|项目名称|主管部门|实施单位|资金金额|专项资金情况|资金情况|总体目标|"
+                          r"项目实施期目标|实施期目标|年度目标|其中：)")
+_MONEYISH = re.compile(r"元|万|费|成本|资金|经费|预算|节约|控制|降低|不超过|以内")
+_LEVEL_RULES = (
+    ("成本", lambda i: not _MONEYISH.search(nospace(i.name + i.value)), "成本指标的取值不是金额"),
+    ("满意", lambda i: not re.search(r"满意|认可|评价|好评|投诉", i.name + i.value) and not i.name.endswith("满")
+     and not re.fullmatch(r"[≥≧>＞]?[\d.]+%?|指标内容", nospace(i.value)),
+     "满意度指标的内容不是满意度"),
+)
+
+
+@rule("D11", "绩效指标归类与内容不符", family="D", severity="warn",
+      compares="每个三级指标的名称、取值与其所属的二级指标（成本指标应为金额，满意度指标应为满意度）",
+      applies="有成本指标或满意度指标的绩效目标表；常见于表格错行、指标错位",
+      message="项目“{label}”的绩效目标表中{count}个指标归类与内容不符：{items}。",
+      suggestion="建议核实项目“{label}”绩效目标表的指标层级是否错位，将指标列入正确的类别并补充计量单位。")
+def misplaced_indicators(view: DocView):
+    for f in view.doc.forms:
+        if f.project and _TABLE_LABEL.match(nospace(f.project)):
+            continue   # a table page taken for a form (预算12表): no indicator grid to judge
+        bad = []
+        for ind in f.indicators:
+            if not nospace(ind.name) or _FORM_HEADER.search(nospace(ind.name)):
+                continue   # the header block of a form printed after this one is not an indicator
+            level = (ind.level2 or "") if "成本" in (ind.level2 or "") else (ind.level1 or "") + (ind.level2 or "")
+            for key, test, why in _LEVEL_RULES:
+                if key in level and test(ind):
+                    bad.append(f"“{ind.name}”（{why}：{ind.value}）")
+        if bad and len(bad) <= 10:   # more than that: a page read as a form, not a form with slips
+            yield _form_at(view, f, label=f.project or "整体支出", count=len(bad), items="；".join(bad[:5]),
+                           value=float(len(bad)), money_unit="个")
