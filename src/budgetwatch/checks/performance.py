@@ -11,6 +11,7 @@ from .rule import rule
 from .view import TO_WAN, TOTAL_NAME, DocView, name_of
 
 _YEAR = re.compile(r"^(20\d\d)年度?")
+_TABLE_LABEL = re.compile(r"^(预算\d+表|预算表\d+|表\d+|公开\d+表)")
 _PUNCT = re.compile(r"[（）()“”\"《》〈〉\s、，,.:：;；\-—_·]")
 
 
@@ -19,8 +20,13 @@ def norm_project(name: str | None) -> str:
     return _YEAR.sub("", n)
 
 
+def forms(view: DocView) -> list[Form]:
+    """The document's forms, less pages of tables read as forms (预算12表 as a project name)."""
+    return [f for f in view.doc.forms if not (f.project and _TABLE_LABEL.match(nospace(f.project)))]
+
+
 def project_forms(view: DocView) -> list[Form]:
-    return [f for f in view.doc.forms if f.project]
+    return [f for f in forms(view) if f.project]
 
 
 def projects(view: DocView):
@@ -106,7 +112,7 @@ def duplicated_forms(view: DocView):
       message="“{label}”的绩效目标表{problem}。",
       suggestion="建议补充“{label}”的绩效指标及指标值。")
 def empty_forms(view: DocView):
-    for f in view.doc.forms:
+    for f in forms(view):
         label = f.project or "部门（单位）整体支出"
         if f.layout == "tabular" or f.amount is None and not f.indicators:
             continue   # a list of projects with 绩效目标 in words; a heading without a form's grid
@@ -156,15 +162,16 @@ def _is_cost(ind) -> bool:
       message="项目“{label}”的成本指标“{name}”取值为“{ind_value}”，成本指标应为上限（≤）。",
       suggestion="建议将“{name}”改为“≤”的成本控制上限，并与预算金额相衔接。")
 def cost_lower_bound(view: DocView):
-    for f in view.doc.forms:
+    for f in forms(view):
         for ind in f.indicators:
             v = nospace(ind.value)
-            if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v):
+            if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v) and not _SAVING.search(ind.name):
                 yield _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value,
                                page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
                                evidence={"claim": ind.name})
 
 
+_SAVING = re.compile(r"节约|节省|降低|下降|压减")   # a saving has a lower bound
 _PCT = re.compile(r"(≥|>=|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 
 
@@ -174,7 +181,7 @@ _PCT = re.compile(r"(≥|>=|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%�
       message="项目“{label}”的指标“{name}”取值为“{ind_value}”，{why}。",
       suggestion="建议将“{name}”改为可衡量的目标值（如“=100%”或具体的比例）。")
 def unmeasurable(view: DocView):
-    for f in view.doc.forms:
+    for f in forms(view):
         for ind in f.indicators:
             m = _PCT.search(nospace(ind.value))
             if not m:
@@ -204,7 +211,7 @@ _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "�
       message="“{label}”的绩效目标表缺少{missing}。",
       suggestion="建议补充“{label}”的{missing}，使绩效目标完整。")
 def missing_categories(view: DocView):
-    for f in view.doc.forms:
+    for f in forms(view):
         if not f.indicators:
             continue
         have = " ".join((i.level1 or "") + (i.level2 or "") for i in f.indicators)
@@ -222,7 +229,7 @@ _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
       message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
       suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。")
 def costs_above_budget(view: DocView):
-    for f in view.doc.forms:
+    for f in forms(view):
         budget = _wan(f.amount, f.money_unit)
         if not budget:
             continue
@@ -259,7 +266,6 @@ def project_count(view: DocView):
             return
 
 
-_TABLE_LABEL = re.compile(r"^(预算\d+表|预算表\d+|表\d+|公开\d+表)")
 _FORM_HEADER = re.compile(r"^(专项[（(]项目[)）]名称|项目名称|主管部门|实施单位|资金金额|专项资金情况|资金情况|总体目标|"
                           r"项目实施期目标|实施期目标|年度目标|其中：)")
 _MONEYISH = re.compile(r"元|万|费|成本|资金|经费|预算|节约|控制|降低|不超过|以内")
@@ -277,9 +283,7 @@ _LEVEL_RULES = (
       message="项目“{label}”的绩效目标表中{count}个指标归类与内容不符：{items}。",
       suggestion="建议核实项目“{label}”绩效目标表的指标层级是否错位，将指标列入正确的类别并补充计量单位。")
 def misplaced_indicators(view: DocView):
-    for f in view.doc.forms:
-        if f.project and _TABLE_LABEL.match(nospace(f.project)):
-            continue   # a table page taken for a form (预算12表): no indicator grid to judge
+    for f in forms(view):
         bad = []
         for ind in f.indicators:
             if not nospace(ind.name) or _FORM_HEADER.search(nospace(ind.name)):

@@ -44,8 +44,22 @@ _SUBTITLE = re.compile(r"^[（(][^（()）]{2,40}[)）]$")
 
 def _with_subtitles(lines: list[Line]) -> list[Line]:
     """A title's parenthesised subtitle on the next line (（按支出经济分类科目）) is part of the title:
-    two tables with the same first line and different subtitles are different tables."""
+    two tables with the same first line and different subtitles are different tables. A title broken over
+    two lines (…“三公”经费及 / 会议费、培训费支出预算表) is one title."""
     out = list(lines)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.is_row or b.is_row or not a.text or not b.text or len(a.text) > 40 or a.text.endswith(("。", "：", ":")):
+            continue
+        if a.page is not None and a.page != b.page:
+            continue
+        if classify_title(a.text) is None and (classify_title(b.text) in (None, "other")
+                                               or a.text.endswith(("及", "和", "与", "、", "暨", "的"))):
+            joined = a.text + b.text
+            kind = classify_title(joined)
+            if kind not in (None, "other") and len(joined) <= 60:
+                out[i] = replace(a, text=joined, cells=(joined,))
+                out[i + 1] = replace(b, text="", cells=("",))
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if a.is_row or b.is_row or not a.text or not _SUBTITLE.match(nospace(b.text)):
