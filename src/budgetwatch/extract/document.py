@@ -54,7 +54,8 @@ def _with_subtitles(lines: list[Line]) -> list[Line]:
         if a.page is not None and a.page != b.page:
             continue
         if classify_title(a.text) is None and (classify_title(b.text) in (None, "other")
-                                               or a.text.endswith(("及", "和", "与", "、", "暨", "的"))):
+                                               or a.text.endswith(("及", "和", "与", "、", "暨", "的"))
+                                               or len(nospace(b.text)) <= 12):   # 支出预算表: a fragment
             joined = a.text + b.text
             kind = classify_title(joined)
             if kind not in (None, "other") and len(joined) <= 60:
