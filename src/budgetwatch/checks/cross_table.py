@@ -168,7 +168,9 @@ def econ_within_three_public(view: DocView):
     _, items = three_public_items(view, t7)
     key7 = "total" if "total" in t7.columns else next((k for k in t7.columns if not k.startswith("x:")), None)
     for code, pat, item, zh in _ECON_3P:
-        r6 = next((r for r in t6.rows if r.code == code), None) or view.find_row(t6, pat)
+        # by code and name together: a code printed beside another item's name is not that item
+        r6 = next((r for r in t6.rows if r.code == code and (not r.name or re.search(pat, name_of(r)))), None) \
+            or view.find_row(t6, pat)
         r7 = items.get(item)
         if r6 is None or r7 is None or "total" not in r6.values or key7 not in r7.values:
             continue

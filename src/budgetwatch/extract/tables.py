@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from .three_public import items_as_rows
 from ..model import Row, Table
 from ..read.text import Line
 from .codes import CodeTracker
@@ -290,6 +291,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     table.empty = not table.rows or any(EMPTY_NOTE.search(n.text) for n in notes) and not _has_amounts(table)
     if kind in ("projects", "projects_carryover"):
         _mark_subtotals(table, ctx)
+    if kind == "three_public":
+        items_as_rows(table, columns, ctx.year)
     return table
 
 

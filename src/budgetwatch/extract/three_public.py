@@ -1,0 +1,82 @@
+"""“三公”经费 tables printed the other way round — the items as columns, one row of figures (or one row
+per year) — become one row per item, named as the spec names them."""
+from __future__ import annotations
+
+import re
+
+from ..model import Row, Table
+from .text_rules import nospace
+
+ITEMS = (  # (canonical row name, test on the column's innermost label and its header path)
+    ("因公出国（境）费", lambda lab, path: "因公出国" in lab),
+    ("公务接待费", lambda lab, path: "公务接待" in lab),
+    ("公务用车购置费", lambda lab, path: "购置费" in lab and "运行" not in lab),
+    ("公务用车运行维护费", lambda lab, path: re.search(r"运行(维护)?费$", lab) and "购置" not in lab),
+    ("公务用车购置及运行费", lambda lab, path: "购置及运行" in lab
+     or (lab in ("小计", "合计") and "购置及运行" in path)),
+    ("合计", lambda lab, path: ("三公" in lab and re.search(r"总额|合计|小计|预算数?$", lab))
+     or (lab in ("小计", "合计") and "购置及运行" not in path)),
+    ("会议费", lambda lab, path: lab == "会议费"),
+    ("培训费", lambda lab, path: lab == "培训费"),
+)
+
+
+def item_of(label: str, path: list[str]) -> str | None:
+    lab, joined = nospace(label), nospace("›".join(path[:-1]))
+    for name, test in ITEMS:
+        if test(lab, joined):
+            return name
+    return None
+
+
+def items_as_rows(table: Table, columns, year: int | None) -> None:
+    """Transpose when at least three value columns are 三公 items and the table has few rows. A 决算
+    table printing 预算数 and 决算数 groups gives each item `budget` and `total` (spec)."""
+    cols = [(c, item_of(c.label, c.path)) for c in columns if c.role == "value"]
+    named = [(c, n) for c, n in cols if n]
+    if len(named) < 3 or not table.rows or len(table.rows) > 3:
+        return
+    row = _current_row(table.rows, year)
+    found: dict[tuple[str, str], str] = {}
+    first = {}
+    for c in columns:
+        if c.role == "value":
+            first.setdefault(c.key, c.index)
+    for c, n in sorted(named, key=lambda cn: "三公" not in nospace(cn[0].label + "".join(cn[0].path))):
+        # the key this column's figure was stored under: its own key if it was the first to claim it
+        key = next((k for k in row.values if k.endswith(f"#{c.index + 1}")), None)
+        if key is None and c.key in row.values and first.get(c.key) == c.index:
+            key = c.key
+        if key is None or key in found.values():
+            continue
+        slot = "budget" if re.search(r"预算数", "".join(c.path)) and re.search(r"决算", "".join(
+            p for cc in columns for p in cc.path)) else "total"
+        found.setdefault((n, slot), key)
+    if len({n for n, _ in found}) < 3:
+        return
+    out = []
+    for name, _ in ITEMS:
+        values, printed, boxes = {}, {}, {}
+        for slot in ("budget", "total"):
+            k = found.get((name, slot))
+            if k is not None:
+                values[slot] = row.values[k]
+                if row.printed.get(k):
+                    printed[slot] = row.printed[k]
+                if k in row.boxes:
+                    boxes[slot] = row.boxes[k]
+        if values:
+            out.append(Row(name=name, values=values, line=row.line, page=row.page, printed=printed, boxes=boxes,
+                           ocr=row.ocr))
+    table.rows = out
+    table.columns = [k for k in ("budget", "total") if any(k in r.values for r in out)]
+
+
+def _current_row(rows: list[Row], year: int | None) -> Row:
+    """The row of the document's own year when the table prints several (上年 | 本年), else the last one
+    naming no other year, else the first."""
+    if year:
+        for r in rows:
+            if str(year) in nospace(r.name or "") or re.search(r"本年|当年", r.name or ""):
+                return r
+    return rows[0]
