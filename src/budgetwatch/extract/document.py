@@ -143,6 +143,8 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
                 for part in _split_declarations(body):
                     form, reader, merged = F.parse_declaration(title if part is body else part[0], part,
                                                                prev_form, reader)
+                    if not form.indicators and form.amount is None:
+                        continue   # a heading (（7）项目绩效目标表) over the forms, not a form
                     if not merged:
                         doc.forms.append(form)
                     prev_form = form

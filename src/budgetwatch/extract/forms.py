@@ -82,6 +82,8 @@ class IndicatorReader:
             name, value = rest[0], rest[1]
         elif len(rest) == 1 and value_like(rest[0]):
             name, value = (squash(l2s[0]) if len(l2s) == 1 and not row_l1 else ""), rest[0]
+            if not name and re.fullmatch(r"-?\d{1,4}-?", nospace(value)):
+                return None   # a page number under the form, not an indicator
         else:
             return None
         return Indicator(level1=self.level1, level2=self.level2, name=squash(name),

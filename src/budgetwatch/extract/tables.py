@@ -89,6 +89,22 @@ def _filled(row: list[str]) -> list[str]:
     return out
 
 
+def _filled_grid(rows: list[list[str]]) -> list[list[str]]:
+    """Spanning header cells filled rightwards, but never past the end of the span above them: a blank
+    under 公务接待费 is not the 公务用车运行维护费 printed to its left under another parent."""
+    out: list[list[str]] = []
+    for r, row in enumerate(rows):
+        cur, last = [], ""
+        for j, c in enumerate(row):
+            if c:
+                last = c
+            elif r and j and rows[r - 1][j]:
+                last = ""   # a new parent starts here
+            cur.append(c or last)
+        out.append(cur)
+    return out
+
+
 def _side_split(grid: list[list[str]]) -> int | None:
     """Column where the 支出 half of a two-sided table begins."""
     for row in grid:
@@ -109,7 +125,7 @@ def _side_split(grid: list[list[str]]) -> int | None:
 
 def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[list[Column], int | None]:
     grid = _header_grid(header_rows, ncols)
-    filled = [_filled(r) for r in grid[:-1]] + grid[-1:] if grid else []
+    filled = _filled_grid(grid[:-1]) + grid[-1:] if grid else []
     split = _side_split(grid) if grid else None
     cols = []
     for j in range(ncols):
@@ -270,10 +286,16 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     for ln in data:
         if is_column_numbers(ln.cells):
             continue
+        pending = None   # a label spanning the parts (当年支出小计 over 功能分类 and 支出用途)
         for side, lo, hi, block in sides:
             row = _parse_row(ln, columns, lo, hi, trackers[(side, lo)])
             if row is None:
+                if side == "expenditure":
+                    pending = next((squash(ln.cells[j]) for j in range(lo, min(hi, len(ln.cells)))
+                                    if ln.cells[j] and columns[j].role == "name"), pending)
                 continue
+            if not row.name and pending and side == "expenditure":
+                row.name, pending = strip_enum(pending), None
             if kind in TWO_SIDED:
                 row.side = side or _guess_side(row, table.rows)
             if block:
@@ -326,6 +348,8 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
         col = columns[j]
         role = col.role
         if role == "skip":
+            if name is None and TOTAL_NAME.match(nospace(c)):
+                name = squash(c)   # 合计 centred over 单位编码 and 单位名称
             continue
         if role == "gov_name":
             gov = squash(c)
@@ -361,8 +385,8 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
     if pieces and len(pieces) == 1 and "code" in pieces and len(pieces["code"]) not in (2, 3, 5, 7):
         pieces = {}
     code = tracker.resolve(pieces, total_amount if total_amount is not None else _first(values))
-    clean = strip_enum(name) if name else (name or "")
-    clean = re.sub(r"^其中[:：]\s*", "", clean)
+    clean = re.sub(r"^其中[:：]\s*", "", name or "")
+    clean = strip_enum(clean) if clean else clean
     return Row(name=clean, values=values, code=code, gov_name=gov, line=ln.location.get("line"), page=ln.page,
                printed=printed, boxes=boxes, ocr=ln.ocr)
 

@@ -10,7 +10,7 @@ from .text_rules import nospace
 ITEMS = (  # (canonical row name, test on the column's innermost label and its header path)
     ("因公出国（境）费", lambda lab, path: "因公出国" in lab),
     ("公务接待费", lambda lab, path: "公务接待" in lab),
-    ("公务用车购置费", lambda lab, path: "购置费" in lab and "运行" not in lab),
+    ("公务用车购置费", lambda lab, path: re.search(r"购置费?$", lab) and "运行" not in lab),
     ("公务用车运行维护费", lambda lab, path: re.search(r"运行(维护)?费$", lab) and "购置" not in lab),
     ("公务用车购置及运行费", lambda lab, path: "购置及运行" in lab
      or (lab in ("小计", "合计") and "购置及运行" in path)),
@@ -21,8 +21,17 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
 )
 
 
+_FIGURE = re.compile(r"^(预算数?|决算数?|执行数|金额|本年预算数?|\d{4}年(预算数?|决算数?))$")
+
+
 def item_of(label: str, path: list[str]) -> str | None:
     lab, joined = nospace(label), nospace("›".join(path[:-1]))
+    if _FIGURE.match(lab):   # items above, 预算数 | 决算数 under each: the item is the nearest header that is one
+        for k in range(len(path) - 2, -1, -1):
+            n = item_of(path[k], path[:k + 1])
+            if n:
+                return n
+        return None
     for name, test in ITEMS:
         if test(lab, joined):
             return name
@@ -34,9 +43,14 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     table printing 预算数 and 决算数 groups gives each item `budget` and `total` (spec)."""
     cols = [(c, item_of(c.label, c.path)) for c in columns if c.role == "value"]
     named = [(c, n) for c, n in cols if n]
-    if len(named) < 3 or not table.rows or len(table.rows) > 3:
-        return
-    row = _current_row(table.rows, year)
+    if year:   # 2025年预算数 | 2026年预算数 side by side: the document's own year
+        own = [(c, n) for c, n in named if str(year) in nospace("".join(c.path))]
+        if own and any(re.search(r"20\d\d", "".join(c.path)) for c, _ in named if (c, _) not in own):
+            named = own
+    total_row = next((r for r in table.rows if re.fullmatch(r"合计|总计", nospace(r.name or ""))), None)
+    if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None):
+        return   # a per-unit table transposes through its 合计 row
+    row = total_row or _current_row(table.rows, year)
     found: dict[tuple[str, str], str] = {}
     first = {}
     for c in columns:
@@ -49,11 +63,11 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
             key = c.key
         if key is None or key in found.values():
             continue
-        slot = "budget" if re.search(r"预算数", "".join(c.path)) and re.search(r"决算", "".join(
+        slot = "budget" if re.search(r"预算数", "".join(c.path) + c.label) and re.search(r"决算", "".join(
             p for cc in columns for p in cc.path)) else "total"
         found.setdefault((n, slot), key)
-    if len({n for n, _ in found}) < 3:
-        return
+    if not found:
+        return   # the structure (three item columns) is there; blank items are simply not rows
     out = []
     for name, _ in ITEMS:
         values, printed, boxes = {}, {}, {}

@@ -32,6 +32,8 @@ KIND_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("gpb_basic", ("基本支出", "经济"), ()),
     ("gpb_expenditure", ("一般公共预算", "支出"), ()),
     ("gpb_expenditure", ("财政拨款支出", "功能"), ()),
+    ("gpb_basic", ("财政拨款基本支出",), ()),
+    ("gpb_expenditure", ("财政拨款支出",), ("收支", "收入")),
     ("fiscal_summary", ("财政拨款", "收支"), ()),
     ("fiscal_summary", ("财政拨款", "收入支出"), ()),
     ("summary", ("收支",), ()),
