@@ -252,6 +252,20 @@ def decide(finding: int = typer.Argument(..., help="finding id (#N in the 问题
 
 
 @app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
+          port: int = typer.Option(8000, help="port"), db: Optional[str] = DbOption):
+    """Serve the web UI and the JSON API (FastAPI + uvicorn) on the database the CLI uses."""
+    import uvicorn
+    from .web.app import create_app
+    try:
+        application = create_app(db)
+    except Exception as e:
+        fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
+    console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def rules(markdown: bool = typer.Option(False, "--markdown", help="print the catalogue as Markdown")):
     """The rule catalogue: every check with its family, severity, what it compares and when it applies."""
     from .checks.catalogue import catalogue_markdown

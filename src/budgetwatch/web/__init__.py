@@ -1,0 +1,1 @@
+"""web/: the service — pages, JSON API, downloads (FastAPI)."""

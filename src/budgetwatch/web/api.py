@@ -1,0 +1,167 @@
+"""/api: JSON for every page, downloads, decisions and uploads. Stable ids: documents by document id,
+tables by their position in the document, findings by finding id."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from ..checks import RULES
+from ..checks.rule import FAMILIES, SEVERITY_ZH
+from . import queries as Q
+
+router = APIRouter(prefix="/api", tags=["api"])
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def session(request: Request):
+    with Session(request.app.state.engine) as s:
+        yield s
+
+
+Limit = Query(50, ge=1, le=500, description="page size")
+Offset = Query(0, ge=0, description="items to skip")
+
+
+@router.get("/documents")
+def list_documents(year: int | None = Query(None, ge=1990, le=2100), stage: Literal["budget", "final"] | None = None,
+                   scope: Literal["department", "unit"] | None = None, q: str | None = Query(None, max_length=100),
+                   limit: int = Limit, offset: int = Offset, s: Session = Depends(session)):
+    """总览: the newest version of each document with its key totals and finding counts."""
+    return Q.documents(s, year, stage, scope, q, limit, offset).to_dict()
+
+
+def get_document(s: Session, document_id: int) -> dict:
+    d = Q.document(s, document_id)
+    if d is None:
+        raise HTTPException(404, f"no document with id {document_id}")
+    return d
+
+
+@router.get("/documents/{document_id}")
+def document_json(document_id: int, s: Session = Depends(session)):
+    """文档: the canonical extraction of the newest version, its findings and its versions."""
+    d = get_document(s, document_id)
+    return {"id": d["id"], "version": d["version"], "versions": d["versions"], "document": d["doc"].to_dict(),
+            "findings": [f.to_dict() for f in d["findings"]]}
+
+
+@router.get("/documents/{document_id}/tables/{index}.{fmt}")
+def table_download(document_id: int, index: int, fmt: Literal["csv", "xlsx", "json"], s: Session = Depends(session)):
+    """One table as CSV, XLSX or JSON (index = its position in the document, from 0)."""
+    from ..export.writers import to_csv, to_xlsx
+    d = get_document(s, document_id)
+    doc = d["doc"]
+    if not 0 <= index < len(doc.tables):
+        raise HTTPException(404, f"document {document_id} has no table {index}")
+    one = type(doc)(unit=doc.unit, year=doc.year, stage=doc.stage, scope=doc.scope, format=doc.format,
+                    files=doc.files, tables=[doc.tables[index]])
+    name = f"document-{document_id}-table-{index}"
+    if fmt == "json":
+        return doc.tables[index].to_dict()
+    if fmt == "csv":
+        return Response(to_csv([one], [document_id]).encode("utf-8"), media_type=CSV,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(to_xlsx([one]), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+def finding_filters(rule: str | None = Query(None, max_length=8), family: Literal["A", "B", "C", "D", "E", "F"] | None = None,
+                    severity: Literal["error", "warn", "info"] | None = None,
+                    status: Literal["open", "accepted", "dismissed"] | None = None,
+                    unit: str | None = Query(None, max_length=100), year: int | None = Query(None, ge=1990, le=2100),
+                    document: int | None = Query(None, ge=1)) -> dict:
+    return dict(rule=rule, family=family, severity=severity, status=status, unit=unit, year=year, document=document)
+
+
+@router.get("/findings")
+def list_findings(filters: dict = Depends(finding_filters), limit: int = Limit, offset: int = Offset,
+                  s: Session = Depends(session)):
+    """问题: findings of the newest versions, filtered, with the reviewer's decision."""
+    return Q.findings(s, **filters, limit=limit, offset=offset).to_dict()
+
+
+@router.get("/findings.{fmt}")
+def findings_download(fmt: Literal["csv", "xlsx"], filters: dict = Depends(finding_filters), s: Session = Depends(session)):
+    """The filtered 问题清单 as CSV or XLSX (columns 规则, 严重程度, 位置, 提供值, 期望值, 差额, 说明 …)."""
+    from ..export.findings import findings_csv, findings_xlsx
+    from ..checks.rule import Finding
+    page = Q.findings(s, **filters, limit=100000, offset=0)
+    groups: dict[int, tuple[dict, list]] = {}
+    for item in page.items:
+        meta = item["document"]
+        label = f"{meta['unit'] or ''} {meta['year'] or ''}年{meta['stage_zh']}"
+        f = Finding(**{k: item[k] for k in ("rule", "severity", "message", "family", "confidence", "page", "line",
+                                              "file", "table_kind", "row_code", "row_name", "column", "value",
+                                              "expected", "difference", "money_unit", "suggestion", "id", "status",
+                                              "reason")}, table_title=item["table"])
+        groups.setdefault(meta["id"], ({"label": label}, []))[1].append(f)
+    data = list(groups.values())
+    if fmt == "csv":
+        return Response(findings_csv(data).encode("utf-8"), media_type=CSV,
+                        headers={"Content-Disposition": 'attachment; filename="findings.csv"'})
+    return Response(findings_xlsx(data), media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="findings.xlsx"'})
+
+
+class Decision(BaseModel):
+    status: Literal["accepted", "dismissed"]
+    reason: str = Field(min_length=1, max_length=2000)
+    by: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/findings/{finding_id}/decision")
+def decide(finding_id: int, body: Decision, s: Session = Depends(session)):
+    """Accept or dismiss a finding; kept across re-checks and new versions of the document."""
+    from ..store.findings import decide as store_decide
+    try:
+        f = store_decide(s, finding_id, body.status, body.reason, body.by)
+    except KeyError:
+        raise HTTPException(404, f"no finding with id {finding_id}") from None
+    s.commit()
+    return f.to_dict()
+
+
+@router.get("/rules")
+def rules():
+    """The rule catalogue."""
+    return [{"id": r.id, "title": r.title, "family": r.family, "family_zh": FAMILIES[r.family],
+             "severity": r.severity, "severity_zh": SEVERITY_ZH[r.severity], "compares": r.compares,
+             "applies": r.applies, "message": r.message, "suggestion": r.suggestion} for r in RULES.values()]
+
+
+def ingest_upload(request: Request, upload: UploadFile) -> int:
+    """Store the uploaded file, ingest and check it; the document id, or ValueError with the reason."""
+    from ..store.findings import check_versions
+    from ..store.ingest import ingest_one
+    name = Path(upload.filename or "upload").name
+    if not name or name.startswith("."):
+        raise ValueError("a file name is needed")
+    folder = Path(tempfile.mkdtemp(prefix="bw-upload-"))
+    path = folder / name
+    try:
+        with open(path, "wb") as out:
+            shutil.copyfileobj(upload.file, out, length=1 << 20)
+        outcome = ingest_one(request.app.state.engine, [path])
+        if outcome.status == "failed":
+            raise ValueError(outcome.message.replace(str(folder) + "/", ""))
+        document_id = outcome.document_id
+        check_versions(request.app.state.engine, [document_id])
+        return document_id
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@router.post("/upload")
+def upload(request: Request, file: UploadFile = File(...)):
+    """上传: ingest and check one file (PDF, TXT, HTML, XLSX); returns its document id."""
+    try:
+        document_id = ingest_upload(request, file)
+    except ValueError as e:
+        raise HTTPException(400, str(e)) from None
+    return {"id": document_id, "url": f"/documents/{document_id}"}

@@ -1,0 +1,46 @@
+"""The web service: `create_app(db)` serves the same database as the CLI — Chinese pages rendered on the
+server (Jinja2), each with a JSON twin under /api (or `?format=json`), CSV/XLSX downloads, OpenAPI at /docs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..store.db import open_db, resolve_url
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def create_app(db: str | None = None) -> FastAPI:
+    url = resolve_url(db)
+    engine = open_db(url)
+    app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0",
+                  description="查询、预警、分析、服务: documents, tables, findings and their decisions.")
+    app.state.engine = engine
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    from . import api, pages
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api") or request.query_params.get("format") == "json":
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
+                                          status_code=exc.status_code)
+
+    @app.get("/health", include_in_schema=False)
+    def health():
+        return {"ok": True}
+
+    return app
+
+
+def render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, ctx, status_code=status)

@@ -1,0 +1,116 @@
+"""The Chinese pages: 总览, 文档, 问题, 上传, 规则. Each renders what its /api twin returns; `?format=json`
+returns that JSON from the page's own address."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from ..checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
+from ..export.writers import label as column_label
+from . import api
+from . import queries as Q
+from .app import render
+
+router = APIRouter(include_in_schema=False)
+Fmt = Query(None, pattern="^(html|json)$")
+
+
+@router.get("/")
+def overview(request: Request, year: int | None = Query(None, ge=1990, le=2100),
+             stage: Literal["budget", "final"] | None = None, scope: Literal["department", "unit"] | None = None,
+             q: str | None = Query(None, max_length=100), limit: int = api.Limit, offset: int = api.Offset,
+             format: str | None = Fmt, s: Session = Depends(api.session)):
+    page = Q.documents(s, year, stage, scope, q or None, limit, offset)
+    if format == "json":
+        return JSONResponse(page.to_dict())
+    return render(request, "overview.html", {"page": page, "f": dict(year=year, stage=stage, scope=scope, q=q),
+                                             "fmt": fmt_amount})
+
+
+def _cells(doc, findings) -> tuple[dict, dict]:
+    """Which cell each finding concerns: {cell id: [findings]} and {finding id: cell id} (the row's
+    first figure when the finding names no column)."""
+    by_cell: dict = {}
+    target: dict = {}
+    for ti, t in enumerate(doc.tables):
+        for ri, r in enumerate(t.rows):
+            for f in findings:
+                if f.id in target or f.table_title != t.title or (f.row_code or f.row_name) not in (r.code, r.name):
+                    continue
+                key = f.column if f.column in r.values else next(iter(r.values), None)
+                if key is None:
+                    continue
+                cid = f"c-{ti}-{ri}-{t.columns.index(key) if key in t.columns else 0}"
+                target[f.id] = cid
+                by_cell.setdefault(cid, []).append(f)
+    return by_cell, target
+
+
+def _paragraphs(doc, findings) -> list[tuple[str, str, object]]:
+    """The 说明 as paragraphs, each marked: bad (a 说明 finding quotes it), ok (it quotes figures that
+    every check found consistent) or plain."""
+    from ..checks.claims import AMOUNT_RX
+    from ..checks.view import DocView
+    claims = [f.evidence.get("claim") or "" for f in findings if f.family in ("C", "F")]
+    out = []
+    for p in DocView(doc).paragraphs:
+        bad = any(c and (c[:40] in p.text or p.text[:40] in c) for c in claims)
+        out.append(("bad" if bad else "ok" if AMOUNT_RX.search(p.text) else "plain", p.text, p.page or p.line))
+    return out
+
+
+@router.get("/documents/{document_id}")
+def document_page(request: Request, document_id: int, format: str | None = Fmt, s: Session = Depends(api.session)):
+    if format == "json":
+        return api.document_json(document_id, s)
+    d = api.get_document(s, document_id)
+    counts = {k: sum(1 for f in d["findings"] if f.severity == k) for k in ("error", "warn", "info")}
+    by_cell, target = _cells(d["doc"], d["findings"])
+    return render(request, "document.html", {
+        "d": d, "doc": d["doc"], "counts": counts, "by_cell": by_cell, "target": target, "label": column_label,
+        "fmt": fmt_amount, "sev": SEVERITY_ZH, "paragraphs": _paragraphs(d["doc"], d["findings"]),
+        "stage_zh": Q.STAGE_ZH, "scope_zh": Q.SCOPE_ZH})
+
+
+@router.get("/findings")
+def findings_page(request: Request, filters: dict = Depends(api.finding_filters), limit: int = api.Limit,
+                  offset: int = api.Offset, format: str | None = Fmt, s: Session = Depends(api.session)):
+    page = Q.findings(s, **filters, limit=limit, offset=offset)
+    if format == "json":
+        return JSONResponse(page.to_dict())
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(request, "findings.html", {"page": page, "f": filters, "query": query, "sev": SEVERITY_ZH,
+                                             "families": FAMILIES, "fmt": fmt_amount})
+
+
+@router.post("/findings/{finding_id}/decision")
+def decide_form(request: Request, finding_id: int, status: Literal["accepted", "dismissed"] = Form(...),
+                reason: str = Form(..., min_length=1, max_length=2000), by: str = Form(..., min_length=1, max_length=100),
+                back: str = Form("/findings"), s: Session = Depends(api.session)):
+    api.decide(finding_id, api.Decision(status=status, reason=reason, by=by), s)
+    return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)
+
+
+@router.get("/upload")
+def upload_page(request: Request):
+    return render(request, "upload.html", {"error": None})
+
+
+@router.post("/upload")
+def upload_form(request: Request, file: UploadFile = File(...)):
+    try:
+        document_id = api.ingest_upload(request, file)
+    except ValueError as e:
+        return render(request, "upload.html", {"error": str(e)}, status=400)
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+
+
+@router.get("/rules")
+def rules_page(request: Request, format: str | None = Fmt):
+    rules = api.rules()
+    if format == "json":
+        return JSONResponse(rules)
+    return render(request, "rules.html", {"rules": rules})

@@ -1,0 +1,121 @@
+"""The JSON API and the pages on SQLite and PostgreSQL: every endpoint's happy path, filters,
+pagination, bad ids → 404 JSON, bad parameters → 422, downloads, decisions, uploads."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from budgetwatch.store.findings import check_versions
+from budgetwatch.store.ingest import ingest
+from budgetwatch.web.app import create_app
+from conftest import ROOT, SAMPLES, seed
+
+
+@pytest.fixture
+def client(db_url):
+    app = create_app(db_url)
+    ingest(app.state.engine, [SAMPLES])
+    check_versions(app.state.engine)
+    with TestClient(app) as c:
+        yield c
+
+
+def doc_id(client, unit):
+    return next(d["id"] for d in client.get("/api/documents").json()["items"] if d["unit"] == unit)
+
+
+def test_documents_list_filters_and_pagination(client):
+    body = client.get("/api/documents").json()
+    assert body["total"] == 3 and len(body["items"]) == 3
+    xing = next(d for d in body["items"] if d["unit"] == "兴县人民代表大会常务委员会办公室")
+    assert (xing["year"], xing["stage"], xing["income_total"], xing["expenditure_total"]) == (2023, "budget", 1506.8, 1506.8)
+    assert xing["findings"]["error"] >= 1
+    assert [d["year"] for d in client.get("/api/documents?year=2025").json()["items"]] == [2025]
+    assert client.get("/api/documents?q=祁连").json()["total"] == 1
+    page = client.get("/api/documents?limit=2&offset=2").json()
+    assert (page["total"], len(page["items"]), page["offset"]) == (3, 1, 2)
+    assert client.get("/?format=json").json() == client.get("/api/documents").json()
+    for bad in ("limit=0", "limit=501", "offset=-1", "year=abc", "stage=draft"):
+        r = client.get(f"/api/documents?{bad}")
+        assert r.status_code == 422 and r.json()["detail"]
+
+
+def test_document_endpoint_and_404(client):
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    body = client.get(f"/api/documents/{i}").json()
+    assert body["document"]["unit"] == "兴县人民代表大会常务委员会办公室"
+    assert any(f["rule"] == "C06" for f in body["findings"])
+    assert client.get(f"/documents/{i}?format=json").json() == body
+    r = client.get("/api/documents/999")
+    assert r.status_code == 404 and r.json() == {"detail": "no document with id 999"}
+    assert client.get("/api/documents/abc").status_code == 422
+    assert client.get("/documents/999").status_code == 404
+
+
+def test_table_downloads(client):
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/documents/{i}/tables/0.csv").content.decode("utf-8-sig"))))
+    assert any(r.get("amount") in ("1506.8", "1506.80", "1506.800000") or "1506.8" in ",".join(r.values()) for r in rows)
+    wb = load_workbook(io.BytesIO(client.get(f"/api/documents/{i}/tables/0.xlsx").content))
+    assert wb.worksheets[0].max_row > 5
+    assert client.get(f"/api/documents/{i}/tables/0.json").json()["kind"] == "summary"
+    assert client.get(f"/api/documents/{i}/tables/99.csv").status_code == 404
+    assert client.get(f"/api/documents/{i}/tables/0.pdf").status_code == 422
+
+
+def test_findings_filters_downloads_and_decisions(client):
+    all_ = client.get("/api/findings?limit=500").json()
+    assert all_["total"] == len(all_["items"]) > 10
+    errors = client.get("/api/findings?severity=error&limit=500").json()["items"]
+    assert errors and all(f["severity"] == "error" for f in errors)
+    assert {f["rule"] for f in client.get("/api/findings?family=D&limit=500").json()["items"]} <= {
+        f"D{n:02d}" for n in range(1, 12)}
+    c06 = client.get("/api/findings?rule=C06").json()["items"]
+    assert len(c06) == 1 and c06[0]["document"]["year"] == 2023
+    assert client.get("/api/findings?unit=祁连&rule=D07").json()["total"] >= 1
+    assert client.get("/api/findings?severity=fatal").status_code == 422
+    csv_rows = list(csv.DictReader(io.StringIO(client.get("/api/findings.csv?rule=C06").content.decode("utf-8-sig"))))
+    assert len(csv_rows) == 1 and csv_rows[0]["规则"] == "C06" and csv_rows[0]["差额"] == "-2.50"
+    assert load_workbook(io.BytesIO(client.get("/api/findings.xlsx").content))["问题清单"].max_row == all_["total"] + 1
+    fid = c06[0]["id"]
+    r = client.post(f"/api/findings/{fid}/decision", json={"status": "dismissed", "reason": "上年数调整", "by": "李"})
+    assert r.status_code == 200 and r.json()["status"] == "dismissed"
+    assert client.get("/api/findings?status=dismissed").json()["items"][0]["id"] == fid
+    assert client.get("/api/findings?status=open&rule=C06").json()["total"] == 0
+    assert client.post("/api/findings/99999/decision", json={"status": "accepted", "reason": "x", "by": "y"}).status_code == 404
+    assert client.post(f"/api/findings/{fid}/decision", json={"status": "maybe", "reason": "x", "by": "y"}).status_code == 422
+    # the page form does the same and returns to the list
+    r = client.post(f"/findings/{fid}/decision", data={"status": "accepted", "reason": "核实属实", "by": "王"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and client.get("/api/findings?status=accepted").json()["total"] == 1
+
+
+def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
+    pdf = ROOT / "tests" / "data" / "corpus" / "jilin-changchun-xinfangju-2026-yusuan.pdf"
+    with open(pdf, "rb") as f:
+        r = client.post("/api/upload", files={"file": (pdf.name, f, "application/pdf")})
+    assert r.status_code == 200
+    i = r.json()["id"]
+    body = client.get(f"/api/documents/{i}").json()
+    assert body["document"]["unit"] == "长春市信访局" and any(f["rule"] == "A02" for f in body["findings"])
+    bad = tmp_path / "empty.pdf"
+    bad.write_bytes(b"%PDF-1.4\n%%EOF")
+    with open(bad, "rb") as f:
+        r = client.post("/upload", files={"file": ("empty.pdf", f, "application/pdf")})
+    assert r.status_code == 400 and "empty.pdf" in r.text and "无法读取" in r.text
+    assert client.get("/api/documents").json()["total"] == 4
+
+
+def test_pages_render_in_chinese(client):
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    assert "总览" in client.get("/").text
+    page = client.get(f"/documents/{i}").text
+    assert "问题清单" in page and "2023年预算收支总表" in page and 'class="num has-f' in page
+    assert "C06" in client.get("/findings").text
+    assert "预警规则" in client.get("/rules").text and client.get("/rules?format=json").json()[0]["id"] == "A01"
+    assert "上传" in client.get("/upload").text
+    assert client.get("/openapi.json").json()["info"]["title"].startswith("budgetwatch")

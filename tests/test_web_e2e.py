@@ -1,0 +1,108 @@
+"""End to end in a real browser: Playwright driving Debian's chromium against a real uvicorn server.
+Open 总览, open a document, click a finding and see its cell highlighted, download CSV and XLSX, upload
+a PDF and see its findings. Screenshots are kept in test-artifacts/."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from openpyxl import load_workbook
+
+from budgetwatch.store.findings import check_versions
+from budgetwatch.store.ingest import ingest
+from budgetwatch.web.app import create_app
+from conftest import ROOT, SAMPLES
+
+CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'bw.db'}"
+    app = create_app(db)
+    ingest(app.state.engine, [SAMPLES])
+    check_versions(app.state.engine)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium is required in CI but missing at {CHROMIUM}")
+        pytest.skip("chromium not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def test_overview_document_finding_highlight_and_downloads(server, browser, tmp_path):
+    page = browser.new_page(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    assert page.locator("#documents tbody tr").count() == 3
+    shot(page, "1-overview")
+    page.get_by_role("link", name="兴县人民代表大会常务委员会办公室").click()
+    page.wait_for_selector("#findings")
+    assert "问题清单" in page.content()
+    shot(page, "2-document")
+    finding = page.locator("li.finding[data-target]").first
+    target = finding.get_attribute("data-target")
+    finding.click()
+    cell = page.locator(f"#{target}")
+    assert "hl" in (cell.get_attribute("class") or "")
+    assert cell.is_visible()
+    shot(page, "3-finding-highlighted")
+    with page.expect_download() as d:
+        page.locator("#t-0 a.dl", has_text="CSV").click()
+    text = Path(d.value.path()).read_text(encoding="utf-8-sig")
+    assert "1506.8" in text and len(list(csv.reader(io.StringIO(text)))) > 5
+    with page.expect_download() as d:
+        page.locator("#t-0 a.dl", has_text="XLSX").click()
+    assert load_workbook(io.BytesIO(Path(d.value.path()).read_bytes())).worksheets[0].max_row > 5
+    page.close()
+
+
+def test_upload_a_pdf_and_see_its_findings(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/upload")
+    page.set_input_files("input[type=file]", str(ROOT / "tests" / "data" / "corpus" / "jilin-changchun-xinfangju-2026-yusuan.pdf"))
+    page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url("**/documents/*")
+    assert "长春市信访局" in page.locator("h1").inner_text()
+    assert page.locator("li.finding", has_text="A02").count() >= 2
+    shot(page, "4-uploaded-pdf")
+    page.goto(server + "/findings?rule=A02")
+    assert page.locator("#finding-list tbody tr").count() >= 2
+    shot(page, "5-findings-filtered")
+    page.close()
