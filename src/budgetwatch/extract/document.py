@@ -39,6 +39,7 @@ def find_titles(lines: list[Line]) -> list[tuple[int, str]]:
     return out
 
 
+_TABLE_NUMBER = re.compile(r"^(部门)?(公开|预算|附)?(表\d+|\d+表)$|^表[一二三四五六七八九十]+$")
 _SUBTITLE = re.compile(r"^[（(][^（()）]{2,40}[)）]$")
 
 
@@ -51,8 +52,8 @@ def _with_subtitles(lines: list[Line]) -> list[Line]:
         a, b = out[i], out[i + 1]
         if a.is_row or b.is_row or not a.text or not b.text or len(a.text) > 40 or a.text.endswith(("。", "：", ":")):
             continue
-        if a.page is not None and a.page != b.page:
-            continue
+        if a.page is not None and a.page != b.page or _TABLE_NUMBER.match(nospace(a.text)):
+            continue   # 表2 above 收入决算表 is its number, not the first half of its title
         if classify_title(a.text) is None and (classify_title(b.text) in (None, "other")
                                                or a.text.endswith(("及", "和", "与", "、", "暨", "的"))
                                                or len(nospace(b.text)) <= 12):   # 支出预算表: a fragment
