@@ -119,3 +119,33 @@ def test_pages_render_in_chinese(client):
     assert "预警规则" in client.get("/rules").text and client.get("/rules?format=json").json()[0]["id"] == "A01"
     assert "上传" in client.get("/upload").text
     assert client.get("/openapi.json").json()["info"]["title"].startswith("budgetwatch")
+
+
+def test_unit_compare_projects_and_reports(client):
+    from urllib.parse import quote
+    units = client.get("/api/units").json()
+    assert {u["unit"] for u in units} >= {"兴县人民代表大会常务委员会办公室", "祁连县人大常委会办公室"}
+    xing = client.get("/api/units/" + quote("兴县人民代表大会常务委员会办公室")).json()
+    fig = xing["documents"][0]
+    assert (fig["income_total"], fig["basic"], fig["project"], fig["three_public"], fig["staff"]) == (1506.8, 618.71, 888.08, 2.0, 28)
+    assert fig["classes"]["一般公共服务"] == 1319.13
+    assert client.get("/units/" + quote("兴县人民代表大会常务委员会办公室")).status_code == 200
+    assert client.get("/api/units/" + quote("没有这个单位")).status_code == 404
+    cmp = client.get("/api/compare?year=2023&sort=three_public").json()
+    assert [r["rank"] for r in cmp["items"]] == list(range(1, len(cmp["items"]) + 1))
+    assert cmp["items"][0]["unit"] == "兴县人民代表大会常务委员会办公室"
+    assert client.get("/api/compare?year=2023&sort=nonsense").status_code == 422
+    assert "比较" in client.get("/compare?year=2023").text
+    hits = client.get("/api/projects?q=预算联网").json()
+    assert hits["total"] >= 3 and all("预算联网" in (i["project"] or "") or i["indicators"] for i in hits["items"])
+    assert any(i["source"] == "绩效目标表" and i["document"]["unit"] == "祁连县人大常委会办公室" for i in hits["items"])
+    assert client.get("/api/projects?q=").status_code == 422
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    html = client.get(f"/documents/{i}/report.html").text
+    assert "审查报告" in html and "C06" in html and "1,506.80" in html
+    xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{i}/report.xlsx").content))
+    assert xlsx.sheetnames[:2] == ["关键数据", "问题清单"] and xlsx["关键数据"]["B2"].value == 1506.8
+    pdf = client.get(f"/documents/{i}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/reports/batch.xlsx?year=2023").status_code == 200
+    assert client.get("/documents/999/report.html").status_code == 404

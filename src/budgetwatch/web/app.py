@@ -2,6 +2,7 @@
 server (Jinja2), each with a JSON twin under /api (or `?format=json`), CSV/XLSX downloads, OpenAPI at /docs."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,16 +17,41 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """Compute every document's key figures in the background, so 单位/比较 answer at once."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from ..analysis.figures import figures_for
+    from .queries import documents
+
+    def warm():
+        try:
+            with Session(app.state.engine) as s:
+                for d in documents(s, limit=100000).items:
+                    figures_for(s, d["version_id"])
+        except Exception:   # only an optimisation: a failure means a slower first page
+            pass
+    threading.Thread(target=warm, daemon=True).start()
+    yield
+
+
 def create_app(db: str | None = None) -> FastAPI:
     url = resolve_url(db)
     engine = open_db(url)
-    app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0",
+    app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0", lifespan=_lifespan,
                   description="查询、预警、分析、服务: documents, tables, findings and their decisions.")
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    from .cache import ResponseCache
+    app.add_middleware(ResponseCache, engine=engine)
 
-    from . import api, pages
+    from . import analysis_pages, api, pages, reports
     app.include_router(api.router)
+    app.include_router(analysis_pages.router)
+    app.include_router(reports.router)
     app.include_router(pages.router)
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,0 +1,147 @@
+"""单位 (one unit across years, with charts), 比较 (peers side by side), 项目 (search over projects,
+targets and indicators). Each page also answers `?format=json`."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..analysis.figures import KEYS, figures_for
+from ..checks.rule import fmt_amount
+from ..store.schema import FormRecord, IndicatorRecord, RowRecord, TableRecord, Version
+from . import api
+from . import queries as Q
+from .app import render
+
+router = APIRouter()
+
+
+def _latest_versions(s: Session, **where) -> list[Version]:
+    newest = Q._latest()
+    q = select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
+    for k, v in where.items():
+        if v is not None:
+            q = q.where(getattr(Version, k) == v)
+    return list(s.scalars(q.order_by(Version.year, Version.document_id)))
+
+
+@router.get("/api/units")
+def units(s: Session = Depends(api.session)):
+    """Units with their documents (years and stages)."""
+    out: dict[str, list] = {}
+    for v in _latest_versions(s):
+        out.setdefault(v.unit_name or "", []).append({"id": v.document_id, "year": v.year, "stage": v.stage})
+    return [{"unit": u, "documents": d} for u, d in sorted(out.items()) if u]
+
+
+@router.get("/units", include_in_schema=False)
+def units_page(request: Request, format: str | None = Query(None, pattern="^(html|json)$"),
+               s: Session = Depends(api.session)):
+    data = units(s)
+    if format == "json":
+        return JSONResponse(data)
+    return render(request, "units.html", {"units": data, "stage_zh": Q.STAGE_ZH})
+
+
+@router.get("/api/units/{unit}")
+def unit_json(unit: str, s: Session = Depends(api.session)):
+    """单位: one unit across years — key figures per document (万元)."""
+    versions = _latest_versions(s, unit_name=unit)
+    if not versions:
+        from fastapi import HTTPException
+        raise HTTPException(404, f"no unit named {unit}")
+    return {"unit": unit, "documents": [{"id": v.document_id, **figures_for(s, v.id)} for v in versions]}
+
+
+@router.get("/units/{unit}", include_in_schema=False)
+def unit_page(request: Request, unit: str, format: str | None = Query(None, pattern="^(html|json)$"),
+              s: Session = Depends(api.session)):
+    data = unit_json(unit, s)
+    if format == "json":
+        return JSONResponse(data)
+    return render(request, "unit.html", {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH})
+
+
+@router.get("/api/compare")
+def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budget", "final"] = "budget",
+                 q: str | None = Query(None, max_length=50, description="unit names containing this (e.g. 人大, 公安)"),
+                 sort: Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"] = "income_total",
+                 s: Session = Depends(api.session)):
+    """比较: units of one year and stage side by side, ranked."""
+    rows = []
+    for v in _latest_versions(s, year=year, stage=stage):
+        if q and q not in (v.unit_name or ""):
+            continue
+        f = figures_for(s, v.id)
+        share = round(100 * f["project"] / f["expenditure_total"], 2) if f["project"] and f["expenditure_total"] else None
+        rows.append({"id": v.document_id, **f, "project_share": share})
+    rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
+    return {"year": year, "stage": stage, "q": q, "sort": sort, "items": rows}
+
+
+@router.get("/compare", include_in_schema=False)
+def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=2100),
+                 stage: Literal["budget", "final"] = "budget", q: str | None = Query(None, max_length=50),
+                 sort: Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"] = "income_total",
+                 format: str | None = Query(None, pattern="^(html|json)$"), s: Session = Depends(api.session)):
+    years = sorted({v.year for v in _latest_versions(s) if v.year}, reverse=True)
+    data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)
+    if format == "json":
+        return JSONResponse(data)
+    return render(request, "compare.html", {"data": data, "years": years, "fmt": fmt_amount})
+
+
+@router.get("/api/projects")
+def projects_json(q: str = Query(..., min_length=1, max_length=100), limit: int = api.Limit, offset: int = api.Offset,
+                  s: Session = Depends(api.session)):
+    """项目: projects (project tables and performance forms) whose name, target or indicator contains `q`."""
+    newest = Q._latest()
+    latest = select(Version.id).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
+    like = f"%{q}%"
+    forms = (select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id)
+             .where(FormRecord.version_id.in_(latest))
+             .where(or_(FormRecord.project.like(like),
+                        FormRecord.id.in_(select(IndicatorRecord.form_id).where(
+                            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))))))
+    rows = (select(RowRecord, TableRecord, Version).join(TableRecord, TableRecord.id == RowRecord.table_id)
+            .options(selectinload(RowRecord.cells))
+            .join(Version, Version.id == TableRecord.version_id)
+            .where(TableRecord.version_id.in_(latest), TableRecord.kind.in_(("projects", "projects_carryover")),
+                   RowRecord.subtotal.is_(False), RowRecord.name.like(like)))
+    n_forms = s.scalar(select(func.count()).select_from(forms.subquery()))
+    total = n_forms + s.scalar(select(func.count()).select_from(rows.subquery()))
+    items = []
+    page = list(s.execute(forms.order_by(FormRecord.id).limit(limit).offset(offset)))
+    matching: dict[int, list] = {}   # only the indicators that match, not every indicator of the forms
+    for i in s.scalars(select(IndicatorRecord).where(IndicatorRecord.form_id.in_([f.id for f, _ in page]),
+                                                     or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))
+                       .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)):
+        matching.setdefault(i.form_id, []).append({"level1": i.level1, "level2": i.level2, "name": i.name, "value": i.value})
+    for f, v in page:
+        inds = matching.get(f.id, [])
+        items.append({"source": "绩效目标表", "project": f.project, "amount": float(f.amount) if f.amount is not None else None,
+                      "money_unit": f.money_unit, "page": f.page, "line": f.line, "indicators": inds,
+                      "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year}})
+    if len(items) < limit:
+        skip = max(0, offset - n_forms)
+        for r, t, v in s.execute(rows.order_by(RowRecord.id).limit(limit - len(items)).offset(skip)):
+            amount = next((float(c.amount) for c in r.cells if c.column_key == "total"), None)
+            items.append({"source": t.title, "project": r.name, "amount": amount, "money_unit": t.money_unit,
+                          "page": r.page, "line": r.line, "indicators": [],
+                          "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year}})
+    return {"q": q, "total": total, "limit": limit, "offset": offset, "items": items}
+
+
+@router.get("/projects", include_in_schema=False)
+def projects_page(request: Request, q: str | None = Query(None, max_length=100), limit: int = api.Limit,
+                  offset: int = api.Offset, format: str | None = Query(None, pattern="^(html|json)$"),
+                  s: Session = Depends(api.session)):
+    data = projects_json(q, limit, offset, s) if q else {"q": "", "total": 0, "items": []}
+    if format == "json":
+        return JSONResponse(data)
+    return render(request, "projects.html", {"data": data, "fmt": fmt_amount})

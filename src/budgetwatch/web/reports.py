@@ -1,0 +1,105 @@
+"""Review reports (审查报告): per document and per batch, as print-ready HTML, as PDF (the same HTML printed
+by headless Chromium) and as XLSX (the 问题清单 with a sheet of key figures)."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from ..analysis.figures import KEYS, figures_for
+from ..checks.rule import SEVERITY_ZH, fmt_amount
+from ..export.findings import findings_xlsx
+from . import api
+from . import queries as Q
+from .app import HERE, templates
+
+router = APIRouter(tags=["reports"])
+CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
+
+
+def _entries(s: Session, versions) -> list[dict]:
+    from ..store.findings import load_findings
+    found = load_findings(s, [v.id for v in versions])
+    out = []
+    for v in versions:
+        fs = found[v.id]
+        out.append({"id": v.document_id, "label": f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}",
+                    "figures": figures_for(s, v.id), "findings": fs,
+                    "counts": {k: sum(1 for f in fs if f.severity == k) for k in SEVERITY_ZH}})
+    return out
+
+
+def _html(request: Request, title: str, entries: list[dict]) -> str:
+    css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+    return templates.get_template("report.html").render(request=request, title=title, entries=entries, keys=KEYS,
+                                                         fmt=fmt_amount, sev=SEVERITY_ZH, css=css)
+
+
+def _pdf(html: str) -> bytes:
+    if not Path(CHROMIUM).exists():
+        raise HTTPException(501, f"PDF needs Chromium at {CHROMIUM} (set BUDGETWATCH_CHROMIUM)")
+    folder = Path(tempfile.mkdtemp(prefix="bw-report-"))
+    try:
+        src, out = folder / "report.html", folder / "report.pdf"
+        src.write_text(html, encoding="utf-8")
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={out}", src.as_uri()], capture_output=True, timeout=120, check=False)
+        if not out.exists():
+            raise HTTPException(500, "Chromium did not produce the PDF")
+        return out.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _xlsx(entries: list[dict]) -> bytes:
+    wb = load_workbook(io.BytesIO(findings_xlsx([({"label": e["label"]}, e["findings"]) for e in entries])))
+    ws = wb.create_sheet("关键数据", 0)
+    ws.append(["文档", *KEYS.values(), "错误", "警告", "提示"])
+    for e in entries:
+        ws.append([e["label"], *[e["figures"].get(k) for k in KEYS], *e["counts"].values()])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: str):
+    if fmt == "xlsx":
+        return Response(_xlsx(entries), media_type=api.XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    html = _html(request, title, entries)
+    if fmt == "pdf":
+        return Response(_pdf(html), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return HTMLResponse(html)
+
+
+@router.get("/documents/{document_id}/report.{fmt}")
+def document_report(request: Request, document_id: int, fmt: Literal["html", "pdf", "xlsx"],
+                    s: Session = Depends(api.session)):
+    """审查报告 of one document: key figures and the 问题清单 (HTML with print CSS, PDF, XLSX)."""
+    v = Q.latest_version(s, document_id)
+    if v is None:
+        raise HTTPException(404, f"no document with id {document_id}")
+    entries = _entries(s, [v])
+    return _respond(request, f"审查报告 · {entries[0]['label']}", entries, fmt, f"report-{document_id}")
+
+
+@router.get("/reports/batch.{fmt}")
+def batch_report(request: Request, fmt: Literal["html", "pdf", "xlsx"], year: int | None = Query(None, ge=1990, le=2100),
+                 stage: Literal["budget", "final"] | None = None, q: str | None = Query(None, max_length=100),
+                 s: Session = Depends(api.session)):
+    """审查报告 of a batch (a year, a stage, units whose name contains q)."""
+    page = Q.documents(s, year, stage, None, q, limit=100000, offset=0)
+    from ..store.schema import Version
+    versions = [s.get(Version, d["version_id"]) for d in page.items]
+    title = "批量审查报告 · " + " ".join(x for x in (f"{year}年" if year else "", Q.STAGE_ZH.get(stage or "", ""), q or "") if x)
+    return _respond(request, title, _entries(s, versions), fmt, "report-batch")
