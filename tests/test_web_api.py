@@ -16,7 +16,8 @@ from conftest import ROOT, SAMPLES, seed
 
 
 @pytest.fixture
-def client(db_url):
+def client(db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("BUDGETWATCH_UPLOADS", str(tmp_path / "uploads"))
     app = create_app(db_url)
     ingest(app.state.engine, [SAMPLES])
     check_versions(app.state.engine)
@@ -102,6 +103,14 @@ def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     i = r.json()["id"]
     body = client.get(f"/api/documents/{i}").json()
     assert body["document"]["unit"] == "长春市信访局" and any(f["rule"] == "A02" for f in body["findings"])
+    # every figure links to its place on the kept source page
+    row = next(r for t in body["document"]["tables"] if t["kind"] == "gpb_basic" for r in t["rows"] if r.get("code") == "301")
+    box = ",".join(str(round(x, 1)) for x in row["boxes"]["total"])
+    png = client.get(f"/documents/{i}/source.png?page={row['location']['page']}&box={box}")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert f"/documents/{i}/source.png?page=11" in client.get(f"/documents/{i}").text
+    assert client.get(f"/documents/{i}/source.png?page=999&box=1,2,3,4").status_code == 404
+    assert client.get(f"/documents/{i}/source.png?page=1&box=abc").status_code == 422
     bad = tmp_path / "empty.pdf"
     bad.write_bytes(b"%PDF-1.4\n%%EOF")
     with open(bad, "rb") as f:

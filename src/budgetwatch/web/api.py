@@ -135,26 +135,47 @@ def rules():
              "applies": r.applies, "message": r.message, "suggestion": r.suggestion} for r in RULES.values()]
 
 
+def upload_dir(request: Request) -> Path:
+    """Where uploaded files are kept (their figures link back to their pages): $BUDGETWATCH_UPLOADS, else an
+    `uploads` folder beside the SQLite file, else ./uploads."""
+    import os
+    url = str(request.app.state.engine.url)
+    if os.environ.get("BUDGETWATCH_UPLOADS"):
+        return Path(os.environ["BUDGETWATCH_UPLOADS"])
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url[len("sqlite:///"):]).resolve().parent / "uploads"
+    return Path("uploads").resolve()
+
+
 def ingest_upload(request: Request, upload: UploadFile) -> int:
-    """Store the uploaded file, ingest and check it; the document id, or ValueError with the reason."""
+    """Keep the uploaded file, ingest and check it; the document id, or ValueError with the reason
+    (nothing is kept when the file is refused)."""
+    import hashlib
     from ..store.findings import check_versions
     from ..store.ingest import ingest_one
     name = Path(upload.filename or "upload").name
     if not name or name.startswith("."):
         raise ValueError("a file name is needed")
-    folder = Path(tempfile.mkdtemp(prefix="bw-upload-"))
-    path = folder / name
+    tmp = Path(tempfile.mkdtemp(prefix="bw-upload-"))
+    path = tmp / name
     try:
+        digest = hashlib.sha256()
         with open(path, "wb") as out:
-            shutil.copyfileobj(upload.file, out, length=1 << 20)
-        outcome = ingest_one(request.app.state.engine, [path])
+            for chunk in iter(lambda: upload.file.read(1 << 20), b""):
+                digest.update(chunk)
+                out.write(chunk)
+        final = upload_dir(request) / digest.hexdigest()[:16] / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), final)
+        outcome = ingest_one(request.app.state.engine, [final])
         if outcome.status == "failed":
-            raise ValueError(outcome.message.replace(str(folder) + "/", ""))
+            shutil.rmtree(final.parent, ignore_errors=True)
+            raise ValueError(outcome.message.replace(str(final.parent) + "/", ""))
         document_id = outcome.document_id
         check_versions(request.app.state.engine, [document_id])
         return document_id
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @router.post("/upload")

@@ -41,7 +41,9 @@ async def _lifespan(app: FastAPI):
 def create_app(db: str | None = None) -> FastAPI:
     url = resolve_url(db)
     engine = open_db(url)
-    app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0", lifespan=_lifespan,
+    _limit_query_time(engine)
+    app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0", lifespan=_lifespan, docs_url=None,
+                  redoc_url=None,
                   description="查询、预警、分析、服务: documents, tables, findings and their decisions.")
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -61,11 +63,46 @@ def create_app(db: str | None = None) -> FastAPI:
         return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                                           status_code=exc.status_code)
 
+    @app.get("/docs", include_in_schema=False)
+    def docs():   # Swagger UI from the package: these machines are offline
+        from fastapi.openapi.docs import get_swagger_ui_html
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="budgetwatch API",
+                                   swagger_js_url="/static/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui.css", swagger_favicon_url="/static/style.css")
+
     @app.get("/health", include_in_schema=False)
     def health():
         return {"ok": True}
 
     return app
+
+
+QUERY_SECONDS = 10
+
+
+def _limit_query_time(engine) -> None:
+    """A query may run QUERY_SECONDS at most: PostgreSQL's statement_timeout, SQLite's progress handler."""
+    from sqlalchemy import event
+    import time as _time
+
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _pg(dbapi_conn, _rec):
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET statement_timeout = {QUERY_SECONDS * 1000}")
+            dbapi_conn.commit()
+    elif engine.dialect.name == "sqlite":
+        starts: dict[int, float] = {}
+
+        @event.listens_for(engine, "connect")
+        def _sqlite(dbapi_conn, _rec):
+            key = id(dbapi_conn)
+            dbapi_conn.set_progress_handler(
+                lambda: 1 if _time.monotonic() - starts.get(key, _time.monotonic()) > QUERY_SECONDS else 0, 100000)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _start(conn, cursor, statement, parameters, context, executemany):
+            starts[id(conn.connection.dbapi_connection)] = _time.monotonic()
 
 
 def render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:

@@ -103,3 +103,34 @@ def batch_report(request: Request, fmt: Literal["html", "pdf", "xlsx"], year: in
     versions = [s.get(Version, d["version_id"]) for d in page.items]
     title = "批量审查报告 · " + " ".join(x for x in (f"{year}年" if year else "", Q.STAGE_ZH.get(stage or "", ""), q or "") if x)
     return _respond(request, title, _entries(s, versions), fmt, "report-batch")
+
+
+@router.get("/documents/{document_id}/source.png")
+def source_crop(document_id: int, page: int = Query(..., ge=1, le=1000),
+                box: str = Query(..., pattern=r"^[\d.]+,[\d.]+,[\d.]+,[\d.]+$", description="x0,top,x1,bottom in points"),
+                s: Session = Depends(api.session)):
+    """The printed figure itself: a crop of its PDF page around the cell, the cell outlined in red."""
+    import pypdfium2 as pdfium
+    from PIL import ImageDraw
+    v = Q.latest_version(s, document_id)
+    if v is None:
+        raise HTTPException(404, f"no document with id {document_id}")
+    pdfs = [f for f in v.files if f.path and f.name.lower().endswith(".pdf")]
+    if len(v.files) != 1 or not pdfs or not Path(pdfs[0].path).exists():
+        raise HTTPException(404, "the source PDF of this document is not available on the server")
+    x0, top, x1, bottom = (float(x) for x in box.split(","))
+    doc = pdfium.PdfDocument(pdfs[0].path)
+    try:
+        if page > len(doc):
+            raise HTTPException(404, f"the source has no page {page}")
+        scale = 2.0
+        img = doc[page - 1].render(scale=scale).to_pil().convert("RGB")
+    finally:
+        doc.close()
+    pad = 60
+    ImageDraw.Draw(img).rectangle([x0 * scale - 3, top * scale - 3, x1 * scale + 3, bottom * scale + 3],
+                                  outline=(214, 40, 40), width=3)
+    crop = img.crop((0, max(0, int(top * scale) - pad), img.width, min(img.height, int(bottom * scale) + pad)))
+    out = io.BytesIO()
+    crop.save(out, "PNG")
+    return Response(out.getvalue(), media_type="image/png")
