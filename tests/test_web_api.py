@@ -37,6 +37,10 @@ def test_documents_list_filters_and_pagination(client):
     assert xing["findings"]["error"] >= 1
     assert [d["year"] for d in client.get("/api/documents?year=2025").json()["items"]] == [2025]
     assert client.get("/api/documents?q=祁连").json()["total"] == 1
+    assert [d["unit"] for d in client.get("/api/documents?region=祁连").json()["items"]] == ["祁连县人大常委会办公室"]
+    assert client.get("/api/documents?level=区县级").json()["total"] == 3 and xing["level"] == "区县级"
+    assert client.get("/api/documents?level=省级").json()["total"] == 0
+    assert client.get("/api/documents?level=村级").status_code == 422
     page = client.get("/api/documents?limit=2&offset=2").json()
     assert (page["total"], len(page["items"]), page["offset"]) == (3, 1, 2)
     assert client.get("/?format=json").json() == client.get("/api/documents").json()

@@ -30,12 +30,17 @@ Limit = Query(50, ge=1, le=500, description="page size")
 Offset = Query(0, ge=0, description="items to skip")
 
 
+Level = Literal["中央", "省级", "市级", "区县级", "乡镇街道"]
+
+
 @router.get("/documents")
 def list_documents(year: int | None = Query(None, ge=1990, le=2100), stage: Literal["budget", "final"] | None = None,
                    scope: Literal["department", "unit"] | None = None, q: str | None = Query(None, max_length=100),
+                   region: str | None = Query(None, max_length=20), level: Level | None = None,
                    limit: int = Limit, offset: int = Offset, s: Session = Depends(session)):
-    """总览: the newest version of each document with its key totals and finding counts."""
-    return Q.documents(s, year, stage, scope, q, limit, offset).to_dict()
+    """总览: the newest version of each document with its key totals and finding counts; region and level
+    are read from the unit's name."""
+    return Q.documents(s, year, stage, scope, q, limit, offset, region, level).to_dict()
 
 
 def get_document(s: Session, document_id: int) -> dict:

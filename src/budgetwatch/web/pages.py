@@ -21,13 +21,15 @@ Fmt = Query(None, pattern="^(html|json)$")
 @router.get("/")
 def overview(request: Request, year: int | None = Query(None, ge=1990, le=2100),
              stage: Literal["budget", "final"] | None = None, scope: Literal["department", "unit"] | None = None,
-             q: str | None = Query(None, max_length=100), limit: int = api.Limit, offset: int = api.Offset,
+             q: str | None = Query(None, max_length=100), region: str | None = Query(None, max_length=20),
+             level: str | None = Query(None, pattern="^(中央|省级|市级|区县级|乡镇街道)?$"),
+             limit: int = api.Limit, offset: int = api.Offset,
              format: str | None = Fmt, s: Session = Depends(api.session)):
-    page = Q.documents(s, year, stage, scope, q or None, limit, offset)
+    page = Q.documents(s, year, stage, scope, q or None, limit, offset, region or None, level or None)
     if format == "json":
         return JSONResponse(page.to_dict())
-    return render(request, "overview.html", {"page": page, "f": dict(year=year, stage=stage, scope=scope, q=q),
-                                             "fmt": fmt_amount})
+    return render(request, "overview.html", {"page": page, "fmt": fmt_amount,
+                                             "f": dict(year=year, stage=stage, scope=scope, q=q, region=region, level=level)})
 
 
 def _cells(doc, findings) -> tuple[dict, dict]:
