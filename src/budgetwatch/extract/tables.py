@@ -152,6 +152,12 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             col.role = "value"
             col.key = column_key(label, path or [label], ctx.year, ctx.stage)
         cols.append(col)
+    if not any(c.role == "name" for c in cols) and kind not in ("projects", "projects_carryover", "procurement",
+                                                                   "purchase_services"):
+        # 科目编码 | 功能科目 | 总计 …: with no other name column, the 功能科目 column names the rows
+        subject = next((c for c in cols if c.role == "skip" and c.label in ("功能科目", "经济科目")), None)
+        if subject is not None:
+            subject.role = "name"
     _mark_groups(cols)
     names = [c for c in cols if c.role == "name"]
     if kind in ("projects", "projects_carryover") and len(names) > 1 and any("项目" in c.label for c in names):
