@@ -214,6 +214,13 @@ def test_C06_three_public_changes_real_defect_in_seed():
     assert f.value == -0.5 and f.expected == 2.0
 
 
+def test_C07_renamed_class_in_the_narrative():
+    d = doc("000")
+    assert not hits(d, "C07")
+    (f,) = hits(set_text(d, "卫生健康支出25.85万元", "医疗卫生与计划生育支出25.85万元"), "C07")
+    assert "卫生健康支出" in f.message and f.row_name == "医疗卫生与计划生育支出"
+
+
 # --- D: performance targets -------------------------------------------------------------------------
 
 def test_D11_misplaced_indicators_real_in_seed():

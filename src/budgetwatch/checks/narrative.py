@@ -69,6 +69,7 @@ def _clean_label(c: Claim, unit: str | None) -> bool:
 _SPECIFIC = re.compile(r"[（(]\d{3,7}[)）]|[（(](类|款|项)[)）]")
 
 
+_COMPOSITES = ("admin_operating", "procurement", "personnel", "public", "project")
 _ABOUT_PROJECTS = re.compile(r"绩效目标|绩效管理|绩效评价|项目\d+个|\d+个项目")
 
 
@@ -79,7 +80,11 @@ _ABOUT_PROJECTS = re.compile(r"绩效目标|绩效管理|绩效评价|项目\d+�
       suggestion="建议核实说明中{label_zh}的金额，使之与{other}一致。")
 def narrative_amounts(view: DocView):
     fs = facts(view)
-    for c in claims(view):
+    cs = claims(view)
+    for i, c in enumerate(cs):
+        head = next((o for o in cs[:i] if o.sentence == c.sentence), None)
+        if head is not None and head.kind in _COMPOSITES and head.kind != c.kind:
+            continue   # 机关运行经费…其中：公务接待费2万元: a part of that figure, not the 三公 item
         key = ("class:" + c.class_name) if c.class_name else (c.kind if _clean_label(c, view.doc.unit) else None)
         if not key or key not in fs or c.previous or _ABOUT_PROJECTS.search(c.sentence):
             continue
@@ -340,3 +345,24 @@ def three_public_changes(view: DocView):
         fmt = lambda v: "持平" if v == 0 else (f"增加{v:,.2f}万元" if v > 0 else f"减少{-v:,.2f}万元")
         yield dict(_where(view, total), value=t, expected=items, difference=t - items, total_zh=fmt(t),
                    items_zh=fmt(items), row_name="“三公”经费")
+
+
+# 政府收支分类科目 类 renamed in the 2019 (and 2018) editions: the old name beside the new one
+RENAMED = {"医疗卫生与计划生育": "卫生健康", "文化体育与传媒": "文化旅游体育与传媒",
+           "国土海洋气象等": "自然资源海洋气象等", "资源勘探信息等": "资源勘探工业信息等"}
+
+
+@rule("C07", "说明与报表的科目名称不一致", family="C", severity="warn",
+      compares="说明中的功能分类“类”名称与报表中同一科目的名称（如说明仍用“医疗卫生与计划生育支出”，报表已是“卫生健康支出”）",
+      applies="说明使用了已更名的旧科目名称，而本文档的报表使用新名称时",
+      message="说明使用旧科目名称“{old}支出”，而报表中该科目为“{new}支出”。原文：“{sentence}”",
+      suggestion="建议按当年《政府收支分类科目》将说明中的“{old}支出”改为“{new}支出”，与报表一致。")
+def renamed_classes(view: DocView):
+    from .view import name_of
+    printed = {name_of(r) for t in view.doc.tables for r in t.rows}
+    seen = set()
+    for c in claims(view):
+        new = RENAMED.get(c.class_name or "")
+        if new and c.class_name not in seen and any(new in n for n in printed):
+            seen.add(c.class_name)
+            yield dict(_where(view, c), old=c.class_name, new=new, row_name=c.class_name + "支出")

@@ -43,10 +43,11 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     table printing 预算数 and 决算数 groups gives each item `budget` and `total` (spec)."""
     cols = [(c, item_of(c.label, c.path)) for c in columns if c.role == "value"]
     named = [(c, n) for c, n in cols if n]
-    if year:   # 2025年预算数 | 2026年预算数 side by side: the document's own year
-        own = [(c, n) for c, n in named if str(year) in nospace("".join(c.path))]
-        if own and any(re.search(r"20\d\d", "".join(c.path)) for c, _ in named if (c, _) not in own):
-            named = own
+    # 2025年预算数 | 2026年预算数, or 上年 | 本年 | 增减变化 side by side: the document's own year only
+    own = [(c, n) for c, n in named
+           if (year and str(year) in nospace("".join(c.path))) or re.search(r"本年|当年", "".join(c.path))]
+    if own and any(re.search(r"20\d\d|上年|增减|变化", "".join(c.path)) for c, n in named if (c, n) not in own):
+        named = own
     total_row = next((r for r in table.rows if re.fullmatch(r"合计|总计", nospace(r.name or ""))), None)
     if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None):
         return   # a per-unit table transposes through its 合计 row
