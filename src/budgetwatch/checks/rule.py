@@ -97,7 +97,7 @@ class Rule:
         message = self.message.format_map(_Blank(ctx))
         suggestion = self.suggestion.format_map(_Blank(ctx))
         return Finding(rule=self.id, family=self.family, severity=severity or self.severity, confidence=confidence,
-                       message=message, suggestion=suggestion, evidence=kw.get("evidence", {}),
+                       message=message, suggestion=suggestion, evidence=dict(fields.get("evidence") or {}),
                        **{k: v for k, v in fields.items() if k != "evidence"})
 
 
