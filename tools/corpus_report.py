@@ -12,13 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 from budgetwatch.extract.document import extract_files
-from budgetwatch.read.source import read_source
-from budgetwatch.extract.vocabulary import classify_title
 from budgetwatch.extract.text_rules import nospace
 from budgetwatch.store.ingest import discover
 
 from budgetwatch.checks.arithmetic import children as _children, row_groups, row_identity_holds
-from budgetwatch.checks.view import envelope
+from budgetwatch.checks.completeness import toc_kinds
+from budgetwatch.checks.view import DocView, envelope
 
 TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")
 
@@ -64,28 +63,6 @@ def _column_sums(t, whole, parts, keys, label, sigma):
         yield ok, f"{t.title} | {label} [{k}] {whole.values[k]} vs {sigma} = {s:.2f}", whole.page or whole.line
 
 
-_TOC_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|（[一二三四五六七八九十]+）)?(.+?表(?:（.*）)?)(?:[.…·\s]*\d+)?$")
-
-
-def toc_tables(path) -> list[str]:
-    """Table titles listed in the document's 目录 (the lines after 目录 up to the first page break)."""
-    src = read_source(path)
-    lines = src.lines
-    start = next((i for i, ln in enumerate(lines[:400]) if nospace(ln.text) in ("目录", "目 录")), None)
-    if start is None:
-        return []
-    out = []
-    page = lines[start].page
-    for ln in lines[start + 1:start + 120]:
-        if page is not None and ln.page not in (page, page + 1, page + 2):
-            break
-        for cell in ln.cells or (ln.text,):
-            m = _TOC_ITEM.match(nospace(cell))
-            if m and classify_title(m.group(1)):
-                out.append(m.group(1))
-    return out
-
-
 def main(argv):
     show = "--violations" in argv
     args = [a for a in argv if not a.startswith("--")]
@@ -103,11 +80,9 @@ def main(argv):
         ok = sum(1 for r in res if r[0])
         total_ok += ok
         total += len(res)
-        toc = []
-        for p in group:
-            toc += toc_tables(p)
-        found = {classify_title(t.title) for t in doc.tables}
-        missing = [t for t in toc if classify_title(t) not in found]
+        toc = toc_kinds(DocView(doc))            # the 目录 as rule E01 reads it
+        found = {t.kind for t in doc.tables}
+        missing = [title for kind, title in toc if kind not in found]
         meta = all([doc.unit, doc.year, doc.stage, doc.scope])
         print(f"{name}: unit={doc.unit} year={doc.year} stage={doc.stage} scope={doc.scope} meta={'ok' if meta else 'INCOMPLETE'} "
               f"tables={len(doc.tables)} forms={len(doc.forms)} toc={len(toc)} missing={missing} identities {ok}/{len(res)}")

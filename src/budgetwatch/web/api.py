@@ -102,10 +102,7 @@ def findings_download(fmt: Literal["csv", "xlsx"], filters: dict = Depends(findi
     for item in page.items:
         meta = item["document"]
         label = f"{meta['unit'] or ''} {meta['year'] or ''}年{meta['stage_zh']}"
-        f = Finding(**{k: item[k] for k in ("rule", "severity", "message", "family", "confidence", "page", "line",
-                                              "file", "table_kind", "row_code", "row_name", "column", "value",
-                                              "expected", "difference", "money_unit", "suggestion", "id", "status",
-                                              "reason")}, table_title=item["table"])
+        f = Finding.from_dict(item)
         groups.setdefault(meta["id"], ({"label": label}, []))[1].append(f)
     data = list(groups.values())
     if fmt == "csv":
