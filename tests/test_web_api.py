@@ -123,6 +123,15 @@ def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     assert client.get("/api/documents").json()["total"] == 4
 
 
+def test_text_figures_link_to_their_line(client):
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    assert f"/documents/{i}/source.txt?line=105" in client.get(f"/documents/{i}").text   # 收入总计 1506.80
+    page = client.get(f"/documents/{i}/source.txt?line=105").text
+    assert '<tr class="hl"><td class="num muted">105</td><td>收入总计 | 1506.80 | 支出总计' in page
+    assert client.get(f"/documents/{i}/source.txt?line=999999").status_code == 404
+    assert client.get(f"/documents/{i}/source.txt?line=0").status_code == 422
+
+
 def test_pages_render_in_chinese(client):
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     assert "总览" in client.get("/").text

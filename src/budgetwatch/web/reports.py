@@ -134,3 +134,29 @@ def source_crop(document_id: int, page: int = Query(..., ge=1, le=1000),
     out = io.BytesIO()
     crop.save(out, "PNG")
     return Response(out.getvalue(), media_type="image/png")
+
+
+@router.get("/documents/{document_id}/source.txt", response_class=HTMLResponse)
+def source_lines(document_id: int, line: int = Query(..., ge=1, le=10_000_000), context: int = Query(6, ge=0, le=50),
+                 s: Session = Depends(api.session)):
+    """The printed figure in a text source: its line, marked, with the lines around it."""
+    from html import escape
+
+    from ..read.text import read_text
+    v = Q.latest_version(s, document_id)
+    if v is None:
+        raise HTTPException(404, f"no document with id {document_id}")
+    texts = [f for f in v.files if f.path and Path(f.path).exists() and not f.name.lower().endswith(
+        (".pdf", ".xlsx", ".html", ".htm"))]
+    if len(v.files) != 1 or not texts:
+        raise HTTPException(404, "the source text of this document is not available on the server")
+    lines = read_text(texts[0].path).lines
+    if line > len(lines):
+        raise HTTPException(404, f"the source has no line {line}")
+    rows = []
+    for ln in lines[max(0, line - 1 - context):line + context]:
+        mark = ' class="hl"' if ln.no == line else ""
+        rows.append(f'<tr{mark}><td class="num muted">{ln.no}</td><td>{escape(" | ".join(c for c in ln.cells if c))}</td></tr>')
+    return HTMLResponse('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="stylesheet" '
+                        f'href="/static/style.css"><title>第{line}行</title></head><body><main><h1>{escape(v.files[0].name)} '
+                        f'第{line}行</h1><table class="grid">{"".join(rows)}</table></main></body></html>')
