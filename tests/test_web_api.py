@@ -164,7 +164,7 @@ def test_unit_compare_projects_and_reports(client):
     assert client.get("/api/projects?q=").status_code == 422
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     html = client.get(f"/documents/{i}/report.html").text
-    assert "审查报告" in html and "C06" in html and "1,506.80" in html
+    assert "审查报告" in html and "C06" in html and "1,506.80" in html and "<svg" in html and "问题按类别" in html
     xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{i}/report.xlsx").content))
     assert xlsx.sheetnames[:2] == ["关键数据", "问题清单"] and xlsx["关键数据"]["B2"].value == 1506.8
     pdf = client.get(f"/documents/{i}/report.pdf")

@@ -26,14 +26,31 @@ router = APIRouter(tags=["reports"])
 CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
 
 
+def bar_svg(pairs: list[tuple[str, float]], width: int = 420, bar: int = 18) -> str:
+    """A small horizontal bar chart as inline SVG: prints without scripts (the PDF is printed offline)."""
+    from html import escape
+    top = max((v for _, v in pairs), default=0) or 1
+    rows = []
+    for i, (label, v) in enumerate(pairs):
+        y = i * (bar + 6)
+        w = int((width - 160) * v / top)
+        rows.append(f'<text x="0" y="{y + bar - 4}" font-size="12">{escape(label)}</text>'
+                    f'<rect x="120" y="{y}" width="{w}" height="{bar}" fill="#8b1a1a"/>'
+                    f'<text x="{124 + w}" y="{y + bar - 4}" font-size="12">{v:g}</text>')
+    height = len(pairs) * (bar + 6)
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{"".join(rows)}</svg>'
+
+
 def _entries(s: Session, versions) -> list[dict]:
     from ..store.findings import load_findings
     found = load_findings(s, [v.id for v in versions])
     out = []
     for v in versions:
         fs = found[v.id]
+        from ..checks.rule import FAMILIES
+        by_family = [(f"{k} {zh}", float(sum(1 for f in fs if f.family == k))) for k, zh in FAMILIES.items()]
         out.append({"id": v.document_id, "label": f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}",
-                    "figures": figures_for(s, v.id), "findings": fs,
+                    "figures": figures_for(s, v.id), "findings": fs, "chart": bar_svg(by_family),
                     "counts": {k: sum(1 for f in fs if f.severity == k) for k in SEVERITY_ZH}})
     return out
 
