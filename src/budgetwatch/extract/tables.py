@@ -21,6 +21,7 @@ from .vocabulary import (
 )
 
 TWO_SIDED = ("summary", "fiscal_summary")
+_SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
 EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
 TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
 
@@ -369,6 +370,11 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
                 pieces.setdefault(col.sub if role == "code" else "code", digits)
                 continue
         amount = parse_amount(c)
+        if amount is None and role == "value" and name is not None:
+            spill = _SPILL.match(c.strip())
+            if spill and parse_amount(spill.group(2)) is not None:
+                # the end of a long label printed into the amount cell: 人员经费和公用经费支 | 出 2,022.39
+                name, c, amount = name + spill.group(1), spill.group(2), parse_amount(spill.group(2))
         if role == "value" or (role == "auto" and amount is not None):
             if amount is None:
                 if name is None and not values:
