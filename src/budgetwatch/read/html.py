@@ -35,6 +35,12 @@ def read_html(path: str | Path) -> Source:
     title = root.findtext(".//title") or ""
     for el in root.xpath("|".join(f"//{t}" for t in _DROP)):
         el.drop_tree()
+    from .html_positioned import is_positioned, read_positioned
+    if is_positioned(root):   # a PDF converted to HTML: text boxes at absolute positions
+        lines = read_positioned(root)
+        if not lines:
+            raise InputError(path, "HTML page without text")
+        return Source(path=str(path), format="html", lines=lines, encoding="html")
     body = root.find("body") if root.find("body") is not None else root
     content = _content_root(body)
     rows: list[tuple[str, ...]] = []
