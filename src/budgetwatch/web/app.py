@@ -105,5 +105,10 @@ def _limit_query_time(engine) -> None:
             starts[id(conn.connection.dbapi_connection)] = _time.monotonic()
 
 
+def app_from_env() -> FastAPI:
+    """The app for uvicorn's worker processes (`serve --workers N`): the database comes from $BUDGETWATCH_DB."""
+    return create_app(None)
+
+
 def render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
     return templates.TemplateResponse(request, name, ctx, status_code=status)
