@@ -349,6 +349,12 @@ def test_E08_annotation_residue_real_in_seed():
     assert f.value >= 10 and "贺成才 3.30" in f.message
 
 
+def test_E09_staff_over_quota_real_in_seed():
+    assert not hits(doc("000"), "E09")   # 行政编制18人，事业编制10人，实有28人
+    (f,) = hits(doc("001"), "E09")       # 整体绩效目标表: 核定的人员编制数 31人, 实际在职人员总数 33人
+    assert (f.value, f.expected, f.difference) == (33, 31, 2)
+
+
 def test_E07_scope_wording():
     d = doc("000")
     assert not hits(d, "E07")       # a 部门预算 may say 部门预算

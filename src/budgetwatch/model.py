@@ -124,17 +124,21 @@ class Form:
     indicators: list[Indicator] = field(default_factory=list)
     layout: str = "declaration"      # declaration (申报表) | tabular (公开表) | unit (整体)
     pages: int = 1                   # printed parts merged into this form
+    info: dict[str, str] = field(default_factory=dict)   # the unit form's header facts (编制数, 在职人员…)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"project": self.project, "amount": self.amount, "money_unit": self.money_unit,
-                "location": dict(self.location), "layout": self.layout, "pages": self.pages,
-                "indicators": [i.to_dict() for i in self.indicators]}
+        d = {"project": self.project, "amount": self.amount, "money_unit": self.money_unit,
+             "location": dict(self.location), "layout": self.layout, "pages": self.pages,
+             "indicators": [i.to_dict() for i in self.indicators]}
+        if self.info:
+            d["info"] = dict(self.info)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Form":
         return cls(project=d.get("project"), amount=d.get("amount"), money_unit=d.get("money_unit"),
                    location=dict(d.get("location") or {}), layout=d.get("layout") or "declaration",
-                   pages=int(d.get("pages") or 1),
+                   pages=int(d.get("pages") or 1), info=dict(d.get("info") or {}),
                    indicators=[Indicator.from_dict(i) for i in d.get("indicators") or []])
 
 

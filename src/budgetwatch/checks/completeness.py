@@ -202,3 +202,42 @@ def annotations(view: DocView):
         yield dict(page=first.page, line=first.line, file=view.file, table_title="说明", count=len(hits),
                    snippet=first.text.strip(), value=float(len(hits)), money_unit="处",
                    evidence={"lines": [ln.location for ln in hits[:20]]})
+
+
+_QUOTA_TOTAL = re.compile(r"(?:核定|人员|在职人员)?编制(?:数|总数|共)?(\d{1,6})(?:人|名)")
+_QUOTA_KIND = re.compile(r"(行政|事业|工勤|参公|参照公务员法管理)(?:人员)?编制(\d{1,6})(?:人|名)")
+_ACTUAL = re.compile(r"(?:实有|实际在职|在职|在编)(?:人员|在职人员|在编人员|职工)?(?:总数|人数)?(\d{1,6})(?:人|名)")
+
+
+def staffing(view: DocView) -> tuple[int, int, str] | None:
+    """(核定编制, 实有人数, where it is said) from the 整体绩效目标表 header or the 概况, or None."""
+    for f in view.doc.forms:
+        quota = next((v for k, v in f.info.items() if "编制" in k), None)
+        actual = next((v for k, v in f.info.items() if re.search("在职|实有|总数", k) and "编制" not in k), None)
+        if quota and actual:
+            return int(re.match(r"\d+", quota).group()), int(re.match(r"\d+", actual).group()), "整体支出绩效目标表"
+    for p in view.paragraphs:
+        if "编制" not in p.text:
+            continue
+        a = _ACTUAL.search(p.text)
+        kinds = {k: int(n) for k, n in _QUOTA_KIND.findall(p.text)}
+        total = next((int(m.group(1)) for m in _QUOTA_TOTAL.finditer(p.text)
+                      if not re.search(r"(行政|事业|工勤|参公|管理)$", p.text[:m.start()])), None)
+        quota = total if total is not None else (sum(kinds.values()) if kinds else None)
+        if a and quota:
+            return quota, int(a.group(1)), p.text[:80]
+    return None
+
+
+@rule("E09", "实有人数超过核定编制", family="E", severity="warn",
+      compares="概况或整体支出绩效目标表中的实有（在职）人数与核定编制数",
+      applies="文档同时给出核定编制数和实有（在职）人数时",
+      message="实有（在职）人数{actual}人，超过核定编制{quota}人（多{over}人）。出处：{where}",
+      suggestion="建议说明实有人数超过核定编制的原因，并核实人员经费的测算口径。")
+def over_quota(view: DocView):
+    s = staffing(view)
+    if s and s[1] > s[0]:
+        quota, actual, where = s
+        yield dict(file=view.file, table_title="说明", value=float(actual), expected=float(quota),
+                   difference=float(actual - quota), money_unit="人", quota=quota, actual=actual, over=actual - quota,
+                   where=where, evidence={"claim": where})

@@ -262,6 +262,10 @@ def _has_indicator_tokens(cells) -> bool:
 
 # ---- 整体支出绩效目标表: a budget block (a small two-block table) and one grid -----------------
 
+_INFO_LABEL = re.compile(r"编制数|在职人员|实有人|人员总数|职能部门数|预算单位数")
+_INFO_VALUE = re.compile(r"^\d{1,6}(人|个|名)?$")
+
+
 def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
     table = None
     blocks: list[tuple[int, str]] = []
@@ -271,6 +275,9 @@ def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
     form = Form(project=None, amount=None, money_unit=None, location=title.location, layout="unit")
     for ln in body:
         labels = [nospace(c) for c in ln.cells]
+        for j, lab in enumerate(labels[:-1]):   # 核定的人员编制数 | 31人 | 实际在职人员总数 | 33人
+            if _INFO_LABEL.search(lab) and _INFO_VALUE.match(labels[j + 1]) and lab not in form.info:
+                form.info[lab] = labels[j + 1]
         if not grid and _is_grid_header(ln.cells):
             grid = True
             grid_reader = IndicatorReader(value_columns=_value_columns(ln.cells))

@@ -73,7 +73,8 @@ def save_version(session: Session, doc: Document) -> Version:
         v.tables.append(tr)
     for fi, f in enumerate(doc.forms):
         fr = FormRecord(ordinal=fi, project=f.project, amount=_dec(f.amount), money_unit=f.money_unit,
-                        line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages)
+                        line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages,
+                        info=dict(f.info) or None)
         for ii, ind in enumerate(f.indicators):
             fr.indicators.append(IndicatorRecord(ordinal=ii, level1=ind.level1, level2=ind.level2, name=ind.name,
                                                  value=ind.value, line=ind.line, page=ind.page))
@@ -119,7 +120,7 @@ def load_version(session: Session, version_id: int) -> Document:
         doc.tables.append(table)
     for f in v.forms:
         form = Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit, location=_loc(f.line, f.page),
-                    layout=f.layout, pages=f.pages)
+                    layout=f.layout, pages=f.pages, info=dict(f.info or {}))
         form.indicators = [Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line,
                                      page=i.page) for i in f.indicators]
         doc.forms.append(form)

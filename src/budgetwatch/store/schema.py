@@ -141,6 +141,7 @@ class FormRecord(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     layout: Mapped[str] = mapped_column(String(16))
     pages: Mapped[int] = mapped_column(Integer, default=1)
+    info: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     indicators: Mapped[list["IndicatorRecord"]] = relationship(order_by="IndicatorRecord.ordinal",
                                                                cascade="all, delete-orphan")
 
