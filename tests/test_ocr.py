@@ -84,3 +84,17 @@ def test_without_the_extra_the_error_names_the_pages(scanned, monkeypatch):
     with pytest.raises(InputError) as e:
         extract_files([scanned])
     assert "page 1, 2, 3, 4" in str(e.value) and "budgetwatch[ocr]" in str(e.value)
+
+
+def test_a_partly_scanned_pdf_without_the_extra_warns_and_keeps_the_text_pages(scanned, tmp_path, monkeypatch):
+    import budgetwatch.read.ocr as ocr
+    from budgetwatch.extract.document import UnreadPagesWarning
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"), [5])   # 收支总表
+    mixed.import_pages(pdfium.PdfDocument(scanned), [0])
+    path = tmp_path / "mixed.pdf"
+    mixed.save(path)
+    with pytest.warns(UnreadPagesWarning, match="page 2 without a text layer not read"):
+        doc = extract_files([path])
+    assert [t.kind for t in doc.tables][:1] == ["summary"] and {r.page for t in doc.tables for r in t.rows} == {1}

@@ -26,6 +26,11 @@ DbOption = typer.Option(None, "--db", help="SQLAlchemy URL (default: $BUDGETWATC
 @app.callback()
 def main() -> None:
     """budgetwatch — 人大预算联网监督系统."""
+    import warnings
+
+    def show(message, category, *_args, **_kw):   # one plain line, like the errors
+        err.print(f"[yellow]budgetwatch: warning:[/] {message}", highlight=False, soft_wrap=True)
+    warnings.showwarning = show
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from dataclasses import replace
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,10 @@ from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
 from .text_rules import nospace
 from .vocabulary import classify_title
+
+class UnreadPagesWarning(UserWarning):
+    """Scanned pages of a partly scanned PDF were skipped because the OCR extra is not installed."""
+
 
 _SECTION_BREAK = ("第三部分", "第四部分", "名词解释", "情况说明")
 
@@ -232,6 +237,9 @@ def extract_files(paths: list[str | Path]) -> Document:
         if src.ocr_pages and not src.ocr_read and not src.lines:
             raise InputError(p, f"scanned pages without a text layer ({_pages(src.ocr_pages)}): "
                                 "install budgetwatch[ocr] to read them")
+        if src.ocr_pages and not src.ocr_read:   # read what has text, say what was left out
+            warnings.warn(f"{p}: {_pages(src.ocr_pages)} without a text layer not read; "
+                          "install budgetwatch[ocr] to read them", UnreadPagesWarning, stacklevel=2)
         base = lines[-1].no if lines else 0
         lines.extend(replace(ln, no=base + ln.no) if ln.page is not None else ln for ln in src.lines)
     fmt = formats[0] if len(set(formats)) == 1 else "mixed"
