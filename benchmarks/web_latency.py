@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import socket
-import statistics
 import tempfile
 import subprocess
 import sys

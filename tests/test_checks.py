@@ -10,7 +10,6 @@ import pytest
 
 from budgetwatch.checks import RULES, run_checks
 from budgetwatch.extract.document import extract_files
-from budgetwatch.model import Form, Indicator, TextLine
 from conftest import ROOT, seed
 
 CORPUS = ROOT / "tests" / "data" / "corpus"

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from budgetwatch.store.findings import check_versions
 from budgetwatch.store.ingest import ingest
 from budgetwatch.web.app import create_app
-from conftest import ROOT, SAMPLES, seed
+from conftest import ROOT, SAMPLES
 
 
 @pytest.fixture

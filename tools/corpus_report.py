@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
 from budgetwatch.extract.document import extract_files
@@ -68,7 +67,6 @@ def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     files = discover([Path(a) for a in args])
     total_ok = total = 0
-    per_rule = Counter()
     for group in files:
         name = " + ".join(p.name for p in group)
         try:

@@ -132,6 +132,28 @@ def list_documents(db: Optional[str] = DbOption):
     console.print(t)
 
 
+def _output_options(fmt: str, formats: tuple[str, ...], documents, all_: bool, out) -> None:
+    if fmt not in formats:
+        fail(f"--format {fmt}: choose {', '.join(formats[:-1])} or {formats[-1]}")
+    if not documents and not all_:
+        fail("name document ids or give --all")
+    if fmt == "xlsx" and out is None:
+        fail("--format xlsx needs --out FILE")
+
+
+def _chosen_versions(engine, documents, all_: bool) -> dict[int, int]:
+    """{document id: newest version id} of the documents named (all with --all); unknown ids fail."""
+    from sqlalchemy.orm import Session
+    from .store.repository import latest_versions
+    with Session(engine) as s:
+        versions = {v.document_id: v.id for v in latest_versions(s)}
+    ids = sorted(versions) if all_ else list(documents)
+    missing = [i for i in ids if i not in versions]
+    if missing:
+        fail(f"no document with id {', '.join(map(str, missing))}")
+    return {i: versions[i] for i in ids}
+
+
 @app.command()
 def export(documents: list[int] = typer.Argument(None, help="document ids (see `budgetwatch list`)"),
            all_: bool = typer.Option(False, "--all", help="every document"),
@@ -142,21 +164,13 @@ def export(documents: list[int] = typer.Argument(None, help="document ids (see `
     from sqlalchemy.orm import Session
     from .export import to_csv, to_json, to_xlsx
     from .export.writers import atomic_write
-    from .store.repository import latest_versions, load_version
-    if fmt not in ("json", "csv", "xlsx"):
-        fail(f"--format {fmt}: choose json, csv or xlsx")
-    if not documents and not all_:
-        fail("name document ids or give --all")
-    if fmt == "xlsx" and out is None:
-        fail("--format xlsx needs --out FILE")
+    from .store.repository import load_version
+    _output_options(fmt, ("json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
+    chosen = _chosen_versions(engine, documents, all_)
+    ids = list(chosen)
     with Session(engine) as s:
-        versions = {v.document_id: v for v in latest_versions(s)}
-        ids = sorted(versions) if all_ else list(documents)
-        missing = [i for i in ids if i not in versions]
-        if missing:
-            fail(f"no document with id {', '.join(map(str, missing))}")
-        docs = [load_version(s, versions[i].id) for i in ids]
+        docs = [load_version(s, chosen[i]) for i in ids]
     if fmt == "json":
         data = to_json(docs).encode()
     elif fmt == "csv":
@@ -204,23 +218,12 @@ def check(documents: list[int] = typer.Argument(None, help="document ids (see `b
           out: Optional[Path] = typer.Option(None, "--out", "-o", help="file to write (default: stdout)"),
           db: Optional[str] = DbOption):
     """Run the checks (预警) on stored documents, store the findings and print the 问题清单."""
-    from sqlalchemy.orm import Session
     from .export.findings import findings_csv, findings_json, findings_xlsx
     from .export.writers import atomic_write
     from .store.findings import check_versions
-    from .store.repository import latest_versions
-    if fmt not in ("text", "json", "csv", "xlsx"):
-        fail(f"--format {fmt}: choose text, json, csv or xlsx")
-    if not documents and not all_:
-        fail("name document ids or give --all")
-    if fmt == "xlsx" and out is None:
-        fail("--format xlsx needs --out FILE")
+    _output_options(fmt, ("text", "json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
-    with Session(engine) as s:
-        known = {v.document_id for v in latest_versions(s)}
-    missing = [i for i in documents or [] if i not in known]
-    if missing:
-        fail(f"no document with id {', '.join(map(str, missing))}")
+    _chosen_versions(engine, documents, all_)   # fails on unknown ids before any work
     results = check_versions(engine, None if all_ else list(documents))
     if fmt == "text":
         _print_findings(engine, results)

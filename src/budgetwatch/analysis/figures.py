@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ..checks.facts import collect
 from ..checks.view import DocView
 from ..model import Document
-from ..store.repository import load_version
+from ..store.repository import load_version_cached
 
 KEYS = {"income_total": "收入总计", "expenditure_total": "支出总计", "basic": "基本支出", "project": "项目支出",
         "personnel": "人员经费", "public": "公用经费", "three_public": "“三公”经费",
@@ -36,16 +36,15 @@ def key_figures(doc: Document) -> dict:
     return out
 
 
-_CACHE: dict[tuple, dict] = {}
+_FIGURES: dict[tuple, dict] = {}
 
 
 def figures_for(session: Session, version_id: int) -> dict:
-    """Key figures of a stored version; versions never change, so each is computed once per process."""
-    from ..store.schema import Version
-    v = session.get(Version, version_id)
-    key = (str(session.get_bind().url), version_id, v.content_sha256 if v else "")   # ids are reused after a reset
-    if key not in _CACHE:
-        if len(_CACHE) > 20000:
-            _CACHE.clear()
-        _CACHE[key] = key_figures(load_version(session, version_id))
-    return _CACHE[key]
+    """Key figures of a stored version, computed once per process (versions never change)."""
+    doc = load_version_cached(session, version_id)
+    key = id(doc)
+    if key not in _FIGURES or _FIGURES[key][0] is not doc:
+        if len(_FIGURES) > 4096:
+            _FIGURES.clear()
+        _FIGURES[key] = (doc, key_figures(doc))
+    return _FIGURES[key][1]

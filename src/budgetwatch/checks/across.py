@@ -2,6 +2,8 @@
 peer units of the same year and stage. Warnings, each with the figures that justify it."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from statistics import median
 
 from .facts import collect
@@ -19,9 +21,34 @@ def previous(view: DocView):
     return cands[-1] if cands else None
 
 
-def _fact(doc, kind):
-    fs = collect(DocView(doc)).get(kind) or []
-    return fs[0] if fs else None
+def _first(fs: dict, kind: str):
+    found = fs.get(kind) or []
+    return found[0] if found else None
+
+
+_BATCH: ContextVar[dict | None] = ContextVar("budgetwatch_facts_batch", default=None)
+
+
+@contextmanager
+def batch():
+    """Within one check run the documents do not change: each neighbour's facts are read once, not once
+    per document that compares itself with it."""
+    token = _BATCH.set({})
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
+def _facts(doc) -> dict:
+    """Table facts of another document (this one's come from `narrative.facts`, computed once per view)."""
+    memo = _BATCH.get()
+    if memo is None:
+        return collect(DocView(doc))
+    hit = memo.get(id(doc))
+    if hit is None or hit[0] is not doc:
+        hit = memo[id(doc)] = (doc, collect(DocView(doc)))
+    return hit[1]
 
 
 @rule("F01", "说明所述同比增减与上年文档不符", family="F", severity="warn",
@@ -33,9 +60,10 @@ def yoy_against_previous(view: DocView):
     prev = previous(view)
     if prev is None:
         return
-    from .narrative import _where
+    from .narrative import _where, facts
+    now_fs, prev_fs = facts(view), _facts(prev)
     for kind, zh in (("income_total", "收入总计"), ("expenditure_total", "支出总计"), ("three_public", "“三公”经费")):
-        now_f, prev_f = _fact(view.doc, kind), _fact(prev, kind)
+        now_f, prev_f = _first(now_fs, kind), _first(prev_fs, kind)
         if now_f is None or prev_f is None:
             continue
         cs = claims(view)
@@ -68,7 +96,8 @@ def three_public_growth(view: DocView):
     prev = previous(view)
     if prev is None:
         return
-    a, b = _fact(view.doc, "three_public"), _fact(prev, "three_public")
+    from .narrative import facts
+    a, b = _first(facts(view), "three_public"), _first(_facts(prev), "three_public")
     if a is None or b is None or a.value <= b.value + 0.005:
         return
     pct = 100 * (a.value - b.value) / b.value if b.value else float("inf")
@@ -84,12 +113,13 @@ def three_public_growth(view: DocView):
       message="上年结转{carry}万元，占收入总计{total}万元的{share}%，同年度{n}个同类单位的中位数为{median}%。",
       suggestion="建议关注上年结转资金较多的原因，督促加快预算执行。")
 def carryover_vs_peers(view: DocView):
-    def share(doc):
-        fs = collect(DocView(doc))
-        c, t = (fs.get("carryover") or [None])[0], (fs.get("income_total") or [None])[0]
+    from .narrative import facts
+
+    def share(fs):
+        c, t = _first(fs, "carryover"), _first(fs, "income_total")
         return (c, t, 100 * c.value / t.value) if c and t and t.value > 0 else None
-    own = share(view.doc)
-    peers = [s for s in (share(p) for p in view.peers if p.unit != view.doc.unit) if s]
+    own = share(facts(view))
+    peers = [s for s in (share(_facts(p)) for p in view.peers if p.unit != view.doc.unit) if s]
     if own is None or len(peers) < 5:
         return
     med = median(s[2] for s in peers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..extract.text_rules import nospace
+from ..extract.text_rules import ENUM, nospace, strip_enum
 from .rule import rule
 from .view import TOTAL_NAME, DocView, envelope, name_of
 
@@ -208,7 +208,6 @@ def _top_level(rows):
     return out
 
 
-_ENUMERATED = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 _SIDE_TOTAL = re.compile(r"^(本年收入合计|本年支出合计|收入合计|支出合计|本年收入小计|本年支出小计)$")
 
 
@@ -231,7 +230,7 @@ def summary_side(view: DocView):
                 continue
             between = [r for r in rows[sub:gi] if "total" in r.values and not name_of(r).startswith("其中")]
             # rows enumerated under a carry-over row (一、一般公共预算 …) break it down: read both ways
-            top = [r for r in between if not _ENUMERATED.match(name_of(r))]
+            top = [r for r in between if not ENUM.match(name_of(r))]
             best = None
             for group in (between, top, _top_level(between)):
                 s = sum(r.values["total"] for r in group)
@@ -314,7 +313,6 @@ CLASS_NAMES = {
     "自然资源海洋气象等", "国土海洋气象等", "住房保障", "粮油物资储备", "国有资本经营预算", "灾害防治及应急管理",
     "预备费", "其他", "转移性", "债务还本", "债务付息", "债务发行费用", "抗疫特别国债安排的",
 }
-_ENUM_PREFIX = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
 
 
 CLASS_CODES = {
@@ -331,7 +329,7 @@ def class_name(row) -> str | None:
     """The 类 a row names (一、一般公共服务支出 → 一般公共服务; code 205 without a name → 教育), or None."""
     if row.code and len(row.code) == 3 and not name_of(row):
         return CLASS_CODES.get(row.code)
-    n = _ENUM_PREFIX.sub("", name_of(row))
+    n = strip_enum(name_of(row))
     n = n[:-2] if n.endswith("支出") else n
     return n if n in CLASS_NAMES else None
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from ..extract.text_rules import nospace
 from .arithmetic import three_public_items
 from .rule import rule
 from .view import TOTAL_NAME, DocView, decimals, name_of
@@ -25,14 +24,7 @@ def table_total(view: DocView, t, key: str = "total"):
     return r, view.wan(t, r.values[key])
 
 
-def side_row(view: DocView, t, pattern: str, side: str):
-    r = view.find_row(t, pattern, side)
-    if r is None or "total" not in r.values:
-        return None
-    return r, view.wan(t, r.values["total"])
-
-
-def _mismatch(view, a, b, readings):
+def _mismatch(view, a, readings):
     """readings: [(label, table, row, key, value)]; the finding when `a`'s value matches none of them."""
     ta, ra, ka, va = a
     best = None
@@ -53,26 +45,28 @@ def _hit(view, a, best, **extra):
                           "other_line": rb.line}, **extra)
 
 
+def _total_vs_summary(view: DocView, kind: str, side: str, labels):
+    """A 收入/支出总表's 合计 against the 收支总表 rows it may equal (with or without 上年结转)."""
+    t, t1 = view.table(kind), view.table("summary")
+    if not t or not t1 or not (tot := table_total(view, t)):
+        return
+    readings = []
+    for label, pattern in labels:
+        r = view.find_row(t1, pattern, side)
+        if r is not None and "total" in r.values:
+            readings.append((label, t1, r, "total", view.wan(t1, r.values["total"])))
+    if readings and (best := _mismatch(view, (t, tot[0], "total", tot[1]), readings)):
+        yield _hit(view, (t, tot[0], "total", tot[1]), best)
+
+
 @rule("B01", "收入总表合计与收支总表一致", family="B", severity="error",
       compares="部门收入总表合计与部门收支总表的收入总计（或本年收入合计，视收入总表是否含上年结转）",
       applies="两表都印出合计时",
       message="{table}合计为{value}万元，{other}的{other_label}为{expected}万元，相差{difference}万元。",
       suggestion="建议核实{table}与{other}的收入合计数据，确保两表衔接一致。")
 def income_vs_summary(view: DocView):
-    t2, t1 = view.table("income"), view.table("summary")
-    if not t2 or not t1 or not (tot := table_total(view, t2)):
-        return
-    readings = [(lab, t1, *x) for lab, pat in (("收入总计", r"^收入总计$|^收入合计$"), ("本年收入合计", r"^本年收入合计$"))
-                if (x := _side(view, t1, pat, "income"))]
-    if readings and (best := _mismatch(view, (t2, tot[0], "total", tot[1]), None, readings)):
-        yield _hit(view, (t2, tot[0], "total", tot[1]), best)
-
-
-def _side(view, t, pattern, side):
-    r = view.find_row(t, pattern, side)
-    if r is None or "total" not in r.values:
-        return None
-    return r, "total", view.wan(t, r.values["total"])
+    yield from _total_vs_summary(view, "income", "income",
+                                 (("收入总计", r"^收入总计$|^收入合计$"), ("本年收入合计", r"^本年收入合计$")))
 
 
 @rule("B02", "支出总表合计与收支总表一致", family="B", severity="error",
@@ -81,13 +75,8 @@ def _side(view, t, pattern, side):
       message="{table}合计为{value}万元，{other}的{other_label}为{expected}万元，相差{difference}万元。",
       suggestion="建议核实{table}与{other}的支出合计数据，确保两表衔接一致。")
 def expenditure_vs_summary(view: DocView):
-    t3, t1 = view.table("expenditure"), view.table("summary")
-    if not t3 or not t1 or not (tot := table_total(view, t3)):
-        return
-    readings = [(lab, t1, *x) for lab, pat in (("本年支出合计", r"^本年支出合计$"), ("支出总计", r"^支出总计$|^支出合计$"))
-                if (x := _side(view, t1, pat, "expenditure"))]
-    if readings and (best := _mismatch(view, (t3, tot[0], "total", tot[1]), None, readings)):
-        yield _hit(view, (t3, tot[0], "total", tot[1]), best)
+    yield from _total_vs_summary(view, "expenditure", "expenditure",
+                                 (("本年支出合计", r"^本年支出合计$"), ("支出总计", r"^支出总计$|^支出合计$")))
 
 
 @rule("B03", "一般公共预算基本支出与基本支出经济分类表一致", family="B", severity="error",
@@ -99,7 +88,7 @@ def basic_vs_economic(view: DocView):
     t5, t6 = view.table("gpb_expenditure"), view.table("gpb_basic")
     if not t5 or not t6 or not (a := table_total(view, t5, "basic")) or not (b := table_total(view, t6)):
         return
-    if (best := _mismatch(view, (t5, a[0], "basic", a[1]), None, [("合计", t6, b[0], "total", b[1])])):
+    if (best := _mismatch(view, (t5, a[0], "basic", a[1]), [("合计", t6, b[0], "total", b[1])])):
         yield _hit(view, (t5, a[0], "basic", a[1]), best)
 
 
@@ -128,7 +117,7 @@ def gpb_vs_fiscal(view: DocView):
     r = view.find_row(t4, r"^本年支出合计$", "expenditure")
     if "gpb" not in t4.columns and not funds and r is not None and "total" in r.values:
         readings.append(("本年支出合计（仅有一般公共预算）", t4, r, "total", view.wan(t4, r.values["total"])))
-    if readings and (best := _mismatch(view, (t5, a[0], "total", a[1]), None, readings)):
+    if readings and (best := _mismatch(view, (t5, a[0], "total", a[1]), readings)):
         yield _hit(view, (t5, a[0], "total", a[1]), best)
 
 
@@ -226,7 +215,7 @@ def projects_vs_project_spending(view: DocView):
         o = view.table(kind)
         if o and (x := table_total(view, o, "project")):
             readings.append((label, o, x[0], "project", x[1]))
-    if readings and (best := _mismatch(view, (t, row, "total", total), None, readings)):
+    if readings and (best := _mismatch(view, (t, row, "total", total), readings)):
         yield _hit(view, (t, row, "total", total), best)
 
 

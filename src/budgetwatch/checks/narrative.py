@@ -3,7 +3,6 @@ the previous year and their wording, breakdowns after 其中, the 三公 changes
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .claims import AMOUNT_RX, KINDS, UNIT_TO_WAN, Claim, document_claims
 from .facts import collect

@@ -51,6 +51,13 @@ def _form_at(view: DocView, f: Form, **kw) -> dict:
     return out
 
 
+def _indicator_at(view: DocView, f: Form, ind, **kw) -> dict:
+    """A finding about one indicator: its own line, the form's label and the indicator as evidence."""
+    return _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value,
+                    page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
+                    evidence={"claim": ind.name}, **kw)
+
+
 @rule("D01", "项目支出未公开绩效目标", family="D", severity="warn",
       compares="项目支出表（本年预算）所列项目与项目支出绩效目标表的项目名称",
       applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；每份文档汇总为一条",
@@ -166,9 +173,7 @@ def cost_lower_bound(view: DocView):
         for ind in f.indicators:
             v = nospace(ind.value)
             if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v) and not _SAVING.search(ind.name):
-                yield _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value,
-                               page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
-                               evidence={"claim": ind.name})
+                yield _indicator_at(view, f, ind)
 
 
 _SAVING = re.compile(r"节约|节省|降低|下降|压减")   # a saving has a lower bound
@@ -197,9 +202,7 @@ def unmeasurable(view: DocView):
             elif pct > 100 and "增长" not in ind.name and "提高" not in ind.name and not sign:
                 why = "比例超过100%"
             if why:
-                yield _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value, why=why,
-                               page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
-                               evidence={"claim": ind.name})
+                yield _indicator_at(view, f, ind, why=why)
 
 
 _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "满意度指标"))

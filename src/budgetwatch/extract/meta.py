@@ -5,7 +5,7 @@ import re
 from collections import Counter
 
 from ..read.text import Line
-from .text_rules import nospace, squash
+from .text_rules import nospace
 
 _UNIT_LINE = re.compile(r"^(?:部门名称|单位名称|编制部门|编制单位|预算单位|填报单位|部门|单位)\s*[:：]\s*(.+)$")
 _COVER = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[省市区县镇乡]级|本级)?\s*(部门|单位)?\s*(综合)?\s*(预算|决算)")

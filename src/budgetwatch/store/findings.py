@@ -92,15 +92,20 @@ def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dic
     """Run the checks on the newest version of the given documents (all when None), with the other
     documents of the database as history (same unit) and peers (same year and stage); store the
     findings. Returns {version id: findings} with reviewers' decisions applied."""
-    with Session(engine) as s:
+    from ..checks.across import batch
+    with Session(engine) as s, batch():
         versions = latest_versions(s)
-        docs = {v.id: load_version(s, v.id) for v in versions}
+        docs: dict = {}
+
+        def doc_of(v):   # read a version only when a check needs it (an upload does not read the whole base)
+            if v.id not in docs:
+                docs[v.id] = load_version(s, v.id)
+            return docs[v.id]
         chosen = [v for v in versions if document_ids is None or v.document_id in document_ids]
         for v in chosen:
-            doc = docs[v.id]
-            others = [d for vid, d in docs.items() if vid != v.id]
-            history = [d for d in others if d.unit and d.unit == doc.unit]
-            peers = [d for d in others if d.year == doc.year and d.stage == doc.stage]
-            save_findings(s, v, run_checks(doc, history=history, peers=peers))
+            others = [o for o in versions if o.id != v.id]
+            history = [doc_of(o) for o in others if v.unit_name and o.unit_name == v.unit_name]
+            peers = [doc_of(o) for o in others if o.year == v.year and o.stage == v.stage]
+            save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
         s.commit()
         return load_findings(s, [v.id for v in chosen])

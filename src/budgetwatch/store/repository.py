@@ -135,3 +135,20 @@ def latest_versions(session: Session) -> list[Version]:
     q = (select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
          .order_by(Version.document_id))
     return list(session.scalars(q))
+
+
+_LOADED: dict[tuple, Document] = {}
+
+
+def load_version_cached(session: Session, version_id: int) -> Document:
+    """`load_version`, read once per process: a version's content never changes (the key carries the
+    content hash, as ids are reused when a database is reset). Callers must not change the document."""
+    v = session.get(Version, version_id)
+    if v is None:
+        raise KeyError(version_id)
+    key = (str(session.get_bind().url), v.id, v.content_sha256)
+    if key not in _LOADED:
+        if len(_LOADED) > 512:
+            _LOADED.clear()
+        _LOADED[key] = load_version(session, v.id)
+    return _LOADED[key]

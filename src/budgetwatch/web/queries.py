@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..store.findings import load_findings
-from ..store.repository import load_version
+from ..store.repository import load_version_cached
 from ..store.schema import (
     CellRecord, DecisionRecord, DocumentRecord, FindingRecord, RowRecord, TableRecord, Version,
 )
@@ -109,24 +109,11 @@ def _key_totals(s: Session, version_ids: list[int]) -> dict[int, dict]:
     return out
 
 
-_DOCS: dict[tuple, object] = {}
-
-
-def cached_document(s: Session, v: Version):
-    """The stored document of a version; a version's content never changes, so it is read once."""
-    key = (str(s.get_bind().url), v.id, v.content_sha256)
-    if key not in _DOCS:
-        if len(_DOCS) > 512:
-            _DOCS.clear()
-        _DOCS[key] = load_version(s, v.id)
-    return _DOCS[key]
-
-
 def document(s: Session, document_id: int) -> dict | None:
     v = latest_version(s, document_id)
     if v is None:
         return None
-    doc = cached_document(s, v)
+    doc = load_version_cached(s, v.id)
     findings = load_findings(s, [v.id])[v.id]
     return {"id": document_id, "version": v.number, "version_id": v.id, "doc": doc, "findings": findings,
             "versions": [x.number for x in s.get(DocumentRecord, document_id).versions]}
