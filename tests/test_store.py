@@ -85,3 +85,14 @@ def test_amounts_keep_printed_text(engine, stem):
         doc = load_version(s, out.version_id)
     summ = next(t for t in doc.tables if t.kind == "summary")
     assert summ.rows[0].printed == {"total": "1486.80"} and summ.rows[0].line == 72
+
+
+def test_migrations_build_the_schema_the_code_declares(engine):
+    """Alembic's revisions and the SQLAlchemy models describe the same tables, columns and indexes."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from budgetwatch.store.schema import Base
+    with engine.connect() as c:
+        diffs = compare_metadata(MigrationContext.configure(c), Base.metadata)
+    assert diffs == []

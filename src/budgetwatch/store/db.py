@@ -41,12 +41,12 @@ def alembic_config() -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (creating it when empty)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to the newest schema (creating it when empty), or to `revision`."""
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 def open_db(url: str | None = None) -> Engine:

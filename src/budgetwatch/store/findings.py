@@ -91,7 +91,8 @@ def decide(session: Session, finding_id: int, status: str, reason: str | None, b
 def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dict[int, list[Finding]]:
     """Run the checks on the newest version of the given documents (all when None), with the other
     documents of the database as history (same unit) and peers (same year and stage); store the
-    findings. Returns {version id: findings} with reviewers' decisions applied."""
+    findings and the version's key figures. Returns {version id: findings} with reviewers' decisions applied."""
+    from ..analysis.figures import key_figures, save_figures
     from ..checks.across import batch
     with Session(engine) as s, batch():
         versions = latest_versions(s)
@@ -107,5 +108,6 @@ def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dic
             history = [doc_of(o) for o in others if v.unit_name and o.unit_name == v.unit_name]
             peers = [doc_of(o) for o in others if o.year == v.year and o.stage == v.stage]
             save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
+            save_figures(s, v.id, key_figures(doc_of(v)))
         s.commit()
         return load_findings(s, [v.id for v in chosen])

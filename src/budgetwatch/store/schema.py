@@ -57,6 +57,8 @@ class Version(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str | None] = mapped_column(String(16))
     scope: Mapped[str | None] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(40), index=True)    # extract/place.py
+    level: Mapped[str | None] = mapped_column(String(8), index=True)
     document: Mapped[DocumentRecord] = relationship(back_populates="versions")
     files: Mapped[list["SourceFileRecord"]] = relationship(order_by="SourceFileRecord.ordinal",
                                                            cascade="all, delete-orphan")
@@ -66,6 +68,27 @@ class Version(Base):
                                                      cascade="all, delete-orphan")
     narrative: Mapped[list["NarrativeLineRecord"]] = relationship(order_by="NarrativeLineRecord.ordinal",
                                                                   cascade="all, delete-orphan")
+
+
+class KeyFigures(Base):
+    """A version's key figures in 万元 (analysis/figures.py), kept so that lists, comparisons and trends
+    are queries rather than re-readings of every document."""
+    __tablename__ = "key_figures"
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), primary_key=True)
+    income_total: Mapped[float | None] = mapped_column(Float)
+    expenditure_total: Mapped[float | None] = mapped_column(Float)
+    basic: Mapped[float | None] = mapped_column(Float)
+    project: Mapped[float | None] = mapped_column(Float)
+    personnel: Mapped[float | None] = mapped_column(Float)
+    public: Mapped[float | None] = mapped_column(Float)
+    three_public: Mapped[float | None] = mapped_column(Float)
+    admin_operating: Mapped[float | None] = mapped_column(Float)
+    carryover: Mapped[float | None] = mapped_column(Float)
+    staff: Mapped[int | None] = mapped_column(Integer)
+    carryover_share: Mapped[float | None] = mapped_column(Float)
+    public_per_head: Mapped[float | None] = mapped_column(Float)
+    project_share: Mapped[float | None] = mapped_column(Float)
+    classes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class SourceFileRecord(Base):
@@ -193,8 +216,8 @@ class FindingRecord(Base):
     money_unit: Mapped[str | None] = mapped_column(String(8))
     message: Mapped[str] = mapped_column(Text)
     suggestion: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
-    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    evidence: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DecisionRecord(Base):
@@ -208,4 +231,4 @@ class DecisionRecord(Base):
     status: Mapped[str] = mapped_column(String(16))          # accepted | dismissed
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..analysis.figures import KEYS, figures_for
+from ..analysis.figures import KEYS, figures_many
 from ..checks.rule import fmt_amount
 from ..store.schema import FormRecord, IndicatorRecord, RowRecord, TableRecord, Version
 from . import api
@@ -53,7 +53,8 @@ def unit_json(unit: str, s: Session = Depends(api.session)):
     if not versions:
         from fastapi import HTTPException
         raise HTTPException(404, f"no unit named {unit}")
-    return {"unit": unit, "documents": [{"id": v.document_id, **figures_for(s, v.id)} for v in versions]}
+    figures = figures_many(s, [v.id for v in versions])
+    return {"unit": unit, "documents": [{"id": v.document_id, **figures[v.id]} for v in versions]}
 
 
 @router.get("/units/{unit}", include_in_schema=False)
@@ -71,13 +72,9 @@ def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budge
                  sort: Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"] = "income_total",
                  s: Session = Depends(api.session)):
     """比较: units of one year and stage side by side, ranked."""
-    rows = []
-    for v in _latest_versions(s, year=year, stage=stage):
-        if q and q not in (v.unit_name or ""):
-            continue
-        f = figures_for(s, v.id)
-        share = round(100 * f["project"] / f["expenditure_total"], 2) if f["project"] and f["expenditure_total"] else None
-        rows.append({"id": v.document_id, **f, "project_share": share})
+    versions = [v for v in _latest_versions(s, year=year, stage=stage) if not q or q in (v.unit_name or "")]
+    figures = figures_many(s, [v.id for v in versions])
+    rows = [{"id": v.document_id, **figures[v.id]} for v in versions]
     rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
     for i, r in enumerate(rows, start=1):
         r["rank"] = i

@@ -19,22 +19,24 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    """Compute every document's key figures in the background, so 单位/比较 answer at once."""
+    """Versions stored before key figures were kept get theirs computed in the background."""
     import threading
 
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from ..analysis.figures import figures_for
-    from .queries import documents
+    from ..store.schema import KeyFigures, Version
 
-    def warm():
+    def fill():
         try:
             with Session(app.state.engine) as s:
-                for d in documents(s, limit=100000).items:
-                    figures_for(s, d["version_id"])
+                missing = s.scalars(select(Version.id).where(~Version.id.in_(select(KeyFigures.version_id)))).all()
+                for vid in missing:
+                    figures_for(s, vid)
         except Exception:   # only an optimisation: a failure means a slower first page
             pass
-    threading.Thread(target=warm, daemon=True).start()
+    threading.Thread(target=fill, daemon=True).start()
     yield
 
 

@@ -56,21 +56,18 @@ def documents(s: Session, year: int | None = None, stage: str | None = None, sco
         base = base.where(Version.scope == scope)
     if q:
         base = base.where(Version.unit_name.contains(q))
+    if region:
+        base = base.where(Version.region.contains(region))
+    if level:
+        base = base.where(Version.level == level)
     ordered = base.order_by(Version.unit_name, Version.year.desc(), Version.document_id)
-    if region or level:   # read from the unit's name (analysis/place.py), so filtered here
-        from ..analysis.place import place
-        kept = [v for v in s.scalars(ordered) if (not region or region in (place(v.unit_name)["region"] or ""))
-                and (not level or place(v.unit_name)["level"] == level)]
-        total, versions = len(kept), kept[offset:offset + limit]
-    else:
-        total = s.scalar(select(func.count()).select_from(base.subquery()))
-        versions = list(s.scalars(ordered.limit(limit).offset(offset)))
+    total = s.scalar(select(func.count()).select_from(base.subquery()))
+    versions = list(s.scalars(ordered.limit(limit).offset(offset)))
     ids = [v.id for v in versions]
     counts = _finding_counts(s, ids)
     totals = _key_totals(s, ids)
-    from ..analysis.place import place
     items = [{"id": v.document_id, "version": v.number, "version_id": v.id, "unit": v.unit_name, "year": v.year,
-              **place(v.unit_name),
+              "region": v.region, "level": v.level,
               "stage": v.stage, "stage_zh": STAGE_ZH.get(v.stage, ""), "scope": v.scope,
               "scope_zh": SCOPE_ZH.get(v.scope, ""), "format": v.format, "files": [f.name for f in v.files],
               "income_total": totals.get(v.id, {}).get("income"),
