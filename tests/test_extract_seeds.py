@@ -24,6 +24,18 @@ def test_seed_matches_gold(path):
     assert s["cells_R"] >= 0.995 and s["cells_P"] >= 0.995, s
     assert s["forms_R"] >= 0.99 and s["amounts"] >= 0.99, s
     assert s["ind_R"] >= 0.98 and s["ind_P"] >= 0.98, s
+    assert s["levels"] >= 0.99, s
+
+
+def test_labels_packed_to_the_top_of_a_grid_are_regrouped_by_the_indicators_names():
+    """Seed 002's 人大代表培训经费: the converter wrote the merged 二级 labels one per row from the top
+    (质量指标 beside 培训次数 … 满意度指标 beside 培训成本), the rows below carry none."""
+    form = next(f for f in extract_files([seed("002")]).forms if f.project == "人大代表培训经费")
+    got = {i.name: i.level2 for i in form.indicators}
+    assert got["培训次数"] == "数量指标" and got["人大代表培训合格率"] == "质量指标"
+    assert got["监督报告出具及时率"] == "时效指标" and got["人大代表培训成本"] == "成本指标"
+    assert got["培训结果采纳率"] == "社会效益" and got["配套设施健全性"] == "可持续影响指标"
+    assert [i.level1 for i in form.indicators].count("产出指标") == 9
 
 
 def test_full_codes_from_printed_codes():

@@ -48,4 +48,4 @@ def test_extraction_meets_the_thresholds_on_the_gold(totals):
     assert raw["cells_gold"] >= 400 and raw["forms_gold"] >= 2
     assert s["cells_R"] >= 0.995 and s["cells_P"] >= 0.995, s
     assert s["tables_R"] == 1.0 and s["meta"] == 1.0, s
-    assert s["forms_R"] >= 0.99, s
+    assert s["forms_R"] >= 0.99 and s["ind_R"] >= 0.98 and s["levels"] >= 0.99, s

@@ -262,7 +262,8 @@ def decide(finding: int = typer.Argument(..., help="finding id (#N in the 问题
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
           port: int = typer.Option(8000, help="port"), db: Optional[str] = DbOption,
-          workers: int = typer.Option(1, min=1, max=64, help="worker processes (use the machine's cores)")):
+          workers: int = typer.Option(1, min=1, max=64, help="worker processes (use the machine's cores)"),
+          cache: bool = typer.Option(True, help="keep GET answers until the data changes")):
     """Serve the web UI and the JSON API (FastAPI + uvicorn) on the database the CLI uses."""
     import os
 
@@ -270,7 +271,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
     from .store.db import resolve_url
     from .web.app import create_app
     try:
-        application = create_app(db)   # also migrates the database before any worker starts
+        application = create_app(db, cache=cache)   # also migrates the database before any worker starts
     except Exception as e:
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
     console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
@@ -278,6 +279,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
         uvicorn.run(application, host=host, port=port, log_level="warning")
         return
     os.environ["BUDGETWATCH_DB"] = resolve_url(db)
+    os.environ["BUDGETWATCH_CACHE"] = "1" if cache else "0"
     uvicorn.run("budgetwatch.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 

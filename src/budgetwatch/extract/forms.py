@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..model import Form, Indicator, Row, Table
 from ..read.text import Line
+from .indicator_levels import PrintedRow, realign
 from .text_rules import header_money_unit, nospace, parse_amount, squash
 from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, level1_of, level2_of
 
@@ -42,8 +43,23 @@ class IndicatorReader:
         self.value_columns = value_columns
         self.level1: str | None = None
         self.level2: str | None = None
+        self.rows: list[PrintedRow] = []
+        self.pending: list[str] = []   # labels printed on a row that gave no indicator
 
     def read(self, cells, where: dict) -> Indicator | None:
+        """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels."""
+        ind = self._read(cells, where)
+        labels = self._printed
+        if ind is None:
+            self.pending += labels
+            return None
+        self.rows.append(PrintedRow(ind, self.pending + labels, ind.level1, ind.level2))
+        self.pending = []
+        realign(self.rows)
+        return ind
+
+    def _read(self, cells, where: dict) -> Indicator | None:
+        self._printed: list[str] = []
         first = next((j for j, c in enumerate(cells) if c), None)
         if first is None or (self.annual_start is not None and first >= self.annual_start):
             return None  # a row printed only in the 年度 block
@@ -68,6 +84,7 @@ class IndicatorReader:
                 rest.append(t)
             if len(rest) == 2:
                 break
+        self._printed = list(l2s) or ([row_l1] if row_l1 else [])
         if row_l1:
             self.level1, self.level2 = row_l1, None
         if l2s:

@@ -40,7 +40,8 @@ async def _lifespan(app: FastAPI):
     yield
 
 
-def create_app(db: str | None = None) -> FastAPI:
+def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
+    """The service on database `db`; `cache=False` answers every GET afresh (for measuring, or debugging)."""
     url = resolve_url(db)
     engine = open_db(url)
     _limit_query_time(engine)
@@ -49,8 +50,9 @@ def create_app(db: str | None = None) -> FastAPI:
                   description="查询、预警、分析、服务: documents, tables, findings and their decisions.")
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from .cache import ResponseCache
-    app.add_middleware(ResponseCache, engine=engine)
+    if cache:
+        from .cache import ResponseCache
+        app.add_middleware(ResponseCache, engine=engine)
 
     from . import analysis_pages, api, pages, reports
     app.include_router(api.router)
@@ -109,7 +111,8 @@ def _limit_query_time(engine) -> None:
 
 def app_from_env() -> FastAPI:
     """The app for uvicorn's worker processes (`serve --workers N`): the database comes from $BUDGETWATCH_DB."""
-    return create_app(None)
+    import os
+    return create_app(None, cache=os.environ.get("BUDGETWATCH_CACHE", "1") != "0")
 
 
 def render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
