@@ -48,3 +48,16 @@ def test_versions_without_stored_figures_get_them_on_first_use(engine):
         after = figures_many(s, list(before))
         assert after == before
         assert s.query(KeyFigures).count() == 3
+
+
+@pytest.mark.parametrize("name, staff", [
+    # 实有人员72人，其中：在职人员46人 — per-head figures use the staff in post, not retirees
+    ("jilin-changchun-xinfangju-2026-yusuan.pdf", 46),
+    # 在职人员 380 人，其中行政 89人 (spaces inside the sentence)
+    ("shaanxi-xian-renshe-2020-yusuan.pdf", 380),
+])
+def test_staff_in_post_and_public_expense_per_head(name, staff):
+    from conftest import ROOT
+    f = key_figures(extract_files([ROOT / "tests" / "data" / "corpus" / name]))
+    assert f["staff"] == staff
+    assert f["public_per_head"] == pytest.approx(f["public"] / staff, abs=1e-4)

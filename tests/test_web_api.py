@@ -165,6 +165,10 @@ def test_unit_compare_projects_and_reports(client):
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     html = client.get(f"/documents/{i}/report.html").text
     assert "审查报告" in html and "C06" in html and "1,506.80" in html and "<svg" in html and "问题按类别" in html
+    # the key figures drawn too: 基本支出 618.71 and 项目支出 888.08 as bars, 功能分类 by 类
+    assert "支出结构" in html and "618.71" in html and "888.08" in html and "一般公共服务" in html
+    batch = client.get("/reports/batch.html?year=2023").text
+    assert "总体情况（2 份文档）" in batch and "各文档错误与警告" in batch and batch.count('<section class="doc">') == 3
     xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{i}/report.xlsx").content))
     assert xlsx.sheetnames[:2] == ["关键数据", "问题清单"] and xlsx["关键数据"]["B2"].value == 1506.8
     pdf = client.get(f"/documents/{i}/report.pdf")

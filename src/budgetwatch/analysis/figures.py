@@ -3,12 +3,11 @@
 `key_figures` table so that 单位, 比较 and reports are queries."""
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..checks.completeness import staff_in_post
 from ..checks.facts import collect
 from ..checks.view import DocView
 from ..model import Document
@@ -19,7 +18,6 @@ KEYS = {"income_total": "收入总计", "expenditure_total": "支出总计", "ba
         "personnel": "人员经费", "public": "公用经费", "three_public": "“三公”经费",
         "admin_operating": "机关运行经费", "carryover": "上年结转"}
 DERIVED = ("staff", "carryover_share", "public_per_head", "project_share")
-_STAFF = re.compile(r"实有(?:人员|在职人员|人数)?(\d{1,6})人|在职(?:人员|职工)?(\d{1,6})人")
 
 
 def key_figures(doc: Document) -> dict:
@@ -31,8 +29,7 @@ def key_figures(doc: Document) -> dict:
         out[key] = round(fs[0].value, 6) if fs else None
     out["classes"] = {kind[6:]: round(fs[0].value, 6) for kind, fs in facts.items()
                       if kind.startswith("class:") and fs}
-    m = _STAFF.search(view.text)
-    out["staff"] = int(next(g for g in m.groups() if g)) if m else None
+    out["staff"] = staff_in_post(view)
     inc, carry, exp, proj = out["income_total"], out["carryover"], out["expenditure_total"], out["project"]
     out["carryover_share"] = round(100 * carry / inc, 2) if inc and carry is not None else None
     out["public_per_head"] = round(out["public"] / out["staff"], 4) if out["public"] and out["staff"] else None

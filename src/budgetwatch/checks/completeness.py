@@ -209,6 +209,25 @@ _QUOTA_KIND = re.compile(r"(行政|事业|工勤|参公|参照公务员法管理
 _ACTUAL = re.compile(r"(?:实有|实际在职|在职|在编)(?:人员|在职人员|在编人员|职工)?(?:总数|人数)?(\d{1,6})(?:人|名)")
 
 
+_IN_POST = re.compile(r"在职(?:人员|职工)?(?:总数|人数)?(\d{1,6})(?:人|名)")
+_HEADCOUNT = re.compile(r"实有(?:人员|人数)?(\d{1,6})(?:人|名)")
+
+
+def staff_in_post(view: DocView) -> int | None:
+    """The unit's staff in post (在职), for per-head figures: the 整体支出绩效目标表 header, else the 说明's
+    在职…N人, else its 实有…N人 (which may include retirees, so only as a last resort)."""
+    for f in view.doc.forms:
+        n = next((v for k, v in f.info.items() if re.search("在职|实有|总数", k) and "编制" not in k), None)
+        if n:
+            return int(re.match(r"\d+", n).group())
+    text = re.sub(r"[ \t\u3000]+", "", view.text)
+    for rx in (_IN_POST, _HEADCOUNT):
+        m = rx.search(text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def staffing(view: DocView) -> tuple[int, int, str] | None:
     """(核定编制, 实有人数, where it is said) from the 整体绩效目标表 header or the 概况, or None."""
     for f in view.doc.forms:

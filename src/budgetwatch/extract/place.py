@@ -13,7 +13,7 @@ LEVELS = ("中央", "省级", "市级", "区县级", "乡镇街道")
 _PROVINCE = re.compile(r"^(.{2,3}?(?:省|自治区)|北京市|上海市|天津市|重庆市|内蒙古|广西|西藏|宁夏|新疆)")
 _CITY = re.compile(r"^(.{2,5}?(?:市|州|盟|地区))")
 _COUNTY = re.compile(r"^(.{1,6}?(?:区|县|旗))")
-_TOWN = re.compile(r"(街道|镇|乡)(办事处)?|街道")
+_TOWN = re.compile(r"^.{0,8}?(?:街道|镇|乡)(?:办事处|人民政府|政府|党委|$)")   # not 城乡建设局
 _CENTRAL = re.compile(r"^(国家|中共中央|中央|全国|国务院|最高人民|中华人民共和国|海关总署|审计署)")
 # a cover line: 上海市2026年市级单位预算 / 祁连县2023年部门预算 / 江苏省省级部门决算
 _COVER = re.compile(r"^(?P<place>\S{2,12}?(?:省|自治区|市|州|盟|区|县|旗))(?:\d{4}年(?:度)?)?"
@@ -60,6 +60,6 @@ def _from_name(unit: str | None) -> dict:
     m = _COUNTY.match(rest)
     if m and not re.match(r"^(区级|县级|区本级)", rest):
         region, rest, level = region or m.group(1), rest[m.end():], "区县级"   # 兴县…: a county on its own
-    if level is not None and _TOWN.search(rest[:12]):
+    if level is not None and _TOWN.match(re.sub(r"^人民政府", "", rest)):
         level = "乡镇街道"
     return {"region": region, "level": level}

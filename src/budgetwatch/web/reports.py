@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from ..analysis.figures import KEYS, figures_for
+from ..analysis.figures import KEYS, figures_many
 from ..checks.rule import SEVERITY_ZH, fmt_amount
 from ..export.findings import findings_xlsx
 from . import api
@@ -26,38 +26,86 @@ router = APIRouter(tags=["reports"])
 CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
 
 
-def bar_svg(pairs: list[tuple[str, float]], width: int = 420, bar: int = 18) -> str:
-    """A small horizontal bar chart as inline SVG: prints without scripts (the PDF is printed offline)."""
+def bar_svg(pairs: list[tuple[str, float]], width: int = 520, bar: int = 18, label_width: int = 150,
+            fmt=fmt_amount) -> str:
+    """A horizontal bar chart as inline SVG: prints without scripts (the PDF is printed offline)."""
     from html import escape
     top = max((v for _, v in pairs), default=0) or 1
     rows = []
     for i, (label, v) in enumerate(pairs):
         y = i * (bar + 6)
-        w = int((width - 160) * v / top)
-        rows.append(f'<text x="0" y="{y + bar - 4}" font-size="12">{escape(label)}</text>'
-                    f'<rect x="120" y="{y}" width="{w}" height="{bar}" fill="#8b1a1a"/>'
-                    f'<text x="{124 + w}" y="{y + bar - 4}" font-size="12">{v:g}</text>')
+        w = max(0, int((width - label_width - 90) * v / top))
+        shown = label if len(label) <= label_width // 12 else label[:label_width // 12 - 1] + "…"
+        rows.append(f'<text x="0" y="{y + bar - 4}" font-size="12"><title>{escape(label)}</title>{escape(shown)}</text>'
+                    f'<rect x="{label_width}" y="{y}" width="{w}" height="{bar}" fill="#8b1a1a"/>'
+                    f'<text x="{label_width + 4 + w}" y="{y + bar - 4}" font-size="12">{fmt(v)}</text>')
     height = len(pairs) * (bar + 6)
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{"".join(rows)}</svg>'
 
 
 def _entries(s: Session, versions) -> list[dict]:
+    from ..checks.rule import FAMILIES
     from ..store.findings import load_findings
     found = load_findings(s, [v.id for v in versions])
+    figures = figures_many(s, [v.id for v in versions])
     out = []
     for v in versions:
-        fs = found[v.id]
-        from ..checks.rule import FAMILIES
+        fs, fig = found[v.id], figures[v.id]
         by_family = [(f"{k} {zh}", float(sum(1 for f in fs if f.family == k))) for k, zh in FAMILIES.items()]
+        charts = [("问题按类别（条）", bar_svg(by_family, fmt=_count))]
+        structure = [(KEYS[k], fig[k]) for k in STRUCTURE if fig.get(k)]
+        if structure:
+            charts.append(("支出结构（万元）", bar_svg(structure)))
+        classes = sorted(fig["classes"].items(), key=lambda kv: -kv[1])[:10]
+        if classes:
+            charts.append(("支出功能分类（按类，万元）", bar_svg(classes)))
+        history = _history(s, v)
+        if len(history) >= 2:
+            charts.append(("本单位历年收入总计（万元）", bar_svg(history)))
         out.append({"id": v.document_id, "label": f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}",
-                    "figures": figures_for(s, v.id), "findings": fs, "chart": bar_svg(by_family),
+                    "figures": fig, "findings": fs, "charts": charts,
                     "counts": {k: sum(1 for f in fs if f.severity == k) for k in SEVERITY_ZH}})
+    return out
+
+
+def _count(v: float) -> str:
+    return f"{v:.0f}"
+
+
+STRUCTURE = ("basic", "project", "personnel", "public", "three_public", "admin_operating")
+
+
+def _history(s: Session, v) -> list[tuple[str, float]]:
+    """收入总计 of the unit's documents of the same stage, year by year (the report's own year included)."""
+    if not v.unit_name:
+        return []
+    from ..store.schema import Version
+    same = [x for x in s.query(Version).filter(Version.unit_name == v.unit_name, Version.stage == v.stage)]
+    newest = {}
+    for x in same:
+        if x.year and (x.year not in newest or x.number > newest[x.year].number):
+            newest[x.year] = x
+    figs = figures_many(s, [x.id for x in newest.values()])
+    return [(f"{y}年", figs[x.id]["income_total"]) for y, x in sorted(newest.items())
+            if figs[x.id]["income_total"] is not None]
+
+
+def _batch_overview(entries: list[dict]) -> list[tuple[str, str]]:
+    """Charts over the whole batch: open findings per document, and 收入总计 per document."""
+    if len(entries) < 2:
+        return []
+    issues = [(e["label"], float(e["counts"]["error"] + e["counts"]["warn"])) for e in entries]
+    income = [(e["label"], e["figures"]["income_total"]) for e in entries if e["figures"]["income_total"]]
+    out = [("各文档错误与警告（条）", bar_svg(sorted(issues, key=lambda p: -p[1]), width=760, label_width=330, fmt=_count))]
+    if income:
+        out.append(("各文档收入总计（万元）", bar_svg(sorted(income, key=lambda p: -p[1]), width=760, label_width=330)))
     return out
 
 
 def _html(request: Request, title: str, entries: list[dict]) -> str:
     css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
     return templates.get_template("report.html").render(request=request, title=title, entries=entries, keys=KEYS,
+                                                         overview=_batch_overview(entries),
                                                          fmt=fmt_amount, sev=SEVERITY_ZH, css=css)
 
 
@@ -118,7 +166,8 @@ def batch_report(request: Request, fmt: Literal["html", "pdf", "xlsx"], year: in
     page = Q.documents(s, year, stage, None, q, limit=100000, offset=0)
     from ..store.schema import Version
     versions = [s.get(Version, d["version_id"]) for d in page.items]
-    title = "批量审查报告 · " + " ".join(x for x in (f"{year}年" if year else "", Q.STAGE_ZH.get(stage or "", ""), q or "") if x)
+    scope = " ".join(x for x in (f"{year}年" if year else "", Q.STAGE_ZH.get(stage or "", ""), q or "") if x)
+    title = "批量审查报告 · " + (scope or "全部文档")
     return _respond(request, title, _entries(s, versions), fmt, "report-batch")
 
 
