@@ -136,7 +136,16 @@ def test_pages_render_in_chinese(client):
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     assert "总览" in client.get("/").text
     page = client.get(f"/documents/{i}").text
-    assert "问题清单" in page and "2023年预算收支总表" in page and 'class="num has-f' in page
+    assert "问题清单" in page and "2023年预算收支总表" in page
+    # A09 names its row by code (301) and name (工资福利支出); the table prints only the name
+    import re
+    a09 = next(f for f in client.get(f"/api/findings?document={i}&rule=A09").json()["items"])
+    assert (a09["row_code"], a09["row_name"], a09["column"], a09["value"]) == ("301", "工资福利支出", "public", 4.04)
+    cid = re.search(f'id="f-{a09["id"]}" data-target="(c-[0-9-]+)"', page).group(1)
+    assert re.search(f'<td class="num has-f sev-warn" id="{cid}" title="A09[^"]*">(<a [^>]+>)?4.04<', page)
+    # a finding on a table as a whole (D01: the project table against the forms) points to the table
+    d01 = next(f for f in client.get(f"/api/findings?document={i}&rule=D01").json()["items"])
+    assert f'id="f-{d01["id"]}" data-target="t-' in page
     assert "C06" in client.get("/findings").text
     assert "预警规则" in client.get("/rules").text and client.get("/rules?format=json").json()[0]["id"] == "A01"
     assert "上传" in client.get("/upload").text

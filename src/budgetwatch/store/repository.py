@@ -102,31 +102,48 @@ def _loc(line, page) -> dict[str, int]:
 
 
 def load_version(session: Session, version_id: int) -> Document:
+    """A stored version as the document model, read in a handful of set queries (not row by row)."""
     v = session.get(Version, version_id)
     if v is None:
         raise KeyError(version_id)
     doc = Document(unit=v.unit_name, year=v.year, stage=v.stage, scope=v.scope, format=v.format,
                    files=[SourceFile(name=f.name, sha256=f.sha256, path=f.path, size=f.size, encoding=f.encoding)
                           for f in v.files])
-    for t in v.tables:
-        table = Table(kind=t.kind, title=t.title, money_unit=t.money_unit, location=_loc(t.line, t.page),
-                      empty=t.empty, columns=list(t.columns or []))
-        for r in t.rows:
-            table.rows.append(Row(name=r.name, code=r.code, side=r.side, gov_name=r.gov_name, subtotal=r.subtotal,
-                                  block=r.block, line=r.line, page=r.page,
-                                  values={c.column_key: _num(c.amount) for c in r.cells},
-                                  printed={c.column_key: c.printed for c in r.cells if c.printed},
-                                  boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom]
-                                         for c in r.cells if c.x0 is not None},
-                                  ocr=any(c.ocr for c in r.cells)))
-        doc.tables.append(table)
+    T, R, C = TableRecord, RowRecord, CellRecord
+    tables = session.execute(select(T.id, T.kind, T.title, T.money_unit, T.line, T.page, T.empty, T.columns)
+                             .where(T.version_id == version_id).order_by(T.ordinal)).all()
+    cells: dict[int, list] = {}
+    for c in session.execute(select(C.row_id, C.column_key, C.amount, C.printed, C.x0, C.top, C.x1, C.bottom, C.ocr)
+                             .join(R, R.id == C.row_id).join(T, T.id == R.table_id)
+                             .where(T.version_id == version_id).order_by(C.row_id, C.ordinal)):
+        cells.setdefault(c.row_id, []).append(c)
+    rows: dict[int, list[Row]] = {}
+    for r in session.execute(select(R.id, R.table_id, R.name, R.code, R.side, R.gov_name, R.subtotal, R.block,
+                                    R.line, R.page).join(T, T.id == R.table_id)
+                             .where(T.version_id == version_id).order_by(R.table_id, R.ordinal)):
+        cs = cells.get(r.id, [])
+        rows.setdefault(r.table_id, []).append(Row(
+            name=r.name, code=r.code, side=r.side, gov_name=r.gov_name, subtotal=r.subtotal, block=r.block,
+            line=r.line, page=r.page, values={c.column_key: _num(c.amount) for c in cs},
+            printed={c.column_key: c.printed for c in cs if c.printed},
+            boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom] for c in cs if c.x0 is not None},
+            ocr=any(c.ocr for c in cs)))
+    for t in tables:
+        doc.tables.append(Table(kind=t.kind, title=t.title, money_unit=t.money_unit, location=_loc(t.line, t.page),
+                                empty=t.empty, columns=list(t.columns or []), rows=rows.get(t.id, [])))
+    indicators: dict[int, list[Indicator]] = {}
+    for i in session.execute(select(IndicatorRecord).join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
+                             .where(FormRecord.version_id == version_id)
+                             .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)).scalars():
+        indicators.setdefault(i.form_id, []).append(
+            Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line, page=i.page))
     for f in v.forms:
-        form = Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit, location=_loc(f.line, f.page),
-                    layout=f.layout, pages=f.pages, info=dict(f.info or {}))
-        form.indicators = [Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line,
-                                     page=i.page) for i in f.indicators]
-        doc.forms.append(form)
-    doc.narrative = [TextLine(n.text, line=n.line, page=n.page) for n in v.narrative]
+        doc.forms.append(Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit,
+                              location=_loc(f.line, f.page), layout=f.layout, pages=f.pages, info=dict(f.info or {}),
+                              indicators=indicators.get(f.id, [])))
+    doc.narrative = [TextLine(n.text, line=n.line, page=n.page) for n in session.execute(
+        select(NarrativeLineRecord.text, NarrativeLineRecord.line, NarrativeLineRecord.page)
+        .where(NarrativeLineRecord.version_id == version_id).order_by(NarrativeLineRecord.ordinal))]
     return doc
 
 

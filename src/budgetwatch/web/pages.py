@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from ..checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
-from ..export.writers import label as column_label
 from . import api
 from . import queries as Q
 from .app import render
+from .table_html import finding_cells, table_body, table_head
 
 router = APIRouter(include_in_schema=False)
 Fmt = Query(None, pattern="^(html|json)$")
@@ -30,25 +30,6 @@ def overview(request: Request, year: int | None = Query(None, ge=1990, le=2100),
         return JSONResponse(page.to_dict())
     return render(request, "overview.html", {"page": page, "fmt": fmt_amount,
                                              "f": dict(year=year, stage=stage, scope=scope, q=q, region=region, level=level)})
-
-
-def _cells(doc, findings) -> tuple[dict, dict]:
-    """Which cell each finding concerns: {cell id: [findings]} and {finding id: cell id} (the row's
-    first figure when the finding names no column)."""
-    by_cell: dict = {}
-    target: dict = {}
-    for ti, t in enumerate(doc.tables):
-        for ri, r in enumerate(t.rows):
-            for f in findings:
-                if f.id in target or f.table_title != t.title or (f.row_code or f.row_name) not in (r.code, r.name):
-                    continue
-                key = f.column if f.column in r.values else next(iter(r.values), None)
-                if key is None:
-                    continue
-                cid = f"c-{ti}-{ri}-{t.columns.index(key) if key in t.columns else 0}"
-                target[f.id] = cid
-                by_cell.setdefault(cid, []).append(f)
-    return by_cell, target
 
 
 def _paragraphs(doc, findings) -> list[tuple[str, str, object]]:
@@ -70,10 +51,10 @@ def document_page(request: Request, document_id: int, format: str | None = Fmt, 
         return api.document_json(document_id, s)
     d = api.get_document(s, document_id)
     counts = {k: sum(1 for f in d["findings"] if f.severity == k) for k in ("error", "warn", "info")}
-    by_cell, target = _cells(d["doc"], d["findings"])
+    by_cell, target = finding_cells(d["doc"], d["findings"])
     return render(request, "document.html", {
-        "d": d, "doc": d["doc"], "counts": counts, "by_cell": by_cell, "target": target, "label": column_label,
-        "fmt": fmt_amount, "sev": SEVERITY_ZH, "paragraphs": _paragraphs(d["doc"], d["findings"]),
+        "d": d, "doc": d["doc"], "counts": counts, "target": target, "fmt": fmt_amount,
+        "head": table_head, "body": lambda ti: table_body(d["id"], d["doc"], ti, by_cell), "sev": SEVERITY_ZH, "paragraphs": _paragraphs(d["doc"], d["findings"]),
         "stage_zh": Q.STAGE_ZH, "scope_zh": Q.SCOPE_ZH})
 
 
