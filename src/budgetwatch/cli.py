@@ -275,13 +275,14 @@ def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
     except Exception as e:
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
     console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+    http = "budgetwatch.web.protocol:NoDelayH11Protocol"
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        uvicorn.run(application, host=host, port=port, log_level="warning", http=http)
         return
     os.environ["BUDGETWATCH_DB"] = resolve_url(db)
     os.environ["BUDGETWATCH_CACHE"] = "1" if cache else "0"
     uvicorn.run("budgetwatch.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", http=http)
 
 
 @app.command()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,8 +14,9 @@ from ..store.schema import FormRecord, IndicatorRecord, RowRecord, TableRecord, 
 from . import api
 from . import queries as Q
 from .app import render
+from .fastjson import FastJSON, FastJSONRoute
 
-router = APIRouter()
+router = APIRouter(route_class=FastJSONRoute)
 
 
 def _latest_versions(s: Session, **where) -> list[Version]:
@@ -42,7 +42,7 @@ def units_page(request: Request, format: str | None = Query(None, pattern="^(htm
                s: Session = Depends(api.session)):
     data = units(s)
     if format == "json":
-        return JSONResponse(data)
+        return FastJSON(data)
     return render(request, "units.html", {"units": data, "stage_zh": Q.STAGE_ZH})
 
 
@@ -62,7 +62,7 @@ def unit_page(request: Request, unit: str, format: str | None = Query(None, patt
               s: Session = Depends(api.session)):
     data = unit_json(unit, s)
     if format == "json":
-        return JSONResponse(data)
+        return FastJSON(data)
     return render(request, "unit.html", {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH})
 
 
@@ -89,7 +89,7 @@ def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=21
     years = sorted({v.year for v in _latest_versions(s) if v.year}, reverse=True)
     data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)
     if format == "json":
-        return JSONResponse(data)
+        return FastJSON(data)
     return render(request, "compare.html", {"data": data, "years": years, "fmt": fmt_amount})
 
 
@@ -140,5 +140,5 @@ def projects_page(request: Request, q: str | None = Query(None, max_length=100),
                   s: Session = Depends(api.session)):
     data = projects_json(q, limit, offset, s) if q else {"q": "", "total": 0, "items": []}
     if format == "json":
-        return JSONResponse(data)
+        return FastJSON(data)
     return render(request, "projects.html", {"data": data, "fmt": fmt_amount})

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from ..checks import RULES
 from ..checks.rule import FAMILIES, SEVERITY_ZH
 from . import queries as Q
+from .fastjson import FastJSONRoute
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], route_class=FastJSONRoute)
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

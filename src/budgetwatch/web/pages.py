@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from ..checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
 from . import api
 from . import queries as Q
 from .app import render
+from .fastjson import FastJSON
 from .table_html import finding_cells, table_body, table_head
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def overview(request: Request, year: int | None = Query(None, ge=1990, le=2100),
              format: str | None = Fmt, s: Session = Depends(api.session)):
     page = Q.documents(s, year, stage, scope, q or None, limit, offset, region or None, level or None)
     if format == "json":
-        return JSONResponse(page.to_dict())
+        return FastJSON(page.to_dict())
     return render(request, "overview.html", {"page": page, "fmt": fmt_amount,
                                              "f": dict(year=year, stage=stage, scope=scope, q=q, region=region, level=level)})
 
@@ -48,7 +49,7 @@ def _paragraphs(doc, findings) -> list[tuple[str, str, object]]:
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: int, format: str | None = Fmt, s: Session = Depends(api.session)):
     if format == "json":
-        return api.document_json(document_id, s)
+        return FastJSON(api.document_json(document_id, s))
     d = api.get_document(s, document_id)
     counts = {k: sum(1 for f in d["findings"] if f.severity == k) for k in ("error", "warn", "info")}
     by_cell, target = finding_cells(d["doc"], d["findings"])
@@ -63,7 +64,7 @@ def findings_page(request: Request, filters: dict = Depends(api.finding_filters)
                   offset: int = api.Offset, format: str | None = Fmt, s: Session = Depends(api.session)):
     page = Q.findings(s, **filters, limit=limit, offset=offset)
     if format == "json":
-        return JSONResponse(page.to_dict())
+        return FastJSON(page.to_dict())
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(request, "findings.html", {"page": page, "f": filters, "query": query, "sev": SEVERITY_ZH,
                                              "families": FAMILIES, "fmt": fmt_amount})
@@ -95,5 +96,5 @@ def upload_form(request: Request, file: UploadFile = File(...)):
 def rules_page(request: Request, format: str | None = Fmt):
     rules = api.rules()
     if format == "json":
-        return JSONResponse(rules)
+        return FastJSON(rules)
     return render(request, "rules.html", {"rules": rules})

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from ..analysis.figures import figures_many
 from ..store.findings import load_findings
 from ..store.repository import load_version_cached
 from ..store.schema import (
-    CellRecord, DecisionRecord, DocumentRecord, FindingRecord, RowRecord, TableRecord, Version,
+    DecisionRecord, DocumentRecord, FindingRecord, Version,
 )
 
-TOTAL_NAMES = ("收入总计", "收入合计", "支出总计", "支出合计")
 STAGE_ZH = {"budget": "预算", "final": "决算"}
 SCOPE_ZH = {"department": "部门", "unit": "单位"}
 
@@ -62,17 +62,16 @@ def documents(s: Session, year: int | None = None, stage: str | None = None, sco
         base = base.where(Version.level == level)
     ordered = base.order_by(Version.unit_name, Version.year.desc(), Version.document_id)
     total = s.scalar(select(func.count()).select_from(base.subquery()))
-    versions = list(s.scalars(ordered.limit(limit).offset(offset)))
+    versions = list(s.scalars(ordered.options(selectinload(Version.files)).limit(limit).offset(offset)))
     ids = [v.id for v in versions]
     counts = _finding_counts(s, ids)
-    totals = _key_totals(s, ids)
+    figures = figures_many(s, ids)   # 万元, whatever unit each document prints in
     items = [{"id": v.document_id, "version": v.number, "version_id": v.id, "unit": v.unit_name, "year": v.year,
               "region": v.region, "level": v.level,
               "stage": v.stage, "stage_zh": STAGE_ZH.get(v.stage, ""), "scope": v.scope,
               "scope_zh": SCOPE_ZH.get(v.scope, ""), "format": v.format, "files": [f.name for f in v.files],
-              "income_total": totals.get(v.id, {}).get("income"),
-              "expenditure_total": totals.get(v.id, {}).get("expenditure"),
-              "money_unit": totals.get(v.id, {}).get("unit"),
+              "income_total": figures[v.id]["income_total"],
+              "expenditure_total": figures[v.id]["expenditure_total"], "money_unit": "万元",
               "findings": counts.get(v.id, {"error": 0, "warn": 0, "info": 0})} for v in versions]
     return Page(items, total, limit, offset)
 
@@ -86,23 +85,6 @@ def _finding_counts(s: Session, version_ids: list[int]) -> dict[int, dict[str, i
          .group_by(FindingRecord.version_id, FindingRecord.severity))
     for vid, sev, n in s.execute(q):
         out.setdefault(vid, {"error": 0, "warn": 0, "info": 0})[sev] = n
-    return out
-
-
-def _key_totals(s: Session, version_ids: list[int]) -> dict[int, dict]:
-    """收入总计 and 支出总计 of each version's 收支总表, as printed (with its money unit)."""
-    out: dict[int, dict] = {}
-    if not version_ids:
-        return out
-    q = (select(TableRecord.version_id, TableRecord.money_unit, RowRecord.side, RowRecord.name, CellRecord.amount)
-         .join(RowRecord, RowRecord.table_id == TableRecord.id)
-         .join(CellRecord, and_(CellRecord.row_id == RowRecord.id, CellRecord.column_key == "total"))
-         .where(TableRecord.version_id.in_(version_ids), TableRecord.kind == "summary",
-                RowRecord.name.in_(TOTAL_NAMES), RowRecord.block.is_(None)))
-    for vid, unit, side, name, amount in s.execute(q):
-        d = out.setdefault(vid, {"unit": unit})
-        key = "income" if side == "income" or name.startswith("收入") else "expenditure"
-        d.setdefault(key, float(amount) if amount is not None else None)
     return out
 
 
