@@ -225,9 +225,11 @@ def test_C07_renamed_class_in_the_narrative():
 def test_D11_misplaced_indicators_real_in_seed():
     assert not hits(doc("001"), "D11")
     fs = {f.row_name: f for f in hits(doc("002"), "D11")}
-    assert set(fs) == {"人大代表培训经费", "人大会议经费"}
-    assert "人大代表培训合格率" in fs["人大代表培训经费"].message   # the grid slipped: costs under 满意度
+    # 人大代表培训经费's labels were packed to the top by the converter, not misfiled by the unit: the
+    # extractor regroups them (the gold agrees), so D11 has nothing to say about that form
+    assert set(fs) == {"人大会议经费"}
     assert "=120/人/天" in fs["人大会议经费"].message                 # a cost without 元
+    assert "信息共享情况" in fs["人大会议经费"].message               # 共享 filed under 满意度
 
 
 def test_D01_D02_projects_and_forms_real_in_seed():

@@ -184,3 +184,22 @@ def test_unit_compare_projects_and_reports(client):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/reports/batch.xlsx?year=2023").status_code == 200
     assert client.get("/documents/999/report.html").status_code == 404
+
+
+def test_parameters_found_by_fuzzing_are_refused_or_handled(client):
+    """Cases schemathesis found against the OpenAPI schema (500s before): ids beyond 32 bits, offsets beyond
+    the database's integers, NUL characters (PostgreSQL text cannot hold them), control characters in a
+    reviewer's reason (XLSX cannot hold them)."""
+    assert client.get("/api/documents/99999999999999999999").status_code == 422
+    assert client.get("/api/documents?offset=318404764133821382656").status_code == 422
+    assert client.get("/api/findings.xlsx?document=10000000000000000001").status_code == 422
+    assert client.get("/api/documents?q=a%00b").status_code == 422
+    f = client.get("/api/findings").json()["items"][0]
+    bad = client.post(f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "a\u0000b", "by": "x"})
+    assert bad.status_code == 422
+    ok = client.post(f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "见\u0018附件", "by": "预算工委"})
+    assert ok.status_code == 200
+    xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{f['document']['id']}/report.xlsx").content))
+    reasons = [c.value for row in xlsx["问题清单"].iter_rows() for c in row if c.value and "附件" in str(c.value)]
+    assert reasons == ["见附件"]
+    assert client.get("/api/findings.xlsx").status_code == 200

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ..checks.rule import SEVERITY_ZH, Finding, fmt_amount
+from .writers import append_row
 
 CSV_COLUMNS = ("编号", "文档", "规则", "类别", "严重程度", "可信度", "位置", "表", "行", "栏", "提供值", "期望值", "差额",
                "单位", "说明", "审查意见建议", "处理状态", "处理理由")
@@ -44,12 +45,12 @@ def findings_xlsx(groups: list[tuple[dict, list[Finding]]]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "问题清单"
-    ws.append(list(CSV_COLUMNS))
+    append_row(ws, list(CSV_COLUMNS))
     for c in ws[1]:
         c.font = Font(bold=True)
     for meta, fs in groups:
         for f in fs:
-            ws.append(finding_row(meta["label"], f))
+            append_row(ws, finding_row(meta["label"], f))
     widths = {"A": 7, "B": 28, "G": 30, "H": 28, "O": 70, "P": 50}
     for col, wdt in widths.items():
         ws.column_dimensions[col].width = wdt

@@ -22,6 +22,13 @@ CSV_FIELDS = ["document", "unit", "year", "stage", "scope", "table_no", "table_k
               "line", "page"]
 
 
+def append_row(ws, values) -> None:
+    """`ws.append`, with the control characters XLSX cannot hold removed from text (a reviewer's reason
+    pasted from elsewhere, a converter's stray byte) instead of failing the whole download."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,27 +94,27 @@ def to_xlsx(docs: list[Document]) -> bytes:
     for doc in docs:
         for t in doc.tables:
             ws = wb.create_sheet(_sheet_name(t.title, used))
-            ws.append([t.title])
+            append_row(ws, [t.title])
             ws["A1"].font = Font(bold=True)
-            ws.append([f"单位：{doc.unit or ''}", "", f"金额单位：{t.money_unit or ''}"])
+            append_row(ws, [f"单位：{doc.unit or ''}", "", f"金额单位：{t.money_unit or ''}"])
             keys = list(t.columns) or sorted({k for r in t.rows for k in r.values})
             has_side = any(r.side for r in t.rows)
             has_gov = any(r.gov_name for r in t.rows)
             head = (["收/支"] if has_side else []) + ["科目编码", "项目"] + (["政府预算经济分类"] if has_gov else [])
-            ws.append(head + [label(k) for k in keys])
+            append_row(ws, head + [label(k) for k in keys])
             for r in t.rows:
                 lead = ([SIDE_LABELS.get(r.side, "")] if has_side else []) + [r.code or "", r.name]
                 if has_gov:
                     lead.append(r.gov_name or "")
-                ws.append(lead + [r.values.get(k) for k in keys])
+                append_row(ws, lead + [r.values.get(k) for k in keys])
             if t.empty:
-                ws.append(["本表无数据"])
+                append_row(ws, ["本表无数据"])
         if doc.forms:
             ws = wb.create_sheet(_sheet_name("绩效目标", used))
-            ws.append(["项目", "金额", "金额单位", "一级指标", "二级指标", "三级指标", "指标值"])
+            append_row(ws, ["项目", "金额", "金额单位", "一级指标", "二级指标", "三级指标", "指标值"])
             for f in doc.forms:
                 for ind in f.indicators or [None]:
-                    ws.append([f.project or "（整体支出）", f.amount, f.money_unit,
+                    append_row(ws, [f.project or "（整体支出）", f.amount, f.money_unit,
                                ind.level1 if ind else "", ind.level2 if ind else "",
                                ind.name if ind else "", ind.value if ind else ""])
     if not wb.worksheets:

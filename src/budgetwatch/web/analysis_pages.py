@@ -16,7 +16,7 @@ from . import queries as Q
 from .app import render
 from .fastjson import FastJSON, FastJSONRoute
 
-router = APIRouter(route_class=FastJSONRoute)
+router = APIRouter(route_class=FastJSONRoute, responses=api.NOT_FOUND)
 
 
 def _latest_versions(s: Session, **where) -> list[Version]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import Path as FastPath
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -17,7 +18,6 @@ from ..checks.rule import FAMILIES, SEVERITY_ZH
 from . import queries as Q
 from .fastjson import FastJSONRoute
 
-router = APIRouter(prefix="/api", tags=["api"], route_class=FastJSONRoute)
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,7 +28,12 @@ def session(request: Request):
 
 
 Limit = Query(50, ge=1, le=500, description="page size")
-Offset = Query(0, ge=0, description="items to skip")
+Offset = Query(0, ge=0, le=10**9, description="items to skip")
+MAX_ID = 2**31 - 1   # ids are 32-bit integers in PostgreSQL
+DocumentId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the document's stable id")]
+FindingId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the finding's id")]
+NOT_FOUND = {404: {"description": "no such document, table, finding or unit (JSON: {\"detail\": …})"}}
+router = APIRouter(prefix="/api", tags=["api"], route_class=FastJSONRoute, responses=NOT_FOUND)
 
 
 Level = Literal["中央", "省级", "市级", "区县级", "乡镇街道"]
@@ -52,7 +57,7 @@ def get_document(s: Session, document_id: int) -> dict:
 
 
 @router.get("/documents/{document_id}")
-def document_json(document_id: int, s: Session = Depends(session)):
+def document_json(document_id: DocumentId, s: Session = Depends(session)):
     """文档: the canonical extraction of the newest version, its findings and its versions."""
     d = get_document(s, document_id)
     return {"id": d["id"], "version": d["version"], "versions": d["versions"], "document": d["doc"].to_dict(),
@@ -60,7 +65,8 @@ def document_json(document_id: int, s: Session = Depends(session)):
 
 
 @router.get("/documents/{document_id}/tables/{index}.{fmt}")
-def table_download(document_id: int, index: int, fmt: Literal["csv", "xlsx", "json"], s: Session = Depends(session)):
+def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10_000)],
+                   fmt: Literal["csv", "xlsx", "json"], s: Session = Depends(session)):
     """One table as CSV, XLSX or JSON (index = its position in the document, from 0)."""
     from ..export.writers import to_csv, to_xlsx
     d = get_document(s, document_id)
@@ -82,7 +88,7 @@ def finding_filters(rule: str | None = Query(None, max_length=8), family: Litera
                     severity: Literal["error", "warn", "info"] | None = None,
                     status: Literal["open", "accepted", "dismissed"] | None = None,
                     unit: str | None = Query(None, max_length=100), year: int | None = Query(None, ge=1990, le=2100),
-                    document: int | None = Query(None, ge=1)) -> dict:
+                    document: int | None = Query(None, ge=1, le=MAX_ID)) -> dict:
     return dict(rule=rule, family=family, severity=severity, status=status, unit=unit, year=year, document=document)
 
 
@@ -112,14 +118,17 @@ def findings_download(fmt: Literal["csv", "xlsx"], filters: dict = Depends(findi
     return Response(findings_xlsx(data), media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="findings.xlsx"'})
 
 
+NO_NUL = r"^[^\x00]*$"   # PostgreSQL text cannot hold NUL: refused as a bad parameter on both back-ends
+
+
 class Decision(BaseModel):
     status: Literal["accepted", "dismissed"]
-    reason: str = Field(min_length=1, max_length=2000)
-    by: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
+    by: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
 
 
 @router.post("/findings/{finding_id}/decision")
-def decide(finding_id: int, body: Decision, s: Session = Depends(session)):
+def decide(finding_id: FindingId, body: Decision, s: Session = Depends(session)):
     """Accept or dismiss a finding; kept across re-checks and new versions of the document."""
     from ..store.findings import decide as store_decide
     try:
@@ -181,7 +190,7 @@ def ingest_upload(request: Request, upload: UploadFile) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-@router.post("/upload")
+@router.post("/upload", responses={400: {"description": "the file was refused (the reason in `detail`)"}})
 def upload(request: Request, file: UploadFile = File(...)):
     """上传: ingest and check one file (PDF, TXT, HTML, XLSX); returns its document id."""
     try:

@@ -40,6 +40,20 @@ async def _lifespan(app: FastAPI):
     yield
 
 
+class RefuseNul:
+    """A NUL character in the path or the query is a bad parameter (422), not a database error: PostgreSQL
+    refuses NUL in text, SQLite would not, and the two back-ends must answer alike."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and ("\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"")):
+            response = JSONResponse({"detail": "a parameter contains a NUL character"}, status_code=422)
+            return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     """The service on database `db`; `cache=False` answers every GET afresh (for measuring, or debugging)."""
     url = resolve_url(db)
@@ -53,6 +67,7 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     if cache:
         from .cache import ResponseCache
         app.add_middleware(ResponseCache, engine=engine)
+    app.add_middleware(RefuseNul)
 
     from . import analysis_pages, api, pages, reports
     app.include_router(api.router)

@@ -47,7 +47,7 @@ def _paragraphs(doc, findings) -> list[tuple[str, str, object]]:
 
 
 @router.get("/documents/{document_id}")
-def document_page(request: Request, document_id: int, format: str | None = Fmt, s: Session = Depends(api.session)):
+def document_page(request: Request, document_id: api.DocumentId, format: str | None = Fmt, s: Session = Depends(api.session)):
     if format == "json":
         return FastJSON(api.document_json(document_id, s))
     d = api.get_document(s, document_id)
@@ -71,8 +71,9 @@ def findings_page(request: Request, filters: dict = Depends(api.finding_filters)
 
 
 @router.post("/findings/{finding_id}/decision")
-def decide_form(request: Request, finding_id: int, status: Literal["accepted", "dismissed"] = Form(...),
-                reason: str = Form(..., min_length=1, max_length=2000), by: str = Form(..., min_length=1, max_length=100),
+def decide_form(request: Request, finding_id: api.FindingId, status: Literal["accepted", "dismissed"] = Form(...),
+                reason: str = Form(..., min_length=1, max_length=2000, pattern=api.NO_NUL),
+                by: str = Form(..., min_length=1, max_length=100, pattern=api.NO_NUL),
                 back: str = Form("/findings"), s: Session = Depends(api.session)):
     api.decide(finding_id, api.Decision(status=status, reason=reason, by=by), s)
     return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from ..analysis.figures import KEYS, figures_many
 from ..checks.rule import SEVERITY_ZH, fmt_amount
 from ..export.findings import findings_xlsx
+from ..export.writers import append_row
 from . import api
 from . import queries as Q
 from .app import HERE, templates
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=api.NOT_FOUND)
 CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -128,9 +129,9 @@ def _pdf(html: str) -> bytes:
 def _xlsx(entries: list[dict]) -> bytes:
     wb = load_workbook(io.BytesIO(findings_xlsx([({"label": e["label"]}, e["findings"]) for e in entries])))
     ws = wb.create_sheet("关键数据", 0)
-    ws.append(["文档", *KEYS.values(), "错误", "警告", "提示"])
+    append_row(ws, ["文档", *KEYS.values(), "错误", "警告", "提示"])
     for e in entries:
-        ws.append([e["label"], *[e["figures"].get(k) for k in KEYS], *e["counts"].values()])
+        append_row(ws, [e["label"], *[e["figures"].get(k) for k in KEYS], *e["counts"].values()])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -148,7 +149,7 @@ def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: 
 
 
 @router.get("/documents/{document_id}/report.{fmt}")
-def document_report(request: Request, document_id: int, fmt: Literal["html", "pdf", "xlsx"],
+def document_report(request: Request, document_id: api.DocumentId, fmt: Literal["html", "pdf", "xlsx"],
                     s: Session = Depends(api.session)):
     """审查报告 of one document: key figures and the 问题清单 (HTML with print CSS, PDF, XLSX)."""
     v = Q.latest_version(s, document_id)
@@ -172,7 +173,7 @@ def batch_report(request: Request, fmt: Literal["html", "pdf", "xlsx"], year: in
 
 
 @router.get("/documents/{document_id}/source.png")
-def source_crop(document_id: int, page: int = Query(..., ge=1, le=1000),
+def source_crop(document_id: api.DocumentId, page: int = Query(..., ge=1, le=1000),
                 box: str = Query(..., pattern=r"^[\d.]+,[\d.]+,[\d.]+,[\d.]+$", description="x0,top,x1,bottom in points"),
                 s: Session = Depends(api.session)):
     """The printed figure itself: a crop of its PDF page around the cell, the cell outlined in red."""
@@ -203,7 +204,7 @@ def source_crop(document_id: int, page: int = Query(..., ge=1, le=1000),
 
 
 @router.get("/documents/{document_id}/source.txt", response_class=HTMLResponse)
-def source_lines(document_id: int, line: int = Query(..., ge=1, le=10_000_000), context: int = Query(6, ge=0, le=50),
+def source_lines(document_id: api.DocumentId, line: int = Query(..., ge=1, le=10_000_000), context: int = Query(6, ge=0, le=50),
                  s: Session = Depends(api.session)):
     """The printed figure in a text source: its line, marked, with the lines around it."""
     from html import escape
