@@ -11,7 +11,6 @@ from .rule import rule
 from .view import TO_WAN, TOTAL_NAME, DocView, name_of
 
 _YEAR = re.compile(r"^(20\d\d)年度?")
-_TABLE_LABEL = re.compile(r"^(预算\d+表|预算表\d+|表\d+|公开\d+表)")
 _PUNCT = re.compile(r"[（）()“”\"《》〈〉\s、，,.:：;；\-—_·]")
 
 
@@ -21,8 +20,7 @@ def norm_project(name: str | None) -> str:
 
 
 def forms(view: DocView) -> list[Form]:
-    """The document's forms, less pages of tables read as forms (预算12表 as a project name)."""
-    return [f for f in view.doc.forms if not (f.project and _TABLE_LABEL.match(nospace(f.project)))]
+    return list(view.doc.forms)
 
 
 def project_forms(view: DocView) -> list[Form]:
@@ -269,8 +267,6 @@ def project_count(view: DocView):
             return
 
 
-_FORM_HEADER = re.compile(r"^(专项[（(]项目[)）]名称|项目名称|主管部门|实施单位|资金金额|专项资金情况|资金情况|总体目标|"
-                          r"项目实施期目标|实施期目标|年度目标|其中：)")
 _MONEYISH = re.compile(r"元|万|费|成本|资金|经费|预算|节约|控制|降低|不超过|以内")
 _LEVEL_RULES = (
     ("成本", lambda i: not _MONEYISH.search(nospace(i.name + i.value)), "成本指标的取值不是金额"),
@@ -289,8 +285,8 @@ def misplaced_indicators(view: DocView):
     for f in forms(view):
         bad = []
         for ind in f.indicators:
-            if not nospace(ind.name) or _FORM_HEADER.search(nospace(ind.name)):
-                continue   # the header block of a form printed after this one is not an indicator
+            if not nospace(ind.name):
+                continue
             level = (ind.level2 or "") if "成本" in (ind.level2 or "") else (ind.level1 or "") + (ind.level2 or "")
             for key, test, why in _LEVEL_RULES:
                 if key in level and test(ind):

@@ -194,10 +194,13 @@ def _table_end(lines: list[Line], start: int, end: int) -> int:
     return max((k for k in range(start, end) if lines[k].is_row), default=start) + 1
 
 
+def _first(ln: Line) -> str:
+    return nospace(next((c for c in ln.cells if c), "")) if ln.is_row else nospace(ln.text.split(maxsplit=1)[0])
+
+
 def _split_declarations(body: list[Line]) -> list[list[Line]]:
-    """Consecutive 申报表 printed without a title between them each start at 项目名称."""
-    starts = [k for k, ln in enumerate(body)
-              if ln.is_row and nospace(next((c for c in ln.cells if c), "")) == "项目名称"]
+    """Consecutive 申报表 printed without a title between them each start at 项目名称 (or 专项（项目）名称)."""
+    starts = [k for k, ln in enumerate(body) if F.project_named(ln) and not _first(ln) == "项目"]
     if len(starts) <= 1:
         return [body]
     parts = [body[:starts[1]]]

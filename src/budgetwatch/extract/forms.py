@@ -20,7 +20,23 @@ _VALUE_LIKE = re.compile(
     r"完成|及时|按时|按期|有效|明显|显著|逐步|持续|全年|共享|节约|规范|满意|合理|安全|稳定|正常|长期|一年)"
     r")")
 _END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
-_PROJECT_LABEL = re.compile(r"^(项目名称|项目)$")
+PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项名称)$")
+# a table's number before its name in a title: 预算14表-1, 表3, 公开08表
+TABLE_LABEL = re.compile(r"^(?:部门)?(?:公开|预算|附)?(?:表\d+|\d+表)(?:[-－—]\d+)?[:：、.]?")
+
+
+def project_named(ln: Line) -> str | None:
+    """The project a form's header line names: 项目名称 | X as cells, or “专项（项目）名称 X” printed as one
+    line where the grid's rulings were not drawn."""
+    parts = [c for c in ln.cells if c] if ln.is_row else ln.text.split(maxsplit=1)
+    if len(parts) > 1 and PROJECT_LABEL.match(nospace(parts[0])):
+        return squash(parts[1])
+    return None
+
+
+def is_money_label(label: str) -> bool:
+    """A header naming the project's money: 金额（万元）, 资金, 项目总额, 预算数."""
+    return len(label) <= 12 and ("金额" in label or "资金" in label or "总额" in label or label in ("预算数", "项目预算"))
 
 
 def value_like(s: str) -> bool:
@@ -110,21 +126,27 @@ class IndicatorReader:
         vc = self.value_columns
         get = lambda j: squash(cells[j]) if j < len(cells) and cells[j] else ""  # noqa: E731
         name = get(vc.name)
-        value = "".join(nospace(get(j)) for j in vc.parts)
+        # 定性/定量 says what kind of value it is, not how to compare: qualitative values stay as printed
+        value = "".join(t for t in (nospace(get(j)) for j in vc.parts) if t not in ("定性", "定量"))
         if not value or not name or level2_of(name) and not value:
             return None
         return Indicator(level1=self.level1, level2=self.level2, name=name, value=value,
                          line=where.get("line"), page=where.get("page"))
 
 
+_UNIT_LABEL = re.compile(r"^(绩效)?(计量|度量)?单位$")
+_VALUE_LABEL = re.compile(r"^(本年|年度)?(绩效)?(指标值|目标值)$")
+_DIRECTION_LABEL = re.compile(r"^(绩效)?(指标方向|指标性质|符号|运算符|比较符)$")
+
+
 def _value_columns(header) -> ValueColumns | None:
     labels = [nospace(c) for c in header]
-    unit_j = [j for j, c in enumerate(labels) if c in ("计量单位", "度量单位", "单位")]
+    unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
     if not unit_j:
         return None
     name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")]
-    val_j = [j for j, c in enumerate(labels) if c in ("指标值", "目标值")]
-    dir_j = [j for j, c in enumerate(labels) if c in ("指标方向", "符号", "运算符", "指标性质", "比较符")]
+    val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
+    dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
     if not name_j or not val_j:
         return None
     return ValueColumns(name=name_j[0], parts=dir_j[:1] + val_j[:1] + unit_j[:1])
@@ -159,6 +181,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
     """One 申报表 form. Returns (form, reader, merged) — merged when this part continues `previous`."""
     project, amount, unit = None, None, None
     grid_start, reader, header = None, None, None
+    whole_period = None
     for k, ln in enumerate(body):
         cells = [c for c in ln.cells]
         labels = [nospace(c) for c in cells]
@@ -166,19 +189,26 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             if _is_grid_header(cells):
                 grid_start, header = k, cells
                 continue
-            nonempty = [c for c in cells if c]
-            if project is None and nonempty and _PROJECT_LABEL.match(nospace(nonempty[0])) and len(nonempty) > 1:
-                project = squash(nonempty[1])
+            if _first_indicator_row(cells):   # a grid printed without its 一级/二级指标 header row
+                grid_start, header = k - 1, []
+                continue
+            named = project_named(ln)
+            if project is None and named:
+                project = named
             for i, lab in enumerate(labels):
                 if "资金" in lab and unit is None:
                     unit = header_money_unit(lab)
                 if lab.startswith("年度资金总额") and amount is None:
                     amount = _amount_after(cells, i)
+                if lab.startswith("实施期资金总额") and whole_period is None:
+                    whole_period = _amount_after(cells, i)
+    if amount is None:   # a form that prints only 实施期资金总额 (a one-year 专项): that is its money
+        amount = whole_period
     if unit is None and amount is not None:
         unit = "元"
     if project is None:
         # one form per project, the project named in the title (项目名称绩效目标表)
-        m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", nospace(title.text))
+        m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", TABLE_LABEL.sub("", nospace(title.text)))
         if m and not re.search(r"级预算部门|部门\(单位\)|部门（单位）", m.group(1)):
             project = m.group(1)
     continuing = (previous is not None and previous.layout == "declaration"
@@ -209,6 +239,13 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
     return form, reader or IndicatorReader(), continuing
 
 
+def _first_indicator_row(cells) -> bool:
+    """绩效指标 | 产出指标 | 数量指标 | … : the grid's first row standing in for its header."""
+    tokens = [nospace(c) for c in cells if c]
+    return len(tokens) >= 4 and tokens[0] in ("绩效指标", "年度绩效指标") and bool(level1_of(tokens[1])) \
+        and bool(level2_of(tokens[2]))
+
+
 def _starts_with_level1(lines: list[Line]) -> bool:
     for ln in lines:
         tokens = [nospace(c) for c in ln.cells if c]
@@ -224,7 +261,7 @@ def is_tabular(body: list[Line]) -> bool:
     for ln in body[:8]:
         labels = [nospace(c) for c in ln.cells]
         name = [j for j, c in enumerate(labels) if "项目名称" in c and len(c) <= 12]
-        money = [j for j, c in enumerate(labels) if ("金额" in c or "资金" in c) and len(c) <= 12]
+        money = [j for j, c in enumerate(labels) if is_money_label(c)]
         ind = [j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标", "绩效目标")]
         if name and money and ind and name[0] < money[0] < ind[-1]:
             return True
@@ -235,42 +272,86 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
                   reader: IndicatorReader | None) -> tuple[list[Form], Form | None, IndicatorReader | None]:
     forms: list[Form] = []
     name_j = amount_j = ind_j = None
+    columns: ValueColumns | None = None   # 三级指标/性质/值/单位 counted from the 一级指标 column
     unit = None
     first_form_in_table = True
     for ln in body:
         labels = [nospace(c) for c in ln.cells]
         if name_j is None and any("项目名称" in c for c in labels):
             name_j = next(j for j, c in enumerate(labels) if "项目名称" in c)
-            amount_j = next((j for j, c in enumerate(labels) if "金额" in c or "资金" in c), None)
+            amount_j = next((j for j, c in enumerate(labels) if is_money_label(c)), None)
             ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
+            columns = _relative_columns(ln.cells) or columns
             continue
         if name_j is None or not ln.is_row:
             continue
         if _is_grid_header(ln.cells):
             ind_j = labels.index("一级指标")
+            columns = _relative_columns(ln.cells) or columns
             continue
         first = next((c for c in labels if c), "")
         if _END.match(first):
             continue
-        name = ln.cells[name_j] if name_j < len(ln.cells) else ""
-        amt = parse_amount(ln.cells[amount_j]) if amount_j is not None and amount_j < len(ln.cells) else None
+        name, amt = _project_cells(ln.cells, name_j, amount_j)
+        anchored = _from_level1(ln.cells)
         if name and amt is not None and nospace(name) not in ("合计", "总计"):
             current = Form(project=squash(name), amount=float(amt), money_unit=unit or "万元",
                            location=(title if first_form_in_table else ln).location, layout="tabular")
             first_form_in_table = False
             forms.append(current)
-            reader = IndicatorReader()
-            tokens = ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:]
+            reader = IndicatorReader(value_columns=columns)
+            tokens = anchored if anchored is not None else (
+                ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:])
         elif nospace(name) in ("合计", "总计") or (name and amt is None and not _has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
-            tokens = ln.cells
+            tokens = anchored if anchored is not None else ln.cells
         if current is not None and reader is not None:
             ind = reader.read(tokens, ln.location)
             if ind:
                 current.indicators.append(ind)
     return forms, current, reader
+
+
+def _project_cells(cells, name_j: int, amount_j: int | None) -> tuple[str, float | None]:
+    """The project's name and amount at the header's columns — or one column to the left, where a page
+    after the header drops the table's empty first column."""
+    def at(shift: int):
+        nj, aj = name_j + shift, (amount_j + shift) if amount_j is not None else None
+        name = cells[nj] if 0 <= nj < len(cells) else ""
+        amt = parse_amount(cells[aj]) if aj is not None and 0 <= aj < len(cells) else None
+        return name, amt
+    name, amt = at(0)
+    if (not name or parse_amount(name) is not None) and name_j > 0:
+        shifted = at(-1)
+        if shifted[0] and parse_amount(shifted[0]) is None and shifted[1] is not None:
+            return shifted
+    return name, amt
+
+
+def _relative_columns(header) -> ValueColumns | None:
+    """Value columns counted from the 一级指标 column: pages shift columns, not their order."""
+    labels = [nospace(c) for c in header]
+    vc = _value_columns(header)
+    if vc is None or "一级指标" not in labels:
+        return None
+    base = labels.index("一级指标")
+    return ValueColumns(name=vc.name - base, parts=[p - base for p in vc.parts])
+
+
+def _from_level1(cells) -> list[str] | None:
+    """The row's cells from its 一级指标 on, found by vocabulary (an empty cell stands in for a 一级 label
+    merged over the rows above)."""
+    for j, c in enumerate(cells):
+        n = nospace(c)
+        after = next((nospace(x) for x in cells[j + 1:] if x), "")
+        # 成本指标 is a 二级 under 产出指标, and a 一级 over 经济成本指标… in the 2026 forms
+        if level1_of(n) or (level2_of(n) and LEVEL2_PARENT.get(level2_of(after) or "") == n):
+            return list(cells[j:])
+        if level2_of(n):
+            return [""] + list(cells[j:])
+    return None
 
 
 def _has_indicator_tokens(cells) -> bool:

@@ -11,6 +11,7 @@ from .text_rules import nospace
 
 # (kind, all of these, none of these)
 KIND_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    ("project_form", ("专项", "绩效目标"), ("总体",)),   # 专项资金整体绩效目标表: one form per 专项
     ("unit_performance", ("整体", "绩效目标"), ()),
     ("unit_performance", ("整体", "绩效"), ("自评",)),
     ("other", ("绩效", "自评"), ()),

@@ -1,0 +1,66 @@
+"""Performance forms in corpus layouts the seeds do not have: Beijing's 预算12表 (every project in one table,
+指标性质 | 指标值 | 度量单位 in columns of their own, pages that drop the empty first column), Beijing's 预算14表
+(转移支付 forms named after the table number), Xi'an's 专项资金整体绩效目标表 (one form per 专项, some
+headers printed without rulings, a grid without its header row)."""
+from __future__ import annotations
+
+import pytest
+
+from budgetwatch.extract import extract_files
+from conftest import ROOT
+
+CORPUS = ROOT / "tests" / "data" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def beijing():
+    return extract_files([CORPUS / "beijing-shi-jiaowei-2026-yusuan.part1-text.pdf",
+                          CORPUS / "beijing-shi-jiaowei-2026-yusuan.part2-tables.pdf"])
+
+
+@pytest.fixture(scope="module")
+def xian():
+    return extract_files([CORPUS / "shaanxi-xian-renshe-2020-yusuan.pdf"])
+
+
+def _form(doc, start):
+    return next(f for f in doc.forms if f.project and f.project.startswith(start))
+
+
+def test_a_table_of_project_forms_is_one_form_per_project(beijing):
+    tabular = [f for f in beijing.forms if f.layout == "tabular"]
+    assert len(tabular) > 500 and not any(f.project.startswith(("预算12表", "预算表12")) for f in tabular)
+    f = _form(beijing, "11000022T000000476959-")   # p.37, under the header
+    assert f.amount == pytest.approx(243.2) and f.money_unit == "万元"
+    got = {i.name: (i.level1, i.level2, i.value) for i in f.indicators}
+    # 性质 | 值 | 单位 joined as a reader writes them; 定性 | 优 stays 优; 成本指标 as a 一级 over 经济成本指标
+    assert got["总成本"] == ("成本指标", "经济成本指标", "≤243.2万元")
+    assert got["参与培训人员满意度"] == ("满意度指标", "服务对象满意度指标", "≥95%")
+    assert got["测试员培训"] == ("产出指标", "时效指标", "≤7月")
+    assert next(v for k, v in got.items() if k.startswith("普通话是中华文化"))[2] == "优"
+
+
+def test_pages_that_drop_the_empty_first_column_keep_names_and_amounts(beijing):
+    f = _form(beijing, "11000024T000002843404-")   # p.46: the project code is in the first cell there
+    assert f.amount == pytest.approx(5.217)
+    assert [(i.name, i.value) for i in f.indicators][:2] == [("持续影响时间", "=1年"), ("本年总成本", "≤111.63万元")]
+    assert not any(f.project.replace(".", "").isdigit() for f in beijing.forms if f.project)
+
+
+def test_a_title_led_by_its_table_number_names_the_project(beijing):
+    names = [f.project for f in beijing.forms if f.layout == "declaration"]
+    assert "促进教育事业均衡发展共同事权转移支付" in names and "教育改革发展专项转移支付" in names
+
+
+def test_special_fund_forms_are_split_per_fund(xian):
+    names = [f.project for f in xian.forms if f.layout == "declaration"]
+    assert names[-6:] == ["市级就业补助及创业贷款贴息资金", "博士后创新基地资助资金", "高技能人才奖励资金",
+                          "伯乐奖", "城乡居民养老保险", "技工学校国家助学金和免学费"]
+    # only 实施期资金总额 is printed: it is the form's money
+    assert _form(xian, "伯乐奖").amount == 100 and _form(xian, "城乡居民养老保险").amount == 30000
+    # “专项（项目）名称 伯乐奖” printed as one line started a form of its own
+    assert len(_form(xian, "高技能人才奖励资金").indicators) == 8
+    # a grid whose first row is 绩效指标 | 产出指标 | 数量指标 | … (no header row) is read
+    last = _form(xian, "技工学校国家助学金和免学费")
+    assert len(last.indicators) == 9 and last.indicators[0].level2 == "数量指标"
+    assert all(not i.name.startswith(("专项", "主管部门", "资金金额", "总体目标")) for f in xian.forms for i in f.indicators)
