@@ -56,12 +56,6 @@ class Finding:
             parts.append(" ".join(x for x in (self.row_code, self.row_name) if x))
         return " · ".join(p for p in parts if p)
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Finding":
-        """The inverse of `to_dict` (the fingerprint is derived, `table` is the table's title)."""
-        names = set(cls.__dataclass_fields__) - {"table_title"}
-        return cls(table_title=d.get("table"), **{k: v for k, v in d.items() if k in names})
-
     def to_dict(self) -> dict[str, Any]:
         d = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
              "confidence": self.confidence, "file": self.file, "page": self.page, "line": self.line,

@@ -103,13 +103,10 @@ def list_findings(filters: dict = Depends(finding_filters), limit: int = Limit, 
 def findings_download(fmt: Literal["csv", "xlsx"], filters: dict = Depends(finding_filters), s: Session = Depends(session)):
     """The filtered 问题清单 as CSV or XLSX (columns 规则, 严重程度, 位置, 提供值, 期望值, 差额, 说明 …)."""
     from ..export.findings import findings_csv, findings_xlsx
-    from ..checks.rule import Finding
-    page = Q.findings(s, **filters, limit=100000, offset=0)
+    page = Q.findings(s, **filters, limit=100000, offset=0, objects=True)
     groups: dict[int, tuple[dict, list]] = {}
-    for item in page.items:
-        meta = item["document"]
+    for f, meta in page.items:
         label = f"{meta['unit'] or ''} {meta['year'] or ''}年{meta['stage_zh']}"
-        f = Finding.from_dict(item)
         groups.setdefault(meta["id"], ({"label": label}, []))[1].append(f)
     data = list(groups.values())
     if fmt == "csv":

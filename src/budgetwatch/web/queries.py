@@ -103,7 +103,7 @@ FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "docu
 
 def findings(s: Session, rule: str | None = None, family: str | None = None, severity: str | None = None,
              status: str | None = None, unit: str | None = None, year: int | None = None,
-             document: int | None = None, limit: int = 50, offset: int = 0) -> Page:
+             document: int | None = None, limit: int = 50, offset: int = 0, objects: bool = False) -> Page:
     newest = _latest()
     q = (select(FindingRecord, Version)
          .join(Version, Version.id == FindingRecord.version_id)
@@ -127,11 +127,9 @@ def findings(s: Session, rule: str | None = None, family: str | None = None, sev
     for f, v in rows:
         by_version.setdefault(v.id, []).append(f.id)
     loaded = {f.id: f for fs in load_findings(s, list(by_version)).values() for f in fs}
-    items = []
-    for f, v in rows:
-        item = loaded[f.id].to_dict()
-        item["document"] = {"id": v.document_id, "unit": v.unit_name, "year": v.year, "stage": v.stage,
-                            "stage_zh": STAGE_ZH.get(v.stage, "")}
-        items.append(item)
-    items.sort(key=lambda i: (i["document"]["id"], order[i["severity"]]))
-    return Page(items, total, limit, offset)
+    pairs = [(loaded[f.id], {"id": v.document_id, "unit": v.unit_name, "year": v.year, "stage": v.stage,
+                             "stage_zh": STAGE_ZH.get(v.stage, "")}) for f, v in rows]
+    pairs.sort(key=lambda p: (p[1]["id"], order[p[0].severity]))
+    if objects:   # (Finding, document) for the downloads, which write Finding objects
+        return Page(pairs, total, limit, offset)
+    return Page([{**f.to_dict(), "document": meta} for f, meta in pairs], total, limit, offset)
