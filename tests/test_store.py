@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from budgetwatch.extract import extract_files
 from budgetwatch.store.ingest import ingest, ingest_one
 from budgetwatch.store.repository import latest_versions, load_version
 from budgetwatch.store.schema import CellRecord, DocumentRecord, IndicatorRecord, TableRecord, Version
-from conftest import SAMPLES, SEEDS, seed
+from conftest import ROOT, SAMPLES, SEEDS, seed
 
 
 def counts(engine):
@@ -96,3 +97,28 @@ def test_migrations_build_the_schema_the_code_declares(engine):
     with engine.connect() as c:
         diffs = compare_metadata(MigrationContext.configure(c), Base.metadata)
     assert diffs == []
+
+
+def test_a_folder_is_ingested_reading_each_file_once(tmp_path, monkeypatch):
+    """Pairing reads every file of a folder to see which belong together; extraction uses what it read."""
+    import budgetwatch.extract.document as document
+    import budgetwatch.extract.pairing as pairing
+    from budgetwatch.store.db import open_db
+    corpus = ROOT / "tests" / "data" / "corpus"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("beijing-shi-sifaju-2026-yusuan.part1-text.pdf", "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf",
+                 "jilin-changchun-xinfangju-2026-yusuan.pdf"):
+        shutil.copy(corpus / name, folder / name)
+    shutil.copy(seed("000"), folder / seed("000").name)
+    reads = []
+    real = pairing.read_source
+
+    def counting(path):
+        reads.append(Path(path).name)
+        return real(path)
+    monkeypatch.setattr(pairing, "read_source", counting)
+    monkeypatch.setattr(document, "read_source", counting)
+    summary = ingest(open_db(f"sqlite:///{tmp_path / 'bw.db'}"), [folder])
+    assert sorted(reads) == sorted(p.name for p in folder.iterdir())
+    assert sorted(len(o.files) for o in summary.outcomes) == [1, 1, 2] and not summary.failed

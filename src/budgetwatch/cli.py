@@ -74,16 +74,16 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searc
            no_check: bool = typer.Option(False, "--no-check", help="store only; do not run the checks")):
     """Store documents in the database (one transaction per document; the batch goes on past failures),
     then check them and print the 问题清单."""
-    from .store.ingest import discover, ingest as run_ingest
+    from .store.ingest import candidate_files, ingest as run_ingest
     engine = _open(db)
-    docs = discover(paths)
-    if not docs:
+    n_files = sum(len(fs) for fs in candidate_files(paths).values())
+    if not n_files:
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
     with Progress(TextColumn("[bold]入库[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, transient=True) as bar:
-        task = bar.add_task("", total=len(docs))
-        summary = run_ingest(engine, docs=docs,
-                             progress=lambda o: bar.update(task, advance=1, description=Path(o.files[0]).name))
+        task = bar.add_task("", total=n_files)   # files: a paired document counts its two
+        summary = run_ingest(engine, paths,
+                             progress=lambda o: bar.update(task, advance=len(o.files), description=Path(o.files[0]).name))
     _print_ingest_summary(engine, summary)
     if not no_check:
         from sqlalchemy.orm import Session
@@ -223,8 +223,7 @@ def check(documents: list[int] = typer.Argument(None, help="document ids (see `b
     from .store.findings import check_versions
     _output_options(fmt, ("text", "json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
-    _chosen_versions(engine, documents, all_)   # fails on unknown ids before any work
-    results = check_versions(engine, None if all_ else list(documents))
+    results = check_versions(engine, list(_chosen_versions(engine, documents, all_)))   # unknown ids fail first
     if fmt == "text":
         _print_findings(engine, results)
         return

@@ -226,14 +226,15 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def extract_files(paths: list[str | Path]) -> Document:
-    """Extract one document from one or more files (read/ picks the reader by the file's bytes)."""
+def extract_files(paths: list[str | Path], sources: dict | None = None) -> Document:
+    """Extract one document from one or more files (read/ picks the reader by the file's bytes);
+    `sources` holds what was already read of them, by path."""
     lines: list[Line] = []
     files = []
     formats = []
     for p in paths:
         p = Path(p)
-        src = read_source(p)
+        src = (sources or {}).get(p) or read_source(p)
         files.append(SourceFile(name=p.name, sha256=sha256_file(p), path=str(p), size=p.stat().st_size,
                                 encoding=src.encoding))
         formats.append(src.format)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import BudgetwatchError
-from ..read.source import read_source
+from ..read.source import Source, read_source
 from .document import find_titles
 from .meta import find_stage, find_unit, find_year
 from .text_rules import nospace, parse_amount
@@ -33,6 +34,7 @@ class Profile:
     prose: int = 0
     totals: set[str] = field(default_factory=set)
     text: str = ""
+    source: Source | None = None   # what was read, handed on to extraction (each file is read once)
 
     @property
     def narrative_only(self) -> bool:
@@ -53,7 +55,7 @@ def profile(path: Path) -> Profile | None:
     titles = find_titles(lines)
     kinds = [k for _, k in titles if k not in ("project_form", "unit_performance", "other")]
     title_texts = [lines[i].text for i, _ in titles]
-    p = Profile(path=path, unit=find_unit(lines), year=find_year(lines, title_texts),
+    p = Profile(path=path, source=src, unit=find_unit(lines), year=find_year(lines, title_texts),
                 stage=find_stage(lines, title_texts), tables=len(kinds),
                 first_table=next((i for i, k in titles if k not in ("project_form", "unit_performance", "other")), None))
     prose = [ln.text for ln in lines if not ln.is_row and len(nospace(ln.text)) >= 18]
@@ -87,31 +89,52 @@ def _score(n: Profile, t: Profile) -> int:
     return quoted + (3 if n.unit and t.unit and _same_unit(n.unit, t.unit) else 0)
 
 
+def read_documents(paths: list[Path]) -> Iterator[tuple[list[Path], dict[Path, Source]]]:
+    """The documents of one folder, each with what was read of its files: a complete disclosure as soon as
+    it is read, the narrative-only and tables-only files once the folder is read and they are paired."""
+    waiting: list[Profile] = []
+    for path in paths:
+        pr = profile(path)
+        if pr is None:
+            yield [path], {}   # unreadable: extraction reports the reader's error
+        elif pr.narrative_only or pr.tables_only:
+            waiting.append(pr)
+        else:
+            yield [path], {path: pr.source}
+    for group in _pair(waiting):
+        yield [pr.path for pr in group], {pr.path: pr.source for pr in group}
+
+
 def group_documents(paths: list[Path]) -> list[list[Path]]:
-    """Pair narrative-only with tables-only files; every other file stands alone. Order kept."""
-    profiles = {p: profile(p) for p in paths}
-    narratives = [pr for pr in profiles.values() if pr and pr.narrative_only]
-    tables = [pr for pr in profiles.values() if pr and pr.tables_only]
+    """The documents of one folder as lists of files (narrative file first where two are paired)."""
+    return [files for files, _ in read_documents(paths)]
+
+
+def _pair(profiles: list[Profile]) -> list[list[Profile]]:
+    """Pair narrative-only with tables-only files; the others stand alone. Order kept."""
+    narratives = [pr for pr in profiles if pr.narrative_only]
+    tables = [pr for pr in profiles if pr.tables_only]
     candidates = sorted(((_score(n, t), i, j) for i, n in enumerate(narratives) for j, t in enumerate(tables)
                          if _compatible(n, t)), reverse=True)
-    partner: dict[Path, Path] = {}
+    partner: dict[Path, Profile] = {}
     used_n, used_t = set(), set()
     for score, i, j in candidates:
         if score < 1 or i in used_n or j in used_t:
             continue
         used_n.add(i)
         used_t.add(j)
-        partner[narratives[i].path] = tables[j].path
-        partner[tables[j].path] = narratives[i].path
+        partner[narratives[i].path] = tables[j]
+        partner[tables[j].path] = narratives[i]
     groups, seen = [], set()
-    for p in paths:
-        if p in seen:
+    for pr in profiles:
+        if pr.path in seen:
             continue
-        if p in partner:
-            a, b = (p, partner[p]) if profiles[p].narrative_only else (partner[p], p)
-            groups.append([a, b])
-            seen.update((a, b))
+        other = partner.get(pr.path)
+        if other is not None:
+            pair = [pr, other] if pr.narrative_only else [other, pr]
+            groups.append(pair)
+            seen.update((pr.path, other.path))
         else:
-            groups.append([p])
-            seen.add(p)
+            groups.append([pr])
+            seen.add(pr.path)
     return groups

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..errors import BudgetwatchError
 from ..extract import extract_files
 from ..extract.document import sha256_file
-from ..extract.pairing import group_documents
+from ..extract.pairing import group_documents, read_documents
 from .repository import content_sha, find_version_by_content, save_version
 
 SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xlsx"}
@@ -39,25 +39,40 @@ class Summary:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
+def candidate_files(paths: Iterable[str | Path]) -> dict[Path, list[Path]]:
+    """{folder: its supported files} for folders (searched recursively); a file named stands alone under
+    its own path."""
+    out: dict[Path, list[Path]] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
+                    out.setdefault(f.parent, []).append(f)
+        else:
+            out[p] = [p]
+    return out
+
+
 def discover(paths: Iterable[str | Path]) -> list[list[Path]]:
     """Each file named is a document; folders are searched recursively for supported files, and
     a folder's narrative and tables files of one disclosure are paired into one document."""
     docs: list[list[Path]] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            by_folder: dict[Path, list[Path]] = {}
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
-                    by_folder.setdefault(f.parent, []).append(f)
-            for files in by_folder.values():
-                docs.extend(group_documents(files))
-        else:
-            docs.append([p])
+    for key, files in candidate_files(paths).items():
+        docs.extend([files] if files == [key] else group_documents(files))
     return docs
 
 
+def read_documents_of(paths: Iterable[str | Path]):
+    """(files, what was read of them) for every document, folder by folder, each file read once."""
+    for key, files in candidate_files(paths).items():
+        if files == [key]:
+            yield files, {}
+        else:
+            yield from read_documents(files)
+
+
 def ingest_one(engine: Engine, files: list[Path],
-               before_commit: Callable[[Session], None] | None = None) -> Outcome:
+               before_commit: Callable[[Session], None] | None = None, sources: dict | None = None) -> Outcome:
     names = [str(f) for f in files]
     try:
         shas = [sha256_file(f) for f in files]
@@ -70,7 +85,7 @@ def ingest_one(engine: Engine, files: list[Path],
             return Outcome(names, "unchanged", "identical bytes already stored",
                            existing.document_id, existing.id, existing.number)
     try:
-        doc = extract_files(files)
+        doc = extract_files(files, sources)
     except BudgetwatchError as e:
         return Outcome(names, "failed", str(e))
     try:
@@ -90,8 +105,9 @@ def ingest(engine: Engine, paths: Iterable[str | Path] = (), docs: list[list[Pat
            progress: Callable[[Outcome], None] | None = None) -> Summary:
     """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`."""
     summary = Summary()
-    for files in (docs if docs is not None else discover(paths)):
-        out = ingest_one(engine, files)
+    found = ((files, {}) for files in docs) if docs is not None else read_documents_of(paths)
+    for files, sources in found:
+        out = ingest_one(engine, files, sources=sources)
         summary.outcomes.append(out)
         if progress:
             progress(out)
