@@ -203,3 +203,38 @@ def test_parameters_found_by_fuzzing_are_refused_or_handled(client):
     reasons = [c.value for row in xlsx["问题清单"].iter_rows() for c in row if c.value and "附件" in str(c.value)]
     assert reasons == ["见附件"]
     assert client.get("/api/findings.xlsx").status_code == 200
+
+
+def test_findings_and_rows_have_stable_addresses(client):
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    a09 = client.get(f"/api/findings?document={i}&rule=A09").json()["items"][0]
+    one = client.get(f"/api/findings/{a09['id']}").json()
+    assert one["rule"] == "A09" and one["document"]["id"] == i and one["fingerprint"] == a09["fingerprint"]
+    assert client.get("/api/findings/2147483647").status_code == 404
+    doc = client.get(f"/api/documents/{i}").json()["document"]
+    ti = next(k for k, t in enumerate(doc["tables"]) if t["title"] == a09["table"])
+    ri = next(k for k, r in enumerate(doc["tables"][ti]["rows"]) if r["name"] == "工资福利支出")
+    row = client.get(f"/api/documents/{i}/tables/{ti}/rows/{ri}").json()
+    assert row["name"] == "工资福利支出" and row["values"]["public"] == 4.04
+    assert [f["rule"] for f in row["findings"]] == ["A09"]
+    assert row["source"]["public"] == f"/documents/{i}/source.txt?line={row['location']['line']}"
+    assert client.get(f"/api/documents/{i}/tables/{ti}/rows/99999").status_code == 404
+    assert client.get(f"/api/documents/{i}/tables/{ti}/rows/-1").status_code == 422
+
+
+def test_every_list_downloads_as_csv_and_xlsx(client):
+    from urllib.parse import quote
+    text = client.get("/?format=csv&level=区县级").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["文档id", "单位", "地区"] and len(rows) == 4   # heading + the 3 county documents
+    assert any(r[1] == "兴县人民代表大会常务委员会办公室" and r[7] == "1506.8" for r in rows)
+    wb = load_workbook(io.BytesIO(client.get("/compare?year=2023&format=xlsx").content))
+    ws = wb.worksheets[0]
+    assert ws["A1"].value == "排名" and ws.max_row == 3
+    unit = client.get("/units/" + quote("兴县人民代表大会常务委员会办公室") + "?format=csv").content.decode("utf-8-sig")
+    assert "1506.8" in unit and "“三公”经费" in unit.splitlines()[0]
+    assert len(list(csv.reader(io.StringIO(client.get("/units?format=csv").content.decode("utf-8-sig"))))) == 4
+    proj = list(csv.reader(io.StringIO(client.get("/projects?q=预算联网&format=csv").content.decode("utf-8-sig"))))
+    assert proj[0][0] == "来源" and len(proj) >= 4
+    assert client.get("/?format=pdf").status_code == 422
+    assert "format=csv" in client.get("/").text

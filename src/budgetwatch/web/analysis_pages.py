@@ -14,9 +14,13 @@ from ..store.schema import FormRecord, IndicatorRecord, RowRecord, TableRecord, 
 from . import api
 from . import queries as Q
 from .app import render
+from .downloads import table_response
 from .fastjson import FastJSON, FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute, responses=api.NOT_FOUND)
+ListFmt = Query(None, pattern="^(html|json|csv|xlsx)$", description="html (default), json, or a csv/xlsx download")
+FIGURE_COLUMNS = {**KEYS, "staff": "实有人数", "public_per_head": "人均公用经费", "carryover_share": "结转占收入%",
+                  "project_share": "项目支出占比%"}
 
 
 def _latest_versions(s: Session, **where) -> list[Version]:
@@ -38,9 +42,12 @@ def units(s: Session = Depends(api.session)):
 
 
 @router.get("/units", include_in_schema=False)
-def units_page(request: Request, format: str | None = Query(None, pattern="^(html|json)$"),
-               s: Session = Depends(api.session)):
+def units_page(request: Request, format: str | None = ListFmt, s: Session = Depends(api.session)):
     data = units(s)
+    if format in ("csv", "xlsx"):
+        rows = [{"unit": u["unit"], "n": len(u["documents"]),
+                 "years": "、".join(f"{d['year']}{Q.STAGE_ZH.get(d['stage'], '')}" for d in u["documents"])} for u in data]
+        return table_response(rows, {"unit": "单位", "n": "文档数", "years": "年度"}, "units", format)
     if format == "json":
         return FastJSON(data)
     return render(request, "units.html", {"units": data, "stage_zh": Q.STAGE_ZH})
@@ -58,9 +65,11 @@ def unit_json(unit: str, s: Session = Depends(api.session)):
 
 
 @router.get("/units/{unit}", include_in_schema=False)
-def unit_page(request: Request, unit: str, format: str | None = Query(None, pattern="^(html|json)$"),
-              s: Session = Depends(api.session)):
+def unit_page(request: Request, unit: str, format: str | None = ListFmt, s: Session = Depends(api.session)):
     data = unit_json(unit, s)
+    if format in ("csv", "xlsx"):
+        rows = [{**d, "stage_zh": Q.STAGE_ZH.get(d["stage"], "")} for d in data["documents"]]
+        return table_response(rows, {"id": "文档id", "year": "年度", "stage_zh": "阶段", **FIGURE_COLUMNS}, "unit", format)
     if format == "json":
         return FastJSON(data)
     return render(request, "unit.html", {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH})
@@ -85,9 +94,12 @@ def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budge
 def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=2100),
                  stage: Literal["budget", "final"] = "budget", q: str | None = Query(None, max_length=50),
                  sort: Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"] = "income_total",
-                 format: str | None = Query(None, pattern="^(html|json)$"), s: Session = Depends(api.session)):
+                 format: str | None = ListFmt, s: Session = Depends(api.session)):
     years = sorted({v.year for v in _latest_versions(s) if v.year}, reverse=True)
     data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)
+    if format in ("csv", "xlsx"):
+        return table_response(data["items"], {"rank": "排名", "unit": "单位", "id": "文档id", **FIGURE_COLUMNS},
+                              "compare", format)
     if format == "json":
         return FastJSON(data)
     return render(request, "compare.html", {"data": data, "years": years, "fmt": fmt_amount})
@@ -136,8 +148,15 @@ def projects_json(q: str = Query(..., min_length=1, max_length=100), limit: int 
 
 @router.get("/projects", include_in_schema=False)
 def projects_page(request: Request, q: str | None = Query(None, max_length=100), limit: int = api.Limit,
-                  offset: int = api.Offset, format: str | None = Query(None, pattern="^(html|json)$"),
+                  offset: int = api.Offset, format: str | None = ListFmt,
                   s: Session = Depends(api.session)):
+    if format in ("csv", "xlsx") and q:   # every match, not one page of them
+        rows = [{**i, "unit": i["document"]["unit"], "year": i["document"]["year"], "document": i["document"]["id"],
+                 "indicators": "；".join(f"{x['name']} {x['value']}" for x in i["indicators"])}
+                for i in projects_json(q, 10**6, 0, s)["items"]]
+        return table_response(rows, {"source": "来源", "project": "项目", "amount": "金额", "money_unit": "金额单位",
+                                     "unit": "单位", "year": "年度", "document": "文档id", "indicators": "匹配的指标"},
+                              "projects", format)
     data = projects_json(q, limit, offset, s) if q else {"q": "", "total": 0, "items": []}
     if format == "json":
         return FastJSON(data)

@@ -64,6 +64,25 @@ def document_json(document_id: DocumentId, s: Session = Depends(session)):
             "findings": [f.to_dict() for f in d["findings"]]}
 
 
+@router.get("/documents/{document_id}/tables/{index}/rows/{row}")
+def row_json(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10_000)],
+             row: Annotated[int, FastPath(ge=0, le=1_000_000)], s: Session = Depends(session)):
+    """One row of a table as printed (document id, table index, row index — in the newest version): its
+    figures as read and as printed, where it is printed, and the findings on it."""
+    from .table_html import finding_cells, source_link
+    d = get_document(s, document_id)
+    doc = d["doc"]
+    if not 0 <= index < len(doc.tables) or not 0 <= row < len(doc.tables[index].rows):
+        raise HTTPException(404, f"document {document_id} has no table {index} row {row}")
+    t, r = doc.tables[index], doc.tables[index].rows[row]
+    by_cell, _ = finding_cells(doc, d["findings"])
+    prefix = f"c-{index}-{row}-"
+    on_row = [f.to_dict() for cid, fs in by_cell.items() if cid.startswith(prefix) for f in fs]
+    return {"document": document_id, "version": d["version"], "table": {"index": index, "title": t.title,
+            "kind": t.kind, "money_unit": t.money_unit}, "row": row, **r.to_dict(), "printed": dict(r.printed),
+            "source": {k: source_link(document_id, doc, r, k) for k in r.values}, "findings": on_row}
+
+
 @router.get("/documents/{document_id}/tables/{index}.{fmt}")
 def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10_000)],
                    fmt: Literal["csv", "xlsx", "json"], s: Session = Depends(session)):
@@ -122,6 +141,20 @@ class Decision(BaseModel):
     status: Literal["accepted", "dismissed"]
     reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
     by: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+
+
+@router.get("/findings/{finding_id}")
+def finding_json(finding_id: FindingId, s: Session = Depends(session)):
+    """One finding by its id, with the reviewer's decision and its document."""
+    from ..store.findings import load_findings
+    from ..store.schema import FindingRecord, Version
+    rec = s.get(FindingRecord, finding_id)
+    if rec is None:
+        raise HTTPException(404, f"no finding with id {finding_id}")
+    v = s.get(Version, rec.version_id)
+    f = next(x for x in load_findings(s, [v.id])[v.id] if x.id == finding_id)
+    return {**f.to_dict(), "document": {"id": v.document_id, "version": v.number, "unit": v.unit_name,
+                                        "year": v.year, "stage": v.stage}}
 
 
 @router.post("/findings/{finding_id}/decision")

@@ -43,8 +43,14 @@ def finding_cells(doc: Document, findings) -> tuple[dict, dict]:
     return by_cell, target
 
 
-def _source(doc_id: int, doc: Document, r, k: str) -> str | None:
+def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
     """Where a printed figure can be seen: a crop of its PDF page, or its line in the text file."""
+    href = _source(doc_id, doc, r, k)
+    return href.replace("&amp;", "&") if href else None
+
+
+def _source(doc_id: int, doc: Document, r, k: str) -> str | None:
+    """source_link, escaped for HTML."""
     if len(doc.files) != 1:
         return None
     box = r.boxes.get(k)
