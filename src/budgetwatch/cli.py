@@ -285,6 +285,31 @@ def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
 
 
 @app.command()
+def spark(paths: list[Path] = typer.Argument(..., help="files or folders (searched recursively)"),
+          out: Path = typer.Option(..., "--out", "-o", help="folder for the Parquet datasets"),
+          master: str = typer.Option("local[*]", help="Spark master (local[*], spark://host:7077, yarn …)"),
+          partitions: Optional[int] = typer.Option(None, min=1, help="tasks (default: one per file, at most 1024)")):
+    """Read, extract and check disclosures on PySpark (extra budgetwatch[spark]); write documents, cells,
+    findings and failures as Parquet under --out."""
+    import importlib.util
+    if importlib.util.find_spec("pyspark") is None:
+        fail("spark needs PySpark: pip install 'budgetwatch[spark]'")
+    from .scale.spark import run
+    if out.exists() and any(out.iterdir()) and not (out / "documents").exists():
+        fail(f"{out}: exists and is not an earlier output of budgetwatch spark")
+    try:
+        counts = run(paths, out, master=master, partitions=partitions)
+    except ValueError as e:
+        fail(str(e))
+    failed = counts.pop("failed")
+    console.print("wrote " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" under {out}")
+    for message in failed:
+        err.print(f"failed: {message}")
+    if counts.get("failures"):
+        raise typer.Exit(1)
+
+
+@app.command()
 def rules(markdown: bool = typer.Option(False, "--markdown", help="print the catalogue as Markdown")):
     """The rule catalogue: every check with its family, severity, what it compares and when it applies."""
     from .checks.catalogue import catalogue_markdown

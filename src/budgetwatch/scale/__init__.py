@@ -1,0 +1,1 @@
+"""Running the pipeline on many machines (PySpark)."""
