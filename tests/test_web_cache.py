@@ -92,3 +92,21 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
     finally:
         srv.terminate()
         srv.wait(20)
+
+
+def test_a_database_emptied_and_filled_again_is_not_answered_from_the_cache(tmp_path, monkeypatch):
+    """The same ids can come back after a reset (here: the same two seeds, ingested in the other order)."""
+    monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "answers"))
+    db = tmp_path / "bw.db"
+
+    def serve_units(order):
+        app = create_app(f"sqlite:///{db}")
+        ingest(app.state.engine, order)
+        with TestClient(app) as c:
+            units = [d["unit"] for d in sorted(c.get("/api/documents").json()["items"], key=lambda d: d["id"])]
+        app.state.engine.dispose()
+        return units
+    first = serve_units([seed("000"), seed("001")])
+    for f in tmp_path.glob("bw.db*"):
+        f.unlink()
+    assert serve_units([seed("001"), seed("000")]) == first[::-1]

@@ -94,8 +94,13 @@ class ResponseCache(BaseHTTPMiddleware):
         if now - self.checked < self.ttl:
             return
         with Session(self.engine) as s:
-            token = (s.scalar(select(func.max(Version.id))), s.scalar(select(func.max(FindingRecord.id))),
-                     s.scalar(select(func.count(DecisionRecord.id))), s.scalar(select(func.max(DecisionRecord.decided_at))))
+            # ids alone repeat when a database is emptied and filled again: the newest rows' times do not
+            version = s.execute(select(Version.id, Version.ingested_at)
+                                .where(Version.id == select(func.max(Version.id)).scalar_subquery())).first()
+            finding = s.execute(select(FindingRecord.id, FindingRecord.checked_at)
+                                .where(FindingRecord.id == select(func.max(FindingRecord.id)).scalar_subquery())).first()
+            token = (tuple(version or ()), tuple(finding or ()), s.scalar(select(func.count(DecisionRecord.id))),
+                     s.scalar(select(func.max(DecisionRecord.decided_at))))
         with self.lock:
             if token != self.token:
                 self.store.clear()
