@@ -64,3 +64,19 @@ def test_special_fund_forms_are_split_per_fund(xian):
     last = _form(xian, "技工学校国家助学金和免学费")
     assert len(last.indicators) == 9 and last.indicators[0].level2 == "数量指标"
     assert all(not i.name.startswith(("专项", "主管部门", "资金金额", "总体目标")) for f in xian.forms for i in f.indicators)
+
+
+def test_a_project_whose_rows_start_at_the_foot_of_a_page_keeps_them():
+    """北京卫健委 p.40→41: 医改管理与政策组织实施工作's block opens (ruled above) at the foot of p.40 with four 产出指标
+    rows; its name and amount are printed overleaf (and once more below the grid). The rows are its own, not the
+    previous project's, and the overflow text is not a project."""
+    from budgetwatch.checks import run_checks
+    doc = extract_files([CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
+                         CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"])
+    reform = _form(doc, "11000022T000000443864-")
+    assert [i.name for i in reform.indicators][:4] == ["政策咨询", "会议次数", "会议出勤率", "项目完成时间"]
+    assert len(reform.indicators) == 8 and reform.amount == pytest.approx(6.9)
+    assert len(_form(doc, "11000022T000000443774-").indicators) == 10
+    import re
+    assert not [f.project for f in doc.forms if f.project and re.match(r"^\d{4}-", f.project)]   # 3864-医改管…
+    assert not [f for f in run_checks(doc) if f.rule == "D08" and "443864" in (f.row_name or "")]

@@ -275,6 +275,15 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
     columns: ValueColumns | None = None   # 三级指标/性质/值/单位 counted from the 一级指标 column
     unit = None
     first_form_in_table = True
+    merged_left = False    # the project columns are merged over each project's rows (seen on a row not ruled above)
+    unnamed: list[tuple[Line, list[str]]] = []   # a block opened at a page's foot whose name is printed overleaf
+
+    def feed(lines):
+        for held, tokens in lines:
+            ind = reader.read(tokens, held.location) if current is not None and reader is not None else None
+            if ind:
+                current.indicators.append(ind)
+
     for ln in body:
         labels = [nospace(c) for c in ln.cells]
         if name_j is None and any("项目名称" in c for c in labels):
@@ -293,25 +302,49 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         first = next((c for c in labels if c), "")
         if _END.match(first):
             continue
+        if merged_left and ln.opens is None:
+            continue   # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
         name, amt = _project_cells(ln.cells, name_j, amount_j)
         anchored = _from_level1(ln.cells)
         if name and amt is not None and nospace(name) not in ("合计", "总计"):
+            overleaf = [u for u in unnamed if u[0].page is not None and u[0].page != ln.page]
+            if len(overleaf) != len(unnamed):   # the held block is not this project's: it was the last one's
+                feed(unnamed)
+                overleaf = []
+            if overleaf:   # the name's first line may be printed with those rows: 11000026T00000382 | 9604-职防院…
+                name = _name_cell(overleaf[0][0].cells, name_j) + name
+            unnamed = []
             current = Form(project=squash(name), amount=float(amt), money_unit=unit or "万元",
                            location=(title if first_form_in_table else ln).location, layout="tabular")
             first_form_in_table = False
             forms.append(current)
             reader = IndicatorReader(value_columns=columns)
+            feed(overleaf)   # its first rows, printed at the foot of the page before its name
             tokens = anchored if anchored is not None else (
                 ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:])
         elif nospace(name) in ("合计", "总计") or (name and amt is None and not _has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
             tokens = anchored if anchored is not None else ln.cells
-        if current is not None and reader is not None:
-            ind = reader.read(tokens, ln.location)
-            if ind:
-                current.indicators.append(ind)
+            if ln.opens is False and current is not None:
+                merged_left = True
+            if merged_left and not name and (ln.opens or unnamed):
+                if ln.opens and unnamed:   # a second unnamed block: the first was not awaiting a name
+                    feed(unnamed)
+                    unnamed = []
+                unnamed.append((ln, tokens))
+                continue
+        feed([(ln, tokens)])
+    feed(unnamed)
     return forms, current, reader
+
+
+def _name_cell(cells, name_j: int) -> str:
+    """The text in the project-name column (or one to the left, where a page drops the first column)."""
+    for j in (name_j, name_j - 1):
+        if 0 <= j < len(cells) and cells[j] and parse_amount(cells[j]) is None and not _from_level1(cells[j:j + 1]):
+            return cells[j]
+    return ""
 
 
 def _project_cells(cells, name_j: int, amount_j: int | None) -> tuple[str, float | None]:

@@ -86,7 +86,7 @@ def read_positioned(root) -> list[Line]:
         page = PdfPage(number=number, width=max(g.x1 for g in glyphs) + 10, height=max(g.bottom for g in glyphs) + 10,
                        glyphs=glyphs, hedges=hedges, vedges=vedges)
         for row in page_rows(page):
-            ln = make_line(len(lines) + 1, row.cells, page=number, boxes=tuple(row.boxes), spans=tuple(row.spans))
+            ln = make_line(len(lines) + 1, row.cells, page=number, boxes=tuple(row.boxes), spans=tuple(row.spans), opens=row.opens)
             if ln:
                 lines.append(ln)
     return lines

@@ -15,7 +15,7 @@ def _page_lines(page: PdfPage, first_no: int, ocr: bool = False) -> list[Line]:
     out = []
     for row in page_rows(page):
         ln = make_line(first_no + len(out), row.cells, page=page.number, boxes=tuple(row.boxes),
-                       spans=tuple(row.spans), ocr=ocr)
+                       spans=tuple(row.spans), opens=row.opens, ocr=ocr)
         if ln:
             out.append(ln)
     return out

@@ -30,6 +30,7 @@ class Line:
     boxes: tuple | None = None  # PDF input: (x0, top, x1, bottom) of each cell, None where empty
     ocr: bool = False       # the page was read by OCR
     spans: tuple | None = None  # PDF input: each cell's column band (x0, x1), to align pages of one table
+    opens: bool | None = None   # PDF grid row: ruled above across its leftmost column (a new block of merged cells)
 
     @property
     def location(self) -> dict:
