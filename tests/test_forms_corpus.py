@@ -80,3 +80,12 @@ def test_a_project_whose_rows_start_at_the_foot_of_a_page_keeps_them():
     import re
     assert not [f.project for f in doc.forms if f.project and re.match(r"^\d{4}-", f.project)]   # 3864-医改管…
     assert not [f for f in run_checks(doc) if f.rule == "D08" and "443864" in (f.row_name or "")]
+
+
+def test_a_form_continued_on_pages_that_repeat_its_title_is_one_form():
+    """北京卫健委 预算14表 公共卫生及计划生育扶助保障共同事权转移支付: pp.147–149 each repeat the title and start with a
+    一级 label (the merged cell is cut by the page); the grid does not start over, so it is one form of 34 indicators."""
+    doc = extract_files([CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
+                         CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"])
+    forms = [f for f in doc.forms if f.project == "公共卫生及计划生育扶助保障共同事权转移支付"]
+    assert [(f.pages, len(f.indicators)) for f in forms] == [(3, 34)]

@@ -211,9 +211,13 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
         m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", TABLE_LABEL.sub("", nospace(title.text)))
         if m and not re.search(r"级预算部门|部门\(单位\)|部门（单位）", m.group(1)):
             project = m.group(1)
+    # the same form on the next page — unless its grid starts over: a 一级 label where the project is unknown,
+    # or the first indicator again (a form printed twice is a defect to report, not a page to join)
     continuing = (previous is not None and previous.layout == "declaration"
                   and nospace(previous.project) == nospace(project) and previous.amount == amount
-                  and grid_start is not None and not _starts_with_level1(body[grid_start + 1:]))
+                  and grid_start is not None
+                  and (not _starts_with_level1(body[grid_start + 1:]) if project is None
+                       else not _restarts(previous, body[grid_start + 1:])))
     form = previous if continuing else Form(project=project, amount=amount, money_unit=unit,
                                             location=title.location, layout="declaration")
     if continuing:
@@ -244,6 +248,15 @@ def _first_indicator_row(cells) -> bool:
     tokens = [nospace(c) for c in cells if c]
     return len(tokens) >= 4 and tokens[0] in ("绩效指标", "年度绩效指标") and bool(level1_of(tokens[1])) \
         and bool(level2_of(tokens[2]))
+
+
+def _restarts(previous: Form, lines: list[Line]) -> bool:
+    """Does this grid begin with the previous part's first indicator?"""
+    if not previous.indicators:
+        return False
+    first = nospace(previous.indicators[0].name)
+    row = next((ln for ln in lines if ln.is_row and _has_indicator_tokens(ln.cells)), None)
+    return row is not None and first in (nospace(c) for c in row.cells)
 
 
 def _starts_with_level1(lines: list[Line]) -> bool:
