@@ -53,9 +53,7 @@ def _as_dict(rec: KeyFigures) -> dict:
 def figures_for(session: Session, version_id: int) -> dict:
     """A stored version's key figures with its unit, year, stage and scope; versions checked before the
     table existed get theirs computed here, once."""
-    v = session.get(Version, version_id)
-    head = {"unit": v.unit_name, "year": v.year, "stage": v.stage, "scope": v.scope,
-            "region": v.region, "level": v.level}
+    head = _head(session.get(Version, version_id))
     rec = session.get(KeyFigures, version_id)
     if rec is not None:
         return head | _as_dict(rec)
@@ -73,12 +71,10 @@ def figures_many(session: Session, version_ids: list[int]) -> dict[int, dict]:
     """figures_for over many versions, reading the stored ones in one query."""
     stored = {r.version_id: r for r in session.scalars(select(KeyFigures).where(KeyFigures.version_id.in_(version_ids)))}
     versions = {v.id: v for v in session.scalars(select(Version).where(Version.id.in_(version_ids)))}
-    out = {}
-    for vid in version_ids:
-        v = versions[vid]
-        if vid in stored:
-            out[vid] = {"unit": v.unit_name, "year": v.year, "stage": v.stage, "scope": v.scope,
-                        "region": v.region, "level": v.level} | _as_dict(stored[vid])
-        else:
-            out[vid] = figures_for(session, vid)
-    return out
+    return {vid: _head(versions[vid]) | _as_dict(stored[vid]) if vid in stored else figures_for(session, vid)
+            for vid in version_ids}
+
+
+def _head(v: Version) -> dict:
+    return {"unit": v.unit_name, "year": v.year, "stage": v.stage, "scope": v.scope, "region": v.region,
+            "level": v.level}

@@ -213,13 +213,21 @@ _IN_POST = re.compile(r"在职(?:人员|职工)?(?:总数|人数)?(\d{1,6})(?:�
 _HEADCOUNT = re.compile(r"实有(?:人员|人数)?(\d{1,6})(?:人|名)")
 
 
+def _form_count(f, actual: bool) -> int | None:
+    """The 整体支出绩效目标表 header's staff in post (actual) or approved establishment (编制)."""
+    for k, v in f.info.items():
+        if ("编制" not in k and re.search("在职|实有|总数", k)) if actual else "编制" in k:
+            return int(re.match(r"\d+", v).group())
+    return None
+
+
 def staff_in_post(view: DocView) -> int | None:
     """The unit's staff in post (在职), for per-head figures: the 整体支出绩效目标表 header, else the 说明's
     在职…N人, else its 实有…N人 (which may include retirees, so only as a last resort)."""
     for f in view.doc.forms:
-        n = next((v for k, v in f.info.items() if re.search("在职|实有|总数", k) and "编制" not in k), None)
-        if n:
-            return int(re.match(r"\d+", n).group())
+        n = _form_count(f, actual=True)
+        if n is not None:
+            return n
     text = re.sub(r"[ \t\u3000]+", "", view.text)
     for rx in (_IN_POST, _HEADCOUNT):
         m = rx.search(text)
@@ -231,10 +239,9 @@ def staff_in_post(view: DocView) -> int | None:
 def staffing(view: DocView) -> tuple[int, int, str] | None:
     """(核定编制, 实有人数, where it is said) from the 整体绩效目标表 header or the 概况, or None."""
     for f in view.doc.forms:
-        quota = next((v for k, v in f.info.items() if "编制" in k), None)
-        actual = next((v for k, v in f.info.items() if re.search("在职|实有|总数", k) and "编制" not in k), None)
-        if quota and actual:
-            return int(re.match(r"\d+", quota).group()), int(re.match(r"\d+", actual).group()), "整体支出绩效目标表"
+        quota, actual = _form_count(f, actual=False), _form_count(f, actual=True)
+        if quota is not None and actual is not None:
+            return quota, actual, "整体支出绩效目标表"
     for p in view.paragraphs:
         if "编制" not in p.text:
             continue

@@ -19,12 +19,8 @@ def norm_project(name: str | None) -> str:
     return _YEAR.sub("", n)
 
 
-def forms(view: DocView) -> list[Form]:
-    return list(view.doc.forms)
-
-
 def project_forms(view: DocView) -> list[Form]:
-    return [f for f in forms(view) if f.project]
+    return [f for f in view.doc.forms if f.project]
 
 
 def projects(view: DocView):
@@ -117,7 +113,7 @@ def duplicated_forms(view: DocView):
       message="“{label}”的绩效目标表{problem}。",
       suggestion="建议补充“{label}”的绩效指标及指标值。")
 def empty_forms(view: DocView):
-    for f in forms(view):
+    for f in view.doc.forms:
         label = f.project or "部门（单位）整体支出"
         if f.layout == "tabular" or f.amount is None and not f.indicators:
             continue   # a list of projects with 绩效目标 in words; a heading without a form's grid
@@ -167,7 +163,7 @@ def _is_cost(ind) -> bool:
       message="项目“{label}”的成本指标“{name}”取值为“{ind_value}”，成本指标应为上限（≤）。",
       suggestion="建议将“{name}”改为“≤”的成本控制上限，并与预算金额相衔接。")
 def cost_lower_bound(view: DocView):
-    for f in forms(view):
+    for f in view.doc.forms:
         for ind in f.indicators:
             v = nospace(ind.value)
             if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v) and not _SAVING.search(ind.name):
@@ -184,7 +180,7 @@ _PCT = re.compile(r"(≥|>=|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%�
       message="项目“{label}”的指标“{name}”取值为“{ind_value}”，{why}。",
       suggestion="建议将“{name}”改为可衡量的目标值（如“=100%”或具体的比例）。")
 def unmeasurable(view: DocView):
-    for f in forms(view):
+    for f in view.doc.forms:
         for ind in f.indicators:
             m = _PCT.search(nospace(ind.value))
             if not m:
@@ -212,7 +208,7 @@ _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "�
       message="“{label}”的绩效目标表缺少{missing}。",
       suggestion="建议补充“{label}”的{missing}，使绩效目标完整。")
 def missing_categories(view: DocView):
-    for f in forms(view):
+    for f in view.doc.forms:
         if not f.indicators:
             continue
         have = " ".join((i.level1 or "") + (i.level2 or "") for i in f.indicators)
@@ -230,7 +226,7 @@ _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
       message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
       suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。")
 def costs_above_budget(view: DocView):
-    for f in forms(view):
+    for f in view.doc.forms:
         budget = _wan(f.amount, f.money_unit)
         if not budget:
             continue
@@ -282,7 +278,7 @@ _LEVEL_RULES = (
       message="项目“{label}”的绩效目标表中{count}个指标归类与内容不符：{items}。",
       suggestion="建议核实项目“{label}”绩效目标表的指标层级是否错位，将指标列入正确的类别并补充计量单位。")
 def misplaced_indicators(view: DocView):
-    for f in forms(view):
+    for f in view.doc.forms:
         bad = []
         for ind in f.indicators:
             if not nospace(ind.name):

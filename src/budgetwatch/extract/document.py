@@ -20,7 +20,7 @@ from . import forms as F
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
 from .text_rules import nospace
-from .vocabulary import classify_title
+from .vocabulary import TABLE_NUMBER, classify_title
 
 class UnreadPagesWarning(UserWarning):
     """Scanned pages of a partly scanned PDF were skipped because the OCR extra is not installed."""
@@ -44,7 +44,7 @@ def find_titles(lines: list[Line]) -> list[tuple[int, str]]:
     return out
 
 
-_TABLE_NUMBER = re.compile(r"^(部门)?(公开|预算|附)?(表\d+|\d+表)$|^表[一二三四五六七八九十]+$")
+_TABLE_NUMBER = re.compile(rf"^(?:{TABLE_NUMBER})$")
 _SUBTITLE = re.compile(r"^[（(][^（()）]{2,40}[)）]$")
 
 

@@ -13,7 +13,7 @@ from ..model import Form, Indicator, Row, Table
 from ..read.text import Line
 from .indicator_levels import PrintedRow, realign
 from .text_rules import header_money_unit, nospace, parse_amount, squash
-from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, level1_of, level2_of
+from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, TABLE_NUMBER, level1_of, level2_of
 
 _VALUE_LIKE = re.compile(
     r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"
@@ -21,8 +21,7 @@ _VALUE_LIKE = re.compile(
     r")")
 _END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
 PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项名称)$")
-# a table's number before its name in a title: 预算14表-1, 表3, 公开08表
-TABLE_LABEL = re.compile(r"^(?:部门)?(?:公开|预算|附)?(?:表\d+|\d+表)(?:[-－—]\d+)?[:：、.]?")
+TABLE_LABEL = re.compile(rf"^(?:{TABLE_NUMBER})[:：、.]?")   # the number before a title's name
 
 
 def project_named(ln: Line) -> str | None:
@@ -64,8 +63,7 @@ class IndicatorReader:
 
     def read(self, cells, where: dict) -> Indicator | None:
         """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels."""
-        ind = self._read(cells, where)
-        labels = self._printed
+        ind, labels = self._read(cells, where)
         if ind is None:
             self.pending += labels
             return None
@@ -74,14 +72,14 @@ class IndicatorReader:
         realign(self.rows)
         return ind
 
-    def _read(self, cells, where: dict) -> Indicator | None:
-        self._printed: list[str] = []
+    def _read(self, cells, where: dict) -> tuple[Indicator | None, list[str]]:
+        """The row's indicator (or None) and the 二级 (or lone 一级) labels printed on it."""
         first = next((j for j, c in enumerate(cells) if c), None)
         if first is None or (self.annual_start is not None and first >= self.annual_start):
-            return None  # a row printed only in the 年度 block
+            return None, []  # a row printed only in the 年度 block
         tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
         if not tokens:
-            return None
+            return None, []
         row_l1, l2s, rest = None, [], []
         for t in tokens:
             n = nospace(t)
@@ -100,7 +98,7 @@ class IndicatorReader:
                 rest.append(t)
             if len(rest) == 2:
                 break
-        self._printed = list(l2s) or ([row_l1] if row_l1 else [])
+        printed = list(l2s) or ([row_l1] if row_l1 else [])
         if row_l1:
             self.level1, self.level2 = row_l1, None
         if l2s:
@@ -110,17 +108,17 @@ class IndicatorReader:
                     self.level1 == "成本指标" and parent in ("产出指标", "成本指标")):
                 self.level1 = parent
         if self.value_columns:
-            return self._positional(cells, where)
+            return self._positional(cells, where), printed
         if len(rest) >= 2:
             name, value = rest[0], rest[1]
         elif len(rest) == 1 and value_like(rest[0]):
             name, value = (squash(l2s[0]) if len(l2s) == 1 and not row_l1 else ""), rest[0]
             if not name and re.fullmatch(r"-?\d{1,4}-?", nospace(value)):
-                return None   # a page number under the form, not an indicator
+                return None, printed   # a page number under the form, not an indicator
         else:
-            return None
+            return None, printed
         return Indicator(level1=self.level1, level2=self.level2, name=squash(name),
-                         value=nospace(value), line=where.get("line"), page=where.get("page"))
+                         value=nospace(value), line=where.get("line"), page=where.get("page")), printed
 
     def _positional(self, cells, where: dict) -> Indicator | None:
         vc = self.value_columns

@@ -105,11 +105,6 @@ def read_documents(paths: list[Path]) -> Iterator[tuple[list[Path], dict[Path, S
         yield [pr.path for pr in group], {pr.path: pr.source for pr in group}
 
 
-def group_documents(paths: list[Path]) -> list[list[Path]]:
-    """The documents of one folder as lists of files (narrative file first where two are paired)."""
-    return [files for files, _ in read_documents(paths)]
-
-
 def _pair(profiles: list[Profile]) -> list[list[Profile]]:
     """Pair narrative-only with tables-only files; the others stand alone. Order kept."""
     narratives = [pr for pr in profiles if pr.narrative_only]

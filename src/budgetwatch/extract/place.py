@@ -18,6 +18,7 @@ _CENTRAL = re.compile(r"^(国家|中共中央|中央|全国|国务院|最高人�
 # a cover line: 上海市2026年市级单位预算 / 祁连县2023年部门预算 / 江苏省省级部门决算
 _COVER = re.compile(r"^(?P<place>\S{2,12}?(?:省|自治区|市|州|盟|区|县|旗))(?:\d{4}年(?:度)?)?"
                     r"(?P<tier>省级|市级|州级|区级|县级|本级)?(?:部门|单位)(?:预算|决算)")
+COVER_LINES = 40   # the cover and the first lines of the 说明 name the place of a unit whose name does not
 _TIER = {"省级": "省级", "州级": "市级", "区级": "区县级", "县级": "区县级"}
 
 
@@ -31,6 +32,11 @@ def place(unit: str | None, lines: Iterable[str] = ()) -> dict:
             if m:
                 return _from_cover(m.group("place"), m.group("tier"))
     return found
+
+
+def document_place(doc) -> dict:
+    """place() of an extracted document: its unit, else its first lines."""
+    return place(doc.unit, (ln.text for ln in doc.narrative[:COVER_LINES]))
 
 
 def _from_cover(region: str, tier: str | None) -> dict:

@@ -86,6 +86,8 @@ COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("total", ("合计", "小计", "总计", "金额", "预算数", "决算数", "资金总额", "预算额", "本年收入", "本年支出", "本年预算")),
 ]
 
+# a table's number printed before or above its title: 表3, 预算14表-1, 公开08表, 表三
+TABLE_NUMBER = r"(?:部门)?(?:公开|预算|附)?(?:表\d+|\d+表)(?:[-－—]\d+)?|表[一二三四五六七八九十]+"
 CODE_LABELS = re.compile(r"(编码|代码|编号)$|^(类|款|项)$|^科目编码")
 NAME_LABELS = re.compile(r"名称|分类科目|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$")
 GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类")

@@ -54,7 +54,7 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
     from ..checks import run_checks
     from ..errors import BudgetwatchError
     from ..extract import extract_files
-    from ..extract.place import place
+    from ..extract.place import document_place
     from ..store.repository import document_key
     names = [str(p) for p in group]
     try:
@@ -65,7 +65,7 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
     figures = key_figures(doc)
     out: list[tuple[str, dict]] = [("documents", {
         "key": key, "files": names, "unit": doc.unit, "year": doc.year, "stage": doc.stage, "scope": doc.scope,
-        **place(doc.unit, (ln.text for ln in doc.narrative[:40])), "tables": len(doc.tables), "forms": len(doc.forms),
+        **document_place(doc), "tables": len(doc.tables), "forms": len(doc.forms),
         **{k: figures[k] for k in DOCUMENT_FIELDS if k in figures}})]
     for ti, t in enumerate(doc.tables):
         for ri, r in enumerate(t.rows):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..errors import BudgetwatchError
 from ..extract import extract_files
 from ..extract.document import sha256_file
-from ..extract.pairing import group_documents, read_documents
+from ..extract.pairing import read_documents
 from .repository import content_sha, find_version_by_content, save_version
 
 SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xlsx"}
@@ -56,10 +56,7 @@ def candidate_files(paths: Iterable[str | Path]) -> dict[Path, list[Path]]:
 def discover(paths: Iterable[str | Path]) -> list[list[Path]]:
     """Each file named is a document; folders are searched recursively for supported files, and
     a folder's narrative and tables files of one disclosure are paired into one document."""
-    docs: list[list[Path]] = []
-    for key, files in candidate_files(paths).items():
-        docs.extend([files] if files == [key] else group_documents(files))
-    return docs
+    return [files for files, _ in read_documents_of(paths)]
 
 
 def read_documents_of(paths: Iterable[str | Path]):

@@ -9,14 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import SCHEMA
-from ..extract.place import place
+from ..extract.place import document_place
 from ..model import Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .schema import (
     CellRecord, DocumentRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, SourceFileRecord,
     TableRecord, Unit, Version,
 )
 
-PLACE_LINES = 40   # the cover and the first lines of the 说明 name the place of a unit whose name does not
 
 
 def content_sha(file_shas: list[str]) -> str:
@@ -55,7 +54,7 @@ def save_version(session: Session, doc: Document) -> Version:
     number = (session.scalar(select(func.max(Version.number)).where(Version.document_id == rec.id)) or 0) + 1
     v = Version(document=rec, number=number, content_sha256=content_sha([f.sha256 for f in doc.files]),
                 format=doc.format, schema=SCHEMA, unit_name=doc.unit, year=doc.year, stage=doc.stage,
-                scope=doc.scope, **place(doc.unit, (ln.text for ln in doc.narrative[:PLACE_LINES])))
+                scope=doc.scope, **document_place(doc))
     for i, f in enumerate(doc.files):
         v.files.append(SourceFileRecord(ordinal=i, name=f.name, path=f.path, sha256=f.sha256, size=f.size,
                                         encoding=f.encoding))

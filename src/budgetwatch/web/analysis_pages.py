@@ -18,31 +18,21 @@ from .downloads import table_response
 from .fastjson import FastJSON, FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute, responses=api.NOT_FOUND)
-ListFmt = Query(None, pattern="^(html|json|csv|xlsx)$", description="html (default), json, or a csv/xlsx download")
 FIGURE_COLUMNS = {**KEYS, "staff": "实有人数", "public_per_head": "人均公用经费", "carryover_share": "结转占收入%",
                   "project_share": "项目支出占比%"}
-
-
-def _latest_versions(s: Session, **where) -> list[Version]:
-    newest = Q._latest()
-    q = select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
-    for k, v in where.items():
-        if v is not None:
-            q = q.where(getattr(Version, k) == v)
-    return list(s.scalars(q.order_by(Version.year, Version.document_id)))
 
 
 @router.get("/api/units")
 def units(s: Session = Depends(api.session)):
     """Units with their documents (years and stages)."""
     out: dict[str, list] = {}
-    for v in _latest_versions(s):
+    for v in Q.newest_versions(s):
         out.setdefault(v.unit_name or "", []).append({"id": v.document_id, "year": v.year, "stage": v.stage})
     return [{"unit": u, "documents": d} for u, d in sorted(out.items()) if u]
 
 
 @router.get("/units", include_in_schema=False)
-def units_page(request: Request, format: str | None = ListFmt, s: Session = Depends(api.session)):
+def units_page(request: Request, format: str | None = api.ListFmt, s: Session = Depends(api.session)):
     data = units(s)
     if format in ("csv", "xlsx"):
         rows = [{"unit": u["unit"], "n": len(u["documents"]),
@@ -56,7 +46,7 @@ def units_page(request: Request, format: str | None = ListFmt, s: Session = Depe
 @router.get("/api/units/{unit}")
 def unit_json(unit: str, s: Session = Depends(api.session)):
     """单位: one unit across years — key figures per document (万元)."""
-    versions = _latest_versions(s, unit_name=unit)
+    versions = Q.newest_versions(s, unit_name=unit)
     if not versions:
         from fastapi import HTTPException
         raise HTTPException(404, f"no unit named {unit}")
@@ -65,7 +55,7 @@ def unit_json(unit: str, s: Session = Depends(api.session)):
 
 
 @router.get("/units/{unit}", include_in_schema=False)
-def unit_page(request: Request, unit: str, format: str | None = ListFmt, s: Session = Depends(api.session)):
+def unit_page(request: Request, unit: str, format: str | None = api.ListFmt, s: Session = Depends(api.session)):
     data = unit_json(unit, s)
     if format in ("csv", "xlsx"):
         rows = [{**d, "stage_zh": Q.STAGE_ZH.get(d["stage"], "")} for d in data["documents"]]
@@ -81,7 +71,7 @@ def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budge
                  sort: Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"] = "income_total",
                  s: Session = Depends(api.session)):
     """比较: units of one year and stage side by side, ranked."""
-    versions = [v for v in _latest_versions(s, year=year, stage=stage) if not q or q in (v.unit_name or "")]
+    versions = [v for v in Q.newest_versions(s, year=year, stage=stage) if not q or q in (v.unit_name or "")]
     figures = figures_many(s, [v.id for v in versions])
     rows = [{"id": v.document_id, **figures[v.id]} for v in versions]
     rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
@@ -94,8 +84,8 @@ def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budge
 def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=2100),
                  stage: Literal["budget", "final"] = "budget", q: str | None = Query(None, max_length=50),
                  sort: Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"] = "income_total",
-                 format: str | None = ListFmt, s: Session = Depends(api.session)):
-    years = sorted({v.year for v in _latest_versions(s) if v.year}, reverse=True)
+                 format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+    years = sorted({v.year for v in Q.newest_versions(s) if v.year}, reverse=True)
     data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)
     if format in ("csv", "xlsx"):
         return table_response(data["items"], {"rank": "排名", "unit": "单位", "id": "文档id", **FIGURE_COLUMNS},
@@ -148,7 +138,7 @@ def projects_json(q: str = Query(..., min_length=1, max_length=100), limit: int 
 
 @router.get("/projects", include_in_schema=False)
 def projects_page(request: Request, q: str | None = Query(None, max_length=100), limit: int = api.Limit,
-                  offset: int = api.Offset, format: str | None = ListFmt,
+                  offset: int = api.Offset, format: str | None = api.ListFmt,
                   s: Session = Depends(api.session)):
     if format in ("csv", "xlsx") and q:   # every match, not one page of them
         rows = [{**i, "unit": i["document"]["unit"], "year": i["document"]["year"], "document": i["document"]["id"],

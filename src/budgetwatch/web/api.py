@@ -29,6 +29,7 @@ def session(request: Request):
 
 Limit = Query(50, ge=1, le=500, description="page size")
 Offset = Query(0, ge=0, le=10**9, description="items to skip")
+ListFmt = Query(None, pattern="^(html|json|csv|xlsx)$", description="html (default), json, or a csv/xlsx download")
 MAX_ID = 2**31 - 1   # ids are 32-bit integers in PostgreSQL
 DocumentId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the document's stable id")]
 FindingId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the finding's id")]

@@ -18,7 +18,6 @@ from .table_html import finding_cells, table_body, table_head
 
 router = APIRouter(include_in_schema=False)
 Fmt = Query(None, pattern="^(html|json)$")
-ListFmt = Query(None, pattern="^(html|json|csv|xlsx)$", description="html (default), json, or a csv/xlsx download")
 DOCUMENT_COLUMNS = {"id": "文档id", "unit": "单位", "region": "地区", "level": "层级", "year": "年度", "stage_zh": "阶段",
                     "scope_zh": "口径", "income_total": "收入总计(万元)", "expenditure_total": "支出总计(万元)",
                     "error": "错误", "warn": "警告", "info": "提示"}
@@ -30,7 +29,7 @@ def overview(request: Request, year: int | None = Query(None, ge=1990, le=2100),
              q: str | None = Query(None, max_length=100), region: str | None = Query(None, max_length=20),
              level: str | None = Query(None, pattern="^(中央|省级|市级|区县级|乡镇街道)?$"),
              limit: int = api.Limit, offset: int = api.Offset,
-             format: str | None = ListFmt, s: Session = Depends(api.session)):
+             format: str | None = api.ListFmt, s: Session = Depends(api.session)):
     if format in ("csv", "xlsx"):   # the whole filtered list, not one page of it
         every = Q.documents(s, year, stage, scope, q or None, 10**6, 0, region or None, level or None)
         return table_response([{**d, **d["findings"]} for d in every.items], DOCUMENT_COLUMNS, "documents", format)

@@ -35,6 +35,16 @@ def _latest():
             .group_by(Version.document_id).subquery())
 
 
+def newest_versions(s: Session, **where) -> list[Version]:
+    """The newest version of each document, with column filters (unit_name=…, year=…, stage=…)."""
+    newest = _latest()
+    q = select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
+    for k, v in where.items():
+        if v is not None:
+            q = q.where(getattr(Version, k) == v)
+    return list(s.scalars(q.order_by(Version.year, Version.document_id)))
+
+
 def latest_version(s: Session, document_id: int) -> Version | None:
     n = s.scalar(select(func.max(Version.number)).where(Version.document_id == document_id))
     if n is None:

@@ -80,15 +80,10 @@ def _history(s: Session, v) -> list[tuple[str, float]]:
     """收入总计 of the unit's documents of the same stage, year by year (the report's own year included)."""
     if not v.unit_name:
         return []
-    from ..store.schema import Version
-    same = [x for x in s.query(Version).filter(Version.unit_name == v.unit_name, Version.stage == v.stage)]
-    newest = {}
-    for x in same:
-        if x.year and (x.year not in newest or x.number > newest[x.year].number):
-            newest[x.year] = x
-    figs = figures_many(s, [x.id for x in newest.values()])
-    return [(f"{y}年", figs[x.id]["income_total"]) for y, x in sorted(newest.items())
-            if figs[x.id]["income_total"] is not None]
+    same = Q.newest_versions(s, unit_name=v.unit_name, stage=v.stage, scope=v.scope)
+    figs = figures_many(s, [x.id for x in same])
+    return [(f"{x.year}年", figs[x.id]["income_total"]) for x in same
+            if x.year and figs[x.id]["income_total"] is not None]
 
 
 def _batch_overview(entries: list[dict]) -> list[tuple[str, str]]:

@@ -45,17 +45,11 @@ def finding_cells(doc: Document, findings) -> tuple[dict, dict]:
 
 def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
     """Where a printed figure can be seen: a crop of its PDF page, or its line in the text file."""
-    href = _source(doc_id, doc, r, k)
-    return href.replace("&amp;", "&") if href else None
-
-
-def _source(doc_id: int, doc: Document, r, k: str) -> str | None:
-    """source_link, escaped for HTML."""
     if len(doc.files) != 1:
         return None
     box = r.boxes.get(k)
     if r.page and box:
-        return f"/documents/{doc_id}/source.png?page={r.page}&amp;box={','.join(f'{round(x, 1)}' for x in box)}"
+        return f"/documents/{doc_id}/source.png?page={r.page}&box={','.join(f'{round(x, 1)}' for x in box)}"
     if r.line and doc.format == "text":
         return f"/documents/{doc_id}/source.txt?line={r.line}"
     return None
@@ -80,9 +74,9 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
             text = ""
             if k in r.values:
                 text = fmt_amount(r.values[k])
-                href = _source(doc_id, doc, r, k)
+                href = source_link(doc_id, doc, r, k)
                 if href:
-                    text = f'<a class="src" target="_blank" href="{href}">{text}</a>'
+                    text = f'<a class="src" target="_blank" href="{escape(href)}">{text}</a>'
             cells.append(f'<td class="{cls}" id="{cid}"{title}>{text}</td>')
         out.append(f'<tr class="lvl-{len(r.code) if r.code else 0}"{code} title="{where}">{"".join(cells)}</tr>')
     return Markup("\n".join(out))

@@ -33,14 +33,13 @@ def upgrade() -> None:
 
 def _backfill_place() -> None:
     """Versions stored before this revision: placed by the same reading as new ones."""
-    from budgetwatch.extract.place import place
-    from budgetwatch.store.repository import PLACE_LINES
+    from budgetwatch.extract.place import COVER_LINES, place
     conn = op.get_bind()
     versions = conn.execute(sa.text("select id, unit_name from document_versions")).fetchall()
     for vid, unit in versions:
         lines = [t for (t,) in conn.execute(sa.text(
             "select text from narrative_lines where version_id = :v and ordinal < :n order by ordinal"),
-            {"v": vid, "n": PLACE_LINES})]
+            {"v": vid, "n": COVER_LINES})]
         p = place(unit, lines)
         conn.execute(sa.text("update document_versions set region = :r, level = :l where id = :v"),
                      {"r": p["region"], "l": p["level"], "v": vid})
