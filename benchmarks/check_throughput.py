@@ -39,7 +39,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--files", type=int, default=0, help="only the first N corpus documents (0: all)")
     a = ap.parse_args(argv)
-    groups = discover([ROOT / "samples"]) + discover([ROOT / "tests" / "data" / "corpus"])
+    groups = discover([ROOT / "samples"]) + discover([ROOT.parent / "shared" / "corpus"])
     if a.files:
         groups = groups[:3 + a.files]
     docs = []

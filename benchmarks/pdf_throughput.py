@@ -41,7 +41,7 @@ def _baseline(path: Path) -> float:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("folder", nargs="?", default=str(Path(__file__).parent.parent / "tests" / "data" / "corpus"))
+    ap.add_argument("folder", nargs="?", default=str(Path(__file__).parent.parent.parent / "shared" / "corpus"))
     ap.add_argument("--files", type=int, default=0, help="only the first N files (0: all)")
     args = ap.parse_args()
     files = sorted(Path(args.folder).glob("*.pdf"))

@@ -118,7 +118,7 @@ def main(argv=None):
         empty = not c.scalar(select(func.count(Version.id)))
     if empty:   # a database given is used as it is; an empty one gets the corpus
         t = time.perf_counter()
-        ingest(engine, [ROOT / "samples", ROOT / "tests" / "data" / "corpus"])
+        ingest(engine, [ROOT / "samples", ROOT.parent / "shared" / "corpus"])
         check_versions(engine)
         print(f"ingested and checked the corpus in {time.perf_counter() - t:.0f} s")
     engine.dispose()

@@ -11,7 +11,34 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 GOLD = ROOT / "tests" / "data" / "gold"
 SEEDS = sorted(SAMPLES.glob("*.txt"))
-PG_URL = os.environ.get("BUDGETWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# real third-party documents are read in place, never copied into the repository
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+CORPUS_WIDE = SHARED / "corpus-wide"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent: the real documents live in ../shared")
+PG_BASE = os.environ.get("BUDGETWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/budgetwatch_test")
+
+
+def _worker_pg_url(base: str) -> str:
+    """Each xdist worker gets a database of its own (the schema is dropped between tests)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    url = make_url(base)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        url = url.set(database=f"{url.database}_{worker}")
+    try:
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            if not c.execute(text("select 1 from pg_database where datname = :n"), {"n": url.database}).first():
+                c.execute(text(f'create database "{url.database}"'))
+        admin.dispose()
+    except Exception:
+        pass   # unreachable: PG_OK below says so
+    return url.render_as_string(hide_password=False)
+
+
+PG_URL = _worker_pg_url(PG_BASE)
 
 
 def _pg_available() -> bool:

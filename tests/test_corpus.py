@@ -12,8 +12,10 @@ from budgetwatch.store.ingest import discover
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import corpus_report  # noqa: E402
+from conftest import CORPUS, needs_corpus
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+pytestmark = needs_corpus
+
 
 
 @pytest.fixture(scope="module")

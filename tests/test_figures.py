@@ -11,7 +11,7 @@ from budgetwatch.extract import extract_files
 from budgetwatch.store.findings import check_versions
 from budgetwatch.store.ingest import ingest
 from budgetwatch.store.schema import KeyFigures, Version
-from conftest import SAMPLES, seed
+from conftest import CORPUS, SAMPLES, needs_corpus, seed
 
 
 def test_key_figures_of_a_seed_are_its_printed_totals():
@@ -50,6 +50,7 @@ def test_versions_without_stored_figures_get_them_on_first_use(engine):
         assert s.query(KeyFigures).count() == 3
 
 
+@needs_corpus
 @pytest.mark.parametrize("name, staff", [
     # 实有人员72人，其中：在职人员46人 — per-head figures use the staff in post, not retirees
     ("jilin-changchun-xinfangju-2026-yusuan.pdf", 46),
@@ -58,6 +59,6 @@ def test_versions_without_stored_figures_get_them_on_first_use(engine):
 ])
 def test_staff_in_post_and_public_expense_per_head(name, staff):
     from conftest import ROOT
-    f = key_figures(extract_files([ROOT / "tests" / "data" / "corpus" / name]))
+    f = key_figures(extract_files([CORPUS / name]))
     assert f["staff"] == staff
     assert f["public_per_head"] == pytest.approx(f["public"] / staff, abs=1e-4)

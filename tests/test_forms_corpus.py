@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from budgetwatch.extract import extract_files
-from conftest import ROOT
+from conftest import CORPUS, ROOT, needs_corpus
 
-CORPUS = ROOT / "tests" / "data" / "corpus"
+pytestmark = needs_corpus
+
 
 
 @pytest.fixture(scope="module")

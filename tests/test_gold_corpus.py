@@ -11,13 +11,14 @@ from collections import defaultdict
 import pytest
 
 from budgetwatch.extract import extract_files
-from conftest import ROOT
+from conftest import CORPUS, ROOT, needs_corpus
+
+pytestmark = needs_corpus
 
 sys.path.insert(0, str(ROOT / "tools"))
 import score  # noqa: E402
 
 GOLD = sorted((ROOT / "tests" / "data" / "gold-corpus").glob("*.json"))
-CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 @pytest.fixture(scope="module")

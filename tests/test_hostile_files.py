@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from conftest import CORPUS, needs_corpus
+
+pytestmark = needs_corpus
 
 DATA = Path(__file__).parent / "data"
 CLI = [sys.executable, "-m", "budgetwatch"]
@@ -37,7 +40,7 @@ def _bomb(path: Path, megabytes: int) -> None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile")
-    real = (DATA / "corpus" / "shanghai-shi-zhongyiwenxianguan-2026-danwei-yusuan.pdf").read_bytes()
+    real = (CORPUS / "shanghai-shi-zhongyiwenxianguan-2026-danwei-yusuan.pdf").read_bytes()
     (d / "truncated.pdf").write_bytes(real[: len(real) // 2])
     with zipfile.ZipFile(d / "archive.pdf", "w") as z:
         z.writestr("a.txt", "not a pdf")

@@ -9,9 +9,10 @@ import pytest
 
 from budgetwatch.extract.document import extract_files
 from budgetwatch.read.pdf import open_pdf, read_page
-from conftest import ROOT
+from conftest import CORPUS, ROOT, needs_corpus
 
-CORPUS = ROOT / "tests" / "data" / "corpus"
+pytestmark = needs_corpus
+
 PDF = CORPUS / "fujian-quanzhou-gonganju-2026-yusuan.pdf"
 PAGES = (10, 19)   # 收支预算总表 (two-sided), “三公”经费 table
 

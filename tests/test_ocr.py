@@ -15,9 +15,10 @@ from budgetwatch.errors import InputError
 from budgetwatch.extract.document import extract_files, extract_lines
 from budgetwatch.read.pdf_lines import read_pdf
 from budgetwatch.read.source import read_source
-from conftest import ROOT
+from conftest import CORPUS, ROOT, needs_corpus
 
-CORPUS = ROOT / "tests" / "data" / "corpus"
+pytestmark = needs_corpus
+
 # dense and plain, ruled and lightly ruled, 元 and 6-decimal 万元, 预算 and 决算, four provinces
 PAGES = [("guangdong-foshan-guidaojiaotongju-2019-juesuan.pdf", 8),
          ("shaanxi-xian-minzhengju-2021-yusuan.pdf", 42),

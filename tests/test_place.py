@@ -9,9 +9,8 @@ from budgetwatch.extract import extract_files
 from budgetwatch.extract.place import place
 from budgetwatch.store.ingest import ingest
 from budgetwatch.store.schema import Version
-from conftest import ROOT, SAMPLES
+from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
-CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 @pytest.mark.parametrize("unit, region, level", [
@@ -31,6 +30,7 @@ def test_place_from_the_units_name(unit, region, level):
     assert place(unit) == {"region": region, "level": level}
 
 
+@needs_corpus
 def test_a_name_without_a_place_is_placed_by_the_cover_line():
     doc = extract_files([CORPUS / "shanghai-shi-shangkeda-fushuxuexiao-2026-danwei-yusuan.pdf"])
     assert doc.unit == "上海科技大学附属学校"
@@ -39,11 +39,13 @@ def test_a_name_without_a_place_is_placed_by_the_cover_line():
     assert place(doc.unit, (ln.text for ln in doc.narrative[:40])) == {"region": "上海市", "level": "省级"}
 
 
+@needs_corpus
 def test_a_document_that_names_no_place_stays_unplaced():
     doc = extract_files([CORPUS / "hunan-changsha-zhijiaojidi-2026-yusuan.pdf"])
     assert place(doc.unit, (ln.text for ln in doc.narrative[:40])) == {"region": None, "level": None}
 
 
+@needs_corpus
 def test_versions_are_stored_with_their_place(engine):
     from sqlalchemy import select
     from sqlalchemy.orm import Session

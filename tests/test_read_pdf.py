@@ -5,8 +5,10 @@ import pytest
 
 from budgetwatch.extract import extract_files
 from budgetwatch.read.source import read_source
+from conftest import CORPUS, needs_corpus
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+pytestmark = needs_corpus
+
 
 
 def _doc(name):

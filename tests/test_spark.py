@@ -13,9 +13,10 @@ import pytest
 from budgetwatch.checks import run_checks
 from budgetwatch.extract import extract_files
 from budgetwatch.store.ingest import discover
-from conftest import ROOT, SAMPLES
+from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
-CORPUS = ROOT / "tests" / "data" / "corpus"
+pytestmark = needs_corpus
+
 
 
 def read(dataset) -> list[dict]:

@@ -12,7 +12,7 @@ from budgetwatch.extract import extract_files
 from budgetwatch.store.ingest import ingest, ingest_one
 from budgetwatch.store.repository import latest_versions, load_version
 from budgetwatch.store.schema import CellRecord, DocumentRecord, IndicatorRecord, TableRecord, Version
-from conftest import ROOT, SAMPLES, SEEDS, seed
+from conftest import CORPUS, ROOT, SAMPLES, SEEDS, needs_corpus, seed
 
 
 def counts(engine):
@@ -99,12 +99,13 @@ def test_migrations_build_the_schema_the_code_declares(engine):
     assert diffs == []
 
 
+@needs_corpus
 def test_a_folder_is_ingested_reading_each_file_once(tmp_path, monkeypatch):
     """Pairing reads every file of a folder to see which belong together; extraction uses what it read."""
     import budgetwatch.extract.document as document
     import budgetwatch.extract.pairing as pairing
     from budgetwatch.store.db import open_db
-    corpus = ROOT / "tests" / "data" / "corpus"
+    corpus = CORPUS
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("beijing-shi-sifaju-2026-yusuan.part1-text.pdf", "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf",

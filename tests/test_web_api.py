@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from budgetwatch.store.findings import check_versions
 from budgetwatch.store.ingest import ingest
 from budgetwatch.web.app import create_app
-from conftest import ROOT, SAMPLES
+from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
 
 @pytest.fixture
@@ -99,8 +99,9 @@ def test_findings_filters_downloads_and_decisions(client):
     assert r.status_code == 303 and client.get("/api/findings?status=accepted").json()["total"] == 1
 
 
+@needs_corpus
 def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
-    pdf = ROOT / "tests" / "data" / "corpus" / "jilin-changchun-xinfangju-2026-yusuan.pdf"
+    pdf = CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"
     with open(pdf, "rb") as f:
         r = client.post("/api/upload", files={"file": (pdf.name, f, "application/pdf")})
     assert r.status_code == 200

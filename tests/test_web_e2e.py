@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from budgetwatch.store.findings import check_versions
 from budgetwatch.store.ingest import ingest
 from budgetwatch.web.app import create_app
-from conftest import ROOT, SAMPLES
+from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
 CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -93,10 +93,11 @@ def test_overview_document_finding_highlight_and_downloads(server, browser, tmp_
     page.close()
 
 
+@needs_corpus
 def test_upload_a_pdf_and_see_its_findings(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server + "/upload")
-    page.set_input_files("input[type=file]", str(ROOT / "tests" / "data" / "corpus" / "jilin-changchun-xinfangju-2026-yusuan.pdf"))
+    page.set_input_files("input[type=file]", str(CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"))
     page.get_by_role("button", name="上传并检查").click()
     page.wait_for_url("**/documents/*")
     assert "长春市信访局" in page.locator("h1").inner_text()
