@@ -52,8 +52,8 @@ def test_findings_are_stored_and_decisions_survive_rechecks_and_versions(engine,
 
 
 def test_check_command_formats(db_url, tmp_path):
-    r = run("ingest", str(SAMPLES), "--db", db_url)
-    assert r.returncode == 0 and "问题清单" in r.stdout.decode()
+    r = run("ingest", str(SAMPLES), "--db", db_url, "--verbose")
+    assert r.returncode == 0 and "问题清单 ·" in r.stdout.decode()
     findings = json.loads(run("check", "--all", "--format", "json", "--db", db_url).stdout)
     assert isinstance(findings, list) and findings
     assert all({"rule", "severity", "file", "line", "table", "message"} <= set(f) for f in findings)

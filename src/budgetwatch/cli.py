@@ -7,25 +7,37 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.rich_utils
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from . import __version__
 from .errors import BudgetwatchError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="budgetwatch — 人大预算联网监督系统: read, store and check budget disclosures.")
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"   # the help is Chinese first, English beside it
+typer.rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
+typer.rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
+HELP = ("budgetwatch — 人大预算联网监督系统：读取、入库、检查预算决算公开文件，提供网页、API、导出和审查报告。"
+        "Reads, stores and checks budget disclosures; serves the web UI, API, exports and review reports.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP,
+                  context_settings={"help_option_names": ["-h", "--help"]})
 console = Console()
 err = Console(stderr=True)
 
 STAGE = {"budget": "预算", "final": "决算"}
 SCOPE = {"department": "部门", "unit": "单位"}
-DbOption = typer.Option(None, "--db", help="SQLAlchemy URL (default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)")
+DbOption = typer.Option(None, "--db", help="数据库 SQLAlchemy URL (database; default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)")
 
 
-@app.callback()
-def main() -> None:
-    """budgetwatch — 人大预算联网监督系统."""
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"budgetwatch {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback(help=HELP)
+def main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                      help="显示版本 (show the version)")) -> None:
     import warnings
 
     def show(message, category, *_args, **_kw):   # one plain line, like the errors
@@ -34,7 +46,8 @@ def main() -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]budgetwatch: error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
+    from rich.markup import escape   # a message quoting `budgetwatch[postgres]` is text, not markup
+    err.print(f"[bold red]budgetwatch: error:[/] {escape(message)}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
 
 
@@ -42,14 +55,16 @@ def _open(db: str | None):
     from .store.db import open_db
     try:
         return open_db(db)
+    except BudgetwatchError as e:   # e.g. a PostgreSQL URL without the driver installed
+        fail(str(e))
     except Exception as e:  # unreachable server, bad URL, unwritable file
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
 
 
 @app.command()
-def extract(files: list[Path] = typer.Argument(..., help="one document: its file(s)"),
-            as_json: bool = typer.Option(False, "--json", help="print the canonical JSON")):
-    """Print the canonical extraction of one document (several files = one document)."""
+def extract(files: list[Path] = typer.Argument(..., help="一份文档的文件 (one document: its file(s))"),
+            as_json: bool = typer.Option(False, "--json", help="输出标准 JSON (print the canonical JSON)")):
+    """提取：打印一份文档的标准化提取结果（多个文件为同一文档）。Print the canonical extraction of one document."""
     from .extract import extract_files
     try:
         doc = extract_files(files)
@@ -69,22 +84,21 @@ def extract(files: list[Path] = typer.Argument(..., help="one document: its file
 
 
 @app.command()
-def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searched recursively)"),
+def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，递归查找 (files or folders, searched recursively)"),
            db: Optional[str] = DbOption,
-           no_check: bool = typer.Option(False, "--no-check", help="store only; do not run the checks")):
-    """Store documents in the database (one transaction per document; the batch goes on past failures),
-    then check them and print the 问题清单."""
+           no_check: bool = typer.Option(False, "--no-check", help="只入库，不检查 (store only; do not run the checks)"),
+           verbose: bool = typer.Option(False, "--verbose", "-v", help="另打印完整的问题清单 (also print every finding)")):
+    """入库：存入数据库（每份文档一个事务，个别失败不影响其余），随后检查，打印一张汇总表。
+    Store documents (one transaction each; the batch goes on past failures), check them, print one summary table."""
+    from .cli_output import file_progress, ingest_table, ingest_totals
     from .store.ingest import candidate_files, ingest as run_ingest
     engine = _open(db)
     n_files = sum(len(fs) for fs in candidate_files(paths).values())
     if not n_files:
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
-    with Progress(TextColumn("[bold]入库[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True) as bar:
-        task = bar.add_task("", total=n_files)   # files: a paired document counts its two
-        summary = run_ingest(engine, paths,
-                             progress=lambda o: bar.update(task, advance=len(o.files), description=Path(o.files[0]).name))
-    _print_ingest_summary(engine, summary)
+    with file_progress(err, n_files) as tick:
+        summary = run_ingest(engine, paths, progress=tick)
+    results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
         from .store.findings import check_versions
@@ -92,34 +106,21 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders (searc
         with Session(engine) as s:
             ids = sorted({s.get(Version, o.version_id).document_id for o in summary.outcomes if o.version_id})
         if ids:
-            _print_findings(engine, check_versions(engine, ids))
+            results = check_versions(engine, ids)
+    out = console if console.is_terminal else Console(width=160)   # a log or a pipe: no 80-column wrapping
+    out.print(ingest_table(engine, summary, results))
+    console.print(ingest_totals(summary, results), highlight=False, soft_wrap=True)
+    for o in summary.failed:
+        err.print(f"[red]failed:[/] {o.message}", highlight=False)
+    if verbose and results:
+        _print_findings(engine, results)
     if summary.failed:
         raise typer.Exit(1)
 
 
-def _print_ingest_summary(engine, summary) -> None:
-    from sqlalchemy.orm import Session
-    from .store.repository import load_version
-    t = RichTable("文件", "结果", "单位", "年度", "表", "绩效目标表", title="入库结果")
-    with Session(engine) as s:
-        for o in summary.outcomes:
-            if o.status == "failed":
-                t.add_row(", ".join(Path(f).name for f in o.files), "[red]失败[/]", o.message, "", "", "")
-                continue
-            d = load_version(s, o.version_id)
-            status = f"[green]新入库[/] v{o.version}" if o.status == "ingested" else f"未变 v{o.version}"
-            t.add_row(", ".join(Path(f).name for f in o.files), status, d.unit or "",
-                      f"{d.year or ''}{STAGE.get(d.stage, '')}", str(len(d.tables)), str(len(d.forms)))
-    console.print(t)
-    console.print(f"ingested {summary.count('ingested')}, unchanged {summary.count('unchanged')}, "
-                  f"failed {summary.count('failed')}")
-    for o in summary.failed:
-        err.print(f"[red]failed:[/] {o.message}", highlight=False)
-
-
 @app.command("list")
 def list_documents(db: Optional[str] = DbOption):
-    """List the documents in the database (newest version of each)."""
+    """列表：数据库中的文档（各取最新版本）。List the documents stored (newest version of each)."""
     from sqlalchemy.orm import Session
     from .store.repository import latest_versions
     engine = _open(db)
@@ -155,12 +156,12 @@ def _chosen_versions(engine, documents, all_: bool) -> dict[int, int]:
 
 
 @app.command()
-def export(documents: list[int] = typer.Argument(None, help="document ids (see `budgetwatch list`)"),
-           all_: bool = typer.Option(False, "--all", help="every document"),
+def export(documents: list[int] = typer.Argument(None, help="文档 id，见 budgetwatch list (document ids)"),
+           all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
            fmt: str = typer.Option("json", "--format", "-f", help="json | csv | xlsx"),
-           out: Optional[Path] = typer.Option(None, "--out", "-o", help="file to write (default: stdout)"),
+           out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
            db: Optional[str] = DbOption):
-    """Export documents from the database as canonical JSON, CSV (one row per cell) or XLSX."""
+    """导出：标准 JSON、CSV（每个数字一行）或 XLSX（每表一页）。Export as canonical JSON, CSV (one row per cell) or XLSX."""
     from sqlalchemy.orm import Session
     from .export import to_csv, to_json, to_xlsx
     from .export.writers import atomic_write
@@ -212,12 +213,12 @@ def _print_findings(engine, results) -> None:
 
 
 @app.command()
-def check(documents: list[int] = typer.Argument(None, help="document ids (see `budgetwatch list`)"),
-          all_: bool = typer.Option(False, "--all", help="every document"),
+def check(documents: list[int] = typer.Argument(None, help="文档 id，见 budgetwatch list (document ids)"),
+          all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
           fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o", help="file to write (default: stdout)"),
+          out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
           db: Optional[str] = DbOption):
-    """Run the checks (预警) on stored documents, store the findings and print the 问题清单."""
+    """检查（预警）：检查已入库的文档，保存并打印问题清单。Run the checks, store the findings, print the 问题清单."""
     from .export.findings import findings_csv, findings_json, findings_xlsx
     from .export.writers import atomic_write
     from .store.findings import check_versions
@@ -238,12 +239,12 @@ def check(documents: list[int] = typer.Argument(None, help="document ids (see `b
 
 
 @app.command()
-def decide(finding: int = typer.Argument(..., help="finding id (#N in the 问题清单)"),
-           status: str = typer.Argument(..., help="accepted | dismissed"),
-           reason: str = typer.Option(..., "--reason", "-r", help="why (kept with the decision)"),
-           by: str = typer.Option(..., "--by", help="who decides"),
+def decide(finding: int = typer.Argument(..., help="问题编号，问题清单中的 #N (finding id)"),
+           status: str = typer.Argument(..., help="accepted（确认）| dismissed（排除）"),
+           reason: str = typer.Option(..., "--reason", "-r", help="理由，随处理结果保存 (why)"),
+           by: str = typer.Option(..., "--by", help="审查人 (who decides)"),
            db: Optional[str] = DbOption):
-    """Accept or dismiss a finding; the decision is kept across re-checks and new versions."""
+    """处理问题：确认或排除一条问题，重新检查和新版本中保留。Accept or dismiss a finding; kept across re-checks."""
     from sqlalchemy.orm import Session
     from .store.findings import STATUSES, decide as store_decide
     if status not in STATUSES:
@@ -259,38 +260,50 @@ def decide(finding: int = typer.Argument(..., help="finding id (#N in the 问题
 
 
 @app.command()
-def serve(host: str = typer.Option("127.0.0.1", help="address to listen on"),
-          port: int = typer.Option(8000, help="port"), db: Optional[str] = DbOption,
-          workers: int = typer.Option(1, min=1, max=64, help="worker processes (use the machine's cores)"),
-          cache: bool = typer.Option(True, help="keep GET answers until the data changes")):
-    """Serve the web UI and the JSON API (FastAPI + uvicorn) on the database the CLI uses."""
+def serve(host: str = typer.Option("127.0.0.1", help="监听地址 (address to listen on)"),
+          port: int = typer.Option(8000, help="端口 (port)"), db: Optional[str] = DbOption,
+          workers: int = typer.Option(1, min=1, max=64, help="工作进程数 (worker processes; use the machine's cores)"),
+          cache: bool = typer.Option(True, help="缓存 GET 结果直到数据变化 (keep GET answers until the data changes)")):
+    """网页服务：中文网页和 JSON API (FastAPI + uvicorn)，与命令行同一数据库。Serve the web UI and the JSON API."""
     import os
 
     import uvicorn
+    from .cli_output import listen
     from .store.db import resolve_url
     from .web.app import create_app
     try:
+        sock = listen(host, port)   # bound before anything says the service is up
+    except ValueError as e:
+        fail(str(e))
+    try:
         application = create_app(db, cache=cache)   # also migrates the database before any worker starts
+    except BudgetwatchError as e:
+        fail(str(e))
     except Exception as e:
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
-    console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
     http = "budgetwatch.web.protocol:NoDelayH11Protocol"
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, log_level="warning", http=http)
-        return
-    os.environ["BUDGETWATCH_DB"] = resolve_url(db)
-    os.environ["BUDGETWATCH_CACHE"] = "1" if cache else "0"
-    uvicorn.run("budgetwatch.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", http=http)
+        config = uvicorn.Config(application, host=host, port=port, log_level="warning", http=http)
+    else:
+        os.environ["BUDGETWATCH_DB"] = resolve_url(db)
+        os.environ["BUDGETWATCH_CACHE"] = "1" if cache else "0"
+        config = uvicorn.Config("budgetwatch.web.app:app_from_env", factory=True, host=host, port=port,
+                                workers=workers, log_level="warning", http=http)
+    console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)", soft_wrap=True)
+    if workers == 1:
+        uvicorn.Server(config).run(sockets=[sock])
+    else:
+        from uvicorn.supervisors import Multiprocess
+        Multiprocess(config, sockets=[sock]).run()
 
 
 @app.command()
-def spark(paths: list[Path] = typer.Argument(..., help="files or folders (searched recursively)"),
-          out: Path = typer.Option(..., "--out", "-o", help="folder for the Parquet datasets"),
+def spark(paths: list[Path] = typer.Argument(..., help="文件或文件夹 (files or folders, searched recursively)"),
+          out: Path = typer.Option(..., "--out", "-o", help="Parquet 输出文件夹 (folder for the Parquet datasets)"),
           master: str = typer.Option("local[*]", help="Spark master (local[*], spark://host:7077, yarn …)"),
-          partitions: Optional[int] = typer.Option(None, min=1, help="tasks (default: one per file, at most 1024)")):
-    """Read, extract and check disclosures on PySpark (extra budgetwatch[spark]); write documents, cells,
-    findings and failures as Parquet under --out."""
+          partitions: Optional[int] = typer.Option(None, min=1, help="任务数 (tasks; default: one per file, at most 1024)")):
+    """分布式处理：在 PySpark 上读取、提取、检查（需 budgetwatch\\[spark] 扩展），结果写为 Parquet。
+    Read, extract and check on PySpark; write documents, cells, findings and failures as Parquet."""
     import importlib.util
     if importlib.util.find_spec("pyspark") is None:
         fail("spark needs PySpark: pip install 'budgetwatch[spark]'")
@@ -310,8 +323,8 @@ def spark(paths: list[Path] = typer.Argument(..., help="files or folders (search
 
 
 @app.command()
-def rules(markdown: bool = typer.Option(False, "--markdown", help="print the catalogue as Markdown")):
-    """The rule catalogue: every check with its family, severity, what it compares and when it applies."""
+def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdown (print the catalogue as Markdown)")):
+    """规则目录：每条检查规则的类别、严重程度、比较内容和适用条件。The rule catalogue."""
     from .checks.catalogue import catalogue_markdown
     from .checks import RULES
     from .checks.rule import FAMILIES, SEVERITY_ZH

@@ -34,6 +34,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".bw-", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):   # mkstemp makes 0600; a file written by `open` respects the umask
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
@@ -41,6 +43,13 @@ def atomic_write(path: Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then restoring it): files are written as `open` would."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def to_json(docs: list[Document]) -> str:

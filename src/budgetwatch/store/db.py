@@ -1,6 +1,7 @@
 """Engines and migrations. The same code runs on SQLite and PostgreSQL; Alembic owns the schema."""
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -8,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+
+from ..errors import BudgetwatchError
 
 DEFAULT_URL = "sqlite:///budgetwatch.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -29,6 +32,10 @@ def _sqlite_pragmas(dbapi_conn, _record):
 
 def make_engine(url: str | None = None) -> Engine:
     url = resolve_url(url)
+    if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
+        # SQLite users install no PostgreSQL driver; say which extra brings it rather than an ImportError
+        raise BudgetwatchError(f"{url.split('@')[-1]}: a PostgreSQL database needs the driver: "
+                               "pip install 'budgetwatch[postgres]'")
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

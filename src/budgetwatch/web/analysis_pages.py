@@ -140,10 +140,10 @@ def projects_json(q: str = Query(..., min_length=1, max_length=100), limit: int 
 def projects_page(request: Request, q: str | None = Query(None, max_length=100), limit: int = api.Limit,
                   offset: int = api.Offset, format: str | None = api.ListFmt,
                   s: Session = Depends(api.session)):
-    if format in ("csv", "xlsx") and q:   # every match, not one page of them
+    if format in ("csv", "xlsx"):   # every match, not one page of them; no search: the headings alone
         rows = [{**i, "unit": i["document"]["unit"], "year": i["document"]["year"], "document": i["document"]["id"],
                  "indicators": "；".join(f"{x['name']} {x['value']}" for x in i["indicators"])}
-                for i in projects_json(q, 10**6, 0, s)["items"]]
+                for i in (projects_json(q, 10**6, 0, s)["items"] if q else [])]
         return table_response(rows, {"source": "来源", "project": "项目", "amount": "金额", "money_unit": "金额单位",
                                      "unit": "单位", "year": "年度", "document": "文档id", "indicators": "匹配的指标"},
                               "projects", format)

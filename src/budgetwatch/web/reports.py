@@ -24,7 +24,23 @@ from . import queries as Q
 from .app import HERE, templates
 
 router = APIRouter(tags=["reports"], responses=api.NOT_FOUND)
-CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def find_chromium() -> str:
+    """The browser that prints the PDF: $BUDGETWATCH_CHROMIUM, else the first of BROWSERS on the PATH
+    (Debian names it chromium, Ubuntu chromium-browser, Google's build google-chrome)."""
+    named = os.environ.get("BUDGETWATCH_CHROMIUM")
+    if named:
+        if Path(named).is_file() or shutil.which(named):
+            return shutil.which(named) or named
+        raise HTTPException(501, f"BUDGETWATCH_CHROMIUM={named}: 找不到该浏览器 (no such program)")
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise HTTPException(501, "PDF 需要 Chromium 或 Chrome：请安装 chromium，或设置 BUDGETWATCH_CHROMIUM=浏览器路径 "
+                             "(the PDF report is printed by Chromium: install it or set BUDGETWATCH_CHROMIUM)")
 
 
 def bar_svg(pairs: list[tuple[str, float]], width: int = 520, bar: int = 18, label_width: int = 150,
@@ -106,13 +122,12 @@ def _html(request: Request, title: str, entries: list[dict]) -> str:
 
 
 def _pdf(html: str) -> bytes:
-    if not Path(CHROMIUM).exists():
-        raise HTTPException(501, f"PDF needs Chromium at {CHROMIUM} (set BUDGETWATCH_CHROMIUM)")
+    chromium = find_chromium()
     folder = Path(tempfile.mkdtemp(prefix="bw-report-"))
     try:
         src, out = folder / "report.html", folder / "report.pdf"
         src.write_text(html, encoding="utf-8")
-        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                         f"--print-to-pdf={out}", src.as_uri()], capture_output=True, timeout=120, check=False)
         if not out.exists():
             raise HTTPException(500, "Chromium did not produce the PDF")
