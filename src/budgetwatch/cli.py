@@ -337,5 +337,8 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdo
     console.print(t)
 
 
+from . import cli_feed  # noqa: E402  (the 联网 feed commands: budgetwatch feed …)
+app.add_typer(cli_feed.app, name="feed")
+
 if __name__ == "__main__":
     app()

@@ -232,3 +232,6 @@ class DecisionRecord(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)

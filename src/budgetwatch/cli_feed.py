@@ -1,0 +1,177 @@
+"""`budgetwatch feed …`: receive the finance bureau's data (联网) — load files, generate a synthetic year, list
+batches and their rejects."""
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from .cli import DbOption, _open, console, err, fail
+
+app = typer.Typer(no_args_is_help=True, help="联网数据: the finance bureau's 指标, 调整 and 支付 (docs/feed.md).")
+STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "整批拒收", "repeat": "重复批次（未改变）"}
+REGION = typer.Option(..., "--region", help="9-digit 财政区划 code, e.g. 141123000")
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of {text}: not a date (YYYY-MM-DD)")
+
+
+def print_report(rep, limit: int = 20) -> None:
+    style = {"loaded": "green", "partial": "yellow", "rejected": "red", "repeat": "cyan"}[rep.status]
+    console.print(f"批次 #{rep.batch_id} [{style}]{STATUS_ZH[rep.status]}[/] {rep.region} {rep.year}年"
+                  f"{'（合成数据）' if rep.synthetic else ''}: 收到 {rep.rows_in} 行，入库/更新 {rep.rows_loaded}，"
+                  f"未变 {rep.rows_unchanged}，拒收 {rep.rows_rejected}")
+    t = RichTable("表", "有效", "入库/更新", "未变", "拒收")
+    for name, c in rep.tables.items():
+        t.add_row(name, str(c.get("valid", 0)), str(c.get("loaded", 0)), str(c.get("unchanged", 0)),
+                  str(c.get("rejected", 0)))
+    if rep.tables:
+        console.print(t)
+    if rep.rejects:
+        r = RichTable("文件", "行", "字段", "原因", "说明", title=f"拒收明细（前{min(limit, len(rep.rejects))}条）")
+        for x in rep.rejects[:limit]:
+            d = x.to_dict()
+            r.add_row(d["file"] or d["table"], str(d["row_no"] or "整个文件"), d["field"] or "", d["reason"],
+                      d["message"])
+        console.print(r)
+
+
+@app.command("load")
+def load(paths: list[Path] = typer.Argument(..., help="CSV/XLSX files or folders of them"),
+         region: str = REGION, year: int = typer.Option(..., "--year", min=1990, max=2100),
+         as_of: Optional[str] = typer.Option(None, "--as-of", help="data as of this date (YYYY-MM-DD)"),
+         preset: str = typer.Option("auto", "--preset", help="column names: auto | yth | legacy | zh"),
+         region_name: Optional[str] = typer.Option(None, "--region-name", help="the region's name, e.g. 兴县"),
+         db: Optional[str] = DbOption):
+    """Load a batch of exported files in one transaction; print its report and rejected rows.
+    Exit code 1 when the batch is refused whole."""
+    from .feed.codes import Bad
+    from .feed.load_files import load_files
+    if preset not in ("auto", "yth", "legacy", "zh"):
+        fail(f"--preset {preset}: one of auto, yth, legacy, zh")
+    for p in paths:
+        if not p.exists():
+            fail(f"{p}: no such file or folder")
+    engine = _open(db)
+    try:
+        rep = load_files(engine, paths, region=region, year=year, as_of=_day(as_of), preset=preset,
+                         region_name=region_name)
+    except Bad as e:
+        fail(f"{e.message}")
+    print_report(rep)
+    if rep.status == "rejected":
+        raise typer.Exit(1)
+
+
+@app.command("synth")
+def synth(source: str = typer.Option(..., "--from", help="a stored document id, or a disclosure file"),
+          out: Path = typer.Option(..., "--out", help="folder for the CSVs and manifest.json"),
+          region: str = REGION, seed: int = typer.Option(0, "--seed"),
+          anomalies: str = typer.Option("none", "--anomalies", help="none | all | a list like A1,A3,R2"),
+          scenario: str = typer.Option("normal", "--scenario", help="normal | slow"),
+          agency: str = typer.Option("001", "--agency", help="the 单位编码 the feed gives the unit"),
+          region_name: Optional[str] = typer.Option(None, "--region-name", help="default: the disclosure's place"),
+          encoding: str = typer.Option("utf-8", "--encoding", help="utf-8 | gbk"),
+          db: Optional[str] = DbOption):
+    """Generate a synthetic year of 指标, 调整 and 支付 from a disclosed 部门预算, in the 一体化 CSV layout, with a
+    manifest of the seeded anomalies (A1–A7 execution, R1–R4 reconciliation, U1 unmatched payment)."""
+    from .extract.place import document_place
+    from .feed.codes import Bad, region_code
+    from .feed.synth import CannotSynthesise
+    from .feed.synth_pay import ALL_ANOMALIES, generate
+    try:
+        region = region_code(region)
+    except Bad as e:
+        fail(e.message)
+    chosen = () if anomalies == "none" else ALL_ANOMALIES if anomalies == "all" else tuple(
+        a.strip().upper() for a in anomalies.split(",") if a.strip())
+    unknown = [a for a in chosen if a not in ALL_ANOMALIES]
+    if unknown:
+        fail(f"--anomalies: unknown {', '.join(unknown)} (known: {', '.join(ALL_ANOMALIES)})")
+    if scenario not in ("normal", "slow"):
+        fail(f"--scenario {scenario}: normal or slow")
+    doc, src = _source_document(source, db)
+    name = region_name or document_place(doc).get("region") or region
+    try:
+        m = generate(doc, out, region=region, region_name=name, agency=agency, seed=seed, anomalies=chosen,
+                     scenario=scenario, source=src, encoding=encoding)
+    except CannotSynthesise as e:
+        fail(f"{source}: {e}")
+    inv = m["invariants"]
+    console.print(f"合成联网数据 {m['region_name']}（{region}）{m['fiscal_year']}年 → {out}: 指标 {inv['lines']} 条，"
+                  f"调整 {inv['adjustments']} 条，支付 {inv['payments']} 笔；项目分配"
+                  f"{'精确' if inv['projects_exact'] else '近似（公开数据本身不平：' + str(inv['function_gaps']) + '）'}")
+    for a in m["anomalies"]:
+        console.print(f"  {a['id']} {a['type']} → {a['rule']} {a['subject']}")
+
+
+def _source_document(source: str, db: str | None):
+    from .extract.document import sha256_file
+    if source.isdigit():
+        from sqlalchemy.orm import Session
+        from .store.repository import latest_versions, load_version
+        engine = _open(db)
+        with Session(engine) as s:
+            v = next((v for v in latest_versions(s) if v.document_id == int(source)), None)
+            if v is None:
+                fail(f"no document with id {source} (see `budgetwatch list`)")
+            return load_version(s, v.id), {"document_id": v.document_id, "version_id": v.id,
+                                           "sha256": v.content_sha256}
+    from .errors import BudgetwatchError
+    from .extract import extract_files
+    path = Path(source)
+    if not path.is_file():
+        fail(f"{source}: neither a document id nor a file")
+    try:
+        return extract_files([path]), {"file": path.name, "sha256": sha256_file(path)}
+    except BudgetwatchError as e:
+        fail(str(e))
+
+
+@app.command("batches")
+def batches(region: Optional[str] = typer.Option(None, "--region"), year: Optional[int] = typer.Option(None, "--year"),
+            db: Optional[str] = DbOption):
+    """The batches received, newest first, with their status and counts."""
+    from .feed.queries import batch_list
+    engine = _open(db)
+    with engine.connect() as c:
+        rows = batch_list(c, region, year)
+    t = RichTable("批次", "区划", "年度", "来源", "截至", "状态", "收到", "入库", "未变", "拒收", "合成")
+    for b in rows:
+        t.add_row(str(b["id"]), b["region_code"], str(b["fiscal_year"]), b["source"], str(b["as_of"] or ""),
+                  STATUS_ZH.get(b["status"], b["status"]), str(b["rows_in"]), str(b["rows_loaded"]),
+                  str(b["rows_unchanged"]), str(b["rows_rejected"]), "是" if b["synthetic"] else "")
+    console.print(t)
+
+
+@app.command("rejects")
+def rejects(batch: int = typer.Argument(..., help="batch id (see `feed batches`)"),
+            as_csv: bool = typer.Option(False, "--csv", help="print CSV (every reject)"), db: Optional[str] = DbOption):
+    """A batch's rejected rows with their typed reasons."""
+    from .feed.queries import REJECT_COLUMNS, reject_rows
+    engine = _open(db)
+    with engine.connect() as c:
+        rows = reject_rows(c, batch)
+    if as_csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(REJECT_COLUMNS.values())
+        for r in rows:
+            w.writerow([r[k] if r[k] is not None else "" for k in REJECT_COLUMNS])
+        return
+    t = RichTable(*REJECT_COLUMNS.values())
+    for r in rows:
+        t.add_row(*[str(r[k]) if r[k] is not None else "" for k in REJECT_COLUMNS])
+    console.print(t)
+    if not rows:
+        err.print(f"batch {batch}: no rejects")

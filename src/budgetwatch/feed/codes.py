@@ -1,0 +1,165 @@
+"""Parsing and normalising what finance exports print: amounts (元, or 万元 when the header says so), dates,
+功能/经济 codes (`2010101 行政运行`, `[30201]办公费`), 财政区划 codes. Each parser returns the value or raises Bad
+with a typed reason (feed/validate.py turns it into a reject)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+WAN = Decimal(10000)
+
+# 支出功能分类 类 (the first 3 digits of every 功能 code; 2023 科目 edition)
+FUNC_CLASSES = {
+    "201": "一般公共服务支出", "202": "外交支出", "203": "国防支出", "204": "公共安全支出", "205": "教育支出",
+    "206": "科学技术支出", "207": "文化旅游体育与传媒支出", "208": "社会保障和就业支出", "209": "社会保险基金支出",
+    "210": "卫生健康支出", "211": "节能环保支出", "212": "城乡社区支出", "213": "农林水支出", "214": "交通运输支出",
+    "215": "资源勘探工业信息等支出", "216": "商业服务业等支出", "217": "金融支出", "219": "援助其他地区支出",
+    "220": "自然资源海洋气象等支出", "221": "住房保障支出", "222": "粮油物资储备支出", "223": "国有资本经营预算支出",
+    "224": "灾害防治及应急管理支出", "227": "预备费", "229": "其他支出", "230": "转移性支出", "231": "债务还本支出",
+    "232": "债务付息支出", "233": "债务发行费用支出", "234": "抗疫特别国债安排的支出",
+}
+# 部门预算经济分类 (3xx) and 政府预算经济分类 (5xx) 类
+DEP_ECO_CLASSES = {"301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助", "307": "债务利息及费用支出",
+                   "309": "资本性支出（基本建设）", "310": "资本性支出", "311": "对企业补助（基本建设）", "312": "对企业补助",
+                   "313": "对社会保障基金补助", "399": "其他支出"}
+GOV_ECO_CLASSES = {f"5{n:02d}" for n in range(1, 15)} | {"599"}
+# 三公 经济分类 items (经济科目 2023)
+THREE_PUBLIC = {"30212": "因公出国（境）费用", "30217": "公务接待费", "30231": "公务用车运行维护费", "31013": "公务用车购置"}
+
+
+class Bad(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+_CODE_NAME = re.compile(r"^\s*[\[［【(（]?\s*([0-9]{3,20})\s*[\]］】)）]?\s*[-—:：.、]?\s*(.*?)\s*$")
+
+
+def split_code_name(text: str | None) -> tuple[str | None, str | None]:
+    """`2010101 行政运行` / `[30201]办公费` / `30201-办公费` → (code, name); a bare code or a bare name stays."""
+    if text is None:
+        return None, None
+    t = str(text).strip()
+    if not t:
+        return None, None
+    m = _CODE_NAME.match(t)
+    if m:
+        return m.group(1), (m.group(2) or None)
+    return None, t
+
+
+def func_code(raw: str) -> str:
+    """A 功能 code: digits, 类 known; 项 level (7 digits) kept, local extensions beyond 7 cut (raw is kept)."""
+    code = raw.strip()
+    if not code.isdigit() or len(code) not in (3, 5) and len(code) < 7:
+        raise Bad("E_CODE", f"功能分类科目“{raw}”不是3、5或7位及以上的数字编码")
+    if code[:3] not in FUNC_CLASSES:
+        raise Bad("E_CODE", f"功能分类科目“{raw}”的类级“{code[:3]}”不在支出功能分类中")
+    return code[:7]
+
+
+def eco_code(raw: str, kind: str) -> str:
+    """An 经济 code: 部门 (3xx) or 政府 (5xx), 类 (3 digits) or 款 (5 digits)."""
+    code = raw.strip()
+    classes = DEP_ECO_CLASSES if kind == "dep" else GOV_ECO_CLASSES
+    label = "部门预算经济分类" if kind == "dep" else "政府预算经济分类"
+    if not code.isdigit() or len(code) < 3:
+        raise Bad("E_CODE", f"{label}科目“{raw}”不是数字编码")
+    if code[:3] not in classes:
+        raise Bad("E_CODE", f"{label}科目“{raw}”的类级“{code[:3]}”不在{label}中")
+    return code[:5]
+
+
+def region_code(raw: str) -> str:
+    code = str(raw).strip()
+    if len(code) == 6 and code.isdigit():   # a 行政区划 code: the region itself (township part 000)
+        code += "000"
+    if len(code) != 9 or not code.isdigit():
+        raise Bad("E_REGION", f"财政区划代码“{raw}”不是9位数字")
+    return code
+
+
+_AMOUNT_JUNK = str.maketrans({",": "", "，": "", " ": "", "\u3000": "", "¥": "", "￥": "", "元": ""})
+
+
+def amount(raw: str, scale: Decimal | int = 1) -> Decimal:
+    """`1,234.56`, `(12.50)` (negative), `-3`, in 元 (×10,000 when the column is in 万元), exact to the 分."""
+    t = str(raw).translate(_AMOUNT_JUNK)
+    neg = t.startswith("(") and t.endswith(")") or t.startswith("（") and t.endswith("）")
+    if neg:
+        t = t[1:-1]
+    try:
+        v = Decimal(t)
+    except InvalidOperation:
+        raise Bad("E_AMOUNT", f"金额“{raw}”不是数字") from None
+    if not v.is_finite():
+        raise Bad("E_AMOUNT", f"金额“{raw}”不是数字")
+    v = -v if neg else v
+    if scale != 1:
+        v = v * scale
+    q = v.quantize(CENT)
+    if q != v:
+        raise Bad("E_AMOUNT", f"金额“{raw}”精度超过分")
+    if abs(q) >= Decimal("1e15"):
+        raise Bad("E_AMOUNT", f"金额“{raw}”超出范围")
+    return q
+
+
+_DATE = re.compile(r"^\s*(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?$")
+
+
+def day(raw: str) -> date:
+    """`2023-06-28`, `20230628`, `2023/6/28`, `2023年6月28日`, with or without a time after it."""
+    m = _DATE.match(str(raw))
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    raise Bad("E_DATE", f"日期“{raw}”无法识别（应为YYYY-MM-DD、YYYYMMDD或YYYY/MM/DD）")
+
+
+_TIME = re.compile(r"^\s*(\d{4})[-/]?(\d{2})[-/]?(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def moment(raw: str) -> datetime:
+    """An update time: a date with an optional time of day (taken as UTC)."""
+    m = _TIME.match(str(raw))
+    if m:
+        try:
+            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4) or 0),
+                            int(m.group(5) or 0), int(m.group(6) or 0), tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    raise Bad("E_DATE", f"时间“{raw}”无法识别")
+
+
+TRUE = {"1", "true", "t", "y", "yes", "是"}
+FALSE = {"0", "false", "f", "n", "no", "否", ""}
+
+
+def flag(raw: str) -> bool:
+    t = str(raw).strip().lower()
+    if t in TRUE:
+        return True
+    if t in FALSE:
+        return False
+    raise Bad("E_VALUE", f"“{raw}”不是是/否标志")
+
+
+def normalise_name(name: str | None) -> str:
+    """Names compared across feed and disclosure: no spaces, full-width folded, brackets unified, a leading
+    year (“2023年”, “2025年度”) dropped."""
+    if not name:
+        return ""
+    t = str(name).translate(_FOLD)
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"^(19|20)\d{2}年度?", "", t)
+    return t
+
+
+_FOLD = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, ord("【"): ord("["), ord("】"): ord("]")}

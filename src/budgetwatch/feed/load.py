@@ -1,0 +1,347 @@
+"""Loading a batch: one transaction; rows validated (feed/validate.py), then upserted by their unique keys in
+chunks through SQLAlchemy Core (never the ORM unit of work), so memory stays flat and a re-load changes
+nothing. A batch with more than REJECT_LIMIT of its rows rejected loads nothing (its rejects are kept);
+payments are joined to their 指标 afterwards, in SQL."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from .model import KEYS, TABLES, Agency, BudgetLine, FeedBatch, FeedReject, FeedSetting, FeedSource, PaymentApplication, Payment
+from .regions import ensure_region
+from .codes import Bad
+from .validate import REASONS, Reject, Validator
+
+REJECT_LIMIT = 0.2        # (derived) more than this share of a batch's rows bad: the batch is refused whole
+CHUNK = 5000
+MAX_REJECTS_KEPT = 10000  # rejects stored per batch; the count goes on beyond
+ORDER = ("lines", "adjustments", "applications", "payments")   # references point backwards in this order
+TABLE_ZH = {"lines": "指标", "adjustments": "指标调整", "applications": "支付申请", "payments": "支付凭证"}
+
+
+@dataclass
+class Part:
+    """One stream of rows of one canonical table (a file, a pushed body, a pulled view)."""
+    table: str
+    rows: Iterable[tuple[int, dict]]     # (row number, {canonical field: value as sent})
+    file: str | None = None
+    scales: dict[str, Decimal] = field(default_factory=dict)
+    source_table: str = "PAY_VOUCHER_BILL"
+    fatal: Reject | None = None          # the file cannot be read as a whole (encoding, columns, table)
+
+
+@dataclass
+class Report:
+    batch_id: int | None
+    status: str                    # loaded | partial | rejected | repeat (the batch was received before)
+    region: str
+    year: int
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    synthetic: bool = False
+
+    def to_dict(self) -> dict:
+        return {"batch_id": self.batch_id, "status": self.status, "region": self.region, "fiscal_year": self.year,
+                "rows_in": self.rows_in, "rows_loaded": self.rows_loaded, "rows_unchanged": self.rows_unchanged,
+                "rows_rejected": self.rows_rejected, "tables": self.tables, "synthetic": self.synthetic,
+                "rejects": [r.to_dict() for r in self.rejects[:1000]]}
+
+
+def salt(conn: Connection) -> str:
+    """$BUDGETWATCH_FEED_SALT, else a random salt made once per database."""
+    env = os.environ.get("BUDGETWATCH_FEED_SALT")
+    if env:
+        return env
+    t = FeedSetting.__table__
+    v = conn.execute(select(t.c.value).where(t.c.key == "payee_salt")).scalar()
+    if v is None:
+        v = secrets.token_hex(16)
+        conn.execute(t.insert().values(key="payee_salt", value=v))
+    return v
+
+
+def source_id(conn: Connection, region: str, kind: str, name: str, preset: str | None = None) -> int:
+    t = FeedSource.__table__
+    sid = conn.execute(select(t.c.id).where(t.c.region_code == region, t.c.kind == kind, t.c.name == name)).scalar()
+    if sid is None:
+        sid = conn.execute(t.insert().values(region_code=region, kind=kind, name=name, preset=preset, view_names={},
+                                             ip_allowlist=[], enabled=True)).inserted_primary_key[0]
+    return sid
+
+
+def previous(conn: Connection, source: int, external_id: str) -> Report | None:
+    t = FeedBatch.__table__
+    b = conn.execute(select(t).where(t.c.source_id == source, t.c.external_batch_id == external_id)).first()
+    if b is None:
+        return None
+    rep = Report(b.id, "repeat", b.region_code, b.fiscal_year, b.rows_in, b.rows_loaded, b.rows_unchanged,
+                 b.rows_rejected, dict((b.report or {}).get("tables", {})), synthetic=b.synthetic)
+    rep.rejects = stored_rejects(conn, b.id, limit=1000)
+    return rep
+
+
+def stored_rejects(conn: Connection, batch_id: int, limit: int | None = None) -> list[Reject]:
+    t = FeedReject.__table__
+    q = select(t).where(t.c.batch_id == batch_id).order_by(t.c.id)
+    if limit:
+        q = q.limit(limit)
+    return [Reject(r.source_table, r.row_no, r.code, r.message_zh, r.field, r.file, r.raw) for r in conn.execute(q)]
+
+
+def load_batch(engine: Engine, parts: list[Part], *, region: str, year: int, source_kind: str, source_name: str,
+               external_id: str, sha256: str | None = None, as_of: date | None = None, preset: str | None = None,
+               files: list[str] | None = None, submitted_by: str | None = None, synthetic: bool = False,
+               region_name: str | None = None, region_aliases: tuple = ()) -> Report:
+    """Load one batch in one transaction (see the module). A batch seen before (same source, same external
+    id) changes nothing and answers its first report with status `repeat`."""
+    with engine.begin() as conn:
+        region = ensure_region(conn, region, region_name, region_aliases)
+        sid = source_id(conn, region, source_kind, source_name, preset)
+        seen = previous(conn, sid, external_id)
+        if seen is not None:
+            return seen
+        batch = conn.execute(insert(FeedBatch.__table__).values(
+            source_id=sid, region_code=region, fiscal_year=year, as_of=as_of, submitted_by=submitted_by,
+            external_batch_id=external_id, sha256=sha256, preset=preset, files=files or [], status="loading",
+            synthetic=synthetic, report={})).inserted_primary_key[0]
+        loader = _Loader(conn, batch, region, year, salt(conn))
+        for part in sorted(parts, key=lambda p: ORDER.index(p.table)):
+            loader.load(part)
+        loader.finish()
+        report = loader.report()
+        report.synthetic = synthetic
+        if report.status != "rejected":
+            _record(conn, report)
+            return report
+        conn.rollback()     # nothing of a refused batch is kept but the batch and its reasons
+    with engine.begin() as conn:
+        ensure_region(conn, region, region_name, region_aliases)
+        sid = source_id(conn, region, source_kind, source_name, preset)
+        report.batch_id = conn.execute(insert(FeedBatch.__table__).values(
+            source_id=sid, region_code=region, fiscal_year=year, as_of=as_of, submitted_by=submitted_by,
+            external_batch_id=external_id, sha256=sha256, preset=preset, files=files or [], status="rejected",
+            synthetic=synthetic, report={})).inserted_primary_key[0]
+        report.rows_loaded = report.rows_unchanged = 0
+        _record(conn, report)
+    return report
+
+
+def _record(conn: Connection, report: Report) -> None:
+    t = FeedBatch.__table__
+    conn.execute(update(t).where(t.c.id == report.batch_id).values(
+        status=report.status, rows_in=report.rows_in, rows_loaded=report.rows_loaded,
+        rows_unchanged=report.rows_unchanged, rows_rejected=report.rows_rejected,
+        report={"tables": report.tables}))
+    kept = report.rejects[:MAX_REJECTS_KEPT]
+    for i in range(0, len(kept), CHUNK):
+        conn.execute(insert(FeedReject.__table__), [
+            {"batch_id": report.batch_id, "source_table": r.table, "file": r.file, "row_no": r.row_no,
+             "field": r.field, "code": r.code, "message_zh": r.message, "raw": r.raw} for r in kept[i:i + CHUNK]])
+
+
+class _Loader:
+    def __init__(self, conn: Connection, batch: int, region: str, year: int, salt: str):
+        self.conn, self.batch, self.region, self.year, self.salt = conn, batch, region, year, salt
+        lt = BudgetLine.__table__
+        self.known_lines = set(conn.scalars(select(lt.c.src_id).where(lt.c.region_code == region,
+                                                                        lt.c.fiscal_year == year)))
+        self.rejects: list[Reject] = []
+        self.rows_in = 0
+        self.rejected = 0
+        self.valid: dict[str, int] = {}
+        self.agencies: dict[str, str | None] = {}
+        self.stmts: dict[str, object] = {}
+        self.fatal = False
+
+    def load(self, part: Part) -> None:
+        if part.fatal is not None:
+            self._fatal(part.fatal)
+            return
+        v = Validator(part.table, self.region, self.year, self.salt, self.known_lines, self.agencies, part.scales,
+                      part.source_table)
+        chunk: list[tuple[int, dict]] = []
+        try:
+            for row_no, raw in part.rows:
+                self._row(part, v, chunk, row_no, raw)
+        except Bad as e:       # a file unreadable past some row: the batch is refused
+            self._fatal(Reject(part.table, None, e.code, e.message, None, part.file))
+            return
+        if chunk:
+            self._flush(part, chunk)
+
+    def _fatal(self, reject: Reject) -> None:
+        self.fatal = True
+        self.rejects.insert(0, reject)
+
+    def _row(self, part: Part, v: Validator, chunk: list, row_no: int, raw: dict) -> None:
+        self.rows_in += 1
+        out = v.row(raw, row_no, part.file)
+        if isinstance(out, list):
+            self._reject(out)
+            return
+        chunk.append((row_no, out))
+        if len(chunk) >= CHUNK:
+            self._flush(part, chunk)
+            chunk.clear()
+
+    def _reject(self, rejects: list[Reject]) -> None:
+        self.rejected += 1
+        if len(self.rejects) < MAX_REJECTS_KEPT:
+            self.rejects += rejects
+
+    def _flush(self, part: Part, chunk: list[tuple[int, dict]]) -> None:
+        """Duplicates of a key in this batch are rejected (the first row stands); the rest is upserted."""
+        key_cols = [k for k in KEYS[part.table] if k not in ("region_code", "fiscal_year")]
+        t = TABLES[part.table]
+        first: dict[tuple, int] = {}
+        rows: list[tuple[int, dict]] = []
+        for row_no, row in chunk:
+            k = tuple(row[c] for c in key_cols)
+            if k in first:
+                self._dup(part, row_no, k, first[k])
+            else:
+                first[k] = row_no
+                rows.append((row_no, row))
+        # keys already loaded by an earlier chunk of this batch
+        src = [r["src_id"] for _, r in rows]
+        earlier = set(self.conn.scalars(select(t.c.src_id).where(
+            t.c.region_code == self.region, t.c.fiscal_year == self.year, t.c.batch_id == self.batch,
+            t.c.src_id.in_(src)))) if src else set()
+        for row_no, row in rows:
+            if row["src_id"] in earlier:
+                self._dup(part, row_no, (row["src_id"],), None)
+        rows = [(n, r) for n, r in rows if r["src_id"] not in earlier]
+        if part.table == "lines":
+            self.known_lines.update(src)
+        self.valid[part.table] = self.valid.get(part.table, 0) + len(rows)
+        if rows:
+            self.conn.execute(self._upsert(part.table), [self._full(part.table, r) for _, r in rows])
+
+    def _dup(self, part: Part, row_no: int, key: tuple, first_row: int | None) -> None:
+        where = f"（与第{first_row}行相同）" if first_row is not None else "（本批次已有）"
+        self._reject([Reject(part.table, row_no, "E_DUP", f"主键“{key[-1]}”在本批次中重复{where}", "src_id", part.file)])
+
+    def _full(self, table: str, row: dict) -> dict:
+        t = TABLES[table]
+        out = {c.name: None for c in t.c if c.name != "id"}
+        out.update({k: v for k, v in row.items() if k in out})
+        out.update(region_code=self.region, fiscal_year=self.year, batch_id=self.batch)
+        if out.get("is_deleted") is None and "is_deleted" in out:
+            out["is_deleted"] = False
+        return out
+
+    def _upsert(self, table: str):
+        """INSERT … ON CONFLICT (key) DO UPDATE only when some value differs: an unchanged row keeps its batch."""
+        if table in self.stmts:
+            return self.stmts[table]
+        t = TABLES[table]
+        dialect = self.conn.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            raise NotImplementedError(f"feed loading supports SQLite and PostgreSQL, not {dialect}")
+        ins = dialect_insert(t)
+        data = [c.name for c in t.c if c.name not in ("id", "batch_id", *KEYS[table])]
+        if table == "payments":     # derived by the join step, not sent
+            data = [c for c in data if c not in ("line_src_id", "line_match")] + ["line_src_id"]
+        stmt = ins.on_conflict_do_update(
+            index_elements=KEYS[table],
+            set_={**{c: ins.excluded[c] for c in data}, "batch_id": ins.excluded.batch_id,
+                  **({"line_match": ins.excluded.line_match} if table == "payments" else {})},
+            where=or_(*[t.c[c].is_distinct_from(ins.excluded[c]) for c in data if c != "line_src_id"],
+                      *([and_(ins.excluded.line_src_id.is_not(None),
+                              t.c.line_src_id.is_distinct_from(ins.excluded.line_src_id))]
+                        if table == "payments" else [])))
+        self.stmts[table] = stmt
+        return stmt
+
+    def finish(self) -> None:
+        if self.report_status() == "rejected":
+            return
+        self._agencies()
+        if self.valid.get("payments") or self.valid.get("applications") or self.valid.get("lines"):
+            link_payments(self.conn, self.region, self.year)
+
+    def _agencies(self) -> None:
+        t = Agency.__table__
+        have = {r.agency_code: r.agency_name for r in self.conn.execute(
+            select(t.c.agency_code, t.c.agency_name).where(t.c.region_code == self.region, t.c.fiscal_year == self.year))}
+        for code, name in self.agencies.items():
+            if code not in have:
+                self.conn.execute(t.insert().values(region_code=self.region, fiscal_year=self.year, agency_code=code,
+                                                    agency_name=name, batch_id=self.batch))
+            elif name and have[code] != name:
+                self.conn.execute(update(t).where(t.c.region_code == self.region, t.c.fiscal_year == self.year,
+                                                  t.c.agency_code == code).values(agency_name=name))
+
+    def report_status(self) -> str:
+        if self.fatal or self.rows_in and self.rejected / self.rows_in > REJECT_LIMIT:
+            return "rejected"
+        return "partial" if self.rejected else "loaded"
+
+    def report(self) -> Report:
+        tables = {}
+        loaded = 0
+        for name, n_valid in self.valid.items():
+            t = TABLES[name]
+            n = self.conn.execute(select(func.count()).select_from(t).where(t.c.batch_id == self.batch)).scalar()
+            loaded += n
+            tables[name] = {"valid": n_valid, "loaded": n, "unchanged": n_valid - n}
+        for r in self.rejects:
+            tables.setdefault(r.table, {"valid": 0, "loaded": 0, "unchanged": 0})
+        for name in tables:
+            tables[name]["rejected"] = len({(r.file, r.row_no) for r in self.rejects if r.table == name})
+        valid = sum(self.valid.values())
+        return Report(self.batch, self.report_status(), self.region, self.year, self.rows_in, loaded,
+                      valid - loaded, self.rejected, tables, list(self.rejects))
+
+
+def link_payments(conn: Connection, region: str, year: int) -> None:
+    """Each payment's 指标: through its 支付申请 (PAY_VOUCHER.BGT_ID), else the one line of the same unit, 功能,
+    经济 and project, else none. Only rows whose link changes are written."""
+    p, a, bl = Payment.__table__, PaymentApplication.__table__, BudgetLine.__table__
+    here = and_(p.c.region_code == region, p.c.fiscal_year == year)
+    app_line = (select(a.c.line_src_id).where(a.c.region_code == p.c.region_code, a.c.fiscal_year == p.c.fiscal_year,
+                                               a.c.pay_cert_id == p.c.src_id, a.c.is_deleted.is_(False))
+                .order_by(a.c.src_id).limit(1).scalar_subquery())
+    conn.execute(update(p).where(here, p.c.line_match.is_distinct_from("given"), app_line.is_not(None),
+                                 or_(p.c.line_match.is_distinct_from("app"),
+                                     p.c.line_src_id.is_distinct_from(app_line)))
+                 .values(line_src_id=app_line, line_match="app"))
+    same = and_(bl.c.region_code == p.c.region_code, bl.c.fiscal_year == p.c.fiscal_year,
+                bl.c.agency_code == p.c.agency_code, bl.c.exp_func_code == p.c.exp_func_code,
+                bl.c.dep_eco_code.is_not_distinct_from(p.c.dep_eco_code),
+                bl.c.pro_code.is_not_distinct_from(p.c.pro_code), bl.c.is_deleted.is_(False))
+    n_same = select(func.count()).where(same).scalar_subquery()
+    one = select(func.min(bl.c.src_id)).where(same).scalar_subquery()
+    open_ = and_(here, or_(p.c.line_match.is_(None), p.c.line_match.in_(("attributes", "none"))))
+    conn.execute(update(p).where(open_, n_same == 1, or_(p.c.line_match.is_distinct_from("attributes"),
+                                                          p.c.line_src_id.is_distinct_from(one)))
+                 .values(line_src_id=one, line_match="attributes"))
+    conn.execute(update(p).where(open_, n_same != 1, p.c.line_match.is_distinct_from("none"))
+                 .values(line_src_id=None, line_match="none"))
+
+
+def parts_rows(header_map: dict[int, tuple[str, Decimal]], rows: Iterable[list[str]], start: int = 1
+               ) -> Iterator[tuple[int, dict]]:
+    """Rows of cells → (row number, {canonical field: text}) by a column mapping."""
+    items = list(header_map.items())
+    for n, row in enumerate(rows, start):
+        yield n, {f: (row[i] if i < len(row) else "") for i, (f, _s) in items}
+
+
+def reason_zh(code: str) -> str:
+    return REASONS.get(code, code)
