@@ -398,3 +398,10 @@ def test_F03_carryover_share_against_peers():
 def test_every_rule_has_a_test_here():
     text = open(__file__, encoding="utf-8").read()
     assert sorted(r for r in RULES if not re.search(rf"\b{r}\b", text.replace(f'"{r}"', f" {r} "))) == []
+
+
+def test_reconciliation_rules_need_the_feed_and_are_silent_on_a_document_alone():
+    """R01–R04 compare the 联网 feed with a disclosure (tests/test_feed_reconcile.py); a document alone gives none."""
+    d = doc("000")
+    assert [r for r in RULES if RULES[r].family == "R"] == ["R01", "R02", "R03", "R04"]
+    assert not [f for f in run_checks(d) if f.family == "R"]

@@ -12,7 +12,8 @@ from typing import Any, Callable, Iterator
 
 SEVERITIES = ("error", "warn", "info")
 SEVERITY_ZH = {"error": "错误", "warn": "警告", "info": "提示"}
-FAMILIES = {"A": "表内运算", "B": "表间勾稽", "C": "说明与报表", "D": "绩效目标", "E": "完整性与规范", "F": "跨文档比较"}
+FAMILIES = {"A": "表内运算", "B": "表间勾稽", "C": "说明与报表", "D": "绩效目标", "E": "完整性与规范", "F": "跨文档比较",
+            "R": "联网对账"}
 
 
 @dataclass

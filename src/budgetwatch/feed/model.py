@@ -290,12 +290,50 @@ class FeedLink(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     table_kind: Mapped[str | None] = mapped_column(String(32))
+    table_index: Mapped[int | None] = mapped_column(Integer)   # the table's position in the document (web/api ids)
     row_ordinal: Mapped[int | None] = mapped_column(Integer)   # the row's position in its table
     row_code: Mapped[str | None] = mapped_column(String(16))
     row_name: Mapped[str | None] = mapped_column(Text)
-    form_id: Mapped[int | None] = mapped_column(ForeignKey("performance_forms.id"))
+    form_index: Mapped[int | None] = mapped_column(Integer)    # kind form: the 绩效目标表's position in the document
     method: Mapped[str] = mapped_column(String(12))
     score: Mapped[float | None] = mapped_column(Float)
+
+
+class ExecutionFinding(Base):
+    """A finding on feed data (family R 对账 here; family G 预算执行 too): the FindingRecord columns plus where in
+    the feed it is. version_id is the disclosure compared with (R), null for a finding on the feed alone.
+    Money in 元. The fingerprint is rule + subject, as for document findings."""
+    __tablename__ = "execution_findings"
+    __table_args__ = (Index("ix_execution_findings_scope", "region_code", "fiscal_year", "family", "rule"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(_region_fk())
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    agency_code: Mapped[str | None] = mapped_column(CODE, index=True)
+    as_of: Mapped[date | None] = mapped_column(Date)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    family: Mapped[str] = mapped_column(String(1))
+    severity: Mapped[str] = mapped_column(String(8))
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(16))   # line | project | unit | payee | function
+    subject_id: Mapped[str | None] = mapped_column(String(100))
+    file: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    line: Mapped[int | None] = mapped_column(Integer)
+    table_kind: Mapped[str | None] = mapped_column(String(32))
+    table_title: Mapped[str | None] = mapped_column(Text)
+    row_code: Mapped[str | None] = mapped_column(String(16))
+    row_name: Mapped[str | None] = mapped_column(Text)
+    column: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[object | None] = mapped_column(MONEY)
+    expected: Mapped[object | None] = mapped_column(MONEY)
+    difference: Mapped[object | None] = mapped_column(MONEY)
+    money_unit: Mapped[str | None] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class FeedSetting(Base):

@@ -1,5 +1,5 @@
 """the 联网 feed model: regions (财政区划 tree), feed sources, batches, rejects, agencies, budget lines, adjustments,
-payment applications, payments, revenues, fund balances, links to disclosed rows (docs/feed.md)
+payment applications, payments, revenues, fund balances, links to disclosed rows, execution findings (docs/feed.md)
 
 Revision ID: 0006
 Revises: 0005
@@ -179,6 +179,46 @@ def upgrade() -> None:
         batch_op.create_index('ix_budget_lines_project', ['region_code', 'fiscal_year', 'pro_code'], unique=False)
         batch_op.create_index('ix_budget_lines_unit_func', ['region_code', 'fiscal_year', 'agency_code', 'exp_func_code'], unique=False)
 
+    op.create_table('execution_findings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('region_code', sa.String(length=9), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('agency_code', sa.String(length=40), nullable=True),
+    sa.Column('as_of', sa.Date(), nullable=True),
+    sa.Column('version_id', sa.Integer(), nullable=True),
+    sa.Column('rule', sa.String(length=32), nullable=False),
+    sa.Column('family', sa.String(length=1), nullable=False),
+    sa.Column('severity', sa.String(length=8), nullable=False),
+    sa.Column('confidence', sa.Float(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('subject_type', sa.String(length=16), nullable=True),
+    sa.Column('subject_id', sa.String(length=100), nullable=True),
+    sa.Column('file', sa.Text(), nullable=True),
+    sa.Column('page', sa.Integer(), nullable=True),
+    sa.Column('line', sa.Integer(), nullable=True),
+    sa.Column('table_kind', sa.String(length=32), nullable=True),
+    sa.Column('table_title', sa.Text(), nullable=True),
+    sa.Column('row_code', sa.String(length=16), nullable=True),
+    sa.Column('row_name', sa.Text(), nullable=True),
+    sa.Column('column', sa.String(length=200), nullable=True),
+    sa.Column('value', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('expected', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('difference', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('money_unit', sa.String(length=8), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('suggestion', sa.Text(), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=True),
+    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['region_code'], ['regions.code'], ),
+    sa.ForeignKeyConstraint(['version_id'], ['document_versions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('execution_findings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_findings_agency_code'), ['agency_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_findings_fingerprint'), ['fingerprint'], unique=False)
+        batch_op.create_index('ix_execution_findings_scope', ['region_code', 'fiscal_year', 'family', 'rule'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_findings_version_id'), ['version_id'], unique=False)
+
     op.create_table('feed_rejects',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
@@ -328,13 +368,13 @@ def upgrade() -> None:
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('table_kind', sa.String(length=32), nullable=True),
+    sa.Column('table_index', sa.Integer(), nullable=True),
     sa.Column('row_ordinal', sa.Integer(), nullable=True),
     sa.Column('row_code', sa.String(length=16), nullable=True),
     sa.Column('row_name', sa.Text(), nullable=True),
-    sa.Column('form_id', sa.Integer(), nullable=True),
+    sa.Column('form_index', sa.Integer(), nullable=True),
     sa.Column('method', sa.String(length=12), nullable=False),
     sa.Column('score', sa.Float(), nullable=True),
-    sa.ForeignKeyConstraint(['form_id'], ['performance_forms.id'], ),
     sa.ForeignKeyConstraint(['line_id'], ['budget_lines.id'], ),
     sa.ForeignKeyConstraint(['version_id'], ['document_versions.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -378,6 +418,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_feed_rejects_batch_id'))
 
     op.drop_table('feed_rejects')
+    with op.batch_alter_table('execution_findings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_findings_version_id'))
+        batch_op.drop_index('ix_execution_findings_scope')
+        batch_op.drop_index(batch_op.f('ix_execution_findings_fingerprint'))
+        batch_op.drop_index(batch_op.f('ix_execution_findings_agency_code'))
+
+    op.drop_table('execution_findings')
     with op.batch_alter_table('budget_lines', schema=None) as batch_op:
         batch_op.drop_index('ix_budget_lines_unit_func')
         batch_op.drop_index('ix_budget_lines_project')
