@@ -74,7 +74,7 @@ KEYS = [(r"^(人员经费|人员支出|工资福利支出)$", "personnel"), (r"^
         (r"基本支出", "basic"), (r"项目支出", "project"), (r"^一般公共预算|^公共财政预算|^一般预算", "gpb"),
         (r"^政府性基金|^基金预算", "gf"), (r"^国有资本经营", "soe"), (r"财政专户", "special"), (r"^单位资金$", "unit_funds"),
         (r"^事业收入$", "business"), (r"^事业单位经营收入$|^经营收入$", "operating"), (r"^其他收入$", "other"),
-        (r"^上年结转", "carryover"), (r"^(当年预算|本年预算安排|当年预算安排|当年财政拨款)", "current")]
+        (r"^上年结转", "carryover"), (r"^(当年预算|本年预算安排|当年预算安排|当年财政拨款|编制预算)", "current")]
 TOTAL = re.compile(r"^(合计|小计|总计|金额|预算数|本年预算数?|\d{4}年(预算数?)?|本年(收入|支出)|年度预算|决算数|支出预算|收入预算)$")
 CODE = re.compile(r"^(类|款|项|(功能|经济|支出经济|部门经济|政府经济)?分类)?(科目)?(编码|代码)$|^[类款项]$")
 
@@ -86,8 +86,13 @@ def header_key(path):
     if not path:
         return None
     h = path[-1]
+    if TOTAL.match(h) and len(path) > 1 and not TOTAL.match(path[-2]):
+        for pat, key in ((r"^基本支出$", "basic"), (r"^(当年预算|编制预算|本年预算安排|当年预算安排)$", "current"),
+                         (r"^上年结转(结余)?$", "carryover")):
+            if re.match(pat, path[-2]):
+                return key
     if TOTAL.match(h):
-        return "basic" if len(path) > 1 and re.search(r"^基本支出$", path[-2]) else "total"
+        return "total"
     for pat, key in KEYS:
         if re.search(pat, h):
             return key
@@ -101,14 +106,20 @@ def column_paths(page, table):
                                                         len(clean(c)) > 0 for c in r)), len(grid))
     rows = table.rows
     body = rows[first] if first < len(rows) else rows[-1]
-    xs = [(c[0] + c[2]) / 2 if c else None for c in body.cells]
+    ncol = len(body.cells)
+    lefts = [min((r.cells[j][0] for r in rows if j < len(r.cells) and r.cells[j]), default=None) for j in range(ncol)]
+    edges = lefts + [table.bbox[2]]
+    xs = [None if lefts[j] is None else (lefts[j] + next(e for e in edges[j + 1:] if e is not None)) / 2
+          for j in range(ncol)]
     top = body.cells[next(i for i, c in enumerate(body.cells) if c)][1]
     paths = [[] for _ in xs]
     for cell in sorted(table.cells, key=lambda c: (c[1], c[0])):
         if cell[3] > top + 1:
             continue
-        text = clean(page.crop(cell).extract_text())
-        if re.search(r"表$|编制单位|编制部门|^单位[:：]|单位[:：](万元|元)$", text):
+        box = (max(cell[0], 0), max(cell[1], 0), min(cell[2], page.width), min(cell[3], page.height))
+        text = clean(page.crop(box).extract_text())
+        wide = cell[2] - cell[0] > 0.6 * (table.bbox[2] - table.bbox[0])
+        if re.search(r"表$|(编制|预算)(单位|部门)[:：]|^单位[:：]|单位[:：](万元|元)$", text) or wide and re.search(r"表|单位[:：]", text):
             continue  # a title or unit band ruled into the table
         for j, x in enumerate(xs):
             if x is not None and cell[0] - 1 <= x <= cell[2] + 1 and text:
@@ -178,7 +189,10 @@ def auto_columns(page, table):
             elif name is None and (not p or re.search(r"名称|项目$|^项目|科目$|^科目", inner)):
                 name = j
             elif p:
-                cols[str(j)] = header_key(p)
+                key = header_key(p)
+                if key in cols.values():  # a second 基本支出 (under 上年结转) is not the first one's key
+                    key = "x:" + "›".join(clean(x) for x in p)
+                cols[str(j)] = key
         return {"name": name, "code": code, "cols": cols}
 
     outer = [p[0] if p else "" for p in paths]
@@ -298,6 +312,11 @@ def body_rows(grid, spec):
 
 def row_of(r, name_col, code_cols, cols, carry, spec):
     name = clean(r[name_col]) if name_col is not None and name_col < len(r) else ""
+    sub = False
+    if spec.get("names"):  # project level columns, innermost first: an outer level's row is a subtotal
+        filled = [j for j in spec["names"] if j < len(r) and clean(r[j])]
+        name = clean(r[filled[0]]) if filled else ""
+        sub = bool(filled) and filled[0] != spec["names"][0]
     values = {}
     for c, key in cols.items():
         c = int(c)
@@ -319,6 +338,8 @@ def row_of(r, name_col, code_cols, cols, carry, spec):
         name = spec.get("blank_name", "合计")
     name = spec.get("rename", {}).get(name, name)
     row["name"] = name
+    if sub:
+        row["subtotal"] = True
     row["values"] = values
     return row
 
@@ -391,6 +412,51 @@ def draft_table(spec, files) -> dict:
     return t
 
 
+def tabular_forms(spec, files) -> list[dict]:
+    """Forms printed as one grid (项目名称 | 资金 | 一级 | 二级 | 三级 | 指标值): a new form where the project cell
+    is filled, merged cells (None) carrying the value above."""
+    path = corpus_path(files[spec.get("file", 0)])
+    forms, cur, carry = [], None, {}
+    with pdfplumber.open(path) as pdf:
+        for page in spec["pages"]:
+            for r in pdf.pages[page - 1].extract_tables()[spec.get("table", 0):][:1][0]:
+                def cell(k):
+                    j = spec.get(k)
+                    if j is None or j >= len(r):
+                        return None
+                    if r[j] is None:
+                        return carry.get(k)
+                    carry[k] = clean(r[j])
+                    return carry[k]
+                if any(clean(c) in ("一级指标", "单位（项目）名称", "单位名称", "项目名称", "绩效指标") for c in r if c):
+                    continue  # the header, repeated on each page
+                proj = r[spec["project"]] if spec["project"] < len(r) else None
+                value = cell("value")
+                if not value or clean(r[spec["value"]] or "") in ("指标值",):
+                    continue
+                if spec.get("project_null"):  # a unit's 整体支出绩效目标表: one form, project null
+                    proj = None if cur else clean(proj)
+                if cur is None or proj is not None and clean(proj) and clean(proj) != cur.get("name"):
+                    amt = amount(r[spec["amount"]]) if spec.get("amount") is not None else None
+                    cur = {"name": clean(proj), "project": None if spec.get("project_null") else clean(proj), "amount": amt, "money_unit": spec.get("money_unit", "万元"),
+                           "location": {"page": page}, "indicators": []}
+                    if len(files) > 1:
+                        cur["location"]["file"] = files[spec.get("file", 0)]
+                    forms.append(cur)
+                    carry.pop("level1", None), carry.pop("level2", None)
+                ind = {"level1": cell("level1"), "level2": cell("level2"), "name": cell("name"), "value": clean(value)}
+                sign = clean(r[spec["sign"]]) if spec.get("sign") is not None and r[spec["sign"]] else ""
+                sign = {"＝": "=", "＞": ">", "＜": "<"}.get(sign, sign)
+                if sign and sign in "=≥≤><≧≦" or sign in (">=", "<="):
+                    ind["value"] = sign + ind["value"]
+                if spec.get("unit") is not None and r[spec["unit"]] and clean(r[spec["unit"]]):
+                    ind["value"] += clean(r[spec["unit"]])
+                cur["indicators"].append({k: v for k, v in ind.items() if v is not None})
+    for f in forms:
+        f.pop("name")
+    return forms
+
+
 def as_list(x):
     return x if isinstance(x, list) else [x]
 
@@ -402,7 +468,7 @@ def draft(spec: dict) -> dict:
             "source": {"files": files, "sha256": sha, "format": spec["source"].get("format", "pdf")},
             "unit": spec["unit"], "year": spec["year"], "stage": spec["stage"], "scope": spec["scope"],
             "tables": [x for t in spec["tables"] for x in as_list(draft_table(t, files))],
-            "performance_forms": spec.get("forms", []),
+            "performance_forms": spec.get("forms", []) + [f for ft in spec.get("forms_tables", []) for f in tabular_forms(ft, files)],
             "note": spec["note"]}
     return gold
 
