@@ -75,8 +75,8 @@ KEYS = [(r"^(人员经费|人员支出|工资福利支出)$", "personnel"), (r"^
         (r"^政府性基金|^基金预算", "gf"), (r"^国有资本经营", "soe"), (r"财政专户", "special"), (r"^单位资金$", "unit_funds"),
         (r"^事业收入$", "business"), (r"^事业单位经营收入$|^经营收入$", "operating"), (r"^其他收入$", "other"),
         (r"^上年结转", "carryover"), (r"^(当年预算|本年预算安排|当年预算安排|当年财政拨款|编制预算)", "current")]
-TOTAL = re.compile(r"^(合计|小计|总计|金额|预算数|本年预算数?|\d{4}年(预算数?)?|本年(收入|支出)|年度预算|决算数|支出预算|收入预算)$")
-CODE = re.compile(r"^(类|款|项|(功能|经济|支出经济|部门经济|政府经济)?分类)?(科目)?(编码|代码)$|^[类款项]$")
+TOTAL = re.compile(r"^(合计|小计|总计|金额|机关运行经费(支出|预算数)?|预算数|本年预算数?|\d{4}年(预算数?)?|本年(收入|支出)(合计)?|年度预算|决算数|支出预算|收入预算)$")
+CODE = re.compile(r"^(类|款|项|(功能|经济|支出经济|部门经济|政府经济)?分类)?(科目)?(编码|代码)$|^[类款项]$|^(功能|经济)科目(编码|代码)$")
 
 
 def header_key(path):
@@ -119,7 +119,7 @@ def column_paths(page, table):
         box = (max(cell[0], 0), max(cell[1], 0), min(cell[2], page.width), min(cell[3], page.height))
         text = clean(page.crop(box).extract_text())
         wide = cell[2] - cell[0] > 0.6 * (table.bbox[2] - table.bbox[0])
-        if re.search(r"表$|(编制|预算)(单位|部门)[:：]|^单位[:：]|单位[:：](万元|元)$", text) or wide and re.search(r"表|单位[:：]", text):
+        if re.search(r"表$|(编制|预算)(单位|部门)[:：]|^(单位|部门)[:：]|单位[:：](万元|元)$", text) or wide and re.search(r"表|单位[:：]", text):
             continue  # a title or unit band ruled into the table
         for j, x in enumerate(xs):
             if x is not None and cell[0] - 1 <= x <= cell[2] + 1 and text:
@@ -161,12 +161,15 @@ def items_as_columns(page, table, key="total"):
     grid = table.extract()
     figures = [r for r in grid if any(amount(c) is not None for c in r)]
     rows, admin = [], None
+    wider = any(canonical_item(p) in ("会议费", "培训费") for p in paths)
     for r in figures[:1]:
         for j, c in enumerate(r):
             v = amount(c)
             if v is None:
                 continue
             name = canonical_item(paths[j])
+            if wider and name == "合计" and len([x for x in paths[j] if clean(x)]) == 1:
+                name = "总计"  # the printed total covers 会议费 and 培训费: 合计 is the 三公 小计
             if name == "机关运行经费":
                 admin = v
             else:
@@ -213,7 +216,7 @@ def page_tables(pdf, page: int):
     return pdf.pages[page - 1].extract_tables()
 
 
-KINDS = [(r"财政拨款.*收支", "fiscal_summary"), (r"收.*支.*总表|收支.*表", "summary"),
+KINDS = [(r"财政拨款.*收.*支.*总表|财政拨款.*收支", "fiscal_summary"), (r"收.*支.*总表|收支.*表", "summary"),
          (r"三公", "three_public"), (r"机关运行", "admin_operating"),
          (r"政府性基金.*收入", "gf_income"), (r"政府性基金", "gf_expenditure"), (r"国有资本", "soe"),
          (r"一般公共预算.*基本支出.*经济", "gpb_basic"), (r"一般公共预算.*经济分类|一般公共预算.*按.*经济", "gpb_economic"),
@@ -282,10 +285,10 @@ def join_code(parts, carry):
     parts = [clean(p) for p in parts]
     if len(parts) == 1:
         code = parts[0]
-        if code and len(code) == 2 and carry.get("last"):  # `01` printed under its parent
+        if code.isdigit() and len(code) == 2 and carry.get("last"):  # `01` printed under its parent
             base = carry["last"]
             code = (base[:3] if len(base) == 5 else base[:5] if len(base) == 7 else base) + code
-        if code:
+        if code.isdigit():
             carry["last"] = code
         return code or None
     out = ""
@@ -303,6 +306,8 @@ def join_code(parts, carry):
 def body_rows(grid, spec):
     """Rows of the grid below its header: those with an amount in a value column."""
     valcols = [int(c) for c in spec.get("cols", {})]
+    for block in spec.get("blocks") or []:
+        valcols += [int(c) for c in block["cols"]]
     for side in (spec.get("sides") or {}).values():
         valcols += [int(c) for c in side["cols"]]
     for r in grid:
@@ -316,7 +321,7 @@ def row_of(r, name_col, code_cols, cols, carry, spec):
     if spec.get("names"):  # project level columns, innermost first: an outer level's row is a subtotal
         filled = [j for j in spec["names"] if j < len(r) and clean(r[j])]
         name = clean(r[filled[0]]) if filled else ""
-        sub = bool(filled) and filled[0] != spec["names"][0]
+        sub = bool(filled) and filled[0] != spec["names"][0] and spec["kind"].startswith("projects")
     values = {}
     for c, key in cols.items():
         c = int(c)
@@ -369,7 +374,7 @@ def draft_table(spec, files) -> dict:
         return t
     rows = []
     with pdfplumber.open(path) as pdf:
-        if not spec.get("cols") and not spec.get("sides"):
+        if not spec.get("cols") and not spec.get("sides") and not spec.get("blocks"):
             p = pdf.pages[spec["pages"][0] - 1]
             auto, paths = auto_columns(p, p.find_tables()[spec.get("table", 0) if isinstance(spec.get("table", 0), int) else 0])
             spec = {**auto, **spec}
@@ -379,7 +384,13 @@ def draft_table(spec, files) -> dict:
             grid = grids[spec.get("table", {}).get(str(page), 0) if isinstance(spec.get("table"), dict) else spec.get("table", 0)]
             carry = {}
             body = list(body_rows(grid, spec))
-            if spec.get("sides"):
+            if spec.get("blocks"):  # blocks printed side by side (人员经费 | 公用经费): left block first
+                for block in spec["blocks"]:
+                    for r in body:
+                        row = row_of(r, block["name"], block.get("code"), block["cols"], carry, spec)
+                        if row:
+                            rows.append(row)
+            elif spec.get("sides"):
                 for r in body:
                     for side, s in spec["sides"].items():
                         row = row_of(r, s["name"], s.get("code"), s["cols"], carry, spec)
@@ -397,6 +408,14 @@ def draft_table(spec, files) -> dict:
                 r.update(fix["set"])
                 for k in fix.get("unset", []):
                     r.pop(k, None)
+    if spec.get("dedupe"):  # the 合计 line repeated under the header of each continuation page
+        seen, kept = [], []
+        for r in rows:
+            key = (r.get("side"), r.get("code"), r["name"], json.dumps(r["values"], sort_keys=True))
+            if key not in seen:
+                kept.append(r)
+            seen.append(key)
+        rows = kept
     skip = set(spec.get("skip_names", []))
     rows = [r for r in rows if r["name"] not in skip]
     if spec.get("subtotal_names"):
@@ -457,6 +476,45 @@ def tabular_forms(spec, files) -> list[dict]:
     return forms
 
 
+def declaration_forms(spec, files) -> list[dict]:
+    """Declaration forms (项目名称 / 年度资金总额 block, then a 一级 | 二级 | 三级 | 指标值 grid), one a page set:
+    a page whose grid repeats no 项目名称 continues the form before."""
+    path = corpus_path(files[spec.get("file", 0)])
+    forms, cols, carry = [], None, {}
+    with pdfplumber.open(path) as pdf:
+        for page in spec["pages"]:
+            grid = pdf.pages[page - 1].extract_tables()[spec.get("table", 0)]
+            for r in grid:
+                cells = [clean(c) if c is not None else None for c in r]
+                if "项目名称" in cells and not any(x and "指标" in x for x in cells):
+                    name = next(c for c in cells[cells.index("项目名称") + 1:] if c)
+                    forms.append({"project": name, "amount": None, "money_unit": spec.get("money_unit", "万元"),
+                                  "location": {"page": page}, "indicators": []})
+                    if len(files) > 1:
+                        forms[-1]["location"]["file"] = files[spec.get("file", 0)]
+                    continue
+                label = next((c for c in cells if c and re.search(spec.get("amount_label", r"^年度资金总额"), c)), None)
+                if label and forms and forms[-1]["amount"] is None:
+                    forms[-1]["amount"] = next(amount(c) for c in cells[cells.index(label) + 1:] if amount(c) is not None)
+                    continue
+                if "一级指标" in cells:
+                    cols = {k: cells.index(h) for k, h in (("level1", "一级指标"), ("level2", "二级指标"),
+                                                           ("name", "三级指标"), ("value", "指标值"))}
+                    carry = {}
+                    continue
+                if cols and forms:
+                    ind = {}
+                    for k, j in cols.items():
+                        if not cells[j] and k in ("level1", "level2"):  # merged over the rows below
+                            ind[k] = carry.get(k)
+                        else:
+                            ind[k] = cells[j] or ""
+                            carry[k] = ind[k]
+                    if ind["value"] and ind["name"]:
+                        forms[-1]["indicators"].append(ind)
+    return forms
+
+
 def as_list(x):
     return x if isinstance(x, list) else [x]
 
@@ -468,7 +526,8 @@ def draft(spec: dict) -> dict:
             "source": {"files": files, "sha256": sha, "format": spec["source"].get("format", "pdf")},
             "unit": spec["unit"], "year": spec["year"], "stage": spec["stage"], "scope": spec["scope"],
             "tables": [x for t in spec["tables"] for x in as_list(draft_table(t, files))],
-            "performance_forms": spec.get("forms", []) + [f for ft in spec.get("forms_tables", []) for f in tabular_forms(ft, files)],
+            "performance_forms": spec.get("forms", []) + [f for ft in spec.get("forms_tables", []) for f in tabular_forms(ft, files)] + \
+                [f for ft in spec.get("forms_declaration", []) for f in declaration_forms(ft, files)],
             "note": spec["note"]}
     return gold
 
