@@ -77,3 +77,33 @@ def test_findings_are_kept_and_a_rerun_replaces_them(engine, tmp_path):
     assert [(f["rule"], f["fingerprint"], f["value"]) for f in again] == \
         [(f["rule"], f["fingerprint"], f["value"]) for f in first]
     assert json.dumps(again, ensure_ascii=False, default=str)
+
+
+def test_readme_chain_ingests_synthesises_loads_and_reconciles(tmp_path):
+    """The README's first command without `serve`: the samples, a synthetic feed of 兴县 with every anomaly, loaded
+    and reconciled; the 联网数据 pages then show the batch, the unit and its lines linked to the disclosure."""
+    import subprocess
+    import sys
+    db = f"sqlite:///{tmp_path / 'bw.db'}"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "budgetwatch", *a], capture_output=True, text=True)  # noqa: E731
+    assert run("ingest", str(seed("000").parent), "--db", db).returncode == 0
+    r = run("feed", "synth", "--from", str(seed("000")), "--region", "141123000", "--seed", "1", "--anomalies", "all",
+            "--out", str(tmp_path / "feed"))
+    assert r.returncode == 0 and "项目分配精确" in r.stdout, r.stderr
+    r = run("feed", "load", str(tmp_path / "feed"), "--region", "141123000", "--year", "2023", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert "合成数据" in r.stdout and "对账：1/1 个单位" in r.stdout and "4 个问题" in r.stdout
+    assert [x for x in ("R01", "R02", "R03", "R04") if x in r.stdout] == ["R01", "R02", "R03", "R04"]
+    from fastapi.testclient import TestClient
+    from budgetwatch.web.app import create_app
+    with TestClient(create_app(db, cache=False)) as c:
+        assert "141123000" in c.get("/feed").text
+        page = c.get("/feed/141123000/2023").text
+        assert "兴县" in page and "合成数据" in page and "R04" in page
+        lines = c.get("/api/feed/regions/141123000/2023/units/001").json()["lines"]
+        linked = [ln for ln in lines if any(k["kind"] == "function" for k in ln["links"])]
+        assert len(linked) == len(lines) and all(k["document_id"] for ln in lines for k in ln["links"])
+        assert any(Decimal(ln["paid"]) > Decimal(ln["current"]) for ln in lines)     # A2 paid 112%
+        html = c.get("/feed/141123000/2023/units/001").text
+        assert "公开预算中的对应行" in html and "#c-" in html
+        assert c.get("/feed/141123000/2023/units/001?format=csv").status_code == 200

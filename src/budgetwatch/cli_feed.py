@@ -32,12 +32,11 @@ def print_report(rep, limit: int = 20) -> None:
     console.print(f"批次 #{rep.batch_id} [{style}]{STATUS_ZH[rep.status]}[/] {rep.region} {rep.year}年"
                   f"{'（合成数据）' if rep.synthetic else ''}: 收到 {rep.rows_in} 行，入库/更新 {rep.rows_loaded}，"
                   f"未变 {rep.rows_unchanged}，拒收 {rep.rows_rejected}")
-    t = RichTable("表", "有效", "入库/更新", "未变", "拒收")
-    for name, c in rep.tables.items():
-        t.add_row(name, str(c.get("valid", 0)), str(c.get("loaded", 0)), str(c.get("unchanged", 0)),
-                  str(c.get("rejected", 0)))
+    TABLE = {"lines": "指标", "adjustments": "调整", "applications": "支付申请", "payments": "支付"}
     if rep.tables:
-        console.print(t)
+        console.print("  " + " · ".join(f"{TABLE.get(n, n)} {c.get('valid', 0)}（新/改 {c.get('loaded', 0)}，"
+                                        f"未变 {c.get('unchanged', 0)}，拒收 {c.get('rejected', 0)}）"
+                                        for n, c in rep.tables.items()), highlight=False)
     if rep.rejects:
         r = RichTable("文件", "行", "字段", "原因", "说明", title=f"拒收明细（前{min(limit, len(rep.rejects))}条）")
         for x in rep.rejects[:limit]:
@@ -72,6 +71,61 @@ def load(paths: list[Path] = typer.Argument(..., help="CSV/XLSX files or folders
     print_report(rep)
     if rep.status == "rejected":
         raise typer.Exit(1)
+    _reconcile(engine, rep.region, year, _day(as_of))
+
+
+def _reconcile(engine, region: str, year: int, as_of=None) -> None:
+    """Match the feed's units to the stored disclosures and print the 对账 findings (family R)."""
+    from .feed.reconcile import reconcile
+    out = reconcile(engine, region, year, as_of)
+    matched = [a for a in out.agencies if a["unit_id"]]
+    console.print(f"对账：{len(matched)}/{len(out.agencies)} 个单位与已入库的公开预算匹配，"
+                  f"{len(out.findings)} 个问题")
+    for f in out.findings[:20]:
+        console.print(f"  [{'red' if f.severity == 'error' else 'yellow'}]{f.rule}[/] {f.message}", highlight=False)
+
+
+@app.command("reconcile")
+def reconcile_cmd(region: str = REGION, year: int = typer.Option(..., "--year", min=1990, max=2100),
+                  as_of: Optional[str] = typer.Option(None, "--as-of"), db: Optional[str] = DbOption):
+    """Reconcile a region-year's feed with the stored disclosures again (family R findings)."""
+    from .feed.codes import Bad, region_code
+    try:
+        region = region_code(region)
+    except Bad as e:
+        fail(e.message)
+    _reconcile(_open(db), region, year, _day(as_of))
+
+
+@app.command("pull")
+def pull_cmd(url_env: str = typer.Option(..., "--url-env", help="environment variable holding the finance "
+                                          "database's read-only SQLAlchemy URL"),
+             region: str = REGION, year: int = typer.Option(..., "--year", min=1990, max=2100),
+             preset: str = typer.Option("yth", "--preset", help="column names of the views: yth | legacy | zh"),
+             full: bool = typer.Option(False, "--full", help="ignore the watermark: read every row"),
+             db: Optional[str] = DbOption):
+    """Pull the views BA_BGT_INFO, BA_BGT_ADJSUB, PAY_VOUCHER, PAY_VOUCHER_BILL over a read-only link (SELECT only),
+    since the last pull's newest UPDATE_TIME (minus 2 days), as one batch."""
+    from .feed.codes import Bad, region_code
+    from .feed.pull import ReadOnlyViolation, pull
+    try:
+        region = region_code(region)
+    except Bad as e:
+        fail(e.message)
+    engine = _open(db)
+    try:
+        rep, mark = pull(engine, url_env=url_env, region=region, year=year, preset=preset, full=full)
+    except Bad as e:
+        fail(e.message)
+    except ReadOnlyViolation as e:
+        fail(str(e))
+    except Exception as e:      # unreachable server, bad URL, missing driver
+        fail(f"${url_env}: cannot read the finance database: {type(e).__name__}: {str(e).splitlines()[0]}")
+    print_report(rep)
+    console.print(f"水位线（最新 UPDATE_TIME）：{mark or '无'}")
+    if rep.status == "rejected":
+        raise typer.Exit(1)
+    _reconcile(engine, region, year)
 
 
 @app.command("synth")
@@ -112,8 +166,9 @@ def synth(source: str = typer.Option(..., "--from", help="a stored document id, 
     console.print(f"合成联网数据 {m['region_name']}（{region}）{m['fiscal_year']}年 → {out}: 指标 {inv['lines']} 条，"
                   f"调整 {inv['adjustments']} 条，支付 {inv['payments']} 笔；项目分配"
                   f"{'精确' if inv['projects_exact'] else '近似（公开数据本身不平：' + str(inv['function_gaps']) + '）'}")
-    for a in m["anomalies"]:
-        console.print(f"  {a['id']} {a['type']} → {a['rule']} {a['subject']}")
+    if m["anomalies"]:
+        console.print("  植入的异常（manifest.json）：" + "、".join(f"{a['id']}{a['type']}" for a in m["anomalies"]),
+                      highlight=False)
 
 
 def _source_document(source: str, db: str | None):

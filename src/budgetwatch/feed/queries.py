@@ -140,7 +140,10 @@ def unit_lines(c: Connection, region: str, year: int, agency: str, as_of: date |
     rows = [dict(r._mapping) for r in c.execute(q)]
     links: dict[int, list[dict]] = {}
     if rows:
-        for r in c.execute(select(lk).where(lk.c.line_id.in_([x["id"] for x in rows])).order_by(lk.c.id)):
+        from ..store.schema import Version
+        v = Version.__table__
+        for r in c.execute(select(lk, v.c.document_id).join(v, v.c.id == lk.c.version_id)
+                           .where(lk.c.line_id.in_([x["id"] for x in rows])).order_by(lk.c.id)):
             links.setdefault(r.line_id, []).append(_plain(dict(r._mapping)))
     out = []
     for d in rows:

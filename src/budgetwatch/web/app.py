@@ -74,6 +74,8 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     app.include_router(analysis_pages.router)
     app.include_router(reports.router)
     app.include_router(pages.router)
+    from . import feed_pages
+    app.include_router(feed_pages.router)   # 联网数据: pages, their JSON, POST /api/feed/batches
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, exc: StarletteHTTPException):

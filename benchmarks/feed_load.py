@@ -1,0 +1,142 @@
+"""Feed loading speed: rows/s for N synthetic payments (PAY_VOUCHER_BILL.csv, default 1,000,000) through
+`feed load` (read, validate, upsert, link to 指标) into SQLite and PostgreSQL, against a baseline measured in the
+same run on the same rows: a plain executemany INSERT (SQLite) / COPY (PostgreSQL) of the already-parsed rows into
+an empty copy of the payments table. Memory: the peak RSS of each load, in a child process, for N/4 and N rows
+(flat when the loader streams). Target: ≥ 50,000 rows/s on PostgreSQL.
+
+    python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION, YEAR = "141123000", 2023
+
+
+def make_feed(folder: Path, rows: int) -> Path:
+    """A synthetic year of sample 000, its payments repeated with new ids up to `rows` (generation not timed)."""
+    from budgetwatch.extract import extract_files
+    from budgetwatch.feed.synth_pay import generate
+    base = folder / "year"
+    generate(extract_files([next((ROOT / "samples").glob("000_*.txt"))]), base, region=REGION, region_name="兴县",
+             seed=1)
+    with open(base / "PAY_VOUCHER_BILL.csv", encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        header = next(r)
+        template = list(r)
+    out = folder / "big" / "PAY_VOUCHER_BILL.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for i in range(rows):
+            row = list(template[i % len(template)])
+            row[0] = f"B{i:09d}"
+            row[1] = f"N{i:09d}"
+            w.writerow(row)
+    return base
+
+
+def child_load(url: str, lines_dir: str, big: str) -> None:
+    """In a fresh process: lines first (not timed), then the payments file; prints JSON with the timing."""
+    from budgetwatch.feed.load_files import load_files
+    from budgetwatch.store.db import open_db
+    engine = open_db(url)
+    load_files(engine, [Path(lines_dir) / "BA_BGT_INFO.csv"], region=REGION, year=YEAR)
+    t = time.perf_counter()
+    rep = load_files(engine, [Path(big)], region=REGION, year=YEAR)
+    dt = time.perf_counter() - t
+    print(json.dumps({"rows": rep.rows_loaded, "status": rep.status, "seconds": dt,
+                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def baseline(url: str, big: Path) -> tuple[int, float]:
+    """The same rows, parsed by the same reader but not validated, into an empty table: COPY / executemany."""
+    from sqlalchemy import create_engine, text
+    rows = []
+    with open(big, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        header = next(r)
+        idx = [header.index(k) for k in ("PAY_CERT_ID", "AGENCY_CODE", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE", "PAY_AMT",
+                                         "VOU_DATE", "PAYEE_ACCT_NAME", "USE_DES")]
+        for row in r:
+            rows.append(tuple(row[i] for i in idx))
+    engine = create_engine(url)
+    ddl = ("CREATE TABLE bench_payments (src_id varchar(40), agency_code varchar(40), exp_func_code varchar(7), "
+           "dep_eco_code varchar(5), amount numeric(18,2), pay_date date, payee_name varchar(300), purpose text)")
+    with engine.begin() as c:
+        c.execute(text("DROP TABLE IF EXISTS bench_payments"))
+        c.execute(text(ddl))
+    t = time.perf_counter()
+    with engine.begin() as c:
+        raw = c.connection.driver_connection
+        if engine.dialect.name == "postgresql":
+            with raw.cursor() as cur, cur.copy("COPY bench_payments FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+        else:
+            raw.executemany("INSERT INTO bench_payments VALUES (?,?,?,?,?,?,?,?)", rows)
+    dt = time.perf_counter() - t
+    with engine.begin() as c:
+        c.execute(text("DROP TABLE bench_payments"))
+    engine.dispose()
+    return len(rows), dt
+
+
+def fresh(url: str, tmp: Path, name: str) -> str:
+    if url.startswith("sqlite"):
+        return f"sqlite:///{tmp / (name + '.db')}"
+    from sqlalchemy import create_engine, text
+    with create_engine(url).begin() as c:
+        c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    return url
+
+
+def run_child(url: str, lines: Path, big: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, __file__, "--child", url, str(lines), str(big)], capture_output=True,
+                       text=True, env=env)
+    if r.returncode:
+        raise SystemExit(r.stderr)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--pg", default=os.environ.get("BUDGETWATCH_TEST_PG",
+                                                   "postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed"))
+    ap.add_argument("--child", nargs=3)
+    a = ap.parse_args()
+    if a.child:
+        return child_load(*a.child)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        quarter = tmp / "quarter"
+        lines = make_feed(tmp, a.rows)
+        small_lines = make_feed(quarter, a.rows // 4)
+        big = tmp / "big"
+        for name, url in (("SQLite", "sqlite"), ("PostgreSQL", a.pg)):
+            small = run_child(fresh(url, tmp, "small"), small_lines, quarter / "big")
+            full = run_child(fresh(url, tmp, "full"), lines, big)
+            n, base_s = baseline(fresh(url, tmp, "base"), big / "PAY_VOUCHER_BILL.csv")
+            rate, base_rate = full["rows"] / full["seconds"], n / base_s
+            print(f"{name:10s} feed load {full['rows']:>9,} payments: {rate:>9,.0f} rows/s "
+                  f"({full['seconds']:.1f} s) · baseline {'COPY' if name == 'PostgreSQL' else 'executemany'} "
+                  f"{base_rate:>9,.0f} rows/s · ratio {rate / base_rate:.2f} · peak RSS {small['maxrss_mb']:.0f} MB "
+                  f"at {small['rows']:,} rows, {full['maxrss_mb']:.0f} MB at {full['rows']:,}")
+
+
+if __name__ == "__main__":
+    main()

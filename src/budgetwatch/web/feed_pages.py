@@ -1,0 +1,140 @@
+"""联网数据 pages: regions with feed data; per region and year the batches (status, counts, rejects), the units
+with budget / adjusted / paid and the reconciliation findings; per batch its rejects (CSV download); per unit its
+lines with the disclosed row each is linked to. Every page has its JSON twin under /api/feed (or ?format=json)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as FastPath
+from sqlalchemy.orm import Session
+
+from ..checks.rule import SEVERITY_ZH
+from ..feed import push, queries as FQ
+from ..feed.reconcile import stored_findings
+from . import api
+from .app import render
+from .downloads import table_response
+from .fastjson import FastJSON
+
+router = APIRouter(tags=["联网数据"])
+router.include_router(push.router)
+Region = Annotated[str, FastPath(pattern=r"^\d{9}$", description="9-digit 财政区划 code")]
+Year = Annotated[int, FastPath(ge=1990, le=2100)]
+Agency = Annotated[str, FastPath(min_length=1, max_length=40, pattern=r"^[^\x00/]+$")]
+BatchId = Annotated[int, FastPath(ge=1, le=api.MAX_ID)]
+AsOf = Query(None, description="paid and adjusted up to this date (YYYY-MM-DD)")
+STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "整批拒收"}
+BATCH_COLUMNS = {"id": "批次", "source": "来源", "as_of": "截至", "received_at": "接收时间", "status": "状态",
+                 "rows_in": "收到行数", "rows_loaded": "入库/更新", "rows_unchanged": "未变", "rows_rejected": "拒收",
+                 "synthetic": "合成数据"}
+UNIT_COLUMNS = {"agency_code": "单位编码", "agency_name": "单位名称", "lines": "指标数", "budget": "年初指标(元)",
+                "adjusted": "调整(元)", "current": "调整后指标(元)", "paid": "已支付(元)", "paid_share": "支付进度"}
+
+
+def _conn(s: Session):
+    return s.connection()
+
+
+def region_json(s: Session, region: str, year: int, as_of: date | None) -> dict:
+    c = _conn(s)
+    r = FQ.region(c, region)
+    if r is None:
+        raise HTTPException(404, f"no feed data for region {region}")
+    engine = s.get_bind()
+    return {"region": r, "fiscal_year": year, "as_of": as_of.isoformat() if as_of else None,
+            "batches": FQ.batch_list(c, region, year), "units": FQ.units(c, region, year, as_of),
+            "findings": stored_findings(engine, region, year), "unmatched_payments":
+                FQ.unmatched_payments(c, region, year)}
+
+
+def batch_json(s: Session, batch_id: int) -> dict:
+    c = _conn(s)
+    b = FQ.batch(c, batch_id)
+    if b is None:
+        raise HTTPException(404, f"no batch {batch_id}")
+    return {"batch": b, "rejects": FQ.reject_rows(c, batch_id)}
+
+
+def unit_json(s: Session, region: str, year: int, agency: str, as_of: date | None) -> dict:
+    c = _conn(s)
+    units = [u for u in FQ.units(c, region, year, as_of) if u["agency_code"] == agency]
+    if not units:
+        raise HTTPException(404, f"no unit {agency} in the feed of {region} {year}")
+    return {"region": FQ.region(c, region), "fiscal_year": year, "unit": units[0],
+            "as_of": as_of.isoformat() if as_of else None,
+            "lines": FQ.unit_lines(c, region, year, agency, as_of),
+            "findings": stored_findings(s.get_bind(), region, year, agency)}
+
+
+@router.get("/api/feed/regions")
+def regions_api(s: Session = Depends(api.session)):
+    """Regions with feed data, each year with its batch and row counts."""
+    return {"regions": FQ.regions(_conn(s))}
+
+
+@router.get("/api/feed/regions/{region}/{year}")
+def region_api(region: Region, year: Year, as_of: date | None = AsOf, s: Session = Depends(api.session)):
+    """A region-year: batches, units (budget / adjusted / paid), reconciliation findings, unmatched payments."""
+    return region_json(s, region, year, as_of)
+
+
+@router.get("/api/feed/batches/{batch_id}")
+def batch_api(batch_id: BatchId, s: Session = Depends(api.session)):
+    """A batch and every row it rejected, with the typed reason."""
+    return batch_json(s, batch_id)
+
+
+@router.get("/api/feed/regions/{region}/{year}/units/{agency}")
+def unit_api(region: Region, year: Year, agency: Agency, as_of: date | None = AsOf,
+             s: Session = Depends(api.session)):
+    """A unit's lines: 年初指标, adjusted, paid to date, and the disclosed row each is linked to."""
+    return unit_json(s, region, year, agency, as_of)
+
+
+@router.get("/feed", include_in_schema=False)
+def feed_index(request: Request, format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+    rows = FQ.regions(_conn(s))
+    if format == "json":
+        return FastJSON({"regions": rows})
+    if format in ("csv", "xlsx"):
+        return table_response(rows, {"code": "区划", "name": "名称", "level": "层级", "fiscal_year": "年度",
+                                     "batches": "批次", "rows_loaded": "入库行数", "rows_rejected": "拒收行数"},
+                              "feed-regions", format)
+    return render(request, "feed_index.html", {"regions": rows})
+
+
+@router.get("/feed/batches/{batch_id}", include_in_schema=False)
+def batch_page(request: Request, batch_id: BatchId, format: str | None = api.ListFmt,
+               s: Session = Depends(api.session)):
+    data = batch_json(s, batch_id)
+    if format == "json":
+        return FastJSON(data)
+    if format in ("csv", "xlsx"):
+        return table_response(data["rejects"], FQ.REJECT_COLUMNS, f"feed-batch-{batch_id}-rejects", format)
+    return render(request, "feed_batch.html", {"d": data, "status_zh": STATUS_ZH, "columns": FQ.REJECT_COLUMNS})
+
+
+@router.get("/feed/{region}/{year}", include_in_schema=False)
+def region_page(request: Request, region: Region, year: Year, as_of: date | None = AsOf,
+                format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+    data = region_json(s, region, year, as_of)
+    if format == "json":
+        return FastJSON(data)
+    if format in ("csv", "xlsx"):
+        return table_response(data["units"], UNIT_COLUMNS, f"feed-{region}-{year}-units", format)
+    return render(request, "feed_region.html", {"d": data, "status_zh": STATUS_ZH, "sev": SEVERITY_ZH})
+
+
+@router.get("/feed/{region}/{year}/units/{agency}", include_in_schema=False)
+def unit_page(request: Request, region: Region, year: Year, agency: Agency, as_of: date | None = AsOf,
+              format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+    data = unit_json(s, region, year, agency, as_of)
+    if format == "json":
+        return FastJSON(data)
+    if format in ("csv", "xlsx"):
+        rows = [{**ln, "disclosed": "；".join(f"{k['row_code'] or ''}{k['row_name'] or ''}" for k in ln["links"])}
+                for ln in data["lines"]]
+        return table_response(rows, FQ.LINE_COLUMNS, f"feed-{region}-{year}-{agency}", format)
+    return render(request, "feed_unit.html", {"d": data, "sev": SEVERITY_ZH})
