@@ -86,7 +86,8 @@ def row_json(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10
 
 @router.get("/documents/{document_id}/tables/{index}.{fmt}")
 def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10_000)],
-                   fmt: Literal["csv", "xlsx", "json"], s: Session = Depends(session)):
+                   fmt: Literal["csv", "xlsx", "json"], lang: Literal["en", "zh"] = "zh",
+                   s: Session = Depends(session)):
     """One table as CSV, XLSX or JSON (index = its position in the document, from 0)."""
     from ..export.writers import to_csv, to_xlsx
     d = get_document(s, document_id)
@@ -99,7 +100,7 @@ def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0,
     if fmt == "json":
         return doc.tables[index].to_dict()
     if fmt == "csv":
-        return Response(to_csv([one], [document_id]).encode("utf-8"), media_type=CSV,
+        return Response(to_csv([one], [document_id], lang).encode("utf-8"), media_type=CSV,
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return Response(to_xlsx([one]), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
@@ -168,6 +169,35 @@ def decide(finding_id: FindingId, body: Decision, s: Session = Depends(session))
         raise HTTPException(404, f"no finding with id {finding_id}") from None
     s.commit()
     return f.to_dict()
+
+
+class Undo(BaseModel):
+    by: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+    reason: str | None = Field(None, max_length=2000, pattern=NO_NUL)
+
+
+@router.post("/findings/{finding_id}/undo", responses={409: {"description": "the finding has no decision to undo"}})
+def undo(finding_id: FindingId, body: Undo, s: Session = Depends(session)):
+    """Take back the latest decision on a finding (the one before it is in force again, or none)."""
+    from ..store.findings import undo as store_undo
+    try:
+        f = store_undo(s, finding_id, body.by, body.reason)
+    except KeyError:
+        raise HTTPException(404, f"no finding with id {finding_id}") from None
+    except ValueError as e:
+        raise HTTPException(409, str(e)) from None
+    s.commit()
+    return f.to_dict()
+
+
+@router.get("/findings/{finding_id}/history")
+def decision_history(finding_id: FindingId, s: Session = Depends(session)):
+    """Every decision and undo on the finding (who, when, why), oldest first."""
+    from ..store.findings import history
+    try:
+        return history(s, finding_id)
+    except KeyError:
+        raise HTTPException(404, f"no finding with id {finding_id}") from None
 
 
 @router.get("/rules")

@@ -86,6 +86,14 @@ def decide_form(request: Request, finding_id: api.FindingId, status: Literal["ac
     return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)
 
 
+@router.post("/findings/{finding_id}/undo")
+def undo_form(request: Request, finding_id: api.FindingId,
+              by: str = Form(..., min_length=1, max_length=100, pattern=api.NO_NUL),
+              back: str = Form("/findings"), s: Session = Depends(api.session)):
+    api.undo(finding_id, api.Undo(by=by), s)
+    return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)
+
+
 @router.get("/upload")
 def upload_page(request: Request):
     return render(request, "upload.html", {"error": None})
