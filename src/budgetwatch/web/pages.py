@@ -100,12 +100,12 @@ def upload_page(request: Request):
 
 
 @router.post("/upload")
-def upload_form(request: Request, file: UploadFile = File(...)):
+def upload_form(request: Request, file: list[UploadFile] = File(...)):
     try:
-        document_id = api.ingest_upload(request, file)
+        ids = api.ingest_upload(request, file)
     except ValueError as e:
         return render(request, "upload.html", {"error": str(e)}, status=400)
-    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+    return RedirectResponse(f"/documents/{ids[0]}", status_code=303)
 
 
 @router.get("/rules")
