@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
@@ -38,17 +39,40 @@ def test_findings_are_stored_and_decisions_survive_rechecks_and_versions(engine,
     with Session(engine) as s:
         decide(s, f.id, "dismissed", "上年数经过调整，已核实", "王审查")
         s.commit()
-    again = c06(check_versions(engine))       # re-check: new finding rows, same defect, same decision
-    assert again.id != f.id and again.fingerprint == f.fingerprint
+    ids = {x.fingerprint: x.id for fs in check_versions(engine).values() for x in fs}
+    again = c06(check_versions(engine))       # re-check: the same record, the same id, the same decision
+    assert again.id == f.id and again.fingerprint == f.fingerprint
     assert again.status == "dismissed" and again.reason == "上年数经过调整，已核实"
     assert again.evidence["decided_by"] == "王审查"
-    # a re-publication (new bytes → version 2) repeating the defect keeps the decision
+    # a re-publication (new bytes → version 2) repeating the defect keeps the id and the decision
     changed = tmp_path / seed("000").name
     shutil.copy(seed("000"), changed)
     changed.write_text(changed.read_text(encoding="utf-8") + "\n附：本文件已更正排版。\n", encoding="utf-8")
     assert ingest(engine, [changed]).count("ingested") == 1
-    v2 = c06(check_versions(engine))
-    assert v2.status == "dismissed"
+    results = check_versions(engine)
+    v2 = c06(results)
+    assert v2.status == "dismissed" and v2.id == f.id
+    assert {x.fingerprint: x.id for fs in results.values() for x in fs} == ids   # every finding kept its id
+
+
+def test_decisions_have_a_history_and_can_be_undone(engine):
+    from budgetwatch.store.findings import history, undo
+    ingest(engine, [SAMPLES])
+    f = c06(check_versions(engine))
+    with Session(engine) as s:
+        decide(s, f.id, "accepted", "属实", "李审查")
+        decide(s, f.id, "dismissed", "上年数经过调整", "王审查")
+        assert undo(s, f.id, "王审查").status == "accepted"     # the earlier decision is in force again
+        assert undo(s, f.id, "王审查").status == "open"
+        with pytest.raises(ValueError):
+            undo(s, f.id, "王审查")
+        s.commit()
+        events = history(s, f.id)
+    assert [(e["action"], e["status"], e["by"]) for e in events] == [
+        ("decide", "accepted", "李审查"), ("decide", "dismissed", "王审查"), ("undo", None, "王审查"),
+        ("undo", None, "王审查")]
+    assert all(e["at"] for e in events) and events[0]["reason"] == "属实"
+    assert c06(check_versions(engine)).status == "open"
 
 
 def test_check_command_formats(db_url, tmp_path):

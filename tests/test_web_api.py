@@ -181,12 +181,16 @@ def test_unit_compare_projects_and_reports(client):
     # the key figures drawn too: 基本支出 618.71 and 项目支出 888.08 as bars, 功能分类 by 类
     assert "支出结构" in html and "618.71" in html and "888.08" in html and "一般公共服务" in html
     batch = client.get("/reports/batch.html?year=2023").text
-    assert "总体情况（2 份文档）" in batch and "各文档错误与警告" in batch and batch.count('<section class="doc">') == 3
+    assert "（2份）" in batch and "各文档错误与警告" in batch and "兴县" in batch and "祁连县" in batch
+    assert client.get("/reports/batch.html?year=2023&region=祁连").text.count('class="evidence"') >= 1
+    assert "兴县人民" not in client.get("/reports/batch.html?region=祁连").text
+    assert "/reports/batch.pdf?year=2023" in client.get("/?year=2023").text   # from the 总览 filters
     xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{i}/report.xlsx").content))
     assert xlsx.sheetnames[:2] == ["关键数据", "问题清单"] and xlsx["关键数据"]["B2"].value == 1506.8
     pdf = client.get(f"/documents/{i}/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/reports/batch.xlsx?year=2023").status_code == 200
+    assert client.get("/reports/batch.docx?year=2023").status_code == 200
     assert client.get("/documents/999/report.html").status_code == 404
 
 
@@ -255,3 +259,30 @@ def test_every_api_operation_is_exercised_here():
     for path in paths:
         fixed = re.split(r"\{", path)[0]   # the part before the first parameter
         assert fixed in source, path
+
+
+def test_decisions_show_who_and_can_be_undone(client):
+    f = client.get("/api/findings?rule=C06").json()["items"][0]
+    client.post(f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "已核实", "by": "王审查"})
+    page = client.get("/findings?status=dismissed").text
+    assert "王审查" in page and "撤销" in page and f'id="f-{f["id"]}"' in page
+    hist = client.get(f"/api/findings/{f['id']}/history").json()
+    assert [(h["action"], h["status"], h["by"]) for h in hist] == [("decide", "dismissed", "王审查")]
+    undone = client.post(f"/api/findings/{f['id']}/undo", json={"by": "王审查"})
+    assert undone.status_code == 200 and undone.json()["status"] == "open"
+    assert client.post(f"/api/findings/{f['id']}/undo", json={"by": "王审查"}).status_code == 409
+    assert client.get("/api/findings/2147483647/history").status_code == 404
+    back = client.post(f"/findings/{f['id']}/decision", data={"status": "accepted", "reason": "属实", "by": "李审查"},
+                       follow_redirects=False)
+    assert back.status_code == 303
+    assert client.post(f"/findings/{f['id']}/undo", data={"by": "李审查"}, follow_redirects=False).status_code == 303
+    assert client.get(f"/api/findings/{f['id']}").json()["status"] == "open"
+
+
+def test_two_sided_tables_print_side_by_side_with_reader_labels(client):
+    from budgetwatch.export.writers import label
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    html = client.get(f"/documents/{i}").text
+    block = html.split("收支总表")[1].split("</table>")[0]
+    assert ">收入</th>" in block and ">支出</th>" in block and 'class="side-name"' in block
+    assert label("x:人员经费#11") == "人员经费（第11列）" and label("personnel") == "人员经费" and label("x:其他") == "其他"

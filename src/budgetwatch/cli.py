@@ -160,6 +160,7 @@ def export(documents: list[int] = typer.Argument(None, help="文档 id，见 bud
            all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
            fmt: str = typer.Option("json", "--format", "-f", help="json | csv | xlsx"),
            out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
+           lang: str = typer.Option("en", "--lang", help="CSV 列名语言 en | zh (CSV column headings)"),
            db: Optional[str] = DbOption):
     """导出：标准 JSON、CSV（每个数字一行）或 XLSX（每表一页）。Export as canonical JSON, CSV (one row per cell) or XLSX."""
     from sqlalchemy.orm import Session
@@ -175,7 +176,9 @@ def export(documents: list[int] = typer.Argument(None, help="文档 id，见 bud
     if fmt == "json":
         data = to_json(docs).encode()
     elif fmt == "csv":
-        data = to_csv(docs, ids).encode("utf-8")
+        if lang not in ("en", "zh"):
+            fail(f"--lang {lang}: choose en or zh")
+        data = to_csv(docs, ids, lang).encode("utf-8")
     else:
         data = to_xlsx(docs)
     if out is None:
@@ -257,6 +260,26 @@ def decide(finding: int = typer.Argument(..., help="问题编号，问题清单�
             fail(f"no finding with id {finding}")
         s.commit()
     console.print(f"#{finding} {f.rule} → {status}（{reason}，{by}）")
+
+
+@app.command()
+def undo(finding: int = typer.Argument(..., help="问题编号 (finding id)"),
+         by: str = typer.Option(..., "--by", help="审查人 (who takes it back)"),
+         reason: Optional[str] = typer.Option(None, "--reason", "-r", help="理由 (why)"),
+         db: Optional[str] = DbOption):
+    """撤销处理：收回对一条问题的最近一次处理，此前的处理（或待处理）恢复。Undo the latest decision."""
+    from sqlalchemy.orm import Session
+    from .store.findings import undo as store_undo
+    engine = _open(db)
+    with Session(engine) as s:
+        try:
+            f = store_undo(s, finding, by, reason)
+        except KeyError:
+            fail(f"no finding with id {finding}")
+        except ValueError as e:
+            fail(str(e))
+        s.commit()
+    console.print(f"#{finding} {f.rule} → {f.status}（{by} 撤销）", highlight=False)
 
 
 @app.command()

@@ -6,10 +6,10 @@ import io
 import json
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from ..checks.rule import SEVERITY_ZH, Finding, fmt_amount
 from .writers import append_row
+from .xlsx_style import style_sheet
 
 CSV_COLUMNS = ("编号", "文档", "规则", "类别", "严重程度", "可信度", "位置", "表", "行", "栏", "提供值", "期望值", "差额",
                "单位", "说明", "审查意见建议", "处理状态", "处理理由")
@@ -46,18 +46,13 @@ def findings_xlsx(groups: list[tuple[dict, list[Finding]]]) -> bytes:
     ws = wb.active
     ws.title = "问题清单"
     append_row(ws, list(CSV_COLUMNS))
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    amounts = CSV_COLUMNS.index("提供值")
     for meta, fs in groups:
         for f in fs:
-            append_row(ws, finding_row(meta["label"], f))
-    widths = {"A": 7, "B": 28, "G": 30, "H": 28, "O": 70, "P": 50}
-    for col, wdt in widths.items():
-        ws.column_dimensions[col].width = wdt
-    for row in ws.iter_rows(min_row=2):
-        for c in row[14:16]:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+            row = finding_row(meta["label"], f)
+            row[amounts:amounts + 3] = [f.value, f.expected, f.difference]   # numbers, formatted by the sheet
+            append_row(ws, row)
+    style_sheet(ws, money_columns={amounts + 1, amounts + 2, amounts + 3})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

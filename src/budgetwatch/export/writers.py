@@ -20,6 +20,9 @@ SIDE_LABELS = {"income": "收入", "expenditure": "支出"}
 CSV_FIELDS = ["document", "unit", "year", "stage", "scope", "table_no", "table_kind", "table_title", "money_unit",
               "row_no", "side", "code", "name", "gov_name", "column", "column_label", "amount", "printed",
               "line", "page"]
+CSV_FIELDS_ZH = dict(zip(CSV_FIELDS, ["文档id", "单位", "年度", "阶段", "口径", "表序号", "表类型", "表名", "金额单位",
+                                      "行序号", "收/支", "科目编码", "项目", "政府预算经济分类", "栏目键", "栏目",
+                                      "金额", "原文", "行号", "页码"]))
 
 
 def append_row(ws, values) -> None:
@@ -58,7 +61,14 @@ def to_json(docs: list[Document]) -> str:
 
 
 def label(key: str) -> str:
-    return COLUMN_LABELS.get(key, key[2:] if key.startswith("x:") else key)
+    """A column's heading as a reader says it: 人员经费 for `personnel`; a column the vocabulary does not
+    know keeps its printed label, and one whose label repeats is told apart by its place in the printed
+    grid (x:人员经费#11 → 人员经费（第11列）), not by an internal key."""
+    if key in COLUMN_LABELS:
+        return COLUMN_LABELS[key]
+    text = key[2:] if key.startswith("x:") else key
+    name, sep, n = text.rpartition("#")
+    return f"{name}（第{n}列）" if sep and name and n.isdigit() else text
 
 
 def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
@@ -74,10 +84,14 @@ def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
                            "amount": v, "printed": r.printed.get(k, ""), "line": r.line or "", "page": r.page or ""}
 
 
-def to_csv(docs: list[Document], doc_ids=None) -> str:
+def to_csv(docs: list[Document], doc_ids=None, lang: str = "en") -> str:
+    """One row per figure; `lang="zh"`: Chinese column headings (the values are the same)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
+    if lang == "zh":
+        w.writerow(CSV_FIELDS_ZH)
+    else:
+        w.writeheader()
     for row in csv_rows(docs, doc_ids):
         w.writerow(row)
     return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 Chinese CSV correctly
@@ -97,6 +111,7 @@ def to_xlsx(docs: list[Document]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .xlsx_style import style_sheet
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -116,6 +131,7 @@ def to_xlsx(docs: list[Document]) -> bytes:
                 if has_gov:
                     lead.append(r.gov_name or "")
                 append_row(ws, lead + [r.values.get(k) for k in keys])
+            style_sheet(ws, header_row=3)
             if t.empty:
                 append_row(ws, ["本表无数据"])
         if doc.forms:
@@ -126,6 +142,7 @@ def to_xlsx(docs: list[Document]) -> bytes:
                     append_row(ws, [f.project or "（整体支出）", f.amount, f.money_unit,
                                ind.level1 if ind else "", ind.level2 if ind else "",
                                ind.name if ind else "", ind.value if ind else ""])
+            style_sheet(ws, money_columns={2})
     if not wb.worksheets:
         wb.create_sheet("空")
     buf = io.BytesIO()

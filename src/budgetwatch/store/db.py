@@ -50,10 +50,19 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database to the newest schema (creating it when empty), or to `revision`."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from .views import drop_views, ensure_views
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        if revision != "head" or current != set(ScriptDirectory.from_config(cfg).get_heads()):
+            drop_views(conn)
+            command.upgrade(cfg, revision)
+        if revision == "head":
+            ensure_views(conn)
 
 
 def open_db(url: str | None = None) -> Engine:

@@ -1,5 +1,7 @@
-"""Findings in the database: a check run replaces a version's findings; reviewers' decisions are kept
-by (document, fingerprint), so they survive re-checks and new versions repeating the same defect."""
+"""Findings in the database. A finding keeps its id while its fingerprint holds: a re-check updates the
+record in place and a new version of the document takes over its predecessor's record, so `#N` in a
+report and /api/findings/N stay the same defect. Reviewers' decisions are kept by (document,
+fingerprint) with their history (who, when, why) and can be undone."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..checks import Finding, run_checks
 from .repository import latest_versions, load_version
-from .schema import DecisionRecord, FindingRecord, Version
+from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
 
 STATUSES = ("accepted", "dismissed")
 
@@ -23,18 +25,37 @@ def _num(v):
     return None if v is None else float(v)
 
 
+def _fields(f: Finding) -> dict:
+    return dict(rule=f.rule, family=f.family, severity=f.severity, confidence=f.confidence,
+                fingerprint=f.fingerprint, file=f.file, page=f.page, line=f.line, table_kind=f.table_kind,
+                table_title=f.table_title, row_code=f.row_code, row_name=f.row_name, column=f.column,
+                value=_dec(f.value), expected=_dec(f.expected), difference=_dec(f.difference),
+                money_unit=f.money_unit, message=f.message, suggestion=f.suggestion, evidence=f.evidence or {})
+
+
 def save_findings(session: Session, version: Version, findings: list[Finding]) -> list[FindingRecord]:
-    session.execute(delete(FindingRecord).where(FindingRecord.version_id == version.id))
+    """Store a check run's findings on `version`. Each takes the record of the same fingerprint from this
+    version (a re-check) or else from the newest earlier version of the document, keeping its id; the
+    version's records no finding took are deleted, earlier versions' others stay as they were."""
+    prior = session.scalars(select(FindingRecord).join(Version, Version.id == FindingRecord.version_id)
+                            .where(Version.document_id == version.document_id, Version.number <= version.number)
+                            .order_by(Version.number.desc(), FindingRecord.id)).all()
+    free: dict[str, list[FindingRecord]] = {}
+    for rec in prior:
+        free.setdefault(rec.fingerprint, []).append(rec)
+    now = utcnow()
     out = []
     for f in findings:
-        rec = FindingRecord(version_id=version.id, rule=f.rule, family=f.family, severity=f.severity,
-                            confidence=f.confidence, fingerprint=f.fingerprint, file=f.file, page=f.page,
-                            line=f.line, table_kind=f.table_kind, table_title=f.table_title, row_code=f.row_code,
-                            row_name=f.row_name, column=f.column, value=_dec(f.value), expected=_dec(f.expected),
-                            difference=_dec(f.difference), money_unit=f.money_unit, message=f.message,
-                            suggestion=f.suggestion, evidence=f.evidence or {})
+        taken = free.get(f.fingerprint)
+        rec = taken.pop(0) if taken else FindingRecord()
+        for k, v in _fields(f).items():
+            setattr(rec, k, v)
+        rec.version_id, rec.checked_at = version.id, now
         session.add(rec)
         out.append(rec)
+    gone = [r.id for rs in free.values() for r in rs if r.version_id == version.id]
+    if gone:
+        session.execute(delete(FindingRecord).where(FindingRecord.id.in_(gone)))
     session.flush()
     return out
 
@@ -69,23 +90,74 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
     return out
 
 
-def decide(session: Session, finding_id: int, status: str, reason: str | None, by: str | None) -> Finding:
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+def _decision_of(session: Session, finding_id: int) -> tuple[FindingRecord, int, DecisionRecord | None]:
     rec = session.get(FindingRecord, finding_id)
     if rec is None:
         raise KeyError(finding_id)
-    version = session.get(Version, rec.version_id)
-    d = session.scalars(select(DecisionRecord).where(DecisionRecord.document_id == version.document_id,
+    document_id = session.get(Version, rec.version_id).document_id
+    d = session.scalars(select(DecisionRecord).where(DecisionRecord.document_id == document_id,
                                                      DecisionRecord.fingerprint == rec.fingerprint)).first()
+    return rec, document_id, d
+
+
+def decide(session: Session, finding_id: int, status: str, reason: str | None, by: str | None) -> Finding:
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    rec, document_id, d = _decision_of(session, finding_id)
     if d is None:
-        d = DecisionRecord(document_id=version.document_id, fingerprint=rec.fingerprint, status=status)
+        d = DecisionRecord(document_id=document_id, fingerprint=rec.fingerprint, status=status)
         session.add(d)
-    d.status, d.reason, d.decided_by = status, reason, by
-    from .schema import utcnow
-    d.decided_at = utcnow()
+    d.status, d.reason, d.decided_by, d.decided_at = status, reason, by, utcnow()
+    session.add(DecisionEventRecord(document_id=document_id, fingerprint=rec.fingerprint, action="decide",
+                                    status=status, reason=reason, decided_by=by, decided_at=d.decided_at))
     session.flush()
     return to_finding(rec, d)
+
+
+def _standing(events: list[DecisionEventRecord]) -> list[DecisionEventRecord]:
+    """The decisions still in force, oldest first: each undo takes back the latest one."""
+    stack: list[DecisionEventRecord] = []
+    for e in events:
+        if e.action == "undo":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(e)
+    return stack
+
+
+def _events(session: Session, document_id: int, fingerprint: str) -> list[DecisionEventRecord]:
+    return list(session.scalars(select(DecisionEventRecord).where(
+        DecisionEventRecord.document_id == document_id, DecisionEventRecord.fingerprint == fingerprint)
+        .order_by(DecisionEventRecord.id)))
+
+
+def undo(session: Session, finding_id: int, by: str | None, reason: str | None = None) -> Finding:
+    """Take back the latest decision on a finding: the one before it is in force again (or none: open).
+    ValueError when there is nothing to undo."""
+    rec, document_id, d = _decision_of(session, finding_id)
+    standing = _standing(_events(session, document_id, rec.fingerprint))
+    if d is None or not standing:
+        raise ValueError(f"finding {finding_id} has no decision to undo")
+    now = utcnow()
+    session.add(DecisionEventRecord(document_id=document_id, fingerprint=rec.fingerprint, action="undo",
+                                    reason=reason, decided_by=by, decided_at=now))
+    previous = standing[-2] if len(standing) > 1 else None
+    if previous is None:
+        session.delete(d)
+        d = None
+    else:   # decided_at: when this state came back, so that caches keyed on decisions see the change
+        d.status, d.reason, d.decided_by, d.decided_at = previous.status, previous.reason, previous.decided_by, now
+    session.flush()
+    return to_finding(rec, d)
+
+
+def history(session: Session, finding_id: int) -> list[dict]:
+    """Every decision and undo on a finding's defect (in this document, across versions), oldest first."""
+    rec, document_id, _ = _decision_of(session, finding_id)
+    return [{"action": e.action, "status": e.status, "reason": e.reason, "by": e.decided_by,
+             "at": e.decided_at.isoformat() if e.decided_at else None}
+            for e in _events(session, document_id, rec.fingerprint)]
 
 
 def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dict[int, list[Finding]]:

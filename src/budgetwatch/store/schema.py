@@ -234,4 +234,18 @@ class DecisionRecord(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class DecisionEventRecord(Base):
+    """Every decision and every undo, in order: the history (who, when, why) behind finding_decisions,
+    which holds only the current state."""
+    __tablename__ = "finding_decision_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(16))          # decide | undo
+    status: Mapped[str | None] = mapped_column(String(16))   # the decision's status; None for an undo
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)

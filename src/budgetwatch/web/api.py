@@ -86,7 +86,8 @@ def row_json(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10
 
 @router.get("/documents/{document_id}/tables/{index}.{fmt}")
 def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10_000)],
-                   fmt: Literal["csv", "xlsx", "json"], s: Session = Depends(session)):
+                   fmt: Literal["csv", "xlsx", "json"], lang: Literal["en", "zh"] = "zh",
+                   s: Session = Depends(session)):
     """One table as CSV, XLSX or JSON (index = its position in the document, from 0)."""
     from ..export.writers import to_csv, to_xlsx
     d = get_document(s, document_id)
@@ -99,7 +100,7 @@ def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0,
     if fmt == "json":
         return doc.tables[index].to_dict()
     if fmt == "csv":
-        return Response(to_csv([one], [document_id]).encode("utf-8"), media_type=CSV,
+        return Response(to_csv([one], [document_id], lang).encode("utf-8"), media_type=CSV,
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return Response(to_xlsx([one]), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
@@ -170,6 +171,35 @@ def decide(finding_id: FindingId, body: Decision, s: Session = Depends(session))
     return f.to_dict()
 
 
+class Undo(BaseModel):
+    by: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+    reason: str | None = Field(None, max_length=2000, pattern=NO_NUL)
+
+
+@router.post("/findings/{finding_id}/undo", responses={409: {"description": "the finding has no decision to undo"}})
+def undo(finding_id: FindingId, body: Undo, s: Session = Depends(session)):
+    """Take back the latest decision on a finding (the one before it is in force again, or none)."""
+    from ..store.findings import undo as store_undo
+    try:
+        f = store_undo(s, finding_id, body.by, body.reason)
+    except KeyError:
+        raise HTTPException(404, f"no finding with id {finding_id}") from None
+    except ValueError as e:
+        raise HTTPException(409, str(e)) from None
+    s.commit()
+    return f.to_dict()
+
+
+@router.get("/findings/{finding_id}/history")
+def decision_history(finding_id: FindingId, s: Session = Depends(session)):
+    """Every decision and undo on the finding (who, when, why), oldest first."""
+    from ..store.findings import history
+    try:
+        return history(s, finding_id)
+    except KeyError:
+        raise HTTPException(404, f"no finding with id {finding_id}") from None
+
+
 @router.get("/rules")
 def rules():
     """The rule catalogue."""
@@ -190,42 +220,55 @@ def upload_dir(request: Request) -> Path:
     return Path("uploads").resolve()
 
 
-def ingest_upload(request: Request, upload: UploadFile) -> int:
-    """Keep the uploaded file, ingest and check it; the document id, or ValueError with the reason
-    (nothing is kept when the file is refused)."""
+def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
+    """Keep the uploaded files, ingest and check them: one file is one document; several are paired as the
+    CLI pairs a folder's files (a disclosure's 说明 and 报表 published apart → one document). The document
+    ids, or ValueError with the reason when none could be read (nothing is kept of a refused file)."""
     import hashlib
     from ..store.findings import check_versions
-    from ..store.ingest import ingest_one
-    name = Path(upload.filename or "upload").name
-    if not name or name.startswith("."):
+    from ..store.ingest import discover, ingest_one
+    names = [Path(u.filename or "").name for u in uploads]
+    if not names or any(not n or n.startswith(".") for n in names):
         raise ValueError("a file name is needed")
+    if len(set(names)) != len(names):
+        raise ValueError("two of the files have the same name")
     tmp = Path(tempfile.mkdtemp(prefix="bw-upload-"))
-    path = tmp / name
     try:
         digest = hashlib.sha256()
-        with open(path, "wb") as out:
-            for chunk in iter(lambda: upload.file.read(1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        final = upload_dir(request) / digest.hexdigest()[:16] / name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(path), final)
-        outcome = ingest_one(request.app.state.engine, [final])
-        if outcome.status == "failed":
-            shutil.rmtree(final.parent, ignore_errors=True)
-            raise ValueError(outcome.message.replace(str(final.parent) + "/", ""))
-        document_id = outcome.document_id
-        check_versions(request.app.state.engine, [document_id])
-        return document_id
+        for upload, name in zip(uploads, names):
+            digest.update(name.encode() + b"\0")
+            with open(tmp / name, "wb") as out:
+                for chunk in iter(lambda: upload.file.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+        folder = upload_dir(request) / digest.hexdigest()[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        finals = []
+        for name in names:
+            shutil.move(str(tmp / name), folder / name)
+            finals.append(folder / name)
+        groups = [finals] if len(finals) == 1 else discover([folder])
+        outcomes = [ingest_one(request.app.state.engine, files) for files in groups]
+        for o in outcomes:
+            if o.status == "failed":
+                for f in o.files:
+                    Path(f).unlink(missing_ok=True)
+        ids = list(dict.fromkeys(o.document_id for o in outcomes if o.status != "failed"))
+        if not ids:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ValueError("; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes))
+        check_versions(request.app.state.engine, ids)
+        return ids
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 @router.post("/upload", responses={400: {"description": "the file was refused (the reason in `detail`)"}})
-def upload(request: Request, file: UploadFile = File(...)):
-    """上传: ingest and check one file (PDF, TXT, HTML, XLSX); returns its document id."""
+def upload(request: Request, file: list[UploadFile] = File(...)):
+    """上传: ingest and check one file (PDF, TXT, HTML, XLSX), or the files of one disclosure (several `file`
+    fields, paired like a folder's); returns the (first) document id and all of them."""
     try:
-        document_id = ingest_upload(request, file)
+        ids = ingest_upload(request, file)
     except ValueError as e:
         raise HTTPException(400, str(e)) from None
-    return {"id": document_id, "url": f"/documents/{document_id}"}
+    return {"id": ids[0], "ids": ids, "url": f"/documents/{ids[0]}"}

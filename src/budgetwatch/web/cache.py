@@ -97,8 +97,8 @@ class ResponseCache(BaseHTTPMiddleware):
             # ids alone repeat when a database is emptied and filled again: the newest rows' times do not
             version = s.execute(select(Version.id, Version.ingested_at)
                                 .where(Version.id == select(func.max(Version.id)).scalar_subquery())).first()
-            finding = s.execute(select(FindingRecord.id, FindingRecord.checked_at)
-                                .where(FindingRecord.id == select(func.max(FindingRecord.id)).scalar_subquery())).first()
+            # findings keep their ids across re-checks (store/findings.py): the newest check time tells
+            finding = s.execute(select(func.count(FindingRecord.id), func.max(FindingRecord.checked_at))).first()
             token = (tuple(version or ()), tuple(finding or ()), s.scalar(select(func.count(DecisionRecord.id))),
                      s.scalar(select(func.max(DecisionRecord.decided_at))))
         with self.lock:

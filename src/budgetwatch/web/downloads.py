@@ -6,10 +6,10 @@ import csv
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from starlette.responses import Response
 
 from ..export.writers import append_row
+from ..export.xlsx_style import style_sheet
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,11 +30,9 @@ def table_response(rows: list[dict], columns: dict[str, str], name: str, fmt: st
         ws = wb.active
         ws.title = name[:31]
         append_row(ws, list(columns.values()))
-        for c in ws[1]:
-            c.font = Font(bold=True)
         for r in rows:
             append_row(ws, [r.get(k) for k in keys])
-        ws.freeze_panes = "A2"
+        style_sheet(ws)
         out = io.BytesIO()
         wb.save(out)
         body, media = out.getvalue(), XLSX

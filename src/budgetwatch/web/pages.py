@@ -86,18 +86,26 @@ def decide_form(request: Request, finding_id: api.FindingId, status: Literal["ac
     return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)
 
 
+@router.post("/findings/{finding_id}/undo")
+def undo_form(request: Request, finding_id: api.FindingId,
+              by: str = Form(..., min_length=1, max_length=100, pattern=api.NO_NUL),
+              back: str = Form("/findings"), s: Session = Depends(api.session)):
+    api.undo(finding_id, api.Undo(by=by), s)
+    return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)
+
+
 @router.get("/upload")
 def upload_page(request: Request):
     return render(request, "upload.html", {"error": None})
 
 
 @router.post("/upload")
-def upload_form(request: Request, file: UploadFile = File(...)):
+def upload_form(request: Request, file: list[UploadFile] = File(...)):
     try:
-        document_id = api.ingest_upload(request, file)
+        ids = api.ingest_upload(request, file)
     except ValueError as e:
         return render(request, "upload.html", {"error": str(e)}, status=400)
-    return RedirectResponse(f"/documents/{document_id}", status_code=303)
+    return RedirectResponse(f"/documents/{ids[0]}", status_code=303)
 
 
 @router.get("/rules")

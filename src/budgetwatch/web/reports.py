@@ -1,5 +1,6 @@
-"""Review reports (审查报告): per document and per batch, as print-ready HTML, as PDF (the same HTML printed
-by headless Chromium) and as XLSX (the 问题清单 with a sheet of key figures)."""
+"""Review reports (审查报告): per document and per batch (the 总览 filters), as print-ready HTML, as PDF (the
+same HTML printed by headless Chromium, page numbers from CSS page-margin boxes), as DOCX for Word/WPS and
+as XLSX (the 问题清单 with a sheet of key figures). What they say is report_content.py."""
 from __future__ import annotations
 
 import io
@@ -19,9 +20,11 @@ from ..analysis.figures import KEYS, figures_many
 from ..checks.rule import SEVERITY_ZH, fmt_amount
 from ..export.findings import findings_xlsx
 from ..export.writers import append_row
+from ..export.xlsx_style import style_sheet
 from . import api
 from . import queries as Q
-from .app import HERE, templates
+from . import report_content as C
+from .app import templates
 
 router = APIRouter(tags=["reports"], responses=api.NOT_FOUND)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -68,20 +71,21 @@ def _entries(s: Session, versions) -> list[dict]:
     out = []
     for v in versions:
         fs, fig = found[v.id], figures[v.id]
-        by_family = [(f"{k} {zh}", float(sum(1 for f in fs if f.family == k))) for k, zh in FAMILIES.items()]
+        counted = [f for f in fs if f.status != "dismissed"]   # dismissed: in their annex, not in the counts
+        by_family = [(f"{k} {zh}", float(sum(1 for f in counted if f.family == k))) for k, zh in FAMILIES.items()]
         charts = [("问题按类别（条）", bar_svg(by_family, fmt=_count))]
         structure = [(KEYS[k], fig[k]) for k in STRUCTURE if fig.get(k)]
         if structure:
-            charts.append(("支出结构（万元）", bar_svg(structure)))
-        classes = sorted(fig["classes"].items(), key=lambda kv: -kv[1])[:10]
+            charts.append(("支出结构（万元）", bar_svg(structure, fmt=C.money)))
+        classes = sorted(((k, v) for k, v in fig["classes"].items() if v), key=lambda kv: -kv[1])[:10]
         if classes:
-            charts.append(("支出功能分类（按类，万元）", bar_svg(classes)))
+            charts.append(("支出功能分类（按类，万元）", bar_svg(classes, fmt=C.money)))
         history = _history(s, v)
         if len(history) >= 2:
-            charts.append(("本单位历年收入总计（万元）", bar_svg(history)))
+            charts.append(("本单位历年收入总计（万元）", bar_svg(history, fmt=C.money)))
         out.append({"id": v.document_id, "label": f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}",
-                    "figures": fig, "findings": fs, "charts": charts,
-                    "counts": {k: sum(1 for f in fs if f.severity == k) for k in SEVERITY_ZH}})
+                    "unit": v.unit_name, "figures": fig, "findings": fs, "charts": charts,
+                    "counts": {k: sum(1 for f in counted if f.severity == k) for k in SEVERITY_ZH}})
     return out
 
 
@@ -108,17 +112,20 @@ def _batch_overview(entries: list[dict]) -> list[tuple[str, str]]:
         return []
     issues = [(e["label"], float(e["counts"]["error"] + e["counts"]["warn"])) for e in entries]
     income = [(e["label"], e["figures"]["income_total"]) for e in entries if e["figures"]["income_total"]]
-    out = [("各文档错误与警告（条）", bar_svg(sorted(issues, key=lambda p: -p[1]), width=760, label_width=330, fmt=_count))]
+    out = [("各文档错误与警告（条）", bar_svg(sorted(issues, key=lambda p: -p[1]), width=640, label_width=300, fmt=_count))]
     if income:
-        out.append(("各文档收入总计（万元）", bar_svg(sorted(income, key=lambda p: -p[1]), width=760, label_width=330)))
+        out.append(("各文档收入总计（万元）", bar_svg(sorted(income, key=lambda p: -p[1]), width=640, label_width=300,
+                                           fmt=C.money)))
     return out
 
 
-def _html(request: Request, title: str, entries: list[dict]) -> str:
-    css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
-    return templates.get_template("report.html").render(request=request, title=title, entries=entries, keys=KEYS,
-                                                         overview=_batch_overview(entries),
-                                                         fmt=fmt_amount, sev=SEVERITY_ZH, css=css)
+FIGURE_KEYS = ("income_total", "expenditure_total", "basic", "project", "three_public")
+
+
+def _html(request: Request, report: C.Report) -> str:
+    return templates.get_template("report.html").render(
+        request=request, r=report, keys=KEYS, figure_keys=FIGURE_KEYS, overview=_batch_overview(report.entries),
+        fmt=C.money, sev=SEVERITY_ZH, values=C.values_line, where=C.where, ordinal=C.ordinal_zh, classification=C.CLASSIFICATION)
 
 
 def _pdf(html: str) -> bytes:
@@ -142,16 +149,27 @@ def _xlsx(entries: list[dict]) -> bytes:
     append_row(ws, ["文档", *KEYS.values(), "错误", "警告", "提示"])
     for e in entries:
         append_row(ws, [e["label"], *[e["figures"].get(k) for k in KEYS], *e["counts"].values()])
+    style_sheet(ws, money_columns=set(range(2, len(KEYS) + 2)))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: str):
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+IssuerQuery = Query(None, max_length=60, pattern=api.NO_NUL, description="issuing body on the cover (default $BUDGETWATCH_ISSUER)")
+ReportFmt = Literal["html", "pdf", "docx", "xlsx"]
+
+
+def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: str, issuing_body: str | None = None):
     if fmt == "xlsx":
         return Response(_xlsx(entries), media_type=api.XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    html = _html(request, title, entries)
+    report = C.build(title, entries, issuing_body)
+    if fmt == "docx":
+        from .report_docx import report_docx
+        return Response(report_docx(report), media_type=DOCX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
+    html = _html(request, report)
     if fmt == "pdf":
         return Response(_pdf(html), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
@@ -159,27 +177,31 @@ def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: 
 
 
 @router.get("/documents/{document_id}/report.{fmt}")
-def document_report(request: Request, document_id: api.DocumentId, fmt: Literal["html", "pdf", "xlsx"],
+def document_report(request: Request, document_id: api.DocumentId, fmt: ReportFmt, issuer: str | None = IssuerQuery,
                     s: Session = Depends(api.session)):
-    """审查报告 of one document: key figures and the 问题清单 (HTML with print CSS, PDF, XLSX)."""
+    """审查报告 of one document: cover, 总体情况, 主要问题 by rule, the 问题清单 and the dismissed findings as
+    annexes (HTML with print CSS, PDF, DOCX, XLSX)."""
     v = Q.latest_version(s, document_id)
     if v is None:
         raise HTTPException(404, f"no document with id {document_id}")
     entries = _entries(s, [v])
-    return _respond(request, f"审查报告 · {entries[0]['label']}", entries, fmt, f"report-{document_id}")
+    title = f"关于{entries[0]['label'].replace(' ', '')}公开文件的审查报告"
+    return _respond(request, title, entries, fmt, f"report-{document_id}", issuer)
 
 
 @router.get("/reports/batch.{fmt}")
-def batch_report(request: Request, fmt: Literal["html", "pdf", "xlsx"], year: int | None = Query(None, ge=1990, le=2100),
-                 stage: Literal["budget", "final"] | None = None, q: str | None = Query(None, max_length=100),
-                 s: Session = Depends(api.session)):
-    """审查报告 of a batch (a year, a stage, units whose name contains q)."""
-    page = Q.documents(s, year, stage, None, q, limit=100000, offset=0)
+def batch_report(request: Request, fmt: ReportFmt, year: int | None = Query(None, ge=1990, le=2100),
+                 stage: Literal["budget", "final"] | None = None, scope: Literal["department", "unit"] | None = None,
+                 q: str | None = Query(None, max_length=100), region: str | None = Query(None, max_length=20),
+                 level: api.Level | None = None, issuer: str | None = IssuerQuery, s: Session = Depends(api.session)):
+    """审查报告 of a batch: the documents the 总览 filters select (year, stage, scope, unit name, region, level)."""
+    page = Q.documents(s, year, stage, scope, q or None, limit=100000, offset=0, region=region or None, level=level)
     from ..store.schema import Version
     versions = [s.get(Version, d["version_id"]) for d in page.items]
-    scope = " ".join(x for x in (f"{year}年" if year else "", Q.STAGE_ZH.get(stage or "", ""), q or "") if x)
-    title = "批量审查报告 · " + (scope or "全部文档")
-    return _respond(request, title, _entries(s, versions), fmt, "report-batch")
+    what = "".join(x for x in (region or "", level or "", q or "", f"{year}年" if year else "",
+                               Q.SCOPE_ZH.get(scope or "", ""), Q.STAGE_ZH.get(stage or "", "")) if x)
+    title = f"关于{what or '全部'}公开文件的审查报告（{len(versions)}份）"
+    return _respond(request, title, _entries(s, versions), fmt, "report-batch", issuer)
 
 
 @router.get("/documents/{document_id}/source.png")

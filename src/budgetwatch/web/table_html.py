@@ -55,34 +55,70 @@ def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
     return None
 
 
+def _cell(doc_id: int, doc: Document, ti: int, ri: int, r, k: str, by_cell: dict) -> str:
+    t = doc.tables[ti]
+    cid = f"c-{ti}-{ri}-{t.columns.index(k)}"
+    fs = by_cell.get(cid)
+    cls = f"num has-f sev-{fs[0].severity}" if fs else "num"
+    title = f' title="{escape(" · ".join(f"{f.rule} {f.message}" for f in fs))}"' if fs else ""
+    text = ""
+    if k in r.values:
+        text = fmt_amount(r.values[k])
+        href = source_link(doc_id, doc, r, k)
+        if href:
+            text = f'<a class="src" target="_blank" href="{escape(href)}">{text}</a>'
+        if r.ocr:   # read from a scan: worth a look at the page before quoting
+            cls += " ocr"
+            title = title or ' title="OCR 识别的数字，请核对原件"'
+    return f'<td class="{cls}" id="{cid}"{title}>{text}</td>'
+
+
+def _halves(t) -> tuple[list, list, list[str], list[str]] | None:
+    """A two-sided table (收支总表) as printed: its income rows and columns beside its expenditure ones."""
+    if not (t.rows and any(r.side == "income" for r in t.rows) and any(r.side == "expenditure" for r in t.rows)):
+        return None
+    inc = [(ri, r) for ri, r in enumerate(t.rows) if r.side == "income"]
+    exp = [(ri, r) for ri, r in enumerate(t.rows) if r.side != "income"]
+    cols = lambda rows: [k for k in t.columns if any(k in r.values for _, r in rows)]
+    return inc, exp, cols(inc), cols(exp)
+
+
 def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
     t = doc.tables[ti]
-    sided = bool(t.rows and t.rows[0].side)
+    halves = _halves(t)
+    if halves:
+        inc, exp, inc_cols, exp_cols = halves
+        out = []
+        for i in range(max(len(inc), len(exp))):
+            cells = []
+            for rows, cols in ((inc, inc_cols), (exp, exp_cols)):
+                if i < len(rows):
+                    ri, r = rows[i]
+                    cells.append(f'<td class="side-name">{escape(r.name or "")}</td>')
+                    cells.extend(_cell(doc_id, doc, ti, ri, r, k, by_cell) for k in cols)
+                else:
+                    cells.append("<td></td>" * (len(cols) + 1))
+            out.append(f'<tr>{"".join(cells)}</tr>')
+        return Markup("\n".join(out))
     out = []
+    sided = any(x.side for x in t.rows)
     for ri, r in enumerate(t.rows):
         where = f"第{r.page}页" if r.page else f"第{r.line}行" if r.line else ""
         code = f' data-code="{escape(r.code)}"' if r.code else ""
-        cells = []
-        if sided:
-            cells.append(f"<td>{'收入' if r.side == 'income' else '支出' if r.side == 'expenditure' else ''}</td>")
+        cells = [f"<td>{'收入' if r.side == 'income' else '支出' if r.side == 'expenditure' else ''}</td>"] if sided else []
         cells.append(f"<td>{escape(r.code or '')}</td><td>{escape(r.name or '')}</td>")
-        for ci, k in enumerate(t.columns):
-            cid = f"c-{ti}-{ri}-{ci}"
-            fs = by_cell.get(cid)
-            cls = f"num has-f sev-{fs[0].severity}" if fs else "num"
-            title = f' title="{escape(" · ".join(f"{f.rule} {f.message}" for f in fs))}"' if fs else ""
-            text = ""
-            if k in r.values:
-                text = fmt_amount(r.values[k])
-                href = source_link(doc_id, doc, r, k)
-                if href:
-                    text = f'<a class="src" target="_blank" href="{escape(href)}">{text}</a>'
-            cells.append(f'<td class="{cls}" id="{cid}"{title}>{text}</td>')
+        cells.extend(_cell(doc_id, doc, ti, ri, r, k, by_cell) for k in t.columns)
         out.append(f'<tr class="lvl-{len(r.code) if r.code else 0}"{code} title="{where}">{"".join(cells)}</tr>')
     return Markup("\n".join(out))
 
 
 def table_head(t) -> Markup:
-    side = "<th>栏</th>" if t.rows and t.rows[0].side else ""
+    halves = _halves(t)
+    if halves:
+        _, _, inc_cols, exp_cols = halves
+        th = lambda ks: "".join(f'<th class="num">{escape(column_label(k))}</th>' for k in ks)
+        return Markup(f'<tr><th colspan="{len(inc_cols) + 1}">收入</th><th colspan="{len(exp_cols) + 1}">支出</th></tr>'
+                      f"<tr><th>项目</th>{th(inc_cols)}<th>项目</th>{th(exp_cols)}</tr>")
+    side = "<th>栏</th>" if any(r.side for r in t.rows) else ""
     cols = "".join(f'<th class="num">{escape(column_label(k))}</th>' for k in t.columns)
     return Markup(f"<tr>{side}<th>科目编码</th><th>名称</th>{cols}</tr>")
