@@ -100,6 +100,9 @@ def _kind(label: str) -> str | None:
     return None
 
 
+_REST = 400   # what follows an amount that can still speak of it (a change, a share)
+
+
 def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
     from .arithmetic import CLASS_NAMES
     out: list[Claim] = []
@@ -127,7 +130,7 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                 c.class_name = cls
             pos += 1
             after = s[m.end():matches[i + 1].start() if i + 1 < len(matches) else len(s)]
-            _read_after(c, after, s[m.end():])
+            _read_after(c, after, s[m.end():m.end() + _REST])   # bounded: a long sentence stays linear
             out.append(c)
     return out
 

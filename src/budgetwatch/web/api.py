@@ -191,10 +191,9 @@ def upload_dir(request: Request) -> Path:
 
 
 def ingest_upload(request: Request, upload: UploadFile) -> int:
-    """Keep the uploaded file, ingest and check it; the document id, or ValueError with the reason
-    (nothing is kept when the file is refused)."""
+    """Keep the uploaded file, ingest and check it in one transaction; the document id, or ValueError with
+    the reason (nothing is kept when the file is refused or its checks fail)."""
     import hashlib
-    from ..store.findings import check_versions
     from ..store.ingest import ingest_one
     name = Path(upload.filename or "upload").name
     if not name or name.startswith("."):
@@ -210,13 +209,15 @@ def ingest_upload(request: Request, upload: UploadFile) -> int:
         final = upload_dir(request) / digest.hexdigest()[:16] / name
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), final)
-        outcome = ingest_one(request.app.state.engine, [final])
+        try:
+            outcome = ingest_one(request.app.state.engine, [final], check=True)
+        except BaseException:
+            shutil.rmtree(final.parent, ignore_errors=True)
+            raise
         if outcome.status == "failed":
             shutil.rmtree(final.parent, ignore_errors=True)
             raise ValueError(outcome.message.replace(str(final.parent) + "/", ""))
-        document_id = outcome.document_id
-        check_versions(request.app.state.engine, [document_id])
-        return document_id
+        return outcome.document_id
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -228,4 +229,6 @@ def upload(request: Request, file: UploadFile = File(...)):
         document_id = ingest_upload(request, file)
     except ValueError as e:
         raise HTTPException(400, str(e)) from None
+    except OSError as e:   # the uploads folder is full or unwritable: nothing was kept
+        raise HTTPException(503, f"cannot keep the upload: {e.strerror or e}") from None
     return {"id": document_id, "url": f"/documents/{document_id}"}
