@@ -202,3 +202,29 @@ def test_a_long_sentence_is_checked_in_linear_time(tmp_path):
     r = subprocess.run(CLI + ["ingest", str(f), "--db", f"sqlite:///{tmp_path / 'bw.db'}"], capture_output=True,
                        text=True, timeout=240)
     assert r.returncode == 0 and "ingested 1" in r.stdout, r.stderr[-2000:]
+
+
+def test_an_exhausted_pool_answers_503_json_and_health_still_answers(tmp_path, monkeypatch):
+    """Every connection held (a burst of slow requests): a page waits the bounded pool timeout and answers
+    503 JSON; /health never touches the pool. Through the response cache, whose token query is a DB read."""
+    from budgetwatch.store.ingest import ingest
+    from budgetwatch.web.app import create_app
+    monkeypatch.setenv("BUDGETWATCH_POOL_TIMEOUT", "0.5")
+    monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    app = create_app(f"sqlite:///{tmp_path / 'bw.db'}")
+    ingest(app.state.engine, [seed("001")])
+    engine = app.state.engine
+    with TestClient(app) as client:
+        assert client.get("/api/documents").status_code == 200
+        held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
+        try:
+            client.get("/health")
+            start = time.monotonic()
+            r = client.get("/api/documents?year=2025")   # not cached: needs the database
+            assert r.status_code == 503 and "retry" in r.json()["detail"] and r.headers["retry-after"]
+            assert time.monotonic() - start < 10
+            assert client.get("/health").json() == {"ok": True}
+        finally:
+            for c in held:
+                c.close()
+        assert client.get("/api/documents?year=2025").status_code == 200
