@@ -113,6 +113,9 @@ def narrative_amounts(view: DocView):
                    severity="info" if minor else None)
 
 
+MIN_BASE = 1e-6   # 万元 (a hundredth of a 元): a smaller base is a misreading, and its square underflows to 0
+
+
 def _share_tol(c: Claim, den: float, den_tol: float) -> float:
     return 0.5 * 10 ** -c.share_decimals + 100 * (claim_tol(c) / den + c.amount * den_tol / den ** 2)
 
@@ -130,7 +133,7 @@ def narrative_shares(view: DocView):
     fs = facts(view)
     totals: dict[int, list] = {}   # the paragraph's amounts so far (not a search of all earlier claims)
     for c in cs:
-        if c.share is None and c.amount > 0 and not c.previous:
+        if c.share is None and c.amount > MIN_BASE and not c.previous:
             totals.setdefault(c.paragraph, []).append((c.amount, claim_tol(c), c.label or "总额"))
         if c.share is None:
             continue
@@ -139,7 +142,7 @@ def narrative_shares(view: DocView):
         if m:
             for kind, pat in KINDS:
                 if re.search(pat, m.group("of")):
-                    dens += [(f.value, f.tolerance, f.label) for f in fs.get(kind, []) if f.value > 0]
+                    dens += [(f.value, f.tolerance, f.label) for f in fs.get(kind, []) if f.value > MIN_BASE]
                     break
         if not dens:
             continue

@@ -23,6 +23,13 @@ _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
 
 def read_html(path: str | Path) -> Source:
+    try:
+        return _read_html(path)
+    except ValueError as e:   # lxml refuses text with NUL or control characters when it builds nodes
+        raise InputError(path, f"unreadable HTML: {str(e).splitlines()[0][:200]}") from None
+
+
+def _read_html(path: str | Path) -> Source:
     p = Path(path)
     data = p.read_bytes()
     if not data.strip():
