@@ -59,3 +59,27 @@ def test_two_concurrent_ingests_store_exactly_what_one_does(db_url, tmp_path):
     single = f"sqlite:///{tmp_path / 'single.db'}"
     subprocess.run(CLI + ["ingest", str(folder), "--db", single, "--no-check"], check=True, capture_output=True)
     assert {(k, sha) for k, _, sha in _state(single)} <= {(k, sha) for k, _, sha in after}
+
+
+def test_the_migration_removes_repeats_a_race_stored_before_the_key(db_url):
+    """A database from before 0006 may hold the same bytes twice as versions of one document: the earliest
+    is kept (with its findings), the repeat goes, then the key holds."""
+    from sqlalchemy import func
+
+    from budgetwatch.extract import extract_files
+    from budgetwatch.store.db import make_engine, migrate
+    from budgetwatch.store.repository import save_version
+    from budgetwatch.store.schema import CellRecord
+    engine = make_engine(db_url)
+    migrate(engine, "0005")
+    doc = extract_files([seed("001")])
+    with Session(engine) as s, s.begin():
+        first = save_version(s, doc).id
+        save_version(s, doc)
+    with Session(engine) as s:
+        cells = s.scalar(select(func.count(CellRecord.id)))
+    migrate(engine)
+    with Session(engine) as s:
+        assert s.scalars(select(Version.id)).all() == [first]
+        assert s.scalar(select(func.count(CellRecord.id))) == cells // 2
+    engine.dispose()

@@ -39,10 +39,11 @@ def upgrade() -> None:
         ids = ",".join(str(int(i)) for i in repeats)
         for statement in _OWNED:
             conn.execute(sa.text(statement.format(ids=ids)))
-    with op.batch_alter_table('document_versions') as b:
-        b.create_unique_constraint('uq_document_versions_content', ['document_id', 'content_sha256'])
+    # a unique index, not a constraint: SQLite adds it without rebuilding the table (which the rows'
+    # foreign keys would refuse)
+    op.create_index('uq_document_versions_content', 'document_versions', ['document_id', 'content_sha256'],
+                    unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('document_versions') as b:
-        b.drop_constraint('uq_document_versions_content', type_='unique')
+    op.drop_index('uq_document_versions_content', table_name='document_versions')
