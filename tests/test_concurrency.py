@@ -41,7 +41,7 @@ def test_two_concurrent_ingests_store_exactly_what_one_does(db_url, tmp_path):
     folder = tmp_path / "docs"
     shutil.copytree(SAMPLES, folder)
     for r in _race(db_url, folder):
-        assert r.returncode == 0 and "Traceback" not in r.stderr and "failed 0" in r.stdout, r.stdout + r.stderr
+        assert r.returncode == 0 and "Traceback" not in r.stderr and "失败 0" in r.stdout, r.stdout + r.stderr
     state = _state(db_url)
     assert len(state) == 3 and [n for _, n, _ in state] == [1, 1, 1] and len({k for k, _, _ in state}) == 3
 
@@ -51,7 +51,7 @@ def test_two_concurrent_ingests_store_exactly_what_one_does(db_url, tmp_path):
     results = _race(db_url, changed)
     for r in results:
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
-    assert sorted(r.stdout.count("新入库") for r in results) == [0, 1]
+    assert sorted(r.stdout.count("新入库 v") for r in results) == [0, 1]
     after = _state(db_url)
     assert len(after) == 4 and sorted(n for _, n, _ in after) == [1, 1, 1, 2]
 
@@ -62,7 +62,7 @@ def test_two_concurrent_ingests_store_exactly_what_one_does(db_url, tmp_path):
 
 
 def test_the_migration_removes_repeats_a_race_stored_before_the_key(db_url):
-    """A database from before 0006 may hold the same bytes twice as versions of one document: the earliest
+    """A database from before 0007 may hold the same bytes twice as versions of one document: the earliest
     is kept (with its findings), the repeat goes, then the key holds."""
     from sqlalchemy import func
 
@@ -71,7 +71,7 @@ def test_the_migration_removes_repeats_a_race_stored_before_the_key(db_url):
     from budgetwatch.store.repository import save_version
     from budgetwatch.store.schema import CellRecord
     engine = make_engine(db_url)
-    migrate(engine, "0005")
+    migrate(engine, "0006")
     doc = extract_files([seed("001")])
     with Session(engine) as s, s.begin():
         first = save_version(s, doc).id

@@ -134,10 +134,8 @@ def test_check_all_survives_a_poisoned_document(tmp_path):
     url = f"sqlite:///{db}"
     r = subprocess.run(CLI + ["ingest", str(SAMPLES), "--db", url, "--no-check"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    con = sqlite3.connect(db)   # 200-digit figures in a 说明 (a misread, a hand-edited row): 1e200² overflows
-    big = "9" * 200
-    con.execute("update narrative_lines set text = ? where id = (select min(id) from narrative_lines where "
-                "version_id = 1)", (f"本年收入总计{big}万元，其中基本支出{big}万元，占50.00%。",))
+    con = sqlite3.connect(db)   # a row no reading makes (a hand-edited or damaged database): columns not a list
+    con.execute("update tables set columns = '5' where version_id = 1")
     con.commit()
     r = subprocess.run(CLI + ["check", "--all", "--db", url, "--format", "json"], capture_output=True, text=True,
                        timeout=300)
@@ -201,7 +199,7 @@ def test_a_long_sentence_is_checked_in_linear_time(tmp_path):
     f.write_text(text + "\n政府性基金" + "一般公共预算拨款1万元，比上年增长12.5%，" * 60000 + "\n", encoding="utf-8")
     r = subprocess.run(CLI + ["ingest", str(f), "--db", f"sqlite:///{tmp_path / 'bw.db'}"], capture_output=True,
                        text=True, timeout=240)
-    assert r.returncode == 0 and "ingested 1" in r.stdout, r.stderr[-2000:]
+    assert r.returncode == 0 and "新入库 1" in r.stdout, r.stderr[-2000:]
 
 
 def test_an_exhausted_pool_answers_503_json_and_health_still_answers(tmp_path, monkeypatch):

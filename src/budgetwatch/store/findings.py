@@ -112,6 +112,18 @@ def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dic
         return out
 
 
+def _readable(doc_of, versions: list[Version]) -> list:
+    """The neighbours that can be read: a poisoned one is left out of the comparison (its own check
+    reports it), not a reason to fail the documents compared with it."""
+    out = []
+    for o in versions:
+        try:
+            out.append(doc_of(o))
+        except Exception as e:
+            log.warning("version %s left out of the comparison: %s: %s", o.id, type(e).__name__, e)
+    return out
+
+
 def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
                      isolate: bool = False) -> dict[int, Finding]:
     """Check `chosen` against `versions` (all newest versions) in session `s`, without committing.
@@ -131,8 +143,8 @@ def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
             others = [o for o in versions if o.id != v.id]
             try:
                 with s.begin_nested() if isolate else nullcontext():
-                    history = [doc_of(o) for o in others if v.unit_name and o.unit_name == v.unit_name]
-                    peers = [doc_of(o) for o in others if o.year == v.year and o.stage == v.stage]
+                    history = _readable(doc_of, [o for o in others if v.unit_name and o.unit_name == v.unit_name])
+                    peers = _readable(doc_of, [o for o in others if o.year == v.year and o.stage == v.stage])
                     save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
                     save_figures(s, v.id, key_figures(doc_of(v)))
             except Exception as e:

@@ -3,14 +3,14 @@
 Repeated versions a race stored before this key existed (same document, same bytes) are removed,
 the earliest kept; their findings go with them (decisions are kept by document and fingerprint).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -26,6 +26,8 @@ _OWNED = (
     "DELETE FROM source_files WHERE version_id IN ({ids})",
     "DELETE FROM findings WHERE version_id IN ({ids})",
     "DELETE FROM key_figures WHERE version_id IN ({ids})",
+    "DELETE FROM feed_links WHERE version_id IN ({ids})",
+    "DELETE FROM execution_findings WHERE version_id IN ({ids})",
     "DELETE FROM document_versions WHERE id IN ({ids})",
 )
 
