@@ -70,6 +70,8 @@ def extract(files: list[Path] = typer.Argument(..., help="一份文档的文件 
         doc = extract_files(files)
     except BudgetwatchError as e:
         fail(str(e))
+    except Exception as e:   # a reading the extractor did not foresee: still one line, never a traceback
+        fail(f"{files[0]}: cannot extract: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:300]}")
     if as_json:
         sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n")
         return
@@ -96,22 +98,22 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
     n_files = sum(len(fs) for fs in candidate_files(paths).values())
     if not n_files:
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
-    with file_progress(err, n_files) as tick:
-        summary = run_ingest(engine, paths, progress=tick)
+    with file_progress(err, n_files) as tick:   # a new document is checked before it is kept
+        summary = run_ingest(engine, paths, progress=tick, check=not no_check)
     results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
-        from .store.findings import check_versions
-        from .store.schema import Version
+        from .store.findings import check_versions, load_findings
         with Session(engine) as s:
-            ids = sorted({s.get(Version, o.version_id).document_id for o in summary.outcomes if o.version_id})
-        if ids:
-            results = check_versions(engine, ids)
+            results = load_findings(s, [o.version_id for o in summary.outcomes if o.status == "ingested"])
+        unchanged = sorted({o.document_id for o in summary.outcomes if o.status == "unchanged"})
+        if unchanged:
+            results.update(check_versions(engine, unchanged))
     out = console if console.is_terminal else Console(width=160)   # a log or a pipe: no 80-column wrapping
     out.print(ingest_table(engine, summary, results))
     console.print(ingest_totals(summary, results), highlight=False, soft_wrap=True)
     for o in summary.failed:
-        err.print(f"[red]failed:[/] {o.message}", highlight=False)
+        err.print(f"[red]failed:[/] {o.message}", highlight=False, soft_wrap=True)
     if verbose and results:
         _print_findings(engine, results)
     if summary.failed:

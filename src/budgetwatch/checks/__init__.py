@@ -1,6 +1,8 @@
 """Checks (预警): the rule catalogue run over one document (and, for family F, its neighbours)."""
 from __future__ import annotations
 
+import logging
+
 from ..model import Document
 from .rule import RULES, SEVERITIES, Finding, Rule
 from .view import DocView
@@ -9,6 +11,16 @@ from . import arithmetic, cross_table, narrative, performance, completeness, acr
 from . import reconcile  # noqa: E402,F401  (family R: the 联网 feed against the disclosure; runs on a ReconcileView)
 
 __all__ = ["RULES", "Finding", "Rule", "run_checks"]
+log = logging.getLogger(__name__)
+
+
+def rule_failed(r: Rule, view: DocView, e: Exception) -> Finding:
+    """A rule that could not complete on this document, reported as its finding (the reviewer must know
+    the check was not made); the other rules and documents go on."""
+    return Finding(rule=r.id, family=r.family, severity="warn", confidence=1.0, file=view.file,
+                   message=f"规则{r.id}（{r.title}）未能完成本文档的检查：{type(e).__name__}: {str(e)[:200]}",
+                   suggestion="此项检查未完成，请人工核对相关内容，并将本文档报告给系统维护人员。",
+                   evidence={"claim": "rule-failed", "error": f"{type(e).__name__}: {str(e)[:200]}"})
 
 
 def run_checks(doc: Document, history: list[Document] | None = None, peers: list[Document] | None = None,
@@ -18,7 +30,12 @@ def run_checks(doc: Document, history: list[Document] | None = None, peers: list
     for r in RULES.values():
         if only and r.id not in only:
             continue
-        out.extend(r.run(view))
+        try:
+            out.extend(r.run(view))
+        except Exception as e:   # one rule's failure is this document's finding, not the end of the checks
+            log.warning("rule %s failed on %s: %s: %s", r.id, view.file, type(e).__name__, e)
+            log.debug("rule %s failed", r.id, exc_info=True)   # the traceback, for those who ask for it
+            out.append(rule_failed(r, view, e))
     seen, unique = set(), []
     for f in out:
         if f.fingerprint not in seen:

@@ -100,6 +100,10 @@ def _kind(label: str) -> str | None:
     return None
 
 
+MAX_FIGURE = 1e14   # 万元: a thousand times any budget printed; beyond it a "figure" is a misreading
+_REST = 400   # what follows an amount that can still speak of it (a change, a share)
+
+
 def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
     from .arithmetic import CLASS_NAMES
     out: list[Claim] = []
@@ -118,6 +122,8 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                 value = float(printed.replace(",", "")) * UNIT_TO_WAN[m.group("unit")]
             except ValueError:
                 continue
+            if not abs(value) < MAX_FIGURE:
+                continue   # a 200-digit "amount" is no figure (and its square overflows the tolerances)
             c = Claim(kind=_kind(label), label=label, amount=value, printed=printed, unit=m.group("unit"),
                       decimals=_decimals(printed), sentence=s.strip(), paragraph=paragraph, page=page, line=line,
                       previous=bool(_PREVIOUS.search(label)), position=pos)
@@ -127,7 +133,7 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                 c.class_name = cls
             pos += 1
             after = s[m.end():matches[i + 1].start() if i + 1 < len(matches) else len(s)]
-            _read_after(c, after, s[m.end():])
+            _read_after(c, after, s[m.end():m.end() + _REST])   # bounded: a long sentence stays linear
             out.append(c)
     return out
 
@@ -163,7 +169,7 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
     am = re.match(r"^[了\s]*" + _AMOUNT, tail)
     if am:
         printed = am.group("amount").replace("，", ",")
-        c.change_amount = float(printed.replace(",", "")) * UNIT_TO_WAN[am.group("unit")]
+        c.change_amount = min(float(printed.replace(",", "")) * UNIT_TO_WAN[am.group("unit")], MAX_FIGURE)
         c.change_amount_decimals = _decimals(printed)
         tail = tail[am.end():]
     pm = re.match(r"^[，,\s]*(?:同比)?(?:增加|减少|增长|下降|上升|降低)?(?:了)?\s*(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]", tail)

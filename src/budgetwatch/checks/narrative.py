@@ -72,6 +72,13 @@ _COMPOSITES = ("admin_operating", "procurement", "personnel", "public", "project
 _ABOUT_PROJECTS = re.compile(r"绩效目标|绩效管理|绩效评价|项目\d+个|\d+个项目")
 
 
+def _once(seen: dict, key, rx: re.Pattern, text: str | None = None) -> bool:
+    """`rx` searched once per sentence or paragraph, not once per claim in it."""
+    if (key, rx) not in seen:
+        seen[key, rx] = bool(rx.search(key if text is None else text))
+    return seen[key, rx]
+
+
 @rule("C01", "说明中的金额与报表一致", family="C", severity="error",
       compares="说明中引用的收支总计、各项收入、基本/项目支出、人员/公用经费、“三公”经费及各项、机关运行经费、各类支出金额与报表对应数字（按元/万元换算）",
       applies="说明中的金额能明确对应到报表中的某一数字时；同一口径有多种列法时（含或不含上年结转），与任一相符即可",
@@ -80,14 +87,18 @@ _ABOUT_PROJECTS = re.compile(r"绩效目标|绩效管理|绩效评价|项目\d+�
 def narrative_amounts(view: DocView):
     fs = facts(view)
     cs = claims(view)
-    for i, c in enumerate(cs):
-        head = next((o for o in cs[:i] if o.sentence == c.sentence), None)
+    seen: dict = {}
+    first: dict[str, Claim] = {}   # each sentence's first claim (a search of all earlier claims is quadratic)
+    for c in cs:
+        first.setdefault(c.sentence, c)
+    for c in cs:
+        head = first[c.sentence] if first[c.sentence] is not c else None
         if head is not None and head.kind in _COMPOSITES and head.kind != c.kind:
             continue   # 机关运行经费…其中：公务接待费2万元: a part of that figure, not the 三公 item
         key = ("class:" + c.class_name) if c.class_name else (c.kind if _clean_label(c, view.doc.unit) else None)
-        if not key or key not in fs or c.previous or _ABOUT_PROJECTS.search(c.sentence):
+        if not key or key not in fs or c.previous or _once(seen, c.sentence, _ABOUT_PROJECTS):
             continue
-        if not c.class_name and _SPECIFIC.search(view.paragraphs[c.paragraph].text):
+        if not c.class_name and _once(seen, c.paragraph, _SPECIFIC, view.paragraphs[c.paragraph].text):
             continue    # a sentence about one 科目 (（302）, （类）): its 人员经费/公用经费 are not the totals
         cands = fs[key]
         if any(abs(c.amount - f.value) <= claim_tol(c) + f.tolerance for f in cands):
@@ -100,6 +111,9 @@ def narrative_amounts(view: DocView):
         yield dict(_where(view, c), value=c.amount, expected=best.value, difference=diff,
                    other=best.label, label_zh=zh, row_name=zh, confidence=0.8,
                    severity="info" if minor else None)
+
+
+MIN_BASE = 1e-6   # 万元 (a hundredth of a 元): a smaller base is a misreading, and its square underflows to 0
 
 
 def _share_tol(c: Claim, den: float, den_tol: float) -> float:
@@ -117,18 +131,18 @@ _OF = re.compile(r"占(?P<of>[^，,；;。%％\d]{0,20})")
 def narrative_shares(view: DocView):
     cs = claims(view)
     fs = facts(view)
-    for i, c in enumerate(cs):
+    totals: dict[int, list] = {}   # the paragraph's amounts so far (not a search of all earlier claims)
+    for c in cs:
+        if c.share is None and c.amount > MIN_BASE and not c.previous:
+            totals.setdefault(c.paragraph, []).append((c.amount, claim_tol(c), c.label or "总额"))
         if c.share is None:
             continue
-        dens = []
-        for o in cs[:i]:
-            if o.paragraph == c.paragraph and o.amount > 0 and o.share is None and not o.previous:
-                dens.append((o.amount, claim_tol(o), o.label or "总额"))
+        dens = list(totals.get(c.paragraph, []))
         m = _OF.search(c.sentence[c.sentence.find(c.printed):] if c.printed in c.sentence else "")
         if m:
             for kind, pat in KINDS:
                 if re.search(pat, m.group("of")):
-                    dens += [(f.value, f.tolerance, f.label) for f in fs.get(kind, []) if f.value > 0]
+                    dens += [(f.value, f.tolerance, f.label) for f in fs.get(kind, []) if f.value > MIN_BASE]
                     break
         if not dens:
             continue
@@ -144,18 +158,29 @@ def narrative_shares(view: DocView):
                    share=c.share, base=f"{d:,.2f}", base_label=lab, expected_pct=f"{exp:.2f}")
 
 
+def _with_earlier(cs: list[Claim]):
+    """Each claim with the earlier claims of its sentence that are not the previous year's, in order
+    (kept per sentence as we go: a search of all earlier claims is quadratic in a long 说明). The list is
+    extended after the caller's step: use it before asking for the next claim."""
+    seen: dict[str, list[Claim]] = {}
+    for c in cs:
+        earlier = seen.setdefault(c.sentence, [])
+        yield c, earlier
+        if not c.previous:
+            earlier.append(c)
+
+
 @rule("C03", "说明中的同比增减计算正确", family="C", severity="error",
       compares="说明中“比上年增加（减少）D万元，增长（下降）P%”：P 与 D÷(本年数∓D) 重新计算的百分比；增减方向与数额是否矛盾",
       applies="同一句中给出本年金额、增减额和增减率时（只给出其中两项时只检验方向）",
       message="说明称{label}{amount_zh}万元，比上年{dir_zh}{delta}万元、{dir_zh}{pct}%，按上年{prev}万元计算应为{expected_pct}%。原文：“{sentence}”",
       suggestion="建议重新计算并更正说明中{label}的同比增减率。")
 def narrative_changes(view: DocView):
-    cs = claims(view)
-    for i, c in enumerate(cs):
+    for c, earlier in _with_earlier(claims(view)):
         if c.change_amount is None or c.change_pct is None or c.change_dir not in ("up", "down") or c.previous:
             continue
         # the change may belong to the sentence's total rather than the last item listed before it
-        bases = [c] + [o for o in cs[:i][::-1] if o.sentence == c.sentence and not o.previous]
+        bases = [c] + earlier[::-1]
         fits, first = False, None
         for b in bases:
             prev = b.amount - c.change_amount if c.change_dir == "up" else b.amount + c.change_amount
@@ -184,13 +209,12 @@ def narrative_changes(view: DocView):
       message="说明称{label}{amount_zh}万元，{problem}。原文：“{sentence}”",
       suggestion="建议核实说明中{label}与上年比较的表述，使方向与数额一致。")
 def narrative_direction(view: DocView):
-    cs = claims(view)
-    for i, c in enumerate(cs):
+    for c, earlier in _with_earlier(claims(view)):
         if c.previous or c.change_dir is None:
             continue
         problem = None
         # the change may belong to the sentence's total (收入总计X，其中…上年结转Y，比上年增加D)
-        bases = [c] + [o for o in cs[:i] if o.sentence == c.sentence and not o.previous]
+        bases = [c] + earlier
         if c.change_dir == "up" and c.change_amount is not None and all(
                 c.change_amount > b.amount + claim_tol(b) for b in bases):
             problem = f"却称比上年增加{c.change_amount:,.2f}万元（上年数将为负数）"

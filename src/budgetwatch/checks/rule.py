@@ -7,6 +7,7 @@ Chinese message and suggestion templates its findings are written with. `@rule(.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -110,6 +111,8 @@ class _Blank(dict):
 def fmt_amount(v: float | None) -> str:
     if v is None:
         return ""
+    if not math.isfinite(v):   # a misread figure of hundreds of digits
+        return f"{v}"
     whole, frac = f"{v:,.6f}".split(".")
     frac = frac.rstrip("0")
     return f"{whole}.{frac.ljust(2, '0')}"   # at least two decimals, as amounts are printed

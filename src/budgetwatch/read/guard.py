@@ -1,52 +1,86 @@
-"""Run a reader in a child process with bounded memory and time, so a hostile file (a
-decompression bomb, a pathological page) costs one clear error instead of the machine.
+"""Run a reader in a child process with bounded memory and CPU time, so a hostile file (a decompression
+bomb, a colspan bomb, a pathological page) costs one clear error instead of the machine.
 
-Linux/macOS only (fork); elsewhere the reader runs in-process."""
+Where `resource` exists (Linux, macOS) the child is forked with RLIMIT_AS and RLIMIT_CPU: it is stopped
+after `seconds` of CPU, however loaded the machine is (a wall-clock limit killed sound reads on a busy
+server). Elsewhere (Windows) the child is spawned and only a generous wall-clock limit applies."""
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import resource
-import sys
+import signal
+import time
+import warnings
 
 from ..errors import InputError
 
+try:
+    import resource
+except ImportError:   # Windows
+    resource = None
+
 MEM_MB = int(os.environ.get("BUDGETWATCH_READ_MEM_MB", "2048"))
 SECONDS = int(os.environ.get("BUDGETWATCH_READ_SECONDS", "300"))
+WALL_FACTOR = 10      # wall-clock safety net: a child waiting on nothing (never on CPU) is stopped too
+
+
+def _limit(mem_mb: int, seconds: int) -> None:
+    if resource is None:
+        return
+    limit = mem_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    cpu = seconds + int(time.process_time())   # the forked child inherits its parent's CPU count
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5 if hard == resource.RLIM_INFINITY else min(cpu + 5, hard)))
 
 
 def _child(conn, fn, args, mem_mb, seconds):
     try:
-        limit = mem_mb * 1024 * 1024
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+        _limit(mem_mb, seconds)
         conn.send(("ok", fn(*args)))
     except InputError as e:
         conn.send(("input", (e.path, e.problem)))
     except MemoryError:
         conn.send(("memory", None))
+    except RecursionError:
+        conn.send(("input", (args[0], "nested too deeply to read (a crafted file?): refused")))
     except BaseException as e:  # report, never hang the parent
-        conn.send(("error", f"{type(e).__name__}: {e}"))
+        try:
+            conn.send(("error", f"{type(e).__name__}: {str(e)[:200]}"))
+        except BaseException:
+            pass
     finally:
         conn.close()
 
 
+def _context():
+    if resource is not None and "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork"), True
+    return mp.get_context("spawn"), False
+
+
 def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECONDS):
-    if sys.platform == "win32" or "fork" not in mp.get_all_start_methods():
-        return fn(path, *args)
-    ctx = mp.get_context("fork")
+    """`fn(path, *args)` in a bounded child; its result, or InputError naming `path` and the limit hit.
+    `fn` must be a module-level function (picklable) when the child is spawned."""
+    ctx, bounded = _context()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, (path, *args), mem_mb, seconds), daemon=True)
-    proc.start()
+    with warnings.catch_warnings():   # Python ≥ 3.12 warns about fork beside threads; the child only reads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        proc.start()
     child.close()
+    wall = seconds * (WALL_FACTOR if bounded else 3)
     try:
-        if not parent.poll(seconds + 10):
-            raise InputError(path, f"reading took longer than {seconds} s: refused")
+        if not parent.poll(wall):
+            raise InputError(path, f"reading took longer than {wall} s: refused")
         try:
             status, payload = parent.recv()
         except EOFError:
-            raise InputError(path, f"reading exceeded {mem_mb} MiB of memory or crashed the PDF engine "
+            proc.join(5)
+            if proc.exitcode == -getattr(signal, "SIGXCPU", -1000) or proc.exitcode == -signal.SIGKILL:
+                raise InputError(path, f"reading used more than {seconds} s of CPU: refused") from None
+            raise InputError(path, f"reading exceeded {mem_mb} MiB of memory or crashed the reader "
                                    "(decompression bomb?): refused") from None
     finally:
         if proc.is_alive():

@@ -15,6 +15,7 @@ from .source import Source
 from .text import Line, clean, make_line
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
+MAX_CELLS = 1_000_000      # a disclosure's tables hold thousands; spans are expanded, so a few bytes of colspan/rowspan can ask for millions
 _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "table",
           "ul", "ol", "blockquote", "pre", "center", "dd", "dt", "hr"}
 _DROP = ("script", "style", "noscript", "select", "button", "iframe", "svg", "form", "textarea")
@@ -22,6 +23,13 @@ _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
 
 def read_html(path: str | Path) -> Source:
+    try:
+        return _read_html(path)
+    except ValueError as e:   # lxml refuses text with NUL or control characters when it builds nodes
+        raise InputError(path, f"unreadable HTML: {str(e).splitlines()[0][:200]}") from None
+
+
+def _read_html(path: str | Path) -> Source:
     p = Path(path)
     data = p.read_bytes()
     if not data.strip():
@@ -46,7 +54,10 @@ def read_html(path: str | Path) -> Source:
     rows: list[tuple[str, ...]] = []
     if title.strip():
         rows.append((clean(_WS.sub(" ", title)),))
-    _emit(content, rows)
+    try:
+        _emit(content, rows)
+    except _TooManyCells as e:
+        raise InputError(path, f"HTML table of more than {MAX_CELLS} cells ({e}; a colspan/rowspan bomb?): refused") from None
     lines: list[Line] = []
     for cells in rows:
         ln = make_line(len(lines) + 1, cells)
@@ -81,6 +92,7 @@ def _content_root(body):
 def _emit(el, rows: list) -> None:
     """Walk the tree: tables → rows of cells, everything else → text lines at block boundaries."""
     buf: list[str] = []
+    cells = [0]
 
     def flush():
         text = _WS.sub(" ", "".join(buf)).strip()
@@ -97,7 +109,11 @@ def _emit(el, rows: list) -> None:
         tag = node.tag.lower()
         if tag == "table":
             flush()
-            rows.extend(_table_rows(node))
+            table = _table_rows(node)
+            cells[0] += sum(len(r) for r in table)
+            if cells[0] > MAX_CELLS:
+                raise _TooManyCells(f"{len(rows) + len(table)} rows in all")
+            rows.extend(table)
         else:
             if tag in _BLOCK:
                 buf.append("\n")
@@ -117,8 +133,13 @@ def _emit(el, rows: list) -> None:
     flush()
 
 
+class _TooManyCells(Exception):
+    pass
+
+
 def _table_rows(table) -> list[tuple[str, ...]]:
     out: list[list[str]] = []
+    cells = 0
     carry: dict[int, int] = {}          # column → rows still covered by a rowspan above
     for tr in table.iter("tr"):
         if tr.getparent() is not None and _nearest_table(tr) is not table:
@@ -144,9 +165,14 @@ def _table_rows(table) -> list[tuple[str, ...]]:
             row.append("")
             carry[col] -= 1
             col += 1
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise _TooManyCells(f"{len(out)} rows")
         if any(row):
             out.append(row)
     width = max((len(r) for r in out), default=0)
+    if width * len(out) > MAX_CELLS:
+        raise _TooManyCells(f"{len(out)} rows × {width} columns")
     return [tuple(r + [""] * (width - len(r))) for r in out]
 
 

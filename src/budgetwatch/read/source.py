@@ -40,17 +40,30 @@ def sniff(path: str | Path) -> str:
 
 
 def read_source(path: str | Path) -> Source:
+    """Every format is read in the bounded child of guard.py (memory and CPU limits, one clear error)."""
+    from .guard import run_guarded
     fmt = sniff(path)
     if fmt == "pdf":
         return _read_pdf(path)
-    if fmt == "xlsx":
-        from .xlsx import read_xlsx
-        return read_xlsx(path)
-    if fmt == "html":
-        from .html import read_html
-        return read_html(path)
+    return run_guarded(_READERS[fmt], str(path))
+
+
+def _read_xlsx(path: str) -> Source:
+    from .xlsx import read_xlsx
+    return read_xlsx(path)
+
+
+def _read_html(path: str) -> Source:
+    from .html import read_html
+    return read_html(path)
+
+
+def _read_text(path: str) -> Source:
     src = read_text(path)
     return Source(path=str(path), format="text", lines=src.lines, encoding=src.encoding)
+
+
+_READERS = {"xlsx": _read_xlsx, "html": _read_html, "text": _read_text}
 
 
 OCR_SECONDS_PER_PAGE = 60   # CPU seconds allowed per scanned page (RapidOCR needs ~2-5)

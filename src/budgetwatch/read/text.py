@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+MAX_TEXT_BYTES = 16 * 1024 * 1024   # a converted 500-page disclosure is a few MiB
 
 _MARKUP = re.compile(r"</?(?:b|strong|i|em|p|span|u|br)\s*/?>", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s*")

@@ -3,7 +3,9 @@ cell's value sits in its first column, as in a PDF grid. A sheet that prints no 
 sheet name as the title line."""
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from ..errors import InputError
 from .source import Source
 from .text import Line, clean, make_line
 
-MAX_CELLS = 2_000_000
+MAX_CELLS = 1_000_000   # a disclosure workbook holds thousands; openpyxl needs ~1 KiB and ~40 µs a cell
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
 
 
@@ -25,7 +27,11 @@ def read_xlsx(path: str | Path) -> Source:
                 raise InputError(path, "a ZIP archive, not an XLSX workbook")
             if sum(i.file_size for i in z.infolist()) > MAX_UNCOMPRESSED:
                 raise InputError(path, "XLSX expands to more than 512 MiB: refused (decompression bomb?)")
-    except zipfile.BadZipFile:
+            cells = _census(z)
+            if cells > MAX_CELLS:
+                raise InputError(path, f"{cells} cells (merged ranges counted): more than the {MAX_CELLS} cells "
+                                       "of a disclosure workbook: refused")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
         raise InputError(path, "damaged XLSX: not a readable ZIP archive") from None
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
@@ -36,6 +42,9 @@ def read_xlsx(path: str | Path) -> Source:
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
+        if ws.max_row * ws.max_column > MAX_CELLS:   # iterating a sparse sheet creates every cell of its grid
+            raise InputError(path, f"sheet {ws.title} spans {ws.max_row} rows × {ws.max_column} columns: "
+                                   f"more than the {MAX_CELLS} cells of a disclosure workbook: refused")
         rows = []
         for row in ws.iter_rows(values_only=True):
             cells_seen += len(row)
@@ -54,6 +63,44 @@ def read_xlsx(path: str | Path) -> Source:
     if not lines:
         raise InputError(path, "workbook without data")
     return Source(path=str(path), format="xlsx", lines=lines, encoding="xlsx")
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _census(z: zipfile.ZipFile) -> int:
+    """Cells the worksheets ask for, counted in their XML before openpyxl builds them: <c> elements and
+    the area of merged ranges (openpyxl makes an object for every cell a merge covers)."""
+    total = 0
+    for info in z.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with z.open(info) as f:
+            tail = b""
+            while True:
+                chunk = f.read(1 << 20)
+                data = tail + chunk
+                cut = len(data) - 256 if chunk else len(data)   # a tag across the cut is counted next time
+                total += sum(1 for m in _CELL.finditer(data) if m.start() < cut)
+                total += sum(_area(m) for m in _MERGE.finditer(data) if m.start() < cut)
+                tail = data[max(cut, 0):]
+                if total > MAX_CELLS or not chunk:
+                    break
+        if total > MAX_CELLS:
+            break
+    return total
+
+
+def _area(m) -> int:
+    return (abs(_col(m[3]) - _col(m[1])) + 1) * (abs(int(m[4]) - int(m[2])) + 1)
 
 
 def _filled(cells) -> int:

@@ -30,13 +30,18 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
-def make_engine(url: str | None = None) -> Engine:
+SQLITE_BUSY_SECONDS = 120   # a writer waits this long for another's transaction (an ingest with its checks)
+
+
+def make_engine(url: str | None = None, **options) -> Engine:
     url = resolve_url(url)
     if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
         # SQLite users install no PostgreSQL driver; say which extra brings it rather than an ImportError
         raise BudgetwatchError(f"{url.split('@')[-1]}: a PostgreSQL database needs the driver: "
                                "pip install 'budgetwatch[postgres]'")
-    engine = create_engine(url, future=True)
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -65,7 +70,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             ensure_views(conn)
 
 
-def open_db(url: str | None = None) -> Engine:
-    engine = make_engine(url)
+def open_db(url: str | None = None, **options) -> Engine:
+    engine = make_engine(url, **options)
     migrate(engine)
     return engine

@@ -1,20 +1,29 @@
 """ingest: files and folders → documents in the database, each in its own transaction."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..errors import BudgetwatchError
+from ..errors import BudgetwatchError, InputError
 from ..extract import extract_files
 from ..extract.document import sha256_file
 from ..extract.pairing import read_documents
 from .repository import content_sha, find_version_by_content, save_version
 
+log = logging.getLogger(__name__)
+ATTEMPTS = 3   # a concurrent ingest of the same document: look again this many times
 SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xlsx"}
+
+
+class ChecksFailed(InputError):
+    pass
 
 
 @dataclass
@@ -68,8 +77,10 @@ def read_documents_of(paths: Iterable[str | Path]):
             yield from read_documents(files)
 
 
-def ingest_one(engine: Engine, files: list[Path],
-               before_commit: Callable[[Session], None] | None = None, sources: dict | None = None) -> Outcome:
+def ingest_one(engine: Engine, files: list[Path], before_commit: Callable[[Session], None] | None = None,
+               sources: dict | None = None, check: bool = False) -> Outcome:
+    """Read, extract, store (and with `check`, check) one document in one transaction: a document is
+    kept only when all of it completed."""
     names = [str(f) for f in files]
     try:
         shas = [sha256_file(f) for f in files]
@@ -85,26 +96,75 @@ def ingest_one(engine: Engine, files: list[Path],
         doc = extract_files(files, sources)
     except BudgetwatchError as e:
         return Outcome(names, "failed", str(e))
+    except Exception as e:   # a reading the extractor did not foresee: one line for this file, the batch goes on
+        log.info("extraction of %s failed", names[0], exc_info=True)   # the outcome says it in one line
+        return Outcome(names, "failed", f"{names[0]}: cannot extract: {type(e).__name__}: {_first_line(e)}")
+    for _ in range(ATTEMPTS):
+        try:
+            with Session(engine) as session, session.begin():
+                _write_lock(session)
+                existing = find_version_by_content(session, sha)   # stored meanwhile by another ingest?
+                if existing is not None:
+                    return Outcome(names, "unchanged", "identical bytes already stored",
+                                   existing.document_id, existing.id, existing.number)
+                v = save_version(session, doc)
+                if check:
+                    _check_new(session, v, names[0])
+                if before_commit:
+                    before_commit(session)
+                out = Outcome(names, "ingested", "", v.document_id, v.id, v.number)
+            return out
+        except BudgetwatchError as e:
+            return Outcome(names, "failed", str(e))
+        except (IntegrityError, OperationalError) as e:
+            # another process stored this document (or its unit) first, or holds the write lock: look again
+            if isinstance(e, OperationalError) and "locked" not in str(e) and "deadlock" not in str(e):
+                return _db_failure(names, e)
+            log.info("ingest of %s raced another ingest: %s", names[0], _first_line(e))
+        except Exception as e:  # a database failure: this document is rolled back, the batch goes on
+            return _db_failure(names, e)
+    return Outcome(names, "failed", f"{names[0]}: 已在导入: another ingest is storing this document; "
+                                    "nothing stored by this one, try again when it has finished")
+
+
+def _db_failure(names: list[str], e: Exception) -> Outcome:
+    return Outcome(names, "failed", f"{names[0]}: database error: {type(e).__name__}: {_first_line(e)}")
+
+
+def _write_lock(session: Session) -> None:
+    """SQLite: take the write lock before reading what decides the write (BEGIN IMMEDIATE), so two ingests
+    queue instead of failing on a snapshot that went stale; PostgreSQL relies on the unique keys."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).splitlines() or [""])[0][:300]
+
+
+def _check_new(session: Session, v, name: str) -> None:
+    """The new version's checks, in its transaction: a document whose checks fail is not kept."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .findings import check_in_session
+    from .repository import latest_versions
     try:
-        with Session(engine) as session, session.begin():
-            v = save_version(session, doc)
-            if before_commit:
-                before_commit(session)
-            out = Outcome(names, "ingested", "", v.document_id, v.id, v.number)
-    except BudgetwatchError as e:
-        return Outcome(names, "failed", str(e))
-    except Exception as e:  # a database failure: this document is rolled back, the batch goes on
-        return Outcome(names, "failed", f"{names[0]}: database error: {type(e).__name__}: {str(e).splitlines()[0]}")
-    return out
+        check_in_session(session, [v], latest_versions(session))
+    except SQLAlchemyError:
+        raise
+    except Exception as e:
+        log.info("checks of %s failed", name, exc_info=True)
+        raise ChecksFailed(name, f"checks failed, nothing stored: {type(e).__name__}: {_first_line(e)}") from e
 
 
 def ingest(engine: Engine, paths: Iterable[str | Path] = (), docs: list[list[Path]] | None = None,
-           progress: Callable[[Outcome], None] | None = None) -> Summary:
-    """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`."""
+           progress: Callable[[Outcome], None] | None = None, check: bool = False) -> Summary:
+    """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`;
+    with `check`, each new version is checked before it is committed."""
     summary = Summary()
     found = ((files, {}) for files in docs) if docs is not None else read_documents_of(paths)
     for files, sources in found:
-        out = ingest_one(engine, files, sources=sources)
+        out = ingest_one(engine, files, sources=sources, check=check)
         summary.outcomes.append(out)
         if progress:
             progress(out)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import SCHEMA
+from ..errors import InputError
 from ..extract.place import document_place
 from ..model import Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .schema import (
@@ -33,8 +34,22 @@ def find_version_by_content(session: Session, sha: str) -> Version | None:
     return session.scalars(select(Version).where(Version.content_sha256 == sha)).first()
 
 
+MAX_DIGITS = 18   # NUMERIC(24, 6): digits before the point
+
+
 def _dec(v) -> Decimal | None:
     return None if v is None else Decimal(str(v))
+
+
+def _amount(doc: Document, v, line, page) -> Decimal | None:
+    """A figure as stored; one the columns cannot hold (a 200-digit 'amount') refuses the document on
+    both back-ends alike, naming where it is printed."""
+    d = _dec(v)
+    if d is not None and (not d.is_finite() or d.adjusted() >= MAX_DIGITS):
+        where = f"page {page}" if page is not None else f"line {line}"
+        raise InputError(doc.files[0].path if doc.files else "document",
+                         f"{where}: amount {str(v)[:24]}… has more than {MAX_DIGITS} digits: not a budget figure")
+    return d
 
 
 def save_version(session: Session, doc: Document) -> Version:
@@ -67,13 +82,15 @@ def save_version(session: Session, doc: Document) -> Version:
                            subtotal=r.subtotal, block=r.block, line=r.line, page=r.page)
             for ci, (k, val) in enumerate(r.values.items()):
                 box = r.boxes.get(k) or (None, None, None, None)
-                rr.cells.append(CellRecord(ordinal=ci, column_key=k, amount=_dec(val), printed=r.printed.get(k),
+                amount = _amount(doc, val, r.line, r.page)
+                rr.cells.append(CellRecord(ordinal=ci, column_key=k, amount=amount, printed=r.printed.get(k),
                                            line=r.line, page=r.page, x0=box[0], top=box[1], x1=box[2],
                                            bottom=box[3], ocr=r.ocr))
             tr.rows.append(rr)
         v.tables.append(tr)
     for fi, f in enumerate(doc.forms):
-        fr = FormRecord(ordinal=fi, project=f.project, amount=_dec(f.amount), money_unit=f.money_unit,
+        amount = _amount(doc, f.amount, f.location.get("line"), f.location.get("page"))
+        fr = FormRecord(ordinal=fi, project=f.project, amount=amount, money_unit=f.money_unit,
                         line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages,
                         info=dict(f.info) or None)
         for ii, ind in enumerate(f.indicators):

@@ -45,7 +45,9 @@ class DocumentRecord(Base):
 
 class Version(Base):
     __tablename__ = "document_versions"
-    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    # the same bytes are one version of a document, however many ingests race to store them
+    __table_args__ = (UniqueConstraint("document_id", "number"),
+                      Index("uq_document_versions_content", "document_id", "content_sha256", unique=True))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     number: Mapped[int] = mapped_column(Integer)

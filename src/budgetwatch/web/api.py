@@ -225,7 +225,6 @@ def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
     CLI pairs a folder's files (a disclosure's 说明 and 报表 published apart → one document). The document
     ids, or ValueError with the reason when none could be read (nothing is kept of a refused file)."""
     import hashlib
-    from ..store.findings import check_versions
     from ..store.ingest import discover, ingest_one
     names = [Path(u.filename or "").name for u in uploads]
     if not names or any(not n or n.startswith(".") for n in names):
@@ -248,7 +247,11 @@ def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
             shutil.move(str(tmp / name), folder / name)
             finals.append(folder / name)
         groups = [finals] if len(finals) == 1 else discover([folder])
-        outcomes = [ingest_one(request.app.state.engine, files) for files in groups]
+        try:   # each document is stored only once its checks ran too
+            outcomes = [ingest_one(request.app.state.engine, files, check=True) for files in groups]
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         for o in outcomes:
             if o.status == "failed":
                 for f in o.files:
@@ -257,7 +260,6 @@ def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
         if not ids:
             shutil.rmtree(folder, ignore_errors=True)
             raise ValueError("; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes))
-        check_versions(request.app.state.engine, ids)
         return ids
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -271,4 +273,6 @@ def upload(request: Request, file: list[UploadFile] = File(...)):
         ids = ingest_upload(request, file)
     except ValueError as e:
         raise HTTPException(400, str(e)) from None
+    except OSError as e:   # the uploads folder is full or unwritable: nothing was kept
+        raise HTTPException(503, f"cannot keep the upload: {e.strerror or e}") from None
     return {"id": ids[0], "ids": ids, "url": f"/documents/{ids[0]}"}

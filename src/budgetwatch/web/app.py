@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..store.db import open_db, resolve_url
@@ -37,6 +38,10 @@ async def _lifespan(app: FastAPI):
         except Exception:   # only an optimisation: a failure means a slower first page
             pass
     threading.Thread(target=fill, daemon=True).start()
+    # few threads for the (sync) handlers: CPU-bound pages in 40 threads starve the event loop of the GIL
+    # (/health, cache hits) and ask the pool for more connections than it has; the rest wait their turn
+    import anyio.to_thread
+    anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
     yield
 
 
@@ -56,8 +61,10 @@ class RefuseNul:
 
 def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     """The service on database `db`; `cache=False` answers every GET afresh (for measuring, or debugging)."""
+    import os
     url = resolve_url(db)
-    engine = open_db(url)
+    # a request waits POOL_TIMEOUT at most for a database connection, then answers 503 (never wedges)
+    engine = open_db(url, pool_timeout=float(os.environ.get("BUDGETWATCH_POOL_TIMEOUT", POOL_TIMEOUT)))
     _limit_query_time(engine)
     app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0", lifespan=_lifespan, docs_url=None,
                   redoc_url=None,
@@ -91,14 +98,27 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
                                    swagger_js_url="/static/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger-ui.css", swagger_favicon_url="/static/style.css")
 
+    @app.exception_handler(SQLAlchemyTimeout)
+    async def pool_exhausted(request: Request, exc: SQLAlchemyTimeout):
+        from .cache import busy
+        return busy()
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception):   # still one clear answer, in JSON
+        import logging
+        logging.getLogger(__name__).error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
+
     @app.get("/health", include_in_schema=False)
-    def health():
+    async def health():   # on the event loop: no thread, no database connection, answers while both are busy
         return {"ok": True}
 
     return app
 
 
 QUERY_SECONDS = 10
+POOL_TIMEOUT = 5.0
+HANDLER_THREADS = 8   # below the pool's 5 + 10 connections: a handler never waits for one in normal load
 
 
 def _limit_query_time(engine) -> None:

@@ -7,6 +7,7 @@ of `serve --workers N` (a worker's memory serves its own repeats; the folder ser
 already computed) and surviving restarts while the data stays the same."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -17,10 +18,12 @@ import time
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from ..store.schema import DecisionRecord, FindingRecord, Version
 
@@ -88,6 +91,20 @@ class ResponseCache(BaseHTTPMiddleware):
         self.store: dict[str, tuple[int, bytes, dict]] = {}
         self.disk = DiskAnswers(folder or default_folder(str(engine.url)))
         self.lock = threading.Lock()
+        self.refreshing = asyncio.Lock()                  # one token query at a time, however many requests
+        self.computing: dict[str, asyncio.Event] = {}     # a cold page is computed once, not once per client
+
+    def key(self, request: Request) -> str:
+        """What identifies an answer: its URL (an answer that depends on who asks must add that here)."""
+        return str(request.url)
+
+    async def _fresh_async(self) -> None:
+        """The data token, read in the threadpool: a database wait (pool exhausted) never blocks the loop."""
+        if time.monotonic() - self.checked < self.ttl:
+            return
+        async with self.refreshing:
+            if time.monotonic() - self.checked >= self.ttl:
+                await run_in_threadpool(self._fresh)
 
     def _fresh(self) -> None:
         now = time.monotonic()
@@ -116,13 +133,31 @@ class ResponseCache(BaseHTTPMiddleware):
                     self.store.clear()
                     self.checked = 0.0
             return response
-        self._fresh()
-        key = str(request.url)
-        hit = self.store.get(key) or self.disk.get(key)
-        if hit is not None:
-            status, body, headers = hit
-            self.store.setdefault(key, hit)
-            return Response(body, status_code=status, headers=headers)
+        try:
+            await self._fresh_async()
+        except SQLAlchemyTimeout:
+            return busy()
+        key = self.key(request)
+        while True:
+            hit = self.store.get(key) or await run_in_threadpool(self.disk.get, key)
+            if hit is not None:
+                status, body, headers = hit
+                self.store.setdefault(key, hit)
+                return Response(body, status_code=status, headers=headers)
+            pending = self.computing.get(key)
+            if pending is None:
+                break
+            await pending.wait()   # another request is computing this answer: take it when ready
+            if key not in self.store:
+                break              # it was not kept (not a 200): compute our own
+        done = self.computing[key] = asyncio.Event()
+        try:
+            return await self._compute(request, call_next, key)
+        finally:
+            self.computing.pop(key, None)
+            done.set()
+
+    async def _compute(self, request: Request, call_next, key: str):
         response = await call_next(request)
         if response.status_code != 200:
             return response
@@ -133,5 +168,11 @@ class ResponseCache(BaseHTTPMiddleware):
                 if len(self.store) >= MAX_ENTRIES:
                     self.store.clear()
                 self.store[key] = (200, body, headers)
-            self.disk.put(key, 200, body, headers)
+            await run_in_threadpool(self.disk.put, key, 200, body, headers)
         return Response(body, status_code=200, headers=headers)
+
+
+def busy() -> JSONResponse:
+    """The database is saturated: say so at once (503, retry shortly) rather than hold the client."""
+    return JSONResponse({"detail": "服务繁忙，请稍后重试 (the database is busy: retry shortly)"}, status_code=503,
+                        headers={"Retry-After": "2"})

@@ -1,0 +1,164 @@
+"""Cold-cache load: a real server (its own process, loopback only) with an empty response cache, and 50 clients
+that start at once and each ask for their pages back-to-back (a bounded number of requests, a bounded time).
+Prints the load's p50/p99, its errors (by status), and /health's latency during the run, probed every 100 ms,
+against /health alone before the run as the baseline. Targets (issue 19): p99 < 500 ms, no error, /health
+always answering.
+
+    python benchmarks/cold_load.py [--db URL] [--clients 50] [--per-client 8] [--workers 1] [--corpus 6]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web_latency import ROOT, pct, start  # noqa: E402  (the server start and the percentile are shared)
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def database(db: str | None, corpus: int) -> str:
+    """The database given, or a fresh one with the samples and the first `corpus` corpus PDFs."""
+    from budgetwatch.store.db import open_db
+    from budgetwatch.store.ingest import ingest
+    if db:
+        return db
+    db = f"sqlite:///{Path(tempfile.mkdtemp()) / 'cold.db'}"
+    engine = open_db(db)
+    pdfs = sorted(p for p in CORPUS.glob("*.pdf") if ".part" not in p.name)[:corpus] if CORPUS.is_dir() else []
+    t = time.perf_counter()
+    summary = ingest(engine, [ROOT / "samples", *pdfs], check=True)
+    print(f"ingested and checked {summary.count('ingested')} documents in {time.perf_counter() - t:.0f} s")
+    engine.dispose()
+    return db
+
+
+def urls_of(db: str) -> list[str]:
+    """Pages and API answers for every document, year and rule, read from the database (not the server,
+    whose cache must stay cold)."""
+    from sqlalchemy.orm import Session
+
+    from budgetwatch.checks import RULES
+    from budgetwatch.store.db import open_db
+    from budgetwatch.store.repository import latest_versions
+    engine = open_db(db)
+    with Session(engine) as s:
+        versions = latest_versions(s)
+    engine.dispose()
+    ids = [v.document_id for v in versions]
+    years = sorted({v.year for v in versions if v.year})
+    out = ["/", "/findings", "/api/documents", "/api/rules"]
+    out += [f"/documents/{i}" for i in ids] + [f"/api/documents/{i}" for i in ids]
+    out += [f"/?year={y}" for y in years] + [f"/api/documents?year={y}" for y in years]
+    out += [f"/api/findings?rule={r}" for r in list(RULES)[:12]]
+    return out
+
+
+def probe_health(base: str, stop: threading.Event, out: list, fails: list) -> None:
+    with httpx.Client(base_url=base, timeout=10) as c:
+        while not stop.is_set():
+            t = time.perf_counter()
+            try:
+                ok = c.get("/health").status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            (out if ok else fails).append(time.perf_counter() - t)
+            stop.wait(0.1)
+
+
+def run_load(base: str, urls: list[str], clients: int, per_client: int, deadline: float, spread: bool):
+    """Each client asks for `per_client` URLs back-to-back: all in the same order (a crowd opening the same
+    pages) or, with `spread`, each from its own offset (as many different cold pages at once as clients)."""
+    times, errors = [], Counter()
+    lock = threading.Lock()
+    go = threading.Barrier(clients)
+
+    def client(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as c:
+            go.wait()
+            for k in range(per_client):
+                if time.monotonic() > deadline:
+                    with lock:
+                        errors["not sent (time bound)"] += 1
+                    continue
+                u = urls[((i if spread else 0) + k * (clients if spread else 1)) % len(urls)]
+                t = time.perf_counter()
+                try:
+                    status = c.get(u).status_code
+                except httpx.HTTPError as e:
+                    status = type(e).__name__
+                with lock:
+                    times.append(time.perf_counter() - t)
+                    if status != 200:
+                        errors[str(status)] += 1
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return times, errors
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--per-client", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--corpus", type=int, default=6, help="corpus PDFs in a fresh database (with the samples)")
+    ap.add_argument("--seconds", type=float, default=300, help="time bound of the load")
+    a = ap.parse_args(argv)
+    db = database(a.db, a.corpus)
+    urls = urls_of(db)
+    print(f"{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
+          f"time, {a.workers} worker(s)")
+    met = True
+    for spread in (False, True):
+        met &= measure(db, urls, a, spread)
+    print(f"target p99 < 500 ms, no error, /health always answering: {'met' if met else 'NOT met'}")
+
+
+def measure(db: str, urls: list[str], a, spread: bool) -> bool:
+    os.environ["BUDGETWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="bw-cold-cache-")   # cold: nothing on disk
+    srv, base = start(db, a.workers, cache=True)
+    try:
+        with httpx.Client(base_url=base, timeout=10) as c:   # baseline: /health alone
+            alone = []
+            for _ in range(100):
+                t = time.perf_counter()
+                c.get("/health")
+                alone.append(time.perf_counter() - t)
+        stop, during, health_fails = threading.Event(), [], []
+        prober = threading.Thread(target=probe_health, args=(base, stop, during, health_fails))
+        prober.start()
+        t0 = time.perf_counter()
+        times, errors = run_load(base, urls, a.clients, a.per_client, time.monotonic() + a.seconds, spread)
+        wall = time.perf_counter() - t0
+        stop.set()
+        prober.join()
+    finally:
+        srv.terminate()
+        srv.wait(20)
+    print(f"\n{'each client from its own URL (all pages cold at once)' if spread else 'all clients the same pages in the same order'}: "
+          f"{len(times)} answered in {wall:.1f} s")
+    print(f"  load            p50 {pct(times, .5):7.1f} ms   p99 {pct(times, .99):7.1f} ms   max {max(times) * 1000:7.1f} ms")
+    print(f"  errors          {sum(errors.values())}" + (f" ({', '.join(f'{k}: {v}' for k, v in errors.items())})" if errors else ""))
+    print(f"  /health alone   p50 {pct(alone, .5):7.1f} ms   p99 {pct(alone, .99):7.1f} ms")
+    if during:
+        print(f"  /health in load p50 {pct(during, .5):7.1f} ms   p99 {pct(during, .99):7.1f} ms   max "
+              f"{max(during) * 1000:7.1f} ms   ({len(during)} probes, {len(health_fails)} unanswered; p99 "
+              f"{pct(during, .99) / max(pct(alone, .99), 1e-3):.1f}× alone)")
+    else:
+        print(f"  /health in load: no answer ({len(health_fails)} probes failed)")
+    return bool(times) and pct(times, .99) < 500 and not errors and not health_fails
+
+if __name__ == "__main__":
+    main()
