@@ -6,6 +6,7 @@ from .rule import RULES, SEVERITIES, Finding, Rule
 from .view import DocView
 
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
+from . import form_review, wording, consistency  # noqa: E402,F401  (register)
 
 __all__ = ["RULES", "Finding", "Rule", "run_checks"]
 

@@ -45,13 +45,6 @@ def _form_at(view: DocView, f: Form, **kw) -> dict:
     return out
 
 
-def _indicator_at(view: DocView, f: Form, ind, **kw) -> dict:
-    """A finding about one indicator: its own line, the form's label and the indicator as evidence."""
-    return _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value,
-                    page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
-                    evidence={"claim": ind.name}, **kw)
-
-
 @rule("D01", "项目支出未公开绩效目标", family="D", severity="warn",
       compares="项目支出表（本年预算）所列项目与项目支出绩效目标表的项目名称",
       applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；每份文档汇总为一条",
@@ -157,46 +150,62 @@ def _is_cost(ind) -> bool:
     return "成本" in (ind.level1 or "") + (ind.level2 or "")
 
 
+def _indicators_at(view: DocView, f: Form, inds: list, **kw) -> dict:
+    """One finding for a rule's indicators in one form (a reviewer writes one line: “成本指标多处使用≥”),
+    each indicator kept as evidence with its line."""
+    first = inds[0][0]
+    items = "；".join(f"“{i.name}”{'（' + why + '）' if why else ''}取值“{i.value}”" for i, why in inds[:6])
+    return _form_at(view, f, label=f.project or "整体支出", count=len(inds), items=items + ("等" if len(inds) > 6 else ""),
+                    name=first.name, ind_value=first.value, page=first.page or f.location.get("page"),
+                    line=first.line or f.location.get("line"), value=float(len(inds)),
+                    evidence={"indicators": [{"name": i.name, "value": i.value, "why": why, "page": i.page,
+                                              "line": i.line} for i, why in inds]}, **kw)
+
+
 @rule("D06", "成本指标使用“≥”或下限", family="D", severity="error",
       compares="成本指标的比较符号",
-      applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”",
-      message="项目“{label}”的成本指标“{name}”取值为“{ind_value}”，成本指标应为上限（≤）。",
-      suggestion="建议将“{name}”改为“≤”的成本控制上限，并与预算金额相衔接。")
+      applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”；一张表的各处汇总为一条",
+      message="项目“{label}”有{count}个成本指标使用下限：{items}，成本指标应为上限（≤）。",
+      suggestion="建议将项目“{label}”的上述成本指标改为“≤”的成本控制上限，并与预算金额相衔接。")
 def cost_lower_bound(view: DocView):
     for f in view.doc.forms:
-        for ind in f.indicators:
-            v = nospace(ind.value)
-            if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v) and not _SAVING.search(ind.name):
-                yield _indicator_at(view, f, ind)
+        bad = [(ind, "") for ind in f.indicators if _is_cost(ind) and not _SAVING.search(ind.name)
+               and re.match(r"^(≥|>=|≧|＞|>|不低于|大于|不少于)", nospace(ind.value))]
+        if bad:
+            yield _indicators_at(view, f, bad)
 
 
 _SAVING = re.compile(r"节约|节省|降低|下降|压减")   # a saving has a lower bound
-_PCT = re.compile(r"(≥|>=|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_PCT = re.compile(r"(≥|>=|≧|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_STRICT = (">", "＞", "大于", "高于", "超过")
 
 
 @rule("D07", "指标值不可衡量（≥100%、>100%、≥0%）", family="D", severity="warn",
       compares="百分比指标的取值与方向",
-      applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核",
-      message="项目“{label}”的指标“{name}”取值为“{ind_value}”，{why}。",
-      suggestion="建议将“{name}”改为可衡量的目标值（如“=100%”或具体的比例）。")
+      applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核（“>0%”要求为正，是有效约束）；一张表的各处汇总为一条",
+      message="项目“{label}”有{count}个指标取值无法考核：{items}。",
+      suggestion="建议将项目“{label}”的上述指标改为可衡量的目标值（如“=100%”或具体的比例）。")
 def unmeasurable(view: DocView):
     for f in view.doc.forms:
+        bad = []
         for ind in f.indicators:
             m = _PCT.search(nospace(ind.value))
             if not m:
                 continue
             sign, pct = m.group(1), float(m.group(2))
             why = None
-            if sign and sign in (">", "＞", "大于", "高于", "超过") and pct >= 100:
+            if sign in _STRICT and pct >= 100:
                 why = "比例不可能超过100%"
             elif sign and pct >= 100 and not _is_cost(ind):
-                why = "“≥100%”无法超越，实际等于“=100%”，表述不规范"
-            elif sign and pct == 0:
+                why = "“≥100%”无法超越，实际等于“=100%”"
+            elif sign and sign not in _STRICT and pct == 0:
                 why = "“≥0%”对结果没有约束"
             elif pct > 100 and "增长" not in ind.name and "提高" not in ind.name and not sign:
                 why = "比例超过100%"
             if why:
-                yield _indicator_at(view, f, ind, why=why)
+                bad.append((ind, why))
+        if bad:
+            yield _indicators_at(view, f, bad)
 
 
 _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "满意度指标"))
@@ -266,7 +275,7 @@ def project_count(view: DocView):
 _MONEYISH = re.compile(r"元|万|费|成本|资金|经费|预算|节约|控制|降低|不超过|以内")
 _LEVEL_RULES = (
     ("成本", lambda i: not _MONEYISH.search(nospace(i.name + i.value)), "成本指标的取值不是金额"),
-    ("满意", lambda i: not re.search(r"满意|认可|评价|好评|投诉", i.name + i.value) and not i.name.endswith("满")
+    ("满意", lambda i: not re.search(r"满意|认可|评价|好评|投诉|信访|举报|差评|意见", i.name + i.value) and not i.name.endswith("满")
      and not re.fullmatch(r"[≥≧>＞]?[\d.]+%?|指标内容", nospace(i.value)),
      "满意度指标的内容不是满意度"),
 )
