@@ -559,3 +559,17 @@ def test_E14_code_printed_twice_real_in_changchun():
     assert not hits(doc("001"), "E14")
     (f,) = hits(doc("jilin-changchun-xinfangju-2026-yusuan.pdf"), "E14")   # 30208 取暖费 and 30208 物业管理费
     assert f.row_code == "30208" and f.page == 11 and "物业管理费" in f.message
+
+
+def test_D09_per_item_caps_and_total_cost_are_not_summed():
+    d = doc("002")
+    form = next(f for f in d.forms if f.project == "人大名录编纂、印发经费")   # 15.00万元, 印刷成本 ≤15万元
+    cost = next(i for i in form.indicators if i.name == "印刷成本")
+    form.indicators.append(replace(cost, name="项目总成本", value="≤15万元"))         # the whole of the parts
+    form.indicators.append(replace(cost, name="单个名录编印成本", value="≤2万元"))     # one item's cap
+    assert not hits(d, "D09")
+    form.indicators.append(replace(cost, name="名录设计成本", value="≤1万元"))
+    assert not hits(d, "D09")          # parts may be listed beside 总成本: 总成本 is what is compared
+    form.indicators = [i for i in form.indicators if i.name != "项目总成本"]
+    (f,) = hits(d, "D09")              # 印刷 15 + 设计 1 = 16 > 15
+    assert f.value == 16

@@ -217,21 +217,27 @@ _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "�
       message="“{label}”的绩效目标表缺少{missing}。",
       suggestion="建议补充“{label}”的{missing}，使绩效目标完整。")
 def missing_categories(view: DocView):
-    for f in view.doc.forms:
+    forms = view.doc.forms
+    for k, f in enumerate(forms):
         if not f.indicators:
             continue
-        have = " ".join((i.level1 or "") + (i.level2 or "") for i in f.indicators)
+        # one project's form read as two parts on consecutive pages (a page break): its categories together
+        parts = [g for g in forms[max(0, k - 1):k + 2] if g.project and g.project == f.project
+                 and abs((g.location.get("page") or -9) - (f.location.get("page") or 9)) == 1]
+        have = " ".join((i.level1 or "") + (i.level2 or "") for g in [f, *parts] for i in g.indicators)
         missing = [zh for key, zh in _LEVEL1 if key not in have]
         if missing and len(missing) < 3:
             yield _form_at(view, f, label=f.project or "部门（单位）整体支出", missing="、".join(missing))
 
 
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
+_PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
+_WHOLE_COST = re.compile(r"总成本|总费用|总额|总投入|成本合计|费用合计")
 
 
 @rule("D09", "成本指标金额超过项目预算", family="D", severity="error",
       compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
-      applies="成本指标以元或万元计（不含“元/人”等单价）且表中列明项目资金时",
+      applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”的，以总成本比较（其余成本指标是它的组成部分）",
       message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
       suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。")
 def costs_above_budget(view: DocView):
@@ -239,12 +245,18 @@ def costs_above_budget(view: DocView):
         budget = _wan(f.amount, f.money_unit)
         if not budget:
             continue
-        total = 0.0
+        parts, whole = 0.0, None
         for ind in f.indicators:
             v = nospace(ind.value)
             m = _MONEY.search(v)
-            if _is_cost(ind) and m and "/" not in v[m.end():m.end() + 2] and "每" not in v:
-                total += float(m.group(1)) * TO_WAN[m.group(2)]
+            if not (_is_cost(ind) and m and "/" not in v[m.end():m.end() + 2] and "每" not in v) or _PER_ITEM.search(ind.name):
+                continue   # a rate (单个项目…、每人…) caps one item, not the project
+            amount = float(m.group(1)) * TO_WAN[m.group(2)]
+            if _WHOLE_COST.search(nospace(ind.name)):
+                whole = max(whole or 0.0, amount)   # 项目总成本 covers the parts listed beside it
+            else:
+                parts += amount
+        total = whole if whole is not None else parts
         if total > budget * 1.0001 + 0.005:
             yield _form_at(view, f, label=f.project or "整体支出", value=round(total, 6), expected=budget,
                            difference=round(total - budget, 6))
