@@ -24,7 +24,7 @@ _WITHHELD = re.compile(r"涉密[^。；]{0,30}(剔除|不予公开|不公开|未
       message="{table}合计为{value}{unit}，所列{n}行明细之和为{expected}{unit}，少{difference}{unit}{withheld}。",
       suggestion="建议核实{table}是否漏列项目，补充公开全部明细，或说明未列示部分的原因和金额。")
 def flat_list_total(view: DocView):
-    withheld = _WITHHELD.search(nospace(view.text))
+    withheld = None
     for t in view.tables(*_LISTS):
         if any(r.code for r in t.rows):
             continue
@@ -36,6 +36,7 @@ def flat_list_total(view: DocView):
         s = sum(r.values["total"] for r in details)
         short = whole.values["total"] - s
         if short > envelope([(r, "total") for r in details] + [(whole, "total")]):
+            withheld = withheld or _WITHHELD.search(nospace(view.text)) or False
             yield dict(view.at(t, whole, "total"), severity="info" if withheld else None, value=whole.values["total"],
                        expected=s, difference=short, n=len(details),
                        withheld="（文档说明涉密项目已剔除：“" + withheld.group(0) + "”）" if withheld else "")

@@ -33,14 +33,13 @@ def _programme(name: str | None) -> str:
       message="项目“{project}”与项目“{other}”的绩效目标表指标雷同：{n}个非成本指标中{same}个名称和指标值完全相同。",
       suggestion="建议核实项目“{project}”与“{other}”是否为同一事项重复申报，或按各自的产出和效益重新设定绩效目标。")
 def copied_forms(view: DocView):
-    forms = [f for f in project_forms(view) if len(_content(f)) >= 6]
+    forms = [(f, _content(f), _programme(f.project)) for f in project_forms(view)]
+    forms = [x for x in forms if len(x[1]) >= 6]
     reported = set()
-    for i, a in enumerate(forms):
-        ca = _content(a)
-        for b in forms[i + 1:]:
-            if _programme(a.project) == _programme(b.project) or id(b) in reported:
+    for i, (a, ca, pa) in enumerate(forms):
+        for b, cb, pb in forms[i + 1:]:
+            if pa == pb or id(b) in reported or min(len(ca), len(cb)) < 0.9 * max(len(ca), len(cb)):
                 continue   # one programme split by source of funds (中央/省级补助) rightly shares its targets
-            cb = _content(b)
             same = len(ca & cb)
             if same >= 0.9 * len(ca | cb):
                 reported.add(id(b))
@@ -49,8 +48,10 @@ def copied_forms(view: DocView):
                                          "other_line": a.location.get("line")})
 
 
-_LEGIT_PAST = re.compile(r"结转|结余|尾款|欠|以前|遗留|续|自评|决算|年检|报告|债券|评审|审计|清算")
 _DATE = re.compile(r"^(20\d\d)[-./年]?(\d{1,2})?")
+
+
+_LEGIT_PAST = re.compile(r"结转|结余|尾款|欠|以前|遗留|续|自评|决算|年检|报告|债券|评审|审计|清算")
 
 
 @rule("D13", "绩效目标表沿用以前年度", family="D", severity="warn",

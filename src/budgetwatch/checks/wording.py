@@ -25,13 +25,9 @@ _FLAWS = (
       message="{what}，共{count}处，如：“{snippet}”。",
       suggestion="建议逐处核改（{what}），公开文本不应保留表样说明和模板用语。")
 def flaws(view: DocView):
+    lines = [(ln, re.sub(r"\s+", "", ln.text)) for ln in view.doc.narrative]   # not NFKC: full-width marks count
     for kind, rx, what in _FLAWS:
-        hits = []
-        for ln in view.doc.narrative:
-            t = re.sub(r"\s+", "", ln.text)   # not NFKC: full-width punctuation is what is checked
-            m = rx.search(t)
-            if m:
-                hits.append((ln, t, m))
+        hits = [(ln, t, m) for ln, t in lines if (m := rx.search(t))]
         if not hits:
             continue
         ln, t, m = hits[0]
@@ -121,8 +117,9 @@ _SECRET = re.compile(r"(?:绝密|机密|秘密)\s*(?:★|\d{1,2}\s*年|[（(]\d{
       message="公开文本引用文件时带有密级标志“{token}”：“{snippet}”。",
       suggestion="建议核实所引文件的密级及其能否公开引用，删除公开文本中的密级标志。")
 def secrecy_marks(view: DocView):
-    texts = [(ln.text, ln.page, ln.line) for ln in view.doc.narrative]
-    texts += [(v, f.location.get("page"), f.location.get("line")) for f in view.doc.forms for v in f.info.values()]
+    texts = [(ln.text, ln.page, ln.line) for ln in view.doc.narrative if "密" in ln.text]
+    texts += [(v, f.location.get("page"), f.location.get("line")) for f in view.doc.forms for v in f.info.values()
+              if "密" in v]
     for t, page, line in texts:
         m = _SECRET.search(nospace(t))
         if m:
