@@ -405,3 +405,178 @@ def test_reconciliation_rules_need_the_feed_and_are_silent_on_a_document_alone()
     d = doc("000")
     assert [r for r in RULES if RULES[r].family == "R"] == ["R01", "R02", "R03", "R04"]
     assert not [f for f in run_checks(d) if f.family == "R"]
+
+
+# --- issue 13: what a 预算审查 reviewer raises -------------------------------------------------------
+
+def test_A10_flat_list_total_real_defect_in_hangzhou_and_secrecy_note():
+    d = doc("zhejiang-hangzhou-gonganju-2026-yusuan.pdf")
+    (f,) = hits(d, "A10")     # 表10 合计 106,512.00; its 33 project rows (pp. 31–32) add up to 106,313.00
+    assert f.value == 106512.0 and f.difference == pytest.approx(199.0) and f.severity == "warn"
+    d.narrative[0] = replace(d.narrative[0], text="涉密项目已按规定予以剔除，不予公开。")
+    (g,) = hits(d, "A10")
+    assert g.severity == "info" and "涉密" in g.message
+    row(table(d, "projects"), r"^ 合计$").values["total"] = 106313.0
+    assert not hits(d, "A10")
+
+
+def test_B10_econ_vs_function_classification():
+    d = doc("001")
+    assert not hits(d, "B10")   # 住房公积金 41.68 = 2210201; 养老保险 34.69 + 12.79 = 2080505 47.48
+    row(table(d, "gpb_basic"), r" 住房公积金$").values["total"] = 40.68
+    (f,) = hits(d, "B10")
+    assert f.row_code == "2210201" and f.difference == pytest.approx(-1.0)
+
+
+def test_C08_reason_against_the_direction():
+    d = doc("001")
+    assert not hits(d, "C08")   # 三公 减少 3.00万元 because of 严控: a reason for a decrease
+    (f,) = hits(set_text(d, "比2024年减少 3.00万元", "比2024年增加 3.00万元"), "C08")
+    assert "增加" in f.message and "严控" in f.message
+
+
+def test_C09_procurement_narrative_vs_table_real_defect_in_yantai():
+    d = doc("shandong-yantai-jiaoyuju-2026-yusuan.pdf")
+    (f,) = hits(d, "C09")        # 说明: 政府采购预算0万元; 政府采购预算表 合计 29,837.96
+    assert f.value == 0 and f.expected == pytest.approx(29837.96)
+    assert not hits(set_text(d, "2026年政府采购预算0万元", "2026年政府采购预算29837.96万元"), "C09")
+
+
+def test_C10_previous_and_current_real_defect_in_wanlijiedao():
+    d = doc("shanghai-putuo-wanlijiedao-2024-yusuan.pdf")
+    (f,) = hits(d, "C10")        # 348.52 → 352.67 is +1.19%, printed 0.53%
+    assert f.value == 0.53 and f.expected == pytest.approx(1.19, abs=0.005)
+    assert not hits(set_text(d, "比2023年预算执行数增加0.53%", "比2023年预算执行数增加1.19%"), "C10")
+    d = doc("shanghai-putuo-wanlijiedao-2024-yusuan.pdf")
+    (g,) = hits(set_text(d, "比2023年预算执行数增加0.53%", "比2023年预算执行数减少1.19%"), "C10")
+    assert "减少" in g.message and "增加1.19%" in g.message
+
+
+def test_C11_admin_cost_reason_is_personnel_real_in_seed():
+    assert not hits(doc("001"), "C11")   # fewer staff, fewer 公用经费: a reason of the right kind
+    (f,) = hits(doc("000"), "C11")       # 机关运行经费 增加 because 工资标准提高
+    assert "工资标准提高" in f.message
+
+
+def test_D12_copied_forms_real_in_seed():
+    assert not hits(doc("001"), "D12")
+    (f,) = hits(doc("002"), "D12")   # 预算联网监督系统建设经费 (34.54) and …及平台改造资金 (9.00): the same targets
+    assert {f.row_name, f.message.split("与项目“")[1].split("”")[0]} == {
+        "预算联网监督系统建设经费", "预算联网监督系统建设经费及平台改造资金"}
+
+
+def test_D13_stale_forms_real_in_seed():
+    assert not hits(doc("001"), "D13")   # forms dated 2024-07 to 2025-01 for the 2025 budget
+    fs = {f.row_name: f for f in hits(doc("000"), "D13")}
+    assert "20211130191928" in fs["公用经费项目"].message            # filled in 2021 for the 2023 budget
+    assert "2022年代表活动经费" in fs["2023年县人大代表活动经费"].message
+
+
+def test_D14_rate_times_quantity_real_in_seeds():
+    fs = {f.row_name: f for f in hits(doc("002"), "D14")}
+    # 400元/人 × 50名 + 材料 ≤5万元 + 餐饮住宿 ≤5万元 = 12万元 > 10.00万元
+    assert fs["人大代表培训经费"].severity == "error" and fs["人大代表培训经费"].value == 120000
+    d = doc("001")
+    (f,) = hits(d, "D14")   # 200元/人/年 × 215人 = 43,000元 against 516,000元: the 概况 says 200元/月
+    assert f.row_name == "代表交通和通讯补贴" and f.value == 43000 and f.severity == "warn"
+    form = next(x for x in d.forms if x.project == "代表交通和通讯补贴")
+    for ind in form.indicators:
+        ind.value = ind.value.replace("200元/人/年", "200元/人/月")
+    assert not hits(d, "D14")   # 200 × 215 × 12 = 516,000, and 联络站 15个 × 5000元/个/年 = 75,000 all along
+
+
+def test_D15_one_year_project_funds():
+    d = doc("001")
+    assert not hits(d, "D15")
+    form = next(x for x in d.forms if x.project == "2025年度人大代表联络站经费")
+    form.info["实施期资金总额"] = "95000"
+    (f,) = hits(d, "D15")
+    assert f.value == 95000 and f.expected == 75000
+    (g,) = hits(doc("000"), "D15")   # 创卫工作经费: 2,306,600 against 2,306,603.47 — a slip of 3.47元
+    assert g.severity == "info"
+
+
+def test_D16_repeated_project_names_real_in_seed():
+    d = doc("001")
+    (f,) = hits(d, "D16")
+    assert f.value == 4 and "无固定收入代表履职补贴" in f.message
+    d.scope = "department"       # a department lists its units' projects: names recur rightly
+    assert not hits(d, "D16")
+
+
+def test_D06_D07_one_finding_per_form_and_strict_zero():
+    d = doc("002")
+    (f,) = [x for x in hits(d, "D07") if "网络维护" in x.row_name]
+    assert f.value == 3 and len(f.evidence["indicators"]) == 3 and "政府采购率" in f.message
+    form = next(x for x in d.forms if "网络维护" in x.project)
+    form.indicators[0].value = ">0%"           # strictly positive: a real constraint
+    assert len(next(x for x in hits(d, "D07") if "网络维护" in x.row_name).evidence["indicators"]) == 3
+    form.indicators[0].value = "≥0%"
+    assert len(next(x for x in hits(d, "D07") if "网络维护" in x.row_name).evidence["indicators"]) == 4
+
+
+def test_D11_complaints_are_a_satisfaction_proxy():
+    d = doc("001")
+    assert not hits(d, "D11")
+    form = next(f for f in d.forms if any("满意" in (i.level1 or "") for i in f.indicators) and f.project)
+    ind = next(i for i in form.indicators if "满意" in (i.level1 or ""))
+    ind.name, ind.value = "群众有效信访举报次数", "≤3次"
+    assert not hits(d, "D11")
+    ind.name = "代表联络站个数"
+    assert hits(d, "D11")
+
+
+def test_C01_project_figures_are_not_the_departments():
+    d = doc("000")
+    assert not hits(d, "C01")
+    d.narrative.append(replace(d.narrative[-1], text="该项目上年结转5.00万元，本年预算安排10.00万元。"))
+    assert not hits(d, "C01")
+    d.narrative.append(replace(d.narrative[-1], text="2023年度上年结转5.00万元。"))
+    assert hits(d, "C01")
+
+
+def test_E10_typography_and_template_residue_real_in_seeds():
+    assert not hits(doc("001"), "E10")
+    (f,) = hits(doc("002"), "E10")     # 备注：1.各单位请根据实际情况… under every form
+    assert f.value == 12 and f.severity == "info"
+    (g,) = hits(doc("000"), "E10")     # 收入增加。；本年… and 接待办接待。；公务用车…
+    assert g.value == 2 and "。；" in g.message
+
+
+def test_E11_comparison_year_is_this_year():
+    d = doc("000")
+    assert not hits(d, "E11")
+    (f,) = hits(set_text(d, "比2022年同口径减少", "比2023年同口径减少"), "E11")
+    assert f.value == 2023 and f.expected == 2022
+
+
+def test_E12_secrecy_mark_real_in_seed():
+    assert not hits(doc("001"), "E12")
+    (f,) = hits(doc("000"), "E12")     # 依据秘密10年吕发【2022】10号文件
+    assert "秘密10年" in f.message
+
+
+def test_E13_foreign_function_code_real_in_seed():
+    assert not hits(doc("000"), "E13")
+    (f,) = hits(doc("001"), "E13")     # 20102 政协事务 0.84万元 in a 人大 document
+    assert f.row_code == "20102" and f.value == 0.84
+
+
+def test_E14_code_printed_twice_real_in_changchun():
+    assert not hits(doc("001"), "E14")
+    (f,) = hits(doc("jilin-changchun-xinfangju-2026-yusuan.pdf"), "E14")   # 30208 取暖费 and 30208 物业管理费
+    assert f.row_code == "30208" and f.page == 11 and "物业管理费" in f.message
+
+
+def test_D09_per_item_caps_and_total_cost_are_not_summed():
+    d = doc("002")
+    form = next(f for f in d.forms if f.project == "人大名录编纂、印发经费")   # 15.00万元, 印刷成本 ≤15万元
+    cost = next(i for i in form.indicators if i.name == "印刷成本")
+    form.indicators.append(replace(cost, name="项目总成本", value="≤15万元"))         # the whole of the parts
+    form.indicators.append(replace(cost, name="单个名录编印成本", value="≤2万元"))     # one item's cap
+    assert not hits(d, "D09")
+    form.indicators.append(replace(cost, name="名录设计成本", value="≤1万元"))
+    assert not hits(d, "D09")          # parts may be listed beside 总成本: 总成本 is what is compared
+    form.indicators = [i for i in form.indicators if i.name != "项目总成本"]
+    (f,) = hits(d, "D09")              # 印刷 15 + 设计 1 = 16 > 15
+    assert f.value == 16

@@ -9,6 +9,7 @@ from .view import DocView
 
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
 from . import reconcile  # noqa: E402,F401  (family R: the 联网 feed against the disclosure; runs on a ReconcileView)
+from . import form_review, wording, consistency  # noqa: E402,F401  (register)
 
 __all__ = ["RULES", "Finding", "Rule", "run_checks"]
 log = logging.getLogger(__name__)

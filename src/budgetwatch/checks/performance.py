@@ -45,13 +45,6 @@ def _form_at(view: DocView, f: Form, **kw) -> dict:
     return out
 
 
-def _indicator_at(view: DocView, f: Form, ind, **kw) -> dict:
-    """A finding about one indicator: its own line, the form's label and the indicator as evidence."""
-    return _form_at(view, f, label=f.project or "整体支出", name=ind.name, ind_value=ind.value,
-                    page=ind.page or f.location.get("page"), line=ind.line or f.location.get("line"),
-                    evidence={"claim": ind.name}, **kw)
-
-
 @rule("D01", "项目支出未公开绩效目标", family="D", severity="warn",
       compares="项目支出表（本年预算）所列项目与项目支出绩效目标表的项目名称",
       applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；每份文档汇总为一条",
@@ -157,46 +150,62 @@ def _is_cost(ind) -> bool:
     return "成本" in (ind.level1 or "") + (ind.level2 or "")
 
 
+def _indicators_at(view: DocView, f: Form, inds: list, **kw) -> dict:
+    """One finding for a rule's indicators in one form (a reviewer writes one line: “成本指标多处使用≥”),
+    each indicator kept as evidence with its line."""
+    first = inds[0][0]
+    items = "；".join(f"“{i.name}”{'（' + why + '）' if why else ''}取值“{i.value}”" for i, why in inds[:6])
+    return _form_at(view, f, label=f.project or "整体支出", count=len(inds), items=items + ("等" if len(inds) > 6 else ""),
+                    name=first.name, ind_value=first.value, page=first.page or f.location.get("page"),
+                    line=first.line or f.location.get("line"), value=float(len(inds)),
+                    evidence={"indicators": [{"name": i.name, "value": i.value, "why": why, "page": i.page,
+                                              "line": i.line} for i, why in inds]}, **kw)
+
+
 @rule("D06", "成本指标使用“≥”或下限", family="D", severity="error",
       compares="成本指标的比较符号",
-      applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”",
-      message="项目“{label}”的成本指标“{name}”取值为“{ind_value}”，成本指标应为上限（≤）。",
-      suggestion="建议将“{name}”改为“≤”的成本控制上限，并与预算金额相衔接。")
+      applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”；一张表的各处汇总为一条",
+      message="项目“{label}”有{count}个成本指标使用下限：{items}，成本指标应为上限（≤）。",
+      suggestion="建议将项目“{label}”的上述成本指标改为“≤”的成本控制上限，并与预算金额相衔接。")
 def cost_lower_bound(view: DocView):
     for f in view.doc.forms:
-        for ind in f.indicators:
-            v = nospace(ind.value)
-            if _is_cost(ind) and re.match(r"^(≥|>=|＞|>|不低于|大于|不少于)", v) and not _SAVING.search(ind.name):
-                yield _indicator_at(view, f, ind)
+        bad = [(ind, "") for ind in f.indicators if _is_cost(ind) and not _SAVING.search(ind.name)
+               and re.match(r"^(≥|>=|≧|＞|>|不低于|大于|不少于)", nospace(ind.value))]
+        if bad:
+            yield _indicators_at(view, f, bad)
 
 
 _SAVING = re.compile(r"节约|节省|降低|下降|压减")   # a saving has a lower bound
-_PCT = re.compile(r"(≥|>=|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_PCT = re.compile(r"(≥|>=|≧|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_STRICT = (">", "＞", "大于", "高于", "超过")
 
 
 @rule("D07", "指标值不可衡量（≥100%、>100%、≥0%）", family="D", severity="warn",
       compares="百分比指标的取值与方向",
-      applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核",
-      message="项目“{label}”的指标“{name}”取值为“{ind_value}”，{why}。",
-      suggestion="建议将“{name}”改为可衡量的目标值（如“=100%”或具体的比例）。")
+      applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核（“>0%”要求为正，是有效约束）；一张表的各处汇总为一条",
+      message="项目“{label}”有{count}个指标取值无法考核：{items}。",
+      suggestion="建议将项目“{label}”的上述指标改为可衡量的目标值（如“=100%”或具体的比例）。")
 def unmeasurable(view: DocView):
     for f in view.doc.forms:
+        bad = []
         for ind in f.indicators:
             m = _PCT.search(nospace(ind.value))
             if not m:
                 continue
             sign, pct = m.group(1), float(m.group(2))
             why = None
-            if sign and sign in (">", "＞", "大于", "高于", "超过") and pct >= 100:
+            if sign in _STRICT and pct >= 100:
                 why = "比例不可能超过100%"
             elif sign and pct >= 100 and not _is_cost(ind):
-                why = "“≥100%”无法超越，实际等于“=100%”，表述不规范"
-            elif sign and pct == 0:
+                why = "“≥100%”无法超越，实际等于“=100%”"
+            elif sign and sign not in _STRICT and pct == 0:
                 why = "“≥0%”对结果没有约束"
             elif pct > 100 and "增长" not in ind.name and "提高" not in ind.name and not sign:
                 why = "比例超过100%"
             if why:
-                yield _indicator_at(view, f, ind, why=why)
+                bad.append((ind, why))
+        if bad:
+            yield _indicators_at(view, f, bad)
 
 
 _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "满意度指标"))
@@ -208,21 +217,27 @@ _LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "�
       message="“{label}”的绩效目标表缺少{missing}。",
       suggestion="建议补充“{label}”的{missing}，使绩效目标完整。")
 def missing_categories(view: DocView):
-    for f in view.doc.forms:
+    forms = view.doc.forms
+    for k, f in enumerate(forms):
         if not f.indicators:
             continue
-        have = " ".join((i.level1 or "") + (i.level2 or "") for i in f.indicators)
+        # one project's form read as two parts on consecutive pages (a page break): its categories together
+        parts = [g for g in forms[max(0, k - 1):k + 2] if g.project and g.project == f.project
+                 and abs((g.location.get("page") or -9) - (f.location.get("page") or 9)) == 1]
+        have = " ".join((i.level1 or "") + (i.level2 or "") for g in [f, *parts] for i in g.indicators)
         missing = [zh for key, zh in _LEVEL1 if key not in have]
         if missing and len(missing) < 3:
             yield _form_at(view, f, label=f.project or "部门（单位）整体支出", missing="、".join(missing))
 
 
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
+_PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
+_WHOLE_COST = re.compile(r"总成本|总费用|总额|总投入|成本合计|费用合计")
 
 
 @rule("D09", "成本指标金额超过项目预算", family="D", severity="error",
       compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
-      applies="成本指标以元或万元计（不含“元/人”等单价）且表中列明项目资金时",
+      applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”的，以总成本比较（其余成本指标是它的组成部分）",
       message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
       suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。")
 def costs_above_budget(view: DocView):
@@ -230,12 +245,18 @@ def costs_above_budget(view: DocView):
         budget = _wan(f.amount, f.money_unit)
         if not budget:
             continue
-        total = 0.0
+        parts, whole = 0.0, None
         for ind in f.indicators:
             v = nospace(ind.value)
             m = _MONEY.search(v)
-            if _is_cost(ind) and m and "/" not in v[m.end():m.end() + 2] and "每" not in v:
-                total += float(m.group(1)) * TO_WAN[m.group(2)]
+            if not (_is_cost(ind) and m and "/" not in v[m.end():m.end() + 2] and "每" not in v) or _PER_ITEM.search(ind.name):
+                continue   # a rate (单个项目…、每人…) caps one item, not the project
+            amount = float(m.group(1)) * TO_WAN[m.group(2)]
+            if _WHOLE_COST.search(nospace(ind.name)):
+                whole = max(whole or 0.0, amount)   # 项目总成本 covers the parts listed beside it
+            else:
+                parts += amount
+        total = whole if whole is not None else parts
         if total > budget * 1.0001 + 0.005:
             yield _form_at(view, f, label=f.project or "整体支出", value=round(total, 6), expected=budget,
                            difference=round(total - budget, 6))
@@ -266,7 +287,7 @@ def project_count(view: DocView):
 _MONEYISH = re.compile(r"元|万|费|成本|资金|经费|预算|节约|控制|降低|不超过|以内")
 _LEVEL_RULES = (
     ("成本", lambda i: not _MONEYISH.search(nospace(i.name + i.value)), "成本指标的取值不是金额"),
-    ("满意", lambda i: not re.search(r"满意|认可|评价|好评|投诉", i.name + i.value) and not i.name.endswith("满")
+    ("满意", lambda i: not re.search(r"满意|认可|评价|好评|投诉|信访|举报|差评|意见", i.name + i.value) and not i.name.endswith("满")
      and not re.fullmatch(r"[≥≧>＞]?[\d.]+%?|指标内容", nospace(i.value)),
      "满意度指标的内容不是满意度"),
 )

@@ -180,6 +180,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
     project, amount, unit = None, None, None
     grid_start, reader, header = None, None, None
     whole_period = None
+    form_info: dict[str, str] = {}
     for k, ln in enumerate(body):
         cells = [c for c in ln.cells]
         labels = [nospace(c) for c in cells]
@@ -200,6 +201,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
                     amount = _amount_after(cells, i)
                 if lab.startswith("实施期资金总额") and whole_period is None:
                     whole_period = _amount_after(cells, i)
+            _header_facts(form_info, labels)
     if amount is None:   # a form that prints only 实施期资金总额 (a one-year 专项): that is its money
         amount = whole_period
     if unit is None and amount is not None:
@@ -221,6 +223,10 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
     if continuing:
         form.pages += 1
         reader = prev_reader
+    else:
+        if whole_period is not None:
+            form_info["实施期资金总额"] = f"{whole_period:g}"
+        form.info.update(form_info)
     if grid_start is not None:
         if reader is None:
             labels = [nospace(c) for c in header]
@@ -232,6 +238,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
         for ln in body[grid_start + 1:]:
             first = next((c for c in ln.cells if c), "")
             if _END.match(nospace(first)):
+                _header_facts(form.info, [nospace(c) for c in ln.cells])   # 填报日期 below the grid
                 break
             if _is_grid_header(ln.cells):
                 continue
@@ -239,6 +246,20 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             if ind:
                 form.indicators.append(ind)
     return form, reader or IndicatorReader(), continuing
+
+
+_HEADER_FACTS = ("项目属性", "项目期", "项目概况", "立项依据", "填报日期")
+
+
+def _header_facts(info: dict[str, str], labels: list[str]) -> None:
+    """The 申报表 header's facts a reviewer checks (项目期 against the funds, 填报日期 against the budget
+    year, the arithmetic of 项目概况): label → the next non-empty cell."""
+    for i, lab in enumerate(labels):
+        key = next((k for k in _HEADER_FACTS if lab.rstrip(":：") == k), None)
+        if key and key not in info:
+            val = next((c for c in labels[i + 1:] if c), "")
+            if val and val.rstrip(":：") not in _HEADER_FACTS:
+                info[key] = val
 
 
 def _first_indicator_row(cells) -> bool:
