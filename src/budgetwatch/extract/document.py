@@ -164,6 +164,9 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             continue
         table = parse_table(title, body, kind, ctx)
         doc.tables.append(table)
+        if ctx.found_inside and not any(t.kind == "admin_operating" for t in doc.tables):
+            doc.tables.extend(ctx.found_inside)
+        ctx.found_inside.clear()
     _default_money_units(doc)
     # everything printed outside tables and forms: the 说明, the cover, the 目录 (rows of title | page)
     doc.narrative = [TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)

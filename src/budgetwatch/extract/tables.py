@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .three_public import items_as_rows
+from .three_public import admin_operating_of, items_as_rows
 from ..model import Row, Table
 from ..read.text import Line
 from .codes import CodeTracker
@@ -17,7 +17,8 @@ from .text_rules import (
     ENUM, header_money_unit, is_code, money_unit_in, nospace, parse_amount, squash, strip_enum,
 )
 from .vocabulary import (
-    COLUMN_RULES, CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
+    COLUMN_RULES, CODE_LABELS, ECONOMIC_KINDS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
+    kind_by_content,
 )
 
 TWO_SIDED = ("summary", "fiscal_summary")
@@ -44,6 +45,7 @@ class TableContext:
     stage: str | None
     unit: str | None = None
     units_seen: set[str] = field(default_factory=set)
+    found_inside: list = field(default_factory=list)   # tables printed inside another (机关运行经费 in 三公)
 
 
 def is_column_numbers(cells) -> bool:
@@ -284,7 +286,7 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             data.append(ln)
     ncols = max([len(c) for c in header] + [len(d.cells) for d in data] + [1])
     columns, split = build_columns(header, ncols, ctx, kind)
-    econ = kind == "gpb_basic" or any("经济" in nospace(" ".join(h)) for h in header)
+    econ = kind in ECONOMIC_KINDS or any("经济" in nospace(" ".join(h)) for h in header)
     table = Table(kind=kind, title=squash(title.text), money_unit=find_money_unit(title, head_notes, header),
                   location=title.location)
     sides = column_groups(columns, split, ncols)
@@ -303,6 +305,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
                 continue
             if not row.name and pending and side == "expenditure":
                 row.name, pending = strip_enum(pending), None
+            if not row.name and not row.code and side is None and not table.rows and not later:
+                row.name = "合计"   # a line of column totals under the header (spec)
             if kind in TWO_SIDED:
                 row.side = side or _guess_side(row, table.rows)
             if block:
@@ -318,9 +322,14 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             seen.append(c.key)
     table.columns = seen
     table.empty = not table.rows or any(EMPTY_NOTE.search(n.text) for n in notes) and not _has_amounts(table)
+    table.kind = kind_by_content(kind, table.title, [r.code for r in table.rows if r.code and not r.side],
+                                 [r.name for r in table.rows if r.name and not r.side])
     if kind in ("projects", "projects_carryover"):
         _mark_subtotals(table, ctx)
     if kind == "three_public":
+        admin = admin_operating_of(table, columns, ctx.year)
+        if admin is not None:
+            ctx.found_inside.append(admin)
         items_as_rows(table, columns, ctx.year)
     return table
 
