@@ -141,6 +141,10 @@ def report_of(files: list[Path], outcome) -> DocReport:
     status, doc = outcome
     if status != "ok":
         return DocReport(name, status, error=str(doc).strip())
+    if not doc.tables and not doc.forms:
+        # a 说明 published alone whose tables file is not in the folder: its 目录 cannot be found here
+        return DocReport(name, "narrative", meta=f"unit={doc.unit} year={doc.year}",
+                         error="a 说明 without its tables file")
     r = DocReport(name, "ok")
     r.meta_ok = bool(doc.unit and doc.year and doc.stage) and 2010 <= doc.year <= 2027
     r.meta = f"unit={doc.unit} year={doc.year} stage={doc.stage} scope={doc.scope}"
@@ -172,7 +176,7 @@ def main(argv=None):
     order = sorted(reports, key=lambda r: (r.status == "ok", r.share, -len(r.violations))) if a.worst else reports
     for r in order[:a.worst] if a.worst else order:
         if r.status != "ok":
-            print(f"{r.name}: {r.status.upper()} {r.error.splitlines()[0] if r.error else ''}")
+            print(f"{r.name}: {r.status.upper()} {r.meta} {r.error.splitlines()[0] if r.error else ''}")
             continue
         print(f"{r.name}: {r.meta} meta={'ok' if r.meta_ok else 'INCOMPLETE'} tables={r.tables} toc={r.toc} "
               f"missing={r.missing} forms={r.forms} with_amount={r.forms_amount} "
@@ -194,7 +198,8 @@ def summary(reports: list[DocReport]) -> None:
     held, checked = sum(r.held for r in ok), sum(r.checked for r in ok)
     forms, amounts = sum(r.forms for r in ok), sum(r.forms_amount for r in ok)
     pct = lambda a, b: f"{100.0 * a / b:.2f}%" if b else "n/a"  # noqa: E731
-    print(f"SUMMARY documents={n} crashes={crashes} refused={refused}")
+    alone = [r for r in reports if r.status == "narrative"]
+    print(f"SUMMARY documents={n} crashes={crashes} refused={refused} narrative-only (tables file absent)={len(alone)}")
     print(f"SUMMARY toc complete: {sum(1 for r in with_toc if not r.missing)}/{len(with_toc)} = "
           f"{pct(sum(1 for r in with_toc if not r.missing), len(with_toc))} of documents with a 目录")
     print(f"SUMMARY meta complete: {sum(1 for r in ok if r.meta_ok)}/{len(ok)} = {pct(sum(1 for r in ok if r.meta_ok), len(ok))}")
