@@ -82,3 +82,13 @@ def test_admin_operating_printed_as_a_column_of_the_three_public_table():
     assert {r.name: r.values["total"] for r in tp.rows} == {"公务接待费": 1.0, "合计": 1.0}
     ao = _only(doc, "admin_operating", 21)
     assert [(r.name, r.values) for r in ao.rows] == [("合计", {"total": 171.01})]
+
+
+def test_form_amount_labelled_zijin_zonge_in_a_special_funds_block(fujian):
+    # p26: 专项资金情况（万元） | 资金总额： 57.00 | 财政拨款： 57.00 | 其他资金： 0.00
+    f = next(f for f in fujian.forms if f.location.get("page") == 26)
+    assert f.project.endswith("机场公安综合修缮改造")
+    assert (f.amount, f.money_unit) == (57.0, "万元")
+    assert [(i.level1, i.level2, i.name, i.value) for i in f.indicators[:2]] == [
+        ("成本指标", "经济成本指标", "预算执行率", "100%"), ("产出指标", "时效指标", "备勤宿舍改造完成及时率", "100%")]
+    assert sum(1 for f in fujian.forms if f.amount is not None) >= 25

@@ -6,6 +6,7 @@ from .rule import RULES, SEVERITIES, Finding, Rule
 from .view import DocView
 
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
+from . import read_quality  # noqa: E402  (registers A10)
 
 __all__ = ["RULES", "Finding", "Rule", "run_checks"]
 
@@ -18,6 +19,7 @@ def run_checks(doc: Document, history: list[Document] | None = None, peers: list
         if only and r.id not in only:
             continue
         out.extend(r.run(view))
+    out = read_quality.without_doubtful_arithmetic(view, out)
     seen, unique = set(), []
     for f in out:
         if f.fingerprint not in seen:

@@ -181,6 +181,11 @@ def _amount_after(cells, i) -> float | None:
     return None
 
 
+# the form's money for the year: 年度资金总额, 年度预算资金总额：, 当年预算, 资金总额 in a 专项资金情况 block
+_ANNUAL_AMOUNT = re.compile(r"^(年度(预算)?资金总额|年度预算(金额|数)?[:：]|当年预算(金额|数)?[:：]?$|当年财政拨款预算金额|"
+                            r"(项目|预算)?资金总额[:：]?$|资金总额[:：（(])")
+
+
 # ---- 申报表: header block, then one indicator grid ----------------------------------------
 
 def parse_declaration(title: Line, body: list[Line], previous: Form | None,
@@ -205,7 +210,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             for i, lab in enumerate(labels):
                 if "资金" in lab and unit is None:
                     unit = header_money_unit(lab)
-                if lab.startswith("年度资金总额") and amount is None:
+                if amount is None and _ANNUAL_AMOUNT.match(lab):
                     amount = _amount_after(cells, i)
                 if lab.startswith("实施期资金总额") and whole_period is None:
                     whole_period = _amount_after(cells, i)
