@@ -92,3 +92,17 @@ def test_form_amount_labelled_zijin_zonge_in_a_special_funds_block(fujian):
     assert [(i.level1, i.level2, i.name, i.value) for i in f.indicators[:2]] == [
         ("成本指标", "经济成本指标", "预算执行率", "100%"), ("产出指标", "时效指标", "备勤宿舍改造完成及时率", "100%")]
     assert sum(1 for f in fujian.forms if f.amount is not None) >= 25
+
+
+def test_code_and_name_in_one_cell_beside_economic_cells():
+    # 北京市司法局 预算03表 (tables file p4): 2040601-行政运行 | 50101-工资奖金津补贴 | 30101-基本工资 | 2,164.528800
+    doc = extract_files([CORPUS / "beijing-shi-sifaju-2026-yusuan.part1-text.pdf",
+                         CORPUS / "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf"])
+    t = _only(doc, "expenditure", 4)
+    r = t.rows[0]
+    assert (r.code, r.name, r.gov_name, r.values) == ("2040601", "行政运行", "工资奖金津补贴",
+                                                      {"total": 2164.5288, "basic": 2164.5288})
+    assert sum(1 for r in t.rows if r.code) == len(t.rows) - 1   # all but 合计
+    # 预算06表 (p13): 50101-工资奖金津补贴 | 30101-基本工资: the 部门 economic code and name, the 政府 name beside
+    b = _only(doc, "gpb_basic", 13).rows[0]
+    assert (b.code, b.name, b.gov_name, b.values["total"]) == ("30101", "基本工资", "工资奖金津补贴", 2164.5288)

@@ -24,6 +24,7 @@ from .vocabulary import (
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
 EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
+_CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
 TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
 
 
@@ -367,6 +368,13 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
             if name is None and TOTAL_NAME.match(nospace(c)):
                 name = squash(c)   # 合计 centred over 单位编码 and 单位名称
             continue
+        joined = _CODE_NAME.match(c.strip()) if role in ("name", "gov_name") else None
+        if joined:   # 2010101-行政运行: the code and its name in one cell
+            if role == "gov_name":
+                gov = squash(joined.group(2))
+            elif name is None and not pieces:
+                pieces["code"], name = joined.group(1), squash(joined.group(2))
+            continue   # a further classification beside the first (30101-基本工资) is not the row's
         if role == "gov_name":
             gov = squash(c)
             continue

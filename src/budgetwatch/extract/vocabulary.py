@@ -120,7 +120,7 @@ COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
 TABLE_NUMBER = r"(?:部门)?(?:公开|预算|附)?(?:表\d+|\d+表)(?:[-－—]\d+)?|表[一二三四五六七八九十]+"
 CODE_LABELS = re.compile(r"(编码|代码|编号)$|^(类|款|项)$|^科目编码")
 NAME_LABELS = re.compile(r"名称|分类科目|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$")
-GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类")
+GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类|政府支出经济分类")
 SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金来源|购买数量|采购方式|采购品目|功能科目|经济科目)$")
 _OTHER_YEAR = re.compile(r"(20\d{2})")
 
