@@ -68,7 +68,7 @@ def kind_by_content(kind: str, title: str, codes: list[str], names: list[str]) -
     if not codes:
         econ = sum(1 for n in names if ECONOMIC_NAMES.match(nospace(n)))
         func = len(names) - econ if econ else 0
-    t = nospace(title)
+    t = modern(nospace(title))
     if kind in FUNCTIONAL_KINDS and econ > func:
         if "基本支出" in t:
             return "gpb_basic" if "一般公共预算" in t else "basic_economic"
@@ -78,9 +78,18 @@ def kind_by_content(kind: str, title: str, codes: list[str], names: list[str]) -
     return kind
 
 
+def modern(t: str) -> str:
+    """Earlier years' wording as today's: 一般预算 is 一般公共预算, 基金预算 is 政府性基金预算."""
+    if "一般预算" in t and "一般公共预算" not in t:
+        t = t.replace("一般预算", "一般公共预算")
+    if "基金预算" in t and "政府性基金" not in t:
+        t = t.replace("基金预算", "政府性基金预算")
+    return t
+
+
 def classify_title(text: str) -> str | None:
     """The table kind a title names, or None when the line is not a table title."""
-    t = nospace(text)
+    t = modern(nospace(text))
     if not t or len(t) > 80 or not _TITLE_END.search(t):
         return None
     if _TOC_LEADER.search(text) or _SENTENCE.search(t) or re.match(r"^第[一二三四五六七八九十\d]{1,3}部分", t):
@@ -127,8 +136,8 @@ _OTHER_YEAR = re.compile(r"(20\d{2})")
 
 def column_key(label: str, path: list[str], doc_year: int | None, stage: str | None) -> str:
     """The spec's column key for a value column, from its innermost label and its header path."""
-    lab = nospace(label)
-    joined = nospace("/".join(path))
+    lab = modern(nospace(label))
+    joined = modern(nospace("/".join(path)))
     for y in _OTHER_YEAR.findall(joined):
         if doc_year and int(y) != doc_year:
             return "x:" + lab
