@@ -99,3 +99,17 @@ def test_a_partly_scanned_pdf_without_the_extra_warns_and_keeps_the_text_pages(s
     with pytest.warns(UnreadPagesWarning, match="page 2 without a text layer not read"):
         doc = extract_files([path])
     assert [t.kind for t in doc.tables][:1] == ["summary"] and {r.page for t in doc.tables for r in t.rows} == {1}
+
+
+def test_ocr_boxes_are_plain_floats_so_extract_json_can_write_them():
+    """RapidOCR gives numpy boxes; a numpy scalar in a row's box made `extract --json` crash."""
+    import json
+
+    import numpy as np
+
+    from budgetwatch.read.ocr import _glyphs
+    boxes = np.array([[[10.0, 20.0], [60.0, 20.0], [60.0, 32.0], [10.0, 32.0]]], dtype=np.float32)
+    glyphs = _glyphs(boxes, ["1,234.50"], 2.0)
+    assert "".join(g.ch for g in glyphs) == "1,234.50"
+    assert all(type(v) is float for g in glyphs for v in (g.x0, g.x1, g.top, g.bottom))
+    json.dumps([[g.x0, g.top, g.x1, g.bottom] for g in glyphs])

@@ -1,96 +1,214 @@
-"""Corpus report: per document, meta, the tables found vs the tables its 目录 lists, and the
-internal identities (row total = parts; 合计 = Σ类; 类 = Σ款; 款 = Σ项; 收入总计 = 支出总计)
-on the extracted numbers, with every violation listed by page.
+"""Corpus report over any folders (or files): per document and in total — meta, the tables found vs the
+tables its 目录 lists, the internal identities (row total = parts; 合计 = Σ类; 类 = Σ款; 款 = Σ项;
+收入总计 = 支出总计; 三公 合计 = items), forms found and with an amount, codes that are not valid 功能分类
+codes, crashes. A two-file disclosure (paired by content, as ingest pairs it) counts once.
 
-    python tools/corpus_report.py [FILES or folders...] [--violations]
+    python tools/corpus_report.py FOLDERS_OR_FILES... [--violations] [--jobs 2] [--worst 20]
+
+Extraction is slow on a shared machine: at most 2 worker processes, and every document's extraction is
+cached under /tmp/bw-corpus-cache keyed by its files' hashes and a hash of the extractor's source tree
+(a changed reader or extractor re-extracts; a changed report does not).
 """
 from __future__ import annotations
 
-import re
+import argparse
+import hashlib
+import pickle
 import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from budgetwatch.extract.document import extract_files
-from budgetwatch.extract.text_rules import nospace
-from budgetwatch.store.ingest import discover
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_identities import bad_codes, identities  # noqa: E402
 
-from budgetwatch.checks.arithmetic import children as _children, row_groups, row_identity_holds
-from budgetwatch.checks.completeness import toc_kinds
-from budgetwatch.checks.view import DocView, envelope
-
-TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")
+CACHE = Path("/tmp/bw-corpus-cache")
 
 
-def identities(doc):
-    """Yield (ok, description, page) for every applicable identity (the arithmetic of checks/, family A)."""
-    for t in doc.tables:
-        for r in t.rows:
-            v = r.values
-            for whole, parts in row_groups(t, v):
-                ok = row_identity_holds(t, r, whole, parts)
-                s = sum(v[k] for k in parts)
-                yield ok, f"{t.title} | {r.code or ''} {r.name}: {whole} {v[whole]} vs {'+'.join(parts)} = {s:.2f}", r.page or r.line
-        coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
-        if not coded:
-            continue
-        keys = [k for k in t.columns if not k.startswith("x:")]
-        for i, r in enumerate(coded):
-            kids = _children(coded, i)
-            if kids:
-                yield from _column_sums(t, r, kids, keys, f"{r.code} {r.name}", f"Σ{len(kids)}")
-        classes = [c for c in coded if len(c.code) == 3]
-        totals = [r for r in t.rows if not r.code and r.name and TOTAL_NAMES.match(nospace(r.name)) and not r.side]
-        if classes and totals:
-            yield from _column_sums(t, totals[0], classes, keys, "合计", "Σ类")
-    for t in doc.tables:
-        if t.kind not in ("summary", "fiscal_summary"):
-            continue
-        inc = [r for r in t.rows if r.side == "income" and r.block is None and r.name and "总计" in nospace(r.name)]
-        exp = [r for r in t.rows if r.side == "expenditure" and r.block is None and r.name and "总计" in nospace(r.name)]
-        if inc and exp and "total" in inc[-1].values and "total" in exp[-1].values:
-            a, b = inc[-1].values["total"], exp[-1].values["total"]
-            yield abs(a - b) <= 0.005, f"{t.title} | 收入总计 {a} vs 支出总计 {b}", inc[-1].page or inc[-1].line
+def tree_hash() -> str:
+    """Hash of the code extraction depends on (read/, extract/, model.py, errors.py)."""
+    import budgetwatch
+    root = Path(budgetwatch.__file__).parent
+    h = hashlib.sha256()
+    for p in sorted([*root.glob("read/*.py"), *root.glob("extract/*.py"), root / "model.py", root / "errors.py"]):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
 
 
-def _column_sums(t, whole, parts, keys, label, sigma):
-    """whole = Σ parts in every value column the whole row prints."""
-    for k in keys:
-        if k not in whole.values:
-            continue
-        s = sum(c.values.get(k, 0.0) for c in parts)
-        ok = abs(s - whole.values[k]) <= envelope([(c, k) for c in parts] + [(whole, k)])
-        yield ok, f"{t.title} | {label} [{k}] {whole.values[k]} vs {sigma} = {s:.2f}", whole.page or whole.line
+def file_hash(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:24]
 
 
-def main(argv):
-    show = "--violations" in argv
-    args = [a for a in argv if not a.startswith("--")]
-    files = discover([Path(a) for a in args])
-    total_ok = total = 0
-    for group in files:
-        name = " + ".join(p.name for p in group)
+def _cached(kind: str, paths: list[Path], tree: str, compute):
+    key = hashlib.sha256("|".join([kind, tree] + [file_hash(p) for p in paths]).encode()).hexdigest()[:32]
+    f = CACHE / f"{kind}-{key}.pkl"
+    if f.exists():
         try:
-            doc = extract_files(group)
-        except Exception as e:  # report and go on
-            print(f"{name}: ERROR {e}")
+            return pickle.loads(f.read_bytes())
+        except Exception:  # a cache file half written by a killed run: compute again
+            pass
+    out = compute()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_suffix(f".{id(out)}.tmp")
+    tmp.write_bytes(pickle.dumps(out))
+    tmp.replace(f)
+    return out
+
+
+def _profile_job(args):
+    """The pairing profile of one file (without what was read: the pair is read again when extracted)."""
+    path, tree = args
+
+    def compute():
+        from budgetwatch.extract.pairing import profile
+        pr = profile(path)
+        if pr is not None:
+            pr.source = None
+        return pr
+    try:
+        return path, _cached("profile", [path], tree, compute)
+    except Exception:
+        return path, None
+
+
+def _extract_job(args):
+    paths, tree = args
+
+    def compute():
+        from budgetwatch.extract.document import extract_files
+        try:
+            return ("ok", extract_files(paths))
+        except Exception as e:  # the report counts crashes; a reader's clear error is not a crash
+            from budgetwatch.errors import BudgetwatchError
+            kind = "refused" if isinstance(e, BudgetwatchError) else "crash"
+            return (kind, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3) if kind == 'crash' else ''}")
+    return paths, _cached("doc", paths, tree, compute)
+
+
+def documents(args: list[str], jobs: int, tree: str):
+    """(files, outcome) for every document under the arguments, pairing each folder's files by content."""
+    from budgetwatch.extract.pairing import _pair
+    from budgetwatch.store.ingest import candidate_files
+    folders = candidate_files(args)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        allfiles = [f for files in folders.values() for f in files]
+        profiles = dict(pool.map(_profile_job, [(f, tree) for f in allfiles]))
+        groups = []
+        for key, files in folders.items():
+            waiting = []
+            for f in files:
+                pr = profiles.get(f)
+                if pr is not None and (pr.narrative_only or pr.tables_only) and files != [key]:
+                    waiting.append(pr)
+                else:
+                    groups.append([f])
+            groups.extend([pr.path for pr in g] for g in _pair(waiting))
+        yield from pool.map(_extract_job, [(g, tree) for g in groups])
+
+
+@dataclass
+class DocReport:
+    name: str
+    status: str
+    meta_ok: bool = False
+    meta: str = ""
+    toc: int = 0
+    missing: list = field(default_factory=list)
+    tables: int = 0
+    forms: int = 0
+    forms_amount: int = 0
+    held: int = 0
+    checked: int = 0
+    violations: list = field(default_factory=list)
+    bad_codes: list = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def share(self) -> float:
+        return self.held / self.checked if self.checked else 1.0
+
+
+def report_of(files: list[Path], outcome) -> DocReport:
+    from budgetwatch.checks.completeness import toc_kinds
+    from budgetwatch.checks.view import DocView
+    name = " + ".join(p.name for p in files)
+    status, doc = outcome
+    if status != "ok":
+        return DocReport(name, status, error=str(doc).strip())
+    if not doc.tables and not doc.forms:
+        # a 说明 published alone whose tables file is not in the folder: its 目录 cannot be found here
+        return DocReport(name, "narrative", meta=f"unit={doc.unit} year={doc.year}",
+                         error="a 说明 without its tables file")
+    r = DocReport(name, "ok")
+    r.meta_ok = bool(doc.unit and doc.year and doc.stage) and 2010 <= doc.year <= 2027
+    r.meta = f"unit={doc.unit} year={doc.year} stage={doc.stage} scope={doc.scope}"
+    toc = toc_kinds(DocView(doc))
+    found = {t.kind for t in doc.tables}
+    r.toc = len({k for k, _ in toc})
+    r.missing = sorted({f"{k}:{title}" for k, title in toc if k not in found})
+    r.tables, r.forms = len(doc.tables), len(doc.forms)
+    r.forms_amount = sum(1 for f in doc.forms if f.amount is not None)
+    for ok, desc, where in identities(doc):
+        r.checked += 1
+        if ok:
+            r.held += 1
+        else:
+            r.violations.append((where, desc))
+    r.bad_codes = bad_codes(doc)
+    return r
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--violations", action="store_true", help="list every violation with its page")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--worst", type=int, default=0, help="print the N documents with the lowest share first")
+    a = ap.parse_args(argv)
+    tree = tree_hash()
+    reports = [report_of(files, outcome) for files, outcome in documents(a.paths, min(a.jobs, 2), tree)]
+    order = sorted(reports, key=lambda r: (r.status == "ok", r.share, -len(r.violations))) if a.worst else reports
+    for r in order[:a.worst] if a.worst else order:
+        if r.status != "ok":
+            print(f"{r.name}: {r.status.upper()} {r.meta} {r.error.splitlines()[0] if r.error else ''}")
             continue
-        res = list(identities(doc))
-        ok = sum(1 for r in res if r[0])
-        total_ok += ok
-        total += len(res)
-        toc = toc_kinds(DocView(doc))            # the 目录 as rule E01 reads it
-        found = {t.kind for t in doc.tables}
-        missing = [title for kind, title in toc if kind not in found]
-        meta = all([doc.unit, doc.year, doc.stage, doc.scope])
-        print(f"{name}: unit={doc.unit} year={doc.year} stage={doc.stage} scope={doc.scope} meta={'ok' if meta else 'INCOMPLETE'} "
-              f"tables={len(doc.tables)} forms={len(doc.forms)} toc={len(toc)} missing={missing} identities {ok}/{len(res)}")
-        if show:
-            for good, desc, where in res:
-                if not good:
-                    print(f"    VIOLATION p{where}: {desc}")
-    pct = 100.0 * total_ok / total if total else 100.0
-    print(f"TOTAL identities held: {total_ok}/{total} = {pct:.2f}%")
+        print(f"{r.name}: {r.meta} meta={'ok' if r.meta_ok else 'INCOMPLETE'} tables={r.tables} toc={r.toc} "
+              f"missing={r.missing} forms={r.forms} with_amount={r.forms_amount} "
+              f"identities {r.held}/{r.checked} bad_codes={len(r.bad_codes)}")
+        if a.violations:
+            for where, desc in r.violations:
+                print(f"    VIOLATION p{where}: {desc}")
+            for where, desc in r.bad_codes:
+                print(f"    BAD CODE p{where}: {desc}")
+    summary(reports)
+
+
+def summary(reports: list[DocReport]) -> None:
+    ok = [r for r in reports if r.status == "ok"]
+    n = len(reports)
+    crashes = sum(1 for r in reports if r.status == "crash")
+    refused = sum(1 for r in reports if r.status == "refused")
+    with_toc = [r for r in ok if r.toc]
+    held, checked = sum(r.held for r in ok), sum(r.checked for r in ok)
+    forms, amounts = sum(r.forms for r in ok), sum(r.forms_amount for r in ok)
+    pct = lambda a, b: f"{100.0 * a / b:.2f}%" if b else "n/a"  # noqa: E731
+    alone = [r for r in reports if r.status == "narrative"]
+    print(f"SUMMARY documents={n} crashes={crashes} refused={refused} narrative-only (tables file absent)={len(alone)}")
+    print(f"SUMMARY toc complete: {sum(1 for r in with_toc if not r.missing)}/{len(with_toc)} = "
+          f"{pct(sum(1 for r in with_toc if not r.missing), len(with_toc))} of documents with a 目录")
+    print(f"SUMMARY meta complete: {sum(1 for r in ok if r.meta_ok)}/{len(ok)} = {pct(sum(1 for r in ok if r.meta_ok), len(ok))}")
+    print(f"SUMMARY identities held: {held}/{checked} = {pct(held, checked)}; documents with all held: "
+          f"{sum(1 for r in ok if r.held == r.checked)}/{len(ok)}")
+    print(f"SUMMARY forms: {forms}, with an amount {amounts} = {pct(amounts, forms)}")
+    print(f"SUMMARY codes not in the 功能分类 catalogue: {sum(len(r.bad_codes) for r in ok)} in "
+          f"{sum(1 for r in ok if r.bad_codes)} documents")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -71,18 +71,24 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     empty: bool = False
     columns: list[str] = field(default_factory=list)  # column keys in printed order
+    read_quality: str | None = None    # "doubtful" when the reading is likely wrong (extract/quality.py)
+    quality_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "title": self.title, "money_unit": self.money_unit,
-                "location": dict(self.location), "empty": self.empty,
-                "columns": list(self.columns), "rows": [r.to_dict() for r in self.rows]}
+        d = {"kind": self.kind, "title": self.title, "money_unit": self.money_unit,
+             "location": dict(self.location), "empty": self.empty,
+             "columns": list(self.columns), "rows": [r.to_dict() for r in self.rows]}
+        if self.read_quality:
+            d.update(read_quality=self.read_quality, quality_reason=self.quality_reason)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Table":
         return cls(kind=d["kind"], title=d.get("title") or "", money_unit=d.get("money_unit"),
                    location=dict(d.get("location") or {}), empty=bool(d.get("empty")),
                    columns=list(d.get("columns") or []),
-                   rows=[Row.from_dict(r) for r in d.get("rows") or []])
+                   rows=[Row.from_dict(r) for r in d.get("rows") or []],
+                   read_quality=d.get("read_quality"), quality_reason=d.get("quality_reason"))
 
 
 @dataclass

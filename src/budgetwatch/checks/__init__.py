@@ -10,6 +10,7 @@ from .view import DocView
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
 from . import reconcile  # noqa: E402,F401  (family R: the 联网 feed against the disclosure; runs on a ReconcileView)
 from . import form_review, wording, consistency  # noqa: E402,F401  (register)
+from . import read_quality  # noqa: E402  (registers A00)
 
 __all__ = ["RULES", "Finding", "Rule", "run_checks"]
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def run_checks(doc: Document, history: list[Document] | None = None, peers: list
             log.warning("rule %s failed on %s: %s: %s", r.id, view.file, type(e).__name__, e)
             log.debug("rule %s failed", r.id, exc_info=True)   # the traceback, for those who ask for it
             out.append(rule_failed(r, view, e))
+    out = read_quality.without_doubtful_arithmetic(view, out)
     seen, unique = set(), []
     for f in out:
         if f.fingerprint not in seen:

@@ -12,7 +12,7 @@ from .view import TOTAL_NAME, DocView, envelope, name_of
 SOURCES = ("carryover", "gpb", "gf", "soe", "special", "business", "operating", "other", "unit_funds")
 _SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")
 CODED_KINDS = ("income", "expenditure", "gpb_expenditure", "gf_expenditure", "soe", "gpb_basic", "gf_income",
-               "fiscal_summary")
+               "fiscal_summary", "basic_economic", "gpb_economic")
 
 
 def row_groups(t, v) -> list[tuple[str, tuple[str, ...]]]:
@@ -254,7 +254,9 @@ def three_public_items(view: DocView, t):
             n = name_of(r)
             if re.search(pat, n) and not (key == "purchase" and "运行" in n) and not (key == "running" and "购置" in n):
                 items.setdefault(key, r)
-    total = next((r for r in t.rows if TOTAL_NAME.match(name_of(r)) or "三公" in name_of(r)), None)
+    # 合计 is the 三公 total; 总计 (printed where 会议费/培训费 are in the table too) covers more (spec)
+    total = next((r for r in t.rows if name_of(r) == "合计"), None) or next(
+        (r for r in t.rows if (TOTAL_NAME.match(name_of(r)) or "三公" in name_of(r)) and name_of(r) != "总计"), None)
     return total, items
 
 
@@ -372,7 +374,7 @@ def _econ_class(r):
       message="{table}“{name}”（{row_code}）列入{column_zh}{value}{unit}，按通行口径{kind_zh}应属于{belongs}。",
       suggestion="建议核实“{name}”列入{column_zh}的依据，人员经费一般为工资福利支出和对个人和家庭的补助，公用经费为商品和服务支出等。")
 def econ_composition(view: DocView):
-    for t in view.tables("gpb_basic"):
+    for t in view.tables("gpb_basic", "basic_economic"):
         for r in t.rows:
             cls = _econ_class(r)
             if cls is None:

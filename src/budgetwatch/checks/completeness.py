@@ -11,7 +11,8 @@ from .rule import rule
 from .view import DocView
 
 KIND_ZH = {"summary": "收支总表", "income": "收入总表", "expenditure": "支出总表", "fiscal_summary": "财政拨款收支总表",
-           "gpb_expenditure": "一般公共预算支出表", "gpb_basic": "一般公共预算基本支出表", "three_public": "“三公”经费支出表",
+           "gpb_expenditure": "一般公共预算支出表", "gpb_basic": "一般公共预算基本支出表",
+           "basic_economic": "基本支出经济分类表", "gpb_economic": "一般公共预算支出经济分类表", "three_public": "“三公”经费支出表",
            "gf_expenditure": "政府性基金预算支出表", "soe": "国有资本经营预算支出表", "gf_income": "政府性基金预算收入表",
            "admin_operating": "机关运行经费表", "projects": "项目支出表", "procurement": "政府采购表",
            "purchase_services": "政府购买服务表", "projects_carryover": "项目支出表（上年结转）"}

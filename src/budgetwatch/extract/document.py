@@ -17,6 +17,7 @@ from ..model import Document, Form, SourceFile, TextLine
 from ..read.source import read_source
 from ..read.text import Line
 from . import forms as F
+from . import quality
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
 from .text_rules import nospace
@@ -164,7 +165,11 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             continue
         table = parse_table(title, body, kind, ctx)
         doc.tables.append(table)
+        if ctx.found_inside and not any(t.kind == "admin_operating" for t in doc.tables):
+            doc.tables.extend(ctx.found_inside)
+        ctx.found_inside.clear()
     _default_money_units(doc)
+    quality.mark(doc.tables)
     # everything printed outside tables and forms: the 说明, the cover, the 目录 (rows of title | page)
     doc.narrative = [TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)
                      for k, ln in enumerate(lines) if k not in in_tables and ln.text]

@@ -77,6 +77,12 @@ class IndicatorReader:
         first = next((j for j, c in enumerate(cells) if c), None)
         if first is None or (self.annual_start is not None and first >= self.annual_start):
             return None, []  # a row printed only in the 年度 block
+        annual: list[str] = []
+        if self.annual_start is not None and not self.value_columns and where.get("page") is not None:
+            # 实施期 block | 年度 block: read the first; the second only lends a value the first leaves blank
+            # (PDF grids only: their cells sit in the header's columns, a converted text's may not)
+            annual = [c for c in (squash(x) for x in cells[self.annual_start:]) if c and nospace(c) not in FRAME_LABELS]
+            cells = cells[:self.annual_start]
         tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
         if not tokens:
             return None, []
@@ -109,6 +115,9 @@ class IndicatorReader:
                 self.level1 = parent
         if self.value_columns:
             return self._positional(cells, where), printed
+        if len(rest) == 1 and annual and not value_like(rest[0]) and not (level1_of(annual[-1]) or level2_of(annual[-1])) \
+                and nospace(annual[-1]) != nospace(rest[0]):
+            rest.append(annual[-1])   # a blank 实施期 value takes the 年度 value (spec)
         if len(rest) >= 2:
             name, value = rest[0], rest[1]
         elif len(rest) == 1 and value_like(rest[0]):
@@ -172,6 +181,11 @@ def _amount_after(cells, i) -> float | None:
     return None
 
 
+# the form's money for the year: 年度资金总额, 年度预算资金总额：, 当年预算, 资金总额 in a 专项资金情况 block
+_ANNUAL_AMOUNT = re.compile(r"^(年度(预算)?资金总额|年度预算(金额|数)?[:：]|当年预算(金额|数)?[:：]?$|当年财政拨款预算金额|"
+                            r"(项目|预算)?资金总额[:：]?$|资金总额[:：（(])")
+
+
 # ---- 申报表: header block, then one indicator grid ----------------------------------------
 
 def parse_declaration(title: Line, body: list[Line], previous: Form | None,
@@ -197,7 +211,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             for i, lab in enumerate(labels):
                 if "资金" in lab and unit is None:
                     unit = header_money_unit(lab)
-                if lab.startswith("年度资金总额") and amount is None:
+                if amount is None and _ANNUAL_AMOUNT.match(lab):
                     amount = _amount_after(cells, i)
                 if lab.startswith("实施期资金总额") and whole_period is None:
                     whole_period = _amount_after(cells, i)

@@ -19,7 +19,17 @@ def _unit_from_line(text: str) -> str | None:
         return None
     u = re.split(r"单位[:：]|金额单位|[（(]?单位[：:]", m.group(1))[0]
     u = re.sub(r"^\d+[-—－]", "", u).strip()
+    if re.search(r"[;；,，。、]", u):
+        return None   # a sentence of the 说明 (单位：…;全市14个区设…), not a name
     return u if 2 <= len(u) <= 60 and not u.startswith(("万元", "元")) else None
+
+
+def _unit_from_row(cells) -> str | None:
+    """部门名称 | 北京市…委员会 printed as cells of a form's or table's grid (no 部门名称 line, no cover)."""
+    vals = [nospace(c) for c in cells if c and nospace(c)]
+    if len(vals) >= 2 and re.fullmatch(r"(部门|单位|预算单位|实施单位|主管部门)(名称)?", vals[0]) and _org(vals[1]):
+        return vals[1]
+    return None
 
 
 def cover_text(lines: list[Line]) -> str:
@@ -29,6 +39,8 @@ def cover_text(lines: list[Line]) -> str:
         t = nospace(ln.text)
         if not t:
             continue
+        if ln.is_row:
+            break   # a table's figures are not the cover (98,098.872806 holds no year 2086)
         if t.startswith("目录") or t.startswith("第一部分") or len(parts) >= 10:
             break
         parts.append(t)
@@ -44,8 +56,10 @@ def _unit_from_cover_text(cover: str) -> str | None:
     for pat in (r"20\d{2}年度?(?P<unit>.+?)(?:部门|单位)(?:综合)?(?:预算|决算)",
                 r"^(?P<unit>.+?)(?:20\d{2})?年度?(?:部门|单位)(?:综合)?(?:预算|决算)"):
         m = re.search(pat, cover)
-        if m and _org(m.group("unit")):
-            return m.group("unit")
+        if m:
+            u = re.sub(r"(?<=.{4})(部门|单位)$", "", m.group("unit"))   # 北京市统计局部门 2026年度部门预算
+            if _org(u):
+                return u
     return None
 
 
@@ -73,6 +87,9 @@ def _find_unit(lines: list[Line]) -> str | None:
     cover = _cover_unit(lines) or _unit_from_cover_text(cover_text(lines))
     if cover:
         return cover
+    in_grid = Counter(u for u in (_unit_from_row(ln.cells) for ln in lines if ln.is_row) if u)
+    if in_grid:
+        return in_grid.most_common(1)[0][0]
     for ln in lines[:400]:
         t = nospace(ln.text)
         m = re.match(r"^(.{2,40}?)(20\d{2})年?度?(部门|单位)?(综合)?(预算|决算)", t)
@@ -108,7 +125,7 @@ def _cover_match(lines: list[Line]):
             return m
     cover = cover_text(lines)
     if re.search(r"预算|决算", cover):
-        y = re.search(r"(20\d{2})", cover)
+        y = re.search(r"(?<![\d.,])(20\d{2})(?![\d.,])", cover)
         kind = re.search(r"(部门|单位)?(综合)?(预算|决算)", cover)
         if y and kind:
             return re.match(r"(\d{4})(部门|单位)?(综合)?(预算|决算)",

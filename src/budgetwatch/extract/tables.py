@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .three_public import items_as_rows
+from .three_public import admin_operating_of, items_as_rows
 from ..model import Row, Table
 from ..read.text import Line
 from .codes import CodeTracker
@@ -17,12 +17,14 @@ from .text_rules import (
     ENUM, header_money_unit, is_code, money_unit_in, nospace, parse_amount, squash, strip_enum,
 )
 from .vocabulary import (
-    COLUMN_RULES, CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
+    COLUMN_RULES, CODE_LABELS, ECONOMIC_KINDS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
+    kind_by_content,
 )
 
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
 EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
+_CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
 TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
 
 
@@ -44,6 +46,7 @@ class TableContext:
     stage: str | None
     unit: str | None = None
     units_seen: set[str] = field(default_factory=set)
+    found_inside: list = field(default_factory=list)   # tables printed inside another (机关运行经费 in 三公)
 
 
 def is_column_numbers(cells) -> bool:
@@ -284,7 +287,7 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             data.append(ln)
     ncols = max([len(c) for c in header] + [len(d.cells) for d in data] + [1])
     columns, split = build_columns(header, ncols, ctx, kind)
-    econ = kind == "gpb_basic" or any("经济" in nospace(" ".join(h)) for h in header)
+    econ = kind in ECONOMIC_KINDS or any("经济" in nospace(" ".join(h)) for h in header)
     table = Table(kind=kind, title=squash(title.text), money_unit=find_money_unit(title, head_notes, header),
                   location=title.location)
     sides = column_groups(columns, split, ncols)
@@ -303,6 +306,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
                 continue
             if not row.name and pending and side == "expenditure":
                 row.name, pending = strip_enum(pending), None
+            if not row.name and not row.code and side is None and not table.rows and not later:
+                row.name = "合计"   # a line of column totals under the header (spec)
             if kind in TWO_SIDED:
                 row.side = side or _guess_side(row, table.rows)
             if block:
@@ -318,9 +323,14 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             seen.append(c.key)
     table.columns = seen
     table.empty = not table.rows or any(EMPTY_NOTE.search(n.text) for n in notes) and not _has_amounts(table)
+    table.kind = kind_by_content(kind, table.title, [r.code for r in table.rows if r.code and not r.side],
+                                 [r.name for r in table.rows if r.name and not r.side])
     if kind in ("projects", "projects_carryover"):
         _mark_subtotals(table, ctx)
     if kind == "three_public":
+        admin = admin_operating_of(table, columns, ctx.year)
+        if admin is not None:
+            ctx.found_inside.append(admin)
         items_as_rows(table, columns, ctx.year)
     return table
 
@@ -358,6 +368,13 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
             if name is None and TOTAL_NAME.match(nospace(c)):
                 name = squash(c)   # 合计 centred over 单位编码 and 单位名称
             continue
+        joined = _CODE_NAME.match(c.strip()) if role in ("name", "gov_name") else None
+        if joined:   # 2010101-行政运行: the code and its name in one cell
+            if role == "gov_name":
+                gov = squash(joined.group(2))
+            elif name is None and not pieces:
+                pieces["code"], name = joined.group(1), squash(joined.group(2))
+            continue   # a further classification beside the first (30101-基本工资) is not the row's
         if role == "gov_name":
             gov = squash(c)
             continue

@@ -38,6 +38,66 @@ def item_of(label: str, path: list[str]) -> str | None:
     return None
 
 
+_MEETING = ("会议费", "培训费")
+ADMIN = "机关运行经费"
+
+
+def admin_operating_of(table: Table, columns, year: int | None) -> Table | None:
+    """A 机关运行经费 figure printed as a column of the 三公 table is also an admin_operating table with one
+    合计 row (spec)."""
+    col = next((c for c in columns if c.role == "value" and ADMIN in nospace(c.label)
+                and not re.search(r"上年|增减|变化", nospace("".join(c.path)))), None)
+    if col is None or not table.rows:
+        return None
+    total_row = next((r for r in table.rows if re.fullmatch(r"合计|总计", nospace(r.name or ""))), None)
+    if len(table.rows) > 3 and total_row is None:
+        return None
+    row = total_row or _current_row(table.rows, year)
+    key = next((k for k in row.values if k.endswith(f"#{col.index + 1}")), None) or (
+        col.key if col.key in row.values else None)
+    if key is None:
+        return None
+    out = Table(kind="admin_operating", title=table.title, money_unit=table.money_unit,
+                location=dict(table.location), columns=["total"])
+    out.rows.append(Row(name="合计", values={"total": row.values[key]}, line=row.line, page=row.page,
+                        printed={"total": row.printed[key]} if key in row.printed else {},
+                        boxes={"total": row.boxes[key]} if key in row.boxes else {}, ocr=row.ocr))
+    return out
+
+
+def canonical_rows(table: Table) -> None:
+    """Rows named as the spec names them: 因公出国（境）费用 → 因公出国（境）费, “三公”经费 → 合计; where the
+    table also prints 会议费/培训费, the printed total that covers them is 总计 and 合计 is the 三公 total."""
+    named = []
+    for r in table.rows:
+        n = nospace(r.name or "")
+        item = item_of(n, [n]) if n else None
+        if item is None and "三公" in n:
+            item = "合计"
+        if item is None and n in ("总计",):
+            item = "总计"
+        named.append(item)
+    if not any(n in _MEETING for n in named):
+        for r, n in zip(table.rows, named):
+            if n and n != "总计":
+                r.name = n
+        return
+    parts = {n: r for r, n in zip(table.rows, named) if n in ("因公出国（境）费", "公务接待费", "公务用车购置及运行费")
+             + _MEETING}
+    for r, n in zip(table.rows, named):
+        if n == "合计":
+            raw = nospace(r.name or "")
+            wide = "三公" not in raw and any("三公" in nospace(x.name or "") for x in table.rows if x is not r)
+            k = "total" if "total" in r.values else next(iter(r.values), None)
+            if k and not wide and all(m in parts for m in _MEETING if m in named):
+                three = sum(p.values.get(k, 0.0) for m, p in parts.items() if m not in _MEETING)
+                meet = sum(p.values.get(k, 0.0) for m, p in parts.items() if m in _MEETING)
+                wide = meet > 0 and abs(r.values[k] - three - meet) < abs(r.values[k] - three)
+            r.name = "总计" if wide else "合计"
+        elif n:
+            r.name = n
+
+
 def items_as_rows(table: Table, columns, year: int | None) -> None:
     """Transpose when at least three value columns are 三公 items and the table has few rows. A 决算
     table printing 预算数 and 决算数 groups gives each item `budget` and `total` (spec)."""
@@ -50,7 +110,12 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
         named = own
     total_row = next((r for r in table.rows if re.fullmatch(r"合计|总计", nospace(r.name or ""))), None)
     if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None):
+        canonical_rows(table)
         return   # a per-unit table transposes through its 合计 row
+    if any(n in _MEETING for _, n in named):
+        # 合计 | “三公”经费 › 小计 … | 会议费 | 培训费: the total outside the 三公 block covers them all
+        named = [(c, "总计" if n == "合计" and "三公" not in nospace(c.label + "".join(c.path)) else n)
+                 for c, n in named]
     row = total_row or _current_row(table.rows, year)
     found: dict[tuple[str, str], str] = {}
     first = {}
@@ -70,7 +135,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     if not found:
         return   # the structure (three item columns) is there; blank items are simply not rows
     out = []
-    for name, _ in ITEMS:
+    for name in [n for n, _ in ITEMS] + ["总计"]:
         values, printed, boxes = {}, {}, {}
         for slot in ("budget", "total"):
             k = found.get((name, slot))

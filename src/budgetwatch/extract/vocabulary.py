@@ -29,11 +29,14 @@ KIND_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("soe", ("国有资本经营",), ()),
     ("gf_income", ("政府性基金", "收入"), ("收支", "收入支出")),
     ("gf_expenditure", ("政府性基金",), ()),
-    ("gpb_basic", ("一般公共预算", "基本支出"), ()),
-    ("gpb_basic", ("基本支出", "经济"), ()),
+    ("gpb_basic", ("一般公共预算", "基本支出"), ("功能",)),
+    ("gpb_expenditure", ("一般公共预算", "基本支出"), ()),   # 基本支出 by 功能分类 (spec)
+    ("basic_economic", ("基本支出", "经济"), ()),
+    ("gpb_economic", ("一般公共预算", "经济"), ()),
     ("gpb_expenditure", ("一般公共预算", "支出"), ()),
     ("gpb_expenditure", ("财政拨款支出", "功能"), ()),
-    ("gpb_basic", ("财政拨款基本支出",), ()),
+    ("basic_economic", ("财政拨款基本支出",), ()),
+    ("basic_economic", ("基本支出",), ("收支", "收入", "功能")),
     ("gpb_expenditure", ("财政拨款支出",), ("收支", "收入")),
     ("fiscal_summary", ("财政拨款", "收支"), ()),
     ("fiscal_summary", ("财政拨款", "收入支出"), ()),
@@ -48,9 +51,45 @@ _TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|-{4,}|_{4,})")
 _SENTENCE = re.compile(r"[。，；;！？]|见附|详见|如下")
 
 
+ECONOMIC_KINDS = ("gpb_basic", "basic_economic", "gpb_economic")
+FUNCTIONAL_KINDS = ("expenditure", "gpb_expenditure")
+# 经济分类 rows as printed: 301 工资福利支出 / 501 机关工资福利支出 and their 款
+ECONOMIC_NAMES = re.compile(r"^(工资福利支出|商品和服务支出|对个人和家庭的补助|资本性支出|机关工资福利支出|"
+                            r"机关商品和服务支出|基本工资|津贴补贴|奖金|办公费|印刷费|差旅费|手续费|水电费|邮电费)$")
+
+
+def kind_by_content(kind: str, title: str, codes: list[str], names: list[str]) -> str:
+    """A table's kind corrected by what its rows are: a table by 经济分类 (301…, 50101…, 工资福利支出) is
+    never a 功能分类 kind, a table by 功能分类 (201…) is never a 经济分类 kind (spec)."""
+    if kind not in ECONOMIC_KINDS + FUNCTIONAL_KINDS:
+        return kind
+    econ = sum(1 for c in codes if c[:1] in "35")
+    func = sum(1 for c in codes if c[:1] == "2")
+    if not codes:
+        econ = sum(1 for n in names if ECONOMIC_NAMES.match(nospace(n)))
+        func = len(names) - econ if econ else 0
+    t = modern(nospace(title))
+    if kind in FUNCTIONAL_KINDS and econ > func:
+        if "基本支出" in t:
+            return "gpb_basic" if "一般公共预算" in t else "basic_economic"
+        return "gpb_economic"
+    if kind in ECONOMIC_KINDS and func > econ and codes:
+        return "gpb_expenditure" if "一般公共预算" in t or kind == "gpb_basic" else "expenditure"
+    return kind
+
+
+def modern(t: str) -> str:
+    """Earlier years' wording as today's: 一般预算 is 一般公共预算, 基金预算 is 政府性基金预算."""
+    if "一般预算" in t and "一般公共预算" not in t:
+        t = t.replace("一般预算", "一般公共预算")
+    if "基金预算" in t and "政府性基金" not in t:
+        t = t.replace("基金预算", "政府性基金预算")
+    return t
+
+
 def classify_title(text: str) -> str | None:
     """The table kind a title names, or None when the line is not a table title."""
-    t = nospace(text)
+    t = modern(nospace(text))
     if not t or len(t) > 80 or not _TITLE_END.search(t):
         return None
     if _TOC_LEADER.search(text) or _SENTENCE.search(t) or re.match(r"^第[一二三四五六七八九十\d]{1,3}部分", t):
@@ -90,15 +129,15 @@ COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
 TABLE_NUMBER = r"(?:部门)?(?:公开|预算|附)?(?:表\d+|\d+表)(?:[-－—]\d+)?|表[一二三四五六七八九十]+"
 CODE_LABELS = re.compile(r"(编码|代码|编号)$|^(类|款|项)$|^科目编码")
 NAME_LABELS = re.compile(r"名称|分类科目|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$")
-GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类")
+GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类|政府支出经济分类")
 SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金来源|购买数量|采购方式|采购品目|功能科目|经济科目)$")
 _OTHER_YEAR = re.compile(r"(20\d{2})")
 
 
 def column_key(label: str, path: list[str], doc_year: int | None, stage: str | None) -> str:
     """The spec's column key for a value column, from its innermost label and its header path."""
-    lab = nospace(label)
-    joined = nospace("/".join(path))
+    lab = modern(nospace(label))
+    joined = modern(nospace("/".join(path)))
     for y in _OTHER_YEAR.findall(joined):
         if doc_year and int(y) != doc_year:
             return "x:" + lab

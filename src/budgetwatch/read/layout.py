@@ -143,11 +143,19 @@ def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
         kept = [ln[0]]
         for g in ln[1:]:
             p = kept[-1]
-            if g.ch == p.ch and abs(g.x0 - p.x0) < 0.3 * max(g.size, 1):
+            if g.ch == p.ch and _same_place(p, g):
                 continue
             kept.append(g)
         out.append(kept)
     return out
+
+
+def _same_place(a: Glyph, b: Glyph) -> bool:
+    """A fake-bold double: the same glyph drawn again almost where it was (its box overlaps the first's by
+    most of its width). A real repeated glyph (the second 0 of 100) is offset by its advance, which can be
+    half its box when the font's boxes are wide, and far less than its height when they are tall."""
+    w = min(a.x1 - a.x0, b.x1 - b.x0)
+    return w > 0 and min(a.x1, b.x1) - max(a.x0, b.x0) > 0.8 * w and abs(a.cy - b.cy) < 0.3 * max(a.size, 1)
 
 
 def _join(glyphs: list[Glyph]) -> str:

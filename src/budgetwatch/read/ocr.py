@@ -124,7 +124,8 @@ def _glyphs(boxes, texts, scale: float) -> list[Glyph]:
             continue
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
-        x0, x1, top, bottom = min(xs) / scale, max(xs) / scale, min(ys) / scale, max(ys) / scale
+        # plain floats: numpy scalars would reach the rows' boxes and break `extract --json`
+        x0, x1, top, bottom = (float(v) / scale for v in (min(xs), max(xs), min(ys), max(ys)))
         step = (x1 - x0) / len(text)
         for i, ch in enumerate(text):
             if ch.isspace():
@@ -163,5 +164,5 @@ def ocr_page(doc, index: int) -> PdfPage:
     hs = [s for s in hs if not _inside_text(s, True, boxes)]
     vs = [s for s in vs if not _inside_text(s, False, boxes)]
     return PdfPage(number=index + 1, width=width, height=height, glyphs=_glyphs(boxes, texts, SCALE),
-                   hedges=[(y / SCALE, a / SCALE, b / SCALE) for y, a, b in hs],
-                   vedges=[(x / SCALE, a / SCALE, b / SCALE) for x, a, b in vs])
+                   hedges=[(float(y) / SCALE, float(a) / SCALE, float(b) / SCALE) for y, a, b in hs],
+                   vedges=[(float(x) / SCALE, float(a) / SCALE, float(b) / SCALE) for x, a, b in vs])

@@ -1,0 +1,51 @@
+"""Reading capabilities shown on real pages of documents without gold (../shared/corpus-wide), each
+asserting the figures read off the rendered page."""
+from __future__ import annotations
+
+import pytest
+
+from budgetwatch.extract import extract_files
+from conftest import CORPUS_WIDE
+
+pytestmark = pytest.mark.skipif(not CORPUS_WIDE.is_dir(), reason=f"{CORPUS_WIDE} is absent")
+
+
+def _table(doc, kind, page):
+    ts = [t for t in doc.tables if t.kind == kind and t.location.get("page") == page]
+    assert len(ts) == 1, [(t.kind, t.title, t.location) for t in doc.tables]
+    return ts[0]
+
+
+def test_repeated_glyphs_of_a_font_with_wide_boxes_are_all_kept():
+    # 重庆市经信委 2026 表二 (p8): the font's glyph boxes are twice its advance and taller than wide, so
+    # the second 1 of 11,476.19 sits half a box from the first; it is a real digit, not a fake-bold double
+    doc = extract_files([CORPUS_WIDE / "chongqing-ba3f623fa0.pdf"])
+    rows = {r.code or r.name: r.values for r in _table(doc, "income", 8).rows}
+    assert rows["合计"] == {"total": 244895.02, "gpb": 192446.79, "special": 13486.02, "business": 18308.57,
+                          "operating": 10248.98, "other": 10404.66}
+    assert rows["205"] == {"total": 64945.4, "gpb": 32368.57, "special": 12063.96, "business": 11476.19,
+                           "other": 9036.68}
+    assert rows["2050303"] == {"total": 20703.82, "gpb": 11879.94, "special": 1968.82, "business": 2483.51,
+                               "other": 4371.55}
+    assert rows["2060404"] == {"total": 22800.0, "gpb": 22800.0}
+
+
+def test_a_tables_file_gets_no_year_from_its_figures_and_pairs_with_its_narrative():
+    # 北京市市场监管局: the tables file's first figures (98,098.872806) held “2086”, which kept it from
+    # its 说明 (2026); read alone its year comes from its forms' titles (2026年…), paired from the 说明's cover
+    from budgetwatch.extract.pairing import profile, read_documents
+    tables, narrative = CORPUS_WIDE / "beijing-8408cafe28.pdf", CORPUS_WIDE / "beijing-d9fd45f9ec.pdf"
+    assert profile(tables).year is None and extract_files([tables]).year == 2026
+    groups = [g for g, _ in read_documents([narrative, tables])]
+    assert groups == [[narrative, tables]]
+    doc = extract_files(groups[0])
+    assert (doc.unit, doc.year, doc.stage) == ("北京市市场监督管理局", 2026, "budget")
+
+
+def test_unit_from_a_cover_naming_it_before_the_year_and_from_a_grid_cell():
+    # 北京市统计局: cover “北京市统计局部门2026年度 / 部门预算信息公开”
+    assert extract_files([CORPUS_WIDE / "beijing-ffea07b58d.pdf"]).unit == "北京市统计局"
+    # 北京市国资委 tables file: no cover, no 部门名称 line; p37 prints 部门名称 | 北京市人民政府国有资产监督管理委员会
+    assert extract_files([CORPUS_WIDE / "beijing-8bc0e59b2f.pdf"]).unit == "北京市人民政府国有资产监督管理委员会"
+    # 北京市气象局: “单位：北京市人工影响天气中心;全市14个区设气象局,…” is a sentence, not the unit
+    assert extract_files([CORPUS_WIDE / "beijing-bcf00dbe0b.pdf"]).unit == "北京市气象局"
