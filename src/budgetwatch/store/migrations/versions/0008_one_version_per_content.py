@@ -3,14 +3,14 @@
 Repeated versions a race stored before this key existed (same document, same bytes) are removed,
 the earliest kept; their findings go with them (decisions are kept by document and fingerprint).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
