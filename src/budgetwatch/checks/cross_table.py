@@ -130,13 +130,17 @@ def gpb_within_expenditure(view: DocView):
     t5, t3 = view.table("gpb_expenditure"), view.table("expenditure")
     if not t5 or not t3:
         return
-    by_code = {r.code: r for r in t3.rows if r.code and "total" in r.values}
+    by_code: dict = {}   # a 支出总表 printing a code once per 经济分类 (北京 预算03表): the code is their sum
+    for o in t3.rows:
+        if o.code and "total" in o.values:
+            by_code.setdefault(o.code, []).append(o)
     for r in t5.rows:
-        o = by_code.get(r.code)
-        if not r.code or o is None or "total" not in r.values:
+        parts = by_code.get(r.code)
+        if not r.code or not parts or "total" not in r.values:
             continue
-        va, vb = view.wan(t5, r.values["total"]), view.wan(t3, o.values["total"])
-        if va - vb > _tol(view, [(t5, r, "total"), (t3, o, "total")]):
+        o = parts[0]
+        va, vb = view.wan(t5, r.values["total"]), view.wan(t3, sum(p.values["total"] for p in parts))
+        if va - vb > _tol(view, [(t5, r, "total")] + [(t3, p, "total") for p in parts]):
             yield dict(view.at(t5, r, "total", wan=True), value=va, expected=vb, difference=va - vb,
                        other=t3.title, evidence={"other_table": t3.title, "other_page": o.page, "other_line": o.line})
 
