@@ -62,7 +62,7 @@ def test_two_concurrent_ingests_store_exactly_what_one_does(db_url, tmp_path):
 
 
 def test_the_migration_removes_repeats_a_race_stored_before_the_key(db_url):
-    """A database from before 0007 may hold the same bytes twice as versions of one document: the earliest
+    """A database from before 0008 may hold the same bytes twice as versions of one document: the earliest
     is kept (with its findings), the repeat goes, then the key holds."""
     from sqlalchemy import func
 
@@ -71,7 +71,7 @@ def test_the_migration_removes_repeats_a_race_stored_before_the_key(db_url):
     from budgetwatch.store.repository import save_version
     from budgetwatch.store.schema import CellRecord
     engine = make_engine(db_url)
-    migrate(engine, "0006")
+    migrate(engine, "0007")
     doc = extract_files([seed("001")])
     with Session(engine) as s, s.begin():
         first = save_version(s, doc).id
