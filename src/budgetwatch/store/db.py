@@ -41,6 +41,8 @@ def make_engine(url: str | None = None, **options) -> Engine:
                                "pip install 'budgetwatch[postgres]'")
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            options.pop("pool_timeout", None)   # an in-memory database has one connection per thread: no pool to wait on
     engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
