@@ -56,18 +56,6 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/admin/users/{user_id}/revoke"): "manage", ("POST", "/api/admin/users/{user_id}/reset"): "manage",
     ("GET", "/audit"): "audit", ("GET", "/api/audit"): "audit", ("GET", "/api/audit/verify"): "audit",
     ("GET", "/api/audit/export.jsonl"): "audit",
-    # 代表服务
-    ("GET", "/deputy"): "read", ("GET", "/api/deputy"): "read",
-    ("GET", "/questions"): "questions", ("GET", "/api/questions"): "questions",
-    ("GET", "/questions/new"): "ask", ("POST", "/questions"): "ask", ("POST", "/api/questions"): "ask",
-    ("GET", "/questions/{question_id}"): "questions", ("GET", "/api/questions/{question_id}"): "questions",
-    ("POST", "/api/questions/{question_id}/accept"): "triage", ("POST", "/api/questions/{question_id}/reject"): "triage",
-    ("POST", "/api/questions/{question_id}/assign"): "triage", ("POST", "/api/questions/{question_id}/urge"): "triage",
-    ("POST", "/api/questions/{question_id}/close"): "triage", ("POST", "/api/questions/{question_id}/reply"): "reply",
-    ("POST", "/questions/{question_id}/{step}"): "reply",
-    ("GET", "/api/questions/overdue"): "triage", ("GET", "/api/questions/stats"): "triage",
-    ("GET", "/staff/questions"): "triage",
-    ("GET", "/staff/opinion.{fmt}"): "triage",
 }
 EXPORT_FORMATS = {"csv", "xlsx", "pdf", "docx", "jsonl"}
 
