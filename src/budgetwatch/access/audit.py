@@ -84,14 +84,18 @@ def record(engine: Engine, actor: Actor, action: str, outcome: str = "ok", objec
     raise AssertionError("unreachable")
 
 
-def rows(engine: Engine, before: datetime | None = None, batch: int = 1000) -> Iterator[dict]:
-    """Every record in order, as dicts (with id, prev_hash and hash), `before` a time if given."""
+def rows(engine: Engine, before: datetime | None = None, batch: int = 1000,
+         regions: frozenset[str] | None = None) -> Iterator[dict]:
+    """Every record in order, as dicts (with id, prev_hash and hash), `before` a time if given; only those
+    of `regions` if given (a region's auditor: such an export is not a whole chain)."""
     last = 0
     while True:
         with Session(engine) as s:
             q = select(AuditRecord).where(AuditRecord.id > last)
             if before is not None:
                 q = q.where(AuditRecord.at < before)
+            if regions is not None:
+                q = q.where(AuditRecord.region_code.in_(regions))
             recs = list(s.scalars(q.order_by(AuditRecord.id).limit(batch)))
             out = [{"id": r.id, **{k: getattr(r, k) for k in FIELDS}, "prev_hash": r.prev_hash, "hash": r.hash}
                    for r in recs]

@@ -23,7 +23,7 @@ from starlette.requests import Request
 
 from . import audit, sessions, tokens
 from .hardening import body_limit, new_nonce, safe_back, security_headers
-from .permissions import AUDITED, PUBLIC, action_for
+from .permissions import PUBLIC, action_for, audited
 from .principal import LOCAL, Principal
 from .settings import SESSION_COOKIE, auth_on
 
@@ -136,7 +136,7 @@ class AccessGate:
             status["code"] = 413
         action = scope.get("budgetwatch.action")      # set by authorize() once the route is known
         code = status.get("code", 500)
-        if scope.get("budgetwatch.denied") or action in AUDITED:
+        if scope.get("budgetwatch.denied") or audited(method, action, scope.get("path_params")):
             route = scope.get("route")
             await self._audit(principal, action or "unclassified",
                               "ok" if code < 400 else "denied" if code in (401, 403, 404) else "error",

@@ -26,7 +26,8 @@ MATRIX: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
 }.items()}
 PUBLIC = "public"        # no principal needed: /health, /static, /login
 WRITES = {"upload", "decide", "ask", "triage", "reply", "manage", "feed_upload"}
-AUDITED = WRITES | {"export", "read_payments", "audit"}   # every use leaves an audit record
+AUDITED = WRITES | {"export", "read_payments", "audit"}   # every use leaves an audit record …
+READ_AUDITED = {"export", "read_payments", "audit"}       # … reads included; of the others, the writes and downloads
 
 # (method, route path) → action; "*" = any method. Pages and their /api twins share an action.
 ROUTES: dict[tuple[str, str], str] = {
@@ -56,6 +57,18 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/admin/users/{user_id}/revoke"): "manage", ("POST", "/api/admin/users/{user_id}/reset"): "manage",
     ("GET", "/audit"): "audit", ("GET", "/api/audit"): "audit", ("GET", "/api/audit/verify"): "audit",
     ("GET", "/api/audit/export.jsonl"): "audit",
+    # 代表服务
+    ("GET", "/deputy"): "read", ("GET", "/api/deputy"): "read",
+    ("GET", "/questions"): "questions", ("GET", "/api/questions"): "questions",
+    ("GET", "/questions/new"): "ask", ("POST", "/questions"): "ask", ("POST", "/api/questions"): "ask",
+    ("GET", "/questions/{question_id}"): "questions", ("GET", "/api/questions/{question_id}"): "questions",
+    ("POST", "/api/questions/{question_id}/accept"): "triage", ("POST", "/api/questions/{question_id}/reject"): "triage",
+    ("POST", "/api/questions/{question_id}/assign"): "triage", ("POST", "/api/questions/{question_id}/urge"): "triage",
+    ("POST", "/api/questions/{question_id}/close"): "triage", ("POST", "/api/questions/{question_id}/reply"): "reply",
+    ("POST", "/questions/{question_id}/{step}"): "reply",      # the page's forms: each step checked again by its own action
+    ("GET", "/api/questions/overdue"): "triage", ("GET", "/api/questions/stats"): "triage",
+    ("GET", "/staff/questions"): "triage",
+    ("GET", "/staff/opinion.{fmt}"): "triage",
 }
 EXPORT_FORMATS = {"csv", "xlsx", "pdf", "docx", "jsonl"}
 
@@ -70,6 +83,14 @@ def action_for(method: str, path: str, path_params: dict | None = None, query: d
                              or (query or {}).get("format") in EXPORT_FORMATS):
         return "export"
     return action
+
+
+def audited(method: str, action: str | None, path_params: dict | None = None) -> bool:
+    """Whether a request leaves an audit record: a write, a download, or a read of payee-level data or the log."""
+    if action not in AUDITED:
+        return False
+    return (action in READ_AUDITED or method not in ("GET", "HEAD", "OPTIONS")
+            or str((path_params or {}).get("fmt", "")) in EXPORT_FORMATS)
 
 
 def allows(role: str, action: str) -> bool:

@@ -15,8 +15,9 @@ from ..store.schema import Base, DecisionRecord, DocumentRecord, Version
 from .principal import Scope
 from . import tables
 
-UNSCOPED = {tables.User, tables.Membership, tables.SessionRecord, tables.ApiToken, tables.AuditRecord,
-            tables.TenantSetting}
+# accounts are administered per tenant by their memberships (access/users.py), not by a region column;
+# the audit log *is* limited: a region's auditor reads the records of its region's principals
+UNSCOPED = {tables.User, tables.Membership, tables.SessionRecord, tables.ApiToken, tables.TenantSetting}
 
 
 def scoped_session(engine, scope: Scope | None) -> Session:

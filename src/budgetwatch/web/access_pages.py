@@ -250,10 +250,12 @@ def audit_verify(request: Request):
 
 @router.get("/api/audit/export.jsonl")
 def audit_export(request: Request, before: datetime | None = None):
-    """The audit log as JSONL (the chain's hashes included, so the file can be verified on its own)."""
+    """The audit log as JSONL (the chain's hashes included, so a whole export can be verified on its own;
+    a region's auditor gets its region's records)."""
     if before is not None and before.tzinfo is None:
         before = before.replace(tzinfo=timezone.utc)
-    lines = (audit.export_line(r) + "\n" for r in audit.rows(request.app.state.engine, before))
+    lines = (audit.export_line(r) + "\n" for r in audit.rows(request.app.state.engine, before,
+                                                             regions=admin_regions(request)))
     return StreamingResponse(lines, media_type="application/x-ndjson",
                              headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'})
 

@@ -30,17 +30,18 @@ def principal_of(request: Request):
 
 def install(app: FastAPI, engine) -> None:
     """Call after the response cache is added and before the other routers are included."""
-    from . import access_pages, region_pages
+    from . import access_pages, deputy_pages, opinion, region_pages
     from .app import templates
     app.router.dependencies.append(Depends(authorize))
     app.add_middleware(AccessGate, engine=engine)
     templates.env.globals.update(csrf_input=csrf_input, csp_nonce=csp_nonce, principal_of=principal_of)
     from ..access.settings import auth_on
-    for route in [*access_pages.router.routes, *region_pages.router.routes]:   # the access API is documented where it applies: server mode
+    for route in [*access_pages.router.routes, *region_pages.router.routes, *deputy_pages.router.routes]:   # the access API is documented where it applies: server mode
         route.include_in_schema = getattr(route, "documented", route.include_in_schema) and auth_on()
     app.include_router(access_pages.router)
     app.include_router(region_pages.router)
-    # deputy_pages: 代表服务 (added below when present)
+    app.include_router(deputy_pages.router)
+    app.include_router(opinion.router)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
