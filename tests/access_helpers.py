@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from budgetwatch.access import audit, users
@@ -27,6 +28,17 @@ def server_app(db_url: str, monkeypatch, tmp_path: Path, cache: bool = True):
     monkeypatch.setenv("BUDGETWATCH_UPLOADS", str(tmp_path / "uploads"))
     monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "cache"))
     return create_app(db_url, cache=cache)
+
+
+@pytest.fixture
+def placed(db_url, monkeypatch, tmp_path):
+    """The server-mode app with the accounts of make_users and the samples placed; `app.state.docs`
+    maps each region to its document id."""
+    app = server_app(db_url, monkeypatch, tmp_path)
+    make_users(app.state.engine)
+    app.state.docs = place_samples(app.state.engine)
+    yield app
+    app.state.engine.dispose()
 
 
 def place_samples(engine) -> dict[str, int]:

@@ -15,17 +15,13 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.access import audit
 from budgetwatch.access.tables import AuditRecord
-from access_helpers import A, PASSWORD, make_users, place_samples, server_app, signed_in
-from conftest import SAMPLES
+from access_helpers import placed  # noqa: F401  (the fixture)
+from access_helpers import A, PASSWORD, signed_in
 
 
 @pytest.fixture
-def app(db_url, monkeypatch, tmp_path):
-    app = server_app(db_url, monkeypatch, tmp_path)
-    make_users(app.state.engine)
-    app.state.docs = place_samples(app.state.engine)
-    yield app
-    app.state.engine.dispose()
+def app(placed):
+    return placed
 
 
 def records(engine, since: int = 0) -> list[AuditRecord]:

@@ -11,16 +11,13 @@ import pytest
 from docx import Document
 from sqlalchemy import text
 
-from access_helpers import A, make_users, place_samples, server_app, signed_in
+from access_helpers import placed  # noqa: F401  (the fixture)
+from access_helpers import A, signed_in
 
 
 @pytest.fixture
-def app(db_url, monkeypatch, tmp_path):
-    app = server_app(db_url, monkeypatch, tmp_path)
-    make_users(app.state.engine)
-    app.state.docs = place_samples(app.state.engine)
-    yield app
-    app.state.engine.dispose()
+def app(placed):
+    return placed
 
 
 def test_a_question_from_submission_to_closing(app):
