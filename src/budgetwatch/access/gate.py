@@ -18,7 +18,7 @@ import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, quote
 
-import anyio
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from . import audit, sessions, tokens
@@ -95,7 +95,7 @@ class AccessGate:
             return await _json(send_with_headers, 403, "cross-site request refused")
         ip = (scope.get("client") or ("", 0))[0] or None
         if auth_on():
-            principal = await anyio.to_thread.run_sync(self._authenticate, scope, ip)
+            principal = await run_in_threadpool(self._authenticate, scope, ip)
             if not scope["path"].startswith(ALWAYS_OPEN):
                 if principal is None:
                     return await self._login_required(scope, send_with_headers, query)
@@ -150,7 +150,7 @@ class AccessGate:
         detail = {"method": scope["method"], "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
                   "status": code, **scope.get("budgetwatch.audit_detail", {})}
         object_id = next(iter(params.values()), None) if params else None
-        await anyio.to_thread.run_sync(lambda: audit.record(self.engine, actor, action, outcome, path, object_id, detail))
+        await run_in_threadpool(audit.record, self.engine, actor, action, outcome, path, object_id, detail)
 
     async def _login_required(self, scope, send, query):
         if _wants_json(scope, query):
