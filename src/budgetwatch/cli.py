@@ -100,6 +100,9 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
     with file_progress(err, n_files) as tick:   # a new document is checked before it is kept
         summary = run_ingest(engine, paths, progress=tick, check=not no_check)
+    from .access.audit import cli_record
+    cli_record(engine, "upload", "ingest", None, {"paths": [str(p) for p in paths], "ingested": summary.count("ingested"),
+                                                  "unchanged": summary.count("unchanged"), "failed": summary.count("failed")})
     results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
@@ -261,6 +264,8 @@ def decide(finding: int = typer.Argument(..., help="问题编号，问题清单�
         except KeyError:
             fail(f"no finding with id {finding}")
         s.commit()
+    from .access.audit import cli_record
+    cli_record(engine, "decide", "finding", finding, {"status": status, "reason": reason, "by": by})
     console.print(f"#{finding} {f.rule} → {status}（{reason}，{by}）")
 
 

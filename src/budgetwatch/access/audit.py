@@ -45,6 +45,11 @@ def cli_actor() -> Actor:
     return Actor(login=f"cli:{who}", role="cli")
 
 
+def cli_record(engine: Engine, action: str, object_type: str, object_id=None, detail: dict | None = None) -> None:
+    """A CLI write in the audit log (the operating-system user as principal)."""
+    record(engine, cli_actor(), action, "ok", object_type, object_id, detail)
+
+
 def _utc_text(at: datetime) -> str:
     if at.tzinfo is None:      # SQLite hands back naive datetimes: they were written in UTC
         at = at.replace(tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ so later versions of the document do not change what was asked. Every step is an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ STEPS = {"accept": (("submitted",), "accepted", "triage"), "reject": (("submitte
 STEP_ZH = {"submit": "提问", "accept": "受理", "reject": "不予受理", "assign": "交办", "urge": "督办", "reply": "答复",
            "close": "办结"}
 DUE_WORKING_DAYS = 15          # a 交办 without a date is due in 15 working days
+CST = timezone(timedelta(hours=8), "北京时间")   # times are shown to people as Beijing time
 
 
 class QuestionError(ValueError):
@@ -194,7 +195,7 @@ def step(s: Session, p: Principal, q: Question, kind: str, body: str | None = No
         q.responsible_code, q.responsible_name = responsible_code, responsible_name
         q.due_at = due_at or working_days_after(t, DUE_WORKING_DAYS)
         detail = {"responsible_code": responsible_code, "responsible_name": responsible_name,
-                  "due_at": q.due_at.isoformat()}
+                  "due_at": _shown(q.due_at)}
     if kind == "urge":
         if q.due_at is None or aware(q.due_at) >= t:
             raise QuestionError("尚未逾期，不能督办")
@@ -208,15 +209,19 @@ def is_overdue(q: Question, at: datetime | None = None) -> bool:
     return q.status == "assigned" and q.due_at is not None and aware(q.due_at) < (at or now())
 
 
+def _shown(t: datetime | None) -> str | None:
+    return aware(t).astimezone(CST).isoformat() if t is not None else None
+
+
 def to_dict(q: Question, events: list[QuestionEvent] | None = None) -> dict:
     out = {"id": q.id, "region": q.region_code, "title": q.title, "body": q.body, "author": q.author_name,
            "on_behalf_of": q.on_behalf_of, "target_type": q.target_type, "target_type_zh": TARGETS[q.target_type],
            "target_id": q.target_id, "target_label": q.target_label, "snapshot": q.snapshot, "year": q.year,
            "responsible_code": q.responsible_code, "responsible_name": q.responsible_name, "status": q.status,
-           "status_zh": STATUS_ZH[q.status], "due_at": aware(q.due_at).isoformat() if q.due_at else None,
-           "overdue": is_overdue(q), "created_at": aware(q.created_at).isoformat()}
+           "status_zh": STATUS_ZH[q.status], "due_at": _shown(q.due_at),
+           "overdue": is_overdue(q), "created_at": _shown(q.created_at)}
     if events is not None:
-        out["events"] = [{"at": aware(e.at).isoformat(), "actor": e.actor_name, "kind": e.kind,
+        out["events"] = [{"at": _shown(e.at), "actor": e.actor_name, "kind": e.kind,
                           "kind_zh": STEP_ZH.get(e.kind, e.kind), "body": e.body, "detail": e.detail} for e in events]
     return out
 
