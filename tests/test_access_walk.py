@@ -123,3 +123,27 @@ def test_a_city_member_sees_its_counties_summed_up_not_their_detail(world):
     s = city.get(f"/api/regions/{A}/summary").json()
     assert s["documents"] == 1 and s["income_total"] == 1506.8 and sum(s["findings_by_rule"].values()) >= 1
     assert city.get(f"/api/regions/{B}/summary").status_code == 404
+
+
+def test_documents_are_placed_in_the_regions_tree_by_their_printed_place(db_url, monkeypatch, tmp_path):
+    """A CLI ingest (no uploader) places each version by the regions' names and aliases (feed/regions.py);
+    a version placed later, once its region is named, by place_unplaced."""
+    from budgetwatch.access.placement import place_unplaced
+    from budgetwatch.feed.regions import ensure_region
+    from budgetwatch.store.ingest import ingest
+    from conftest import SAMPLES
+    app = server_app(db_url, monkeypatch, tmp_path)
+    engine = app.state.engine
+    make_users(engine)
+    with engine.begin() as c:
+        ensure_region(c, A, "兴县", ["兴县"])
+    ingest(engine, [SAMPLES])
+    deputy = signed_in(app, "deputy-a")
+    assert [d["unit"] for d in deputy.get("/api/documents").json()["items"]] == ["兴县人民代表大会常务委员会办公室"]
+    assert signed_in(app, "staff-b").get("/api/documents").json()["total"] == 0     # 祁连县 not placed yet
+    with engine.begin() as c:
+        ensure_region(c, B, "祁连县", ["祁连县"])
+    with Session(engine) as s, s.begin():
+        assert place_unplaced(s) == 1
+    assert [d["unit"] for d in signed_in(app, "staff-b").get("/api/documents").json()["items"]] == [B_UNIT]
+    engine.dispose()

@@ -192,6 +192,9 @@ async def authorize(request: Request) -> None:
             scope["budgetwatch.denied"] = True
             raise HTTPException(403, "not permitted for your role")
     scope["budgetwatch.scope"] = p.scope(action) if auth_on() else None
+    named = request.path_params.get("region") or request.path_params.get("region_code")
+    if named and scope["budgetwatch.scope"] is not None and not scope["budgetwatch.scope"].sees(str(named)):
+        raise HTTPException(404, f"no region {named}")      # a region in the address: outside the scope, not found
     if request.method not in UNSAFE:
         return
     form = None

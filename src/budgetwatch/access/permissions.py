@@ -73,10 +73,15 @@ ROUTES: dict[tuple[str, str], str] = {
 EXPORT_FORMATS = {"csv", "xlsx", "pdf", "docx", "jsonl"}
 
 
+FEED_PREFIXES = ("/feed", "/api/feed")   # the 联网 feed's pages: payee-level reads, and loads/pushes
+
+
 def action_for(method: str, path: str, path_params: dict | None = None, query: dict | None = None) -> str | None:
     """The action of a request to route `path` (its template), or None when the route is not classified.
     A read that downloads a file is an export."""
     action = ROUTES.get((method, path)) or ROUTES.get(("*", path))
+    if action is None and path and path.startswith(FEED_PREFIXES):
+        action = "read_payments" if method in ("GET", "HEAD") else "feed_upload"
     if action is None and method == "HEAD":
         action = ROUTES.get(("GET", path))
     if action == "read" and (str((path_params or {}).get("fmt", "")) in EXPORT_FORMATS

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, passwords
 from .permissions import ROLES
-from .regions import is_code
+from .regions import ensure_region, is_code
 from .sessions import end_all
 from .tables import Membership, User
 
@@ -78,6 +78,7 @@ def grant(engine: Engine, actor: audit.Actor, login: str, region: str, role: str
     _role(role), _region(region)
     with Session(engine) as s, s.begin():
         u = _user(s, login)
+        ensure_region(s.connection(), region)     # the tenant tree holds every region someone is a member of
         m = s.scalars(select(Membership).where(Membership.user_id == u.id, Membership.region_code == region,
                                                Membership.role == role)).first()
         if m is None:
