@@ -132,3 +132,20 @@ def test_no_password_or_token_in_clear_in_the_database_or_the_log(app, caplog):
     assert len(dump) > 20
     for secret in secrets_:
         assert secret not in everything
+
+
+def test_machine_tokens_are_scoped_revocable_and_address_bound(app):
+    place_samples(app.state.engine)
+    with Session(app.state.engine) as s, s.begin():
+        _, raw = tokens.create(s, "兴县财政局推送", "141123000", "finance")
+        _, bound = tokens.create(s, "限定地址", "141123000", "finance", ip_allowlist=["10.1.0.0/16"])
+    c = TestClient(app)
+    docs = c.get("/api/documents", headers={"Authorization": f"Bearer {raw}"}).json()["items"]
+    assert [d["unit"] for d in docs] == ["兴县人民代表大会常务委员会办公室"]          # its region only
+    assert c.post("/api/upload", headers={"Authorization": f"Bearer {raw}"},
+                  files={"file": ("a.txt", b"x", "text/plain")}).status_code == 403     # finance uploads feeds, not disclosures
+    assert c.get("/api/documents", headers={"Authorization": f"Bearer {bound}"}).status_code == 401   # wrong address
+    assert c.get("/api/documents", headers={"Authorization": f"Bearer {raw[:-2]}xx"}).status_code == 401
+    with Session(app.state.engine) as s, s.begin():
+        assert tokens.revoke(s, raw.split("_")[1])
+    assert c.get("/api/documents", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
