@@ -30,6 +30,13 @@ def server(tmp_path, monkeypatch):
     app = create_app(f"sqlite:///{tmp_path / 'bw.db'}")
     make_users(app.state.engine)
     docs = place_samples(app.state.engine)
+    # a synthetic 联网 year for 兴县 (the feed's generator and loader): the deputy's execution curve
+    from budgetwatch.extract import extract_files
+    from budgetwatch.feed.load_files import load_files
+    from budgetwatch.feed.synth_pay import generate
+    from conftest import SAMPLES
+    generate(extract_files([next(SAMPLES.glob("000_*.txt"))]), tmp_path / "feed", region=A, region_name="兴县")
+    load_files(app.state.engine, [tmp_path / "feed"], region=A, year=2023)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -78,6 +85,7 @@ def test_a_deputy_asks_and_reads_the_reply_on_a_phone(server):
         card = page.locator(".card", has_text="兴县人民代表大会常务委员会办公室").first
         assert "1,506.80" in card.inner_text() or "1506.8" in card.inner_text()
         assert "祁连" not in page.content()                  # region B is not the deputy's
+        assert page.locator("section.execution tbody tr").count() == 12    # the execution curve, month by month
         assert page.evaluate("document.documentElement.scrollWidth") <= 390   # nothing wider than the phone
         page.screenshot(path=str(ARTIFACTS / "deputy-390-region.png"), full_page=True)
         card.locator("a.ask").first.click()                 # 提问 on 收入总计

@@ -98,3 +98,26 @@ def test_questions_stay_in_their_region_and_with_their_author(app):
     r = staff.post(f"/api/questions/{own['id']}/reject", json={})
     assert r.status_code == 409 and "理由" in r.json()["detail"]
     assert staff.post(f"/api/questions/{own['id']}/reject", json={"body": "不属于预算审查范围"}).json()["status_zh"] == "不予受理"
+
+
+def test_the_deputy_page_has_the_execution_curve_of_its_region_only(app, tmp_path):
+    """联网 payments (the feed's synthetic years for 兴县 and 阳城县) give 兴县's deputy a month-by-month curve
+    of payments against the current budget and 序时进度 — and not 阳城县's."""
+    from budgetwatch.extract import extract_files
+    from budgetwatch.feed.load_files import load_files
+    from budgetwatch.feed.synth_pay import generate
+    from conftest import SAMPLES
+    other = "140522000"
+    for region, name, stem in ((A, "兴县", "000"), (other, "阳城县", "001")):
+        m = generate(extract_files([next(SAMPLES.glob(f"{stem}_*.txt"))]), tmp_path / region, region=region, region_name=name)
+        load_files(app.state.engine, [tmp_path / region], region=region, year=m["fiscal_year"])
+    curves = signed_in(app, "deputy-a").get("/api/deputy").json()["execution"]
+    assert [(e["region"], e["year"]) for e in curves] == [(A, 2023)]
+    curve = curves[0]["curve"]
+    assert [m["month"] for m in curve] == list(range(1, 13)) and curve[11]["target"] == 1.0
+    assert all(a["paid"] <= b["paid"] for a, b in zip(curve, curve[1:])) and 0.5 < curve[11]["share"] <= 1.0
+    with app.state.engine.connect() as c:
+        paid = c.execute(text("select sum(amount) from payments where region_code = :r and is_deleted = :f"),
+                         {"r": A, "f": False}).scalar()
+    assert abs(curve[11]["paid"] - float(paid) / 10000) < 0.01
+    assert [e["region"] for e in signed_in(app, "root").get("/api/deputy").json()["execution"]] == [other, A]

@@ -63,11 +63,46 @@ def deputy_data(s: Session, request: Request) -> dict:
     warnings = [{"id": f.id, "rule": f.rule, "family": FAMILIES.get(f.family, f.family), "severity": f.severity,
                  "message": f.message, "location": f.location, "document": label[vid], "reason": f.reason}
                 for vid, fs in found.items() for f in fs if f.status == "accepted"]
-    regions = sorted({d["region"] for d in docs if d["region"]})
+    from ..access.regions import region_names
+    names = region_names(s)
+    regions = [f"{names[c]}（{c}）" if c in names else c for c in sorted({d["region"] for d in docs if d["region"]})]
+    scope = scope_of(request)
     return {"regions": regions, "documents": docs, "trend": dict(sorted(trend.items())),
+            "execution": execution(s, None if scope.unrestricted else scope.detail),
             "keys": {"income_total": KEYS["income_total"], "expenditure_total": KEYS["expenditure_total"]},
             "published_warnings": warnings,
             "my_questions": QS.statistics(s, principal(request))["total"]}
+
+
+def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
+    """The 联网 execution curve of each region's newest feed year: payments to the end of each month against
+    the year's current budget (年初指标 + 调整), beside 序时进度 (month / 12). Feed rows are read with the
+    region named explicitly (the feed's queries are Core, outside the session's ORM scope)."""
+    from decimal import Decimal
+
+    from sqlalchemy import extract, func, select
+
+    from ..feed import queries as FQ
+    from ..feed.model import Payment
+    p = Payment.__table__
+    q = select(p.c.region_code, func.max(p.c.fiscal_year)).where(p.c.is_deleted.is_(False)).group_by(p.c.region_code)
+    if regions is not None:
+        q = q.where(p.c.region_code.in_(sorted(regions)))
+    c = s.connection()
+    out = []
+    for region, year in c.execute(q.order_by(p.c.region_code)).all():
+        current = sum((Decimal(u["current"]) for u in FQ.units(c, region, year)), Decimal(0))
+        month = extract("month", p.c.pay_date)
+        by_month = dict(c.execute(select(month, func.sum(p.c.amount)).where(
+            p.c.region_code == region, p.c.fiscal_year == year, p.c.is_deleted.is_(False)).group_by(month)).all())
+        paid, curve = Decimal(0), []
+        for m in range(1, 13):
+            paid += Decimal(by_month.get(m) or 0)
+            curve.append({"month": m, "paid": round(float(paid) / 10000, 2),
+                          "share": round(float(paid / current), 4) if current else None, "target": round(m / 12, 4)})
+        out.append({"region": region, "year": year, "budget": round(float(current) / 10000, 2), "money_unit": "万元",
+                    "curve": curve})
+    return out
 
 
 @router.get("/api/deputy")
