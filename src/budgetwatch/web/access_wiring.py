@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import Markup, escape
 
 from ..access.gate import AccessGate, authorize
+from ..access.hardening import new_nonce, security_headers
 from ..access.principal import LOCAL
 
 log = logging.getLogger("budgetwatch.web")
@@ -47,9 +48,10 @@ def install(app: FastAPI, engine) -> None:
     async def server_error(request: Request, exc: Exception):
         rid = request.scope.get("budgetwatch.request_id", "")
         log.exception("request %s %s failed (request id %s)", request.method, request.url.path, rid)
+        headers = {k.decode(): v.decode() for k, v in security_headers(new_nonce(), request.url.path)}
         if request.url.path.startswith("/api") or request.query_params.get("format") == "json":
-            return JSONResponse({"detail": "internal error", "request_id": rid}, status_code=500)
+            return JSONResponse({"detail": "internal error", "request_id": rid}, status_code=500, headers=headers)
         return HTMLResponse(f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>500</title>'
                             f'<link rel="stylesheet" href="/static/style.css"></head><body><main><h1>500</h1>'
                             f'<p class="error">服务器内部错误（请求编号 {escape(rid)}），已记录。</p>'
-                            f'<p><a href="/">返回总览</a></p></main></body></html>', status_code=500)
+                            f'<p><a href="/">返回总览</a></p></main></body></html>', status_code=500, headers=headers)
