@@ -1,14 +1,14 @@
 """access: accounts, memberships (a role in a region), sessions, machine tokens, the append-only audit log
 (triggers refuse UPDATE and DELETE), 代表服务 questions and their events; each document version's region code
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0007'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
