@@ -86,7 +86,7 @@ class AuditRecord(Base):
     object_id: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(8))                     # ok | denied | error
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)   # two writers racing: one retries
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
