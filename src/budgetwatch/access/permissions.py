@@ -45,6 +45,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/findings"): "read", ("GET", "/api/findings"): "read", ("GET", "/api/findings.{fmt}"): "read",
     ("GET", "/api/findings/{finding_id}"): "read",
     ("POST", "/findings/{finding_id}/decision"): "decide", ("POST", "/api/findings/{finding_id}/decision"): "decide",
+    ("GET", "/api/findings/{finding_id}/history"): "read",
+    ("POST", "/findings/{finding_id}/undo"): "decide", ("POST", "/api/findings/{finding_id}/undo"): "decide",
     ("GET", "/rules"): "read", ("GET", "/api/rules"): "read",
     ("GET", "/units"): "read", ("GET", "/api/units"): "read", ("GET", "/units/{unit}"): "read",
     ("GET", "/api/units/{unit}"): "read", ("GET", "/compare"): "read", ("GET", "/api/compare"): "read",
