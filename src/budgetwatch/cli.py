@@ -100,6 +100,9 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
     with file_progress(err, n_files) as tick:   # a new document is checked before it is kept
         summary = run_ingest(engine, paths, progress=tick, check=not no_check)
+    from .access.audit import cli_record
+    cli_record(engine, "upload", "ingest", None, {"paths": [str(p) for p in paths], "ingested": summary.count("ingested"),
+                                                  "unchanged": summary.count("unchanged"), "failed": summary.count("failed")})
     results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
@@ -261,6 +264,8 @@ def decide(finding: int = typer.Argument(..., help="问题编号，问题清单�
         except KeyError:
             fail(f"no finding with id {finding}")
         s.commit()
+    from .access.audit import cli_record
+    cli_record(engine, "decide", "finding", finding, {"status": status, "reason": reason, "by": by})
     console.print(f"#{finding} {f.rule} → {status}（{reason}，{by}）")
 
 
@@ -295,7 +300,10 @@ def serve(host: str = typer.Option("127.0.0.1", help="监听地址 (address to l
     import uvicorn
     from .cli_output import listen
     from .store.db import resolve_url
+    from .access.settings import auth_on, is_loopback
     from .web.app import create_app
+    if not is_loopback(host) and not auth_on():
+        fail(f"--host {host}: serving beyond this machine needs BUDGETWATCH_AUTH=on (login and roles)")
     try:
         sock = listen(host, port)   # bound before anything says the service is up
     except ValueError as e:
@@ -364,6 +372,12 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdo
 
 from . import cli_feed  # noqa: E402  (the 联网 feed commands: budgetwatch feed …)
 app.add_typer(cli_feed.app, name="feed")
+
+from .access.cli import audit_app, token_app, user_app  # noqa: E402  (they use the helpers above)
+
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
 
 if __name__ == "__main__":
     app()

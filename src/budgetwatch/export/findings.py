@@ -8,7 +8,7 @@ import json
 from openpyxl import Workbook
 
 from ..checks.rule import SEVERITY_ZH, Finding, fmt_amount
-from .writers import append_row
+from .writers import append_row, safe_csv
 from .xlsx_style import style_sheet
 
 CSV_COLUMNS = ("编号", "文档", "规则", "类别", "严重程度", "可信度", "位置", "表", "行", "栏", "提供值", "期望值", "差额",
@@ -33,7 +33,7 @@ def findings_json(groups: list[tuple[dict, list[Finding]]]) -> str:
 
 def findings_csv(groups: list[tuple[dict, list[Finding]]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = safe_csv(csv.writer(buf))
     w.writerow(CSV_COLUMNS)
     for meta, fs in groups:
         for f in fs:

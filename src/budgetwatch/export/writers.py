@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,11 +26,42 @@ CSV_FIELDS_ZH = dict(zip(CSV_FIELDS, ["文档id", "单位", "年度", "阶段", 
                                       "金额", "原文", "行号", "页码"]))
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d[\d,]*)?(\.\d+)?([eE][+-]?\d+)?%?$")
+
+
+def neutralise(value):
+    """A CSV cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`) gets a
+    leading apostrophe; numbers, also printed ones like "-5.00", stay as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA) and not _NUMBER.match(value.strip()):
+        return "'" + value
+    return value
+
+
+class safe_csv:
+    """Wraps a csv writer (or DictWriter): every row written is neutralised cell by cell."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        if isinstance(row, dict):
+            return self.writer.writerow({k: neutralise(v) for k, v in row.items()})
+        return self.writer.writerow([neutralise(v) for v in row])
+
+    def writeheader(self):
+        return self.writer.writeheader()
+
+
 def append_row(ws, values) -> None:
     """`ws.append`, with the control characters XLSX cannot hold removed from text (a reviewer's reason
-    pasted from elsewhere, a converter's stray byte) instead of failing the whole download."""
+    pasted from elsewhere, a converter's stray byte) instead of failing the whole download. Text that
+    starts with "=" stays text: openpyxl would otherwise write it as a formula."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -87,7 +119,7 @@ def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
 def to_csv(docs: list[Document], doc_ids=None, lang: str = "en") -> str:
     """One row per figure; `lang="zh"`: Chinese column headings (the values are the same)."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w = safe_csv(csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n"))
     if lang == "zh":
         w.writerow(CSV_FIELDS_ZH)
     else:

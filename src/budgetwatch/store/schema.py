@@ -61,6 +61,7 @@ class Version(Base):
     scope: Mapped[str | None] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(40), index=True)    # extract/place.py
     level: Mapped[str | None] = mapped_column(String(8), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(9), index=True)   # its tenant (access/scope.py)
     document: Mapped[DocumentRecord] = relationship(back_populates="versions")
     files: Mapped[list["SourceFileRecord"]] = relationship(order_by="SourceFileRecord.ordinal",
                                                            cascade="all, delete-orphan")
@@ -251,3 +252,4 @@ class DecisionEventRecord(Base):
 
 
 from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)
+from ..access import tables as _access_tables  # noqa: E402,F401  (registers the access tables)

@@ -23,7 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def session(request: Request):
-    with Session(request.app.state.engine) as s:
+    """The request's database session, limited to the regions its principal may see (access/scope.py)."""
+    from ..access.scope import scoped_session
+    with scoped_session(request.app.state.engine, request.scope.get("budgetwatch.scope")) as s:
         yield s
 
 
@@ -225,12 +227,18 @@ def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
     CLI pairs a folder's files (a disclosure's 说明 and 报表 published apart → one document). The document
     ids, or ValueError with the reason when none could be read (nothing is kept of a refused file)."""
     import hashlib
+    from ..access.hardening import Refused, safe_name, sniff
+    from ..access.scope import upload_region
     from ..store.ingest import discover, ingest_one
-    names = [Path(u.filename or "").name for u in uploads]
-    if not names or any(not n or n.startswith(".") for n in names):
+    try:
+        names = [safe_name(u.filename) for u in uploads]   # display names kept beside the digest, never paths
+    except Refused as e:
+        raise ValueError(str(e)) from None
+    if not names:
         raise ValueError("a file name is needed")
     if len(set(names)) != len(names):
         raise ValueError("two of the files have the same name")
+    region = upload_region(request)
     tmp = Path(tempfile.mkdtemp(prefix="bw-upload-"))
     try:
         digest = hashlib.sha256()
@@ -240,6 +248,11 @@ def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
                 for chunk in iter(lambda: upload.file.read(1 << 20), b""):
                     digest.update(chunk)
                     out.write(chunk)
+        for name in names:
+            try:
+                sniff(tmp / name)
+            except Refused as e:
+                raise ValueError(str(e)) from None
         folder = upload_dir(request) / digest.hexdigest()[:16]
         folder.mkdir(parents=True, exist_ok=True)
         finals = []
@@ -248,7 +261,8 @@ def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
             finals.append(folder / name)
         groups = [finals] if len(finals) == 1 else discover([folder])
         try:   # each document is stored only once its checks ran too
-            outcomes = [ingest_one(request.app.state.engine, files, check=True) for files in groups]
+            outcomes = [ingest_one(request.app.state.engine, files, check=True,
+                                   before_commit=region.stamp) for files in groups]
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise

@@ -74,6 +74,8 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     if cache:
         from .cache import ResponseCache
         app.add_middleware(ResponseCache, engine=engine)
+    from .access_wiring import install
+    install(app, engine)   # login, roles, tenancy, audit, hardening: outside the cache
     app.add_middleware(RefuseNul)
 
     from . import analysis_pages, api, pages, reports

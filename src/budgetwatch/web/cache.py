@@ -95,8 +95,9 @@ class ResponseCache(BaseHTTPMiddleware):
         self.computing: dict[str, asyncio.Event] = {}     # a cold page is computed once, not once per client
 
     def key(self, request: Request) -> str:
-        """What identifies an answer: its URL (an answer that depends on who asks must add that here)."""
-        return str(request.url)
+        """What identifies an answer: its URL (an answer that depends on who asks must add that here: in
+        server mode the session and its grants, set by access/gate.py)."""
+        return str(request.url) + request.scope.get("budgetwatch.cache_key", "")
 
     async def _fresh_async(self) -> None:
         """The data token, read in the threadpool: a database wait (pool exhausted) never blocks the loop."""
@@ -159,7 +160,7 @@ class ResponseCache(BaseHTTPMiddleware):
 
     async def _compute(self, request: Request, call_next, key: str):
         response = await call_next(request)
-        if response.status_code != 200:
+        if response.status_code != 200 or request.scope.get("budgetwatch.no_cache"):   # access/gate.py: not a plain read
             return response
         body = b"".join([chunk async for chunk in response.body_iterator])
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}

@@ -8,7 +8,7 @@ import io
 from openpyxl import Workbook
 from starlette.responses import Response
 
-from ..export.writers import append_row
+from ..export.writers import append_row, safe_csv
 from ..export.xlsx_style import style_sheet
 
 CSV = "text/csv; charset=utf-8"
@@ -20,7 +20,7 @@ def table_response(rows: list[dict], columns: dict[str, str], name: str, fmt: st
     keys = list(columns)
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = safe_csv(csv.writer(buf))
         w.writerow(columns.values())
         for r in rows:
             w.writerow(["" if r.get(k) is None else r.get(k) for k in keys])

@@ -83,7 +83,8 @@ def decide_form(request: Request, finding_id: api.FindingId, status: Literal["ac
                 by: str = Form(..., min_length=1, max_length=100, pattern=api.NO_NUL),
                 back: str = Form("/findings"), s: Session = Depends(api.session)):
     api.decide(finding_id, api.Decision(status=status, reason=reason, by=by), s)
-    return RedirectResponse(back if back.startswith("/") else "/findings", status_code=303)
+    from ..access.hardening import safe_back
+    return RedirectResponse(safe_back(back, "/findings"), status_code=303)
 
 
 @router.post("/findings/{finding_id}/undo")

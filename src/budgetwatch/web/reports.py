@@ -133,9 +133,11 @@ def _pdf(html: str) -> bytes:
     folder = Path(tempfile.mkdtemp(prefix="bw-report-"))
     try:
         src, out = folder / "report.html", folder / "report.pdf"
-        src.write_text(html, encoding="utf-8")
+        from ..access.hardening import CHROMIUM_OFFLINE, offline_html
+        src.write_text(offline_html(html), encoding="utf-8")   # it prints this page and fetches nothing else
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--print-to-pdf={out}", src.as_uri()], capture_output=True, timeout=120, check=False)
+                        *CHROMIUM_OFFLINE, f"--print-to-pdf={out}", src.as_uri()], capture_output=True,
+                       timeout=120, check=False)
         if not out.exists():
             raise HTTPException(500, "Chromium did not produce the PDF")
         return out.read_bytes()
