@@ -215,9 +215,11 @@ class _Loader:
                 rows.append((row_no, row))
         # keys already loaded by an earlier chunk of this batch
         src = [r["src_id"] for _, r in rows]
+        # by the unique key's columns, so the index answers (batch_id alone would scan the batch: quadratic)
+        same = [t.c.source_table == part.source_table] if "source_table" in t.c else []
         earlier = set(self.conn.scalars(select(t.c.src_id).where(
-            t.c.region_code == self.region, t.c.fiscal_year == self.year, t.c.batch_id == self.batch,
-            t.c.src_id.in_(src)))) if src else set()
+            t.c.region_code == self.region, t.c.fiscal_year == self.year, *same, t.c.src_id.in_(src),
+            t.c.batch_id == self.batch))) if src else set()
         for row_no, row in rows:
             if row["src_id"] in earlier:
                 self._dup(part, row_no, (row["src_id"],), None)
