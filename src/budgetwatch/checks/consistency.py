@@ -101,14 +101,21 @@ def procurement_total(view: DocView):
 def _previous_then_current(cs: list[Claim], year: int | None):
     """(上年 claim, 本年 claim) printed in that order in one sentence, the 本年 one stating its change
     (“2023年当年预算执行数为54.60万元，2024年预算安排53.84万元，比2023年预算执行数减少1.39%”)."""
+    last_year = re.compile(rf"{year - 1}年") if year else None
+    this_year = re.compile(rf"{year}年") if year else None
+
     def earlier(o):
-        return o.previous or (year and re.search(rf"{year - 1}年", o.label) and not re.search(rf"{year}年", o.label))
-    for i, c in enumerate(cs):
-        if earlier(c) or c.change_dir not in ("up", "down", "same") or c.change_pct is None and c.change_dir != "same":
-            continue
-        prev = [o for o in cs[:i] if o.sentence == c.sentence and earlier(o)]
-        if len(prev) == 1 and prev[0].position == c.position - 1:
-            yield prev[0], c
+        return o.previous or (last_year and last_year.search(o.label) and not this_year.search(o.label))
+    before: dict = {}   # sentence → the 上年 claims seen so far in it (one pass: a long sentence stays linear)
+    for c in cs:
+        is_earlier = earlier(c)
+        prev = before.get(c.sentence, [])
+        if not (is_earlier or c.change_dir not in ("up", "down", "same")
+                or c.change_pct is None and c.change_dir != "same"):
+            if len(prev) == 1 and prev[0].position == c.position - 1:
+                yield prev[0], c
+        if is_earlier and len(prev) < 2:   # only "exactly one" matters
+            before.setdefault(c.sentence, []).append(c)
 
 
 @rule("C10", "说明中上年数、本年数与所述增减不符", family="C", severity="error",

@@ -22,6 +22,7 @@ except ImportError:   # Windows
 MEM_MB = int(os.environ.get("BUDGETWATCH_READ_MEM_MB", "2048"))
 SECONDS = int(os.environ.get("BUDGETWATCH_READ_SECONDS", "300"))
 WALL_FACTOR = 10      # wall-clock safety net: a child waiting on nothing (never on CPU) is stopped too
+MIN_WALL = 60         # ...but never sooner than this: on a loaded machine a CPU-bound child gets little CPU
 
 
 def _limit(mem_mb: int, seconds: int) -> None:
@@ -70,7 +71,7 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
         warnings.simplefilter("ignore", DeprecationWarning)
         proc.start()
     child.close()
-    wall = seconds * (WALL_FACTOR if bounded else 3)
+    wall = max(MIN_WALL, seconds * (WALL_FACTOR if bounded else 3))
     try:
         if not parent.poll(wall):
             raise InputError(path, f"reading took longer than {wall} s: refused")
