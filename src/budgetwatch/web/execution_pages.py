@@ -18,7 +18,7 @@ from .app import render
 from .downloads import table_response
 from .fastjson import FastJSON
 
-router = APIRouter(tags=["execution"])
+router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
 Region = FastPath(..., pattern=r"^\d{9}$", description="9-digit 财政区划 code")
 Year = FastPath(..., ge=1990, le=2100)
 AsOf = Query(None, description="as of this date (YYYY-MM-DD); default: the newest data")
@@ -47,7 +47,8 @@ def _as_of(c: Connection, region: str, year: int, text: str | None) -> date:
             return date.fromisoformat(text)
         except ValueError:
             raise HTTPException(422, f"as_of {text}: not a date (YYYY-MM-DD)") from None
-    return default_as_of(c, region, year)
+    runs = EQ.as_of_dates(c, region, year)     # the newest date the rules ran on, else the newest data
+    return runs[0] if runs else default_as_of(c, region, year)
 
 
 def _region(c: Connection, region: str) -> dict:

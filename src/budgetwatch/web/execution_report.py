@@ -26,7 +26,7 @@ from .downloads import XLSX
 from .execution_pages import Region, Year, conn
 from .reports import _pdf, bar_svg
 
-router = APIRouter(tags=["execution"])
+router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
 
 
 def _month(c: Connection, region: str, year: int, month: int | None, as_of: str | None) -> date:
