@@ -45,8 +45,11 @@ def evaluate(conn: Connection, region: str, year: int, as_of: date, agency: str 
     """The family G findings (not stored), most severe first."""
     view = FeedView(conn, region, year, as_of, agency)
     out = []
-    for r in g_rules(only):
-        out.extend(r.run(view))
+    try:
+        for r in g_rules(only):
+            out.extend(r.run(view))
+    finally:
+        view.close()
     order = {s: i for i, s in enumerate(SEVERITIES)}
     out.sort(key=lambda f: (order[f.severity], f.rule, f.evidence.get("agency_code") or "",
                             f.evidence.get("subject_id") or ""))
