@@ -3,9 +3,9 @@
 re-runs and later as-of dates, as document decisions are kept by (document, fingerprint)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..store.schema import Base, utcnow
@@ -36,3 +36,26 @@ class ExecutionDecision(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExecutionFigure(Base):
+    """Figures a run of the rules computes anyway, kept per as-of date so the execution pages answer without
+    summing the payments again: kind unit (per unit: b0, b, paid), class_month (per unit, 功能 类 and month: paid;
+    month 0 = the 类's budget), payee (per unit and payee: payments, paid, first and last date, kind)."""
+    __tablename__ = "execution_figures"
+    __table_args__ = (Index("ix_execution_figures_scope", "region_code", "fiscal_year", "as_of", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(9))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))
+    agency_code: Mapped[str | None] = mapped_column(String(40))
+    key: Mapped[str | None] = mapped_column(Text)
+    month: Mapped[int | None] = mapped_column(Integer)
+    b0: Mapped[object | None] = mapped_column(Numeric(18, 2))
+    b: Mapped[object | None] = mapped_column(Numeric(18, 2))
+    paid: Mapped[object | None] = mapped_column(Numeric(18, 2))
+    n: Mapped[int | None] = mapped_column(Integer)
+    first_date: Mapped[date | None] = mapped_column(Date)
+    last_date: Mapped[date | None] = mapped_column(Date)
+    label: Mapped[str | None] = mapped_column(String(300))

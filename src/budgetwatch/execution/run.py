@@ -41,13 +41,16 @@ def g_rules(only: set[str] | None = None):
 
 
 def evaluate(conn: Connection, region: str, year: int, as_of: date, agency: str | None = None,
-             only: set[str] | None = None) -> list[Finding]:
-    """The family G findings (not stored), most severe first."""
+             only: set[str] | None = None, keep_figures: bool = False) -> list[Finding]:
+    """The family G findings (not stored), most severe first; `keep_figures` also keeps the pages' figures."""
     view = FeedView(conn, region, year, as_of, agency)
     out = []
     try:
         for r in g_rules(only):
             out.extend(r.run(view))
+        if keep_figures:
+            from .figures import store_figures
+            store_figures(view)
     finally:
         view.close()
     order = {s: i for i, s in enumerate(SEVERITIES)}
@@ -70,7 +73,7 @@ def check_feed(engine: Engine, region: str, year: int, as_of: date | None = None
         run_r(engine, region, year, as_of)
     with engine.begin() as conn:
         as_of = as_of or default_as_of(conn, region, year)
-        res = Result(region, year, as_of, evaluate(conn, region, year, as_of))
+        res = Result(region, year, as_of, evaluate(conn, region, year, as_of, keep_figures=store))
         if store:
             e = ExecutionFinding.__table__
             conn.execute(delete(e).where(e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G",

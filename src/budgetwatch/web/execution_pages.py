@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from ..checks.rule import RULES, SEVERITY_ZH, fmt_amount
+from ..execution import figures as EF
 from ..execution import queries as EQ
 from ..execution.run import STATUSES, decide as run_decide, default_as_of
 from ..execution.view import time_share
@@ -85,7 +86,7 @@ def overview_data(c: Connection, region: str, year: int, as_of: date) -> dict:
     share = time_share(as_of, year)
     flags = EQ.flags_by_agency(c, region, year, as_of)
     units = []
-    for u in FQ.units(c, region, year, as_of):
+    for u in (EF.units if EF.kept(c, region, year, as_of) else FQ.units)(c, region, year, as_of):
         rate = u["paid_share"]
         fl = flags.get(u["agency_code"], {})
         gap = None if rate is None else round((rate - share) * 100, 1)
@@ -115,11 +116,12 @@ def execution_unit(request: Request, region: str = Region, year: int = Year,
                    c: Connection = Depends(conn)):
     """A unit's execution by month: cumulative paid against budget and 序时进度, by 功能 类, and its lines."""
     day = _as_of(c, region, year, as_of)
-    unit = next((u for u in FQ.units(c, region, year, day) if u["agency_code"] == agency), None)
+    fast = EF.kept(c, region, year, day)
+    unit = next((u for u in (EF.units if fast else FQ.units)(c, region, year, day) if u["agency_code"] == agency), None)
     if unit is None:
         raise HTTPException(404, f"no unit {agency} in the feed of {region} {year}")
     lines = FQ.unit_lines(c, region, year, agency, day)
-    months = EQ.unit_months(c, region, year, agency, day)
+    months = (EF.unit_months if fast else EQ.unit_months)(c, region, year, agency, day)
     findings = [_decorate(f) for f in EQ.stored_findings(c, region, year, as_of=day, agency=agency)]
     data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "unit": unit, "months": months,
             "lines": lines, "findings": findings, "time_share": round(time_share(day, year), 4)}
@@ -159,7 +161,7 @@ def execution_payees(request: Request, region: str = Region, year: int = Year, q
                 "payments": payments, "findings": hits, "payees": []}
         columns = {**PAYMENT_COLUMNS, "agency_code": "单位编码", "line_src_id": "指标"}
         return _answer(request, format, "execution_payees.html", data, payments, columns, "payee")
-    rows = EQ.payees(c, region, year, day, agency, q)
+    rows = (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(c, region, year, day, agency, q)
     data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "payee": None, "payees": rows,
             "q": q, "agency": agency}
     return _answer(request, format, "execution_payees.html", data, rows, PAYEE_COLUMNS, "payees")
