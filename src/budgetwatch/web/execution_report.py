@@ -83,9 +83,9 @@ def report_data(c: Connection, region: str, year: int, day: date, agency: str | 
     if agency:
         m = unit_months(c, region, year, agency, day)
         charts.append(("各月支付（万元）", bar_svg([(f"{i}月", float(v) / 10000) for i, v in zip(m["months"], m["paid"])
-                                               if i <= day.month])))
+                                               if i <= day.month], fmt=_wan)))
         classes = [(f"{k}类", float(sum(Decimal(x) for x in v)) / 10000) for k, v in m["classes"].items()]
-        charts.append(("按功能分类（类）累计支付（万元）", bar_svg(sorted(classes, key=lambda p: -p[1]))))
+        charts.append(("按功能分类（类）累计支付（万元）", bar_svg(sorted(classes, key=lambda p: -p[1]), fmt=_wan)))
     else:
         rates = [(f"{u['agency_code']} {u['agency_name'] or ''}", (u["paid_share"] or 0) * 100) for u in units]
         charts.append((f"各单位执行率（%，序时进度 {time_share(day, year) * 100:.1f}%）",
@@ -104,6 +104,10 @@ def report_data(c: Connection, region: str, year: int, day: date, agency: str | 
             "new": [f for f in now if f["fingerprint"] not in had],
             "resolved": [f for f in prev if f["fingerprint"] not in seen],
             "units": units if not agency else []}
+
+
+def _wan(v: float) -> str:
+    return f"{v:,.2f}"
 
 
 def _xlsx(data: dict) -> bytes:
