@@ -225,8 +225,15 @@ def check(documents: list[int] = typer.Argument(None, help="文档 id，见 budg
           all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
           fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
           out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
+          feed: bool = typer.Option(False, "--feed", help="检查联网数据（G 类执行监控） (check the 联网 feed instead of documents)"),
+          region: Optional[str] = typer.Option(None, "--region", help="--feed: 9位财政区划代码 (9-digit region code)"),
+          year: Optional[int] = typer.Option(None, "--year", help="--feed: 预算年度 (fiscal year)"),
+          as_of: Optional[str] = typer.Option(None, "--as-of", help="--feed: 截至日期 YYYY-MM-DD (as of this date)"),
           db: Optional[str] = DbOption):
     """检查（预警）：检查已入库的文档，保存并打印问题清单。Run the checks, store the findings, print the 问题清单."""
+    if feed:
+        from .cli_exec import check_feed_command
+        return check_feed_command(region, year, as_of, fmt, out, db)
     from .export.findings import findings_csv, findings_json, findings_xlsx
     from .export.writers import atomic_write
     from .store.findings import check_versions
@@ -372,6 +379,8 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdo
 
 from . import cli_feed  # noqa: E402  (the 联网 feed commands: budgetwatch feed …)
 app.add_typer(cli_feed.app, name="feed")
+from . import cli_exec  # noqa: E402  (执行监控: budgetwatch exec …, check --feed)
+app.add_typer(cli_exec.app, name="exec")
 
 from .access.cli import audit_app, token_app, user_app  # noqa: E402  (they use the helpers above)
 

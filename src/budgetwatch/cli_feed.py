@@ -72,6 +72,9 @@ def load(paths: list[Path] = typer.Argument(..., help="CSV/XLSX files or folders
     if rep.status == "rejected":
         raise typer.Exit(1)
     _reconcile(engine, rep.region, year, _day(as_of))
+    if rep.status != "repeat":
+        from .cli_exec import run_after_load
+        run_after_load(engine, rep.region, year, _day(as_of))   # 执行监控 (family G) on what was loaded
 
 
 def _reconcile(engine, region: str, year: int, as_of=None) -> None:

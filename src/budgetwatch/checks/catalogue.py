@@ -22,5 +22,8 @@ def catalogue_markdown() -> str:
                     f"- 比较: {r.compares}",
                     f"- 适用条件: {r.applies}",
                     f"- 提示文字: {r.message}",
-                    f"- 审查意见建议: {r.suggestion}", ""]
+                    f"- 审查意见建议: {r.suggestion}"]
+            if r.thresholds:
+                out.append("- 阈值（默认，可按地区设置）: " + ", ".join(f"`{k}={v}`" for k, v in r.thresholds.items()))
+            out.append("")
     return "\n".join(out)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 SEVERITIES = ("error", "warn", "info")
 SEVERITY_ZH = {"error": "错误", "warn": "警告", "info": "提示"}
 FAMILIES = {"A": "表内运算", "B": "表间勾稽", "C": "说明与报表", "D": "绩效目标", "E": "完整性与规范", "F": "跨文档比较",
-            "R": "联网对账"}
+            "R": "联网对账", "G": "预算执行（联网数据）"}
 
 
 @dataclass
@@ -82,6 +82,7 @@ class Rule:
     message: str          # str.format template over the finding's fields and extra keys
     suggestion: str
     fn: Callable[..., Iterator[dict]]
+    thresholds: dict[str, Any] = field(default_factory=dict)   # defaults; family G: overridable per region
 
     def run(self, view) -> list[Finding]:
         out = []
@@ -122,11 +123,12 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, title: str, *, family: str, severity: str, compares: str, applies: str, message: str,
-         suggestion: str):
+         suggestion: str, thresholds: dict[str, Any] | None = None):
     assert severity in SEVERITIES and family in FAMILIES, id
 
     def register(fn):
         assert id not in RULES, f"duplicate rule id {id}"
-        RULES[id] = Rule(id, title, family, severity, compares, applies, message, suggestion, fn)
+        RULES[id] = Rule(id, title, family, severity, compares, applies, message, suggestion, fn,
+                         dict(thresholds or {}))
         return fn
     return register

@@ -253,3 +253,4 @@ class DecisionEventRecord(Base):
 
 from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)
 from ..access import tables as _access_tables  # noqa: E402,F401  (registers the access tables)
+from ..execution import model as _execution_model  # noqa: E402,F401  (rule settings, execution decisions)

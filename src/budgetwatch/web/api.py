@@ -203,11 +203,15 @@ def decision_history(finding_id: FindingId, s: Session = Depends(session)):
 
 
 @router.get("/rules")
-def rules():
-    """The rule catalogue."""
+def rules(request: Request,
+          region: str | None = Query(None, pattern=r"^\d{9}$", description="thresholds in force in this region")):
+    """The rule catalogue, with each rule's thresholds in force (defaults, settings file, admin table)."""
+    from ..execution.settings import effective_thresholds
+    th = effective_thresholds(region, request.app.state.engine)
     return [{"id": r.id, "title": r.title, "family": r.family, "family_zh": FAMILIES[r.family],
              "severity": r.severity, "severity_zh": SEVERITY_ZH[r.severity], "compares": r.compares,
-             "applies": r.applies, "message": r.message, "suggestion": r.suggestion} for r in RULES.values()]
+             "applies": r.applies, "message": r.message, "suggestion": r.suggestion,
+             "thresholds": th.get(r.id, {})} for r in RULES.values()]
 
 
 def upload_dir(request: Request) -> Path:

@@ -82,6 +82,8 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     app.include_router(api.router)
     app.include_router(analysis_pages.router)
     app.include_router(reports.router)
+    from . import execution_pages   # 执行监控 (family G on the 联网 feed)
+    app.include_router(execution_pages.router)
     app.include_router(pages.router)
     from . import feed_pages
     app.include_router(feed_pages.router)   # 联网数据: pages, their JSON, POST /api/feed/batches

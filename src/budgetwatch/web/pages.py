@@ -110,8 +110,9 @@ def upload_form(request: Request, file: list[UploadFile] = File(...)):
 
 
 @router.get("/rules")
-def rules_page(request: Request, format: str | None = Fmt):
-    rules = api.rules()
+def rules_page(request: Request, format: str | None = Fmt,
+               region: str | None = Query(None, pattern=r"^\d{9}$")):
+    rules = api.rules(request, region)
     if format == "json":
         return FastJSON(rules)
     return render(request, "rules.html", {"rules": rules})
