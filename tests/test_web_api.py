@@ -152,7 +152,7 @@ def test_pages_render_in_chinese(client):
     assert "预警规则" in client.get("/rules").text and client.get("/rules?format=json").json()[0]["id"] == "A01"
     rules = client.get("/api/rules").json()
     from budgetwatch.checks import RULES
-    assert len(rules) == len(RULES) >= 40 and {r["family"] for r in rules} == set("ABCDEFR") and all(r["message"] for r in rules)
+    assert len(rules) == len(RULES) >= 40 and {r["family"] for r in rules} == set("ABCDEFGR") and all(r["message"] for r in rules)
     assert "上传" in client.get("/upload").text
     assert client.get("/openapi.json").json()["info"]["title"].startswith("budgetwatch")
 

@@ -45,6 +45,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/findings"): "read", ("GET", "/api/findings"): "read", ("GET", "/api/findings.{fmt}"): "read",
     ("GET", "/api/findings/{finding_id}"): "read",
     ("POST", "/findings/{finding_id}/decision"): "decide", ("POST", "/api/findings/{finding_id}/decision"): "decide",
+    ("POST", "/api/execution/findings/{finding_id}/decision"): "decide",   # 执行监控: 确认/排除 an execution finding
     ("GET", "/api/findings/{finding_id}/history"): "read",
     ("POST", "/findings/{finding_id}/undo"): "decide", ("POST", "/api/findings/{finding_id}/undo"): "decide",
     ("GET", "/rules"): "read", ("GET", "/api/rules"): "read",
@@ -75,7 +76,7 @@ ROUTES: dict[tuple[str, str], str] = {
 EXPORT_FORMATS = {"csv", "xlsx", "pdf", "docx", "jsonl"}
 
 
-FEED_PREFIXES = ("/feed", "/api/feed")   # the 联网 feed's pages: payee-level reads, and loads/pushes
+FEED_PREFIXES = ("/feed", "/api/feed", "/execution")   # the 联网 feed's pages (执行监控 too): payee-level reads
 
 
 def action_for(method: str, path: str, path_params: dict | None = None, query: dict | None = None) -> str | None:

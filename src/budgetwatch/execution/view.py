@@ -5,6 +5,8 @@ payments. Notation of lianwang-design §3: B0 年初指标, A adjustments dated 
 from __future__ import annotations
 
 import calendar
+import itertools
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +20,7 @@ from ..feed.model import Agency, BudgetAdjustment, BudgetLine, FundBalance, Paym
 from . import settings as _settings   # read at call time (settings imports the rule registry)
 
 ZERO = Decimal(0)
+_RUNS = itertools.count(1)      # a name per run for its temporary table (connections are pooled and reused)
 CENT = Decimal("0.01")
 
 
@@ -128,9 +131,10 @@ class FeedView:
                  "paid_1_11": money, "paid_12": money, "n_adj": Integer(), "late_adj": Integer(),
                  "n_pay": Integer(), "last_adj": Date(), "first_paid": Date(), "doc_date": Date(),
                  "is_gov_pur": Boolean()}
-        self._tmp = Table(f"g_line_stats_{id(self) % 10**8}", MetaData(),
+        self._tmp = Table(f"g_line_stats_{os.getpid()}_{next(_RUNS)}", MetaData(),
                           *[Column(c.name, kinds.get(c.name, text))
                             for c in q.selected_columns], prefixes=["TEMPORARY"])
+        self._tmp.drop(self.conn, checkfirst=True)
         self._tmp.create(self.conn)
         self.conn.execute(self._tmp.insert().from_select([c.name for c in q.selected_columns], q))
         return self._tmp
