@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.schema import Base, utcnow
+from ..store.schema import Base, FindingPlace, utcnow
 
 MONEY = Numeric(18, 2, asdecimal=True)
 REGION = String(9)
@@ -299,7 +299,7 @@ class FeedLink(Base):
     score: Mapped[float | None] = mapped_column(Float)
 
 
-class ExecutionFinding(Base):
+class ExecutionFinding(FindingPlace, Base):
     """A finding on feed data (family R 对账 here; family G 预算执行 too): the FindingRecord columns plus where in
     the feed it is. version_id is the disclosure compared with (R), null for a finding on the feed alone.
     Money in 元. The fingerprint is rule + subject, as for document findings."""
@@ -318,22 +318,9 @@ class ExecutionFinding(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str | None] = mapped_column(String(16))   # line | project | unit | payee | function
     subject_id: Mapped[str | None] = mapped_column(String(100))
-    file: Mapped[str | None] = mapped_column(Text)
-    page: Mapped[int | None] = mapped_column(Integer)
-    line: Mapped[int | None] = mapped_column(Integer)
-    table_kind: Mapped[str | None] = mapped_column(String(32))
-    table_title: Mapped[str | None] = mapped_column(Text)
-    row_code: Mapped[str | None] = mapped_column(String(16))
-    row_name: Mapped[str | None] = mapped_column(Text)
-    column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[object | None] = mapped_column(MONEY)
     expected: Mapped[object | None] = mapped_column(MONEY)
     difference: Mapped[object | None] = mapped_column(MONEY)
-    money_unit: Mapped[str | None] = mapped_column(String(8))
-    message: Mapped[str] = mapped_column(Text)
-    suggestion: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[dict | None] = mapped_column(JSON, default=dict)
-    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class FeedSetting(Base):

@@ -195,7 +195,24 @@ class NarrativeLineRecord(Base):
     page: Mapped[int | None] = mapped_column(Integer)
 
 
-class FindingRecord(Base):
+class FindingPlace:
+    """Where a finding points and what it says: the columns shared by document findings and feed findings."""
+    file: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    line: Mapped[int | None] = mapped_column(Integer)
+    table_kind: Mapped[str | None] = mapped_column(String(32))
+    table_title: Mapped[str | None] = mapped_column(Text)
+    row_code: Mapped[str | None] = mapped_column(String(16))
+    row_name: Mapped[str | None] = mapped_column(Text)
+    column: Mapped[str | None] = mapped_column(String(200))
+    money_unit: Mapped[str | None] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FindingRecord(FindingPlace, Base):
     """One finding of one check run on one document version (re-checking replaces them)."""
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -205,22 +222,9 @@ class FindingRecord(Base):
     severity: Mapped[str] = mapped_column(String(8), index=True)
     confidence: Mapped[float] = mapped_column(Float)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
-    file: Mapped[str | None] = mapped_column(Text)
-    page: Mapped[int | None] = mapped_column(Integer)
-    line: Mapped[int | None] = mapped_column(Integer)
-    table_kind: Mapped[str | None] = mapped_column(String(32))
-    table_title: Mapped[str | None] = mapped_column(Text)
-    row_code: Mapped[str | None] = mapped_column(String(16))
-    row_name: Mapped[str | None] = mapped_column(Text)
-    column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[object | None] = mapped_column(AMOUNT)
     expected: Mapped[object | None] = mapped_column(AMOUNT)
     difference: Mapped[object | None] = mapped_column(AMOUNT)
-    money_unit: Mapped[str | None] = mapped_column(String(8))
-    message: Mapped[str] = mapped_column(Text)
-    suggestion: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[dict | None] = mapped_column(JSON, default=dict)
-    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class DecisionRecord(Base):
