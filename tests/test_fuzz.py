@@ -25,8 +25,8 @@ from budgetwatch.checks import run_checks
 from budgetwatch.errors import InputError
 from budgetwatch.extract import extract_lines
 from budgetwatch.extract.document import extract_files
-from budgetwatch.read import source as source_mod
-from budgetwatch.read.source import sniff
+from budgetwatch.read import formats as source_mod
+from budgetwatch.read.formats import sniff
 from conftest import CORPUS, SEEDS
 
 SEED = 19
@@ -169,7 +169,7 @@ def read_in_process(path: Path):
     fmt = sniff(path)
     if fmt == "pdf":   # PDFium is C: a file that crashes it must crash a child, not the test
         return source_mod.read_source(path)
-    return source_mod._READERS[fmt](str(path))
+    return source_mod.BY_NAME[fmt].read_function()(str(path))
 
 
 def run_case(path: Path, engine=None) -> str | None:

@@ -14,7 +14,7 @@ from PIL import Image, ImageFilter
 from budgetwatch.errors import InputError
 from budgetwatch.extract.document import extract_files, extract_lines
 from budgetwatch.read.pdf_lines import read_pdf
-from budgetwatch.read.source import read_source
+from budgetwatch.read.formats import read_source
 from conftest import CORPUS, ROOT, needs_corpus
 
 pytestmark = needs_corpus

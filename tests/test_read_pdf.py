@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from budgetwatch.extract import extract_files
-from budgetwatch.read.source import read_source
+from budgetwatch.read.formats import read_source
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus

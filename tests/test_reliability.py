@@ -21,7 +21,7 @@ from budgetwatch.checks import RULES, run_checks
 from budgetwatch.errors import InputError
 from budgetwatch.extract import extract_files
 from budgetwatch.read import guard
-from budgetwatch.read.source import read_source
+from budgetwatch.read.formats import read_source
 from budgetwatch.store import findings as store_findings
 from budgetwatch.store.ingest import ingest_one
 from budgetwatch.store.schema import DocumentRecord, Version

@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..read.formats import BY_NAME, BY_SUFFIX
 from .settings import max_upload_bytes
 
 # ---- redirects -------------------------------------------------------------------------------------
@@ -27,8 +28,7 @@ def safe_back(target: str | None, default: str = "/") -> str:
 
 # ---- uploads ---------------------------------------------------------------------------------------
 
-ALLOWED = {".pdf": "pdf", ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text",
-           ".markdown": "text", ".text": "text"}
+ALLOWED = {suffix: fmt.name for suffix, fmt in BY_SUFFIX.items()}   # the readers' formats (read/formats.py)
 MAX_NAME = 120
 
 
@@ -59,10 +59,9 @@ def sniff(path: Path) -> str:
         raise Refused(f"{path.name}: 不支持的文件类型（可上传 {'、'.join(sorted(set(ALLOWED)))}）")
     with open(path, "rb") as f:
         head = f.read(4096)
-    if kind == "pdf":
-        ok = b"%PDF-" in head[:1024]
-    elif kind == "xlsx":
-        ok = head.startswith(b"PK\x03\x04")
+    fmt = BY_NAME[kind]
+    if fmt.binary:
+        ok = fmt.matches(head)
     else:   # text and HTML: no NUL bytes, not an archive or executable in disguise
         ok = b"\x00" not in head and not head.startswith((b"PK\x03\x04", b"%PDF-", b"\x7fELF", b"MZ"))
         if ok and b"\x00" in head:

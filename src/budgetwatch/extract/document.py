@@ -12,9 +12,9 @@ from dataclasses import replace
 from collections import Counter
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import Code, InputError
 from ..model import Document, Form, SourceFile, TextLine
-from ..read.source import read_source
+from ..read.formats import read_source
 from ..read.text import Line
 from . import forms as F
 from . import quality
@@ -245,7 +245,7 @@ def extract_files(paths: list[str | Path], sources: dict | None = None) -> Docum
         formats.append(src.format)
         if src.ocr_pages and not src.ocr_read and not src.lines:
             raise InputError(p, f"scanned pages without a text layer ({_pages(src.ocr_pages)}): "
-                                "install budgetwatch[ocr] to read them")
+                                "install budgetwatch[ocr] to read them", code=Code.scanned_without_ocr)
         if src.ocr_pages and not src.ocr_read:   # read what has text, say what was left out
             warnings.warn(f"{p}: {_pages(src.ocr_pages)} without a text layer not read; "
                           "install budgetwatch[ocr] to read them", UnreadPagesWarning, stacklevel=2)
@@ -255,7 +255,7 @@ def extract_files(paths: list[str | Path], sources: dict | None = None) -> Docum
     doc = extract_lines(lines, fmt, files)
     if not doc.tables and not doc.forms and not (doc.unit and doc.year and doc.stage and _narrative(lines)):
         raise InputError(", ".join(str(p) for p in paths),
-                         "not a budget disclosure: no budget table or performance form found")
+                         "not a budget disclosure: no budget table or performance form found", code=Code.not_a_disclosure)
     return doc
 
 

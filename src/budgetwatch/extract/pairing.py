@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import BudgetwatchError
-from ..read.source import Source, read_source
+from ..read.formats import Source, read_source
 from .document import find_titles
 from .meta import find_stage, find_unit, find_year
 from .text_rules import nospace, parse_amount

@@ -12,7 +12,7 @@ import signal
 import time
 import warnings
 
-from ..errors import InputError
+from ..errors import Code, InputError
 
 try:
     import resource
@@ -41,11 +41,11 @@ def _child(conn, fn, args, mem_mb, seconds):
         _limit(mem_mb, seconds)
         conn.send(("ok", fn(*args)))
     except InputError as e:
-        conn.send(("input", (e.path, e.problem)))
+        conn.send(("input", (e.path, e.problem, e.code.value)))
     except MemoryError:
         conn.send(("memory", None))
     except RecursionError:
-        conn.send(("input", (args[0], "nested too deeply to read (a crafted file?): refused")))
+        conn.send(("input", (args[0], "nested too deeply to read (a crafted file?): refused", Code.limit.value)))
     except BaseException as e:  # report, never hang the parent
         try:
             conn.send(("error", f"{type(e).__name__}: {str(e)[:200]}"))
@@ -74,15 +74,15 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
     wall = max(MIN_WALL, seconds * (WALL_FACTOR if bounded else 3))
     try:
         if not parent.poll(wall):
-            raise InputError(path, f"reading took longer than {wall} s: refused")
+            raise InputError(path, f"reading took longer than {wall} s: refused", code=Code.limit)
         try:
             status, payload = parent.recv()
         except EOFError:
             proc.join(5)
             if proc.exitcode == -getattr(signal, "SIGXCPU", -1000) or proc.exitcode == -signal.SIGKILL:
-                raise InputError(path, f"reading used more than {seconds} s of CPU: refused") from None
+                raise InputError(path, f"reading used more than {seconds} s of CPU: refused", code=Code.limit) from None
             raise InputError(path, f"reading exceeded {mem_mb} MiB of memory or crashed the reader "
-                                   "(decompression bomb?): refused") from None
+                                   "(decompression bomb?): refused", code=Code.limit) from None
     finally:
         if proc.is_alive():
             proc.kill()
@@ -93,5 +93,5 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
     if status == "input":
         raise InputError(*payload)
     if status == "memory":
-        raise InputError(path, f"reading exceeded {mem_mb} MiB of memory (decompression bomb?): refused")
-    raise InputError(path, f"unreadable: {payload}")
+        raise InputError(path, f"reading exceeded {mem_mb} MiB of memory (decompression bomb?): refused", code=Code.limit)
+    raise InputError(path, f"unreadable: {payload}", code=Code.unreadable)

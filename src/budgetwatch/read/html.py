@@ -10,8 +10,8 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from ..errors import InputError
-from .source import Source
+from ..errors import Code, InputError
+from .formats import Source
 from .text import Line, clean, make_line
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
@@ -26,20 +26,20 @@ def read_html(path: str | Path) -> Source:
     try:
         return _read_html(path)
     except ValueError as e:   # lxml refuses text with NUL or control characters when it builds nodes
-        raise InputError(path, f"unreadable HTML: {str(e).splitlines()[0][:200]}") from None
+        raise InputError(path, f"unreadable HTML: {str(e).splitlines()[0][:200]}", code=Code.damaged) from None
 
 
 def _read_html(path: str | Path) -> Source:
     p = Path(path)
     data = p.read_bytes()
     if not data.strip():
-        raise InputError(path, "empty file")
+        raise InputError(path, "empty file", code=Code.empty)
     if len(data) > MAX_HTML_BYTES:
-        raise InputError(path, f"too large for an HTML disclosure ({len(data) // (1024 * 1024)} MiB)")
+        raise InputError(path, f"too large for an HTML disclosure ({len(data) // (1024 * 1024)} MiB)", code=Code.too_large)
     try:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError) as e:
-        raise InputError(path, f"unreadable HTML: {e}") from None
+        raise InputError(path, f"unreadable HTML: {e}", code=Code.damaged) from None
     title = root.findtext(".//title") or ""
     for el in root.xpath("|".join(f"//{t}" for t in _DROP)):
         el.drop_tree()
@@ -47,7 +47,7 @@ def _read_html(path: str | Path) -> Source:
     if is_positioned(root):   # a PDF converted to HTML: text boxes at absolute positions
         lines = read_positioned(root)
         if not lines:
-            raise InputError(path, "HTML page without text")
+            raise InputError(path, "HTML page without text", code=Code.empty)
         return Source(path=str(path), format="html", lines=lines, encoding="html")
     body = root.find("body") if root.find("body") is not None else root
     content = _content_root(body)
@@ -57,14 +57,14 @@ def _read_html(path: str | Path) -> Source:
     try:
         _emit(content, rows)
     except _TooManyCells as e:
-        raise InputError(path, f"HTML table of more than {MAX_CELLS} cells ({e}; a colspan/rowspan bomb?): refused") from None
+        raise InputError(path, f"HTML table of more than {MAX_CELLS} cells ({e}; a colspan/rowspan bomb?): refused", code=Code.too_large) from None
     lines: list[Line] = []
     for cells in rows:
         ln = make_line(len(lines) + 1, cells)
         if ln:
             lines.append(ln)
     if not lines:
-        raise InputError(path, "HTML page without text")
+        raise InputError(path, "HTML page without text", code=Code.empty)
     return Source(path=str(path), format="html", lines=lines, encoding="html")
 
 

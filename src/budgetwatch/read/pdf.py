@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
-from ..errors import InputError
+from ..errors import Code, InputError
 
 MAX_PAGES = 1000          # a disclosure runs to a few hundred pages; more is not one document
 MAX_GLYPHS_PER_PAGE = 60000
@@ -89,31 +89,31 @@ def open_pdf(path: str | Path) -> pdfium.PdfDocument:
         with open(p, "rb") as f:
             head = f.read(1024)
     except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+        raise InputError(path, f"cannot read: {e.strerror or e}", code=Code.unreadable) from None
     if not head:
-        raise InputError(path, "empty file")
+        raise InputError(path, "empty file", code=Code.empty)
     if head.startswith(b"PK\x03\x04"):
-        raise InputError(path, "a ZIP archive, not a PDF")
+        raise InputError(path, "a ZIP archive, not a PDF", code=Code.wrong_format)
     if b"%PDF-" not in head:
-        raise InputError(path, "not a PDF: no %PDF header")
+        raise InputError(path, "not a PDF: no %PDF header", code=Code.wrong_format)
     try:
         doc = pdfium.PdfDocument(str(p))
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
-            raise InputError(path, "encrypted PDF: it needs a password") from None
+            raise InputError(path, "encrypted PDF: it needs a password", code=Code.encrypted) from None
         m = re.search(r"PDFium: ([^)]+)", msg)
         reason = (m.group(1) if m else msg).strip().lower()
         if reason == "success":  # PDFium found no page tree it could load
             reason = "no page tree (zero pages or a broken catalogue)"
-        raise InputError(path, f"damaged PDF: {reason}") from None
+        raise InputError(path, f"damaged PDF: {reason}", code=Code.damaged) from None
     n = len(doc)
     if n == 0:
         doc.close()
-        raise InputError(path, "PDF has no pages")
+        raise InputError(path, "PDF has no pages", code=Code.empty)
     if n > MAX_PAGES:
         doc.close()
-        raise InputError(path, f"{n} pages: more than the {MAX_PAGES} pages of any single disclosure")
+        raise InputError(path, f"{n} pages: more than the {MAX_PAGES} pages of any single disclosure", code=Code.too_large)
     return doc
 
 
@@ -138,7 +138,7 @@ def _glyphs(textpage, tf: _Transform, path: str, index: int) -> list[Glyph]:
     tp = textpage.raw
     n = R.FPDFText_CountChars(tp)
     if n > MAX_GLYPHS_PER_PAGE:
-        raise InputError(path, f"page {index + 1} has {n} characters: not a disclosure page")
+        raise InputError(path, f"page {index + 1} has {n} characters: not a disclosure page", code=Code.not_a_disclosure)
     rect = R.FS_RECTF()
     get_unicode, get_box = R.FPDFText_GetUnicode, R.FPDFText_GetLooseCharBox
     out = []
@@ -180,7 +180,7 @@ def _walk_objects(page: pdfium.PdfPage, tf: _Transform, out: PdfPage, path: str)
     raw = page.raw
     count = R.FPDFPage_CountObjects(raw)
     if count > MAX_OBJECTS_PER_PAGE:
-        raise InputError(path, f"page {out.number} has {count} drawing objects: not a disclosure page")
+        raise InputError(path, f"page {out.number} has {count} drawing objects: not a disclosure page", code=Code.not_a_disclosure)
     budget = [MAX_OBJECTS_PER_PAGE]
     objs = (R.FPDFPage_GetObject(raw, i) for i in range(count))
     _walk(objs, _IDENTITY, tf, out, 0, budget, path)
@@ -191,7 +191,7 @@ def _walk(objs, parent: tuple, tf: _Transform, out: PdfPage, depth: int, budget:
     for obj in objs:
         budget[0] -= 1
         if budget[0] < 0:
-            raise InputError(path, f"page {out.number} has too many drawing objects: not a disclosure page")
+            raise InputError(path, f"page {out.number} has too many drawing objects: not a disclosure page", code=Code.not_a_disclosure)
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_PATH:
             _path_edges(obj, parent, tf, out, (fl, fb, fr, ft))

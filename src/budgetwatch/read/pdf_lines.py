@@ -5,10 +5,12 @@ from pathlib import Path
 
 from .layout import page_rows
 from .pdf import PdfPage, open_pdf, read_page
-from .source import Source
+from .formats import Source
 from .text import Line, make_line
 
 MIN_GLYPHS = 8   # fewer characters than this on a page with a large image: a scanned page
+OCR_SECONDS_PER_PAGE = 60   # CPU seconds allowed per scanned page (RapidOCR needs ~2-5)
+OCR_MEM_MB = 4096           # ONNX Runtime reserves more address space than PDFium
 
 
 def _page_lines(page: PdfPage, first_no: int, ocr: bool = False) -> list[Line]:
@@ -50,3 +52,20 @@ def read_scanned(path: str | Path, numbers: list[int]) -> list[Line]:
     finally:
         doc.close()
     return lines
+
+
+def read_pdf_source(path: str | Path) -> Source:
+    """Text layer in one bounded child; scanned pages, when the OCR extra is installed, in another."""
+    from dataclasses import replace
+
+    from .guard import run_guarded
+    from .ocr import available
+    src = run_guarded(read_pdf, str(path))
+    if not src.ocr_pages or not available():
+        return src
+    scanned = run_guarded(read_scanned, str(path), src.ocr_pages, mem_mb=OCR_MEM_MB,
+                          seconds=60 + OCR_SECONDS_PER_PAGE * len(src.ocr_pages))
+    merged = sorted(src.lines + scanned, key=lambda ln: (ln.page, ln.ocr, ln.no))
+    lines = [replace(ln, no=i) for i, ln in enumerate(merged, start=1)]
+    return Source(path=src.path, format="pdf", lines=lines, pages=src.pages, ocr_pages=src.ocr_pages,
+                  ocr_read=True)

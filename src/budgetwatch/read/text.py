@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import Code, InputError
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024   # a converted 500-page disclosure is a few MiB
 
@@ -60,7 +60,7 @@ class TextSource:
 def decode(data: bytes, path: str) -> tuple[str, str]:
     """Return (text, encoding name) or raise InputError naming the file."""
     if not data.strip():
-        raise InputError(path, "empty file")
+        raise InputError(path, "empty file", code=Code.empty)
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[3:], "utf-8", path), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -69,7 +69,7 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         return _strict(data, enc, path), enc
     if b"\x00" in data[:65536]:
-        raise InputError(path, "binary data, not a text disclosure")
+        raise InputError(path, "binary data, not a text disclosure", code=Code.binary)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -77,9 +77,9 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise InputError(path, "undecodable bytes: neither UTF-8, UTF-16 nor GB18030 text") from None
+        raise InputError(path, "undecodable bytes: neither UTF-8, UTF-16 nor GB18030 text", code=Code.undecodable) from None
     if _cjk_ratio(text) < 0.05:
-        raise InputError(path, "undecodable bytes: not Chinese text in any supported encoding")
+        raise InputError(path, "undecodable bytes: not Chinese text in any supported encoding", code=Code.undecodable)
     return text, "gb18030"
 
 
@@ -87,7 +87,7 @@ def _strict(data: bytes, enc: str, path: str) -> str:
     try:
         text = data.decode(enc)
     except UnicodeDecodeError:
-        raise InputError(path, f"undecodable bytes: invalid {enc.upper()} text") from None
+        raise InputError(path, f"undecodable bytes: invalid {enc.upper()} text", code=Code.undecodable) from None
     return text.lstrip("\ufeff")
 
 
@@ -158,13 +158,13 @@ def read_text(path: str | Path) -> TextSource:
     try:
         size = p.stat().st_size
     except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+        raise InputError(path, f"cannot read: {e.strerror or e}", code=Code.unreadable) from None
     if p.is_dir():
-        raise InputError(path, "is a directory")
+        raise InputError(path, "is a directory", code=Code.unreadable)
     if size > MAX_TEXT_BYTES:
-        raise InputError(path, f"too large for a text disclosure ({size // (1024 * 1024)} MiB)")
+        raise InputError(path, f"too large for a text disclosure ({size // (1024 * 1024)} MiB)", code=Code.too_large)
     data = p.read_bytes()
     text, enc = decode(data, str(path))
     if _control_ratio(text) > 0.02:
-        raise InputError(path, "binary data, not a text disclosure")
+        raise InputError(path, "binary data, not a text disclosure", code=Code.binary)
     return TextSource(path=str(path), lines=to_lines(text), encoding=enc)

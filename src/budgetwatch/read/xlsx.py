@@ -9,8 +9,8 @@ import zlib
 from datetime import date, datetime
 from pathlib import Path
 
-from ..errors import InputError
-from .source import Source
+from ..errors import Code, InputError
+from .formats import Source
 from .text import Line, clean, make_line
 
 MAX_CELLS = 1_000_000   # a disclosure workbook holds thousands; openpyxl needs ~1 KiB and ~40 µs a cell
@@ -24,19 +24,19 @@ def read_xlsx(path: str | Path) -> Source:
         with zipfile.ZipFile(p) as z:
             names = z.namelist()
             if "xl/workbook.xml" not in names:
-                raise InputError(path, "a ZIP archive, not an XLSX workbook")
+                raise InputError(path, "a ZIP archive, not an XLSX workbook", code=Code.wrong_format)
             if sum(i.file_size for i in z.infolist()) > MAX_UNCOMPRESSED:
-                raise InputError(path, "XLSX expands to more than 512 MiB: refused (decompression bomb?)")
+                raise InputError(path, "XLSX expands to more than 512 MiB: refused (decompression bomb?)", code=Code.too_large)
             cells = _census(z)
             if cells > MAX_CELLS:
                 raise InputError(path, f"{cells} cells (merged ranges counted): more than the {MAX_CELLS} cells "
-                                       "of a disclosure workbook: refused")
+                                       "of a disclosure workbook: refused", code=Code.too_large)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise InputError(path, "damaged XLSX: not a readable ZIP archive") from None
+        raise InputError(path, "damaged XLSX: not a readable ZIP archive", code=Code.damaged) from None
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
     except Exception as e:  # openpyxl raises many types for broken workbooks
-        raise InputError(path, f"unreadable XLSX: {type(e).__name__}: {e}") from None
+        raise InputError(path, f"unreadable XLSX: {type(e).__name__}: {e}", code=Code.damaged) from None
     lines: list[Line] = []
     cells_seen = 0
     for ws in wb.worksheets:
@@ -44,12 +44,12 @@ def read_xlsx(path: str | Path) -> Source:
             continue
         if ws.max_row * ws.max_column > MAX_CELLS:   # iterating a sparse sheet creates every cell of its grid
             raise InputError(path, f"sheet {ws.title} spans {ws.max_row} rows × {ws.max_column} columns: "
-                                   f"more than the {MAX_CELLS} cells of a disclosure workbook: refused")
+                                   f"more than the {MAX_CELLS} cells of a disclosure workbook: refused", code=Code.too_large)
         rows = []
         for row in ws.iter_rows(values_only=True):
             cells_seen += len(row)
             if cells_seen > MAX_CELLS:
-                raise InputError(path, f"more than {MAX_CELLS} cells: not a disclosure workbook")
+                raise InputError(path, f"more than {MAX_CELLS} cells: not a disclosure workbook", code=Code.too_large)
             rows.append(tuple(clean(_fmt(v)) for v in row))
         rows = _trim(rows)
         if not rows:
@@ -61,7 +61,7 @@ def read_xlsx(path: str | Path) -> Source:
             if ln:
                 lines.append(ln)
     if not lines:
-        raise InputError(path, "workbook without data")
+        raise InputError(path, "workbook without data", code=Code.empty)
     return Source(path=str(path), format="xlsx", lines=lines, encoding="xlsx")
 
 

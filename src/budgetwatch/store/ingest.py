@@ -11,19 +11,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..errors import BudgetwatchError, InputError
+from ..errors import BudgetwatchError, Code, InputError
 from ..extract import extract_files
 from ..extract.document import sha256_file
 from ..extract.pairing import read_documents
+from ..read.formats import SUFFIXES
 from .repository import content_sha, find_version_by_content, save_version
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3   # a concurrent ingest of the same document: look again this many times
-SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm", ".xlsx"}
 
 
 class ChecksFailed(InputError):
-    pass
+    def __init__(self, path, problem: str):
+        super().__init__(path, problem, code=Code.checks_failed)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import SCHEMA
-from ..errors import InputError
+from ..errors import Code, InputError
 from ..extract.place import document_place
 from ..model import Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .schema import (
@@ -48,7 +48,7 @@ def _amount(doc: Document, v, line, page) -> Decimal | None:
     if d is not None and (not d.is_finite() or d.adjusted() >= MAX_DIGITS):
         where = f"page {page}" if page is not None else f"line {line}"
         raise InputError(doc.files[0].path if doc.files else "document",
-                         f"{where}: amount {str(v)[:24]}… has more than {MAX_DIGITS} digits: not a budget figure")
+                         f"{where}: amount {str(v)[:24]}… has more than {MAX_DIGITS} digits: not a budget figure", code=Code.bad_figure)
     return d
 
 
