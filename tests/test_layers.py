@@ -41,7 +41,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {       # (importer, imported)
 KNOWN_CYCLES: set[tuple[str, ...]] = {        # the modules of one strongly connected component, sorted
     ("access.cli", "cli", "cli_exec", "cli_feed"),
     ("access.placement", "access.tables", "execution.model", "feed.model", "feed.regions", "store.schema"),
-    ("read.html", "read.pdf_lines", "read.source", "read.xlsx"),          # Source lives in the dispatcher
     ("web.access_pages", "web.access_wiring", "web.analysis_pages", "web.app", "web.deputy_pages",
      "web.execution_pages", "web.execution_report", "web.feed_pages", "web.opinion", "web.pages",
      "web.reports"),                                                      # render lives in the app factory
