@@ -16,6 +16,9 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 CORPUS_WIDE = SHARED / "corpus-wide"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent: the real documents live in ../shared")
+# a placeholder of a rule's message or suggestion that the finding lacks fails here (checks/rule.py), in this
+# process and in the CLI and servers the tests start
+os.environ["BUDGETWATCH_STRICT_TEMPLATES"] = "1"
 PG_BASE = os.environ.get("BUDGETWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/budgetwatch_test")
 
 

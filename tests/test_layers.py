@@ -8,7 +8,6 @@ module it names. A module sits in the layer of its top-level package (`budgetwat
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
 import pytest

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from ..model import Document
-from .rule import RULES, SEVERITIES, Finding, Rule
+from .rule import RULES, SEVERITIES, Finding, Rule, TemplateError
 from .view import DocView
 
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
@@ -35,6 +35,8 @@ def run_checks(doc: Document, history: list[Document] | None = None, peers: list
             continue
         try:
             out.extend(r.run(view))
+        except TemplateError:    # a template's mistake (strict under test only): the rule's author must see it
+            raise
         except Exception as e:   # one rule's failure is this document's finding, not the end of the checks
             log.warning("rule %s failed on %s: %s: %s", r.id, view.file, type(e).__name__, e)
             log.debug("rule %s failed", r.id, exc_info=True)   # the traceback, for those who ask for it

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -104,8 +105,18 @@ class Rule:
                        **{k: v for k, v in fields.items() if k != "evidence"})
 
 
+class TemplateError(KeyError):
+    """A rule's message or suggestion names a placeholder its finding lacks (raised under test only)."""
+
+
 class _Blank(dict):
+    """A placeholder the finding lacks prints as nothing in production (a reviewer reads a shorter sentence),
+    but fails under test: BUDGETWATCH_STRICT_TEMPLATES=1 (tests/conftest.py) raises TemplateError, which the
+    checks let through instead of reporting the rule as failed."""
+
     def __missing__(self, key):
+        if os.environ.get("BUDGETWATCH_STRICT_TEMPLATES") == "1":
+            raise TemplateError(f"template placeholder {{{key}}} has no value in the finding (given: {sorted(self)})")
         return ""
 
 
