@@ -108,4 +108,4 @@ def test_rule_catalogue_is_complete_and_published():
         assert r.id and r.title and r.compares and r.applies and r.message and r.suggestion, r.id
         assert any("\u4e00" <= ch <= "\u9fff" for ch in r.title + r.message), r.id
     published = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert published == catalogue_markdown(), "docs/rules.md is stale: budgetwatch rules --markdown > docs/rules.md"
+    assert catalogue_markdown() in published, "docs/rules.md is stale: cog -r -I tools docs/rules.md"
