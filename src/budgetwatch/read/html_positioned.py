@@ -7,6 +7,7 @@ import re
 
 from .layout import page_rows
 from .pdf import Glyph, PdfPage
+from .settings import LAYOUT
 from .text import Line, make_line
 
 _NUM = r"(-?\d+(?:\.\d+)?)(px|pt)?"
@@ -35,7 +36,7 @@ def is_positioned(root) -> bool:
 
 
 def _advance(ch: str, size: float) -> float:
-    return size if ord(ch) > 0x2E80 else size * 0.55
+    return size if ord(ch) > 0x2E80 else size * LAYOUT.latin_advance
 
 
 def _page_of(el) -> object:
@@ -67,12 +68,12 @@ def read_positioned(root) -> list[Line]:
             w, h = _num(style, "width"), _num(style, "height")
             text = re.sub(r"\s+", " ", el.text_content() or "").strip()
             if not text:
-                if w is not None and h is not None and (h <= 2 < w):
+                if w is not None and h is not None and (h <= LAYOUT.html_ruling < w):
                     hedges.append((y + h / 2, x, x + w))
-                elif w is not None and h is not None and (w <= 2 < h):
+                elif w is not None and h is not None and (w <= LAYOUT.html_ruling < h):
                     vedges.append((x + w / 2, y, y + h))
                 continue
-            size = _num(style, "font-size") or (h if h and h < 40 else 12.0)
+            size = _num(style, "font-size") or (h if h and h < LAYOUT.html_max_box_font else LAYOUT.html_font_size)
             natural = sum(_advance(c, size) for c in text)
             scale = (w / natural) if w and natural else 1.0
             cx = x

@@ -12,10 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from .pdf import Glyph, PdfPage
-
-SNAP = 1.5      # rulings closer than this (points) are one ruling
-JOIN = 2.5      # collinear pieces with gaps below this are one ruling
-TOUCH = 2.5     # a horizontal and a vertical ruling this close touch
+from .settings import LAYOUT, LayoutSettings
 
 
 @dataclass
@@ -33,6 +30,7 @@ class _Grid:
     ys: list[float]
     hs: list[tuple[float, float, float]]
     vs: list[tuple[float, float, float]]
+    settings: LayoutSettings = LAYOUT
 
     def contains(self, x: float, y: float) -> bool:
         return self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]
@@ -42,31 +40,33 @@ class _Grid:
         if c == 0 or c == len(self.xs) - 1:
             return True
         x, mid = self.xs[c], (self.ys[r] + self.ys[r + 1]) / 2
-        return any(abs(vx - x) < TOUCH and y0 - 1 < mid < y1 + 1 for vx, y0, y1 in self.vs)
+        t, slack = self.settings.touch, self.settings.span_slack
+        return any(abs(vx - x) < t and y0 - slack < mid < y1 + slack for vx, y0, y1 in self.vs)
 
     def h_present(self, r: int, c: int) -> bool:
         """Is there a ruling at ys[r] across column band c?"""
         if r == 0 or r == len(self.ys) - 1:
             return True
         y, mid = self.ys[r], (self.xs[c] + self.xs[c + 1]) / 2
-        return any(abs(hy - y) < TOUCH and x0 - 1 < mid < x1 + 1 for hy, x0, x1 in self.hs)
+        t, slack = self.settings.touch, self.settings.span_slack
+        return any(abs(hy - y) < t and x0 - slack < mid < x1 + slack for hy, x0, x1 in self.hs)
 
 
-def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+def _merge(edges: list[tuple[float, float, float]], st: LayoutSettings = LAYOUT) -> list[tuple[float, float, float]]:
     """Snap nearly equal positions, join collinear pieces."""
     out: list[tuple[float, float, float]] = []
     edges = sorted(edges)
     i = 0
     while i < len(edges):
         j = i
-        while j + 1 < len(edges) and edges[j + 1][0] - edges[j][0] <= SNAP:
+        while j + 1 < len(edges) and edges[j + 1][0] - edges[j][0] <= st.snap:
             j += 1
         group = edges[i:j + 1]
         pos = sum(e[0] for e in group) / len(group)
         spans = sorted((a, b) for _, a, b in group)
         a, b = spans[0]
         for s, e in spans[1:]:
-            if s <= b + JOIN:
+            if s <= b + st.join:
                 b = max(b, e)
             else:
                 out.append((pos, a, b))
@@ -76,7 +76,7 @@ def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, 
     return out
 
 
-def _components(hs, vs) -> list[tuple[list, list]]:
+def _components(hs, vs, st: LayoutSettings = LAYOUT) -> list[tuple[list, list]]:
     parent = list(range(len(hs) + len(vs)))
 
     def find(i):
@@ -87,7 +87,8 @@ def _components(hs, vs) -> list[tuple[list, list]]:
 
     for i, (hy, hx0, hx1) in enumerate(hs):
         for j, (vx, vy0, vy1) in enumerate(vs):
-            if hx0 - TOUCH <= vx <= hx1 + TOUCH and vy0 - TOUCH <= hy <= vy1 + TOUCH:
+            t = st.touch
+            if hx0 - t <= vx <= hx1 + t and vy0 - t <= hy <= vy1 + t:
                 a, b = find(i), find(len(hs) + j)
                 if a != b:
                     parent[a] = b
@@ -99,41 +100,42 @@ def _components(hs, vs) -> list[tuple[list, list]]:
     return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
 
 
-def _positions(values: list[float]) -> list[float]:
+def _positions(values: list[float], st: LayoutSettings = LAYOUT) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
-        if out and v - out[-1] <= TOUCH:
+        if out and v - out[-1] <= st.touch:
             continue
         out.append(v)
     return out
 
 
-def _grid(hs, vs) -> _Grid | None:
-    xs = _positions([v[0] for v in vs])
-    ys = _positions([h[0] for h in hs])
+def _grid(hs, vs, st: LayoutSettings = LAYOUT) -> _Grid | None:
+    xs = _positions([v[0] for v in vs], st)
+    ys = _positions([h[0] for h in hs], st)
     left, right = min(h[1] for h in hs), max(h[2] for h in hs)
     top, bottom = min(v[1] for v in vs), max(v[2] for v in vs)
-    if left < xs[0] - 3:
+    ext = st.grid_extend
+    if left < xs[0] - ext:
         xs.insert(0, left)
-    if right > xs[-1] + 3:
+    if right > xs[-1] + ext:
         xs.append(right)
-    if top < ys[0] - 3:
+    if top < ys[0] - ext:
         ys.insert(0, top)
-    if bottom > ys[-1] + 3:
+    if bottom > ys[-1] + ext:
         ys.append(bottom)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    return _Grid(xs, ys, hs, vs)
+    return _Grid(xs, ys, hs, vs, st)
 
 
-def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
+def _text_lines(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
     """Glyphs → lines (vertical overlap), each sorted left to right, fake-bold doubles dropped."""
     lines: list[list[Glyph]] = []
     for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
         if lines:
             last = lines[-1]
             ref = last[0]
-            if abs(g.cy - ref.cy) < 0.45 * max(min(g.size, ref.size), 1):
+            if abs(g.cy - ref.cy) < st.line_overlap * max(min(g.size, ref.size), 1):
                 last.append(g)
                 continue
         lines.append([g])
@@ -143,25 +145,26 @@ def _text_lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
         kept = [ln[0]]
         for g in ln[1:]:
             p = kept[-1]
-            if g.ch == p.ch and _same_place(p, g):
+            if g.ch == p.ch and _same_place(p, g, st):
                 continue
             kept.append(g)
         out.append(kept)
     return out
 
 
-def _same_place(a: Glyph, b: Glyph) -> bool:
+def _same_place(a: Glyph, b: Glyph, st: LayoutSettings = LAYOUT) -> bool:
     """A fake-bold double: the same glyph drawn again almost where it was (its box overlaps the first's by
     most of its width). A real repeated glyph (the second 0 of 100) is offset by its advance, which can be
     half its box when the font's boxes are wide, and far less than its height when they are tall."""
     w = min(a.x1 - a.x0, b.x1 - b.x0)
-    return w > 0 and min(a.x1, b.x1) - max(a.x0, b.x0) > 0.8 * w and abs(a.cy - b.cy) < 0.3 * max(a.size, 1)
+    return (w > 0 and min(a.x1, b.x1) - max(a.x0, b.x0) > st.double_overlap * w
+            and abs(a.cy - b.cy) < st.double_shift * max(a.size, 1))
 
 
-def _join(glyphs: list[Glyph]) -> str:
+def _join(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> str:
     parts = [glyphs[0].ch]
     for p, g in zip(glyphs, glyphs[1:]):
-        if g.x0 - p.x1 > 0.5 * max(min(g.size, p.size), 1):
+        if g.x0 - p.x1 > st.word_gap * max(min(g.size, p.size), 1):
             parts.append(" ")
         parts.append(g.ch)
     return "".join(parts)
@@ -172,10 +175,10 @@ def _box(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
             round(max(g.x1 for g in glyphs), 1), round(max(g.bottom for g in glyphs), 1))
 
 
-def _split(line: list[Glyph], gap_factor: float = 1.6) -> list[list[Glyph]]:
+def _split(line: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
     segs = [[line[0]]]
     for p, g in zip(line, line[1:]):
-        if g.x0 - p.x1 > gap_factor * max(min(g.size, p.size), 1):
+        if g.x0 - p.x1 > st.cell_gap * max(min(g.size, p.size), 1):
             segs.append([g])
         else:
             segs[-1].append(g)
@@ -206,7 +209,7 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
             gl = cells.get((r, c))
             if not gl:
                 continue
-            texts[c] = "".join(_join(ln) for ln in _text_lines(gl))
+            texts[c] = "".join(_join(ln, grid.settings) for ln in _text_lines(gl, grid.settings))
             boxes[c] = _box(gl)
             filled = True
         if filled:
@@ -215,9 +218,14 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
     return out
 
 
-def page_rows(page: PdfPage) -> list[LaidRow]:
-    hs, vs = _merge(page.hedges), _merge(page.vedges)
-    grids = [g for g in (_grid(h, v) for h, v in _components(hs, vs)) if g]
+def page_grids(page: PdfPage, st: LayoutSettings = LAYOUT) -> list[_Grid]:
+    """The ruled tables of the page: their rulings merged and the grid of their column and row lines."""
+    hs, vs = _merge(page.hedges, st), _merge(page.vedges, st)
+    return [g for g in (_grid(h, v, st) for h, v in _components(hs, vs, st)) if g]
+
+
+def page_rows(page: PdfPage, st: LayoutSettings = LAYOUT) -> list[LaidRow]:
+    grids = page_grids(page, st)
     per_grid: list[list[Glyph]] = [[] for _ in grids]
     free: list[Glyph] = []
     for g in page.glyphs:
@@ -231,10 +239,10 @@ def page_rows(page: PdfPage) -> list[LaidRow]:
     for grid, gl in zip(grids, per_grid):
         if gl:
             rows.extend(_grid_rows(grid, gl))
-    for ln in _text_lines(free):
-        segs = _split(ln)
+    for ln in _text_lines(free, st):
+        segs = _split(ln, st)
         boxes = [_box(s) for s in segs]
-        rows.append(LaidRow(top=min(g.top for g in ln), cells=[_join(s) for s in segs],
+        rows.append(LaidRow(top=min(g.top for g in ln), cells=[_join(s, st) for s in segs],
                             boxes=boxes, spans=[(b[0], b[2]) for b in boxes]))
     rows.sort(key=lambda r: r.top)
     return rows

@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
 from ..errors import Code, InputError
+from .settings import LAYOUT
 
 MAX_PAGES = 1000          # a disclosure runs to a few hundred pages; more is not one document
 MAX_GLYPHS_PER_PAGE = 60000
@@ -202,7 +203,7 @@ def _walk(objs, parent: tuple, tf: _Transform, out: PdfPage, depth: int, budget:
         elif kind == R.FPDF_PAGEOBJ_IMAGE:
             if R.FPDFPageObj_GetBounds(obj, fl, fb, fr, ft):
                 (x0, y0), (x1, y1) = _apply(parent, fl.value, fb.value), _apply(parent, fr.value, ft.value)
-                if abs(x1 - x0) * abs(y1 - y0) > 0.25 * out.width * out.height:
+                if abs(x1 - x0) * abs(y1 - y0) > LAYOUT.image_share * out.width * out.height:
                     out.images += 1
 
 
@@ -217,15 +218,16 @@ def _path_edges(obj, parent: tuple, tf: _Transform, out: PdfPage, box) -> None:
     x0, x1 = sorted((corners[0][0], corners[1][0]))
     y0, y1 = sorted((corners[0][1], corners[1][1]))
     w, h = x1 - x0, y1 - y0
-    if w > 0.9 * out.width and h > 0.9 * out.height:
+    bg, thin, long = LAYOUT.background_share, LAYOUT.ruling_thickness, LAYOUT.ruling_length
+    if w > bg * out.width and h > bg * out.height:
         return  # a page background, not a ruling
-    if h < 2.5 and w > 2:
+    if h < thin and w > long:
         out.hedges.append(((y0 + y1) / 2, x0, x1))
         return
-    if w < 2.5 and h > 2:
+    if w < thin and h > long:
         out.vedges.append(((x0 + x1) / 2, y0, y1))
         return
-    if w < 2.5 or h < 2.5:
+    if w < thin or h < thin:
         return
     m = _compose(_matrix(obj), parent)
     for sub in _subpaths(obj, m, tf):
@@ -234,9 +236,9 @@ def _path_edges(obj, parent: tuple, tf: _Transform, out: PdfPage, box) -> None:
                 _edge(out, a, b)
         else:  # a filled shape is a ruling only when thin; a wide one is cell shading
             xs, ys = [p[0] for p in sub], [p[1] for p in sub]
-            if max(ys) - min(ys) < 2.5 and max(xs) - min(xs) > 2:
+            if max(ys) - min(ys) < thin and max(xs) - min(xs) > long:
                 out.hedges.append(((max(ys) + min(ys)) / 2, min(xs), max(xs)))
-            elif max(xs) - min(xs) < 2.5 and max(ys) - min(ys) > 2:
+            elif max(xs) - min(xs) < thin and max(ys) - min(ys) > long:
                 out.vedges.append(((max(xs) + min(xs)) / 2, min(ys), max(ys)))
 
 
@@ -261,7 +263,8 @@ def _subpaths(obj, m: tuple, tf: _Transform) -> list[list[tuple[float, float]]]:
 
 def _edge(out: PdfPage, a: tuple[float, float], b: tuple[float, float]) -> None:
     (ax, ay), (bx, by) = a, b
-    if abs(ay - by) < 1 and abs(ax - bx) > 2:
+    straight, long = LAYOUT.stroke_straight, LAYOUT.ruling_length
+    if abs(ay - by) < straight and abs(ax - bx) > long:
         out.hedges.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
-    elif abs(ax - bx) < 1 and abs(ay - by) > 2:
+    elif abs(ax - bx) < straight and abs(ay - by) > long:
         out.vedges.append(((ax + bx) / 2, min(ay, by), max(ay, by)))

@@ -6,9 +6,9 @@ from pathlib import Path
 from .layout import page_rows
 from .pdf import PdfPage, open_pdf, read_page
 from .formats import Source
+from .settings import LAYOUT
 from .text import Line, make_line
 
-MIN_GLYPHS = 8   # fewer characters than this on a page with a large image: a scanned page
 OCR_SECONDS_PER_PAGE = 60   # CPU seconds allowed per scanned page (RapidOCR needs ~2-5)
 OCR_MEM_MB = 4096           # ONNX Runtime reserves more address space than PDFium
 
@@ -32,7 +32,7 @@ def read_pdf(path: str | Path) -> Source:
     try:
         for i in range(npages):
             page = read_page(doc, i, str(path))
-            if len(page.glyphs) < MIN_GLYPHS and page.images:
+            if len(page.glyphs) < LAYOUT.min_glyphs and page.images:
                 scanned.append(page.number)
                 continue
             lines.extend(_page_lines(page, len(lines) + 1))
