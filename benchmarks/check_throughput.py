@@ -15,7 +15,7 @@ from pathlib import Path
 
 from budgetwatch.checks import run_checks
 from budgetwatch.extract import extract_files
-from budgetwatch.store.ingest import discover
+from budgetwatch.pipeline import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,7 +28,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 def database(db: str | None, corpus: int) -> str:
     """The database given, or a fresh one with the samples and the first `corpus` corpus PDFs."""
     from budgetwatch.store.db import open_db
-    from budgetwatch.store.ingest import ingest
+    from budgetwatch.pipeline import ingest
     if db:
         return db
     db = f"sqlite:///{Path(tempfile.mkdtemp()) / 'cold.db'}"

@@ -110,8 +110,8 @@ def main(argv=None):
     from sqlalchemy import func, select
 
     from budgetwatch.store.db import open_db
-    from budgetwatch.store.findings import check_versions
-    from budgetwatch.store.ingest import ingest
+    from budgetwatch.pipeline import check as check_versions
+    from budgetwatch.pipeline import ingest
     from budgetwatch.store.schema import Version
     engine = open_db(db)
     with engine.connect() as c:

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from budgetwatch.access import audit, users
 from budgetwatch.access.scope import UploadRegion
-from budgetwatch.store.findings import check_versions
-from budgetwatch.store.ingest import ingest_one
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import ingest_one
 from budgetwatch.web.app import create_app
 from conftest import SAMPLES
 

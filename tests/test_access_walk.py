@@ -130,7 +130,7 @@ def test_documents_are_placed_in_the_regions_tree_by_their_printed_place(db_url,
     a version placed later, once its region is named, by place_unplaced."""
     from budgetwatch.access.placement import place_unplaced
     from budgetwatch.feed.regions import ensure_region
-    from budgetwatch.store.ingest import ingest
+    from budgetwatch.pipeline import ingest
     from conftest import SAMPLES
     app = server_app(db_url, monkeypatch, tmp_path)
     engine = app.state.engine

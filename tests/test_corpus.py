@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from budgetwatch.extract import extract_files
-from budgetwatch.store.ingest import discover
+from budgetwatch.pipeline import discover
 
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "tools"))

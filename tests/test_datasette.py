@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from budgetwatch.store.findings import check_versions
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import ingest
 from conftest import ROOT, SAMPLES
 
 

@@ -23,7 +23,7 @@ from budgetwatch.feed.load_files import load_files
 from budgetwatch.feed.model import FundBalance
 from budgetwatch.feed.synth_pay import generate
 from budgetwatch.store.db import open_db
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import ingest
 from budgetwatch.store.repository import latest_versions, load_version
 
 REGIONS = {"000": ("141123000", "兴县", 2023), "001": ("140522000", "阳城县", 2025)}

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from budgetwatch.execution.run import check_feed
 from budgetwatch.feed.load_files import load_files
 from budgetwatch.feed.synth_pay import generate
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import ingest
 from budgetwatch.store.repository import latest_versions, load_version
 from budgetwatch.web.app import create_app
 from conftest import seed

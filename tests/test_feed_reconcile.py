@@ -14,7 +14,7 @@ from budgetwatch.feed.load_files import load_files
 from budgetwatch.feed.model import Agency, FeedLink
 from budgetwatch.feed.reconcile import reconcile
 from budgetwatch.feed.synth_pay import generate
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import ingest
 from budgetwatch.store.repository import latest_versions, load_version
 from sqlalchemy.orm import Session
 

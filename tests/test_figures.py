@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.analysis.figures import figures_for, figures_many, key_figures
 from budgetwatch.extract import extract_files
-from budgetwatch.store.findings import check_versions
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import ingest
 from budgetwatch.store.schema import KeyFigures, Version
 from conftest import CORPUS, SAMPLES, needs_corpus, seed
 

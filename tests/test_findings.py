@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.checks import RULES
 from budgetwatch.checks.catalogue import catalogue_markdown
-from budgetwatch.store.findings import check_versions, decide
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.store.findings import decide
+from budgetwatch.pipeline import ingest
 from conftest import ROOT, SAMPLES, seed
 
 BW = [sys.executable, "-m", "budgetwatch"]

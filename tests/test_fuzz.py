@@ -198,7 +198,7 @@ def _stored(engine, path: Path, expect_failure: bool) -> str | None:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from budgetwatch.store.ingest import ingest_one
+    from budgetwatch.pipeline import ingest_one
     from budgetwatch.store.schema import Version
     with Session(engine) as s:
         before = s.scalar(select(func.count(Version.id)))

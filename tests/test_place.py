@@ -7,7 +7,7 @@ import pytest
 
 from budgetwatch.extract import extract_files
 from budgetwatch.extract.place import place
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import ingest
 from budgetwatch.store.schema import Version
 from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 

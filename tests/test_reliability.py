@@ -22,8 +22,8 @@ from budgetwatch.errors import InputError
 from budgetwatch.extract import extract_files
 from budgetwatch.read import guard
 from budgetwatch.read.formats import read_source
-from budgetwatch.store import findings as store_findings
-from budgetwatch.store.ingest import ingest_one
+from budgetwatch import pipeline
+from budgetwatch.pipeline import ingest_one
 from budgetwatch.store.schema import DocumentRecord, Version
 from conftest import SAMPLES, seed
 
@@ -162,7 +162,7 @@ def test_200_digit_amounts_refuse_the_document_on_both_back_ends(engine, tmp_pat
 def test_a_document_whose_checks_fail_is_not_stored(engine, monkeypatch):
     def explode(*_a, **_k):
         raise RuntimeError("the checks broke")
-    monkeypatch.setattr(store_findings, "check_in_session", explode)
+    monkeypatch.setattr(pipeline, "check_in_session", explode)
     out = ingest_one(engine, [seed("001")], check=True)
     assert out.status == "failed" and "checks failed, nothing stored" in out.message
     with Session(engine) as s:
@@ -181,7 +181,7 @@ def test_a_failing_upload_answers_json_and_does_not_become_the_newest_version(db
 
         def explode(*_a, **_k):
             raise RuntimeError("the checks broke")
-        monkeypatch.setattr(store_findings, "check_in_session", explode)
+        monkeypatch.setattr(pipeline, "check_in_session", explode)
         r = client.post("/api/upload", files={"file": ("a.txt", changed, "text/plain")})
         assert r.status_code == 400 and "checks failed" in r.json()["detail"]
         docs = client.get("/api/documents").json()["items"]
@@ -203,7 +203,7 @@ def test_a_long_sentence_is_checked_in_linear_time(tmp_path):
 def test_an_exhausted_pool_answers_503_json_and_health_still_answers(tmp_path, monkeypatch):
     """Every connection held (a burst of slow requests): a page waits the bounded pool timeout and answers
     503 JSON; /health never touches the pool. Through the response cache, whose token query is a DB read."""
-    from budgetwatch.store.ingest import ingest
+    from budgetwatch.pipeline import ingest
     from budgetwatch.web.app import create_app
     monkeypatch.setenv("BUDGETWATCH_POOL_TIMEOUT", "0.5")
     monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "cache"))

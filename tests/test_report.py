@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from budgetwatch.store.findings import check_versions, decide
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.store.findings import decide
+from budgetwatch.pipeline import ingest
 from budgetwatch.web.app import create_app
 from conftest import CORPUS, SAMPLES, needs_corpus, seed
 

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from budgetwatch.store.findings import check_versions
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import ingest
 from budgetwatch.web.app import create_app
 from access_helpers import concrete, every_route
 from conftest import SAMPLES

@@ -12,7 +12,7 @@ import pytest
 
 from budgetwatch.checks import run_checks
 from budgetwatch.extract import extract_files
-from budgetwatch.store.ingest import discover
+from budgetwatch.pipeline import discover
 from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
 pytestmark = needs_corpus

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from budgetwatch.extract import extract_files
-from budgetwatch.store.ingest import ingest, ingest_one
+from budgetwatch.pipeline import ingest, ingest_one
 from budgetwatch.store.repository import latest_versions, load_version
 from budgetwatch.store.schema import CellRecord, DocumentRecord, IndicatorRecord, TableRecord, Version
 from conftest import CORPUS, ROOT, SAMPLES, SEEDS, needs_corpus, seed

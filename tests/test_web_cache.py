@@ -7,8 +7,8 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from budgetwatch.store.findings import check_versions
-from budgetwatch.store.ingest import ingest
+from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import ingest
 from budgetwatch.web.app import create_app
 from conftest import SAMPLES, seed
 

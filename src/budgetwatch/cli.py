@@ -93,7 +93,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
     """入库：存入数据库（每份文档一个事务，个别失败不影响其余），随后检查，打印一张汇总表。
     Store documents (one transaction each; the batch goes on past failures), check them, print one summary table."""
     from .cli_output import file_progress, ingest_table, ingest_totals
-    from .store.ingest import candidate_files, ingest as run_ingest
+    from .pipeline import candidate_files, ingest as run_ingest
     engine = _open(db)
     n_files = sum(len(fs) for fs in candidate_files(paths).values())
     if not n_files:
@@ -106,7 +106,8 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
     results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
-        from .store.findings import check_versions, load_findings
+        from .pipeline import check as check_versions
+        from .store.findings import load_findings
         with Session(engine) as s:
             results = load_findings(s, [o.version_id for o in summary.outcomes if o.status == "ingested"])
         unchanged = sorted({o.document_id for o in summary.outcomes if o.status == "unchanged"})
@@ -236,7 +237,7 @@ def check(documents: list[int] = typer.Argument(None, help="文档 id，见 budg
         return check_feed_command(region, year, as_of, fmt, out, db)
     from .export.findings import findings_csv, findings_json, findings_xlsx
     from .export.writers import atomic_write
-    from .store.findings import check_versions
+    from .pipeline import check as check_versions
     _output_options(fmt, ("text", "json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
     results = check_versions(engine, list(_chosen_versions(engine, documents, all_)))   # unknown ids fail first

@@ -50,19 +50,17 @@ def paired_records(paths: list[str]) -> list[tuple[str, dict]]:
 
 
 def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]:
-    from ..analysis.figures import key_figures
-    from ..checks import run_checks
     from ..errors import BudgetwatchError
-    from ..extract import extract_files
     from ..extract.place import document_place
+    from ..pipeline import extract_and_check
     from ..store.repository import document_key
     names = [str(p) for p in group]
     try:
-        doc = extract_files(group, sources)
+        checked = extract_and_check(group, sources)
     except BudgetwatchError as e:
         return [("failures", {"files": names, "message": str(e)})]
+    doc, figures = checked.doc, checked.figures
     key = document_key(doc)
-    figures = key_figures(doc)
     out: list[tuple[str, dict]] = [("documents", {
         "key": key, "files": names, "unit": doc.unit, "year": doc.year, "stage": doc.stage, "scope": doc.scope,
         **document_place(doc), "tables": len(doc.tables), "forms": len(doc.forms),
@@ -74,9 +72,8 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
                                       "money_unit": t.money_unit, "row": ri, "code": r.code, "name": r.name,
                                       "side": r.side, "column": col, "amount": amount,
                                       "printed": r.printed.get(col), "page": r.page, "line": r.line}))
-    for f in run_checks(doc):
-        if f.family != "F":   # across documents: needs the whole base (budgetwatch check)
-            out.append(("findings", {"key": key, **{k: getattr(f, k) for k in FINDING_FIELDS if k != "key"}}))
+    for f in checked.findings:   # family F (across documents) needs the whole base: budgetwatch check
+        out.append(("findings", {"key": key, **{k: getattr(f, k) for k in FINDING_FIELDS if k != "key"}}))
     return out
 
 
@@ -103,7 +100,7 @@ def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", part
 
     from pyspark.sql import SparkSession
 
-    from ..store.ingest import candidate_files
+    from ..pipeline import candidate_files
     files = [(str(f), f == key) for key, fs in candidate_files(paths).items() for f in fs]
     if not files:
         raise ValueError(f"{', '.join(map(str, paths))}: no disclosure files found")

@@ -4,20 +4,15 @@ report and /api/findings/N stay the same defect. Reviewers' decisions are kept b
 fingerprint) with their history (who, when, why) and can be undone."""
 from __future__ import annotations
 
-import logging
-from contextlib import nullcontext
 from decimal import Decimal
 
 from sqlalchemy import delete, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..checks import Finding, run_checks
-from .repository import latest_versions, load_version
+from ..checks import Finding
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
 
 STATUSES = ("accepted", "dismissed")
-log = logging.getLogger(__name__)
 MAX_AMOUNT = 10 ** 17   # the columns hold 18 digits before the point (NUMERIC(24, 6))
 
 
@@ -166,67 +161,3 @@ def history(session: Session, finding_id: int) -> list[dict]:
     return [{"action": e.action, "status": e.status, "reason": e.reason, "by": e.decided_by,
              "at": e.decided_at.isoformat() if e.decided_at else None}
             for e in _events(session, document_id, rec.fingerprint)]
-
-
-def check_versions(engine: Engine, document_ids: list[int] | None = None) -> dict[int, list[Finding]]:
-    """Run the checks on the newest version of the given documents (all when None), with the other
-    documents of the database as history (same unit) and peers (same year and stage); store the
-    findings and the version's key figures. Returns {version id: findings} with reviewers' decisions applied.
-    A document whose checks cannot complete is reported in its findings (and logged); the others go on."""
-    with Session(engine) as s:
-        versions = latest_versions(s)
-        chosen = [v for v in versions if document_ids is None or v.document_id in document_ids]
-        failed = check_in_session(s, chosen, versions, isolate=True)
-        s.commit()
-        out = load_findings(s, [v.id for v in chosen])
-        for vid, finding in failed.items():
-            out[vid] = [finding]
-        return out
-
-
-def _readable(doc_of, versions: list[Version]) -> list:
-    """The neighbours that can be read: a poisoned one is left out of the comparison (its own check
-    reports it), not a reason to fail the documents compared with it."""
-    out = []
-    for o in versions:
-        try:
-            out.append(doc_of(o))
-        except Exception as e:
-            log.warning("version %s left out of the comparison: %s: %s", o.id, type(e).__name__, e)
-    return out
-
-
-def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
-                     isolate: bool = False) -> dict[int, Finding]:
-    """Check `chosen` against `versions` (all newest versions) in session `s`, without committing.
-    With `isolate`, each document is checked in a savepoint and a failure is returned as
-    {version id: finding} instead of raised (an ingest wants the raise: it keeps nothing then)."""
-    from ..analysis.figures import key_figures, save_figures
-    from ..checks.across import batch
-    docs: dict = {}
-    failed: dict[int, Finding] = {}
-
-    def doc_of(v):   # read a version only when a check needs it (an upload does not read the whole base)
-        if v.id not in docs:
-            docs[v.id] = load_version(s, v.id)
-        return docs[v.id]
-    with batch():
-        for v in chosen:
-            others = [o for o in versions if o.id != v.id]
-            try:
-                with s.begin_nested() if isolate else nullcontext():
-                    history = _readable(doc_of, [o for o in others if v.unit_name and o.unit_name == v.unit_name])
-                    peers = _readable(doc_of, [o for o in others if o.year == v.year and o.stage == v.stage])
-                    save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
-                    save_figures(s, v.id, key_figures(doc_of(v)))
-            except Exception as e:
-                if not isolate:
-                    raise
-                log.warning("checks of document %s (version %s) failed: %s: %s", v.document_id, v.id,
-                            type(e).__name__, e)
-                log.debug("checks failed", exc_info=True)
-                failed[v.id] = Finding(rule="CHK", severity="error", family="E", file=None,
-                                       message=f"本文档的检查未能完成：{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}",
-                                       suggestion="请人工核对本文档，并将其报告给系统维护人员。",
-                                       evidence={"claim": "checks-failed"})
-    return failed

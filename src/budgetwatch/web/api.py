@@ -2,8 +2,6 @@
 tables by their position in the document, findings by finding id."""
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -227,60 +225,11 @@ def upload_dir(request: Request) -> Path:
 
 
 def ingest_upload(request: Request, uploads: list[UploadFile]) -> list[int]:
-    """Keep the uploaded files, ingest and check them: one file is one document; several are paired as the
-    CLI pairs a folder's files (a disclosure's 说明 and 报表 published apart → one document). The document
-    ids, or ValueError with the reason when none could be read (nothing is kept of a refused file)."""
-    import hashlib
-    from ..access.hardening import Refused, safe_name, sniff
+    """The uploaded files kept, ingested and checked by the pipeline, stamped with the uploader's region."""
     from ..access.scope import upload_region
-    from ..store.ingest import discover, ingest_one
-    try:
-        names = [safe_name(u.filename) for u in uploads]   # display names kept beside the digest, never paths
-    except Refused as e:
-        raise ValueError(str(e)) from None
-    if not names:
-        raise ValueError("a file name is needed")
-    if len(set(names)) != len(names):
-        raise ValueError("two of the files have the same name")
+    from ..pipeline import ingest_upload as run
     region = upload_region(request)
-    tmp = Path(tempfile.mkdtemp(prefix="bw-upload-"))
-    try:
-        digest = hashlib.sha256()
-        for upload, name in zip(uploads, names):
-            digest.update(name.encode() + b"\0")
-            with open(tmp / name, "wb") as out:
-                for chunk in iter(lambda: upload.file.read(1 << 20), b""):
-                    digest.update(chunk)
-                    out.write(chunk)
-        for name in names:
-            try:
-                sniff(tmp / name)
-            except Refused as e:
-                raise ValueError(str(e)) from None
-        folder = upload_dir(request) / digest.hexdigest()[:16]
-        folder.mkdir(parents=True, exist_ok=True)
-        finals = []
-        for name in names:
-            shutil.move(str(tmp / name), folder / name)
-            finals.append(folder / name)
-        groups = [finals] if len(finals) == 1 else discover([folder])
-        try:   # each document is stored only once its checks ran too
-            outcomes = [ingest_one(request.app.state.engine, files, check=True,
-                                   before_commit=region.stamp) for files in groups]
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        for o in outcomes:
-            if o.status == "failed":
-                for f in o.files:
-                    Path(f).unlink(missing_ok=True)
-        ids = list(dict.fromkeys(o.document_id for o in outcomes if o.status != "failed"))
-        if not ids:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise ValueError("; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes))
-        return ids
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return run(request.app.state.engine, [(u.filename, u.file) for u in uploads], upload_dir(request), region.stamp)
 
 
 @router.post("/upload", responses={400: {"description": "the file was refused (the reason in `detail`)"}})

@@ -1,0 +1,313 @@
+"""The one place wiring read → extract → store → checks, used by the CLI, the web upload and scale/.
+
+    ingest(engine, paths)              files and folders → documents, each in its own transaction
+    ingest_upload(engine, files, …)    uploaded files kept beside their digest, ingested and checked
+    check(engine, document_ids)        the checks of stored documents, their findings and key figures stored
+
+A document is kept only when all of it completed: read, extracted, written and (with `check`) checked."""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from .errors import BudgetwatchError, Code, InputError
+from .extract import extract_files
+from .extract.document import sha256_file
+from .extract.pairing import read_documents
+from .read.formats import SUFFIXES
+from .store.repository import content_sha, latest_versions, load_version
+from .store.schema import Version
+from .store.writer import StoreBusy, stored_content, write_version
+
+log = logging.getLogger(__name__)
+
+
+class ChecksFailed(InputError):
+    def __init__(self, path, problem: str):
+        super().__init__(path, problem, code=Code.checks_failed)
+
+
+@dataclass
+class Outcome:
+    files: list[str]
+    status: str                   # ingested | unchanged | failed
+    message: str = ""
+    document_id: int | None = None
+    version_id: int | None = None
+    version: int | None = None
+    code: Code | None = None      # why it failed, when an input was refused
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+# ---- files → documents --------------------------------------------------------------------------------
+
+def candidate_files(paths: Iterable[str | Path]) -> dict[Path, list[Path]]:
+    """{folder: its supported files} for folders (searched recursively); a file named stands alone under
+    its own path."""
+    out: dict[Path, list[Path]] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
+                    out.setdefault(f.parent, []).append(f)
+        else:
+            out[p] = [p]
+    return out
+
+
+def discover(paths: Iterable[str | Path]) -> list[list[Path]]:
+    """Each file named is a document; folders are searched recursively for supported files, and
+    a folder's narrative and tables files of one disclosure are paired into one document."""
+    return [files for files, _ in read_documents_of(paths)]
+
+
+def read_documents_of(paths: Iterable[str | Path]):
+    """(files, what was read of them) for every document, folder by folder, each file read once."""
+    for key, files in candidate_files(paths).items():
+        if files == [key]:
+            yield files, {}
+        else:
+            yield from read_documents(files)
+
+
+# ---- one document ----------------------------------------------------------------------------------------
+
+def ingest_one(engine: Engine, files: list[Path], before_commit: Callable[[Session], None] | None = None,
+               sources: dict | None = None, check: bool = False) -> Outcome:
+    """Read, extract, store (and with `check`, check) one document in one transaction: a document is
+    kept only when all of it completed."""
+    names = [str(f) for f in files]
+    try:
+        shas = [sha256_file(f) for f in files]
+    except OSError as e:
+        return Outcome(names, "failed", f"{names[0]}: cannot read: {e.strerror or e}", code=Code.unreadable)
+    sha = content_sha(shas)
+    existing = stored_content(engine, sha)
+    if existing is not None:
+        return _outcome(names, existing)
+    try:
+        doc = extract_files(files, sources)
+    except BudgetwatchError as e:
+        return _failed(names, e)
+    except Exception as e:   # a reading the extractor did not foresee: one line for this file, the batch goes on
+        log.info("extraction of %s failed", names[0], exc_info=True)   # the outcome says it in one line
+        return Outcome(names, "failed", f"{names[0]}: cannot extract: {type(e).__name__}: {_first_line(e)}")
+
+    def during(session: Session, v: Version) -> None:
+        if check:
+            _check_new(session, v, names[0])
+        if before_commit:
+            before_commit(session)
+    try:
+        return _outcome(names, write_version(engine, doc, sha, during))
+    except StoreBusy:
+        return Outcome(names, "failed", f"{names[0]}: 已在导入: another ingest is storing this document; "
+                                        "nothing stored by this one, try again when it has finished")
+    except BudgetwatchError as e:
+        return _failed(names, e)
+    except Exception as e:  # a database failure: this document is rolled back, the batch goes on
+        return Outcome(names, "failed", f"{names[0]}: database error: {type(e).__name__}: {_first_line(e)}")
+
+
+def _outcome(names: list[str], stored) -> Outcome:
+    message = "identical bytes already stored" if stored.status == "unchanged" else ""
+    return Outcome(names, stored.status, message, stored.document_id, stored.version_id, stored.number)
+
+
+def _failed(names: list[str], e: BudgetwatchError) -> Outcome:
+    return Outcome(names, "failed", str(e), code=getattr(e, "code", None))
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).splitlines() or [""])[0][:300]
+
+
+def _check_new(session: Session, v: Version, name: str) -> None:
+    """The new version's checks, in its transaction: a document whose checks fail is not kept."""
+    try:
+        check_in_session(session, [v], latest_versions(session))
+    except SQLAlchemyError:
+        raise
+    except Exception as e:
+        log.info("checks of %s failed", name, exc_info=True)
+        raise ChecksFailed(name, f"checks failed, nothing stored: {type(e).__name__}: {_first_line(e)}") from e
+
+
+def ingest(engine: Engine, paths: Iterable[str | Path] = (), docs: list[list[Path]] | None = None,
+           progress: Callable[[Outcome], None] | None = None, check: bool = False) -> Summary:
+    """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`;
+    with `check`, each new version is checked before it is committed."""
+    summary = Summary()
+    found = ((files, {}) for files in docs) if docs is not None else read_documents_of(paths)
+    for files, sources in found:
+        out = ingest_one(engine, files, sources=sources, check=check)
+        summary.outcomes.append(out)
+        if progress:
+            progress(out)
+    return summary
+
+
+# ---- uploads -----------------------------------------------------------------------------------------------
+
+def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root: Path,
+                  before_commit: Callable[[Session], None] | None = None) -> list[int]:
+    """Keep the uploaded files (name, stream) under `root`/<digest>, ingest and check them: one file is one
+    document; several are paired as the CLI pairs a folder's files (a disclosure's 说明 and 报表 published
+    apart → one document). The document ids, or ValueError with the reason when none could be read
+    (nothing is kept of a refused file)."""
+    import hashlib
+
+    from .access.hardening import Refused, safe_name, sniff
+    try:
+        names = [safe_name(name) for name, _ in files]   # display names kept beside the digest, never paths
+    except Refused as e:
+        raise ValueError(str(e)) from None
+    if not names:
+        raise ValueError("a file name is needed")
+    if len(set(names)) != len(names):
+        raise ValueError("two of the files have the same name")
+    tmp = Path(tempfile.mkdtemp(prefix="bw-upload-"))
+    try:
+        digest = hashlib.sha256()
+        for (_, stream), name in zip(files, names):
+            digest.update(name.encode() + b"\0")
+            with open(tmp / name, "wb") as out:
+                for chunk in iter(lambda s=stream: s.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+        for name in names:
+            try:
+                sniff(tmp / name)
+            except Refused as e:
+                raise ValueError(str(e)) from None
+        folder = root / digest.hexdigest()[:16]
+        folder.mkdir(parents=True, exist_ok=True)
+        finals = []
+        for name in names:
+            shutil.move(str(tmp / name), folder / name)
+            finals.append(folder / name)
+        groups = [finals] if len(finals) == 1 else discover([folder])
+        try:   # each document is stored only once its checks ran too
+            outcomes = [ingest_one(engine, group, check=True, before_commit=before_commit) for group in groups]
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        for o in outcomes:
+            if o.status == "failed":
+                for f in o.files:
+                    Path(f).unlink(missing_ok=True)
+        ids = list(dict.fromkeys(o.document_id for o in outcomes if o.status != "failed"))
+        if not ids:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ValueError("; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes))
+        return ids
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---- without a database (scale/: one document per Spark task) --------------------------------------------
+
+@dataclass
+class Checked:
+    doc: object                   # model.Document
+    figures: dict                 # analysis.figures.key_figures
+    findings: list                # families A–E: those of the document alone
+
+
+def extract_and_check(files: list[Path], sources: dict | None = None) -> Checked:
+    """One document read, extracted and checked on its own (family F, across documents, needs the database);
+    raises BudgetwatchError when it is refused."""
+    from .analysis.figures import key_figures
+    from .checks import run_checks
+    doc = extract_files(files, sources)
+    return Checked(doc, key_figures(doc), [f for f in run_checks(doc) if f.family != "F"])
+
+
+# ---- checks -------------------------------------------------------------------------------------------------
+
+def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
+    """Run the checks on the newest version of the given documents (all when None), with the other
+    documents of the database as history (same unit) and peers (same year and stage); store the
+    findings and the version's key figures. Returns {version id: findings} with reviewers' decisions applied.
+    A document whose checks cannot complete is reported in its findings (and logged); the others go on."""
+    from .store.findings import load_findings
+    with Session(engine) as s:
+        versions = latest_versions(s)
+        chosen = [v for v in versions if document_ids is None or v.document_id in document_ids]
+        failed = check_in_session(s, chosen, versions, isolate=True)
+        s.commit()
+        out = load_findings(s, [v.id for v in chosen])
+        for vid, finding in failed.items():
+            out[vid] = [finding]
+        return out
+
+
+def _readable(doc_of, versions: list[Version]) -> list:
+    """The neighbours that can be read: a poisoned one is left out of the comparison (its own check
+    reports it), not a reason to fail the documents compared with it."""
+    out = []
+    for o in versions:
+        try:
+            out.append(doc_of(o))
+        except Exception as e:
+            log.warning("version %s left out of the comparison: %s: %s", o.id, type(e).__name__, e)
+    return out
+
+
+def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
+                     isolate: bool = False) -> dict:
+    """Check `chosen` against `versions` (all newest versions) in session `s`, without committing.
+    With `isolate`, each document is checked in a savepoint and a failure is returned as
+    {version id: finding} instead of raised (an ingest wants the raise: it keeps nothing then)."""
+    from .analysis.figures import key_figures, save_figures
+    from .checks import Finding, run_checks
+    from .checks.across import batch
+    from .store.findings import save_findings
+    docs: dict = {}
+    failed: dict[int, Finding] = {}
+
+    def doc_of(v):   # read a version only when a check needs it (an upload does not read the whole base)
+        if v.id not in docs:
+            docs[v.id] = load_version(s, v.id)
+        return docs[v.id]
+    with batch():
+        for v in chosen:
+            others = [o for o in versions if o.id != v.id]
+            try:
+                with s.begin_nested() if isolate else nullcontext():
+                    history = _readable(doc_of, [o for o in others if v.unit_name and o.unit_name == v.unit_name])
+                    peers = _readable(doc_of, [o for o in others if o.year == v.year and o.stage == v.stage])
+                    save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
+                    save_figures(s, v.id, key_figures(doc_of(v)))
+            except Exception as e:
+                if not isolate:
+                    raise
+                log.warning("checks of document %s (version %s) failed: %s: %s", v.document_id, v.id,
+                            type(e).__name__, e)
+                log.debug("checks failed", exc_info=True)
+                failed[v.id] = Finding(rule="CHK", severity="error", family="E", file=None,
+                                       message=f"本文档的检查未能完成：{type(e).__name__}: "
+                                               f"{str(e).splitlines()[0][:200] if str(e) else ''}",
+                                       suggestion="请人工核对本文档，并将其报告给系统维护人员。",
+                                       evidence={"claim": "checks-failed"})
+    return failed
