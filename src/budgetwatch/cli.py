@@ -85,6 +85,23 @@ def extract(files: list[Path] = typer.Argument(..., help="一份文档的文件 
     console.print(f"绩效目标表 {len(doc.forms)} 张，指标 {sum(len(f.indicators) for f in doc.forms)} 条")
 
 
+@app.command("debug-page")
+def debug_page(file: Path = typer.Argument(..., help="PDF 文件 (a PDF)"),
+               page: int = typer.Option(..., "--page", "-p", min=1, help="页码，从 1 起 (1-based page number)"),
+               out: Optional[Path] = typer.Option(None, "--out", "-o", help="PNG 文件，默认 <文件名>-p<页码>.png"),
+               scale: float = typer.Option(2.0, "--scale", min=0.25, max=8, help="每点像素数 (pixels per point)")):
+    """版面调试：在渲染的页面上画出字符框、表格线、识别出的网格和单元格（PNG）。
+    Draw the glyph boxes, rulings, grid and cells the reader finds on one PDF page over the rendered page."""
+    from .read.debug_page import debug_page as draw
+    target = out or Path(f"{file.stem}-p{page}.png")
+    try:
+        d = draw(file, page, target, scale)
+    except BudgetwatchError as e:
+        fail(str(e))
+    console.print(f"wrote {target} ({d.size[0]}×{d.size[1]} px): {d.glyphs} glyphs (grey), {d.rulings} rulings (red), "
+                  f"{len(d.grids)} grids (green), {len(d.cells)} cells (blue)", highlight=False)
+
+
 @app.command()
 def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，递归查找 (files or folders, searched recursively)"),
            db: Optional[str] = DbOption,
