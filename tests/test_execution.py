@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from conftest import seed
+from rule_cases import FEED_CASES
 
 from budgetwatch.execution.queries import stored_findings
 from budgetwatch.execution.run import check_feed, decide, evaluate
@@ -66,38 +67,44 @@ def sqlite_engine(tmp_path):
     return open_db(f"sqlite:///{tmp_path}/exec.sqlite")
 
 
-@pytest.mark.parametrize("stem", ["000", "001"])
-@pytest.mark.parametrize("anomaly", ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "U1"])
-def test_each_seeded_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, stem, anomaly):
+SEEDED = [c for c in FEED_CASES if c.rule.startswith("G") and not c.anomaly.startswith("X")]
+EXTRA = [c for c in FEED_CASES if c.rule.startswith("G") and c.anomaly.startswith("X")]
+
+
+@pytest.mark.parametrize("stem,case", [(stem, c) for c in SEEDED for stem in c.stems],
+                         ids=lambda x: x if isinstance(x, str) else x.anomaly)
+def test_each_seeded_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, stem, case):
     region, _, year = REGIONS[stem]
-    m = _feed(sqlite_engine, tmp_path, stem, (anomaly,))
+    m = _feed(sqlite_engine, tmp_path, stem, (case.anomaly,))
     (a,) = m["anomalies"]
     rule = "G18" if a["rule"] == "match" else a["rule"]
+    assert rule == case.rule        # the row (tests/rule_cases.py) names the rule the generator seeds for
     found = check_feed(sqlite_engine, region, year, date(year, 12, 31)).findings
     hits = [f for f in found if f.rule == rule]
     assert hits, [(f.rule, f.message) for f in found]
     assert any(_subjects(f) & _expected(a) for f in hits), (a, [(f.rule, f.evidence) for f in hits])
-    # the anomaly's consequences only: a payment beyond the 指标 also over-runs its 功能 and 经济 (G04 red),
-    # a project never paid is also behind 序时进度 (G01)
-    allowed = {rule, *{"A2": ("G04",), "A5": ("G01",)}.get(anomaly, ())}
+    # the anomaly's consequences only (the row's `also`): a payment beyond the 指标 also over-runs its 功能 and
+    # 经济 (G04 red), a project never paid is also behind 序时进度 (G01)
+    allowed = {rule, *case.also}
     assert {f.rule for f in found} <= allowed, [(f.rule, f.message) for f in found]
     f = hits[0]
     assert f.family == "G" and f.message and f.suggestion and f.evidence["as_of"] == f"{year}-12-31"
 
 
-@pytest.mark.parametrize("extra", ["X05", "X11", "X12", "X13", "X14", "X15", "X16"])
-def test_each_extra_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, extra):
+@pytest.mark.parametrize("case", EXTRA, ids=lambda c: c.anomaly)
+def test_each_extra_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, case):
     region, _, year = REGIONS["000"]
-    m = _feed(sqlite_engine, tmp_path, "000", extra=(extra,))
+    m = _feed(sqlite_engine, tmp_path, "000", extra=(case.anomaly,))
     with sqlite_engine.begin() as c:   # the 人大 approval date the X14/X15 anomalies are measured from
         set_threshold(c, region, "G15", "approval_date", m["approval_date"], by="test")
     (a,) = m["anomalies"]
+    assert a["rule"] == case.rule
     found = check_feed(sqlite_engine, region, year, date(year, 12, 31)).findings
     hits = [f for f in found if f.rule == a["rule"]]
     assert any(_subjects(f) & _expected(a) for f in hits), (a, [(f.rule, f.message) for f in found])
-    # X13's 预备费 is a 功能 项 the unit's disclosure does not have (G18); X14's transfer is not 提前下达 (G14 info)
-    assert {f.rule for f in found} <= {a["rule"], *{"X13": ("G18",)}.get(extra, ())}, \
-        [(f.rule, f.message) for f in found]
+    # X13's 预备费 is a 功能 项 the unit's disclosure does not have (G18, the row's `also`); X14's transfer is
+    # not 提前下达 (G14 info)
+    assert {f.rule for f in found} <= {a["rule"], *case.also}, [(f.rule, f.message) for f in found]
 
 
 @pytest.mark.parametrize("stem,seeds", [("000", 50), ("001", 10)])

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import seed
+from rule_cases import FEED_CASES
 
 from budgetwatch.feed.load_files import load_files
 from budgetwatch.feed.model import Agency, FeedLink
@@ -48,7 +49,7 @@ def test_a_clean_synthetic_feed_reconciles_with_its_disclosure(engine, tmp_path,
         assert c.execute(select(Agency.__table__.c.unit_id)).scalar() is not None
 
 
-@pytest.mark.parametrize("anomaly,rule", [("R1", "R01"), ("R2", "R02"), ("R3", "R03"), ("R4", "R04")])
+@pytest.mark.parametrize("anomaly,rule", [(c.anomaly, c.rule) for c in FEED_CASES if c.rule.startswith("R")])
 def test_each_seeded_reconciliation_anomaly_gives_exactly_its_finding(engine, tmp_path, anomaly, rule):
     m, out = _run(engine, tmp_path, "000", (anomaly,))
     (a,) = m["anomalies"]
