@@ -4,7 +4,11 @@ same run on the same rows: a plain executemany INSERT (SQLite) / COPY (PostgreSQ
 an empty copy of the payments table. Memory: the peak RSS of each load, in a child process, for N/4 and N rows
 (flat when the loader streams). Target: ≥ 50,000 rows/s on PostgreSQL.
 
+With --against REF the same rows are also loaded by the loader of git revision REF (its src/ taken with
+`git archive`, run in its own child process), and the ratio new/old is printed: the speed-up measured in one run.
+
     python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
+                                   [--against REF] [--only sqlite|postgresql]
 """
 from __future__ import annotations
 
@@ -103,9 +107,18 @@ def fresh(url: str, tmp: Path, name: str) -> str:
     return url
 
 
-def run_child(url: str, lines: Path, big: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    r = subprocess.run([sys.executable, __file__, "--child", url, str(lines), str(big)], capture_output=True,
+def old_source(ref: str, tmp: Path) -> Path:
+    """src/ of git revision `ref`, unpacked under tmp."""
+    out = tmp / "old"
+    out.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out / "src"
+
+
+def run_child(url: str, lines: Path, big: Path, src: Path = ROOT / "src") -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    r = subprocess.run([sys.executable, __file__, "--child", url, str(lines), str(big)], capture_output=True, check=False,
                        text=True, env=env)
     if r.returncode:
         raise SystemExit(r.stderr)
@@ -118,6 +131,8 @@ def main() -> None:
     ap.add_argument("--pg", default=os.environ.get("BUDGETWATCH_TEST_PG",
                                                    "postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed"))
     ap.add_argument("--child", nargs=3)
+    ap.add_argument("--against", help="a git revision whose loader is measured on the same rows")
+    ap.add_argument("--only", choices=("sqlite", "postgresql"))
     a = ap.parse_args()
     if a.child:
         return child_load(*a.child)
@@ -127,7 +142,17 @@ def main() -> None:
         lines = make_feed(tmp, a.rows)
         small_lines = make_feed(quarter, a.rows // 4)
         big = tmp / "big"
+        old = old_source(a.against, tmp) if a.against else None
         for name, url in (("SQLite", "sqlite"), ("PostgreSQL", a.pg)):
+            if a.only and name.lower() != a.only:
+                continue
+            if old is not None:
+                was = run_child(fresh(url, tmp, "old"), lines, big, old)
+                now = run_child(fresh(url, tmp, "new"), lines, big)
+                print(f"{name:10s} {now['rows']:>9,} payments: this loader {now['rows'] / now['seconds']:>9,.0f} rows/s "
+                      f"({now['seconds']:.1f} s) · {a.against} {was['rows'] / was['seconds']:>9,.0f} rows/s "
+                      f"({was['seconds']:.1f} s) · ratio {was['seconds'] / now['seconds']:.1f}×", flush=True)
+                continue
             small = run_child(fresh(url, tmp, "small"), small_lines, quarter / "big")
             full = run_child(fresh(url, tmp, "full"), lines, big)
             n, base_s = baseline(fresh(url, tmp, "base"), big / "PAY_VOUCHER_BILL.csv")
@@ -135,7 +160,7 @@ def main() -> None:
             print(f"{name:10s} feed load {full['rows']:>9,} payments: {rate:>9,.0f} rows/s "
                   f"({full['seconds']:.1f} s) · baseline {'COPY' if name == 'PostgreSQL' else 'executemany'} "
                   f"{base_rate:>9,.0f} rows/s · ratio {rate / base_rate:.2f} · peak RSS {small['maxrss_mb']:.0f} MB "
-                  f"at {small['rows']:,} rows, {full['maxrss_mb']:.0f} MB at {full['rows']:,}")
+                  f"at {small['rows']:,} rows, {full['maxrss_mb']:.0f} MB at {full['rows']:,}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-"""Loading a batch: one transaction; rows validated (feed/validate.py), then upserted by their unique keys in
-chunks through SQLAlchemy Core (never the ORM unit of work), so memory stays flat and a re-load changes
-nothing. A batch with more than REJECT_LIMIT of its rows rejected loads nothing (its rejects are kept);
-payments are joined to their 指标 afterwards, in SQL."""
+"""Loading a batch: one transaction; rows validated a chunk at a time (feed/validate.py), staged (COPY /
+executemany into a temporary table, feed/stage.py) and upserted from there by their unique keys in one statement
+per table, so memory stays flat and a re-load changes nothing. A batch with more than REJECT_LIMIT of its rows
+rejected loads nothing (its rejects are kept); payments are joined to their 指标 as they are written, in SQL."""
 from __future__ import annotations
 
 import os
@@ -9,14 +9,17 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import islice
+from operator import itemgetter
 from typing import Iterable, Iterator
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from .model import KEYS, TABLES, Agency, BudgetLine, FeedBatch, FeedReject, FeedSetting, FeedSource, PaymentApplication, Payment
+from .model import TABLES, Agency, BudgetLine, FeedBatch, FeedReject, FeedSetting, FeedSource, PaymentApplication, Payment
 from .regions import ensure_region
 from .codes import Bad
+from .stage import Stage
 from .validate import REASONS, Reject, Validator
 
 REJECT_LIMIT = 0.2        # (derived) more than this share of a batch's rows bad: the batch is refused whole
@@ -161,7 +164,8 @@ class _Loader:
         self.rejected = 0
         self.valid: dict[str, int] = {}
         self.agencies: dict[str, str | None] = {}
-        self.stmts: dict[str, object] = {}
+        self.stages: dict[str, Stage] = {}
+        self.seq = 0
         self.fatal = False
 
     def load(self, part: Part) -> None:
@@ -170,112 +174,56 @@ class _Loader:
             return
         v = Validator(part.table, self.region, self.year, self.salt, self.known_lines, self.agencies, part.scales,
                       part.source_table)
-        chunk: list[tuple[int, dict]] = []
+        rows = iter(part.rows)
         try:
-            for row_no, raw in part.rows:
-                self._row(part, v, chunk, row_no, raw)
+            while chunk := list(islice(rows, CHUNK)):
+                self.rows_in += len(chunk)
+                good, bad = v.chunk(chunk, part.file)
+                for rejects in bad:
+                    self._reject(rejects)
+                if good:
+                    self._flush(part, good)
         except Bad as e:       # a file unreadable past some row: the batch is refused
             self._fatal(Reject(part.table, None, e.code, e.message, None, part.file))
-            return
-        if chunk:
-            self._flush(part, chunk)
 
     def _fatal(self, reject: Reject) -> None:
         self.fatal = True
         self.rejects.insert(0, reject)
-
-    def _row(self, part: Part, v: Validator, chunk: list, row_no: int, raw: dict) -> None:
-        self.rows_in += 1
-        out = v.row(raw, row_no, part.file)
-        if isinstance(out, list):
-            self._reject(out)
-            return
-        chunk.append((row_no, out))
-        if len(chunk) >= CHUNK:
-            self._flush(part, chunk)
-            chunk.clear()
 
     def _reject(self, rejects: list[Reject]) -> None:
         self.rejected += 1
         if len(self.rejects) < MAX_REJECTS_KEPT:
             self.rejects += rejects
 
-    def _flush(self, part: Part, chunk: list[tuple[int, dict]]) -> None:
-        """Duplicates of a key in this batch are rejected (the first row stands); the rest is upserted."""
-        key_cols = [k for k in KEYS[part.table] if k not in ("region_code", "fiscal_year")]
-        t = TABLES[part.table]
-        first: dict[tuple, int] = {}
-        rows: list[tuple[int, dict]] = []
-        for row_no, row in chunk:
-            k = tuple(row[c] for c in key_cols)
-            if k in first:
-                self._dup(part, row_no, k, first[k])
-            else:
-                first[k] = row_no
-                rows.append((row_no, row))
-        # keys already loaded by an earlier chunk of this batch
-        src = [r["src_id"] for _, r in rows]
-        # by the unique key's columns, so the index answers (batch_id alone would scan the batch: quadratic)
-        same = [t.c.source_table == part.source_table] if "source_table" in t.c else []
-        earlier = set(self.conn.scalars(select(t.c.src_id).where(
-            t.c.region_code == self.region, t.c.fiscal_year == self.year, *same, t.c.src_id.in_(src),
-            t.c.batch_id == self.batch))) if src else set()
-        for row_no, row in rows:
-            if row["src_id"] in earlier:
-                self._dup(part, row_no, (row["src_id"],), None)
-        rows = [(n, r) for n, r in rows if r["src_id"] not in earlier]
-        if part.table == "lines":
-            self.known_lines.update(src)
+    def _flush(self, part: Part, rows: list[tuple[int, tuple]]) -> None:
+        """Valid rows of a chunk into the table's staging table (duplicates are found there, at the end)."""
+        stage = self.stages.get(part.table)
+        if stage is None:
+            stage = self.stages[part.table] = Stage(self.conn, part.table, self.region, self.year, self.batch)
+        seq = self.seq
+        stage.write([(seq + i, row_no, part.file, *values) for i, (row_no, values) in enumerate(rows)])
+        self.seq = seq + len(rows)
         self.valid[part.table] = self.valid.get(part.table, 0) + len(rows)
-        if rows:
-            self.conn.execute(self._upsert(part.table), [self._full(part.table, r) for _, r in rows])
-
-    def _dup(self, part: Part, row_no: int, key: tuple, first_row: int | None) -> None:
-        where = f"（与第{first_row}行相同）" if first_row is not None else "（本批次已有）"
-        self._reject([Reject(part.table, row_no, "E_DUP", f"主键“{key[-1]}”在本批次中重复{where}", "src_id", part.file)])
-
-    def _full(self, table: str, row: dict) -> dict:
-        t = TABLES[table]
-        out = {c.name: None for c in t.c if c.name != "id"}
-        out.update({k: v for k, v in row.items() if k in out})
-        out.update(region_code=self.region, fiscal_year=self.year, batch_id=self.batch)
-        if out.get("is_deleted") is None and "is_deleted" in out:
-            out["is_deleted"] = False
-        return out
-
-    def _upsert(self, table: str):
-        """INSERT … ON CONFLICT (key) DO UPDATE only when some value differs: an unchanged row keeps its batch."""
-        if table in self.stmts:
-            return self.stmts[table]
-        t = TABLES[table]
-        dialect = self.conn.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            raise NotImplementedError(f"feed loading supports SQLite and PostgreSQL, not {dialect}")
-        ins = dialect_insert(t)
-        data = [c.name for c in t.c if c.name not in ("id", "batch_id", *KEYS[table])]
-        if table == "payments":     # derived by the join step, not sent
-            data = [c for c in data if c not in ("line_src_id", "line_match")] + ["line_src_id"]
-        stmt = ins.on_conflict_do_update(
-            index_elements=KEYS[table],
-            set_={**{c: ins.excluded[c] for c in data}, "batch_id": ins.excluded.batch_id,
-                  **({"line_match": ins.excluded.line_match} if table == "payments" else {})},
-            where=or_(*[t.c[c].is_distinct_from(ins.excluded[c]) for c in data if c != "line_src_id"],
-                      *([and_(ins.excluded.line_src_id.is_not(None),
-                              t.c.line_src_id.is_distinct_from(ins.excluded.line_src_id))]
-                        if table == "payments" else [])))
-        self.stmts[table] = stmt
-        return stmt
 
     def finish(self) -> None:
-        if self.report_status() == "rejected":
-            return
-        self._agencies()
-        if self.valid.get("payments") or self.valid.get("applications") or self.valid.get("lines"):
-            link_payments(self.conn, self.region, self.year)
+        for table in ORDER:
+            stage = self.stages.get(table)
+            if stage is None:
+                continue
+            for d in stage.duplicates():
+                where = (f"（与第{d.first_row}行相同）" if d.first_file == d.file
+                         else f"（与{d.first_file or '本批次'}第{d.first_row}行相同）")
+                self._reject([Reject(table, d.row_no, "E_DUP", f"主键“{d.key}”在本批次中重复{where}", "src_id", d.file)])
+                self.valid[table] -= 1
+        if self.report_status() != "rejected":
+            for table in ORDER:
+                if table in self.stages:
+                    self.stages[table].upsert()
+            self._agencies()
+            if self.stages.keys() & {"lines", "applications"}:
+                link_payments(self.conn, self.region, self.year, self.batch)
+        for stage in self.stages.values():
+            stage.drop()
 
     def _agencies(self) -> None:
         t = Agency.__table__
@@ -311,11 +259,22 @@ class _Loader:
                       valid - loaded, self.rejected, tables, list(self.rejects))
 
 
-def link_payments(conn: Connection, region: str, year: int) -> None:
+def link_payments(conn: Connection, region: str, year: int, batch: int | None = None) -> None:
     """Each payment's 指标: through its 支付申请 (PAY_VOUCHER.BGT_ID), else the one line of the same unit, 功能,
-    经济 and project, else none. Only rows whose link changes are written."""
+    经济 and project, else none. A batch's own payments are linked as they are written (feed/stage.py); after a
+    batch that brought lines or applications (`batch`), only the other payments they may concern are looked at:
+    unlinked ones, those on a changed line, those with a changed line's attributes, those of a changed
+    application. Without `batch`: every payment of the region-year. Only rows whose link changes are written."""
     p, a, bl = Payment.__table__, PaymentApplication.__table__, BudgetLine.__table__
     here = and_(p.c.region_code == region, p.c.fiscal_year == year)
+    if batch is not None:
+        mine = and_(bl.c.region_code == region, bl.c.fiscal_year == year, bl.c.batch_id == batch)
+        here = and_(here, p.c.batch_id != batch, or_(
+            p.c.line_match == "none",
+            exists().where(mine, bl.c.src_id == p.c.line_src_id),
+            exists().where(mine, bl.c.agency_code == p.c.agency_code, bl.c.exp_func_code == p.c.exp_func_code),
+            exists().where(a.c.region_code == region, a.c.fiscal_year == year, a.c.batch_id == batch,
+                           a.c.pay_cert_id == p.c.src_id)))
     app_line = (select(a.c.line_src_id).where(a.c.region_code == p.c.region_code, a.c.fiscal_year == p.c.fiscal_year,
                                                a.c.pay_cert_id == p.c.src_id, a.c.is_deleted.is_(False))
                 .order_by(a.c.src_id).limit(1).scalar_subquery())
@@ -340,9 +299,15 @@ def link_payments(conn: Connection, region: str, year: int) -> None:
 def parts_rows(header_map: dict[int, tuple[str, Decimal]], rows: Iterable[list[str]], start: int = 1
                ) -> Iterator[tuple[int, dict]]:
     """Rows of cells → (row number, {canonical field: text}) by a column mapping."""
-    items = list(header_map.items())
+    fields = [f for f, _s in header_map.values()]
+    idx = list(header_map)
+    need = max(idx) + 1 if idx else 0
+    pick = itemgetter(*idx) if len(idx) > 1 else (lambda row: (row[idx[0]],)) if idx else (lambda row: ())
     for n, row in enumerate(rows, start):
-        yield n, {f: (row[i] if i < len(row) else "") for i, (f, _s) in items}
+        if len(row) >= need:
+            yield n, dict(zip(fields, pick(row)))
+        else:       # a short row: the missing cells are empty
+            yield n, {f: (row[i] if i < len(row) else "") for i, f in zip(idx, fields)}
 
 
 def reason_zh(code: str) -> str:
