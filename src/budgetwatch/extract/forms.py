@@ -143,18 +143,22 @@ class IndicatorReader:
 
 _UNIT_LABEL = re.compile(r"^(绩效)?(计量|度量)?单位$")
 _VALUE_LABEL = re.compile(r"^(本年|年度)?(绩效)?(指标值|目标值)$")
-_DIRECTION_LABEL = re.compile(r"^(绩效)?(指标方向|指标性质|符号|运算符|比较符)$")
+# 指标值类型 holds the comparison (＝, ≥, or 定性 for a qualitative value)
+_DIRECTION_LABEL = re.compile(r"^(绩效)?(指标方向|指标性质|指标值类型|符号|运算符|比较符)$")
 
 
 def _value_columns(header) -> ValueColumns | None:
+    """Read by position where the grid prints the value in parts (方向 | 值 | 单位), or prints another text
+    column between the name and its value (指标解释, 指标值内容): there the second text of a row is not its value."""
     labels = [nospace(c) for c in header]
     unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
-    if not unit_j:
-        return None
     name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")]
     val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
     dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
     if not name_j or not val_j:
+        return None
+    between = [j for j in range(name_j[0] + 1, val_j[0]) if labels[j] and j not in dir_j]
+    if not unit_j and not between:
         return None
     return ValueColumns(name=name_j[0], parts=dir_j[:1] + val_j[:1] + unit_j[:1])
 
@@ -302,11 +306,18 @@ def _starts_with_level1(lines: list[Line]) -> bool:
 
 # ---- 公开表: one row per project, indicators in the columns to its right -----------------------
 
+_NAME_HEADER = re.compile(r"项目[)）]?名称")   # 项目名称, 单位（项目）名称
+
+
+def _is_name_header(label: str) -> bool:
+    return len(label) <= 12 and bool(_NAME_HEADER.search(label))
+
+
 def is_tabular(body: list[Line]) -> bool:
     """A header row naming 项目名称 and 金额 side by side, with 绩效指标 columns to their right."""
     for ln in body[:8]:
         labels = [nospace(c) for c in ln.cells]
-        name = [j for j, c in enumerate(labels) if "项目名称" in c and len(c) <= 12]
+        name = [j for j, c in enumerate(labels) if _is_name_header(c)]
         money = [j for j, c in enumerate(labels) if is_money_label(c)]
         ind = [j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标", "绩效目标")]
         if name and money and ind and name[0] < money[0] < ind[-1]:
@@ -320,6 +331,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
     name_j = amount_j = ind_j = None
     columns: ValueColumns | None = None   # 三级指标/性质/值/单位 counted from the 一级指标 column
     unit = None
+    width = None   # the grid header's number of cells: a row as wide lies in the header's columns
     first_form_in_table = True
     merged_left = False    # the project columns are merged over each project's rows (seen on a row not ruled above)
     unnamed: list[tuple[Line, list[str]]] = []   # a block opened at a page's foot whose name is printed overleaf
@@ -332,8 +344,8 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
 
     for ln in body:
         labels = [nospace(c) for c in ln.cells]
-        if name_j is None and any("项目名称" in c for c in labels):
-            name_j = next(j for j, c in enumerate(labels) if "项目名称" in c)
+        if name_j is None and any(_is_name_header(c) for c in labels):
+            name_j = next(j for j, c in enumerate(labels) if _is_name_header(c))
             amount_j = next((j for j, c in enumerate(labels) if is_money_label(c)), None)
             ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
@@ -342,7 +354,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         if name_j is None or not ln.is_row:
             continue
         if _is_grid_header(ln.cells):
-            ind_j = labels.index("一级指标")
+            ind_j, width = labels.index("一级指标"), len(ln.cells)
             columns = _relative_columns(ln.cells) or columns
             continue
         first = next((c for c in labels if c), "")
@@ -352,7 +364,8 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             continue   # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
         name, amt = _project_cells(ln.cells, name_j, amount_j)
         anchored = _from_level1(ln.cells)
-        if name and amt is not None and nospace(name) not in ("合计", "总计"):
+        if name and amt is not None and nospace(name) not in ("合计", "总计") and \
+                not _continues_overleaf(current, name, amt, ln, anchored):
             overleaf = [u for u in unnamed if u[0].page is not None and u[0].page != ln.page]
             if len(overleaf) != len(unnamed):   # the held block is not this project's: it was the last one's
                 feed(unnamed)
@@ -371,7 +384,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         elif nospace(name) in ("合计", "总计") or (name and amt is None and not _has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
-            tokens = anchored if anchored is not None else ln.cells
+            tokens = anchored if anchored is not None else _from_column(ln.cells, ind_j, width, columns)
             if ln.opens is False and current is not None:
                 merged_left = True
             if merged_left and not name and (ln.opens or unnamed):
@@ -382,7 +395,44 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
                 continue
         feed([(ln, tokens)])
     feed(unnamed)
-    return forms, current, reader
+    return _without_subtotals(forms), current, reader
+
+
+def _continues_overleaf(current: Form | None, name: str, amt: float, ln: Line, anchored) -> bool:
+    """The project's name and amount printed again at the top of the next page over the rest of its
+    indicators: the same form going on (unless its grid starts over with its first indicator)."""
+    if current is None or nospace(current.project) != nospace(name) or current.amount != float(amt):
+        return False
+    last = current.indicators[-1].page if current.indicators else current.location.get("page")
+    if ln.page is None or last is None or ln.page == last:
+        return False
+    first = nospace(current.indicators[0].name) if current.indicators else None
+    return not (first and anchored and first in (nospace(c) for c in anchored))
+
+
+def _from_column(cells, ind_j: int | None, width: int | None, columns: ValueColumns | None):
+    """A row without level labels, read by position: its cells from the 一级指标 column on, where the row
+    lies in the header's columns (one cell short: the page dropped the empty first column)."""
+    if columns is None or ind_j is None or width is None or len(cells) not in (width, width - 1):
+        return cells
+    return [""] + list(cells[ind_j - (width - len(cells)) + 1:])
+
+
+def _without_subtotals(forms: list[Form]) -> list[Form]:
+    """A row naming the unit over its projects (201056 | 某单位 | 270.00) is a subtotal, not a form: it has
+    no indicator and its amount is the sum of the projects that follow, up to the next such row."""
+    out = []
+    for k, f in enumerate(forms):
+        if not f.indicators and f.amount is not None:
+            run = []
+            for g in forms[k + 1:]:
+                if not g.indicators:
+                    break
+                run.append(g.amount or 0)
+            if run and abs(sum(run) - f.amount) < 0.005:
+                continue
+        out.append(f)
+    return out
 
 
 def _name_cell(cells, name_j: int) -> str:
