@@ -18,6 +18,7 @@ from ..read.formats import read_source
 from ..read.text import Line
 from . import forms as F
 from . import quality
+from .unit_forms import parse_unit_form
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
 from .text_rules import nospace
@@ -157,7 +158,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
                     prev_form = form
             continue
         if kind == "unit_performance":
-            form, table = F.parse_unit_form(title, body)
+            form, table = parse_unit_form(title, body)
             if table is not None:
                 doc.tables.append(table)
             doc.forms.append(form)

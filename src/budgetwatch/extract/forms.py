@@ -1,25 +1,27 @@
-"""项目支出绩效目标表 and 整体支出绩效目标表 → Form objects.
-
-Indicator grids are read by vocabulary, not by position: converters and OCR shift cells left
-and right, but 一级/二级 labels are a closed vocabulary, so each row reads as
-[一级] [二级] 三级名称 指标值 [then, in 申报表, the 年度 block, which is skipped].
+"""项目支出绩效目标表 → Form objects: the 申报表 (a header block, then one indicator grid) and the 公开表 (one
+row per project, its indicators in the columns to its right). Their grids are read by indicator_grid.py; the
+整体支出绩效目标表 by unit_forms.py.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ..model import Form, Indicator, Row, Table
+from ..model import Form
 from ..read.text import Line
-from .indicator_levels import PrintedRow, realign
+from .indicator_grid import (
+    GRID_END,
+    IndicatorReader,
+    ValueColumns,
+    from_column,
+    from_level1,
+    has_indicator_tokens,
+    is_grid_header,
+    relative_columns,
+    value_columns,
+)
 from .text_rules import header_money_unit, nospace, parse_amount, squash
-from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, TABLE_NUMBER, level1_of, level2_of
+from .vocabulary import TABLE_NUMBER, level1_of, level2_of
 
-_VALUE_LIKE = re.compile(
-    r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"
-    r"完成|及时|按时|按期|有效|明显|显著|逐步|持续|全年|共享|节约|规范|满意|合理|安全|稳定|正常|长期|一年)"
-    r")")
-_END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
 PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项名称)$")
 TABLE_LABEL = re.compile(rf"^(?:{TABLE_NUMBER})[:：、.]?")   # the number before a title's name
 
@@ -36,136 +38,6 @@ def project_named(ln: Line) -> str | None:
 def is_money_label(label: str) -> bool:
     """A header naming the project's money: 金额（万元）, 资金, 项目总额, 预算数."""
     return len(label) <= 12 and ("金额" in label or "资金" in label or "总额" in label or label in ("预算数", "项目预算"))
-
-
-def value_like(s: str) -> bool:
-    t = nospace(s)
-    return bool(t) and len(t) <= 24 and bool(_VALUE_LIKE.match(t))
-
-
-@dataclass
-class ValueColumns:
-    """Grids that print 指标方向 / 指标值 / 计量单位 in columns of their own."""
-    name: int
-    parts: list[int]
-
-
-class IndicatorReader:
-    """Reads indicator rows one at a time, carrying the governing 一级/二级 labels down the grid."""
-
-    def __init__(self, value_columns: ValueColumns | None = None, annual_start: int | None = None):
-        self.annual_start = annual_start  # column where the 年度 block begins, in 申报表 grids
-        self.value_columns = value_columns
-        self.level1: str | None = None
-        self.level2: str | None = None
-        self.rows: list[PrintedRow] = []
-        self.pending: list[str] = []   # labels printed on a row that gave no indicator
-
-    def read(self, cells, where: dict) -> Indicator | None:
-        """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels."""
-        ind, labels = self._read(cells, where)
-        if ind is None:
-            self.pending += labels
-            return None
-        self.rows.append(PrintedRow(ind, self.pending + labels, ind.level1, ind.level2))
-        self.pending = []
-        realign(self.rows)
-        return ind
-
-    def _read(self, cells, where: dict) -> tuple[Indicator | None, list[str]]:
-        """The row's indicator (or None) and the 二级 (or lone 一级) labels printed on it."""
-        first = next((j for j, c in enumerate(cells) if c), None)
-        if first is None or (self.annual_start is not None and first >= self.annual_start):
-            return None, []  # a row printed only in the 年度 block
-        annual: list[str] = []
-        if self.annual_start is not None and not self.value_columns and where.get("page") is not None:
-            # 实施期 block | 年度 block: read the first; the second only lends a value the first leaves blank
-            # (PDF grids only: their cells sit in the header's columns, a converted text's may not)
-            annual = [c for c in (squash(x) for x in cells[self.annual_start:]) if c and nospace(c) not in FRAME_LABELS]
-            cells = cells[:self.annual_start]
-        tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
-        if not tokens:
-            return None, []
-        row_l1, l2s, rest = None, [], []
-        for t in tokens:
-            n = nospace(t)
-            if not rest:
-                if level1_of(n) and not l2s:
-                    row_l1 = level1_of(n)
-                    continue
-                l2 = level2_of(n)
-                if l2 and not (l2s and l2 == l2s[-1]):
-                    l2s.append(l2)
-                    continue
-                rest.append(t)
-            else:
-                if level1_of(n) or level2_of(n):
-                    break  # the 年度 block (or the next level) begins
-                rest.append(t)
-            if len(rest) == 2:
-                break
-        printed = list(l2s) or ([row_l1] if row_l1 else [])
-        if row_l1:
-            self.level1, self.level2 = row_l1, None
-        if l2s:
-            self.level2 = l2s[-1]
-            parent = LEVEL2_PARENT[l2s[-1]]
-            if len(l2s) >= 2 or not row_l1 and self.level1 != parent and not (
-                    self.level1 == "成本指标" and parent in ("产出指标", "成本指标")):
-                self.level1 = parent
-        if self.value_columns:
-            return self._positional(cells, where), printed
-        if len(rest) == 1 and annual and not value_like(rest[0]) and not (level1_of(annual[-1]) or level2_of(annual[-1])) \
-                and nospace(annual[-1]) != nospace(rest[0]):
-            rest.append(annual[-1])   # a blank 实施期 value takes the 年度 value (spec)
-        if len(rest) >= 2:
-            name, value = rest[0], rest[1]
-        elif len(rest) == 1 and value_like(rest[0]):
-            name, value = (squash(l2s[0]) if len(l2s) == 1 and not row_l1 else ""), rest[0]
-            if not name and re.fullmatch(r"-?\d{1,4}-?", nospace(value)):
-                return None, printed   # a page number under the form, not an indicator
-        else:
-            return None, printed
-        return Indicator(level1=self.level1, level2=self.level2, name=squash(name),
-                         value=nospace(value), line=where.get("line"), page=where.get("page")), printed
-
-    def _positional(self, cells, where: dict) -> Indicator | None:
-        vc = self.value_columns
-        get = lambda j: squash(cells[j]) if j < len(cells) and cells[j] else ""  # noqa: E731
-        name = get(vc.name)
-        # 定性/定量 says what kind of value it is, not how to compare: qualitative values stay as printed
-        value = "".join(t for t in (nospace(get(j)) for j in vc.parts) if t not in ("定性", "定量"))
-        if not value or not name or level2_of(name) and not value:
-            return None
-        return Indicator(level1=self.level1, level2=self.level2, name=name, value=value,
-                         line=where.get("line"), page=where.get("page"))
-
-
-_UNIT_LABEL = re.compile(r"^(绩效)?(计量|度量)?单位$")
-_VALUE_LABEL = re.compile(r"^(本年|年度)?(绩效)?(指标值|目标值)$")
-# 指标值类型 holds the comparison (＝, ≥, or 定性 for a qualitative value)
-_DIRECTION_LABEL = re.compile(r"^(绩效)?(指标方向|指标性质|指标值类型|符号|运算符|比较符)$")
-
-
-def _value_columns(header) -> ValueColumns | None:
-    """Read by position where the grid prints the value in parts (方向 | 值 | 单位), or prints another text
-    column between the name and its value (指标解释, 指标值内容): there the second text of a row is not its value."""
-    labels = [nospace(c) for c in header]
-    unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
-    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")]
-    val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
-    dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
-    if not name_j or not val_j:
-        return None
-    between = [j for j in range(name_j[0] + 1, val_j[0]) if labels[j] and j not in dir_j]
-    if not unit_j and not between:
-        return None
-    return ValueColumns(name=name_j[0], parts=dir_j[:1] + val_j[:1] + unit_j[:1])
-
-
-def _is_grid_header(cells) -> bool:
-    labels = [nospace(c) for c in cells]
-    return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels)
 
 
 def _amount_after(cells, i) -> float | None:
@@ -203,7 +75,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
         cells = [c for c in ln.cells]
         labels = [nospace(c) for c in cells]
         if grid_start is None:
-            if _is_grid_header(cells):
+            if is_grid_header(cells):
                 grid_start, header = k, cells
                 continue
             if _first_indicator_row(cells):   # a grid printed without its 一级/二级指标 header row
@@ -252,13 +124,13 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             annual = None
             if len(values_at) >= 2:
                 annual = values_at[0] + 1
-            reader = IndicatorReader(value_columns=_value_columns(header), annual_start=annual)
+            reader = IndicatorReader(value_columns=value_columns(header), annual_start=annual)
         for ln in body[grid_start + 1:]:
             first = next((c for c in ln.cells if c), "")
-            if _END.match(nospace(first)):
+            if GRID_END.match(nospace(first)):
                 _header_facts(form.info, [nospace(c) for c in ln.cells])   # 填报日期 below the grid
                 break
-            if _is_grid_header(ln.cells):
+            if is_grid_header(ln.cells):
                 continue
             ind = reader.read(ln.cells, ln.location)
             if ind:
@@ -292,7 +164,7 @@ def _restarts(previous: Form, lines: list[Line]) -> bool:
     if not previous.indicators:
         return False
     first = nospace(previous.indicators[0].name)
-    row = next((ln for ln in lines if ln.is_row and _has_indicator_tokens(ln.cells)), None)
+    row = next((ln for ln in lines if ln.is_row and has_indicator_tokens(ln.cells)), None)
     return row is not None and first in (nospace(c) for c in row.cells)
 
 
@@ -349,21 +221,21 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             amount_j = next((j for j, c in enumerate(labels) if is_money_label(c)), None)
             ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
-            columns = _relative_columns(ln.cells) or columns
+            columns = relative_columns(ln.cells) or columns
             continue
         if name_j is None or not ln.is_row:
             continue
-        if _is_grid_header(ln.cells):
+        if is_grid_header(ln.cells):
             ind_j, width = labels.index("一级指标"), len(ln.cells)
-            columns = _relative_columns(ln.cells) or columns
+            columns = relative_columns(ln.cells) or columns
             continue
         first = next((c for c in labels if c), "")
-        if _END.match(first):
+        if GRID_END.match(first):
             continue
         if merged_left and ln.opens is None:
             continue   # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
         name, amt = _project_cells(ln.cells, name_j, amount_j)
-        anchored = _from_level1(ln.cells)
+        anchored = from_level1(ln.cells)
         if name and amt is not None and nospace(name) not in ("合计", "总计") and \
                 not _continues_overleaf(current, name, amt, ln, anchored):
             overleaf = [u for u in unnamed if u[0].page is not None and u[0].page != ln.page]
@@ -381,10 +253,10 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             feed(overleaf)   # its first rows, printed at the foot of the page before its name
             tokens = anchored if anchored is not None else (
                 ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:])
-        elif nospace(name) in ("合计", "总计") or (name and amt is None and not _has_indicator_tokens(ln.cells)):
+        elif nospace(name) in ("合计", "总计") or (name and amt is None and not has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
-            tokens = anchored if anchored is not None else _from_column(ln.cells, ind_j, width, columns)
+            tokens = anchored if anchored is not None else from_column(ln.cells, ind_j, width, columns)
             if ln.opens is False and current is not None:
                 merged_left = True
             if merged_left and not name and (ln.opens or unnamed):
@@ -410,14 +282,6 @@ def _continues_overleaf(current: Form | None, name: str, amt: float, ln: Line, a
     return not (first and anchored and first in (nospace(c) for c in anchored))
 
 
-def _from_column(cells, ind_j: int | None, width: int | None, columns: ValueColumns | None):
-    """A row without level labels, read by position: its cells from the 一级指标 column on, where the row
-    lies in the header's columns (one cell short: the page dropped the empty first column)."""
-    if columns is None or ind_j is None or width is None or len(cells) not in (width, width - 1):
-        return cells
-    return [""] + list(cells[ind_j - (width - len(cells)) + 1:])
-
-
 def _without_subtotals(forms: list[Form]) -> list[Form]:
     """A row naming the unit over its projects (201056 | 某单位 | 270.00) is a subtotal, not a form: it has
     no indicator and its amount is the sum of the projects that follow, up to the next such row."""
@@ -438,7 +302,7 @@ def _without_subtotals(forms: list[Form]) -> list[Form]:
 def _name_cell(cells, name_j: int) -> str:
     """The text in the project-name column (or one to the left, where a page drops the first column)."""
     for j in (name_j, name_j - 1):
-        if 0 <= j < len(cells) and cells[j] and parse_amount(cells[j]) is None and not _from_level1(cells[j:j + 1]):
+        if 0 <= j < len(cells) and cells[j] and parse_amount(cells[j]) is None and not from_level1(cells[j:j + 1]):
             return cells[j]
     return ""
 
@@ -457,101 +321,3 @@ def _project_cells(cells, name_j: int, amount_j: int | None) -> tuple[str, float
         if shifted[0] and parse_amount(shifted[0]) is None and shifted[1] is not None:
             return shifted
     return name, amt
-
-
-def _relative_columns(header) -> ValueColumns | None:
-    """Value columns counted from the 一级指标 column: pages shift columns, not their order."""
-    labels = [nospace(c) for c in header]
-    vc = _value_columns(header)
-    if vc is None or "一级指标" not in labels:
-        return None
-    base = labels.index("一级指标")
-    return ValueColumns(name=vc.name - base, parts=[p - base for p in vc.parts])
-
-
-def _from_level1(cells) -> list[str] | None:
-    """The row's cells from its 一级指标 on, found by vocabulary (an empty cell stands in for a 一级 label
-    merged over the rows above)."""
-    for j, c in enumerate(cells):
-        n = nospace(c)
-        after = next((nospace(x) for x in cells[j + 1:] if x), "")
-        # 成本指标 is a 二级 under 产出指标, and a 一级 over 经济成本指标… in the 2026 forms
-        if level1_of(n) or (level2_of(n) and LEVEL2_PARENT.get(level2_of(after) or "") == n):
-            return list(cells[j:])
-        if level2_of(n):
-            return [""] + list(cells[j:])
-    return None
-
-
-def _has_indicator_tokens(cells) -> bool:
-    return any(level1_of(nospace(c)) or level2_of(nospace(c)) for c in cells if c)
-
-
-# ---- 整体支出绩效目标表: a budget block (a small two-block table) and one grid -----------------
-
-_INFO_LABEL = re.compile(r"编制数|在职人员|实有人|人员总数|职能部门数|预算单位数")
-_INFO_VALUE = re.compile(r"^\d{1,6}(人|个|名)?$")
-
-
-def parse_unit_form(title: Line, body: list[Line]) -> tuple[Form, Table | None]:
-    table = None
-    blocks: list[tuple[int, str]] = []
-    money_unit = None
-    grid_reader = None
-    grid = False
-    form = Form(project=None, amount=None, money_unit=None, location=title.location, layout="unit")
-    for ln in body:
-        labels = [nospace(c) for c in ln.cells]
-        for j, lab in enumerate(labels[:-1]):   # 核定的人员编制数 | 31人 | 实际在职人员总数 | 33人
-            if _INFO_LABEL.search(lab) and _INFO_VALUE.match(labels[j + 1]) and lab not in form.info:
-                form.info[lab] = labels[j + 1]
-        if not grid and _is_grid_header(ln.cells):
-            grid = True
-            grid_reader = IndicatorReader(value_columns=_value_columns(ln.cells))
-            continue
-        if grid:
-            first = next((c for c in labels if c), "")
-            if _END.match(first):
-                break
-            ind = grid_reader.read(ln.cells, ln.location)
-            if ind:
-                form.indicators.append(ind)
-            continue
-        heads = [(j, c) for j, c in enumerate(labels) if re.match(r"^按.*划分$|^按资金", c)]
-        if heads:
-            blocks = heads
-            money_unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
-            table = Table(kind="unit_performance", title=squash(title.text), money_unit=money_unit or "万元",
-                          location=title.location)
-            continue
-        if blocks and table is not None:
-            for row in _block_pairs(ln, labels, blocks):
-                table.rows.append(row)
-    if table is not None:
-        totals = [r for r in table.rows if nospace(r.name) in ("合计", "总计")]
-        if totals:
-            form.amount = totals[0].values["total"]
-            form.money_unit = table.money_unit
-        table.empty = not table.rows
-        table.columns = ["total"]
-    return form, table
-
-
-def _block_pairs(ln: Line, labels, blocks) -> list[Row]:
-    out, pending = [], None
-    for j, c in enumerate(labels):
-        if not c:
-            continue
-        a = parse_amount(c)
-        if a is None:
-            pending = (j, c)
-            continue
-        if pending is None:
-            continue
-        pj, name = pending
-        block = [b for bj, b in blocks if bj <= pj]
-        name = re.sub(r"^其中[:：]?", "", name)
-        out.append(Row(name=name, values={"total": float(a)}, block=block[-1] if block else None,
-                       line=ln.location.get("line"), page=ln.page, printed={"total": ln.cells[j]}))
-        pending = None
-    return out

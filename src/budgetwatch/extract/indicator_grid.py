@@ -1,0 +1,188 @@
+"""Indicator grids: the rows of 一级/二级/三级指标 and their values, in every form layout.
+
+Grids are read by vocabulary, not by position: converters and OCR shift cells left and right, but 一级/二级
+labels are a closed vocabulary, so each row reads as [一级] [二级] 三级名称 指标值 [then, in 申报表, the 年度
+block, which is skipped]. Where the header says the second text of a row is not its value (方向 | 值 | 单位
+printed apart, or 指标解释 between the name and the value), the row is read by the header's columns.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Indicator
+from .indicator_levels import PrintedRow, realign
+from .text_rules import nospace, squash
+from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, level1_of, level2_of
+
+_VALUE_LIKE = re.compile(
+    r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"
+    r"完成|及时|按时|按期|有效|明显|显著|逐步|持续|全年|共享|节约|规范|满意|合理|安全|稳定|正常|长期|一年)"
+    r")")
+GRID_END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
+
+
+def value_like(s: str) -> bool:
+    t = nospace(s)
+    return bool(t) and len(t) <= 24 and bool(_VALUE_LIKE.match(t))
+
+
+@dataclass
+class ValueColumns:
+    """Grids that print 指标方向 / 指标值 / 计量单位 in columns of their own."""
+    name: int
+    parts: list[int]
+
+
+class IndicatorReader:
+    """Reads indicator rows one at a time, carrying the governing 一级/二级 labels down the grid."""
+
+    def __init__(self, value_columns: ValueColumns | None = None, annual_start: int | None = None):
+        self.annual_start = annual_start  # column where the 年度 block begins, in 申报表 grids
+        self.value_columns = value_columns
+        self.level1: str | None = None
+        self.level2: str | None = None
+        self.rows: list[PrintedRow] = []
+        self.pending: list[str] = []   # labels printed on a row that gave no indicator
+
+    def read(self, cells, where: dict) -> Indicator | None:
+        """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels."""
+        ind, labels = self._read(cells, where)
+        if ind is None:
+            self.pending += labels
+            return None
+        self.rows.append(PrintedRow(ind, self.pending + labels, ind.level1, ind.level2))
+        self.pending = []
+        realign(self.rows)
+        return ind
+
+    def _read(self, cells, where: dict) -> tuple[Indicator | None, list[str]]:
+        """The row's indicator (or None) and the 二级 (or lone 一级) labels printed on it."""
+        first = next((j for j, c in enumerate(cells) if c), None)
+        if first is None or (self.annual_start is not None and first >= self.annual_start):
+            return None, []  # a row printed only in the 年度 block
+        annual: list[str] = []
+        if self.annual_start is not None and not self.value_columns and where.get("page") is not None:
+            # 实施期 block | 年度 block: read the first; the second only lends a value the first leaves blank
+            # (PDF grids only: their cells sit in the header's columns, a converted text's may not)
+            annual = [c for c in (squash(x) for x in cells[self.annual_start:]) if c and nospace(c) not in FRAME_LABELS]
+            cells = cells[:self.annual_start]
+        tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
+        if not tokens:
+            return None, []
+        row_l1, l2s, rest = None, [], []
+        for t in tokens:
+            n = nospace(t)
+            if not rest:
+                if level1_of(n) and not l2s:
+                    row_l1 = level1_of(n)
+                    continue
+                l2 = level2_of(n)
+                if l2 and not (l2s and l2 == l2s[-1]):
+                    l2s.append(l2)
+                    continue
+                rest.append(t)
+            else:
+                if level1_of(n) or level2_of(n):
+                    break  # the 年度 block (or the next level) begins
+                rest.append(t)
+            if len(rest) == 2:
+                break
+        printed = list(l2s) or ([row_l1] if row_l1 else [])
+        if row_l1:
+            self.level1, self.level2 = row_l1, None
+        if l2s:
+            self.level2 = l2s[-1]
+            parent = LEVEL2_PARENT[l2s[-1]]
+            if len(l2s) >= 2 or not row_l1 and self.level1 != parent and not (
+                    self.level1 == "成本指标" and parent in ("产出指标", "成本指标")):
+                self.level1 = parent
+        if self.value_columns:
+            return self._positional(cells, where), printed
+        if len(rest) == 1 and annual and not value_like(rest[0]) and not (level1_of(annual[-1]) or level2_of(annual[-1])) \
+                and nospace(annual[-1]) != nospace(rest[0]):
+            rest.append(annual[-1])   # a blank 实施期 value takes the 年度 value (spec)
+        if len(rest) >= 2:
+            name, value = rest[0], rest[1]
+        elif len(rest) == 1 and value_like(rest[0]):
+            name, value = (squash(l2s[0]) if len(l2s) == 1 and not row_l1 else ""), rest[0]
+            if not name and re.fullmatch(r"-?\d{1,4}-?", nospace(value)):
+                return None, printed   # a page number under the form, not an indicator
+        else:
+            return None, printed
+        return Indicator(level1=self.level1, level2=self.level2, name=squash(name),
+                         value=nospace(value), line=where.get("line"), page=where.get("page")), printed
+
+    def _positional(self, cells, where: dict) -> Indicator | None:
+        vc = self.value_columns
+        get = lambda j: squash(cells[j]) if j < len(cells) and cells[j] else ""  # noqa: E731
+        name = get(vc.name)
+        # 定性/定量 says what kind of value it is, not how to compare: qualitative values stay as printed
+        value = "".join(t for t in (nospace(get(j)) for j in vc.parts) if t not in ("定性", "定量"))
+        if not value or not name or level2_of(name) and not value:
+            return None
+        return Indicator(level1=self.level1, level2=self.level2, name=name, value=value,
+                         line=where.get("line"), page=where.get("page"))
+
+
+_UNIT_LABEL = re.compile(r"^(绩效)?(计量|度量)?单位$")
+_VALUE_LABEL = re.compile(r"^(本年|年度)?(绩效)?(指标值|目标值)$")
+# 指标值类型 holds the comparison (＝, ≥, or 定性 for a qualitative value)
+_DIRECTION_LABEL = re.compile(r"^(绩效)?(指标方向|指标性质|指标值类型|符号|运算符|比较符)$")
+
+
+def value_columns(header) -> ValueColumns | None:
+    """Read by position where the grid prints the value in parts (方向 | 值 | 单位), or prints another text
+    column between the name and its value (指标解释, 指标值内容): there the second text of a row is not its value."""
+    labels = [nospace(c) for c in header]
+    unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
+    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")]
+    val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
+    dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
+    if not name_j or not val_j:
+        return None
+    between = [j for j in range(name_j[0] + 1, val_j[0]) if labels[j] and j not in dir_j]
+    if not unit_j and not between:
+        return None
+    return ValueColumns(name=name_j[0], parts=dir_j[:1] + val_j[:1] + unit_j[:1])
+
+
+def is_grid_header(cells) -> bool:
+    labels = [nospace(c) for c in cells]
+    return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels)
+
+
+def relative_columns(header) -> ValueColumns | None:
+    """Value columns counted from the 一级指标 column: pages shift columns, not their order."""
+    labels = [nospace(c) for c in header]
+    vc = value_columns(header)
+    if vc is None or "一级指标" not in labels:
+        return None
+    base = labels.index("一级指标")
+    return ValueColumns(name=vc.name - base, parts=[p - base for p in vc.parts])
+
+
+def from_level1(cells) -> list[str] | None:
+    """The row's cells from its 一级指标 on, found by vocabulary (an empty cell stands in for a 一级 label
+    merged over the rows above)."""
+    for j, c in enumerate(cells):
+        n = nospace(c)
+        after = next((nospace(x) for x in cells[j + 1:] if x), "")
+        # 成本指标 is a 二级 under 产出指标, and a 一级 over 经济成本指标… in the 2026 forms
+        if level1_of(n) or (level2_of(n) and LEVEL2_PARENT.get(level2_of(after) or "") == n):
+            return list(cells[j:])
+        if level2_of(n):
+            return [""] + list(cells[j:])
+    return None
+
+
+def has_indicator_tokens(cells) -> bool:
+    return any(level1_of(nospace(c)) or level2_of(nospace(c)) for c in cells if c)
+
+
+def from_column(cells, ind_j: int | None, width: int | None, columns: ValueColumns | None):
+    """A row without level labels, read by position: its cells from the 一级指标 column on, where the row
+    lies in the header's columns (one cell short: the page dropped the empty first column)."""
+    if columns is None or ind_j is None or width is None or len(cells) not in (width, width - 1):
+        return cells
+    return [""] + list(cells[ind_j - (width - len(cells)) + 1:])
