@@ -42,3 +42,45 @@ def test_a_unit_project_form_is_one_form_across_its_pages(changsha):
     assert got[5] == ("产出指标", "数量指标", "用电量", "=653.99万度")
     assert got[6] == ("产出指标", "质量指标", "水电气设备运行安全率", "=100%")   # p.23, after the repeated name
     assert got[8] == ("产出指标", "时效指标", "及时支付", "≥90%")
+
+
+def _unit_form(doc):
+    (f,) = [f for f in doc.forms if f.layout == "unit"]
+    (t,) = [t for t in doc.tables if t.kind == "unit_performance"]
+    return f, [(r.name, r.block, r.values["total"]) for r in t.rows]
+
+
+def test_a_unit_form_whose_budget_columns_sit_beside_its_grid_is_one_form_over_two_pages(changsha):
+    # 年度预算申请 › 资金总额 | 按收入性质分 › … | 按支出性质分 › …, the amounts on the grid's first row (p.24)
+    f, rows = _unit_form(changsha)
+    assert rows == [("资金总额", None, 656.73), ("一般公共预算", "按收入性质分", 656.73),
+                    ("基本支出", "按支出性质分", 386.73), ("项目支出", "按支出性质分", 270.0)]
+    assert (f.amount, f.money_unit, f.location, f.pages) == (656.73, "万元", {"page": 24}, 2)
+    got = [(i.level1, i.level2, i.name, i.value) for i in f.indicators]
+    assert len(got) == 12
+    assert got[0] == ("成本指标", "经济成本指标", "项目支出", "≤270万元")   # beside the budget's amounts
+    assert got[8] == ("效益指标", "社会效益指标", "行政管理职能正常完成", "无")   # p.25: the levels go on
+    assert got[9] == ("效益指标", "社会效益指标", "有效提升办学环境", "提升")   # 定性 is no comparison
+
+
+@pytest.mark.parametrize("name, files, amount, first", [
+    # 年度预算安排（万元）: label | amount rows (部门预算编码 | 301 is not money)
+    ("quanzhou", ["fujian-quanzhou-gonganju-2026-yusuan.pdf"], 81562.56, ("资金总额", None, 81562.56)),
+    # 年度主要任务 with 预算金额（万元） columns: the 金额合计 row is the form's money
+    ("xian", ["shaanxi-xian-renshe-2020-yusuan.pdf"], 182066.56, ("总额", None, 182066.56)),
+    # 总体资金情况（万元） › 预算支出总额 | 财政拨款 › 合计 …, named under 部门名称 | 北京市司法局
+    ("beijing", ["beijing-shi-sifaju-2026-yusuan.part1-text.pdf", "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf"],
+     23083.340436, ("预算支出总额", None, 23083.340436)),
+])
+def test_the_unit_forms_budget_block_gives_its_amount(name, files, amount, first):
+    f, rows = _unit_form(extract_files([CORPUS / p for p in files]))
+    assert (f.amount, f.money_unit) == (amount, "万元")
+    assert rows[0] == first and not any("编码" in r[0] for r in rows)
+
+
+def test_cost_indicators_under_a_second_level_named_without_its_suffix():
+    # 西安 表15 p.75: 成本指标 › 经济成本 › 培训费用标准（元/人/天） ≤400
+    doc = extract_files([CORPUS / "shaanxi-xian-gonganju-2026-yusuan.pdf"])
+    f, _ = _unit_form(doc)
+    first = f.indicators[0]
+    assert (first.level1, first.level2, first.name, first.value) == ("成本指标", "经济成本", "培训费用标准（元/人/天）", "≤400")

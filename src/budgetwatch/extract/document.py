@@ -132,6 +132,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     ctx = TableContext(year=year, stage=stage, unit=unit)
     prev_form: Form | None = None
     reader = None
+    prev_unit = None   # the last 整体 form, its grid reader, title and budget table: a part overleaf goes on
     starts = [i for i, _ in titles]
     in_tables: set[int] = set()
     for i, kind, parts in _merge_continuations(lines, titles):
@@ -158,10 +159,16 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
                     prev_form = form
             continue
         if kind == "unit_performance":
-            form, table = parse_unit_form(title, body)
+            goes_on = prev_unit if prev_unit and _continues(prev_unit[2], prev_unit[0], title) else None
+            form, table, unit_reader = parse_unit_form(title, body, goes_on[:2] if goes_on else None)
+            if goes_on and not _restarts_unit_form(goes_on[0], form, goes_on[3], table):
+                goes_on[0].indicators.extend(form.indicators)
+                goes_on[0].pages += 1
+                continue
             if table is not None:
                 doc.tables.append(table)
             doc.forms.append(form)
+            prev_unit = (form, unit_reader, title, table) if unit_reader else None
             prev_form = None
             continue
         table = parse_table(title, body, kind, ctx)
@@ -175,6 +182,21 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     doc.narrative = [TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)
                      for k, ln in enumerate(lines) if k not in in_tables and ln.text]
     return doc
+
+
+def _continues(title: Line, form: Form, part: Line) -> bool:
+    """A 整体 form's title printed again at the top of the next page."""
+    last = max([i.page for i in form.indicators if i.page is not None] or [title.page or 0])
+    return part.page is not None and nospace(part.text) == nospace(title.text) and part.page == last + 1
+
+
+def _restarts_unit_form(previous: Form, part: Form, table, part_table) -> bool:
+    """A second form, not a page of the first: its grid starts with the first one's first indicator, or it
+    prints another budget."""
+    if previous.indicators and part.indicators and nospace(previous.indicators[0].name) == nospace(part.indicators[0].name):
+        return True
+    same = lambda t: [(r.name, r.values) for r in t.rows] if t is not None else None  # noqa: E731
+    return part_table is not None and table is not None and same(part_table) != same(table)
 
 
 def _table_lines(lines: list[Line], start: int, end: int) -> set[int]:

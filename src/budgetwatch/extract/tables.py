@@ -93,7 +93,7 @@ def _filled(row: list[str]) -> list[str]:
     return out
 
 
-def _filled_grid(rows: list[list[str]]) -> list[list[str]]:
+def filled_header_grid(rows: list[list[str]]) -> list[list[str]]:
     """Spanning header cells filled rightwards, but never past the end of the span above them: a blank
     under 公务接待费 is not the 公务用车运行维护费 printed to its left under another parent."""
     out: list[list[str]] = []
@@ -129,7 +129,7 @@ def _side_split(grid: list[list[str]]) -> int | None:
 
 def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[list[Column], int | None]:
     grid = _header_grid(header_rows, ncols)
-    filled = _filled_grid(grid[:-1]) + grid[-1:] if grid else []
+    filled = filled_header_grid(grid[:-1]) + grid[-1:] if grid else []
     split = _side_split(grid) if grid else None
     cols = []
     for j in range(ncols):
