@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from budgetwatch.extract import extract_files
+
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
