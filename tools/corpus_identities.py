@@ -6,7 +6,8 @@ import re
 
 from budgetwatch.checks.arithmetic import children as _children, row_groups, row_identity_holds, three_public_items
 from budgetwatch.checks.view import DocView, envelope
-from budgetwatch.extract.codes import FUNCTION_KINDS, function_code_valid
+from budgetwatch.extract.codes import function_code_valid
+from budgetwatch.vocab.kinds import FUNCTION_KINDS
 from budgetwatch.extract.text_rules import nospace
 
 TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")

@@ -13,6 +13,7 @@ from rich.table import Table as RichTable
 
 from . import __version__
 from .errors import BudgetwatchError
+from .vocab.enums import Stage, labels
 
 typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"   # the help is Chinese first, English beside it
 typer.rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
@@ -24,7 +25,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP,
 console = Console()
 err = Console(stderr=True)
 
-STAGE = {"budget": "预算", "final": "决算"}
+STAGE = labels(Stage)
 SCOPE = {"department": "部门", "unit": "单位"}
 DbOption = typer.Option(None, "--db", help="数据库 SQLAlchemy URL (database; default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)")
 

@@ -12,9 +12,10 @@ import typer
 from rich.table import Table as RichTable
 
 from .cli import DbOption, _open, console, err, fail
+from .vocab.enums import BatchStatus, labels
 
 app = typer.Typer(no_args_is_help=True, help="联网数据: the finance bureau's 指标, 调整 and 支付 (docs/feed.md).")
-STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "整批拒收", "repeat": "重复批次（未改变）"}
+STATUS_ZH = labels(BatchStatus)
 REGION = typer.Option(..., "--region", help="9-digit 财政区划 code, e.g. 141123000")
 
 

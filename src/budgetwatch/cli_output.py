@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-STAGE = {"budget": "预算", "final": "决算"}
+from .vocab.enums import Stage, labels
+
+STAGE = labels(Stage)
 PLAIN_EVERY_SECONDS = 10
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..store.schema import FindingRecord, Version
+from ..vocab.enums import Stage, labels
 from .principal import Principal
 from .sessions import aware, now
 from .tables import Question, QuestionEvent
@@ -55,7 +56,7 @@ class Target:
 
 
 def _version_label(v: Version) -> str:
-    stage = {"budget": "预算", "final": "决算"}.get(v.stage or "", "")
+    stage = labels(Stage).get(v.stage or "", "")
     return f"{v.unit_name or '（未识别单位）'} {v.year or ''}{stage}"
 
 

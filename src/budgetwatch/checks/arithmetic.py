@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import ENUM, nospace, strip_enum
+from ..vocab.classes import CLASS_BY_CODE, CLASS_NAMES, class_stem
+from ..vocab.columns import COLUMN_ZH, SOURCES
 from .rule import rule
 from .view import TOTAL_NAME, DocView, envelope, name_of
 
-SOURCES = ("carryover", "gpb", "gf", "soe", "special", "business", "operating", "other", "unit_funds")
 _SOURCE_X = re.compile(r"^x:.*(财政拨款|上级补助|附属单位上缴|非税|专项收入|用事业基金)")
-CODED_KINDS = ("income", "expenditure", "gpb_expenditure", "gf_expenditure", "soe", "gpb_basic", "gf_income",
-               "fiscal_summary", "basic_economic", "gpb_economic")
 
 
 def row_groups(t, v) -> list[tuple[str, tuple[str, ...]]]:
@@ -92,12 +91,6 @@ def _carryover_apart(t, r, whole, parts) -> bool:
             if abs(v[whole] - sum(v[k] for k in rest)) > envelope([(row, k) for k in rest] + [(row, whole)]):
                 return False
     return True
-
-
-COLUMN_ZH = {"total": "合计", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
-             "public": "公用经费", "gpb": "一般公共预算", "gf": "政府性基金", "soe": "国有资本经营预算",
-             "carryover": "上年结转", "current": "当年预算", "special": "财政专户管理资金", "business": "事业收入",
-             "operating": "经营收入", "other": "其他收入", "unit_funds": "单位资金", "budget": "预算数"}
 
 
 def _value_keys(t):
@@ -307,32 +300,12 @@ def negative(view: DocView):
                     yield dict(view.at(t, r, k), value=v, column_zh=COLUMN_ZH.get(k, k))
 
 
-# 功能分类 类 names (2019– editions and the older ones still printed), without the trailing 支出
-CLASS_NAMES = {
-    "一般公共服务", "外交", "国防", "公共安全", "教育", "科学技术", "文化旅游体育与传媒", "文化体育与传媒",
-    "社会保障和就业", "社会保险基金", "卫生健康", "医疗卫生与计划生育", "节能环保", "城乡社区", "农林水",
-    "交通运输", "资源勘探工业信息等", "资源勘探信息等", "商业服务业等", "金融", "援助其他地区",
-    "自然资源海洋气象等", "国土海洋气象等", "住房保障", "粮油物资储备", "国有资本经营预算", "灾害防治及应急管理",
-    "预备费", "其他", "转移性", "债务还本", "债务付息", "债务发行费用", "抗疫特别国债安排的",
-}
-
-
-CLASS_CODES = {
-    "201": "一般公共服务", "202": "外交", "203": "国防", "204": "公共安全", "205": "教育", "206": "科学技术",
-    "207": "文化旅游体育与传媒", "208": "社会保障和就业", "209": "社会保险基金", "210": "卫生健康", "211": "节能环保",
-    "212": "城乡社区", "213": "农林水", "214": "交通运输", "215": "资源勘探工业信息等", "216": "商业服务业等",
-    "217": "金融", "219": "援助其他地区", "220": "自然资源海洋气象等", "221": "住房保障", "222": "粮油物资储备",
-    "223": "国有资本经营预算", "224": "灾害防治及应急管理", "227": "预备费", "229": "其他", "230": "转移性",
-    "231": "债务还本", "232": "债务付息", "233": "债务发行费用",
-}
-
-
 def class_name(row) -> str | None:
     """The 类 a row names (一、一般公共服务支出 → 一般公共服务; code 205 without a name → 教育), or None."""
     if row.code and len(row.code) == 3 and not name_of(row):
-        return CLASS_CODES.get(row.code)
+        return CLASS_BY_CODE.get(row.code)
     n = strip_enum(name_of(row))
-    n = n[:-2] if n.endswith("支出") else n
+    n = class_stem(n)
     return n if n in CLASS_NAMES else None
 
 

@@ -7,48 +7,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..vocab.claims import CLAIM_RULES
+from ..vocab.classes import CLASS_NAMES, class_stem
+from ..vocab.units import TO_WAN, UNIT_PATTERN
 from .view import DocView
 
-UNIT_TO_WAN = {"亿元": 1e4, "万元": 1.0, "元": 1e-4}
-_AMOUNT = r"(?<![\d.,，])(?P<amount>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>亿元|万元|元)"
+_AMOUNT = r"(?<![\d.,，])(?P<amount>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>" + UNIT_PATTERN + ")"
 AMOUNT_RX = re.compile(_AMOUNT)
 PCT_RX = re.compile(r"(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:、]")
 _CHANGE = re.compile(r"(?:比|较|与|同)(?:上年|去年|上一年|20\d\d年)[^，,；;。]{0,12}?(?P<dir>增加|减少|增长|下降|上升|降低|持平|相同|相比)")
 _SENTENCE = re.compile(r"[^。；;]+[。；;]?")
 
-# claim kinds: label patterns (first match wins; order matters: specific before general)
-KINDS: list[tuple[str, str]] = [
-    ("three_public_abroad", r"因公出国"),
-    ("three_public_reception", r"公务接待"),
-    ("three_public_car_purchase", r"公务用车购置费|车辆购置费"),
-    ("three_public_car_running", r"公务用车运行"),
-    ("three_public_car", r"公务用车购置及运行"),
-    ("three_public", r"三公"),
-    ("admin_operating", r"机关运行经费"),
-    ("procurement_goods", r"采购货物|货物(类)?(采购)?预算|货物"),
-    ("procurement_works", r"采购工程|工程(类)?(采购)?预算|工程"),
-    ("procurement_services", r"采购服务|服务(类)?(采购)?预算|服务"),
-    ("procurement", r"政府采购"),
-    ("performance_projects", r"绩效目标|绩效管理"),
-    ("personnel", r"人员经费"),
-    ("public", r"公用经费"),
-    ("basic", r"基本支出"),
-    ("project", r"项目支出"),
-    ("carry_forward", r"年终结转|年末结转|结转下年"),
-    ("carryover", r"上年结转|结转结余|年初结转"),
-    ("gf", r"政府性基金"),
-    ("soe", r"国有资本经营"),
-    ("special", r"财政专户"),
-    ("unit_funds", r"单位资金"),
-    ("business", r"事业收入"),
-    ("operating", r"经营收入"),
-    ("other_income", r"其他收入"),
-    ("fiscal_total", r"财政拨款收支|财政拨款收入|财政拨款支出|财政拨款预算"),
-    ("gpb", r"一般公共预算"),
-    ("income_total", r"收入总计|收入预算|预算收入|总收入|收入总额|收入合计|本年收入"),
-    ("expenditure_total", r"支出总计|支出预算|预算支出|总支出|支出总额|支出合计|本年支出"),
-]
+KINDS = CLAIM_RULES   # (kind, label pattern), first match wins (vocab/claims.py)
 _PREVIOUS = re.compile(r"上年(?!结转|结余|财政拨款结转|实户)|去年|上一年|同口径|年初预算")
 
 
@@ -105,7 +76,6 @@ _REST = 400   # what follows an amount that can still speak of it (a change, a s
 
 
 def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
-    from .arithmetic import CLASS_NAMES
     out: list[Claim] = []
     for sm in _SENTENCE.finditer(text):
         s = sm.group(0)
@@ -119,7 +89,7 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                 continue   # a change amount: attached to the claim before it below
             printed = m.group("amount").replace("，", ",")
             try:
-                value = float(printed.replace(",", "")) * UNIT_TO_WAN[m.group("unit")]
+                value = float(printed.replace(",", "")) * TO_WAN[m.group("unit")]
             except ValueError:
                 continue
             if not abs(value) < MAX_FIGURE:
@@ -128,7 +98,7 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                       decimals=_decimals(printed), sentence=s.strip(), paragraph=paragraph, page=page, line=line,
                       previous=bool(_PREVIOUS.search(label)), position=pos)
             cls = re.sub(r"^(主要(用于)?|其中|包括|用于|以下方面)", "", label)
-            cls = cls[:-2] if cls.endswith("支出") else cls
+            cls = class_stem(cls)
             if cls in CLASS_NAMES:
                 c.class_name = cls
             pos += 1
@@ -169,7 +139,7 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
     am = re.match(r"^[了\s]*" + _AMOUNT, tail)
     if am:
         printed = am.group("amount").replace("，", ",")
-        c.change_amount = min(float(printed.replace(",", "")) * UNIT_TO_WAN[am.group("unit")], MAX_FIGURE)
+        c.change_amount = min(float(printed.replace(",", "")) * TO_WAN[am.group("unit")], MAX_FIGURE)
         c.change_amount_decimals = _decimals(printed)
         tail = tail[am.end():]
     pm = re.match(r"^[，,\s]*(?:同比)?(?:增加|减少|增长|下降|上升|降低)?(?:了)?\s*(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]", tail)

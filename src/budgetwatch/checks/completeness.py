@@ -7,17 +7,12 @@ import re
 
 from ..extract.text_rules import nospace
 from ..extract.vocabulary import classify_title
+from ..vocab.kinds import CORE_KINDS as CORE
+from ..vocab.kinds import KIND_ZH
+from ..vocab.units import UNIT_PATTERN
 from .rule import rule
 from .view import DocView
 
-KIND_ZH = {"summary": "收支总表", "income": "收入总表", "expenditure": "支出总表", "fiscal_summary": "财政拨款收支总表",
-           "gpb_expenditure": "一般公共预算支出表", "gpb_basic": "一般公共预算基本支出表",
-           "basic_economic": "基本支出经济分类表", "gpb_economic": "一般公共预算支出经济分类表", "three_public": "“三公”经费支出表",
-           "gf_expenditure": "政府性基金预算支出表", "soe": "国有资本经营预算支出表", "gf_income": "政府性基金预算收入表",
-           "admin_operating": "机关运行经费表", "projects": "项目支出表", "procurement": "政府采购表",
-           "purchase_services": "政府购买服务表", "projects_carryover": "项目支出表（上年结转）"}
-CORE = ("summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure", "gpb_basic", "three_public",
-        "gf_expenditure")
 _TOC_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|（[一二三四五六七八九十]+）)?(.+?表(?:[（(].*[)）])?)(?:[.…·\s\d]*)$")
 
 
@@ -140,7 +135,7 @@ def template_residue(view: DocView):
                        snippet=ln.text[max(0, m.start() - 20):m.end() + 20], evidence={"claim": ln.text[:120]})
 
 
-_MALFORMED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*\.\d+\.\d+\s*(?:万元|元|亿元)|\d,\d{1,2}(?!\d)[.,]\d+\s*(?:万元|元)")
+_MALFORMED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*\.\d+\.\d+\s*(?:" + UNIT_PATTERN + r")|\d,\d{1,2}(?!\d)[.,]\d+\s*(?:" + UNIT_PATTERN + ")")
 
 
 @rule("E05", "说明中的数字书写错误", family="E", severity="error",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import nospace
+from ..vocab.kinds import CODED_KINDS
 from .claims import Claim
-from .arithmetic import CODED_KINDS
 from .cross_table import _tol, table_total
 from .narrative import _clean_label, _where, claim_tol, claims
 from .rule import rule

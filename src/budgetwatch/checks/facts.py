@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Row, Table
+from ..vocab.claims import CLAIM_RULES
 from .arithmetic import class_name, three_public_items
 from .view import DocView, decimals, name_of
 
@@ -30,6 +31,9 @@ def _add(out, kind, label, view, t, r, key="total"):
         out.setdefault(kind, []).append(Fact(label, view.wan(t, r.values[key]), t, r, key))
 
 
+_CLAIM = dict(CLAIM_RULES)   # a row is named as the 说明 names the figure
+
+
 def collect(view: DocView) -> dict[str, list[Fact]]:
     out: dict[str, list[Fact]] = {}
     t1, t3, t4, t5, t6 = (view.table(k) for k in ("summary", "expenditure", "fiscal_summary", "gpb_expenditure",
@@ -39,12 +43,11 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
                                 ("income_total", r"^本年收入合计$", "income"),
                                 ("expenditure_total", r"^支出总计$|^支出合计$", "expenditure"),
                                 ("expenditure_total", r"^本年支出合计$", "expenditure"),
-                                ("carryover", r"上年结转|结转结余|年初结转", "income"),
-                                ("carry_forward", r"年终结转|年末结转|结转下年", "expenditure"),
-                                ("gpb", r"一般公共预算", "income"), ("gf", r"政府性基金", "income"),
-                                ("soe", r"国有资本经营", "income"), ("special", r"财政专户", "income"),
-                                ("unit_funds", r"单位资金", "income"), ("business", r"^.{0,4}事业收入", "income"),
-                                ("operating", r"经营收入", "income"), ("other_income", r"其他收入", "income")):
+                                ("carryover", _CLAIM["carryover"], "income"),
+                                ("carry_forward", _CLAIM["carry_forward"], "expenditure"),
+                                *((k, _CLAIM[k], "income") for k in ("gpb", "gf", "soe", "special", "unit_funds")),
+                                ("business", r"^.{0,4}事业收入", "income"),   # not 事业单位经营收入
+                                *((k, _CLAIM[k], "income") for k in ("operating", "other_income"))):
             for r in t1.rows:
                 if r.side == side and r.block is None and re.search(pat, name_of(r)):
                     _add(out, kind, f"{t1.title}“{r.name}”", view, t1, r)

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import re
 
-from .claims import AMOUNT_RX, KINDS, UNIT_TO_WAN, Claim, document_claims
+from ..vocab.claims import CLAIM_ZH
+from ..vocab.classes import RENAMED_CLASSES
+from ..vocab.units import TO_WAN
+from .claims import AMOUNT_RX, KINDS, Claim, document_claims
 from .facts import collect
 from .rule import rule
 from .view import DocView
 
-KIND_ZH = {
-    "income_total": "收入总计", "expenditure_total": "支出总计", "carryover": "上年结转", "gpb": "一般公共预算",
-    "gf": "政府性基金", "soe": "国有资本经营预算", "special": "财政专户管理资金", "unit_funds": "单位资金",
-    "business": "事业收入", "operating": "经营收入", "other_income": "其他收入", "fiscal_total": "财政拨款收支",
-    "basic": "基本支出", "project": "项目支出", "personnel": "人员经费", "public": "公用经费",
-    "three_public": "“三公”经费", "three_public_abroad": "因公出国（境）费", "three_public_reception": "公务接待费",
-    "three_public_car": "公务用车购置及运行费", "three_public_car_purchase": "公务用车购置费",
-    "three_public_car_running": "公务用车运行维护费", "admin_operating": "机关运行经费",
-}
 _KIND_RX = dict(KINDS)
 
 
@@ -36,7 +30,7 @@ def facts(view: DocView):
 def claim_tol(c: Claim) -> float:
     if c.amount == 0:
         return 0.0   # a printed 0 is nothing, not a rounded figure
-    return 0.5 * 10 ** -c.decimals * UNIT_TO_WAN[c.unit]
+    return 0.5 * 10 ** -c.decimals * TO_WAN[c.unit]
 
 
 def _where(view: DocView, c: Claim, unit: str = "万元") -> dict:
@@ -108,8 +102,8 @@ def narrative_amounts(view: DocView):
         best = min(cands, key=lambda f: abs(c.amount - f.value))
         diff = c.amount - best.value
         # one unit of the last printed digit: a mis-rounding, not a different figure
-        minor = abs(diff) <= 10 ** -c.decimals * UNIT_TO_WAN[c.unit] + best.tolerance + 1e-9
-        zh = c.class_name + "支出" if c.class_name else KIND_ZH.get(c.kind, c.kind)
+        minor = abs(diff) <= 10 ** -c.decimals * TO_WAN[c.unit] + best.tolerance + 1e-9
+        zh = c.class_name + "支出" if c.class_name else CLAIM_ZH.get(c.kind, c.kind)
         yield dict(_where(view, c), value=c.amount, expected=best.value, difference=diff,
                    other=best.label, label_zh=zh, row_name=zh, confidence=0.8,
                    severity="info" if minor else None)
@@ -373,8 +367,7 @@ def three_public_changes(view: DocView):
 
 
 # 政府收支分类科目 类 renamed in the 2019 (and 2018) editions: the old name beside the new one
-RENAMED = {"医疗卫生与计划生育": "卫生健康", "文化体育与传媒": "文化旅游体育与传媒",
-           "国土海洋气象等": "自然资源海洋气象等", "资源勘探信息等": "资源勘探工业信息等"}
+RENAMED = RENAMED_CLASSES
 
 
 @rule("C07", "说明与报表的科目名称不一致", family="C", severity="warn",

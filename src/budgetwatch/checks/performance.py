@@ -7,8 +7,10 @@ import re
 
 from ..extract.text_rules import nospace
 from ..model import Form
+from ..vocab.indicators import REQUIRED_LEVEL1
+from ..vocab.units import TO_WAN, UNIT_PATTERN, to_wan
 from .rule import rule
-from .view import TO_WAN, TOTAL_NAME, DocView, name_of
+from .view import TOTAL_NAME, DocView, name_of
 
 _YEAR = re.compile(r"^(20\d\d)年度?")
 _PUNCT = re.compile(r"[（）()“”\"《》〈〉\s、，,.:：;；\-—_·]")
@@ -117,7 +119,7 @@ def empty_forms(view: DocView):
 
 
 def _wan(amount, unit):
-    return None if amount is None else amount * TO_WAN.get(unit or "万元", 1.0)
+    return None if amount is None else to_wan(amount, unit)
 
 
 @rule("D05", "绩效目标表金额与项目支出表不符", family="D", severity="warn",
@@ -208,7 +210,7 @@ def unmeasurable(view: DocView):
             yield _indicators_at(view, f, bad)
 
 
-_LEVEL1 = (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "满意度指标"))
+_LEVEL1 = tuple((zh[:2], zh) for zh in REQUIRED_LEVEL1)   # 产出/效益/满意 in a label
 
 
 @rule("D08", "缺少一级指标类别", family="D", severity="warn",
@@ -230,7 +232,7 @@ def missing_categories(view: DocView):
             yield _form_at(view, f, label=f.project or "部门（单位）整体支出", missing="、".join(missing))
 
 
-_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
+_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(" + UNIT_PATTERN + ")")
 _PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
 _WHOLE_COST = re.compile(r"总成本|总费用|总额|总投入|成本合计|费用合计")
 

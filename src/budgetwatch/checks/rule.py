@@ -12,10 +12,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-SEVERITIES = ("error", "warn", "info")
-SEVERITY_ZH = {"error": "错误", "warn": "警告", "info": "提示"}
-FAMILIES = {"A": "表内运算", "B": "表间勾稽", "C": "说明与报表", "D": "绩效目标", "E": "完整性与规范", "F": "跨文档比较",
-            "R": "联网对账", "G": "预算执行（联网数据）"}
+from ..vocab.enums import Family, Severity, labels
+
+SEVERITIES = tuple(Severity)   # most severe first
+SEVERITY_ZH = labels(Severity)
+FAMILIES = labels(Family)
 
 
 @dataclass

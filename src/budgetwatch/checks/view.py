@@ -8,9 +8,9 @@ from functools import cached_property
 
 from ..extract.text_rules import nospace
 from ..model import Document, Row, Table
+from ..vocab.units import TOTAL_NAMES, UNIT_TOTAL_NAMES, names_pattern, to_wan
 
-TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, "千元": 0.1}
-TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计|部门合计|单位合计)$")
+TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, UNIT_TOTAL_NAMES))
 
 
 def decimals(printed: str | None, value: float | None = None) -> int:
@@ -51,7 +51,7 @@ class DocView:
 
     @staticmethod
     def factor(t: Table) -> float:
-        return TO_WAN.get(t.money_unit or "万元", 1.0)
+        return to_wan(1.0, t.money_unit)
 
     def wan(self, t: Table, v: float | None) -> float | None:
         return None if v is None else v * self.factor(t)

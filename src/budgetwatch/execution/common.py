@@ -6,9 +6,10 @@ import hashlib
 from decimal import Decimal
 from functools import wraps
 
+from ..vocab.enums import WarningLevel, labels
 from .view import FeedView, pct, rate
 
-LEVEL_ZH = {"red": "红色", "orange": "橙色", "yellow": "黄色"}
+LEVEL_ZH = labels(WarningLevel)
 
 
 def on_feed(fn):

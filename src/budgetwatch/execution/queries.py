@@ -10,9 +10,10 @@ from sqlalchemy.engine import Connection
 
 from ..feed.model import BudgetLine, ExecutionFinding, Payment
 from ..feed.queries import _plain
+from ..vocab.enums import WarningLevel, labels
 from .model import ExecutionDecision
 
-LEVELS = {"red": "红色", "orange": "橙色"}
+LEVELS = labels(WarningLevel)
 
 
 def as_of_dates(c: Connection, region: str, year: int) -> list[date]:

@@ -8,12 +8,13 @@ import json
 from openpyxl import Workbook
 
 from ..checks.rule import SEVERITY_ZH, Finding, fmt_amount
+from ..vocab.enums import Status, labels
 from .writers import append_row, safe_csv
 from .xlsx_style import style_sheet
 
 CSV_COLUMNS = ("编号", "文档", "规则", "类别", "严重程度", "可信度", "位置", "表", "行", "栏", "提供值", "期望值", "差额",
                "单位", "说明", "审查意见建议", "处理状态", "处理理由")
-STATUS_ZH = {"open": "待处理", "accepted": "已确认", "dismissed": "已排除"}
+STATUS_ZH = labels(Status)
 
 
 def finding_row(doc_label: str, f: Finding) -> list:

@@ -10,14 +10,11 @@ import tempfile
 from pathlib import Path
 
 from ..model import Document
+from ..vocab.columns import COLUMN_ZH
+from ..vocab.enums import Side, labels
 
-COLUMN_LABELS = {
-    "total": "合计", "budget": "预算数", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
-    "public": "公用经费", "current": "当年预算安排", "carryover": "上年结转", "gpb": "一般公共预算",
-    "gf": "政府性基金", "soe": "国有资本经营预算", "special": "财政专户管理资金", "unit_funds": "单位资金",
-    "business": "事业收入", "operating": "事业单位经营收入", "other": "其他收入",
-}
-SIDE_LABELS = {"income": "收入", "expenditure": "支出"}
+COLUMN_LABELS = COLUMN_ZH
+SIDE_LABELS = labels(Side)
 CSV_FIELDS = ["document", "unit", "year", "stage", "scope", "table_no", "table_kind", "table_title", "money_unit",
               "row_no", "side", "code", "name", "gov_name", "column", "column_label", "amount", "printed",
               "line", "page"]

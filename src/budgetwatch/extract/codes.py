@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..vocab.classes import VALID_CLASS_CODES
+
 TOLERANCE = Decimal("0.015")
 
 
@@ -83,14 +85,9 @@ class CodeTracker:
         return code
 
 
-# 政府收支分类科目 功能分类: the 类 of expenditure (201 一般公共服务支出 … 234 抗疫特别国债安排的支出) and of
-# income (101 税收收入 … 110 转移性收入); 款 and 项 are two digits from 01 (99 is 其他…).
-FUNCTION_CLASSES = frozenset(str(c) for c in [*range(201, 235), 101, 102, 103, 105, 110, 111])
-FUNCTION_KINDS = ("expenditure", "gpb_expenditure", "gf_expenditure", "soe")
-
-
 def function_code_valid(code: str) -> bool:
-    """Whether a code written in full can be a 功能分类 code (3, 5 or 7 digits, a known 类, no 00 part)."""
-    if not code.isdigit() or len(code) not in (3, 5, 7) or code[:3] not in FUNCTION_CLASSES:
+    """Whether a code written in full can be a 功能分类 code (3, 5 or 7 digits, a known 类, no 00 part):
+    款 and 项 are two digits from 01 (99 is 其他…)."""
+    if not code.isdigit() or len(code) not in (3, 5, 7) or code[:3] not in VALID_CLASS_CODES:
         return False
     return all(code[i:i + 2] != "00" for i in range(3, len(code), 2))

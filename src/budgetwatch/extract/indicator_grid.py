@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from ..model import Indicator
+from ..vocab.indicators import FRAME_LABELS, LEVEL2_PARENT
 from .indicator_levels import PrintedRow, realign
 from .text_rules import nospace, squash
-from .vocabulary import FRAME_LABELS, LEVEL2_PARENT, level1_of, level2_of
+from .vocabulary import level1_of, level2_of
 
 _VALUE_LIKE = re.compile(
     r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from ..model import Indicator
+from ..vocab.indicators import LEVEL2_PARENT
 from .text_rules import nospace
-from .vocabulary import LEVEL2_PARENT
 
 # what an indicator's name says about its 二级指标, most specific first
 _CLASSES = [

@@ -5,7 +5,8 @@ document's defects (the checks give one 提示 instead)."""
 from __future__ import annotations
 
 from ..model import Table
-from .codes import FUNCTION_KINDS, function_code_valid
+from ..vocab.kinds import FUNCTION_KINDS
+from .codes import function_code_valid
 
 MANY = 3            # rows failing their sums in one table …
 SHARE = 0.3         # … and this share of the rows checked

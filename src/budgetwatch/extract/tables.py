@@ -16,16 +16,16 @@ from .codes import CodeTracker
 from .text_rules import (
     ENUM, header_money_unit, is_code, money_unit_in, nospace, parse_amount, squash, strip_enum,
 )
-from .vocabulary import (
-    COLUMN_RULES, CODE_LABELS, ECONOMIC_KINDS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key,
-    kind_by_content,
-)
+from ..vocab.columns import COLUMN_RULES
+from ..vocab.kinds import ECONOMIC_KINDS
+from ..vocab.units import GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
+from .vocabulary import CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key, kind_by_content
 
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
 EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
 _CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
-TOTAL_NAME = re.compile(r"^(合计|总计|小计|本年收入合计|本年支出合计|收入总计|支出总计)$")
+TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 
 
 @dataclass

@@ -7,24 +7,15 @@ import re
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from ..vocab.classes import (
+    DEPARTMENT_ECONOMIC_CLASSES,
+    FUNCTION_CLASSES,
+    GOVERNMENT_ECONOMIC_CLASSES,
+)
+
 CENT = Decimal("0.01")
 WAN = Decimal(10000)
 
-# 支出功能分类 类 (the first 3 digits of every 功能 code; 2023 科目 edition)
-FUNC_CLASSES = {
-    "201": "一般公共服务支出", "202": "外交支出", "203": "国防支出", "204": "公共安全支出", "205": "教育支出",
-    "206": "科学技术支出", "207": "文化旅游体育与传媒支出", "208": "社会保障和就业支出", "209": "社会保险基金支出",
-    "210": "卫生健康支出", "211": "节能环保支出", "212": "城乡社区支出", "213": "农林水支出", "214": "交通运输支出",
-    "215": "资源勘探工业信息等支出", "216": "商业服务业等支出", "217": "金融支出", "219": "援助其他地区支出",
-    "220": "自然资源海洋气象等支出", "221": "住房保障支出", "222": "粮油物资储备支出", "223": "国有资本经营预算支出",
-    "224": "灾害防治及应急管理支出", "227": "预备费", "229": "其他支出", "230": "转移性支出", "231": "债务还本支出",
-    "232": "债务付息支出", "233": "债务发行费用支出", "234": "抗疫特别国债安排的支出",
-}
-# 部门预算经济分类 (3xx) and 政府预算经济分类 (5xx) 类
-DEP_ECO_CLASSES = {"301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助", "307": "债务利息及费用支出",
-                   "309": "资本性支出（基本建设）", "310": "资本性支出", "311": "对企业补助（基本建设）", "312": "对企业补助",
-                   "313": "对社会保障基金补助", "399": "其他支出"}
-GOV_ECO_CLASSES = {f"5{n:02d}" for n in range(1, 15)} | {"599"}
 # 三公 经济分类 items (经济科目 2023)
 THREE_PUBLIC = {"30212": "因公出国（境）费用", "30217": "公务接待费", "30231": "公务用车运行维护费", "31013": "公务用车购置"}
 
@@ -57,7 +48,7 @@ def func_code(raw: str) -> str:
     code = raw.strip()
     if not code.isdigit() or len(code) not in (3, 5) and len(code) < 7:
         raise Bad("E_CODE", f"功能分类科目“{raw}”不是3、5或7位及以上的数字编码")
-    if code[:3] not in FUNC_CLASSES:
+    if code[:3] not in FUNCTION_CLASSES:
         raise Bad("E_CODE", f"功能分类科目“{raw}”的类级“{code[:3]}”不在支出功能分类中")
     return code[:7]
 
@@ -65,7 +56,7 @@ def func_code(raw: str) -> str:
 def eco_code(raw: str, kind: str) -> str:
     """An 经济 code: 部门 (3xx) or 政府 (5xx), 类 (3 digits) or 款 (5 digits)."""
     code = raw.strip()
-    classes = DEP_ECO_CLASSES if kind == "dep" else GOV_ECO_CLASSES
+    classes = DEPARTMENT_ECONOMIC_CLASSES if kind == "dep" else GOVERNMENT_ECONOMIC_CLASSES
     label = "部门预算经济分类" if kind == "dep" else "政府预算经济分类"
     if not code.isdigit() or len(code) < 3:
         raise Bad("E_CODE", f"{label}科目“{raw}”不是数字编码")

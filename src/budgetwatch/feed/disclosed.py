@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..model import Document, Table
+from ..vocab.units import YUAN_PER
 from .codes import normalise_name
 from .econ import CLASS_NAMES, dep_code, three_public_item
 
-UNIT_SCALE = {"元": Decimal(1), "万元": Decimal(10000), "千元": Decimal(1000), "亿元": Decimal(100000000)}
+UNIT_SCALE = {unit: Decimal(n) for unit, n in YUAN_PER.items()}
 
 
 @dataclass

@@ -10,9 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..checks import Finding
+from ..vocab.enums import DECISIONS
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
 
-STATUSES = ("accepted", "dismissed")
+STATUSES = DECISIONS
 MAX_AMOUNT = 10 ** 17   # the columns hold 18 digits before the point (NUMERIC(24, 6))
 
 

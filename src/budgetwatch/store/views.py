@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
+from ..vocab.units import sql_to_wan
+
 VIEWS = {"cells_wan": """
 select v.document_id, v.number as version, v.unit_name as unit, v.year, v.stage, v.scope, v.region, v.level,
        t.ordinal + 1 as table_no, t.kind as table_kind, t.title as table_title, t.money_unit,
        r.ordinal + 1 as row_no, r.side, r.code, r.name as row_name, r.subtotal, c.column_key, c.printed,
-       c.amount, c.amount * (case t.money_unit when '元' then 0.0001 when '千元' then 0.1 when '亿元' then 10000
-                                              else 1 end) as amount_wan,
+       c.amount, c.amount * """ + sql_to_wan("t.money_unit") + """ as amount_wan,
        coalesce(c.page, r.page) as page, coalesce(c.line, r.line) as line, c.ocr,
        case when v.number = (select max(n.number) from document_versions n where n.document_id = v.document_id)
             then 1 else 0 end as latest
 from cells c join table_rows r on r.id = c.row_id join tables t on t.id = r.table_id
      join document_versions v on v.id = t.version_id"""}
-# a table printed without a money unit is read in 万元, as the checks read it (checks/view.py TO_WAN)
+# a table printed without a money unit is read in 万元, as the checks read it (vocab/units.py)
 
 
 def drop_views(conn) -> None:

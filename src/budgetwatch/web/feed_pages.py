@@ -11,6 +11,7 @@ from fastapi import Path as FastPath
 from sqlalchemy.orm import Session
 
 from ..checks.rule import SEVERITY_ZH
+from ..vocab.enums import BatchStatus, labels
 from ..feed import push, queries as FQ
 from ..feed.reconcile import stored_findings
 from . import api
@@ -25,7 +26,7 @@ Year = Annotated[int, FastPath(ge=1990, le=2100)]
 Agency = Annotated[str, FastPath(min_length=1, max_length=40, pattern=r"^[^\x00/]+$")]
 BatchId = Annotated[int, FastPath(ge=1, le=api.MAX_ID)]
 AsOf = Query(None, description="paid and adjusted up to this date (YYYY-MM-DD)")
-STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "整批拒收"}
+STATUS_ZH = labels(BatchStatus)
 BATCH_COLUMNS = {"id": "批次", "source": "来源", "as_of": "截至", "received_at": "接收时间", "status": "状态",
                  "rows_in": "收到行数", "rows_loaded": "入库/更新", "rows_unchanged": "未变", "rows_rejected": "拒收",
                  "synthetic": "合成数据"}

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session, selectinload
 from ..analysis.figures import figures_many
 from ..store.findings import load_findings
 from ..store.repository import load_version_cached
+from ..vocab.enums import Scope, Stage, labels
 from ..store.schema import (
     DecisionRecord, DocumentRecord, FindingRecord, Version,
 )
 
-STAGE_ZH = {"budget": "预算", "final": "决算"}
-SCOPE_ZH = {"department": "部门", "unit": "单位"}
+STAGE_ZH = labels(Stage)
+SCOPE_ZH = labels(Scope)
 
 
 @dataclass

@@ -1,0 +1,88 @@
+"""Each domain name is said once, in budgetwatch.vocab: a literal elsewhere that restates one of its sets
+(the money units, the total-row names, the stage or severity labels …) fails here, and vocab/ itself
+imports nothing else of budgetwatch."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import budgetwatch
+from budgetwatch.vocab import claims, classes, columns, enums, kinds, units
+
+ROOT = Path(budgetwatch.__file__).parent
+VOCAB = ROOT / "vocab"
+
+# concept → its members; a literal made only of two or more members restates the concept
+CONCEPTS: dict[str, set[str]] = {
+    "money units": set(units.YUAN_PER),
+    "total-row names": {*units.TOTAL_NAMES, *units.GRAND_TOTAL_NAMES, *units.UNIT_TOTAL_NAMES},
+    "carry-over words": set(units.CARRYOVER_HEADER_WORDS),
+    "table kind names": set(kinds.KIND_ZH.values()),
+    "column labels": set(columns.COLUMN_ZH.values()),
+    "claim names": set(claims.CLAIM_ZH.values()),
+    "功能分类 类": {*classes.CLASS_NAMES, *classes.FUNCTION_CLASSES.values()},
+    **{f"{e.__name__} values": {m.value for m in e} for e in
+       (enums.Stage, enums.Scope, enums.Level, enums.Severity, enums.Status, enums.BatchStatus, enums.WarningLevel)},
+    **{f"{e.__name__} labels": {m.zh for m in e} for e in
+       (enums.Stage, enums.Scope, enums.Severity, enums.Family, enums.Status, enums.BatchStatus, enums.WarningLevel)},
+}
+
+
+def _strings(elts) -> list[str]:
+    return [e.value for e in elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+
+
+def stated_groups(node: ast.AST) -> list[list[str]]:
+    """The groups of words a literal states: a tuple/list/set of strings only; a dict's keys, and its values;
+    a string that is nothing but an alternation (合计|总计, ^(亿元|万元|元)$)."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        words = _strings(node.elts)
+        return [words] if len(words) == len(node.elts) else []
+    if isinstance(node, ast.Dict):
+        return [_strings(node.keys), _strings(node.values)]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and "|" in node.value:
+        return [[re.sub(r"^[\^(?:]+|[)$]+$", "", p) for p in node.value.split("|")]]
+    return []
+
+
+def restatements(source: str) -> list[tuple[int, str, list[str]]]:
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        for words in stated_groups(node):
+            for concept, members in CONCEPTS.items():
+                if len(words) >= 2 and set(words) <= members:
+                    out.append((node.lineno, concept, words))
+    return out
+
+
+def test_the_detector_sees_a_restated_concept():
+    """The check itself: each of the shapes the old copies had is caught, and ordinary literals are not."""
+    caught = restatements('TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}\n'
+                          'TOTAL = re.compile(r"^(合计|总计|小计)$")\n'
+                          'STAGE_ZH = {"budget": "预算", "final": "决算"}\n'
+                          'def f(stage: Literal["budget", "final"]): ...\n'
+                          'ORDER = {"error": 0, "warn": 1, "info": 2}\n')
+    assert {c for _, c, _ in caught} >= {"money units", "total-row names", "Stage values", "Stage labels",
+                                         "Severity values"}
+    assert restatements('x = ("合计",)\ny = re.compile(r"合计|其中|以下")\nz = {"a": "预算"}\n') == []
+
+
+def test_vocab_imports_nothing_else_of_budgetwatch():
+    for path in VOCAB.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level <= 1 and not (node.module or "").startswith("budgetwatch"), (path.name, node.module)
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("budgetwatch") for a in node.names), path.name
+
+
+def test_vocab_tables_are_consistent():
+    """The title rules name known kinds; every key figure, column and claim named has a label; the units
+    convert exactly (千元 included, which the 说明 reader's old table lacked)."""
+    assert {k for k, _, _ in kinds.TITLE_RULES} <= set(kinds.BY_KEY)
+    assert units.TO_WAN["千元"] == 0.1 and units.TO_WAN["亿元"] == 10000 and set(units.DISCLOSED_UNITS) <= set(units.TO_WAN)
+    assert all(classes.class_stem(n) in classes.CLASS_NAMES for n in classes.FUNCTION_CLASSES.values())
+    assert set(classes.RENAMED_CLASSES.values()) <= set(classes.CLASS_BY_CODE.values())
+    assert enums.Stage("final").zh == "决算" and enums.labels(enums.Severity) == {"error": "错误", "warn": "警告",
+                                                                                    "info": "提示"}
