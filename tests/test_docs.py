@@ -12,7 +12,7 @@ import sys
 
 from conftest import ROOT
 
-GENERATED = ["README.md", "docs/rules.md"]
+GENERATED = ["README.md", "docs/model.md", "docs/rules.md"]
 
 
 def _cog(*args: str) -> subprocess.CompletedProcess:

@@ -77,3 +77,108 @@ def commands(groups: tuple[str, ...] | None = None, skip: tuple[str, ...] = ()) 
             continue
         out.append(f"| `{_cell(_usage(path, command))}` | {_cell(_summary(command))} |")
     return "\n".join(out) + "\n"
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _codes(values) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def kinds() -> str:
+    """docs/model.md: the table kinds (vocab/kinds.py)."""
+    from budgetwatch.vocab.kinds import KINDS
+    flags = {"coded": "coded (类/款/项)", "function": "功能分类", "economic": "经济分类", "core": "core"}
+    return _md_table(["key", "中文", "rows"], [
+        [f"`{k.key}`", k.zh or "—", ", ".join(v for f, v in flags.items() if getattr(k, f)) or "—"] for k in KINDS])
+
+
+def columns() -> str:
+    """docs/model.md: the column keys and the header words they are read from (vocab/columns.py)."""
+    from budgetwatch.vocab.columns import COLUMNS
+    return _md_table(["key", "中文", "read from headers containing", "income source"], [
+        [f"`{c.key}`", c.zh or "— (not a value key)", "、".join(c.synonyms), "yes" if c.source else ""]
+        for c in COLUMNS])
+
+
+def enums() -> str:
+    """docs/model.md: every enumeration with its values and Chinese labels (vocab/enums.py)."""
+    from budgetwatch.vocab import enums as module
+    out = []
+    for name, enum in vars(module).items():
+        if isinstance(enum, type) and issubclass(enum, module.Labelled) and enum is not module.Labelled:
+            doc = " ".join((enum.__doc__ or "").split()) if enum.__doc__ != module.Labelled.__doc__ else ""
+            values = " · ".join(f"`{m.value}` {m.zh}" if m.zh != m.value else f"`{m.value}`" for m in enum)
+            out.append(f"- **{name}**: {values}{' — ' + doc if doc else ''}")
+    return "\n".join(out) + "\n"
+
+
+def units() -> str:
+    """docs/model.md: the money units (vocab/units.py)."""
+    from budgetwatch.vocab import units as u
+    return "\n".join([
+        "- money units, in 元: " + " · ".join(f"{k} = {v:,}" for k, v in u.YUAN_PER.items())
+        + "; every comparison is made in 万元",
+        f"- units a disclosure prints: {'、'.join(u.DISCLOSED_UNITS)}",
+        f"- total rows: {'、'.join(u.TOTAL_NAMES)}; grand totals: {'、'.join(u.GRAND_TOTAL_NAMES)}; "
+        f"a unit's total: {'、'.join(u.UNIT_TOTAL_NAMES)}",
+        f"- 上年结转 is also printed as: {'、'.join(w for w in u.CARRYOVER_HEADER_WORDS if w != '上年结转')}",
+    ]) + "\n"
+
+
+def claims() -> str:
+    """docs/model.md: what a 说明 sentence can say an amount is (vocab/claims.py)."""
+    from budgetwatch.vocab.claims import CLAIM_KINDS
+    return _md_table(["claim kind", "中文", "read from words matching"], [
+        [f"`{k.key}`", k.zh or "—", f"`{k.pattern}`"] for k in CLAIM_KINDS])
+
+
+def _field_comments(cls) -> dict[str, str]:
+    """The comment at the end of each field's line in the class's source."""
+    import inspect
+    out = {}
+    for line in inspect.getsource(cls).splitlines():
+        m = re.match(r"\s+(\w+): [^#=]+(?:=[^#]*)?#\s*(.+)$", line)
+        if m:
+            out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def model() -> str:
+    """docs/model.md: each model type's one field list (model.py), with the comment its line carries."""
+    import dataclasses
+
+    from budgetwatch import model as m
+    out = []
+    for cls in (m.Document, m.SourceFile, m.Table, m.Row, m.Form, m.Indicator, m.TextLine):
+        doc = (cls.__doc__ or "").strip()
+        out += [f"### {cls.__name__}", ""]
+        if doc and not doc.startswith(cls.__name__ + "("):
+            out += [" ".join(doc.split()), ""]
+        notes = _field_comments(cls)
+        out.append(_md_table(["field", "type", "note"], [
+            [f"`{f.name}`", f"`{f.type}`", notes.get(f.name, "")] for f in dataclasses.fields(cls)]))
+    return "\n".join(out)
+
+
+def json_shape() -> str:
+    """docs/model.md: the canonical JSON of a small document built from the model (values for show, keys and
+    nesting as `Document.to_dict()` writes them)."""
+    import json
+
+    from budgetwatch import model as m
+    row = m.Row(name="一般公共服务支出", code="201", values={"total": 1319.13, "basic": 1006.8}, page=3,
+                printed={"total": "1,319.13", "basic": "1,006.80"}, boxes={"total": [412.5, 210.1, 460.2, 221.3]})
+    table = m.Table(kind="expenditure", title="支出总表", money_unit="万元", location={"page": 3},
+                    columns=["total", "basic"], rows=[row])
+    form = m.Form(project="2023年党建工作经费", amount=10.0, money_unit="万元", location={"page": 12},
+                  indicators=[m.Indicator(level1="产出指标", level2="数量指标", name="培训人次", value="≥100人次",
+                                          page=12)])
+    doc = m.Document(unit="某县人大常委会办公室", year=2023, stage="budget", scope="department", format="pdf",
+                     files=[m.SourceFile(name="某县人大2023年部门预算.pdf", sha256="…")], tables=[table],
+                     forms=[form], narrative=[m.TextLine(text="2023年收入预算1,506.80万元。", page=2)])
+    return "```json\n" + json.dumps(doc.to_dict(), ensure_ascii=False, indent=2) + "\n```\n"
