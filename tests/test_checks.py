@@ -79,6 +79,16 @@ def test_every_rule_has_a_pass_and_a_fail_case_or_says_why_not():
     assert all(reason.strip() for reason in MISSING.values())
 
 
+def test_every_template_parses_and_names_fields():
+    """Each rule's message and suggestion is a str.format template whose placeholders are plain names (a typo
+    like `{row code}`, `{0}` or a lone brace fails here even for a rule whose fail case is not reached)."""
+    import string
+    for r in RULES.values():
+        for template in (r.message, r.suggestion):
+            names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+            assert all(n.isidentifier() for n in names), (r.id, template)
+
+
 def test_message_templates_are_strict_under_test():
     """A placeholder of a rule's message that the finding lacks fails the test that reaches it (conftest sets
     BUDGETWATCH_STRICT_TEMPLATES), so a typo in a template cannot print as a gap in a 审查意见."""
