@@ -8,7 +8,7 @@ import pytest
 
 from budgetwatch.extract import extract_files
 
-from conftest import CORPUS, needs_corpus
+from conftest import CORPUS, CORPUS_WIDE, needs_corpus
 
 pytestmark = needs_corpus
 
@@ -85,3 +85,27 @@ def test_cost_indicators_under_a_second_level_named_without_its_suffix():
     f, _ = _unit_form(doc)
     first = f.indicators[0]
     assert (first.level1, first.level2, first.name, first.value) == ("成本指标", "经济成本", "培训费用标准（元/人/天）", "≤400")
+
+
+@pytest.fixture(scope="module")
+def chongqing():
+    if not CORPUS_WIDE.is_dir():
+        pytest.skip(f"{CORPUS_WIDE} is absent")
+    return extract_files([CORPUS_WIDE / "chongqing-2ec956a873.pdf"])
+
+
+def test_grids_without_levels_are_read_in_every_form_layout(chongqing):
+    # 指标名称 | 指标性质 | 指标值 | 计量单位 | 指标权重(%) | 是否核心, no 一级/二级 columns (重庆市水利局)
+    by_page = {f.location["page"]: f for f in chongqing.forms}
+    unit, declared, tabular = by_page[30], by_page[31], by_page[33]
+    assert unit.layout == "unit" and [(i.name, i.value) for i in unit.indicators][:2] == [
+        ("续建大中型水库", "≥27座"), ("农村饮水项目受益人口", "≥150万人次")]
+    # 表十一, a 申报表 under 单位：万元: 当年预算 12,700.00
+    assert (declared.project, declared.amount, declared.money_unit) == ("水库移民后期扶持", 12700.0, "万元")
+    assert [(i.name, i.value) for i in declared.indicators][-1] == ("年度预算执行率", "=100%")
+    assert len(declared.indicators) == 6 and all(i.level1 is None for i in declared.indicators)
+    # 表十二, one row per project headed 当年财政拨款预算金额 | 当年绩效目标 | 指标名称 …
+    assert (tabular.layout, tabular.project, tabular.amount) == ("tabular", "水利行业业务经费", 14299.16)
+    assert [(i.name, i.value) for i in tabular.indicators] == [
+        ("水质检验对象数量", "≥3060个次"), ("发布重要水情专报", "≥50次数"), ("水文资料整编准确率", "≥95%"),
+        ("机关食堂满意度", "≥80%"), ("年度预算执行率", "=100%")]

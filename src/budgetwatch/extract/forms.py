@@ -14,12 +14,13 @@ from .indicator_grid import (
     ValueColumns,
     from_column,
     from_level1,
+    grid_anchor,
     has_indicator_tokens,
     is_grid_header,
     relative_columns,
     value_columns,
 )
-from .text_rules import header_money_unit, nospace, parse_amount, squash
+from .text_rules import header_money_unit, money_unit_in, nospace, parse_amount, squash
 from .vocabulary import TABLE_NUMBER, level1_of, level2_of
 
 PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项名称)$")
@@ -75,6 +76,8 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
         cells = [c for c in ln.cells]
         labels = [nospace(c) for c in cells]
         if grid_start is None:
+            if not ln.is_row and unit is None:
+                unit = money_unit_in(ln.text)   # 单位：万元 over the form
             if is_grid_header(cells):
                 grid_start, header = k, cells
                 continue
@@ -191,7 +194,7 @@ def is_tabular(body: list[Line]) -> bool:
         labels = [nospace(c) for c in ln.cells]
         name = [j for j, c in enumerate(labels) if _is_name_header(c)]
         money = [j for j, c in enumerate(labels) if is_money_label(c)]
-        ind = [j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标", "绩效目标")]
+        ind = [j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标", "绩效目标", "指标名称")]
         if name and money and ind and name[0] < money[0] < ind[-1]:
             return True
     return False
@@ -220,13 +223,15 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             name_j = next(j for j, c in enumerate(labels) if _is_name_header(c))
             amount_j = next((j for j, c in enumerate(labels) if is_money_label(c)), None)
             ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
+            if is_grid_header(ln.cells):   # 项目名称 | 金额 | 当年绩效目标 | 指标名称 | 指标性质 | 指标值 …
+                ind_j, width = grid_anchor(ln.cells), len(ln.cells)
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
             columns = relative_columns(ln.cells) or columns
             continue
         if name_j is None or not ln.is_row:
             continue
         if is_grid_header(ln.cells):
-            ind_j, width = labels.index("一级指标"), len(ln.cells)
+            ind_j, width = grid_anchor(ln.cells), len(ln.cells)
             columns = relative_columns(ln.cells) or columns
             continue
         first = next((c for c in labels if c), "")

@@ -149,17 +149,24 @@ def value_columns(header) -> ValueColumns | None:
 
 
 def is_grid_header(cells) -> bool:
+    """一级指标 | 二级指标 | 三级指标 | 指标值 …, or a grid without levels: 指标名称 | 指标性质 | 指标值 | 计量单位."""
     labels = [nospace(c) for c in cells]
-    return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels)
+    return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels) or \
+        "指标名称" in labels and any(_VALUE_LABEL.match(c) for c in labels)
+
+
+def grid_anchor(cells) -> int:
+    """The column a grid's rows are read from: 一级指标, or 指标名称 where the grid prints no levels."""
+    labels = [nospace(c) for c in cells]
+    return labels.index("一级指标") if "一级指标" in labels else labels.index("指标名称")
 
 
 def relative_columns(header) -> ValueColumns | None:
-    """Value columns counted from the 一级指标 column: pages shift columns, not their order."""
-    labels = [nospace(c) for c in header]
+    """Value columns counted from the grid's first column: pages shift columns, not their order."""
     vc = value_columns(header)
-    if vc is None or "一级指标" not in labels:
+    if vc is None or not is_grid_header(header):
         return None
-    base = labels.index("一级指标")
+    base = grid_anchor(header)
     return ValueColumns(name=vc.name - base, parts=[p - base for p in vc.parts])
 
 
@@ -186,4 +193,4 @@ def from_column(cells, ind_j: int | None, width: int | None, columns: ValueColum
     lies in the header's columns (one cell short: the page dropped the empty first column)."""
     if columns is None or ind_j is None or width is None or len(cells) not in (width, width - 1):
         return cells
-    return [""] + list(cells[ind_j - (width - len(cells)) + 1:])
+    return list(cells[ind_j - (width - len(cells)):])

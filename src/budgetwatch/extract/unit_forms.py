@@ -6,7 +6,15 @@ import re
 
 from ..model import Form, Row, Table
 from ..read.text import Line
-from .indicator_grid import GRID_END, IndicatorReader, from_column, from_level1, is_grid_header, relative_columns
+from .indicator_grid import (
+    GRID_END,
+    IndicatorReader,
+    from_column,
+    from_level1,
+    grid_anchor,
+    is_grid_header,
+    relative_columns,
+)
 from .tables import filled_header_grid
 from .text_rules import header_money_unit, money_unit_in, nospace, parse_amount, squash
 
@@ -41,7 +49,7 @@ def parse_unit_form(title: Line, body: list[Line], previous: tuple[Form, Indicat
             if _INFO_LABEL.search(lab) and _INFO_VALUE.match(labels[j + 1]) and lab not in form.info:
                 form.info[lab] = labels[j + 1]
         if reader is None and is_grid_header(ln.cells):
-            grid_at, width = labels.index("一级指标"), len(ln.cells)
+            grid_at, width = grid_anchor(ln.cells), len(ln.cells)
             columns = relative_columns(ln.cells)
             reader = IndicatorReader(value_columns=columns)
             if previous is not None:
