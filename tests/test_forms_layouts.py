@@ -109,3 +109,25 @@ def test_grids_without_levels_are_read_in_every_form_layout(chongqing):
     assert [(i.name, i.value) for i in tabular.indicators] == [
         ("水质检验对象数量", "≥3060个次"), ("发布重要水情专报", "≥50次数"), ("水文资料整编准确率", "≥95%"),
         ("机关食堂满意度", "≥80%"), ("年度预算执行率", "=100%")]
+
+
+@pytest.fixture(scope="module")
+def beijing():
+    return extract_files([CORPUS / "beijing-shi-sifaju-2026-yusuan.part1-text.pdf",
+                          CORPUS / "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf"])
+
+
+def test_a_grid_that_prints_the_levels_inside_the_indicators_cell(beijing):
+    # 预算13表 pp.47-50: 活动 | 绩效指标 (产出指标数量指标北京市行政执法资格考试人数) | 指标性质 | 指标值 | 度量单位;
+    # pp.48-49 rule their columns apart from p.47's header: cells go under the header column over them
+    (f,) = [f for f in beijing.forms if f.layout == "unit"]
+    got = [(i.page, i.level1, i.level2, i.name, i.value) for i in f.indicators]
+    assert got[0] == (47, "产出指标", "数量指标", "北京市行政执法资格考试人数", "≤4500人次")
+    assert (48, "成本指标", "经济成本指标", "北京市行政执法资格考试成本", "=40元/人·次") in got
+    assert all(i.level1 for i in f.indicators) and len(got) == 50
+
+
+def test_a_project_name_ending_overleaf_is_joined(beijing):
+    # 预算12表 p.45 prints 11000025T000003567866-北京市公共, p.46 the rest of the merged name cell
+    names = [f.project for f in beijing.forms if f.project]
+    assert "11000025T000003567866-北京市公共法律网络平台升级改造项目" in names

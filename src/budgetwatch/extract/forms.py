@@ -206,7 +206,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
     name_j = amount_j = ind_j = None
     columns: ValueColumns | None = None   # 三级指标/性质/值/单位 counted from the 一级指标 column
     unit = None
-    width = None   # the grid header's number of cells: a row as wide lies in the header's columns
+    grid_header: Line | None = None   # the row naming the grid's columns
     first_form_in_table = True
     merged_left = False    # the project columns are merged over each project's rows (seen on a row not ruled above)
     unnamed: list[tuple[Line, list[str]]] = []   # a block opened at a page's foot whose name is printed overleaf
@@ -224,14 +224,14 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             amount_j = next((j for j, c in enumerate(labels) if is_money_label(c)), None)
             ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
             if is_grid_header(ln.cells):   # 项目名称 | 金额 | 当年绩效目标 | 指标名称 | 指标性质 | 指标值 …
-                ind_j, width = grid_anchor(ln.cells), len(ln.cells)
+                ind_j, grid_header = grid_anchor(ln.cells), ln
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
             columns = relative_columns(ln.cells) or columns
             continue
         if name_j is None or not ln.is_row:
             continue
         if is_grid_header(ln.cells):
-            ind_j, width = grid_anchor(ln.cells), len(ln.cells)
+            ind_j, grid_header = grid_anchor(ln.cells), ln
             columns = relative_columns(ln.cells) or columns
             continue
         first = next((c for c in labels if c), "")
@@ -261,7 +261,9 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         elif nospace(name) in ("合计", "总计") or (name and amt is None and not has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
-            tokens = anchored if anchored is not None else from_column(ln.cells, ind_j, width, columns)
+            tokens = anchored if anchored is not None else from_column(ln, ind_j, grid_header, columns)
+            if name and amt is None and current is not None and current.project and _first_on_page(current, ln):
+                current.project = squash(current.project + name)   # the name's end, printed overleaf
             if ln.opens is False and current is not None:
                 merged_left = True
             if merged_left and not name and (ln.opens or unnamed):
@@ -273,6 +275,12 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         feed([(ln, tokens)])
     feed(unnamed)
     return _without_subtotals(forms), current, reader
+
+
+def _first_on_page(current: Form, ln: Line) -> bool:
+    """The row is the first of the current form on a new page."""
+    last = current.indicators[-1].page if current.indicators else current.location.get("page")
+    return ln.page is not None and last is not None and ln.page > last
 
 
 def _continues_overleaf(current: Form | None, name: str, amt: float, ln: Line, anchored) -> bool:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Indicator
+from ..read.text import Line
 from ..vocab.indicators import FRAME_LABELS, LEVEL2_PARENT
 from .indicator_levels import PrintedRow, realign
 from .text_rules import nospace, squash
@@ -122,8 +123,17 @@ class IndicatorReader:
         value = "".join(t for t in (nospace(get(j)) for j in vc.parts) if t not in ("定性", "定量"))
         if not value or not name or level2_of(name) and not value:
             return None
-        return Indicator(level1=self.level1, level2=self.level2, name=name, value=value,
+        level1, level2 = self.level1, self.level2
+        m = _LEVELS_IN_NAME.match(nospace(name))
+        if m and m.group(3):   # 产出指标数量指标北京市行政执法资格考试人数: the levels printed in the name's cell
+            level1, level2, name = m.group(1), m.group(2), m.group(3)
+        return Indicator(level1=level1, level2=level2, name=name, value=value,
                          line=where.get("line"), page=where.get("page"))
+
+
+_LEVELS_IN_NAME = re.compile(
+    "^(" + "|".join(sorted({*LEVEL2_PARENT.values()})) + ")(" + "|".join(sorted(LEVEL2_PARENT, key=len, reverse=True)) +
+    ")(.*)$")
 
 
 _UNIT_LABEL = re.compile(r"^(绩效)?(计量|度量)?单位$")
@@ -137,7 +147,8 @@ def value_columns(header) -> ValueColumns | None:
     column between the name and its value (指标解释, 指标值内容): there the second text of a row is not its value."""
     labels = [nospace(c) for c in header]
     unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
-    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")]
+    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")] or \
+        [j for j, c in enumerate(labels) if c == "绩效指标"]   # one cell: 产出指标数量指标… (北京 预算13表)
     val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
     dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
     if not name_j or not val_j:
@@ -152,13 +163,13 @@ def is_grid_header(cells) -> bool:
     """一级指标 | 二级指标 | 三级指标 | 指标值 …, or a grid without levels: 指标名称 | 指标性质 | 指标值 | 计量单位."""
     labels = [nospace(c) for c in cells]
     return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels) or \
-        "指标名称" in labels and any(_VALUE_LABEL.match(c) for c in labels)
+        ("指标名称" in labels or "绩效指标" in labels) and any(_VALUE_LABEL.match(c) for c in labels)
 
 
 def grid_anchor(cells) -> int:
-    """The column a grid's rows are read from: 一级指标, or 指标名称 where the grid prints no levels."""
+    """The column a grid's rows are read from: 一级指标, or 指标名称 (绩效指标) where it prints no level columns."""
     labels = [nospace(c) for c in cells]
-    return labels.index("一级指标") if "一级指标" in labels else labels.index("指标名称")
+    return next(labels.index(lab) for lab in ("一级指标", "指标名称", "绩效指标") if lab in labels)
 
 
 def relative_columns(header) -> ValueColumns | None:
@@ -188,9 +199,35 @@ def has_indicator_tokens(cells) -> bool:
     return any(level1_of(nospace(c)) or level2_of(nospace(c)) for c in cells if c)
 
 
-def from_column(cells, ind_j: int | None, width: int | None, columns: ValueColumns | None):
-    """A row without level labels, read by position: its cells from the 一级指标 column on, where the row
-    lies in the header's columns (one cell short: the page dropped the empty first column)."""
-    if columns is None or ind_j is None or width is None or len(cells) not in (width, width - 1):
+def from_column(ln: Line, ind_j: int | None, header: Line | None, columns: ValueColumns | None):
+    """A row without level labels, read by position: its cells from the grid's first column on, where the row
+    lies in the header's columns (one cell short: the page dropped the empty first column; ruled otherwise:
+    each cell goes to the header column over it)."""
+    cells = ln.cells
+    if columns is None or ind_j is None or header is None:
         return cells
+    width = len(header.cells)
+    if len(cells) not in (width, width - 1):
+        cells = _under_header(ln, header)
+        if cells is None:
+            return ln.cells
     return list(cells[ind_j - (width - len(cells)):])
+
+
+def _under_header(ln: Line, header: Line) -> list[str] | None:
+    """The row's cells placed under the header by their position: a cell goes to the header column its centre
+    lies in, or to the labelled column a merged header cell begins at."""
+    if not ln.boxes or not header.spans:
+        return None
+    out = [""] * len(header.cells)
+    for c, b in zip(ln.cells, ln.boxes):
+        if not c or b is None:
+            continue
+        cx = (b[0] + b[2]) / 2
+        j = next((k for k, s in enumerate(header.spans) if s[0] <= cx < s[1]), None)
+        if j is None:
+            return None
+        while j > 0 and not header.cells[j]:
+            j -= 1
+        out[j] = out[j] + c if out[j] else c
+    return out

@@ -37,7 +37,7 @@ def parse_unit_form(title: Line, body: list[Line], previous: tuple[Form, Indicat
     blocks: list[tuple[int, str]] = []
     money_unit = None
     reader: IndicatorReader | None = None
-    grid_at = width = None
+    grid_at, grid_header = None, None
     columns = None
     above: list[Line] = []   # the rows over the grid: a budget block of label | amount pairs or of columns
     form = Form(project=None, amount=None, money_unit=None, location=title.location, layout="unit")
@@ -49,7 +49,7 @@ def parse_unit_form(title: Line, body: list[Line], previous: tuple[Form, Indicat
             if _INFO_LABEL.search(lab) and _INFO_VALUE.match(labels[j + 1]) and lab not in form.info:
                 form.info[lab] = labels[j + 1]
         if reader is None and is_grid_header(ln.cells):
-            grid_at, width = grid_anchor(ln.cells), len(ln.cells)
+            grid_at, grid_header = grid_anchor(ln.cells), ln
             columns = relative_columns(ln.cells)
             reader = IndicatorReader(value_columns=columns)
             if previous is not None:
@@ -63,7 +63,7 @@ def parse_unit_form(title: Line, body: list[Line], previous: tuple[Form, Indicat
                 break
             if table is None:   # 年度预算申请 › 资金总额 | 按收入性质分 › … printed beside the grid's first row
                 table = _money_columns(title, above, ln, grid_at, money_unit)
-            tokens = from_level1(ln.cells) or from_column(ln.cells, grid_at, width, columns)
+            tokens = from_level1(ln.cells) or from_column(ln, grid_at, grid_header, columns)
             ind = reader.read(tokens, ln.location)
             if ind:
                 form.indicators.append(ind)
