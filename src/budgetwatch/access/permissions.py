@@ -24,6 +24,9 @@ MATRIX: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "audit":         {"superadmin", "auditor"},                                # read, export, verify the audit log
     "self":          {"superadmin", "admin", "staff", "deputy", "finance", "auditor"},   # logout, own password
 }.items()}
+# who reads person payees' names and account digits on the payee-level pages; the other roles that may read
+# payments (deputy) see a unit payee's name and a person's masked (王*), no account digits (web/feed_scope.py)
+PAYEE_NAMES = frozenset({"superadmin", "admin", "staff", "finance"})
 PUBLIC = "public"        # no principal needed: /health, /static, /login
 WRITES = {"upload", "decide", "ask", "triage", "reply", "manage", "feed_upload"}
 AUDITED = WRITES | {"export", "read_payments", "audit"}   # every use leaves an audit record …

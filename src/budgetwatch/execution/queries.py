@@ -23,6 +23,11 @@ def as_of_dates(c: Connection, region: str, year: int) -> list[date]:
                                     .group_by(e.c.as_of).order_by(e.c.as_of.desc()))]
 
 
+def finding_region(c: Connection, finding_id: int) -> str | None:
+    e = ExecutionFinding.__table__
+    return c.scalar(select(e.c.region_code).where(e.c.id == finding_id))
+
+
 def stored_findings(c: Connection, region: str, year: int, *, as_of: date | None = None, rule: str | None = None,
                     agency: str | None = None, severity: str | None = None, status: str | None = None,
                     subject: str | None = None, limit: int | None = None) -> list[dict]:
@@ -134,7 +139,7 @@ def payees(c: Connection, region: str, year: int, as_of: date | None = None, age
 def payee_payments(c: Connection, region: str, year: int, name: str, limit: int = 500) -> list[dict]:
     p = Payment.__table__
     q = (select(p.c.src_id, p.c.agency_code, p.c.line_src_id, p.c.pay_date, p.c.amount, p.c.exp_func_code,
-                p.c.dep_eco_code, p.c.purpose, p.c.payee_account_tail)
+                p.c.dep_eco_code, p.c.purpose, p.c.payee_kind, p.c.payee_account_tail)
          .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.payee_name == name,
                 p.c.is_deleted.is_(False)).order_by(p.c.pay_date, p.c.src_id).limit(limit))
     return [_plain(dict(r._mapping)) for r in c.execute(q)]

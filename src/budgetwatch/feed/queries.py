@@ -159,7 +159,7 @@ def unit_lines(c: Connection, region: str, year: int, agency: str, as_of: date |
 def unmatched_payments(c: Connection, region: str, year: int, agency: str | None = None, limit: int = 100) -> list[dict]:
     p = Payment.__table__
     q = (select(p.c.src_id, p.c.voucher_no, p.c.agency_code, p.c.exp_func_code, p.c.dep_eco_code, p.c.pro_code,
-                p.c.amount, p.c.pay_date, p.c.payee_name, p.c.purpose)
+                p.c.amount, p.c.pay_date, p.c.payee_name, p.c.payee_kind, p.c.purpose)
          .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.line_match == "none").order_by(p.c.pay_date)
          .limit(limit))
     if agency:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as FastPath
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from ..checks.rule import RULES, SEVERITY_ZH, fmt_amount
 from ..execution import figures as EF
 from ..execution import queries as EQ
-from ..execution.run import STATUSES, decide as run_decide, default_as_of
+from ..execution.run import STATUSES, default_as_of
+from ..execution.run import decide as run_decide
 from ..execution.view import time_share
 from ..feed import queries as FQ
+from . import feed_scope as scope
 from .app import render
 from .downloads import table_response
 from .fastjson import FastJSON
@@ -67,6 +70,16 @@ def _decorate(f: dict) -> dict:
     return f
 
 
+def _shown(request: Request, c: Connection, region: str, year: int, findings: list[dict]) -> list[dict]:
+    """Findings as the page shows them: titled, and with person payees masked for a deputy."""
+    out = [_decorate(f) for f in findings]
+    return scope.mask_findings(c, region, year, out) if scope.masks_payees(request, region) else out
+
+
+def _payments(request: Request, region: str, rows: list[dict]) -> list[dict]:
+    return scope.mask_rows(rows) if scope.masks_payees(request, region) else rows
+
+
 def _answer(request, fmt, template, ctx, rows=None, columns=None, name="execution"):
     if fmt in ("csv", "xlsx") and columns is not None:
         return table_response(rows or [], columns, name, fmt)
@@ -77,7 +90,7 @@ def _answer(request, fmt, template, ctx, rows=None, columns=None, name="executio
 
 @router.get("/execution", include_in_schema=False)
 def execution_home(request: Request, format: str | None = Fmt, c: Connection = Depends(conn)):
-    regions = FQ.regions(c)
+    regions = scope.visible(request, FQ.regions(c))
     return _answer(request, format, "execution_home.html", {"regions": regions}, regions,
                    {"code": "区划", "name": "名称", "fiscal_year": "年度", "batches": "批次"}, "regions")
 
@@ -122,7 +135,7 @@ def execution_unit(request: Request, region: str = Region, year: int = Year,
         raise HTTPException(404, f"no unit {agency} in the feed of {region} {year}")
     lines = FQ.unit_lines(c, region, year, agency, day)
     months = (EF.unit_months if fast else EQ.unit_months)(c, region, year, agency, day)
-    findings = [_decorate(f) for f in EQ.stored_findings(c, region, year, as_of=day, agency=agency)]
+    findings = _shown(request, c, region, year, EQ.stored_findings(c, region, year, as_of=day, agency=agency))
     data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "unit": unit, "months": months,
             "lines": lines, "findings": findings, "time_share": round(time_share(day, year), 4)}
     return _answer(request, format, "execution_unit.html", data, lines, FQ.LINE_COLUMNS,
@@ -138,9 +151,10 @@ def execution_line(request: Request, region: str = Region, year: int = Year, src
         raise HTTPException(404, f"no line {src_id} in the feed of {region} {year}")
     day = _as_of(c, region, year, as_of)
     figures = next((x for x in FQ.unit_lines(c, region, year, line["agency_code"], day) if x["src_id"] == src_id), {})
-    payments = EQ.line_payments(c, region, year, src_id, day)
-    hits = [_decorate(f) for f in EQ.stored_findings(c, region, year, as_of=day, agency=line["agency_code"])
-            if src_id in (f.get("subject_id"), (f.get("evidence") or {}).get("line_src_id"))]
+    payments = _payments(request, region, EQ.line_payments(c, region, year, src_id, day))
+    hits = _shown(request, c, region, year, [
+        f for f in EQ.stored_findings(c, region, year, as_of=day, agency=line["agency_code"])
+        if src_id in (f.get("subject_id"), (f.get("evidence") or {}).get("line_src_id"))])
     data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "line": line,
             "figures": figures, "payments": payments, "findings": hits,
             "rules_text": {f["rule"]: RULES[f["rule"]].compares for f in hits}}
@@ -154,14 +168,15 @@ def execution_payees(request: Request, region: str = Region, year: int = Year, q
     """Payees by amount received (filter by name or unit); with `payee`, that payee's payments and findings."""
     day = _as_of(c, region, year, as_of)
     if payee:
-        payments = EQ.payee_payments(c, region, year, payee)
-        hits = [_decorate(f) for f in EQ.stored_findings(c, region, year, as_of=day)
-                if (f.get("evidence") or {}).get("payee") == payee]
+        payments = _payments(request, region, EQ.payee_payments(c, region, year, payee))
+        hits = _shown(request, c, region, year, [f for f in EQ.stored_findings(c, region, year, as_of=day)
+                                                  if (f.get("evidence") or {}).get("payee") == payee])
         data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "payee": payee,
                 "payments": payments, "findings": hits, "payees": []}
         columns = {**PAYMENT_COLUMNS, "agency_code": "单位编码", "line_src_id": "指标"}
         return _answer(request, format, "execution_payees.html", data, payments, columns, "payee")
-    rows = (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(c, region, year, day, agency, q)
+    rows = _payments(request, region, (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(
+        c, region, year, day, agency, q))
     data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "payee": None, "payees": rows,
             "q": q, "agency": agency}
     return _answer(request, format, "execution_payees.html", data, rows, PAYEE_COLUMNS, "payees")
@@ -175,8 +190,8 @@ def execution_findings(request: Request, region: str = Region, year: int = Year,
                        as_of: str | None = AsOf, format: str | None = Fmt, c: Connection = Depends(conn)):
     """The execution findings kept for a date (default: the newest run), filtered by rule, unit, severity, status."""
     day = date.fromisoformat(as_of) if as_of and _as_of(c, region, year, as_of) else None
-    rows = [_decorate(f) for f in EQ.stored_findings(c, region, year, as_of=day, rule=rule, agency=agency,
-                                                       severity=severity, status=status)]
+    rows = _shown(request, c, region, year, EQ.stored_findings(c, region, year, as_of=day, rule=rule, agency=agency,
+                                                                severity=severity, status=status))
     rules = sorted({r.id for r in RULES.values() if r.family == "G"})
     data = {"region": _region(c, region), "year": year, "as_of": rows[0]["as_of"] if rows else as_of,
             "findings": rows, "rules": rules, "dates": [d.isoformat() for d in EQ.as_of_dates(c, region, year)],
@@ -196,6 +211,7 @@ def execution_decision(request: Request, body: Decision, finding_id: int = FastP
     """确认 or 排除 an execution finding; kept by (region, fingerprint) across re-runs and dates."""
     assert body.status in STATUSES
     with request.app.state.engine.begin() as c:
+        scope.require_region(request, EQ.finding_region(c, finding_id), f"no execution finding with id {finding_id}")
         try:
             return run_decide(c, finding_id, body.status, body.reason, body.by)
         except KeyError:
@@ -203,4 +219,5 @@ def execution_decision(request: Request, body: Decision, finding_id: int = FastP
 
 
 from . import execution_report  # noqa: E402  (the monthly 执行分析报告, on this router)
+
 router.include_router(execution_report.router)

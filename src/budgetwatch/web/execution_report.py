@@ -24,6 +24,7 @@ from ..feed import queries as FQ
 from .app import HERE, templates
 from .downloads import XLSX
 from .execution_pages import Region, Year, conn
+from .feed_scope import mask_findings, masks_payees
 from .reports import _pdf, bar_svg
 
 router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
@@ -49,10 +50,11 @@ def _finding(f, decided: dict) -> dict:
     return {"rule": f.rule, "title": RULES[f.rule].title, "severity": f.severity, "severity_zh": SEVERITY_ZH[f.severity],
             "level": e.get("level"), "level_zh": LEVEL_ZH.get(e.get("level") or "", ""), "agency_code":
             e.get("agency_code"), "message": f.message, "suggestion": f.suggestion, "fingerprint": fp,
-            "status": d.get("status") or "open", "reason": d.get("reason"), "value": f.value}
+            "status": d.get("status") or "open", "reason": d.get("reason"), "value": f.value,
+            "payee": e.get("payee")}
 
 
-def report_data(c: Connection, region: str, year: int, day: date, agency: str | None) -> dict:
+def report_data(c: Connection, region: str, year: int, day: date, agency: str | None, mask: bool = False) -> dict:
     reg = FQ.region(c, region)
     if reg is None:
         raise HTTPException(404, f"no feed data for region {region}")
@@ -65,6 +67,8 @@ def report_data(c: Connection, region: str, year: int, day: date, agency: str | 
     decided = decisions(c, region)
     now = [_finding(f, decided) for f in evaluate(c, region, year, day, agency)]
     prev = [_finding(f, decided) for f in evaluate(c, region, year, before, agency)] if before else []
+    if mask:        # a deputy's report: person payees' names masked (web/feed_scope.py)
+        now, prev = mask_findings(c, region, year, now), mask_findings(c, region, year, prev)
     prev_units = {u["agency_code"]: u for u in FQ.units(c, region, year, before)} if before else {}
     seen, had = {f["fingerprint"] for f in now}, {f["fingerprint"] for f in prev}
     groups = []
@@ -147,7 +151,7 @@ def execution_report(request: Request, fmt: Literal["html", "pdf", "xlsx", "json
                      as_of: str | None = Query(None, description="the month of this date (YYYY-MM-DD)"),
                      agency: str | None = Query(None, max_length=40), c: Connection = Depends(conn)):
     """执行分析报告 of a month (default: the newest month with data), of a region or of one unit (`agency`)."""
-    data = report_data(c, region, year, _month(c, region, year, month, as_of), agency)
+    data = report_data(c, region, year, _month(c, region, year, month, as_of), agency, masks_payees(request, region))
     name = f"execution-report-{region}-{year}-{data['as_of'][5:7]}" + (f"-{agency}" if agency else "")
     if fmt == "json":
         from .fastjson import FastJSON

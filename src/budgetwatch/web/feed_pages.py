@@ -11,10 +11,12 @@ from fastapi import Path as FastPath
 from sqlalchemy.orm import Session
 
 from ..checks.rule import SEVERITY_ZH
+from ..feed import push
+from ..feed import queries as FQ
 from ..vocab.enums import BatchStatus, labels
-from ..feed import push, queries as FQ
 from ..feed.reconcile import stored_findings
 from . import api
+from . import feed_scope as scope
 from .app import render
 from .downloads import table_response
 from .fastjson import FastJSON
@@ -38,24 +40,31 @@ def _conn(s: Session):
     return s.connection()
 
 
-def region_json(s: Session, region: str, year: int, as_of: date | None) -> dict:
+def region_json(s: Session, region: str, year: int, as_of: date | None, request: Request | None = None) -> dict:
     c = _conn(s)
     r = FQ.region(c, region)
     if r is None:
         raise HTTPException(404, f"no feed data for region {region}")
     engine = s.get_bind()
+    unmatched = FQ.unmatched_payments(c, region, year)
+    if request is not None and scope.masks_payees(request, region):
+        scope.mask_rows(unmatched)
     return {"region": r, "fiscal_year": year, "as_of": as_of.isoformat() if as_of else None,
             "batches": FQ.batch_list(c, region, year), "units": FQ.units(c, region, year, as_of),
-            "findings": stored_findings(engine, region, year), "unmatched_payments":
-                FQ.unmatched_payments(c, region, year)}
+            "findings": stored_findings(engine, region, year), "unmatched_payments": unmatched}
 
 
-def batch_json(s: Session, batch_id: int) -> dict:
+def batch_json(s: Session, batch_id: int, request: Request | None = None) -> dict:
     c = _conn(s)
     b = FQ.batch(c, batch_id)
-    if b is None:
-        raise HTTPException(404, f"no batch {batch_id}")
-    return {"batch": b, "rejects": FQ.reject_rows(c, batch_id)}
+    if b is None or request is not None and scope.detail_regions(request) is not None \
+            and b["region_code"] not in (scope.detail_regions(request) or ()):
+        raise HTTPException(404, f"no batch {batch_id}")      # another region's batch: not found, as a document
+    rejects = FQ.reject_rows(c, batch_id)
+    if request is not None and scope.masks_payees(request, b["region_code"]):
+        for r in rejects:       # the rows as sent carry payees: a deputy sees the reason, not the person
+            r["raw"] = {k: v for k, v in (r.get("raw") or {}).items() if not k.startswith("payee")}
+    return {"batch": b, "rejects": rejects}
 
 
 def unit_json(s: Session, region: str, year: int, agency: str, as_of: date | None) -> dict:
@@ -70,21 +79,22 @@ def unit_json(s: Session, region: str, year: int, agency: str, as_of: date | Non
 
 
 @router.get("/api/feed/regions")
-def regions_api(s: Session = Depends(api.session)):
-    """Regions with feed data, each year with its batch and row counts."""
-    return {"regions": FQ.regions(_conn(s))}
+def regions_api(request: Request, s: Session = Depends(api.session)):
+    """Regions with feed data, each year with its batch and row counts (those of the caller's scope)."""
+    return {"regions": scope.visible(request, FQ.regions(_conn(s)))}
 
 
 @router.get("/api/feed/regions/{region}/{year}")
-def region_api(region: Region, year: Year, as_of: date | None = AsOf, s: Session = Depends(api.session)):
+def region_api(request: Request, region: Region, year: Year, as_of: date | None = AsOf,
+               s: Session = Depends(api.session)):
     """A region-year: batches, units (budget / adjusted / paid), reconciliation findings, unmatched payments."""
-    return region_json(s, region, year, as_of)
+    return region_json(s, region, year, as_of, request)
 
 
 @router.get("/api/feed/batches/{batch_id}")
-def batch_api(batch_id: BatchId, s: Session = Depends(api.session)):
+def batch_api(request: Request, batch_id: BatchId, s: Session = Depends(api.session)):
     """A batch and every row it rejected, with the typed reason."""
-    return batch_json(s, batch_id)
+    return batch_json(s, batch_id, request)
 
 
 @router.get("/api/feed/regions/{region}/{year}/units/{agency}")
@@ -96,7 +106,7 @@ def unit_api(region: Region, year: Year, agency: Agency, as_of: date | None = As
 
 @router.get("/feed", include_in_schema=False)
 def feed_index(request: Request, format: str | None = api.ListFmt, s: Session = Depends(api.session)):
-    rows = FQ.regions(_conn(s))
+    rows = scope.visible(request, FQ.regions(_conn(s)))
     if format == "json":
         return FastJSON({"regions": rows})
     if format in ("csv", "xlsx"):
@@ -109,7 +119,7 @@ def feed_index(request: Request, format: str | None = api.ListFmt, s: Session = 
 @router.get("/feed/batches/{batch_id}", include_in_schema=False)
 def batch_page(request: Request, batch_id: BatchId, format: str | None = api.ListFmt,
                s: Session = Depends(api.session)):
-    data = batch_json(s, batch_id)
+    data = batch_json(s, batch_id, request)
     if format == "json":
         return FastJSON(data)
     if format in ("csv", "xlsx"):
@@ -120,7 +130,7 @@ def batch_page(request: Request, batch_id: BatchId, format: str | None = api.Lis
 @router.get("/feed/{region}/{year}", include_in_schema=False)
 def region_page(request: Request, region: Region, year: Year, as_of: date | None = AsOf,
                 format: str | None = api.ListFmt, s: Session = Depends(api.session)):
-    data = region_json(s, region, year, as_of)
+    data = region_json(s, region, year, as_of, request)
     if format == "json":
         return FastJSON(data)
     if format in ("csv", "xlsx"):
