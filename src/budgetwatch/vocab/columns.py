@@ -19,7 +19,8 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("x:change", None, ("增减", "增长", "变动", "比上年", "同比", "%")),
     Column("carryover", "上年结转", CARRYOVER_HEADER_WORDS, source=True),
-    Column("current", "当年预算安排", ("当年预算安排", "本年预算安排", "当年安排", "本年安排", "当年财政拨款", "编制预算")),
+    Column("current", "当年预算安排", ("当年预算安排", "本年预算安排", "当年安排", "本年安排", "当年财政拨款", "编制预算",
+                                       "当年预算")),
     Column("basic", "基本支出", ("基本支出",)),
     Column("project", "项目支出", ("项目支出", "专项业务经费")),
     Column("personnel", "人员经费", ("人员经费", "人员支出")),
