@@ -179,10 +179,11 @@ def _source_document(source: str, db: str | None):
     from .extract.document import sha256_file
     if source.isdigit():
         from sqlalchemy.orm import Session
-        from .store.repository import latest_versions, load_version
+        from .store.newest import newest_version
+        from .store.repository import load_version
         engine = _open(db)
         with Session(engine) as s:
-            v = next((v for v in latest_versions(s) if v.document_id == int(source)), None)
+            v = newest_version(s, int(source))
             if v is None:
                 fail(f"no document with id {source} (see `budgetwatch list`)")
             return load_version(s, v.id), {"document_id": v.document_id, "version_id": v.id,

@@ -61,8 +61,8 @@ def _version_label(v: Version) -> str:
 
 
 def _newest(s: Session, document_id: int) -> Version | None:
-    from ..web.queries import latest_version      # the same newest-version rule as the pages
-    return latest_version(s, document_id)
+    from ..store.newest import newest_version      # the same newest-version rule as the pages
+    return newest_version(s, document_id)
 
 
 def resolve_target(s: Session, kind: str, target_id: str | None) -> Target:

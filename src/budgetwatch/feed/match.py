@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..model import Document
+from ..store.newest import is_newest
 from ..store.repository import load_version_cached
 from ..store.schema import DocumentRecord, Unit, Version
 from .codes import THREE_PUBLIC, normalise_name
@@ -48,10 +49,8 @@ def budget_versions(s: Session, region: str, year: int) -> list[Version]:
     names = region_names(s, region)
     if not names:
         return []
-    newest = (select(Version.document_id, func.max(Version.number).label("n")).group_by(Version.document_id)
-              .subquery())
-    q = (select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
-         .where(Version.year == year, Version.stage == "budget", Version.region.in_(names)).order_by(Version.id))
+    q = (select(Version).where(is_newest(), Version.year == year, Version.stage == "budget", Version.region.in_(names))
+         .order_by(Version.id))
     return list(s.scalars(q))
 
 

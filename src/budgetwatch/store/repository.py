@@ -165,11 +165,8 @@ def load_version(session: Session, version_id: int) -> Document:
 
 def latest_versions(session: Session) -> list[Version]:
     """The newest version of every document, oldest document first."""
-    newest = (select(Version.document_id, func.max(Version.number).label("n"))
-              .group_by(Version.document_id).subquery())
-    q = (select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
-         .order_by(Version.document_id))
-    return list(session.scalars(q))
+    from .newest import is_newest
+    return list(session.scalars(select(Version).where(is_newest()).order_by(Version.document_id)))
 
 
 _LOADED: dict[tuple, Document] = {}

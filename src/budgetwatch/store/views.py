@@ -14,8 +14,7 @@ select v.document_id, v.number as version, v.unit_name as unit, v.year, v.stage,
        r.ordinal + 1 as row_no, r.side, r.code, r.name as row_name, r.subtotal, c.column_key, c.printed,
        c.amount, c.amount * """ + sql_to_wan("t.money_unit") + """ as amount_wan,
        coalesce(c.page, r.page) as page, coalesce(c.line, r.line) as line, c.ocr,
-       case when v.number = (select max(n.number) from document_versions n where n.document_id = v.document_id)
-            then 1 else 0 end as latest
+       case when v.id in ({newest}) then 1 else 0 end as latest
 from cells c join table_rows r on r.id = c.row_id join tables t on t.id = r.table_id
      join document_versions v on v.id = t.version_id"""}
 # a table printed without a money unit is read in 万元, as the checks read it (vocab/units.py)
@@ -27,7 +26,9 @@ def drop_views(conn) -> None:
 
 
 def ensure_views(conn) -> None:
+    from .newest import newest_ids   # the one definition of "newest", written out as this database's SQL
+    newest = str(newest_ids().compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     present = set(inspect(conn).get_view_names())
     for name, sql in VIEWS.items():
         if name not in present:
-            conn.execute(text(f"create view {name} as {sql}"))
+            conn.execute(text(f"create view {name} as {sql.format(newest=newest)}"))

@@ -31,8 +31,8 @@ def principal_of(request: Request):
 
 def install(app: FastAPI, engine) -> None:
     """Call after the response cache is added and before the other routers are included."""
-    from . import access_pages, deputy_pages, opinion, region_pages
-    from .app import templates
+    from .routes import access as access_pages, deputy as deputy_pages, opinion, regions as region_pages
+    from .templating import templates
     app.router.dependencies.append(Depends(authorize))
     app.add_middleware(AccessGate, engine=engine)
     templates.env.globals.update(csrf_input=csrf_input, csp_nonce=csp_nonce, principal_of=principal_of)

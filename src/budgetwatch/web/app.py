@@ -3,19 +3,15 @@ server (Jinja2), each with a JSON twin under /api (or `?format=json`), CSV/XLSX 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..store.db import open_db, resolve_url
-
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+from .templating import HERE, templates
 
 
 @asynccontextmanager
@@ -78,15 +74,9 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     install(app, engine)   # login, roles, tenancy, audit, hardening: outside the cache
     app.add_middleware(RefuseNul)
 
-    from . import analysis_pages, api, pages, reports
-    app.include_router(api.router)
-    app.include_router(analysis_pages.router)
-    app.include_router(reports.router)
-    from . import execution_pages   # 执行监控 (family G on the 联网 feed)
-    app.include_router(execution_pages.router)
-    app.include_router(pages.router)
-    from . import feed_pages
-    app.include_router(feed_pages.router)   # 联网数据: pages, their JSON, POST /api/feed/batches
+    from .routes import routers
+    for router in routers():   # 总览, 文档, 问题, …, 执行监控 (family G), 联网数据: each resource's API and page
+        app.include_router(router)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, exc: StarletteHTTPException):
@@ -154,7 +144,3 @@ def app_from_env() -> FastAPI:
     """The app for uvicorn's worker processes (`serve --workers N`): the database comes from $BUDGETWATCH_DB."""
     import os
     return create_app(None, cache=os.environ.get("BUDGETWATCH_CACHE", "1") != "0")
-
-
-def render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, ctx, status_code=status)

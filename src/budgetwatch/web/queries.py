@@ -1,18 +1,20 @@
-"""The reads the web service makes: documents with their key totals and finding counts, one document
-with its tables and findings, findings with filters. Plain SQLAlchemy, the same on SQLite and PostgreSQL."""
+"""Every read the web service makes: documents with their key totals and finding counts, one document
+with its tables and findings, findings with filters, units, comparisons, the project search, region
+summaries. Plain SQLAlchemy, the same on SQLite and PostgreSQL; "newest version" is store/newest.py's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..analysis.figures import figures_many
 from ..store.findings import load_findings
+from ..store.newest import is_newest, newest_ids, newest_version
 from ..store.repository import load_version_cached
 from ..vocab.enums import Scope, Stage, labels
 from ..store.schema import (
-    DecisionRecord, DocumentRecord, FindingRecord, Version,
+    DecisionRecord, DocumentRecord, FindingRecord, FormRecord, IndicatorRecord, RowRecord, TableRecord, Version,
 )
 
 STAGE_ZH = labels(Stage)
@@ -31,15 +33,9 @@ class Page:
                 "items": [item(i) for i in self.items]}
 
 
-def _latest():
-    return (select(Version.document_id, func.max(Version.number).label("n"))
-            .group_by(Version.document_id).subquery())
-
-
 def newest_versions(s: Session, **where) -> list[Version]:
     """The newest version of each document, with column filters (unit_name=…, year=…, stage=…)."""
-    newest = _latest()
-    q = select(Version).join(newest, (Version.document_id == newest.c.document_id) & (Version.number == newest.c.n))
+    q = select(Version).where(is_newest())
     for k, v in where.items():
         if v is not None:
             q = q.where(getattr(Version, k) == v)
@@ -47,18 +43,13 @@ def newest_versions(s: Session, **where) -> list[Version]:
 
 
 def latest_version(s: Session, document_id: int) -> Version | None:
-    n = s.scalar(select(func.max(Version.number)).where(Version.document_id == document_id))
-    if n is None:
-        return None
-    return s.scalars(select(Version).where(Version.document_id == document_id, Version.number == n)).first()
+    return newest_version(s, document_id)
 
 
 def documents(s: Session, year: int | None = None, stage: str | None = None, scope: str | None = None,
               q: str | None = None, limit: int = 50, offset: int = 0, region: str | None = None,
               level: str | None = None) -> Page:
-    newest = _latest()
-    base = (select(Version).join(newest, and_(Version.document_id == newest.c.document_id,
-                                               Version.number == newest.c.n)))
+    base = select(Version).where(is_newest())
     if year:
         base = base.where(Version.year == year)
     if stage:
@@ -115,10 +106,9 @@ FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "docu
 def findings(s: Session, rule: str | None = None, family: str | None = None, severity: str | None = None,
              status: str | None = None, unit: str | None = None, year: int | None = None,
              document: int | None = None, limit: int = 50, offset: int = 0, objects: bool = False) -> Page:
-    newest = _latest()
     q = (select(FindingRecord, Version)
          .join(Version, Version.id == FindingRecord.version_id)
-         .join(newest, and_(Version.document_id == newest.c.document_id, Version.number == newest.c.n))
+         .where(is_newest())
          .outerjoin(DecisionRecord, and_(DecisionRecord.document_id == Version.document_id,
                                          DecisionRecord.fingerprint == FindingRecord.fingerprint)))
     for col, val in ((FindingRecord.rule, rule), (FindingRecord.family, family), (FindingRecord.severity, severity),
@@ -144,3 +134,108 @@ def findings(s: Session, rule: str | None = None, family: str | None = None, sev
     if objects:   # (Finding, document) for the downloads, which write Finding objects
         return Page(pairs, total, limit, offset)
     return Page([{**f.to_dict(), "document": meta} for f, meta in pairs], total, limit, offset)
+
+
+def finding(s: Session, finding_id: int):
+    """(Finding, its Version) by the finding's id, with the reviewer's decision; None when absent."""
+    rec = s.get(FindingRecord, finding_id)
+    if rec is None:
+        return None
+    v = s.get(Version, rec.version_id)
+    return next(x for x in load_findings(s, [v.id])[v.id] if x.id == finding_id), v
+
+
+def units(s: Session) -> list[dict]:
+    """Units with their documents (years and stages)."""
+    out: dict[str, list] = {}
+    for v in newest_versions(s):
+        out.setdefault(v.unit_name or "", []).append({"id": v.document_id, "year": v.year, "stage": v.stage})
+    return [{"unit": u, "documents": d} for u, d in sorted(out.items()) if u]
+
+
+def unit(s: Session, name: str) -> dict | None:
+    """One unit across years — key figures per document (万元); None when no document names it."""
+    versions = newest_versions(s, unit_name=name)
+    if not versions:
+        return None
+    figures = figures_many(s, [v.id for v in versions])
+    return {"unit": name, "documents": [{"id": v.document_id, **figures[v.id]} for v in versions]}
+
+
+def compare(s: Session, year: int, stage: str, q: str | None, sort: str) -> list[dict]:
+    """The units of one year and stage with their key figures, ranked by `sort` (missing figures last)."""
+    versions = [v for v in newest_versions(s, year=year, stage=stage) if not q or q in (v.unit_name or "")]
+    figures = figures_many(s, [v.id for v in versions])
+    rows = [{"id": v.document_id, **figures[v.id]} for v in versions]
+    rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
+    return rows
+
+
+def years(s: Session) -> list[int]:
+    """The years of the stored documents, newest first."""
+    return sorted({v.year for v in newest_versions(s) if v.year}, reverse=True)
+
+
+def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+    """Projects (performance forms, then rows of project tables) whose name, target or indicator contains
+    `q`: (how many match, one page of them)."""
+    latest = newest_ids()
+    like = f"%{q}%"
+    forms = (select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id)
+             .where(FormRecord.version_id.in_(latest))
+             .where(or_(FormRecord.project.like(like),
+                        FormRecord.id.in_(select(IndicatorRecord.form_id).where(
+                            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))))))
+    rows = (select(RowRecord, TableRecord, Version).join(TableRecord, TableRecord.id == RowRecord.table_id)
+            .options(selectinload(RowRecord.cells))
+            .join(Version, Version.id == TableRecord.version_id)
+            .where(TableRecord.version_id.in_(latest), TableRecord.kind.in_(("projects", "projects_carryover")),
+                   RowRecord.subtotal.is_(False), RowRecord.name.like(like)))
+    n_forms = s.scalar(select(func.count()).select_from(forms.subquery()))
+    total = n_forms + s.scalar(select(func.count()).select_from(rows.subquery()))
+    items = []
+    page = list(s.execute(forms.order_by(FormRecord.id).limit(limit).offset(offset)))
+    matching: dict[int, list] = {}   # only the indicators that match, not every indicator of the forms
+    for i in s.scalars(select(IndicatorRecord).where(IndicatorRecord.form_id.in_([f.id for f, _ in page]),
+                                                     or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))
+                       .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)):
+        matching.setdefault(i.form_id, []).append({"level1": i.level1, "level2": i.level2, "name": i.name, "value": i.value})
+    for f, v in page:
+        inds = matching.get(f.id, [])
+        items.append({"source": "绩效目标表", "project": f.project, "amount": float(f.amount) if f.amount is not None else None,
+                      "money_unit": f.money_unit, "page": f.page, "line": f.line, "indicators": inds,
+                      "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year}})
+    if len(items) < limit:
+        skip = max(0, offset - n_forms)
+        for r, t, v in s.execute(rows.order_by(RowRecord.id).limit(limit - len(items)).offset(skip)):
+            amount = next((float(c.amount) for c in r.cells if c.column_key == "total"), None)
+            items.append({"source": t.title, "project": r.name, "amount": amount, "money_unit": t.money_unit,
+                          "page": r.page, "line": r.line, "indicators": [],
+                          "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year}})
+    return total, items
+
+
+def region_versions(s: Session, code: str) -> list[Version]:
+    """The newest versions of the documents of one region (its tenant code)."""
+    return list(s.scalars(select(Version).where(is_newest(), Version.region_code == code)))
+
+
+def findings_by_rule(s: Session, version_ids: list[int]) -> dict[str, int]:
+    if not version_ids:
+        return {}
+    return dict(s.execute(select(FindingRecord.rule, func.count()).where(
+        FindingRecord.version_id.in_(version_ids)).group_by(FindingRecord.rule)).all())
+
+
+def region_codes(s: Session) -> set[str]:
+    """The tenant codes the stored documents carry."""
+    return set(s.scalars(select(Version.region_code).where(Version.region_code.is_not(None)).distinct()))
+
+
+def open_questions(s: Session, code: str) -> int:
+    """代表 questions of one region still waiting for an answer."""
+    from ..access.tables import Question
+    return s.scalar(select(func.count(Question.id)).where(Question.region_code == code,
+                                                         Question.status.in_(("submitted", "accepted", "assigned"))))

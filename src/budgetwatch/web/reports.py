@@ -1,6 +1,7 @@
-"""Review reports (审查报告): per document and per batch (the 总览 filters), as print-ready HTML, as PDF (the
-same HTML printed by headless Chromium, page numbers from CSS page-margin boxes), as DOCX for Word/WPS and
-as XLSX (the 问题清单 with a sheet of key figures). What they say is report_content.py."""
+"""Review reports (审查报告) are made here: per document and per batch (the 总览 filters), as print-ready HTML,
+as PDF (the same HTML printed by headless Chromium, page numbers from CSS page-margin boxes), as DOCX for
+Word/WPS and as XLSX (the 问题清单 with a sheet of key figures). What they say is report_content.py; their
+addresses are routes/reports.py."""
 from __future__ import annotations
 
 import io
@@ -11,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -21,12 +22,11 @@ from ..checks.rule import SEVERITY_ZH, fmt_amount
 from ..export.findings import findings_xlsx
 from ..export.writers import append_row
 from ..export.xlsx_style import style_sheet
-from . import api
+from . import deps
 from . import queries as Q
 from . import report_content as C
-from .app import templates
+from .templating import templates
 
-router = APIRouter(tags=["reports"], responses=api.NOT_FOUND)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
@@ -158,13 +158,13 @@ def _xlsx(entries: list[dict]) -> bytes:
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-IssuerQuery = Query(None, max_length=60, pattern=api.NO_NUL, description="issuing body on the cover (default $BUDGETWATCH_ISSUER)")
+IssuerQuery = Query(None, max_length=60, pattern=deps.NO_NUL, description="issuing body on the cover (default $BUDGETWATCH_ISSUER)")
 ReportFmt = Literal["html", "pdf", "docx", "xlsx"]
 
 
 def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: str, issuing_body: str | None = None):
     if fmt == "xlsx":
-        return Response(_xlsx(entries), media_type=api.XLSX,
+        return Response(_xlsx(entries), media_type=deps.XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     report = C.build(title, entries, issuing_body)
     if fmt == "docx":
@@ -176,88 +176,3 @@ def _respond(request: Request, title: str, entries: list[dict], fmt: str, name: 
         return Response(_pdf(html), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
     return HTMLResponse(html)
-
-
-@router.get("/documents/{document_id}/report.{fmt}")
-def document_report(request: Request, document_id: api.DocumentId, fmt: ReportFmt, issuer: str | None = IssuerQuery,
-                    s: Session = Depends(api.session)):
-    """审查报告 of one document: cover, 总体情况, 主要问题 by rule, the 问题清单 and the dismissed findings as
-    annexes (HTML with print CSS, PDF, DOCX, XLSX)."""
-    v = Q.latest_version(s, document_id)
-    if v is None:
-        raise HTTPException(404, f"no document with id {document_id}")
-    entries = _entries(s, [v])
-    title = f"关于{entries[0]['label'].replace(' ', '')}公开文件的审查报告"
-    return _respond(request, title, entries, fmt, f"report-{document_id}", issuer)
-
-
-@router.get("/reports/batch.{fmt}")
-def batch_report(request: Request, fmt: ReportFmt, year: int | None = Query(None, ge=1990, le=2100),
-                 stage: Literal["budget", "final"] | None = None, scope: Literal["department", "unit"] | None = None,
-                 q: str | None = Query(None, max_length=100), region: str | None = Query(None, max_length=20),
-                 level: api.Level | None = None, issuer: str | None = IssuerQuery, s: Session = Depends(api.session)):
-    """审查报告 of a batch: the documents the 总览 filters select (year, stage, scope, unit name, region, level)."""
-    page = Q.documents(s, year, stage, scope, q or None, limit=100000, offset=0, region=region or None, level=level)
-    from ..store.schema import Version
-    versions = [s.get(Version, d["version_id"]) for d in page.items]
-    what = "".join(x for x in (region or "", level or "", q or "", f"{year}年" if year else "",
-                               Q.SCOPE_ZH.get(scope or "", ""), Q.STAGE_ZH.get(stage or "", "")) if x)
-    title = f"关于{what or '全部'}公开文件的审查报告（{len(versions)}份）"
-    return _respond(request, title, _entries(s, versions), fmt, "report-batch", issuer)
-
-
-@router.get("/documents/{document_id}/source.png")
-def source_crop(document_id: api.DocumentId, page: int = Query(..., ge=1, le=1000),
-                box: str = Query(..., pattern=r"^[\d.]+,[\d.]+,[\d.]+,[\d.]+$", description="x0,top,x1,bottom in points"),
-                s: Session = Depends(api.session)):
-    """The printed figure itself: a crop of its PDF page around the cell, the cell outlined in red."""
-    import pypdfium2 as pdfium
-    from PIL import ImageDraw
-    v = Q.latest_version(s, document_id)
-    if v is None:
-        raise HTTPException(404, f"no document with id {document_id}")
-    pdfs = [f for f in v.files if f.path and f.name.lower().endswith(".pdf")]
-    if len(v.files) != 1 or not pdfs or not Path(pdfs[0].path).exists():
-        raise HTTPException(404, "the source PDF of this document is not available on the server")
-    x0, top, x1, bottom = (float(x) for x in box.split(","))
-    doc = pdfium.PdfDocument(pdfs[0].path)
-    try:
-        if page > len(doc):
-            raise HTTPException(404, f"the source has no page {page}")
-        scale = 2.0
-        img = doc[page - 1].render(scale=scale).to_pil().convert("RGB")
-    finally:
-        doc.close()
-    pad = 60
-    ImageDraw.Draw(img).rectangle([x0 * scale - 3, top * scale - 3, x1 * scale + 3, bottom * scale + 3],
-                                  outline=(214, 40, 40), width=3)
-    crop = img.crop((0, max(0, int(top * scale) - pad), img.width, min(img.height, int(bottom * scale) + pad)))
-    out = io.BytesIO()
-    crop.save(out, "PNG")
-    return Response(out.getvalue(), media_type="image/png")
-
-
-@router.get("/documents/{document_id}/source.txt", response_class=HTMLResponse)
-def source_lines(document_id: api.DocumentId, line: int = Query(..., ge=1, le=10_000_000), context: int = Query(6, ge=0, le=50),
-                 s: Session = Depends(api.session)):
-    """The printed figure in a text source: its line, marked, with the lines around it."""
-    from html import escape
-
-    from ..read.text import read_text
-    v = Q.latest_version(s, document_id)
-    if v is None:
-        raise HTTPException(404, f"no document with id {document_id}")
-    texts = [f for f in v.files if f.path and Path(f.path).exists() and not f.name.lower().endswith(
-        (".pdf", ".xlsx", ".html", ".htm"))]
-    if len(v.files) != 1 or not texts:
-        raise HTTPException(404, "the source text of this document is not available on the server")
-    lines = read_text(texts[0].path).lines
-    if line > len(lines):
-        raise HTTPException(404, f"the source has no line {line}")
-    rows = []
-    for ln in lines[max(0, line - 1 - context):line + context]:
-        mark = ' class="hl"' if ln.no == line else ""
-        rows.append(f'<tr{mark}><td class="num muted">{ln.no}</td><td>{escape(" | ".join(c for c in ln.cells if c))}</td></tr>')
-    return HTMLResponse('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="stylesheet" '
-                        f'href="/static/style.css"><title>第{line}行</title></head><body><main><h1>{escape(v.files[0].name)} '
-                        f'第{line}行</h1><table class="grid">{"".join(rows)}</table></main></body></html>')

@@ -10,17 +10,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..access import audit, sessions, users
-from ..access.hardening import safe_back
-from ..access.permissions import ROLES
-from ..access.principal import LOCAL, Principal
-from ..access.settings import SESSION_COOKIE, auth_on, secure_cookies
-from ..access.tables import AuditRecord
-from . import api
-from .app import render
+from ...access import audit, sessions, users
+from ...access.hardening import safe_back
+from ...access.permissions import ROLES
+from ...access.principal import LOCAL, Principal
+from ...access.settings import SESSION_COOKIE, auth_on, secure_cookies
+from ...access.tables import AuditRecord
+from .. import deps
+from ..templating import render
 
 router = APIRouter(tags=["access"])
-NO_NUL = api.NO_NUL
+NO_NUL = deps.NO_NUL
 LOGIN_PROBLEMS = {"bad": "用户名或密码错误", "locked": "连续登录失败次数过多，账户已锁定 15 分钟",
                   "inactive": "用户名或密码错误", "rate": "登录尝试过于频繁，请一分钟后再试"}
 
@@ -138,7 +138,7 @@ class ResetBody(BaseModel):
 
 
 def _login_of(request: Request, s: Session, user_id: int) -> str:
-    from ..access.tables import User
+    from ...access.tables import User
     regions = admin_regions(request)
     found = [u for u in users.listing(s, regions) if u["id"] == user_id]
     if not found:
@@ -159,7 +159,7 @@ def _create(request: Request, body: NewUser) -> dict:
 
 
 @router.get("/api/admin/users")
-def users_json(request: Request, s: Session = Depends(api.session)):
+def users_json(request: Request, s: Session = Depends(deps.session)):
     """Accounts with their memberships (a tenant admin sees those of its regions)."""
     return users.listing(s, admin_regions(request))
 
@@ -182,7 +182,7 @@ def create_user_form(request: Request, login: str = Form(...), display_name: str
 
 
 @router.post("/api/admin/users/{user_id}/grant")
-def grant_json(request: Request, user_id: int, body: GrantBody, s: Session = Depends(api.session)):
+def grant_json(request: Request, user_id: int, body: GrantBody, s: Session = Depends(deps.session)):
     """Give the user a role in a region (optionally over its descendants)."""
     _own_tenant(request, body.region)
     login = _login_of(request, s, user_id)
@@ -192,7 +192,7 @@ def grant_json(request: Request, user_id: int, body: GrantBody, s: Session = Dep
 
 
 @router.post("/api/admin/users/{user_id}/revoke")
-def revoke_json(request: Request, user_id: int, body: GrantBody, s: Session = Depends(api.session)):
+def revoke_json(request: Request, user_id: int, body: GrantBody, s: Session = Depends(deps.session)):
     """Take a role in a region away."""
     _own_tenant(request, body.region)
     login = _login_of(request, s, user_id)
@@ -201,7 +201,7 @@ def revoke_json(request: Request, user_id: int, body: GrantBody, s: Session = De
 
 
 @router.post("/api/admin/users/{user_id}/reset")
-def reset_json(request: Request, user_id: int, body: ResetBody, s: Session = Depends(api.session)):
+def reset_json(request: Request, user_id: int, body: ResetBody, s: Session = Depends(deps.session)):
     """A new initial password; the user must change it at the next login."""
     login = _login_of(request, s, user_id)
     try:
@@ -213,7 +213,7 @@ def reset_json(request: Request, user_id: int, body: ResetBody, s: Session = Dep
 
 @router.get("/admin", include_in_schema=False)
 def admin_page(request: Request, format: str | None = Query(None, pattern="^(html|json)$"),
-               s: Session = Depends(api.session)):
+               s: Session = Depends(deps.session)):
     data = users.listing(s, admin_regions(request))
     if format == "json":
         return data
@@ -235,8 +235,8 @@ def _audit_rows(s: Session, action: str | None, limit: int, offset: int) -> list
 
 
 @router.get("/api/audit")
-def audit_json(request: Request, action: str | None = Query(None, max_length=32), limit: int = api.Limit,
-               offset: int = api.Offset, s: Session = Depends(api.session)):
+def audit_json(request: Request, action: str | None = Query(None, max_length=32), limit: int = deps.Limit,
+               offset: int = deps.Offset, s: Session = Depends(deps.session)):
     """The audit log, newest first."""
     return {"items": _audit_rows(s, action, limit, offset)}
 
@@ -261,8 +261,8 @@ def audit_export(request: Request, before: datetime | None = None):
 
 
 @router.get("/audit", include_in_schema=False)
-def audit_page(request: Request, action: str | None = Query(None, max_length=32), limit: int = api.Limit,
-               offset: int = api.Offset, s: Session = Depends(api.session)):
+def audit_page(request: Request, action: str | None = Query(None, max_length=32), limit: int = deps.Limit,
+               offset: int = deps.Offset, s: Session = Depends(deps.session)):
     return render(request, "audit.html", {"rows": _audit_rows(s, action, limit, offset),
                                           "verdict": audit.verify(request.app.state.engine), "action": action or ""})
 

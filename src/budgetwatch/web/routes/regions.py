@@ -3,16 +3,13 @@ summaries (documents, budget totals, findings by rule, open questions) — with 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..access.principal import Scope
-from ..access.regions import is_code, region_names
-from ..access.tables import Question
-from ..analysis.figures import figures_many
-from ..store.schema import FindingRecord, Version
-from . import queries as Q
-from .fastjson import FastJSONRoute
+from ...access.principal import Scope
+from ...access.regions import is_code, region_names
+from ...analysis.figures import figures_many
+from .. import queries as Q
+from ..fastjson import FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute)
 
@@ -23,15 +20,10 @@ def _scope(request: Request) -> Scope:
 
 def summary(s: Session, code: str) -> dict:
     """One region summed up: its newest documents' totals (万元), findings by rule, open questions."""
-    newest = Q._latest()
-    versions = list(s.scalars(select(Version).join(newest, (Version.document_id == newest.c.document_id)
-                                                   & (Version.number == newest.c.n))
-                              .where(Version.region_code == code)))
+    versions = Q.region_versions(s, code)
     figures = figures_many(s, [v.id for v in versions])
-    by_rule = dict(s.execute(select(FindingRecord.rule, func.count()).where(
-        FindingRecord.version_id.in_([v.id for v in versions])).group_by(FindingRecord.rule)).all()) if versions else {}
-    open_q = s.scalar(select(func.count(Question.id)).where(Question.region_code == code,
-                                                           Question.status.in_(("submitted", "accepted", "assigned"))))
+    by_rule = Q.findings_by_rule(s, [v.id for v in versions])
+    open_q = Q.open_questions(s, code)
 
     def total(key):
         vals = [figures[v.id][key] for v in versions if figures[v.id].get(key) is not None]
@@ -49,8 +41,7 @@ def regions_json(request: Request):
     with Session(request.app.state.engine) as s:
         names = region_names(s)
         if scope.unrestricted:
-            detail = sorted(set(s.scalars(select(Version.region_code).where(Version.region_code.is_not(None)).distinct()))
-                            | set(names))
+            detail = sorted(Q.region_codes(s) | set(names))
             return {"detail": [{"code": c, "name": names.get(c)} for c in detail], "summary": []}
         return {"detail": [{"code": c, "name": names.get(c)} for c in sorted(scope.detail)],
                 "summary": [{"code": c, "name": names.get(c)} for c in sorted(scope.summary)]}

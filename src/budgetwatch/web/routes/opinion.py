@@ -10,19 +10,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from ..access import questions as QS
-from ..access.principal import LOCAL
-from ..access.tables import Question
-from ..checks.rule import FAMILIES
-from . import api
-from . import queries as Q
+from ...access import questions as QS
+from ...access.principal import LOCAL
+from ...access.tables import Question
+from ...checks.rule import FAMILIES
+from .. import deps
+from .. import queries as Q
 
-router = APIRouter(tags=["代表服务"], responses=api.NOT_FOUND)
+router = APIRouter(tags=["代表服务"], responses=deps.NOT_FOUND)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def draft(s: Session, request: Request) -> dict:
-    from ..store.findings import load_findings
+    from ...store.findings import load_findings
     versions = Q.newest_versions(s)
     label = {v.id: f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}" for v in versions}
     groups: dict[str, list[dict]] = {}
@@ -82,12 +82,12 @@ def _html(d: dict) -> str:
 
 
 @router.get("/staff/opinion.{fmt}", include_in_schema=False)
-def opinion(request: Request, fmt: Literal["html", "docx", "pdf"], s: Session = Depends(api.session)):
+def opinion(request: Request, fmt: Literal["html", "docx", "pdf"], s: Session = Depends(deps.session)):
     d = draft(s, request)
     if fmt == "docx":
         return Response(_docx(d), media_type=DOCX, headers={"Content-Disposition": 'attachment; filename="opinion.docx"'})
     if fmt == "pdf":
-        from .reports import _pdf
+        from ..reports import _pdf
         return Response(_pdf(_html(d)), media_type="application/pdf",
                         headers={"Content-Disposition": 'attachment; filename="opinion.pdf"'})
     return HTMLResponse(_html(d))

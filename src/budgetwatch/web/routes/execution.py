@@ -10,17 +10,17 @@ from fastapi import Path as FastPath
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
-from ..checks.rule import RULES, SEVERITY_ZH, fmt_amount
-from ..execution import figures as EF
-from ..execution import queries as EQ
-from ..execution.run import STATUSES, default_as_of
-from ..execution.run import decide as run_decide
-from ..execution.view import time_share
-from ..feed import queries as FQ
-from . import feed_scope as scope
-from .app import render
-from .downloads import table_response
-from .fastjson import FastJSON
+from ...checks.rule import RULES, SEVERITY_ZH, fmt_amount
+from ...execution import figures as EF
+from ...execution import queries as EQ
+from ...execution.run import STATUSES, default_as_of
+from ...execution.run import decide as run_decide
+from ...execution.view import time_share
+from ...feed import queries as FQ
+from .. import feed_scope as scope
+from ..templating import render
+from ..downloads import table_response
+from ..fastjson import FastJSON
 
 router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
 Region = FastPath(..., pattern=r"^\d{9}$", description="9-digit 财政区划 code")
@@ -216,8 +216,3 @@ def execution_decision(request: Request, body: Decision, finding_id: int = FastP
             return run_decide(c, finding_id, body.status, body.reason, body.by)
         except KeyError:
             raise HTTPException(404, f"no execution finding with id {finding_id}") from None
-
-
-from . import execution_report  # noqa: E402  (the monthly 执行分析报告, on this router)
-
-router.include_router(execution_report.router)

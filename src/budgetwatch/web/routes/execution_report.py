@@ -14,18 +14,18 @@ from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from sqlalchemy.engine import Connection
 
-from ..checks.rule import RULES, SEVERITY_ZH, fmt_amount
-from ..execution.common import LEVEL_ZH
-from ..execution.queries import unit_months
-from ..execution.run import decisions, default_as_of, evaluate, exec_fingerprint
-from ..execution.view import month_end, time_share
-from ..export.writers import append_row
-from ..feed import queries as FQ
-from .app import HERE, templates
-from .downloads import XLSX
-from .execution_pages import Region, Year, conn
-from .feed_scope import mask_findings, masks_payees
-from .reports import _pdf, bar_svg
+from ...checks.rule import RULES, SEVERITY_ZH, fmt_amount
+from ...execution.common import LEVEL_ZH
+from ...execution.queries import unit_months
+from ...execution.run import decisions, default_as_of, evaluate, exec_fingerprint
+from ...execution.view import month_end, time_share
+from ...export.writers import append_row
+from ...feed import queries as FQ
+from ..templating import HERE, templates
+from ..downloads import XLSX
+from .execution import Region, Year, conn
+from ..feed_scope import mask_findings, masks_payees
+from ..reports import _pdf, bar_svg
 
 router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
 
@@ -154,7 +154,7 @@ def execution_report(request: Request, fmt: Literal["html", "pdf", "xlsx", "json
     data = report_data(c, region, year, _month(c, region, year, month, as_of), agency, masks_payees(request, region))
     name = f"execution-report-{region}-{year}-{data['as_of'][5:7]}" + (f"-{agency}" if agency else "")
     if fmt == "json":
-        from .fastjson import FastJSON
+        from ..fastjson import FastJSON
         return FastJSON({k: v for k, v in data.items() if k != "charts"})
     if fmt == "xlsx":
         return Response(_xlsx(data), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

@@ -10,23 +10,23 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as FastPath
 from sqlalchemy.orm import Session
 
-from ..checks.rule import SEVERITY_ZH
-from ..feed import push
-from ..feed import queries as FQ
-from ..vocab.enums import BatchStatus, labels
-from ..feed.reconcile import stored_findings
-from . import api
-from . import feed_scope as scope
-from .app import render
-from .downloads import table_response
-from .fastjson import FastJSON
+from ...checks.rule import SEVERITY_ZH
+from ...feed import push
+from ...feed import queries as FQ
+from ...vocab.enums import BatchStatus, labels
+from ...feed.reconcile import stored_findings
+from .. import deps
+from .. import feed_scope as scope
+from ..templating import render
+from ..downloads import table_response
+from ..fastjson import FastJSON
 
 router = APIRouter(tags=["联网数据"])
 router.include_router(push.router)
 Region = Annotated[str, FastPath(pattern=r"^\d{9}$", description="9-digit 财政区划 code")]
 Year = Annotated[int, FastPath(ge=1990, le=2100)]
 Agency = Annotated[str, FastPath(min_length=1, max_length=40, pattern=r"^[^\x00/]+$")]
-BatchId = Annotated[int, FastPath(ge=1, le=api.MAX_ID)]
+BatchId = Annotated[int, FastPath(ge=1, le=deps.MAX_ID)]
 AsOf = Query(None, description="paid and adjusted up to this date (YYYY-MM-DD)")
 STATUS_ZH = labels(BatchStatus)
 BATCH_COLUMNS = {"id": "批次", "source": "来源", "as_of": "截至", "received_at": "接收时间", "status": "状态",
@@ -79,33 +79,33 @@ def unit_json(s: Session, region: str, year: int, agency: str, as_of: date | Non
 
 
 @router.get("/api/feed/regions")
-def regions_api(request: Request, s: Session = Depends(api.session)):
+def regions_api(request: Request, s: Session = Depends(deps.session)):
     """Regions with feed data, each year with its batch and row counts (those of the caller's scope)."""
     return {"regions": scope.visible(request, FQ.regions(_conn(s)))}
 
 
 @router.get("/api/feed/regions/{region}/{year}")
 def region_api(request: Request, region: Region, year: Year, as_of: date | None = AsOf,
-               s: Session = Depends(api.session)):
+               s: Session = Depends(deps.session)):
     """A region-year: batches, units (budget / adjusted / paid), reconciliation findings, unmatched payments."""
     return region_json(s, region, year, as_of, request)
 
 
 @router.get("/api/feed/batches/{batch_id}")
-def batch_api(request: Request, batch_id: BatchId, s: Session = Depends(api.session)):
+def batch_api(request: Request, batch_id: BatchId, s: Session = Depends(deps.session)):
     """A batch and every row it rejected, with the typed reason."""
     return batch_json(s, batch_id, request)
 
 
 @router.get("/api/feed/regions/{region}/{year}/units/{agency}")
 def unit_api(region: Region, year: Year, agency: Agency, as_of: date | None = AsOf,
-             s: Session = Depends(api.session)):
+             s: Session = Depends(deps.session)):
     """A unit's lines: 年初指标, adjusted, paid to date, and the disclosed row each is linked to."""
     return unit_json(s, region, year, agency, as_of)
 
 
 @router.get("/feed", include_in_schema=False)
-def feed_index(request: Request, format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+def feed_index(request: Request, format: str | None = deps.ListFmt, s: Session = Depends(deps.session)):
     rows = scope.visible(request, FQ.regions(_conn(s)))
     if format == "json":
         return FastJSON({"regions": rows})
@@ -117,8 +117,8 @@ def feed_index(request: Request, format: str | None = api.ListFmt, s: Session = 
 
 
 @router.get("/feed/batches/{batch_id}", include_in_schema=False)
-def batch_page(request: Request, batch_id: BatchId, format: str | None = api.ListFmt,
-               s: Session = Depends(api.session)):
+def batch_page(request: Request, batch_id: BatchId, format: str | None = deps.ListFmt,
+               s: Session = Depends(deps.session)):
     data = batch_json(s, batch_id, request)
     if format == "json":
         return FastJSON(data)
@@ -129,7 +129,7 @@ def batch_page(request: Request, batch_id: BatchId, format: str | None = api.Lis
 
 @router.get("/feed/{region}/{year}", include_in_schema=False)
 def region_page(request: Request, region: Region, year: Year, as_of: date | None = AsOf,
-                format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+                format: str | None = deps.ListFmt, s: Session = Depends(deps.session)):
     data = region_json(s, region, year, as_of, request)
     if format == "json":
         return FastJSON(data)
@@ -140,7 +140,7 @@ def region_page(request: Request, region: Region, year: Year, as_of: date | None
 
 @router.get("/feed/{region}/{year}/units/{agency}", include_in_schema=False)
 def unit_page(request: Request, region: Region, year: Year, agency: Agency, as_of: date | None = AsOf,
-              format: str | None = api.ListFmt, s: Session = Depends(api.session)):
+              format: str | None = deps.ListFmt, s: Session = Depends(deps.session)):
     data = unit_json(s, region, year, agency, as_of)
     if format == "json":
         return FastJSON(data)

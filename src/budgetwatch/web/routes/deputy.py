@@ -13,20 +13,20 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ..access import questions as QS
-from ..access.principal import LOCAL, Principal, Scope
-from ..access.tables import Question
-from ..analysis.figures import KEYS, figures_many
-from ..checks.rule import FAMILIES, fmt_amount
-from . import api
-from . import queries as Q
-from .app import render
-from .fastjson import FastJSON
+from ...access import questions as QS
+from ...access.principal import LOCAL, Principal, Scope
+from ...access.tables import Question
+from ...analysis.figures import KEYS, figures_many
+from ...checks.rule import FAMILIES, fmt_amount
+from .. import deps
+from .. import queries as Q
+from ..templating import render
+from ..fastjson import FastJSON
 
-router = APIRouter(tags=["代表服务"], responses=api.NOT_FOUND)
-NO_NUL = api.NO_NUL
+router = APIRouter(tags=["代表服务"], responses=deps.NOT_FOUND)
+NO_NUL = deps.NO_NUL
 Fmt = Query(None, pattern="^(html|json)$")
-QuestionId = Annotated[int, FastPath(ge=1, le=api.MAX_ID, description="the question's id")]
+QuestionId = Annotated[int, FastPath(ge=1, le=deps.MAX_ID, description="the question's id")]
 
 
 def principal(request: Request) -> Principal:
@@ -47,7 +47,7 @@ def _note(request: Request, **detail) -> None:
 def deputy_data(s: Session, request: Request) -> dict:
     """Key figures of the region's newest documents, the yearly trend, and the published warnings
     (findings staff have accepted) — all through the scoped session."""
-    from ..store.findings import load_findings
+    from ...store.findings import load_findings
     versions = Q.newest_versions(s)
     figures = figures_many(s, [v.id for v in versions])
     docs = [{"id": v.document_id, "unit": v.unit_name, "year": v.year, "stage": v.stage,
@@ -63,7 +63,7 @@ def deputy_data(s: Session, request: Request) -> dict:
     warnings = [{"id": f.id, "rule": f.rule, "family": FAMILIES.get(f.family, f.family), "severity": f.severity,
                  "message": f.message, "location": f.location, "document": label[vid], "reason": f.reason}
                 for vid, fs in found.items() for f in fs if f.status == "accepted"]
-    from ..access.regions import region_names
+    from ...access.regions import region_names
     names = region_names(s)
     regions = [f"{names[c]}（{c}）" if c in names else c for c in sorted({d["region"] for d in docs if d["region"]})]
     scope = scope_of(request)
@@ -82,8 +82,8 @@ def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
 
     from sqlalchemy import extract, func, select
 
-    from ..feed import queries as FQ
-    from ..feed.model import Payment
+    from ...feed import queries as FQ
+    from ...feed.model import Payment
     p = Payment.__table__
     q = select(p.c.region_code, func.max(p.c.fiscal_year)).where(p.c.is_deleted.is_(False)).group_by(p.c.region_code)
     if regions is not None:
@@ -106,13 +106,13 @@ def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
 
 
 @router.get("/api/deputy")
-def deputy_json(request: Request, s: Session = Depends(api.session)):
+def deputy_json(request: Request, s: Session = Depends(deps.session)):
     """我的地区: key figures and trend of the region's documents, the warnings staff published."""
     return deputy_data(s, request)
 
 
 @router.get("/deputy", include_in_schema=False)
-def deputy_page(request: Request, format: str | None = Fmt, s: Session = Depends(api.session)):
+def deputy_page(request: Request, format: str | None = Fmt, s: Session = Depends(deps.session)):
     data = deputy_data(s, request)
     if format == "json":
         return FastJSON(data)
@@ -163,25 +163,25 @@ Status = Query(None, pattern="^(submitted|accepted|rejected|assigned|replied|clo
 
 
 @router.get("/api/questions")
-def questions_json(request: Request, status: str | None = Status, overdue: bool = False, s: Session = Depends(api.session)):
+def questions_json(request: Request, status: str | None = Status, overdue: bool = False, s: Session = Depends(deps.session)):
     """代表意见 the principal sees (a deputy: their own; finance: those assigned to it; staff: the region's)."""
     return {"items": _list(s, request, status, overdue)}
 
 
 @router.post("/api/questions")
-def ask_json(request: Request, body: NewQuestion, s: Session = Depends(api.session)):
+def ask_json(request: Request, body: NewQuestion, s: Session = Depends(deps.session)):
     """提问 on a document, table row (`DOC:TABLE:ROW`), key figure (`DOC:KEY`), finding, project (`DOC:名称`) or nothing."""
     return QS.to_dict(_ask(request, s, body))
 
 
 @router.get("/api/questions/overdue")
-def overdue_json(request: Request, s: Session = Depends(api.session)):
+def overdue_json(request: Request, s: Session = Depends(deps.session)):
     """督办: assigned questions past their due date."""
     return {"items": _list(s, request, "assigned", True)}
 
 
 @router.get("/api/questions/stats")
-def stats_json(request: Request, s: Session = Depends(api.session)):
+def stats_json(request: Request, s: Session = Depends(deps.session)):
     """统计分析: by status, 责任单位 (top 10), target type and year."""
     return QS.statistics(s, principal(request))
 
@@ -194,7 +194,7 @@ def _get(s: Session, request: Request, question_id: int) -> Question:
 
 
 @router.get("/api/questions/{question_id}")
-def question_json(request: Request, question_id: QuestionId, s: Session = Depends(api.session)):
+def question_json(request: Request, question_id: QuestionId, s: Session = Depends(deps.session)):
     """One question with its snapshot and every step taken."""
     q = _get(s, request, question_id)
     return QS.to_dict(q, QS.events_of(s, q))
@@ -221,7 +221,7 @@ def _step(request: Request, s: Session, question_id: int, kind: str, body: StepB
 
 
 def _api_step(kind: str):
-    def endpoint(request: Request, question_id: QuestionId, body: StepBody, s: Session = Depends(api.session)):
+    def endpoint(request: Request, question_id: QuestionId, body: StepBody, s: Session = Depends(deps.session)):
         return _step(request, s, question_id, kind, body)
     endpoint.__doc__ = f"{QS.STEP_ZH[kind]}."
     endpoint.__name__ = f"question_{kind}"
@@ -236,7 +236,7 @@ for _kind in ("accept", "reject", "assign", "urge", "reply", "close"):
 
 @router.get("/questions", include_in_schema=False)
 def questions_page(request: Request, status: str | None = Status, format: str | None = Fmt,
-                   s: Session = Depends(api.session)):
+                   s: Session = Depends(deps.session)):
     items = _list(s, request, status, False)
     if format == "json":
         return FastJSON({"items": items})
@@ -245,7 +245,7 @@ def questions_page(request: Request, status: str | None = Status, format: str | 
 
 @router.get("/questions/new", include_in_schema=False)
 def new_question_page(request: Request, target_type: str = Query("free", max_length=16),
-                      target_id: str | None = Query(None, max_length=300), s: Session = Depends(api.session)):
+                      target_id: str | None = Query(None, max_length=300), s: Session = Depends(deps.session)):
     try:
         target = QS.resolve_target(s, target_type, target_id)
     except QS.QuestionError as e:
@@ -258,7 +258,7 @@ def new_question_page(request: Request, target_type: str = Query("free", max_len
 
 @router.post("/questions", include_in_schema=False)
 def ask_form(request: Request, title: str = Form(...), body: str = Form(...), target_type: str = Form("free"),
-             target_id: str = Form(""), on_behalf_of: str = Form(""), s: Session = Depends(api.session)):
+             target_id: str = Form(""), on_behalf_of: str = Form(""), s: Session = Depends(deps.session)):
     try:
         data = NewQuestion(title=title, body=body, target_type=target_type, target_id=target_id or None,
                            on_behalf_of=on_behalf_of or None)
@@ -269,7 +269,7 @@ def ask_form(request: Request, title: str = Form(...), body: str = Form(...), ta
 
 
 @router.get("/questions/{question_id}", include_in_schema=False)
-def question_page(request: Request, question_id: QuestionId, format: str | None = Fmt, s: Session = Depends(api.session)):
+def question_page(request: Request, question_id: QuestionId, format: str | None = Fmt, s: Session = Depends(deps.session)):
     q = _get(s, request, question_id)
     data = QS.to_dict(q, QS.events_of(s, q))
     if format == "json":
@@ -283,7 +283,7 @@ def question_page(request: Request, question_id: QuestionId, format: str | None 
 @router.post("/questions/{question_id}/{step}", include_in_schema=False)
 def step_form(request: Request, question_id: QuestionId, step: str, body: str = Form(""),
               responsible_name: str = Form(""), responsible_code: str = Form(""), due: str = Form(""),
-              s: Session = Depends(api.session)):
+              s: Session = Depends(deps.session)):
     try:
         due_at = datetime.fromisoformat(due).replace(tzinfo=timezone.utc) if due else None
         data = StepBody(body=body or None, responsible_name=responsible_name or None,
@@ -295,7 +295,7 @@ def step_form(request: Request, question_id: QuestionId, step: str, body: str = 
 
 
 @router.get("/staff/questions", include_in_schema=False)
-def staff_page(request: Request, format: str | None = Fmt, s: Session = Depends(api.session)):
+def staff_page(request: Request, format: str | None = Fmt, s: Session = Depends(deps.session)):
     items = _list(s, request, None, False)
     stats = QS.statistics(s, principal(request))
     if format == "json":

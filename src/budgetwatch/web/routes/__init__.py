@@ -1,0 +1,22 @@
+"""One module per resource, each with its /api routes and its page together. Every module here that has
+a `router` is served: a new page is its module, its template and (if it reads something new) a query
+in web/queries.py. The access routes (login, regions, 代表服务) are installed by access_wiring first,
+because whether the schema lists them depends on the server mode."""
+from __future__ import annotations
+
+import pkgutil
+from importlib import import_module
+
+ACCESS = ("access", "regions", "deputy", "opinion")   # installed by access_wiring.install
+
+
+def routers(skip: tuple[str, ...] = ACCESS) -> list:
+    """The routers of the resource modules in name order (no two routes of different modules match the
+    same address, so the order does not matter)."""
+    out = []
+    for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if m.name not in skip:
+            module = import_module(f"{__name__}.{m.name}")
+            if hasattr(module, "router"):
+                out.append(module.router)
+    return out

@@ -1,0 +1,37 @@
+"""比较: the units of one year and stage side by side, ranked by a key figure — /api/compare and the page
+(also CSV/XLSX)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from ...checks.rule import fmt_amount
+from .. import deps
+from .. import queries as Q
+from ..deps import session
+from ..fastjson import FastJSONRoute
+from .units import FIGURE_COLUMNS
+
+router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
+Sort = Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"]
+
+
+@router.get("/api/compare")
+def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budget", "final"] = "budget",
+                 q: str | None = Query(None, max_length=50, description="unit names containing this (e.g. 人大, 公安)"),
+                 sort: Sort = "income_total", s: Session = Depends(session)):
+    """比较: units of one year and stage side by side, ranked."""
+    return {"year": year, "stage": stage, "q": q, "sort": sort, "items": Q.compare(s, year, stage, q, sort)}
+
+
+@router.get("/compare", include_in_schema=False)
+def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=2100),
+                 stage: Literal["budget", "final"] = "budget", q: str | None = Query(None, max_length=50),
+                 sort: Sort = "income_total", format: str | None = deps.ListFmt, s: Session = Depends(session)):
+    years = Q.years(s)
+    data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)
+    return deps.respond(request, format, "compare.html", {"data": data, "years": years, "fmt": fmt_amount}, data=data,
+                        table=lambda: (data["items"], {"rank": "排名", "unit": "单位", "id": "文档id", **FIGURE_COLUMNS},
+                                       "compare"))

@@ -1,0 +1,54 @@
+"""单位: the units with their documents, and one unit across years with its key figures (charts on the
+page) — /api/units, /api/units/{unit} and their pages, each also CSV/XLSX."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from ...analysis.figures import KEYS
+from ...checks.rule import fmt_amount
+from .. import deps
+from .. import queries as Q
+from ..deps import session
+from ..fastjson import FastJSONRoute
+
+router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
+FIGURE_COLUMNS = {**KEYS, "staff": "实有人数", "public_per_head": "人均公用经费", "carryover_share": "结转占收入%",
+                  "project_share": "项目支出占比%"}
+
+
+@router.get("/api/units")
+def units(s: Session = Depends(session)):
+    """Units with their documents (years and stages)."""
+    return Q.units(s)
+
+
+@router.get("/units", include_in_schema=False)
+def units_page(request: Request, format: str | None = deps.ListFmt, s: Session = Depends(session)):
+    data = units(s)
+
+    def table():
+        return ([{"unit": u["unit"], "n": len(u["documents"]),
+                  "years": "、".join(f"{d['year']}{Q.STAGE_ZH.get(d['stage'], '')}" for d in u["documents"])}
+                 for u in data], {"unit": "单位", "n": "文档数", "years": "年度"}, "units")
+    return deps.respond(request, format, "units.html", {"units": data, "stage_zh": Q.STAGE_ZH}, data=data, table=table)
+
+
+@router.get("/api/units/{unit}")
+def unit_json(unit: str, s: Session = Depends(session)):
+    """单位: one unit across years — key figures per document (万元)."""
+    data = Q.unit(s, unit)
+    if data is None:
+        raise HTTPException(404, f"no unit named {unit}")
+    return data
+
+
+@router.get("/units/{unit}", include_in_schema=False)
+def unit_page(request: Request, unit: str, format: str | None = deps.ListFmt, s: Session = Depends(session)):
+    data = unit_json(unit, s)
+
+    def table():
+        return ([{**d, "stage_zh": Q.STAGE_ZH.get(d["stage"], "")} for d in data["documents"]],
+                {"id": "文档id", "year": "年度", "stage_zh": "阶段", **FIGURE_COLUMNS}, "unit")
+    return deps.respond(request, format, "unit.html",
+                        {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH}, data=data, table=table)
