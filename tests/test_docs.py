@@ -50,3 +50,17 @@ def test_the_command_table_lists_every_command():
         subs = getattr(command, "commands", None) or {"": command}
         for sub in subs:
             assert f"`budgetwatch {name}{' ' + sub if sub else ''}" in readme, (name, sub)
+
+
+def test_the_files_the_docs_name_exist():
+    """A module named in the README, CONTRIBUTING.md or docs/ (`read/formats.py`, `cache.py`) is in the tree: a
+    move or a rename that the prose does not follow fails here."""
+    import re
+    files = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if ".venv" not in p.parts]
+    docs = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+    missing = []
+    for doc in docs:
+        for name in re.findall(r"`([\w./-]+\.py)`", doc.read_text(encoding="utf-8")):
+            if not any(f == name or f.endswith("/" + name) for f in files):
+                missing.append((doc.name, name))
+    assert missing == []
