@@ -15,3 +15,20 @@ def test_a_subtotal_under_this_years_budget_is_the_current_column():
     assert (total.name, total.values["total"], total.values["current"], total.values["carryover"]) == \
         ("总计：", 1682.76, 1682.76, 0.0)
     assert next(r for r in t.rows if r.code == "2014002").values["current"] == 0.0
+
+
+def test_personnel_printed_as_a_class_beside_public():
+    # 长沙 一般公共预算基本支出情况表 p.18: 总计 | 人员类 | 公用经费; 合计 386.73 | 356.76 | 29.97
+    doc = extract_files([CORPUS / "hunan-changsha-zhijiaojidi-2026-yusuan.pdf"])
+    t = next(t for t in doc.tables if t.kind == "gpb_basic")
+    assert t.rows[0].name == "合计" and t.rows[0].values == {"total": 386.73, "personnel": 356.76, "public": 29.97}
+
+
+def test_the_years_opening_budget_in_a_budget_is_its_total():
+    # 国家信访局 部门公开表5 p.10: 2026年预算数 › 年初预算数 › 小计 · 基本支出 · 项目支出 (a 预算, not a 决算:
+    # no budget column); 201 一般公共服务支出 13,144.37 = 6,668.44 + 6,475.93
+    doc = extract_files([CORPUS / "zhongyang-guojiaxinfangju-2026-yusuan.pdf"])
+    t = next(t for t in doc.tables if t.kind == "gpb_expenditure" and t.location == {"page": 10})
+    row = next(r for r in t.rows if r.code == "201")
+    assert "budget" not in t.columns
+    assert (row.values["total"], row.values["basic"], row.values["project"]) == (13144.37, 6668.44, 6475.93)

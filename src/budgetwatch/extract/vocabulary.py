@@ -83,18 +83,20 @@ def column_key(label: str, path: list[str], doc_year: int | None, stage: str | N
             return "x:" + lab
     if "上年" in joined and not re.search(r"上年(财政拨款)?结转|上年结余", joined):
         return "x:" + lab
+    # 年初预算数 is the 决算's budget column; in a budget it is the year's own budget: the total
+    skip = ("total", "x:change") if stage == "final" else ("total", "x:change", "budget")
     if lab in ("小计", "合计"):
         # a generic label under a specific one (基本支出 › 小计) is that column's total
         for outer in reversed(path[:-1]):
             o = nospace(outer)
             for key, words in COLUMN_RULES:
-                if key not in ("total", "x:change") and any(w in o for w in words):
+                if key not in skip and any(w in o for w in words):
                     return key
     for key, words in COLUMN_RULES:
         if any(w in lab for w in words):
             if key == "total" and stage == "final" and re.search(r"预算数", lab) and "决算" not in lab:
                 return "budget"
-            return key
+            return "total" if key == "budget" and stage != "final" else key
     if re.fullmatch(r"20\d{2}年?(度)?", lab):
         return "total"
     # the innermost label says nothing: let an outer level decide (上年结转 › blank)

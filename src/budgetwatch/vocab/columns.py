@@ -23,7 +23,7 @@ COLUMNS: tuple[Column, ...] = (
                                        "当年预算")),
     Column("basic", "基本支出", ("基本支出",)),
     Column("project", "项目支出", ("项目支出", "专项业务经费")),
-    Column("personnel", "人员经费", ("人员经费", "人员支出")),
+    Column("personnel", "人员经费", ("人员经费", "人员支出", "人员类")),   # 人员类 beside 公用经费
     Column("public", "公用经费", ("公用经费", "公用支出")),
     Column("operating", "事业单位经营收入", ("事业单位经营收入", "经营收入"), source=True),
     Column("business", "事业收入", ("事业收入",), source=True),
