@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from budgetwatch.extract import extract_files
+
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
