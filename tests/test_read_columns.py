@@ -33,3 +33,11 @@ def test_the_years_opening_budget_in_a_budget_is_its_total():
     row = next(r for r in t.rows if r.code == "201")
     assert "budget" not in t.columns
     assert (row.values["total"], row.values["basic"], row.values["project"]) == (13144.37, 6668.44, 6475.93)
+
+
+def test_a_tables_only_amount_column_is_its_total():
+    # 江苏省政协 一般公共预算机关运行经费支出预算表 p.11: 科目编码 | 科目名称 | 机关运行经费支出; 合计 1,130.74
+    doc = extract_files([CORPUS / "jiangsu-sheng-zhengxie-2019-yusuan.part2-tables.pdf"])
+    t = next(t for t in doc.tables if t.kind == "admin_operating")
+    assert t.columns == ["total"] and (t.rows[0].name, t.rows[0].values) == ("合计", {"total": 1130.74})
+    assert next(r for r in t.rows if r.code == "30211").values == {"total": 200.0}

@@ -177,6 +177,13 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             decider = next((nospace(p) for p in reversed(c.path[:-1]) if any(w in nospace(p) for w in words)), None)
             if decider in shared:
                 c.key = "total"
+    # a table's only amount column is its total, whatever it is called (机关运行经费支出), unless its header
+    # says it is another year's or a change
+    if len(values) == 1 and (values[0].key or "").startswith("x:"):
+        joined = nospace("".join(values[0].path or [values[0].label]))
+        years = {int(y) for y in re.findall(r"(20\d{2})", joined)}
+        if not re.search(r"增减|增长|变动|比上年|同比|%|上年", joined) and years <= {ctx.year}:
+            values[0].key = "total"
     # one key names one column: a later column with the same key (上年结转 › 政府性基金 after
     # 本年收入 › 政府性基金) keeps its label, so a blank in the first never lets the second take its key
     seen: set = set()
