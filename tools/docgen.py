@@ -151,10 +151,13 @@ def _field_comments(cls) -> dict[str, str]:
 def model() -> str:
     """docs/model.md: each model type's one field list (model.py), with the comment its line carries."""
     import dataclasses
+    import inspect
 
     from budgetwatch import model as m
+    types = [c for c in vars(m).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+             and c.__module__ == m.__name__]
     out = []
-    for cls in (m.Document, m.SourceFile, m.Table, m.Row, m.Form, m.Indicator, m.TextLine):
+    for cls in sorted(types, key=lambda c: inspect.getsourcelines(c)[1]):   # in the order model.py declares them
         doc = (cls.__doc__ or "").strip()
         out += [f"### {cls.__name__}", ""]
         if doc and not doc.startswith(cls.__name__ + "("):
