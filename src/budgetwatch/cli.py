@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -107,6 +108,8 @@ def debug_page(file: Path = typer.Argument(..., help="PDF 文件 (a PDF)"),
 def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，递归查找 (files or folders, searched recursively)"),
            db: Optional[str] = DbOption,
            no_check: bool = typer.Option(False, "--no-check", help="只入库，不检查 (store only; do not run the checks)"),
+           workers: int = typer.Option(0, "--workers", "-j", min=0, max=64,
+                                       help="读取进程数，0 为按 CPU 数 (reader processes; 0: one per CPU, at most 4)"),
            verbose: bool = typer.Option(False, "--verbose", "-v", help="另打印完整的问题清单 (also print every finding)")):
     """入库：存入数据库（每份文档一个事务，个别失败不影响其余），随后检查，打印一张汇总表。
     Store documents (one transaction each; the batch goes on past failures), check them, print one summary table."""
@@ -117,7 +120,9 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
     if not n_files:
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
     with file_progress(err, n_files) as tick:   # a new document is checked before it is kept
-        summary = run_ingest(engine, paths, progress=tick, check=not no_check)
+        readers = workers or min(os.cpu_count() or 1, 4)
+        summary = run_ingest(engine, paths, progress=tick, check=not no_check,
+                             workers=readers if n_files > 2 else 1)   # a pool pays off from a few files on
     from .access.audit import cli_record
     cli_record(engine, "upload", "ingest", None, {"paths": [str(p) for p in paths], "ingested": summary.count("ingested"),
                                                   "unchanged": summary.count("unchanged"), "failed": summary.count("failed")})

@@ -24,7 +24,7 @@ from .extract import extract_files
 from .extract.document import sha256_file
 from .extract.pairing import read_documents
 from .read.formats import SUFFIXES
-from .store.repository import content_sha, latest_versions, load_version
+from .store.repository import content_sha, latest_versions, load_version, load_version_cached
 from .store.schema import Version
 from .store.writer import StoreBusy, stored_content, write_version
 
@@ -92,26 +92,66 @@ def read_documents_of(paths: Iterable[str | Path]):
 
 # ---- one document ----------------------------------------------------------------------------------------
 
+@dataclass
+class Prepared:
+    """One document read and extracted (or refused), not yet written: what a reader process hands the writer."""
+    files: list[Path]
+    sha: str | None = None
+    doc: object | None = None             # model.Document
+    failed: Outcome | None = None
+    stored: bool = False                  # its bytes are stored already (as the writer knew when it began)
+
+
+def prepare(files: list[Path], sources: dict | None = None, stored: frozenset | None = None) -> Prepared:
+    """Hash and extract one document; no database (a reader process runs this). `stored`: content hashes
+    already stored, whose documents are not extracted again."""
+    names = [str(f) for f in files]
+    try:
+        shas = [sha256_file(f) for f in files]
+    except OSError as e:
+        return Prepared(files, failed=Outcome(names, "failed", f"{names[0]}: cannot read: {e.strerror or e}",
+                                              code=Code.unreadable))
+    sha = content_sha(shas)
+    if stored is not None and sha in stored:
+        return Prepared(files, sha, stored=True)
+    try:
+        return Prepared(files, sha, extract_files(files, sources))
+    except BudgetwatchError as e:
+        return Prepared(files, sha, failed=_failed(names, e))
+    except Exception as e:   # a reading the extractor did not foresee: one line for this file, the batch goes on
+        log.info("extraction of %s failed", names[0], exc_info=True)   # the outcome says it in one line
+        return Prepared(files, sha, failed=Outcome(names, "failed", f"{names[0]}: cannot extract: "
+                                                                    f"{type(e).__name__}: {_first_line(e)}"))
+
+
 def ingest_one(engine: Engine, files: list[Path], before_commit: Callable[[Session], None] | None = None,
                sources: dict | None = None, check: bool = False) -> Outcome:
     """Read, extract, store (and with `check`, check) one document in one transaction: a document is
     kept only when all of it completed."""
     names = [str(f) for f in files]
     try:
-        shas = [sha256_file(f) for f in files]
+        sha = content_sha([sha256_file(f) for f in files])
     except OSError as e:
         return Outcome(names, "failed", f"{names[0]}: cannot read: {e.strerror or e}", code=Code.unreadable)
-    sha = content_sha(shas)
     existing = stored_content(engine, sha)
     if existing is not None:
         return _outcome(names, existing)
-    try:
-        doc = extract_files(files, sources)
-    except BudgetwatchError as e:
-        return _failed(names, e)
-    except Exception as e:   # a reading the extractor did not foresee: one line for this file, the batch goes on
-        log.info("extraction of %s failed", names[0], exc_info=True)   # the outcome says it in one line
-        return Outcome(names, "failed", f"{names[0]}: cannot extract: {type(e).__name__}: {_first_line(e)}")
+    return write(engine, prepare(files, sources), check, before_commit)
+
+
+def write(engine: Engine, p: Prepared, check: bool = False,
+          before_commit: Callable[[Session], None] | None = None) -> Outcome:
+    """The writer's half: store a prepared document (and with `check`, check it) in one transaction."""
+    names = [str(f) for f in p.files]
+    if p.failed is not None:
+        return p.failed
+    if p.stored:
+        existing = stored_content(engine, p.sha)
+        if existing is not None:
+            return _outcome(names, existing)
+        p = prepare(p.files)   # deleted meanwhile: read it after all
+        if p.failed is not None:
+            return p.failed
 
     def during(session: Session, v: Version) -> None:
         if check:
@@ -119,7 +159,7 @@ def ingest_one(engine: Engine, files: list[Path], before_commit: Callable[[Sessi
         if before_commit:
             before_commit(session)
     try:
-        return _outcome(names, write_version(engine, doc, sha, during))
+        return _outcome(names, write_version(engine, p.doc, p.sha, during))
     except StoreBusy:
         return Outcome(names, "failed", f"{names[0]}: 已在导入: another ingest is storing this document; "
                                         "nothing stored by this one, try again when it has finished")
@@ -154,17 +194,95 @@ def _check_new(session: Session, v: Version, name: str) -> None:
 
 
 def ingest(engine: Engine, paths: Iterable[str | Path] = (), docs: list[list[Path]] | None = None,
-           progress: Callable[[Outcome], None] | None = None, check: bool = False) -> Summary:
+           progress: Callable[[Outcome], None] | None = None, check: bool = False, workers: int = 1) -> Summary:
     """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`;
-    with `check`, each new version is checked before it is committed."""
+    with `check`, each new version is checked before it is committed. With `workers` > 1 the files are read
+    and extracted in that many reader processes while this process writes and checks, in the same order."""
     summary = Summary()
-    found = ((files, {}) for files in docs) if docs is not None else read_documents_of(paths)
-    for files, sources in found:
-        out = ingest_one(engine, files, sources=sources, check=check)
+    if workers > 1 and docs is None:
+        found = _read_in_pool(engine, paths, workers)
+        outcomes = (write(engine, p, check) for p in found)
+    else:
+        pairs = ((files, {}) for files in docs) if docs is not None else read_documents_of(paths)
+        outcomes = (ingest_one(engine, files, sources=sources, check=check) for files, sources in pairs)
+    for out in outcomes:
         summary.outcomes.append(out)
         if progress:
             progress(out)
     return summary
+
+
+def _read_file(path: Path, alone: bool, stored: frozenset):
+    """A reader process's task: one file of a folder (or named alone) → ("doc", Prepared), or ("waiting",
+    Profile) for a 说明-only or tables-only file, whose reading goes with it to the pairing (read once)."""
+    from .extract.pairing import profile
+    if alone:
+        return "doc", prepare([path], None, stored)
+    pr = profile(path)
+    if pr is None:   # unreadable: its extraction reports the reader's error
+        return "doc", prepare([path], {}, stored)
+    if pr.narrative_only or pr.tables_only:
+        return "waiting", pr
+    return "doc", prepare([path], {path: pr.source}, stored)
+
+
+def _recording(fn, *args):
+    """`fn(*args)` in a reader process, with the warnings it gave (the writer's process shows them, in order)."""
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args)
+    return out, [(str(w.message), w.category) for w in caught]
+
+
+def _shown(result):
+    import warnings
+    out, caught = result
+    for message, category in caught:
+        warnings.warn(message, category, stacklevel=2)
+    return out
+
+
+def _read_in_pool(engine: Engine, paths: Iterable[str | Path], workers: int):
+    """Prepared documents in the order of the sequential ingest (folder by folder, each folder's complete
+    documents as read, then its pairs), read by `workers` spawned processes, a few files ahead of the writer."""
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sqlalchemy import select
+
+    from .extract.pairing import _pair
+    with Session(engine) as s:
+        stored = frozenset(s.scalars(select(Version.content_sha256)))
+    tasks = ((key, f, files == [key]) for key, files in candidate_files(paths).items() for f in files)
+    ahead = 2 * workers + 2   # results waiting for the writer: bounded, whatever the number of files
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        pending: deque = deque()
+
+        def fill() -> None:
+            while len(pending) < ahead:
+                task = next(tasks, None)
+                if task is None:
+                    return
+                key, f, alone = task
+                pending.append((key, pool.submit(_recording, _read_file, f, alone, stored)))
+        fill()
+        waiting: list = []
+        while pending:
+            key, fut = pending.popleft()
+            fill()
+            kind, result = _shown(fut.result())
+            if kind == "waiting":
+                waiting.append(result)
+            else:
+                yield result
+            if waiting and (not pending or pending[0][0] != key):   # the folder is read: pair its waiting files
+                groups = [pool.submit(_recording, prepare, [pr.path for pr in g], {pr.path: pr.source for pr in g},
+                                      stored) for g in _pair(waiting)]
+                waiting = []
+                for g in groups:
+                    yield _shown(g.result())
 
 
 # ---- uploads -----------------------------------------------------------------------------------------------
@@ -290,13 +408,16 @@ def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
         if v.id not in docs:
             docs[v.id] = load_version(s, v.id)
         return docs[v.id]
+
+    def neighbour(v):   # a stored version never changes: read once per process, not once per ingested document
+        return docs[v.id] if v.id in docs else load_version_cached(s, v.id)
     with batch():
         for v in chosen:
             others = [o for o in versions if o.id != v.id]
             try:
                 with s.begin_nested() if isolate else nullcontext():
-                    history = _readable(doc_of, [o for o in others if v.unit_name and o.unit_name == v.unit_name])
-                    peers = _readable(doc_of, [o for o in others if o.year == v.year and o.stage == v.stage])
+                    history = _readable(neighbour, [o for o in others if v.unit_name and o.unit_name == v.unit_name])
+                    peers = _readable(neighbour, [o for o in others if o.year == v.year and o.stage == v.stage])
                     save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
                     save_figures(s, v.id, key_figures(doc_of(v)))
             except Exception as e:

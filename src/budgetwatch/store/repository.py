@@ -12,6 +12,7 @@ from .. import SCHEMA
 from ..errors import Code, InputError
 from ..extract.place import document_place
 from ..model import Document, Form, Indicator, Row, SourceFile, Table, TextLine
+from .bulk import write_content
 from .schema import (
     CellRecord, DocumentRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, SourceFileRecord,
     TableRecord, Unit, Version,
@@ -73,34 +74,9 @@ def save_version(session: Session, doc: Document) -> Version:
     for i, f in enumerate(doc.files):
         v.files.append(SourceFileRecord(ordinal=i, name=f.name, path=f.path, sha256=f.sha256, size=f.size,
                                         encoding=f.encoding))
-    for ti, t in enumerate(doc.tables):
-        tr = TableRecord(ordinal=ti, kind=t.kind, title=t.title, money_unit=t.money_unit,
-                         line=t.location.get("line"), page=t.location.get("page"), empty=t.empty,
-                         columns=list(t.columns))
-        for ri, r in enumerate(t.rows):
-            rr = RowRecord(ordinal=ri, code=r.code, name=r.name, side=r.side, gov_name=r.gov_name,
-                           subtotal=r.subtotal, block=r.block, line=r.line, page=r.page)
-            for ci, (k, val) in enumerate(r.values.items()):
-                box = r.boxes.get(k) or (None, None, None, None)
-                amount = _amount(doc, val, r.line, r.page)
-                rr.cells.append(CellRecord(ordinal=ci, column_key=k, amount=amount, printed=r.printed.get(k),
-                                           line=r.line, page=r.page, x0=box[0], top=box[1], x1=box[2],
-                                           bottom=box[3], ocr=r.ocr))
-            tr.rows.append(rr)
-        v.tables.append(tr)
-    for fi, f in enumerate(doc.forms):
-        amount = _amount(doc, f.amount, f.location.get("line"), f.location.get("page"))
-        fr = FormRecord(ordinal=fi, project=f.project, amount=amount, money_unit=f.money_unit,
-                        line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages,
-                        info=dict(f.info) or None)
-        for ii, ind in enumerate(f.indicators):
-            fr.indicators.append(IndicatorRecord(ordinal=ii, level1=ind.level1, level2=ind.level2, name=ind.name,
-                                                 value=ind.value, line=ind.line, page=ind.page))
-        v.forms.append(fr)
-    for ni, t in enumerate(doc.narrative):
-        v.narrative.append(NarrativeLineRecord(ordinal=ni, text=t.text, line=t.line, page=t.page))
     session.add(v)
     session.flush()
+    write_content(session, v.id, doc, lambda val, line, page: _amount(doc, val, line, page))
     return v
 
 
