@@ -41,3 +41,12 @@ def test_a_tables_only_amount_column_is_its_total():
     t = next(t for t in doc.tables if t.kind == "admin_operating")
     assert t.columns == ["total"] and (t.rows[0].name, t.rows[0].values) == ("合计", {"total": 1130.74})
     assert next(r for r in t.rows if r.code == "30211").values == {"total": 200.0}
+
+
+def test_this_years_income_subtotal_beside_the_total_is_the_current_column():
+    # 湖州市卫健委 表02 p.28: 单位名称 | 总计 | 本年收入 › 小计 · 一般公共预算 … | 上年结转结余 › 小计 …
+    doc = extract_files([CORPUS / "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"])
+    t = next(t for t in doc.tables if t.kind == "income")
+    assert t.rows[0].name == "合计"
+    assert {k: t.rows[0].values[k] for k in ("total", "current", "gpb", "gf")} == \
+        {"total": 515313.35, "current": 515313.35, "gpb": 37018.75, "gf": 27600.0}

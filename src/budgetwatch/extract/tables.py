@@ -190,7 +190,10 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
     for col in cols:
         if col.role == "value" and col.key and not col.key.startswith("x:"):
             if (col.side, col.group, col.key) in seen:
-                col.key = f"x:{col.label}#{col.index + 1}"
+                # 总计 | 本年收入 › 小计 … | 上年结转结余 › 小计 …: this year's income beside the total
+                this_year = col.key == "total" and any(nospace(p) == "本年收入" for p in col.path[:-1])
+                col.key = "current" if this_year and (col.side, col.group, "current") not in seen else \
+                    f"x:{col.label}#{col.index + 1}"
             seen.add((col.side, col.group, col.key))
     return cols, split
 
