@@ -350,7 +350,9 @@ class FeedCase:
     """A rule on the 联网 feed. Its pass: a clean synthetic feed of a sample's disclosure gives no finding of its
     family (tests/test_execution.py: clean years at 30 June, 30 September and 31 December; tests/
     test_feed_reconcile.py: a clean feed reconciles to the 分). Its fail: the same feed with one seeded anomaly
-    — of `feed synth` (A*, U1, R*) or of execution/synth_extra.py (X*) — is found by the rule on its subject."""
+    — of `feed synth` (A*, U1, R*) or of execution/synth_extra.py (X*) — is found by the rule on its subject.
+    F*: a rule comparing the feed with a stored 部门决算 (the samples are 预算): stems name a corpus 决算, the feed
+    is its year's lines and payments, the pass is that feed as it should be, the fail one line off."""
     rule: str
     anomaly: str
     stems: tuple[str, ...] = ("000",)     # the samples whose disclosure the feed is synthesised from
@@ -379,6 +381,8 @@ FEED_CASES: list[FeedCase] = [
     FeedCase("G14", "X14"),
     FeedCase("G15", "X15"),
     FeedCase("G16", "X16"),
+    # F*: a real stored 部门决算 and a feed of its year (tests/test_execution.py::test_final_accounts_against_the_feed)
+    FeedCase("G17", "F17", ("shanghai-putuo-guihuaziyuanju-2024-juesuan",)),
     # family R, tests/test_feed_reconcile.py
     FeedCase("R01", "R1"),
     FeedCase("R02", "R2"),

@@ -4,10 +4,12 @@ finding at 30 June nor at 31 December; thresholds come from the rule, a settings
 decisions survive re-runs. A representative subset runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -67,7 +69,7 @@ def sqlite_engine(tmp_path):
     return open_db(f"sqlite:///{tmp_path}/exec.sqlite")
 
 
-SEEDED = [c for c in FEED_CASES if c.rule.startswith("G") and not c.anomaly.startswith("X")]
+SEEDED = [c for c in FEED_CASES if c.rule.startswith("G") and not c.anomaly.startswith(("X", "F"))]
 EXTRA = [c for c in FEED_CASES if c.rule.startswith("G") and c.anomaly.startswith("X")]
 
 
@@ -202,3 +204,61 @@ def test_check_feed_command(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "budgetwatch", "check", "--feed", "--region", region, "--year",
                           str(year), "--as-of", "2023-13-01", "--db", db], capture_output=True, text=True)
     assert bad.returncode != 0 and "--as-of" in bad.stderr
+
+
+FINALS = [c for c in FEED_CASES if c.anomaly.startswith("F")]
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+@pytest.mark.parametrize("case", FINALS, ids=lambda c: c.id)
+def test_final_accounts_against_the_feed(engine, tmp_path, case):
+    """G17 on a real 部门决算 (its 7-digit 项 rows as printed) and a feed of its year: each 项 a line of its 决算
+    amount, paid in full by December — silent at 31 December (and before it). Then one 项's line raised by 30%
+    (an adjustment) and another 项 paid 5% short: exactly those two findings, on those 项."""
+    path = CORPUS / f"{case.stems[0]}.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path.name}: the corpus is not here")
+    from budgetwatch.feed.disclosed import read_disclosed
+    ingest(engine, [path])
+    with Session(engine) as s:
+        v = latest_versions(s)[-1]
+        doc, place = load_version(s, v.id), v.region
+    d = read_disclosed(doc)
+    assert doc.stage == "final" and place and len(d.functions) >= 5
+    year, region, agency = d.year, "310107000", "901001"
+    items = sorted(d.functions, key=lambda i: -i.amount)
+    big, other = items[0], items[1]
+    lines = [[f"L{i:03d}", agency, d.unit, it.code, "", "", f"{it.amount:.2f}", f"{year}-01-20"] for i, it in enumerate(items)]
+    pays = [[f"P{i:03d}", f"N{i:03d}", agency, it.code, "", f"{it.amount:.2f}", f"{year}-12-{10 + i % 15:02d}",
+             "某某公司", f"L{i:03d}"] for i, it in enumerate(items)]
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    _write_csv(feed / "BA_BGT_INFO.csv", ["BGT_ID", "AGENCY_CODE", "AGENCY_NAME", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE",
+                                          "PRO_NAME", "AMOUNT", "DOC_DATE"], lines)
+    pay_header = ["PAY_CERT_ID", "PAY_CERT_NO", "AGENCY_CODE", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE", "PAY_AMT",
+                  "VOU_DATE", "PAYEE_ACCT_NAME", "BGT_ID"]
+    _write_csv(feed / "PAY_VOUCHER_BILL.csv", pay_header, pays)
+    assert load_files(engine, [feed], region=region, year=year, region_name=place).status == "loaded"
+
+    def g17(day):
+        return [f for f in check_feed(engine, region, year, day).findings if f.rule == "G17"]
+    assert g17(date(year, 12, 31)) == [] and g17(date(year, 6, 30)) == []
+    bump = (big.amount * Decimal("0.3")).quantize(Decimal("0.01"))
+    _write_csv(tmp_path / "BA_BGT_ADJSUB.csv", ["ADJ_SUB_ID", "BGT_ID", "ADD_AMOUNT", "ADJ_DATE"],
+               [["A1", "L000", f"{bump:.2f}", f"{year}-07-01"]])
+    short = (other.amount * Decimal("0.95")).quantize(Decimal("0.01"))
+    _write_csv(tmp_path / "PAY_VOUCHER_BILL_2.csv", pay_header,
+               [["P001", "N001", agency, other.code, "", f"{short:.2f}", f"{year}-12-11", "某某公司", "L001"]])
+    for f in ("BA_BGT_ADJSUB.csv", "PAY_VOUCHER_BILL_2.csv"):
+        assert load_files(engine, [tmp_path / f], region=region, year=year).status == "loaded"
+    got = sorted((f.row_code, f.evidence["aspect"], f.value, f.expected) for f in g17(date(year, 12, 31)))
+    assert got == sorted([(big.code, "deviation", float(big.amount), float(big.amount + bump)),
+                          (other.code, "paid", float(short), float(other.amount))]), got
+    assert all(f.evidence["version_id"] == v.id for f in g17(date(year, 12, 31)))

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from conftest import seed
 from rule_cases import FEED_CASES
 
+from budgetwatch.extract import extract_files
 from budgetwatch.feed.load_files import load_files
+from budgetwatch.feed.match import printed_codes
 from budgetwatch.feed.model import Agency, FeedLink
 from budgetwatch.feed.reconcile import reconcile
 from budgetwatch.feed.synth_pay import generate
@@ -41,7 +43,10 @@ def _run(engine, tmp_path, stem, anomalies=()):
 @pytest.mark.parametrize("stem", ["000", "001"])
 def test_a_clean_synthetic_feed_reconciles_with_its_disclosure(engine, tmp_path, stem):
     m, out = _run(engine, tmp_path, stem)
-    assert [a["match"] for a in out.agencies] == ["name"]
+    # the feed's agency code (001) is the department code 000 prints (主管部门及代码 001-…); 001 prints 003
+    printed = printed_codes(extract_files([seed(stem)]))
+    assert [a["match"] for a in out.agencies] == ["code" if [a["agency_code"] for a in out.agencies][0] in printed
+                                                  else "name"]
     assert out.findings == [], [f.message for f in out.findings]
     with engine.connect() as c:
         kinds = {k for (k,) in c.execute(select(FeedLink.__table__.c.kind))}

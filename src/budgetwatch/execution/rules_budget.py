@@ -258,6 +258,50 @@ def procurement_budget(d) -> tuple[Decimal, Decimal] | None:
     return None
 
 
+@rule("G17", "决算与预算偏离", family="G", severity="warn",
+      compares="按功能分类项：公开的部门决算数 与 联网调整后指标 B(年末)；联网年末累计支付 P 与 公开的部门决算数",
+      applies="截至12月31日；单位已与本年度公开的部门决算匹配；决算数或调整后指标不低于 min_amount 的项",
+      message="{who}{text}",
+      suggestion="建议核查决算与预算差异较大的原因，说明预算编制是否准确、执行中的调整是否履行了程序；"
+                 "联网支付与决算数不符的，应核对决算编报的完整性和准确性。",
+      thresholds={"min_amount": 100000, "deviation": 0.2, "paid_gap": 0.01})
+@on_feed
+def g17_final_against_budget(view):
+    if view.as_of < date(view.year, 12, 31):
+        return      # a 决算 is the year's outcome: compared with the year's end only
+    t = view.settings("G17")
+    ls = view._ls
+    low = Decimal(str(t["min_amount"]))
+    for unit in view.totals("agency_code"):
+        final = view.disclosed(unit.agency_code, "final")
+        if final is None:
+            continue
+        tol = final.disclosed.tolerance
+        feed = {r.exp_func_code: r for r in view.totals("exp_func_code", where=(ls.c.agency_code == unit.agency_code,))}
+        for item in final.disclosed.functions:
+            r = feed.get(item.code)
+            b, paid = (money(r.b), money(r.paid)) if r else (ZERO, ZERO)
+            if max(item.amount, b) < low:
+                continue
+            where = {"row_code": item.code, "row_name": item.name,
+                     "evidence": {"version_id": final.version_id, "table_kind": item.table_kind,
+                                  "table_index": item.table_index, "row_index": item.row_index, "page": item.page}}
+            gap = item.amount - b
+            if abs(gap) > tol and (not b or abs(gap) / b > Decimal(str(t["deviation"]))):
+                yield hit(view, "function", f"{unit.agency_code}/{item.code}", unit.agency_code, aspect="deviation",
+                          value=item.amount, expected=b, difference=gap, **where,
+                          text=f"：{item.code} {item.name} 公开的决算数{item.amount:,.2f}元，联网调整后指标{b:,.2f}元，"
+                               f"偏离{pct(float(abs(gap) / b)) if b else '—'}"
+                               f"{'（决算超过预算）' if gap > 0 else ''}。")
+            off = paid - item.amount
+            if abs(off) > tol and abs(off) > item.amount * Decimal(str(t["paid_gap"])):
+                yield hit(view, "function", f"{unit.agency_code}/{item.code}", unit.agency_code, aspect="paid",
+                          value=paid, expected=item.amount, difference=off, **where,
+                          text=f"：{item.code} {item.name} 联网年末累计支付{paid:,.2f}元，与公开的决算数"
+                               f"{item.amount:,.2f}元相差{abs(off):,.2f}元"
+                               f"（{pct(float(abs(off) / item.amount)) if item.amount else '—'}）。")
+
+
 @rule("G18", "无指标或科目外支付", family="G", severity="warn",
       compares="支付能否关联到指标（支付申请或科目组合）；支付的功能分类项是否在单位公开的预算中",
       applies="截至日前的支付；科目外判断需单位已与公开的部门预算匹配",

@@ -200,20 +200,20 @@ class FeedView:
             q = q.where(a.c.agency_code == self.agency)
         return {r.agency_code: dict(r._mapping) for r in self.conn.execute(q)}
 
-    def disclosed(self, agency: str):
-        """The unit's disclosed 部门预算 (feed.disclosed.Disclosed) with its version id, or None when the unit is
-        not matched to a stored disclosure."""
+    def disclosed(self, agency: str, stage: str = "budget"):
+        """The unit's disclosed 部门预算 (or `stage` "final": its 部门决算) as feed.match.Disclosure, or None when the
+        unit is not matched to a stored disclosure of that stage."""
         if not hasattr(self, "_disclosed"):
             self._disclosed = {}
-        if agency not in self._disclosed:
-            self._disclosed[agency] = None
+        if (agency, stage) not in self._disclosed:
+            self._disclosed[agency, stage] = None
             unit_id = (self.agencies.get(agency) or {}).get("unit_id")
             if unit_id is not None:
                 from sqlalchemy.orm import Session
                 from ..feed.match import disclosure_for
                 with Session(self.conn.engine) as s:
-                    self._disclosed[agency] = disclosure_for(s, self.region, self.year, unit_id)
-        return self._disclosed[agency]
+                    self._disclosed[agency, stage] = disclosure_for(s, self.region, self.year, unit_id, stage)
+        return self._disclosed[agency, stage]
 
 
 def money(v) -> Decimal:

@@ -1,5 +1,5 @@
-"""Joining the feed to the disclosures: agencies to stored units (normalised name, then a fuzzy match with its
-score; a manual match is never overwritten), and each line to the disclosed rows it corresponds to — the 功能 项
+"""Joining the feed to the disclosures: agencies to stored units (the department code the disclosure prints, then
+normalised name, then a fuzzy match with its score; a manual match is never overwritten), and each line to the disclosed rows it corresponds to — the 功能 项
 row by code, the 项目支出表 row (or 绩效目标表 form) by normalised name, the 三公 row by 经济 code."""
 from __future__ import annotations
 
@@ -44,24 +44,45 @@ def region_names(s: Session, region: str) -> set[str]:
     return {x for x in [r.name, *(r.aliases or [])] if x}
 
 
-def budget_versions(s: Session, region: str, year: int) -> list[Version]:
-    """The newest version of each 预算 document of the year whose place is the region (by its names)."""
+def budget_versions(s: Session, region: str, year: int, stage: str = "budget") -> list[Version]:
+    """The newest version of each 预算 (or `stage` 决算) document of the year whose place is the region (by its
+    names)."""
     names = region_names(s, region)
     if not names:
         return []
-    q = (select(Version).where(is_newest(), Version.year == year, Version.stage == "budget", Version.region.in_(names))
+    q = (select(Version).where(is_newest(), Version.year == year, Version.stage == stage, Version.region.in_(names))
          .order_by(Version.id))
     return list(s.scalars(q))
 
 
+DEPT_CODE = re.compile(r"^\s*(\d{3,12})\s*[-—－_ ]")   # "001-兴县人民代表大会常务委员会办公室"
+
+
+def printed_codes(doc: Document) -> set[str]:
+    """The department codes a disclosure prints for its unit (主管部门及代码 in its 绩效目标表)."""
+    out = set()
+    for f in doc.forms:
+        m = DEPT_CODE.match(f.info.get("主管部门及代码") or "")
+        if m:
+            out.add(m.group(1))
+    return out
+
+
 def match_agencies(s: Session, region: str, year: int) -> list[dict]:
-    """Match each agency without a manual match to a stored unit; returns what was decided."""
-    versions = budget_versions(s, region, year)
-    units = {}
+    """Match each agency without a manual match to a stored unit — by the department code the unit's disclosure
+    prints, else by normalised name, else by a fuzzy name match with its score; returns what was decided."""
+    # a unit's 预算 names it first; a unit with only its 决算 of the year stored is matched too (G17 reads it)
+    versions = budget_versions(s, region, year) + budget_versions(s, region, year, "final")
+    units: dict[int, str] = {}
+    by_code: dict[str, set[int]] = {}
     for v in versions:
         unit_id = s.get(DocumentRecord, v.document_id).unit_id
-        if unit_id is not None:
+        if unit_id is None:
+            continue
+        if unit_id not in units:
             units[unit_id] = v.unit_name or s.get(Unit, unit_id).name
+        for code in printed_codes(load_version_cached(s, v.id)):
+            by_code.setdefault(code, set()).add(unit_id)
     a = Agency.__table__
     out = []
     for ag in s.execute(select(a).where(a.c.region_code == region, a.c.fiscal_year == year)).all():
@@ -69,8 +90,11 @@ def match_agencies(s: Session, region: str, year: int) -> list[dict]:
             continue
         key = unit_key(ag.agency_name)
         unit, method, score = None, None, None
+        coded = by_code.get(ag.agency_code or "", set())
         exact = [u for u, n in units.items() if unit_key(n) == key and key]
-        if exact:
+        if len(coded) == 1:     # one unit prints this code (two units printing one code: the names decide)
+            unit, method, score = next(iter(coded)), "code", 100.0
+        elif exact:
             unit, method, score = exact[0], "name", 100.0
         elif key:
             scored = sorted(((fuzz.token_set_ratio(key, unit_key(n)), u) for u, n in units.items()), reverse=True)
@@ -83,8 +107,36 @@ def match_agencies(s: Session, region: str, year: int) -> list[dict]:
     return out
 
 
-def disclosure_for(s: Session, region: str, year: int, unit_id: int) -> Disclosure | None:
-    for v in budget_versions(s, region, year):
+def candidate_units(s: Session, region: str, year: int) -> list[dict]:
+    """The stored units a region-year's agencies may be matched to by hand: those of its 预算 and 决算."""
+    out: dict[int, dict] = {}
+    for v in budget_versions(s, region, year) + budget_versions(s, region, year, "final"):
+        unit_id = s.get(DocumentRecord, v.document_id).unit_id
+        if unit_id is not None and unit_id not in out:
+            out[unit_id] = {"unit_id": unit_id, "name": v.unit_name or s.get(Unit, unit_id).name,
+                            "document_id": v.document_id}
+    return sorted(out.values(), key=lambda u: u["name"] or "")
+
+
+def set_manual_match(s: Session, region: str, year: int, agency: str, unit_id: int | None) -> dict:
+    """Staff confirm (or clear, unit_id None) an agency's unit by hand; never overwritten by match_agencies."""
+    a = Agency.__table__
+    ag = s.execute(select(a).where(a.c.region_code == region, a.c.fiscal_year == year,
+                                   a.c.agency_code == agency)).first()
+    if ag is None:
+        raise KeyError(agency)
+    if unit_id is not None and unit_id not in {u["unit_id"] for u in candidate_units(s, region, year)}:
+        raise ValueError(f"unit {unit_id} has no disclosure of {region} {year}")
+    method = "manual" if unit_id is not None else None
+    s.execute(update(a).where(a.c.id == ag.id).values(unit_id=unit_id, match=method,
+                                                      match_score=100.0 if unit_id is not None else None))
+    return {"agency_code": agency, "agency_name": ag.agency_name, "unit_id": unit_id, "match": method,
+            "before": {"unit_id": ag.unit_id, "match": ag.match}}
+
+
+def disclosure_for(s: Session, region: str, year: int, unit_id: int, stage: str = "budget") -> Disclosure | None:
+    """The unit's stored 预算 (or `stage` 决算) of the year, read as the feed compares it."""
+    for v in budget_versions(s, region, year, stage):
         if s.get(DocumentRecord, v.document_id).unit_id == unit_id:
             doc = load_version_cached(s, v.id)
             return Disclosure(v.id, v.document_id, unit_id, v.unit_name, doc, read_disclosed(doc))
