@@ -49,6 +49,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/findings/{finding_id}"): "read",
     ("POST", "/findings/{finding_id}/decision"): "decide", ("POST", "/api/findings/{finding_id}/decision"): "decide",
     ("POST", "/api/execution/findings/{finding_id}/decision"): "decide",   # 执行监控: 确认/排除 an execution finding
+    ("POST", "/feed/{region}/{year}/agencies/{agency}/match"): "decide",  # staff confirm a feed agency's unit
     ("GET", "/api/findings/{finding_id}/history"): "read",
     ("POST", "/findings/{finding_id}/undo"): "decide", ("POST", "/api/findings/{finding_id}/undo"): "decide",
     ("GET", "/rules"): "read", ("GET", "/api/rules"): "read",

@@ -149,3 +149,65 @@ def unit_page(request: Request, region: Region, year: Year, agency: Agency, as_o
                 for ln in data["lines"]]
         return table_response(rows, FQ.LINE_COLUMNS, f"feed-{region}-{year}-{agency}", format)
     return render(request, "feed_unit.html", {"d": data, "sev": SEVERITY_ZH})
+
+
+AGENCY_COLUMNS = {"agency_code": "单位编码", "agency_name": "联网单位名称", "unit_name": "匹配的公开单位",
+                  "match_zh": "匹配方式", "match_score": "相似度"}
+MATCH_ZH = {"code": "部门编码", "name": "名称", "fuzzy": "名称相近", "manual": "人工确认", None: "未匹配"}
+
+
+def agencies_json(s: Session, region: str, year: int) -> dict:
+    """A region-year's feed agencies with the stored unit each is matched to, and the units to choose from."""
+    from ...feed.match import candidate_units
+    from ...feed.model import Agency as AgencyRow
+    c = _conn(s)
+    if FQ.region(c, region) is None:
+        raise HTTPException(404, f"no feed data for region {region}")
+    units = candidate_units(s, region, year)
+    names = {u["unit_id"]: u["name"] for u in units}
+    a = AgencyRow.__table__
+    rows = [{"agency_code": r.agency_code, "agency_name": r.agency_name, "unit_id": r.unit_id,
+             "unit_name": names.get(r.unit_id), "match": r.match, "match_zh": MATCH_ZH.get(r.match, r.match),
+             "match_score": r.match_score}
+            for r in c.execute(a.select().where(a.c.region_code == region, a.c.fiscal_year == year)
+                               .order_by(a.c.unit_id.is_not(None), a.c.agency_code))]
+    return {"region": FQ.region(c, region), "fiscal_year": year, "agencies": rows, "units": units,
+            "unmatched": sum(1 for r in rows if r["unit_id"] is None)}
+
+
+@router.get("/feed/{region}/{year}/agencies", include_in_schema=False)
+def agencies_page(request: Request, region: Region, year: Year, format: str | None = deps.ListFmt,
+                  s: Session = Depends(deps.session)):
+    """单位匹配: each feed agency and its stored unit (by code, name, fuzzy name, or by hand); the unmatched
+    first, each with a form to confirm its unit."""
+    data = agencies_json(s, region, year)
+    if format == "json":
+        return FastJSON(data)
+    if format in ("csv", "xlsx"):
+        return table_response(data["agencies"], AGENCY_COLUMNS, f"feed-{region}-{year}-agencies", format)
+    return render(request, "feed_agencies.html", {"d": data})
+
+
+@router.post("/feed/{region}/{year}/agencies/{agency}/match", include_in_schema=False)
+async def agency_match(request: Request, region: Region, year: Year, agency: Agency):
+    """Staff confirm an agency's unit (form field unit_id; empty clears a manual match). Audited (a decision)."""
+    from starlette.responses import RedirectResponse
+
+    from ...feed.match import set_manual_match
+    form = await request.form()
+    raw = str(form.get("unit_id") or "").strip()
+    if raw and not raw.isdigit():
+        raise HTTPException(422, "unit_id: a number")
+    engine = request.app.state.engine
+    with Session(engine) as s, s.begin():
+        try:
+            done = set_manual_match(s, region, year, agency, int(raw) if raw else None)
+        except KeyError:
+            raise HTTPException(404, f"no agency {agency} in the feed of {region} {year}") from None
+        except ValueError as e:
+            raise HTTPException(422, str(e)) from None
+    request.scope["budgetwatch.audit_detail"] = {"agency": agency, "unit_id": done["unit_id"],
+                                                 "before": done["before"]}
+    if "application/json" in request.headers.get("accept", ""):
+        return done
+    return RedirectResponse(f"/feed/{region}/{year}/agencies", status_code=303)
