@@ -29,7 +29,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {       # (importer, imported)
     ("checks", "execution.rules_budget"),     # family G registered by the checks package
     ("checks", "execution.rules_spend"),
     ("checks.reconcile", "feed.codes"),
-    ("store.findings", "checks"),             # Finding, the model of a finding, lives in checks/
     ("store.schema", "access.tables"),        # every table on one metadata, registered from below
     ("store.schema", "execution.model"),
     ("store.schema", "feed.model"),

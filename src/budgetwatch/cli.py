@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 
 from . import __version__
 from .errors import BudgetwatchError
-from .vocab.enums import Stage, labels
+from .vocab.enums import DECISIONS, Scope, Severity, Stage, Status, labels
 
 typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"   # the help is Chinese first, English beside it
 typer.rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
@@ -27,7 +27,20 @@ console = Console()
 err = Console(stderr=True)
 
 STAGE = labels(Stage)
-SCOPE = {"department": "部门", "unit": "单位"}
+SCOPE = labels(Scope)
+SEVERITY_COLOUR = {Severity.error: "red", Severity.warn: "yellow", Severity.info: "cyan"}
+
+
+def severity_counts(severities) -> tuple[dict[str, int], str]:
+    """Counts by severity of the given severities, and the line that says them (错误 2，警告 1，提示 0)."""
+    seen = list(severities)
+    counts = {s.value: seen.count(s) for s in Severity}
+    return counts, "，".join(f"{s.zh} {counts[s]}" for s in Severity)
+
+
+def decision_mark(status: str) -> str:
+    """（已确认） after a finding a reviewer decided on; nothing for an open one."""
+    return f"（{Status(status).zh}）" if status in DECISIONS else ""
 DbOption = typer.Option(None, "--db", help="数据库 SQLAlchemy URL (database; default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)")
 
 
@@ -48,7 +61,7 @@ def main(version: bool = typer.Option(False, "--version", "-V", callback=_versio
 
 
 def fail(message: str, code: int = 2) -> None:
-    from rich.markup import escape   # a message quoting `budgetwatch[postgres]` is text, not markup
+    from rich.markup import escape  # a message quoting `budgetwatch[postgres]` is text, not markup
     err.print(f"[bold red]budgetwatch: error:[/] {escape(message)}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
 
@@ -114,7 +127,8 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
     """入库：存入数据库（每份文档一个事务，个别失败不影响其余），随后检查，打印一张汇总表。
     Store documents (one transaction each; the batch goes on past failures), check them, print one summary table."""
     from .cli_output import file_progress, ingest_table, ingest_totals
-    from .pipeline import candidate_files, ingest as run_ingest
+    from .pipeline import candidate_files
+    from .pipeline import ingest as run_ingest
     engine = _open(db)
     n_files = sum(len(fs) for fs in candidate_files(paths).values())
     if not n_files:
@@ -129,6 +143,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
     results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
+
         from .pipeline import check as check_versions
         from .store.findings import load_findings
         with Session(engine) as s:
@@ -151,6 +166,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
 def list_documents(db: Optional[str] = DbOption):
     """列表：数据库中的文档（各取最新版本）。List the documents stored (newest version of each)."""
     from sqlalchemy.orm import Session
+
     from .store.repository import latest_versions
     engine = _open(db)
     t = RichTable("id", "单位", "年度", "阶段", "口径", "版本", "表", "文件")
@@ -174,6 +190,7 @@ def _output_options(fmt: str, formats: tuple[str, ...], documents, all_: bool, o
 def _chosen_versions(engine, documents, all_: bool) -> dict[int, int]:
     """{document id: newest version id} of the documents named (all with --all); unknown ids fail."""
     from sqlalchemy.orm import Session
+
     from .store.repository import latest_versions
     with Session(engine) as s:
         versions = {v.document_id: v.id for v in latest_versions(s)}
@@ -193,6 +210,7 @@ def export(documents: list[int] = typer.Argument(None, help="文档 id，见 bud
            db: Optional[str] = DbOption):
     """导出：标准 JSON、CSV（每个数字一行）或 XLSX（每表一页）。Export as canonical JSON, CSV (one row per cell) or XLSX."""
     from sqlalchemy.orm import Session
+
     from .export import to_csv, to_json, to_xlsx
     from .export.writers import atomic_write
     from .store.repository import load_version
@@ -219,6 +237,7 @@ def export(documents: list[int] = typer.Argument(None, help="文档 id，见 bud
 
 def _groups(engine, results) -> list:
     from sqlalchemy.orm import Session
+
     from .store.schema import Version
     out = []
     with Session(engine) as s:
@@ -231,16 +250,13 @@ def _groups(engine, results) -> list:
 
 
 def _print_findings(engine, results) -> None:
-    from .checks.rule import SEVERITY_ZH
-    colour = {"error": "red", "warn": "yellow", "info": "cyan"}
     for meta, fs in _groups(engine, results):
-        counts = {s: sum(1 for f in fs if f.severity == s) for s in ("error", "warn", "info")}
-        console.print(f"\n[bold]问题清单 · {meta['label']}[/] (id {meta['id']}) — 错误 {counts['error']}，"
-                      f"警告 {counts['warn']}，提示 {counts['info']}", highlight=False)
-        for sev in ("error", "warn", "info"):
+        _, said = severity_counts(f.severity for f in fs)
+        console.print(f"\n[bold]问题清单 · {meta['label']}[/] (id {meta['id']}) — {said}", highlight=False)
+        for sev in Severity:
             for f in (f for f in fs if f.severity == sev):
-                mark = {"accepted": "（已确认）", "dismissed": "（已排除）"}.get(f.status, "")
-                console.print(f"  [{colour[sev]}]{SEVERITY_ZH[sev]}[/] {f.rule} #{f.id} {f.location}{mark}\n"
+                mark = decision_mark(f.status)
+                console.print(f"  [{SEVERITY_COLOUR[sev]}]{sev.zh}[/] {f.rule} #{f.id} {f.location}{mark}\n"
                               f"    {f.message}", highlight=False, soft_wrap=True)
 
 
@@ -285,7 +301,9 @@ def decide(finding: int = typer.Argument(..., help="问题编号，问题清单�
            db: Optional[str] = DbOption):
     """处理问题：确认或排除一条问题，重新检查和新版本中保留。Accept or dismiss a finding; kept across re-checks."""
     from sqlalchemy.orm import Session
-    from .store.findings import STATUSES, decide as store_decide
+
+    from .store.findings import STATUSES
+    from .store.findings import decide as store_decide
     if status not in STATUSES:
         fail(f"status {status}: choose accepted or dismissed")
     engine = _open(db)
@@ -307,6 +325,7 @@ def undo(finding: int = typer.Argument(..., help="问题编号 (finding id)"),
          db: Optional[str] = DbOption):
     """撤销处理：收回对一条问题的最近一次处理，此前的处理（或待处理）恢复。Undo the latest decision."""
     from sqlalchemy.orm import Session
+
     from .store.findings import undo as store_undo
     engine = _open(db)
     with Session(engine) as s:
@@ -329,9 +348,10 @@ def serve(host: str = typer.Option("127.0.0.1", help="监听地址 (address to l
     import os
 
     import uvicorn
+
+    from .access.settings import auth_on, is_loopback
     from .cli_output import listen
     from .store.db import resolve_url
-    from .access.settings import auth_on, is_loopback
     from .web.app import create_app
     if not is_loopback(host) and not auth_on():
         fail(f"--host {host}: serving beyond this machine needs BUDGETWATCH_AUTH=on (login and roles)")
@@ -389,8 +409,8 @@ def spark(paths: list[Path] = typer.Argument(..., help="文件或文件夹 (file
 @app.command()
 def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdown (print the catalogue as Markdown)")):
     """规则目录：每条检查规则的类别、严重程度、比较内容和适用条件。The rule catalogue."""
-    from .checks.catalogue import catalogue_markdown
     from .checks import RULES
+    from .checks.catalogue import catalogue_markdown
     from .checks.rule import FAMILIES, SEVERITY_ZH
     if markdown:
         sys.stdout.write(catalogue_markdown())
@@ -402,8 +422,10 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdo
 
 
 from . import cli_feed  # noqa: E402  (the 联网 feed commands: budgetwatch feed …)
+
 app.add_typer(cli_feed.app, name="feed")
 from . import cli_exec  # noqa: E402  (执行监控: budgetwatch exec …, check --feed)
+
 app.add_typer(cli_exec.app, name="exec")
 
 from .access.cli import audit_app, token_app, user_app  # noqa: E402  (they use the helpers above)

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 from rich.table import Table as RichTable
 
-from .cli import DbOption, _open, console, fail
+from .cli import SEVERITY_COLOUR, DbOption, _open, console, decision_mark, fail, severity_counts
 from .cli_feed import _day
 
 app = typer.Typer(no_args_is_help=True, help="执行监控: family G rules on the 联网 feed (docs/execution.md).")
@@ -34,8 +34,8 @@ def run_after_load(engine, region: str, year: int, as_of: date | None) -> None:
     """The hook `feed load` calls after its 对账 (family R): run family G on what was just loaded; print a summary."""
     from .execution.run import check_feed
     res = check_feed(engine, region, year, as_of, reconcile=False)
-    counts = {s: sum(1 for f in res.findings if f.severity == s) for s in ("error", "warn", "info")}
-    console.print(f"执行监控（截至{res.as_of}）: 错误 {counts['error']}，警告 {counts['warn']}，提示 {counts['info']}"
+    _, said = severity_counts(f.severity for f in res.findings)
+    console.print(f"执行监控（截至{res.as_of}）: {said}"
                   f"（budgetwatch exec findings --region {region} --year {year}）")
 
 
@@ -62,13 +62,11 @@ def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
     from .web.downloads import table_response
     if fmt == "text":
         from .checks.rule import SEVERITY_ZH
-        colour = {"error": "red", "warn": "yellow", "info": "cyan"}
-        counts = {s: sum(1 for r in rows if r["severity"] == s) for s in ("error", "warn", "info")}
-        console.print(f"[bold]{title}[/] — 错误 {counts['error']}，警告 {counts['warn']}，提示 {counts['info']}",
-                      highlight=False)
+        _, said = severity_counts(r["severity"] for r in rows)
+        console.print(f"[bold]{title}[/] — {said}", highlight=False)
         for r in rows:
-            mark = {"accepted": "（已确认）", "dismissed": "（已排除）"}.get(r["status"], "")
-            console.print(f"  [{colour[r['severity']]}]{SEVERITY_ZH[r['severity']]}[/] {r['rule']} #{r['id']} "
+            mark = decision_mark(r["status"])
+            console.print(f"  [{SEVERITY_COLOUR[r['severity']]}]{SEVERITY_ZH[r['severity']]}[/] {r['rule']} #{r['id']} "
                           f"{r['agency_code'] or ''}{mark}\n    {r['message']}", highlight=False, soft_wrap=True)
         return
     if fmt == "json":
@@ -111,7 +109,8 @@ def decide(finding: int = typer.Argument(..., help="execution finding id (#N)"),
            reason: str = typer.Option(..., "--reason", "-r"), by: str = typer.Option(..., "--by"),
            db: Optional[str] = DbOption):
     """确认 or 排除 an execution finding; the decision is kept across re-runs and later dates."""
-    from .execution.run import STATUSES, decide as run_decide
+    from .execution.run import STATUSES
+    from .execution.run import decide as run_decide
     if status not in STATUSES:
         fail(f"status {status}: choose accepted or dismissed")
     engine = _open(db)
@@ -130,7 +129,8 @@ def set_threshold(rule: str = typer.Argument(..., help="rule id, e.g. G01"),
                   region: str = typer.Option("*", "--region", help="region code, or * for every region"),
                   by: Optional[str] = typer.Option(None, "--by"), db: Optional[str] = DbOption):
     """Override a threshold for a region (kept in the rule_settings table)."""
-    from .execution.settings import BadSetting, set_threshold as store
+    from .execution.settings import BadSetting
+    from .execution.settings import set_threshold as store
     try:
         parsed = json.loads(value)
     except ValueError:
@@ -148,7 +148,8 @@ def set_threshold(rule: str = typer.Argument(..., help="rule id, e.g. G01"),
 def thresholds(region: Optional[str] = typer.Option(None, "--region"), db: Optional[str] = DbOption):
     """The thresholds in force for every family G rule (defaults, settings file, admin table)."""
     from .execution.run import g_rules
-    from .execution.settings import BadSetting, thresholds as effective
+    from .execution.settings import BadSetting
+    from .execution.settings import thresholds as effective
     engine = _open(db)
     t = RichTable("规则", "名称", "阈值")
     try:

@@ -29,7 +29,8 @@ def _day(text: str | None) -> date | None:
 
 
 def print_report(rep, limit: int = 20) -> None:
-    style = {"loaded": "green", "partial": "yellow", "rejected": "red", "repeat": "cyan"}[rep.status]
+    style = {BatchStatus.loaded: "green", BatchStatus.partial: "yellow", BatchStatus.rejected: "red",
+             BatchStatus.repeat: "cyan"}[rep.status]
     console.print(f"批次 #{rep.batch_id} [{style}]{STATUS_ZH[rep.status]}[/] {rep.region} {rep.year}年"
                   f"{'（合成数据）' if rep.synthetic else ''}: 收到 {rep.rows_in} 行，入库/更新 {rep.rows_loaded}，"
                   f"未变 {rep.rows_unchanged}，拒收 {rep.rows_rejected}")

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from .vocab.enums import Stage, labels
+from .vocab.enums import Severity, Stage, labels
 
 STAGE = labels(Stage)
 PLAIN_EVERY_SECONDS = 10
@@ -49,7 +49,7 @@ def ingest_table(engine, summary, results: dict) -> RichTable:
     from .store.repository import load_version
     checked = bool(results)
     t = RichTable(title="入库结果")
-    for name in ("单位", "年度", "结果", "表", "目标表", *(("错误", "警告", "提示") if checked else ()), "文件"):
+    for name in ("单位", "年度", "结果", "表", "目标表", *(labels(Severity).values() if checked else ()), "文件"):
         t.add_column(name, no_wrap=name != "文件", overflow="fold")
     with Session(engine) as s:
         for o in summary.outcomes:
@@ -62,7 +62,7 @@ def ingest_table(engine, summary, results: dict) -> RichTable:
             counts = []
             if checked:
                 fs = results.get(o.version_id, [])
-                counts = [str(sum(1 for f in fs if f.severity == k)) for k in ("error", "warn", "info")]
+                counts = [str(sum(1 for f in fs if f.severity == k)) for k in Severity]
             t.add_row(d.unit or "（未识别单位）", f"{d.year or ''}{STAGE.get(d.stage, '')}", status, str(len(d.tables)),
                       str(len(d.forms)), *counts, names)
     return t

@@ -5,10 +5,12 @@ Dataclasses mirror the canonical JSON (`budgetwatch.extraction/v1`); `to_dict()`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import SCHEMA
+from .vocab.claims import CLAIM_ZH
 
 
 @dataclass
@@ -61,6 +63,11 @@ class Row:
                    block=d.get("block"), line=loc.get("line"), page=loc.get("page"),
                    boxes={k: list(b) for k, b in (d.get("boxes") or {}).items()}, ocr=bool(d.get("ocr")))
 
+
+
+# a row's fields kept one per row (the store's columns); values, printed, boxes and ocr are per cell
+ROW_COLUMNS: tuple[str, ...] = ("code", "name", "side", "gov_name", "subtotal", "block", "line", "page")
+ROW_CELL_FIELDS: tuple[str, ...] = ("values", "printed", "boxes", "ocr")
 
 @dataclass
 class Table:
@@ -120,6 +127,9 @@ class Indicator:
                    value=d.get("value") or "", line=(d.get("location") or {}).get("line"),
                    page=(d.get("location") or {}).get("page"))
 
+
+
+INDICATOR_COLUMNS: tuple[str, ...] = ("level1", "level2", "name", "value", "line", "page")
 
 @dataclass
 class Form:
@@ -210,3 +220,77 @@ class Document:
                    tables=[Table.from_dict(t) for t in d.get("tables") or []],
                    forms=[Form.from_dict(f) for f in d.get("performance_forms") or []],
                    narrative=[TextLine.from_dict(t) for t in d.get("narrative") or []])
+
+
+# ---- what the checks report -------------------------------------------------------------------------------
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    family: str = ""
+    confidence: float = 1.0
+    page: int | None = None
+    line: int | None = None
+    file: str | None = None
+    table_kind: str | None = None
+    table_title: str | None = None
+    row_code: str | None = None
+    row_name: str | None = None
+    column: str | None = None
+    value: float | None = None
+    expected: float | None = None
+    difference: float | None = None
+    money_unit: str | None = None
+    suggestion: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None              # set once stored
+    status: str = "open"               # open | accepted | dismissed (reviewer's decision)
+    reason: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Same defect, same fingerprint, across re-checks and versions (values excluded on purpose:
+        a corrected figure that still disagrees is the same defect)."""
+        key = "|".join(str(x or "") for x in (self.rule, self.table_kind, self.table_title, self.row_code,
+                                             self.row_name, self.column, self.evidence.get("claim")))
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @property
+    def location(self) -> str:
+        where = f"第{self.page}页" if self.page is not None else (f"第{self.line}行" if self.line is not None else "")
+        parts = [self.file or "", where, self.table_title or ""]
+        if self.row_code or self.row_name:
+            parts.append(" ".join(x for x in (self.row_code, self.row_name) if x))
+        return " · ".join(p for p in parts if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
+             "confidence": self.confidence, "file": self.file, "page": self.page, "line": self.line,
+             "table": self.table_title, "table_kind": self.table_kind, "row_code": self.row_code,
+             "row_name": self.row_name, "column": self.column, "value": self.value, "expected": self.expected,
+             "difference": self.difference, "money_unit": self.money_unit, "message": self.message,
+             "suggestion": self.suggestion, "status": self.status, "reason": self.reason,
+             "fingerprint": self.fingerprint}
+        if self.evidence:
+            d["evidence"] = self.evidence
+        return d
+
+
+FINDING_AMOUNTS = ("value", "expected", "difference")    # the figures compared, in the finding's money_unit
+FINDING_DECISION = ("id", "status", "reason")            # set by the store and by reviewers, not by a rule
+# the fields a finding is stored with, one column each (amounts as decimals, evidence as JSON, apart)
+FINDING_COLUMNS = tuple(f.name for f in fields(Finding) if f.name not in (*FINDING_AMOUNTS, *FINDING_DECISION, "evidence"))
+
+
+# ---- key figures: one document's, in 万元 (analysis/figures.py computes them, store/figures.py keeps them) ----
+
+# read from the tables' facts, each named as the 说明 names it
+KEY_FIGURES: dict[str, str] = {k: CLAIM_ZH[k] for k in ("income_total", "expenditure_total", "basic", "project",
+                                                         "personnel", "public", "three_public", "admin_operating",
+                                                         "carryover")}
+# derived from those and the 概况's staff number
+DERIVED_FIGURES: dict[str, str] = {"staff": "实有人数", "carryover_share": "结转占收入%",
+                                   "public_per_head": "人均公用经费", "project_share": "项目支出占比%"}
+KEY_FIGURE_FIELDS: tuple[str, ...] = (*KEY_FIGURES, *DERIVED_FIGURES)   # besides `classes` (功能分类 类 → 万元)

@@ -397,9 +397,10 @@ def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
     """Check `chosen` against `versions` (all newest versions) in session `s`, without committing.
     With `isolate`, each document is checked in a savepoint and a failure is returned as
     {version id: finding} instead of raised (an ingest wants the raise: it keeps nothing then)."""
-    from .analysis.figures import key_figures, save_figures
+    from .analysis.figures import key_figures
     from .checks import Finding, run_checks
     from .checks.across import batch
+    from .store.figures import save_figures
     from .store.findings import save_findings
     docs: dict = {}
     failed: dict[int, Finding] = {}

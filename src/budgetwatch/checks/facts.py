@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..model import Row, Table
 from ..vocab.claims import CLAIM_RULES
+from ..vocab.units import SIDE_TOTAL_NAMES, names_pattern
 from .arithmetic import class_name, three_public_items
 from .view import DocView, decimals, name_of
 
@@ -32,6 +33,7 @@ def _add(out, kind, label, view, t, r, key="total"):
 
 
 _CLAIM = dict(CLAIM_RULES)   # a row is named as the 说明 names the figure
+_SIDE_TOTAL = {side: names_pattern(names) for side, names in SIDE_TOTAL_NAMES.items()}
 
 
 def collect(view: DocView) -> dict[str, list[Fact]]:
@@ -56,10 +58,10 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
                 _add(out, "class:" + c, f"{t1.title}“{r.name}”", view, t1, r)
     if t4:
         for r in t4.rows:
-            if r.side == "income" and re.search(r"^收入总计$|^本年收入合计$", name_of(r)):
+            if r.side == "income" and re.search(_SIDE_TOTAL["income"], name_of(r)):
                 _add(out, "fiscal_total", f"{t4.title}“{r.name}”", view, t4, r)
                 _add(out, "income_total", f"{t4.title}“{r.name}”", view, t4, r)
-            if r.side == "expenditure" and re.search(r"^支出总计$|^本年支出合计$", name_of(r)):
+            if r.side == "expenditure" and re.search(_SIDE_TOTAL["expenditure"], name_of(r)):
                 _add(out, "fiscal_total", f"{t4.title}“{r.name}”", view, t4, r)
                 _add(out, "expenditure_total", f"{t4.title}“{r.name}”", view, t4, r)
             if r.side == "income" and "一般公共预算" in name_of(r):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import nospace
+from ..vocab.units import UNIT_PATTERN, YUAN_PER
 from .performance import _form_at, _wan, project_forms, projects
 from .rule import rule
 from .view import DocView, name_of
@@ -79,7 +80,7 @@ def stale_forms(view: DocView):
 
 
 # 5000元/个/年, 200元/人/月, 1000元/人: a rate per one counted thing, per year (or month), in 元 or 万元
-_RATE = re.compile(r"^[=＝≤≦<]?(\d+(?:\.\d+)?)(元|万元)/(人|个|名|次|家|所|户|台|套|场|期)(?:/(年|月|次))?$")
+_RATE = re.compile(r"^[=＝≤≦<]?(\d+(?:\.\d+)?)(" + UNIT_PATTERN + r")/(人|个|名|次|家|所|户|台|套|场|期)(?:/(年|月|次))?$")
 _QUANTITY = re.compile(r"^[=＝≥≧]?(\d+)(人|个|名|次|家|所|户|台|套|场|期)$")
 _SAME_COUNT = {"人": "人", "名": "人", "个": "个", "次": "次", "家": "家", "所": "所", "户": "户", "台": "台",
                "套": "套", "场": "场", "期": "期"}
@@ -101,11 +102,11 @@ def _rate_times_quantity(f):
     if len(qty) != 1:
         return None
     q_ind, q = qty[0]
-    rate = float(m.group(1)) * (1e4 if m.group(2) == "万元" else 1.0)
+    rate = float(m.group(1)) * YUAN_PER[m.group(2)]
     return ind, q_ind, rate * int(q.group(1)) * (12 if period == "月" else 1), period
 
 
-_CAP = re.compile(r"(\d+(?:\.\d+)?)(万元|元)(?!/)")
+_CAP = re.compile(r"(\d+(?:\.\d+)?)(" + UNIT_PATTERN + ")(?!/)")
 
 
 def _other_caps(f, rate_ind) -> float:
@@ -114,7 +115,7 @@ def _other_caps(f, rate_ind) -> float:
     for i in f.indicators:
         v = nospace(i.value)
         if i is not rate_ind and _is_cost(i) and (m := _CAP.search(v)) and "/" not in v and "每" not in v:
-            total += float(m.group(1)) * (1e4 if m.group(2) == "万元" else 1.0)
+            total += float(m.group(1)) * YUAN_PER[m.group(2)]
     return total
 
 

@@ -6,71 +6,17 @@ Chinese message and suggestion templates its findings are written with. `@rule(.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from ..model import Finding
 from ..vocab.enums import Family, Severity, labels
 
 SEVERITIES = tuple(Severity)   # most severe first
 SEVERITY_ZH = labels(Severity)
 FAMILIES = labels(Family)
-
-
-@dataclass
-class Finding:
-    rule: str
-    severity: str
-    message: str
-    family: str = ""
-    confidence: float = 1.0
-    page: int | None = None
-    line: int | None = None
-    file: str | None = None
-    table_kind: str | None = None
-    table_title: str | None = None
-    row_code: str | None = None
-    row_name: str | None = None
-    column: str | None = None
-    value: float | None = None
-    expected: float | None = None
-    difference: float | None = None
-    money_unit: str | None = None
-    suggestion: str | None = None
-    evidence: dict[str, Any] = field(default_factory=dict)
-    id: int | None = None              # set once stored
-    status: str = "open"               # open | accepted | dismissed (reviewer's decision)
-    reason: str | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        """Same defect, same fingerprint, across re-checks and versions (values excluded on purpose:
-        a corrected figure that still disagrees is the same defect)."""
-        key = "|".join(str(x or "") for x in (self.rule, self.table_kind, self.table_title, self.row_code,
-                                             self.row_name, self.column, self.evidence.get("claim")))
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-    @property
-    def location(self) -> str:
-        where = f"第{self.page}页" if self.page is not None else (f"第{self.line}行" if self.line is not None else "")
-        parts = [self.file or "", where, self.table_title or ""]
-        if self.row_code or self.row_name:
-            parts.append(" ".join(x for x in (self.row_code, self.row_name) if x))
-        return " · ".join(p for p in parts if p)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
-             "confidence": self.confidence, "file": self.file, "page": self.page, "line": self.line,
-             "table": self.table_title, "table_kind": self.table_kind, "row_code": self.row_code,
-             "row_name": self.row_name, "column": self.column, "value": self.value, "expected": self.expected,
-             "difference": self.difference, "money_unit": self.money_unit, "message": self.message,
-             "suggestion": self.suggestion, "status": self.status, "reason": self.reason,
-             "fingerprint": self.fingerprint}
-        if self.evidence:
-            d["evidence"] = self.evidence
-        return d
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ from sqlalchemy.engine import Connection
 
 from ..feed.model import BudgetLine, ExecutionFinding, Payment
 from ..feed.queries import _plain
-from ..vocab.enums import WarningLevel, labels
+from ..vocab.enums import Severity, WarningLevel, labels
 from .model import ExecutionDecision
 
 LEVELS = labels(WarningLevel)
+# the level a finding without one of its own is shown at, by severity
+_SHOWN = {Severity.error.value: WarningLevel.red.value, Severity.warn.value: WarningLevel.orange.value}
 
 
 def as_of_dates(c: Connection, region: str, year: int) -> list[date]:
@@ -64,10 +66,10 @@ def flags_by_agency(c: Connection, region: str, year: int, as_of: date | None) -
     """Counts of kept findings per unit and the worst display level (red / orange)."""
     out: dict[str, dict] = {}
     for f in stored_findings(c, region, year, as_of=as_of):
-        a = out.setdefault(f["agency_code"] or "", {"red": 0, "orange": 0, "error": 0, "warn": 0, "info": 0})
+        a = out.setdefault(f["agency_code"] or "", dict.fromkeys([*_SHOWN.values(), *(s.value for s in Severity)], 0))
         a[f["severity"]] += 1
-        lvl = f["level"] or {"error": "red", "warn": "orange"}.get(f["severity"])
-        if lvl in ("red", "orange"):
+        lvl = f["level"] or _SHOWN.get(f["severity"])
+        if lvl in _SHOWN.values():
             a[lvl] += 1
     return out
 

@@ -8,6 +8,7 @@ import re
 
 from ..model import Form
 from ..read.text import Line
+from ..vocab.units import WHOLE_TOTAL_NAMES
 from .indicator_grid import (
     GRID_END,
     IndicatorReader,
@@ -242,7 +243,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             continue   # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
         name, amt = _project_cells(ln.cells, name_j, amount_j)
         anchored = from_level1(ln.cells)
-        if name and amt is not None and nospace(name) not in ("合计", "总计") and \
+        if name and amt is not None and nospace(name) not in WHOLE_TOTAL_NAMES and \
                 not _continues_overleaf(current, name, amt, ln, anchored):
             overleaf = [u for u in unnamed if u[0].page is not None and u[0].page != ln.page]
             if len(overleaf) != len(unnamed):   # the held block is not this project's: it was the last one's
@@ -259,7 +260,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             feed(overleaf)   # its first rows, printed at the foot of the page before its name
             tokens = anchored if anchored is not None else (
                 ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:])
-        elif nospace(name) in ("合计", "总计") or (name and amt is None and not has_indicator_tokens(ln.cells)):
+        elif nospace(name) in WHOLE_TOTAL_NAMES or (name and amt is None and not has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
             tokens = anchored if anchored is not None else from_column(ln, ind_j, grid_header, columns)

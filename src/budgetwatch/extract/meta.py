@@ -5,6 +5,8 @@ import re
 from collections import Counter
 
 from ..read.text import Line
+from ..vocab.enums import Stage, labels
+from ..vocab.units import DISCLOSED_UNITS, alternation
 from .text_rules import nospace
 
 _UNIT_LINE = re.compile(r"^(?:部门名称|单位名称|编制部门|编制单位|预算单位|填报单位|部门|单位)\s*[:：]\s*(.+)$")
@@ -21,7 +23,7 @@ def _unit_from_line(text: str) -> str | None:
     u = re.sub(r"^\d+[-—－]", "", u).strip()
     if re.search(r"[;；,，。、]", u):
         return None   # a sentence of the 说明 (单位：…;全市14个区设…), not a name
-    return u if 2 <= len(u) <= 60 and not u.startswith(("万元", "元")) else None
+    return u if 2 <= len(u) <= 60 and not u.startswith(DISCLOSED_UNITS) else None
 
 
 def _unit_from_row(cells) -> str | None:
@@ -124,7 +126,7 @@ def _cover_match(lines: list[Line]):
         if m:
             return m
     cover = cover_text(lines)
-    if re.search(r"预算|决算", cover):
+    if re.search(alternation(tuple(labels(Stage).values())), cover):
         y = re.search(r"(?<![\d.,])(20\d{2})(?![\d.,])", cover)
         kind = re.search(r"(部门|单位)?(综合)?(预算|决算)", cover)
         if y and kind:

@@ -14,13 +14,14 @@ from typing import Iterator
 
 from ..errors import BudgetwatchError
 from ..read.formats import Source, read_source
+from ..vocab.units import WHOLE_TOTAL_NAMES, alternation
 from .document import find_titles
 from .meta import find_stage, find_unit, find_year
 from .text_rules import nospace, parse_amount
 
 PROSE_MIN = 20          # a narrative runs to dozens of prose lines
 LEAD_MAX = 30           # a tables file starts with its tables
-_TOTAL = re.compile(r"总计|合计")
+_TOTAL = re.compile(alternation(WHOLE_TOTAL_NAMES))
 
 
 @dataclass

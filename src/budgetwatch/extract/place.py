@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from ..vocab.enums import Level
+
 MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
-LEVELS = ("中央", "省级", "市级", "区县级", "乡镇街道")
+LEVELS = tuple(level.value for level in Level)
 _PROVINCE = re.compile(r"^(.{2,3}?(?:省|自治区)|北京市|上海市|天津市|重庆市|内蒙古|广西|西藏|宁夏|新疆)")
 _CITY = re.compile(r"^(.{2,5}?(?:市|州|盟|地区))")
 _COUNTY = re.compile(r"^(.{1,6}?(?:区|县|旗))")
@@ -19,7 +21,7 @@ _CENTRAL = re.compile(r"^(国家|中共中央|中央|全国|国务院|最高人�
 _COVER = re.compile(r"^(?P<place>\S{2,12}?(?:省|自治区|市|州|盟|区|县|旗))(?:\d{4}年(?:度)?)?"
                     r"(?P<tier>省级|市级|州级|区级|县级|本级)?(?:部门|单位)(?:预算|决算)")
 COVER_LINES = 40   # the cover and the first lines of the 说明 name the place of a unit whose name does not
-_TIER = {"省级": "省级", "州级": "市级", "区级": "区县级", "县级": "区县级"}
+_TIER = {"省级": Level.province.value, "州级": Level.city.value, "区级": Level.county.value, "县级": Level.county.value}
 
 
 def place(unit: str | None, lines: Iterable[str] = ()) -> dict:

@@ -9,16 +9,23 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from .three_public import admin_operating_of, items_as_rows
 from ..model import Row, Table
 from ..read.text import Line
-from .codes import CodeTracker
-from .text_rules import (
-    ENUM, header_money_unit, is_code, money_unit_in, nospace, parse_amount, squash, strip_enum,
-)
 from ..vocab.columns import COLUMN_RULES
 from ..vocab.kinds import ECONOMIC_KINDS
-from ..vocab.units import GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
+from ..vocab.units import GENERIC_TOTAL_LABELS, GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
+from .codes import CodeTracker
+from .text_rules import (
+    ENUM,
+    header_money_unit,
+    is_code,
+    money_unit_in,
+    nospace,
+    parse_amount,
+    squash,
+    strip_enum,
+)
+from .three_public import admin_operating_of, items_as_rows
 from .vocabulary import CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key, kind_by_content
 
 TWO_SIDED = ("summary", "fiscal_summary")
@@ -172,7 +179,7 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
     values = [c for c in cols if c.role == "value"]
     shared = set.intersection(*(set(nospace(p) for p in c.path[:-1]) for c in values)) if values else set()
     for c in values:
-        if nospace(c.label) in ("小计", "合计") and c.key and not c.key.startswith("x:") and c.key != "total":
+        if nospace(c.label) in GENERIC_TOTAL_LABELS and c.key and not c.key.startswith("x:") and c.key != "total":
             words = dict(COLUMN_RULES).get(c.key, ())
             decider = next((nospace(p) for p in reversed(c.path[:-1]) if any(w in nospace(p) for w in words)), None)
             if decider in shared:

@@ -5,13 +5,15 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from ..vocab.units import UNIT_PATTERN
+
 _AMOUNT = re.compile(r"^[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _PAREN_NEG = re.compile(r"^[（(]\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*[）)]$")
 ENUM = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]|[（(]\d+[）)]|\d+[、．](?!\d)|\d+\.(?!\d)|[①-⑳])\s*")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）()、“”《》])\s+(?=[\u4e00-\u9fff（）()、“”《》])")
 YEAR = re.compile(r"(20\d{2})\s*年")
-MONEY_UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|元)")
-HEADER_UNIT = re.compile(r"[（(]\s*(亿元|万元|元)\s*[）)]")
+MONEY_UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(" + UNIT_PATTERN + ")")
+HEADER_UNIT = re.compile(r"[（(]\s*(" + UNIT_PATTERN + r")\s*[）)]")
 
 
 def parse_amount(s: str | None) -> Decimal | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from ..model import Row, Table
+from ..vocab.claims import THREE_PUBLIC_PARTS
+from ..vocab.units import GENERIC_TOTAL_LABELS, WHOLE_TOTAL_NAMES, alternation
 from .text_rules import nospace
 
 ITEMS = (  # (canonical row name, test on the column's innermost label and its header path)
@@ -13,9 +15,9 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
     ("公务用车购置费", lambda lab, path: re.search(r"购置费?$", lab) and "运行" not in lab),
     ("公务用车运行维护费", lambda lab, path: re.search(r"运行(维护)?费$", lab) and "购置" not in lab),
     ("公务用车购置及运行费", lambda lab, path: "购置及运行" in lab
-     or (lab in ("小计", "合计") and "购置及运行" in path)),
+     or (lab in GENERIC_TOTAL_LABELS and "购置及运行" in path)),
     ("合计", lambda lab, path: ("三公" in lab and re.search(r"总额|合计|小计|预算数?$", lab))
-     or (lab in ("小计", "合计") and "购置及运行" not in path)),
+     or (lab in GENERIC_TOTAL_LABELS and "购置及运行" not in path)),
     ("会议费", lambda lab, path: lab == "会议费"),
     ("培训费", lambda lab, path: lab == "培训费"),
 )
@@ -49,7 +51,7 @@ def admin_operating_of(table: Table, columns, year: int | None) -> Table | None:
                 and not re.search(r"上年|增减|变化", nospace("".join(c.path)))), None)
     if col is None or not table.rows:
         return None
-    total_row = next((r for r in table.rows if re.fullmatch(r"合计|总计", nospace(r.name or ""))), None)
+    total_row = next((r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None)
     if len(table.rows) > 3 and total_row is None:
         return None
     row = total_row or _current_row(table.rows, year)
@@ -82,8 +84,7 @@ def canonical_rows(table: Table) -> None:
             if n and n != "总计":
                 r.name = n
         return
-    parts = {n: r for r, n in zip(table.rows, named) if n in ("因公出国（境）费", "公务接待费", "公务用车购置及运行费")
-             + _MEETING}
+    parts = {n: r for r, n in zip(table.rows, named) if n in THREE_PUBLIC_PARTS + _MEETING}
     for r, n in zip(table.rows, named):
         if n == "合计":
             raw = nospace(r.name or "")
@@ -108,7 +109,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
            if (year and str(year) in nospace("".join(c.path))) or re.search(r"本年|当年", "".join(c.path))]
     if own and any(re.search(r"20\d\d|上年|增减|变化", "".join(c.path)) for c, n in named if (c, n) not in own):
         named = own
-    total_row = next((r for r in table.rows if re.fullmatch(r"合计|总计", nospace(r.name or ""))), None)
+    total_row = next((r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None)
     if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None):
         canonical_rows(table)
         return   # a per-unit table transposes through its 合计 row

@@ -7,6 +7,7 @@ import re
 from ..vocab.columns import COLUMN_RULES
 from ..vocab.indicators import LEVEL2_PARENT, REQUIRED_LEVEL1
 from ..vocab.kinds import ECONOMIC_KINDS, FUNCTIONAL_KINDS, TITLE_RULES
+from ..vocab.units import GENERIC_TOTAL_LABELS
 from .text_rules import nospace
 
 _TITLE_END = re.compile(r"表\s*(?:[（(][^（()）]{0,24}[）)])?\s*(?:[（(][^（()）]{0,24}[）)])?$")
@@ -85,7 +86,7 @@ def column_key(label: str, path: list[str], doc_year: int | None, stage: str | N
         return "x:" + lab
     # 年初预算数 is the 决算's budget column; in a budget it is the year's own budget: the total
     skip = ("total", "x:change") if stage == "final" else ("total", "x:change", "budget")
-    if lab in ("小计", "合计"):
+    if lab in GENERIC_TOTAL_LABELS:
         # a generic label under a specific one (基本支出 › 小计) is that column's total
         for outer in reversed(path[:-1]):
             o = nospace(outer)

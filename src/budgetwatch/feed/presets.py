@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..vocab.units import ANY_UNIT_PATTERN, YUAN_PER
+
 PRESETS = ("yth", "legacy", "zh")
 
 # canonical fields per table: the fields a row must have, then the full list (validate.py knows each type)
@@ -107,7 +109,7 @@ FILE_TABLES = (
     (re.compile(r"PAY_VOUCHER|支付申请", re.I), "applications"),
 )
 
-_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]|[:：]?(万元|元)$")
+_UNIT = re.compile(r"[（(]\s*(" + ANY_UNIT_PATTERN + r")\s*[)）]|[:：]?(" + ANY_UNIT_PATTERN + ")$")
 
 
 def header_key(header: str) -> tuple[str, Decimal]:
@@ -116,8 +118,7 @@ def header_key(header: str) -> tuple[str, Decimal]:
     scale = Decimal(1)
     m = _UNIT.search(h)
     if m:
-        if (m.group(1) or m.group(2)) == "万元":
-            scale = Decimal(10000)
+        scale = Decimal(YUAN_PER[m.group(1) or m.group(2)])
         h = _UNIT.sub("", h)
     return h.lower(), scale
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..model import KEY_FIGURES
+
 DOCUMENT_FIELDS = ("key", "files", "unit", "year", "stage", "scope", "region", "level", "tables", "forms",
-                   "income_total", "expenditure_total", "basic", "project", "personnel", "public", "three_public",
-                   "admin_operating", "carryover", "staff")
+                   *KEY_FIGURES, "staff")
 CELL_FIELDS = ("key", "table", "table_kind", "table_title", "money_unit", "row", "code", "name", "side", "column",
                "amount", "printed", "page", "line")
 FINDING_FIELDS = ("key", "rule", "family", "severity", "message", "suggestion", "table_title", "row_code", "row_name",
@@ -78,13 +79,11 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
 
 
 def _schemas():
-    from pyspark.sql.types import (ArrayType, DoubleType, IntegerType, LongType, StringType, StructField,
-                                   StructType)
+    from pyspark.sql.types import ArrayType, DoubleType, IntegerType, LongType, StringType, StructField, StructType
     s, i, d = StringType(), IntegerType(), DoubleType()
     types = {"files": ArrayType(s), "year": i, "tables": i, "forms": i, "staff": LongType(), "table": i, "row": i,
              "amount": d, "page": i, "line": LongType(), "value": d, "expected": d, "difference": d}
-    money = {"income_total", "expenditure_total", "basic", "project", "personnel", "public", "three_public",
-             "admin_operating", "carryover"}
+    money = set(KEY_FIGURES)
 
     def schema(fields):
         return StructType([StructField(f, d if f in money else types.get(f, s), True) for f in fields])

@@ -9,7 +9,7 @@ from typing import Callable
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ..model import Document
+from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document
 from .schema import CellRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, TableRecord
 
 CELL_COLUMNS = ("row_id", "ordinal", "column_key", "amount", "printed", "line", "page", "x0", "top", "x1", "bottom",
@@ -33,8 +33,7 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
         for ti, t in enumerate(tables)])
     rows = [(tid, ri, r) for tid, t in zip(table_ids, tables) for ri, r in enumerate(t.rows)]
     row_ids = _ids(session, RowRecord, [
-        dict(table_id=tid, ordinal=ri, code=r.code, name=r.name, side=r.side, gov_name=r.gov_name,
-             subtotal=r.subtotal, block=r.block, line=r.line, page=r.page) for tid, ri, r in rows])
+        dict(table_id=tid, ordinal=ri, **{k: getattr(r, k) for k in ROW_COLUMNS}) for tid, ri, r in rows])
     cells = []
     for rid, (_, _, r) in zip(row_ids, rows):
         for ci, (k, val) in enumerate(r.values.items()):
@@ -47,8 +46,7 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
              amount=amount(f.amount, f.location.get("line"), f.location.get("page")), money_unit=f.money_unit,
              line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages,
              info=dict(f.info) or None) for fi, f in enumerate(doc.forms)])
-    indicators = [dict(form_id=fid, ordinal=ii, level1=i.level1, level2=i.level2, name=i.name, value=i.value,
-                       line=i.line, page=i.page)
+    indicators = [dict(form_id=fid, ordinal=ii, **{k: getattr(i, k) for k in INDICATOR_COLUMNS})
                   for fid, f in zip(form_ids, doc.forms) for ii, i in enumerate(f.indicators)]
     if indicators:
         session.execute(insert(IndicatorRecord), indicators)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..checks import Finding
+from ..model import FINDING_AMOUNTS, FINDING_COLUMNS, Finding
 from ..vocab.enums import DECISIONS
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
 
@@ -30,11 +30,8 @@ def _num(v):
 
 
 def _fields(f: Finding) -> dict:
-    return dict(rule=f.rule, family=f.family, severity=f.severity, confidence=f.confidence,
-                fingerprint=f.fingerprint, file=f.file, page=f.page, line=f.line, table_kind=f.table_kind,
-                table_title=f.table_title, row_code=f.row_code, row_name=f.row_name, column=f.column,
-                value=_dec(f.value), expected=_dec(f.expected), difference=_dec(f.difference),
-                money_unit=f.money_unit, message=f.message, suggestion=f.suggestion, evidence=f.evidence or {})
+    return ({k: getattr(f, k) for k in FINDING_COLUMNS} | {k: _dec(getattr(f, k)) for k in FINDING_AMOUNTS}
+            | {"fingerprint": f.fingerprint, "evidence": f.evidence or {}})
 
 
 def save_findings(session: Session, version: Version, findings: list[Finding]) -> list[FindingRecord]:
@@ -65,11 +62,8 @@ def save_findings(session: Session, version: Version, findings: list[Finding]) -
 
 
 def to_finding(rec: FindingRecord, decision: DecisionRecord | None = None) -> Finding:
-    f = Finding(rule=rec.rule, severity=rec.severity, message=rec.message, family=rec.family,
-                confidence=rec.confidence, page=rec.page, line=rec.line, file=rec.file, table_kind=rec.table_kind,
-                table_title=rec.table_title, row_code=rec.row_code, row_name=rec.row_name, column=rec.column,
-                value=_num(rec.value), expected=_num(rec.expected), difference=_num(rec.difference),
-                money_unit=rec.money_unit, suggestion=rec.suggestion, evidence=dict(rec.evidence or {}), id=rec.id)
+    f = Finding(**{k: getattr(rec, k) for k in FINDING_COLUMNS}, **{k: _num(getattr(rec, k)) for k in FINDING_AMOUNTS},
+                evidence=dict(rec.evidence or {}), id=rec.id)
     if decision is not None:
         f.status, f.reason = decision.status, decision.reason
         f.evidence = {**f.evidence, "decided_by": decision.decided_by,

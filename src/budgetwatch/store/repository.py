@@ -11,13 +11,20 @@ from sqlalchemy.orm import Session
 from .. import SCHEMA
 from ..errors import Code, InputError
 from ..extract.place import document_place
-from ..model import Document, Form, Indicator, Row, SourceFile, Table, TextLine
+from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .bulk import write_content
 from .schema import (
-    CellRecord, DocumentRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, SourceFileRecord,
-    TableRecord, Unit, Version,
+    CellRecord,
+    DocumentRecord,
+    FormRecord,
+    IndicatorRecord,
+    NarrativeLineRecord,
+    RowRecord,
+    SourceFileRecord,
+    TableRecord,
+    Unit,
+    Version,
 )
-
 
 
 def content_sha(file_shas: list[str]) -> str:
@@ -110,13 +117,11 @@ def load_version(session: Session, version_id: int) -> Document:
                              .where(T.version_id == version_id).order_by(C.row_id, C.ordinal)):
         cells.setdefault(c.row_id, []).append(c)
     rows: dict[int, list[Row]] = {}
-    for r in session.execute(select(R.id, R.table_id, R.name, R.code, R.side, R.gov_name, R.subtotal, R.block,
-                                    R.line, R.page).join(T, T.id == R.table_id)
+    for r in session.execute(select(R.id, R.table_id, *(getattr(R, k) for k in ROW_COLUMNS)).join(T, T.id == R.table_id)
                              .where(T.version_id == version_id).order_by(R.table_id, R.ordinal)):
         cs = cells.get(r.id, [])
         rows.setdefault(r.table_id, []).append(Row(
-            name=r.name, code=r.code, side=r.side, gov_name=r.gov_name, subtotal=r.subtotal, block=r.block,
-            line=r.line, page=r.page, values={c.column_key: _num(c.amount) for c in cs},
+            **{k: getattr(r, k) for k in ROW_COLUMNS}, values={c.column_key: _num(c.amount) for c in cs},
             printed={c.column_key: c.printed for c in cs if c.printed},
             boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom] for c in cs if c.x0 is not None},
             ocr=any(c.ocr for c in cs)))
@@ -128,7 +133,7 @@ def load_version(session: Session, version_id: int) -> Document:
                              .where(FormRecord.version_id == version_id)
                              .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)).scalars():
         indicators.setdefault(i.form_id, []).append(
-            Indicator(level1=i.level1, level2=i.level2, name=i.name, value=i.value, line=i.line, page=i.page))
+            Indicator(**{k: getattr(i, k) for k in INDICATOR_COLUMNS}))
     for f in v.forms:
         doc.forms.append(Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit,
                               location=_loc(f.line, f.page), layout=f.layout, pages=f.pages, info=dict(f.info or {}),

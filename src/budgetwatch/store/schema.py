@@ -9,9 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ..model import KEY_FIGURE_FIELDS
 
 AMOUNT = Numeric(24, 6, asdecimal=True)
 
@@ -78,19 +90,8 @@ class KeyFigures(Base):
     are queries rather than re-readings of every document."""
     __tablename__ = "key_figures"
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), primary_key=True)
-    income_total: Mapped[float | None] = mapped_column(Float)
-    expenditure_total: Mapped[float | None] = mapped_column(Float)
-    basic: Mapped[float | None] = mapped_column(Float)
-    project: Mapped[float | None] = mapped_column(Float)
-    personnel: Mapped[float | None] = mapped_column(Float)
-    public: Mapped[float | None] = mapped_column(Float)
-    three_public: Mapped[float | None] = mapped_column(Float)
-    admin_operating: Mapped[float | None] = mapped_column(Float)
-    carryover: Mapped[float | None] = mapped_column(Float)
-    staff: Mapped[int | None] = mapped_column(Integer)
-    carryover_share: Mapped[float | None] = mapped_column(Float)
-    public_per_head: Mapped[float | None] = mapped_column(Float)
-    project_share: Mapped[float | None] = mapped_column(Float)
+    # one column per field of model.KEY_FIGURE_FIELDS: the staff number a count, the others 万元 or a share
+    locals().update({k: mapped_column(Integer if k == "staff" else Float, nullable=True) for k in KEY_FIGURE_FIELDS})
     classes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
@@ -255,6 +256,6 @@ class DecisionEventRecord(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)
 from ..access import tables as _access_tables  # noqa: E402,F401  (registers the access tables)
 from ..execution import model as _execution_model  # noqa: E402,F401  (rule settings, execution decisions)
+from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)

@@ -50,3 +50,6 @@ CLAIM_KINDS: tuple[ClaimKind, ...] = (
 # (kind, pattern) in order, as the claim reader walks them
 CLAIM_RULES: list[tuple[str, str]] = [(k.key, k.pattern) for k in CLAIM_KINDS]
 CLAIM_ZH: dict[str, str] = {k.key: k.zh for k in CLAIM_KINDS if k.zh}
+# the three items whose sum is the “三公”经费 total (spec), as a three_public table names its rows
+THREE_PUBLIC_PARTS: tuple[str, ...] = tuple(CLAIM_ZH[k] for k in ("three_public_abroad", "three_public_reception",
+                                                                  "three_public_car"))

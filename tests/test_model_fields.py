@@ -1,0 +1,51 @@
+"""One field list per model type (model.py), and the store's tables, the key figures and the findings
+follow it: a field added to the model and not to the store (or the other way) fails here."""
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from budgetwatch.analysis.figures import key_figures
+from budgetwatch.extract import extract_files
+from budgetwatch.model import (
+    DERIVED_FIGURES,
+    FINDING_AMOUNTS,
+    FINDING_COLUMNS,
+    FINDING_DECISION,
+    INDICATOR_COLUMNS,
+    KEY_FIGURE_FIELDS,
+    KEY_FIGURES,
+    ROW_CELL_FIELDS,
+    ROW_COLUMNS,
+    Finding,
+    Indicator,
+    Row,
+)
+from budgetwatch.store.schema import CellRecord, FindingRecord, IndicatorRecord, KeyFigures, RowRecord
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _columns(record) -> set[str]:
+    return {c.name for c in record.__table__.columns}
+
+
+def test_row_and_indicator_fields_are_the_store_columns():
+    assert set(ROW_COLUMNS) | set(ROW_CELL_FIELDS) == {f.name for f in fields(Row)}
+    assert set(ROW_COLUMNS) <= _columns(RowRecord)
+    assert {"column_key", "amount", "printed", "ocr"} <= _columns(CellRecord)
+    assert set(INDICATOR_COLUMNS) == {f.name for f in fields(Indicator)} and set(INDICATOR_COLUMNS) <= _columns(IndicatorRecord)
+
+
+def test_finding_fields_are_the_store_columns():
+    assert set(FINDING_COLUMNS) | set(FINDING_AMOUNTS) | set(FINDING_DECISION) | {"evidence"} == {
+        f.name for f in fields(Finding)}
+    assert set(FINDING_COLUMNS) | set(FINDING_AMOUNTS) | {"evidence", "fingerprint"} <= _columns(FindingRecord)
+
+
+def test_key_figures_of_a_real_document_are_the_stored_fields():
+    doc = extract_files([sorted(SAMPLES.glob("*.txt"))[0]])
+    figures = key_figures(doc)
+    assert list(figures) == [*KEY_FIGURES, "classes", *DERIVED_FIGURES]
+    assert figures["income_total"] and figures["expenditure_total"]   # a real document has its totals
+    assert _columns(KeyFigures) == {"version_id", "classes", *KEY_FIGURE_FIELDS}
