@@ -23,6 +23,11 @@ def labels(enum: type[Labelled]) -> dict[str, str]:
     return {m.value: m.zh for m in enum}
 
 
+def rank(enum: type[Labelled]) -> dict[str, int]:
+    """{value: its place in declaration order}: a sort key (Severity: the most severe first)."""
+    return {m.value: i for i, m in enumerate(enum)}
+
+
 class Stage(Labelled):
     budget = "budget", "预算"
     final = "final", "决算"
@@ -67,7 +72,13 @@ class Status(Labelled):
     dismissed = "dismissed", "已排除"
 
 
-DECISIONS = (Status.accepted.value, Status.dismissed.value)   # what a reviewer may decide
+class Decision(Labelled):
+    """What a reviewer may decide on a finding (its Status afterwards)."""
+    accepted = Status.accepted.value, Status.accepted.zh
+    dismissed = Status.dismissed.value, Status.dismissed.zh
+
+
+DECISIONS = tuple(d.value for d in Decision)
 
 
 class BatchStatus(Labelled):

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi import Path as FastPath
 from fastapi.responses import Response
 
+from ..vocab import enums as vocab
 from .downloads import CSV, XLSX, table_response  # noqa: F401  (re-exported: the routes' download types)
 from .fastjson import FastJSON
 from .templating import render
@@ -31,13 +32,13 @@ FindingId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the finding's 
 NOT_FOUND = {404: {"description": "no such document, table, finding or unit (JSON: {\"detail\": …})"}}
 NO_NUL = r"^[^\x00]*$"   # PostgreSQL text cannot hold NUL: refused as a bad parameter on both back-ends
 
-Level = Literal["中央", "省级", "市级", "区县级", "乡镇街道"]
+Level = vocab.Level   # FastAPI validates a parameter typed with a vocab StrEnum
 Year = Query(None, ge=1990, le=2100)
 
 
 def finding_filters(rule: str | None = Query(None, max_length=8), family: Literal["A", "B", "C", "D", "E", "F"] | None = None,
-                    severity: Literal["error", "warn", "info"] | None = None,
-                    status: Literal["open", "accepted", "dismissed"] | None = None,
+                    severity: vocab.Severity | None = None,
+                    status: vocab.Status | None = None,
                     unit: str | None = Query(None, max_length=100), year: int | None = Query(None, ge=1990, le=2100),
                     document: int | None = Query(None, ge=1, le=MAX_ID)) -> dict:
     return dict(rule=rule, family=family, severity=severity, status=status, unit=unit, year=year, document=document)

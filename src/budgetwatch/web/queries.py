@@ -12,10 +12,17 @@ from ..analysis.figures import figures_many
 from ..store.findings import load_findings
 from ..store.newest import is_newest, newest_ids, newest_version
 from ..store.repository import load_version_cached
-from ..vocab.enums import Scope, Stage, labels
 from ..store.schema import (
-    DecisionRecord, DocumentRecord, FindingRecord, FormRecord, IndicatorRecord, RowRecord, TableRecord, Version,
+    DecisionRecord,
+    DocumentRecord,
+    FindingRecord,
+    FormRecord,
+    IndicatorRecord,
+    RowRecord,
+    TableRecord,
+    Version,
 )
+from ..vocab.enums import Scope, Severity, Stage, labels, rank
 
 STAGE_ZH = labels(Stage)
 SCOPE_ZH = labels(Scope)
@@ -74,7 +81,7 @@ def documents(s: Session, year: int | None = None, stage: str | None = None, sco
               "scope_zh": SCOPE_ZH.get(v.scope, ""), "format": v.format, "files": [f.name for f in v.files],
               "income_total": figures[v.id]["income_total"],
               "expenditure_total": figures[v.id]["expenditure_total"], "money_unit": "万元",
-              "findings": counts.get(v.id, {"error": 0, "warn": 0, "info": 0})} for v in versions]
+              "findings": counts.get(v.id, dict.fromkeys(labels(Severity), 0))} for v in versions]
     return Page(items, total, limit, offset)
 
 
@@ -86,7 +93,7 @@ def _finding_counts(s: Session, version_ids: list[int]) -> dict[int, dict[str, i
          .where(FindingRecord.version_id.in_(version_ids))
          .group_by(FindingRecord.version_id, FindingRecord.severity))
     for vid, sev, n in s.execute(q):
-        out.setdefault(vid, {"error": 0, "warn": 0, "info": 0})[sev] = n
+        out.setdefault(vid, dict.fromkeys(labels(Severity), 0))[sev] = n
     return out
 
 
@@ -122,7 +129,7 @@ def findings(s: Session, rule: str | None = None, family: str | None = None, sev
     elif status:
         q = q.where(DecisionRecord.status == status)
     total = s.scalar(select(func.count()).select_from(q.subquery()))
-    order = {"error": 0, "warn": 1, "info": 2}
+    order = rank(Severity)
     rows = list(s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset)))
     by_version: dict[int, list[int]] = {}
     for f, v in rows:

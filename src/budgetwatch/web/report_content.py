@@ -9,9 +9,10 @@ from datetime import date
 
 from ..checks import RULES
 from ..checks.rule import FAMILIES, SEVERITY_ZH, Finding, fmt_amount
+from ..vocab.enums import Severity, rank
 
 DEFAULT_ISSUER = "人大常委会预算工作委员会"
-SEVERITY_ORDER = {"error": 0, "warn": 1, "info": 2}
+SEVERITY_ORDER = rank(Severity)
 CLASSIFICATION = "内部资料　注意保存"
 
 

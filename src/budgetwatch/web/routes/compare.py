@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ...checks.rule import fmt_amount
+from ...vocab.enums import Stage
 from .. import deps
 from .. import queries as Q
 from ..deps import session
@@ -19,7 +20,7 @@ Sort = Literal["income_total", "three_public", "public_per_head", "carryover_sha
 
 
 @router.get("/api/compare")
-def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budget", "final"] = "budget",
+def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Stage = Stage.budget,
                  q: str | None = Query(None, max_length=50, description="unit names containing this (e.g. 人大, 公安)"),
                  sort: Sort = "income_total", s: Session = Depends(session)):
     """比较: units of one year and stage side by side, ranked."""
@@ -28,7 +29,7 @@ def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Literal["budge
 
 @router.get("/compare", include_in_schema=False)
 def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=2100),
-                 stage: Literal["budget", "final"] = "budget", q: str | None = Query(None, max_length=50),
+                 stage: Stage = Stage.budget, q: str | None = Query(None, max_length=50),
                  sort: Sort = "income_total", format: str | None = deps.ListFmt, s: Session = Depends(session)):
     years = Q.years(s)
     data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)

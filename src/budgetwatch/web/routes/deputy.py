@@ -20,8 +20,8 @@ from ...analysis.figures import KEYS, figures_many
 from ...checks.rule import FAMILIES, fmt_amount
 from .. import deps
 from .. import queries as Q
-from ..templating import render
 from ..fastjson import FastJSON
+from ..templating import render
 
 router = APIRouter(tags=["代表服务"], responses=deps.NOT_FOUND)
 NO_NUL = deps.NO_NUL

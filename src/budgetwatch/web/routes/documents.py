@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ...checks.rule import SEVERITY_ZH, fmt_amount
+from ...vocab.enums import Scope, Severity, Stage, labels
 from .. import deps
 from .. import queries as Q
 from ..deps import CSV, XLSX, DocumentId, Level, session
@@ -24,8 +25,8 @@ DOCUMENT_COLUMNS = {"id": "文档id", "unit": "单位", "region": "地区", "lev
 
 
 @router.get("/api/documents")
-def list_documents(year: int | None = Query(None, ge=1990, le=2100), stage: Literal["budget", "final"] | None = None,
-                   scope: Literal["department", "unit"] | None = None, q: str | None = Query(None, max_length=100),
+def list_documents(year: int | None = Query(None, ge=1990, le=2100), stage: Stage | None = None,
+                   scope: Scope | None = None, q: str | None = Query(None, max_length=100),
                    region: str | None = Query(None, max_length=20), level: Level | None = None,
                    limit: int = deps.Limit, offset: int = deps.Offset, s: Session = Depends(session)):
     """总览: the newest version of each document with its key totals and finding counts; region and level
@@ -90,7 +91,7 @@ def table_download(document_id: DocumentId, index: Annotated[int, FastPath(ge=0,
 
 @router.get("/", include_in_schema=False)
 def overview(request: Request, year: int | None = Query(None, ge=1990, le=2100),
-             stage: Literal["budget", "final"] | None = None, scope: Literal["department", "unit"] | None = None,
+             stage: Stage | None = None, scope: Scope | None = None,
              q: str | None = Query(None, max_length=100), region: str | None = Query(None, max_length=20),
              level: str | None = Query(None, pattern="^(中央|省级|市级|区县级|乡镇街道)?$"),
              limit: int = deps.Limit, offset: int = deps.Offset,
@@ -127,7 +128,7 @@ def document_page(request: Request, document_id: DocumentId, format: str | None 
     if format == "json":
         return FastJSON(document_json(document_id, s))
     d = get_document(s, document_id)
-    counts = {k: sum(1 for f in d["findings"] if f.severity == k) for k in ("error", "warn", "info")}
+    counts = {k: sum(1 for f in d["findings"] if f.severity == k) for k in labels(Severity)}
     by_cell, target = finding_cells(d["doc"], d["findings"])
     return deps.render(request, "document.html", {
         "d": d, "doc": d["doc"], "counts": counts, "target": target, "fmt": fmt_amount,

@@ -17,10 +17,11 @@ from ...execution.run import STATUSES, default_as_of
 from ...execution.run import decide as run_decide
 from ...execution.view import time_share
 from ...feed import queries as FQ
+from ...vocab import enums as vocab
 from .. import feed_scope as scope
-from ..templating import render
 from ..downloads import table_response
 from ..fastjson import FastJSON
+from ..templating import render
 
 router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
 Region = FastPath(..., pattern=r"^\d{9}$", description="9-digit 财政区划 code")
@@ -185,8 +186,7 @@ def execution_payees(request: Request, region: str = Region, year: int = Year, q
 @router.get("/execution/{region}/{year}/findings")
 def execution_findings(request: Request, region: str = Region, year: int = Year,
                        rule: str | None = Query(None, pattern=r"^G\d{2}$"), agency: str | None = Query(None, max_length=40),
-                       severity: str | None = Query(None, pattern="^(error|warn|info)$"),
-                       status: str | None = Query(None, pattern="^(open|accepted|dismissed)$"),
+                       severity: vocab.Severity | None = None, status: vocab.Status | None = None,
                        as_of: str | None = AsOf, format: str | None = Fmt, c: Connection = Depends(conn)):
     """The execution findings kept for a date (default: the newest run), filtered by rule, unit, severity, status."""
     day = date.fromisoformat(as_of) if as_of and _as_of(c, region, year, as_of) else None
@@ -200,7 +200,7 @@ def execution_findings(request: Request, region: str = Region, year: int = Year,
 
 
 class Decision(BaseModel):
-    status: str = Field(..., pattern="^(accepted|dismissed)$", description="accepted 确认 | dismissed 排除")
+    status: vocab.Decision = Field(..., description="accepted 确认 | dismissed 排除")
     reason: str = Field(..., min_length=1, max_length=2000)
     by: str = Field(..., min_length=1, max_length=100)
 

@@ -21,11 +21,11 @@ from ...execution.run import decisions, default_as_of, evaluate, exec_fingerprin
 from ...execution.view import month_end, time_share
 from ...export.writers import append_row
 from ...feed import queries as FQ
-from ..templating import HERE, templates
 from ..downloads import XLSX
-from .execution import Region, Year, conn
 from ..feed_scope import mask_findings, masks_payees
 from ..reports import _pdf, bar_svg
+from ..templating import HERE, templates
+from .execution import Region, Year, conn
 
 router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
 

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from ...checks.rule import SEVERITY_ZH
 from ...feed import push
 from ...feed import queries as FQ
-from ...vocab.enums import BatchStatus, labels
 from ...feed.reconcile import stored_findings
+from ...vocab.enums import BatchStatus, labels
 from .. import deps
 from .. import feed_scope as scope
-from ..templating import render
 from ..downloads import table_response
 from ..fastjson import FastJSON
+from ..templating import render
 
 router = APIRouter(tags=["联网数据"])
 router.include_router(push.router)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ...checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
+from ...vocab import enums as vocab
 from .. import deps
 from .. import queries as Q
 from ..deps import CSV, NO_NUL, XLSX, FindingId, session
@@ -43,7 +44,7 @@ def findings_download(fmt: Literal["csv", "xlsx"], filters: dict = Depends(deps.
 
 
 class Decision(BaseModel):
-    status: Literal["accepted", "dismissed"]
+    status: vocab.Decision
     reason: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
     by: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
 
@@ -112,7 +113,7 @@ def findings_page(request: Request, filters: dict = Depends(deps.finding_filters
 
 
 @router.post("/findings/{finding_id}/decision", include_in_schema=False)
-def decide_form(request: Request, finding_id: FindingId, status: Literal["accepted", "dismissed"] = Form(...),
+def decide_form(request: Request, finding_id: FindingId, status: vocab.Decision = Form(...),
                 reason: str = Form(..., min_length=1, max_length=2000, pattern=NO_NUL),
                 by: str = Form(..., min_length=1, max_length=100, pattern=NO_NUL),
                 back: str = Form("/findings"), s: Session = Depends(session)):

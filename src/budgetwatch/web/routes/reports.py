@@ -2,11 +2,10 @@
 web/reports.py)."""
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
+from ...vocab.enums import Scope, Stage
 from .. import deps
 from .. import queries as Q
 from ..reports import IssuerQuery, ReportFmt, _entries, _respond
@@ -29,7 +28,7 @@ def document_report(request: Request, document_id: deps.DocumentId, fmt: ReportF
 
 @router.get("/reports/batch.{fmt}")
 def batch_report(request: Request, fmt: ReportFmt, year: int | None = Query(None, ge=1990, le=2100),
-                 stage: Literal["budget", "final"] | None = None, scope: Literal["department", "unit"] | None = None,
+                 stage: Stage | None = None, scope: Scope | None = None,
                  q: str | None = Query(None, max_length=100), region: str | None = Query(None, max_length=20),
                  level: deps.Level | None = None, issuer: str | None = IssuerQuery, s: Session = Depends(deps.session)):
     """审查报告 of a batch: the documents the 总览 filters select (year, stage, scope, unit name, region, level)."""
