@@ -94,7 +94,7 @@ def _extract_job(args):
 def documents(args: list[str], jobs: int, tree: str):
     """(files, outcome) for every document under the arguments, pairing each folder's files by content."""
     from budgetwatch.extract.pairing import _pair
-    from budgetwatch.store.ingest import candidate_files
+    from budgetwatch.pipeline import candidate_files
     folders = candidate_files(args)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         allfiles = [f for files in folders.values() for f in files]

@@ -44,7 +44,7 @@ def _extract(args):
 
 
 def documents(refresh: bool, jobs: int):
-    from budgetwatch.store.ingest import discover
+    from budgetwatch.pipeline import discover
     groups = discover([SHARED / "corpus"]) + discover([SHARED / "corpus-wide"])
     CACHE.mkdir(exist_ok=True)
     todo = [(g, _key(g)) for g in groups if refresh or not _key(g).exists()]
