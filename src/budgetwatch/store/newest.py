@@ -3,18 +3,24 @@ peers, the feed's matching, the CLI, the `cells_wan` view): a document's pages, 
 are always those of its newest version."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select, true, update
+from sqlalchemy.orm import Session
 
 from .schema import Version
 
 
 def is_newest():
     """The condition "this `document_versions` row is its document's newest version", for any query that
-    has `Version` in its FROM."""
-    later = aliased(Version)
-    return Version.number == (select(func.max(later.number)).where(later.document_id == Version.document_id)
-                              .scalar_subquery())
+    has `Version` in its FROM: the `latest` flag, kept on ingest (mark_newest) and indexed, so that no list
+    groups the versions per request."""
+    return Version.latest == true()
+
+
+def mark_newest(session: Session, v: Version) -> None:
+    """Make the version just stored its document's newest (in the ingest's transaction)."""
+    session.execute(update(Version).where(Version.document_id == v.document_id, Version.id != v.id,
+                                          Version.latest == true()).values(latest=False))
+    v.latest = True
 
 
 def newest_ids():

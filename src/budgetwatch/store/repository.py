@@ -13,6 +13,7 @@ from ..errors import Code, InputError
 from ..extract.place import document_place
 from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .bulk import write_content
+from .newest import is_newest, mark_newest
 from .schema import (
     CellRecord,
     DocumentRecord,
@@ -25,7 +26,7 @@ from .schema import (
     Unit,
     Version,
 )
-
+from .search import index_version
 
 def content_sha(file_shas: list[str]) -> str:
     """Identity of a set of bytes: the files' sha256, in the order they form the document."""
@@ -84,6 +85,9 @@ def save_version(session: Session, doc: Document) -> Version:
     session.add(v)
     session.flush()
     write_content(session, v.id, doc, lambda val, line, page: _amount(doc, val, line, page))
+    mark_newest(session, v)
+    index_version(session, v)
+    session.flush()
     return v
 
 
@@ -146,7 +150,6 @@ def load_version(session: Session, version_id: int) -> Document:
 
 def latest_versions(session: Session) -> list[Version]:
     """The newest version of every document, oldest document first."""
-    from .newest import is_newest
     return list(session.scalars(select(Version).where(is_newest()).order_by(Version.document_id)))
 
 

@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -59,7 +61,12 @@ class Version(Base):
     __tablename__ = "document_versions"
     # the same bytes are one version of a document, however many ingests race to store them
     __table_args__ = (UniqueConstraint("document_id", "number"),
-                      Index("uq_document_versions_content", "document_id", "content_sha256", unique=True))
+                      Index("uq_document_versions_content", "document_id", "content_sha256", unique=True),
+                      # one newest version per document, and the lists' filters and order over the newest
+                      Index("uq_document_versions_latest", "document_id", unique=True,
+                            sqlite_where=text("latest"), postgresql_where=text("latest")),
+                      Index("ix_document_versions_latest_unit", "latest", "unit_name", "year"),
+                      Index("ix_document_versions_latest_year", "latest", "year", "stage", "scope"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     number: Mapped[int] = mapped_column(Integer)
@@ -74,6 +81,8 @@ class Version(Base):
     region: Mapped[str | None] = mapped_column(String(40), index=True)    # extract/place.py
     level: Mapped[str | None] = mapped_column(String(8), index=True)
     region_code: Mapped[str | None] = mapped_column(String(9), index=True)   # its tenant (access/scope.py)
+    # the document's newest version: set when it is stored, cleared on the one before (store/newest.py)
+    latest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     document: Mapped[DocumentRecord] = relationship(back_populates="versions")
     files: Mapped[list["SourceFileRecord"]] = relationship(order_by="SourceFileRecord.ordinal",
                                                            cascade="all, delete-orphan")
@@ -226,6 +235,18 @@ class FindingRecord(FindingPlace, Base):
     value: Mapped[object | None] = mapped_column(AMOUNT)
     expected: Mapped[object | None] = mapped_column(AMOUNT)
     difference: Mapped[object | None] = mapped_column(AMOUNT)
+
+
+class SearchEntry(Base):
+    """A searchable text of a newest version — a project's name (kind form or row) or an indicator's name
+    and value — as bigrams, under the back-end's full-text index (store/search.py)."""
+    __tablename__ = "search_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))            # form | indicator | row
+    ref_id: Mapped[int] = mapped_column(Integer)             # performance_forms, indicators or table_rows id
+    form_id: Mapped[int | None] = mapped_column(Integer)     # an indicator's form
+    grams: Mapped[str] = mapped_column(Text)
 
 
 class DecisionRecord(Base):

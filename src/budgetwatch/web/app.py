@@ -117,8 +117,9 @@ HANDLER_THREADS = 8   # below the pool's 5 + 10 connections: a handler never wai
 
 def _limit_query_time(engine) -> None:
     """A query may run QUERY_SECONDS at most: PostgreSQL's statement_timeout, SQLite's progress handler."""
-    from sqlalchemy import event
     import time as _time
+
+    from sqlalchemy import event
 
     if engine.dialect.name == "postgresql":
         @event.listens_for(engine, "connect")

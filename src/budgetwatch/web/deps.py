@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Callable, Literal
 
-from fastapi import Depends, Query, Request
-from fastapi import Path as FastPath
+from fastapi import Depends, Path as FastPath, Query, Request
 from fastapi.responses import Response
 
 from ..vocab import enums as vocab

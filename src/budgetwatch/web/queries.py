@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..analysis.figures import figures_many
+from ..analysis.figures import figures_for, figures_many
+from ..store import search
 from ..store.findings import load_findings
-from ..store.newest import is_newest, newest_ids, newest_version
+from ..store.newest import is_newest, newest_version
 from ..store.repository import load_version_cached
 from ..store.schema import (
     DecisionRecord,
@@ -18,6 +19,7 @@ from ..store.schema import (
     FindingRecord,
     FormRecord,
     IndicatorRecord,
+    KeyFigures,
     RowRecord,
     TableRecord,
     Version,
@@ -152,12 +154,23 @@ def finding(s: Session, finding_id: int):
     return next(x for x in load_findings(s, [v.id])[v.id] if x.id == finding_id), v
 
 
-def units(s: Session) -> list[dict]:
-    """Units with their documents (years and stages)."""
-    out: dict[str, list] = {}
-    for v in newest_versions(s):
-        out.setdefault(v.unit_name or "", []).append({"id": v.document_id, "year": v.year, "stage": v.stage})
-    return [{"unit": u, "documents": d} for u, d in sorted(out.items()) if u]
+def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Units with their documents (years and stages), by name; `limit` units from `offset`."""
+    names = (select(Version.unit_name).where(is_newest(), Version.unit_name.is_not(None), Version.unit_name != "")
+             .distinct().order_by(Version.unit_name).offset(offset))
+    chosen = list(s.scalars(names.limit(limit) if limit is not None else names))
+    out: dict[str, list] = {u: [] for u in chosen}
+    if chosen:
+        for v in s.execute(select(Version.unit_name, Version.document_id, Version.year, Version.stage)
+                           .where(is_newest(), Version.unit_name.in_(chosen))
+                           .order_by(Version.unit_name, Version.year, Version.document_id)):
+            out[v.unit_name].append({"id": v.document_id, "year": v.year, "stage": v.stage})
+    return [{"unit": u, "documents": d} for u, d in out.items()]
+
+
+def unit_count(s: Session) -> int:
+    return s.scalar(select(func.count(func.distinct(Version.unit_name)))
+                    .where(is_newest(), Version.unit_name.is_not(None), Version.unit_name != "")) or 0
 
 
 def unit(s: Session, name: str) -> dict | None:
@@ -169,37 +182,50 @@ def unit(s: Session, name: str) -> dict | None:
     return {"unit": name, "documents": [{"id": v.document_id, **figures[v.id]} for v in versions]}
 
 
-def compare(s: Session, year: int, stage: str, q: str | None, sort: str) -> list[dict]:
-    """The units of one year and stage with their key figures, ranked by `sort` (missing figures last)."""
-    versions = [v for v in newest_versions(s, year=year, stage=stage) if not q or q in (v.unit_name or "")]
-    figures = figures_many(s, [v.id for v in versions])
-    rows = [{"id": v.document_id, **figures[v.id]} for v in versions]
-    rows.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0)))
-    for i, r in enumerate(rows, start=1):
-        r["rank"] = i
-    return rows
+def compare(s: Session, year: int, stage: str, q: str | None, sort: str, limit: int | None = None,
+            offset: int = 0) -> Page:
+    """The units of one year and stage with their key figures, ranked by `sort` (missing figures last),
+    in SQL over `key_figures`: only the page asked for is read."""
+    chosen = [is_newest(), Version.year == year, Version.stage == stage]
+    if q:
+        chosen.append(Version.unit_name.contains(q, autoescape=True))
+    unfigured = select(Version.id).where(*chosen, ~exists().where(KeyFigures.version_id == Version.id))
+    for vid in s.scalars(unfigured).all():   # stored before key figures were kept: computed once, here
+        figures_for(s, vid)
+    by = getattr(KeyFigures, sort)
+    ranked = (select(Version.id, Version.document_id).outerjoin(KeyFigures, KeyFigures.version_id == Version.id)
+              .where(*chosen).order_by(by.desc().nulls_last(), Version.year, Version.document_id).offset(offset))
+    page = s.execute(ranked.limit(limit) if limit is not None else ranked).all()
+    total = s.scalar(select(func.count(Version.id)).where(*chosen))
+    figures = figures_many(s, [vid for vid, _ in page])
+    rows = [{"id": did, **figures[vid], "rank": offset + i} for i, (vid, did) in enumerate(page, start=1)]
+    return Page(rows, total, limit or total, offset)
 
 
 def years(s: Session) -> list[int]:
     """The years of the stored documents, newest first."""
-    return sorted({v.year for v in newest_versions(s) if v.year}, reverse=True)
+    return list(s.scalars(select(Version.year).where(is_newest(), Version.year.is_not(None)).distinct()
+                          .order_by(Version.year.desc())))
 
 
 def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict]]:
     """Projects (performance forms, then rows of project tables) whose name, target or indicator contains
     `q`: (how many match, one page of them)."""
-    latest = newest_ids()
     like = f"%{q}%"
-    forms = (select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id)
-             .where(FormRecord.version_id.in_(latest))
-             .where(or_(FormRecord.project.like(like),
-                        FormRecord.id.in_(select(IndicatorRecord.form_id).where(
-                            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))))))
+    forms = (select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id).where(is_newest()))
     rows = (select(RowRecord, TableRecord, Version).join(TableRecord, TableRecord.id == RowRecord.table_id)
             .options(selectinload(RowRecord.cells))
             .join(Version, Version.id == TableRecord.version_id)
-            .where(TableRecord.version_id.in_(latest), TableRecord.kind.in_(("projects", "projects_carryover")),
-                   RowRecord.subtotal.is_(False), RowRecord.name.like(like)))
+            .where(is_newest(), TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False)))
+    indicators = select(IndicatorRecord.form_id).where(or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))
+    found = search.matching(s, q, ("form", "indicator", "row"))
+    if found is not None:   # the full-text index names the candidates; the LIKE tests below decide
+        hits = found.subquery()
+        forms = forms.where(FormRecord.id.in_(select(hits.c.form_id).where(hits.c.kind != "row")))
+        indicators = indicators.where(IndicatorRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "indicator")))
+        rows = rows.where(RowRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "row")))
+    forms = forms.where(or_(FormRecord.project.like(like), FormRecord.id.in_(indicators)))
+    rows = rows.where(RowRecord.name.like(like))
     n_forms = s.scalar(select(func.count()).select_from(forms.subquery()))
     total = n_forms + s.scalar(select(func.count()).select_from(rows.subquery()))
     items = []

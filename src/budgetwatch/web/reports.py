@@ -22,9 +22,7 @@ from ..checks.rule import SEVERITY_ZH, fmt_amount
 from ..export.findings import findings_xlsx
 from ..export.writers import append_row
 from ..export.xlsx_style import style_sheet
-from . import deps
-from . import queries as Q
-from . import report_content as C
+from . import deps, queries as Q, report_content as C
 from .templating import templates
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from ...checks.rule import fmt_amount
 from ...vocab.enums import Stage
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..deps import session
 from ..fastjson import FastJSONRoute
 from .units import FIGURE_COLUMNS
@@ -19,20 +18,32 @@ router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
 Sort = Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"]
 
 
+Limit = Query(500, ge=1, le=5000, description="units per page")
+
+
 @router.get("/api/compare")
 def compare_json(year: int = Query(..., ge=1990, le=2100), stage: Stage = Stage.budget,
                  q: str | None = Query(None, max_length=50, description="unit names containing this (e.g. 人大, 公安)"),
-                 sort: Sort = "income_total", s: Session = Depends(session)):
-    """比较: units of one year and stage side by side, ranked."""
-    return {"year": year, "stage": stage, "q": q, "sort": sort, "items": Q.compare(s, year, stage, q, sort)}
+                 sort: Sort = "income_total", limit: int = Limit, offset: int = deps.Offset,
+                 s: Session = Depends(session)):
+    """比较: units of one year and stage side by side, ranked (`rank` counts from the first of all)."""
+    page = Q.compare(s, year, stage, q, sort, limit, offset)
+    return {"year": year, "stage": stage, "q": q, "sort": sort, "total": page.total, "limit": limit,
+            "offset": offset, "items": page.items}
 
 
 @router.get("/compare", include_in_schema=False)
 def compare_page(request: Request, year: int | None = Query(None, ge=1990, le=2100),
                  stage: Stage = Stage.budget, q: str | None = Query(None, max_length=50),
-                 sort: Sort = "income_total", format: str | None = deps.ListFmt, s: Session = Depends(session)):
+                 sort: Sort = "income_total", limit: int = Limit, offset: int = deps.Offset,
+                 format: str | None = deps.ListFmt, s: Session = Depends(session)):
     years = Q.years(s)
-    data = compare_json(year or (years[0] if years else 2000), stage, q or None, sort, s)
-    return deps.respond(request, format, "compare.html", {"data": data, "years": years, "fmt": fmt_amount}, data=data,
-                        table=lambda: (data["items"], {"rank": "排名", "unit": "单位", "id": "文档id", **FIGURE_COLUMNS},
-                                       "compare"))
+    chosen = year or (years[0] if years else 2000)
+
+    def table():   # every unit, not one page
+        return (compare_json(chosen, stage, q or None, sort, 10**6, 0, s)["items"],
+                {"rank": "排名", "unit": "单位", "id": "文档id", **FIGURE_COLUMNS}, "compare")
+    if format in ("csv", "xlsx"):
+        return deps.respond(request, format, "compare.html", {}, table=table)
+    data = compare_json(chosen, stage, q or None, sort, limit, offset, s)
+    return deps.respond(request, format, "compare.html", {"data": data, "years": years, "fmt": fmt_amount}, data=data)

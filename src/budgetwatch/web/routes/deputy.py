@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi import Path as FastPath
+from fastapi import APIRouter, Depends, Form, HTTPException, Path as FastPath, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -18,8 +17,7 @@ from ...access.principal import LOCAL, Principal, Scope
 from ...access.tables import Question
 from ...analysis.figures import KEYS, figures_many
 from ...checks.rule import FAMILIES, fmt_amount
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..fastjson import FastJSON
 from ..templating import render
 

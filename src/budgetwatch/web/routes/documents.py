@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi import Path as FastPath
+from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ...checks.rule import SEVERITY_ZH, fmt_amount
 from ...vocab.enums import Scope, Severity, Stage, labels
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..deps import CSV, XLSX, DocumentId, Level, session
 from ..fastjson import FastJSON, FastJSONRoute
 from ..table_html import finding_cells, table_body, table_head

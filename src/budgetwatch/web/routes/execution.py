@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi import Path as FastPath
+from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from ...checks.rule import RULES, SEVERITY_ZH, fmt_amount
-from ...execution import figures as EF
-from ...execution import queries as EQ
-from ...execution.run import STATUSES, default_as_of
-from ...execution.run import decide as run_decide
+from ...execution import figures as EF, queries as EQ
+from ...execution.run import STATUSES, decide as run_decide, default_as_of
 from ...execution.view import time_share
 from ...feed import queries as FQ
 from ...vocab import enums as vocab

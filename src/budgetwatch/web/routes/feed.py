@@ -6,17 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi import Path as FastPath
+from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, Request
 from sqlalchemy.orm import Session
 
 from ...checks.rule import SEVERITY_ZH
-from ...feed import push
-from ...feed import queries as FQ
+from ...feed import push, queries as FQ
 from ...feed.reconcile import stored_findings
 from ...vocab.enums import BatchStatus, labels
-from .. import deps
-from .. import feed_scope as scope
+from .. import deps, feed_scope as scope
 from ..downloads import table_response
 from ..fastjson import FastJSON
 from ..templating import render

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from ...checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
 from ...vocab import enums as vocab
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..deps import CSV, NO_NUL, XLSX, FindingId, session
 from ..fastjson import FastJSON, FastJSONRoute
 

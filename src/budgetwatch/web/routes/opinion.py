@@ -14,8 +14,7 @@ from ...access import questions as QS
 from ...access.principal import LOCAL
 from ...access.tables import Question
 from ...checks.rule import FAMILIES
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 
 router = APIRouter(tags=["代表服务"], responses=deps.NOT_FOUND)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ...checks.rule import fmt_amount
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..deps import session
 from ..fastjson import FastJSONRoute
 

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
 from ...vocab.enums import Scope, Stage
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..reports import IssuerQuery, ReportFmt, _entries, _respond
 
 router = APIRouter(tags=["reports"], responses=deps.NOT_FOUND)

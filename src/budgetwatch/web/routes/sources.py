@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 
 router = APIRouter(tags=["reports"], responses=deps.NOT_FOUND)
 

@@ -2,13 +2,12 @@
 page) — /api/units, /api/units/{unit} and their pages, each also CSV/XLSX."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
 from ...analysis.figures import KEYS
 from ...checks.rule import fmt_amount
-from .. import deps
-from .. import queries as Q
+from .. import deps, queries as Q
 from ..deps import session
 from ..fastjson import FastJSONRoute
 
@@ -17,21 +16,27 @@ FIGURE_COLUMNS = {**KEYS, "staff": "实有人数", "public_per_head": "人均公
                   "project_share": "项目支出占比%"}
 
 
+UnitLimit = Query(1000, ge=1, le=10000, description="units per page")
+
+
 @router.get("/api/units")
-def units(s: Session = Depends(session)):
-    """Units with their documents (years and stages)."""
-    return Q.units(s)
+def units(limit: int = UnitLimit, offset: int = deps.Offset, s: Session = Depends(session)):
+    """Units with their documents (years and stages), by name: `limit` units from `offset`."""
+    return Q.units(s, limit, offset)
 
 
 @router.get("/units", include_in_schema=False)
-def units_page(request: Request, format: str | None = deps.ListFmt, s: Session = Depends(session)):
-    data = units(s)
-
-    def table():
+def units_page(request: Request, limit: int = UnitLimit, offset: int = deps.Offset, format: str | None = deps.ListFmt,
+               s: Session = Depends(session)):
+    def table():   # every unit, not one page
         return ([{"unit": u["unit"], "n": len(u["documents"]),
                   "years": "、".join(f"{d['year']}{Q.STAGE_ZH.get(d['stage'], '')}" for d in u["documents"])}
-                 for u in data], {"unit": "单位", "n": "文档数", "years": "年度"}, "units")
-    return deps.respond(request, format, "units.html", {"units": data, "stage_zh": Q.STAGE_ZH}, data=data, table=table)
+                 for u in Q.units(s)], {"unit": "单位", "n": "文档数", "years": "年度"}, "units")
+    if format in ("csv", "xlsx"):
+        return deps.respond(request, format, "units.html", {}, table=table)
+    data = units(limit, offset, s)
+    return deps.respond(request, format, "units.html", lambda: {
+        "units": data, "stage_zh": Q.STAGE_ZH, "total": Q.unit_count(s), "limit": limit, "offset": offset}, data=data)
 
 
 @router.get("/api/units/{unit}")

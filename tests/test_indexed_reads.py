@@ -1,0 +1,150 @@
+"""Reads that do not scan the database (issue 18): the newest version of each document is a flag kept on
+ingest, 项目 search goes through the full-text index and answers exactly what a scan answers, and on
+PostgreSQL the main pages' queries use indexes, never a sequential scan of a big table."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from budgetwatch.pipeline import check as check_versions, ingest
+from budgetwatch.store.schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRecord, Version
+from budgetwatch.web import queries as Q
+from budgetwatch.web.app import create_app
+
+from conftest import SEEDS
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    """The samples, one of them published twice (a second version with changed bytes), checked."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in SEEDS:
+        shutil.copy(p, folder / p.name)
+    app = create_app(db_url, cache=False)
+    ingest(app.state.engine, [folder])
+    again = folder / SEEDS[0].name
+    again.write_text(again.read_text(encoding="utf-8") + "\n（更正稿）\n", encoding="utf-8")
+    ingest(app.state.engine, [again])
+    check_versions(app.state.engine)
+    yield app
+    app.state.engine.dispose()
+
+
+def test_the_newest_version_is_flagged_once_per_document(app):
+    with Session(app.state.engine) as s:
+        newest = dict(s.execute(select(Version.document_id, func.max(Version.number)).group_by(Version.document_id)).all())
+        flagged = s.execute(select(Version.document_id, Version.number).where(Version.latest)).all()
+        assert max(newest.values()) == 2   # one document has two versions
+        assert sorted(flagged) == sorted(newest.items())
+        # the search index holds the newest versions only
+        indexed = set(s.scalars(select(SearchEntry.version_id).distinct()))
+        assert indexed and indexed <= set(s.scalars(select(Version.id).where(Version.latest)))
+
+
+def _scan(s: Session, q: str) -> tuple[set[int], set[int]]:
+    """The forms and project rows whose texts contain q, by a plain scan of the newest versions."""
+    like = f"%{q}%"
+    forms = set(s.scalars(select(FormRecord.id).join(Version, Version.id == FormRecord.version_id).where(
+        Version.latest, or_(FormRecord.project.like(like), FormRecord.id.in_(select(IndicatorRecord.form_id).where(
+            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))))))))
+    rows = set(s.scalars(select(RowRecord.id).join(TableRecord, TableRecord.id == RowRecord.table_id)
+                         .join(Version, Version.id == TableRecord.version_id)
+                         .where(Version.latest, TableRecord.kind.in_(("projects", "projects_carryover")),
+                                RowRecord.subtotal.is_(False), RowRecord.name.like(like))))
+    return forms, rows
+
+
+def _words(s: Session) -> list[str]:
+    """Pieces of the stored texts, one to six characters long, taken at spread positions; and a miss."""
+    texts = [t for t in s.scalars(select(IndicatorRecord.name).limit(40)) if t]
+    texts += [t for t in s.scalars(select(FormRecord.project)) if t]
+    words = {"不存在的项目名称", "（", "2023"}
+    for i, t in enumerate(texts):
+        n = 1 + i % 6
+        start = (7 * i) % max(1, len(t) - n + 1)
+        words.add(t[start:start + n])
+    return sorted(w for w in words if w)
+
+
+def test_project_search_answers_what_a_scan_answers(app):
+    with Session(app.state.engine) as s:
+        words = _words(s)
+        assert len(words) > 20
+        for w in words:
+            total, items = Q.projects(s, w, 10**6, 0)
+            forms, rows = _scan(s, w)
+            assert total == len(forms) + len(rows), w
+            assert sum(1 for i in items if i["source"] == "绩效目标表") == len(forms), w
+
+
+# what documents hold grows with every page stored: never read whole, not even along an index
+CONTENT = ("cells", "table_rows", "tables", "performance_forms", "indicators", "narrative_lines", "search_entries",
+           "key_figures", "source_files")
+# and the lists' own tables (versions, findings, decisions): never scanned sequentially
+BIG = (*CONTENT, "findings", "document_versions", "finding_decisions")
+
+
+def test_main_pages_use_indexes_on_postgresql(app):
+    """Every query the main pages make, explained with sequential scans priced out of reach: a plan that
+    still scans a big table sequentially has no index it could use, and one that walks a whole index of a
+    content table reads every document's rows."""
+    engine = app.state.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN plans are PostgreSQL's")
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().lower().startswith("select") and not executemany:
+            seen.append((statement, parameters))
+    client = TestClient(app)
+    docs = client.get("/api/documents").json()["items"]
+    unit, doc, rule = docs[0]["unit"], docs[0]["id"], client.get("/api/findings").json()["items"][0]["rule"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for url in ("/", "/api/documents?year=2023&stage=budget", "/api/documents?level=区县级", "/findings",
+                    f"/api/findings?rule={rule}", "/api/findings?severity=error&year=2023", "/api/findings?status=open",
+                    f"/api/findings?document={doc}", "/compare?year=2023", "/api/compare?year=2023&sort=three_public",
+                    "/units", f"/api/units/{unit}", "/api/projects?q=预算联网", "/api/projects?q=会议",
+                    "/api/projects?q=会", f"/api/documents/{doc}", f"/documents/{doc}"):
+            assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(seen) > 30
+    scans = []
+    with engine.connect() as c:
+        c.execute(text("set enable_seqscan = off"))
+        raw = c.connection.dbapi_connection
+        for statement, params in seen:
+            with raw.cursor() as cur:
+                cur.execute("explain " + statement, params)
+                plan = [r[0] for r in cur.fetchall()]
+            scans += [(table, how, statement[:160]) for table, how in _full_scans(plan)
+                      if table in CONTENT or (how == "seq" and table in BIG)]
+    assert scans == [], "\n".join(f"{t} ({how}): {st}" for t, how, st in scans)
+
+
+def _full_scans(plan: list[str]) -> list[tuple[str, str]]:
+    """(table, how) for each table a plan reads whole: "seq" for a sequential scan, "walk" for an index scan
+    with no condition (the whole index read for its order)."""
+    out = []
+    for i, line in enumerate(plan):
+        m = re.search(r"(Seq Scan|Index Scan|Index Only Scan)(?: Backward)? (?:using \w+ )?on (\w+)", line)
+        if not m:
+            continue
+        depth = len(line) - len(line.lstrip(" ->"))
+        detail = []
+        for nxt in plan[i + 1:]:
+            if nxt.lstrip().startswith("->") or len(nxt) - len(nxt.lstrip()) < depth:
+                break
+            detail.append(nxt.strip())
+        if m.group(1) == "Seq Scan":
+            out.append((m.group(2), "seq"))
+        elif not any(d.startswith("Index Cond") for d in detail):
+            out.append((m.group(2), "walk"))
+    return out
