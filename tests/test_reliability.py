@@ -111,6 +111,21 @@ def test_size_and_cell_bombs_give_one_clear_line_and_store_nothing(bombs, tmp_pa
     assert sqlite3.connect(db).execute("select count(*) from document_versions").fetchone()[0] == 0
 
 
+def test_an_xlsx_whose_member_name_is_flagged_utf8_but_is_not_is_damaged(tmp_path):
+    """A flipped byte in a member name whose UTF-8 flag is set made zipfile raise UnicodeDecodeError
+    (fuzz case 673) and `extract` print a traceback."""
+    path = tmp_path / "flagged.xlsx"
+    _xlsx_with_sheet(path, SHEET + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
+    data = bytearray(path.read_bytes())
+    central = data.rindex(b"PK\x01\x02")          # the last member's central-directory entry
+    data[central + 9] |= 0x08                         # flag bit 11 (high byte): the name is UTF-8
+    data[central + 46] = 0x81                         # …and its first byte is not
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="damaged XLSX"):
+        read_source(path)
+    one_error_line(["extract", str(path)], tmp_path, "flagged.xlsx", "damaged XLSX")
+
+
 def test_a_failing_rule_is_reported_for_its_document_and_the_others_run(monkeypatch):
     doc = extract_files([seed("001")])
     before = run_checks(doc)

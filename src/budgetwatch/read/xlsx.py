@@ -31,7 +31,9 @@ def read_xlsx(path: str | Path) -> Source:
             if cells > MAX_CELLS:
                 raise InputError(path, f"{cells} cells (merged ranges counted): more than the {MAX_CELLS} cells "
                                        "of a disclosure workbook: refused", code=Code.too_large)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+    # a damaged central directory surfaces as any of these; a member name flagged UTF-8 that is not, as
+    # UnicodeDecodeError; an unknown compression method, as NotImplementedError
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError, NotImplementedError):
         raise InputError(path, "damaged XLSX: not a readable ZIP archive", code=Code.damaged) from None
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
