@@ -212,18 +212,22 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     """Projects (performance forms, then rows of project tables) whose name, target or indicator contains
     `q`: (how many match, one page of them)."""
     like = f"%{q}%"
-    forms = (select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id).where(is_newest()))
+    forms = select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id)
     rows = (select(RowRecord, TableRecord, Version).join(TableRecord, TableRecord.id == RowRecord.table_id)
             .options(selectinload(RowRecord.cells))
             .join(Version, Version.id == TableRecord.version_id)
-            .where(is_newest(), TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False)))
+            .where(TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False)))
     indicators = select(IndicatorRecord.form_id).where(or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))
     found = search.matching(s, q, ("form", "indicator", "row"))
     if found is not None:   # the full-text index names the candidates; the LIKE tests below decide
+        # the index holds newest versions only: no newest-version test, which would lead the planner to
+        # walk every newest version instead of the few candidates
         hits = found.subquery()
         forms = forms.where(FormRecord.id.in_(select(hits.c.form_id).where(hits.c.kind != "row")))
         indicators = indicators.where(IndicatorRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "indicator")))
         rows = rows.where(RowRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "row")))
+    else:   # nothing to look up (no letter or digit): a scan of the newest versions
+        forms, rows = forms.where(is_newest()), rows.where(is_newest())
     forms = forms.where(or_(FormRecord.project.like(like), FormRecord.id.in_(indicators)))
     rows = rows.where(RowRecord.name.like(like))
     n_forms = s.scalar(select(func.count()).select_from(forms.subquery()))

@@ -18,7 +18,7 @@ router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
 Sort = Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"]
 
 
-Limit = Query(500, ge=1, le=5000, description="units per page")
+Limit = Query(100, ge=1, le=5000, description="units per page")
 
 
 @router.get("/api/compare")
