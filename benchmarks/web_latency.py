@@ -7,7 +7,14 @@ without the response cache (every answer computed: the honest cost) and with it 
 are asked again before the data changes). /health is the baseline (the server's own floor).
 Target: p95 < 100 ms.
 
+With `--scale K` the database is measured as it is (without the cache), then every document is copied K
+times inside it (benchmarks/scale_db.py: 53 documents → 53 × (K + 1) in a minute or two, no file read again)
+and measured again with the same URLs: the table prints both and the ratio — of p95 and of the server's CPU
+per request (its processes' CPU time from /proc over the sequential requests). The point of issue 18 is
+that the ratio stays near 1.
+
     python benchmarks/web_latency.py [--db sqlite:///path.db] [--requests 40] [--clients 20] [--workers 2]
+    python benchmarks/web_latency.py --db postgresql+psycopg://…/bench --scale 400
 """
 from __future__ import annotations
 
@@ -68,33 +75,62 @@ def endpoints(client: httpx.Client) -> dict[str, list[str]]:
         "/api/documents/{id}": [f"/api/documents/{i}" for i in ids],
         "/api/findings": [f"/api/findings?rule={r}" for r in rules],
         "/api/projects?q=": ["/api/projects?q=" + quote(w) for w in words],
+        "单位 /units": ["/units"],
+        "/api/compare": [f"/api/compare?year={y}&sort=three_public" for y in years],
+        "项目 /projects?q=": ["/projects?q=" + quote(w) for w in ("培训费", "办公设备", "信息化建设", "会议")],
     }
 
 
-def measure(base: str, urls: dict[str, list[str]], requests: int, clients: int) -> dict[str, tuple]:
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and every process below it (uvicorn's workers)."""
+    import os
+    parent, cpu = {}, {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(d)], cpu[int(d)] = int(fields[1]), int(fields[11]) + int(fields[12])
+    ours, grew = {pid}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in ours} - ours
+        grew, ours = bool(more), ours | more
+    return sum(cpu.get(p, 0) for p in ours) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(base: str, urls: dict[str, list[str]], requests: int, clients: int, server_pid: int | None = None) -> dict:
     client = httpx.Client(base_url=base, timeout=120)
     out = {}
     for name, us in urls.items():
         cycle = itertools.cycle(us)
         seq = []
+        cpu0 = tree_cpu(server_pid) if server_pid else 0.0
         for _ in range(requests):
             u = next(cycle)
             t = time.perf_counter()
             r = client.get(u)
             seq.append(time.perf_counter() - t)
             assert r.status_code == 200, (u, r.status_code)
+        cpu = (tree_cpu(server_pid) - cpu0) / requests * 1000 if server_pid else None
         pool_clients = [httpx.Client(base_url=base, timeout=120) for _ in range(clients)]   # keep-alive, like browsers
         todo = [next(cycle) for _ in range(clients * 5)]
 
+        failed = []
+
         def one(i):
             t = time.perf_counter()
-            pool_clients[i % clients].get(todo[i])
+            try:
+                if pool_clients[i % clients].get(todo[i]).status_code != 200:
+                    failed.append(i)
+            except httpx.HTTPError:
+                failed.append(i)
             return time.perf_counter() - t
         with ThreadPoolExecutor(clients) as pool:
             conc = list(pool.map(one, range(len(todo))))
         for c in pool_clients:
             c.close()
-        out[name] = (pct(seq, .5), pct(seq, .95), pct(conc, .95), len(us))
+        out[name] = (pct(seq, .5), pct(seq, .95), pct(conc, .95), len(us), cpu, len(failed))
     client.close()
     return out
 
@@ -105,13 +141,13 @@ def main(argv=None):
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2, help="server worker processes (the machine has 2 cores)")
+    ap.add_argument("--scale", type=int, default=0, help="then copy every document this many times and measure again")
     a = ap.parse_args(argv)
     db = a.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     from sqlalchemy import func, select
 
+    from budgetwatch.pipeline import check as check_versions, ingest
     from budgetwatch.store.db import open_db
-    from budgetwatch.pipeline import check as check_versions
-    from budgetwatch.pipeline import ingest
     from budgetwatch.store.schema import Version
     engine = open_db(db)
     with engine.connect() as c:
@@ -122,6 +158,8 @@ def main(argv=None):
         check_versions(engine)
         print(f"ingested and checked the corpus in {time.perf_counter() - t:.0f} s")
     engine.dispose()
+    if a.scale:
+        return scaled(db, a)
     results = {}
     for cache in (False, True):
         srv, base = start(db, a.workers, cache)
@@ -146,7 +184,7 @@ def main(argv=None):
         n = results[False][name][3]
         row = []
         for cache in (False, True):
-            p50, p95, c95, _ = results[cache][name]
+            p50, p95, c95 = results[cache][name][:3]
             row.append(f"{p50:13.1f} {p95:7.1f} {c95:8.1f}" if not cache else f"{p50:11.1f} {p95:7.1f} {c95:8.1f}")
             if not name.startswith("/health"):
                 worst[cache] = max(worst[cache], p95, c95)
@@ -154,6 +192,52 @@ def main(argv=None):
     for cache, label in ((False, "without the cache"), (True, "with the cache")):
         print(f"largest p95 {label} (sequential and {a.clients} clients): {worst[cache]:.1f} ms — target < 100 ms: "
               f"{'met' if worst[cache] < 100 else 'NOT met'}")
+
+
+def _measured(db: str, a, urls=None):
+    srv, base = start(db, a.workers, False)
+    try:
+        if urls is None:
+            with httpx.Client(base_url=base, timeout=120) as c:
+                urls = endpoints(c)
+        with httpx.Client(base_url=base, timeout=120) as c:   # each URL once first: process caches warm
+            for us in urls.values():
+                for u in us:
+                    c.get(u)
+        return urls, measure(base, urls, a.requests, a.clients, srv.pid)
+    finally:
+        srv.terminate()
+        srv.wait(20)
+
+
+def scaled(db: str, a) -> None:
+    """The same URLs at the database's size and after copying its documents `a.scale` times."""
+    import sys as _sys
+
+    from sqlalchemy import func, select
+
+    from budgetwatch.store.db import open_db
+    from budgetwatch.store.schema import DocumentRecord
+    _sys.path.insert(0, str(Path(__file__).parent))
+    from scale_db import clone
+    engine = open_db(db)
+    with engine.connect() as c:
+        small = c.scalar(select(func.count(DocumentRecord.id)))
+    urls, before = _measured(db, a)
+    t = time.perf_counter()
+    large = clone(engine, a.scale)
+    print(f"copied {small} documents {a.scale} times → {large} documents in {time.perf_counter() - t:.0f} s")
+    engine.dispose()
+    _, after = _measured(db, a, urls)
+    print(f"{engine.dialect.name}, {a.workers} worker process(es), no response cache; {a.requests} sequential requests and "
+          f"{a.clients} clients × 5 per endpoint; CPU = the server's CPU ms per sequential request")
+    print(f"{'endpoint':24} | {small:>6} docs: p50    p95 {a.clients}c p95   CPU | {large:>6} docs: p50    p95 "
+          f"{a.clients}c p95   CPU | ratio p95   CPU  failed")
+    for name in before:
+        b, l = before[name], after[name]
+        row = " | ".join(f"{x[0]:16.1f} {x[1]:6.1f} {x[2]:7.1f} {x[4]:5.1f}" for x in (b, l))
+        ratio = f"{l[1] / b[1]:9.2f} {l[4] / b[4] if b[4] else float('nan'):5.2f}"
+        print(f"{name:24} | {row} | {ratio} {l[5]:7}")
 
 
 if __name__ == "__main__":
