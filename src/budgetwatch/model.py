@@ -143,7 +143,7 @@ class Form:
     info: dict[str, str] = field(default_factory=dict)   # the unit form's header facts (编制数, 在职人员…)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"project": self.project, "amount": self.amount, "money_unit": self.money_unit,
+        d: dict[str, Any] = {"project": self.project, "amount": self.amount, "money_unit": self.money_unit,
              "location": dict(self.location), "layout": self.layout, "pages": self.pages,
              "indicators": [i.to_dict() for i in self.indicators]}
         if self.info:
@@ -175,7 +175,7 @@ class TextLine:
         return cls(text=d.get("text") or "", line=loc.get("line"), page=loc.get("page"))
 
     @property
-    def location(self) -> dict[str, int]:
+    def location(self) -> dict[str, int | None]:
         return {"page": self.page} if self.page is not None else {"line": self.line}
 
 
@@ -266,7 +266,7 @@ class Finding:
         return " · ".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
+        d: dict[str, Any] = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
              "confidence": self.confidence, "file": self.file, "page": self.page, "line": self.line,
              "table": self.table_title, "table_kind": self.table_kind, "row_code": self.row_code,
              "row_name": self.row_name, "column": self.column, "value": self.value, "expected": self.expected,

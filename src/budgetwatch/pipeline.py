@@ -24,7 +24,7 @@ from .extract import extract_files
 from .extract.document import sha256_file
 from .extract.pairing import read_documents
 from .read.formats import SUFFIXES
-from .store.repository import content_sha, latest_versions, load_version, load_version_cached
+from .store.repository import content_sha, load_version
 from .store.schema import Version
 from .store.writer import StoreBusy, stored_content, write_version
 
@@ -185,7 +185,7 @@ def _first_line(e: Exception) -> str:
 def _check_new(session: Session, v: Version, name: str) -> None:
     """The new version's checks, in its transaction: a document whose checks fail is not kept."""
     try:
-        check_in_session(session, [v], latest_versions(session))
+        check_in_session(session, [v])
     except SQLAlchemyError:
         raise
     except Exception as e:
@@ -368,11 +368,16 @@ def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
     documents of the database as history (same unit) and peers (same year and stage); store the
     findings and the version's key figures. Returns {version id: findings} with reviewers' decisions applied.
     A document whose checks cannot complete is reported in its findings (and logged); the others go on."""
+    from sqlalchemy import select
+
     from .store.findings import load_findings
+    from .store.newest import is_newest
     with Session(engine) as s:
-        versions = latest_versions(s)
-        chosen = [v for v in versions if document_ids is None or v.document_id in document_ids]
-        failed = check_in_session(s, chosen, versions, isolate=True)
+        q = select(Version).where(is_newest()).order_by(Version.document_id)
+        if document_ids is not None:
+            q = q.where(Version.document_id.in_(document_ids))
+        chosen = list(s.scalars(q))
+        failed = check_in_session(s, chosen, isolate=True)
         s.commit()
         out = load_findings(s, [v.id for v in chosen])
         for vid, finding in failed.items():
@@ -380,47 +385,78 @@ def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
         return out
 
 
-def _readable(doc_of, versions: list[Version]) -> list:
-    """The neighbours that can be read: a poisoned one is left out of the comparison (its own check
-    reports it), not a reason to fail the documents compared with it."""
-    out = []
-    for o in versions:
-        try:
-            out.append(doc_of(o))
-        except Exception as e:
-            log.warning("version %s left out of the comparison: %s: %s", o.id, type(e).__name__, e)
-    return out
+KEEP_LOADED = 32   # documents read for their figures kept for their own check (more are read again)
+NEAR_FILTER = 200   # up to this many documents checked, the neighbours are selected by unit, year and stage
 
 
-def check_in_session(s: Session, chosen: list[Version], versions: list[Version],
-                     isolate: bool = False) -> dict:
-    """Check `chosen` against `versions` (all newest versions) in session `s`, without committing.
+def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tuple], dict[int, object]]:
+    """Family F's view of the documents the chosen ones compare with (the newest versions of the same units,
+    and of the same years and stages): ([(version id, unit, year, stage)], {version id: checks.view.Neighbour}),
+    their key figures read from the key_figures table in one query of a few columns, never the documents
+    themselves. The chosen versions and any without stored figures have theirs computed and stored here,
+    each read once (the first KEEP_LOADED chosen kept in `keep` for their own check). One that cannot be
+    read is left out of the comparison (its own check reports it), not a reason to fail the others."""
+    from sqlalchemy import and_, or_, select
+
+    from .analysis.figures import key_figures
+    from .checks.view import Neighbour
+    from .model import KEY_FIGURES
+    from .store.figures import save_figures
+    from .store.newest import is_newest
+    from .store.schema import KeyFigures
+    fresh = {v.id for v in chosen}
+    q = (select(Version.id, Version.unit_name, Version.year, Version.stage, KeyFigures.version_id,
+                *(getattr(KeyFigures, k) for k in KEY_FIGURES))
+         .outerjoin(KeyFigures, KeyFigures.version_id == Version.id).where(is_newest()).order_by(Version.document_id))
+    if len(chosen) <= NEAR_FILTER:   # a few documents: only their units' and their years'; many: all
+        units, years = {v.unit_name for v in chosen if v.unit_name}, {(v.year, v.stage) for v in chosen}
+        q = q.where(or_(Version.unit_name.in_(units),
+                        *(and_(Version.year == y, Version.stage == st) for y, st in years)))
+    rows = s.execute(q).all() if chosen else []
+    found: dict[int, object] = {}
+    for vid, unit, year, stage, stored, *values in rows:
+        figures = dict(zip(KEY_FIGURES, values))
+        if stored is None or vid in fresh:
+            try:
+                doc = load_version(s, vid)
+                figures = {k: v for k, v in save_figures(s, vid, key_figures(doc)).items() if k in KEY_FIGURES}
+                if vid in fresh and len(keep) < KEEP_LOADED:
+                    keep[vid] = doc
+            except Exception as e:
+                log.warning("version %s left out of the comparison: %s: %s", vid, type(e).__name__, e)
+                continue
+        found[vid] = Neighbour(unit, year, stage, figures)
+    return [(vid, unit, year, stage) for vid, unit, year, stage, *_ in rows], found
+
+
+def check_in_session(s: Session, chosen: list[Version], isolate: bool = False) -> dict:
+    """Check `chosen` (newest versions) against the other newest versions in session `s`, without committing.
     With `isolate`, each document is checked in a savepoint and a failure is returned as
-    {version id: finding} instead of raised (an ingest wants the raise: it keeps nothing then)."""
+    {version id: finding} instead of raised (an ingest wants the raise: it keeps nothing then).
+    Checking one document reads that one document, however many are stored: the others are key figures."""
     from .analysis.figures import key_figures
     from .checks import Finding, run_checks
     from .checks.across import batch
     from .store.figures import save_figures
     from .store.findings import save_findings
-    docs: dict = {}
     failed: dict[int, Finding] = {}
-
-    def doc_of(v):   # read a version only when a check needs it (an upload does not read the whole base)
-        if v.id not in docs:
-            docs[v.id] = load_version(s, v.id)
-        return docs[v.id]
-
-    def neighbour(v):   # a stored version never changes: read once per process, not once per ingested document
-        return docs[v.id] if v.id in docs else load_version_cached(s, v.id)
+    loaded: dict = {}
+    others, near = _neighbours(s, chosen, keep=loaded)
+    by_unit: dict[str, list[int]] = {}
+    by_year: dict[tuple, list[int]] = {}
+    for o, unit, year, stage in others:   # in document order, as the checks take them
+        if o in near:
+            by_unit.setdefault(unit, []).append(o)
+            by_year.setdefault((year, stage), []).append(o)
     with batch():
         for v in chosen:
-            others = [o for o in versions if o.id != v.id]
             try:
                 with s.begin_nested() if isolate else nullcontext():
-                    history = _readable(neighbour, [o for o in others if v.unit_name and o.unit_name == v.unit_name])
-                    peers = _readable(neighbour, [o for o in others if o.year == v.year and o.stage == v.stage])
-                    save_findings(s, v, run_checks(doc_of(v), history=history, peers=peers))
-                    save_figures(s, v.id, key_figures(doc_of(v)))
+                    history = [near[o] for o in by_unit.get(v.unit_name, []) if o != v.id] if v.unit_name else []
+                    peers = [near[o] for o in by_year.get((v.year, v.stage), []) if o != v.id]
+                    doc = loaded.pop(v.id, None) or load_version(s, v.id)
+                    save_findings(s, v, run_checks(doc, history=history, peers=peers))
+                    save_figures(s, v.id, key_figures(doc))
             except Exception as e:
                 if not isolate:
                     raise

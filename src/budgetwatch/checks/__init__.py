@@ -5,9 +5,10 @@ import logging
 
 from ..model import Document
 from .rule import RULES, SEVERITIES, Finding, Rule, TemplateError
-from .view import DocView
+from .view import DocView, Neighbour
 
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
+from .across import neighbour  # noqa: E402
 from . import reconcile  # noqa: E402,F401  (family R: the 联网 feed against the disclosure; runs on a ReconcileView)
 from . import form_review, wording, consistency  # noqa: E402,F401  (register)
 from . import read_quality  # noqa: E402  (registers A00)
@@ -26,9 +27,11 @@ def rule_failed(r: Rule, view: DocView, e: Exception) -> Finding:
                    evidence={"claim": "rule-failed", "error": f"{type(e).__name__}: {str(e)[:200]}"})
 
 
-def run_checks(doc: Document, history: list[Document] | None = None, peers: list[Document] | None = None,
-               only: set[str] | None = None) -> list[Finding]:
-    view = DocView(doc, history=history or [], peers=peers or [])
+def run_checks(doc: Document, history: list[Document | Neighbour] | None = None,
+               peers: list[Document | Neighbour] | None = None, only: set[str] | None = None) -> list[Finding]:
+    """Every rule (or those in `only`) over `doc`; family F compares it with `history` (the same unit's other
+    documents) and `peers` (other units, same year and stage), given whole or as their key figures."""
+    view = DocView(doc, history=[neighbour(d) for d in history or []], peers=[neighbour(d) for d in peers or []])
     out: list[Finding] = []
     for r in RULES.values():
         if only and r.id not in only:

@@ -6,10 +6,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from statistics import median
 
+from ..model import KEY_FIGURES, Document
 from .facts import collect
 from .narrative import claims
 from .rule import rule
-from .view import DocView
+from .view import DocView, Neighbour
 
 
 def previous(view: DocView):
@@ -40,6 +41,14 @@ def batch():
         _BATCH.reset(token)
 
 
+def neighbour(doc: Document | Neighbour) -> Neighbour:
+    """A document given whole (a test, a Spark task) as a neighbour: its key figures from its table facts."""
+    if isinstance(doc, Neighbour):
+        return doc
+    fs = _facts(doc)
+    return Neighbour(doc.unit, doc.year, doc.stage, {k: f.value if (f := _first(fs, k)) else None for k in KEY_FIGURES})
+
+
 def _facts(doc) -> dict:
     """Table facts of another document (this one's come from `narrative.facts`, computed once per view)."""
     memo = _BATCH.get()
@@ -61,10 +70,10 @@ def yoy_against_previous(view: DocView):
     if prev is None:
         return
     from .narrative import _where, facts
-    now_fs, prev_fs = facts(view), _facts(prev)
-    for kind, zh in (("income_total", "收入总计"), ("expenditure_total", "支出总计"), ("three_public", "“三公”经费")):
-        now_f, prev_f = _first(now_fs, kind), _first(prev_fs, kind)
-        if now_f is None or prev_f is None:
+    now_fs = facts(view)
+    for kind in ("income_total", "expenditure_total", "three_public"):
+        now_f, prev_v, zh = _first(now_fs, kind), prev.figures.get(kind), KEY_FIGURES[kind]
+        if now_f is None or prev_v is None:
             continue
         cs = claims(view)
         for i, c in enumerate(cs):
@@ -76,13 +85,13 @@ def yoy_against_previous(view: DocView):
             if base is None:
                 continue
             said = 0.0 if c.change_dir == "same" else (c.change_amount if c.change_dir == "up" else -c.change_amount)
-            actual = now_f.value - prev_f.value
+            actual = now_f.value - prev_v
             if abs(said - actual) > 0.011 + 0.5 * 10 ** -c.change_amount_decimals:
                 yield dict(_where(view, base), value=said, expected=round(actual, 6),
                            difference=round(said - actual, 6), label_zh=zh,
                            dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
                            delta=f"{c.change_amount or 0:,.2f}", current=f"{now_f.value:,.2f}",
-                           prev=f"{prev_f.value:,.2f}", actual=f"{actual:,.2f}",
+                           prev=f"{prev_v:,.2f}", actual=f"{actual:,.2f}",
                            evidence={"claim": c.sentence[:200], "previous_document": f"{prev.unit} {prev.year}"})
             break
 
@@ -97,13 +106,13 @@ def three_public_growth(view: DocView):
     if prev is None:
         return
     from .narrative import facts
-    a, b = _first(facts(view), "three_public"), _first(_facts(prev), "three_public")
-    if a is None or b is None or a.value <= b.value + 0.005:
+    a, b = _first(facts(view), "three_public"), prev.figures.get("three_public")
+    if a is None or b is None or a.value <= b + 0.005:
         return
-    pct = 100 * (a.value - b.value) / b.value if b.value else float("inf")
-    yield dict(view.at(a.table, a.row, a.key, wan=True), value=a.value, expected=b.value,
-               difference=round(a.value - b.value, 6), current=f"{a.value:,.2f}", prev=f"{b.value:,.2f}",
-               delta=f"{a.value - b.value:,.2f}", pct=f"{pct:.1f}" if b.value else "—",
+    pct = 100 * (a.value - b) / b if b else float("inf")
+    yield dict(view.at(a.table, a.row, a.key, wan=True), value=a.value, expected=b,
+               difference=round(a.value - b, 6), current=f"{a.value:,.2f}", prev=f"{b:,.2f}",
+               delta=f"{a.value - b:,.2f}", pct=f"{pct:.1f}" if b else "—",
                evidence={"previous_document": f"{prev.unit} {prev.year}"})
 
 
@@ -115,15 +124,14 @@ def three_public_growth(view: DocView):
 def carryover_vs_peers(view: DocView):
     from .narrative import facts
 
-    def share(fs):
-        c, t = _first(fs, "carryover"), _first(fs, "income_total")
-        return (c, t, 100 * c.value / t.value) if c and t and t.value > 0 else None
-    own = share(facts(view))
-    peers = [s for s in (share(_facts(p)) for p in view.peers if p.unit != view.doc.unit) if s]
-    if own is None or len(peers) < 5:
+    fs = facts(view)
+    c, t = _first(fs, "carryover"), _first(fs, "income_total")
+    peers = [100 * p.figures["carryover"] / p.figures["income_total"] for p in view.peers if p.unit != view.doc.unit
+             and p.figures.get("carryover") is not None and (p.figures.get("income_total") or 0) > 0]
+    if not (c and t and t.value > 0) or len(peers) < 5:
         return
-    med = median(s[2] for s in peers)
-    c, t, sh = own
+    med = median(peers)
+    sh = 100 * c.value / t.value
     if sh > 20 and sh > 2 * med:
         yield dict(view.at(c.table, c.row, c.key, wan=True), value=round(sh, 2), expected=round(med, 2),
                    difference=round(sh - med, 2), money_unit="%", carry=f"{c.value:,.2f}", total=f"{t.value:,.2f}",

@@ -1,5 +1,5 @@
 """What the rules look at: one document, its tables by kind, amounts in 万元, its 说明 as paragraphs,
-and (for family F) the other documents of the same unit and its peers."""
+and (for family F) the other documents of the same unit and its peers, as their key figures (Neighbour)."""
 from __future__ import annotations
 
 import re
@@ -36,11 +36,22 @@ class Paragraph:
     line: int | None
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """Another document as family F compares with it: whose it is, its year and stage, and its key figures in
+    万元 (model.KEY_FIGURES) — not the document itself, so that checking one document costs the same with 50
+    and with 20k documents stored (the pipeline reads these from the key_figures table)."""
+    unit: str | None
+    year: int | None
+    stage: str | None
+    figures: dict[str, float | None]
+
+
 @dataclass
 class DocView:
     doc: Document
-    history: list[Document] = field(default_factory=list)   # same unit, other years/stages
-    peers: list[Document] = field(default_factory=list)     # other units, same year and stage
+    history: list[Neighbour] = field(default_factory=list)   # same unit, other years/stages
+    peers: list[Neighbour] = field(default_factory=list)     # other units, same year and stage
 
     def tables(self, *kinds: str) -> list[Table]:
         return [t for t in self.doc.tables if t.kind in kinds]
