@@ -14,6 +14,8 @@ from ..vocab.enums import Severity, rank
 DEFAULT_ISSUER = "人大常委会预算工作委员会"
 SEVERITY_ORDER = rank(Severity)
 CLASSIFICATION = "内部资料　注意保存"
+# the key figures a report's overview shows of each document (HTML, PDF, Word alike)
+FIGURE_KEYS = ("income_total", "expenditure_total", "basic", "project", "three_public")
 
 
 def issuer(named: str | None = None) -> str:

@@ -17,7 +17,6 @@ from ..checks.rule import SEVERITY_ZH
 from . import report_content as C
 
 FONT = "宋体"
-FIGURE_KEYS = ("income_total", "expenditure_total", "basic", "project", "three_public")
 ISSUE_WIDTHS_CM = (1.4, 1.9, 3.4, 5.8, 5.3)   # 审查意见 ≈ 30% of the 17.8 cm line
 
 
@@ -125,12 +124,12 @@ def report_docx(report: C.Report) -> bytes:
     _para(doc, "一、总体情况", 14, bold=True, indent=False)
     for text in report.summary():
         _para(doc, text)
-    t = doc.add_table(rows=1, cols=len(FIGURE_KEYS) + 2)
+    t = doc.add_table(rows=1, cols=len(C.FIGURE_KEYS) + 2)
     t.style = "Table Grid"
-    for cell, head in zip(t.rows[0].cells, ["文档", *(KEYS[k] for k in FIGURE_KEYS), "问题"]):
+    for cell, head in zip(t.rows[0].cells, ["文档", *(KEYS[k] for k in C.FIGURE_KEYS), "问题"]):
         _cell(cell, head, 9, bold=True)
     for e in report.entries:
-        values = [e["label"], *(C.money(e["figures"].get(k)) for k in FIGURE_KEYS), str(sum(e["counts"].values()))]
+        values = [e["label"], *(C.money(e["figures"].get(k)) for k in C.FIGURE_KEYS), str(sum(e["counts"].values()))]
         for cell, text in zip(t.add_row().cells, values):
             _cell(cell, text, 9)
     _para(doc, "金额单位：万元。", 9, indent=False)

@@ -117,7 +117,7 @@ def _batch_overview(entries: list[dict]) -> list[tuple[str, str]]:
     return out
 
 
-FIGURE_KEYS = ("income_total", "expenditure_total", "basic", "project", "three_public")
+FIGURE_KEYS = C.FIGURE_KEYS
 
 
 def _html(request: Request, report: C.Report) -> str:
