@@ -46,7 +46,7 @@ def build(url: str, n: int) -> int:
         rows = c.execute(insert(Version).returning(Version.id), [
             {"document_id": first + i, "number": 1, "content_sha256": f"{i:064d}", "format": "text",
              "schema": "budgetwatch.extraction/v1", "unit_name": f"合成单位{i}", "year": year, "stage": stage,
-             "scope": "department"} for i in range(n)]).scalars().all()
+             "scope": "department", "latest": True} for i in range(n)]).scalars().all()
         # peers' figures scaled a little, so that their median moves (family F03 compares with it)
         c.execute(insert(KeyFigures), [{"version_id": vid, "classes": {},
                                         **{k: (x * (1 + (i % 7) / 10) if isinstance(x, float) else x)
