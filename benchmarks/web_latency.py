@@ -88,7 +88,7 @@ def tree_cpu(pid: int) -> float:
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
-                fields = open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()
+                fields = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             parent[int(d)], cpu[int(d)] = int(fields[1]), int(fields[11]) + int(fields[12])
@@ -234,10 +234,10 @@ def scaled(db: str, a) -> None:
     print(f"{'endpoint':24} | {small:>6} docs: p50    p95 {a.clients}c p95   CPU | {large:>6} docs: p50    p95 "
           f"{a.clients}c p95   CPU | ratio p95   CPU  failed")
     for name in before:
-        b, l = before[name], after[name]
-        row = " | ".join(f"{x[0]:16.1f} {x[1]:6.1f} {x[2]:7.1f} {x[4]:5.1f}" for x in (b, l))
-        ratio = f"{l[1] / b[1]:9.2f} {l[4] / b[4] if b[4] else float('nan'):5.2f}"
-        print(f"{name:24} | {row} | {ratio} {l[5]:7}")
+        b, big = before[name], after[name]
+        row = " | ".join(f"{x[0]:16.1f} {x[1]:6.1f} {x[2]:7.1f} {x[4]:5.1f}" for x in (b, big))
+        ratio = f"{big[1] / b[1]:9.2f} {big[4] / b[4] if b[4] else float('nan'):5.2f}"
+        print(f"{name:24} | {row} | {ratio} {big[5]:7}")
 
 
 if __name__ == "__main__":
