@@ -9,7 +9,7 @@ the wall time is the ingest call's (not the interpreter's start or the migration
 its children's. Both runs must store the same numbers of versions, cells and findings.
 
     nice -n 10 python benchmarks/county_ingest.py [--wide 52] [--workers 2] [--baseline REV]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_bench]
+        [--new REV] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_bench]
 
 Target: ≤ 30 s wall on SQLite and on PostgreSQL on a 2-core machine.
 """
@@ -68,7 +68,7 @@ def inputs(wide: int) -> list[str]:
     return [str(corpus), *map(str, files[:wide])]
 
 
-def baseline_tree(rev: str) -> Path:
+def source_tree(rev: str) -> Path:
     out = Path(tempfile.mkdtemp(prefix="bw-baseline-"))
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
@@ -90,15 +90,17 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="reader processes of the new path")
     ap.add_argument("--baseline", default="8e5f7f8",
                     help="git revision of the old path (default: the last one before the bulk writer and the pool)")
+    ap.add_argument("--new", help="git revision of the new path (default: this checkout's src/ as it is)")
     ap.add_argument("--pg", help="a PostgreSQL URL whose database may be emptied (its public schema is dropped)")
     args = ap.parse_args()
     paths = inputs(args.wide)
-    old_src, new_src = baseline_tree(args.baseline), ROOT / "src"
+    old_src = source_tree(args.baseline)
+    new_src = source_tree(args.new) if args.new else ROOT / "src"
     backends = [("SQLite", lambda: f"sqlite:///{Path(tempfile.mkdtemp()) / 'county.db'}")]
     if args.pg:
         backends.append(("PostgreSQL", lambda: args.pg))
     print(f"{len(paths) - 1} corpus-wide files + the corpus folder; old = {args.baseline} (sequential), "
-          f"new = this tree ({args.workers} readers); {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+          f"new = {args.new or 'this tree'} ({args.workers} readers); {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(f"{'backend':<11} {'path':<4} {'wall s':>7} {'cpu s':>7} {'docs':>5} {'failed':>6} {'cells':>8} "
           f"{'findings':>8}")
     for name, url in backends:

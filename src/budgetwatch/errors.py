@@ -5,14 +5,14 @@ errors do: the CLI and the web read the code (a short Chinese label, an HTTP sta
 one-line message unchanged."""
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
 class BudgetwatchError(Exception):
     """Base class; str() is the one-line message shown to the user."""
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Why a file was refused; `zh` is the label the web and the CLI show beside the message."""
     empty = "empty"
     binary = "binary"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +24,7 @@ from .errors import BudgetwatchError, Code, InputError
 from .extract import extract_files
 from .extract.document import sha256_file
 from .extract.pairing import read_documents
+from .model import Document
 from .read.formats import SUFFIXES
 from .store.repository import content_sha, load_version
 from .store.schema import Version
@@ -97,7 +99,7 @@ class Prepared:
     """One document read and extracted (or refused), not yet written: what a reader process hands the writer."""
     files: list[Path]
     sha: str | None = None
-    doc: object | None = None             # model.Document
+    doc: Document | None = None
     failed: Outcome | None = None
     stored: bool = False                  # its bytes are stored already (as the writer knew when it began)
 
@@ -115,7 +117,7 @@ def prepare(files: list[Path], sources: dict | None = None, stored: frozenset | 
     if stored is not None and sha in stored:
         return Prepared(files, sha, stored=True)
     try:
-        return Prepared(files, sha, extract_files(files, sources))
+        return Prepared(files, sha, extract_files(list(files), sources))
     except BudgetwatchError as e:
         return Prepared(files, sha, failed=_failed(names, e))
     except Exception as e:   # a reading the extractor did not foresee: one line for this file, the batch goes on
@@ -145,7 +147,7 @@ def write(engine: Engine, p: Prepared, check: bool = False,
     names = [str(f) for f in p.files]
     if p.failed is not None:
         return p.failed
-    if p.stored:
+    if p.stored and p.sha is not None:
         existing = stored_content(engine, p.sha)
         if existing is not None:
             return _outcome(names, existing)
@@ -159,6 +161,7 @@ def write(engine: Engine, p: Prepared, check: bool = False,
         if before_commit:
             before_commit(session)
     try:
+        assert p.doc is not None and p.sha is not None   # neither failed nor stored: extracted
         return _outcome(names, write_version(engine, p.doc, p.sha, during))
     except StoreBusy:
         return Outcome(names, "failed", f"{names[0]}: 已在导入: another ingest is storing this document; "
@@ -310,7 +313,7 @@ def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root
         for (_, stream), name in zip(files, names):
             digest.update(name.encode() + b"\0")
             with open(tmp / name, "wb") as out:
-                for chunk in iter(lambda s=stream: s.read(1 << 20), b""):
+                for chunk in iter(lambda s=stream: s.read(1 << 20), b""):  # type: ignore[misc]
                     digest.update(chunk)
                     out.write(chunk)
         for name in names:
@@ -334,7 +337,7 @@ def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root
             if o.status == "failed":
                 for f in o.files:
                     Path(f).unlink(missing_ok=True)
-        ids = list(dict.fromkeys(o.document_id for o in outcomes if o.status != "failed"))
+        ids = list(dict.fromkeys(o.document_id for o in outcomes if o.status != "failed" and o.document_id))
         if not ids:
             shutil.rmtree(folder, ignore_errors=True)
             raise ValueError("; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes))
@@ -347,7 +350,7 @@ def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root
 
 @dataclass
 class Checked:
-    doc: object                   # model.Document
+    doc: Document
     figures: dict                 # analysis.figures.key_figures
     findings: list                # families A–E: those of the document alone
 
@@ -357,7 +360,7 @@ def extract_and_check(files: list[Path], sources: dict | None = None) -> Checked
     raises BudgetwatchError when it is refused."""
     from .analysis.figures import key_figures
     from .checks import run_checks
-    doc = extract_files(files, sources)
+    doc = extract_files(list(files), sources)
     return Checked(doc, key_figures(doc), [f for f in run_checks(doc) if f.family != "F"])
 
 

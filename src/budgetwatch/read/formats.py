@@ -11,9 +11,9 @@ Adding a reader format: write `read/<format>.py` with a function `path → Sourc
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..errors import Code, InputError
 from .text import Line, read_text

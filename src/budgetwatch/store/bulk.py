@@ -4,7 +4,7 @@ their ids back from one INSERT … RETURNING per level (SQLAlchemy's insertmanyv
 cells, the bulk, go in one executemany — on PostgreSQL in one COPY."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -62,6 +62,7 @@ def _write_cells(session: Session, cells: list[tuple]) -> None:
     conn = session.connection()
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         raw = conn.connection.driver_connection   # the transaction's own connection: COPY is inside it
+        assert raw is not None
         with raw.cursor() as cur, cur.copy(f"COPY cells ({', '.join(CELL_COLUMNS)}) FROM STDIN") as copy:
             for c in cells:
                 copy.write_row(c)

@@ -3,8 +3,8 @@ cannot race: the persistence half of an ingest (pipeline.py does the reading and
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
