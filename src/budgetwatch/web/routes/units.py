@@ -7,13 +7,15 @@ from sqlalchemy.orm import Session
 
 from ...analysis.figures import KEYS
 from ...checks.rule import fmt_amount
+from ...model import DERIVED_FIGURES
 from .. import deps, queries as Q
 from ..deps import session
 from ..fastjson import FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
-FIGURE_COLUMNS = {**KEYS, "staff": "实有人数", "public_per_head": "人均公用经费", "carryover_share": "结转占收入%",
-                  "project_share": "项目支出占比%"}
+# the key figures (model.py) as the 单位 and 比较 tables show them, the per-head figure before the shares
+FIGURE_COLUMNS = {**KEYS, **{k: DERIVED_FIGURES[k] for k in ("staff", "public_per_head", "carryover_share",
+                                                              "project_share")}}
 
 
 UnitLimit = Query(1000, ge=1, le=10000, description="units per page")
