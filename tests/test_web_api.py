@@ -26,6 +26,17 @@ def client(db_url, tmp_path, monkeypatch):
         yield c
 
 
+def ended(client, job_url: str, seconds: float = 600) -> dict:
+    """The job's JSON once it is done or failed."""
+    import time
+    deadline = time.monotonic() + seconds
+    while True:
+        job = client.get("/api" + job_url).json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
 def doc_id(client, unit):
     return next(d["id"] for d in client.get("/api/documents").json()["items"] if d["unit"] == unit)
 
@@ -119,9 +130,13 @@ def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     assert client.get(f"/documents/{i}/source.png?page=1&box=abc").status_code == 422
     bad = tmp_path / "empty.pdf"
     bad.write_bytes(b"%PDF-1.4\n%%EOF")
-    with open(bad, "rb") as f:
-        r = client.post("/upload", files={"file": ("empty.pdf", f, "application/pdf")})
-    assert r.status_code == 400 and "empty.pdf" in r.text and "无法读取" in r.text
+    with open(bad, "rb") as f:   # the form answers at once with the job, whose page says why it failed
+        r = client.post("/upload", files={"file": ("empty.pdf", f, "application/pdf")}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    job = ended(client, r.headers["location"])
+    assert job["status"] == "failed" and job["documents"] == []
+    page = client.get(r.headers["location"]).text
+    assert "empty.pdf" in page and "无法读取" in page
     assert client.get("/api/documents").json()["total"] == 4
 
 

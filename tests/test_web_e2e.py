@@ -1,6 +1,6 @@
 """End to end in a real browser: Playwright driving Debian's chromium against a real uvicorn server.
 Open 总览, open a document, click a finding and see its cell highlighted, download CSV and XLSX, upload
-a PDF and see its findings. Screenshots are kept in test-artifacts/."""
+a PDF and, from its job's page, see its findings. Screenshots are kept in test-artifacts/."""
 from __future__ import annotations
 
 import csv
@@ -99,6 +99,9 @@ def test_upload_a_pdf_and_see_its_findings(server, browser):
     page.goto(server + "/upload")
     page.set_input_files("input[type=file]", str(CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"))
     page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url("**/jobs/*")            # the upload's job: its page links to the document when done
+    page.wait_for_selector("#job[data-status=done] a.doc-link", timeout=600_000)
+    page.locator("#job-documents a.doc-link").first.click()
     page.wait_for_url("**/documents/*")
     assert "长春市信访局" in page.locator("h1").inner_text()
     assert page.locator("li.finding", has_text="A02").count() >= 2

@@ -26,6 +26,8 @@ from .extract.document import sha256_file
 from .extract.pairing import read_documents
 from .model import Document
 from .read.formats import SUFFIXES
+from .read.progress import Callback as ProgressCallback
+from .read.progress import report, reporting
 from .store.repository import content_sha, load_version
 from .store.schema import Version
 from .store.writer import StoreBusy, stored_content, write_version
@@ -187,6 +189,7 @@ def _first_line(e: Exception) -> str:
 
 def _check_new(session: Session, v: Version, name: str) -> None:
     """The new version's checks, in its transaction: a document whose checks fail is not kept."""
+    report("check", 0, 1, name)
     try:
         check_in_session(session, [v])
     except SQLAlchemyError:
@@ -291,22 +294,47 @@ def _read_in_pool(engine: Engine, paths: Iterable[str | Path], workers: int):
 # ---- uploads -----------------------------------------------------------------------------------------------
 
 def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root: Path,
-                  before_commit: Callable[[Session], None] | None = None) -> list[int]:
+                  before_commit: Callable[[Session], None] | None = None,
+                  progress: ProgressCallback | None = None) -> list[int]:
     """Keep the uploaded files (name, stream) under `root`/<digest>, ingest and check them: one file is one
     document; several are paired as the CLI pairs a folder's files (a disclosure's 说明 and 报表 published
     apart → one document). The document ids, or ValueError with the reason when none could be read
-    (nothing is kept of a refused file)."""
-    import hashlib
+    (nothing is kept of a refused file). `progress(stage, done, total, path)` hears the readers' pages
+    (read, ocr), then extract and check."""
+    with reporting(progress):
+        return _ingest_upload(engine, files, root, before_commit)
 
-    from .access.hardening import Refused, safe_name, sniff
+
+def upload_names(names: list[str | None]) -> list[str]:
+    """The names to keep uploaded files under: display names beside the digest, never paths; ValueError
+    when one has none or two are the same."""
+    from .access.hardening import Refused, safe_name
     try:
-        names = [safe_name(name) for name, _ in files]   # display names kept beside the digest, never paths
+        out = [safe_name(name) for name in names]
     except Refused as e:
         raise ValueError(str(e)) from None
-    if not names:
+    if not out:
         raise ValueError("a file name is needed")
-    if len(set(names)) != len(names):
+    if len(set(out)) != len(out):
         raise ValueError("two of the files have the same name")
+    return out
+
+
+def vet_uploaded(paths: list[Path]) -> None:
+    """ValueError naming the first file whose bytes are not what its name says (an executable as .pdf)."""
+    from .access.hardening import Refused, sniff
+    for path in paths:
+        try:
+            sniff(path)
+        except Refused as e:
+            raise ValueError(str(e)) from None
+
+
+def _ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root: Path,
+                   before_commit: Callable[[Session], None] | None) -> list[int]:
+    import hashlib
+
+    names = upload_names([name for name, _ in files])
     tmp = Path(tempfile.mkdtemp(prefix="bw-upload-"))
     try:
         digest = hashlib.sha256()
@@ -316,20 +344,18 @@ def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root
                 for chunk in iter(lambda s=stream: s.read(1 << 20), b""):  # type: ignore[misc]
                     digest.update(chunk)
                     out.write(chunk)
-        for name in names:
-            try:
-                sniff(tmp / name)
-            except Refused as e:
-                raise ValueError(str(e)) from None
+        vet_uploaded([tmp / name for name in names])
         folder = root / digest.hexdigest()[:16]
         folder.mkdir(parents=True, exist_ok=True)
         finals = []
         for name in names:
             shutil.move(str(tmp / name), folder / name)
             finals.append(folder / name)
-        groups = [finals] if len(finals) == 1 else discover([folder])
+        # several files are read once to be paired, and what was read goes on to extraction
+        groups = [(finals, {})] if len(finals) == 1 else list(read_documents_of([folder]))
         try:   # each document is stored only once its checks ran too
-            outcomes = [ingest_one(engine, group, check=True, before_commit=before_commit) for group in groups]
+            outcomes = [ingest_one(engine, group, check=True, before_commit=before_commit, sources=sources)
+                        for group, sources in groups]
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise

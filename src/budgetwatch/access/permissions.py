@@ -57,6 +57,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/units/{unit}"): "read", ("GET", "/compare"): "read", ("GET", "/api/compare"): "read",
     ("GET", "/projects"): "read", ("GET", "/api/projects"): "read",
     ("GET", "/upload"): "upload", ("POST", "/upload"): "upload", ("POST", "/api/upload"): "upload",
+    # background jobs (an upload, a re-check): seen and started by those who may upload, in their regions
+    ("GET", "/jobs/{job_id}"): "upload", ("GET", "/api/jobs/{job_id}"): "upload", ("POST", "/api/jobs/check"): "upload",
     ("GET", "/api/regions"): "read", ("GET", "/api/regions/{code}/summary"): "read",
     # administration and the audit log
     ("GET", "/admin"): "manage", ("GET", "/api/admin/users"): "manage", ("POST", "/api/admin/users"): "manage",

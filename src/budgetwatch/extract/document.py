@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import Code, InputError
 from ..model import Document, Form, SourceFile, TextLine
+from ..read import progress
 from ..read.formats import read_source
 from ..read.text import Line
 from . import forms as F
@@ -275,6 +276,7 @@ def extract_files(paths: list[str | Path], sources: dict | None = None) -> Docum
         base = lines[-1].no if lines else 0
         lines.extend(replace(ln, no=base + ln.no) if ln.page is not None else ln for ln in src.lines)
     fmt = formats[0] if len(set(formats)) == 1 else "mixed"
+    progress.report("extract", 0, 1, str(paths[0]) if paths else "")
     doc = extract_lines(lines, fmt, files)
     if not doc.tables and not doc.forms and not (doc.unit and doc.year and doc.stage and _narrative(lines)):
         raise InputError(", ".join(str(p) for p in paths),

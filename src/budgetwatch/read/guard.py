@@ -13,6 +13,7 @@ import time
 import warnings
 
 from ..errors import Code, InputError
+from . import progress
 
 try:
     import resource
@@ -36,10 +37,12 @@ def _limit(mem_mb: int, seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5 if hard == resource.RLIM_INFINITY else min(cpu + 5, hard)))
 
 
-def _child(conn, fn, args, mem_mb, seconds):
+def _child(conn, fn, args, mem_mb, seconds, forward):
     try:
         _limit(mem_mb, seconds)
-        conn.send(("ok", fn(*args)))
+        # the parent's listener is not called here: its events cross the pipe (the parent calls it)
+        with progress.reporting((lambda *event: conn.send(("progress", event))) if forward else None):
+            conn.send(("ok", fn(*args)))
     except InputError as e:
         conn.send(("input", (e.path, e.problem, e.code.value)))
     except MemoryError:
@@ -55,6 +58,14 @@ def _child(conn, fn, args, mem_mb, seconds):
         conn.close()
 
 
+def _tell(listener, event) -> None:
+    """A listener's failure (a busy database) never fails the reading it listens to."""
+    try:
+        listener(*event)
+    except Exception:
+        pass
+
+
 def _context():
     if resource is not None and "fork" in mp.get_all_start_methods():
         return mp.get_context("fork"), True
@@ -66,18 +77,28 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
     `fn` must be a module-level function (picklable) when the child is spawned."""
     ctx, bounded = _context()
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, (path, *args), mem_mb, seconds), daemon=True)
+    listener = progress.listener()
+    proc = ctx.Process(target=_child, args=(child, fn, (path, *args), mem_mb, seconds, listener is not None),
+                       daemon=True)
     with warnings.catch_warnings():   # Python ≥ 3.12 warns about fork beside threads; the child only reads
         warnings.simplefilter("ignore", DeprecationWarning)
         proc.start()
     child.close()
     wall = max(MIN_WALL, seconds * (WALL_FACTOR if bounded else 3))
+    deadline = time.monotonic() + wall
     try:
-        if not parent.poll(wall):
-            raise InputError(path, f"reading took longer than {wall} s: refused", code=Code.limit)
-        try:
-            status, payload = parent.recv()
-        except EOFError:
+        while True:   # progress events, until the result (or the child's end)
+            if not parent.poll(max(0.0, deadline - time.monotonic())):
+                raise InputError(path, f"reading took longer than {wall} s: refused", code=Code.limit)
+            try:
+                status, payload = parent.recv()
+            except EOFError:
+                status = None
+                break
+            if status != "progress":
+                break
+            _tell(listener, payload)
+        if status is None:
             proc.join(5)
             if proc.exitcode == -getattr(signal, "SIGXCPU", -1000) or proc.exitcode == -signal.SIGKILL:
                 raise InputError(path, f"reading used more than {seconds} s of CPU: refused", code=Code.limit) from None

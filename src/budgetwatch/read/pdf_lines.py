@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import progress
 from .layout import page_rows
 from .pdf import PdfPage, open_pdf, read_page
 from .formats import Source
@@ -32,6 +33,7 @@ def read_pdf(path: str | Path) -> Source:
     try:
         for i in range(npages):
             page = read_page(doc, i, str(path))
+            progress.report("read", i + 1, npages, str(path))
             if len(page.glyphs) < LAYOUT.min_glyphs and page.images:
                 scanned.append(page.number)
                 continue
@@ -47,8 +49,10 @@ def read_scanned(path: str | Path, numbers: list[int]) -> list[Line]:
     doc = open_pdf(path)
     lines: list[Line] = []
     try:
-        for n in numbers:
+        for k, n in enumerate(numbers):
+            progress.report("ocr", k, len(numbers), str(path))   # before the page: OCR takes seconds a page
             lines.extend(_page_lines(ocr_page(doc, n - 1), len(lines) + 1, ocr=True))
+        progress.report("ocr", len(numbers), len(numbers), str(path))
     finally:
         doc.close()
     return lines

@@ -277,6 +277,30 @@ class DecisionEventRecord(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class JobRecord(Base):
+    """A background job (store/jobs.py): an upload to read, extract and check, or a re-check."""
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))                      # upload | check
+    status: Mapped[str] = mapped_column(String(16), index=True)        # queued | running | done | failed
+    stage: Mapped[str] = mapped_column(String(16), default="queued")   # queued | read | ocr | extract | check | done
+    done: Mapped[int] = mapped_column(Integer, default=0)              # pages (or documents) of `total`
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    file: Mapped[str | None] = mapped_column(String(255))              # the file being read
+    params: Mapped[dict] = mapped_column(JSON, default=dict)           # upload: files [[name, path]…]; check: documents
+    result: Mapped[list | None] = mapped_column(JSON)                  # the document ids
+    error: Mapped[str | None] = mapped_column(Text)                    # one line, when failed
+    refused: Mapped[bool | None] = mapped_column(Boolean)             # the input was refused (not a server failure)
+    region_code: Mapped[str | None] = mapped_column(String(9), index=True)   # the uploader's region: jobs are scoped
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    worker: Mapped[str | None] = mapped_column(String(100))            # host:pid:n of the worker running it
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
 from ..access import tables as _access_tables  # noqa: E402,F401  (registers the access tables)
 from ..execution import model as _execution_model  # noqa: E402,F401  (rule settings, execution decisions)
 from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)

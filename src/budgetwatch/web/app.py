@@ -34,11 +34,15 @@ async def _lifespan(app: FastAPI):
         except Exception:   # only an optimisation: a failure means a slower first page
             pass
     threading.Thread(target=fill, daemon=True).start()
+    from ..jobs import runner_for
+    from .routes.upload import uploads_root
+    jobs = runner_for(app.state.engine, uploads_root(app.state.engine))   # picks up jobs a restart interrupted
     # few threads for the (sync) handlers: CPU-bound pages in 40 threads starve the event loop of the GIL
     # (/health, cache hits) and ask the pool for more connections than it has; the rest wait their turn
     import anyio.to_thread
     anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
     yield
+    jobs.stop()
 
 
 class RefuseNul:
