@@ -39,8 +39,10 @@ def finding_filters(rule: str | None = Query(None, max_length=8), family: Litera
                     severity: vocab.Severity | None = None,
                     status: vocab.Status | None = None,
                     unit: str | None = Query(None, max_length=100), year: int | None = Query(None, ge=1990, le=2100),
-                    document: int | None = Query(None, ge=1, le=MAX_ID)) -> dict:
-    return dict(rule=rule, family=family, severity=severity, status=status, unit=unit, year=year, document=document)
+                    document: int | None = Query(None, ge=1, le=MAX_ID),
+                    region: str | None = Query(None, pattern=r"^\d{9}$", description="the 9-digit 财政区划 code")) -> dict:
+    return dict(rule=rule, family=family, severity=severity, status=status, unit=unit, year=year, document=document,
+                region=region)
 
 
 FindingFilters = Annotated[dict, Depends(finding_filters)]

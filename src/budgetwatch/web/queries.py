@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..analysis.figures import figures_for, figures_many
@@ -24,7 +24,7 @@ from ..store.schema import (
     TableRecord,
     Version,
 )
-from ..vocab.enums import Scope, Severity, Stage, labels, rank
+from ..vocab.enums import Scope, Severity, Stage, Status, labels, rank
 
 STAGE_ZH = labels(Stage)
 SCOPE_ZH = labels(Scope)
@@ -109,19 +109,20 @@ def document(s: Session, document_id: int) -> dict | None:
             "versions": [x.number for x in s.get(DocumentRecord, document_id).versions]}
 
 
-FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "document")
+FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "document", "region")
 
 
-def findings(s: Session, rule: str | None = None, family: str | None = None, severity: str | None = None,
-             status: str | None = None, unit: str | None = None, year: int | None = None,
-             document: int | None = None, limit: int = 50, offset: int = 0, objects: bool = False) -> Page:
-    q = (select(FindingRecord, Version)
+def _finding_select(columns, rule: str | None = None, family: str | None = None, severity: str | None = None,
+                    status: str | None = None, unit: str | None = None, year: int | None = None,
+                    document: int | None = None, region: str | None = None):
+    """The findings of the newest versions with their decisions, filtered: a SELECT of `columns`."""
+    q = (select(*columns).select_from(FindingRecord)
          .join(Version, Version.id == FindingRecord.version_id)
          .where(is_newest())
          .outerjoin(DecisionRecord, and_(DecisionRecord.document_id == Version.document_id,
                                          DecisionRecord.fingerprint == FindingRecord.fingerprint)))
     for col, val in ((FindingRecord.rule, rule), (FindingRecord.family, family), (FindingRecord.severity, severity),
-                     (Version.year, year), (Version.document_id, document)):
+                     (Version.year, year), (Version.document_id, document), (Version.region_code, region)):
         if val:
             q = q.where(col == val)
     if unit:
@@ -130,6 +131,11 @@ def findings(s: Session, rule: str | None = None, family: str | None = None, sev
         q = q.where(DecisionRecord.id.is_(None))
     elif status:
         q = q.where(DecisionRecord.status == status)
+    return q
+
+
+def findings(s: Session, limit: int = 50, offset: int = 0, objects: bool = False, **filters) -> Page:
+    q = _finding_select([FindingRecord, Version], **filters)
     total = s.scalar(select(func.count()).select_from(q.subquery()))
     order = rank(Severity)
     rows = list(s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset)))
@@ -143,6 +149,40 @@ def findings(s: Session, rule: str | None = None, family: str | None = None, sev
     if objects:   # (Finding, document) for the downloads, which write Finding objects
         return Page(pairs, total, limit, offset)
     return Page([{**f.to_dict(), "document": meta} for f, meta in pairs], total, limit, offset)
+
+
+FACETS = ("rule", "severity", "status", "year", "region")
+
+
+def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
+    """Counts per rule, severity, status, year and region of the findings the other active filters leave (one
+    GROUP BY each, as Datasette counts its facets): {facet: [{value, label, count, selected}], most first}."""
+    from ..feed.model import Region
+    status = case((DecisionRecord.id.is_(None), "open"), else_=DecisionRecord.status)
+    columns = {"rule": FindingRecord.rule, "severity": FindingRecord.severity, "status": status,
+               "year": Version.year, "region": Version.region_code}
+    out: dict[str, list[dict]] = {}
+    for name in FACETS:
+        col = columns[name].label("value")
+        others = {k: v for k, v in filters.items() if k != name}
+        n = func.count().label("n")
+        q = _finding_select([col, n], **others).group_by(columns[name]).order_by(n.desc(), columns[name])
+        out[name] = [{"value": v, "count": c, "selected": v is not None and str(filters.get(name) or "") == str(v)}
+                     for v, c in s.execute(q)]
+    codes = [f["value"] for f in out["region"] if f["value"]]
+    names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()) if codes else {}
+    severity, decided = labels(Severity), labels(Status)
+    for f in out["rule"]:
+        f["label"] = f["value"]
+    for f in out["severity"]:
+        f["label"] = severity.get(f["value"], f["value"])
+    for f in out["status"]:
+        f["label"] = decided.get(f["value"], f["value"])
+    for f in out["year"]:
+        f["label"] = f"{f['value']}年" if f["value"] else "年度未识别"
+    for f in out["region"]:
+        f["label"] = names.get(f["value"]) or f["value"] or "未归属地区"
+    return out
 
 
 def finding(s: Session, finding_id: int):

@@ -3,6 +3,7 @@ undo, history) — the /api routes and the page with its forms."""
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -16,13 +17,15 @@ from ..deps import CSV, NO_NUL, XLSX, FindingId, session
 from ..fastjson import FastJSON, FastJSONRoute
 
 router = APIRouter(tags=["api"], route_class=FastJSONRoute, responses=deps.NOT_FOUND)
+FACET_NAMES = {"rule": "规则", "severity": "严重程度", "status": "状态", "year": "年度", "region": "地区"}
 
 
 @router.get("/api/findings")
 def list_findings(filters: dict = Depends(deps.finding_filters), limit: int = deps.Limit, offset: int = deps.Offset,
                   s: Session = Depends(session)):
-    """问题: findings of the newest versions, filtered, with the reviewer's decision."""
-    return Q.findings(s, **filters, limit=limit, offset=offset).to_dict()
+    """问题: findings of the newest versions, filtered, with the reviewer's decision; `facets`: their counts per
+    rule, severity, status, year and region under the other active filters."""
+    return {**Q.findings(s, **filters, limit=limit, offset=offset).to_dict(), "facets": Q.finding_facets(s, **filters)}
 
 
 @router.get("/api/findings.{fmt}")
@@ -104,11 +107,17 @@ def decision_history(finding_id: FindingId, s: Session = Depends(session)):
 def findings_page(request: Request, filters: dict = Depends(deps.finding_filters), limit: int = deps.Limit,
                   offset: int = deps.Offset, format: str | None = deps.Fmt, s: Session = Depends(session)):
     page = Q.findings(s, **filters, limit=limit, offset=offset)
+    facets = Q.finding_facets(s, **filters)
     if format == "json":
-        return FastJSON(page.to_dict())
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+        return FastJSON({**page.to_dict(), "facets": facets})
+    query = urlencode({k: v for k, v in filters.items() if v})
+    for name, values in facets.items():   # each count links to the list with that value chosen (or let go)
+        for f in values:
+            chosen = {**{k: v for k, v in filters.items() if v}, name: None if f["selected"] else f["value"]}
+            f["href"] = "/findings?" + urlencode({k: v for k, v in chosen.items() if v is not None})
     return deps.render(request, "findings.html", {"page": page, "f": filters, "query": query, "sev": SEVERITY_ZH,
-                                                  "families": FAMILIES, "fmt": fmt_amount})
+                                                  "families": FAMILIES, "fmt": fmt_amount, "facets": facets,
+                                                  "facet_names": FACET_NAMES})
 
 
 @router.post("/findings/{finding_id}/decision", include_in_schema=False)
