@@ -4,6 +4,7 @@ over every figure). Target: ≤ 50 ms per document.
 
     python benchmarks/check_throughput.py [--rounds 5] [--files N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     groups = discover([ROOT / "samples"]) + discover([ROOT.parent / "shared" / "corpus"])
     if a.files:
-        groups = groups[:3 + a.files]
+        groups = groups[: 3 + a.files]
     docs = []
     for g in groups:
         try:
@@ -55,8 +56,10 @@ def main(argv=None):
     print(f"documents: {len(docs)}")
     print(f"check   median {med_c:.2f} ms  p95 {p95:.2f} ms  max {max(check):.2f} ms per document")
     print(f"baseline (canonical JSON) median {med_b:.2f} ms per document")
-    print(f"ratio check/baseline: {med_c / med_b:.2f}×   target ≤ 50 ms per document: "
-          f"{'met' if max(check) <= 50 else 'NOT met (max)'}")
+    print(
+        f"ratio check/baseline: {med_c / med_b:.2f}×   target ≤ 50 ms per document: "
+        f"{'met' if max(check) <= 50 else 'NOT met (max)'}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ always answering.
 
     python benchmarks/cold_load.py [--db URL] [--clients 50] [--per-client 8] [--workers 1] [--corpus 6]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 def database(db: str | None, corpus: int) -> str:
     """The database given, or a fresh one with the samples and the first `corpus` corpus PDFs."""
-    from budgetwatch.store.db import open_db
     from budgetwatch.pipeline import ingest
+    from budgetwatch.store.db import open_db
+
     if db:
         return db
     db = f"sqlite:///{Path(tempfile.mkdtemp()) / 'cold.db'}"
@@ -49,6 +51,7 @@ def urls_of(db: str) -> list[str]:
     from budgetwatch.checks import RULES
     from budgetwatch.store.db import open_db
     from budgetwatch.store.repository import latest_versions
+
     engine = open_db(db)
     with Session(engine) as s:
         versions = latest_versions(s)
@@ -99,6 +102,7 @@ def run_load(base: str, urls: list[str], clients: int, per_client: int, deadline
                     times.append(time.perf_counter() - t)
                     if status != 200:
                         errors[str(status)] += 1
+
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for th in threads:
         th.start()
@@ -118,8 +122,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     db = database(a.db, a.corpus)
     urls = urls_of(db)
-    print(f"{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
-          f"time, {a.workers} worker(s)")
+    print(
+        f"{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
+        f"time, {a.workers} worker(s)"
+    )
     met = True
     for spread in (False, True):
         met &= measure(db, urls, a, spread)
@@ -127,10 +133,10 @@ def main(argv=None):
 
 
 def measure(db: str, urls: list[str], a, spread: bool) -> bool:
-    os.environ["BUDGETWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="bw-cold-cache-")   # cold: nothing on disk
+    os.environ["BUDGETWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="bw-cold-cache-")  # cold: nothing on disk
     srv, base = start(db, a.workers, cache=True)
     try:
-        with httpx.Client(base_url=base, timeout=10) as c:   # baseline: /health alone
+        with httpx.Client(base_url=base, timeout=10) as c:  # baseline: /health alone
             alone = []
             for _ in range(100):
                 t = time.perf_counter()
@@ -147,18 +153,28 @@ def measure(db: str, urls: list[str], a, spread: bool) -> bool:
     finally:
         srv.terminate()
         srv.wait(20)
-    print(f"\n{'each client from its own URL (all pages cold at once)' if spread else 'all clients the same pages in the same order'}: "
-          f"{len(times)} answered in {wall:.1f} s")
-    print(f"  load            p50 {pct(times, .5):7.1f} ms   p99 {pct(times, .99):7.1f} ms   max {max(times) * 1000:7.1f} ms")
-    print(f"  errors          {sum(errors.values())}" + (f" ({', '.join(f'{k}: {v}' for k, v in errors.items())})" if errors else ""))
-    print(f"  /health alone   p50 {pct(alone, .5):7.1f} ms   p99 {pct(alone, .99):7.1f} ms")
+    print(
+        f"\n{'each client from its own URL (all pages cold at once)' if spread else 'all clients the same pages in the same order'}: "
+        f"{len(times)} answered in {wall:.1f} s"
+    )
+    print(
+        f"  load            p50 {pct(times, 0.5):7.1f} ms   p99 {pct(times, 0.99):7.1f} ms   max {max(times) * 1000:7.1f} ms"
+    )
+    print(
+        f"  errors          {sum(errors.values())}"
+        + (f" ({', '.join(f'{k}: {v}' for k, v in errors.items())})" if errors else "")
+    )
+    print(f"  /health alone   p50 {pct(alone, 0.5):7.1f} ms   p99 {pct(alone, 0.99):7.1f} ms")
     if during:
-        print(f"  /health in load p50 {pct(during, .5):7.1f} ms   p99 {pct(during, .99):7.1f} ms   max "
-              f"{max(during) * 1000:7.1f} ms   ({len(during)} probes, {len(health_fails)} unanswered; p99 "
-              f"{pct(during, .99) / max(pct(alone, .99), 1e-3):.1f}× alone)")
+        print(
+            f"  /health in load p50 {pct(during, 0.5):7.1f} ms   p99 {pct(during, 0.99):7.1f} ms   max "
+            f"{max(during) * 1000:7.1f} ms   ({len(during)} probes, {len(health_fails)} unanswered; p99 "
+            f"{pct(during, 0.99) / max(pct(alone, 0.99), 1e-3):.1f}× alone)"
+        )
     else:
         print(f"  /health in load: no answer ({len(health_fails)} probes failed)")
-    return bool(times) and pct(times, .99) < 500 and not errors and not health_fails
+    return bool(times) and pct(times, 0.99) < 500 and not errors and not health_fails
+
 
 if __name__ == "__main__":
     main()

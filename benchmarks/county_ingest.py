@@ -13,6 +13,7 @@ its children's. Both runs must store the same numbers of versions, cells and fin
 
 Target: ≤ 30 s wall on SQLite and on PostgreSQL on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,8 +78,13 @@ def source_tree(rev: str) -> Path:
 
 def run(src: Path, url: str, workers: int, paths: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    r = subprocess.run([sys.executable, "-c", RUNNER, url, str(workers), *paths], env=env, capture_output=True,
-                       text=True, cwd=tempfile.gettempdir())
+    r = subprocess.run(
+        [sys.executable, "-c", RUNNER, url, str(workers), *paths],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
     if r.returncode != 0:
         sys.exit(f"run failed ({src}, {url}):\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -88,8 +94,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--wide", type=int, default=52, help="files of corpus-wide added to the corpus folder")
     ap.add_argument("--workers", type=int, default=2, help="reader processes of the new path")
-    ap.add_argument("--baseline", default="8e5f7f8",
-                    help="git revision of the old path (default: the last one before the bulk writer and the pool)")
+    ap.add_argument(
+        "--baseline",
+        default="8e5f7f8",
+        help="git revision of the old path (default: the last one before the bulk writer and the pool)",
+    )
     ap.add_argument("--new", help="git revision of the new path (default: this checkout's src/ as it is)")
     ap.add_argument("--pg", help="a PostgreSQL URL whose database may be emptied (its public schema is dropped)")
     args = ap.parse_args()
@@ -99,19 +108,26 @@ def main() -> None:
     backends = [("SQLite", lambda: f"sqlite:///{Path(tempfile.mkdtemp()) / 'county.db'}")]
     if args.pg:
         backends.append(("PostgreSQL", lambda: args.pg))
-    print(f"{len(paths) - 1} corpus-wide files + the corpus folder; old = {args.baseline} (sequential), "
-          f"new = {args.new or 'this tree'} ({args.workers} readers); {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    print(f"{'backend':<11} {'path':<4} {'wall s':>7} {'cpu s':>7} {'docs':>5} {'failed':>6} {'cells':>8} "
-          f"{'findings':>8}")
+    print(
+        f"{len(paths) - 1} corpus-wide files + the corpus folder; old = {args.baseline} (sequential), "
+        f"new = {args.new or 'this tree'} ({args.workers} readers); {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'backend':<11} {'path':<4} {'wall s':>7} {'cpu s':>7} {'docs':>5} {'failed':>6} {'cells':>8} {'findings':>8}"
+    )
     for name, url in backends:
         old = run(old_src, url(), 1, paths)
         new = run(new_src, url(), args.workers, paths)
         for label, r in (("old", old), ("new", new)):
-            print(f"{name:<11} {label:<4} {r['wall']:7.1f} {r['cpu']:7.1f} {r['ingested']:5d} {r['failed']:6d} "
-                  f"{r['cells']:8d} {r['findings']:8d}")
+            print(
+                f"{name:<11} {label:<4} {r['wall']:7.1f} {r['cpu']:7.1f} {r['ingested']:5d} {r['failed']:6d} "
+                f"{r['cells']:8d} {r['findings']:8d}"
+            )
         same = all(old[k] == new[k] for k in ("versions", "cells", "findings", "failed"))
-        print(f"{name:<11} new/old wall {new['wall'] / old['wall']:.2f}, cpu {new['cpu'] / old['cpu']:.2f}; "
-              f"same stored counts: {'yes' if same else 'NO'}")
+        print(
+            f"{name:<11} new/old wall {new['wall'] / old['wall']:.2f}, cpu {new['cpu'] / old['cpu']:.2f}; "
+            f"same stored counts: {'yes' if same else 'NO'}"
+        )
 
 
 if __name__ == "__main__":

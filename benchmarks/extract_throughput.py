@@ -5,6 +5,7 @@ the extraction itself costs on top of reading the bytes.
 
     python benchmarks/extract_throughput.py [--rounds 20]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ With --against REF the same rows are also loaded by the loader of git revision R
     python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
                                    [--against REF] [--only sqlite|postgresql]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,11 @@ def make_feed(folder: Path, rows: int) -> Path:
     """A synthetic year of sample 000, its payments repeated with new ids up to `rows` (generation not timed)."""
     from budgetwatch.extract import extract_files
     from budgetwatch.feed.synth_pay import generate
+
     base = folder / "year"
-    generate(extract_files([next((ROOT / "samples").glob("000_*.txt"))]), base, region=REGION, region_name="兴县",
-             seed=1)
+    generate(
+        extract_files([next((ROOT / "samples").glob("000_*.txt"))]), base, region=REGION, region_name="兴县", seed=1
+    )
     with open(base / "PAY_VOUCHER_BILL.csv", encoding="utf-8", newline="") as f:
         r = csv.reader(f)
         header = next(r)
@@ -55,6 +58,7 @@ def child_load(url: str, lines_dir: str, big: str) -> None:
     """In a fresh process: lines first (not timed), then the payments file; prints JSON with the timing."""
     from budgetwatch.feed.load_files import load_files
     from budgetwatch.store.db import open_db
+
     engine = open_db(url)
     load_files(engine, [Path(lines_dir) / "BA_BGT_INFO.csv"], region=REGION, year=YEAR)
     t = time.perf_counter()
@@ -79,17 +83,31 @@ def peak_mb() -> float:
 def baseline(url: str, big: Path) -> tuple[int, float]:
     """The same rows, parsed by the same reader but not validated, into an empty table: COPY / executemany."""
     from sqlalchemy import create_engine, text
+
     rows = []
     with open(big, encoding="utf-8", newline="") as f:
         r = csv.reader(f)
         header = next(r)
-        idx = [header.index(k) for k in ("PAY_CERT_ID", "AGENCY_CODE", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE", "PAY_AMT",
-                                         "VOU_DATE", "PAYEE_ACCT_NAME", "USE_DES")]
+        idx = [
+            header.index(k)
+            for k in (
+                "PAY_CERT_ID",
+                "AGENCY_CODE",
+                "EXP_FUNC_CODE",
+                "DEP_BGT_ECO_CODE",
+                "PAY_AMT",
+                "VOU_DATE",
+                "PAYEE_ACCT_NAME",
+                "USE_DES",
+            )
+        ]
         for row in r:
             rows.append(tuple(row[i] for i in idx))
     engine = create_engine(url)
-    ddl = ("CREATE TABLE bench_payments (src_id varchar(40), agency_code varchar(40), exp_func_code varchar(7), "
-           "dep_eco_code varchar(5), amount numeric(18,2), pay_date date, payee_name varchar(300), purpose text)")
+    ddl = (
+        "CREATE TABLE bench_payments (src_id varchar(40), agency_code varchar(40), exp_func_code varchar(7), "
+        "dep_eco_code varchar(5), amount numeric(18,2), pay_date date, payee_name varchar(300), purpose text)"
+    )
     with engine.begin() as c:
         c.execute(text("DROP TABLE IF EXISTS bench_payments"))
         c.execute(text(ddl))
@@ -113,6 +131,7 @@ def fresh(url: str, tmp: Path, name: str) -> str:
     if url.startswith("sqlite"):
         return f"sqlite:///{tmp / (name + '.db')}"
     from sqlalchemy import create_engine, text
+
     with create_engine(url).begin() as c:
         c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         c.execute(text("CREATE SCHEMA public"))
@@ -130,8 +149,13 @@ def old_source(ref: str, tmp: Path) -> Path:
 
 def run_child(url: str, lines: Path, big: Path, src: Path = ROOT / "src") -> dict:
     env = {**os.environ, "PYTHONPATH": str(src)}
-    r = subprocess.run([sys.executable, __file__, "--child", url, str(lines), str(big)], capture_output=True, check=False,
-                       text=True, env=env)
+    r = subprocess.run(
+        [sys.executable, __file__, "--child", url, str(lines), str(big)],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+    )
     if r.returncode:
         raise SystemExit(r.stderr)
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -140,8 +164,9 @@ def run_child(url: str, lines: Path, big: Path, src: Path = ROOT / "src") -> dic
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--pg", default=os.environ.get("BUDGETWATCH_TEST_PG",
-                                                   "postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed"))
+    ap.add_argument(
+        "--pg", default=os.environ.get("BUDGETWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed")
+    )
     ap.add_argument("--child", nargs=3)
     ap.add_argument("--against", help="a git revision whose loader is measured on the same rows")
     ap.add_argument("--only", choices=("sqlite", "postgresql"))
@@ -161,18 +186,24 @@ def main() -> None:
             if old is not None:
                 was = run_child(fresh(url, tmp, "old"), lines, big, old)
                 now = run_child(fresh(url, tmp, "new"), lines, big)
-                print(f"{name:10s} {now['rows']:>9,} payments: this loader {now['rows'] / now['seconds']:>9,.0f} rows/s "
-                      f"({now['seconds']:.1f} s) · {a.against} {was['rows'] / was['seconds']:>9,.0f} rows/s "
-                      f"({was['seconds']:.1f} s) · ratio {was['seconds'] / now['seconds']:.1f}×", flush=True)
+                print(
+                    f"{name:10s} {now['rows']:>9,} payments: this loader {now['rows'] / now['seconds']:>9,.0f} rows/s "
+                    f"({now['seconds']:.1f} s) · {a.against} {was['rows'] / was['seconds']:>9,.0f} rows/s "
+                    f"({was['seconds']:.1f} s) · ratio {was['seconds'] / now['seconds']:.1f}×",
+                    flush=True,
+                )
                 continue
             small = run_child(fresh(url, tmp, "small"), small_lines, quarter / "big")
             full = run_child(fresh(url, tmp, "full"), lines, big)
             n, base_s = baseline(fresh(url, tmp, "base"), big / "PAY_VOUCHER_BILL.csv")
             rate, base_rate = full["rows"] / full["seconds"], n / base_s
-            print(f"{name:10s} feed load {full['rows']:>9,} payments: {rate:>9,.0f} rows/s "
-                  f"({full['seconds']:.1f} s) · baseline {'COPY' if name == 'PostgreSQL' else 'executemany'} "
-                  f"{base_rate:>9,.0f} rows/s · ratio {rate / base_rate:.2f} · peak RSS {small['maxrss_mb']:.0f} MB "
-                  f"at {small['rows']:,} rows, {full['maxrss_mb']:.0f} MB at {full['rows']:,}", flush=True)
+            print(
+                f"{name:10s} feed load {full['rows']:>9,} payments: {rate:>9,.0f} rows/s "
+                f"({full['seconds']:.1f} s) · baseline {'COPY' if name == 'PostgreSQL' else 'executemany'} "
+                f"{base_rate:>9,.0f} rows/s · ratio {rate / base_rate:.2f} · peak RSS {small['maxrss_mb']:.0f} MB "
+                f"at {small['rows']:,} rows, {full['maxrss_mb']:.0f} MB at {full['rows']:,}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
     python benchmarks/pdf_throughput.py [--files N] [FOLDER]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ def _ours_inprocess(path: Path) -> float:
 
 def _baseline(path: Path) -> float:
     import pdfplumber
+
     t = time.perf_counter()
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
@@ -61,12 +63,16 @@ def main():
         print(f"{f.name[:55]:55} {n:4d} p  budgetwatch {ours[-1]:7.1f} ms/p  baseline {base[-1]:7.1f} ms/p")
     mo, mb = statistics.median(ours), statistics.median(base)
     print(f"\n{len(files)} files, {pages_total} pages")
-    print(f"median ms/page: budgetwatch {mo:.1f} (reading alone {statistics.median(inproc):.1f}), "
-          f"pdfplumber baseline {mb:.1f}; baseline/budgetwatch = {mb / mo:.1f}x")
+    print(
+        f"median ms/page: budgetwatch {mo:.1f} (reading alone {statistics.median(inproc):.1f}), "
+        f"pdfplumber baseline {mb:.1f}; baseline/budgetwatch = {mb / mo:.1f}x"
+    )
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"peak memory: this process {self_kb / 1024:.0f} MiB (includes the baseline), "
-          f"largest reader child {child_kb / 1024:.0f} MiB")
+    print(
+        f"peak memory: this process {self_kb / 1024:.0f} MiB (includes the baseline), "
+        f"largest reader child {child_kb / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ ingest keeps them (SQLite's FTS5 index is rebuilt once at the end).
 
     python benchmarks/scale_db.py --db URL --copies K
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,9 +16,22 @@ import time
 from sqlalchemy import func, inspect, select, text
 
 # the tables holding the documents, parents first; each row's id and its parent ids are shifted per copy
-TABLES = ("units", "documents", "document_versions", "source_files", "tables", "table_rows", "cells",
-          "performance_forms", "indicators", "narrative_lines", "findings", "key_figures", "search_entries")
-MARKED = {("units", "name"), ("documents", "key"), ("document_versions", "unit_name")}   # unique per copy
+TABLES = (
+    "units",
+    "documents",
+    "document_versions",
+    "source_files",
+    "tables",
+    "table_rows",
+    "cells",
+    "performance_forms",
+    "indicators",
+    "narrative_lines",
+    "findings",
+    "key_figures",
+    "search_entries",
+)
+MARKED = {("units", "name"), ("documents", "key"), ("document_versions", "unit_name")}  # unique per copy
 
 
 def _columns(table):
@@ -27,10 +41,11 @@ def _columns(table):
 def clone(engine, copies: int) -> int:
     """Copy every document `copies` times; returns the number of documents afterwards."""
     from budgetwatch.store.schema import Base
+
     meta = Base.metadata
     with engine.begin() as c:
         present = set(inspect(c).get_table_names())
-        tables = [t for t in TABLES if t in meta.tables and t in present]   # an older schema has fewer
+        tables = [t for t in TABLES if t in meta.tables and t in present]  # an older schema has fewer
         top = {t: c.scalar(select(func.max(meta.tables[t].c[_key(meta.tables[t])]))) or 0 for t in tables}
         for k in range(1, copies + 1):
             for name in tables:
@@ -46,24 +61,31 @@ def clone(engine, copies: int) -> int:
                     elif (name, col.name) in MARKED:
                         exprs.append(f"{q} || ' #{k}'")
                     elif name == "search_entries" and col.name == "ref_id":
-                        exprs.append(f"{q} + case kind when 'row' then {k * top['table_rows']} when 'indicator' "
-                                     f"then {k * top['indicators']} else {k * top['performance_forms']} end")
+                        exprs.append(
+                            f"{q} + case kind when 'row' then {k * top['table_rows']} when 'indicator' "
+                            f"then {k * top['indicators']} else {k * top['performance_forms']} end"
+                        )
                     elif name == "search_entries" and col.name == "form_id":
                         exprs.append(f"{q} + {k * top['performance_forms']}")
                     else:
                         exprs.append(q)
                 cols = ", ".join(f'"{col.name}"' for col in _columns(t))
-                c.execute(text(f"insert into {name} ({cols}) select {', '.join(exprs)} from {name} "
-                               f"where {_key(t)} <= {top[name]}"))
+                c.execute(
+                    text(
+                        f"insert into {name} ({cols}) select {', '.join(exprs)} from {name} "
+                        f"where {_key(t)} <= {top[name]}"
+                    )
+                )
         if c.dialect.name == "sqlite":
             if "search_entries" in tables:
                 c.execute(text("insert into search_fts(search_fts) values ('rebuild')"))
         else:
-            for name in tables:   # ids were given explicitly: move the sequences past them
+            for name in tables:  # ids were given explicitly: move the sequences past them
                 t = meta.tables[name]
                 if "id" in t.c and not next(iter(t.c.id.foreign_keys), None):
-                    c.execute(text(f"select setval(pg_get_serial_sequence('{name}', 'id'), "
-                                   f"(select max(id) from {name}))"))
+                    c.execute(
+                        text(f"select setval(pg_get_serial_sequence('{name}', 'id'), (select max(id) from {name}))")
+                    )
             c.execute(text("analyze"))
         return c.scalar(text("select count(*) from documents"))
 
@@ -78,6 +100,7 @@ def main(argv=None):
     ap.add_argument("--copies", type=int, required=True)
     a = ap.parse_args(argv)
     from budgetwatch.store.db import open_db
+
     engine = open_db(a.db)
     t = time.perf_counter()
     n = clone(engine, a.copies)

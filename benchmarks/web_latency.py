@@ -16,6 +16,7 @@ that the ratio stays near 1.
     python benchmarks/web_latency.py [--db sqlite:///path.db] [--requests 40] [--clients 20] [--workers 2]
     python benchmarks/web_latency.py --db postgresql+psycopg://…/bench --scale 400
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,9 +45,23 @@ def start(db: str, workers: int, cache: bool) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     # the server runs in its own process, as in production: the clients' threads must not share its GIL
-    srv = subprocess.Popen([sys.executable, "-m", "budgetwatch", "serve", "--db", db, "--port", str(port),
-                            "--workers", str(workers), "--cache" if cache else "--no-cache"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "budgetwatch",
+            "serve",
+            "--db",
+            db,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--cache" if cache else "--no-cache",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -84,6 +99,7 @@ def endpoints(client: httpx.Client) -> dict[str, list[str]]:
 def tree_cpu(pid: int) -> float:
     """CPU seconds used so far by process `pid` and every process below it (uvicorn's workers)."""
     import os
+
     parent, cpu = {}, {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -113,7 +129,7 @@ def measure(base: str, urls: dict[str, list[str]], requests: int, clients: int, 
             seq.append(time.perf_counter() - t)
             assert r.status_code == 200, (u, r.status_code)
         cpu = (tree_cpu(server_pid) - cpu0) / requests * 1000 if server_pid else None
-        pool_clients = [httpx.Client(base_url=base, timeout=120) for _ in range(clients)]   # keep-alive, like browsers
+        pool_clients = [httpx.Client(base_url=base, timeout=120) for _ in range(clients)]  # keep-alive, like browsers
         todo = [next(cycle) for _ in range(clients * 5)]
 
         failed = []
@@ -126,11 +142,12 @@ def measure(base: str, urls: dict[str, list[str]], requests: int, clients: int, 
             except httpx.HTTPError:
                 failed.append(i)
             return time.perf_counter() - t
+
         with ThreadPoolExecutor(clients) as pool:
             conc = list(pool.map(one, range(len(todo))))
         for c in pool_clients:
             c.close()
-        out[name] = (pct(seq, .5), pct(seq, .95), pct(conc, .95), len(us), cpu, len(failed))
+        out[name] = (pct(seq, 0.5), pct(seq, 0.95), pct(conc, 0.95), len(us), cpu, len(failed))
     client.close()
     return out
 
@@ -149,10 +166,11 @@ def main(argv=None):
     from budgetwatch.pipeline import check as check_versions, ingest
     from budgetwatch.store.db import open_db
     from budgetwatch.store.schema import Version
+
     engine = open_db(db)
     with engine.connect() as c:
         empty = not c.scalar(select(func.count(Version.id)))
-    if empty:   # a database given is used as it is; an empty one gets the corpus
+    if empty:  # a database given is used as it is; an empty one gets the corpus
         t = time.perf_counter()
         ingest(engine, [ROOT / "samples", ROOT.parent / "shared" / "corpus"])
         check_versions(engine)
@@ -166,7 +184,7 @@ def main(argv=None):
         try:
             with httpx.Client(base_url=base, timeout=120) as c:
                 urls = endpoints(c)
-            if cache:   # the cached server's first answer to each URL is computed: ask each once first
+            if cache:  # the cached server's first answer to each URL is computed: ask each once first
                 with httpx.Client(base_url=base, timeout=120) as c:
                     for us in urls.values():
                         for u in us:
@@ -175,10 +193,14 @@ def main(argv=None):
         finally:
             srv.terminate()
             srv.wait(20)
-    print(f"{a.workers} worker process(es); {a.requests} sequential requests and {a.clients} clients × 5 per endpoint,"
-          f" taken in turn over the endpoint's URLs")
-    print(f"{'endpoint':24} {'URLs':>5} | {'no cache: p50':>13} {'p95':>7} {f'{a.clients}c p95':>8} |"
-          f" {'cached: p50':>11} {'p95':>7} {f'{a.clients}c p95':>8}   (ms)")
+    print(
+        f"{a.workers} worker process(es); {a.requests} sequential requests and {a.clients} clients × 5 per endpoint,"
+        f" taken in turn over the endpoint's URLs"
+    )
+    print(
+        f"{'endpoint':24} {'URLs':>5} | {'no cache: p50':>13} {'p95':>7} {f'{a.clients}c p95':>8} |"
+        f" {'cached: p50':>11} {'p95':>7} {f'{a.clients}c p95':>8}   (ms)"
+    )
     worst = {False: 0.0, True: 0.0}
     for name in results[False]:
         n = results[False][name][3]
@@ -190,8 +212,10 @@ def main(argv=None):
                 worst[cache] = max(worst[cache], p95, c95)
         print(f"{name:24} {n:5} | {row[0]} | {row[1]}")
     for cache, label in ((False, "without the cache"), (True, "with the cache")):
-        print(f"largest p95 {label} (sequential and {a.clients} clients): {worst[cache]:.1f} ms — target < 100 ms: "
-              f"{'met' if worst[cache] < 100 else 'NOT met'}")
+        print(
+            f"largest p95 {label} (sequential and {a.clients} clients): {worst[cache]:.1f} ms — target < 100 ms: "
+            f"{'met' if worst[cache] < 100 else 'NOT met'}"
+        )
 
 
 def _measured(db: str, a, urls=None):
@@ -200,7 +224,7 @@ def _measured(db: str, a, urls=None):
         if urls is None:
             with httpx.Client(base_url=base, timeout=120) as c:
                 urls = endpoints(c)
-        with httpx.Client(base_url=base, timeout=120) as c:   # each URL once first: process caches warm
+        with httpx.Client(base_url=base, timeout=120) as c:  # each URL once first: process caches warm
             for us in urls.values():
                 for u in us:
                     c.get(u)
@@ -218,8 +242,10 @@ def scaled(db: str, a) -> None:
 
     from budgetwatch.store.db import open_db
     from budgetwatch.store.schema import DocumentRecord
+
     _sys.path.insert(0, str(Path(__file__).parent))
     from scale_db import clone
+
     engine = open_db(db)
     with engine.connect() as c:
         small = c.scalar(select(func.count(DocumentRecord.id)))
@@ -229,10 +255,14 @@ def scaled(db: str, a) -> None:
     print(f"copied {small} documents {a.scale} times → {large} documents in {time.perf_counter() - t:.0f} s")
     engine.dispose()
     _, after = _measured(db, a, urls)
-    print(f"{engine.dialect.name}, {a.workers} worker process(es), no response cache; {a.requests} sequential requests and "
-          f"{a.clients} clients × 5 per endpoint; CPU = the server's CPU ms per sequential request")
-    print(f"{'endpoint':24} | {small:>6} docs: p50    p95 {a.clients}c p95   CPU | {large:>6} docs: p50    p95 "
-          f"{a.clients}c p95   CPU | ratio p95   CPU  failed")
+    print(
+        f"{engine.dialect.name}, {a.workers} worker process(es), no response cache; {a.requests} sequential requests and "
+        f"{a.clients} clients × 5 per endpoint; CPU = the server's CPU ms per sequential request"
+    )
+    print(
+        f"{'endpoint':24} | {small:>6} docs: p50    p95 {a.clients}c p95   CPU | {large:>6} docs: p50    p95 "
+        f"{a.clients}c p95   CPU | ratio p95   CPU  failed"
+    )
     for name in before:
         b, big = before[name], after[name]
         row = " | ".join(f"{x[0]:16.1f} {x[1]:6.1f} {x[2]:7.1f} {x[4]:5.1f}" for x in (b, big))

@@ -1,6 +1,7 @@
 """Server-mode fixtures shared by the access tests: an app with BUDGETWATCH_AUTH=on on SQLite or
 PostgreSQL, the bundled samples placed in two regions (A: 兴县 and 阳城县's city tree; B: 祁连县), and
 an account per role."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,16 +11,16 @@ from fastapi.testclient import TestClient
 
 from budgetwatch.access import audit, users
 from budgetwatch.access.scope import UploadRegion
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest_one
+from budgetwatch.pipeline import check as check_versions, ingest_one
 from budgetwatch.web.app import create_app
+
 from conftest import SAMPLES
 
-A, B = "141123000", "632222000"          # 兴县 (吕梁市 141100000), 祁连县 (海北州)
+A, B = "141123000", "632222000"  # 兴县 (吕梁市 141100000), 祁连县 (海北州)
 CITY = "141100000"
 PASSWORD = "Correct-Horse-42"
 ROLES = ("deputy", "staff", "admin", "auditor", "finance")
-PLACES = {"000": A, "001": "140522000", "002": B}    # the samples: 兴县, 阳城县, 祁连县
+PLACES = {"000": A, "001": "140522000", "002": B}  # the samples: 兴县, 阳城县, 祁连县
 B_UNIT = "祁连县人大常委会办公室"
 
 
@@ -88,22 +89,36 @@ def every_route(app) -> list[tuple[str, str]]:
                 for m in sorted(getattr(r, "methods", None) or {"GET"}):
                     if m != "HEAD":
                         yield m, prefix + r.path
+
     return sorted(set(walk(app.routes)))
 
 
-FORMATS = {"/api/documents/{document_id}/tables/{index}.{fmt}": "csv", "/documents/{document_id}/report.{fmt}": "html",
-           "/reports/batch.{fmt}": "xlsx", "/api/findings.{fmt}": "csv", "/staff/opinion.{fmt}": "docx"}
-QUERIES = {"/api/compare": "year=2023", "/documents/{document_id}/source.png": "page=1&box=1,2,3,4",
-           "/documents/{document_id}/source.txt": "line=5", "/api/projects": "q=人大", "/projects": "q=人大"}
+FORMATS = {
+    "/api/documents/{document_id}/tables/{index}.{fmt}": "csv",
+    "/documents/{document_id}/report.{fmt}": "html",
+    "/reports/batch.{fmt}": "xlsx",
+    "/api/findings.{fmt}": "csv",
+    "/staff/opinion.{fmt}": "docx",
+}
+QUERIES = {
+    "/api/compare": "year=2023",
+    "/documents/{document_id}/source.png": "page=1&box=1,2,3,4",
+    "/documents/{document_id}/source.txt": "line=5",
+    "/api/projects": "q=人大",
+    "/projects": "q=人大",
+}
 
 
 def concrete(method: str, path: str, ids: dict) -> tuple[str, dict]:
     """The route's URL with its parameters filled from `ids` (document_id, finding_id, unit, …), and
     those parameters."""
     import re
+
     params = {}
     for name in re.findall(r"\{(\w+)(?::\w+)?\}", path):
-        params[name] = FORMATS.get(path, "csv") if name == "fmt" else ids.get(name, "style.css" if name == "path" else 1)
+        params[name] = (
+            FORMATS.get(path, "csv") if name == "fmt" else ids.get(name, "style.css" if name == "path" else 1)
+        )
     url = path
     for name, value in params.items():
         url = re.sub(r"\{" + name + r"(?::\w+)?\}", str(value), url)

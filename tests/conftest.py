@@ -1,4 +1,5 @@
 """Shared fixtures: the bundled sample disclosures, their gold extractions, and both databases."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,9 @@ SEEDS = sorted(SAMPLES.glob("*.txt"))
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 CORPUS_WIDE = SHARED / "corpus-wide"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent: the real documents live in ../shared")
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"{CORPUS} is absent: the real documents live in ../shared"
+)
 # a placeholder of a rule's message or suggestion that the finding lacks fails here (checks/rule.py), in this
 # process and in the CLI and servers the tests start
 os.environ["BUDGETWATCH_STRICT_TEMPLATES"] = "1"
@@ -26,6 +29,7 @@ def _worker_pg_url(base: str) -> str:
     """Each xdist worker gets a database of its own (the schema is dropped between tests)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
+
     url = make_url(base)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
@@ -37,7 +41,7 @@ def _worker_pg_url(base: str) -> str:
                 c.execute(text(f'create database "{url.database}"'))
         admin.dispose()
     except Exception:
-        pass   # unreachable: PG_OK below says so
+        pass  # unreachable: PG_OK below says so
     return url.render_as_string(hide_password=False)
 
 
@@ -46,6 +50,7 @@ PG_URL = _worker_pg_url(PG_BASE)
 
 def _pg_available() -> bool:
     from sqlalchemy import create_engine
+
     try:
         with create_engine(PG_URL).connect() as c:
             c.execute(text("select 1"))
@@ -73,6 +78,7 @@ def db_url(request, tmp_path):
             pytest.fail(f"PostgreSQL is required in CI but unreachable at {PG_URL}")
         pytest.skip("PostgreSQL not reachable")
     from sqlalchemy import create_engine
+
     eng = create_engine(PG_URL)
     _reset_pg(eng)
     eng.dispose()
@@ -82,6 +88,7 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def engine(db_url):
     from budgetwatch.store.db import open_db
+
     eng = open_db(db_url)
     yield eng
     eng.dispose()

@@ -5,6 +5,7 @@ region B's ids (region, batch, unit, line, finding): 404, or 403 where the role 
 with region A's ids the same routes answer, so the 404s are not vacuous. The region lists never name B.
 A deputy sees person payees masked (王*) and no account digits; staff of the region see them. SQLite and
 PostgreSQL."""
+
 from __future__ import annotations
 
 import re
@@ -14,16 +15,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from access_helpers import A, B, ROLES, every_route, make_users, server_app, signed_in
 from budgetwatch.access.permissions import FEED_PREFIXES, action_for, allows
 from budgetwatch.execution.run import check_feed
 from budgetwatch.extract import extract_files
 from budgetwatch.feed.load_files import load_files
 from budgetwatch.feed.model import BudgetLine, ExecutionFinding, FeedBatch, Payment
 from budgetwatch.feed.synth_pay import generate
+
+from access_helpers import ROLES, A, B, every_route, make_users, server_app, signed_in
 from conftest import seed
 
-FEED = {A: ("000", "兴县", 2023), B: ("001", "祁连县", 2025)}     # sample 001 (阳城县) is a 2025 budget
+FEED = {A: ("000", "兴县", 2023), B: ("001", "祁连县", 2025)}  # sample 001 (阳城县) is a 2025 budget
 YEAR = FEED[A][2]
 
 
@@ -42,11 +44,18 @@ def feed_world(db_url, monkeypatch, tmp_path):
         with engine.connect() as c:
             e, bl = ExecutionFinding.__table__, BudgetLine.__table__
             ids[region] = {
-                "region": region, "year": year, "agency": "001", "fmt": "json",
-                "batch_id": c.scalar(select(FeedBatch.__table__.c.id).where(FeedBatch.__table__.c.region_code == region)),
+                "region": region,
+                "year": year,
+                "agency": "001",
+                "fmt": "json",
+                "batch_id": c.scalar(
+                    select(FeedBatch.__table__.c.id).where(FeedBatch.__table__.c.region_code == region)
+                ),
                 "src_id": c.scalar(select(bl.c.src_id).where(bl.c.region_code == region).order_by(bl.c.id)),
-                "finding_id": c.scalar(select(e.c.id).where(e.c.region_code == region, e.c.family == "G")
-                                       .order_by(e.c.id))}
+                "finding_id": c.scalar(
+                    select(e.c.id).where(e.c.region_code == region, e.c.family == "G").order_by(e.c.id)
+                ),
+            }
         assert all(ids[region].values()), ids[region]
     yield app, ids
     engine.dispose()
@@ -72,7 +81,7 @@ def test_region_b_feed_and_execution_never_reach_region_a(feed_world, role):
     root = signed_in(app, "root")
     routes = feed_routes(app)
     assert len(routes) >= 12, routes
-    for method, path in routes:         # warm the response cache with answers that hold region B
+    for method, path in routes:  # warm the response cache with answers that hold region B
         if method == "GET":
             assert request(root, method, url_of(path, ids[B])).status_code == 200, path
     c = signed_in(app, f"{role}-a")
@@ -89,7 +98,7 @@ def test_region_b_feed_and_execution_never_reach_region_a(feed_world, role):
         if "{" in path:
             assert theirs.status_code == 404, (role, method, path, theirs.status_code, theirs.text[:200])
             seen["b_404"] += 1
-        else:       # a list: region A's rows only
+        else:  # a list: region A's rows only
             assert B not in theirs.text and A in theirs.text, (role, path)
     if allows(role, "read_payments"):
         assert seen["b_404"] >= 10 and seen["own"] >= 12, seen
@@ -102,8 +111,11 @@ def test_a_deputy_sees_person_payees_masked_and_staff_in_full(feed_world):
     engine = app.state.engine
     with engine.connect() as c:
         p = Payment.__table__
-        person = c.scalar(select(p.c.payee_name).where(p.c.region_code == A, p.c.payee_kind == "person",
-                                                       p.c.dep_eco_code.like("302%")).order_by(p.c.id))
+        person = c.scalar(
+            select(p.c.payee_name)
+            .where(p.c.region_code == A, p.c.payee_kind == "person", p.c.dep_eco_code.like("302%"))
+            .order_by(p.c.id)
+        )
         line = c.scalar(select(p.c.line_src_id).where(p.c.region_code == A, p.c.payee_name == person))
     assert person and len(person) >= 2
     deputy, staff = signed_in(app, "deputy-a"), signed_in(app, "staff-a")

@@ -3,6 +3,7 @@ no session and as each role of region A. Without a session: 401, or a redirect t
 one: exactly what the permission matrix allows (403 otherwise). Region B's documents, findings, units
 and questions never reach region A — by id they are 404, in lists and pages they are absent — even with
 the response cache warmed by a principal who sees both. SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.access.permissions import PUBLIC, ROUTES, action_for, allows
 from budgetwatch.access.tables import User
-from access_helpers import A, B, B_UNIT, ROLES, concrete, every_route, make_users, place_samples, server_app, signed_in
+
+from access_helpers import B_UNIT, ROLES, A, B, concrete, every_route, make_users, place_samples, server_app, signed_in
 
 OBJECT_PARAMS = {"document_id", "finding_id", "unit", "question_id", "code"}
 
@@ -23,8 +25,16 @@ def ids_of(client: TestClient, region: str, engine) -> dict:
     finding = client.get(f"/api/findings?document={doc['id']}").json()["items"][0]
     with Session(engine) as s:
         uid = s.scalars(select(User.id).where(User.login == "deputy-a")).one()
-    return {"document_id": doc["id"], "unit": doc["unit"], "finding_id": finding["id"], "index": 0, "row": 0,
-            "code": region, "user_id": uid, "question_id": engine.questions.get(region, 999999)}
+    return {
+        "document_id": doc["id"],
+        "unit": doc["unit"],
+        "finding_id": finding["id"],
+        "index": 0,
+        "row": 0,
+        "code": region,
+        "user_id": uid,
+        "question_id": engine.questions.get(region, 999999),
+    }
 
 
 @pytest.fixture
@@ -38,8 +48,10 @@ def world(db_url, monkeypatch, tmp_path):
     for region, login in ((A, "deputy-a"), (B, "staff-b")):
         asker = signed_in(app, login)
         doc = engine.docs[region]
-        r = asker.post("/api/questions", json={"title": "请说明", "body": "为何增长", "target_type": "document",
-                                               "target_id": str(doc)})
+        r = asker.post(
+            "/api/questions",
+            json={"title": "请说明", "body": "为何增长", "target_type": "document", "target_id": str(doc)},
+        )
         if r.status_code == 200:
             engine.questions[region] = r.json()["id"]
     yield app, root, {A: ids_of(root, A, engine), B: ids_of(root, B, engine)}
@@ -51,8 +63,10 @@ def walk(client: TestClient, ids: dict, routes):
     for method, path in sorted(routes, key=lambda r: r[1] == "/logout"):
         url, params = concrete(method, path, ids)
         if path == "/docs":
-            continue      # Swagger UI: the same action as /openapi.json
-        r = client.request(method, url, follow_redirects=False, headers={"accept": "text/html"} if method == "GET" else {})
+            continue  # Swagger UI: the same action as /openapi.json
+        r = client.request(
+            method, url, follow_redirects=False, headers={"accept": "text/html"} if method == "GET" else {}
+        )
         yield method, path, url, params, r
 
 
@@ -63,7 +77,7 @@ def test_every_route_is_in_the_matrix(world):
     missing = [(m, p) for m, p in routes if action_for(m, p, {}, {}) is None]
     assert not missing, missing
     stale = [k for k in ROUTES if k[0] != "*" and k not in routes]
-    assert not stale, stale     # the matrix lists no route the app does not have
+    assert not stale, stale  # the matrix lists no route the app does not have
 
 
 def test_without_a_session_only_the_login_is_open(world):
@@ -73,7 +87,11 @@ def test_without_a_session_only_the_login_is_open(world):
         if action_for(method, path, params, {}) == PUBLIC:
             assert r.status_code not in (401, 403), (method, url)
         elif method == "GET" and not path.startswith("/api"):
-            assert r.status_code == 303 and r.headers["location"].startswith("/login?back="), (method, url, r.status_code)
+            assert r.status_code == 303 and r.headers["location"].startswith("/login?back="), (
+                method,
+                url,
+                r.status_code,
+            )
         else:
             assert r.status_code == 401, (method, url, r.status_code)
 
@@ -82,14 +100,16 @@ def test_without_a_session_only_the_login_is_open(world):
 def test_each_role_exactly_per_the_matrix_and_never_region_b(world, role):
     app, root, ids = world
     routes = every_route(app)
-    for _ in walk(root, ids[B], routes):      # warm the cache with answers that hold region B
+    for _ in walk(root, ids[B], routes):  # warm the cache with answers that hold region B
         pass
     for _ in walk(root, ids[A], routes):
         pass
     c = signed_in(app, f"{role}-a")
     checked = {"allowed": 0, "refused": 0, "b_404": 0}
     for method, path, url, params, r in walk(c, ids[A], routes):
-        action = action_for(method, path, params, dict(p.split("=", 1) for p in url.partition("?")[2].split("&") if "=" in p))
+        action = action_for(
+            method, path, params, dict(p.split("=", 1) for p in url.partition("?")[2].split("&") if "=" in p)
+        )
         if action == PUBLIC:
             continue
         if allows(role, action):
@@ -105,7 +125,11 @@ def test_each_role_exactly_per_the_matrix_and_never_region_b(world, role):
         action = action_for(method, path, params, {})
         if action == PUBLIC or method != "GET" or not allows(role, action) or not OBJECT_PARAMS & set(params):
             continue
-        if params.get("question_id") == 999999 or (set(params) & OBJECT_PARAMS) <= {"code"} and path.startswith("/api/admin"):
+        if (
+            params.get("question_id") == 999999
+            or (set(params) & OBJECT_PARAMS) <= {"code"}
+            and path.startswith("/api/admin")
+        ):
             continue
         assert r.status_code == 404, (role, url, r.status_code, r.text[:200])
         checked["b_404"] += 1
@@ -131,7 +155,9 @@ def test_documents_are_placed_in_the_regions_tree_by_their_printed_place(db_url,
     from budgetwatch.access.placement import place_unplaced
     from budgetwatch.feed.regions import ensure_region
     from budgetwatch.pipeline import ingest
+
     from conftest import SAMPLES
+
     app = server_app(db_url, monkeypatch, tmp_path)
     engine = app.state.engine
     make_users(engine)
@@ -140,7 +166,7 @@ def test_documents_are_placed_in_the_regions_tree_by_their_printed_place(db_url,
     ingest(engine, [SAMPLES])
     deputy = signed_in(app, "deputy-a")
     assert [d["unit"] for d in deputy.get("/api/documents").json()["items"]] == ["兴县人民代表大会常务委员会办公室"]
-    assert signed_in(app, "staff-b").get("/api/documents").json()["total"] == 0     # 祁连县 not placed yet
+    assert signed_in(app, "staff-b").get("/api/documents").json()["total"] == 0  # 祁连县 not placed yet
     with engine.begin() as c:
         ensure_region(c, B, "祁连县", ["祁连县"])
     with Session(engine) as s, s.begin():

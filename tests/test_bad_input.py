@@ -1,4 +1,5 @@
 """Bad input: one clear line naming the file and the problem, exit code ≠ 0, nothing written."""
+
 from __future__ import annotations
 
 import codecs
@@ -9,6 +10,7 @@ import pytest
 
 from budgetwatch.errors import InputError
 from budgetwatch.extract import extract_files
+
 from conftest import seed
 
 BW = [sys.executable, "-m", "budgetwatch"]
@@ -18,13 +20,16 @@ def run(*args, cwd=None):
     return subprocess.run(BW + list(args), capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("content,problem", [
-    (b"", "empty file"),
-    (b"   \n\n  ", "empty file"),
-    (bytes(range(256)) * 40, "binary data"),
-    (b"\x81\x30\xfe\xff\xc3\x28\x80\x80\x80abc" * 50, "undecodable bytes"),
-    ("今天天气很好，我们去公园散步。\n".encode() * 20, "not a budget disclosure"),
-])
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        (b"", "empty file"),
+        (b"   \n\n  ", "empty file"),
+        (bytes(range(256)) * 40, "binary data"),
+        (b"\x81\x30\xfe\xff\xc3\x28\x80\x80\x80abc" * 50, "undecodable bytes"),
+        ("今天天气很好，我们去公园散步。\n".encode() * 20, "not a budget disclosure"),
+    ],
+)
 def test_bad_input_one_line_error(tmp_path, content, problem):
     f = tmp_path / "input.txt"
     f.write_bytes(content)

@@ -1,6 +1,7 @@
 """Every rule: a pass on real rows where the document is consistent, and a fail — a defect the
 document really has (confirmed on the page), or one figure of a real document changed. The cases are the rows
 of tests/rule_cases.py; what a row cannot say (a rule's behaviour beyond one pass and one fail) is a test here."""
+
 from __future__ import annotations
 
 import copy
@@ -45,8 +46,9 @@ def _matches(f, case: RuleCase) -> bool:
 @pytest.mark.parametrize("case", RULE_CASES, ids=lambda c: c.id)
 def test_rule_case(case: RuleCase):
     if case.passes:
-        assert not hits(doc(case.passes), case.rule, **(case.given() if case.given else {})), \
+        assert not hits(doc(case.passes), case.rule, **(case.given() if case.given else {})), (
             f"{case.rule} speaks on {case.passes}"
+        )
     if not case.fails:
         return
     d = doc(case.fails)
@@ -69,7 +71,7 @@ def test_rule_case(case: RuleCase):
 def test_every_rule_has_a_pass_and_a_fail_case_or_says_why_not():
     passes = {c.rule for c in RULE_CASES if c.passes or c.fix}
     fails = {c.rule for c in RULE_CASES if c.fails}
-    covered = passes & fails | {c.rule for c in FEED_CASES}     # a feed row is both (rule_cases.FeedCase)
+    covered = passes & fails | {c.rule for c in FEED_CASES}  # a feed row is both (rule_cases.FeedCase)
     assert all(RULES[c.rule].family in "GR" for c in FEED_CASES)
     assert sorted(set(RULES) - covered - set(MISSING)) == [], "a rule without a pass and a fail row in RULE_CASES"
     assert sorted(set(MISSING) & covered) == [], "covered now: delete from MISSING and lower MISSING_AT_MOST"
@@ -83,6 +85,7 @@ def test_every_template_parses_and_names_fields():
     """Each rule's message and suggestion is a str.format template whose placeholders are plain names (a typo
     like `{row code}`, `{0}` or a lone brace fails here even for a rule whose fail case is not reached)."""
     import string
+
     for r in RULES.values():
         for template in (r.message, r.suggestion):
             names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
@@ -94,8 +97,16 @@ def test_message_templates_are_strict_under_test():
     BUDGETWATCH_STRICT_TEMPLATES), so a typo in a template cannot print as a gap in a 审查意见."""
     a01 = RULES["A01"]
     careless = Rule(**{**a01.__dict__, "message": a01.message + "（{no_such_field}）"})
-    good = dict(table="支出总表", name="合计", column_zh="合计", parts_zh="基本支出+项目支出", value=1.0,
-                expected=2.0, difference=-1.0, money_unit="万元")
+    good = dict(
+        table="支出总表",
+        name="合计",
+        column_zh="合计",
+        parts_zh="基本支出+项目支出",
+        value=1.0,
+        expected=2.0,
+        difference=-1.0,
+        money_unit="万元",
+    )
     assert "支出总表" in a01.finding(**good).message
     with pytest.raises(KeyError, match="no_such_field"):
         careless.finding(**good)
@@ -109,7 +120,7 @@ def test_reconciliation_rules_need_the_feed_and_are_silent_on_a_document_alone()
 
 
 def test_A10_a_secrecy_note_makes_the_gap_a_hint():
-    d = doc(HANGZHOU)           # the gap of 199.00 is a 警告 (RULE_CASES) until the 说明 says projects were withheld
+    d = doc(HANGZHOU)  # the gap of 199.00 is a 警告 (RULE_CASES) until the 说明 says projects were withheld
     d.narrative[0] = replace(d.narrative[0], text="涉密项目已按规定予以剔除，不予公开。")
     (g,) = hits(d, "A10")
     assert g.severity == "info" and "涉密" in g.message and g.value == 106512.0
@@ -122,7 +133,7 @@ def test_D06_D07_one_finding_per_form_and_strict_zero():
     (f,) = [x for x in hits(d, "D07") if "网络维护" in x.row_name]
     assert f.value == 3 and len(f.evidence["indicators"]) == 3 and "政府采购率" in f.message
     form = next(x for x in d.forms if "网络维护" in x.project)
-    form.indicators[0].value = ">0%"           # strictly positive: a real constraint
+    form.indicators[0].value = ">0%"  # strictly positive: a real constraint
     assert len(next(x for x in hits(d, "D07") if "网络维护" in x.row_name).evidence["indicators"]) == 3
     form.indicators[0].value = "≥0%"
     assert len(next(x for x in hits(d, "D07") if "网络维护" in x.row_name).evidence["indicators"]) == 4
@@ -150,15 +161,15 @@ def test_C01_project_figures_are_not_the_departments():
 
 def test_D09_per_item_caps_and_total_cost_are_not_summed():
     d = doc("002")
-    form = next(f for f in d.forms if f.project == "人大名录编纂、印发经费")   # 15.00万元, 印刷成本 ≤15万元
+    form = next(f for f in d.forms if f.project == "人大名录编纂、印发经费")  # 15.00万元, 印刷成本 ≤15万元
     cost = next(i for i in form.indicators if i.name == "印刷成本")
-    form.indicators.append(replace(cost, name="项目总成本", value="≤15万元"))         # the whole of the parts
-    form.indicators.append(replace(cost, name="单个名录编印成本", value="≤2万元"))     # one item's cap
+    form.indicators.append(replace(cost, name="项目总成本", value="≤15万元"))  # the whole of the parts
+    form.indicators.append(replace(cost, name="单个名录编印成本", value="≤2万元"))  # one item's cap
     assert not hits(d, "D09")
     form.indicators.append(replace(cost, name="名录设计成本", value="≤1万元"))
-    assert not hits(d, "D09")          # parts may be listed beside 总成本: 总成本 is what is compared
+    assert not hits(d, "D09")  # parts may be listed beside 总成本: 总成本 is what is compared
     form.indicators = [i for i in form.indicators if i.name != "项目总成本"]
-    (f,) = hits(d, "D09")              # 印刷 15 + 设计 1 = 16 > 15
+    (f,) = hits(d, "D09")  # 印刷 15 + 设计 1 = 16 > 15
     assert f.value == 16
 
 
@@ -167,13 +178,15 @@ def test_A00_a_doubtful_reading_gives_one_hint_instead_of_a_cascade():
     assert not hits(d, "A00") and all(t.read_quality is None for t in d.tables)
     # a digit dropped from the only 款 of a 类 (as a font's repeated glyphs were lost): 1,319.13 → 139.13
     from budgetwatch.extract.quality import mark
+
     t = table(d, "expenditure")
     r = row(t, r"^20101 ")
     r.values["total"], r.printed["total"] = 139.13, "139.13"
     from budgetwatch.checks.arithmetic import hierarchy
     from budgetwatch.checks.view import DocView
-    assert list(hierarchy(DocView(d)))   # the rule alone: 错误 on 201 = Σ款 in each column
-    assert not hits(d, "A02")            # run as a check: held back, the table's reading is doubtful
+
+    assert list(hierarchy(DocView(d)))  # the rule alone: 错误 on 201 = Σ款 in each column
+    assert not hits(d, "A02")  # run as a check: held back, the table's reading is doubtful
     mark(d.tables)
     assert t.read_quality == "doubtful" and "一位数字" in t.quality_reason
     (f,) = hits(d, "A00")

@@ -1,6 +1,7 @@
 """The whole corpus (15 provinces, 2017–2026, 预算 and 决算, PDF and HTML): every document reads with
 complete meta, a folder pairs its narrative+tables files, and the internal identities hold on
 the extracted numbers except where the document itself is inconsistent."""
+
 import sys
 from pathlib import Path
 
@@ -12,10 +13,10 @@ from budgetwatch.pipeline import discover
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import corpus_report  # noqa: E402
+
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
-
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +26,16 @@ def documents():
 
 def test_folder_pairs_narrative_and_tables_files(documents):
     pairs = sorted(tuple(p.name.split(".")[0] for p in g) for g, _ in documents if len(g) == 2)
-    assert pairs == [(n, n) for n in ("beijing-shi-jiaowei-2026-yusuan", "beijing-shi-sifaju-2026-yusuan",
-                                      "beijing-shi-weijianwei-2026-yusuan",
-                                      "jiangsu-sheng-shengweibangongting-2018-yusuan",
-                                      "jiangsu-sheng-zhengxie-2019-yusuan")]
+    assert pairs == [
+        (n, n)
+        for n in (
+            "beijing-shi-jiaowei-2026-yusuan",
+            "beijing-shi-sifaju-2026-yusuan",
+            "beijing-shi-weijianwei-2026-yusuan",
+            "jiangsu-sheng-shengweibangongting-2018-yusuan",
+            "jiangsu-sheng-zhengxie-2019-yusuan",
+        )
+    ]
     for g, doc in documents:
         if len(g) == 2:
             assert "part1-text" in g[0].name and doc.tables  # narrative first, tables found
@@ -79,6 +86,7 @@ def test_every_table_the_toc_lists_is_found(documents):
     from budgetwatch.checks import run_checks
     from budgetwatch.checks.completeness import toc_kinds
     from budgetwatch.checks.view import DocView
+
     with_toc = [d for _, d in documents if toc_kinds(DocView(d))]
     assert len(with_toc) >= 30
     missing = [(g[0].name, f.message) for g, d in documents for f in run_checks(d, only={"E01"})]

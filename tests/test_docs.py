@@ -4,6 +4,7 @@ Each file holds cog blocks (`[[[cog` … `[[[end]]]`) whose output tools/docgen.
 rule catalogue, the command-line app, the model's vocabulary. A change to the code that the docs do not follow
 fails here; `cog -r -I tools FILE…` regenerates them.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ GENERATED = ["README.md", "docs/model.md", "docs/rules.md"]
 
 def _cog(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "cogapp", "-I", "tools", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "cogapp", "-I", "tools", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 def test_generated_docs_are_up_to_date():
@@ -27,8 +29,11 @@ def test_generated_docs_are_up_to_date():
 
 
 def test_every_doc_with_a_cog_block_is_checked():
-    marked = sorted(str(p.relative_to(ROOT)) for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-                    if "[[[cog" in p.read_text(encoding="utf-8"))
+    marked = sorted(
+        str(p.relative_to(ROOT))
+        for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+        if "[[[cog" in p.read_text(encoding="utf-8")
+    )
     assert marked == sorted(GENERATED)
 
 
@@ -44,6 +49,7 @@ def test_the_command_table_lists_every_command():
     from typer.main import get_command
 
     from budgetwatch.cli import app
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     root = get_command(app)
     for name, command in root.commands.items():
@@ -56,6 +62,7 @@ def test_the_files_the_docs_name_exist():
     """A module named in the README, CONTRIBUTING.md or docs/ (`read/formats.py`, `cache.py`) is in the tree: a
     move or a rename that the prose does not follow fails here."""
     import re
+
     files = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if ".venv" not in p.parts]
     docs = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
     missing = []

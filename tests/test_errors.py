@@ -1,5 +1,6 @@
 """A refused file carries the code of its refusal beside its one-line message, across the reader's child
 process and into the ingest's outcome; the message names the file."""
+
 from __future__ import annotations
 
 import zipfile
@@ -25,6 +26,7 @@ def _file(name: str, data: bytes):
     def make(folder: Path) -> Path:
         (folder / name).write_bytes(data)
         return folder / name
+
     return make
 
 

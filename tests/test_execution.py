@@ -2,6 +2,7 @@
 U1) and of execution/synth_extra.py (X05–X16) is found by its rule on its subject; clean synthetic years give no G
 finding at 30 June nor at 31 December; thresholds come from the rule, a settings file and the admin table;
 decisions survive re-runs. A representative subset runs on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,6 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from conftest import seed
-from rule_cases import FEED_CASES
-
 from budgetwatch.execution.queries import stored_findings
 from budgetwatch.execution.run import check_feed, decide, evaluate
 from budgetwatch.execution.settings import set_threshold
@@ -25,9 +23,12 @@ from budgetwatch.execution.synth_extra import generate_extra
 from budgetwatch.feed.load_files import load_files
 from budgetwatch.feed.model import FundBalance
 from budgetwatch.feed.synth_pay import generate
-from budgetwatch.store.db import open_db
 from budgetwatch.pipeline import ingest
+from budgetwatch.store.db import open_db
 from budgetwatch.store.repository import latest_versions, load_version
+
+from conftest import seed
+from rule_cases import FEED_CASES
 
 REGIONS = {"000": ("141123000", "兴县", 2023), "001": ("140522000", "阳城县", 2025)}
 
@@ -43,11 +44,20 @@ def _feed(engine, tmp_path, stem, anomalies=(), extra=(), seed_no=3, scenario="n
     doc = doc or _doc(engine, stem)
     out = tmp_path / f"feed-{agency}"
     if extra:
-        m = generate_extra(doc, out, region=region, region_name=name, seed=seed_no, anomalies=anomalies,
-                           extra=extra, agency=agency)
+        m = generate_extra(
+            doc, out, region=region, region_name=name, seed=seed_no, anomalies=anomalies, extra=extra, agency=agency
+        )
     else:
-        m = generate(doc, out, region=region, region_name=name, seed=seed_no, anomalies=anomalies,
-                     scenario=scenario, agency=agency)
+        m = generate(
+            doc,
+            out,
+            region=region,
+            region_name=name,
+            seed=seed_no,
+            anomalies=anomalies,
+            scenario=scenario,
+            agency=agency,
+        )
     rep = load_files(engine, [out], region=region, year=year)
     assert rep.status == "loaded", [r.to_dict() for r in rep.rejects[:5]]
     return m
@@ -55,8 +65,18 @@ def _feed(engine, tmp_path, stem, anomalies=(), extra=(), seed_no=3, scenario="n
 
 def _subjects(f) -> set:
     e = f.evidence
-    return {str(v) for v in (e.get("subject_id"), e.get("line_src_id"), e.get("payment_src_id"), e.get("payee"),
-                             e.get("agency_code"), f.row_code) if v}
+    return {
+        str(v)
+        for v in (
+            e.get("subject_id"),
+            e.get("line_src_id"),
+            e.get("payment_src_id"),
+            e.get("payee"),
+            e.get("agency_code"),
+            f.row_code,
+        )
+        if v
+    }
 
 
 def _expected(a) -> set:
@@ -73,14 +93,15 @@ SEEDED = [c for c in FEED_CASES if c.rule.startswith("G") and not c.anomaly.star
 EXTRA = [c for c in FEED_CASES if c.rule.startswith("G") and c.anomaly.startswith("X")]
 
 
-@pytest.mark.parametrize("stem,case", [(stem, c) for c in SEEDED for stem in c.stems],
-                         ids=lambda x: x if isinstance(x, str) else x.anomaly)
+@pytest.mark.parametrize(
+    "stem,case", [(stem, c) for c in SEEDED for stem in c.stems], ids=lambda x: x if isinstance(x, str) else x.anomaly
+)
 def test_each_seeded_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, stem, case):
     region, _, year = REGIONS[stem]
     m = _feed(sqlite_engine, tmp_path, stem, (case.anomaly,))
     (a,) = m["anomalies"]
     rule = "G18" if a["rule"] == "match" else a["rule"]
-    assert rule == case.rule        # the row (tests/rule_cases.py) names the rule the generator seeds for
+    assert rule == case.rule  # the row (tests/rule_cases.py) names the rule the generator seeds for
     found = check_feed(sqlite_engine, region, year, date(year, 12, 31)).findings
     hits = [f for f in found if f.rule == rule]
     assert hits, [(f.rule, f.message) for f in found]
@@ -97,7 +118,7 @@ def test_each_seeded_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, stem,
 def test_each_extra_anomaly_is_found_by_its_rule(sqlite_engine, tmp_path, case):
     region, _, year = REGIONS["000"]
     m = _feed(sqlite_engine, tmp_path, "000", extra=(case.anomaly,))
-    with sqlite_engine.begin() as c:   # the 人大 approval date the X14/X15 anomalies are measured from
+    with sqlite_engine.begin() as c:  # the 人大 approval date the X14/X15 anomalies are measured from
         set_threshold(c, region, "G15", "approval_date", m["approval_date"], by="test")
     (a,) = m["anomalies"]
     assert a["rule"] == case.rule
@@ -120,7 +141,7 @@ def test_clean_synthetic_years_give_no_g_finding_mid_year_nor_at_year_end(sqlite
         out = tmp_path / f"seed{i}"
         generate(doc, out, region=region, region_name=name, seed=i)
         assert load_files(sqlite_engine, [out], region=region, year=year).status == "loaded"
-        check_feed(sqlite_engine, region, year, date(year, 12, 31))     # matching (family R) and a first run
+        check_feed(sqlite_engine, region, year, date(year, 12, 31))  # matching (family R) and a first run
         with sqlite_engine.connect() as c:
             for d in (date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)):
                 found = evaluate(c, region, year, d)
@@ -143,12 +164,24 @@ def test_balances_larger_than_carryover(sqlite_engine, tmp_path):
     assert not [f for f in check_feed(sqlite_engine, region, year, date(year, 12, 31)).findings if f.rule == "G12"]
     with sqlite_engine.begin() as c:
         batch = c.exec_driver_sql("select max(id) from feed_batches").scalar()
-        c.execute(insert(FundBalance.__table__).values(
-            region_code=region, fiscal_year=year, src_id="BAL1", agency_code="001", fund="财政",
-            approve_amt=Decimal("1000000"), carryover_amt=Decimal("250000"), balance_amt=Decimal("300000"),
-            batch_id=batch))
-    g12 = {f.evidence["aspect"] for f in check_feed(sqlite_engine, region, year, date(year, 12, 31)).findings
-           if f.rule == "G12"}
+        c.execute(
+            insert(FundBalance.__table__).values(
+                region_code=region,
+                fiscal_year=year,
+                src_id="BAL1",
+                agency_code="001",
+                fund="财政",
+                approve_amt=Decimal("1000000"),
+                carryover_amt=Decimal("250000"),
+                balance_amt=Decimal("300000"),
+                batch_id=batch,
+            )
+        )
+    g12 = {
+        f.evidence["aspect"]
+        for f in check_feed(sqlite_engine, region, year, date(year, 12, 31)).findings
+        if f.rule == "G12"
+    }
     assert g12 == {"balance", "share"}
 
 
@@ -158,10 +191,10 @@ def test_thresholds_from_the_settings_file_and_the_admin_table(sqlite_engine, tm
     end = date(year, 12, 31)
     assert [f.rule for f in check_feed(sqlite_engine, region, year, end).findings] == ["G05"]
     toml = tmp_path / "budgetwatch.toml"
-    toml.write_text(f'[regions.{region}.rules.G05]\nlimit = 5000000\nunit_share = 0.5\n', encoding="utf-8")
+    toml.write_text(f"[regions.{region}.rules.G05]\nlimit = 5000000\nunit_share = 0.5\n", encoding="utf-8")
     monkeypatch.setenv("BUDGETWATCH_SETTINGS", str(toml))
     assert check_feed(sqlite_engine, region, year, end).findings == []
-    with sqlite_engine.begin() as c:          # the table overrides the file
+    with sqlite_engine.begin() as c:  # the table overrides the file
         set_threshold(c, region, "G05", "limit", 1000000, by="admin")
         set_threshold(c, region, "G05", "unit_share", 0.1, by="admin")
     assert [f.rule for f in check_feed(sqlite_engine, region, year, end).findings] == ["G05"]
@@ -197,12 +230,46 @@ def test_check_feed_command(tmp_path):
     engine = open_db(db)
     region, _, year = REGIONS["000"]
     _feed(engine, tmp_path, "000", ("A6",))
-    run = subprocess.run([sys.executable, "-m", "budgetwatch", "check", "--feed", "--region", region, "--year",
-                          str(year), "--as-of", f"{year}-12-31", "--db", db], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "budgetwatch",
+            "check",
+            "--feed",
+            "--region",
+            region,
+            "--year",
+            str(year),
+            "--as-of",
+            f"{year}-12-31",
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert "G09" in run.stdout and "三公" in run.stdout
-    bad = subprocess.run([sys.executable, "-m", "budgetwatch", "check", "--feed", "--region", region, "--year",
-                          str(year), "--as-of", "2023-13-01", "--db", db], capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "budgetwatch",
+            "check",
+            "--feed",
+            "--region",
+            region,
+            "--year",
+            str(year),
+            "--as-of",
+            "2023-13-01",
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode != 0 and "--as-of" in bad.stderr
 
 
@@ -226,6 +293,7 @@ def test_final_accounts_against_the_feed(engine, tmp_path, case):
     if not path.is_file():
         pytest.skip(f"{path.name}: the corpus is not here")
     from budgetwatch.feed.disclosed import read_disclosed
+
     ingest(engine, [path])
     with Session(engine) as s:
         v = latest_versions(s)[-1]
@@ -235,30 +303,68 @@ def test_final_accounts_against_the_feed(engine, tmp_path, case):
     year, region, agency = d.year, "310107000", "901001"
     items = sorted(d.functions, key=lambda i: -i.amount)
     big, other = items[0], items[1]
-    lines = [[f"L{i:03d}", agency, d.unit, it.code, "", "", f"{it.amount:.2f}", f"{year}-01-20"] for i, it in enumerate(items)]
-    pays = [[f"P{i:03d}", f"N{i:03d}", agency, it.code, "", f"{it.amount:.2f}", f"{year}-12-{10 + i % 15:02d}",
-             "某某公司", f"L{i:03d}"] for i, it in enumerate(items)]
+    lines = [
+        [f"L{i:03d}", agency, d.unit, it.code, "", "", f"{it.amount:.2f}", f"{year}-01-20"]
+        for i, it in enumerate(items)
+    ]
+    pays = [
+        [
+            f"P{i:03d}",
+            f"N{i:03d}",
+            agency,
+            it.code,
+            "",
+            f"{it.amount:.2f}",
+            f"{year}-12-{10 + i % 15:02d}",
+            "某某公司",
+            f"L{i:03d}",
+        ]
+        for i, it in enumerate(items)
+    ]
     feed = tmp_path / "feed"
     feed.mkdir()
-    _write_csv(feed / "BA_BGT_INFO.csv", ["BGT_ID", "AGENCY_CODE", "AGENCY_NAME", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE",
-                                          "PRO_NAME", "AMOUNT", "DOC_DATE"], lines)
-    pay_header = ["PAY_CERT_ID", "PAY_CERT_NO", "AGENCY_CODE", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE", "PAY_AMT",
-                  "VOU_DATE", "PAYEE_ACCT_NAME", "BGT_ID"]
+    _write_csv(
+        feed / "BA_BGT_INFO.csv",
+        ["BGT_ID", "AGENCY_CODE", "AGENCY_NAME", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE", "PRO_NAME", "AMOUNT", "DOC_DATE"],
+        lines,
+    )
+    pay_header = [
+        "PAY_CERT_ID",
+        "PAY_CERT_NO",
+        "AGENCY_CODE",
+        "EXP_FUNC_CODE",
+        "DEP_BGT_ECO_CODE",
+        "PAY_AMT",
+        "VOU_DATE",
+        "PAYEE_ACCT_NAME",
+        "BGT_ID",
+    ]
     _write_csv(feed / "PAY_VOUCHER_BILL.csv", pay_header, pays)
     assert load_files(engine, [feed], region=region, year=year, region_name=place).status == "loaded"
 
     def g17(day):
         return [f for f in check_feed(engine, region, year, day).findings if f.rule == "G17"]
+
     assert g17(date(year, 12, 31)) == [] and g17(date(year, 6, 30)) == []
     bump = (big.amount * Decimal("0.3")).quantize(Decimal("0.01"))
-    _write_csv(tmp_path / "BA_BGT_ADJSUB.csv", ["ADJ_SUB_ID", "BGT_ID", "ADD_AMOUNT", "ADJ_DATE"],
-               [["A1", "L000", f"{bump:.2f}", f"{year}-07-01"]])
+    _write_csv(
+        tmp_path / "BA_BGT_ADJSUB.csv",
+        ["ADJ_SUB_ID", "BGT_ID", "ADD_AMOUNT", "ADJ_DATE"],
+        [["A1", "L000", f"{bump:.2f}", f"{year}-07-01"]],
+    )
     short = (other.amount * Decimal("0.95")).quantize(Decimal("0.01"))
-    _write_csv(tmp_path / "PAY_VOUCHER_BILL_2.csv", pay_header,
-               [["P001", "N001", agency, other.code, "", f"{short:.2f}", f"{year}-12-11", "某某公司", "L001"]])
+    _write_csv(
+        tmp_path / "PAY_VOUCHER_BILL_2.csv",
+        pay_header,
+        [["P001", "N001", agency, other.code, "", f"{short:.2f}", f"{year}-12-11", "某某公司", "L001"]],
+    )
     for f in ("BA_BGT_ADJSUB.csv", "PAY_VOUCHER_BILL_2.csv"):
         assert load_files(engine, [tmp_path / f], region=region, year=year).status == "loaded"
     got = sorted((f.row_code, f.evidence["aspect"], f.value, f.expected) for f in g17(date(year, 12, 31)))
-    assert got == sorted([(big.code, "deviation", float(big.amount), float(big.amount + bump)),
-                          (other.code, "paid", float(short), float(other.amount))]), got
+    assert got == sorted(
+        [
+            (big.code, "deviation", float(big.amount), float(big.amount + bump)),
+            (other.code, "paid", float(short), float(other.amount)),
+        ]
+    ), got
     assert all(f.evidence["version_id"] == v.id for f in g17(date(year, 12, 31)))

@@ -1,6 +1,7 @@
 """The 执行监控 pages on a synthetic feed of sample 000 (seeded anomalies): each page, its JSON twin and its
 CSV/XLSX download; decisions posted; the monthly report as HTML, XLSX and PDF (Chromium, read back with
 pypdfium2) with what changed since the month before."""
+
 from __future__ import annotations
 
 import csv
@@ -10,6 +11,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy.orm import Session
 
 from budgetwatch.execution.run import check_feed
 from budgetwatch.feed.load_files import load_files
@@ -17,8 +19,8 @@ from budgetwatch.feed.synth_pay import generate
 from budgetwatch.pipeline import ingest
 from budgetwatch.store.repository import latest_versions, load_version
 from budgetwatch.web.app import create_app
+
 from conftest import seed
-from sqlalchemy.orm import Session
 
 R, Y = "141123000", 2023
 
@@ -77,19 +79,24 @@ def test_unit_line_payee_and_findings_pages(client):
 
 def test_decisions_from_the_page_api(client):
     (f,) = client.get(f"/execution/{R}/{Y}/findings?rule=G06&format=json").json()["findings"]
-    r = client.post(f"/api/execution/findings/{f['id']}/decision", json={"status": "accepted", "reason": "已核实",
-                                                                          "by": "预算工委"})
+    r = client.post(
+        f"/api/execution/findings/{f['id']}/decision", json={"status": "accepted", "reason": "已核实", "by": "预算工委"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert client.get(f"/execution/{R}/{Y}/findings?status=accepted&format=json").json()["findings"][0]["id"] == f["id"]
-    assert client.post("/api/execution/findings/99999/decision", json={"status": "accepted", "reason": "x",
-                                                                        "by": "y"}).status_code == 404
+    assert (
+        client.post(
+            "/api/execution/findings/99999/decision", json={"status": "accepted", "reason": "x", "by": "y"}
+        ).status_code
+        == 404
+    )
 
 
 def test_monthly_report(client):
     data = client.get(f"/execution/{R}/{Y}/report.json?month=9").json()
     assert data["before"] == f"{Y}-08-31"
     assert {g["rule"] for g in data["groups"]} >= {"G03", "G06"}
-    assert any(f["rule"] == "G06" for f in data["new"])           # the split payments are in September
+    assert any(f["rule"] == "G06" for f in data["new"])  # the split payments are in September
     html = client.get(f"/execution/{R}/{Y}/report.html?month=9").text
     assert "审查意见" in html and "与上月相比" in html and "<svg" in html
     wb = load_workbook(io.BytesIO(client.get(f"/execution/{R}/{Y}/report.xlsx?month=9&agency=001").content))
@@ -97,6 +104,7 @@ def test_monthly_report(client):
     pdf = client.get(f"/execution/{R}/{Y}/report.pdf?month=9")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(pdf.content)
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert "预算执行分析报告" in text and "G06" in text

@@ -1,4 +1,5 @@
 """export: JSON from the database equals extract; CSV one row per cell; XLSX one sheet per table."""
+
 from __future__ import annotations
 
 import csv
@@ -10,6 +11,7 @@ import sys
 from openpyxl import load_workbook
 
 from budgetwatch.extract import extract_files
+
 from conftest import SAMPLES, seed
 
 BW = [sys.executable, "-m", "budgetwatch"]
@@ -30,8 +32,14 @@ def test_cli_export_json_csv_xlsx(db_url, tmp_path):
     rows = list(csv.DictReader(io.StringIO(bw("export", "1", "--format", "csv", "--db", db_url).decode("utf-8-sig"))))
     assert len(rows) == sum(len(r.values) for t in doc.tables for r in t.rows)
     first = rows[0]
-    assert (first["table_kind"], first["name"], first["column"], float(first["amount"]), first["printed"],
-            first["line"]) == ("summary", "一般公共预算", "total", 1486.8, "1486.80", "72")
+    assert (
+        first["table_kind"],
+        first["name"],
+        first["column"],
+        float(first["amount"]),
+        first["printed"],
+        first["line"],
+    ) == ("summary", "一般公共预算", "total", 1486.8, "1486.80", "72")
 
     out = tmp_path / "doc.xlsx"
     bw("export", "1", "--format", "xlsx", "--out", str(out), "--db", db_url)

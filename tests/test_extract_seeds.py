@@ -1,4 +1,5 @@
 """Extraction of each bundled seed against its hand-verified gold file (the shared scorer's rules)."""
+
 from __future__ import annotations
 
 import json

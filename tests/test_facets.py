@@ -1,6 +1,7 @@
 """Facet counts on 问题 (as Datasette counts a table's facets): per rule, severity, status, year and region,
 in SQL under the other active filters, on the page next to the filters and in its JSON. Each count is checked
 against the findings themselves, listed in full and counted here. SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import html
@@ -19,7 +20,7 @@ from access_helpers import A, B, place_samples
 def client(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("BUDGETWATCH_UPLOADS", str(tmp_path / "uploads"))
     app = create_app(db_url, cache=False)
-    place_samples(app.state.engine)        # the three samples in regions A, B and a third, checked
+    place_samples(app.state.engine)  # the three samples in regions A, B and a third, checked
     with TestClient(app) as c:
         yield c
     app.state.engine.dispose()
@@ -56,8 +57,12 @@ def test_facets_count_what_the_other_filters_leave(client):
     in_a = _all(c, f"region={A}")
     assert len(in_a) == regions[A] and {i["document"]["id"] for i in in_a} == {in_a[0]["document"]["id"]}
     first = in_a[0]
-    assert c.post(f"/api/findings/{first['id']}/decision",
-                  json={"status": "dismissed", "reason": "已核实", "by": "审查人"}).status_code == 200
+    assert (
+        c.post(
+            f"/api/findings/{first['id']}/decision", json={"status": "dismissed", "reason": "已核实", "by": "审查人"}
+        ).status_code
+        == 200
+    )
     status = _counts(c.get(f"/api/findings?region={A}").json()["facets"]["status"])
     assert status == {"open": regions[A] - 1, "dismissed": 1}
     assert c.get("/api/findings?region=12").status_code == 422
@@ -68,7 +73,9 @@ def test_the_page_shows_the_counts_and_each_links_to_its_filter(client):
     page = c.get("/findings").text
     links = re.findall(r'<p class="facet" data-facet="rule">(.*?)</p>', page, re.S)
     assert links
-    first = re.search(r'<a href="([^"]+)" class="" data-value="([^"]+)">[^<]*<span class="count">(\d+)</span>', links[0])
+    first = re.search(
+        r'<a href="([^"]+)" class="" data-value="([^"]+)">[^<]*<span class="count">(\d+)</span>', links[0]
+    )
     href, rule, count = html.unescape(first.group(1)), first.group(2), int(first.group(3))
     assert href == f"/findings?rule={rule}"
     assert c.get(href + "&format=json").json()["total"] == count

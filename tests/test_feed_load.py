@@ -1,5 +1,6 @@
 """The 联网 feed: a synthetic year generated from the sample disclosures, loaded through the real loader into
 SQLite and PostgreSQL; re-loads, typed rejects, refused batches and a crash mid-load."""
+
 from __future__ import annotations
 
 import csv
@@ -14,18 +15,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import seed
-
 from budgetwatch.extract import extract_files
 from budgetwatch.feed import load as load_mod
 from budgetwatch.feed.disclosed import read_disclosed
 from budgetwatch.feed.load_files import load_files
-from budgetwatch.feed.model import (Agency, BudgetAdjustment, BudgetLine, FeedBatch, FeedReject, Payment,
-                                    PaymentApplication, Region)
+from budgetwatch.feed.model import (
+    Agency,
+    BudgetAdjustment,
+    BudgetLine,
+    FeedBatch,
+    FeedReject,
+    Payment,
+    PaymentApplication,
+    Region,
+)
 from budgetwatch.feed.synth_pay import ALL_ANOMALIES, generate
 
-XING = "141123000"      # 兴县 (山西吕梁)
-YANG = "140522000"      # 阳城县 (山西晋城)
+from conftest import seed
+
+XING = "141123000"  # 兴县 (山西吕梁)
+YANG = "140522000"  # 阳城县 (山西晋城)
 
 
 def _csv(path: Path) -> list[dict]:
@@ -47,8 +56,10 @@ def year000(tmp_path_factory, doc000):
 
 def _snapshot(engine) -> dict:
     with engine.connect() as c:
-        return {t.__tablename__: sorted(tuple(str(v) for v in r) for r in c.execute(select(t.__table__)))
-                for t in (BudgetLine, BudgetAdjustment, PaymentApplication, Payment, Agency)}
+        return {
+            t.__tablename__: sorted(tuple(str(v) for v in r) for r in c.execute(select(t.__table__)))
+            for t in (BudgetLine, BudgetAdjustment, PaymentApplication, Payment, Agency)
+        }
 
 
 @pytest.mark.parametrize("stem,region", [("000", XING), ("001", YANG)])
@@ -60,7 +71,7 @@ def test_synthetic_lines_add_up_to_the_disclosed_functions_and_three_public(tmp_
     for r in _csv(tmp_path / "BA_BGT_INFO.csv"):
         by_func[r["EXP_FUNC_CODE"]] += Decimal(r["AMOUNT"])
         by_eco[r["DEP_BGT_ECO_CODE"]] += Decimal(r["AMOUNT"])
-    assert {f.code: f.amount for f in d.functions} == dict(by_func)      # to the 分, every 项
+    assert {f.code: f.amount for f in d.functions} == dict(by_func)  # to the 分, every 项
     assert d.three_public and all(by_eco[i.code] == i.amount for i in d.three_public)
     # 000's printed projects fill its 项 exactly; 001's own rows are 0.01 万元 apart (560.76 vs 560.75)
     assert m["invariants"]["projects_exact"] is (stem == "000")
@@ -73,8 +84,9 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path, doc
         generate(doc000, tmp_path / name, region=XING, region_name="兴县", seed=s, anomalies=ALL_ANOMALIES)
     files = ["BA_BGT_INFO.csv", "BA_BGT_ADJSUB.csv", "PAY_VOUCHER.csv", "PAY_VOUCHER_BILL.csv", "manifest.json"]
     assert filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", files, shallow=False)[0] == files
-    assert not filecmp.cmp(tmp_path / "a" / "PAY_VOUCHER_BILL.csv", tmp_path / "c" / "PAY_VOUCHER_BILL.csv",
-                           shallow=False)
+    assert not filecmp.cmp(
+        tmp_path / "a" / "PAY_VOUCHER_BILL.csv", tmp_path / "c" / "PAY_VOUCHER_BILL.csv", shallow=False
+    )
 
 
 def test_manifest_lists_every_anomaly_on_its_subject(year000):
@@ -83,13 +95,16 @@ def test_manifest_lists_every_anomaly_on_its_subject(year000):
     lines = {r["BGT_ID"]: r for r in _csv(year000 / "BA_BGT_INFO.csv")}
     pays = _csv(year000 / "PAY_VOUCHER_BILL.csv")
     by = {a["id"]: a for a in m["anomalies"]}
-    a2 = by["A2"]["subject"]["line_src_id"]       # paid 112% of its line
-    paid = sum(Decimal(p["PAY_AMT"]) for p in pays if p["PRO_CODE"] == lines[a2]["PRO_CODE"]
-               and p["DEP_BGT_ECO_CODE"] == lines[a2]["DEP_BGT_ECO_CODE"])
+    a2 = by["A2"]["subject"]["line_src_id"]  # paid 112% of its line
+    paid = sum(
+        Decimal(p["PAY_AMT"])
+        for p in pays
+        if p["PRO_CODE"] == lines[a2]["PRO_CODE"] and p["DEP_BGT_ECO_CODE"] == lines[a2]["DEP_BGT_ECO_CODE"]
+    )
     assert paid > Decimal(lines[a2]["AMOUNT"]) * Decimal("1.1")
-    a5 = lines[by["A5"]["subject"]["line_src_id"]]   # an unexecuted project
+    a5 = lines[by["A5"]["subject"]["line_src_id"]]  # an unexecuted project
     assert Decimal(a5["AMOUNT"]) >= 100000 and not any(p["PRO_NAME"] == a5["PRO_NAME"] for p in pays)
-    a3 = by["A3"]["parameters"]        # four payments just under 50,000 to one payee
+    a3 = by["A3"]["parameters"]  # four payments just under 50,000 to one payee
     split = [p for p in pays if p["PAYEE_ACCT_NAME"] == a3["payee"]]
     assert len(split) == 4 and all(49600 <= Decimal(p["PAY_AMT"]) < 50000 for p in split)
 
@@ -97,9 +112,15 @@ def test_manifest_lists_every_anomaly_on_its_subject(year000):
 def test_load_round_trip_links_payments_and_marks_the_batch_synthetic(engine, year000):
     rep = load_files(engine, [year000], region=XING, year=2023)
     assert rep.status == "loaded" and rep.rows_rejected == 0 and rep.synthetic
-    counts = {t: len(_csv(year000 / f)) for t, f in (("lines", "BA_BGT_INFO.csv"), ("payments", "PAY_VOUCHER_BILL.csv"),
-                                                     ("adjustments", "BA_BGT_ADJSUB.csv"),
-                                                     ("applications", "PAY_VOUCHER.csv"))}
+    counts = {
+        t: len(_csv(year000 / f))
+        for t, f in (
+            ("lines", "BA_BGT_INFO.csv"),
+            ("payments", "PAY_VOUCHER_BILL.csv"),
+            ("adjustments", "BA_BGT_ADJSUB.csv"),
+            ("applications", "PAY_VOUCHER.csv"),
+        )
+    }
     assert {t: c["loaded"] for t, c in rep.tables.items()} == counts
     m = json.loads((year000 / "manifest.json").read_text(encoding="utf-8"))
     ghost = next(a for a in m["anomalies"] if a["id"] == "U1")["subject"]["pay_cert_id"]
@@ -115,7 +136,9 @@ def test_load_round_trip_links_payments_and_marks_the_batch_synthetic(engine, ye
         assert len(acct.payee_account_tail) == 4 and len(acct.payee_account_hash) == 64
         r = c.execute(select(Region.__table__).where(Region.__table__.c.code == XING)).first()
         assert (r.name, r.level, r.parent_code, r.aliases) == ("兴县", "县", "141100000", ["兴县"])
-        assert c.execute(select(Region.__table__.c.level).where(Region.__table__.c.code == "140000000")).scalar() == "省"
+        assert (
+            c.execute(select(Region.__table__.c.level).where(Region.__table__.c.code == "140000000")).scalar() == "省"
+        )
         assert c.execute(select(FeedBatch.__table__.c.synthetic)).scalar() is True
 
 
@@ -141,39 +164,59 @@ def _write(path: Path, header: list[str], rows: list[list[str]], encoding: str =
     return path
 
 
-LINE_HEADER = ["BGT_ID", "AGENCY_CODE", "AGENCY_NAME", "EXP_FUNC_CODE", "DEP_BGT_ECO_CODE", "PRO_NAME", "AMOUNT",
-               "DOC_DATE"]
+LINE_HEADER = [
+    "BGT_ID",
+    "AGENCY_CODE",
+    "AGENCY_NAME",
+    "EXP_FUNC_CODE",
+    "DEP_BGT_ECO_CODE",
+    "PRO_NAME",
+    "AMOUNT",
+    "DOC_DATE",
+]
 
 
 def _good_lines(n: int) -> list[list[str]]:
-    return [[f"L{i:03d}", "001", "兴县人大办", "2010101", "30201", "", f"{1000 + i}.50", "2023-01-20"]
-            for i in range(n)]
+    return [
+        [f"L{i:03d}", "001", "兴县人大办", "2010101", "30201", "", f"{1000 + i}.50", "2023-01-20"] for i in range(n)
+    ]
 
 
 def test_bad_rows_get_exactly_their_typed_rejects(engine, tmp_path):
     rows = _good_lines(30) + [
-        ["L900", "001", "兴县人大办", "2010101", "30201", "", "12,3x4.00", "2023-01-20"],   # row 31 bad amount
-        ["L901", "001", "兴县人大办", "9990101", "30201", "", "100.00", "2023-01-20"],      # row 32 unknown code
-        ["L902", "001", "兴县人大办", "2010101", "30201", "", "100.00", "2023-02-30"],      # row 33 bad date
-        ["L005", "001", "兴县人大办", "2010101", "30201", "", "100.00", "2023-01-20"],      # row 34 duplicate id
+        ["L900", "001", "兴县人大办", "2010101", "30201", "", "12,3x4.00", "2023-01-20"],  # row 31 bad amount
+        ["L901", "001", "兴县人大办", "9990101", "30201", "", "100.00", "2023-01-20"],  # row 32 unknown code
+        ["L902", "001", "兴县人大办", "2010101", "30201", "", "100.00", "2023-02-30"],  # row 33 bad date
+        ["L005", "001", "兴县人大办", "2010101", "30201", "", "100.00", "2023-01-20"],  # row 34 duplicate id
         ["L903", "001", "兴县人大办", "2010101 行政运行", "[30201]办公费", "", "(12.50)", "20230120"],  # row 35 fine
     ]
     _write(tmp_path / "BA_BGT_INFO.csv", LINE_HEADER, rows)
-    _write(tmp_path / "BA_BGT_ADJSUB.csv", ["ADJ_SUB_ID", "BGT_ID", "ADD_AMOUNT", "ADJ_DATE"],
-           [["A1", "L001", "500.00", "2023-07-01"], ["A2", "NOPE", "500.00", "2023-07-01"]])   # row 2 unknown line
+    _write(
+        tmp_path / "BA_BGT_ADJSUB.csv",
+        ["ADJ_SUB_ID", "BGT_ID", "ADD_AMOUNT", "ADJ_DATE"],
+        [["A1", "L001", "500.00", "2023-07-01"], ["A2", "NOPE", "500.00", "2023-07-01"]],
+    )  # row 2 unknown line
     rep = load_files(engine, [tmp_path], region=XING, year=2023)
     assert rep.status == "partial"
     got = sorted((r.table, r.row_no, r.code, r.field) for r in rep.rejects)
-    assert got == [("adjustments", 2, "E_UNKNOWN_LINE", "line_src_id"), ("lines", 31, "E_AMOUNT", "amount"),
-                   ("lines", 32, "E_CODE", "exp_func"), ("lines", 33, "E_DATE", "doc_date"),
-                   ("lines", 34, "E_DUP", "src_id")]
-    assert all(r.message for r in rep.rejects) and "2023-02-30" in next(r.message for r in rep.rejects
-                                                                         if r.code == "E_DATE")
+    assert got == [
+        ("adjustments", 2, "E_UNKNOWN_LINE", "line_src_id"),
+        ("lines", 31, "E_AMOUNT", "amount"),
+        ("lines", 32, "E_CODE", "exp_func"),
+        ("lines", 33, "E_DATE", "doc_date"),
+        ("lines", 34, "E_DUP", "src_id"),
+    ]
+    assert all(r.message for r in rep.rejects) and "2023-02-30" in next(
+        r.message for r in rep.rejects if r.code == "E_DATE"
+    )
     with engine.connect() as c:
         t = BudgetLine.__table__
         assert c.execute(select(func.count()).select_from(t)).scalar() == 31
-        split = c.execute(select(t.c.exp_func_code, t.c.exp_func_name, t.c.dep_eco_code, t.c.dep_eco_name, t.c.amount)
-                          .where(t.c.src_id == "L903")).one()
+        split = c.execute(
+            select(t.c.exp_func_code, t.c.exp_func_name, t.c.dep_eco_code, t.c.dep_eco_name, t.c.amount).where(
+                t.c.src_id == "L903"
+            )
+        ).one()
         assert split == ("2010101", "行政运行", "30201", "办公费", Decimal("-12.50"))
         assert c.execute(select(t.c.amount).where(t.c.src_id == "L005")).scalar() == Decimal("1005.50")
         stored = c.execute(select(FeedReject.__table__.c.code, FeedReject.__table__.c.message_zh)).all()
@@ -184,15 +227,20 @@ def test_missing_column_and_wrong_encoding_refuse_the_batch_whole(engine, tmp_pa
     a = tmp_path / "a"
     a.mkdir()
     _write(a / "BA_BGT_INFO.csv", LINE_HEADER, _good_lines(5))
-    _write(a / "PAY_VOUCHER_BILL.csv", ["PAY_CERT_ID", "AGENCY_CODE", "EXP_FUNC_CODE", "PAY_AMT"],
-           [["P1", "001", "2010101", "10.00"]])                       # no date column
+    _write(
+        a / "PAY_VOUCHER_BILL.csv",
+        ["PAY_CERT_ID", "AGENCY_CODE", "EXP_FUNC_CODE", "PAY_AMT"],
+        [["P1", "001", "2010101", "10.00"]],
+    )  # no date column
     rep = load_files(engine, [a], region=XING, year=2023)
     assert rep.status == "rejected"
     assert [(r.file, r.row_no, r.code) for r in rep.rejects] == [("PAY_VOUCHER_BILL.csv", None, "E_COLUMN")]
     assert "pay_date" in rep.rejects[0].message
     b = tmp_path / "b"
     b.mkdir()
-    (b / "BA_BGT_INFO.csv").write_bytes(",".join(LINE_HEADER).encode() + b"\nL1,001,\xff\xfe\x80\x80,2010101,30201,,1.00,\n")
+    (b / "BA_BGT_INFO.csv").write_bytes(
+        ",".join(LINE_HEADER).encode() + b"\nL1,001,\xff\xfe\x80\x80,2010101,30201,,1.00,\n"
+    )
     rep = load_files(engine, [b], region=XING, year=2023)
     assert rep.status == "rejected" and [r.code for r in rep.rejects] == ["E_ENCODING"]
     with engine.connect() as c:
@@ -232,10 +280,11 @@ def test_a_crash_mid_load_leaves_nothing_of_the_batch(engine, year000, monkeypat
         if part.table == "payments":
             raise RuntimeError("injected crash")
         return real(self, part, chunk)
+
     monkeypatch.setattr(load_mod._Loader, "_flush", crashing)
     with pytest.raises(RuntimeError, match="injected"):
         load_files(engine, [year000], region=XING, year=2023)
-    assert calls["n"] >= 4      # lines, adjustments and applications were written before it
+    assert calls["n"] >= 4  # lines, adjustments and applications were written before it
     with engine.connect() as c:
         for t in (FeedBatch, BudgetLine, BudgetAdjustment, PaymentApplication, Payment, Region):
             assert c.execute(select(func.count()).select_from(t.__table__)).scalar() == 0, t.__tablename__
@@ -244,10 +293,42 @@ def test_a_crash_mid_load_leaves_nothing_of_the_batch(engine, year000, monkeypat
 def test_cli_load_prints_rejects_and_exits_nonzero_when_refused(tmp_path):
     _write(tmp_path / "BA_BGT_INFO.csv", ["BGT_ID", "AMOUNT"], [["L1", "1.00"]])
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    r = subprocess.run([sys.executable, "-m", "budgetwatch", "feed", "load", str(tmp_path), "--region", XING,
-                        "--year", "2023", "--db", db], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "budgetwatch",
+            "feed",
+            "load",
+            str(tmp_path),
+            "--region",
+            XING,
+            "--year",
+            "2023",
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 1, r.stderr
     assert "整批拒收" in r.stdout and "缺少必需的列" in r.stdout
-    r = subprocess.run([sys.executable, "-m", "budgetwatch", "feed", "load", str(tmp_path / "none.csv"), "--region",
-                        XING, "--year", "2023", "--db", db], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "budgetwatch",
+            "feed",
+            "load",
+            str(tmp_path / "none.csv"),
+            "--region",
+            XING,
+            "--year",
+            "2023",
+            "--db",
+            db,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "none.csv" in r.stderr

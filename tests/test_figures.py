@@ -1,5 +1,6 @@
 """Key figures (analysis/figures.py): computed from the tables the checks read, kept in `key_figures`
 when a version is checked, and filled on first use for versions checked before the table existed."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.analysis.figures import figures_for, figures_many, key_figures
 from budgetwatch.extract import extract_files
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.store.schema import KeyFigures, Version
+
 from conftest import CORPUS, SAMPLES, needs_corpus, seed
 
 
@@ -51,14 +52,16 @@ def test_versions_without_stored_figures_get_them_on_first_use(engine):
 
 
 @needs_corpus
-@pytest.mark.parametrize("name, staff", [
-    # 实有人员72人，其中：在职人员46人 — per-head figures use the staff in post, not retirees
-    ("jilin-changchun-xinfangju-2026-yusuan.pdf", 46),
-    # 在职人员 380 人，其中行政 89人 (spaces inside the sentence)
-    ("shaanxi-xian-renshe-2020-yusuan.pdf", 380),
-])
+@pytest.mark.parametrize(
+    "name, staff",
+    [
+        # 实有人员72人，其中：在职人员46人 — per-head figures use the staff in post, not retirees
+        ("jilin-changchun-xinfangju-2026-yusuan.pdf", 46),
+        # 在职人员 380 人，其中行政 89人 (spaces inside the sentence)
+        ("shaanxi-xian-renshe-2020-yusuan.pdf", 380),
+    ],
+)
 def test_staff_in_post_and_public_expense_per_head(name, staff):
-    from conftest import ROOT
     f = key_figures(extract_files([CORPUS / name]))
     assert f["staff"] == staff
     assert f["public_per_head"] == pytest.approx(f["public"] / staff, abs=1e-4)

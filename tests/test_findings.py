@@ -1,6 +1,7 @@
 """Findings in the database (SQLite and PostgreSQL): stored per version with their location and
 figures; reviewers' decisions survive re-checks and new versions; the `check` command's 问题清单 in
 text, JSON, CSV and XLSX; `ingest` checks unless --no-check; the rule catalogue is documented."""
+
 from __future__ import annotations
 
 import csv
@@ -16,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.checks import RULES
 from budgetwatch.checks.catalogue import catalogue_markdown
-from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.store.findings import decide
-from budgetwatch.pipeline import ingest
+
 from conftest import ROOT, SAMPLES, seed
 
 BW = [sys.executable, "-m", "budgetwatch"]
@@ -34,14 +35,14 @@ def c06(results):
 
 def test_findings_are_stored_and_decisions_survive_rechecks_and_versions(engine, tmp_path):
     ingest(engine, [SAMPLES])
-    f = c06(check_versions(engine))           # seed 000: 三公 down 0.50 while its items add up to +2.00
+    f = c06(check_versions(engine))  # seed 000: 三公 down 0.50 while its items add up to +2.00
     assert f.id and f.status == "open" and f.line == 468 and f.value == -0.5 and f.expected == 2.0
     assert f.file == seed("000").name and "三公" in f.message and f.suggestion
     with Session(engine) as s:
         decide(s, f.id, "dismissed", "上年数经过调整，已核实", "王审查")
         s.commit()
     ids = {x.fingerprint: x.id for fs in check_versions(engine).values() for x in fs}
-    again = c06(check_versions(engine))       # re-check: the same record, the same id, the same decision
+    again = c06(check_versions(engine))  # re-check: the same record, the same id, the same decision
     assert again.id == f.id and again.fingerprint == f.fingerprint
     assert again.status == "dismissed" and again.reason == "上年数经过调整，已核实"
     assert again.evidence["decided_by"] == "王审查"
@@ -53,25 +54,29 @@ def test_findings_are_stored_and_decisions_survive_rechecks_and_versions(engine,
     results = check_versions(engine)
     v2 = c06(results)
     assert v2.status == "dismissed" and v2.id == f.id
-    assert {x.fingerprint: x.id for fs in results.values() for x in fs} == ids   # every finding kept its id
+    assert {x.fingerprint: x.id for fs in results.values() for x in fs} == ids  # every finding kept its id
 
 
 def test_decisions_have_a_history_and_can_be_undone(engine):
     from budgetwatch.store.findings import history, undo
+
     ingest(engine, [SAMPLES])
     f = c06(check_versions(engine))
     with Session(engine) as s:
         decide(s, f.id, "accepted", "属实", "李审查")
         decide(s, f.id, "dismissed", "上年数经过调整", "王审查")
-        assert undo(s, f.id, "王审查").status == "accepted"     # the earlier decision is in force again
+        assert undo(s, f.id, "王审查").status == "accepted"  # the earlier decision is in force again
         assert undo(s, f.id, "王审查").status == "open"
         with pytest.raises(ValueError):
             undo(s, f.id, "王审查")
         s.commit()
         events = history(s, f.id)
     assert [(e["action"], e["status"], e["by"]) for e in events] == [
-        ("decide", "accepted", "李审查"), ("decide", "dismissed", "王审查"), ("undo", None, "王审查"),
-        ("undo", None, "王审查")]
+        ("decide", "accepted", "李审查"),
+        ("decide", "dismissed", "王审查"),
+        ("undo", None, "王审查"),
+        ("undo", None, "王审查"),
+    ]
     assert all(e["at"] for e in events) and events[0]["reason"] == "属实"
     assert c06(check_versions(engine)).status == "open"
 
@@ -83,8 +88,9 @@ def test_check_command_formats(db_url, tmp_path):
     assert isinstance(findings, list) and findings
     assert all({"rule", "severity", "file", "line", "table", "message"} <= set(f) for f in findings)
     assert {f["rule"] for f in findings} >= {"C06", "D06", "D09"}
-    rows = list(csv.DictReader(io.StringIO(run("check", "1", "--format", "csv", "--db", db_url)
-                                           .stdout.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(run("check", "1", "--format", "csv", "--db", db_url).stdout.decode("utf-8-sig")))
+    )
     assert {"规则", "严重程度", "位置", "提供值", "期望值", "差额", "说明"} <= set(rows[0])
     c = next(r for r in rows if r["规则"] == "C06")
     assert (c["提供值"], c["期望值"], c["差额"], c["严重程度"]) == ("-0.50", "2.00", "-2.50", "错误")

@@ -2,6 +2,7 @@
 with their filters, downloads are downloads, exported files are readable by others, `serve` fails in one
 line on a bad or busy port, the first command is short, help in Chinese with -h and --version, `ingest`
 shows progress and one summary, .ci/run decides on what is present, dependencies are what the code imports."""
+
 from __future__ import annotations
 
 import ast
@@ -13,7 +14,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -22,9 +22,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.web.app import create_app
+
 from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
 BW = [sys.executable, "-m", "budgetwatch"]
@@ -69,6 +69,7 @@ def test_projects_downloads_without_a_search_are_files(client):
 
 def test_written_files_follow_the_umask(tmp_path):
     from budgetwatch.export.writers import atomic_write
+
     old = os.umask(0o022)
     try:
         atomic_write(tmp_path / "a.csv", b"x")
@@ -81,8 +82,12 @@ def test_written_files_follow_the_umask(tmp_path):
     db = f"sqlite:///{tmp_path / 'bw.db'}"
     assert run("ingest", str(SAMPLES), "--db", db, "--no-check").returncode == 0
     out = tmp_path / "out" / "问题清单.xlsx"
-    assert run("check", "--all", "--format", "xlsx", "--out", str(out), "--db", db,
-               preexec_fn=lambda: os.umask(0o022)).returncode == 0
+    assert (
+        run(
+            "check", "--all", "--format", "xlsx", "--out", str(out), "--db", db, preexec_fn=lambda: os.umask(0o022)
+        ).returncode
+        == 0
+    )
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
 
 
@@ -102,8 +107,12 @@ def test_serve_refuses_a_bad_or_busy_port_in_one_line(tmp_path):
 
 def test_serve_says_it_is_up_when_it_answers(tmp_path):
     port = free_port()
-    srv = subprocess.Popen(BW + ["serve", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'bw.db'}"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    srv = subprocess.Popen(
+        BW + ["serve", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'bw.db'}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = srv.stdout.readline()
         assert "服务已启动" in line and f":{port}/" in line
@@ -127,6 +136,7 @@ def test_readme_first_command_prints_few_lines_before_the_url(tmp_path):
 
 def test_cli_help_is_chinese_with_h_and_version():
     from budgetwatch import __version__
+
     for args in (["-h"], ["--help"]):
         r = run(*args)
         assert r.returncode == 0 and "入库" in r.stdout and "命令" in r.stdout
@@ -140,14 +150,14 @@ def test_cli_help_is_chinese_with_h_and_version():
 def test_ingest_prints_progress_and_one_summary_not_every_finding(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(12):   # twelve files: the samples changed a little (each in its own folder: no pairing)
+    for i in range(12):  # twelve files: the samples changed a little (each in its own folder: no pairing)
         src = sorted(SAMPLES.glob("*.txt"))[i % 3]
         sub = folder / f"d{i:02d}"
         sub.mkdir()
         text = src.read_text(encoding="utf-8") + f"\n附注 {i}\n"
         (sub / src.name).write_text(text, encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'bw.db'}"
-    r = run("ingest", str(folder), "--db", db)   # stderr is a pipe: plain progress lines
+    r = run("ingest", str(folder), "--db", db)  # stderr is a pipe: plain progress lines
     assert r.returncode == 0
     progress = [ln for ln in r.stderr.splitlines() if ln.startswith("入库 ")]
     assert 2 <= len(progress) <= 13 and progress[-1] == "入库 12/12 个文件"
@@ -162,12 +172,19 @@ def test_ci_script_sees_a_present_font_every_time():
     """`fc-list | grep -q` under pipefail fails now and then (SIGPIPE): the check must not race."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "grep -q" not in script.split("have_cjk_font()")[1].split("}")[0]
-    assert re.search(r"pytest -n \"?\$WORKERS", script) and "WORKERS=\"${BUDGETWATCH_TEST_WORKERS:-2}\"" in script
+    assert re.search(r"pytest -n \"?\$WORKERS", script) and 'WORKERS="${BUDGETWATCH_TEST_WORKERS:-2}"' in script
     if subprocess.run("fc-list | grep -ci 'wenquanyi\\|noto.*cjk'", shell=True, capture_output=True).returncode:
         pytest.skip("no CJK font on this machine")
     func = re.search(r"have_cjk_font\(\) \{.*?\n\}", script, re.S).group(0)
-    r = subprocess.run(["bash", "-c", f"set -euo pipefail\n{func}\nfor i in $(seq 1 30); do have_cjk_font || "
-                        "{ echo missed; exit 1; }; done"], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -euo pipefail\n{func}\nfor i in $(seq 1 30); do have_cjk_font || {{ echo missed; exit 1; }}; done",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -182,12 +199,18 @@ def _declared() -> tuple[set[str], set[str]]:
 def _imported_distributions() -> dict[str, set[str]]:
     """{distribution: modules importing it} for every third-party import under src/budgetwatch."""
     from importlib.metadata import packages_distributions
+
     dists = packages_distributions()
     out: dict[str, set[str]] = {}
     for path in (ROOT / "src" / "budgetwatch").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                else []
+            )
             for n in names:
                 top = n.split(".")[0]
                 if top in sys.stdlib_module_names or top == "budgetwatch":
@@ -202,7 +225,7 @@ def test_every_import_is_declared_and_every_dependency_used():
     imported = _imported_distributions()
     missing = {d: sorted(m) for d, m in imported.items() if d not in base | extras | {"psycopg-binary"}}
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
-    needed_unimported = {"python-multipart", "jinja2"}   # FastAPI's form parser and templates load them
+    needed_unimported = {"python-multipart", "jinja2"}  # FastAPI's form parser and templates load them
     unused = base - set(imported) - needed_unimported
     assert not unused, f"declared but never imported: {unused}"
     assert "pillow" in base and "psycopg" not in base and "psycopg" in extras
@@ -211,6 +234,7 @@ def test_every_import_is_declared_and_every_dependency_used():
 def test_a_postgresql_url_without_the_driver_says_which_extra(monkeypatch):
     from budgetwatch.errors import BudgetwatchError
     from budgetwatch.store.db import make_engine
+
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(BudgetwatchError, match=r"budgetwatch\[postgres\]"):
         make_engine("postgresql://postgres@127.0.0.1:5432/x")
@@ -218,7 +242,9 @@ def test_a_postgresql_url_without_the_driver_says_which_extra(monkeypatch):
 
 def test_pdf_report_finds_chromium_on_the_path_or_says_how(tmp_path, monkeypatch, client):
     from fastapi import HTTPException
+
     from budgetwatch.web.reports import find_chromium
+
     real = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
     monkeypatch.delenv("BUDGETWATCH_CHROMIUM", raising=False)
     bin_dir = tmp_path / "bin"
@@ -245,21 +271,36 @@ def test_install_without_extras_serves_a_page_crop(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py, bw = venv / "bin" / "python", venv / "bin" / "budgetwatch"
-    r = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)],
-                       capture_output=True, text=True, timeout=900, env={**os.environ, "PYTHONPATH": ""})
+    r = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     assert subprocess.run([str(py), "-c", "import psycopg"], capture_output=True, env=clean).returncode != 0
-    pg = subprocess.run([str(bw), "list", "--db", "postgresql://postgres@127.0.0.1/x"], capture_output=True,
-                        text=True, env=clean)
+    pg = subprocess.run(
+        [str(bw), "list", "--db", "postgresql://postgres@127.0.0.1/x"], capture_output=True, text=True, env=clean
+    )
     assert pg.returncode != 0 and "budgetwatch[postgres]" in pg.stderr and len(pg.stderr.strip().splitlines()) == 1
     pdf = CORPUS / "shanghai-putuo-shangwuwei-2025-yusuan.pdf"
     db = f"sqlite:///{tmp_path / 'bw.db'}"
-    assert subprocess.run([str(bw), "ingest", str(pdf), "--db", db, "--no-check"], env=clean,
-                          capture_output=True, timeout=600).returncode == 0
+    assert (
+        subprocess.run(
+            [str(bw), "ingest", str(pdf), "--db", db, "--no-check"], env=clean, capture_output=True, timeout=600
+        ).returncode
+        == 0
+    )
     port = free_port()
-    srv = subprocess.Popen([str(bw), "serve", "--port", str(port), "--db", db], env=clean,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    srv = subprocess.Popen(
+        [str(bw), "serve", "--port", str(port), "--db", db],
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert "服务已启动" in srv.stdout.readline()
         base = f"http://127.0.0.1:{port}"

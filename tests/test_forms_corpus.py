@@ -2,21 +2,26 @@
 指标性质 | 指标值 | 度量单位 in columns of their own, pages that drop the empty first column), Beijing's 预算14表
 (转移支付 forms named after the table number), Xi'an's 专项资金整体绩效目标表 (one form per 专项, some
 headers printed without rulings, a grid without its header row)."""
+
 from __future__ import annotations
 
 import pytest
 
 from budgetwatch.extract import extract_files
-from conftest import CORPUS, ROOT, needs_corpus
+
+from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
 
 
-
 @pytest.fixture(scope="module")
 def beijing():
-    return extract_files([CORPUS / "beijing-shi-jiaowei-2026-yusuan.part1-text.pdf",
-                          CORPUS / "beijing-shi-jiaowei-2026-yusuan.part2-tables.pdf"])
+    return extract_files(
+        [
+            CORPUS / "beijing-shi-jiaowei-2026-yusuan.part1-text.pdf",
+            CORPUS / "beijing-shi-jiaowei-2026-yusuan.part2-tables.pdf",
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,7 @@ def _form(doc, start):
 def test_a_table_of_project_forms_is_one_form_per_project(beijing):
     tabular = [f for f in beijing.forms if f.layout == "tabular"]
     assert len(tabular) > 500 and not any(f.project.startswith(("预算12表", "预算表12")) for f in tabular)
-    f = _form(beijing, "11000022T000000476959-")   # p.37, under the header
+    f = _form(beijing, "11000022T000000476959-")  # p.37, under the header
     assert f.amount == pytest.approx(243.2) and f.money_unit == "万元"
     got = {i.name: (i.level1, i.level2, i.value) for i in f.indicators}
     # 性质 | 值 | 单位 joined as a reader writes them; 定性 | 优 stays 优; 成本指标 as a 一级 over 经济成本指标
@@ -42,7 +47,7 @@ def test_a_table_of_project_forms_is_one_form_per_project(beijing):
 
 
 def test_pages_that_drop_the_empty_first_column_keep_names_and_amounts(beijing):
-    f = _form(beijing, "11000024T000002843404-")   # p.46: the project code is in the first cell there
+    f = _form(beijing, "11000024T000002843404-")  # p.46: the project code is in the first cell there
     assert f.amount == pytest.approx(5.217)
     assert [(i.name, i.value) for i in f.indicators][:2] == [("持续影响时间", "=1年"), ("本年总成本", "≤111.63万元")]
     assert not any(f.project.replace(".", "").isdigit() for f in beijing.forms if f.project)
@@ -55,8 +60,14 @@ def test_a_title_led_by_its_table_number_names_the_project(beijing):
 
 def test_special_fund_forms_are_split_per_fund(xian):
     names = [f.project for f in xian.forms if f.layout == "declaration"]
-    assert names[-6:] == ["市级就业补助及创业贷款贴息资金", "博士后创新基地资助资金", "高技能人才奖励资金",
-                          "伯乐奖", "城乡居民养老保险", "技工学校国家助学金和免学费"]
+    assert names[-6:] == [
+        "市级就业补助及创业贷款贴息资金",
+        "博士后创新基地资助资金",
+        "高技能人才奖励资金",
+        "伯乐奖",
+        "城乡居民养老保险",
+        "技工学校国家助学金和免学费",
+    ]
     # only 实施期资金总额 is printed: it is the form's money
     assert _form(xian, "伯乐奖").amount == 100 and _form(xian, "城乡居民养老保险").amount == 30000
     # “专项（项目）名称 伯乐奖” printed as one line started a form of its own
@@ -64,7 +75,9 @@ def test_special_fund_forms_are_split_per_fund(xian):
     # a grid whose first row is 绩效指标 | 产出指标 | 数量指标 | … (no header row) is read
     last = _form(xian, "技工学校国家助学金和免学费")
     assert len(last.indicators) == 9 and last.indicators[0].level2 == "数量指标"
-    assert all(not i.name.startswith(("专项", "主管部门", "资金金额", "总体目标")) for f in xian.forms for i in f.indicators)
+    assert all(
+        not i.name.startswith(("专项", "主管部门", "资金金额", "总体目标")) for f in xian.forms for i in f.indicators
+    )
 
 
 def test_a_project_whose_rows_start_at_the_foot_of_a_page_keeps_them():
@@ -72,21 +85,31 @@ def test_a_project_whose_rows_start_at_the_foot_of_a_page_keeps_them():
     rows; its name and amount are printed overleaf (and once more below the grid). The rows are its own, not the
     previous project's, and the overflow text is not a project."""
     from budgetwatch.checks import run_checks
-    doc = extract_files([CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
-                         CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"])
+
+    doc = extract_files(
+        [
+            CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
+            CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf",
+        ]
+    )
     reform = _form(doc, "11000022T000000443864-")
     assert [i.name for i in reform.indicators][:4] == ["政策咨询", "会议次数", "会议出勤率", "项目完成时间"]
     assert len(reform.indicators) == 8 and reform.amount == pytest.approx(6.9)
     assert len(_form(doc, "11000022T000000443774-").indicators) == 10
     import re
-    assert not [f.project for f in doc.forms if f.project and re.match(r"^\d{4}-", f.project)]   # 3864-医改管…
+
+    assert not [f.project for f in doc.forms if f.project and re.match(r"^\d{4}-", f.project)]  # 3864-医改管…
     assert not [f for f in run_checks(doc) if f.rule == "D08" and "443864" in (f.row_name or "")]
 
 
 def test_a_form_continued_on_pages_that_repeat_its_title_is_one_form():
     """北京卫健委 预算14表 公共卫生及计划生育扶助保障共同事权转移支付: pp.147–149 each repeat the title and start with a
     一级 label (the merged cell is cut by the page); the grid does not start over, so it is one form of 34 indicators."""
-    doc = extract_files([CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
-                         CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"])
+    doc = extract_files(
+        [
+            CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
+            CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf",
+        ]
+    )
     forms = [f for f in doc.forms if f.project == "公共卫生及计划生育扶助保障共同事权转移支付"]
     assert [(f.pages, len(f.indicators)) for f in forms] == [(3, 34)]

@@ -5,6 +5,7 @@ given absurd numbers. Seeded: a failure names its case, and the same case comes 
 Every case must end in a document or in one InputError line naming the file — never another exception
 (a traceback for the user) — with bounded memory; documents are checked (no rule may crash) and a sample
 is stored (a refused file stores nothing). A sample of cases goes through the real CLI too."""
+
 from __future__ import annotations
 
 import io
@@ -16,42 +17,57 @@ import sqlite3
 import subprocess
 import sys
 import traceback
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from budgetwatch.checks import run_checks
 from budgetwatch.errors import InputError
-from budgetwatch.extract import extract_lines
 from budgetwatch.extract.document import extract_files
 from budgetwatch.read import formats as source_mod
 from budgetwatch.read.formats import sniff
+
 from conftest import CORPUS, SEEDS
 
 SEED = 19
-CHUNKS = 16           # the cases are split so xdist can share them out
-PER_SEED = {"text": 170, "html": 150, "xlsx": 150, "pdf": 100}   # 3 texts, 1 HTML, 1 XLSX, 2 PDFs: 1,010 cases
-CLI_EVERY = 40        # one case in 40 also through `budgetwatch ingest` (a subprocess)
-STORE_EVERY = 8       # one case in 8 stored (ingest_one with its checks) in an SQLite database
-MEM_LIMIT_MB = 3072   # the test process and the readers' children stay below this
+CHUNKS = 16  # the cases are split so xdist can share them out
+PER_SEED = {"text": 170, "html": 150, "xlsx": 150, "pdf": 100}  # 3 texts, 1 HTML, 1 XLSX, 2 PDFs: 1,010 cases
+CLI_EVERY = 40  # one case in 40 also through `budgetwatch ingest` (a subprocess)
+STORE_EVERY = 8  # one case in 8 stored (ingest_one with its checks) in an SQLite database
+MEM_LIMIT_MB = 3072  # the test process and the readers' children stay below this
 CLI = [sys.executable, "-m", "budgetwatch"]
-CORPUS_PDFS = ("shanghai-shi-zhongyiwenxianguan-2026-danwei-yusuan.pdf",
-               "jiangsu-sheng-shengweibangongting-2018-yusuan.part2-tables.pdf")
+CORPUS_PDFS = (
+    "shanghai-shi-zhongyiwenxianguan-2026-danwei-yusuan.pdf",
+    "jiangsu-sheng-shengweibangongting-2018-yusuan.part2-tables.pdf",
+)
 CORPUS_HTML = "yunnan-kunming-shenjiju-2026-yusuan.html"
-ABSURD = ["9" * 200 + ".00", "1e308", "-0", "NaN", "∞", "1,2,3,4.5.6", "0." + "0" * 300 + "1",
-          "99999999999999999999.99", "-" + "8" * 40, "１２３．４５", "1.5E+30", "(" * 50 + "1" + ")" * 50]
+ABSURD = [
+    "9" * 200 + ".00",
+    "1e308",
+    "-0",
+    "NaN",
+    "∞",
+    "1,2,3,4.5.6",
+    "0." + "0" * 300 + "1",
+    "99999999999999999999.99",
+    "-" + "8" * 40,
+    "１２３．４５",
+    "1.5E+30",
+    "(" * 50 + "1" + ")" * 50,
+]
 _AMOUNT = re.compile(rb"\d[\d,]*\.\d{2}")
-PROGRESS = re.compile(r"^入库 \d+/\d+ 个文件$")   # ingest's progress line in a log (not an error)
+PROGRESS = re.compile(r"^入库 \d+/\d+ 个文件$")  # ingest's progress line in a log (not an error)
 
 
-@lru_cache(maxsize=None)
+@cache
 def seeds(folder: str) -> dict[str, list[tuple[str, bytes]]]:
     """Seed files by kind: the samples, and (when present) corpus files; the XLSX is built from a sample's
     rows and the PDFs are the first pages of corpus PDFs, to keep each read short."""
     tmp = Path(folder)
     out = {"text": [(p.name, p.read_bytes()) for p in SEEDS], "html": [], "xlsx": [], "pdf": []}
     import openpyxl
+
     wb = openpyxl.Workbook()
     ws = wb.active
     for line in SEEDS[1].read_text(encoding="utf-8").splitlines():
@@ -63,6 +79,7 @@ def seeds(folder: str) -> dict[str, list[tuple[str, bytes]]]:
     if CORPUS.is_dir():
         out["html"].append((CORPUS_HTML, (CORPUS / CORPUS_HTML).read_bytes()))
         import pypdfium2 as pdfium
+
         for name in CORPUS_PDFS:
             src = pdfium.PdfDocument(str(CORPUS / name))
             part = pdfium.PdfDocument.new()
@@ -75,8 +92,9 @@ def seeds(folder: str) -> dict[str, list[tuple[str, bytes]]]:
 
 # ---- mutations: each takes (rng, bytes, kind) and returns bytes ----
 
+
 def truncate(rng, data, kind):
-    return data[:rng.randrange(0, max(1, len(data)))]
+    return data[: rng.randrange(0, max(1, len(data)))]
 
 
 def flip_bits(rng, data, kind):
@@ -101,8 +119,21 @@ def splice(rng, data, kind):
 
 def reencode(rng, data, kind):
     text = data.decode("utf-8", errors="replace")
-    enc = rng.choice(["latin-1", "big5", "shift_jis", "euc-kr", "cp1252", "utf-16-le", "utf-16-be", "utf-32",
-                      "koi8-r", "utf-7", "mojibake"])
+    enc = rng.choice(
+        [
+            "latin-1",
+            "big5",
+            "shift_jis",
+            "euc-kr",
+            "cp1252",
+            "utf-16-le",
+            "utf-16-be",
+            "utf-32",
+            "koi8-r",
+            "utf-7",
+            "mojibake",
+        ]
+    )
     if enc == "mojibake":
         return text.encode("utf-8").decode("latin-1").encode("utf-8")
     return text.encode(enc, errors="replace")
@@ -118,7 +149,11 @@ def inflate(rng, data, kind):
     if op == 0:
         return data * rng.randrange(5, 30)
     if op == 1:
-        return data + b"\n" + rng.choice([b"\t", b"|", "一般公共预算".encode(), b"1,", b"<td>"]) * rng.randrange(10**4, 10**6)
+        return (
+            data
+            + b"\n"
+            + rng.choice([b"\t", b"|", "一般公共预算".encode(), b"1,", b"<td>"]) * rng.randrange(10**4, 10**6)
+        )
     if op == 2 and kind in ("html", "text"):
         cell = b'<td colspan="%d" rowspan="%d">1</td>' % (rng.randrange(1, 10**6), rng.randrange(1, 10**6))
         return b"<html><body><table>" + (b"<tr>" + cell * rng.randrange(1, 300) + b"</tr>") * 50 + b"</table>" + data
@@ -129,8 +164,12 @@ def inflate(rng, data, kind):
 
 
 MUTATIONS = [truncate, flip_bits, splice, reencode, absurd_numbers, inflate]
-WEIGHTS = {"text": [2, 3, 3, 2, 3, 1], "html": [2, 3, 3, 2, 3, 1], "xlsx": [3, 4, 3, 0, 0, 1],
-           "pdf": [3, 4, 3, 0, 0, 1]}
+WEIGHTS = {
+    "text": [2, 3, 3, 2, 3, 1],
+    "html": [2, 3, 3, 2, 3, 1],
+    "xlsx": [3, 4, 3, 0, 0, 1],
+    "pdf": [3, 4, 3, 0, 0, 1],
+}
 
 
 def cases() -> list[tuple[int, str, int, str]]:
@@ -154,7 +193,7 @@ def make(tmp: Path, case) -> Path | None:
     n, kind, s, muts = case
     available = seeds(str(tmp.parent))[kind]
     if s >= len(available):
-        return None   # a corpus seed, and the corpus is absent
+        return None  # a corpus seed, and the corpus is absent
     name, data = available[s]
     rng = random.Random(f"{SEED}-{n}")
     for m in muts.split("+"):
@@ -167,7 +206,7 @@ def make(tmp: Path, case) -> Path | None:
 def read_in_process(path: Path):
     """The reader picked by the bytes, called in this process (the bounded child is tested by the CLI cases)."""
     fmt = sniff(path)
-    if fmt == "pdf":   # PDFium is C: a file that crashes it must crash a child, not the test
+    if fmt == "pdf":  # PDFium is C: a file that crashes it must crash a child, not the test
         return source_mod.read_source(path)
     return source_mod.BY_NAME[fmt].read_function()(str(path))
 
@@ -185,7 +224,7 @@ def run_case(path: Path, engine=None) -> str | None:
     except Exception:
         return "traceback: " + "".join(traceback.format_exc().splitlines(True)[-3:])
     try:
-        json.dumps(doc.to_dict(), ensure_ascii=False)   # (a 400-digit amount is Infinity: the store refuses it)
+        json.dumps(doc.to_dict(), ensure_ascii=False)  # (a 400-digit amount is Infinity: the store refuses it)
     except ValueError as e:
         return f"the document's JSON is not valid: {e}"
     crashed = [f.message for f in run_checks(doc) if f.evidence.get("claim") == "rule-failed"]
@@ -200,6 +239,7 @@ def _stored(engine, path: Path, expect_failure: bool) -> str | None:
 
     from budgetwatch.pipeline import ingest_one
     from budgetwatch.store.schema import Version
+
     with Session(engine) as s:
         before = s.scalar(select(func.count(Version.id)))
     out = ingest_one(engine, [path], check=True)
@@ -221,6 +261,7 @@ def _stored(engine, path: Path, expect_failure: bool) -> str | None:
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_fuzzed_inputs_end_in_a_document_or_one_clear_line(chunk, tmp_path):
     from budgetwatch.store.db import open_db
+
     engine = open_db(f"sqlite:///{tmp_path / 'fuzz.db'}")
     mine = [c for c in CASES if c[0] % CHUNKS == chunk]
     problems, ran = [], 0
@@ -234,7 +275,9 @@ def test_fuzzed_inputs_end_in_a_document_or_one_clear_line(chunk, tmp_path):
             problems.append(f"case {case[0]} ({case[1]}, {case[3]}): {problem}")
         path.unlink()
     engine.dispose()
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
     assert peak < MEM_LIMIT_MB * 1024, f"peak memory {peak // 1024} MiB"
     assert ran >= len(mine) // 2 and not problems, "\n".join(problems)
 
@@ -251,8 +294,13 @@ def test_fuzzed_inputs_through_the_cli(case, tmp_path):
     if path is None:
         pytest.skip("corpus absent")
     db = tmp_path / "bw.db"
-    r = subprocess.run(CLI + ["ingest", str(path), "--db", f"sqlite:///{db}"], capture_output=True, text=True,
-                       timeout=600, cwd=tmp_path)
+    r = subprocess.run(
+        CLI + ["ingest", str(path), "--db", f"sqlite:///{db}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
     assert "Traceback" not in r.stderr, r.stderr[-3000:]
     versions = sqlite3.connect(db).execute("select count(*) from document_versions").fetchone()[0]
     if r.returncode == 0:

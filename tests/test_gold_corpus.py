@@ -7,6 +7,7 @@ corrected by eye against the rendered page, never copied from budgetwatch (see e
     this file, outside the gold folder that scorers read) — a ratchet: the
     measured values, raised as the extractor improves (the issue's targets are printed beside them);
 (c) the shared gold (../shared/gold, the seeds) stays at 1.000 under the shared scorer."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -18,6 +19,7 @@ from collections import defaultdict
 import pytest
 
 from budgetwatch.extract import extract_files
+
 from conftest import CORPUS, ROOT, SHARED, needs_corpus
 
 pytestmark = needs_corpus
@@ -43,15 +45,58 @@ score = _scorer()
 sys.path.insert(0, str(ROOT / "tools"))
 import gold_draft  # noqa: E402  the scan of the gold set is made by its rasterise
 
-KINDS = {"summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure", "gpb_basic", "basic_economic",
-         "gpb_economic", "gf_income", "gf_expenditure", "soe", "three_public", "admin_operating", "projects",
-         "projects_carryover", "procurement", "purchase_services", "unit_performance", "other"}
-KEYS = {"total", "budget", "basic", "project", "personnel", "public", "current", "carryover", "gpb", "gf", "soe",
-        "special", "unit_funds", "business", "operating", "other"}
+KINDS = {
+    "summary",
+    "income",
+    "expenditure",
+    "fiscal_summary",
+    "gpb_expenditure",
+    "gpb_basic",
+    "basic_economic",
+    "gpb_economic",
+    "gf_income",
+    "gf_expenditure",
+    "soe",
+    "three_public",
+    "admin_operating",
+    "projects",
+    "projects_carryover",
+    "procurement",
+    "purchase_services",
+    "unit_performance",
+    "other",
+}
+KEYS = {
+    "total",
+    "budget",
+    "basic",
+    "project",
+    "personnel",
+    "public",
+    "current",
+    "carryover",
+    "gpb",
+    "gf",
+    "soe",
+    "special",
+    "unit_funds",
+    "business",
+    "operating",
+    "other",
+}
 FUNCTIONAL = {"income", "expenditure", "gpb_expenditure", "gf_expenditure", "gf_income", "soe"}
 ECONOMIC = {"gpb_basic", "basic_economic", "gpb_economic"}
-THREE_PUBLIC = {"因公出国（境）费", "公务接待费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行维护费", "合计",
-                "会议费", "培训费", "总计"}
+THREE_PUBLIC = {
+    "因公出国（境）费",
+    "公务接待费",
+    "公务用车购置及运行费",
+    "公务用车购置费",
+    "公务用车运行维护费",
+    "合计",
+    "会议费",
+    "培训费",
+    "总计",
+}
 TWO_SIDED = {"summary", "fiscal_summary"}
 
 
@@ -61,8 +106,12 @@ def problems(gold: dict) -> list[str]:
     if gold.get("schema") != "budgetwatch.extraction/v1":
         out.append("schema")
     src = gold.get("source") or {}
-    if not src.get("files") or src.get("format") not in {"text", "pdf", "html", "xlsx"} or \
-            gold.get("scan") and not {"of", "pages", "dpi"} <= set(gold["scan"]):
+    if (
+        not src.get("files")
+        or src.get("format") not in {"text", "pdf", "html", "xlsx"}
+        or gold.get("scan")
+        and not {"of", "pages", "dpi"} <= set(gold["scan"])
+    ):
         out.append("source")
     if gold.get("stage") not in {"budget", "final"} or gold.get("scope") not in {"department", "unit", None}:
         out.append("stage/scope")
@@ -73,7 +122,9 @@ def problems(gold: dict) -> list[str]:
         if t.get("kind") not in KINDS or t.get("money_unit") not in {"元", "万元", "亿元"}:
             out.append(f"{where}: kind or money_unit")
         loc = t.get("location") or {}
-        if not (loc.get("page") or loc.get("line")) or (len(src.get("files", [])) > 1 and loc.get("file") not in src["files"]):
+        if not (loc.get("page") or loc.get("line")) or (
+            len(src.get("files", [])) > 1 and loc.get("file") not in src["files"]
+        ):
             out.append(f"{where}: location")
         if t.get("rows_not_asserted") and (len(t.get("rows", [])) <= 300 and not t.get("note")):
             out.append(f"{where}: rows_not_asserted needs more than 300 rows and a note")
@@ -83,23 +134,38 @@ def problems(gold: dict) -> list[str]:
             vals = r.get("values") or {}
             if not r.get("name") or not vals:
                 out.append(f"{where}: row without name or amount {r}")
-            if any(k not in KEYS and not k.startswith("x:") for k in vals) or \
-                    any(not isinstance(v, (int, float)) for v in vals.values()):
+            if any(k not in KEYS and not k.startswith("x:") for k in vals) or any(
+                not isinstance(v, (int, float)) for v in vals.values()
+            ):
                 out.append(f"{where}: bad values {r}")
             if (t["kind"] in TWO_SIDED) != ("side" in r) or r.get("side") not in {None, "income", "expenditure"}:
                 out.append(f"{where}: side {r}")
             code = r.get("code")
-            if code and not (code.isdigit() and (len(code) in (3, 5, 7) if t["kind"] in FUNCTIONAL else
-                                                  len(code) in (3, 5) if t["kind"] in ECONOMIC else True)):
+            if code and not (
+                code.isdigit()
+                and (
+                    len(code) in (3, 5, 7)
+                    if t["kind"] in FUNCTIONAL
+                    else len(code) in (3, 5)
+                    if t["kind"] in ECONOMIC
+                    else True
+                )
+            ):
                 out.append(f"{where}: code {code}")
             if t["kind"] == "three_public" and r["name"] not in THREE_PUBLIC:
                 out.append(f"{where}: 三公 row name {r['name']}")
             if re.match(r"^([（(]?[一二三四五六七八九十]+[）)、.．]|[（(]\d+[）)]|\d+[、.．](?!\d)|[①-⑳])", r["name"]):
                 out.append(f"{where}: enumeration left in the name {r['name']}")
     for f in gold.get("performance_forms", []):
-        if "project" not in f or not (f.get("location") or {}).get("page") and not (f.get("location") or {}).get("line"):
+        if (
+            "project" not in f
+            or not (f.get("location") or {}).get("page")
+            and not (f.get("location") or {}).get("line")
+        ):
             out.append(f"form {f.get('project')}: project/location")
-        if f.get("amount") is not None and (not isinstance(f["amount"], (int, float)) or f.get("money_unit") not in {"元", "万元", "亿元"}):
+        if f.get("amount") is not None and (
+            not isinstance(f["amount"], (int, float)) or f.get("money_unit") not in {"元", "万元", "亿元"}
+        ):
             out.append(f"form {f.get('project')}: amount/money_unit")
         if not f.get("indicators_not_asserted"):
             for i in f.get("indicators", []):

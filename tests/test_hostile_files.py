@@ -1,4 +1,5 @@
 """Hostile inputs: one clear line naming the file, exit ≠ 0, nothing written, bounded memory/time."""
+
 import subprocess
 import sys
 import zipfile
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
@@ -23,9 +25,12 @@ def _bomb(path: Path, megabytes: int) -> None:
     """One page whose content stream inflates to `megabytes` MiB of spaces."""
     co = zlib.compressobj(9)
     data = b"".join(co.compress(b" " * (1 << 20)) for _ in range(megabytes)) + co.flush()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
     out = bytearray(b"%PDF-1.4\n")
     offs = []
     for i, o in enumerate(objs, 1):
@@ -54,14 +59,17 @@ def hostile(tmp_path_factory):
     return d
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("truncated.pdf", "damaged PDF"),
-    ("archive.pdf", "a ZIP archive"),
-    ("2001-pages.pdf", "2001 pages"),
-    ("bomb.pdf", "decompression bomb"),
-    ("encrypted.pdf", "encrypted PDF"),
-    ("zero-pages.pdf", "damaged PDF"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("truncated.pdf", "damaged PDF"),
+        ("archive.pdf", "a ZIP archive"),
+        ("2001-pages.pdf", "2001 pages"),
+        ("bomb.pdf", "decompression bomb"),
+        ("encrypted.pdf", "encrypted PDF"),
+        ("zero-pages.pdf", "damaged PDF"),
+    ],
+)
 def test_hostile_pdf_gives_one_clear_error_and_writes_nothing(hostile, tmp_path, name, problem):
     r = _run(["extract", str(hostile / name)], tmp_path)
     assert r.returncode != 0 and r.stdout == ""
@@ -71,5 +79,6 @@ def test_hostile_pdf_gives_one_clear_error_and_writes_nothing(hostile, tmp_path,
     r = _run(["ingest", str(hostile / name), "--db", f"sqlite:///{db}"], tmp_path)
     assert r.returncode != 0 and name in r.stdout + r.stderr
     import sqlite3
+
     if db.exists():
         assert sqlite3.connect(db).execute("select count(*) from documents").fetchone()[0] == 0

@@ -1,5 +1,6 @@
 """HTML of absolutely positioned text (what PDF-to-HTML converters publish): real corpus pages turned into such
 HTML — PDFium's own text runs as boxes, with and without ruling boxes — read back into the same tables as the PDF."""
+
 from __future__ import annotations
 
 from html import escape
@@ -9,12 +10,13 @@ import pytest
 
 from budgetwatch.extract.document import extract_files
 from budgetwatch.read.pdf import open_pdf, read_page
-from conftest import CORPUS, ROOT, needs_corpus
+
+from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
 
 PDF = CORPUS / "fujian-quanzhou-gonganju-2026-yusuan.pdf"
-PAGES = (10, 19)   # 收支预算总表 (two-sided), “三公”经费 table
+PAGES = (10, 19)  # 收支预算总表 (two-sided), “三公”经费 table
 
 
 def converted(pdf, pages, rulings: bool) -> str:
@@ -27,16 +29,24 @@ def converted(pdf, pages, rulings: bool) -> str:
         for i in range(tp.count_rects()):
             left, bottom, right, top = tp.get_rect(i)
             text = tp.get_text_bounded(left, bottom, right, top).strip()
-            if text:   # px = pt × 4/3, as converters write them
-                out.append(f'<div style="position:absolute;left:{left * 4 / 3:.1f}px;top:{(height - top) * 4 / 3:.1f}px;'
-                           f'width:{(right - left) * 4 / 3:.1f}px;height:{(top - bottom) * 4 / 3:.1f}px;'
-                           f'font-size:{(top - bottom) * 4 / 3:.1f}px">{escape(text)}</div>')
+            if text:  # px = pt × 4/3, as converters write them
+                out.append(
+                    f'<div style="position:absolute;left:{left * 4 / 3:.1f}px;top:{(height - top) * 4 / 3:.1f}px;'
+                    f"width:{(right - left) * 4 / 3:.1f}px;height:{(top - bottom) * 4 / 3:.1f}px;"
+                    f'font-size:{(top - bottom) * 4 / 3:.1f}px">{escape(text)}</div>'
+                )
         if rulings:
             edges = read_page(open_pdf(pdf), pno - 1)
-            out += [f'<div style="position:absolute;left:{a * 4 / 3:.1f}px;top:{y * 4 / 3:.1f}px;width:{(b - a) * 4 / 3:.1f}px;'
-                    f'height:1px"></div>' for y, a, b in edges.hedges]
-            out += [f'<div style="position:absolute;left:{x * 4 / 3:.1f}px;top:{a * 4 / 3:.1f}px;width:1px;'
-                    f'height:{(b - a) * 4 / 3:.1f}px"></div>' for x, a, b in edges.vedges]
+            out += [
+                f'<div style="position:absolute;left:{a * 4 / 3:.1f}px;top:{y * 4 / 3:.1f}px;width:{(b - a) * 4 / 3:.1f}px;'
+                f'height:1px"></div>'
+                for y, a, b in edges.hedges
+            ]
+            out += [
+                f'<div style="position:absolute;left:{x * 4 / 3:.1f}px;top:{a * 4 / 3:.1f}px;width:1px;'
+                f'height:{(b - a) * 4 / 3:.1f}px"></div>'
+                for x, a, b in edges.vedges
+            ]
         out.append("</div>")
     doc.close()
     return "\n".join(out + ["</body></html>"])

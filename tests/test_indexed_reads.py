@@ -1,6 +1,7 @@
 """Reads that do not scan the database (issue 18): the newest version of each document is a flag kept on
 ingest, 项目 search goes through the full-text index and answers exactly what a scan answers, and on
 PostgreSQL the main pages' queries use indexes, never a sequential scan of a big table."""
+
 from __future__ import annotations
 
 import re
@@ -38,9 +39,11 @@ def app(db_url, tmp_path):
 
 def test_the_newest_version_is_flagged_once_per_document(app):
     with Session(app.state.engine) as s:
-        newest = dict(s.execute(select(Version.document_id, func.max(Version.number)).group_by(Version.document_id)).all())
+        newest = dict(
+            s.execute(select(Version.document_id, func.max(Version.number)).group_by(Version.document_id)).all()
+        )
         flagged = s.execute(select(Version.document_id, Version.number).where(Version.latest)).all()
-        assert max(newest.values()) == 2   # one document has two versions
+        assert max(newest.values()) == 2  # one document has two versions
         assert sorted(flagged) == sorted(newest.items())
         # the search index holds the newest versions only
         indexed = set(s.scalars(select(SearchEntry.version_id).distinct()))
@@ -50,13 +53,36 @@ def test_the_newest_version_is_flagged_once_per_document(app):
 def _scan(s: Session, q: str) -> tuple[set[int], set[int]]:
     """The forms and project rows whose texts contain q, by a plain scan of the newest versions."""
     like = f"%{q}%"
-    forms = set(s.scalars(select(FormRecord.id).join(Version, Version.id == FormRecord.version_id).where(
-        Version.latest, or_(FormRecord.project.like(like), FormRecord.id.in_(select(IndicatorRecord.form_id).where(
-            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))))))))
-    rows = set(s.scalars(select(RowRecord.id).join(TableRecord, TableRecord.id == RowRecord.table_id)
-                         .join(Version, Version.id == TableRecord.version_id)
-                         .where(Version.latest, TableRecord.kind.in_(("projects", "projects_carryover")),
-                                RowRecord.subtotal.is_(False), RowRecord.name.like(like))))
+    forms = set(
+        s.scalars(
+            select(FormRecord.id)
+            .join(Version, Version.id == FormRecord.version_id)
+            .where(
+                Version.latest,
+                or_(
+                    FormRecord.project.like(like),
+                    FormRecord.id.in_(
+                        select(IndicatorRecord.form_id).where(
+                            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))
+                        )
+                    ),
+                ),
+            )
+        )
+    )
+    rows = set(
+        s.scalars(
+            select(RowRecord.id)
+            .join(TableRecord, TableRecord.id == RowRecord.table_id)
+            .join(Version, Version.id == TableRecord.version_id)
+            .where(
+                Version.latest,
+                TableRecord.kind.in_(("projects", "projects_carryover")),
+                RowRecord.subtotal.is_(False),
+                RowRecord.name.like(like),
+            )
+        )
+    )
     return forms, rows
 
 
@@ -68,7 +94,7 @@ def _words(s: Session) -> list[str]:
     for i, t in enumerate(texts):
         n = 1 + i % 6
         start = (7 * i) % max(1, len(t) - n + 1)
-        words.add(t[start:start + n])
+        words.add(t[start : start + n])
     return sorted(w for w in words if w)
 
 
@@ -84,8 +110,17 @@ def test_project_search_answers_what_a_scan_answers(app):
 
 
 # what documents hold grows with every page stored: never read whole, not even along an index
-CONTENT = ("cells", "table_rows", "tables", "performance_forms", "indicators", "narrative_lines", "search_entries",
-           "key_figures", "source_files")
+CONTENT = (
+    "cells",
+    "table_rows",
+    "tables",
+    "performance_forms",
+    "indicators",
+    "narrative_lines",
+    "search_entries",
+    "key_figures",
+    "source_files",
+)
 # and the lists' own tables (versions, findings, decisions): never scanned sequentially
 BIG = (*CONTENT, "findings", "document_versions", "finding_decisions")
 
@@ -102,16 +137,31 @@ def test_main_pages_use_indexes_on_postgresql(app):
     def record(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().lower().startswith("select") and not executemany:
             seen.append((statement, parameters))
+
     client = TestClient(app)
     docs = client.get("/api/documents").json()["items"]
     unit, doc, rule = docs[0]["unit"], docs[0]["id"], client.get("/api/findings").json()["items"][0]["rule"]
     event.listen(engine, "before_cursor_execute", record)
     try:
-        for url in ("/", "/api/documents?year=2023&stage=budget", "/api/documents?level=区县级", "/findings",
-                    f"/api/findings?rule={rule}", "/api/findings?severity=error&year=2023", "/api/findings?status=open",
-                    f"/api/findings?document={doc}", "/compare?year=2023", "/api/compare?year=2023&sort=three_public",
-                    "/units", f"/api/units/{unit}", "/api/projects?q=预算联网", "/api/projects?q=会议",
-                    "/api/projects?q=会", f"/api/documents/{doc}", f"/documents/{doc}"):
+        for url in (
+            "/",
+            "/api/documents?year=2023&stage=budget",
+            "/api/documents?level=区县级",
+            "/findings",
+            f"/api/findings?rule={rule}",
+            "/api/findings?severity=error&year=2023",
+            "/api/findings?status=open",
+            f"/api/findings?document={doc}",
+            "/compare?year=2023",
+            "/api/compare?year=2023&sort=three_public",
+            "/units",
+            f"/api/units/{unit}",
+            "/api/projects?q=预算联网",
+            "/api/projects?q=会议",
+            "/api/projects?q=会",
+            f"/api/documents/{doc}",
+            f"/documents/{doc}",
+        ):
             assert client.get(url).status_code == 200, url
     finally:
         event.remove(engine, "before_cursor_execute", record)
@@ -124,8 +174,11 @@ def test_main_pages_use_indexes_on_postgresql(app):
             with raw.cursor() as cur:
                 cur.execute("explain " + statement, params)
                 plan = [r[0] for r in cur.fetchall()]
-            scans += [(table, how, statement[:160]) for table, how in _full_scans(plan)
-                      if table in CONTENT or (how == "seq" and table in BIG)]
+            scans += [
+                (table, how, statement[:160])
+                for table, how in _full_scans(plan)
+                if table in CONTENT or (how == "seq" and table in BIG)
+            ]
     assert scans == [], "\n".join(f"{t} ({how}): {st}" for t, how, st in scans)
 
 
@@ -139,7 +192,7 @@ def _full_scans(plan: list[str]) -> list[tuple[str, str]]:
             continue
         depth = len(line) - len(line.lstrip(" ->"))
         detail = []
-        for nxt in plan[i + 1:]:
+        for nxt in plan[i + 1 :]:
             if nxt.lstrip().startswith("->") or len(nxt) - len(nxt.lstrip()) < depth:
                 break
             detail.append(nxt.strip())

@@ -2,6 +2,7 @@
 pipeline's caller page by page; the API answers at once with the job and /api/jobs/{id} follows it to its
 document; a job interrupted by a server restart is run again when its files are still there and failed with
 the reason when not; a job is seen only by those who may upload in its region. SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import socket
@@ -41,7 +42,7 @@ def test_the_readers_report_every_page_then_extraction_and_checks(tmp_path):
         ids = ingest_upload(engine, [(pdf.name, f)], tmp_path / "uploads", progress=lambda *e: heard.append(e))
     assert len(ids) == 1
     reads = [(done, total) for stage, done, total, _ in heard if stage == "read"]
-    assert reads == [(i, pages) for i in range(1, pages + 1)]      # from the reader's child, page by page
+    assert reads == [(i, pages) for i in range(1, pages + 1)]  # from the reader's child, page by page
     stages = [stage for stage, *_ in heard]
     assert stages.index("extract") > stages.index("read") and stages[-1] == "check"
     assert all(path.endswith(pdf.name) for stage, _, _, path in heard if stage in ("read", "extract"))
@@ -77,7 +78,7 @@ def test_an_upload_answers_at_once_and_its_job_leads_to_the_document(db_url, tmp
         assert c.post("/api/jobs/check", json={"documents": [999999]}).status_code == 404
         assert c.post("/api/jobs/check", json={"documents": []}).status_code == 422
         assert c.get("/api/jobs/999999").status_code == 404
-    assert not (tmp_path / "uploads" / ".jobs").exists()    # the staged copies went with their jobs
+    assert not (tmp_path / "uploads" / ".jobs").exists()  # the staged copies went with their jobs
     app.state.engine.dispose()
 
 
@@ -105,10 +106,12 @@ def test_a_job_cut_off_by_a_restart_runs_again_or_fails_with_the_reason(db_url, 
     resumable, gone, tried = jobs
     Path(queue.get(engine, gone).params["files"][0][1]).unlink()
     with engine.begin() as c:
-        c.execute(queue.JobRecord.__table__.update().where(queue.JobRecord.id == tried).values(attempts=queue.MAX_ATTEMPTS))
+        c.execute(
+            queue.JobRecord.__table__.update().where(queue.JobRecord.id == tried).values(attempts=queue.MAX_ATTEMPTS)
+        )
     engine.dispose()
     app = create_app(db_url, cache=False)
-    with TestClient(app) as c:         # the server's start runs the recovery
+    with TestClient(app) as c:  # the server's start runs the recovery
         done = ended(c, resumable)
         assert done["status"] == "done" and done["attempts"] == 2 and len(done["documents"]) == 1, done
         failed = ended(c, gone)
@@ -126,6 +129,6 @@ def test_a_job_is_seen_by_who_may_upload_in_its_region(placed):  # noqa: F811
     job = r.json()["job"]
     assert ended(staff, job)["status"] == "done"
     assert signed_in(app, "admin-a").get(f"/api/jobs/{job}").status_code == 200
-    assert signed_in(app, "staff-b").get(f"/api/jobs/{job}").status_code == 404     # another region's job
+    assert signed_in(app, "staff-b").get(f"/api/jobs/{job}").status_code == 404  # another region's job
     assert signed_in(app, "staff-b").get(f"/jobs/{job}").status_code == 404
-    assert signed_in(app, "deputy-a").get(f"/api/jobs/{job}").status_code == 403    # deputies do not upload
+    assert signed_in(app, "deputy-a").get(f"/api/jobs/{job}").status_code == 403  # deputies do not upload

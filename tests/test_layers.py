@@ -5,6 +5,7 @@ at module level, inside functions and under TYPE_CHECKING alike, since each is a
 module it names. A module sits in the layer of its top-level package (`budgetwatch.store.schema` → `store`; the
 `cli*.py` modules and `__main__` → `cli`) and may import its own package and the layers below it, nothing above.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,21 +21,39 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "budgetwatch"
 # with checks' rules); execution (family G) runs over the feed; access (users, regions, the matrix) guards the
 # feed's and the documents' reads. pipeline wires the lower layers once for scale, web and cli, the entry points;
 # jobs runs the pipeline's long work (uploads, re-checks) in the background for web.
-LAYERS = ("budgetwatch", "vocab", "errors", "model", "read", "extract", "store", "checks", "analysis",
-          "export", "feed", "execution", "access", "pipeline", "jobs", "scale", "web", "cli")
+LAYERS = (
+    "budgetwatch",
+    "vocab",
+    "errors",
+    "model",
+    "read",
+    "extract",
+    "store",
+    "checks",
+    "analysis",
+    "export",
+    "feed",
+    "execution",
+    "access",
+    "pipeline",
+    "jobs",
+    "scale",
+    "web",
+    "cli",
+)
 
 # Known violations, to be removed by the re-layout of issue 11. This list must shrink to empty: each entry is
 # asserted to still exist, so a fixed one fails the test until it is deleted here. Never add to it.
-KNOWN_UPWARD: set[tuple[str, str]] = {       # (importer, imported)
-    ("access.cli", "cli"),                    # a CLI sub-app kept in access/
-    ("checks", "execution.rules_budget"),     # family G registered by the checks package
+KNOWN_UPWARD: set[tuple[str, str]] = {  # (importer, imported)
+    ("access.cli", "cli"),  # a CLI sub-app kept in access/
+    ("checks", "execution.rules_budget"),  # family G registered by the checks package
     ("checks", "execution.rules_spend"),
     ("checks.reconcile", "feed.codes"),
-    ("store.schema", "access.tables"),        # every table on one metadata, registered from below
+    ("store.schema", "access.tables"),  # every table on one metadata, registered from below
     ("store.schema", "execution.model"),
     ("store.schema", "feed.model"),
 }
-KNOWN_CYCLES: set[tuple[str, ...]] = {        # the modules of one strongly connected component, sorted
+KNOWN_CYCLES: set[tuple[str, ...]] = {  # the modules of one strongly connected component, sorted
     ("access.cli", "cli", "cli_exec", "cli_feed"),
     ("access.placement", "access.tables", "execution.model", "feed.model", "feed.regions", "store.schema"),
 }
@@ -65,7 +84,7 @@ def _targets(mods, name: str, is_pkg: bool, node: ast.Import | ast.ImportFrom) -
     for target in named:
         if target != "budgetwatch" and not target.startswith("budgetwatch."):
             continue
-        while target not in mods and "." in target:   # `import budgetwatch.x.y` of a name: its module
+        while target not in mods and "." in target:  # `import budgetwatch.x.y` of a name: its module
             target = target.rsplit(".", 1)[0]
         if target != name:
             out.append(target)
@@ -96,8 +115,12 @@ def short(module: str) -> str:
 
 def upward_imports(graph) -> set[tuple[str, str]]:
     rank = {name: i for i, name in enumerate(LAYERS)}
-    return {(short(a), short(b)) for a, targets in graph.items() for b in targets
-            if layer(a) != layer(b) and rank[layer(b)] > rank[layer(a)]}
+    return {
+        (short(a), short(b))
+        for a, targets in graph.items()
+        for b in targets
+        if layer(a) != layer(b) and rank[layer(b)] > rank[layer(a)]
+    }
 
 
 def cycles(graph) -> set[tuple[str, ...]]:
@@ -149,7 +172,7 @@ def graph():
 
 def test_every_module_has_a_layer(graph):
     assert sorted({layer(m) for m in graph} - set(LAYERS)) == [], "place the new package in LAYERS"
-    assert len(graph) > 100 and "budgetwatch.store.schema" in graph    # the walk found the package
+    assert len(graph) > 100 and "budgetwatch.store.schema" in graph  # the walk found the package
 
 
 def test_the_walk_sees_real_imports(graph):

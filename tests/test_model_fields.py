@@ -1,5 +1,6 @@
 """One field list per model type (model.py), and the store's tables, the key figures and the findings
 follow it: a field added to the model and not to the store (or the other way) fails here."""
+
 from __future__ import annotations
 
 from dataclasses import fields
@@ -34,12 +35,15 @@ def test_row_and_indicator_fields_are_the_store_columns():
     assert set(ROW_COLUMNS) | set(ROW_CELL_FIELDS) == {f.name for f in fields(Row)}
     assert set(ROW_COLUMNS) <= _columns(RowRecord)
     assert {"column_key", "amount", "printed", "ocr"} <= _columns(CellRecord)
-    assert set(INDICATOR_COLUMNS) == {f.name for f in fields(Indicator)} and set(INDICATOR_COLUMNS) <= _columns(IndicatorRecord)
+    assert set(INDICATOR_COLUMNS) == {f.name for f in fields(Indicator)} and set(INDICATOR_COLUMNS) <= _columns(
+        IndicatorRecord
+    )
 
 
 def test_finding_fields_are_the_store_columns():
     assert set(FINDING_COLUMNS) | set(FINDING_AMOUNTS) | set(FINDING_DECISION) | {"evidence"} == {
-        f.name for f in fields(Finding)}
+        f.name for f in fields(Finding)
+    }
     assert set(FINDING_COLUMNS) | set(FINDING_AMOUNTS) | {"evidence", "fingerprint"} <= _columns(FindingRecord)
 
 
@@ -47,5 +51,5 @@ def test_key_figures_of_a_real_document_are_the_stored_fields():
     doc = extract_files([sorted(SAMPLES.glob("*.txt"))[0]])
     figures = key_figures(doc)
     assert list(figures) == [*KEY_FIGURES, "classes", *DERIVED_FIGURES]
-    assert figures["income_total"] and figures["expenditure_total"]   # a real document has its totals
+    assert figures["income_total"] and figures["expenditure_total"]  # a real document has its totals
     assert _columns(KeyFigures) == {"version_id", "classes", *KEY_FIGURE_FIELDS}

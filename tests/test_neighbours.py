@@ -1,6 +1,7 @@
 """Family F compares a document with the stored key figures of the others, never with the documents
 themselves (issue 18): checking one document reads that one document, whatever else is stored, and finds
 what comparing with the whole documents finds."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,15 +38,18 @@ def test_key_figures_stand_for_the_documents_they_were_read_from(engine):
     with Session(engine) as s:
         versions = list(s.scalars(select(Version).order_by(Version.id)))
         docs = [load_version(s, v.id) for v in versions]
-        stored = [Neighbour(v.unit_name, v.year, v.stage, {k: getattr(s.get(KeyFigures, v.id), k) for k in KEY_FIGURES})
-                  for v in versions]
+        stored = [
+            Neighbour(v.unit_name, v.year, v.stage, {k: getattr(s.get(KeyFigures, v.id), k) for k in KEY_FIGURES})
+            for v in versions
+        ]
     for d, n in zip(docs, stored):
         read = neighbour(d)
         assert (read.unit, read.year, read.stage) == (n.unit, n.year, n.stage)
-        assert all(read.figures[k] == pytest.approx(n.figures[k], abs=1e-6)
-                   for k in KEY_FIGURES if read.figures[k] is not None)
+        assert all(
+            read.figures[k] == pytest.approx(n.figures[k], abs=1e-6) for k in KEY_FIGURES if read.figures[k] is not None
+        )
         assert {k for k in KEY_FIGURES if read.figures[k] is None} == {k for k in KEY_FIGURES if n.figures[k] is None}
-    assert sum(v is not None for n in stored for v in n.figures.values()) > len(stored)   # real figures, not blanks
+    assert sum(v is not None for n in stored for v in n.figures.values()) > len(stored)  # real figures, not blanks
     whole = [(f.rule, f.fingerprint, f.message) for f in run_checks(docs[0], history=docs[1:], peers=docs[1:])]
     kept = [(f.rule, f.fingerprint, f.message) for f in run_checks(docs[0], history=stored[1:], peers=stored[1:])]
     assert whole == kept

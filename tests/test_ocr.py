@@ -1,6 +1,7 @@
 """Scans: corpus table pages printed to an image-only PDF at 150 dpi with blur, noise and a slight
 skew are read by OCR (the `budgetwatch[ocr]` extra, installed with the dev extra) and give back
 the amounts of the text layer."""
+
 from __future__ import annotations
 
 import re
@@ -13,23 +14,31 @@ from PIL import Image, ImageFilter
 
 from budgetwatch.errors import InputError
 from budgetwatch.extract.document import extract_files, extract_lines
-from budgetwatch.read.pdf_lines import read_pdf
 from budgetwatch.read.formats import read_source
-from conftest import CORPUS, ROOT, needs_corpus
+from budgetwatch.read.pdf_lines import read_pdf
+
+from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
 
 # dense and plain, ruled and lightly ruled, 元 and 6-decimal 万元, 预算 and 决算, four provinces
-PAGES = [("guangdong-foshan-guidaojiaotongju-2019-juesuan.pdf", 8),
-         ("shaanxi-xian-minzhengju-2021-yusuan.pdf", 42),
-         ("jilin-changchun-xinfangju-2026-yusuan.pdf", 11),
-         ("beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf", 21)]
+PAGES = [
+    ("guangdong-foshan-guidaojiaotongju-2019-juesuan.pdf", 8),
+    ("shaanxi-xian-minzhengju-2021-yusuan.pdf", 42),
+    ("jilin-changchun-xinfangju-2026-yusuan.pdf", 11),
+    ("beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf", 21),
+]
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$|^-?\d{1,3}(?:,\d{3})+$")
 
 
 def _amounts(lines, page: int) -> list[str]:
-    return [c.replace(" ", "").replace(",", "") for ln in lines if ln.page == page
-            for c in ln.cells if _AMOUNT.match(c.replace(" ", ""))]
+    return [
+        c.replace(" ", "").replace(",", "")
+        for ln in lines
+        if ln.page == page
+        for c in ln.cells
+        if _AMOUNT.match(c.replace(" ", ""))
+    ]
 
 
 def _scan(name: str, page: int, seed: int) -> Image.Image:
@@ -51,11 +60,11 @@ def scanned(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ocr_source(scanned):
-    return read_source(scanned)   # the text layer child, then the OCR child
+    return read_source(scanned)  # the text layer child, then the OCR child
 
 
 def test_scanned_pages_recover_98_percent_of_amounts(scanned, ocr_source):
-    assert read_pdf(scanned).ocr_pages == [1, 2, 3, 4]   # no text layer at all
+    assert read_pdf(scanned).ocr_pages == [1, 2, 3, 4]  # no text layer at all
     src = ocr_source
     assert src.ocr_read and all(ln.ocr for ln in src.lines)
     found = total = 0
@@ -75,12 +84,13 @@ def test_scanned_figures_reach_the_model_marked_ocr(ocr_source):
     assert {r.page for r in rows} >= {1, 2, 3, 4}
     income = next(t for t in doc.tables if t.kind == "income" and t.location.get("page") == 1)
     assert income.title == "收入决算表"
-    row = next(r for r in income.rows if r.code == "2140101")   # Foshan 决算: 行政运行
+    row = next(r for r in income.rows if r.code == "2140101")  # Foshan 决算: 行政运行
     assert row.name == "行政运行" and row.values["total"] == 609.30 and row.page == 1
 
 
 def test_without_the_extra_the_error_names_the_pages(scanned, monkeypatch):
     import budgetwatch.read.ocr as ocr
+
     monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(InputError) as e:
         extract_files([scanned])
@@ -90,9 +100,10 @@ def test_without_the_extra_the_error_names_the_pages(scanned, monkeypatch):
 def test_a_partly_scanned_pdf_without_the_extra_warns_and_keeps_the_text_pages(scanned, tmp_path, monkeypatch):
     import budgetwatch.read.ocr as ocr
     from budgetwatch.extract.document import UnreadPagesWarning
+
     monkeypatch.setattr(ocr, "available", lambda: False)
     mixed = pdfium.PdfDocument.new()
-    mixed.import_pages(pdfium.PdfDocument(CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"), [5])   # 收支总表
+    mixed.import_pages(pdfium.PdfDocument(CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"), [5])  # 收支总表
     mixed.import_pages(pdfium.PdfDocument(scanned), [0])
     path = tmp_path / "mixed.pdf"
     mixed.save(path)
@@ -108,6 +119,7 @@ def test_ocr_boxes_are_plain_floats_so_extract_json_can_write_them():
     import numpy as np
 
     from budgetwatch.read.ocr import _glyphs
+
     boxes = np.array([[[10.0, 20.0], [60.0, 20.0], [60.0, 32.0], [10.0, 32.0]]], dtype=np.float32)
     glyphs = _glyphs(boxes, ["1,234.50"], 2.0)
     assert "".join(g.ch for g in glyphs) == "1,234.50"

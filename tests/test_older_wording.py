@@ -1,5 +1,6 @@
 """Earlier years' wording: 一般预算 for 一般公共预算, 基金预算 for 政府性基金预算 (no page of the corpora prints
 it, so a small converted-text disclosure in the seeds' format shows it)."""
+
 from __future__ import annotations
 
 from budgetwatch.extract import extract_files

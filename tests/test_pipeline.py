@@ -1,6 +1,7 @@
 """pipeline.ingest with reader processes stores what the sequential ingest stores: the same outcomes in the
 same order (hence the same document ids), the same documents as exported JSON, the same findings — on real
 documents, with a folder whose 说明 and tables were published as two files (paired after both are read)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_reader_processes_store_what_the_sequential_ingest_stores(tmp_path):
     for name in (*PAIR, ALONE):
         (folder / name).symlink_to(CORPUS / name)
     bad = folder / "broken.pdf"
-    bad.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)     # refused by the reader: one failed outcome, the rest goes on
+    bad.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)  # refused by the reader: one failed outcome, the rest goes on
     paths = [folder, ROOT / "samples"]
     runs = {}
     for workers in (1, 2):
@@ -48,9 +49,9 @@ def test_reader_processes_store_what_the_sequential_ingest_stores(tmp_path):
         runs[workers] = ([(o.files, o.status, o.message, o.document_id) for o in summary.outcomes], _stored(url))
     seq, pool = runs[1], runs[2]
     assert pool[0] == seq[0]
-    assert [o[0] for o in seq[0] if len(o[0]) == 2] == [[str(folder / n) for n in PAIR]]   # the pair became one
+    assert [o[0] for o in seq[0] if len(o[0]) == 2] == [[str(folder / n) for n in PAIR]]  # the pair became one
     assert [o[1] for o in seq[0]].count("failed") == 1
-    assert pool[1] == seq[1] and seq[1][1]                                                 # documents and findings
+    assert pool[1] == seq[1] and seq[1][1]  # documents and findings
 
 
 def test_a_second_ingest_with_readers_finds_everything_unchanged(tmp_path):

@@ -1,4 +1,5 @@
 """Column keys from multi-level headers, on the real pages that print them (values read off the render)."""
+
 from __future__ import annotations
 
 from budgetwatch.extract import extract_files
@@ -13,8 +14,12 @@ def test_a_subtotal_under_this_years_budget_is_the_current_column():
     doc = extract_files([CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"])
     t = next(t for t in doc.tables if t.kind == "expenditure")
     total = t.rows[0]
-    assert (total.name, total.values["total"], total.values["current"], total.values["carryover"]) == \
-        ("总计：", 1682.76, 1682.76, 0.0)
+    assert (total.name, total.values["total"], total.values["current"], total.values["carryover"]) == (
+        "总计：",
+        1682.76,
+        1682.76,
+        0.0,
+    )
     assert next(r for r in t.rows if r.code == "2014002").values["current"] == 0.0
 
 
@@ -48,5 +53,9 @@ def test_this_years_income_subtotal_beside_the_total_is_the_current_column():
     doc = extract_files([CORPUS / "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"])
     t = next(t for t in doc.tables if t.kind == "income")
     assert t.rows[0].name == "合计"
-    assert {k: t.rows[0].values[k] for k in ("total", "current", "gpb", "gf")} == \
-        {"total": 515313.35, "current": 515313.35, "gpb": 37018.75, "gf": 27600.0}
+    assert {k: t.rows[0].values[k] for k in ("total", "current", "gpb", "gf")} == {
+        "total": 515313.35,
+        "current": 515313.35,
+        "gpb": 37018.75,
+        "gf": 27600.0,
+    }

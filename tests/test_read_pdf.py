@@ -1,14 +1,13 @@
 """Text-layer PDFs from the corpus: grids, merged cells, split codes, pages of one table, rotation."""
-from pathlib import Path
 
 import pytest
 
 from budgetwatch.extract import extract_files
 from budgetwatch.read.formats import read_source
+
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
-
 
 
 def _doc(name):
@@ -31,7 +30,7 @@ def test_jiangsu_ruled_tables_values_pages_and_boxes():
     row = _row(gpb, "2040401")
     assert row.name == "行政运行" and row.values["total"] == 12268.62 and row.page == 16
     x0, top, x1, bottom = row.boxes["total"]
-    assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842      # evidence: where on the page
+    assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842  # evidence: where on the page
     summary = _table(doc, "summary")
     income = {r.name: r.values.get("total") for r in summary.rows if r.side == "income"}
     assert income["收入合计"] == 24169.74
@@ -51,8 +50,7 @@ def test_table_continued_on_a_page_with_another_grid_keeps_its_columns():
     doc = _doc("beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf")
     gpb = _table(doc, "gpb_expenditure")
     rows = [r for r in gpb.rows if r.page == 21 and r.code == "2100199"]
-    assert rows and all(abs(r.values["total"] - r.values["basic"] - r.values.get("project", 0)) < 0.01
-                        for r in rows)
+    assert rows and all(abs(r.values["total"] - r.values["basic"] - r.values.get("project", 0)) < 0.01 for r in rows)
     assert any(r.values.get("basic") == 1285.955706 and r.values.get("personnel") == 1227.637688 for r in rows)
 
 

@@ -1,10 +1,12 @@
 """Reading capabilities shown on real pages of documents without gold (../shared/corpus-wide), each
 asserting the figures read off the rendered page."""
+
 from __future__ import annotations
 
 import pytest
 
 from budgetwatch.extract import extract_files
+
 from conftest import CORPUS_WIDE
 
 pytestmark = pytest.mark.skipif(not CORPUS_WIDE.is_dir(), reason=f"{CORPUS_WIDE} is absent")
@@ -21,12 +23,28 @@ def test_repeated_glyphs_of_a_font_with_wide_boxes_are_all_kept():
     # the second 1 of 11,476.19 sits half a box from the first; it is a real digit, not a fake-bold double
     doc = extract_files([CORPUS_WIDE / "chongqing-ba3f623fa0.pdf"])
     rows = {r.code or r.name: r.values for r in _table(doc, "income", 8).rows}
-    assert rows["合计"] == {"total": 244895.02, "gpb": 192446.79, "special": 13486.02, "business": 18308.57,
-                          "operating": 10248.98, "other": 10404.66}
-    assert rows["205"] == {"total": 64945.4, "gpb": 32368.57, "special": 12063.96, "business": 11476.19,
-                           "other": 9036.68}
-    assert rows["2050303"] == {"total": 20703.82, "gpb": 11879.94, "special": 1968.82, "business": 2483.51,
-                               "other": 4371.55}
+    assert rows["合计"] == {
+        "total": 244895.02,
+        "gpb": 192446.79,
+        "special": 13486.02,
+        "business": 18308.57,
+        "operating": 10248.98,
+        "other": 10404.66,
+    }
+    assert rows["205"] == {
+        "total": 64945.4,
+        "gpb": 32368.57,
+        "special": 12063.96,
+        "business": 11476.19,
+        "other": 9036.68,
+    }
+    assert rows["2050303"] == {
+        "total": 20703.82,
+        "gpb": 11879.94,
+        "special": 1968.82,
+        "business": 2483.51,
+        "other": 4371.55,
+    }
     assert rows["2060404"] == {"total": 22800.0, "gpb": 22800.0}
 
 
@@ -34,6 +52,7 @@ def test_a_tables_file_gets_no_year_from_its_figures_and_pairs_with_its_narrativ
     # 北京市市场监管局: the tables file's first figures (98,098.872806) held “2086”, which kept it from
     # its 说明 (2026); read alone its year comes from its forms' titles (2026年…), paired from the 说明's cover
     from budgetwatch.extract.pairing import profile, read_documents
+
     tables, narrative = CORPUS_WIDE / "beijing-8408cafe28.pdf", CORPUS_WIDE / "beijing-d9fd45f9ec.pdf"
     assert profile(tables).year is None and extract_files([tables]).year == 2026
     groups = [g for g, _ in read_documents([narrative, tables])]

@@ -1,6 +1,7 @@
 """Reliability under hostile input: every reader bounded (memory, CPU time — not wall time), size and cell
 limits with one clear line, nothing stored unless reading, extraction and checks all complete, a failing
 rule reported for its document only, no rule super-linear in the length of a sentence."""
+
 from __future__ import annotations
 
 import io
@@ -17,14 +18,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from budgetwatch import pipeline
 from budgetwatch.checks import RULES, run_checks
 from budgetwatch.errors import InputError
 from budgetwatch.extract import extract_files
+from budgetwatch.pipeline import ingest_one
 from budgetwatch.read import guard
 from budgetwatch.read.formats import read_source
-from budgetwatch import pipeline
-from budgetwatch.pipeline import ingest_one
 from budgetwatch.store.schema import DocumentRecord, Version
+
 from conftest import SAMPLES, seed
 
 CLI = [sys.executable, "-m", "budgetwatch"]
@@ -82,26 +84,45 @@ SHEET = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.o
 def bombs(tmp_path_factory):
     d = tmp_path_factory.mktemp("bombs")
     cell = '<td colspan="200" rowspan="200">1</td>'
-    (d / "colspan.html").write_text("<html><body><table>" + ("<tr>" + cell * 200 + "</tr>") * 40 + "</table></body></html>")
-    _xlsx_with_sheet(d / "1.2M-cells.xlsx", SHEET + b"".join(
-        b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, r) for c in (b"A", b"B", b"C", b"D"))
-        + b"</row>" for r in range(1, 300_002)) + b"</sheetData></worksheet>")
-    _xlsx_with_sheet(d / "merged.xlsx", SHEET + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
-                     b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>')
-    _xlsx_with_sheet(d / "sparse.xlsx", SHEET + b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
-                     b'<c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
+    (d / "colspan.html").write_text(
+        "<html><body><table>" + ("<tr>" + cell * 200 + "</tr>") * 40 + "</table></body></html>"
+    )
+    _xlsx_with_sheet(
+        d / "1.2M-cells.xlsx",
+        SHEET
+        + b"".join(
+            b'<row r="%d">' % r
+            + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, r) for c in (b"A", b"B", b"C", b"D"))
+            + b"</row>"
+            for r in range(1, 300_002)
+        )
+        + b"</sheetData></worksheet>",
+    )
+    _xlsx_with_sheet(
+        d / "merged.xlsx",
+        SHEET + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+        b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells></worksheet>',
+    )
+    _xlsx_with_sheet(
+        d / "sparse.xlsx",
+        SHEET + b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
+        b'<c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>',
+    )
     text = seed("001").read_text(encoding="utf-8")
     (d / "huge.txt").write_text(text * (17 * 1024 * 1024 // len(text.encode()) + 1), encoding="utf-8")
     return d
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("colspan.html", "colspan/rowspan bomb"),
-    ("1.2M-cells.xlsx", "cells of a disclosure workbook"),
-    ("merged.xlsx", "cells of a disclosure workbook"),
-    ("sparse.xlsx", "1048576 rows × 16384 columns"),
-    ("huge.txt", "too large for a text disclosure"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("colspan.html", "colspan/rowspan bomb"),
+        ("1.2M-cells.xlsx", "cells of a disclosure workbook"),
+        ("merged.xlsx", "cells of a disclosure workbook"),
+        ("sparse.xlsx", "1048576 rows × 16384 columns"),
+        ("huge.txt", "too large for a text disclosure"),
+    ],
+)
 def test_size_and_cell_bombs_give_one_clear_line_and_store_nothing(bombs, tmp_path, name, problem):
     with pytest.raises(InputError, match=re.escape(problem)):
         read_source(bombs / name)
@@ -117,9 +138,9 @@ def test_an_xlsx_whose_member_name_is_flagged_utf8_but_is_not_is_damaged(tmp_pat
     path = tmp_path / "flagged.xlsx"
     _xlsx_with_sheet(path, SHEET + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
     data = bytearray(path.read_bytes())
-    central = data.rindex(b"PK\x01\x02")          # the last member's central-directory entry
-    data[central + 9] |= 0x08                         # flag bit 11 (high byte): the name is UTF-8
-    data[central + 46] = 0x81                         # …and its first byte is not
+    central = data.rindex(b"PK\x01\x02")  # the last member's central-directory entry
+    data[central + 9] |= 0x08  # flag bit 11 (high byte): the name is UTF-8
+    data[central + 46] = 0x81  # …and its first byte is not
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match="damaged XLSX"):
         read_source(path)
@@ -133,7 +154,7 @@ def test_a_failing_rule_is_reported_for_its_document_and_the_others_run(monkeypa
 
     def broken(view):
         raise OverflowError("numerical result out of range")
-        yield   # pragma: no cover
+        yield  # pragma: no cover
 
     monkeypatch.setitem(RULES, "A01", type(rule)(**{**rule.__dict__, "fn": broken}))
     after = run_checks(doc)
@@ -147,17 +168,19 @@ def test_check_all_survives_a_poisoned_document(tmp_path):
     url = f"sqlite:///{db}"
     r = subprocess.run(CLI + ["ingest", str(SAMPLES), "--db", url, "--no-check"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    con = sqlite3.connect(db)   # a row no reading makes (a hand-edited or damaged database): columns not a list
+    con = sqlite3.connect(db)  # a row no reading makes (a hand-edited or damaged database): columns not a list
     con.execute("update tables set columns = '5' where version_id = 1")
     con.commit()
-    r = subprocess.run(CLI + ["check", "--all", "--db", url, "--format", "json"], capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        CLI + ["check", "--all", "--db", url, "--format", "json"], capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
     import json
+
     found = json.loads(r.stdout)
     assert {f["document"]["id"] for f in found} == {1, 2, 3}
     failed = [f for f in found if "未能完成" in f["message"]]
-    assert failed and {f["document"]["id"] for f in failed} == {1}   # reported for that document only
+    assert failed and {f["document"]["id"] for f in failed} == {1}  # reported for that document only
 
 
 def test_200_digit_amounts_refuse_the_document_on_both_back_ends(engine, tmp_path):
@@ -177,6 +200,7 @@ def test_200_digit_amounts_refuse_the_document_on_both_back_ends(engine, tmp_pat
 def test_a_document_whose_checks_fail_is_not_stored(engine, monkeypatch):
     def explode(*_a, **_k):
         raise RuntimeError("the checks broke")
+
     monkeypatch.setattr(pipeline, "check_in_session", explode)
     out = ingest_one(engine, [seed("001")], check=True)
     assert out.status == "failed" and "checks failed, nothing stored" in out.message
@@ -187,6 +211,7 @@ def test_a_document_whose_checks_fail_is_not_stored(engine, monkeypatch):
 
 def test_a_failing_upload_answers_json_and_does_not_become_the_newest_version(db_url, tmp_path, monkeypatch):
     from budgetwatch.web.app import create_app
+
     monkeypatch.setenv("BUDGETWATCH_UPLOADS", str(tmp_path / "uploads"))
     app = create_app(db_url, cache=False)
     with TestClient(app) as client:
@@ -196,12 +221,13 @@ def test_a_failing_upload_answers_json_and_does_not_become_the_newest_version(db
 
         def explode(*_a, **_k):
             raise RuntimeError("the checks broke")
+
         monkeypatch.setattr(pipeline, "check_in_session", explode)
         r = client.post("/api/upload", files={"file": ("a.txt", changed, "text/plain")})
         assert r.status_code == 400 and "checks failed" in r.json()["detail"]
         docs = client.get("/api/documents").json()["items"]
         assert [d["version"] for d in docs] == [1]
-    assert len(list((tmp_path / "uploads").iterdir())) == 1   # the refused file is not kept
+    assert len(list((tmp_path / "uploads").iterdir())) == 1  # the refused file is not kept
 
 
 def test_a_long_sentence_is_checked_in_linear_time(tmp_path):
@@ -210,8 +236,9 @@ def test_a_long_sentence_is_checked_in_linear_time(tmp_path):
     text = seed("001").read_text(encoding="utf-8")
     f = tmp_path / "long.txt"
     f.write_text(text + "\n政府性基金" + "一般公共预算拨款1万元，比上年增长12.5%，" * 60000 + "\n", encoding="utf-8")
-    r = subprocess.run(CLI + ["ingest", str(f), "--db", f"sqlite:///{tmp_path / 'bw.db'}"], capture_output=True,
-                       text=True, timeout=240)
+    r = subprocess.run(
+        CLI + ["ingest", str(f), "--db", f"sqlite:///{tmp_path / 'bw.db'}"], capture_output=True, text=True, timeout=240
+    )
     assert r.returncode == 0 and "新入库 1" in r.stdout, r.stderr[-2000:]
 
 
@@ -220,6 +247,7 @@ def test_an_exhausted_pool_answers_503_json_and_health_still_answers(tmp_path, m
     503 JSON; /health never touches the pool. Through the response cache, whose token query is a DB read."""
     from budgetwatch.pipeline import ingest
     from budgetwatch.web.app import create_app
+
     monkeypatch.setenv("BUDGETWATCH_POOL_TIMEOUT", "0.5")
     monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "cache"))
     app = create_app(f"sqlite:///{tmp_path / 'bw.db'}")
@@ -231,9 +259,9 @@ def test_an_exhausted_pool_answers_503_json_and_health_still_answers(tmp_path, m
         try:
             client.get("/health")
             start = time.monotonic()
-            r = client.get("/api/documents?year=2025")   # not cached: needs the database
+            r = client.get("/api/documents?year=2025")  # not cached: needs the database
             assert r.status_code == 503 and "retry" in r.json()["detail"] and r.headers["retry-after"]
-            assert time.monotonic() - start < 20   # the default pool wait is 30 s
+            assert time.monotonic() - start < 20  # the default pool wait is 30 s
             assert client.get("/health").json() == {"ok": True}
         finally:
             for c in held:

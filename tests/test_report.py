@@ -1,22 +1,22 @@
 """The 审查报告 a 预算工委 hands to the 常委会: cover (issuing body, date, 内部资料), 总体情况, 主要问题 grouped by
 rule, the 问题清单 annex with a wide 审查意见 column, dismissed findings only in their marked annex, page
 numbers 第 X 页 共 Y 页 in the PDF, and a DOCX holding the same findings."""
+
 from __future__ import annotations
 
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from budgetwatch.pipeline import check as check_versions
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.store.findings import decide
-from budgetwatch.pipeline import ingest
 from budgetwatch.web.app import create_app
-from conftest import CORPUS, SAMPLES, needs_corpus, seed
+
+from conftest import CORPUS, needs_corpus, seed
 
 
 @pytest.fixture
@@ -36,7 +36,11 @@ def client(tmp_path):
 def test_report_has_cover_summary_groups_and_annexes(client):
     html = client.get("/documents/1/report.html?issuer=兴县人大常委会预算工作委员会").text
     today = date.today()
-    assert "内部资料" in html and "兴县人大常委会预算工作委员会" in html and f"{today.year}年{today.month}月{today.day}日" in html
+    assert (
+        "内部资料" in html
+        and "兴县人大常委会预算工作委员会" in html
+        and f"{today.year}年{today.month}月{today.day}日" in html
+    )
     assert "一、总体情况" in html and "二、主要问题" in html and "附件一：问题清单" in html
     groups = re.findall(r"<h3>（(.+?)）(.+?)（([A-F]\d\d)，(错误|警告|提示)，(\d+)条", html)
     rules = [g[2] for g in groups]
@@ -53,13 +57,14 @@ def test_report_has_cover_summary_groups_and_annexes(client):
 
 def test_report_pdf_pages_are_numbered_and_the_opinion_column_is_wide(client):
     import pypdfium2 as pdfium
+
     r = client.get("/documents/1/report.pdf")
     if r.status_code == 501:
         pytest.skip(r.json()["detail"])
     pdf = pdfium.PdfDocument(r.content)
     n = len(pdf)
     texts = [pdf[i].get_textpage().get_text_range() for i in range(n)]
-    assert n >= 3 and "内部资料" in texts[0] and "第 1 页" not in texts[0]   # the cover is not numbered
+    assert n >= 3 and "内部资料" in texts[0] and "第 1 页" not in texts[0]  # the cover is not numbered
     for i in range(1, n):
         assert f"第 {i + 1} 页 共 {n} 页" in texts[i].replace("\r\n", " ").replace("\n", " "), i
     # 审查意见 ≥ 30% of the text width: the heading's cell starts left of 70% of the page
@@ -73,6 +78,7 @@ def test_report_pdf_pages_are_numbered_and_the_opinion_column_is_wide(client):
 
 def test_report_docx_holds_the_same_findings(client):
     import docx
+
     r = client.get("/documents/1/report.docx")
     assert r.status_code == 200 and r.headers["content-type"].endswith("wordprocessingml.document")
     d = docx.Document(io.BytesIO(r.content))
@@ -97,5 +103,6 @@ def test_report_of_a_corpus_pdf(tmp_path):
         assert "关于西安市民政局2021年预算公开文件的审查报告" in html
         assert all(f"#{f.id}<" in html for f in found)
         import docx
+
         d = docx.Document(io.BytesIO(c.get("/documents/1/report.docx").content))
         assert len(d.tables[1].rows) == len(found) + 1

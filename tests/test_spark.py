@@ -1,5 +1,6 @@
 """Scale-out on PySpark (local[2], a real JVM): the same documents, figures and findings as the in-process
 pipeline, written as Parquet; split disclosures paired in the second stage; refused files reported."""
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,16 @@ import pytest
 from budgetwatch.checks import run_checks
 from budgetwatch.extract import extract_files
 from budgetwatch.pipeline import discover
-from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
+
+from conftest import CORPUS, SAMPLES, needs_corpus
 
 pytestmark = needs_corpus
-
 
 
 def read(dataset) -> list[dict]:
     """A Parquet dataset read back with DuckDB (as an analyst would query it)."""
     import duckdb
+
     rel = duckdb.sql(f"select * from read_parquet('{dataset}/*.parquet')")
     return [dict(zip(rel.columns, row)) for row in rel.fetchall()]
 
@@ -43,14 +45,18 @@ def output(tmp_path_factory):
         shutil.copy(CORPUS / name, folder / name)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n not really a pdf")
     out = base / "out"
-    done = subprocess.run([sys.executable, "-m", "budgetwatch", "spark", str(folder), "--out", str(out),
-                           "--master", "local[2]"], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "budgetwatch", "spark", str(folder), "--out", str(out), "--master", "local[2]"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return folder, out, done
 
 
 def test_spark_writes_what_the_in_process_pipeline_finds(output):
     folder, out, done = output
-    assert done.returncode == 1, done.stderr[-2000:]   # broken.pdf was refused; the run went on
+    assert done.returncode == 1, done.stderr[-2000:]  # broken.pdf was refused; the run went on
     assert "failed: " in done.stderr and "broken.pdf" in done.stderr
     docs = read(out / "documents")
     expected = [extract_files(g) for g in discover([folder]) if not g[0].name.startswith("broken")]

@@ -1,10 +1,12 @@
 """The spec's 经济分类 table kinds and its 三公 rules, each on a real page of the corpus that shows it
 (values read off the rendered page)."""
+
 from __future__ import annotations
 
 import pytest
 
 from budgetwatch.extract import extract_files
+
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
@@ -36,16 +38,25 @@ def test_a_gpb_table_by_economic_class_is_gpb_economic(fujian):
     assert rows[(None, "合计")] == {"total": 69059.36}
     assert rows[("301", "工资福利支出")] == {"total": 43412.83}
     assert rows[("310", "资本性支出")] == {"total": 3019.5}
-    assert not [x for x in fujian.tables if x.kind in ("gpb_expenditure", "expenditure")
-                and any((r.code or "").startswith("3") for r in x.rows)]
+    assert not [
+        x
+        for x in fujian.tables
+        if x.kind in ("gpb_expenditure", "expenditure") and any((r.code or "").startswith("3") for r in x.rows)
+    ]
 
 
 def test_three_public_rows_take_the_canonical_names(fujian):
     # p19 prints 因公出国（境）费用 and 公务用车运行费
     t = _only(fujian, "three_public", 19)
     rows = {r.name: r.values["total"] for r in t.rows}
-    assert rows == {"合计": 1700.17, "因公出国（境）费": 0.0, "公务接待费": 16.32, "公务用车购置及运行费": 1683.85,
-                    "公务用车购置费": 495.85, "公务用车运行维护费": 1188.0}
+    assert rows == {
+        "合计": 1700.17,
+        "因公出国（境）费": 0.0,
+        "公务接待费": 16.32,
+        "公务用车购置及运行费": 1683.85,
+        "公务用车购置费": 495.85,
+        "公务用车运行维护费": 1188.0,
+    }
 
 
 def test_basic_expenditure_of_all_funds_by_economic_class_is_basic_economic():
@@ -90,19 +101,29 @@ def test_form_amount_labelled_zijin_zonge_in_a_special_funds_block(fujian):
     assert f.project.endswith("机场公安综合修缮改造")
     assert (f.amount, f.money_unit) == (57.0, "万元")
     assert [(i.level1, i.level2, i.name, i.value) for i in f.indicators[:2]] == [
-        ("成本指标", "经济成本指标", "预算执行率", "100%"), ("产出指标", "时效指标", "备勤宿舍改造完成及时率", "100%")]
+        ("成本指标", "经济成本指标", "预算执行率", "100%"),
+        ("产出指标", "时效指标", "备勤宿舍改造完成及时率", "100%"),
+    ]
     assert sum(1 for f in fujian.forms if f.amount is not None) >= 25
 
 
 def test_code_and_name_in_one_cell_beside_economic_cells():
     # 北京市司法局 预算03表 (tables file p4): 2040601-行政运行 | 50101-工资奖金津补贴 | 30101-基本工资 | 2,164.528800
-    doc = extract_files([CORPUS / "beijing-shi-sifaju-2026-yusuan.part1-text.pdf",
-                         CORPUS / "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf"])
+    doc = extract_files(
+        [
+            CORPUS / "beijing-shi-sifaju-2026-yusuan.part1-text.pdf",
+            CORPUS / "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf",
+        ]
+    )
     t = _only(doc, "expenditure", 4)
     r = t.rows[0]
-    assert (r.code, r.name, r.gov_name, r.values) == ("2040601", "行政运行", "工资奖金津补贴",
-                                                      {"total": 2164.5288, "basic": 2164.5288})
-    assert sum(1 for r in t.rows if r.code) == len(t.rows) - 1   # all but 合计
+    assert (r.code, r.name, r.gov_name, r.values) == (
+        "2040601",
+        "行政运行",
+        "工资奖金津补贴",
+        {"total": 2164.5288, "basic": 2164.5288},
+    )
+    assert sum(1 for r in t.rows if r.code) == len(t.rows) - 1  # all but 合计
     # 预算06表 (p13): 50101-工资奖金津补贴 | 30101-基本工资: the 部门 economic code and name, the 政府 name beside
     b = _only(doc, "gpb_basic", 13).rows[0]
     assert (b.code, b.name, b.gov_name, b.values["total"]) == ("30101", "基本工资", "工资奖金津补贴", 2164.5288)

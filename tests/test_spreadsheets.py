@@ -1,6 +1,7 @@
 """Every XLSX budgetwatch writes keeps a finance office's habits (export, 问题清单, web lists, 审查报告): bold
 frozen headings with an autofilter, amounts as #,##0.00 numbers, widths from the contents, landscape pages
 fitted to the width repeating the headings; CSV with Chinese headings on request."""
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.web.app import create_app
+
 from conftest import SAMPLES
 
 BW = [sys.executable, "-m", "budgetwatch"]
@@ -53,8 +54,10 @@ def test_web_lists_reports_and_tables_download_with_the_habits(client):
         assert_habits(ws)
     findings = sheets(client.get("/api/findings.xlsx").content)[0]
     heads = [c.value for c in findings[1]]
-    value = next(r for r in findings.iter_rows(min_row=2) if r[heads.index("规则")].value == "C06")[heads.index("提供值")]
-    assert value.value == -0.5 and value.number_format == "#,##0.00"   # a number, not the text "-0.50"
+    value = next(r for r in findings.iter_rows(min_row=2) if r[heads.index("规则")].value == "C06")[
+        heads.index("提供值")
+    ]
+    assert value.value == -0.5 and value.number_format == "#,##0.00"  # a number, not the text "-0.50"
     for ws in sheets(client.get("/documents/1/report.xlsx").content):
         assert_habits(ws)
     table = sheets(client.get("/api/documents/1/tables/0.xlsx").content)[0]

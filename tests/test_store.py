@@ -1,4 +1,5 @@
 """Ingest into SQLite and PostgreSQL: idempotency, versioning, atomicity, JSON round trip."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,13 +13,16 @@ from budgetwatch.extract import extract_files
 from budgetwatch.pipeline import ingest, ingest_one
 from budgetwatch.store.repository import latest_versions, load_version
 from budgetwatch.store.schema import CellRecord, DocumentRecord, IndicatorRecord, TableRecord, Version
-from conftest import CORPUS, ROOT, SAMPLES, SEEDS, needs_corpus, seed
+
+from conftest import CORPUS, SAMPLES, SEEDS, needs_corpus, seed
 
 
 def counts(engine):
     with Session(engine) as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (DocumentRecord, Version, TableRecord, CellRecord, IndicatorRecord)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (DocumentRecord, Version, TableRecord, CellRecord, IndicatorRecord)
+        }
 
 
 def test_round_trip_json_equals_extract(engine):
@@ -96,8 +100,9 @@ def test_migrations_build_the_schema_the_code_declares(engine):
     from budgetwatch.store.schema import Base
     from budgetwatch.store.search import backend_own
 
-    def declared(name, type_, parent) -> bool:   # not the full-text index: FTS5 tables, a GIN expression index
+    def declared(name, type_, parent) -> bool:  # not the full-text index: FTS5 tables, a GIN expression index
         return not backend_own(name or "")
+
     with engine.connect() as c:
         diffs = compare_metadata(MigrationContext.configure(c, opts={"include_name": declared}), Base.metadata)
     assert diffs == []
@@ -109,11 +114,15 @@ def test_a_folder_is_ingested_reading_each_file_once(tmp_path, monkeypatch):
     import budgetwatch.extract.document as document
     import budgetwatch.extract.pairing as pairing
     from budgetwatch.store.db import open_db
+
     corpus = CORPUS
     folder = tmp_path / "in"
     folder.mkdir()
-    for name in ("beijing-shi-sifaju-2026-yusuan.part1-text.pdf", "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf",
-                 "jilin-changchun-xinfangju-2026-yusuan.pdf"):
+    for name in (
+        "beijing-shi-sifaju-2026-yusuan.part1-text.pdf",
+        "beijing-shi-sifaju-2026-yusuan.part2-tables.pdf",
+        "jilin-changchun-xinfangju-2026-yusuan.pdf",
+    ):
         shutil.copy(corpus / name, folder / name)
     shutil.copy(seed("000"), folder / seed("000").name)
     reads = []
@@ -122,6 +131,7 @@ def test_a_folder_is_ingested_reading_each_file_once(tmp_path, monkeypatch):
     def counting(path):
         reads.append(Path(path).name)
         return real(path)
+
     monkeypatch.setattr(pairing, "read_source", counting)
     monkeypatch.setattr(document, "read_source", counting)
     summary = ingest(open_db(f"sqlite:///{tmp_path / 'bw.db'}"), [folder])

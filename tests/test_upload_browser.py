@@ -2,6 +2,7 @@
 as two files (北京: 说明 and 报表) and a scan (corpus pages printed to an image-only PDF, as test_ocr makes
 them). The form answers at once with the job's page; the page shows the reading page by page (and the OCR of
 the scan), then 完成 with one document each. Screenshots of the job pages in test-artifacts/."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from test_web_e2e import ARTIFACTS, browser, server  # noqa: F401  (fixtures)
 from conftest import CORPUS, needs_corpus
 
 pytestmark = needs_corpus
-SCAN_PAGES = ("jilin-changchun-xinfangju-2026-yusuan.pdf", (1, 6, 11))   # cover, 收支总表, 基本支出
+SCAN_PAGES = ("jilin-changchun-xinfangju-2026-yusuan.pdf", (1, 6, 11))  # cover, 收支总表, 基本支出
 
 
 def _watch(page, shot: str, running: str, seconds: float = 900) -> list[str]:
@@ -29,7 +30,7 @@ def _watch(page, shot: str, running: str, seconds: float = 900) -> list[str]:
         if status == "running" and not shot_running and re.search(running, msg):
             page.screenshot(path=str(ARTIFACTS / f"{shot}-running.png"))
             shot_running = True
-        if status in ("done", "failed"):   # the message may have changed since it was read: read it again
+        if status in ("done", "failed"):  # the message may have changed since it was read: read it again
             msg = page.locator("#job-message").inner_text()
             if seen[-1] != msg:
                 seen.append(msg)
@@ -41,6 +42,7 @@ def _watch(page, shot: str, running: str, seconds: float = 900) -> list[str]:
 
 def _scan(tmp_path):
     from test_ocr import _scan as scan_page
+
     name, pages = SCAN_PAGES
     images = [scan_page(name, p, seed) for seed, p in enumerate(pages)]
     path = tmp_path / "扫描件.pdf"
@@ -60,7 +62,7 @@ def test_upload_two_files_and_a_scan_watching_the_job(server, browser, tmp_path)
     page.get_by_role("button", name="上传并检查").click()
     page.wait_for_url("**/jobs/*")
     seen = _watch(page, "job-two-files", r"已读取 \d+/\d+ 页")
-    assert any(re.search(r"\.pdf：已读取 \d+/\d+ 页", m) for m in seen), seen   # the reader's pages, live
+    assert any(re.search(r"\.pdf：已读取 \d+/\d+ 页", m) for m in seen), seen  # the reader's pages, live
     assert seen[-1] == "完成：1 份文档", seen
     links = page.locator("#job-documents a.doc-link")
     assert links.count() == 1

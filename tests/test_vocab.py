@@ -1,6 +1,7 @@
 """Each domain name is said once, in budgetwatch.vocab: a literal elsewhere that restates one of its sets
 (the money units, the total-row names, the stage or severity labels …) fails here, and vocab/ itself
 imports nothing else of budgetwatch."""
+
 from __future__ import annotations
 
 import ast
@@ -22,10 +23,30 @@ CONCEPTS: dict[str, set[str]] = {
     "column labels": set(columns.COLUMN_ZH.values()),
     "claim names": set(claims.CLAIM_ZH.values()),
     "功能分类 类": {*classes.CLASS_NAMES, *classes.FUNCTION_CLASSES.values()},
-    **{f"{e.__name__} values": {m.value for m in e} for e in
-       (enums.Stage, enums.Scope, enums.Level, enums.Severity, enums.Status, enums.BatchStatus, enums.WarningLevel)},
-    **{f"{e.__name__} labels": {m.zh for m in e} for e in
-       (enums.Stage, enums.Scope, enums.Severity, enums.Family, enums.Status, enums.BatchStatus, enums.WarningLevel)},
+    **{
+        f"{e.__name__} values": {m.value for m in e}
+        for e in (
+            enums.Stage,
+            enums.Scope,
+            enums.Level,
+            enums.Severity,
+            enums.Status,
+            enums.BatchStatus,
+            enums.WarningLevel,
+        )
+    },
+    **{
+        f"{e.__name__} labels": {m.zh for m in e}
+        for e in (
+            enums.Stage,
+            enums.Scope,
+            enums.Severity,
+            enums.Family,
+            enums.Status,
+            enums.BatchStatus,
+            enums.WarningLevel,
+        )
+    },
 }
 
 
@@ -46,7 +67,7 @@ def stated_groups(node: ast.AST, inner: bool = True) -> list[list[str]]:
     if isinstance(node, ast.Dict):
         return [_strings(node.keys), _strings(node.values)]
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and "|" in node.value:
-        body = re.sub(r"^\^?\((?:\?:)?([^()]*)\)\$?$", r"\1", node.value)   # ^(a|b)$ → a|b
+        body = re.sub(r"^\^?\((?:\?:)?([^()]*)\)\$?$", r"\1", node.value)  # ^(a|b)$ → a|b
         whole = body if "(" not in body else ""
         groups = [whole, *(re.findall(r"\((?:\?:)?([^()]*\|[^()]*)\)", node.value) if inner else [])]
         return [[re.sub(r"^\^|\$$", "", p) for p in g.split("|")] for g in groups if g]
@@ -65,14 +86,21 @@ def restatements(source: str) -> list[tuple[int, str, list[str]]]:
 
 def test_the_detector_sees_a_restated_concept():
     """The check itself: each of the shapes the old copies had is caught, and ordinary literals are not."""
-    caught = restatements('TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}\n'
-                          'TOTAL = re.compile(r"^(合计|总计|小计)$")\n'
-                          'UNIT = re.compile(r"单位\\s*[:：]\\s*(亿元|万元|元)")\n'
-                          'STAGE_ZH = {"budget": "预算", "final": "决算"}\n'
-                          'def f(stage: Literal["budget", "final"]): ...\n'
-                          'ORDER = {"error": 0, "warn": 1, "info": 2}\n')
-    assert {c for _, c, _ in caught} >= {"money units", "total-row names", "Stage values", "Stage labels",
-                                         "Severity values"}
+    caught = restatements(
+        'TO_WAN = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}\n'
+        'TOTAL = re.compile(r"^(合计|总计|小计)$")\n'
+        'UNIT = re.compile(r"单位\\s*[:：]\\s*(亿元|万元|元)")\n'
+        'STAGE_ZH = {"budget": "预算", "final": "决算"}\n'
+        'def f(stage: Literal["budget", "final"]): ...\n'
+        'ORDER = {"error": 0, "warn": 1, "info": 2}\n'
+    )
+    assert {c for _, c, _ in caught} >= {
+        "money units",
+        "total-row names",
+        "Stage values",
+        "Stage labels",
+        "Severity values",
+    }
     assert restatements('x = ("合计",)\ny = re.compile(r"合计|其中|以下")\nz = {"a": "预算"}\n') == []
 
 
@@ -109,8 +137,15 @@ def test_vocab_tables_are_consistent():
     """The title rules name known kinds; every key figure, column and claim named has a label; the units
     convert exactly (千元 included, which the 说明 reader's old table lacked)."""
     assert {k for k, _, _ in kinds.TITLE_RULES} <= set(kinds.BY_KEY)
-    assert units.TO_WAN["千元"] == 0.1 and units.TO_WAN["亿元"] == 10000 and set(units.DISCLOSED_UNITS) <= set(units.TO_WAN)
+    assert (
+        units.TO_WAN["千元"] == 0.1
+        and units.TO_WAN["亿元"] == 10000
+        and set(units.DISCLOSED_UNITS) <= set(units.TO_WAN)
+    )
     assert all(classes.class_stem(n) in classes.CLASS_NAMES for n in classes.FUNCTION_CLASSES.values())
     assert set(classes.RENAMED_CLASSES.values()) <= set(classes.CLASS_BY_CODE.values())
-    assert enums.Stage("final").zh == "决算" and enums.labels(enums.Severity) == {"error": "错误", "warn": "警告",
-                                                                                    "info": "提示"}
+    assert enums.Stage("final").zh == "决算" and enums.labels(enums.Severity) == {
+        "error": "错误",
+        "warn": "警告",
+        "info": "提示",
+    }

@@ -1,5 +1,6 @@
 """The JSON API and the pages on SQLite and PostgreSQL: every endpoint's happy path, filters,
 pagination, bad ids → 404 JSON, bad parameters → 422, downloads, decisions, uploads."""
+
 from __future__ import annotations
 
 import csv
@@ -10,10 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from budgetwatch.checks import RULES
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.web.app import create_app
-from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
+
+from conftest import CORPUS, SAMPLES, needs_corpus
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def client(db_url, tmp_path, monkeypatch):
 def ended(client, job_url: str, seconds: float = 600) -> dict:
     """The job's JSON once it is done or failed."""
     import time
+
     deadline = time.monotonic() + seconds
     while True:
         job = client.get("/api" + job_url).json()
@@ -45,7 +47,12 @@ def test_documents_list_filters_and_pagination(client):
     body = client.get("/api/documents").json()
     assert body["total"] == 3 and len(body["items"]) == 3
     xing = next(d for d in body["items"] if d["unit"] == "兴县人民代表大会常务委员会办公室")
-    assert (xing["year"], xing["stage"], xing["income_total"], xing["expenditure_total"]) == (2023, "budget", 1506.8, 1506.8)
+    assert (xing["year"], xing["stage"], xing["income_total"], xing["expenditure_total"]) == (
+        2023,
+        "budget",
+        1506.8,
+        1506.8,
+    )
     assert xing["findings"]["error"] >= 1
     assert [d["year"] for d in client.get("/api/documents?year=2025").json()["items"]] == [2025]
     assert client.get("/api/documents?q=祁连").json()["total"] == 1
@@ -76,7 +83,9 @@ def test_document_endpoint_and_404(client):
 def test_table_downloads(client):
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     rows = list(csv.DictReader(io.StringIO(client.get(f"/api/documents/{i}/tables/0.csv").content.decode("utf-8-sig"))))
-    assert any(r.get("amount") in ("1506.8", "1506.80", "1506.800000") or "1506.8" in ",".join(r.values()) for r in rows)
+    assert any(
+        r.get("amount") in ("1506.8", "1506.80", "1506.800000") or "1506.8" in ",".join(r.values()) for r in rows
+    )
     wb = load_workbook(io.BytesIO(client.get(f"/api/documents/{i}/tables/0.xlsx").content))
     assert wb.worksheets[0].max_row > 5
     assert client.get(f"/api/documents/{i}/tables/0.json").json()["kind"] == "summary"
@@ -90,7 +99,8 @@ def test_findings_filters_downloads_and_decisions(client):
     errors = client.get("/api/findings?severity=error&limit=500").json()["items"]
     assert errors and all(f["severity"] == "error" for f in errors)
     assert {f["rule"] for f in client.get("/api/findings?family=D&limit=500").json()["items"]} <= {
-        r for r in RULES if r.startswith("D")}
+        r for r in RULES if r.startswith("D")
+    }
     c06 = client.get("/api/findings?rule=C06").json()["items"]
     assert len(c06) == 1 and c06[0]["document"]["year"] == 2023
     assert client.get("/api/findings?unit=祁连&rule=D07").json()["total"] >= 1
@@ -103,11 +113,20 @@ def test_findings_filters_downloads_and_decisions(client):
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
     assert client.get("/api/findings?status=dismissed").json()["items"][0]["id"] == fid
     assert client.get("/api/findings?status=open&rule=C06").json()["total"] == 0
-    assert client.post("/api/findings/99999/decision", json={"status": "accepted", "reason": "x", "by": "y"}).status_code == 404
-    assert client.post(f"/api/findings/{fid}/decision", json={"status": "maybe", "reason": "x", "by": "y"}).status_code == 422
+    assert (
+        client.post("/api/findings/99999/decision", json={"status": "accepted", "reason": "x", "by": "y"}).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/api/findings/{fid}/decision", json={"status": "maybe", "reason": "x", "by": "y"}).status_code
+        == 422
+    )
     # the page form does the same and returns to the list
-    r = client.post(f"/findings/{fid}/decision", data={"status": "accepted", "reason": "核实属实", "by": "王"},
-                    follow_redirects=False)
+    r = client.post(
+        f"/findings/{fid}/decision",
+        data={"status": "accepted", "reason": "核实属实", "by": "王"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and client.get("/api/findings?status=accepted").json()["total"] == 1
 
 
@@ -121,7 +140,9 @@ def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     body = client.get(f"/api/documents/{i}").json()
     assert body["document"]["unit"] == "长春市信访局" and any(f["rule"] == "A02" for f in body["findings"])
     # every figure links to its place on the kept source page
-    row = next(r for t in body["document"]["tables"] if t["kind"] == "gpb_basic" for r in t["rows"] if r.get("code") == "301")
+    row = next(
+        r for t in body["document"]["tables"] if t["kind"] == "gpb_basic" for r in t["rows"] if r.get("code") == "301"
+    )
     box = ",".join(str(round(x, 1)) for x in row["boxes"]["total"])
     png = client.get(f"/documents/{i}/source.png?page={row['location']['page']}&box={box}")
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
@@ -130,7 +151,7 @@ def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     assert client.get(f"/documents/{i}/source.png?page=1&box=abc").status_code == 422
     bad = tmp_path / "empty.pdf"
     bad.write_bytes(b"%PDF-1.4\n%%EOF")
-    with open(bad, "rb") as f:   # the form answers at once with the job, whose page says why it failed
+    with open(bad, "rb") as f:  # the form answers at once with the job, whose page says why it failed
         r = client.post("/upload", files={"file": ("empty.pdf", f, "application/pdf")}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
     job = ended(client, r.headers["location"])
@@ -142,7 +163,7 @@ def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
 
 def test_text_figures_link_to_their_line(client):
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
-    assert f"/documents/{i}/source.txt?line=105" in client.get(f"/documents/{i}").text   # 收入总计 1506.80
+    assert f"/documents/{i}/source.txt?line=105" in client.get(f"/documents/{i}").text  # 收入总计 1506.80
     page = client.get(f"/documents/{i}/source.txt?line=105").text
     assert '<tr class="hl"><td class="num muted">105</td><td>收入总计 | 1506.80 | 支出总计' in page
     assert client.get(f"/documents/{i}/source.txt?line=999999").status_code == 404
@@ -156,6 +177,7 @@ def test_pages_render_in_chinese(client):
     assert "问题清单" in page and "2023年预算收支总表" in page
     # A09 names its row by code (301) and name (工资福利支出); the table prints only the name
     import re
+
     a09 = next(f for f in client.get(f"/api/findings?document={i}&rule=A09").json()["items"])
     assert (a09["row_code"], a09["row_name"], a09["column"], a09["value"]) == ("301", "工资福利支出", "public", 4.04)
     cid = re.search(f'id="f-{a09["id"]}" data-target="(c-[0-9-]+)"', page).group(1)
@@ -167,18 +189,30 @@ def test_pages_render_in_chinese(client):
     assert "预警规则" in client.get("/rules").text and client.get("/rules?format=json").json()[0]["id"] == "A01"
     rules = client.get("/api/rules").json()
     from budgetwatch.checks import RULES
-    assert len(rules) == len(RULES) >= 40 and {r["family"] for r in rules} == set("ABCDEFGR") and all(r["message"] for r in rules)
+
+    assert (
+        len(rules) == len(RULES) >= 40
+        and {r["family"] for r in rules} == set("ABCDEFGR")
+        and all(r["message"] for r in rules)
+    )
     assert "上传" in client.get("/upload").text
     assert client.get("/openapi.json").json()["info"]["title"].startswith("budgetwatch")
 
 
 def test_unit_compare_projects_and_reports(client):
     from urllib.parse import quote
+
     units = client.get("/api/units").json()
     assert {u["unit"] for u in units} >= {"兴县人民代表大会常务委员会办公室", "祁连县人大常委会办公室"}
     xing = client.get("/api/units/" + quote("兴县人民代表大会常务委员会办公室")).json()
     fig = xing["documents"][0]
-    assert (fig["income_total"], fig["basic"], fig["project"], fig["three_public"], fig["staff"]) == (1506.8, 618.71, 888.08, 2.0, 28)
+    assert (fig["income_total"], fig["basic"], fig["project"], fig["three_public"], fig["staff"]) == (
+        1506.8,
+        618.71,
+        888.08,
+        2.0,
+        28,
+    )
     assert fig["classes"]["一般公共服务"] == 1319.13
     assert client.get("/units/" + quote("兴县人民代表大会常务委员会办公室")).status_code == 200
     assert client.get("/api/units/" + quote("没有这个单位")).status_code == 404
@@ -200,7 +234,7 @@ def test_unit_compare_projects_and_reports(client):
     assert "（2份）" in batch and "各文档错误与警告" in batch and "兴县" in batch and "祁连县" in batch
     assert client.get("/reports/batch.html?year=2023&region=祁连").text.count('class="evidence"') >= 1
     assert "兴县人民" not in client.get("/reports/batch.html?region=祁连").text
-    assert "/reports/batch.pdf?year=2023" in client.get("/?year=2023").text   # from the 总览 filters
+    assert "/reports/batch.pdf?year=2023" in client.get("/?year=2023").text  # from the 总览 filters
     xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{i}/report.xlsx").content))
     assert xlsx.sheetnames[:2] == ["关键数据", "问题清单"] and xlsx["关键数据"]["B2"].value == 1506.8
     pdf = client.get(f"/documents/{i}/report.pdf")
@@ -219,9 +253,13 @@ def test_parameters_found_by_fuzzing_are_refused_or_handled(client):
     assert client.get("/api/findings.xlsx?document=10000000000000000001").status_code == 422
     assert client.get("/api/documents?q=a%00b").status_code == 422
     f = client.get("/api/findings").json()["items"][0]
-    bad = client.post(f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "a\u0000b", "by": "x"})
+    bad = client.post(
+        f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "a\u0000b", "by": "x"}
+    )
     assert bad.status_code == 422
-    ok = client.post(f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "见\u0018附件", "by": "预算工委"})
+    ok = client.post(
+        f"/api/findings/{f['id']}/decision", json={"status": "dismissed", "reason": "见\u0018附件", "by": "预算工委"}
+    )
     assert ok.status_code == 200
     xlsx = load_workbook(io.BytesIO(client.get(f"/documents/{f['document']['id']}/report.xlsx").content))
     reasons = [c.value for row in xlsx["问题清单"].iter_rows() for c in row if c.value and "附件" in str(c.value)]
@@ -248,9 +286,10 @@ def test_findings_and_rows_have_stable_addresses(client):
 
 def test_every_list_downloads_as_csv_and_xlsx(client):
     from urllib.parse import quote
+
     text = client.get("/?format=csv&level=区县级").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["文档id", "单位", "地区"] and len(rows) == 4   # heading + the 3 county documents
+    assert rows[0][:3] == ["文档id", "单位", "地区"] and len(rows) == 4  # heading + the 3 county documents
     assert any(r[1] == "兴县人民代表大会常务委员会办公室" and r[7] == "1506.8" for r in rows)
     wb = load_workbook(io.BytesIO(client.get("/compare?year=2023&format=xlsx").content))
     ws = wb.worksheets[0]
@@ -269,12 +308,13 @@ def test_every_api_operation_is_exercised_here():
     document service; the feed, execution and access routes in their own test modules)."""
     import re
     from pathlib import Path
+
     source = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     app = create_app("sqlite://")
     paths = list(app.openapi()["paths"])
     assert len(paths) >= 18
     for path in paths:
-        fixed = re.split(r"\{", path)[0]   # the part before the first parameter
+        fixed = re.split(r"\{", path)[0]  # the part before the first parameter
         assert fixed in source, path
 
 
@@ -289,8 +329,11 @@ def test_decisions_show_who_and_can_be_undone(client):
     assert undone.status_code == 200 and undone.json()["status"] == "open"
     assert client.post(f"/api/findings/{f['id']}/undo", json={"by": "王审查"}).status_code == 409
     assert client.get("/api/findings/2147483647/history").status_code == 404
-    back = client.post(f"/findings/{f['id']}/decision", data={"status": "accepted", "reason": "属实", "by": "李审查"},
-                       follow_redirects=False)
+    back = client.post(
+        f"/findings/{f['id']}/decision",
+        data={"status": "accepted", "reason": "属实", "by": "李审查"},
+        follow_redirects=False,
+    )
     assert back.status_code == 303
     assert client.post(f"/findings/{f['id']}/undo", data={"by": "李审查"}, follow_redirects=False).status_code == 303
     assert client.get(f"/api/findings/{f['id']}").json()["status"] == "open"
@@ -298,8 +341,13 @@ def test_decisions_show_who_and_can_be_undone(client):
 
 def test_two_sided_tables_print_side_by_side_with_reader_labels(client):
     from budgetwatch.export.writers import label
+
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     html = client.get(f"/documents/{i}").text
     block = html.split("收支总表")[1].split("</table>")[0]
     assert ">收入</th>" in block and ">支出</th>" in block and 'class="side-name"' in block
-    assert label("x:人员经费#11") == "人员经费（第11列）" and label("personnel") == "人员经费" and label("x:其他") == "其他"
+    assert (
+        label("x:人员经费#11") == "人员经费（第11列）"
+        and label("personnel") == "人员经费"
+        and label("x:其他") == "其他"
+    )

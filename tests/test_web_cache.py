@@ -1,5 +1,6 @@
 """The response cache: answers are shared by worker processes through a folder on disk, kept while the
 data stays the same, and retired when documents, findings or decisions change (here or in another process)."""
+
 from __future__ import annotations
 
 import time
@@ -7,9 +8,9 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.web.app import create_app
+
 from conftest import SAMPLES, seed
 
 
@@ -39,9 +40,14 @@ def test_a_decision_retires_every_workers_answers(tmp_path, monkeypatch):
     with TestClient(a) as ca, TestClient(b) as cb:
         open_before = cb.get("/api/findings?status=open").json()["total"]
         f = ca.get("/api/findings").json()["items"][0]
-        assert ca.post(f"/api/findings/{f['id']}/decision",
-                       json={"status": "dismissed", "reason": "口径已说明", "by": "预算工委"}).status_code == 200
-        time.sleep(1.1)   # the other worker reads the data's token at most once a second
+        assert (
+            ca.post(
+                f"/api/findings/{f['id']}/decision",
+                json={"status": "dismissed", "reason": "口径已说明", "by": "预算工委"},
+            ).status_code
+            == 200
+        )
+        time.sleep(1.1)  # the other worker reads the data's token at most once a second
         assert cb.get("/api/findings?status=open").json()["total"] == open_before - 1
 
 
@@ -49,10 +55,10 @@ def test_documents_ingested_by_another_process_appear(tmp_path, monkeypatch):
     a, b = _two_workers(tmp_path, monkeypatch)
     with TestClient(b) as cb:
         assert cb.get("/api/documents").json()["total"] == 2
-        ingest(a.state.engine, [seed("002")])   # the CLI, say, on the same database
+        ingest(a.state.engine, [seed("002")])  # the CLI, say, on the same database
         time.sleep(1.1)
         assert cb.get("/api/documents").json()["total"] == 3
-        assert len([p for p in (tmp_path / "answers").iterdir() if p.is_dir()]) == 1   # old answers removed
+        assert len([p for p in (tmp_path / "answers").iterdir() if p.is_dir()]) == 1  # old answers removed
 
 
 def test_without_the_cache_nothing_is_kept(tmp_path, monkeypatch):
@@ -71,15 +77,21 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
     import sys
 
     import httpx
+
     db = f"sqlite:///{tmp_path / 'bw.db'}"
-    subprocess.run([sys.executable, "-m", "budgetwatch", "ingest", str(SAMPLES), "--db", db], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "budgetwatch", "ingest", str(SAMPLES), "--db", db], check=True, capture_output=True
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**__import__("os").environ, "BUDGETWATCH_CACHE_DIR": str(tmp_path / "answers")}
-    srv = subprocess.Popen([sys.executable, "-m", "budgetwatch", "serve", "--db", db, "--port", str(port),
-                            "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    srv = subprocess.Popen(
+        [sys.executable, "-m", "budgetwatch", "serve", "--db", db, "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     try:
         for _ in range(150):
             try:
@@ -106,6 +118,7 @@ def test_a_database_emptied_and_filled_again_is_not_answered_from_the_cache(tmp_
             units = [d["unit"] for d in sorted(c.get("/api/documents").json()["items"], key=lambda d: d["id"])]
         app.state.engine.dispose()
         return units
+
     first = serve_units([seed("000"), seed("001")])
     for f in tmp_path.glob("bw.db*"):
         f.unlink()

@@ -1,6 +1,7 @@
 """End to end in a real browser: Playwright driving Debian's chromium against a real uvicorn server.
 Open 总览, open a document, click a finding and see its cell highlighted, download CSV and XLSX, upload
 a PDF and, from its job's page, see its findings. Screenshots are kept in test-artifacts/."""
+
 from __future__ import annotations
 
 import csv
@@ -15,9 +16,9 @@ import pytest
 import uvicorn
 from openpyxl import load_workbook
 
-from budgetwatch.pipeline import check as check_versions
-from budgetwatch.pipeline import ingest
+from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.web.app import create_app
+
 from conftest import CORPUS, ROOT, SAMPLES, needs_corpus
 
 CHROMIUM = os.environ.get("BUDGETWATCH_CHROMIUM", "/usr/bin/chromium")
@@ -56,6 +57,7 @@ def browser():
             pytest.fail(f"chromium is required in CI but missing at {CHROMIUM}")
         pytest.skip("chromium not installed")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield b
@@ -76,7 +78,7 @@ def test_overview_document_finding_highlight_and_downloads(server, browser, tmp_
     page.wait_for_selector("#findings")
     assert "问题清单" in page.content()
     shot(page, "2-document")
-    finding = page.locator("li.finding[data-target^='c-']").first   # a finding on a figure
+    finding = page.locator("li.finding[data-target^='c-']").first  # a finding on a figure
     target = finding.get_attribute("data-target")
     finding.click()
     cell = page.locator(f"#{target}")
@@ -99,7 +101,7 @@ def test_upload_a_pdf_and_see_its_findings(server, browser):
     page.goto(server + "/upload")
     page.set_input_files("input[type=file]", str(CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"))
     page.get_by_role("button", name="上传并检查").click()
-    page.wait_for_url("**/jobs/*")            # the upload's job: its page links to the document when done
+    page.wait_for_url("**/jobs/*")  # the upload's job: its page links to the document when done
     page.wait_for_selector("#job[data-status=done] a.doc-link", timeout=600_000)
     page.locator("#job-documents a.doc-link").first.click()
     page.wait_for_url("**/documents/*")

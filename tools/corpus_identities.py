@@ -1,5 +1,6 @@
 """The internal identities the corpus report counts, on one extracted document (the arithmetic of checks/,
 family A, without its severity and wording), and the codes of 功能分类 tables that cannot be 功能分类 codes."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ import re
 from budgetwatch.checks.arithmetic import children as _children, row_groups, row_identity_holds, three_public_items
 from budgetwatch.checks.view import DocView, envelope
 from budgetwatch.extract.codes import function_code_valid
-from budgetwatch.vocab.kinds import FUNCTION_KINDS
 from budgetwatch.extract.text_rules import nospace
+from budgetwatch.vocab.kinds import FUNCTION_KINDS
 
 TOTAL_NAMES = re.compile(r"^(合计|总计|小计|本年支出合计|本年收入合计)$")
 
@@ -23,8 +24,11 @@ def identities(doc):
             for whole, parts in row_groups(t, v):
                 ok = row_identity_holds(t, r, whole, parts)
                 s = sum(v[k] for k in parts)
-                yield ok, f"{t.title} | {r.code or ''} {r.name}: {whole} {v[whole]} vs {'+'.join(parts)} = {s:.2f}", \
-                    r.page or r.line
+                yield (
+                    ok,
+                    f"{t.title} | {r.code or ''} {r.name}: {whole} {v[whole]} vs {'+'.join(parts)} = {s:.2f}",
+                    r.page or r.line,
+                )
         coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side and not r.block]
         if coded:
             keys = [k for k in t.columns if not k.startswith("x:")]
@@ -33,8 +37,11 @@ def identities(doc):
                 if kids:
                     yield from _column_sums(t, r, kids, keys, f"{r.code} {r.name}", f"Σ{len(kids)}")
             classes = [c for c in coded if len(c.code) == 3]
-            totals = [r for r in t.rows if not r.code and r.name and TOTAL_NAMES.match(nospace(r.name))
-                      and not r.side and not r.block]
+            totals = [
+                r
+                for r in t.rows
+                if not r.code and r.name and TOTAL_NAMES.match(nospace(r.name)) and not r.side and not r.block
+            ]
             if classes and totals:
                 yield from _column_sums(t, totals[0], classes, keys, "合计", "Σ类")
         if t.kind == "three_public":
@@ -43,7 +50,9 @@ def identities(doc):
         if t.kind not in ("summary", "fiscal_summary"):
             continue
         inc = [r for r in t.rows if r.side == "income" and r.block is None and r.name and "总计" in nospace(r.name)]
-        exp = [r for r in t.rows if r.side == "expenditure" and r.block is None and r.name and "总计" in nospace(r.name)]
+        exp = [
+            r for r in t.rows if r.side == "expenditure" and r.block is None and r.name and "总计" in nospace(r.name)
+        ]
         if inc and exp and "total" in inc[-1].values and "total" in exp[-1].values:
             a, b = inc[-1].values["total"], exp[-1].values["total"]
             yield abs(a - b) <= 0.005, f"{t.title} | 收入总计 {a} vs 支出总计 {b}", inc[-1].page or inc[-1].line

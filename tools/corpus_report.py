@@ -9,6 +9,7 @@ Extraction is slow on a shared machine: at most 2 worker processes, and every do
 cached under /tmp/bw-corpus-cache keyed by its files' hashes and a hash of the extractor's source tree
 (a changed reader or extractor re-extracts; a changed report does not).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,6 +30,7 @@ CACHE = Path("/tmp/bw-corpus-cache")
 def tree_hash() -> str:
     """Hash of the code extraction depends on (read/, extract/, model.py, errors.py)."""
     import budgetwatch
+
     root = Path(budgetwatch.__file__).parent
     h = hashlib.sha256()
     for p in sorted([*root.glob("read/*.py"), *root.glob("extract/*.py"), root / "model.py", root / "errors.py"]):
@@ -67,10 +69,12 @@ def _profile_job(args):
 
     def compute():
         from budgetwatch.extract.pairing import profile
+
         pr = profile(path)
         if pr is not None:
             pr.source = None
         return pr
+
     try:
         return path, _cached("profile", [path], tree, compute)
     except Exception:
@@ -82,12 +86,15 @@ def _extract_job(args):
 
     def compute():
         from budgetwatch.extract.document import extract_files
+
         try:
             return ("ok", extract_files(paths))
         except Exception as e:  # the report counts crashes; a reader's clear error is not a crash
             from budgetwatch.errors import BudgetwatchError
+
             kind = "refused" if isinstance(e, BudgetwatchError) else "crash"
             return (kind, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3) if kind == 'crash' else ''}")
+
     return paths, _cached("doc", paths, tree, compute)
 
 
@@ -95,6 +102,7 @@ def documents(args: list[str], jobs: int, tree: str):
     """(files, outcome) for every document under the arguments, pairing each folder's files by content."""
     from budgetwatch.extract.pairing import _pair
     from budgetwatch.pipeline import candidate_files
+
     folders = candidate_files(args)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         allfiles = [f for files in folders.values() for f in files]
@@ -137,14 +145,16 @@ class DocReport:
 def report_of(files: list[Path], outcome) -> DocReport:
     from budgetwatch.checks.completeness import toc_kinds
     from budgetwatch.checks.view import DocView
+
     name = " + ".join(p.name for p in files)
     status, doc = outcome
     if status != "ok":
         return DocReport(name, status, error=str(doc).strip())
     if not doc.tables and not doc.forms:
         # a 说明 published alone whose tables file is not in the folder: its 目录 cannot be found here
-        return DocReport(name, "narrative", meta=f"unit={doc.unit} year={doc.year}",
-                         error="a 说明 without its tables file")
+        return DocReport(
+            name, "narrative", meta=f"unit={doc.unit} year={doc.year}", error="a 说明 without its tables file"
+        )
     r = DocReport(name, "ok")
     r.meta_ok = bool(doc.unit and doc.year and doc.stage) and 2010 <= doc.year <= 2027
     r.meta = f"unit={doc.unit} year={doc.year} stage={doc.stage} scope={doc.scope}"
@@ -174,13 +184,15 @@ def main(argv=None):
     tree = tree_hash()
     reports = [report_of(files, outcome) for files, outcome in documents(a.paths, min(a.jobs, 2), tree)]
     order = sorted(reports, key=lambda r: (r.status == "ok", r.share, -len(r.violations))) if a.worst else reports
-    for r in order[:a.worst] if a.worst else order:
+    for r in order[: a.worst] if a.worst else order:
         if r.status != "ok":
             print(f"{r.name}: {r.status.upper()} {r.meta} {r.error.splitlines()[0] if r.error else ''}")
             continue
-        print(f"{r.name}: {r.meta} meta={'ok' if r.meta_ok else 'INCOMPLETE'} tables={r.tables} toc={r.toc} "
-              f"missing={r.missing} forms={r.forms} with_amount={r.forms_amount} "
-              f"identities {r.held}/{r.checked} bad_codes={len(r.bad_codes)}")
+        print(
+            f"{r.name}: {r.meta} meta={'ok' if r.meta_ok else 'INCOMPLETE'} tables={r.tables} toc={r.toc} "
+            f"missing={r.missing} forms={r.forms} with_amount={r.forms_amount} "
+            f"identities {r.held}/{r.checked} bad_codes={len(r.bad_codes)}"
+        )
         if a.violations:
             for where, desc in r.violations:
                 print(f"    VIOLATION p{where}: {desc}")
@@ -200,14 +212,22 @@ def summary(reports: list[DocReport]) -> None:
     pct = lambda a, b: f"{100.0 * a / b:.2f}%" if b else "n/a"  # noqa: E731
     alone = [r for r in reports if r.status == "narrative"]
     print(f"SUMMARY documents={n} crashes={crashes} refused={refused} narrative-only (tables file absent)={len(alone)}")
-    print(f"SUMMARY toc complete: {sum(1 for r in with_toc if not r.missing)}/{len(with_toc)} = "
-          f"{pct(sum(1 for r in with_toc if not r.missing), len(with_toc))} of documents with a 目录")
-    print(f"SUMMARY meta complete: {sum(1 for r in ok if r.meta_ok)}/{len(ok)} = {pct(sum(1 for r in ok if r.meta_ok), len(ok))}")
-    print(f"SUMMARY identities held: {held}/{checked} = {pct(held, checked)}; documents with all held: "
-          f"{sum(1 for r in ok if r.held == r.checked)}/{len(ok)}")
+    print(
+        f"SUMMARY toc complete: {sum(1 for r in with_toc if not r.missing)}/{len(with_toc)} = "
+        f"{pct(sum(1 for r in with_toc if not r.missing), len(with_toc))} of documents with a 目录"
+    )
+    print(
+        f"SUMMARY meta complete: {sum(1 for r in ok if r.meta_ok)}/{len(ok)} = {pct(sum(1 for r in ok if r.meta_ok), len(ok))}"
+    )
+    print(
+        f"SUMMARY identities held: {held}/{checked} = {pct(held, checked)}; documents with all held: "
+        f"{sum(1 for r in ok if r.held == r.checked)}/{len(ok)}"
+    )
     print(f"SUMMARY forms: {forms}, with an amount {amounts} = {pct(amounts, forms)}")
-    print(f"SUMMARY codes not in the 功能分类 catalogue: {sum(len(r.bad_codes) for r in ok)} in "
-          f"{sum(1 for r in ok if r.bad_codes)} documents")
+    print(
+        f"SUMMARY codes not in the 功能分类 catalogue: {sum(len(r.bad_codes) for r in ok)} in "
+        f"{sum(1 for r in ok if r.bad_codes)} documents"
+    )
 
 
 if __name__ == "__main__":

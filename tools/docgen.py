@@ -3,6 +3,7 @@
 Regenerate after a change: `cog -r -I tools README.md docs/rules.md docs/model.md`. Each doc holds its
 generated parts between `[[[cog` … `[[[end]]]` markers; the text around them is written by hand.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,6 +18,7 @@ Command = Any
 def rules() -> str:
     """docs/rules.md: the rule catalogue (also `budgetwatch rules --markdown`)."""
     from budgetwatch.checks.catalogue import catalogue_markdown
+
     text = catalogue_markdown()
     return text if text.endswith("\n") else text + "\n"
 
@@ -51,8 +53,8 @@ def _usage(path: list[str], command: Command) -> str:
 
 def _summary(command: Command) -> str:
     text = (command.help or "").strip()
-    first = re.split(r"\n\s*\n", text)[0]           # the first paragraph: Chinese, then English
-    return re.sub(r"\\(\[)", r"\1", " ".join(first.split()))   # rich markup escapes (budgetwatch\[spark])
+    first = re.split(r"\n\s*\n", text)[0]  # the first paragraph: Chinese, then English
+    return re.sub(r"\\(\[)", r"\1", " ".join(first.split()))  # rich markup escapes (budgetwatch\[spark])
 
 
 def _commands(group: Command, path: list[str]):
@@ -69,6 +71,7 @@ def commands(groups: tuple[str, ...] | None = None, skip: tuple[str, ...] = ()) 
     """The README's command tables, from the Typer app: every command with its arguments and options and the
     first paragraph of its help. `groups` keeps the commands under those sub-apps, `skip` leaves them out."""
     from budgetwatch.cli import app
+
     root = get_command(app)
     out = ["| command | what it does |", "|---|---|"]
     for path, command in _commands(root, ["budgetwatch"]):
@@ -92,22 +95,31 @@ def _codes(values) -> str:
 def kinds() -> str:
     """docs/model.md: the table kinds (vocab/kinds.py)."""
     from budgetwatch.vocab.kinds import KINDS
+
     flags = {"coded": "coded (类/款/项)", "function": "功能分类", "economic": "经济分类", "core": "core"}
-    return _md_table(["key", "中文", "rows"], [
-        [f"`{k.key}`", k.zh or "—", ", ".join(v for f, v in flags.items() if getattr(k, f)) or "—"] for k in KINDS])
+    return _md_table(
+        ["key", "中文", "rows"],
+        [[f"`{k.key}`", k.zh or "—", ", ".join(v for f, v in flags.items() if getattr(k, f)) or "—"] for k in KINDS],
+    )
 
 
 def columns() -> str:
     """docs/model.md: the column keys and the header words they are read from (vocab/columns.py)."""
     from budgetwatch.vocab.columns import COLUMNS
-    return _md_table(["key", "中文", "read from headers containing", "income source"], [
-        [f"`{c.key}`", c.zh or "— (not a value key)", "、".join(c.synonyms), "yes" if c.source else ""]
-        for c in COLUMNS])
+
+    return _md_table(
+        ["key", "中文", "read from headers containing", "income source"],
+        [
+            [f"`{c.key}`", c.zh or "— (not a value key)", "、".join(c.synonyms), "yes" if c.source else ""]
+            for c in COLUMNS
+        ],
+    )
 
 
 def enums() -> str:
     """docs/model.md: every enumeration with its values and Chinese labels (vocab/enums.py)."""
     from budgetwatch.vocab import enums as module
+
     out = []
     for name, enum in vars(module).items():
         if isinstance(enum, type) and issubclass(enum, module.Labelled) and enum is not module.Labelled:
@@ -120,26 +132,37 @@ def enums() -> str:
 def units() -> str:
     """docs/model.md: the money units (vocab/units.py)."""
     from budgetwatch.vocab import units as u
-    return "\n".join([
-        "- money units, in 元: " + " · ".join(f"{k} = {v:,}" for k, v in u.YUAN_PER.items())
-        + "; every comparison is made in 万元",
-        f"- units a disclosure prints: {'、'.join(u.DISCLOSED_UNITS)}",
-        f"- total rows: {'、'.join(u.TOTAL_NAMES)}; grand totals: {'、'.join(u.GRAND_TOTAL_NAMES)}; "
-        f"a unit's total: {'、'.join(u.UNIT_TOTAL_NAMES)}",
-        f"- 上年结转 is also printed as: {'、'.join(w for w in u.CARRYOVER_HEADER_WORDS if w != '上年结转')}",
-    ]) + "\n"
+
+    return (
+        "\n".join(
+            [
+                "- money units, in 元: "
+                + " · ".join(f"{k} = {v:,}" for k, v in u.YUAN_PER.items())
+                + "; every comparison is made in 万元",
+                f"- units a disclosure prints: {'、'.join(u.DISCLOSED_UNITS)}",
+                f"- total rows: {'、'.join(u.TOTAL_NAMES)}; grand totals: {'、'.join(u.GRAND_TOTAL_NAMES)}; "
+                f"a unit's total: {'、'.join(u.UNIT_TOTAL_NAMES)}",
+                f"- 上年结转 is also printed as: {'、'.join(w for w in u.CARRYOVER_HEADER_WORDS if w != '上年结转')}",
+            ]
+        )
+        + "\n"
+    )
 
 
 def claims() -> str:
     """docs/model.md: what a 说明 sentence can say an amount is (vocab/claims.py)."""
     from budgetwatch.vocab.claims import CLAIM_KINDS
-    return _md_table(["claim kind", "中文", "read from words matching"], [
-        [f"`{k.key}`", k.zh or "—", f"`{k.pattern}`"] for k in CLAIM_KINDS])
+
+    return _md_table(
+        ["claim kind", "中文", "read from words matching"],
+        [[f"`{k.key}`", k.zh or "—", f"`{k.pattern}`"] for k in CLAIM_KINDS],
+    )
 
 
 def _field_comments(cls) -> dict[str, str]:
     """The comment at the end of each field's line in the class's source."""
     import inspect
+
     out = {}
     for line in inspect.getsource(cls).splitlines():
         m = re.match(r"\s+(\w+): [^#=]+(?:=[^#]*)?#\s*(.+)$", line)
@@ -154,17 +177,25 @@ def model() -> str:
     import inspect
 
     from budgetwatch import model as m
-    types = [c for c in vars(m).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
-             and c.__module__ == m.__name__]
+
+    types = [
+        c
+        for c in vars(m).values()
+        if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == m.__name__
+    ]
     out = []
-    for cls in sorted(types, key=lambda c: inspect.getsourcelines(c)[1]):   # in the order model.py declares them
+    for cls in sorted(types, key=lambda c: inspect.getsourcelines(c)[1]):  # in the order model.py declares them
         doc = (cls.__doc__ or "").strip()
         out += [f"### {cls.__name__}", ""]
         if doc and not doc.startswith(cls.__name__ + "("):
             out += [" ".join(doc.split()), ""]
         notes = _field_comments(cls)
-        out.append(_md_table(["field", "type", "note"], [
-            [f"`{f.name}`", f"`{f.type}`", notes.get(f.name, "")] for f in dataclasses.fields(cls)]))
+        out.append(
+            _md_table(
+                ["field", "type", "note"],
+                [[f"`{f.name}`", f"`{f.type}`", notes.get(f.name, "")] for f in dataclasses.fields(cls)],
+            )
+        )
     return "\n".join(out)
 
 
@@ -174,14 +205,39 @@ def json_shape() -> str:
     import json
 
     from budgetwatch import model as m
-    row = m.Row(name="一般公共服务支出", code="201", values={"total": 1319.13, "basic": 1006.8}, page=3,
-                printed={"total": "1,319.13", "basic": "1,006.80"}, boxes={"total": [412.5, 210.1, 460.2, 221.3]})
-    table = m.Table(kind="expenditure", title="支出总表", money_unit="万元", location={"page": 3},
-                    columns=["total", "basic"], rows=[row])
-    form = m.Form(project="2023年党建工作经费", amount=10.0, money_unit="万元", location={"page": 12},
-                  indicators=[m.Indicator(level1="产出指标", level2="数量指标", name="培训人次", value="≥100人次",
-                                          page=12)])
-    doc = m.Document(unit="某县人大常委会办公室", year=2023, stage="budget", scope="department", format="pdf",
-                     files=[m.SourceFile(name="某县人大2023年部门预算.pdf", sha256="…")], tables=[table],
-                     forms=[form], narrative=[m.TextLine(text="2023年收入预算1,506.80万元。", page=2)])
+
+    row = m.Row(
+        name="一般公共服务支出",
+        code="201",
+        values={"total": 1319.13, "basic": 1006.8},
+        page=3,
+        printed={"total": "1,319.13", "basic": "1,006.80"},
+        boxes={"total": [412.5, 210.1, 460.2, 221.3]},
+    )
+    table = m.Table(
+        kind="expenditure",
+        title="支出总表",
+        money_unit="万元",
+        location={"page": 3},
+        columns=["total", "basic"],
+        rows=[row],
+    )
+    form = m.Form(
+        project="2023年党建工作经费",
+        amount=10.0,
+        money_unit="万元",
+        location={"page": 12},
+        indicators=[m.Indicator(level1="产出指标", level2="数量指标", name="培训人次", value="≥100人次", page=12)],
+    )
+    doc = m.Document(
+        unit="某县人大常委会办公室",
+        year=2023,
+        stage="budget",
+        scope="department",
+        format="pdf",
+        files=[m.SourceFile(name="某县人大2023年部门预算.pdf", sha256="…")],
+        tables=[table],
+        forms=[form],
+        narrative=[m.TextLine(text="2023年收入预算1,506.80万元。", page=2)],
+    )
     return "```json\n" + json.dumps(doc.to_dict(), ensure_ascii=False, indent=2) + "\n```\n"

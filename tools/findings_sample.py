@@ -7,6 +7,7 @@ names, sizes and dates): after the extractor changes, `--refresh` re-reads every
 
     python tools/findings_sample.py [--sample 60] [--seed 13] [--jobs 2] [--rule D06] [--refresh]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,6 +36,7 @@ def _key(group: list[Path]) -> Path:
 def _extract(args):
     group, out = args
     from budgetwatch.extract.document import extract_files
+
     try:
         doc = extract_files(group)
     except Exception as e:  # a document the reader refuses: recorded, not a finding
@@ -45,6 +47,7 @@ def _extract(args):
 
 def documents(refresh: bool, jobs: int):
     from budgetwatch.pipeline import discover
+
     groups = discover([SHARED / "corpus"]) + discover([SHARED / "corpus-wide"])
     CACHE.mkdir(exist_ok=True)
     todo = [(g, _key(g)) for g in groups if refresh or not _key(g).exists()]
@@ -70,6 +73,7 @@ def main(argv=None) -> int:
     ap.add_argument("--refresh", action="store_true")
     a = ap.parse_args(argv)
     from budgetwatch.checks import run_checks
+
     found = []
     for group, doc in documents(a.refresh, min(a.jobs, 2)):
         for f in run_checks(doc):

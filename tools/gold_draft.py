@@ -20,6 +20,7 @@ A spec names the document's meta and its tables; the cells come from pdfplumber:
 Column indexes are those of pdfplumber's grid (see `cells`); `code` lists the 类/款/项 (or one) code columns.
 The draft is then corrected by eye against the rendered page (pdftoppm -r 110) — it is a draft, not gold.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,18 +66,35 @@ def page_title(path: str, page: int):
     """The page's first line that names a table, and its 单位：… money unit."""
     with pdfplumber.open(path) as pdf:
         lines = (pdf.pages[page - 1].extract_text() or "").split("\n")
-    title = next((clean(x) for x in lines if re.search(r"表|情况", x) and not x.strip().startswith("单位")), clean(lines[0]))
+    title = next(
+        (clean(x) for x in lines if re.search(r"表|情况", x) and not x.strip().startswith("单位")), clean(lines[0])
+    )
     m = re.search(r"(?:单位|金额单位)[:：]\s*(万元|亿元|元)", "\n".join(lines))
     return title, m.group(1) if m else None
 
 
-KEYS = [(r"^(人员经费|人员支出|工资福利支出|人员类)$", "personnel"), (r"^(日常)?(公用经费|公用支出)$", "public"),
-        (r"基本支出", "basic"), (r"项目支出", "project"), (r"^一般公共预算|^公共财政预算|^一般预算", "gpb"),
-        (r"^政府性基金|^基金预算", "gf"), (r"^国有资本经营", "soe"), (r"财政专户", "special"), (r"^单位资金$", "unit_funds"),
-        (r"^事业收入$", "business"), (r"^事业单位经营收入$|^经营收入$", "operating"), (r"^其他收入$", "other"),
-        (r"^上年结转", "carryover"), (r"^(当年预算|本年预算安排|当年预算安排|当年财政拨款|编制预算)", "current")]
-TOTAL = re.compile(r"^(合计|小计|总计|金额|机关运行经费(支出|预算数)?|预算数|本年预算数?|\d{4}年(预算数?)?|本年(收入|支出)(合计)?|年度预算|决算数|支出预算|收入预算)$")
-CODE = re.compile(r"^(类|款|项|(功能|经济|支出经济|部门经济|政府经济)?分类)?(科目)?(编码|代码)$|^[类款项]$|^(功能|经济)科目(编码|代码)$")
+KEYS = [
+    (r"^(人员经费|人员支出|工资福利支出|人员类)$", "personnel"),
+    (r"^(日常)?(公用经费|公用支出)$", "public"),
+    (r"基本支出", "basic"),
+    (r"项目支出", "project"),
+    (r"^一般公共预算|^公共财政预算|^一般预算", "gpb"),
+    (r"^政府性基金|^基金预算", "gf"),
+    (r"^国有资本经营", "soe"),
+    (r"财政专户", "special"),
+    (r"^单位资金$", "unit_funds"),
+    (r"^事业收入$", "business"),
+    (r"^事业单位经营收入$|^经营收入$", "operating"),
+    (r"^其他收入$", "other"),
+    (r"^上年结转", "carryover"),
+    (r"^(当年预算|本年预算安排|当年预算安排|当年财政拨款|编制预算)", "current"),
+]
+TOTAL = re.compile(
+    r"^(合计|小计|总计|金额|机关运行经费(支出|预算数)?|预算数|本年预算数?|\d{4}年(预算数?)?|本年(收入|支出)(合计)?|年度预算|决算数|支出预算|收入预算)$"
+)
+CODE = re.compile(
+    r"^(类|款|项|(功能|经济|支出经济|部门经济|政府经济)?分类)?(科目)?(编码|代码)$|^[类款项]$|^(功能|经济)科目(编码|代码)$"
+)
 
 
 def header_key(path):
@@ -87,8 +105,11 @@ def header_key(path):
         return None
     h = path[-1]
     if TOTAL.match(h) and len(path) > 1 and not TOTAL.match(path[-2]):
-        for pat, key in ((r"^基本支出$", "basic"), (r"^(当年预算|编制预算|本年预算安排|当年预算安排)$", "current"),
-                         (r"^上年结转(结余)?$", "carryover")):
+        for pat, key in (
+            (r"^基本支出$", "basic"),
+            (r"^(当年预算|编制预算|本年预算安排|当年预算安排)$", "current"),
+            (r"^上年结转(结余)?$", "carryover"),
+        ):
             if re.match(pat, path[-2]):
                 return key
     if TOTAL.match(h):
@@ -102,15 +123,23 @@ def header_key(path):
 def column_paths(page, table):
     """Per grid column, the header texts above the first body row, outer to inner (merged cells spread)."""
     grid = table.extract()
-    first = next((i for i, r in enumerate(grid) if any(amount(c) is not None and not CODE.match(clean(c)) and
-                                                        len(clean(c)) > 0 for c in r)), len(grid))
+    first = next(
+        (
+            i
+            for i, r in enumerate(grid)
+            if any(amount(c) is not None and not CODE.match(clean(c)) and len(clean(c)) > 0 for c in r)
+        ),
+        len(grid),
+    )
     rows = table.rows
     body = rows[first] if first < len(rows) else rows[-1]
     ncol = len(body.cells)
     lefts = [min((r.cells[j][0] for r in rows if j < len(r.cells) and r.cells[j]), default=None) for j in range(ncol)]
     edges = lefts + [table.bbox[2]]
-    xs = [None if lefts[j] is None else (lefts[j] + next(e for e in edges[j + 1:] if e is not None)) / 2
-          for j in range(ncol)]
+    xs = [
+        None if lefts[j] is None else (lefts[j] + next(e for e in edges[j + 1 :] if e is not None)) / 2
+        for j in range(ncol)
+    ]
     top = body.cells[next(i for i, c in enumerate(body.cells) if c)][1]
     paths = [[] for _ in xs]
     for cell in sorted(table.cells, key=lambda c: (c[1], c[0])):
@@ -119,7 +148,11 @@ def column_paths(page, table):
         box = (max(cell[0], 0), max(cell[1], 0), min(cell[2], page.width), min(cell[3], page.height))
         text = clean(page.crop(box).extract_text())
         wide = cell[2] - cell[0] > 0.6 * (table.bbox[2] - table.bbox[0])
-        if re.search(r"表$|(编制|预算)(单位|部门)[:：]|^(单位|部门)[:：]|单位[:：](万元|元)$", text) or wide and re.search(r"表|单位[:：]", text):
+        if (
+            re.search(r"表$|(编制|预算)(单位|部门)[:：]|^(单位|部门)[:：]|单位[:：](万元|元)$", text)
+            or wide
+            and re.search(r"表|单位[:：]", text)
+        ):
             continue  # a title or unit band ruled into the table
         for j, x in enumerate(xs):
             if x is not None and cell[0] - 1 <= x <= cell[2] + 1 and text:
@@ -159,7 +192,9 @@ def items_as_columns(page, table, key="total"):
     """Rows of a 三公 table printed as one line of figures under its item headers."""
     paths = column_paths(page, table)
     grid = table.extract()
-    figures = [r for r in grid if any(amount(c) is not None for c in r) and not any(clean(c) in ("**", "栏次") for c in r if c)]
+    figures = [
+        r for r in grid if any(amount(c) is not None for c in r) and not any(clean(c) in ("**", "栏次") for c in r if c)
+    ]
     rows, admin = [], None
     wider = any(canonical_item(p) in ("会议费", "培训费") for p in paths)
     for r in figures[:1]:
@@ -187,7 +222,9 @@ def auto_columns(page, table):
         for j in idx:
             p = paths[j]
             inner = p[-1] if p else ""
-            if any(CODE.match(x) for x in p[-1:]) or (len(p) > 1 and CODE.match(p[-2]) and re.match(r"^[类款项]$", inner)):
+            if any(CODE.match(x) for x in p[-1:]) or (
+                len(p) > 1 and CODE.match(p[-2]) and re.match(r"^[类款项]$", inner)
+            ):
                 code.append(j)
             elif name is None and (not p or re.search(r"名称|项目$|^项目|科目$|^科目", inner)):
                 name = j
@@ -216,14 +253,27 @@ def page_tables(pdf, page: int):
     return pdf.pages[page - 1].extract_tables()
 
 
-KINDS = [(r"财政拨款.*收.*支.*总表|财政拨款.*收支", "fiscal_summary"), (r"收.*支.*总表|收支.*表", "summary"),
-         (r"三公", "three_public"), (r"机关运行", "admin_operating"),
-         (r"政府性基金.*收入", "gf_income"), (r"政府性基金", "gf_expenditure"), (r"国有资本", "soe"),
-         (r"一般公共预算.*基本支出.*经济", "gpb_basic"), (r"一般公共预算.*经济分类|一般公共预算.*按.*经济", "gpb_economic"),
-         (r"基本支出.*(经济|总表|情况)|基本支出预算表", "basic_economic"), (r"一般公共预算", "gpb_expenditure"),
-         (r"项目支出.*上年结转", "projects_carryover"), (r"项目支出.*(预算|决算)?表", "projects"),
-         (r"政府采购", "procurement"), (r"购买服务", "purchase_services"), (r"整体.*绩效", "unit_performance"),
-         (r"绩效目标", None), (r"收入.*表", "income"), (r"支出.*表", "expenditure")]
+KINDS = [
+    (r"财政拨款.*收.*支.*总表|财政拨款.*收支", "fiscal_summary"),
+    (r"收.*支.*总表|收支.*表", "summary"),
+    (r"三公", "three_public"),
+    (r"机关运行", "admin_operating"),
+    (r"政府性基金.*收入", "gf_income"),
+    (r"政府性基金", "gf_expenditure"),
+    (r"国有资本", "soe"),
+    (r"一般公共预算.*基本支出.*经济", "gpb_basic"),
+    (r"一般公共预算.*经济分类|一般公共预算.*按.*经济", "gpb_economic"),
+    (r"基本支出.*(经济|总表|情况)|基本支出预算表", "basic_economic"),
+    (r"一般公共预算", "gpb_expenditure"),
+    (r"项目支出.*上年结转", "projects_carryover"),
+    (r"项目支出.*(预算|决算)?表", "projects"),
+    (r"政府采购", "procurement"),
+    (r"购买服务", "purchase_services"),
+    (r"整体.*绩效", "unit_performance"),
+    (r"绩效目标", None),
+    (r"收入.*表", "income"),
+    (r"支出.*表", "expenditure"),
+]
 
 
 def kind_of(title: str):
@@ -252,8 +302,15 @@ def autospec(path: str, name: str) -> dict:
                 tables.append(t)
             elif grids and tables and tables[-1]["pages"][-1] == i - 1:
                 tables[-1]["pages"].append(i)
-    return {"source": {"files": [name]}, "unit": None, "year": None, "stage": "budget", "scope": None, "note": "",
-            "tables": tables}
+    return {
+        "source": {"files": [name]},
+        "unit": None,
+        "year": None,
+        "stage": "budget",
+        "scope": None,
+        "note": "",
+        "tables": tables,
+    }
 
 
 def survey(path: str) -> None:
@@ -359,8 +416,12 @@ def row_of(r, name_col, code_cols, cols, carry, spec):
 def draft_table(spec, files) -> dict:
     path = corpus_path(files[spec.get("file", 0)])
     title, unit = page_title(path, spec["pages"][0])
-    t = {"kind": spec["kind"], "title": spec.get("title", title), "money_unit": spec.get("money_unit", unit),
-         "location": {"page": spec["pages"][0]}}
+    t = {
+        "kind": spec["kind"],
+        "title": spec.get("title", title),
+        "money_unit": spec.get("money_unit", unit),
+        "location": {"page": spec["pages"][0]},
+    }
     if len(files) > 1:
         t["location"]["file"] = files[spec.get("file", 0)]
     if spec.get("empty"):
@@ -372,8 +433,12 @@ def draft_table(spec, files) -> dict:
             rows, admin = items_as_columns(p, p.find_tables()[spec.get("table", 0)], spec.get("key", "total"))
         t.update(empty=False, rows=rows)
         if admin is not None:
-            a = {**t, "kind": "admin_operating", "rows": [{"name": "合计", "values": {"total": admin}}],
-                 "note": "机关运行经费 printed as a column of the 三公 table"}
+            a = {
+                **t,
+                "kind": "admin_operating",
+                "rows": [{"name": "合计", "values": {"total": admin}}],
+                "note": "机关运行经费 printed as a column of the 三公 table",
+            }
             return [t, a]
         return t
     if "rows" in spec:  # read by hand off the cells (items printed as columns, a single line of figures)
@@ -383,13 +448,17 @@ def draft_table(spec, files) -> dict:
     with pdfplumber.open(path) as pdf:
         if not spec.get("cols") and not spec.get("sides") and not spec.get("blocks"):
             p = pdf.pages[spec["pages"][0] - 1]
-            auto, paths = auto_columns(p, p.find_tables()[spec.get("table", 0) if isinstance(spec.get("table", 0), int) else 0])
+            auto, paths = auto_columns(
+                p, p.find_tables()[spec.get("table", 0) if isinstance(spec.get("table", 0), int) else 0]
+            )
             spec = {**auto, **spec}
             spec["cols"] = {**spec.get("cols", {}), **spec.get("col_override", {})}
             print(f"AUTO {spec['kind']} p{spec['pages'][0]}: {json.dumps(auto, ensure_ascii=False)}", file=sys.stderr)
         for page in spec["pages"]:
             grids = page_tables(pdf, page)
-            grid = grids[spec.get("table", {}).get(str(page), 0) if isinstance(spec.get("table"), dict) else spec.get("table", 0)]
+            grid = grids[
+                spec.get("table", {}).get(str(page), 0) if isinstance(spec.get("table"), dict) else spec.get("table", 0)
+            ]
             body = list(body_rows(grid, spec))  # codes carry over the page break
             if spec.get("blocks"):  # blocks printed side by side (人员经费 | 公用经费): left block first
                 for block in spec["blocks"]:
@@ -445,7 +514,8 @@ def tabular_forms(spec, files) -> list[dict]:
     forms, cur, carry = [], None, {}
     with pdfplumber.open(path) as pdf:
         for page in spec["pages"]:
-            for r in pdf.pages[page - 1].extract_tables()[spec.get("table", 0):][:1][0]:
+            for r in pdf.pages[page - 1].extract_tables()[spec.get("table", 0) :][:1][0]:
+
                 def cell(k):
                     j = spec.get(k)
                     if j is None or j >= len(r):
@@ -454,7 +524,10 @@ def tabular_forms(spec, files) -> list[dict]:
                         return carry.get(k)
                     carry[k] = clean(r[j])
                     return carry[k]
-                if any(clean(c) in ("一级指标", "单位（项目）名称", "单位名称", "项目名称", "绩效指标") for c in r if c):
+
+                if any(
+                    clean(c) in ("一级指标", "单位（项目）名称", "单位名称", "项目名称", "绩效指标") for c in r if c
+                ):
                     continue  # the header, repeated on each page
                 proj = r[spec["project"]] if spec["project"] < len(r) else None
                 value = cell("value")
@@ -464,8 +537,14 @@ def tabular_forms(spec, files) -> list[dict]:
                     proj = None if cur else clean(proj)
                 if cur is None or proj is not None and clean(proj) and clean(proj) != cur.get("name"):
                     amt = amount(r[spec["amount"]]) if spec.get("amount") is not None else None
-                    cur = {"name": clean(proj), "project": None if spec.get("project_null") else clean(proj), "amount": amt, "money_unit": spec.get("money_unit", "万元"),
-                           "location": {"page": page}, "indicators": []}
+                    cur = {
+                        "name": clean(proj),
+                        "project": None if spec.get("project_null") else clean(proj),
+                        "amount": amt,
+                        "money_unit": spec.get("money_unit", "万元"),
+                        "location": {"page": page},
+                        "indicators": [],
+                    }
                     if len(files) > 1:
                         cur["location"]["file"] = files[spec.get("file", 0)]
                     forms.append(cur)
@@ -494,19 +573,35 @@ def declaration_forms(spec, files) -> list[dict]:
             for r in grid:
                 cells = [clean(c) if c is not None else None for c in r]
                 if "项目名称" in cells and not any(x and "指标" in x for x in cells):
-                    name = next(c for c in cells[cells.index("项目名称") + 1:] if c)
-                    forms.append({"project": name, "amount": None, "money_unit": spec.get("money_unit", "万元"),
-                                  "location": {"page": page}, "indicators": []})
+                    name = next(c for c in cells[cells.index("项目名称") + 1 :] if c)
+                    forms.append(
+                        {
+                            "project": name,
+                            "amount": None,
+                            "money_unit": spec.get("money_unit", "万元"),
+                            "location": {"page": page},
+                            "indicators": [],
+                        }
+                    )
                     if len(files) > 1:
                         forms[-1]["location"]["file"] = files[spec.get("file", 0)]
                     continue
                 label = next((c for c in cells if c and re.search(spec.get("amount_label", r"^年度资金总额"), c)), None)
                 if label and forms and forms[-1]["amount"] is None:
-                    forms[-1]["amount"] = next(amount(c) for c in cells[cells.index(label) + 1:] if amount(c) is not None)
+                    forms[-1]["amount"] = next(
+                        amount(c) for c in cells[cells.index(label) + 1 :] if amount(c) is not None
+                    )
                     continue
                 if "一级指标" in cells:
-                    cols = {k: cells.index(h) for k, h in (("level1", "一级指标"), ("level2", "二级指标"),
-                                                           ("name", "三级指标"), ("value", "指标值"))}
+                    cols = {
+                        k: cells.index(h)
+                        for k, h in (
+                            ("level1", "一级指标"),
+                            ("level2", "二级指标"),
+                            ("name", "三级指标"),
+                            ("value", "指标值"),
+                        )
+                    }
                     carry = {}
                     continue
                 if cols and forms:
@@ -531,8 +626,15 @@ def row_forms(spec, files) -> list[dict]:
             for r in pdf.pages[page - 1].extract_tables()[spec.get("table", 0)]:
                 name, amt = clean(r[spec["project"]]), amount(r[spec["amount"]])
                 if name and amt is not None and name not in ("合计", "项目名称"):
-                    forms.append({"project": name, "amount": amt, "money_unit": spec.get("money_unit", "万元"),
-                                  "location": {"page": page}, "indicators": []})
+                    forms.append(
+                        {
+                            "project": name,
+                            "amount": amt,
+                            "money_unit": spec.get("money_unit", "万元"),
+                            "location": {"page": page},
+                            "indicators": [],
+                        }
+                    )
     return forms
 
 
@@ -543,14 +645,20 @@ def as_list(x):
 def draft(spec: dict) -> dict:
     files = spec["source"]["files"]
     sha = [hashlib.sha256(open(corpus_path(f), "rb").read()).hexdigest() for f in files]
-    gold = {"schema": "budgetwatch.extraction/v1",
-            "source": {"files": files, "sha256": sha, "format": spec["source"].get("format", "pdf")},
-            "unit": spec["unit"], "year": spec["year"], "stage": spec["stage"], "scope": spec["scope"],
-            "tables": [x for t in spec["tables"] for x in as_list(draft_table(t, files))],
-            "performance_forms": spec.get("forms", []) + [f for ft in spec.get("forms_tables", []) for f in tabular_forms(ft, files)] + \
-                [f for ft in spec.get("forms_declaration", []) for f in declaration_forms(ft, files)] + \
-                [f for ft in spec.get("forms_rows", []) for f in row_forms(ft, files)],
-            "note": spec["note"]}
+    gold = {
+        "schema": "budgetwatch.extraction/v1",
+        "source": {"files": files, "sha256": sha, "format": spec["source"].get("format", "pdf")},
+        "unit": spec["unit"],
+        "year": spec["year"],
+        "stage": spec["stage"],
+        "scope": spec["scope"],
+        "tables": [x for t in spec["tables"] for x in as_list(draft_table(t, files))],
+        "performance_forms": spec.get("forms", [])
+        + [f for ft in spec.get("forms_tables", []) for f in tabular_forms(ft, files)]
+        + [f for ft in spec.get("forms_declaration", []) for f in declaration_forms(ft, files)]
+        + [f for ft in spec.get("forms_rows", []) for f in row_forms(ft, files)],
+        "note": spec["note"],
+    }
     return gold
 
 
@@ -561,11 +669,17 @@ def check(gold: dict) -> list[str]:
         rows = [r for r in t.get("rows", []) if not r.get("side")]
         coded = [r for r in rows if r.get("code")]
         for key in {k for r in rows for k in r["values"]}:
+
             def v(r):
                 return r["values"].get(key, 0)
+
             for r in coded:
                 c = r["code"]
-                kids = [k for k in coded if len(k["code"]) == len(c) + 2 and k["code"].startswith(c)] if len(c) in (3, 5) else []
+                kids = (
+                    [k for k in coded if len(k["code"]) == len(c) + 2 and k["code"].startswith(c)]
+                    if len(c) in (3, 5)
+                    else []
+                )
                 if len(c) == 3 and not kids and t["kind"] in ("gpb_basic", "basic_economic", "gpb_economic"):
                     kids = [k for k in coded if len(k["code"]) == 5 and k["code"].startswith(c)]
                 if kids and abs(sum(map(v, kids)) - v(r)) > 0.011:
@@ -577,14 +691,23 @@ def check(gold: dict) -> list[str]:
         for r in t.get("rows", []):
             vals = r["values"]
             basic = vals.get("basic", vals.get("personnel", 0) + vals.get("public", 0))
-            if "total" in vals and {"basic", "project", "personnel", "public"} & set(vals) \
-                    and abs(basic + vals.get("project", 0) - vals["total"]) > 0.011:
+            if (
+                "total" in vals
+                and {"basic", "project", "personnel", "public"} & set(vals)
+                and abs(basic + vals.get("project", 0) - vals["total"]) > 0.011
+            ):
                 out.append(f"{t['title']} {r.get('code') or r['name']}: total {vals['total']} != basic+project")
-            if "basic" in vals and {"personnel", "public"} & set(vals) \
-                    and abs(vals.get("personnel", 0) + vals.get("public", 0) - vals["basic"]) > 0.011:
+            if (
+                "basic" in vals
+                and {"personnel", "public"} & set(vals)
+                and abs(vals.get("personnel", 0) + vals.get("public", 0) - vals["basic"]) > 0.011
+            ):
                 out.append(f"{t['title']} {r.get('code') or r['name']}: basic {vals['basic']} != personnel+public")
-            if "total" in vals and {"current", "carryover"} & set(vals) \
-                    and abs(vals.get("current", 0) + vals.get("carryover", 0) - vals["total"]) > 0.011:
+            if (
+                "total" in vals
+                and {"current", "carryover"} & set(vals)
+                and abs(vals.get("current", 0) + vals.get("carryover", 0) - vals["total"]) > 0.011
+            ):
                 out.append(f"{t['title']} {r.get('code') or r['name']}: total {vals['total']} != current+carryover")
     return out
 
@@ -604,8 +727,10 @@ def diff(gold: dict, cand: dict) -> list[str]:
     for kind in sorted(set(gk) | set(bykind)):
         g, c = gk.get(kind, []), bykind.get(kind, [])
         if len(g) != len(c):
-            out.append(f"{kind}: {len(g)} gold tables {[t['location'] for t in g]}, {len(c)} extracted "
-                       f"{[(t.get('title'), t.get('location')) for t in c]}")
+            out.append(
+                f"{kind}: {len(g)} gold tables {[t['location'] for t in g]}, {len(c)} extracted "
+                f"{[(t.get('title'), t.get('location')) for t in c]}"
+            )
         crows = [r for t in c for r in t.get("rows", [])]
         used = set()
         for t in g:
@@ -613,33 +738,55 @@ def diff(gold: dict, cand: dict) -> list[str]:
                 continue
             for r in t["rows"]:
                 key = (r.get("side"), r.get("code") or None, None if r.get("code") else norm_name(r["name"]))
-                m = next((i for i, x in enumerate(crows) if i not in used and
-                          (x.get("side"), x.get("code") or None, None if r.get("code") else norm_name(x.get("name"))) == key), None)
+                m = next(
+                    (
+                        i
+                        for i, x in enumerate(crows)
+                        if i not in used
+                        and (x.get("side"), x.get("code") or None, None if r.get("code") else norm_name(x.get("name")))
+                        == key
+                    ),
+                    None,
+                )
                 if m is None:
                     out.append(f"{kind} p{t['location'].get('page')}: missing row {key} {r['values']}")
                     continue
                 used.add(m)
                 cv = crows[m].get("values", {})
-                bad = {k: (v, cv.get(k)) for k, v in r["values"].items() if not k.startswith("x:")
-                       and (not isinstance(cv.get(k), (int, float)) or abs(cv[k] - v) > 0.005)}
+                bad = {
+                    k: (v, cv.get(k))
+                    for k, v in r["values"].items()
+                    if not k.startswith("x:") and (not isinstance(cv.get(k), (int, float)) or abs(cv[k] - v) > 0.005)
+                }
                 extra = {k: v for k, v in cv.items() if not k.startswith("x:") and k not in r["values"]}
                 if bad or extra:
                     out.append(f"{kind} p{t['location'].get('page')}: row {key} wrong {bad} extra {extra}")
         if any(not (t.get("empty") or t.get("rows_not_asserted")) for t in g):
             for i, x in enumerate(crows):
                 if i not in used and any(not str(k).startswith("x:") for k in x.get("values", {})):
-                    out.append(f"{kind}: extra row {x.get('side')} {x.get('code')} {x.get('name')} {x.get('values')} p{x.get('location', {}).get('page')}")
+                    out.append(
+                        f"{kind}: extra row {x.get('side')} {x.get('code')} {x.get('name')} {x.get('values')} p{x.get('location', {}).get('page')}"
+                    )
     cf = list(cand.get("performance_forms", []))
     used = set()
     for f in gold.get("performance_forms", []):
-        m = next((i for i, x in enumerate(cf) if i not in used and norm_name(x.get("project")) == norm_name(f.get("project"))), None)
+        m = next(
+            (
+                i
+                for i, x in enumerate(cf)
+                if i not in used and norm_name(x.get("project")) == norm_name(f.get("project"))
+            ),
+            None,
+        )
         if m is None:
             out.append(f"form missing {f.get('project')!r} p{f['location'].get('page')}")
             continue
         used.add(m)
         x = cf[m]
         if f.get("amount") is not None and (x.get("amount") is None or abs(_yuan(x) - _yuan(f)) > 0.5):
-            out.append(f"form {f.get('project')!r}: amount gold {f['amount']}{f.get('money_unit')} got {x.get('amount')}{x.get('money_unit')}")
+            out.append(
+                f"form {f.get('project')!r}: amount gold {f['amount']}{f.get('money_unit')} got {x.get('amount')}{x.get('money_unit')}"
+            )
         ci = [(norm_name(i.get("name")), clean(i.get("value"))) for i in x.get("indicators", [])]
         gi = [(norm_name(i.get("name")), clean(i.get("value"))) for i in f.get("indicators", [])]
         for i in gi:
@@ -650,7 +797,9 @@ def diff(gold: dict, cand: dict) -> list[str]:
                 out.append(f"form {f.get('project')!r}: indicator extra {i}")
     for i, x in enumerate(cf):
         if i not in used:
-            out.append(f"form extra {x.get('project')!r} p{x.get('location', {}).get('page')} {len(x.get('indicators', []))} indicators")
+            out.append(
+                f"form extra {x.get('project')!r} p{x.get('location', {}).get('page')} {len(x.get('indicators', []))} indicators"
+            )
     return out
 
 
@@ -660,6 +809,7 @@ def _yuan(form):
 
 def norm_name(s):
     import unicodedata
+
     if s is None:
         return None
     s = unicodedata.normalize("NFKC", clean(s)).replace("“", '"').replace("”", '"')
@@ -672,7 +822,9 @@ def floor(gold_dir: str, lower: bool = False) -> dict:
     --lower (a gold correction, said in the commit)."""
     import importlib.util
     import math
+
     from budgetwatch.extract import extract_files
+
     here = os.path.dirname(os.path.abspath(__file__))
     path = os.path.join(here, "..", "..", "shared", "eval", "score.py")
     path = path if os.path.exists(path) else os.path.join(here, "score.py")
@@ -713,6 +865,7 @@ def floor(gold_dir: str, lower: bool = False) -> dict:
 def rasterise(path: str, pages, out: str, dpi: int = 150) -> None:
     """An image-only PDF of the given pages (a scan as a copier makes it: no text layer)."""
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(path)
     images = [doc[p - 1].render(scale=dpi / 72).to_pil().convert("L") for p in pages]
     images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
@@ -771,8 +924,11 @@ def main() -> None:
         for line in diff(json.load(open(args.gold, encoding="utf-8")), cand[0] if isinstance(cand, list) else cand):
             print(line)
     elif args.cmd == "rasterise":
-        pages = [int(x) for part in args.pages.split(",") for x in
-                 (range(int(part.split("-")[0]), int(part.split("-")[1]) + 1) if "-" in part else [part])]
+        pages = [
+            int(x)
+            for part in args.pages.split(",")
+            for x in (range(int(part.split("-")[0]), int(part.split("-")[1]) + 1) if "-" in part else [part])
+        ]
         rasterise(corpus_path(args.file), pages, args.out)
 
 

@@ -1,11 +1,11 @@
 """The `budgetwatch` command: extract, ingest, list, export."""
+
 from __future__ import annotations
 
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 import typer.rich_utils
@@ -16,13 +16,16 @@ from . import __version__
 from .errors import BudgetwatchError
 from .vocab.enums import DECISIONS, Scope, Severity, Stage, Status, labels
 
-typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"   # the help is Chinese first, English beside it
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"  # the help is Chinese first, English beside it
 typer.rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
 typer.rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
-HELP = ("budgetwatch — 人大预算联网监督系统：读取、入库、检查预算决算公开文件，提供网页、API、导出和审查报告。"
-        "Reads, stores and checks budget disclosures; serves the web UI, API, exports and review reports.")
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP,
-                  context_settings={"help_option_names": ["-h", "--help"]})
+HELP = (
+    "budgetwatch — 人大预算联网监督系统：读取、入库、检查预算决算公开文件，提供网页、API、导出和审查报告。"
+    "Reads, stores and checks budget disclosures; serves the web UI, API, exports and review reports."
+)
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -41,7 +44,11 @@ def severity_counts(severities) -> tuple[dict[str, int], str]:
 def decision_mark(status: str) -> str:
     """（已确认） after a finding a reviewer decided on; nothing for an open one."""
     return f"（{Status(status).zh}）" if status in DECISIONS else ""
-DbOption = typer.Option(None, "--db", help="数据库 SQLAlchemy URL (database; default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)")
+
+
+DbOption = typer.Option(
+    None, "--db", help="数据库 SQLAlchemy URL (database; default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)"
+)
 
 
 def _version(value: bool) -> None:
@@ -51,47 +58,58 @@ def _version(value: bool) -> None:
 
 
 @app.callback(help=HELP)
-def main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
-                                      help="显示版本 (show the version)")) -> None:
+def main(
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_version, is_eager=True, help="显示版本 (show the version)"
+    ),
+) -> None:
     import warnings
 
-    def show(message, category, *_args, **_kw):   # one plain line, like the errors
+    def show(message, category, *_args, **_kw):  # one plain line, like the errors
         err.print(f"[yellow]budgetwatch: warning:[/] {message}", highlight=False, soft_wrap=True)
+
     warnings.showwarning = show
 
 
 def fail(message: str, code: int = 2) -> None:
     from rich.markup import escape  # a message quoting `budgetwatch[postgres]` is text, not markup
+
     err.print(f"[bold red]budgetwatch: error:[/] {escape(message)}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
 
 
 def _open(db: str | None):
     from .store.db import open_db
+
     try:
         return open_db(db)
-    except BudgetwatchError as e:   # e.g. a PostgreSQL URL without the driver installed
+    except BudgetwatchError as e:  # e.g. a PostgreSQL URL without the driver installed
         fail(str(e))
     except Exception as e:  # unreachable server, bad URL, unwritable file
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
 
 
 @app.command()
-def extract(files: list[Path] = typer.Argument(..., help="一份文档的文件 (one document: its file(s))"),
-            as_json: bool = typer.Option(False, "--json", help="输出标准 JSON (print the canonical JSON)")):
+def extract(
+    files: list[Path] = typer.Argument(..., help="一份文档的文件 (one document: its file(s))"),
+    as_json: bool = typer.Option(False, "--json", help="输出标准 JSON (print the canonical JSON)"),
+):
     """提取：打印一份文档的标准化提取结果（多个文件为同一文档）。Print the canonical extraction of one document."""
     from .extract import extract_files
+
     try:
         doc = extract_files(files)
     except BudgetwatchError as e:
         fail(str(e))
-    except Exception as e:   # a reading the extractor did not foresee: still one line, never a traceback
+    except Exception as e:  # a reading the extractor did not foresee: still one line, never a traceback
         fail(f"{files[0]}: cannot extract: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:300]}")
     if as_json:
         sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n")
         return
-    console.print(f"[bold]{doc.unit or '（未识别单位）'}[/] {doc.year or ''} {STAGE.get(doc.stage, '')} "
-                  f"{SCOPE.get(doc.scope, '')}")
+    console.print(
+        f"[bold]{doc.unit or '（未识别单位）'}[/] {doc.year or ''} {STAGE.get(doc.stage, '')} "
+        f"{SCOPE.get(doc.scope, '')}"
+    )
     t = RichTable("位置", "表", "种类", "金额单位", "行数")
     for tb in doc.tables:
         loc = tb.location.get("page") or tb.location.get("line")
@@ -101,57 +119,84 @@ def extract(files: list[Path] = typer.Argument(..., help="一份文档的文件 
 
 
 @app.command("debug-page")
-def debug_page(file: Path = typer.Argument(..., help="PDF 文件 (a PDF)"),
-               page: int = typer.Option(..., "--page", "-p", min=1, help="页码，从 1 起 (1-based page number)"),
-               out: Optional[Path] = typer.Option(None, "--out", "-o", help="PNG 文件，默认 <文件名>-p<页码>.png"),
-               scale: float = typer.Option(2.0, "--scale", min=0.25, max=8, help="每点像素数 (pixels per point)")):
+def debug_page(
+    file: Path = typer.Argument(..., help="PDF 文件 (a PDF)"),
+    page: int = typer.Option(..., "--page", "-p", min=1, help="页码，从 1 起 (1-based page number)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="PNG 文件，默认 <文件名>-p<页码>.png"),
+    scale: float = typer.Option(2.0, "--scale", min=0.25, max=8, help="每点像素数 (pixels per point)"),
+):
     """版面调试：在渲染的页面上画出字符框、表格线、识别出的网格和单元格（PNG）。
     Draw the glyph boxes, rulings, grid and cells the reader finds on one PDF page over the rendered page."""
     from .read.debug_page import debug_page as draw
+
     target = out or Path(f"{file.stem}-p{page}.png")
     try:
         d = draw(file, page, target, scale)
     except BudgetwatchError as e:
         fail(str(e))
-    console.print(f"wrote {target} ({d.size[0]}×{d.size[1]} px): {d.glyphs} glyphs (grey), {d.rulings} rulings (red), "
-                  f"{len(d.grids)} grids (green), {len(d.cells)} cells (blue)", highlight=False)
+    console.print(
+        f"wrote {target} ({d.size[0]}×{d.size[1]} px): {d.glyphs} glyphs (grey), {d.rulings} rulings (red), "
+        f"{len(d.grids)} grids (green), {len(d.cells)} cells (blue)",
+        highlight=False,
+    )
 
 
 @app.command()
-def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，递归查找 (files or folders, searched recursively)"),
-           db: Optional[str] = DbOption,
-           no_check: bool = typer.Option(False, "--no-check", help="只入库，不检查 (store only; do not run the checks)"),
-           workers: int = typer.Option(0, "--workers", "-j", min=0, max=64,
-                                       help="读取进程数，0 为按 CPU 数 (reader processes; 0: one per CPU, at most 4)"),
-           verbose: bool = typer.Option(False, "--verbose", "-v", help="另打印完整的问题清单 (also print every finding)")):
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="文件或文件夹，递归查找 (files or folders, searched recursively)"),
+    db: str | None = DbOption,
+    no_check: bool = typer.Option(False, "--no-check", help="只入库，不检查 (store only; do not run the checks)"),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        "-j",
+        min=0,
+        max=64,
+        help="读取进程数，0 为按 CPU 数 (reader processes; 0: one per CPU, at most 4)",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="另打印完整的问题清单 (also print every finding)"),
+):
     """入库：存入数据库（每份文档一个事务，个别失败不影响其余），随后检查，打印一张汇总表。
     Store documents (one transaction each; the batch goes on past failures), check them, print one summary table."""
     from .cli_output import file_progress, ingest_table, ingest_totals
-    from .pipeline import candidate_files
-    from .pipeline import ingest as run_ingest
+    from .pipeline import candidate_files, ingest as run_ingest
+
     engine = _open(db)
     n_files = sum(len(fs) for fs in candidate_files(paths).values())
     if not n_files:
         fail(f"{', '.join(map(str, paths))}: no disclosure files found")
-    with file_progress(err, n_files) as tick:   # a new document is checked before it is kept
+    with file_progress(err, n_files) as tick:  # a new document is checked before it is kept
         readers = workers or min(os.cpu_count() or 1, 4)
-        summary = run_ingest(engine, paths, progress=tick, check=not no_check,
-                             workers=readers if n_files > 2 else 1)   # a pool pays off from a few files on
+        summary = run_ingest(
+            engine, paths, progress=tick, check=not no_check, workers=readers if n_files > 2 else 1
+        )  # a pool pays off from a few files on
     from .access.audit import cli_record
-    cli_record(engine, "upload", "ingest", None, {"paths": [str(p) for p in paths], "ingested": summary.count("ingested"),
-                                                  "unchanged": summary.count("unchanged"), "failed": summary.count("failed")})
+
+    cli_record(
+        engine,
+        "upload",
+        "ingest",
+        None,
+        {
+            "paths": [str(p) for p in paths],
+            "ingested": summary.count("ingested"),
+            "unchanged": summary.count("unchanged"),
+            "failed": summary.count("failed"),
+        },
+    )
     results: dict = {}
     if not no_check:
         from sqlalchemy.orm import Session
 
         from .pipeline import check as check_versions
         from .store.findings import load_findings
+
         with Session(engine) as s:
             results = load_findings(s, [o.version_id for o in summary.outcomes if o.status == "ingested"])
         unchanged = sorted({o.document_id for o in summary.outcomes if o.status == "unchanged"})
         if unchanged:
             results.update(check_versions(engine, unchanged))
-    out = console if console.is_terminal else Console(width=160)   # a log or a pipe: no 80-column wrapping
+    out = console if console.is_terminal else Console(width=160)  # a log or a pipe: no 80-column wrapping
     out.print(ingest_table(engine, summary, results))
     console.print(ingest_totals(summary, results), highlight=False, soft_wrap=True)
     for o in summary.failed:
@@ -163,18 +208,26 @@ def ingest(paths: list[Path] = typer.Argument(..., help="文件或文件夹，�
 
 
 @app.command("list")
-def list_documents(db: Optional[str] = DbOption):
+def list_documents(db: str | None = DbOption):
     """列表：数据库中的文档（各取最新版本）。List the documents stored (newest version of each)."""
     from sqlalchemy.orm import Session
 
     from .store.repository import latest_versions
+
     engine = _open(db)
     t = RichTable("id", "单位", "年度", "阶段", "口径", "版本", "表", "文件")
     with Session(engine) as s:
         for v in latest_versions(s):
-            t.add_row(str(v.document_id), v.unit_name or "", str(v.year or ""), STAGE.get(v.stage, ""),
-                      SCOPE.get(v.scope, ""), str(v.number), str(len(v.tables)),
-                      ", ".join(f.name for f in v.files))
+            t.add_row(
+                str(v.document_id),
+                v.unit_name or "",
+                str(v.year or ""),
+                STAGE.get(v.stage, ""),
+                SCOPE.get(v.scope, ""),
+                str(v.number),
+                str(len(v.tables)),
+                ", ".join(f.name for f in v.files),
+            )
     console.print(t)
 
 
@@ -192,6 +245,7 @@ def _chosen_versions(engine, documents, all_: bool) -> dict[int, int]:
     from sqlalchemy.orm import Session
 
     from .store.repository import latest_versions
+
     with Session(engine) as s:
         versions = {v.document_id: v.id for v in latest_versions(s)}
     ids = sorted(versions) if all_ else list(documents)
@@ -202,18 +256,21 @@ def _chosen_versions(engine, documents, all_: bool) -> dict[int, int]:
 
 
 @app.command()
-def export(documents: list[int] = typer.Argument(None, help="文档 id，见 budgetwatch list (document ids)"),
-           all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
-           fmt: str = typer.Option("json", "--format", "-f", help="json | csv | xlsx"),
-           out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
-           lang: str = typer.Option("en", "--lang", help="CSV 列名语言 en | zh (CSV column headings)"),
-           db: Optional[str] = DbOption):
+def export(
+    documents: list[int] = typer.Argument(None, help="文档 id，见 budgetwatch list (document ids)"),
+    all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
+    fmt: str = typer.Option("json", "--format", "-f", help="json | csv | xlsx"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
+    lang: str = typer.Option("en", "--lang", help="CSV 列名语言 en | zh (CSV column headings)"),
+    db: str | None = DbOption,
+):
     """导出：标准 JSON、CSV（每个数字一行）或 XLSX（每表一页）。Export as canonical JSON, CSV (one row per cell) or XLSX."""
     from sqlalchemy.orm import Session
 
     from .export import to_csv, to_json, to_xlsx
     from .export.writers import atomic_write
     from .store.repository import load_version
+
     _output_options(fmt, ("json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
     chosen = _chosen_versions(engine, documents, all_)
@@ -239,13 +296,26 @@ def _groups(engine, results) -> list:
     from sqlalchemy.orm import Session
 
     from .store.schema import Version
+
     out = []
     with Session(engine) as s:
         for vid, fs in results.items():
             v = s.get(Version, vid)
             label = f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{STAGE.get(v.stage, '')}"
-            out.append(({"id": v.document_id, "version": v.number, "label": label, "unit": v.unit_name,
-                         "year": v.year, "stage": v.stage, "files": [f.name for f in v.files]}, fs))
+            out.append(
+                (
+                    {
+                        "id": v.document_id,
+                        "version": v.number,
+                        "label": label,
+                        "unit": v.unit_name,
+                        "year": v.year,
+                        "stage": v.stage,
+                        "files": [f.name for f in v.files],
+                    },
+                    fs,
+                )
+            )
     return out
 
 
@@ -256,36 +326,48 @@ def _print_findings(engine, results) -> None:
         for sev in Severity:
             for f in (f for f in fs if f.severity == sev):
                 mark = decision_mark(f.status)
-                console.print(f"  [{SEVERITY_COLOUR[sev]}]{sev.zh}[/] {f.rule} #{f.id} {f.location}{mark}\n"
-                              f"    {f.message}", highlight=False, soft_wrap=True)
+                console.print(
+                    f"  [{SEVERITY_COLOUR[sev]}]{sev.zh}[/] {f.rule} #{f.id} {f.location}{mark}\n    {f.message}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
 
 
 @app.command()
-def check(documents: list[int] = typer.Argument(None, help="文档 id，见 budgetwatch list (document ids)"),
-          all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
-          fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
-          feed: bool = typer.Option(False, "--feed", help="检查联网数据（G 类执行监控） (check the 联网 feed instead of documents)"),
-          region: Optional[str] = typer.Option(None, "--region", help="--feed: 9位财政区划代码 (9-digit region code)"),
-          year: Optional[int] = typer.Option(None, "--year", help="--feed: 预算年度 (fiscal year)"),
-          as_of: Optional[str] = typer.Option(None, "--as-of", help="--feed: 截至日期 YYYY-MM-DD (as of this date)"),
-          db: Optional[str] = DbOption):
+def check(
+    documents: list[int] = typer.Argument(None, help="文档 id，见 budgetwatch list (document ids)"),
+    all_: bool = typer.Option(False, "--all", help="全部文档 (every document)"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="输出文件，默认标准输出 (file to write; default stdout)"),
+    feed: bool = typer.Option(
+        False, "--feed", help="检查联网数据（G 类执行监控） (check the 联网 feed instead of documents)"
+    ),
+    region: str | None = typer.Option(None, "--region", help="--feed: 9位财政区划代码 (9-digit region code)"),
+    year: int | None = typer.Option(None, "--year", help="--feed: 预算年度 (fiscal year)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="--feed: 截至日期 YYYY-MM-DD (as of this date)"),
+    db: str | None = DbOption,
+):
     """检查（预警）：检查已入库的文档，保存并打印问题清单。Run the checks, store the findings, print the 问题清单."""
     if feed:
         from .cli_exec import check_feed_command
+
         return check_feed_command(region, year, as_of, fmt, out, db)
     from .export.findings import findings_csv, findings_json, findings_xlsx
     from .export.writers import atomic_write
     from .pipeline import check as check_versions
+
     _output_options(fmt, ("text", "json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
-    results = check_versions(engine, list(_chosen_versions(engine, documents, all_)))   # unknown ids fail first
+    results = check_versions(engine, list(_chosen_versions(engine, documents, all_)))  # unknown ids fail first
     if fmt == "text":
         _print_findings(engine, results)
         return
     groups = _groups(engine, results)
-    data = {"json": lambda: findings_json(groups).encode(), "csv": lambda: findings_csv(groups).encode("utf-8"),
-            "xlsx": lambda: findings_xlsx(groups)}[fmt]()
+    data = {
+        "json": lambda: findings_json(groups).encode(),
+        "csv": lambda: findings_csv(groups).encode("utf-8"),
+        "xlsx": lambda: findings_xlsx(groups),
+    }[fmt]()
     if out is None:
         sys.stdout.buffer.write(data)
     else:
@@ -294,16 +376,18 @@ def check(documents: list[int] = typer.Argument(None, help="文档 id，见 budg
 
 
 @app.command()
-def decide(finding: int = typer.Argument(..., help="问题编号，问题清单中的 #N (finding id)"),
-           status: str = typer.Argument(..., help="accepted（确认）| dismissed（排除）"),
-           reason: str = typer.Option(..., "--reason", "-r", help="理由，随处理结果保存 (why)"),
-           by: str = typer.Option(..., "--by", help="审查人 (who decides)"),
-           db: Optional[str] = DbOption):
+def decide(
+    finding: int = typer.Argument(..., help="问题编号，问题清单中的 #N (finding id)"),
+    status: str = typer.Argument(..., help="accepted（确认）| dismissed（排除）"),
+    reason: str = typer.Option(..., "--reason", "-r", help="理由，随处理结果保存 (why)"),
+    by: str = typer.Option(..., "--by", help="审查人 (who decides)"),
+    db: str | None = DbOption,
+):
     """处理问题：确认或排除一条问题，重新检查和新版本中保留。Accept or dismiss a finding; kept across re-checks."""
     from sqlalchemy.orm import Session
 
-    from .store.findings import STATUSES
-    from .store.findings import decide as store_decide
+    from .store.findings import STATUSES, decide as store_decide
+
     if status not in STATUSES:
         fail(f"status {status}: choose accepted or dismissed")
     engine = _open(db)
@@ -314,19 +398,23 @@ def decide(finding: int = typer.Argument(..., help="问题编号，问题清单�
             fail(f"no finding with id {finding}")
         s.commit()
     from .access.audit import cli_record
+
     cli_record(engine, "decide", "finding", finding, {"status": status, "reason": reason, "by": by})
     console.print(f"#{finding} {f.rule} → {status}（{reason}，{by}）")
 
 
 @app.command()
-def undo(finding: int = typer.Argument(..., help="问题编号 (finding id)"),
-         by: str = typer.Option(..., "--by", help="审查人 (who takes it back)"),
-         reason: Optional[str] = typer.Option(None, "--reason", "-r", help="理由 (why)"),
-         db: Optional[str] = DbOption):
+def undo(
+    finding: int = typer.Argument(..., help="问题编号 (finding id)"),
+    by: str = typer.Option(..., "--by", help="审查人 (who takes it back)"),
+    reason: str | None = typer.Option(None, "--reason", "-r", help="理由 (why)"),
+    db: str | None = DbOption,
+):
     """撤销处理：收回对一条问题的最近一次处理，此前的处理（或待处理）恢复。Undo the latest decision."""
     from sqlalchemy.orm import Session
 
     from .store.findings import undo as store_undo
+
     engine = _open(db)
     with Session(engine) as s:
         try:
@@ -340,10 +428,13 @@ def undo(finding: int = typer.Argument(..., help="问题编号 (finding id)"),
 
 
 @app.command()
-def serve(host: str = typer.Option("127.0.0.1", help="监听地址 (address to listen on)"),
-          port: int = typer.Option(8000, help="端口 (port)"), db: Optional[str] = DbOption,
-          workers: int = typer.Option(1, min=1, max=64, help="工作进程数 (worker processes; use the machine's cores)"),
-          cache: bool = typer.Option(True, help="缓存 GET 结果直到数据变化 (keep GET answers until the data changes)")):
+def serve(
+    host: str = typer.Option("127.0.0.1", help="监听地址 (address to listen on)"),
+    port: int = typer.Option(8000, help="端口 (port)"),
+    db: str | None = DbOption,
+    workers: int = typer.Option(1, min=1, max=64, help="工作进程数 (worker processes; use the machine's cores)"),
+    cache: bool = typer.Option(True, help="缓存 GET 结果直到数据变化 (keep GET answers until the data changes)"),
+):
     """网页服务：中文网页和 JSON API (FastAPI + uvicorn)，与命令行同一数据库。Serve the web UI and the JSON API."""
     import os
 
@@ -353,14 +444,15 @@ def serve(host: str = typer.Option("127.0.0.1", help="监听地址 (address to l
     from .cli_output import listen
     from .store.db import resolve_url
     from .web.app import create_app
+
     if not is_loopback(host) and not auth_on():
         fail(f"--host {host}: serving beyond this machine needs BUDGETWATCH_AUTH=on (login and roles)")
     try:
-        sock = listen(host, port)   # bound before anything says the service is up
+        sock = listen(host, port)  # bound before anything says the service is up
     except ValueError as e:
         fail(str(e))
     try:
-        application = create_app(db, cache=cache)   # also migrates the database before any worker starts
+        application = create_app(db, cache=cache)  # also migrates the database before any worker starts
     except BudgetwatchError as e:
         fail(str(e))
     except Exception as e:
@@ -371,27 +463,39 @@ def serve(host: str = typer.Option("127.0.0.1", help="监听地址 (address to l
     else:
         os.environ["BUDGETWATCH_DB"] = resolve_url(db)
         os.environ["BUDGETWATCH_CACHE"] = "1" if cache else "0"
-        config = uvicorn.Config("budgetwatch.web.app:app_from_env", factory=True, host=host, port=port,
-                                workers=workers, log_level="warning", http=http)
+        config = uvicorn.Config(
+            "budgetwatch.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            http=http,
+        )
     console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)", soft_wrap=True)
     if workers == 1:
         uvicorn.Server(config).run(sockets=[sock])
     else:
         from uvicorn.supervisors import Multiprocess
+
         Multiprocess(config, sockets=[sock]).run()
 
 
 @app.command()
-def spark(paths: list[Path] = typer.Argument(..., help="文件或文件夹 (files or folders, searched recursively)"),
-          out: Path = typer.Option(..., "--out", "-o", help="Parquet 输出文件夹 (folder for the Parquet datasets)"),
-          master: str = typer.Option("local[*]", help="Spark master (local[*], spark://host:7077, yarn …)"),
-          partitions: Optional[int] = typer.Option(None, min=1, help="任务数 (tasks; default: one per file, at most 1024)")):
+def spark(
+    paths: list[Path] = typer.Argument(..., help="文件或文件夹 (files or folders, searched recursively)"),
+    out: Path = typer.Option(..., "--out", "-o", help="Parquet 输出文件夹 (folder for the Parquet datasets)"),
+    master: str = typer.Option("local[*]", help="Spark master (local[*], spark://host:7077, yarn …)"),
+    partitions: int | None = typer.Option(None, min=1, help="任务数 (tasks; default: one per file, at most 1024)"),
+):
     """分布式处理：在 PySpark 上读取、提取、检查（需 budgetwatch\\[spark] 扩展），结果写为 Parquet。
     Read, extract and check on PySpark; write documents, cells, findings and failures as Parquet."""
     import importlib.util
+
     if importlib.util.find_spec("pyspark") is None:
         fail("spark needs PySpark: pip install 'budgetwatch[spark]'")
     from .scale.spark import run
+
     if out.exists() and any(out.iterdir()) and not (out / "documents").exists():
         fail(f"{out}: exists and is not an earlier output of budgetwatch spark")
     try:
@@ -412,6 +516,7 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdo
     from .checks import RULES
     from .checks.catalogue import catalogue_markdown
     from .checks.rule import FAMILIES, SEVERITY_ZH
+
     if markdown:
         sys.stdout.write(catalogue_markdown())
         return

@@ -1,12 +1,12 @@
 """`budgetwatch check --feed` and `budgetwatch exec …`: execution monitoring (family G) on the 联网 feed —
 run the rules as of a date, list and decide execution findings, set a region's thresholds."""
+
 from __future__ import annotations
 
 import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table as RichTable
@@ -15,13 +15,26 @@ from .cli import SEVERITY_COLOUR, DbOption, _open, console, decision_mark, fail,
 from .cli_feed import _day
 
 app = typer.Typer(no_args_is_help=True, help="执行监控: family G rules on the 联网 feed (docs/execution.md).")
-COLUMNS = {"id": "编号", "rule": "规则", "severity": "严重程度", "level": "等级", "agency_code": "单位编码",
-           "subject_type": "对象类型", "subject_id": "对象", "value": "金额(元)", "expected": "比较数(元)",
-           "message": "问题说明", "suggestion": "审查意见建议", "status": "处理", "as_of": "截至日"}
+COLUMNS = {
+    "id": "编号",
+    "rule": "规则",
+    "severity": "严重程度",
+    "level": "等级",
+    "agency_code": "单位编码",
+    "subject_type": "对象类型",
+    "subject_id": "对象",
+    "value": "金额(元)",
+    "expected": "比较数(元)",
+    "message": "问题说明",
+    "suggestion": "审查意见建议",
+    "status": "处理",
+    "as_of": "截至日",
+}
 
 
 def _region(region: str | None) -> str:
     from .feed.codes import Bad, region_code
+
     if not region:
         fail("--feed needs --region CODE and --year YYYY")
     try:
@@ -33,16 +46,17 @@ def _region(region: str | None) -> str:
 def run_after_load(engine, region: str, year: int, as_of: date | None) -> None:
     """The hook `feed load` calls after its 对账 (family R): run family G on what was just loaded; print a summary."""
     from .execution.run import check_feed
+
     res = check_feed(engine, region, year, as_of, reconcile=False)
     _, said = severity_counts(f.severity for f in res.findings)
-    console.print(f"执行监控（截至{res.as_of}）: {said}"
-                  f"（budgetwatch exec findings --region {region} --year {year}）")
+    console.print(f"执行监控（截至{res.as_of}）: {said}（budgetwatch exec findings --region {region} --year {year}）")
 
 
 def check_feed_command(region, year, as_of, fmt, out, db) -> None:
     from .execution.queries import stored_findings
     from .execution.run import check_feed
     from .execution.settings import BadSetting
+
     region = _region(region)
     if year is None:
         fail("--feed needs --year YYYY")
@@ -60,14 +74,20 @@ def check_feed_command(region, year, as_of, fmt, out, db) -> None:
 
 def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
     from .web.downloads import table_response
+
     if fmt == "text":
         from .checks.rule import SEVERITY_ZH
+
         _, said = severity_counts(r["severity"] for r in rows)
         console.print(f"[bold]{title}[/] — {said}", highlight=False)
         for r in rows:
             mark = decision_mark(r["status"])
-            console.print(f"  [{SEVERITY_COLOUR[r['severity']]}]{SEVERITY_ZH[r['severity']]}[/] {r['rule']} #{r['id']} "
-                          f"{r['agency_code'] or ''}{mark}\n    {r['message']}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  [{SEVERITY_COLOUR[r['severity']]}]{SEVERITY_ZH[r['severity']]}[/] {r['rule']} #{r['id']} "
+                f"{r['agency_code'] or ''}{mark}\n    {r['message']}",
+                highlight=False,
+                soft_wrap=True,
+            )
         return
     if fmt == "json":
         data = json.dumps(rows, ensure_ascii=False, indent=1, default=str).encode()
@@ -77,26 +97,37 @@ def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
         sys.stdout.buffer.write(data)
     else:
         from .export.writers import atomic_write
+
         atomic_write(out, data)
         console.print(f"wrote {out} ({len(rows)} finding(s))")
 
 
 @app.command("check")
-def check(region: str = typer.Option(..., "--region"), year: int = typer.Option(..., "--year"),
-          as_of: Optional[str] = typer.Option(None, "--as-of"),
-          fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o"), db: Optional[str] = DbOption):
+def check(
+    region: str = typer.Option(..., "--region"),
+    year: int = typer.Option(..., "--year"),
+    as_of: str | None = typer.Option(None, "--as-of"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
+    out: Path | None = typer.Option(None, "--out", "-o"),
+    db: str | None = DbOption,
+):
     """Same as `budgetwatch check --feed`."""
     check_feed_command(region, year, as_of, fmt, out, db)
 
 
 @app.command("findings")
-def findings(region: str = typer.Option(..., "--region"), year: int = typer.Option(..., "--year"),
-             rule: Optional[str] = typer.Option(None, "--rule"), agency: Optional[str] = typer.Option(None, "--agency"),
-             fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
-             out: Optional[Path] = typer.Option(None, "--out", "-o"), db: Optional[str] = DbOption):
+def findings(
+    region: str = typer.Option(..., "--region"),
+    year: int = typer.Option(..., "--year"),
+    rule: str | None = typer.Option(None, "--rule"),
+    agency: str | None = typer.Option(None, "--agency"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json | csv | xlsx"),
+    out: Path | None = typer.Option(None, "--out", "-o"),
+    db: str | None = DbOption,
+):
     """The execution findings kept for the newest as-of date, with reviewers' decisions."""
     from .execution.queries import stored_findings
+
     engine = _open(db)
     with engine.connect() as c:
         rows = stored_findings(c, _region(region), year, rule=rule, agency=agency)
@@ -104,13 +135,16 @@ def findings(region: str = typer.Option(..., "--region"), year: int = typer.Opti
 
 
 @app.command("decide")
-def decide(finding: int = typer.Argument(..., help="execution finding id (#N)"),
-           status: str = typer.Argument(..., help="accepted | dismissed"),
-           reason: str = typer.Option(..., "--reason", "-r"), by: str = typer.Option(..., "--by"),
-           db: Optional[str] = DbOption):
+def decide(
+    finding: int = typer.Argument(..., help="execution finding id (#N)"),
+    status: str = typer.Argument(..., help="accepted | dismissed"),
+    reason: str = typer.Option(..., "--reason", "-r"),
+    by: str = typer.Option(..., "--by"),
+    db: str | None = DbOption,
+):
     """确认 or 排除 an execution finding; the decision is kept across re-runs and later dates."""
-    from .execution.run import STATUSES
-    from .execution.run import decide as run_decide
+    from .execution.run import STATUSES, decide as run_decide
+
     if status not in STATUSES:
         fail(f"status {status}: choose accepted or dismissed")
     engine = _open(db)
@@ -123,14 +157,17 @@ def decide(finding: int = typer.Argument(..., help="execution finding id (#N)"),
 
 
 @app.command("set")
-def set_threshold(rule: str = typer.Argument(..., help="rule id, e.g. G01"),
-                  key: str = typer.Argument(..., help="threshold name (see budgetwatch exec thresholds)"),
-                  value: str = typer.Argument(..., help="JSON value: 0.2, 100000, [\"301\",\"303\"], \"2023-01-10\""),
-                  region: str = typer.Option("*", "--region", help="region code, or * for every region"),
-                  by: Optional[str] = typer.Option(None, "--by"), db: Optional[str] = DbOption):
+def set_threshold(
+    rule: str = typer.Argument(..., help="rule id, e.g. G01"),
+    key: str = typer.Argument(..., help="threshold name (see budgetwatch exec thresholds)"),
+    value: str = typer.Argument(..., help='JSON value: 0.2, 100000, ["301","303"], "2023-01-10"'),
+    region: str = typer.Option("*", "--region", help="region code, or * for every region"),
+    by: str | None = typer.Option(None, "--by"),
+    db: str | None = DbOption,
+):
     """Override a threshold for a region (kept in the rule_settings table)."""
-    from .execution.settings import BadSetting
-    from .execution.settings import set_threshold as store
+    from .execution.settings import BadSetting, set_threshold as store
+
     try:
         parsed = json.loads(value)
     except ValueError:
@@ -145,11 +182,11 @@ def set_threshold(rule: str = typer.Argument(..., help="rule id, e.g. G01"),
 
 
 @app.command("thresholds")
-def thresholds(region: Optional[str] = typer.Option(None, "--region"), db: Optional[str] = DbOption):
+def thresholds(region: str | None = typer.Option(None, "--region"), db: str | None = DbOption):
     """The thresholds in force for every family G rule (defaults, settings file, admin table)."""
     from .execution.run import g_rules
-    from .execution.settings import BadSetting
-    from .execution.settings import thresholds as effective
+    from .execution.settings import BadSetting, thresholds as effective
+
     engine = _open(db)
     t = RichTable("规则", "名称", "阈值")
     try:

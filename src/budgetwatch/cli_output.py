@@ -1,6 +1,7 @@
 """What the command prints while it works: a progress bar on a terminal (plain periodic lines in a log or a
 pipe), one summary table after `ingest`, and the listening socket of `serve` bound before anything says
 the service is up."""
+
 from __future__ import annotations
 
 import errno
@@ -24,21 +25,33 @@ def file_progress(err: Console, total: int, label: str = "入库"):
     """Yields `tick(outcome)`: a bar on a terminal; elsewhere a line at every tenth of the files (and at
     least every PLAIN_EVERY_SECONDS), so that a log shows the batch moving without a line per file."""
     if err.is_terminal:
-        with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err, transient=True) as bar:
-            task = bar.add_task("", total=total)   # files: a paired document counts its two
+        with Progress(
+            TextColumn(f"[bold]{label}[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=total)  # files: a paired document counts its two
             yield lambda o: bar.update(task, advance=len(o.files), description=Path(o.files[0]).name)
         return
     state = {"done": 0, "shown": time.monotonic()}
-    step = total // 10 if total >= 10 else total   # a small batch: its last line only (or one per interval)
+    step = total // 10 if total >= 10 else total  # a small batch: its last line only (or one per interval)
 
     def tick(o) -> None:
         before = state["done"]
         state["done"] += len(o.files)
         now = time.monotonic()
-        if state["done"] >= total or state["done"] // step > before // step or now - state["shown"] > PLAIN_EVERY_SECONDS:
+        if (
+            state["done"] >= total
+            or state["done"] // step > before // step
+            or now - state["shown"] > PLAIN_EVERY_SECONDS
+        ):
             state["shown"] = now
             err.print(f"{label} {state['done']}/{total} 个文件", highlight=False)
+
     yield tick
 
 
@@ -47,6 +60,7 @@ def ingest_table(engine, summary, results: dict) -> RichTable:
     from sqlalchemy.orm import Session
 
     from .store.repository import load_version
+
     checked = bool(results)
     t = RichTable(title="入库结果")
     for name in ("单位", "年度", "结果", "表", "目标表", *(labels(Severity).values() if checked else ()), "文件"):
@@ -63,18 +77,29 @@ def ingest_table(engine, summary, results: dict) -> RichTable:
             if checked:
                 fs = results.get(o.version_id, [])
                 counts = [str(sum(1 for f in fs if f.severity == k)) for k in Severity]
-            t.add_row(d.unit or "（未识别单位）", f"{d.year or ''}{STAGE.get(d.stage, '')}", status, str(len(d.tables)),
-                      str(len(d.forms)), *counts, names)
+            t.add_row(
+                d.unit or "（未识别单位）",
+                f"{d.year or ''}{STAGE.get(d.stage, '')}",
+                status,
+                str(len(d.tables)),
+                str(len(d.forms)),
+                *counts,
+                names,
+            )
     return t
 
 
 def ingest_totals(summary, results: dict) -> str:
-    line = (f"新入库 {summary.count('ingested')}，未变 {summary.count('unchanged')}，失败 {summary.count('failed')}"
-            f" (ingested, unchanged, failed)")
+    line = (
+        f"新入库 {summary.count('ingested')}，未变 {summary.count('unchanged')}，失败 {summary.count('failed')}"
+        f" (ingested, unchanged, failed)"
+    )
     if results:
         fs = [f for x in results.values() for f in x]
-        line += (f"；问题：错误 {sum(f.severity == 'error' for f in fs)}，警告 {sum(f.severity == 'warn' for f in fs)}，"
-                 f"提示 {sum(f.severity == 'info' for f in fs)}。逐条问题清单：加 --verbose，或 budgetwatch check ID")
+        line += (
+            f"；问题：错误 {sum(f.severity == 'error' for f in fs)}，警告 {sum(f.severity == 'warn' for f in fs)}，"
+            f"提示 {sum(f.severity == 'info' for f in fs)}。逐条问题清单：加 --verbose，或 budgetwatch check ID"
+        )
     return line
 
 
@@ -85,7 +110,7 @@ def listen(host: str, port: int) -> socket.socket:
         raise ValueError(f"--port {port}: 端口须在 1 到 65535 之间 (a port is a number from 1 to 65535)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # a just-stopped server's port, not a live one
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a just-stopped server's port, not a live one
     try:
         sock.bind((host, port))
         sock.listen(2048)
@@ -94,5 +119,5 @@ def listen(host: str, port: int) -> socket.socket:
         if e.errno == errno.EADDRINUSE:
             raise ValueError(f"{host}:{port}: 端口已被占用 (address already in use): 换一个 --port") from None
         raise ValueError(f"{host}:{port}: 无法监听 (cannot listen): {e.strerror or e}") from None
-    sock.set_inheritable(True)   # the workers of `serve --workers N` accept on it
+    sock.set_inheritable(True)  # the workers of `serve --workers N` accept on it
     return sock

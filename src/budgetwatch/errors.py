@@ -3,6 +3,7 @@
 An InputError carries a `code` (what kind of refusal it is) beside its message, as frictionless-py's
 errors do: the CLI and the web read the code (a short Chinese label, an HTTP status) and always show the
 one-line message unchanged."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -14,6 +15,7 @@ class BudgetwatchError(Exception):
 
 class Code(StrEnum):
     """Why a file was refused; `zh` is the label the web and the CLI show beside the message."""
+
     empty = "empty"
     binary = "binary"
     encrypted = "encrypted"
@@ -22,10 +24,10 @@ class Code(StrEnum):
     not_a_disclosure = "not_a_disclosure"
     undecodable = "undecodable"
     damaged = "damaged"
-    wrong_format = "wrong_format"          # the bytes are another format's (a ZIP named .pdf)
-    unreadable = "unreadable"              # the file system refused (missing, permissions, a directory)
-    limit = "limit"                        # the bounded reader stopped it (time, memory, nesting)
-    bad_figure = "bad_figure"              # a figure the database cannot hold
+    wrong_format = "wrong_format"  # the bytes are another format's (a ZIP named .pdf)
+    unreadable = "unreadable"  # the file system refused (missing, permissions, a directory)
+    limit = "limit"  # the bounded reader stopped it (time, memory, nesting)
+    bad_figure = "bad_figure"  # a figure the database cannot hold
     checks_failed = "checks_failed"
     other = "other"
 
@@ -39,10 +41,22 @@ class Code(StrEnum):
         return 400
 
 
-_ZH = {Code.empty: "空文件", Code.binary: "二进制数据", Code.encrypted: "加密文件", Code.scanned_without_ocr: "扫描件无文字层",
-       Code.too_large: "文件过大", Code.not_a_disclosure: "不是预算公开文件", Code.undecodable: "无法解码",
-       Code.damaged: "文件损坏", Code.wrong_format: "格式不符", Code.unreadable: "无法读取", Code.limit: "超出读取限制",
-       Code.bad_figure: "数字异常", Code.checks_failed: "检查失败", Code.other: "无法读取"}
+_ZH = {
+    Code.empty: "空文件",
+    Code.binary: "二进制数据",
+    Code.encrypted: "加密文件",
+    Code.scanned_without_ocr: "扫描件无文字层",
+    Code.too_large: "文件过大",
+    Code.not_a_disclosure: "不是预算公开文件",
+    Code.undecodable: "无法解码",
+    Code.damaged: "文件损坏",
+    Code.wrong_format: "格式不符",
+    Code.unreadable: "无法读取",
+    Code.limit: "超出读取限制",
+    Code.bad_figure: "数字异常",
+    Code.checks_failed: "检查失败",
+    Code.other: "无法读取",
+}
 
 
 class InputError(BudgetwatchError):
@@ -54,7 +68,7 @@ class InputError(BudgetwatchError):
         self.code = Code(code)
         super().__init__(f"{self.path}: {problem}")
 
-    def __reduce__(self):   # crosses the reader's process boundary with its code
+    def __reduce__(self):  # crosses the reader's process boundary with its code
         return (type(self), (self.path, self.problem, self.code.value))
 
 

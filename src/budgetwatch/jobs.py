@@ -6,6 +6,7 @@
 Progress is kept in memory where the job runs (the job page of this process reads it at once) and written to
 the table by a second thread every FLUSH_SECONDS — never by the job's own thread, which may be holding the
 database's write lock while the checks run (SQLite would have it wait for itself)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -25,12 +26,12 @@ from .store.schema import JobRecord
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 2.0       # an idle worker looks at the queue this often (a submit here wakes it at once)
+POLL_SECONDS = 2.0  # an idle worker looks at the queue this often (a submit here wakes it at once)
 FLUSH_SECONDS = 0.5
 RECOVER_SECONDS = 30.0
-HEARTBEAT_SECONDS = 20.0 # well inside store/jobs.py's STALE_SECONDS
+HEARTBEAT_SECONDS = 20.0  # well inside store/jobs.py's STALE_SECONDS
 IDLE_SECONDS = 60.0
-STAGING = ".jobs"        # under the uploads folder: the files of queued jobs, until their job ends
+STAGING = ".jobs"  # under the uploads folder: the files of queued jobs, until their job ends
 
 _counter = itertools.count()
 
@@ -40,6 +41,7 @@ def stage_upload(root: Path, files: list) -> list[list[str]]:
     names and bytes refused at once that the pipeline would refuse (no name, the same name twice, an
     executable named .pdf); [[display name, staged path], …]."""
     from .pipeline import upload_names, vet_uploaded
+
     names = upload_names([name for name, _ in files])
     folder = root / STAGING / uuid.uuid4().hex
     folder.mkdir(parents=True)
@@ -58,7 +60,7 @@ def stage_upload(root: Path, files: list) -> list[list[str]]:
 
 def _drop_staging(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-    with contextlib.suppress(OSError):   # .jobs itself, once no job waits: the uploads folder holds only documents
+    with contextlib.suppress(OSError):  # .jobs itself, once no job waits: the uploads folder holds only documents
         folder.parent.rmdir()
 
 
@@ -67,11 +69,11 @@ class Runner:
         self.engine = engine
         self.uploads = uploads
         self.worker = queue.worker_name(next(_counter))
-        self.live: dict[int, Progress] = {}      # the jobs running here, as far as they have come
+        self.live: dict[int, Progress] = {}  # the jobs running here, as far as they have come
         self._wake = threading.Event()
         self._ended: dict[int, threading.Event] = {}
         self._stop = threading.Event()
-        self._stop.set()                          # not started
+        self._stop.set()  # not started
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
@@ -82,9 +84,13 @@ class Runner:
         server's runner costs nothing between uploads and a test's runner does not outlive its database."""
         with self._lock:
             if self._stop.is_set() or not (self._threads and self._threads[0].is_alive()):
-                self._stop = stop = threading.Event()     # this generation's: an ending one keeps its own
-                self._threads = [threading.Thread(target=target, args=(stop,), name=f"budgetwatch-jobs{target.__name__}",
-                                                  daemon=True) for target in (self._loop, self._flush)]
+                self._stop = stop = threading.Event()  # this generation's: an ending one keeps its own
+                self._threads = [
+                    threading.Thread(
+                        target=target, args=(stop,), name=f"budgetwatch-jobs{target.__name__}", daemon=True
+                    )
+                    for target in (self._loop, self._flush)
+                ]
                 for t in self._threads:
                     t.start()
         return self
@@ -126,11 +132,13 @@ class Runner:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 return job
-            ended.wait(min(1.0, left) if left is not None else 1.0)   # another process's job: poll the table
+            ended.wait(min(1.0, left) if left is not None else 1.0)  # another process's job: poll the table
 
     def progress_of(self, job: JobRecord) -> Progress:
         live = self.live.get(job.id)
-        return live if live is not None and job.status == "running" else Progress(job.stage, job.done, job.total, job.file)
+        return (
+            live if live is not None and job.status == "running" else Progress(job.stage, job.done, job.total, job.file)
+        )
 
     # ---- the worker -------------------------------------------------------------------------------------
 
@@ -143,7 +151,7 @@ class Runner:
                     queue.recover(self.engine, self._resumable)
                     last_recover = time.monotonic()
                 job = queue.claim(self.engine, self.worker)
-            except Exception:   # the database is away for a moment: try again later
+            except Exception:  # the database is away for a moment: try again later
                 log.warning("job queue unavailable", exc_info=True)
                 job = None
             if job is not None:
@@ -151,7 +159,7 @@ class Runner:
                 idle_since = time.monotonic()
                 continue
             if time.monotonic() - idle_since > IDLE_SECONDS:
-                with self._lock:        # a submit after this sees the thread gone and starts another
+                with self._lock:  # a submit after this sees the thread gone and starts another
                     if not self._wake.is_set():
                         stop.set()
                         return
@@ -169,11 +177,12 @@ class Runner:
 
         def heard(stage: str, done: int, total: int, path: str) -> None:
             self.live[job.id] = Progress(stage, done, total, Path(path).name if path else None)
+
         try:
             ids = self._upload(job, heard) if job.kind == "upload" else self._check(job)
-        except ValueError as e:      # the input was refused: the reason, in one line
+        except ValueError as e:  # the input was refused: the reason, in one line
             self._end(job, error=str(e), refused=True)
-        except OSError as e:         # the uploads folder is full or unwritable
+        except OSError as e:  # the uploads folder is full or unwritable
             self._end(job, error=f"cannot keep the upload: {e.strerror or e}")
         except Exception as e:
             log.error("job %s failed", job.id, exc_info=True)
@@ -184,24 +193,32 @@ class Runner:
     def _upload(self, job: JobRecord, heard) -> list[int]:
         from .access.scope import UploadRegion
         from .pipeline import ingest_upload
+
         files = job.params["files"]
-        root = Path(job.params.get("root") or self.uploads)   # the submitter's, whichever process runs it
+        root = Path(job.params.get("root") or self.uploads)  # the submitter's, whichever process runs it
         with contextlib.ExitStack() as opened:
             streams = [opened.enter_context(open(path, "rb")) for _, path in files]
-            return ingest_upload(self.engine, [(name, f) for (name, _), f in zip(files, streams)], root,
-                                 UploadRegion(job.region_code).stamp, progress=heard)
+            return ingest_upload(
+                self.engine,
+                [(name, f) for (name, _), f in zip(files, streams)],
+                root,
+                UploadRegion(job.region_code).stamp,
+                progress=heard,
+            )
 
     def _check(self, job: JobRecord) -> list[int]:
         from .pipeline import check
+
         ids = list(job.params.get("documents") or [])
         self.live[job.id] = Progress("check", 0, len(ids))
         check(self.engine, ids)
         return ids
 
-    def _end(self, job: JobRecord, ids: list[int] | None = None, error: str | None = None,
-             refused: bool = False) -> None:
+    def _end(
+        self, job: JobRecord, ids: list[int] | None = None, error: str | None = None, refused: bool = False
+    ) -> None:
         if job.kind == "upload" and job.params.get("files"):
-            _drop_staging(Path(job.params["files"][0][1]).parent)   # kept under its digest, or refused
+            _drop_staging(Path(job.params["files"][0][1]).parent)  # kept under its digest, or refused
         if error is None:
             queue.finish(self.engine, job.id, ids or [])
         else:
@@ -215,7 +232,7 @@ class Runner:
         written: dict[int, tuple[Progress, float]] = {}
         while not stop.wait(FLUSH_SECONDS) or self.live:
             if stop.is_set():
-                time.sleep(FLUSH_SECONDS)   # stopping with a job still running: its last words still go out
+                time.sleep(FLUSH_SECONDS)  # stopping with a job still running: its last words still go out
             for jid, p in list(self.live.items()):
                 last = written.get(jid)
                 if last is not None and last[0] == p and time.monotonic() - last[1] < HEARTBEAT_SECONDS:
@@ -223,7 +240,7 @@ class Runner:
                 try:
                     queue.report(self.engine, jid, p)
                     written[jid] = (p, time.monotonic())
-                except Exception:    # a busy database: the next round writes it
+                except Exception:  # a busy database: the next round writes it
                     pass
             for jid in set(written) - set(self.live):
                 written.pop(jid)

@@ -3,6 +3,7 @@
 Dataclasses mirror the canonical JSON (`budgetwatch.extraction/v1`); `to_dict()` emits it and
 `from_dict()` reads it back, so the database round trip can be tested for equality.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,11 +23,11 @@ class Row:
     gov_name: str | None = None
     subtotal: bool = False
     block: str | None = None
-    line: int | None = None          # where the row was printed (text input)
-    page: int | None = None          # where the row was printed (PDF input)
+    line: int | None = None  # where the row was printed (text input)
+    page: int | None = None  # where the row was printed (PDF input)
     printed: dict[str, str] = field(default_factory=dict)  # column key -> text as printed
     boxes: dict[str, list[float]] = field(default_factory=dict)  # column key -> [x0, top, x1, bottom] (PDF)
-    ocr: bool = False                # the row's figures were read by OCR (less certain)
+    ocr: bool = False  # the row's figures were read by OCR (less certain)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -56,18 +57,27 @@ class Row:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Row":
+    def from_dict(cls, d: dict[str, Any]) -> Row:
         loc = d.get("location") or {}
-        return cls(name=d.get("name"), values=dict(d.get("values") or {}), code=d.get("code"),
-                   side=d.get("side"), gov_name=d.get("gov_name"), subtotal=bool(d.get("subtotal")),
-                   block=d.get("block"), line=loc.get("line"), page=loc.get("page"),
-                   boxes={k: list(b) for k, b in (d.get("boxes") or {}).items()}, ocr=bool(d.get("ocr")))
-
+        return cls(
+            name=d.get("name"),
+            values=dict(d.get("values") or {}),
+            code=d.get("code"),
+            side=d.get("side"),
+            gov_name=d.get("gov_name"),
+            subtotal=bool(d.get("subtotal")),
+            block=d.get("block"),
+            line=loc.get("line"),
+            page=loc.get("page"),
+            boxes={k: list(b) for k, b in (d.get("boxes") or {}).items()},
+            ocr=bool(d.get("ocr")),
+        )
 
 
 # a row's fields kept one per row (the store's columns); values, printed, boxes and ocr are per cell
 ROW_COLUMNS: tuple[str, ...] = ("code", "name", "side", "gov_name", "subtotal", "block", "line", "page")
 ROW_CELL_FIELDS: tuple[str, ...] = ("values", "printed", "boxes", "ocr")
+
 
 @dataclass
 class Table:
@@ -78,24 +88,36 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     empty: bool = False
     columns: list[str] = field(default_factory=list)  # column keys in printed order
-    read_quality: str | None = None    # "doubtful" when the reading is likely wrong (extract/quality.py)
+    read_quality: str | None = None  # "doubtful" when the reading is likely wrong (extract/quality.py)
     quality_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"kind": self.kind, "title": self.title, "money_unit": self.money_unit,
-             "location": dict(self.location), "empty": self.empty,
-             "columns": list(self.columns), "rows": [r.to_dict() for r in self.rows]}
+        d = {
+            "kind": self.kind,
+            "title": self.title,
+            "money_unit": self.money_unit,
+            "location": dict(self.location),
+            "empty": self.empty,
+            "columns": list(self.columns),
+            "rows": [r.to_dict() for r in self.rows],
+        }
         if self.read_quality:
             d.update(read_quality=self.read_quality, quality_reason=self.quality_reason)
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Table":
-        return cls(kind=d["kind"], title=d.get("title") or "", money_unit=d.get("money_unit"),
-                   location=dict(d.get("location") or {}), empty=bool(d.get("empty")),
-                   columns=list(d.get("columns") or []),
-                   rows=[Row.from_dict(r) for r in d.get("rows") or []],
-                   read_quality=d.get("read_quality"), quality_reason=d.get("quality_reason"))
+    def from_dict(cls, d: dict[str, Any]) -> Table:
+        return cls(
+            kind=d["kind"],
+            title=d.get("title") or "",
+            money_unit=d.get("money_unit"),
+            location=dict(d.get("location") or {}),
+            empty=bool(d.get("empty")),
+            columns=list(d.get("columns") or []),
+            rows=[Row.from_dict(r) for r in d.get("rows") or []],
+            read_quality=d.get("read_quality"),
+            quality_reason=d.get("quality_reason"),
+        )
 
 
 @dataclass
@@ -122,14 +144,19 @@ class Indicator:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Indicator":
-        return cls(level1=d.get("level1"), level2=d.get("level2"), name=d.get("name") or "",
-                   value=d.get("value") or "", line=(d.get("location") or {}).get("line"),
-                   page=(d.get("location") or {}).get("page"))
-
+    def from_dict(cls, d: dict[str, Any]) -> Indicator:
+        return cls(
+            level1=d.get("level1"),
+            level2=d.get("level2"),
+            name=d.get("name") or "",
+            value=d.get("value") or "",
+            line=(d.get("location") or {}).get("line"),
+            page=(d.get("location") or {}).get("page"),
+        )
 
 
 INDICATOR_COLUMNS: tuple[str, ...] = ("level1", "level2", "name", "value", "line", "page")
+
 
 @dataclass
 class Form:
@@ -138,29 +165,42 @@ class Form:
     money_unit: str | None
     location: dict[str, int]
     indicators: list[Indicator] = field(default_factory=list)
-    layout: str = "declaration"      # declaration (申报表) | tabular (公开表) | unit (整体)
-    pages: int = 1                   # printed parts merged into this form
-    info: dict[str, str] = field(default_factory=dict)   # the unit form's header facts (编制数, 在职人员…)
+    layout: str = "declaration"  # declaration (申报表) | tabular (公开表) | unit (整体)
+    pages: int = 1  # printed parts merged into this form
+    info: dict[str, str] = field(default_factory=dict)  # the unit form's header facts (编制数, 在职人员…)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"project": self.project, "amount": self.amount, "money_unit": self.money_unit,
-             "location": dict(self.location), "layout": self.layout, "pages": self.pages,
-             "indicators": [i.to_dict() for i in self.indicators]}
+        d: dict[str, Any] = {
+            "project": self.project,
+            "amount": self.amount,
+            "money_unit": self.money_unit,
+            "location": dict(self.location),
+            "layout": self.layout,
+            "pages": self.pages,
+            "indicators": [i.to_dict() for i in self.indicators],
+        }
         if self.info:
             d["info"] = dict(self.info)
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Form":
-        return cls(project=d.get("project"), amount=d.get("amount"), money_unit=d.get("money_unit"),
-                   location=dict(d.get("location") or {}), layout=d.get("layout") or "declaration",
-                   pages=int(d.get("pages") or 1), info=dict(d.get("info") or {}),
-                   indicators=[Indicator.from_dict(i) for i in d.get("indicators") or []])
+    def from_dict(cls, d: dict[str, Any]) -> Form:
+        return cls(
+            project=d.get("project"),
+            amount=d.get("amount"),
+            money_unit=d.get("money_unit"),
+            location=dict(d.get("location") or {}),
+            layout=d.get("layout") or "declaration",
+            pages=int(d.get("pages") or 1),
+            info=dict(d.get("info") or {}),
+            indicators=[Indicator.from_dict(i) for i in d.get("indicators") or []],
+        )
 
 
 @dataclass
 class TextLine:
     """A line of the document's prose (the 说明, 概况, notes), where it was printed."""
+
     text: str
     line: int | None = None
     page: int | None = None
@@ -170,7 +210,7 @@ class TextLine:
         return {"text": self.text, "location": loc}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TextLine":
+    def from_dict(cls, d: dict[str, Any]) -> TextLine:
         loc = d.get("location") or {}
         return cls(text=d.get("text") or "", line=loc.get("line"), page=loc.get("page"))
 
@@ -198,31 +238,44 @@ class Document:
     files: list[SourceFile] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
-    narrative: list[TextLine] = field(default_factory=list)   # prose outside tables and forms
+    narrative: list[TextLine] = field(default_factory=list)  # prose outside tables and forms
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
-            "source": {"files": [f.name for f in self.files], "sha256": [f.sha256 for f in self.files],
-                       "format": self.format},
-            "unit": self.unit, "year": self.year, "stage": self.stage, "scope": self.scope,
+            "source": {
+                "files": [f.name for f in self.files],
+                "sha256": [f.sha256 for f in self.files],
+                "format": self.format,
+            },
+            "unit": self.unit,
+            "year": self.year,
+            "stage": self.stage,
+            "scope": self.scope,
             "tables": [t.to_dict() for t in self.tables],
             "performance_forms": [f.to_dict() for f in self.forms],
             "narrative": [t.to_dict() for t in self.narrative],
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Document":
+    def from_dict(cls, d: dict[str, Any]) -> Document:
         src = d.get("source") or {}
         files = [SourceFile(name=n, sha256=s) for n, s in zip(src.get("files") or [], src.get("sha256") or [])]
-        return cls(unit=d.get("unit"), year=d.get("year"), stage=d.get("stage"), scope=d.get("scope"),
-                   format=src.get("format") or "text", files=files,
-                   tables=[Table.from_dict(t) for t in d.get("tables") or []],
-                   forms=[Form.from_dict(f) for f in d.get("performance_forms") or []],
-                   narrative=[TextLine.from_dict(t) for t in d.get("narrative") or []])
+        return cls(
+            unit=d.get("unit"),
+            year=d.get("year"),
+            stage=d.get("stage"),
+            scope=d.get("scope"),
+            format=src.get("format") or "text",
+            files=files,
+            tables=[Table.from_dict(t) for t in d.get("tables") or []],
+            forms=[Form.from_dict(f) for f in d.get("performance_forms") or []],
+            narrative=[TextLine.from_dict(t) for t in d.get("narrative") or []],
+        )
 
 
 # ---- what the checks report -------------------------------------------------------------------------------
+
 
 @dataclass
 class Finding:
@@ -245,16 +298,26 @@ class Finding:
     money_unit: str | None = None
     suggestion: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
-    id: int | None = None              # set once stored
-    status: str = "open"               # open | accepted | dismissed (reviewer's decision)
+    id: int | None = None  # set once stored
+    status: str = "open"  # open | accepted | dismissed (reviewer's decision)
     reason: str | None = None
 
     @property
     def fingerprint(self) -> str:
         """Same defect, same fingerprint, across re-checks and versions (values excluded on purpose:
         a corrected figure that still disagrees is the same defect)."""
-        key = "|".join(str(x or "") for x in (self.rule, self.table_kind, self.table_title, self.row_code,
-                                             self.row_name, self.column, self.evidence.get("claim")))
+        key = "|".join(
+            str(x or "")
+            for x in (
+                self.rule,
+                self.table_kind,
+                self.table_title,
+                self.row_code,
+                self.row_name,
+                self.column,
+                self.evidence.get("claim"),
+            )
+        )
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @property
@@ -266,31 +329,65 @@ class Finding:
         return " · ".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "rule": self.rule, "family": self.family, "severity": self.severity,
-             "confidence": self.confidence, "file": self.file, "page": self.page, "line": self.line,
-             "table": self.table_title, "table_kind": self.table_kind, "row_code": self.row_code,
-             "row_name": self.row_name, "column": self.column, "value": self.value, "expected": self.expected,
-             "difference": self.difference, "money_unit": self.money_unit, "message": self.message,
-             "suggestion": self.suggestion, "status": self.status, "reason": self.reason,
-             "fingerprint": self.fingerprint}
+        d: dict[str, Any] = {
+            "id": self.id,
+            "rule": self.rule,
+            "family": self.family,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "file": self.file,
+            "page": self.page,
+            "line": self.line,
+            "table": self.table_title,
+            "table_kind": self.table_kind,
+            "row_code": self.row_code,
+            "row_name": self.row_name,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+            "difference": self.difference,
+            "money_unit": self.money_unit,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "status": self.status,
+            "reason": self.reason,
+            "fingerprint": self.fingerprint,
+        }
         if self.evidence:
             d["evidence"] = self.evidence
         return d
 
 
-FINDING_AMOUNTS = ("value", "expected", "difference")    # the figures compared, in the finding's money_unit
-FINDING_DECISION = ("id", "status", "reason")            # set by the store and by reviewers, not by a rule
+FINDING_AMOUNTS = ("value", "expected", "difference")  # the figures compared, in the finding's money_unit
+FINDING_DECISION = ("id", "status", "reason")  # set by the store and by reviewers, not by a rule
 # the fields a finding is stored with, one column each (amounts as decimals, evidence as JSON, apart)
-FINDING_COLUMNS = tuple(f.name for f in fields(Finding) if f.name not in (*FINDING_AMOUNTS, *FINDING_DECISION, "evidence"))
+FINDING_COLUMNS = tuple(
+    f.name for f in fields(Finding) if f.name not in (*FINDING_AMOUNTS, *FINDING_DECISION, "evidence")
+)
 
 
 # ---- key figures: one document's, in 万元 (analysis/figures.py computes them, store/figures.py keeps them) ----
 
 # read from the tables' facts, each named as the 说明 names it
-KEY_FIGURES: dict[str, str] = {k: CLAIM_ZH[k] for k in ("income_total", "expenditure_total", "basic", "project",
-                                                         "personnel", "public", "three_public", "admin_operating",
-                                                         "carryover")}
+KEY_FIGURES: dict[str, str] = {
+    k: CLAIM_ZH[k]
+    for k in (
+        "income_total",
+        "expenditure_total",
+        "basic",
+        "project",
+        "personnel",
+        "public",
+        "three_public",
+        "admin_operating",
+        "carryover",
+    )
+}
 # derived from those and the 概况's staff number
-DERIVED_FIGURES: dict[str, str] = {"staff": "实有人数", "carryover_share": "结转占收入%",
-                                   "public_per_head": "人均公用经费", "project_share": "项目支出占比%"}
-KEY_FIGURE_FIELDS: tuple[str, ...] = (*KEY_FIGURES, *DERIVED_FIGURES)   # besides `classes` (功能分类 类 → 万元)
+DERIVED_FIGURES: dict[str, str] = {
+    "staff": "实有人数",
+    "carryover_share": "结转占收入%",
+    "public_per_head": "人均公用经费",
+    "project_share": "项目支出占比%",
+}
+KEY_FIGURE_FIELDS: tuple[str, ...] = (*KEY_FIGURES, *DERIVED_FIGURES)  # besides `classes` (功能分类 类 → 万元)

@@ -5,6 +5,7 @@
     check(engine, document_ids)        the checks of stored documents, their findings and key figures stored
 
 A document is kept only when all of it completed: read, extracted, written and (with `check`) checked."""
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,7 @@ from .extract.document import sha256_file
 from .extract.pairing import read_documents
 from .model import Document
 from .read.formats import SUFFIXES
-from .read.progress import Callback as ProgressCallback
-from .read.progress import report, reporting
+from .read.progress import Callback as ProgressCallback, report, reporting
 from .store.repository import content_sha, load_version
 from .store.schema import Version
 from .store.writer import StoreBusy, stored_content, write_version
@@ -43,12 +43,12 @@ class ChecksFailed(InputError):
 @dataclass
 class Outcome:
     files: list[str]
-    status: str                   # ingested | unchanged | failed
+    status: str  # ingested | unchanged | failed
     message: str = ""
     document_id: int | None = None
     version_id: int | None = None
     version: int | None = None
-    code: Code | None = None      # why it failed, when an input was refused
+    code: Code | None = None  # why it failed, when an input was refused
 
 
 @dataclass
@@ -64,6 +64,7 @@ class Summary:
 
 
 # ---- files → documents --------------------------------------------------------------------------------
+
 
 def candidate_files(paths: Iterable[str | Path]) -> dict[Path, list[Path]]:
     """{folder: its supported files} for folders (searched recursively); a file named stands alone under
@@ -96,14 +97,16 @@ def read_documents_of(paths: Iterable[str | Path]):
 
 # ---- one document ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class Prepared:
     """One document read and extracted (or refused), not yet written: what a reader process hands the writer."""
+
     files: list[Path]
     sha: str | None = None
     doc: Document | None = None
     failed: Outcome | None = None
-    stored: bool = False                  # its bytes are stored already (as the writer knew when it began)
+    stored: bool = False  # its bytes are stored already (as the writer knew when it began)
 
 
 def prepare(files: list[Path], sources: dict | None = None, stored: frozenset | None = None) -> Prepared:
@@ -113,8 +116,9 @@ def prepare(files: list[Path], sources: dict | None = None, stored: frozenset | 
     try:
         shas = [sha256_file(f) for f in files]
     except OSError as e:
-        return Prepared(files, failed=Outcome(names, "failed", f"{names[0]}: cannot read: {e.strerror or e}",
-                                              code=Code.unreadable))
+        return Prepared(
+            files, failed=Outcome(names, "failed", f"{names[0]}: cannot read: {e.strerror or e}", code=Code.unreadable)
+        )
     sha = content_sha(shas)
     if stored is not None and sha in stored:
         return Prepared(files, sha, stored=True)
@@ -122,14 +126,22 @@ def prepare(files: list[Path], sources: dict | None = None, stored: frozenset | 
         return Prepared(files, sha, extract_files(list(files), sources))
     except BudgetwatchError as e:
         return Prepared(files, sha, failed=_failed(names, e))
-    except Exception as e:   # a reading the extractor did not foresee: one line for this file, the batch goes on
-        log.info("extraction of %s failed", names[0], exc_info=True)   # the outcome says it in one line
-        return Prepared(files, sha, failed=Outcome(names, "failed", f"{names[0]}: cannot extract: "
-                                                                    f"{type(e).__name__}: {_first_line(e)}"))
+    except Exception as e:  # a reading the extractor did not foresee: one line for this file, the batch goes on
+        log.info("extraction of %s failed", names[0], exc_info=True)  # the outcome says it in one line
+        return Prepared(
+            files,
+            sha,
+            failed=Outcome(names, "failed", f"{names[0]}: cannot extract: {type(e).__name__}: {_first_line(e)}"),
+        )
 
 
-def ingest_one(engine: Engine, files: list[Path], before_commit: Callable[[Session], None] | None = None,
-               sources: dict | None = None, check: bool = False) -> Outcome:
+def ingest_one(
+    engine: Engine,
+    files: list[Path],
+    before_commit: Callable[[Session], None] | None = None,
+    sources: dict | None = None,
+    check: bool = False,
+) -> Outcome:
     """Read, extract, store (and with `check`, check) one document in one transaction: a document is
     kept only when all of it completed."""
     names = [str(f) for f in files]
@@ -143,8 +155,9 @@ def ingest_one(engine: Engine, files: list[Path], before_commit: Callable[[Sessi
     return write(engine, prepare(files, sources), check, before_commit)
 
 
-def write(engine: Engine, p: Prepared, check: bool = False,
-          before_commit: Callable[[Session], None] | None = None) -> Outcome:
+def write(
+    engine: Engine, p: Prepared, check: bool = False, before_commit: Callable[[Session], None] | None = None
+) -> Outcome:
     """The writer's half: store a prepared document (and with `check`, check it) in one transaction."""
     names = [str(f) for f in p.files]
     if p.failed is not None:
@@ -153,7 +166,7 @@ def write(engine: Engine, p: Prepared, check: bool = False,
         existing = stored_content(engine, p.sha)
         if existing is not None:
             return _outcome(names, existing)
-        p = prepare(p.files)   # deleted meanwhile: read it after all
+        p = prepare(p.files)  # deleted meanwhile: read it after all
         if p.failed is not None:
             return p.failed
 
@@ -162,12 +175,17 @@ def write(engine: Engine, p: Prepared, check: bool = False,
             _check_new(session, v, names[0])
         if before_commit:
             before_commit(session)
+
     try:
-        assert p.doc is not None and p.sha is not None   # neither failed nor stored: extracted
+        assert p.doc is not None and p.sha is not None  # neither failed nor stored: extracted
         return _outcome(names, write_version(engine, p.doc, p.sha, during))
     except StoreBusy:
-        return Outcome(names, "failed", f"{names[0]}: 已在导入: another ingest is storing this document; "
-                                        "nothing stored by this one, try again when it has finished")
+        return Outcome(
+            names,
+            "failed",
+            f"{names[0]}: 已在导入: another ingest is storing this document; "
+            "nothing stored by this one, try again when it has finished",
+        )
     except BudgetwatchError as e:
         return _failed(names, e)
     except Exception as e:  # a database failure: this document is rolled back, the batch goes on
@@ -199,8 +217,14 @@ def _check_new(session: Session, v: Version, name: str) -> None:
         raise ChecksFailed(name, f"checks failed, nothing stored: {type(e).__name__}: {_first_line(e)}") from e
 
 
-def ingest(engine: Engine, paths: Iterable[str | Path] = (), docs: list[list[Path]] | None = None,
-           progress: Callable[[Outcome], None] | None = None, check: bool = False, workers: int = 1) -> Summary:
+def ingest(
+    engine: Engine,
+    paths: Iterable[str | Path] = (),
+    docs: list[list[Path]] | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+    check: bool = False,
+    workers: int = 1,
+) -> Summary:
     """Ingest `paths` (or documents already found by `discover`), reporting each outcome to `progress`;
     with `check`, each new version is checked before it is committed. With `workers` > 1 the files are read
     and extracted in that many reader processes while this process writes and checks, in the same order."""
@@ -222,10 +246,11 @@ def _read_file(path: Path, alone: bool, stored: frozenset):
     """A reader process's task: one file of a folder (or named alone) → ("doc", Prepared), or ("waiting",
     Profile) for a 说明-only or tables-only file, whose reading goes with it to the pairing (read once)."""
     from .extract.pairing import profile
+
     if alone:
         return "doc", prepare([path], None, stored)
     pr = profile(path)
-    if pr is None:   # unreadable: its extraction reports the reader's error
+    if pr is None:  # unreadable: its extraction reports the reader's error
         return "doc", prepare([path], {}, stored)
     if pr.narrative_only or pr.tables_only:
         return "waiting", pr
@@ -235,6 +260,7 @@ def _read_file(path: Path, alone: bool, stored: frozenset):
 def _recording(fn, *args):
     """`fn(*args)` in a reader process, with the warnings it gave (the writer's process shows them, in order)."""
     import warnings
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = fn(*args)
@@ -243,6 +269,7 @@ def _recording(fn, *args):
 
 def _shown(result):
     import warnings
+
     out, caught = result
     for message, category in caught:
         warnings.warn(message, category, stacklevel=2)
@@ -259,10 +286,11 @@ def _read_in_pool(engine: Engine, paths: Iterable[str | Path], workers: int):
     from sqlalchemy import select
 
     from .extract.pairing import _pair
+
     with Session(engine) as s:
         stored = frozenset(s.scalars(select(Version.content_sha256)))
     tasks = ((key, f, files == [key]) for key, files in candidate_files(paths).items() for f in files)
-    ahead = 2 * workers + 2   # results waiting for the writer: bounded, whatever the number of files
+    ahead = 2 * workers + 2  # results waiting for the writer: bounded, whatever the number of files
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         pending: deque = deque()
 
@@ -273,6 +301,7 @@ def _read_in_pool(engine: Engine, paths: Iterable[str | Path], workers: int):
                     return
                 key, f, alone = task
                 pending.append((key, pool.submit(_recording, _read_file, f, alone, stored)))
+
         fill()
         waiting: list = []
         while pending:
@@ -283,9 +312,11 @@ def _read_in_pool(engine: Engine, paths: Iterable[str | Path], workers: int):
                 waiting.append(result)
             else:
                 yield result
-            if waiting and (not pending or pending[0][0] != key):   # the folder is read: pair its waiting files
-                groups = [pool.submit(_recording, prepare, [pr.path for pr in g], {pr.path: pr.source for pr in g},
-                                      stored) for g in _pair(waiting)]
+            if waiting and (not pending or pending[0][0] != key):  # the folder is read: pair its waiting files
+                groups = [
+                    pool.submit(_recording, prepare, [pr.path for pr in g], {pr.path: pr.source for pr in g}, stored)
+                    for g in _pair(waiting)
+                ]
                 waiting = []
                 for g in groups:
                     yield _shown(g.result())
@@ -293,9 +324,14 @@ def _read_in_pool(engine: Engine, paths: Iterable[str | Path], workers: int):
 
 # ---- uploads -----------------------------------------------------------------------------------------------
 
-def ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root: Path,
-                  before_commit: Callable[[Session], None] | None = None,
-                  progress: ProgressCallback | None = None) -> list[int]:
+
+def ingest_upload(
+    engine: Engine,
+    files: list[tuple[str | None, BinaryIO]],
+    root: Path,
+    before_commit: Callable[[Session], None] | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[int]:
     """Keep the uploaded files (name, stream) under `root`/<digest>, ingest and check them: one file is one
     document; several are paired as the CLI pairs a folder's files (a disclosure's 说明 and 报表 published
     apart → one document). The document ids, or ValueError with the reason when none could be read
@@ -309,6 +345,7 @@ def upload_names(names: list[str | None]) -> list[str]:
     """The names to keep uploaded files under: display names beside the digest, never paths; ValueError
     when one has none or two are the same."""
     from .access.hardening import Refused, safe_name
+
     try:
         out = [safe_name(name) for name in names]
     except Refused as e:
@@ -323,6 +360,7 @@ def upload_names(names: list[str | None]) -> list[str]:
 def vet_uploaded(paths: list[Path]) -> None:
     """ValueError naming the first file whose bytes are not what its name says (an executable as .pdf)."""
     from .access.hardening import Refused, sniff
+
     for path in paths:
         try:
             sniff(path)
@@ -330,8 +368,12 @@ def vet_uploaded(paths: list[Path]) -> None:
             raise ValueError(str(e)) from None
 
 
-def _ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], root: Path,
-                   before_commit: Callable[[Session], None] | None) -> list[int]:
+def _ingest_upload(
+    engine: Engine,
+    files: list[tuple[str | None, BinaryIO]],
+    root: Path,
+    before_commit: Callable[[Session], None] | None,
+) -> list[int]:
     import hashlib
 
     names = upload_names([name for name, _ in files])
@@ -353,9 +395,11 @@ def _ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], roo
             finals.append(folder / name)
         # several files are read once to be paired, and what was read goes on to extraction
         groups = [(finals, {})] if len(finals) == 1 else list(read_documents_of([folder]))
-        try:   # each document is stored only once its checks ran too
-            outcomes = [ingest_one(engine, group, check=True, before_commit=before_commit, sources=sources)
-                        for group, sources in groups]
+        try:  # each document is stored only once its checks ran too
+            outcomes = [
+                ingest_one(engine, group, check=True, before_commit=before_commit, sources=sources)
+                for group, sources in groups
+            ]
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -374,11 +418,12 @@ def _ingest_upload(engine: Engine, files: list[tuple[str | None, BinaryIO]], roo
 
 # ---- without a database (scale/: one document per Spark task) --------------------------------------------
 
+
 @dataclass
 class Checked:
     doc: Document
-    figures: dict                 # analysis.figures.key_figures
-    findings: list                # families A–E: those of the document alone
+    figures: dict  # analysis.figures.key_figures
+    findings: list  # families A–E: those of the document alone
 
 
 def extract_and_check(files: list[Path], sources: dict | None = None) -> Checked:
@@ -386,11 +431,13 @@ def extract_and_check(files: list[Path], sources: dict | None = None) -> Checked
     raises BudgetwatchError when it is refused."""
     from .analysis.figures import key_figures
     from .checks import run_checks
+
     doc = extract_files(list(files), sources)
     return Checked(doc, key_figures(doc), [f for f in run_checks(doc) if f.family != "F"])
 
 
 # ---- checks -------------------------------------------------------------------------------------------------
+
 
 def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
     """Run the checks on the newest version of the given documents (all when None), with the other
@@ -401,6 +448,7 @@ def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
 
     from .store.findings import load_findings
     from .store.newest import is_newest
+
     with Session(engine) as s:
         q = select(Version).where(is_newest()).order_by(Version.document_id)
         if document_ids is not None:
@@ -414,8 +462,8 @@ def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
         return out
 
 
-KEEP_LOADED = 32   # documents read for their figures kept for their own check (more are read again)
-NEAR_FILTER = 200   # up to this many documents checked, the neighbours are selected by unit, year and stage
+KEEP_LOADED = 32  # documents read for their figures kept for their own check (more are read again)
+NEAR_FILTER = 200  # up to this many documents checked, the neighbours are selected by unit, year and stage
 
 
 def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tuple], dict[int, object]]:
@@ -433,14 +481,26 @@ def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tup
     from .store.figures import save_figures
     from .store.newest import is_newest
     from .store.schema import KeyFigures
+
     fresh = {v.id for v in chosen}
-    q = (select(Version.id, Version.unit_name, Version.year, Version.stage, KeyFigures.version_id,
-                *(getattr(KeyFigures, k) for k in KEY_FIGURES))
-         .outerjoin(KeyFigures, KeyFigures.version_id == Version.id).where(is_newest()).order_by(Version.document_id))
-    if len(chosen) <= NEAR_FILTER:   # a few documents: only their units' and their years'; many: all
+    q = (
+        select(
+            Version.id,
+            Version.unit_name,
+            Version.year,
+            Version.stage,
+            KeyFigures.version_id,
+            *(getattr(KeyFigures, k) for k in KEY_FIGURES),
+        )
+        .outerjoin(KeyFigures, KeyFigures.version_id == Version.id)
+        .where(is_newest())
+        .order_by(Version.document_id)
+    )
+    if len(chosen) <= NEAR_FILTER:  # a few documents: only their units' and their years'; many: all
         units, years = {v.unit_name for v in chosen if v.unit_name}, {(v.year, v.stage) for v in chosen}
-        q = q.where(or_(Version.unit_name.in_(units),
-                        *(and_(Version.year == y, Version.stage == st) for y, st in years)))
+        q = q.where(
+            or_(Version.unit_name.in_(units), *(and_(Version.year == y, Version.stage == st) for y, st in years))
+        )
     rows = s.execute(q).all() if chosen else []
     found: dict[int, object] = {}
     for vid, unit, year, stage, stored, *values in rows:
@@ -468,12 +528,13 @@ def check_in_session(s: Session, chosen: list[Version], isolate: bool = False) -
     from .checks.across import batch
     from .store.figures import save_figures
     from .store.findings import save_findings
+
     failed: dict[int, Finding] = {}
     loaded: dict = {}
     others, near = _neighbours(s, chosen, keep=loaded)
     by_unit: dict[str, list[int]] = {}
     by_year: dict[tuple, list[int]] = {}
-    for o, unit, year, stage in others:   # in document order, as the checks take them
+    for o, unit, year, stage in others:  # in document order, as the checks take them
         if o in near:
             by_unit.setdefault(unit, []).append(o)
             by_year.setdefault((year, stage), []).append(o)
@@ -489,12 +550,18 @@ def check_in_session(s: Session, chosen: list[Version], isolate: bool = False) -
             except Exception as e:
                 if not isolate:
                     raise
-                log.warning("checks of document %s (version %s) failed: %s: %s", v.document_id, v.id,
-                            type(e).__name__, e)
+                log.warning(
+                    "checks of document %s (version %s) failed: %s: %s", v.document_id, v.id, type(e).__name__, e
+                )
                 log.debug("checks failed", exc_info=True)
-                failed[v.id] = Finding(rule="CHK", severity="error", family="E", file=None,
-                                       message=f"本文档的检查未能完成：{type(e).__name__}: "
-                                               f"{str(e).splitlines()[0][:200] if str(e) else ''}",
-                                       suggestion="请人工核对本文档，并将其报告给系统维护人员。",
-                                       evidence={"claim": "checks-failed"})
+                failed[v.id] = Finding(
+                    rule="CHK",
+                    severity="error",
+                    family="E",
+                    file=None,
+                    message=f"本文档的检查未能完成：{type(e).__name__}: "
+                    f"{str(e).splitlines()[0][:200] if str(e) else ''}",
+                    suggestion="请人工核对本文档，并将其报告给系统维护人员。",
+                    evidence={"claim": "checks-failed"},
+                )
     return failed

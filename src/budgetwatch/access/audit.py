@@ -4,14 +4,15 @@ own canonical JSON, so changing or removing a row breaks `budgetwatch audit veri
 
 Rows are written in their own short transaction, so a refused or failed action is recorded too. Two
 writers racing for the same previous row collide on the unique `prev_hash`; the loser re-reads and retries."""
+
 from __future__ import annotations
 
 import getpass
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -21,13 +22,27 @@ from sqlalchemy.orm import Session
 from .tables import AuditRecord
 
 GENESIS = "0" * 64
-FIELDS = ("at", "request_id", "principal_id", "principal_login", "role", "region_code", "ip", "user_agent",
-          "action", "object_type", "object_id", "outcome", "detail")
+FIELDS = (
+    "at",
+    "request_id",
+    "principal_id",
+    "principal_login",
+    "role",
+    "region_code",
+    "ip",
+    "user_agent",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "detail",
+)
 
 
 @dataclass
 class Actor:
     """Who acts: a signed-in principal on the web, or the operating-system user on the CLI."""
+
     id: int | None = None
     login: str | None = None
     role: str | None = None
@@ -40,7 +55,7 @@ class Actor:
 def cli_actor() -> Actor:
     try:
         who = getpass.getuser()
-    except Exception:   # no passwd entry in a container
+    except Exception:  # no passwd entry in a container
         who = "unknown"
     return Actor(login=f"cli:{who}", role="cli")
 
@@ -51,9 +66,9 @@ def cli_record(engine: Engine, action: str, object_type: str, object_id=None, de
 
 
 def _utc_text(at: datetime) -> str:
-    if at.tzinfo is None:      # SQLite hands back naive datetimes: they were written in UTC
-        at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if at.tzinfo is None:  # SQLite hands back naive datetimes: they were written in UTC
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical(row: dict) -> str:
@@ -66,16 +81,32 @@ def chain_hash(prev_hash: str, row: dict) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode("utf-8")).hexdigest()
 
 
-def record(engine: Engine, actor: Actor, action: str, outcome: str = "ok", object_type: str | None = None,
-           object_id: object = None, detail: dict | None = None) -> int:
+def record(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    outcome: str = "ok",
+    object_type: str | None = None,
+    object_id: object = None,
+    detail: dict | None = None,
+) -> int:
     """Append one record; its id."""
-    row = {"request_id": actor.request_id, "principal_id": actor.id, "principal_login": actor.login,
-           "role": actor.role, "region_code": actor.region_code, "ip": actor.ip,
-           "user_agent": (actor.user_agent or "")[:300] or None, "action": action,
-           "object_type": object_type, "object_id": None if object_id is None else str(object_id)[:200],
-           "outcome": outcome, "detail": json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))}
+    row = {
+        "request_id": actor.request_id,
+        "principal_id": actor.id,
+        "principal_login": actor.login,
+        "role": actor.role,
+        "region_code": actor.region_code,
+        "ip": actor.ip,
+        "user_agent": (actor.user_agent or "")[:300] or None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id)[:200],
+        "outcome": outcome,
+        "detail": json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
+    }
     for attempt in range(20):
-        row["at"] = datetime.now(timezone.utc)
+        row["at"] = datetime.now(UTC)
         try:
             with Session(engine) as s, s.begin():
                 prev = s.scalar(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)) or GENESIS
@@ -89,8 +120,9 @@ def record(engine: Engine, actor: Actor, action: str, outcome: str = "ok", objec
     raise AssertionError("unreachable")
 
 
-def rows(engine: Engine, before: datetime | None = None, batch: int = 1000,
-         regions: frozenset[str] | None = None) -> Iterator[dict]:
+def rows(
+    engine: Engine, before: datetime | None = None, batch: int = 1000, regions: frozenset[str] | None = None
+) -> Iterator[dict]:
     """Every record in order, as dicts (with id, prev_hash and hash), `before` a time if given; only those
     of `regions` if given (a region's auditor: such an export is not a whole chain)."""
     last = 0
@@ -102,8 +134,10 @@ def rows(engine: Engine, before: datetime | None = None, batch: int = 1000,
             if regions is not None:
                 q = q.where(AuditRecord.region_code.in_(regions))
             recs = list(s.scalars(q.order_by(AuditRecord.id).limit(batch)))
-            out = [{"id": r.id, **{k: getattr(r, k) for k in FIELDS}, "prev_hash": r.prev_hash, "hash": r.hash}
-                   for r in recs]
+            out = [
+                {"id": r.id, **{k: getattr(r, k) for k in FIELDS}, "prev_hash": r.prev_hash, "hash": r.hash}
+                for r in recs
+            ]
         if not out:
             return
         for r in out:
@@ -144,5 +178,5 @@ def read_export(lines) -> Iterator[dict]:
     for line in lines:
         if line.strip():
             r = json.loads(line)
-            r["at"] = datetime.strptime(r["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+            r["at"] = datetime.strptime(r["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
             yield r

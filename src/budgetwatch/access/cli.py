@@ -1,12 +1,12 @@
 """`budgetwatch user|token|audit`: accounts and memberships, machine tokens, the audit log."""
+
 from __future__ import annotations
 
 import getpass
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -32,6 +32,7 @@ def _password(prompt: str) -> str:
 
 def _run(fn, *args, **kw):
     from .users import UserError
+
     try:
         return fn(*args, **kw)
     except UserError as e:
@@ -39,16 +40,20 @@ def _run(fn, *args, **kw):
 
 
 @user_app.command("add")
-def user_add(login: str = typer.Argument(...), name: str = typer.Option("", "--name", help="display name"),
-             region: Optional[str] = typer.Option(None, help="9-digit region code of a first membership"),
-             role: Optional[str] = typer.Option(None, help="admin | staff | deputy | finance | auditor"),
-             descend: bool = typer.Option(False, help="the membership covers the region's descendants"),
-             superadmin: bool = typer.Option(False, help="an unrestricted account"),
-             must_change: bool = typer.Option(True, help="the user changes the password at first login"),
-             db: Optional[str] = DbOption):
+def user_add(
+    login: str = typer.Argument(...),
+    name: str = typer.Option("", "--name", help="display name"),
+    region: str | None = typer.Option(None, help="9-digit region code of a first membership"),
+    role: str | None = typer.Option(None, help="admin | staff | deputy | finance | auditor"),
+    descend: bool = typer.Option(False, help="the membership covers the region's descendants"),
+    superadmin: bool = typer.Option(False, help="an unrestricted account"),
+    must_change: bool = typer.Option(True, help="the user changes the password at first login"),
+    db: str | None = DbOption,
+):
     """Create an account (password from $BUDGETWATCH_PASSWORD or typed)."""
     from . import users
     from .audit import cli_actor
+
     if (region is None) != (role is None):
         fail("--region and --role go together")
     engine = _open(db)
@@ -59,81 +64,114 @@ def user_add(login: str = typer.Argument(...), name: str = typer.Option("", "--n
 
 
 @user_app.command("passwd")
-def user_passwd(login: str, must_change: bool = typer.Option(True, help="the user changes it at next login"),
-                db: Optional[str] = DbOption):
+def user_passwd(
+    login: str,
+    must_change: bool = typer.Option(True, help="the user changes it at next login"),
+    db: str | None = DbOption,
+):
     """Set a new password (ends the user's sessions)."""
     from . import users
     from .audit import cli_actor
+
     _run(users.set_password, _open(db), cli_actor(), login, _password("新密码"), must_change=must_change)
     console.print(f"password of {login} changed")
 
 
 @user_app.command("grant")
-def user_grant(login: str, region: str, role: str, descend: bool = typer.Option(False),
-               agency: Optional[str] = typer.Option(None, help="finance: the 责任单位 code it answers for"),
-               db: Optional[str] = DbOption):
+def user_grant(
+    login: str,
+    region: str,
+    role: str,
+    descend: bool = typer.Option(False),
+    agency: str | None = typer.Option(None, help="finance: the 责任单位 code it answers for"),
+    db: str | None = DbOption,
+):
     """Give a user a role in a region."""
     from . import users
     from .audit import cli_actor
+
     _run(users.grant, _open(db), cli_actor(), login, region, role, descend, agency)
     console.print(f"{login}: {role} in {region}" + ("（含下级）" if descend else ""))
 
 
 @user_app.command("revoke")
-def user_revoke(login: str, region: str, role: Optional[str] = typer.Argument(None), db: Optional[str] = DbOption):
+def user_revoke(login: str, region: str, role: str | None = typer.Argument(None), db: str | None = DbOption):
     """Take a user's role (or every role) in a region away."""
     from . import users
     from .audit import cli_actor
+
     n = _run(users.revoke, _open(db), cli_actor(), login, region, role)
     console.print(f"{login}: {n} membership(s) in {region} removed")
 
 
 @user_app.command("list")
-def user_list(db: Optional[str] = DbOption):
+def user_list(db: str | None = DbOption):
     """Accounts and their memberships."""
     from rich.table import Table
     from sqlalchemy.orm import Session
+
     from . import users
+
     t = Table("用户名", "姓名", "角色与地区", "状态")
     with Session(_open(db)) as s:
         for u in users.listing(s):
             roles = "；".join(f"{m['region']} {m['role_zh']}" for m in u["memberships"])
-            t.add_row(u["login"], u["display_name"], ("超级管理员 " if u["superadmin"] else "") + roles,
-                      "正常" if u["active"] else "停用")
+            t.add_row(
+                u["login"],
+                u["display_name"],
+                ("超级管理员 " if u["superadmin"] else "") + roles,
+                "正常" if u["active"] else "停用",
+            )
     console.print(t)
 
 
 @token_app.command("create")
-def token_create(name: str, region: str = typer.Option(..., help="9-digit region code"),
-                 role: str = typer.Option("finance"), ip: list[str] = typer.Option([], help="allowed address or network"),
-                 days: Optional[int] = typer.Option(None, min=1, help="expires after this many days"),
-                 db: Optional[str] = DbOption):
+def token_create(
+    name: str,
+    region: str = typer.Option(..., help="9-digit region code"),
+    role: str = typer.Option("finance"),
+    ip: list[str] = typer.Option([], help="allowed address or network"),
+    days: int | None = typer.Option(None, min=1, help="expires after this many days"),
+    db: str | None = DbOption,
+):
     """Create a machine token; it is printed once and only its hash is kept."""
     from datetime import timedelta
+
     from sqlalchemy.orm import Session
+
     from . import audit, tokens
     from .regions import is_code
+
     if not is_code(region):
         fail(f"region {region}: a 9-digit 财政区划 code is needed")
     engine = _open(db)
-    expires = datetime.now(timezone.utc) + timedelta(days=days) if days else None
+    expires = datetime.now(UTC) + timedelta(days=days) if days else None
     try:
         with Session(engine) as s, s.begin():
             rec, raw = tokens.create(s, name, region, role, ip, expires)
             prefix = rec.prefix
     except ValueError as e:
         fail(str(e))
-    audit.record(engine, audit.cli_actor(), "token_change", "ok", "token", prefix,
-                 {"change": "create", "region": region, "role": role, "ip": ip})
+    audit.record(
+        engine,
+        audit.cli_actor(),
+        "token_change",
+        "ok",
+        "token",
+        prefix,
+        {"change": "create", "region": region, "role": role, "ip": ip},
+    )
     err.print("the token is shown once; keep it in the sender's secret store:")
     sys.stdout.write(raw + "\n")
 
 
 @token_app.command("revoke")
-def token_revoke(prefix: str, db: Optional[str] = DbOption):
+def token_revoke(prefix: str, db: str | None = DbOption):
     """Revoke a token by its prefix (bw_<prefix>_…)."""
     from sqlalchemy.orm import Session
+
     from . import audit, tokens
+
     engine = _open(db)
     with Session(engine) as s, s.begin():
         found = tokens.revoke(s, prefix)
@@ -144,10 +182,13 @@ def token_revoke(prefix: str, db: Optional[str] = DbOption):
 
 
 @audit_app.command("verify")
-def audit_verify(file: Optional[Path] = typer.Option(None, "--file", help="verify an exported JSONL file instead"),
-                 db: Optional[str] = DbOption):
+def audit_verify(
+    file: Path | None = typer.Option(None, "--file", help="verify an exported JSONL file instead"),
+    db: str | None = DbOption,
+):
     """Re-compute the hash chain; exit 1 at the first record that does not match."""
     from . import audit
+
     if file is not None:
         try:
             with open(file, encoding="utf-8") as f:
@@ -157,21 +198,26 @@ def audit_verify(file: Optional[Path] = typer.Option(None, "--file", help="verif
     else:
         verdict = audit.verify(_open(db))
     if not verdict.ok:
-        err.print(f"[bold red]audit chain broken:[/] {verdict.problem} (after {verdict.count - 1} good records)",
-                  highlight=False)
+        err.print(
+            f"[bold red]audit chain broken:[/] {verdict.problem} (after {verdict.count - 1} good records)",
+            highlight=False,
+        )
         raise typer.Exit(1)
     console.print(f"audit chain intact: {verdict.count} records")
 
 
 @audit_app.command("export")
-def audit_export(out: Path = typer.Option(..., "--out", "-o", help="JSONL file to write"),
-                 before: Optional[datetime] = typer.Option(None, help="only records before this time (UTC)"),
-                 db: Optional[str] = DbOption):
+def audit_export(
+    out: Path = typer.Option(..., "--out", "-o", help="JSONL file to write"),
+    before: datetime | None = typer.Option(None, help="only records before this time (UTC)"),
+    db: str | None = DbOption,
+):
     """Write the log as JSONL with its hashes (for retention ≥ 180 days; `verify --file` re-checks it)."""
     from ..export.writers import atomic_write
     from . import audit
+
     if before is not None and before.tzinfo is None:
-        before = before.replace(tzinfo=timezone.utc)
+        before = before.replace(tzinfo=UTC)
     engine = _open(db)
     lines = [audit.export_line(r) for r in audit.rows(engine, before)]
     atomic_write(out, ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))

@@ -11,6 +11,7 @@
 Once the router has chosen the route, `authorize` (a dependency of every route) looks its action up in
 the permission matrix, refuses it (403) when the principal's roles do not allow it, hands the action's
 scope to the request's database session, checks CSRF on forms and marks non-read answers uncacheable."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ from .principal import LOCAL, Principal
 from .settings import SESSION_COOKIE, auth_on
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-ALWAYS_OPEN = ("/health", "/static/", "/login")     # answered without a principal
+ALWAYS_OPEN = ("/health", "/static/", "/login")  # answered without a principal
 
 
 class TooLarge(Exception):
@@ -41,19 +42,29 @@ def _headers(scope) -> dict[str, str]:
 
 def _wants_json(scope, query: dict) -> bool:
     accept = _headers(scope).get("accept", "")
-    return (scope["path"].startswith("/api") or query.get("format") == "json" or scope["method"] != "GET"
-            or "text/html" not in accept)
+    return (
+        scope["path"].startswith("/api")
+        or query.get("format") == "json"
+        or scope["method"] != "GET"
+        or "text/html" not in accept
+    )
 
 
 async def _send_simple(send, status: int, body: bytes, content_type: bytes, extra=()):
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *extra]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *extra],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 async def _json(send, status: int, detail: str, extra=()):
-    await _send_simple(send, status, json.dumps({"detail": detail}, ensure_ascii=False).encode(),
-                       b"application/json", extra)
+    await _send_simple(
+        send, status, json.dumps({"detail": detail}, ensure_ascii=False).encode(), b"application/json", extra
+    )
 
 
 class AccessGate:
@@ -105,7 +116,7 @@ class AccessGate:
                     if not secrets.compare_digest(h["x-csrf-token"], principal.csrf or ""):
                         return await _json(send_with_headers, 403, "CSRF token missing or wrong")
                     scope["budgetwatch.csrf_checked"] = True
-            if principal is not None:   # the cache answers a session only what was computed for it (its forms
+            if principal is not None:  # the cache answers a session only what was computed for it (its forms
                 # carry the session's CSRF token)
                 scope["budgetwatch.cache_key"] = f"|{principal.login}|{principal.csrf or ''}|{principal.grants_key()}"
         else:
@@ -134,21 +145,38 @@ class AccessGate:
             if "code" not in status:
                 await _json(send_with_headers, 413, f"request body larger than {limit // (1024 * 1024)} MB")
             status["code"] = 413
-        action = scope.get("budgetwatch.action")      # set by authorize() once the route is known
+        action = scope.get("budgetwatch.action")  # set by authorize() once the route is known
         code = status.get("code", 500)
         if scope.get("budgetwatch.denied") or audited(method, action, scope.get("path_params")):
             route = scope.get("route")
-            await self._audit(principal, action or "unclassified",
-                              "ok" if code < 400 else "denied" if code in (401, 403, 404) else "error",
-                              getattr(route, "path", scope["path"]), scope.get("path_params") or {}, scope, code)
+            await self._audit(
+                principal,
+                action or "unclassified",
+                "ok" if code < 400 else "denied" if code in (401, 403, 404) else "error",
+                getattr(route, "path", scope["path"]),
+                scope.get("path_params") or {},
+                scope,
+                code,
+            )
 
     async def _audit(self, principal: Principal, action: str, outcome: str, path, params, scope, code: int):
         h = _headers(scope)
-        actor = audit.Actor(id=principal.id, login=principal.login, role=principal.role_for(action),
-                            region_code=principal.home_region(), ip=(scope.get("client") or ("", 0))[0] or None,
-                            user_agent=h.get("user-agent"), request_id=scope.get("budgetwatch.request_id"))
-        detail = {"method": scope["method"], "path": scope["path"], "query": scope.get("query_string", b"").decode("latin-1"),
-                  "status": code, **scope.get("budgetwatch.audit_detail", {})}
+        actor = audit.Actor(
+            id=principal.id,
+            login=principal.login,
+            role=principal.role_for(action),
+            region_code=principal.home_region(),
+            ip=(scope.get("client") or ("", 0))[0] or None,
+            user_agent=h.get("user-agent"),
+            request_id=scope.get("budgetwatch.request_id"),
+        )
+        detail = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope.get("query_string", b"").decode("latin-1"),
+            "status": code,
+            **scope.get("budgetwatch.audit_detail", {}),
+        }
         object_id = next(iter(params.values()), None) if params else None
         await run_in_threadpool(audit.record, self.engine, actor, action, outcome, path, object_id, detail)
 
@@ -178,6 +206,7 @@ async def authorize(request: Request) -> None:
     """The route's action against the matrix; the scope for the session; CSRF on forms; at most MAX_FILES files per upload."""
     from fastapi import HTTPException
     from starlette.datastructures import UploadFile
+
     scope = request.scope
     route = scope.get("route")
     action = action_for(request.method, getattr(route, "path", None), request.path_params, dict(request.query_params))
@@ -194,7 +223,7 @@ async def authorize(request: Request) -> None:
     scope["budgetwatch.scope"] = p.scope(action) if auth_on() else None
     named = request.path_params.get("region") or request.path_params.get("region_code")
     if named and scope["budgetwatch.scope"] is not None and not scope["budgetwatch.scope"].sees(str(named)):
-        raise HTTPException(404, f"no region {named}")      # a region in the address: outside the scope, not found
+        raise HTTPException(404, f"no region {named}")  # a region in the address: outside the scope, not found
     if request.method not in UNSAFE:
         return
     form = None
@@ -209,5 +238,5 @@ async def authorize(request: Request) -> None:
         raise HTTPException(400, f"at most {MAX_FILES} files per upload")
 
 
-MAX_FILES = 10     # a disclosure's 说明 and 报表 published apart, a few at a time; not an archive's worth
+MAX_FILES = 10  # a disclosure's 说明 and 报表 published apart, a few at a time; not an archive's worth
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

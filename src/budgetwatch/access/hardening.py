@@ -1,5 +1,6 @@
 """What an attacker tries first: redirects to another site, pages framed or fed script, oversized or
 disguised uploads, spreadsheet formulas in downloaded cells, and tracebacks on error pages."""
+
 from __future__ import annotations
 
 import secrets
@@ -28,7 +29,7 @@ def safe_back(target: str | None, default: str = "/") -> str:
 
 # ---- uploads ---------------------------------------------------------------------------------------
 
-ALLOWED = {suffix: fmt.name for suffix, fmt in BY_SUFFIX.items()}   # the readers' formats (read/formats.py)
+ALLOWED = {suffix: fmt.name for suffix, fmt in BY_SUFFIX.items()}  # the readers' formats (read/formats.py)
 MAX_NAME = 120
 
 
@@ -47,7 +48,7 @@ def safe_name(name: str | None) -> str:
     suffix = suffix[:10]
     if not stem:
         raise Refused("a file name is needed")
-    stem = stem[:MAX_NAME - len(suffix) - 1]
+    stem = stem[: MAX_NAME - len(suffix) - 1]
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -62,7 +63,7 @@ def sniff(path: Path) -> str:
     fmt = BY_NAME[kind]
     if fmt.binary:
         ok = fmt.matches(head)
-    else:   # text and HTML: no NUL bytes, not an archive or executable in disguise
+    else:  # text and HTML: no NUL bytes, not an archive or executable in disguise
         ok = b"\x00" not in head and not head.startswith((b"PK\x03\x04", b"%PDF-", b"\x7fELF", b"MZ"))
         if ok and b"\x00" in head:
             ok = False
@@ -73,6 +74,7 @@ def sniff(path: Path) -> str:
 
 # ---- response headers ------------------------------------------------------------------------------
 
+
 def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
@@ -81,18 +83,23 @@ def csp(nonce: str, path: str) -> str:
     """The pages run only the service's own script files (their data sits in JSON script elements); the
     nonce is there for a page that must inline one. Swagger UI (/docs) starts itself with an inline script."""
     script = "'self' 'unsafe-inline'" if path == "/docs" else f"'self' 'nonce-{nonce}'"
-    return ("default-src 'self'; " f"script-src {script}; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'")
+    return (
+        "default-src 'self'; "
+        f"script-src {script}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
 
 
 def security_headers(nonce: str, path: str) -> list[tuple[bytes, bytes]]:
-    return [(b"content-security-policy", csp(nonce, path).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"same-origin"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+    return [
+        (b"content-security-policy", csp(nonce, path).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
 
 
 def body_limit() -> int:
@@ -106,10 +113,17 @@ def body_limit() -> int:
 # styles and data: images, and the flags give it no network (a dead proxy for every host, loopback too,
 # no DNS) and none of its own background traffic.
 OFFLINE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-CHROMIUM_OFFLINE = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-default-apps", "--no-first-run", "--disable-extensions",
-                    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-                    "--host-resolver-rules=MAP * ~NOTFOUND"]
+CHROMIUM_OFFLINE = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--disable-extensions",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
 
 
 def offline_html(html: str) -> str:

@@ -1,5 +1,6 @@
 """The principal of a request — who it is, its memberships — and the scope an action gives it: the
 regions whose detail it sees (`detail`, None = every region) and those it sees only summed up (`summary`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ class Grant:
 
 @dataclass(frozen=True)
 class Scope:
-    detail: frozenset[str] | None          # None: unrestricted
+    detail: frozenset[str] | None  # None: unrestricted
     summary: frozenset[str] = frozenset()
 
     @property
@@ -38,12 +39,12 @@ class Principal:
     display_name: str
     superadmin: bool = False
     grants: tuple[Grant, ...] = ()
-    via: str = "session"                  # session | token | local (auth off)
+    via: str = "session"  # session | token | local (auth off)
     csrf: str | None = None
     must_change: bool = False
     ip: str | None = None
-    tree: dict = field(default_factory=dict, repr=False)   # region → its descendants (from the regions table)
-    parent_detail: frozenset[str] = frozenset()           # regions that let their parent see their detail
+    tree: dict = field(default_factory=dict, repr=False)  # region → its descendants (from the regions table)
+    parent_detail: frozenset[str] = frozenset()  # regions that let their parent see their detail
 
     def can(self, action: str) -> bool:
         if self.superadmin:
@@ -51,9 +52,12 @@ class Principal:
         return any(allows(g.role, action) for g in self.grants)
 
     def grants_key(self) -> str:
-        return ("S" if self.superadmin else "") + ";".join(
-            f"{g.region_code}:{g.role}:{int(g.descend)}:{g.agency_code or ''}" for g in self.grants) \
-            + "|" + ",".join(sorted(self.parent_detail))
+        return (
+            ("S" if self.superadmin else "")
+            + ";".join(f"{g.region_code}:{g.role}:{int(g.descend)}:{g.agency_code or ''}" for g in self.grants)
+            + "|"
+            + ",".join(sorted(self.parent_detail))
+        )
 
     def roles(self) -> set[str]:
         return ({"superadmin"} if self.superadmin else set()) | {g.role for g in self.grants}

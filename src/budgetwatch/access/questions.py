@@ -4,6 +4,7 @@
 
 A question keeps a text snapshot of what it was about (the row, figure, finding or project as it stood),
 so later versions of the document do not change what was asked. Every step is an event with its actor."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,18 +19,42 @@ from .principal import Principal
 from .sessions import aware, now
 from .tables import Question, QuestionEvent
 
-STATUS_ZH = {"submitted": "待受理", "accepted": "已受理", "rejected": "不予受理", "assigned": "已交办",
-             "replied": "已答复", "closed": "已办结"}
-TARGETS = {"document": "文档", "table_row": "报表行", "key_figure": "关键数据", "finding": "预警", "project": "项目",
-           "free": "其他"}
+STATUS_ZH = {
+    "submitted": "待受理",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "assigned": "已交办",
+    "replied": "已答复",
+    "closed": "已办结",
+}
+TARGETS = {
+    "document": "文档",
+    "table_row": "报表行",
+    "key_figure": "关键数据",
+    "finding": "预警",
+    "project": "项目",
+    "free": "其他",
+}
 # step → (statuses it starts from, status it leads to, action of the matrix it needs)
-STEPS = {"accept": (("submitted",), "accepted", "triage"), "reject": (("submitted",), "rejected", "triage"),
-         "assign": (("accepted", "assigned"), "assigned", "triage"), "urge": (("assigned",), "assigned", "triage"),
-         "reply": (("accepted", "assigned"), "replied", "reply"), "close": (("replied",), "closed", "triage")}
-STEP_ZH = {"submit": "提问", "accept": "受理", "reject": "不予受理", "assign": "交办", "urge": "督办", "reply": "答复",
-           "close": "办结"}
-DUE_WORKING_DAYS = 15          # a 交办 without a date is due in 15 working days
-CST = timezone(timedelta(hours=8), "北京时间")   # times are shown to people as Beijing time
+STEPS = {
+    "accept": (("submitted",), "accepted", "triage"),
+    "reject": (("submitted",), "rejected", "triage"),
+    "assign": (("accepted", "assigned"), "assigned", "triage"),
+    "urge": (("assigned",), "assigned", "triage"),
+    "reply": (("accepted", "assigned"), "replied", "reply"),
+    "close": (("replied",), "closed", "triage"),
+}
+STEP_ZH = {
+    "submit": "提问",
+    "accept": "受理",
+    "reject": "不予受理",
+    "assign": "交办",
+    "urge": "督办",
+    "reply": "答复",
+    "close": "办结",
+}
+DUE_WORKING_DAYS = 15  # a 交办 without a date is due in 15 working days
+CST = timezone(timedelta(hours=8), "北京时间")  # times are shown to people as Beijing time
 
 
 class QuestionError(ValueError):
@@ -47,6 +72,7 @@ def working_days_after(start: datetime, days: int) -> datetime:
 
 # ---- what a question is about ----------------------------------------------------------------------
 
+
 @dataclass
 class Target:
     region_code: str | None
@@ -61,7 +87,8 @@ def _version_label(v: Version) -> str:
 
 
 def _newest(s: Session, document_id: int) -> Version | None:
-    from ..store.newest import newest_version      # the same newest-version rule as the pages
+    from ..store.newest import newest_version  # the same newest-version rule as the pages
+
     return newest_version(s, document_id)
 
 
@@ -70,6 +97,7 @@ def resolve_target(s: Session, kind: str, target_id: str | None) -> Target:
     snapshot. LookupError when it does not exist (or is not visible)."""
     from ..analysis.figures import KEYS, figures_many
     from ..store.repository import load_version_cached
+
     if kind not in TARGETS:
         raise QuestionError(f"target_type {kind}: choose one of {', '.join(TARGETS)}")
     if kind == "free":
@@ -81,8 +109,14 @@ def resolve_target(s: Session, kind: str, target_id: str | None) -> Target:
         if rec is None or v is None:
             raise LookupError(f"no finding {target_id}")
         where = " ".join(x for x in (rec.table_title, rec.row_code, rec.row_name) if x)
-        snap = {"document": v.document_id, "rule": rec.rule, "message": rec.message, "location": where,
-                "value": None if rec.value is None else float(rec.value), "money_unit": rec.money_unit}
+        snap = {
+            "document": v.document_id,
+            "rule": rec.rule,
+            "message": rec.message,
+            "location": where,
+            "value": None if rec.value is None else float(rec.value),
+            "money_unit": rec.money_unit,
+        }
         return Target(v.region_code, f"{_version_label(v)} · {rec.rule} {where}", snap, v.year)
     if not parts[0].isdigit():
         raise QuestionError(f"target_id {target_id}: starts with a document id")
@@ -92,17 +126,28 @@ def resolve_target(s: Session, kind: str, target_id: str | None) -> Target:
     base = _version_label(v)
     if kind == "document":
         fig = figures_many(s, [v.id])[v.id]
-        return Target(v.region_code, base, {"document": v.document_id, "version": v.number,
-                                            "income_total": fig.get("income_total"),
-                                            "expenditure_total": fig.get("expenditure_total")}, v.year)
+        return Target(
+            v.region_code,
+            base,
+            {
+                "document": v.document_id,
+                "version": v.number,
+                "income_total": fig.get("income_total"),
+                "expenditure_total": fig.get("expenditure_total"),
+            },
+            v.year,
+        )
     if kind == "key_figure":
         key = parts[1] if len(parts) > 1 else ""
         fig = figures_many(s, [v.id])[v.id]
         if key not in KEYS:
             raise QuestionError(f"key figure {key}: choose one of {', '.join(KEYS)}")
-        return Target(v.region_code, f"{base} · {KEYS[key]} {fig.get(key)}万元",
-                      {"document": v.document_id, "key": key, "name": KEYS[key], "value": fig.get(key), "money_unit": "万元"},
-                      v.year)
+        return Target(
+            v.region_code,
+            f"{base} · {KEYS[key]} {fig.get(key)}万元",
+            {"document": v.document_id, "key": key, "name": KEYS[key], "value": fig.get(key), "money_unit": "万元"},
+            v.year,
+        )
     if kind == "table_row":
         doc = load_version_cached(s, v.id)
         try:
@@ -112,9 +157,21 @@ def resolve_target(s: Session, kind: str, target_id: str | None) -> Target:
             raise LookupError(f"no table row {target_id}") from None
         total = row.values.get("total", next(iter(row.values.values()), None))
         label = f"{base} · {row.code or ''} {row.name or ''} {'' if total is None else total}{table.money_unit or ''}"
-        return Target(v.region_code, " ".join(label.split()),
-                      {"document": v.document_id, "table": t, "row": r, "title": table.title, "code": row.code,
-                       "name": row.name, "values": dict(row.values), "money_unit": table.money_unit}, v.year)
+        return Target(
+            v.region_code,
+            " ".join(label.split()),
+            {
+                "document": v.document_id,
+                "table": t,
+                "row": r,
+                "title": table.title,
+                "code": row.code,
+                "name": row.name,
+                "values": dict(row.values),
+                "money_unit": table.money_unit,
+            },
+            v.year,
+        )
     # project: document id and the project's name
     name = ":".join(parts[1:]).strip()
     if not name:
@@ -122,13 +179,26 @@ def resolve_target(s: Session, kind: str, target_id: str | None) -> Target:
     doc = load_version_cached(s, v.id)
     amount = next((f.amount for f in doc.forms if f.project == name), None)
     if amount is None:
-        amount = next((r.values.get("total") for t in doc.tables if t.kind in ("projects", "projects_carryover")
-                       for r in t.rows if r.name == name), None)
-    return Target(v.region_code, f"{base} · 项目 {name}" + (f" {amount}万元" if amount is not None else ""),
-                  {"document": v.document_id, "project": name, "amount": amount}, v.year)
+        amount = next(
+            (
+                r.values.get("total")
+                for t in doc.tables
+                if t.kind in ("projects", "projects_carryover")
+                for r in t.rows
+                if r.name == name
+            ),
+            None,
+        )
+    return Target(
+        v.region_code,
+        f"{base} · 项目 {name}" + (f" {amount}万元" if amount is not None else ""),
+        {"document": v.document_id, "project": name, "amount": amount},
+        v.year,
+    )
 
 
 # ---- the workflow ----------------------------------------------------------------------------------
+
 
 def visible(s: Session, p: Principal):
     """The questions query for a principal: deputies see their own, finance those assigned to its 责任单位,
@@ -145,6 +215,7 @@ def visible(s: Session, p: Principal):
     if not conds:
         return q.where(Question.id < 0)
     from sqlalchemy import or_
+
     return q.where(or_(*conds))
 
 
@@ -155,26 +226,55 @@ def get(s: Session, p: Principal, question_id: int) -> Question:
     return q
 
 
-def ask(s: Session, p: Principal, title: str, body: str, target_type: str, target_id: str | None,
-        region_scope, on_behalf_of: str | None = None) -> Question:
+def ask(
+    s: Session,
+    p: Principal,
+    title: str,
+    body: str,
+    target_type: str,
+    target_id: str | None,
+    region_scope,
+    on_behalf_of: str | None = None,
+) -> Question:
     target = resolve_target(s, target_type, target_id)
     region = target.region_code
-    if region is None:      # a free question, or a document not placed yet: the asker's own region
+    if region is None:  # a free question, or a document not placed yet: the asker's own region
         region = p.home_region()
     if region_scope is not None and not region_scope.unrestricted and region not in region_scope.detail:
         raise LookupError("the object is outside your regions")
     t = now()
-    q = Question(region_code=region, author_id=p.id, author_name=p.display_name, on_behalf_of=on_behalf_of,
-                 title=title, body=body, target_type=target_type, target_id=target_id, target_label=target.label,
-                 snapshot=target.snapshot, year=target.year, status="submitted", created_at=t, updated_at=t)
+    q = Question(
+        region_code=region,
+        author_id=p.id,
+        author_name=p.display_name,
+        on_behalf_of=on_behalf_of,
+        title=title,
+        body=body,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target.label,
+        snapshot=target.snapshot,
+        year=target.year,
+        status="submitted",
+        created_at=t,
+        updated_at=t,
+    )
     s.add(q)
     s.flush()
     s.add(QuestionEvent(question_id=q.id, at=t, actor_id=p.id, actor_name=p.display_name, kind="submit", body=body))
     return q
 
 
-def step(s: Session, p: Principal, q: Question, kind: str, body: str | None = None,
-         responsible_code: str | None = None, responsible_name: str | None = None, due_at: datetime | None = None) -> None:
+def step(
+    s: Session,
+    p: Principal,
+    q: Question,
+    kind: str,
+    body: str | None = None,
+    responsible_code: str | None = None,
+    responsible_name: str | None = None,
+    due_at: datetime | None = None,
+) -> None:
     """One step of the workflow; QuestionError when the question's status does not allow it."""
     if kind not in STEPS:
         raise QuestionError(f"step {kind}: choose one of {', '.join(STEPS)}")
@@ -188,22 +288,28 @@ def step(s: Session, p: Principal, q: Question, kind: str, body: str | None = No
     if kind == "reply" and not body:
         raise QuestionError("答复内容不能为空")
     if kind == "reply" and not (p.via == "local" or p.superadmin or p.roles() & {"staff", "admin"}):
-        if q.responsible_code not in p.agencies():      # finance answers only what was assigned to it
+        if q.responsible_code not in p.agencies():  # finance answers only what was assigned to it
             raise LookupError(f"no question with id {q.id}")
     if kind == "assign":
         if not responsible_name:
             raise QuestionError("交办须指定责任单位")
         q.responsible_code, q.responsible_name = responsible_code, responsible_name
         q.due_at = due_at or working_days_after(t, DUE_WORKING_DAYS)
-        detail = {"responsible_code": responsible_code, "responsible_name": responsible_name,
-                  "due_at": _shown(q.due_at)}
+        detail = {
+            "responsible_code": responsible_code,
+            "responsible_name": responsible_name,
+            "due_at": _shown(q.due_at),
+        }
     if kind == "urge":
         if q.due_at is None or aware(q.due_at) >= t:
             raise QuestionError("尚未逾期，不能督办")
         detail = {"overdue_days": (t - aware(q.due_at)).days}
     q.status, q.updated_at = ends, t
-    s.add(QuestionEvent(question_id=q.id, at=t, actor_id=p.id, actor_name=p.display_name, kind=kind, body=body,
-                        detail=detail))
+    s.add(
+        QuestionEvent(
+            question_id=q.id, at=t, actor_id=p.id, actor_name=p.display_name, kind=kind, body=body, detail=detail
+        )
+    )
 
 
 def is_overdue(q: Question, at: datetime | None = None) -> bool:
@@ -215,15 +321,39 @@ def _shown(t: datetime | None) -> str | None:
 
 
 def to_dict(q: Question, events: list[QuestionEvent] | None = None) -> dict:
-    out = {"id": q.id, "region": q.region_code, "title": q.title, "body": q.body, "author": q.author_name,
-           "on_behalf_of": q.on_behalf_of, "target_type": q.target_type, "target_type_zh": TARGETS[q.target_type],
-           "target_id": q.target_id, "target_label": q.target_label, "snapshot": q.snapshot, "year": q.year,
-           "responsible_code": q.responsible_code, "responsible_name": q.responsible_name, "status": q.status,
-           "status_zh": STATUS_ZH[q.status], "due_at": _shown(q.due_at),
-           "overdue": is_overdue(q), "created_at": _shown(q.created_at)}
+    out = {
+        "id": q.id,
+        "region": q.region_code,
+        "title": q.title,
+        "body": q.body,
+        "author": q.author_name,
+        "on_behalf_of": q.on_behalf_of,
+        "target_type": q.target_type,
+        "target_type_zh": TARGETS[q.target_type],
+        "target_id": q.target_id,
+        "target_label": q.target_label,
+        "snapshot": q.snapshot,
+        "year": q.year,
+        "responsible_code": q.responsible_code,
+        "responsible_name": q.responsible_name,
+        "status": q.status,
+        "status_zh": STATUS_ZH[q.status],
+        "due_at": _shown(q.due_at),
+        "overdue": is_overdue(q),
+        "created_at": _shown(q.created_at),
+    }
     if events is not None:
-        out["events"] = [{"at": _shown(e.at), "actor": e.actor_name, "kind": e.kind,
-                          "kind_zh": STEP_ZH.get(e.kind, e.kind), "body": e.body, "detail": e.detail} for e in events]
+        out["events"] = [
+            {
+                "at": _shown(e.at),
+                "actor": e.actor_name,
+                "kind": e.kind,
+                "kind_zh": STEP_ZH.get(e.kind, e.kind),
+                "body": e.body,
+                "detail": e.detail,
+            }
+            for e in events
+        ]
     return out
 
 
@@ -235,14 +365,21 @@ def statistics(s: Session, p: Principal) -> dict:
     """As bss-web's 统计分析: totals, by status, 责任单位 top 10, by target type, by year, overdue (over the
     questions the principal sees, loaded through its scoped session)."""
     from collections import Counter
+
     qs = list(s.scalars(visible(s, p)))
 
     def count(values) -> dict:
         return dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], str(kv[0]))))
-    return {"total": len(qs), "replied": sum(q.status in ("replied", "closed") for q in qs),
-            "overdue": sum(is_overdue(q) for q in qs),
-            "by_status": count(STATUS_ZH[q.status] for q in qs),
-            "by_responsible_top10": [{"name": k, "count": n} for k, n in
-                                     list(count(q.responsible_name for q in qs if q.responsible_name).items())[:10]],
-            "by_target": count(TARGETS[q.target_type] for q in qs),
-            "by_year": count(str(q.year or "") for q in qs)}
+
+    return {
+        "total": len(qs),
+        "replied": sum(q.status in ("replied", "closed") for q in qs),
+        "overdue": sum(is_overdue(q) for q in qs),
+        "by_status": count(STATUS_ZH[q.status] for q in qs),
+        "by_responsible_top10": [
+            {"name": k, "count": n}
+            for k, n in list(count(q.responsible_name for q in qs if q.responsible_name).items())[:10]
+        ],
+        "by_target": count(TARGETS[q.target_type] for q in qs),
+        "by_year": count(str(q.year or "") for q in qs),
+    }

@@ -1,6 +1,7 @@
 """The tenant tree: the feed model's `regions` table (9-digit 财政区划 codes with their parent, feed/regions.py).
 Memberships put their region in it (with its ancestors); a code not in it still has the parent its digits
 give (14|11|23|000 is a county of the city 141100000)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

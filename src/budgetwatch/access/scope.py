@@ -6,14 +6,15 @@ not found (404), and no helper can forget the filter.
 
 Documents whose region is not known yet (`region_code` NULL) are seen only by an unrestricted scope
 (superadmin, or auth off)."""
+
 from __future__ import annotations
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from ..store.schema import Base, DecisionRecord, DocumentRecord, Version
-from .principal import Scope
 from . import tables
+from .principal import Scope
 
 # accounts are administered per tenant by their memberships (access/users.py), not by a region column;
 # the audit log *is* limited: a region's auditor reads the records of its region's principals
@@ -35,9 +36,11 @@ def _classes():
 def _criteria(codes: tuple[str, ...]):
     versions = select(Version.id).where(Version.region_code.in_(codes))
     documents = select(Version.document_id).where(Version.region_code.in_(codes))
-    out = [with_loader_criteria(Version, Version.region_code.in_(codes), include_aliases=True),
-           with_loader_criteria(DocumentRecord, DocumentRecord.id.in_(documents), include_aliases=True),
-           with_loader_criteria(DecisionRecord, DecisionRecord.document_id.in_(documents), include_aliases=True)]
+    out = [
+        with_loader_criteria(Version, Version.region_code.in_(codes), include_aliases=True),
+        with_loader_criteria(DocumentRecord, DocumentRecord.id.in_(documents), include_aliases=True),
+        with_loader_criteria(DecisionRecord, DecisionRecord.document_id.in_(documents), include_aliases=True),
+    ]
     for cls in _classes():
         if cls in UNSCOPED or cls in (Version, DocumentRecord, DecisionRecord):
             continue
@@ -85,4 +88,6 @@ def upload_region(request) -> UploadRegion:
         return UploadRegion(asked)
     if len(scope.detail) == 1:
         return UploadRegion(next(iter(scope.detail)))
-    raise ValueError("choose the region of the upload (?region=CODE): you may upload to " + "、".join(sorted(scope.detail)))
+    raise ValueError(
+        "choose the region of the upload (?region=CODE): you may upload to " + "、".join(sorted(scope.detail))
+    )

@@ -3,13 +3,14 @@ cookie; the database keeps only its SHA-256. Sessions end after IDLE_MINUTES wit
 ABSOLUTE_HOURS after login. Five failed logins in a row lock the account for LOCK_MINUTES; more than
 LOGIN_PER_MINUTE attempts from one address in a minute are refused (counted in the audit log, so every
 worker process sees the same count)."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -21,15 +22,15 @@ from .regions import descendants
 from .settings import ABSOLUTE_HOURS, IDLE_MINUTES, LOCK_AFTER, LOCK_MINUTES, LOGIN_PER_MINUTE
 from .tables import AuditRecord, Membership, SessionRecord, TenantSetting, User
 
-TOUCH_SECONDS = 60      # last_seen is written at most once a minute per session
+TOUCH_SECONDS = 60  # last_seen is written at most once a minute per session
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def aware(t: datetime | None) -> datetime | None:
-    return t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
 def sha256(text: str) -> str:
@@ -46,15 +47,19 @@ class LoginResult:
     token: str | None = None
     user_id: int | None = None
     must_change: bool = False
-    problem: str = ""          # bad | locked | inactive | rate
+    problem: str = ""  # bad | locked | inactive | rate
 
 
 def rate_limited(engine: Engine, ip: str | None) -> bool:
     since = now() - timedelta(minutes=1)
     with Session(engine) as s:
-        n = s.scalar(select(func.count(AuditRecord.id)).where(
-            AuditRecord.ip == ip, AuditRecord.at >= since,
-            AuditRecord.action.in_(("login", "login_failed", "login_refused"))))
+        n = s.scalar(
+            select(func.count(AuditRecord.id)).where(
+                AuditRecord.ip == ip,
+                AuditRecord.at >= since,
+                AuditRecord.action.in_(("login", "login_failed", "login_refused")),
+            )
+        )
     return n >= LOGIN_PER_MINUTE
 
 
@@ -85,8 +90,16 @@ def login(engine: Engine, login_name: str, password: str, actor: audit.Actor) ->
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(password)
             raw = secrets.token_urlsafe(32)
-            s.add(SessionRecord(token_sha256=sha256(raw), user_id=user.id, created_at=t, last_seen=t,
-                                ip=actor.ip, user_agent=(actor.user_agent or "")[:300]))
+            s.add(
+                SessionRecord(
+                    token_sha256=sha256(raw),
+                    user_id=user.id,
+                    created_at=t,
+                    last_seen=t,
+                    ip=actor.ip,
+                    user_agent=(actor.user_agent or "")[:300],
+                )
+            )
         uid = user.id if user else None
         must_change = bool(user and user.must_change)
     actor.id = uid
@@ -106,7 +119,9 @@ def end(engine: Engine, raw_token: str) -> None:
 
 def end_all(s: Session, user_id: int) -> None:
     """End every session of a user (password change or reset, deactivation)."""
-    for rec in s.scalars(select(SessionRecord).where(SessionRecord.user_id == user_id, SessionRecord.ended_at.is_(None))):
+    for rec in s.scalars(
+        select(SessionRecord).where(SessionRecord.user_id == user_id, SessionRecord.ended_at.is_(None))
+    ):
         rec.ended_at = now()
 
 
@@ -114,20 +129,42 @@ def known_codes(s: Session) -> set[str]:
     """Region codes in use (documents and memberships), placed in the tree by their digits where the
     regions table does not list them."""
     from ..store.schema import Version
+
     used = set(s.scalars(select(Version.region_code).where(Version.region_code.is_not(None)).distinct()))
     return used | set(s.scalars(select(Membership.region_code).distinct()))
 
 
 def principal_of(s: Session, user: User, via: str, **kw) -> Principal:
-    grants = tuple(Grant(m.region_code, m.role, m.descend, m.agency_code) for m in
-                   s.scalars(select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)))
+    grants = tuple(
+        Grant(m.region_code, m.role, m.descend, m.agency_code)
+        for m in s.scalars(select(Membership).where(Membership.user_id == user.id).order_by(Membership.id))
+    )
     roots = {g.region_code for g in grants if g.descend}
     tree = descendants(s, roots, known_codes(s)) if roots else {}
     below = set().union(*tree.values()) if tree else set()
-    detail = frozenset(s.scalars(select(TenantSetting.region_code).where(
-        TenantSetting.region_code.in_(below), TenantSetting.parent_sees_detail.is_(True)))) if below else frozenset()
-    return Principal(id=user.id, login=user.login, display_name=user.display_name, superadmin=user.superadmin,
-                     grants=grants, via=via, must_change=user.must_change, tree=tree, parent_detail=detail, **kw)
+    detail = (
+        frozenset(
+            s.scalars(
+                select(TenantSetting.region_code).where(
+                    TenantSetting.region_code.in_(below), TenantSetting.parent_sees_detail.is_(True)
+                )
+            )
+        )
+        if below
+        else frozenset()
+    )
+    return Principal(
+        id=user.id,
+        login=user.login,
+        display_name=user.display_name,
+        superadmin=user.superadmin,
+        grants=grants,
+        via=via,
+        must_change=user.must_change,
+        tree=tree,
+        parent_detail=detail,
+        **kw,
+    )
 
 
 def resolve(engine: Engine, raw_token: str, ip: str | None = None) -> Principal | None:
@@ -139,8 +176,12 @@ def resolve(engine: Engine, raw_token: str, ip: str | None = None) -> Principal 
             return None
         user = s.get(User, rec.user_id)
         idle, born = t - aware(rec.last_seen), t - aware(rec.created_at)
-        if user is None or not user.active or idle > timedelta(minutes=IDLE_MINUTES) \
-                or born > timedelta(hours=ABSOLUTE_HOURS):
+        if (
+            user is None
+            or not user.active
+            or idle > timedelta(minutes=IDLE_MINUTES)
+            or born > timedelta(hours=ABSOLUTE_HOURS)
+        ):
             rec.ended_at = t
             s.commit()
             return None

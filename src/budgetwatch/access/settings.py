@@ -1,14 +1,15 @@
 """The access settings, read from the environment when asked (tests and `serve` set them per process)."""
+
 from __future__ import annotations
 
 import ipaddress
 import os
 
-IDLE_MINUTES = 30            # 等保 登录失败处理 / 自动退出: an idle session ends
+IDLE_MINUTES = 30  # 等保 登录失败处理 / 自动退出: an idle session ends
 ABSOLUTE_HOURS = 12
-LOCK_AFTER = 5               # failures in a row lock the account …
-LOCK_MINUTES = 15            # … for this long
-LOGIN_PER_MINUTE = 10        # attempts from one address (rate limit on /login)
+LOCK_AFTER = 5  # failures in a row lock the account …
+LOCK_MINUTES = 15  # … for this long
+LOGIN_PER_MINUTE = 10  # attempts from one address (rate limit on /login)
 MIN_PASSWORD = 10
 SESSION_COOKIE = "bw_session"
 

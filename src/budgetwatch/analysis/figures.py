@@ -1,6 +1,7 @@
 """Key figures of one document in 万元 (收入/支出总计, 基本/项目, 人员/公用, 三公, 机关运行经费, 上年结转,
 功能分类 by 类, staff numbers from the 概况), read from the same table facts the checks use, and kept in the
 `key_figures` table so that 单位, 比较 and reports are queries."""
+
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from ..model import DERIVED_FIGURES, KEY_FIGURES, Document
 from ..store.figures import head, save_figures, stored_figures
 from ..store.repository import load_version_cached
 
-KEYS = KEY_FIGURES   # {field: 中文} of the figures read from the tables
+KEYS = KEY_FIGURES  # {field: 中文} of the figures read from the tables
 DERIVED = tuple(DERIVED_FIGURES)
 
 
@@ -24,8 +25,7 @@ def key_figures(doc: Document) -> dict:
     for key in KEYS:
         fs = facts.get(key) or []
         out[key] = round(fs[0].value, 6) if fs else None
-    out["classes"] = {kind[6:]: round(fs[0].value, 6) for kind, fs in facts.items()
-                      if kind.startswith("class:") and fs}
+    out["classes"] = {kind[6:]: round(fs[0].value, 6) for kind, fs in facts.items() if kind.startswith("class:") and fs}
     out["staff"] = staff_in_post(view)
     inc, carry, exp, proj = out["income_total"], out["carryover"], out["expenditure_total"], out["project"]
     out["carryover_share"] = round(100 * carry / inc, 2) if inc and carry is not None else None
@@ -52,6 +52,6 @@ def _computed(session: Session, version_id: int) -> dict:
         try:
             save_figures(w, version_id, figures)
             w.commit()
-        except IntegrityError:   # another worker stored them first
+        except IntegrityError:  # another worker stored them first
             w.rollback()
     return figures

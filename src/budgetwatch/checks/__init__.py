@@ -1,4 +1,5 @@
 """Checks (预警): the rule catalogue run over one document (and, for family F, its neighbours)."""
+
 from __future__ import annotations
 
 import logging
@@ -21,14 +22,24 @@ log = logging.getLogger(__name__)
 def rule_failed(r: Rule, view: DocView, e: Exception) -> Finding:
     """A rule that could not complete on this document, reported as its finding (the reviewer must know
     the check was not made); the other rules and documents go on."""
-    return Finding(rule=r.id, family=r.family, severity="warn", confidence=1.0, file=view.file,
-                   message=f"规则{r.id}（{r.title}）未能完成本文档的检查：{type(e).__name__}: {str(e)[:200]}",
-                   suggestion="此项检查未完成，请人工核对相关内容，并将本文档报告给系统维护人员。",
-                   evidence={"claim": "rule-failed", "error": f"{type(e).__name__}: {str(e)[:200]}"})
+    return Finding(
+        rule=r.id,
+        family=r.family,
+        severity="warn",
+        confidence=1.0,
+        file=view.file,
+        message=f"规则{r.id}（{r.title}）未能完成本文档的检查：{type(e).__name__}: {str(e)[:200]}",
+        suggestion="此项检查未完成，请人工核对相关内容，并将本文档报告给系统维护人员。",
+        evidence={"claim": "rule-failed", "error": f"{type(e).__name__}: {str(e)[:200]}"},
+    )
 
 
-def run_checks(doc: Document, history: list[Document | Neighbour] | None = None,
-               peers: list[Document | Neighbour] | None = None, only: set[str] | None = None) -> list[Finding]:
+def run_checks(
+    doc: Document,
+    history: list[Document | Neighbour] | None = None,
+    peers: list[Document | Neighbour] | None = None,
+    only: set[str] | None = None,
+) -> list[Finding]:
     """Every rule (or those in `only`) over `doc`; family F compares it with `history` (the same unit's other
     documents) and `peers` (other units, same year and stage), given whole or as their key figures."""
     view = DocView(doc, history=[neighbour(d) for d in history or []], peers=[neighbour(d) for d in peers or []])
@@ -38,11 +49,11 @@ def run_checks(doc: Document, history: list[Document | Neighbour] | None = None,
             continue
         try:
             out.extend(r.run(view))
-        except TemplateError:    # a template's mistake (strict under test only): the rule's author must see it
+        except TemplateError:  # a template's mistake (strict under test only): the rule's author must see it
             raise
-        except Exception as e:   # one rule's failure is this document's finding, not the end of the checks
+        except Exception as e:  # one rule's failure is this document's finding, not the end of the checks
             log.warning("rule %s failed on %s: %s: %s", r.id, view.file, type(e).__name__, e)
-            log.debug("rule %s failed", r.id, exc_info=True)   # the traceback, for those who ask for it
+            log.debug("rule %s failed", r.id, exc_info=True)  # the traceback, for those who ask for it
             out.append(rule_failed(r, view, e))
     out = read_quality.without_doubtful_arithmetic(view, out)
     seen, unique = set(), []

@@ -1,5 +1,6 @@
 """Family F — across documents: the same unit's previous year (its 说明's changes, its 上年 figures) and
 peer units of the same year and stage. Warnings, each with the figures that justify it."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -60,16 +61,22 @@ def _facts(doc) -> dict:
     return hit[1]
 
 
-@rule("F01", "说明所述同比增减与上年文档不符", family="F", severity="warn",
-      compares="本年说明中收入总计、支出总计、“三公”经费“比上年增加（减少）D万元”与本年报表数减去上年同一单位文档报表数",
-      applies="库中有同一单位上一年度同阶段（预算或决算）文档时；上年数可能经过调整，作为警告",
-      message="说明称{label_zh}比上年{dir_zh}{delta}万元，而本年{current}万元与上年文档的{prev}万元相差{actual}万元。原文：“{sentence}”",
-      suggestion="建议核实{label_zh}的上年比较口径和增减额，与上年公开的数据相衔接（口径调整应予说明）。")
+@rule(
+    "F01",
+    "说明所述同比增减与上年文档不符",
+    family="F",
+    severity="warn",
+    compares="本年说明中收入总计、支出总计、“三公”经费“比上年增加（减少）D万元”与本年报表数减去上年同一单位文档报表数",
+    applies="库中有同一单位上一年度同阶段（预算或决算）文档时；上年数可能经过调整，作为警告",
+    message="说明称{label_zh}比上年{dir_zh}{delta}万元，而本年{current}万元与上年文档的{prev}万元相差{actual}万元。原文：“{sentence}”",
+    suggestion="建议核实{label_zh}的上年比较口径和增减额，与上年公开的数据相衔接（口径调整应予说明）。",
+)
 def yoy_against_previous(view: DocView):
     prev = previous(view)
     if prev is None:
         return
     from .narrative import _where, facts
+
     now_fs = facts(view)
     for kind in ("income_total", "expenditure_total", "three_public"):
         now_f, prev_v, zh = _first(now_fs, kind), prev.figures.get(kind), KEY_FIGURES[kind]
@@ -80,59 +87,107 @@ def yoy_against_previous(view: DocView):
             if c.change_amount is None and c.change_dir != "same" or c.previous:
                 continue
             # the change belongs to the sentence's figure of this kind (收入总计…，其中…，比上年增加…)
-            base = next((o for o in cs[:i + 1] if o.sentence == c.sentence and o.kind == kind and not o.previous
-                         and abs(o.amount - now_f.value) <= 0.01), None)
+            base = next(
+                (
+                    o
+                    for o in cs[: i + 1]
+                    if o.sentence == c.sentence
+                    and o.kind == kind
+                    and not o.previous
+                    and abs(o.amount - now_f.value) <= 0.01
+                ),
+                None,
+            )
             if base is None:
                 continue
             said = 0.0 if c.change_dir == "same" else (c.change_amount if c.change_dir == "up" else -c.change_amount)
             actual = now_f.value - prev_v
-            if abs(said - actual) > 0.011 + 0.5 * 10 ** -c.change_amount_decimals:
-                yield dict(_where(view, base), value=said, expected=round(actual, 6),
-                           difference=round(said - actual, 6), label_zh=zh,
-                           dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
-                           delta=f"{c.change_amount or 0:,.2f}", current=f"{now_f.value:,.2f}",
-                           prev=f"{prev_v:,.2f}", actual=f"{actual:,.2f}",
-                           evidence={"claim": c.sentence[:200], "previous_document": f"{prev.unit} {prev.year}"})
+            if abs(said - actual) > 0.011 + 0.5 * 10**-c.change_amount_decimals:
+                yield dict(
+                    _where(view, base),
+                    value=said,
+                    expected=round(actual, 6),
+                    difference=round(said - actual, 6),
+                    label_zh=zh,
+                    dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
+                    delta=f"{c.change_amount or 0:,.2f}",
+                    current=f"{now_f.value:,.2f}",
+                    prev=f"{prev_v:,.2f}",
+                    actual=f"{actual:,.2f}",
+                    evidence={"claim": c.sentence[:200], "previous_document": f"{prev.unit} {prev.year}"},
+                )
             break
 
 
-@rule("F02", "“三公”经费比上年增长", family="F", severity="warn",
-      compares="本年“三公”经费合计与同一单位上一年度文档的“三公”经费合计",
-      applies="库中有同一单位上一年度同阶段文档、两年都列示“三公”经费时；中央要求“三公”经费只减不增",
-      message="“三公”经费合计{current}万元，比上年文档的{prev}万元增加{delta}万元（{pct}%）。",
-      suggestion="建议关注“三公”经费增长的原因，说明中应当说明增长的理由。")
+@rule(
+    "F02",
+    "“三公”经费比上年增长",
+    family="F",
+    severity="warn",
+    compares="本年“三公”经费合计与同一单位上一年度文档的“三公”经费合计",
+    applies="库中有同一单位上一年度同阶段文档、两年都列示“三公”经费时；中央要求“三公”经费只减不增",
+    message="“三公”经费合计{current}万元，比上年文档的{prev}万元增加{delta}万元（{pct}%）。",
+    suggestion="建议关注“三公”经费增长的原因，说明中应当说明增长的理由。",
+)
 def three_public_growth(view: DocView):
     prev = previous(view)
     if prev is None:
         return
     from .narrative import facts
+
     a, b = _first(facts(view), "three_public"), prev.figures.get("three_public")
     if a is None or b is None or a.value <= b + 0.005:
         return
     pct = 100 * (a.value - b) / b if b else float("inf")
-    yield dict(view.at(a.table, a.row, a.key, wan=True), value=a.value, expected=b,
-               difference=round(a.value - b, 6), current=f"{a.value:,.2f}", prev=f"{b:,.2f}",
-               delta=f"{a.value - b:,.2f}", pct=f"{pct:.1f}" if b else "—",
-               evidence={"previous_document": f"{prev.unit} {prev.year}"})
+    yield dict(
+        view.at(a.table, a.row, a.key, wan=True),
+        value=a.value,
+        expected=b,
+        difference=round(a.value - b, 6),
+        current=f"{a.value:,.2f}",
+        prev=f"{b:,.2f}",
+        delta=f"{a.value - b:,.2f}",
+        pct=f"{pct:.1f}" if b else "—",
+        evidence={"previous_document": f"{prev.unit} {prev.year}"},
+    )
 
 
-@rule("F03", "上年结转占比明显高于同类单位", family="F", severity="info",
-      compares="上年结转占收入总计的比例与同年度同阶段其他单位的中位数",
-      applies="库中同年度同阶段至少有5个其他单位时；占比超过20%且超过同类中位数两倍。结转过大提示执行偏慢",
-      message="上年结转{carry}万元，占收入总计{total}万元的{share}%，同年度{n}个同类单位的中位数为{median}%。",
-      suggestion="建议关注上年结转资金较多的原因，督促加快预算执行。")
+@rule(
+    "F03",
+    "上年结转占比明显高于同类单位",
+    family="F",
+    severity="info",
+    compares="上年结转占收入总计的比例与同年度同阶段其他单位的中位数",
+    applies="库中同年度同阶段至少有5个其他单位时；占比超过20%且超过同类中位数两倍。结转过大提示执行偏慢",
+    message="上年结转{carry}万元，占收入总计{total}万元的{share}%，同年度{n}个同类单位的中位数为{median}%。",
+    suggestion="建议关注上年结转资金较多的原因，督促加快预算执行。",
+)
 def carryover_vs_peers(view: DocView):
     from .narrative import facts
 
     fs = facts(view)
     c, t = _first(fs, "carryover"), _first(fs, "income_total")
-    peers = [100 * p.figures["carryover"] / p.figures["income_total"] for p in view.peers if p.unit != view.doc.unit
-             and p.figures.get("carryover") is not None and (p.figures.get("income_total") or 0) > 0]
+    peers = [
+        100 * p.figures["carryover"] / p.figures["income_total"]
+        for p in view.peers
+        if p.unit != view.doc.unit
+        and p.figures.get("carryover") is not None
+        and (p.figures.get("income_total") or 0) > 0
+    ]
     if not (c and t and t.value > 0) or len(peers) < 5:
         return
     med = median(peers)
     sh = 100 * c.value / t.value
     if sh > 20 and sh > 2 * med:
-        yield dict(view.at(c.table, c.row, c.key, wan=True), value=round(sh, 2), expected=round(med, 2),
-                   difference=round(sh - med, 2), money_unit="%", carry=f"{c.value:,.2f}", total=f"{t.value:,.2f}",
-                   share=f"{sh:.2f}", median=f"{med:.2f}", n=len(peers))
+        yield dict(
+            view.at(c.table, c.row, c.key, wan=True),
+            value=round(sh, 2),
+            expected=round(med, 2),
+            difference=round(sh - med, 2),
+            money_unit="%",
+            carry=f"{c.value:,.2f}",
+            total=f"{t.value:,.2f}",
+            share=f"{sh:.2f}",
+            median=f"{med:.2f}",
+            n=len(peers),
+        )

@@ -1,6 +1,7 @@
 """Family A — the arithmetic of every table: row totals, the 类/款/项 hierarchy, 合计 = Σ类,
 the two sides of the summary tables, the 三公 items. A difference inside the rounding envelope
 of the printed figures is not reported."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def row_groups(t, v) -> list[tuple[str, tuple[str, ...]]]:
         srcs = [c for c in cols if c in SOURCES or _SOURCE_X.match(c)]
         if srcs and len(srcs) == len(cols):
             if "carryover" in srcs:
-                srcs = srcs[:srcs.index("carryover") + 1]
+                srcs = srcs[: srcs.index("carryover") + 1]
             parts = tuple(k for k in srcs if k in v)
             if len(parts) >= 2 or (parts and len(srcs) == 1):
                 out.append(("total", parts))
@@ -45,11 +46,16 @@ def row_groups(t, v) -> list[tuple[str, tuple[str, ...]]]:
     return [(w, tuple(k for k in p if k in v)) for w, p in out]
 
 
-@rule("A01", "行内合计等于各分项之和", family="A", severity="error",
-      compares="每一行的合计（基本支出）与其分项列（基本支出+项目支出、人员经费+公用经费、各收入来源）之和",
-      applies="表中同时印有合计列和全部分项列时",
-      message="{table}“{name}”行：{column_zh}为{value}{unit}，而{parts_zh}之和为{expected}{unit}，相差{difference}{unit}。",
-      suggestion="建议核实{table}“{name}”行{column_zh}与{parts_zh}的数据，确保合计等于各分项之和。")
+@rule(
+    "A01",
+    "行内合计等于各分项之和",
+    family="A",
+    severity="error",
+    compares="每一行的合计（基本支出）与其分项列（基本支出+项目支出、人员经费+公用经费、各收入来源）之和",
+    applies="表中同时印有合计列和全部分项列时",
+    message="{table}“{name}”行：{column_zh}为{value}{unit}，而{parts_zh}之和为{expected}{unit}，相差{difference}{unit}。",
+    suggestion="建议核实{table}“{name}”行{column_zh}与{parts_zh}的数据，确保合计等于各分项之和。",
+)
 def row_parts(view: DocView):
     for t in view.doc.tables:
         for r in t.rows:
@@ -58,9 +64,14 @@ def row_parts(view: DocView):
                 if row_identity_holds(t, r, whole, parts):
                     continue
                 s = sum(v[k] for k in parts)
-                yield dict(view.at(t, r, whole), value=v[whole], expected=s, difference=v[whole] - s,
-                           column_zh=COLUMN_ZH.get(whole, whole),
-                           parts_zh="+".join(COLUMN_ZH.get(k, k) for k in parts))
+                yield dict(
+                    view.at(t, r, whole),
+                    value=v[whole],
+                    expected=s,
+                    difference=v[whole] - s,
+                    column_zh=COLUMN_ZH.get(whole, whole),
+                    parts_zh="+".join(COLUMN_ZH.get(k, k) for k in parts),
+                )
 
 
 def row_identity_holds(t, r, whole: str, parts: tuple[str, ...]) -> bool:
@@ -101,22 +112,30 @@ def children(coded, i):
     """Rows printed under coded[i] whose nearest printed ancestor it is (3010201 under 301 without 30102)."""
     r = coded[i]
     block = []
-    for c in coded[i + 1:]:
+    for c in coded[i + 1 :]:
         if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
             break
         block.append(c)
-    return [c for c in block if not any(a is not c and len(a.code) < len(c.code) and c.code.startswith(a.code)
-                                        for a in block)]
+    return [
+        c
+        for c in block
+        if not any(a is not c and len(a.code) < len(c.code) and c.code.startswith(a.code) for a in block)
+    ]
 
 
 LEVEL_ZH = {3: "类", 5: "款", 7: "项"}
 
 
-@rule("A02", "类/款/项层级金额相符", family="A", severity="error",
-      compares="上级科目（类、款）的金额与其下级科目（款、项）金额之和，逐列",
-      applies="按功能分类或经济分类编码列示的表，上级科目及其下级科目都印出时",
-      message="{table}科目{row_code}“{row_name}”{column_zh}为{value}{unit}，其下级科目之和为{expected}{unit}，相差{difference}{unit}。",
-      suggestion="建议核实{table}科目{row_code}“{row_name}”及其下级科目的{column_zh}数据，确保上下级科目金额衔接一致。")
+@rule(
+    "A02",
+    "类/款/项层级金额相符",
+    family="A",
+    severity="error",
+    compares="上级科目（类、款）的金额与其下级科目（款、项）金额之和，逐列",
+    applies="按功能分类或经济分类编码列示的表，上级科目及其下级科目都印出时",
+    message="{table}科目{row_code}“{row_name}”{column_zh}为{value}{unit}，其下级科目之和为{expected}{unit}，相差{difference}{unit}。",
+    suggestion="建议核实{table}科目{row_code}“{row_name}”及其下级科目的{column_zh}数据，确保上下级科目金额衔接一致。",
+)
 def hierarchy(view: DocView):
     for t in view.doc.tables:
         coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
@@ -131,15 +150,26 @@ def hierarchy(view: DocView):
                 s = sum(c.values.get(k, 0.0) for c in kids)
                 diff = r.values[k] - s
                 if abs(diff) > envelope([(c, k) for c in kids] + [(r, k)]):
-                    yield dict(view.at(t, r, k), value=r.values[k], expected=s, difference=diff,
-                               column_zh=COLUMN_ZH.get(k, k), evidence={"children": [c.code for c in kids]})
+                    yield dict(
+                        view.at(t, r, k),
+                        value=r.values[k],
+                        expected=s,
+                        difference=diff,
+                        column_zh=COLUMN_ZH.get(k, k),
+                        evidence={"children": [c.code for c in kids]},
+                    )
 
 
-@rule("A03", "合计等于各类之和", family="A", severity="error",
-      compares="表的合计行与各“类”级科目之和，逐列",
-      applies="按功能分类列示、印有合计行和类级科目的表",
-      message="{table}合计行{column_zh}为{value}{unit}，各类级科目之和为{expected}{unit}，相差{difference}{unit}。",
-      suggestion="建议核实{table}合计行与各类级科目的{column_zh}数据，确保合计等于各类之和。")
+@rule(
+    "A03",
+    "合计等于各类之和",
+    family="A",
+    severity="error",
+    compares="表的合计行与各“类”级科目之和，逐列",
+    applies="按功能分类列示、印有合计行和类级科目的表",
+    message="{table}合计行{column_zh}为{value}{unit}，各类级科目之和为{expected}{unit}，相差{difference}{unit}。",
+    suggestion="建议核实{table}合计行与各类级科目的{column_zh}数据，确保合计等于各类之和。",
+)
 def total_is_sum_of_classes(view: DocView):
     for t in view.doc.tables:
         coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
@@ -154,13 +184,21 @@ def total_is_sum_of_classes(view: DocView):
             s = sum(c.values.get(k, 0.0) for c in classes)
             diff = whole.values[k] - s
             if abs(diff) > envelope([(c, k) for c in classes] + [(whole, k)]):
-                yield dict(view.at(t, whole, k), value=whole.values[k], expected=s, difference=diff,
-                           column_zh=COLUMN_ZH.get(k, k))
+                yield dict(
+                    view.at(t, whole, k),
+                    value=whole.values[k],
+                    expected=s,
+                    difference=diff,
+                    column_zh=COLUMN_ZH.get(k, k),
+                )
 
 
 def _grand(t, side, block=None):
-    rows = [r for r in t.rows if r.side == side and r.block == block and r.name and "总计" in nospace(r.name)
-            and "total" in r.values]
+    rows = [
+        r
+        for r in t.rows
+        if r.side == side and r.block == block and r.name and "总计" in nospace(r.name) and "total" in r.values
+    ]
     return rows[-1] if rows else None
 
 
@@ -169,11 +207,16 @@ def _blocks(t, side):
     return list(dict.fromkeys(r.block for r in t.rows if r.side == side))
 
 
-@rule("A04", "收支总表收入总计等于支出总计", family="A", severity="error",
-      compares="收支总表、财政拨款收支总表的收入总计与支出总计",
-      applies="印有收入总计和支出总计的两栏式总表",
-      message="{table}收入总计为{value}{unit}，支出总计为{expected}{unit}，相差{difference}{unit}，收支不平衡。",
-      suggestion="建议核实{table}收入总计与支出总计，确保收支平衡。")
+@rule(
+    "A04",
+    "收支总表收入总计等于支出总计",
+    family="A",
+    severity="error",
+    compares="收支总表、财政拨款收支总表的收入总计与支出总计",
+    applies="印有收入总计和支出总计的两栏式总表",
+    message="{table}收入总计为{value}{unit}，支出总计为{expected}{unit}，相差{difference}{unit}，收支不平衡。",
+    suggestion="建议核实{table}收入总计与支出总计，确保收支平衡。",
+)
 def summary_balance(view: DocView):
     for t in view.tables("summary", "fiscal_summary"):
         inc, exp = _grand(t, "income"), _grand(t, "expenditure")
@@ -204,19 +247,25 @@ def _top_level(rows):
 _SIDE_TOTAL = re.compile(r"^(本年收入合计|本年支出合计|收入合计|支出合计|本年收入小计|本年支出小计)$")
 
 
-@rule("A05", "总计等于本年合计加结转", family="A", severity="error",
-      compares="收支总表每一栏的总计与“本年收入（支出）合计”及其下方各行（上年结转、结转下年、用事业基金弥补等）之和",
-      applies="两栏式收支总表、财政拨款收支总表，本年合计行和总计行都印出时",
-      message="{table}{side_zh}总计为{value}{unit}，而本年合计与结转等行之和为{expected}{unit}，相差{difference}{unit}。",
-      suggestion="建议核实{table}{side_zh}的本年合计、结转结余与总计数据，确保总计=本年合计+结转结余。")
+@rule(
+    "A05",
+    "总计等于本年合计加结转",
+    family="A",
+    severity="error",
+    compares="收支总表每一栏的总计与“本年收入（支出）合计”及其下方各行（上年结转、结转下年、用事业基金弥补等）之和",
+    applies="两栏式收支总表、财政拨款收支总表，本年合计行和总计行都印出时",
+    message="{table}{side_zh}总计为{value}{unit}，而本年合计与结转等行之和为{expected}{unit}，相差{difference}{unit}。",
+    suggestion="建议核实{table}{side_zh}的本年合计、结转结余与总计数据，确保总计=本年合计+结转结余。",
+)
 def summary_side(view: DocView):
     for t in view.tables("summary", "fiscal_summary"):
-        for side, zh, block in [(s, z, b) for s, z in (("income", "收入栏"), ("expenditure", "支出栏"))
-                                for b in _blocks(t, s)]:
+        for side, zh, block in [
+            (s, z, b) for s, z in (("income", "收入栏"), ("expenditure", "支出栏")) for b in _blocks(t, s)
+        ]:
             rows = [r for r in t.rows if r.side == side and r.block == block]
             grand = _grand(t, side, block)
             sub = next((i for i, r in enumerate(rows) if _SIDE_TOTAL.match(name_of(r)) and "total" in r.values), None)
-            if grand is None or not sub:   # 本年合计 printed first heads its breakdown, not the carry-over rows
+            if grand is None or not sub:  # 本年合计 printed first heads its breakdown, not the carry-over rows
                 continue
             gi = rows.index(grand)
             if gi <= sub:
@@ -232,12 +281,22 @@ def summary_side(view: DocView):
                     break
                 best = best or (s, diff)
             else:
-                yield dict(view.at(t, grand, "total"), value=grand.values["total"], expected=best[0],
-                           difference=best[1], side_zh=zh)
+                yield dict(
+                    view.at(t, grand, "total"),
+                    value=grand.values["total"],
+                    expected=best[0],
+                    difference=best[1],
+                    side_zh=zh,
+                )
 
 
-_TP = {"abroad": r"因公出国", "car": r"公务用车购置及运行", "reception": r"公务接待",
-       "purchase": r"公务用车购置费?$|^购置费?$|车辆购置", "running": r"运行(维护|维修)?费?$"}
+_TP = {
+    "abroad": r"因公出国",
+    "car": r"公务用车购置及运行",
+    "reception": r"公务接待",
+    "purchase": r"公务用车购置费?$|^购置费?$|车辆购置",
+    "running": r"运行(维护|维修)?费?$",
+}
 
 
 def three_public_items(view: DocView, t):
@@ -249,15 +308,21 @@ def three_public_items(view: DocView, t):
                 items.setdefault(key, r)
     # 合计 is the 三公 total; 总计 (printed where 会议费/培训费 are in the table too) covers more (spec)
     total = next((r for r in t.rows if name_of(r) == "合计"), None) or next(
-        (r for r in t.rows if (TOTAL_NAME.match(name_of(r)) or "三公" in name_of(r)) and name_of(r) != "总计"), None)
+        (r for r in t.rows if (TOTAL_NAME.match(name_of(r)) or "三公" in name_of(r)) and name_of(r) != "总计"), None
+    )
     return total, items
 
 
-@rule("A06", "“三公”经费合计等于各项之和", family="A", severity="error",
-      compares="“三公”经费合计与因公出国（境）费、公务用车购置及运行费、公务接待费之和；公务用车购置及运行费与购置费、运行维护费之和，逐列",
-      applies="“三公”经费表印有合计和各项时",
-      message="{table}“{name}”{column_zh}为{value}{unit}，{parts_zh}之和为{expected}{unit}，相差{difference}{unit}。",
-      suggestion="建议核实{table}“三公”经费各项数据，确保合计等于各项之和。")
+@rule(
+    "A06",
+    "“三公”经费合计等于各项之和",
+    family="A",
+    severity="error",
+    compares="“三公”经费合计与因公出国（境）费、公务用车购置及运行费、公务接待费之和；公务用车购置及运行费与购置费、运行维护费之和，逐列",
+    applies="“三公”经费表印有合计和各项时",
+    message="{table}“{name}”{column_zh}为{value}{unit}，{parts_zh}之和为{expected}{unit}，相差{difference}{unit}。",
+    suggestion="建议核实{table}“三公”经费各项数据，确保合计等于各项之和。",
+)
 def three_public_sum(view: DocView):
     for t in view.tables("three_public"):
         total, it = three_public_items(view, t)
@@ -276,18 +341,29 @@ def three_public_sum(view: DocView):
                 s = sum(p.values.get(k, 0.0) for p in parts)
                 diff = whole.values[k] - s
                 if abs(diff) > envelope([(p, k) for p in parts] + [(whole, k)]):
-                    yield dict(view.at(t, whole, k), value=whole.values[k], expected=s, difference=diff,
-                               column_zh=COLUMN_ZH.get(k, k), parts_zh=zh)
+                    yield dict(
+                        view.at(t, whole, k),
+                        value=whole.values[k],
+                        expected=s,
+                        difference=diff,
+                        column_zh=COLUMN_ZH.get(k, k),
+                        parts_zh=zh,
+                    )
 
 
 _CHANGE = re.compile(r"增减|变化|增长|比上年|差额|结余分配")
 
 
-@rule("A07", "预算金额为负数", family="A", severity="warn",
-      compares="表中每个金额是否小于零",
-      applies="预算表（决算表的结余分配等栏目可能为负，不适用）",
-      message="{table}“{name}”{column_zh}为负数{value}{unit}。",
-      suggestion="建议核实{table}“{name}”{column_zh}为负数的原因并予以说明。")
+@rule(
+    "A07",
+    "预算金额为负数",
+    family="A",
+    severity="warn",
+    compares="表中每个金额是否小于零",
+    applies="预算表（决算表的结余分配等栏目可能为负，不适用）",
+    message="{table}“{name}”{column_zh}为负数{value}{unit}。",
+    suggestion="建议核实{table}“{name}”{column_zh}为负数的原因并予以说明。",
+)
 def negative(view: DocView):
     if view.doc.stage != "budget":
         return
@@ -309,16 +385,23 @@ def class_name(row) -> str | None:
     return n if n in CLASS_NAMES else None
 
 
-@rule("A08", "收支总表本年支出合计等于各类支出之和", family="A", severity="error",
-      compares="收支总表、财政拨款收支总表支出栏的本年支出合计与各功能分类“类”级支出行之和",
-      applies="支出栏按功能分类“类”列示并印有本年支出合计时",
-      message="{table}本年支出合计为{value}{unit}，而各类支出之和为{expected}{unit}，相差{difference}{unit}。",
-      suggestion="建议核实{table}支出栏各类支出与本年支出合计，确保合计等于各类之和。")
+@rule(
+    "A08",
+    "收支总表本年支出合计等于各类支出之和",
+    family="A",
+    severity="error",
+    compares="收支总表、财政拨款收支总表支出栏的本年支出合计与各功能分类“类”级支出行之和",
+    applies="支出栏按功能分类“类”列示并印有本年支出合计时",
+    message="{table}本年支出合计为{value}{unit}，而各类支出之和为{expected}{unit}，相差{difference}{unit}。",
+    suggestion="建议核实{table}支出栏各类支出与本年支出合计，确保合计等于各类之和。",
+)
 def summary_classes(view: DocView):
     for t in view.tables("summary", "fiscal_summary"):
         exp = [r for r in t.rows if r.side == "expenditure" and r.block is None]
         classes = [r for r in exp if class_name(r) and "total" in r.values]
-        total = next((r for r in exp if re.match(r"^本年支出合计$|^支出合计$", name_of(r)) and "total" in r.values), None)
+        total = next(
+            (r for r in exp if re.match(r"^本年支出合计$|^支出合计$", name_of(r)) and "total" in r.values), None
+        )
         if total is None and not any(re.search("结转|结余", name_of(r)) and r.values.get("total") for r in exp):
             total = next((r for r in exp if re.match(r"^支出总计$", name_of(r)) and "total" in r.values), None)
         if len(classes) < 2 or total is None:
@@ -326,8 +409,13 @@ def summary_classes(view: DocView):
         s = sum(r.values["total"] for r in classes)
         diff = total.values["total"] - s
         if abs(diff) > envelope([(r, "total") for r in classes] + [(total, "total")]):
-            yield dict(view.at(t, total, "total"), value=total.values["total"], expected=s, difference=diff,
-                       evidence={"classes": [r.name for r in classes]})
+            yield dict(
+                view.at(t, total, "total"),
+                value=total.values["total"],
+                expected=s,
+                difference=diff,
+                evidence={"classes": [r.name for r in classes]},
+            )
 
 
 _PERSONNEL_CLASSES = (("301", "工资福利支出"), ("303", "对个人和家庭的补助"))
@@ -341,11 +429,16 @@ def _econ_class(r):
     return None
 
 
-@rule("A09", "人员经费与公用经费的经济分类构成", family="A", severity="warn",
-      compares="基本支出经济分类表中工资福利支出（301）、对个人和家庭的补助（303）列入公用经费的金额，商品和服务支出（302）、资本性支出（310）列入人员经费的金额",
-      applies="基本支出表分列人员经费、公用经费时；各地口径略有不同，作为警告",
-      message="{table}“{name}”（{row_code}）列入{column_zh}{value}{unit}，按通行口径{kind_zh}应属于{belongs}。",
-      suggestion="建议核实“{name}”列入{column_zh}的依据，人员经费一般为工资福利支出和对个人和家庭的补助，公用经费为商品和服务支出等。")
+@rule(
+    "A09",
+    "人员经费与公用经费的经济分类构成",
+    family="A",
+    severity="warn",
+    compares="基本支出经济分类表中工资福利支出（301）、对个人和家庭的补助（303）列入公用经费的金额，商品和服务支出（302）、资本性支出（310）列入人员经费的金额",
+    applies="基本支出表分列人员经费、公用经费时；各地口径略有不同，作为警告",
+    message="{table}“{name}”（{row_code}）列入{column_zh}{value}{unit}，按通行口径{kind_zh}应属于{belongs}。",
+    suggestion="建议核实“{name}”列入{column_zh}的依据，人员经费一般为工资福利支出和对个人和家庭的补助，公用经费为商品和服务支出等。",
+)
 def econ_composition(view: DocView):
     for t in view.tables("gpb_basic", "basic_economic"):
         for r in t.rows:
@@ -355,5 +448,11 @@ def econ_composition(view: DocView):
             wrong = "public" if cls in ("301", "303") else "personnel"
             v = r.values.get(wrong) or 0.0
             if v > 0:
-                yield dict(view.at(t, r, wrong), row_code=r.code or cls, value=v, column_zh=COLUMN_ZH[wrong],
-                           kind_zh="该类支出", belongs="人员经费" if wrong == "public" else "公用经费")
+                yield dict(
+                    view.at(t, r, wrong),
+                    row_code=r.code or cls,
+                    value=v,
+                    column_zh=COLUMN_ZH[wrong],
+                    kind_zh="该类支出",
+                    belongs="人员经费" if wrong == "public" else "公用经费",
+                )

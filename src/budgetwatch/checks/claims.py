@@ -2,6 +2,7 @@
 on the previous year (amount, percentage, direction), and the breakdowns it lists after 其中.
 
 A claim keeps the sentence and where it was printed, so a finding can quote it."""
+
 from __future__ import annotations
 
 import re
@@ -16,18 +17,20 @@ _AMOUNT = r"(?<![\d.,，])(?P<amount>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>" + UNI
 AMOUNT_RX = re.compile(_AMOUNT)
 PCT_RX = re.compile(r"(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:、]")
-_CHANGE = re.compile(r"(?:比|较|与|同)(?:上年|去年|上一年|20\d\d年)[^，,；;。]{0,12}?(?P<dir>增加|减少|增长|下降|上升|降低|持平|相同|相比)")
+_CHANGE = re.compile(
+    r"(?:比|较|与|同)(?:上年|去年|上一年|20\d\d年)[^，,；;。]{0,12}?(?P<dir>增加|减少|增长|下降|上升|降低|持平|相同|相比)"
+)
 _SENTENCE = re.compile(r"[^。；;]+[。；;]?")
 
-KINDS = CLAIM_RULES   # (kind, label pattern), first match wins (vocab/claims.py)
+KINDS = CLAIM_RULES  # (kind, label pattern), first match wins (vocab/claims.py)
 _PREVIOUS = re.compile(r"上年(?!结转|结余|财政拨款结转|实户)|去年|上一年|同口径|年初预算")
 
 
 @dataclass
 class Claim:
-    kind: str | None          # what the amount is (see KINDS), None when the label says nothing known
-    label: str               # the words before the amount in its clause
-    amount: float            # in 万元
+    kind: str | None  # what the amount is (see KINDS), None when the label says nothing known
+    label: str  # the words before the amount in its clause
+    amount: float  # in 万元
     printed: str
     unit: str
     decimals: int
@@ -35,16 +38,16 @@ class Claim:
     paragraph: int
     page: int | None
     line: int | None
-    share: float | None = None          # 占X% right after the amount
+    share: float | None = None  # 占X% right after the amount
     share_decimals: int = 2
-    change_dir: str | None = None       # 增加 / 减少 / 持平 on the previous year
+    change_dir: str | None = None  # 增加 / 减少 / 持平 on the previous year
     change_amount: float | None = None
     change_amount_decimals: int = 2
     change_pct: float | None = None
     change_pct_decimals: int = 2
-    previous: bool = False              # the figure is the previous year's
-    position: int = 0                   # order within the sentence
-    class_name: str | None = None       # a 功能分类 类 the label names
+    previous: bool = False  # the figure is the previous year's
+    position: int = 0  # order within the sentence
+    class_name: str | None = None  # a 功能分类 类 the label names
     extra: dict = field(default_factory=dict)
 
     @property
@@ -71,8 +74,8 @@ def _kind(label: str) -> str | None:
     return None
 
 
-MAX_FIGURE = 1e14   # 万元: a thousand times any budget printed; beyond it a "figure" is a misreading
-_REST = 400   # what follows an amount that can still speak of it (a change, a share)
+MAX_FIGURE = 1e14  # 万元: a thousand times any budget printed; beyond it a "figure" is a misreading
+_REST = 400  # what follows an amount that can still speak of it (a change, a share)
 
 
 def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
@@ -82,28 +85,40 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
         pos = 0
         matches = list(AMOUNT_RX.finditer(s))
         for i, m in enumerate(matches):
-            before = s[matches[i - 1].end() if i else 0:m.start()]
+            before = s[matches[i - 1].end() if i else 0 : m.start()]
             label = _label(before)
-            if re.search(r"(比|较)(上年|去年|20\d\d年)?[^，,；;。]{0,8}(增加|减少|增长|下降|上升|降低)\s*$", before) \
-                    or re.search(r"(增加|减少|增长|下降|上升|降低)(了)?\s*$", before):
-                continue   # a change amount: attached to the claim before it below
+            if re.search(
+                r"(比|较)(上年|去年|20\d\d年)?[^，,；;。]{0,8}(增加|减少|增长|下降|上升|降低)\s*$", before
+            ) or re.search(r"(增加|减少|增长|下降|上升|降低)(了)?\s*$", before):
+                continue  # a change amount: attached to the claim before it below
             printed = m.group("amount").replace("，", ",")
             try:
                 value = float(printed.replace(",", "")) * TO_WAN[m.group("unit")]
             except ValueError:
                 continue
             if not abs(value) < MAX_FIGURE:
-                continue   # a 200-digit "amount" is no figure (and its square overflows the tolerances)
-            c = Claim(kind=_kind(label), label=label, amount=value, printed=printed, unit=m.group("unit"),
-                      decimals=_decimals(printed), sentence=s.strip(), paragraph=paragraph, page=page, line=line,
-                      previous=bool(_PREVIOUS.search(label)), position=pos)
+                continue  # a 200-digit "amount" is no figure (and its square overflows the tolerances)
+            c = Claim(
+                kind=_kind(label),
+                label=label,
+                amount=value,
+                printed=printed,
+                unit=m.group("unit"),
+                decimals=_decimals(printed),
+                sentence=s.strip(),
+                paragraph=paragraph,
+                page=page,
+                line=line,
+                previous=bool(_PREVIOUS.search(label)),
+                position=pos,
+            )
             cls = re.sub(r"^(主要(用于)?|其中|包括|用于|以下方面)", "", label)
             cls = class_stem(cls)
             if cls in CLASS_NAMES:
                 c.class_name = cls
             pos += 1
-            after = s[m.end():matches[i + 1].start() if i + 1 < len(matches) else len(s)]
-            _read_after(c, after, s[m.end():m.end() + _REST])   # bounded: a long sentence stays linear
+            after = s[m.end() : matches[i + 1].start() if i + 1 < len(matches) else len(s)]
+            _read_after(c, after, s[m.end() : m.end() + _REST])  # bounded: a long sentence stays linear
             out.append(c)
     return out
 
@@ -118,11 +133,11 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
     cm = _CHANGE.search(seg[:60])
     if not cm:
         return
-    head = seg[:cm.start()]
+    head = seg[: cm.start()]
     if AMOUNT_RX.search(head) and not re.search(r"^[，,\s]*(占[^，,；;。]{0,20})?$", head):
-        return   # another amount in between: the change belongs to that one
+        return  # another amount in between: the change belongs to that one
     d = cm.group("dir")
-    tail = seg[cm.end():]
+    tail = seg[cm.end() :]
     if d in ("持平", "相同"):
         c.change_dir, c.change_amount = "same", 0.0
         return
@@ -131,7 +146,7 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
         if not dm:
             return
         d = dm.group(1)
-        tail = tail[dm.end():]
+        tail = tail[dm.end() :]
         if d in ("持平", "相同"):
             c.change_dir, c.change_amount = "same", 0.0
             return
@@ -141,8 +156,10 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
         printed = am.group("amount").replace("，", ",")
         c.change_amount = min(float(printed.replace(",", "")) * TO_WAN[am.group("unit")], MAX_FIGURE)
         c.change_amount_decimals = _decimals(printed)
-        tail = tail[am.end():]
-    pm = re.match(r"^[，,\s]*(?:同比)?(?:增加|减少|增长|下降|上升|降低)?(?:了)?\s*(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]", tail)
+        tail = tail[am.end() :]
+    pm = re.match(
+        r"^[，,\s]*(?:同比)?(?:增加|减少|增长|下降|上升|降低)?(?:了)?\s*(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]", tail
+    )
     if pm:
         c.change_pct = float(pm.group("pct"))
         c.change_pct_decimals = _decimals(pm.group("pct"))

@@ -2,6 +2,7 @@
 document's own note that items were withheld), the economic against the functional classification,
 the 说明's 政府采购 against the procurement table, the 说明's 上年数/本年数 and their change, and
 codes printed twice in one table."""
+
 from __future__ import annotations
 
 import re
@@ -18,11 +19,16 @@ _LISTS = ("projects", "projects_carryover", "procurement", "purchase_services")
 _WITHHELD = re.compile(r"涉密[^。；]{0,30}(剔除|不予公开|不公开|未公开|未列示|不列示)|(剔除|不公开)[^。；]{0,20}涉密")
 
 
-@rule("A10", "清单合计大于所列明细之和", family="A", severity="warn",
-      compares="项目支出表、政府采购表、政府购买服务表等清单的合计与所列各行之和",
-      applies="没有编码层级的清单表；明细之和小于合计（有未列出的项目）时报告——明细之和大于合计可能是分组小计，不报告；文档说明涉密项目已剔除的，降为提示并注明",
-      message="{table}合计为{value}{unit}，所列{n}行明细之和为{expected}{unit}，少{difference}{unit}{withheld}。",
-      suggestion="建议核实{table}是否漏列项目，补充公开全部明细，或说明未列示部分的原因和金额。")
+@rule(
+    "A10",
+    "清单合计大于所列明细之和",
+    family="A",
+    severity="warn",
+    compares="项目支出表、政府采购表、政府购买服务表等清单的合计与所列各行之和",
+    applies="没有编码层级的清单表；明细之和小于合计（有未列出的项目）时报告——明细之和大于合计可能是分组小计，不报告；文档说明涉密项目已剔除的，降为提示并注明",
+    message="{table}合计为{value}{unit}，所列{n}行明细之和为{expected}{unit}，少{difference}{unit}{withheld}。",
+    suggestion="建议核实{table}是否漏列项目，补充公开全部明细，或说明未列示部分的原因和金额。",
+)
 def flat_list_total(view: DocView):
     withheld = None
     for t in view.tables(*_LISTS):
@@ -37,15 +43,23 @@ def flat_list_total(view: DocView):
         short = whole.values["total"] - s
         if short > envelope([(r, "total") for r in details] + [(whole, "total")]):
             withheld = withheld or _WITHHELD.search(nospace(view.text)) or False
-            yield dict(view.at(t, whole, "total"), severity="info" if withheld else None, value=whole.values["total"],
-                       expected=s, difference=short, n=len(details),
-                       withheld="（文档说明涉密项目已剔除：“" + withheld.group(0) + "”）" if withheld else "")
+            yield dict(
+                view.at(t, whole, "total"),
+                severity="info" if withheld else None,
+                value=whole.values["total"],
+                expected=s,
+                difference=short,
+                n=len(details),
+                withheld="（文档说明涉密项目已剔除：“" + withheld.group(0) + "”）" if withheld else "",
+            )
 
 
 # 经济分类 items whose 功能分类 is fixed by what they are (domain-standards §3.2)
-_PAIRS = (("30113", r"^住房公积金$", "2210201", "住房公积金"),
-          ("30108", r"^机关事业单位基本养老保险缴费", "2080505", "机关事业单位基本养老保险缴费支出"),
-          ("30109", r"^职业年金缴费", "2080506", "机关事业单位职业年金缴费支出"))
+_PAIRS = (
+    ("30113", r"^住房公积金$", "2210201", "住房公积金"),
+    ("30108", r"^机关事业单位基本养老保险缴费", "2080505", "机关事业单位基本养老保险缴费支出"),
+    ("30109", r"^职业年金缴费", "2080506", "机关事业单位职业年金缴费支出"),
+)
 
 
 def _econ_sum(t, code: str, pattern: str):
@@ -54,11 +68,16 @@ def _econ_sum(t, code: str, pattern: str):
     return rows, sum(r.values["total"] for r in rows)
 
 
-@rule("B10", "经济分类与功能分类的对应科目一致", family="B", severity="warn",
-      compares="一般公共预算基本支出经济分类表的30113住房公积金、30108机关事业单位基本养老保险缴费、30109职业年金缴费与一般公共预算支出表（功能分类）基本支出中的2210201住房公积金、2080505机关事业单位基本养老保险缴费支出、2080506机关事业单位职业年金缴费支出",
-      applies="两表都列出对应科目时；这些经济科目只能列入对应的功能科目，金额应当相等",
-      message="{table}“{econ}”为{value}万元，而{other}功能科目{row_code}“{func}”基本支出为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实“{econ}”在经济分类与功能分类中的金额，两种分类的同一支出应当一致。")
+@rule(
+    "B10",
+    "经济分类与功能分类的对应科目一致",
+    family="B",
+    severity="warn",
+    compares="一般公共预算基本支出经济分类表的30113住房公积金、30108机关事业单位基本养老保险缴费、30109职业年金缴费与一般公共预算支出表（功能分类）基本支出中的2210201住房公积金、2080505机关事业单位基本养老保险缴费支出、2080506机关事业单位职业年金缴费支出",
+    applies="两表都列出对应科目时；这些经济科目只能列入对应的功能科目，金额应当相等",
+    message="{table}“{econ}”为{value}万元，而{other}功能科目{row_code}“{func}”基本支出为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实“{econ}”在经济分类与功能分类中的金额，两种分类的同一支出应当一致。",
+)
 def econ_vs_function(view: DocView):
     t6, t5 = view.table("gpb_basic"), view.table("gpb_expenditure")
     if not t6 or not t5:
@@ -72,20 +91,33 @@ def econ_vs_function(view: DocView):
         a, b = view.wan(t6, v6), view.wan(t5, r5.values[key])
         tol = _tol(view, [(t6, r, "total") for r in rows] + [(t5, r5, key)])
         if abs(a - b) > tol:
-            yield dict(view.at(t6, rows[0], "total", wan=True), value=a, expected=b, difference=a - b,
-                       econ=name_of(rows[0]), func=fname, row_code=fcode, other=t5.title,
-                       evidence={"other_table": t5.title, "other_page": r5.page, "other_line": r5.line})
+            yield dict(
+                view.at(t6, rows[0], "total", wan=True),
+                value=a,
+                expected=b,
+                difference=a - b,
+                econ=name_of(rows[0]),
+                func=fname,
+                row_code=fcode,
+                other=t5.title,
+                evidence={"other_table": t5.title, "other_page": r5.page, "other_line": r5.line},
+            )
 
 
-@rule("C09", "说明中的政府采购预算与政府采购表不符", family="C", severity="error",
-      compares="说明中“政府采购预算总额X万元”与政府采购预算表的合计（按元/万元换算）",
-      applies="文档附有政府采购表且印有合计行时",
-      message="说明称政府采购预算总额{value}万元，而{other}合计为{expected}万元，相差{difference}万元。原文：“{sentence}”",
-      suggestion="建议核实政府采购预算总额，说明与政府采购表应当一致。")
+@rule(
+    "C09",
+    "说明中的政府采购预算与政府采购表不符",
+    family="C",
+    severity="error",
+    compares="说明中“政府采购预算总额X万元”与政府采购预算表的合计（按元/万元换算）",
+    applies="文档附有政府采购表且印有合计行时",
+    message="说明称政府采购预算总额{value}万元，而{other}合计为{expected}万元，相差{difference}万元。原文：“{sentence}”",
+    suggestion="建议核实政府采购预算总额，说明与政府采购表应当一致。",
+)
 def procurement_total(view: DocView):
     t = view.table("procurement")
     if t is not None and re.search(r"购买服务|资产配置", t.title or ""):
-        return   # a table of 政府采购 together with 购买服务 or 资产配置 is another total than the 说明's
+        return  # a table of 政府采购 together with 购买服务 or 资产配置 is another total than the 说明's
     tot = table_total(view, t) if t else None
     if not tot:
         return
@@ -93,8 +125,14 @@ def procurement_total(view: DocView):
         if c.kind == "procurement" and _clean_label(c, view.doc.unit) and re.search("总额|合计|总计|预算", c.label):
             tol = claim_tol(c) + _tol(view, [(t, tot[0], "total")])
             if abs(c.amount - tot[1]) > tol:
-                yield dict(_where(view, c), value=c.amount, expected=tot[1], difference=c.amount - tot[1],
-                           other=t.title, row_name="政府采购预算")
+                yield dict(
+                    _where(view, c),
+                    value=c.amount,
+                    expected=tot[1],
+                    difference=c.amount - tot[1],
+                    other=t.title,
+                    row_name="政府采购预算",
+                )
             return
 
 
@@ -106,23 +144,30 @@ def _previous_then_current(cs: list[Claim], year: int | None):
 
     def earlier(o):
         return o.previous or (last_year and last_year.search(o.label) and not this_year.search(o.label))
-    before: dict = {}   # sentence → the 上年 claims seen so far in it (one pass: a long sentence stays linear)
+
+    before: dict = {}  # sentence → the 上年 claims seen so far in it (one pass: a long sentence stays linear)
     for c in cs:
         is_earlier = earlier(c)
         prev = before.get(c.sentence, [])
-        if not (is_earlier or c.change_dir not in ("up", "down", "same")
-                or c.change_pct is None and c.change_dir != "same"):
+        if not (
+            is_earlier or c.change_dir not in ("up", "down", "same") or c.change_pct is None and c.change_dir != "same"
+        ):
             if len(prev) == 1 and prev[0].position == c.position - 1:
                 yield prev[0], c
-        if is_earlier and len(prev) < 2:   # only "exactly one" matters
+        if is_earlier and len(prev) < 2:  # only "exactly one" matters
             before.setdefault(c.sentence, []).append(c)
 
 
-@rule("C10", "说明中上年数、本年数与所述增减不符", family="C", severity="error",
-      compares="说明中“上年（执行）数X万元，本年安排Y万元，比上年增（减）P%”：由X、Y重新计算的增减方向和增减率",
-      applies="同一句先后给出上年数和本年数并写明增减方向（或增减率）时",
-      message="说明称上年{prev}万元、本年{now}万元，{said}；按两数计算应为{actual}。原文：“{sentence}”",
-      suggestion="建议重新计算并更正说明中本年与上年比较的增减方向和增减率。")
+@rule(
+    "C10",
+    "说明中上年数、本年数与所述增减不符",
+    family="C",
+    severity="error",
+    compares="说明中“上年（执行）数X万元，本年安排Y万元，比上年增（减）P%”：由X、Y重新计算的增减方向和增减率",
+    applies="同一句先后给出上年数和本年数并写明增减方向（或增减率）时",
+    message="说明称上年{prev}万元、本年{now}万元，{said}；按两数计算应为{actual}。原文：“{sentence}”",
+    suggestion="建议重新计算并更正说明中本年与上年比较的增减方向和增减率。",
+)
 def previous_and_current(view: DocView):
     for p, c in _previous_then_current(claims(view), view.doc.year):
         if p.amount <= 0:
@@ -135,11 +180,20 @@ def previous_and_current(view: DocView):
         said = zh[c.change_dir] + (f"{c.change_pct}%" if c.change_pct is not None else "")
         actual = zh[actual_dir] + (f"{pct:.2f}%" if actual_dir != "same" else "")
         close = c.change_pct is None or abs(abs(c.change_pct) - pct) <= (
-            0.5 * 10 ** -c.change_pct_decimals + 100 * tol / p.amount + 1e-9)
+            0.5 * 10**-c.change_pct_decimals + 100 * tol / p.amount + 1e-9
+        )
         if actual_dir == c.change_dir and close:
             continue
-        yield dict(_where(view, c, "%"), value=c.change_pct, expected=round(pct, 4), prev=p.printed,
-                   now=c.printed, said=said, actual=actual, label=c.label)
+        yield dict(
+            _where(view, c, "%"),
+            value=c.change_pct,
+            expected=round(pct, 4),
+            prev=p.printed,
+            now=c.printed,
+            said=said,
+            actual=actual,
+            label=c.label,
+        )
 
 
 def _repeats(t):
@@ -161,15 +215,20 @@ def _repeats(t):
                 yield code, rs
 
 
-@rule("E14", "同一报表中科目编码重复", family="E", severity="warn",
-      compares="按科目编码列示的报表中每个款、项编码的出现次数",
-      applies="功能分类或经济分类编码表；同一编码在同一单位的块中出现两次且名称不同（一个编码只能有一个名称；逐单位列示的表重复编码不计）",
-      message="{table}中科目编码{row_code}出现{count}次：{names}。",
-      suggestion="建议核实{table}科目{row_code}是否重复列示或编码有误。")
+@rule(
+    "E14",
+    "同一报表中科目编码重复",
+    family="E",
+    severity="warn",
+    compares="按科目编码列示的报表中每个款、项编码的出现次数",
+    applies="功能分类或经济分类编码表；同一编码在同一单位的块中出现两次且名称不同（一个编码只能有一个名称；逐单位列示的表重复编码不计）",
+    message="{table}中科目编码{row_code}出现{count}次：{names}。",
+    suggestion="建议核实{table}科目{row_code}是否重复列示或编码有误。",
+)
 def repeated_codes(view: DocView):
     for t in view.tables(*CODED_KINDS):
         for code, rs in _repeats(t):
             names = {name_of(r) for r in rs if name_of(r)}
-            if len(names) > 1:   # one code, two names: a code misprinted (the same name twice may be two units)
+            if len(names) > 1:  # one code, two names: a code misprinted (the same name twice may be two units)
                 names = "、".join(f"“{r.name}”" for r in rs[:4])
                 yield dict(view.at(t, rs[1]), count=len(rs), names=names)

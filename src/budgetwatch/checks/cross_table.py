@@ -2,6 +2,7 @@
 tested where their condition holds; several layouts are legitimate (a 收入总表 合计 with or without
 上年结转, a 一般公共预算支出表 with or without 上年结转), so a figure is compared with each reading the
 layout allows and reported only when it matches none."""
+
 from __future__ import annotations
 
 import re
@@ -39,10 +40,16 @@ def _mismatch(view, a, readings):
 def _hit(view, a, best, **extra):
     ta, ra, ka, va = a
     label, tb, rb, kb, vb = best
-    return dict(view.at(ta, ra, ka, wan=True), value=round(va, 6), expected=round(vb, 6),
-                difference=round(va - vb, 6), other=tb.title, other_label=label,
-                evidence={"other_table": tb.title, "other_page": rb.page or tb.location.get("page"),
-                          "other_line": rb.line}, **extra)
+    return dict(
+        view.at(ta, ra, ka, wan=True),
+        value=round(va, 6),
+        expected=round(vb, 6),
+        difference=round(va - vb, 6),
+        other=tb.title,
+        other_label=label,
+        evidence={"other_table": tb.title, "other_page": rb.page or tb.location.get("page"), "other_line": rb.line},
+        **extra,
+    )
 
 
 def _total_vs_summary(view: DocView, kind: str, side: str, labels):
@@ -59,61 +66,92 @@ def _total_vs_summary(view: DocView, kind: str, side: str, labels):
         yield _hit(view, (t, tot[0], "total", tot[1]), best)
 
 
-@rule("B01", "收入总表合计与收支总表一致", family="B", severity="error",
-      compares="部门收入总表合计与部门收支总表的收入总计（或本年收入合计，视收入总表是否含上年结转）",
-      applies="两表都印出合计时",
-      message="{table}合计为{value}万元，{other}的{other_label}为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实{table}与{other}的收入合计数据，确保两表衔接一致。")
+@rule(
+    "B01",
+    "收入总表合计与收支总表一致",
+    family="B",
+    severity="error",
+    compares="部门收入总表合计与部门收支总表的收入总计（或本年收入合计，视收入总表是否含上年结转）",
+    applies="两表都印出合计时",
+    message="{table}合计为{value}万元，{other}的{other_label}为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实{table}与{other}的收入合计数据，确保两表衔接一致。",
+)
 def income_vs_summary(view: DocView):
-    yield from _total_vs_summary(view, "income", "income",
-                                 (("收入总计", r"^收入总计$|^收入合计$"), ("本年收入合计", r"^本年收入合计$")))
+    yield from _total_vs_summary(
+        view, "income", "income", (("收入总计", r"^收入总计$|^收入合计$"), ("本年收入合计", r"^本年收入合计$"))
+    )
 
 
-@rule("B02", "支出总表合计与收支总表一致", family="B", severity="error",
-      compares="部门支出总表合计与部门收支总表的本年支出合计（或支出总计）",
-      applies="两表都印出合计时",
-      message="{table}合计为{value}万元，{other}的{other_label}为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实{table}与{other}的支出合计数据，确保两表衔接一致。")
+@rule(
+    "B02",
+    "支出总表合计与收支总表一致",
+    family="B",
+    severity="error",
+    compares="部门支出总表合计与部门收支总表的本年支出合计（或支出总计）",
+    applies="两表都印出合计时",
+    message="{table}合计为{value}万元，{other}的{other_label}为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实{table}与{other}的支出合计数据，确保两表衔接一致。",
+)
 def expenditure_vs_summary(view: DocView):
-    yield from _total_vs_summary(view, "expenditure", "expenditure",
-                                 (("本年支出合计", r"^本年支出合计$"), ("支出总计", r"^支出总计$|^支出合计$")))
+    yield from _total_vs_summary(
+        view,
+        "expenditure",
+        "expenditure",
+        (("本年支出合计", r"^本年支出合计$"), ("支出总计", r"^支出总计$|^支出合计$")),
+    )
 
 
-@rule("B03", "一般公共预算基本支出与基本支出经济分类表一致", family="B", severity="error",
-      compares="一般公共预算支出表合计行的基本支出与一般公共预算基本支出（经济分类）表的合计",
-      applies="两表都印出合计时（两表口径相同：同为一般公共预算、同为含或不含上年结转）",
-      message="{table}基本支出合计为{value}万元，{other}合计为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实{table}基本支出与{other}合计数据，确保基本支出在两表中一致。")
+@rule(
+    "B03",
+    "一般公共预算基本支出与基本支出经济分类表一致",
+    family="B",
+    severity="error",
+    compares="一般公共预算支出表合计行的基本支出与一般公共预算基本支出（经济分类）表的合计",
+    applies="两表都印出合计时（两表口径相同：同为一般公共预算、同为含或不含上年结转）",
+    message="{table}基本支出合计为{value}万元，{other}合计为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实{table}基本支出与{other}合计数据，确保基本支出在两表中一致。",
+)
 def basic_vs_economic(view: DocView):
     t5, t6 = view.table("gpb_expenditure"), view.table("gpb_basic")
     if not t5 or not t6 or not (a := table_total(view, t5, "basic")) or not (b := table_total(view, t6)):
         return
-    if (best := _mismatch(view, (t5, a[0], "basic", a[1]), [("合计", t6, b[0], "total", b[1])])):
+    if best := _mismatch(view, (t5, a[0], "basic", a[1]), [("合计", t6, b[0], "total", b[1])]):
         yield _hit(view, (t5, a[0], "basic", a[1]), best)
 
 
-@rule("B04", "财政拨款收支总表与一般公共预算支出表一致", family="B", severity="error",
-      compares="财政拨款收支总表一般公共预算列的本年支出（或本年收入）与一般公共预算支出表合计",
-      applies="财政拨款收支总表分列一般公共预算时；一般公共预算支出表不含上年结转时与本年收入比较",
-      message="{table}合计为{value}万元，{other}中一般公共预算的{other_label}为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实{table}与{other}一般公共预算数据，确保两表衔接一致。")
+@rule(
+    "B04",
+    "财政拨款收支总表与一般公共预算支出表一致",
+    family="B",
+    severity="error",
+    compares="财政拨款收支总表一般公共预算列的本年支出（或本年收入）与一般公共预算支出表合计",
+    applies="财政拨款收支总表分列一般公共预算时；一般公共预算支出表不含上年结转时与本年收入比较",
+    message="{table}合计为{value}万元，{other}中一般公共预算的{other_label}为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实{table}与{other}一般公共预算数据，确保两表衔接一致。",
+)
 def gpb_vs_fiscal(view: DocView):
     t5, t4 = view.table("gpb_expenditure"), view.table("fiscal_summary")
     if not t5 or not t4 or not (a := table_total(view, t5)):
         return
     readings = []
-    for label, pat, side, key in (("本年支出合计", r"^本年支出合计$", "expenditure", "gpb"),
-                                  ("支出总计", r"^支出总计$", "expenditure", "gpb"),
-                                  ("本年收入", r"一般公共预算", "income", "total")):
+    for label, pat, side, key in (
+        ("本年支出合计", r"^本年支出合计$", "expenditure", "gpb"),
+        ("支出总计", r"^支出总计$", "expenditure", "gpb"),
+        ("本年收入", r"一般公共预算", "income", "total"),
+    ):
         r = view.find_row(t4, pat, side)
         if r is not None and key in r.values:
             readings.append((label, t4, r, key, view.wan(t4, r.values[key])))
     gpb_in = [r for r in t4.rows if r.side == "income" and "一般公共预算" in name_of(r) and "total" in r.values]
-    if len(gpb_in) > 1:   # 本年 and 上年结转 each print a 一般公共预算 row: a table with 上年结转 covers both
-        readings.append(("本年收入与上年结转之和", t4, gpb_in[-1], "total",
-                         view.wan(t4, sum(r.values["total"] for r in gpb_in))))
-    funds = [r for r in t4.rows if r.side == "income" and re.search("政府性基金|国有资本", name_of(r))
-             and r.values.get("total")]
+    if len(gpb_in) > 1:  # 本年 and 上年结转 each print a 一般公共预算 row: a table with 上年结转 covers both
+        readings.append(
+            ("本年收入与上年结转之和", t4, gpb_in[-1], "total", view.wan(t4, sum(r.values["total"] for r in gpb_in)))
+        )
+    funds = [
+        r
+        for r in t4.rows
+        if r.side == "income" and re.search("政府性基金|国有资本", name_of(r)) and r.values.get("total")
+    ]
     r = view.find_row(t4, r"^本年支出合计$", "expenditure")
     if "gpb" not in t4.columns and not funds and r is not None and "total" in r.values:
         readings.append(("本年支出合计（仅有一般公共预算）", t4, r, "total", view.wan(t4, r.values["total"])))
@@ -121,16 +159,21 @@ def gpb_vs_fiscal(view: DocView):
         yield _hit(view, (t5, a[0], "total", a[1]), best)
 
 
-@rule("B05", "一般公共预算支出不超过部门支出（逐科目）", family="B", severity="error",
-      compares="同一功能科目在一般公共预算支出表的金额与在部门支出总表的金额（前者是后者的一部分）",
-      applies="两表都按功能科目列示时；是不等式，不要求相等",
-      message="科目{row_code}“{row_name}”在{table}为{value}万元，超过{other}中的{expected}万元，多{difference}万元。",
-      suggestion="一般公共预算支出是部门支出的一部分，建议核实科目{row_code}在两表中的数据。")
+@rule(
+    "B05",
+    "一般公共预算支出不超过部门支出（逐科目）",
+    family="B",
+    severity="error",
+    compares="同一功能科目在一般公共预算支出表的金额与在部门支出总表的金额（前者是后者的一部分）",
+    applies="两表都按功能科目列示时；是不等式，不要求相等",
+    message="科目{row_code}“{row_name}”在{table}为{value}万元，超过{other}中的{expected}万元，多{difference}万元。",
+    suggestion="一般公共预算支出是部门支出的一部分，建议核实科目{row_code}在两表中的数据。",
+)
 def gpb_within_expenditure(view: DocView):
     t5, t3 = view.table("gpb_expenditure"), view.table("expenditure")
     if not t5 or not t3:
         return
-    by_code: dict = {}   # a 支出总表 printing a code once per 经济分类 (北京 预算03表): the code is their sum
+    by_code: dict = {}  # a 支出总表 printing a code once per 经济分类 (北京 预算03表): the code is their sum
     for o in t3.rows:
         if o.code and "total" in o.values:
             by_code.setdefault(o.code, []).append(o)
@@ -141,19 +184,34 @@ def gpb_within_expenditure(view: DocView):
         o = parts[0]
         va, vb = view.wan(t5, r.values["total"]), view.wan(t3, sum(p.values["total"] for p in parts))
         if va - vb > _tol(view, [(t5, r, "total")] + [(t3, p, "total") for p in parts]):
-            yield dict(view.at(t5, r, "total", wan=True), value=va, expected=vb, difference=va - vb,
-                       other=t3.title, evidence={"other_table": t3.title, "other_page": o.page, "other_line": o.line})
+            yield dict(
+                view.at(t5, r, "total", wan=True),
+                value=va,
+                expected=vb,
+                difference=va - vb,
+                other=t3.title,
+                evidence={"other_table": t3.title, "other_page": o.page, "other_line": o.line},
+            )
 
 
-_ECON_3P = (("30212", r"因公出国", "abroad", "因公出国（境）费"), ("30217", r"公务接待", "reception", "公务接待费"),
-            ("30231", r"公务用车运行", "running", "公务用车运行维护费"), ("31013", r"公务用车购置", "purchase", "公务用车购置费"))
+_ECON_3P = (
+    ("30212", r"因公出国", "abroad", "因公出国（境）费"),
+    ("30217", r"公务接待", "reception", "公务接待费"),
+    ("30231", r"公务用车运行", "running", "公务用车运行维护费"),
+    ("31013", r"公务用车购置", "purchase", "公务用车购置费"),
+)
 
 
-@rule("B06", "基本支出中的“三公”科目不超过“三公”经费", family="B", severity="error",
-      compares="基本支出经济分类表的30212因公出国（境）费用、30217公务接待费、30231公务用车运行维护费、31013公务用车购置与“三公”经费表对应项目",
-      applies="两表都印出对应项目时；“三公”经费含基本支出和项目支出，只检验“不超过”，不检验相等",
-      message="{table}“{row_name}”为{value}万元，超过{other}中{item}的{expected}万元，多{difference}万元。",
-      suggestion="“三公”经费包含基本支出中的相应科目，建议核实{table}“{row_name}”与{other}{item}的数据。")
+@rule(
+    "B06",
+    "基本支出中的“三公”科目不超过“三公”经费",
+    family="B",
+    severity="error",
+    compares="基本支出经济分类表的30212因公出国（境）费用、30217公务接待费、30231公务用车运行维护费、31013公务用车购置与“三公”经费表对应项目",
+    applies="两表都印出对应项目时；“三公”经费含基本支出和项目支出，只检验“不超过”，不检验相等",
+    message="{table}“{row_name}”为{value}万元，超过{other}中{item}的{expected}万元，多{difference}万元。",
+    suggestion="“三公”经费包含基本支出中的相应科目，建议核实{table}“{row_name}”与{other}{item}的数据。",
+)
 def econ_within_three_public(view: DocView):
     t6, t7 = view.table("gpb_basic"), view.table("three_public")
     if not t6 or not t7:
@@ -162,22 +220,35 @@ def econ_within_three_public(view: DocView):
     key7 = "total" if "total" in t7.columns else next((k for k in t7.columns if not k.startswith("x:")), None)
     for code, pat, item, zh in _ECON_3P:
         # by code and name together: a code printed beside another item's name is not that item
-        r6 = next((r for r in t6.rows if r.code == code and (not r.name or re.search(pat, name_of(r)))), None) \
-            or view.find_row(t6, pat)
+        r6 = next(
+            (r for r in t6.rows if r.code == code and (not r.name or re.search(pat, name_of(r)))), None
+        ) or view.find_row(t6, pat)
         r7 = items.get(item)
         if r6 is None or r7 is None or "total" not in r6.values or key7 not in r7.values:
             continue
         va, vb = view.wan(t6, r6.values["total"]), view.wan(t7, r7.values[key7])
         if va - vb > _tol(view, [(t6, r6, "total"), (t7, r7, key7)]):
-            yield dict(view.at(t6, r6, "total", wan=True), value=va, expected=vb, difference=va - vb,
-                       other=t7.title, item=zh, evidence={"other_table": t7.title, "other_page": r7.page})
+            yield dict(
+                view.at(t6, r6, "total", wan=True),
+                value=va,
+                expected=vb,
+                difference=va - vb,
+                other=t7.title,
+                item=zh,
+                evidence={"other_table": t7.title, "other_page": r7.page},
+            )
 
 
-@rule("B07", "机关运行经费与基本支出公用经费相符", family="B", severity="warn",
-      compares="机关运行经费表（或“三公”表中的机关运行经费）合计与一般公共预算基本支出表的公用经费合计",
-      applies="行政单位和参公事业单位；机关运行经费口径为一般公共预算基本支出中的公用经费。口径各地不一，作为警告",
-      message="{table}合计为{value}万元，{other}公用经费合计为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实机关运行经费的口径与数据，与一般公共预算基本支出中的公用经费相互印证。")
+@rule(
+    "B07",
+    "机关运行经费与基本支出公用经费相符",
+    family="B",
+    severity="warn",
+    compares="机关运行经费表（或“三公”表中的机关运行经费）合计与一般公共预算基本支出表的公用经费合计",
+    applies="行政单位和参公事业单位；机关运行经费口径为一般公共预算基本支出中的公用经费。口径各地不一，作为警告",
+    message="{table}合计为{value}万元，{other}公用经费合计为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实机关运行经费的口径与数据，与一般公共预算基本支出中的公用经费相互印证。",
+)
 def admin_vs_public(view: DocView):
     t, t6 = view.table("admin_operating"), view.table("gpb_basic")
     if not t or not t6 or not (b := table_total(view, t6, "public")):
@@ -188,8 +259,9 @@ def admin_vs_public(view: DocView):
         return
     va = view.wan(t, r.values[key])
     if abs(va - b[1]) > _tol(view, [(t, r, key), (t6, b[0], "public")]):
-        yield dict(view.at(t, r, key, wan=True), value=va, expected=b[1], difference=va - b[1],
-                   other=t6.title, confidence=0.6)
+        yield dict(
+            view.at(t, r, key, wan=True), value=va, expected=b[1], difference=va - b[1], other=t6.title, confidence=0.6
+        )
 
 
 def projects_total(view: DocView, t):
@@ -202,11 +274,16 @@ def projects_total(view: DocView, t):
     return None, view.wan(t, sum(r.values["total"] for r in projects)), len(projects)
 
 
-@rule("B08", "项目支出表合计与项目支出相符", family="B", severity="error",
-      compares="项目支出表（本年预算）合计与一般公共预算支出表或部门支出总表的项目支出合计",
-      applies="项目支出表印出时；按表的口径（一般公共预算或全口径）任一相符即可",
-      message="{table}合计为{value}万元，而{other_label}为{expected}万元，相差{difference}万元。",
-      suggestion="建议核实{table}所列项目是否完整，确保与项目支出合计一致。")
+@rule(
+    "B08",
+    "项目支出表合计与项目支出相符",
+    family="B",
+    severity="error",
+    compares="项目支出表（本年预算）合计与一般公共预算支出表或部门支出总表的项目支出合计",
+    applies="项目支出表印出时；按表的口径（一般公共预算或全口径）任一相符即可",
+    message="{table}合计为{value}万元，而{other_label}为{expected}万元，相差{difference}万元。",
+    suggestion="建议核实{table}所列项目是否完整，确保与项目支出合计一致。",
+)
 def projects_vs_project_spending(view: DocView):
     t = view.table("projects")
     if not t:
@@ -226,11 +303,16 @@ def projects_vs_project_spending(view: DocView):
 _EMPTY_GF = re.compile(r"政府性基金")
 
 
-@rule("B09", "政府性基金、国有资本经营预算支出表与财政拨款收支总表一致", family="B", severity="error",
-      compares="财政拨款收支总表中政府性基金（国有资本经营）预算的本年支出与对应支出表的合计（空表视为零）",
-      applies="财政拨款收支总表分列政府性基金/国有资本经营预算时",
-      message="{other}中{fund}本年支出为{expected}万元，而{table}{state}。",
-      suggestion="建议核实{fund}预算支出数据，财政拨款收支总表与{table}应当一致；无数据时应列示空表并说明。")
+@rule(
+    "B09",
+    "政府性基金、国有资本经营预算支出表与财政拨款收支总表一致",
+    family="B",
+    severity="error",
+    compares="财政拨款收支总表中政府性基金（国有资本经营）预算的本年支出与对应支出表的合计（空表视为零）",
+    applies="财政拨款收支总表分列政府性基金/国有资本经营预算时",
+    message="{other}中{fund}本年支出为{expected}万元，而{table}{state}。",
+    suggestion="建议核实{fund}预算支出数据，财政拨款收支总表与{table}应当一致；无数据时应列示空表并说明。",
+)
 def funds_vs_fiscal(view: DocView):
     t4 = view.table("fiscal_summary")
     if not t4:
@@ -252,5 +334,13 @@ def funds_vs_fiscal(view: DocView):
             continue
         if abs(v - v4) > _tol(view, [(t4, r, key)] + ([(t, tot[0], "total")] if tot else [])):
             state = f"合计为{v:,.2f}万元" if tot else "为空表"
-            yield dict(view.at(t, tot[0] if tot else None, "total"), value=v, expected=v4, difference=v - v4,
-                       money_unit="万元", other=t4.title, fund=fund, state=state)
+            yield dict(
+                view.at(t, tot[0] if tot else None, "total"),
+                value=v,
+                expected=v4,
+                difference=v - v4,
+                money_unit="万元",
+                other=t4.title,
+                fund=fund,
+                state=state,
+            )

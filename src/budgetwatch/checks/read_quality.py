@@ -1,6 +1,7 @@
 """A table the extractor marks doubtful (its figures fail many of their own sums at once, fail by a
 dropped digit, or hold codes that are not 功能分类 codes) was most likely misread: its arithmetic
 findings would be a cascade of false 错误, so they give way to one 提示 that asks for the page to be read."""
+
 from __future__ import annotations
 
 from ..extract.quality import assess
@@ -16,11 +17,16 @@ def doubtful(t) -> str | None:
     return reason if quality == "doubtful" else None
 
 
-@rule("A00", "本表读取可能有误", family="A", severity="info",
-      compares="表内加总（类/款/项、合计=基本支出+项目支出）的不符处数、相差一位数字的不符、功能分类编码是否存在",
-      applies="程序读取的每张表；标记为读取可疑的表不再逐项报告表内运算错误",
-      message="{table}本表读取可能有误：{why}。本表的表内运算不作为错误报告，请对照原文核实。",
-      suggestion="建议对照原文第{page}页核实本表数据；如原文即如此，请按表内运算逐项核对。")
+@rule(
+    "A00",
+    "本表读取可能有误",
+    family="A",
+    severity="info",
+    compares="表内加总（类/款/项、合计=基本支出+项目支出）的不符处数、相差一位数字的不符、功能分类编码是否存在",
+    applies="程序读取的每张表；标记为读取可疑的表不再逐项报告表内运算错误",
+    message="{table}本表读取可能有误：{why}。本表的表内运算不作为错误报告，请对照原文核实。",
+    suggestion="建议对照原文第{page}页核实本表数据；如原文即如此，请按表内运算逐项核对。",
+)
 def read_doubtful(view: DocView):
     for t in view.doc.tables:
         why = doubtful(t)

@@ -4,17 +4,19 @@ Each rule declares its id, Chinese title, family (A arithmetic · B cross-table 
 targets · E completeness · F across documents), severity, what it compares, when it applies, and the
 Chinese message and suggestion templates its findings are written with. `@rule(...)` registers it.
 """
+
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..model import Finding
 from ..vocab.enums import Family, Severity, labels
 
-SEVERITIES = tuple(Severity)   # most severe first
+SEVERITIES = tuple(Severity)  # most severe first
 SEVERITY_ZH = labels(Severity)
 FAMILIES = labels(Family)
 
@@ -27,10 +29,10 @@ class Rule:
     severity: str
     compares: str
     applies: str
-    message: str          # str.format template over the finding's fields and extra keys
+    message: str  # str.format template over the finding's fields and extra keys
     suggestion: str
     fn: Callable[..., Iterator[dict]]
-    thresholds: dict[str, Any] = field(default_factory=dict)   # defaults; family G: overridable per region
+    thresholds: dict[str, Any] = field(default_factory=dict)  # defaults; family G: overridable per region
 
     def run(self, view) -> list[Finding]:
         out = []
@@ -47,9 +49,16 @@ class Rule:
         ctx.setdefault("unit", fields.get("money_unit") or "")
         message = self.message.format_map(_Blank(ctx))
         suggestion = self.suggestion.format_map(_Blank(ctx))
-        return Finding(rule=self.id, family=self.family, severity=severity or self.severity, confidence=confidence,
-                       message=message, suggestion=suggestion, evidence=dict(fields.get("evidence") or {}),
-                       **{k: v for k, v in fields.items() if k != "evidence"})
+        return Finding(
+            rule=self.id,
+            family=self.family,
+            severity=severity or self.severity,
+            confidence=confidence,
+            message=message,
+            suggestion=suggestion,
+            evidence=dict(fields.get("evidence") or {}),
+            **{k: v for k, v in fields.items() if k != "evidence"},
+        )
 
 
 class TemplateError(KeyError):
@@ -70,23 +79,35 @@ class _Blank(dict):
 def fmt_amount(v: float | None) -> str:
     if v is None:
         return ""
-    if not math.isfinite(v):   # a misread figure of hundreds of digits
+    if not math.isfinite(v):  # a misread figure of hundreds of digits
         return f"{v}"
     whole, frac = f"{v:,.6f}".split(".")
     frac = frac.rstrip("0")
-    return f"{whole}.{frac.ljust(2, '0')}"   # at least two decimals, as amounts are printed
+    return f"{whole}.{frac.ljust(2, '0')}"  # at least two decimals, as amounts are printed
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, title: str, *, family: str, severity: str, compares: str, applies: str, message: str,
-         suggestion: str, thresholds: dict[str, Any] | None = None):
+def rule(
+    id: str,
+    title: str,
+    *,
+    family: str,
+    severity: str,
+    compares: str,
+    applies: str,
+    message: str,
+    suggestion: str,
+    thresholds: dict[str, Any] | None = None,
+):
     assert severity in SEVERITIES and family in FAMILIES, id
 
     def register(fn):
         assert id not in RULES, f"duplicate rule id {id}"
-        RULES[id] = Rule(id, title, family, severity, compares, applies, message, suggestion, fn,
-                         dict(thresholds or {}))
+        RULES[id] = Rule(
+            id, title, family, severity, compares, applies, message, suggestion, fn, dict(thresholds or {})
+        )
         return fn
+
     return register

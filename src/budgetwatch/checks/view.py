@@ -1,5 +1,6 @@
 """What the rules look at: one document, its tables by kind, amounts in 万元, its 说明 as paragraphs,
 and (for family F) the other documents of the same unit and its peers, as their key figures (Neighbour)."""
+
 from __future__ import annotations
 
 import re
@@ -41,6 +42,7 @@ class Neighbour:
     """Another document as family F compares with it: whose it is, its year and stage, and its key figures in
     万元 (model.KEY_FIGURES) — not the document itself, so that checking one document costs the same with 50
     and with 20k documents stored (the pipeline reads these from the key_figures table)."""
+
     unit: str | None
     year: int | None
     stage: str | None
@@ -50,8 +52,8 @@ class Neighbour:
 @dataclass
 class DocView:
     doc: Document
-    history: list[Neighbour] = field(default_factory=list)   # same unit, other years/stages
-    peers: list[Neighbour] = field(default_factory=list)     # other units, same year and stage
+    history: list[Neighbour] = field(default_factory=list)  # same unit, other years/stages
+    peers: list[Neighbour] = field(default_factory=list)  # other units, same year and stage
 
     def tables(self, *kinds: str) -> list[Table]:
         return [t for t in self.doc.tables if t.kind in kinds]
@@ -74,11 +76,15 @@ class DocView:
     def at(self, t: Table, row: Row | None = None, column: str | None = None, wan: bool = False) -> dict:
         """The location fields of a finding about a table (and a row, a column); `wan`: its figures are
         given in 万元 (compared across tables)."""
-        loc = {"table_kind": t.kind, "table_title": t.title, "money_unit": "万元" if wan else t.money_unit,
-               "file": self.file,
-               "page": (row.page if row else None) or t.location.get("page"),
-               "line": (row.line if row else None) or t.location.get("line"),
-               "table": t.title}
+        loc = {
+            "table_kind": t.kind,
+            "table_title": t.title,
+            "money_unit": "万元" if wan else t.money_unit,
+            "file": self.file,
+            "page": (row.page if row else None) or t.location.get("page"),
+            "line": (row.line if row else None) or t.location.get("line"),
+            "table": t.title,
+        }
         if row is not None:
             loc.update(row_code=row.code, row_name=row.name, name=row.name or row.code or "")
         if column:
@@ -91,7 +97,7 @@ class DocView:
                 return r
         rows = [r for r in t.rows if r.side == side and r.values]
         if len(rows) == 1 and not rows[0].name and not rows[0].code:
-            return rows[0]   # a one-row table without a name column: its row is the total
+            return rows[0]  # a one-row table without a name column: its row is the total
         return None
 
     def find_row(self, t: Table, pattern: str, side: str | None = None) -> Row | None:

@@ -1,5 +1,6 @@
 """What every family G rule shares: it runs on a FeedView only, and its hits name their subject (line, project,
 unit, payee, function, payment, region) so the finding's fingerprint is rule + subject (+ aspect)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,10 +15,12 @@ LEVEL_ZH = labels(WarningLevel)
 
 def on_feed(fn):
     """A family G rule runs over a FeedView only (over a document's DocView it finds nothing)."""
+
     @wraps(fn)
     def run(view):
         if isinstance(view, FeedView):
             yield from fn(view)
+
     return run
 
 
@@ -26,10 +29,26 @@ def fingerprint(rule: str, subject_type: str | None, subject_id: str | None, asp
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def hit(view: FeedView, subject_type: str, subject_id: str, agency: str | None, *, level: str | None = None,
-        aspect: str | None = None, evidence: dict | None = None, **kw) -> dict:
-    ev = {"subject_type": subject_type, "subject_id": subject_id, "agency_code": agency,
-          "as_of": view.as_of.isoformat(), "region": view.region, "fiscal_year": view.year, **(evidence or {})}
+def hit(
+    view: FeedView,
+    subject_type: str,
+    subject_id: str,
+    agency: str | None,
+    *,
+    level: str | None = None,
+    aspect: str | None = None,
+    evidence: dict | None = None,
+    **kw,
+) -> dict:
+    ev = {
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "agency_code": agency,
+        "as_of": view.as_of.isoformat(),
+        "region": view.region,
+        "fiscal_year": view.year,
+        **(evidence or {}),
+    }
     if level:
         ev["level"] = level
     if aspect:

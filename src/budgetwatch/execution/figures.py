@@ -1,6 +1,7 @@
 """Figures kept by each run (execution_figures) and read back by the pages: a region's units, a unit's months by
 功能 类, payees. Written from the run's per-line table plus two GROUP BYs over the payments; read with small
 GROUP BYs over the kept rows — the pages never sum a million payments."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,20 +26,49 @@ def store_figures(view: FeedView) -> None:
     def put(kind: str, q, cols: list[str]):
         sel = q.add_columns(*[v.label(k) for k, v in base.items()], literal(kind).label("kind"))
         c.execute(insert(F).from_select(cols + list(base) + ["kind"], sel))
-    put("unit", select(ls.c.agency_code, func.sum(ls.c.b0), func.sum(ls.c.b), func.sum(ls.c.paid))
-        .group_by(ls.c.agency_code), ["agency_code", "b0", "b", "paid"])
+
+    put(
+        "unit",
+        select(ls.c.agency_code, func.sum(ls.c.b0), func.sum(ls.c.b), func.sum(ls.c.paid)).group_by(ls.c.agency_code),
+        ["agency_code", "b0", "b", "paid"],
+    )
     klass = func.substr(ls.c.exp_func_code, 1, 3)
-    put("class_month", select(ls.c.agency_code, klass, literal(0), func.sum(ls.c.b0), func.sum(ls.c.b))
-        .group_by(ls.c.agency_code, klass), ["agency_code", "key", "month", "b0", "b"])
-    paid_here = and_(p.c.region_code == view.region, p.c.fiscal_year == view.year, p.c.is_deleted.is_(False),
-                     p.c.pay_date <= view.as_of)
+    put(
+        "class_month",
+        select(ls.c.agency_code, klass, literal(0), func.sum(ls.c.b0), func.sum(ls.c.b)).group_by(
+            ls.c.agency_code, klass
+        ),
+        ["agency_code", "key", "month", "b0", "b"],
+    )
+    paid_here = and_(
+        p.c.region_code == view.region,
+        p.c.fiscal_year == view.year,
+        p.c.is_deleted.is_(False),
+        p.c.pay_date <= view.as_of,
+    )
     pk = func.substr(p.c.exp_func_code, 1, 3)
-    put("class_month", select(p.c.agency_code, pk, p.c.pay_month, func.sum(p.c.amount)).where(paid_here)
-        .group_by(p.c.agency_code, pk, p.c.pay_month), ["agency_code", "key", "month", "paid"])
-    put("payee", select(p.c.agency_code, p.c.payee_name, func.sum(p.c.amount), func.count(), func.min(p.c.pay_date),
-                        func.max(p.c.pay_date), func.max(p.c.payee_kind)).where(paid_here)
+    put(
+        "class_month",
+        select(p.c.agency_code, pk, p.c.pay_month, func.sum(p.c.amount))
+        .where(paid_here)
+        .group_by(p.c.agency_code, pk, p.c.pay_month),
+        ["agency_code", "key", "month", "paid"],
+    )
+    put(
+        "payee",
+        select(
+            p.c.agency_code,
+            p.c.payee_name,
+            func.sum(p.c.amount),
+            func.count(),
+            func.min(p.c.pay_date),
+            func.max(p.c.pay_date),
+            func.max(p.c.payee_kind),
+        )
+        .where(paid_here)
         .group_by(p.c.agency_code, p.c.payee_name),
-        ["agency_code", "key", "paid", "n", "first_date", "last_date", "label"])
+        ["agency_code", "key", "paid", "n", "first_date", "last_date", "label"],
+    )
 
 
 def _here(region: str, year: int, as_of: date, kind: str):
@@ -52,23 +82,43 @@ def kept(c: Connection, region: str, year: int, as_of: date) -> bool:
 def units(c: Connection, region: str, year: int, as_of: date) -> list[dict]:
     """As feed.queries.units (budget, adjusted, current, paid, paid_share per agency), from the kept rows."""
     a = Agency.__table__
-    q = (select(F.c.agency_code, a.c.agency_name, F.c.b0, F.c.b, F.c.paid)
-         .outerjoin(a, and_(a.c.region_code == F.c.region_code, a.c.fiscal_year == F.c.fiscal_year,
-                            a.c.agency_code == F.c.agency_code))
-         .where(*_here(region, year, as_of, "unit")).order_by(F.c.agency_code))
+    q = (
+        select(F.c.agency_code, a.c.agency_name, F.c.b0, F.c.b, F.c.paid)
+        .outerjoin(
+            a,
+            and_(
+                a.c.region_code == F.c.region_code,
+                a.c.fiscal_year == F.c.fiscal_year,
+                a.c.agency_code == F.c.agency_code,
+            ),
+        )
+        .where(*_here(region, year, as_of, "unit"))
+        .order_by(F.c.agency_code)
+    )
     out = []
     for r in c.execute(q):
         b0, b, paid = (Decimal(x or 0) for x in (r.b0, r.b, r.paid))
-        out.append({"agency_code": r.agency_code, "agency_name": r.agency_name, "budget": f"{b0:.2f}",
-                    "adjusted": f"{b - b0:.2f}", "current": f"{b:.2f}", "paid": f"{paid:.2f}",
-                    "paid_share": float(paid / b) if b else None})
+        out.append(
+            {
+                "agency_code": r.agency_code,
+                "agency_name": r.agency_name,
+                "budget": f"{b0:.2f}",
+                "adjusted": f"{b - b0:.2f}",
+                "current": f"{b:.2f}",
+                "paid": f"{paid:.2f}",
+                "paid_share": float(paid / b) if b else None,
+            }
+        )
     return out
 
 
 def unit_months(c: Connection, region: str, year: int, agency: str, as_of: date) -> dict:
     """As queries.unit_months, from the kept rows."""
-    rows = c.execute(select(F.c.key, F.c.month, F.c.b0, F.c.paid).where(
-        *_here(region, year, as_of, "class_month"), F.c.agency_code == agency)).all()
+    rows = c.execute(
+        select(F.c.key, F.c.month, F.c.b0, F.c.paid).where(
+            *_here(region, year, as_of, "class_month"), F.c.agency_code == agency
+        )
+    ).all()
     budgets = {r.key or "—": Decimal(r.b0 or 0) for r in rows if r.month == 0}
     by_class = {k: [Decimal(0)] * 12 for k in budgets}
     for r in rows:
@@ -79,24 +129,45 @@ def unit_months(c: Connection, region: str, year: int, agency: str, as_of: date)
     for x in total:
         run += x
         cumulative.append(run)
-    return {"months": list(range(1, 13)), "paid": [f"{x:.2f}" for x in total],
-            "cumulative": [f"{x:.2f}" for x in cumulative],
-            "classes": {k: [f"{x:.2f}" for x in v] for k, v in sorted(by_class.items())},
-            "class_budgets": {k: f"{v:.2f}" for k, v in sorted(budgets.items())}}
+    return {
+        "months": list(range(1, 13)),
+        "paid": [f"{x:.2f}" for x in total],
+        "cumulative": [f"{x:.2f}" for x in cumulative],
+        "classes": {k: [f"{x:.2f}" for x in v] for k, v in sorted(by_class.items())},
+        "class_budgets": {k: f"{v:.2f}" for k, v in sorted(budgets.items())},
+    }
 
 
-def payees(c: Connection, region: str, year: int, as_of: date, agency: str | None = None, q: str | None = None,
-           limit: int = 200) -> list[dict]:
+def payees(
+    c: Connection,
+    region: str,
+    year: int,
+    as_of: date,
+    agency: str | None = None,
+    q: str | None = None,
+    limit: int = 200,
+) -> list[dict]:
     """As queries.payees, from the kept rows."""
     cond = _here(region, year, as_of, "payee")
     if agency:
         cond.append(F.c.agency_code == agency)
     if q:
         cond.append(F.c.key.like(f"%{q}%"))
-    sel = (select(F.c.key.label("payee_name"), func.max(F.c.label).label("payee_kind"),
-                  func.sum(F.c.n).label("payments"), func.sum(F.c.paid).label("total"),
-                  func.count(func.distinct(F.c.agency_code)).label("units"),
-                  func.min(F.c.first_date).label("first"), func.max(F.c.last_date).label("last"))
-           .where(*cond).group_by(F.c.key).order_by(func.sum(F.c.paid).desc()).limit(limit))
+    sel = (
+        select(
+            F.c.key.label("payee_name"),
+            func.max(F.c.label).label("payee_kind"),
+            func.sum(F.c.n).label("payments"),
+            func.sum(F.c.paid).label("total"),
+            func.count(func.distinct(F.c.agency_code)).label("units"),
+            func.min(F.c.first_date).label("first"),
+            func.max(F.c.last_date).label("last"),
+        )
+        .where(*cond)
+        .group_by(F.c.key)
+        .order_by(func.sum(F.c.paid).desc())
+        .limit(limit)
+    )
     from ..feed.queries import _plain
+
     return [_plain(dict(r._mapping)) for r in c.execute(sel)]

@@ -1,6 +1,7 @@
 """Tables of execution monitoring: thresholds set per region by an administrator (rule_settings) and reviewers'
 确认/排除 decisions on execution findings (execution_decisions), kept by (region, fingerprint) so they survive
 re-runs and later as-of dates, as document decisions are kept by (document, fingerprint)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from ..store.schema import Base, utcnow
 class RuleSetting(Base):
     """One threshold of one rule: region_code '*' applies to every region; value is JSON text (a number, a
     list of codes, a date)."""
+
     __tablename__ = "rule_settings"
     __table_args__ = (UniqueConstraint("region_code", "rule", "key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -27,6 +29,7 @@ class RuleSetting(Base):
 
 class ExecutionDecision(Base):
     """A reviewer's decision on an execution finding: accepted (确认) | dismissed (排除)."""
+
     __tablename__ = "execution_decisions"
     __table_args__ = (UniqueConstraint("region_code", "fingerprint"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,6 +45,7 @@ class ExecutionFigure(Base):
     """Figures a run of the rules computes anyway, kept per as-of date so the execution pages answer without
     summing the payments again: kind unit (per unit: b0, b, paid), class_month (per unit, 功能 类 and month: paid;
     month 0 = the 类's budget), payee (per unit and payee: payments, paid, first and last date, kind)."""
+
     __tablename__ = "execution_figures"
     __table_args__ = (Index("ix_execution_figures_scope", "region_code", "fiscal_year", "as_of", "kind"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,5 +1,6 @@
 """What the execution pages, reports and CLI show, as SQL aggregates: kept findings (with decisions), a region's
 units (budget / paid / rate), a unit's months by 功能 类, a line's payments, payees."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,9 +21,15 @@ _SHOWN = {Severity.error.value: WarningLevel.red.value, Severity.warn.value: War
 
 def as_of_dates(c: Connection, region: str, year: int) -> list[date]:
     e = ExecutionFinding.__table__
-    return [d for (d,) in c.execute(select(e.c.as_of).where(e.c.region_code == region, e.c.fiscal_year == year,
-                                                            e.c.family == "G", e.c.as_of.is_not(None))
-                                    .group_by(e.c.as_of).order_by(e.c.as_of.desc()))]
+    return [
+        d
+        for (d,) in c.execute(
+            select(e.c.as_of)
+            .where(e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G", e.c.as_of.is_not(None))
+            .group_by(e.c.as_of)
+            .order_by(e.c.as_of.desc())
+        )
+    ]
 
 
 def finding_region(c: Connection, finding_id: int) -> str | None:
@@ -30,9 +37,19 @@ def finding_region(c: Connection, finding_id: int) -> str | None:
     return c.scalar(select(e.c.region_code).where(e.c.id == finding_id))
 
 
-def stored_findings(c: Connection, region: str, year: int, *, as_of: date | None = None, rule: str | None = None,
-                    agency: str | None = None, severity: str | None = None, status: str | None = None,
-                    subject: str | None = None, limit: int | None = None) -> list[dict]:
+def stored_findings(
+    c: Connection,
+    region: str,
+    year: int,
+    *,
+    as_of: date | None = None,
+    rule: str | None = None,
+    agency: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    subject: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
     """Family G findings kept for `as_of` (default: the newest date run), each with its decision."""
     e, d = ExecutionFinding.__table__, ExecutionDecision.__table__
     if as_of is None:
@@ -40,10 +57,12 @@ def stored_findings(c: Connection, region: str, year: int, *, as_of: date | None
         if not dates:
             return []
         as_of = dates[0]
-    q = (select(e, d.c.status, d.c.reason, d.c.decided_by)
-         .outerjoin(d, and_(d.c.region_code == e.c.region_code, d.c.fingerprint == e.c.fingerprint))
-         .where(e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G", e.c.as_of == as_of)
-         .order_by(e.c.id))
+    q = (
+        select(e, d.c.status, d.c.reason, d.c.decided_by)
+        .outerjoin(d, and_(d.c.region_code == e.c.region_code, d.c.fingerprint == e.c.fingerprint))
+        .where(e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G", e.c.as_of == as_of)
+        .order_by(e.c.id)
+    )
     for col, v in ((e.c.rule, rule), (e.c.agency_code, agency), (e.c.severity, severity), (e.c.subject_id, subject)):
         if v:
             q = q.where(col == v)
@@ -77,16 +96,34 @@ def flags_by_agency(c: Connection, region: str, year: int, as_of: date | None) -
 def unit_months(c: Connection, region: str, year: int, agency: str, as_of: date) -> dict:
     """A unit's payments by month (cumulative) and by 功能 类 (3 digits) per month, with its budget."""
     p, bl = Payment.__table__, BudgetLine.__table__
-    here = and_(p.c.region_code == region, p.c.fiscal_year == year, p.c.agency_code == agency,
-                p.c.is_deleted.is_(False), p.c.pay_date <= as_of)
+    here = and_(
+        p.c.region_code == region,
+        p.c.fiscal_year == year,
+        p.c.agency_code == agency,
+        p.c.is_deleted.is_(False),
+        p.c.pay_date <= as_of,
+    )
     klass = func.substr(p.c.exp_func_code, 1, 3)
-    rows = c.execute(select(p.c.pay_month, klass.label("klass"), func.sum(p.c.amount).label("paid"))
-                     .where(here).group_by(p.c.pay_month, klass).order_by(p.c.pay_month, klass)).all()
+    rows = c.execute(
+        select(p.c.pay_month, klass.label("klass"), func.sum(p.c.amount).label("paid"))
+        .where(here)
+        .group_by(p.c.pay_month, klass)
+        .order_by(p.c.pay_month, klass)
+    ).all()
     lk = func.substr(bl.c.exp_func_code, 1, 3)
-    budgets = {r.klass: r.b0 for r in c.execute(
-        select(lk.label("klass"), func.sum(bl.c.amount).label("b0")).where(
-            bl.c.region_code == region, bl.c.fiscal_year == year, bl.c.agency_code == agency,
-            bl.c.is_deleted.is_(False)).group_by(lk))}
+    budgets = {
+        r.klass: r.b0
+        for r in c.execute(
+            select(lk.label("klass"), func.sum(bl.c.amount).label("b0"))
+            .where(
+                bl.c.region_code == region,
+                bl.c.fiscal_year == year,
+                bl.c.agency_code == agency,
+                bl.c.is_deleted.is_(False),
+            )
+            .group_by(lk)
+        )
+    }
     months = list(range(1, 13))
     by_class: dict[str, list[Decimal]] = {k: [Decimal(0)] * 12 for k in budgets}
     for r in rows:
@@ -96,17 +133,34 @@ def unit_months(c: Connection, region: str, year: int, agency: str, as_of: date)
     for m in months:
         run += total[m - 1]
         cumulative.append(run)
-    return {"months": months, "paid": [f"{x:.2f}" for x in total], "cumulative": [f"{x:.2f}" for x in cumulative],
-            "classes": {k: [f"{x:.2f}" for x in v] for k, v in sorted(by_class.items())},
-            "class_budgets": {k: f"{v:.2f}" for k, v in sorted(budgets.items())}}
+    return {
+        "months": months,
+        "paid": [f"{x:.2f}" for x in total],
+        "cumulative": [f"{x:.2f}" for x in cumulative],
+        "classes": {k: [f"{x:.2f}" for x in v] for k, v in sorted(by_class.items())},
+        "class_budgets": {k: f"{v:.2f}" for k, v in sorted(budgets.items())},
+    }
 
 
 def line_payments(c: Connection, region: str, year: int, src_id: str, as_of: date | None = None) -> list[dict]:
     p = Payment.__table__
-    q = (select(p.c.src_id, p.c.voucher_no, p.c.pay_date, p.c.amount, p.c.payee_name, p.c.payee_kind,
-                p.c.payee_account_tail, p.c.purpose, p.c.contract_no, p.c.set_mode_name, p.c.line_match)
-         .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.line_src_id == src_id,
-                p.c.is_deleted.is_(False)).order_by(p.c.pay_date, p.c.src_id))
+    q = (
+        select(
+            p.c.src_id,
+            p.c.voucher_no,
+            p.c.pay_date,
+            p.c.amount,
+            p.c.payee_name,
+            p.c.payee_kind,
+            p.c.payee_account_tail,
+            p.c.purpose,
+            p.c.contract_no,
+            p.c.set_mode_name,
+            p.c.line_match,
+        )
+        .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.line_src_id == src_id, p.c.is_deleted.is_(False))
+        .order_by(p.c.pay_date, p.c.src_id)
+    )
     if as_of:
         q = q.where(p.c.pay_date <= as_of)
     return [_plain(dict(r._mapping)) for r in c.execute(q)]
@@ -114,13 +168,19 @@ def line_payments(c: Connection, region: str, year: int, src_id: str, as_of: dat
 
 def line_row(c: Connection, region: str, year: int, src_id: str) -> dict | None:
     bl = BudgetLine.__table__
-    r = c.execute(select(bl).where(bl.c.region_code == region, bl.c.fiscal_year == year,
-                                   bl.c.src_id == src_id)).first()
+    r = c.execute(select(bl).where(bl.c.region_code == region, bl.c.fiscal_year == year, bl.c.src_id == src_id)).first()
     return _plain(dict(r._mapping)) if r else None
 
 
-def payees(c: Connection, region: str, year: int, as_of: date | None = None, agency: str | None = None,
-           q: str | None = None, limit: int = 200) -> list[dict]:
+def payees(
+    c: Connection,
+    region: str,
+    year: int,
+    as_of: date | None = None,
+    agency: str | None = None,
+    q: str | None = None,
+    limit: int = 200,
+) -> list[dict]:
     """Payees by total received: payments, units paying, first and last date, kind."""
     p = Payment.__table__
     cond = [p.c.region_code == region, p.c.fiscal_year == year, p.c.is_deleted.is_(False)]
@@ -130,18 +190,41 @@ def payees(c: Connection, region: str, year: int, as_of: date | None = None, age
         cond.append(p.c.agency_code == agency)
     if q:
         cond.append(p.c.payee_name.like(f"%{q}%"))
-    sel = (select(p.c.payee_name, func.max(p.c.payee_kind).label("payee_kind"),
-                  func.count().label("payments"), func.sum(p.c.amount).label("total"),
-                  func.count(func.distinct(p.c.agency_code)).label("units"),
-                  func.min(p.c.pay_date).label("first"), func.max(p.c.pay_date).label("last"))
-           .where(*cond).group_by(p.c.payee_name).order_by(func.sum(p.c.amount).desc()).limit(limit))
+    sel = (
+        select(
+            p.c.payee_name,
+            func.max(p.c.payee_kind).label("payee_kind"),
+            func.count().label("payments"),
+            func.sum(p.c.amount).label("total"),
+            func.count(func.distinct(p.c.agency_code)).label("units"),
+            func.min(p.c.pay_date).label("first"),
+            func.max(p.c.pay_date).label("last"),
+        )
+        .where(*cond)
+        .group_by(p.c.payee_name)
+        .order_by(func.sum(p.c.amount).desc())
+        .limit(limit)
+    )
     return [_plain(dict(r._mapping)) for r in c.execute(sel)]
 
 
 def payee_payments(c: Connection, region: str, year: int, name: str, limit: int = 500) -> list[dict]:
     p = Payment.__table__
-    q = (select(p.c.src_id, p.c.agency_code, p.c.line_src_id, p.c.pay_date, p.c.amount, p.c.exp_func_code,
-                p.c.dep_eco_code, p.c.purpose, p.c.payee_kind, p.c.payee_account_tail)
-         .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.payee_name == name,
-                p.c.is_deleted.is_(False)).order_by(p.c.pay_date, p.c.src_id).limit(limit))
+    q = (
+        select(
+            p.c.src_id,
+            p.c.agency_code,
+            p.c.line_src_id,
+            p.c.pay_date,
+            p.c.amount,
+            p.c.exp_func_code,
+            p.c.dep_eco_code,
+            p.c.purpose,
+            p.c.payee_kind,
+            p.c.payee_account_tail,
+        )
+        .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.payee_name == name, p.c.is_deleted.is_(False))
+        .order_by(p.c.pay_date, p.c.src_id)
+        .limit(limit)
+    )
     return [_plain(dict(r._mapping)) for r in c.execute(q)]

@@ -1,5 +1,6 @@
 """Running family G over a region-year as of a date, keeping the findings (execution_findings, one set per as-of
 date, so a month can be compared with the month before) and reviewers' decisions (execution_decisions)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,12 @@ def default_as_of(conn: Connection, region: str, year: int) -> date:
     """The newest batch's as-of date, else the last payment's date, else 31 December."""
     b, p = FeedBatch.__table__, Payment.__table__
     d = conn.execute(select(func.max(b.c.as_of)).where(b.c.region_code == region, b.c.fiscal_year == year)).scalar()
-    d = d or conn.execute(select(func.max(p.c.pay_date)).where(p.c.region_code == region,
-                                                               p.c.fiscal_year == year)).scalar()
+    d = (
+        d
+        or conn.execute(
+            select(func.max(p.c.pay_date)).where(p.c.region_code == region, p.c.fiscal_year == year)
+        ).scalar()
+    )
     return d or date(year, 12, 31)
 
 
@@ -41,8 +46,15 @@ def g_rules(only: set[str] | None = None):
     return [r for r in RULES.values() if r.family == "G" and (not only or r.id in only)]
 
 
-def evaluate(conn: Connection, region: str, year: int, as_of: date, agency: str | None = None,
-             only: set[str] | None = None, keep_figures: bool = False) -> list[Finding]:
+def evaluate(
+    conn: Connection,
+    region: str,
+    year: int,
+    as_of: date,
+    agency: str | None = None,
+    only: set[str] | None = None,
+    keep_figures: bool = False,
+) -> list[Finding]:
     """The family G findings (not stored), most severe first; `keep_figures` also keeps the pages' figures."""
     view = FeedView(conn, region, year, as_of, agency)
     out = []
@@ -51,12 +63,19 @@ def evaluate(conn: Connection, region: str, year: int, as_of: date, agency: str 
             out.extend(r.run(view))
         if keep_figures:
             from .figures import store_figures
+
             store_figures(view)
     finally:
         view.close()
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    out.sort(key=lambda f: (order[f.severity], f.rule, f.evidence.get("agency_code") or "",
-                            f.evidence.get("subject_id") or ""))
+    out.sort(
+        key=lambda f: (
+            order[f.severity],
+            f.rule,
+            f.evidence.get("agency_code") or "",
+            f.evidence.get("subject_id") or "",
+        )
+    )
     return out
 
 
@@ -65,20 +84,25 @@ def exec_fingerprint(f: Finding) -> str:
     return fingerprint(f.rule, e.get("subject_type"), e.get("subject_id"), e.get("aspect"))
 
 
-def check_feed(engine: Engine, region: str, year: int, as_of: date | None = None, *, reconcile: bool = True,
-               store: bool = True) -> Result:
+def check_feed(
+    engine: Engine, region: str, year: int, as_of: date | None = None, *, reconcile: bool = True, store: bool = True
+) -> Result:
     """Match the feed to the disclosures (family R, which the 三公 and 科目 rules read), then run family G as of
     `as_of` and replace the G findings kept for that date."""
     if reconcile:
         from ..feed.reconcile import reconcile as run_r
+
         run_r(engine, region, year, as_of)
     with engine.begin() as conn:
         as_of = as_of or default_as_of(conn, region, year)
         res = Result(region, year, as_of, evaluate(conn, region, year, as_of, keep_figures=store))
         if store:
             e = ExecutionFinding.__table__
-            conn.execute(delete(e).where(e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G",
-                                         e.c.as_of == as_of))
+            conn.execute(
+                delete(e).where(
+                    e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G", e.c.as_of == as_of
+                )
+            )
             rows = [_row(f, region, year, as_of) for f in res.findings]
             if rows:
                 conn.execute(e.insert(), rows)
@@ -91,19 +115,41 @@ def _money(v) -> Decimal | None:
 
 def _row(f: Finding, region: str, year: int, as_of: date) -> dict:
     e = f.evidence
-    return {"region_code": region, "fiscal_year": year, "agency_code": e.get("agency_code"), "as_of": as_of,
-            "version_id": e.get("version_id"), "rule": f.rule, "family": "G", "severity": f.severity,
-            "confidence": f.confidence, "fingerprint": exec_fingerprint(f), "subject_type": e.get("subject_type"),
-            "subject_id": str(e.get("subject_id"))[:100], "file": f.file, "page": f.page, "line": f.line,
-            "table_kind": f.table_kind, "table_title": f.table_title, "row_code": f.row_code, "row_name": f.row_name,
-            "column": f.column, "value": _money(f.value), "expected": _money(f.expected),
-            "difference": _money(f.difference), "money_unit": f.money_unit, "message": f.message,
-            "suggestion": f.suggestion, "evidence": e}
+    return {
+        "region_code": region,
+        "fiscal_year": year,
+        "agency_code": e.get("agency_code"),
+        "as_of": as_of,
+        "version_id": e.get("version_id"),
+        "rule": f.rule,
+        "family": "G",
+        "severity": f.severity,
+        "confidence": f.confidence,
+        "fingerprint": exec_fingerprint(f),
+        "subject_type": e.get("subject_type"),
+        "subject_id": str(e.get("subject_id"))[:100],
+        "file": f.file,
+        "page": f.page,
+        "line": f.line,
+        "table_kind": f.table_kind,
+        "table_title": f.table_title,
+        "row_code": f.row_code,
+        "row_name": f.row_name,
+        "column": f.column,
+        "value": _money(f.value),
+        "expected": _money(f.expected),
+        "difference": _money(f.difference),
+        "money_unit": f.money_unit,
+        "message": f.message,
+        "suggestion": f.suggestion,
+        "evidence": e,
+    }
 
 
 def decide(conn: Connection, finding_id: int, status: str, reason: str | None, by: str | None) -> dict:
     """确认 (accepted) or 排除 (dismissed) an execution finding; kept by (region, fingerprint)."""
     from ..store.schema import utcnow
+
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     e, d = ExecutionFinding.__table__, ExecutionDecision.__table__
@@ -111,8 +157,16 @@ def decide(conn: Connection, finding_id: int, status: str, reason: str | None, b
     if rec is None:
         raise KeyError(finding_id)
     conn.execute(delete(d).where(d.c.region_code == rec.region_code, d.c.fingerprint == rec.fingerprint))
-    conn.execute(d.insert().values(region_code=rec.region_code, fingerprint=rec.fingerprint, status=status,
-                                   reason=reason, decided_by=by, decided_at=utcnow()))
+    conn.execute(
+        d.insert().values(
+            region_code=rec.region_code,
+            fingerprint=rec.fingerprint,
+            status=status,
+            reason=reason,
+            decided_by=by,
+            decided_at=utcnow(),
+        )
+    )
     return {"id": finding_id, "rule": rec.rule, "status": status, "reason": reason, "by": by}
 
 

@@ -10,6 +10,7 @@ The file is TOML (stdlib tomllib): $BUDGETWATCH_SETTINGS, else ./budgetwatch.tom
 
 A value keeps the type of its default (a number stays a number, a list of codes a list).
 """
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,9 @@ def _typed(rule: str, key: str, value: Any, default: Any) -> Any:
     return value
 
 
-def thresholds(rule: str, region: str | None, conn: Connection | None = None,
-               table: dict | None = None) -> dict[str, Any]:
+def thresholds(
+    rule: str, region: str | None, conn: Connection | None = None, table: dict | None = None
+) -> dict[str, Any]:
     """The thresholds in force; `table` (from table_settings) saves a query per rule."""
     defaults = _rule_registry.RULES[rule].thresholds
     out = dict(defaults)
@@ -96,7 +98,8 @@ def thresholds(rule: str, region: str | None, conn: Connection | None = None,
 def table_settings(conn: Connection, region: str | None) -> dict[tuple[str, str], dict]:
     t = RuleSetting.__table__
     q = select(t.c.region_code, t.c.rule, t.c.key, t.c.value).where(
-        t.c.region_code.in_([ALL_REGIONS] + ([region] if region else [])))
+        t.c.region_code.in_([ALL_REGIONS] + ([region] if region else []))
+    )
     out: dict[tuple[str, str], dict] = {}
     for r in conn.execute(q):
         out.setdefault((r.region_code, r.rule), {})[r.key] = json.loads(r.value)
@@ -110,8 +113,7 @@ def set_threshold(conn: Connection, region: str, rule: str, key: str, value: Any
     value = _typed(rule, key, value, _rule_registry.RULES[rule].thresholds[key])
     t = RuleSetting.__table__
     conn.execute(t.delete().where(t.c.region_code == region, t.c.rule == rule, t.c.key == key))
-    conn.execute(t.insert().values(region_code=region, rule=rule, key=key, value=json.dumps(value),
-                                   updated_by=by))
+    conn.execute(t.insert().values(region_code=region, rule=rule, key=key, value=json.dumps(value), updated_by=by))
 
 
 def effective_thresholds(region: str | None = None, engine=None) -> dict[str, dict]:

@@ -14,6 +14,7 @@ the same manifest contract ({id, type, rule, subject, parameters}). Each one lea
 APPROVAL (10 January of the year) is the 人大 approval date the test sets (regions.approval_dates or G15's
 approval_date); the synthetic lines are otherwise issued on 20 January.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ..feed.disclosed import Item
 from ..feed.synth import Line, plan_lines
-from ..feed.synth_pay import _adjust, _Payees, _pay, business_day, pay_year, write_year
+from ..feed.synth_pay import _adjust, _pay, _Payees, business_day, pay_year, write_year
 
 EXTRA = ("X05", "X11", "X12", "X13", "X14", "X15", "X16")
 
@@ -32,8 +33,17 @@ def approval(year: int) -> date:
     return date(year, 1, 10)
 
 
-def generate_extra(doc, out: Path, *, region: str, region_name: str, agency: str = "001", seed: int = 0,
-                   anomalies: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> dict:
+def generate_extra(
+    doc,
+    out: Path,
+    *,
+    region: str,
+    region_name: str,
+    agency: str = "001",
+    seed: int = 0,
+    anomalies: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+) -> dict:
     plan = plan_lines(doc, seed=seed, agency=agency, anomalies=anomalies)
     year = plan.disclosed.year
     found: list[dict] = []
@@ -53,11 +63,18 @@ def generate_extra(doc, out: Path, *, region: str, region_name: str, agency: str
         added.append(ln)
         found.append(_a("X13", "预备费动用于会议", "G13", ln.src_id, amount=str(amount)))
     if "X14" in extra:
-        ln = Line(f"{year}{agency}T{base + 3:05d}", Item("均衡性转移支付支出", Decimal(20000), "2300201"), "39999",
-                  Decimal("20000.00"))
+        ln = Line(
+            f"{year}{agency}T{base + 3:05d}",
+            Item("均衡性转移支付支出", Decimal(20000), "2300201"),
+            "39999",
+            Decimal("20000.00"),
+        )
         added.append(ln)
-        patch[ln.src_id] = {"TP_FUNC_CODE": "2300201", "REC_DIV_CODE": region[:6] + "101",
-                            "DOC_DATE": (approval(year) + timedelta(days=45)).isoformat()}
+        patch[ln.src_id] = {
+            "TP_FUNC_CODE": "2300201",
+            "REC_DIV_CODE": region[:6] + "101",
+            "DOC_DATE": (approval(year) + timedelta(days=45)).isoformat(),
+        }
         found.append(_a("X14", "转移支付逾期下达", "G14", ln.src_id, days=45))
     plan.lines += added
     y = pay_year(plan, region=region, region_name=region_name, agency=agency, seed=seed, anomalies=anomalies)
@@ -69,14 +86,29 @@ def generate_extra(doc, out: Path, *, region: str, region_name: str, agency: str
         ln = projects[0]
         early = [p for p in y.payments if p["line"] is ln and p["date"].month <= 6]
         if early:
-            merged = _pay(ln, max(p["date"] for p in early), sum((p["amount"] for p in early), Decimal(0)),
-                          early[-1]["payee"])
+            merged = _pay(
+                ln, max(p["date"] for p in early), sum((p["amount"] for p in early), Decimal(0)), early[-1]["payee"]
+            )
             y.payments = [p for p in y.payments if not (p["line"] is ln and p["date"].month <= 6)] + [merged]
-            found.append(_a("X05", "单笔大额支付", "G05", ln.src_id, amount=str(merged["amount"]),
-                            date=merged["date"].isoformat()))
+            found.append(
+                _a(
+                    "X05",
+                    "单笔大额支付",
+                    "G05",
+                    ln.src_id,
+                    amount=str(merged["amount"]),
+                    date=merged["date"].isoformat(),
+                )
+            )
     if "X11" in extra:
-        basic = sorted((ln for ln in plan.lines if not ln.is_project and ln.eco.startswith("302")
-                        and ln.eco not in ("30212", "30217", "30231")), key=lambda ln: (-ln.amount, ln.src_id))
+        basic = sorted(
+            (
+                ln
+                for ln in plan.lines
+                if not ln.is_project and ln.eco.startswith("302") and ln.eco not in ("30212", "30217", "30231")
+            ),
+            key=lambda ln: (-ln.amount, ln.src_id),
+        )
         if basic:
             ln = basic[0]
             step = (ln.amount * Decimal("0.005")).quantize(Decimal("0.01"))
@@ -86,13 +118,20 @@ def generate_extra(doc, out: Path, *, region: str, region_name: str, agency: str
     if "X13" in extra:
         ln = next(x for x in added if x.func.code == "2270000")
         amount = (ln.amount * Decimal("0.4")).quantize(Decimal("0.01"))
-        y.payments.append(_pay(ln, business_day(date(year, 5, 18)), amount, payees.vendors[0], "会议")) 
+        y.payments.append(_pay(ln, business_day(date(year, 5, 18)), amount, payees.vendors[0], "会议"))
     if "X15" in extra:
         late = (approval(year) + timedelta(days=31)).isoformat()
         for ln in plan.lines:
             patch.setdefault(ln.src_id, {}).setdefault("DOC_DATE", late)
-        found.append({"id": "X15", "type": "预算批复逾期", "rule": "G15", "subject": {"agency_code": agency},
-                      "parameters": {"days": 31}})
+        found.append(
+            {
+                "id": "X15",
+                "type": "预算批复逾期",
+                "rule": "G15",
+                "subject": {"agency_code": agency},
+                "parameters": {"days": 31},
+            }
+        )
     if "X16" in extra:
         cap = [ln for ln in projects if ln.eco.startswith("310")]
         if cap:
@@ -100,8 +139,13 @@ def generate_extra(doc, out: Path, *, region: str, region_name: str, agency: str
             found.append(_a("X16", "政府采购无合同", "G16", cap[0].src_id))
     y.payments.sort(key=lambda p: (p["date"], p["line"].src_id, p["amount"]))
     y.anomalies += found
-    m = write_year(y, out, seed=seed, source={}, extra={"requested_anomalies": list(anomalies) + list(extra),
-                                                        "approval_date": approval(year).isoformat()})
+    m = write_year(
+        y,
+        out,
+        seed=seed,
+        source={},
+        extra={"requested_anomalies": list(anomalies) + list(extra), "approval_date": approval(year).isoformat()},
+    )
     _patch_info(out / "BA_BGT_INFO.csv", patch)
     return m
 

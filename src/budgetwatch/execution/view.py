@@ -2,6 +2,7 @@
 aggregate (SQLAlchemy Core, GROUP BY and window functions, the same on SQLite and PostgreSQL); no rule loops over
 payments. Notation of lianwang-design §3: B0 年初指标, A adjustments dated ≤ t, B = B0 + A, P payments ≤ t.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -12,15 +13,30 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import (Boolean, Column, Date, Integer, MetaData, Numeric, Table, Text, and_, case, cast, func,
-                        literal, select, union_all)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 
 from ..feed.model import Agency, BudgetAdjustment, BudgetLine, FundBalance, Payment, Region
-from . import settings as _settings   # read at call time (settings imports the rule registry)
+from . import settings as _settings  # read at call time (settings imports the rule registry)
 
 ZERO = Decimal(0)
-_RUNS = itertools.count(1)      # a name per run for its temporary table (connections are pooled and reused)
+_RUNS = itertools.count(1)  # a name per run for its temporary table (connections are pooled and reused)
 CENT = Decimal("0.01")
 
 
@@ -51,7 +67,7 @@ class FeedView:
     region: str
     year: int
     as_of: date
-    agency: str | None = None        # one unit only, or the whole region
+    agency: str | None = None  # one unit only, or the whole region
     _settings: dict = field(default_factory=dict)
 
     @property
@@ -90,36 +106,75 @@ class FeedView:
         bl, adj, p = BudgetLine.__table__, BudgetAdjustment.__table__, Payment.__table__
         dated = adj.c.adj_date <= self.as_of
         into = select(adj.c.line_src_id.label("key"), adj.c.amount.label("amt"), adj.c.adj_date.label("d")).where(
-            self.here(adj, agency=False), dated)
-        out = select(adj.c.from_line_src_id.label("key"), (-adj.c.amount).label("amt"), adj.c.adj_date.label("d")
-                     ).where(self.here(adj, agency=False), dated, adj.c.from_line_src_id.is_not(None))
+            self.here(adj, agency=False), dated
+        )
+        out = select(
+            adj.c.from_line_src_id.label("key"), (-adj.c.amount).label("amt"), adj.c.adj_date.label("d")
+        ).where(self.here(adj, agency=False), dated, adj.c.from_line_src_id.is_not(None))
         u = union_all(into, out).subquery()
         late = date(self.year, 12, 20)
-        a = (select(u.c.key, func.sum(u.c.amt).label("adjusted"), func.count().label("n_adj"),
-                    func.sum(case((u.c.d > late, 1), else_=0)).label("late_adj"),
-                    func.max(u.c.d).label("last_adj"))
-             .group_by(u.c.key).subquery())
+        a = (
+            select(
+                u.c.key,
+                func.sum(u.c.amt).label("adjusted"),
+                func.count().label("n_adj"),
+                func.sum(case((u.c.d > late, 1), else_=0)).label("late_adj"),
+                func.max(u.c.d).label("last_adj"),
+            )
+            .group_by(u.c.key)
+            .subquery()
+        )
         pm = p.c.pay_month
-        pay = (select(p.c.line_src_id, func.sum(p.c.amount).label("paid"),
-                      func.sum(case((pm <= 11, p.c.amount), else_=0)).label("paid_1_11"),
-                      func.sum(case((pm == 12, p.c.amount), else_=0)).label("paid_12"),
-                      func.count().label("n_pay"), func.min(p.c.pay_date).label("first_paid"))
-               .where(self.here(p), p.c.pay_date <= self.as_of, p.c.line_src_id.is_not(None))
-               .group_by(p.c.line_src_id).subquery())
+        pay = (
+            select(
+                p.c.line_src_id,
+                func.sum(p.c.amount).label("paid"),
+                func.sum(case((pm <= 11, p.c.amount), else_=0)).label("paid_1_11"),
+                func.sum(case((pm == 12, p.c.amount), else_=0)).label("paid_12"),
+                func.count().label("n_pay"),
+                func.min(p.c.pay_date).label("first_paid"),
+            )
+            .where(self.here(p), p.c.pay_date <= self.as_of, p.c.line_src_id.is_not(None))
+            .group_by(p.c.line_src_id)
+            .subquery()
+        )
         adjusted = func.coalesce(a.c.adjusted, 0)
-        return (select(bl.c.src_id, bl.c.agency_code, bl.c.agency_name, bl.c.exp_func_code, bl.c.exp_func_name,
-                       bl.c.dep_eco_code, bl.c.dep_eco_name, bl.c.pro_code, bl.c.pro_name, bl.c.bgt_type_name,
-                       bl.c.source_type_name, bl.c.fund_type_name, bl.c.doc_no, bl.c.doc_date, bl.c.is_gov_pur,
-                       bl.c.tp_func_code, bl.c.rec_div_code,
-                       bl.c.amount.label("b0"), adjusted.label("adjusted"), (bl.c.amount + adjusted).label("b"),
-                       func.abs(adjusted).label("abs_adjusted"),
-                       func.coalesce(a.c.n_adj, 0).label("n_adj"), func.coalesce(a.c.late_adj, 0).label("late_adj"),
-                       a.c.last_adj, func.coalesce(pay.c.paid, 0).label("paid"),
-                       func.coalesce(pay.c.paid_1_11, 0).label("paid_1_11"),
-                       func.coalesce(pay.c.paid_12, 0).label("paid_12"), func.coalesce(pay.c.n_pay, 0).label("n_pay"),
-                       pay.c.first_paid)
-                .outerjoin(a, a.c.key == bl.c.src_id).outerjoin(pay, pay.c.line_src_id == bl.c.src_id)
-                .where(self.here(bl)))
+        return (
+            select(
+                bl.c.src_id,
+                bl.c.agency_code,
+                bl.c.agency_name,
+                bl.c.exp_func_code,
+                bl.c.exp_func_name,
+                bl.c.dep_eco_code,
+                bl.c.dep_eco_name,
+                bl.c.pro_code,
+                bl.c.pro_name,
+                bl.c.bgt_type_name,
+                bl.c.source_type_name,
+                bl.c.fund_type_name,
+                bl.c.doc_no,
+                bl.c.doc_date,
+                bl.c.is_gov_pur,
+                bl.c.tp_func_code,
+                bl.c.rec_div_code,
+                bl.c.amount.label("b0"),
+                adjusted.label("adjusted"),
+                (bl.c.amount + adjusted).label("b"),
+                func.abs(adjusted).label("abs_adjusted"),
+                func.coalesce(a.c.n_adj, 0).label("n_adj"),
+                func.coalesce(a.c.late_adj, 0).label("late_adj"),
+                a.c.last_adj,
+                func.coalesce(pay.c.paid, 0).label("paid"),
+                func.coalesce(pay.c.paid_1_11, 0).label("paid_1_11"),
+                func.coalesce(pay.c.paid_12, 0).label("paid_12"),
+                func.coalesce(pay.c.n_pay, 0).label("n_pay"),
+                pay.c.first_paid,
+            )
+            .outerjoin(a, a.c.key == bl.c.src_id)
+            .outerjoin(pay, pay.c.line_src_id == bl.c.src_id)
+            .where(self.here(bl))
+        )
 
     @cached_property
     def _ls(self):
@@ -127,13 +182,28 @@ class FeedView:
         the payments instead of one per rule)."""
         q = self.line_stats()
         money, text = Numeric(18, 2), Text()
-        kinds = {"b0": money, "adjusted": money, "b": money, "abs_adjusted": money, "paid": money,
-                 "paid_1_11": money, "paid_12": money, "n_adj": Integer(), "late_adj": Integer(),
-                 "n_pay": Integer(), "last_adj": Date(), "first_paid": Date(), "doc_date": Date(),
-                 "is_gov_pur": Boolean()}
-        self._tmp = Table(f"g_line_stats_{os.getpid()}_{next(_RUNS)}", MetaData(),
-                          *[Column(c.name, kinds.get(c.name, text))
-                            for c in q.selected_columns], prefixes=["TEMPORARY"])
+        kinds = {
+            "b0": money,
+            "adjusted": money,
+            "b": money,
+            "abs_adjusted": money,
+            "paid": money,
+            "paid_1_11": money,
+            "paid_12": money,
+            "n_adj": Integer(),
+            "late_adj": Integer(),
+            "n_pay": Integer(),
+            "last_adj": Date(),
+            "first_paid": Date(),
+            "doc_date": Date(),
+            "is_gov_pur": Boolean(),
+        }
+        self._tmp = Table(
+            f"g_line_stats_{os.getpid()}_{next(_RUNS)}",
+            MetaData(),
+            *[Column(c.name, kinds.get(c.name, text)) for c in q.selected_columns],
+            prefixes=["TEMPORARY"],
+        )
         self._tmp.drop(self.conn, checkfirst=True)
         self._tmp.create(self.conn)
         self.conn.execute(self._tmp.insert().from_select([c.name for c in q.selected_columns], q))
@@ -152,14 +222,28 @@ class FeedView:
         """The line figures summed by `keys` (agency_code, pro_code, exp_func_code, dep_eco_code …)."""
         ls = self._ls
         cols = [ls.c[k] for k in keys]
-        q = (select(*cols, func.max(ls.c.agency_name).label("agency_name"), func.max(ls.c.pro_name).label("pro_name"),
-                    func.max(ls.c.exp_func_name).label("exp_func_name"),
-                    func.max(ls.c.dep_eco_name).label("dep_eco_name"),
-                    func.sum(ls.c.b0).label("b0"), func.sum(ls.c.b).label("b"),
-                    func.sum(ls.c.abs_adjusted).label("abs_adjusted"), func.sum(ls.c.paid).label("paid"),
-                    func.sum(ls.c.paid_1_11).label("paid_1_11"), func.sum(ls.c.paid_12).label("paid_12"),
-                    func.sum(ls.c.n_pay).label("n_pay"), func.count().label("n_lines"), func.min(ls.c.src_id).label("src_id"))
-             .where(*where).group_by(*cols).having(*having).order_by(*cols))
+        q = (
+            select(
+                *cols,
+                func.max(ls.c.agency_name).label("agency_name"),
+                func.max(ls.c.pro_name).label("pro_name"),
+                func.max(ls.c.exp_func_name).label("exp_func_name"),
+                func.max(ls.c.dep_eco_name).label("dep_eco_name"),
+                func.sum(ls.c.b0).label("b0"),
+                func.sum(ls.c.b).label("b"),
+                func.sum(ls.c.abs_adjusted).label("abs_adjusted"),
+                func.sum(ls.c.paid).label("paid"),
+                func.sum(ls.c.paid_1_11).label("paid_1_11"),
+                func.sum(ls.c.paid_12).label("paid_12"),
+                func.sum(ls.c.n_pay).label("n_pay"),
+                func.count().label("n_lines"),
+                func.min(ls.c.src_id).label("src_id"),
+            )
+            .where(*where)
+            .group_by(*cols)
+            .having(*having)
+            .order_by(*cols)
+        )
         return self.conn.execute(q).all()
 
     def payments(self):
@@ -169,22 +253,38 @@ class FeedView:
     def unit_budgets(self):
         """Σ B0 by unit, as a subquery (agency_code, b0)."""
         bl = BudgetLine.__table__
-        return (select(bl.c.agency_code, func.sum(bl.c.amount).label("b0")).where(self.here(bl))
-                .group_by(bl.c.agency_code).subquery())
+        return (
+            select(bl.c.agency_code, func.sum(bl.c.amount).label("b0"))
+            .where(self.here(bl))
+            .group_by(bl.c.agency_code)
+            .subquery()
+        )
 
     def balances(self) -> list:
         fb = FundBalance.__table__
-        q = (select(fb.c.agency_code, func.sum(fb.c.approve_amt).label("approve"),
-                    func.sum(fb.c.carryover_amt).label("carryover"), func.sum(fb.c.balance_amt).label("balance"),
-                    func.count().label("rows"))
-             .where(self.here(fb)).group_by(fb.c.agency_code).order_by(fb.c.agency_code))
+        q = (
+            select(
+                fb.c.agency_code,
+                func.sum(fb.c.approve_amt).label("approve"),
+                func.sum(fb.c.carryover_amt).label("carryover"),
+                func.sum(fb.c.balance_amt).label("balance"),
+                func.count().label("rows"),
+            )
+            .where(self.here(fb))
+            .group_by(fb.c.agency_code)
+            .order_by(fb.c.agency_code)
+        )
         return self.conn.execute(q).all()
 
     @cached_property
     def approval_date(self) -> date | None:
         """The 本级人大 approval date of the year's budget: regions.approval_dates, else the G15 setting."""
-        dates = self.conn.execute(select(Region.__table__.c.approval_dates).where(
-            Region.__table__.c.code == self.region)).scalar() or {}
+        dates = (
+            self.conn.execute(
+                select(Region.__table__.c.approval_dates).where(Region.__table__.c.code == self.region)
+            ).scalar()
+            or {}
+        )
         text = dates.get(str(self.year)) or self.settings("G15").get("approval_date") or ""
         try:
             return date.fromisoformat(str(text)) if text else None
@@ -194,8 +294,9 @@ class FeedView:
     @cached_property
     def agencies(self) -> dict[str, dict]:
         a = Agency.__table__
-        q = select(a.c.agency_code, a.c.agency_name, a.c.unit_id).where(a.c.region_code == self.region,
-                                                                        a.c.fiscal_year == self.year)
+        q = select(a.c.agency_code, a.c.agency_name, a.c.unit_id).where(
+            a.c.region_code == self.region, a.c.fiscal_year == self.year
+        )
         if self.agency:
             q = q.where(a.c.agency_code == self.agency)
         return {r.agency_code: dict(r._mapping) for r in self.conn.execute(q)}
@@ -210,7 +311,9 @@ class FeedView:
             unit_id = (self.agencies.get(agency) or {}).get("unit_id")
             if unit_id is not None:
                 from sqlalchemy.orm import Session
+
                 from ..feed.match import disclosure_for
+
                 with Session(self.conn.engine) as s:
                     self._disclosed[agency, stage] = disclosure_for(s, self.region, self.year, unit_id, stage)
         return self._disclosed[agency, stage]

@@ -1,4 +1,5 @@
 """Findings as a 问题清单: JSON (an array of findings), CSV and XLSX with Chinese column names."""
+
 from __future__ import annotations
 
 import csv
@@ -12,16 +13,50 @@ from ..vocab.enums import Status, labels
 from .writers import append_row, safe_csv
 from .xlsx_style import style_sheet
 
-CSV_COLUMNS = ("编号", "文档", "规则", "类别", "严重程度", "可信度", "位置", "表", "行", "栏", "提供值", "期望值", "差额",
-               "单位", "说明", "审查意见建议", "处理状态", "处理理由")
+CSV_COLUMNS = (
+    "编号",
+    "文档",
+    "规则",
+    "类别",
+    "严重程度",
+    "可信度",
+    "位置",
+    "表",
+    "行",
+    "栏",
+    "提供值",
+    "期望值",
+    "差额",
+    "单位",
+    "说明",
+    "审查意见建议",
+    "处理状态",
+    "处理理由",
+)
 STATUS_ZH = labels(Status)
 
 
 def finding_row(doc_label: str, f: Finding) -> list:
-    return [f.id, doc_label, f.rule, f.family, SEVERITY_ZH[f.severity], round(f.confidence, 2), f.location,
-            f.table_title or "", " ".join(x for x in (f.row_code, f.row_name) if x), f.column or "",
-            fmt_amount(f.value), fmt_amount(f.expected), fmt_amount(f.difference), f.money_unit or "", f.message,
-            f.suggestion or "", STATUS_ZH.get(f.status, f.status), f.reason or ""]
+    return [
+        f.id,
+        doc_label,
+        f.rule,
+        f.family,
+        SEVERITY_ZH[f.severity],
+        round(f.confidence, 2),
+        f.location,
+        f.table_title or "",
+        " ".join(x for x in (f.row_code, f.row_name) if x),
+        f.column or "",
+        fmt_amount(f.value),
+        fmt_amount(f.expected),
+        fmt_amount(f.difference),
+        f.money_unit or "",
+        f.message,
+        f.suggestion or "",
+        STATUS_ZH.get(f.status, f.status),
+        f.reason or "",
+    ]
 
 
 def findings_json(groups: list[tuple[dict, list[Finding]]]) -> str:
@@ -39,7 +74,7 @@ def findings_csv(groups: list[tuple[dict, list[Finding]]]) -> str:
     for meta, fs in groups:
         for f in fs:
             w.writerow(finding_row(meta["label"], f))
-    return "\ufeff" + buf.getvalue()   # BOM: Excel opens UTF-8 CSV as Chinese text
+    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 CSV as Chinese text
 
 
 def findings_xlsx(groups: list[tuple[dict, list[Finding]]]) -> bytes:
@@ -51,7 +86,7 @@ def findings_xlsx(groups: list[tuple[dict, list[Finding]]]) -> bytes:
     for meta, fs in groups:
         for f in fs:
             row = finding_row(meta["label"], f)
-            row[amounts:amounts + 3] = [f.value, f.expected, f.difference]   # numbers, formatted by the sheet
+            row[amounts : amounts + 3] = [f.value, f.expected, f.difference]  # numbers, formatted by the sheet
             append_row(ws, row)
     style_sheet(ws, money_columns={amounts + 1, amounts + 2, amounts + 3})
     out = io.BytesIO()

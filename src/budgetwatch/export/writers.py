@@ -1,4 +1,5 @@
 """Writers take documents from the model and write one file atomically (temp file, then rename)."""
+
 from __future__ import annotations
 
 import csv
@@ -15,12 +16,55 @@ from ..vocab.enums import Side, labels
 
 COLUMN_LABELS = COLUMN_ZH
 SIDE_LABELS = labels(Side)
-CSV_FIELDS = ["document", "unit", "year", "stage", "scope", "table_no", "table_kind", "table_title", "money_unit",
-              "row_no", "side", "code", "name", "gov_name", "column", "column_label", "amount", "printed",
-              "line", "page"]
-CSV_FIELDS_ZH = dict(zip(CSV_FIELDS, ["文档id", "单位", "年度", "阶段", "口径", "表序号", "表类型", "表名", "金额单位",
-                                      "行序号", "收/支", "科目编码", "项目", "政府预算经济分类", "栏目键", "栏目",
-                                      "金额", "原文", "行号", "页码"]))
+CSV_FIELDS = [
+    "document",
+    "unit",
+    "year",
+    "stage",
+    "scope",
+    "table_no",
+    "table_kind",
+    "table_title",
+    "money_unit",
+    "row_no",
+    "side",
+    "code",
+    "name",
+    "gov_name",
+    "column",
+    "column_label",
+    "amount",
+    "printed",
+    "line",
+    "page",
+]
+CSV_FIELDS_ZH = dict(
+    zip(
+        CSV_FIELDS,
+        [
+            "文档id",
+            "单位",
+            "年度",
+            "阶段",
+            "口径",
+            "表序号",
+            "表类型",
+            "表名",
+            "金额单位",
+            "行序号",
+            "收/支",
+            "科目编码",
+            "项目",
+            "政府预算经济分类",
+            "栏目键",
+            "栏目",
+            "金额",
+            "原文",
+            "行号",
+            "页码",
+        ],
+    )
+)
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +99,7 @@ def append_row(ws, values) -> None:
     pasted from elsewhere, a converter's stray byte) instead of failing the whole download. Text that
     starts with "=" stays text: openpyxl would otherwise write it as a formula."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         if cell.data_type == "f":
@@ -66,7 +111,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".bw-", dir=path.parent)
     try:
-        if hasattr(os, "fchmod"):   # mkstemp makes 0600; a file written by `open` respects the umask
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600; a file written by `open` respects the umask
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -106,11 +151,28 @@ def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
         for t_i, t in enumerate(doc.tables, start=1):
             for r_i, r in enumerate(t.rows, start=1):
                 for k, v in r.values.items():
-                    yield {"document": ident, "unit": doc.unit, "year": doc.year, "stage": doc.stage,
-                           "scope": doc.scope, "table_no": t_i, "table_kind": t.kind, "table_title": t.title,
-                           "money_unit": t.money_unit, "row_no": r_i, "side": r.side or "", "code": r.code or "",
-                           "name": r.name, "gov_name": r.gov_name or "", "column": k, "column_label": label(k),
-                           "amount": v, "printed": r.printed.get(k, ""), "line": r.line or "", "page": r.page or ""}
+                    yield {
+                        "document": ident,
+                        "unit": doc.unit,
+                        "year": doc.year,
+                        "stage": doc.stage,
+                        "scope": doc.scope,
+                        "table_no": t_i,
+                        "table_kind": t.kind,
+                        "table_title": t.title,
+                        "money_unit": t.money_unit,
+                        "row_no": r_i,
+                        "side": r.side or "",
+                        "code": r.code or "",
+                        "name": r.name,
+                        "gov_name": r.gov_name or "",
+                        "column": k,
+                        "column_label": label(k),
+                        "amount": v,
+                        "printed": r.printed.get(k, ""),
+                        "line": r.line or "",
+                        "page": r.page or "",
+                    }
 
 
 def to_csv(docs: list[Document], doc_ids=None, lang: str = "en") -> str:
@@ -127,7 +189,7 @@ def to_csv(docs: list[Document], doc_ids=None, lang: str = "en") -> str:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(c for c in title if c not in '[]:*?/\\')[:28] or "表"
+    base = "".join(c for c in title if c not in "[]:*?/\\")[:28] or "表"
     name, n = base, 2
     while name in used:
         name = f"{base[:26]}_{n}"
@@ -141,6 +203,7 @@ def to_xlsx(docs: list[Document]) -> bytes:
     from openpyxl.styles import Font
 
     from .xlsx_style import style_sheet
+
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -168,9 +231,18 @@ def to_xlsx(docs: list[Document]) -> bytes:
             append_row(ws, ["项目", "金额", "金额单位", "一级指标", "二级指标", "三级指标", "指标值"])
             for f in doc.forms:
                 for ind in f.indicators or [None]:
-                    append_row(ws, [f.project or "（整体支出）", f.amount, f.money_unit,
-                               ind.level1 if ind else "", ind.level2 if ind else "",
-                               ind.name if ind else "", ind.value if ind else ""])
+                    append_row(
+                        ws,
+                        [
+                            f.project or "（整体支出）",
+                            f.amount,
+                            f.money_unit,
+                            ind.level1 if ind else "",
+                            ind.level2 if ind else "",
+                            ind.name if ind else "",
+                            ind.value if ind else "",
+                        ],
+                    )
             style_sheet(ws, money_columns={2})
     if not wb.worksheets:
         wb.create_sheet("空")

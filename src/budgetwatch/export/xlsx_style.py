@@ -1,6 +1,7 @@
 """The habits of a spreadsheet a finance office hands round, applied to every XLSX budgetwatch writes (export,
 问题清单, web downloads, 审查报告): bold frozen headings, an autofilter, amounts as #,##0.00, column widths
 from their contents, landscape pages fitted to the width with the headings repeated on every page."""
+
 from __future__ import annotations
 
 from openpyxl.styles import Alignment, Font
@@ -8,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 MONEY = "#,##0.00"
 MAX_WIDTH = 60
-WRAP_FROM = 40   # text columns wider than this wrap instead of growing
+WRAP_FROM = 40  # text columns wider than this wrap instead of growing
 
 
 def _width(value) -> float:
@@ -16,7 +17,7 @@ def _width(value) -> float:
         return 0
     text = f"{value:,.2f}" if isinstance(value, float) else str(value)
     longest = max(text.split("\n"), key=len)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in longest)   # a CJK character takes two columns
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in longest)  # a CJK character takes two columns
 
 
 def style_sheet(ws, header_row: int = 1, money_columns: set[int] | None = None) -> None:
@@ -31,8 +32,10 @@ def style_sheet(ws, header_row: int = 1, money_columns: set[int] | None = None) 
     widths = [0.0] * (last_col + 1)
     for row in ws.iter_rows(min_row=header_row, max_row=last_row):
         for c in row:
-            if c.row > header_row and (isinstance(c.value, float) or (money_columns and c.column in money_columns
-                                                                       and isinstance(c.value, (int, float)))):
+            if c.row > header_row and (
+                isinstance(c.value, float)
+                or (money_columns and c.column in money_columns and isinstance(c.value, (int, float)))
+            ):
                 c.number_format = MONEY
             widths[c.column] = max(widths[c.column], _width(c.value))
     for i in range(1, last_col + 1):

@@ -1,5 +1,6 @@
 """功能分类 / 经济分类 codes written in full, whether printed whole, split into 类/款/项 cells,
 or abbreviated (`01` under `201`)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -90,4 +91,4 @@ def function_code_valid(code: str) -> bool:
     款 and 项 are two digits from 01 (99 is 其他…)."""
     if not code.isdigit() or len(code) not in (3, 5, 7) or code[:3] not in VALID_CLASS_CODES:
         return False
-    return all(code[i:i + 2] != "00" for i in range(3, len(code), 2))
+    return all(code[i : i + 2] != "00" for i in range(3, len(code), 2))

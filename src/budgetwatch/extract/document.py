@@ -3,13 +3,14 @@
 Several files given together are one document (narrative and tables published separately);
 their lines are read in the order given, each keeping its own line numbers.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import warnings
-from dataclasses import replace
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import Code, InputError
@@ -17,13 +18,13 @@ from ..model import Document, Form, SourceFile, TextLine
 from ..read import progress
 from ..read.formats import read_source
 from ..read.text import Line
-from . import forms as F
-from . import quality
-from .unit_forms import parse_unit_form
+from . import forms as F, quality
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
 from .text_rules import nospace
+from .unit_forms import parse_unit_form
 from .vocabulary import TABLE_NUMBER, classify_title
+
 
 class UnreadPagesWarning(UserWarning):
     """Scanned pages of a partly scanned PDF were skipped because the OCR extra is not installed."""
@@ -61,10 +62,12 @@ def _with_subtitles(lines: list[Line]) -> list[Line]:
         if a.is_row or b.is_row or not a.text or not b.text or len(a.text) > 40 or a.text.endswith(("。", "：", ":")):
             continue
         if a.page is not None and a.page != b.page or _TABLE_NUMBER.match(nospace(a.text)):
-            continue   # 表2 above 收入决算表 is its number, not the first half of its title
-        if classify_title(a.text) is None and (classify_title(b.text) in (None, "other")
-                                               or a.text.endswith(("及", "和", "与", "、", "暨", "的"))
-                                               or len(nospace(b.text)) <= 12):   # 支出预算表: a fragment
+            continue  # 表2 above 收入决算表 is its number, not the first half of its title
+        if classify_title(a.text) is None and (
+            classify_title(b.text) in (None, "other")
+            or a.text.endswith(("及", "和", "与", "、", "暨", "的"))
+            or len(nospace(b.text)) <= 12
+        ):  # 支出预算表: a fragment
             joined = a.text + b.text
             kind = classify_title(joined)
             if kind not in (None, "other") and len(joined) <= 60:
@@ -83,7 +86,7 @@ def _with_subtitles(lines: list[Line]) -> list[Line]:
 def _followed_by_table(lines: list[Line], i: int) -> bool:
     """A real title is followed, within a few lines, by a 单位 line or table rows."""
     seen = 0
-    for ln in lines[i + 1:i + 14]:
+    for ln in lines[i + 1 : i + 14]:
         if ln.is_row:
             return True
         if ln.text:
@@ -133,7 +136,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     ctx = TableContext(year=year, stage=stage, unit=unit)
     prev_form: Form | None = None
     reader = None
-    prev_unit = None   # the last 整体 form, its grid reader, title and budget table: a part overleaf goes on
+    prev_unit = None  # the last 整体 form, its grid reader, title and budget table: a part overleaf goes on
     starts = [i for i, _ in titles]
     in_tables: set[int] = set()
     for i, kind, parts in _merge_continuations(lines, titles):
@@ -142,7 +145,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             k = starts.index(p)
             stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
             end = _segment_end(lines, p, stop) if kind not in ("project_form", "unit_performance") else stop
-            body.extend(lines[p + 1:end])
+            body.extend(lines[p + 1 : end])
             in_tables.update(_table_lines(lines, p, end))
         title = lines[i]
         if kind == "project_form":
@@ -151,10 +154,11 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
                 doc.forms.extend(new)
             else:
                 for part in _split_declarations(body):
-                    form, reader, merged = F.parse_declaration(title if part is body else part[0], part,
-                                                               prev_form, reader)
+                    form, reader, merged = F.parse_declaration(
+                        title if part is body else part[0], part, prev_form, reader
+                    )
                     if not form.indicators and form.amount is None:
-                        continue   # a heading (（7）项目绩效目标表) over the forms, not a form
+                        continue  # a heading (（7）项目绩效目标表) over the forms, not a form
                     if not merged:
                         doc.forms.append(form)
                     prev_form = form
@@ -180,8 +184,11 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     _default_money_units(doc)
     quality.mark(doc.tables)
     # everything printed outside tables and forms: the 说明, the cover, the 目录 (rows of title | page)
-    doc.narrative = [TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)
-                     for k, ln in enumerate(lines) if k not in in_tables and ln.text]
+    doc.narrative = [
+        TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)
+        for k, ln in enumerate(lines)
+        if k not in in_tables and ln.text
+    ]
     return doc
 
 
@@ -194,7 +201,11 @@ def _continues(title: Line, form: Form, part: Line) -> bool:
 def _restarts_unit_form(previous: Form, part: Form, table, part_table) -> bool:
     """A second form, not a page of the first: its grid starts with the first one's first indicator, or it
     prints another budget."""
-    if previous.indicators and part.indicators and nospace(previous.indicators[0].name) == nospace(part.indicators[0].name):
+    if (
+        previous.indicators
+        and part.indicators
+        and nospace(previous.indicators[0].name) == nospace(part.indicators[0].name)
+    ):
         return True
     same = lambda t: [(r.name, r.values) for r in t.rows] if t is not None else None  # noqa: E731
     return part_table is not None and table is not None and same(part_table) != same(table)
@@ -212,7 +223,7 @@ def _table_lines(lines: list[Line], start: int, end: int) -> set[int]:
             continue
         texts = [lines[i].text for i in run]
         if sum(map(len, texts)) >= 60 and any(t.rstrip().endswith("。") for t in texts):
-            own.difference_update(run)   # sentences, not a title or a note
+            own.difference_update(run)  # sentences, not a title or a note
         run = []
     return own
 
@@ -232,7 +243,7 @@ def _split_declarations(body: list[Line]) -> list[list[Line]]:
     starts = [k for k, ln in enumerate(body) if F.project_named(ln) and not _first(ln) == "项目"]
     if len(starts) <= 1:
         return [body]
-    parts = [body[:starts[1]]]
+    parts = [body[: starts[1]]]
     for a, b in zip(starts[1:], starts[2:] + [len(body)]):
         parts.append(body[a:b])
     return parts
@@ -264,23 +275,33 @@ def extract_files(paths: list[str | Path], sources: dict | None = None) -> Docum
     for p in paths:
         p = Path(p)
         src = (sources or {}).get(p) or read_source(p)
-        files.append(SourceFile(name=p.name, sha256=sha256_file(p), path=str(p), size=p.stat().st_size,
-                                encoding=src.encoding))
+        files.append(
+            SourceFile(name=p.name, sha256=sha256_file(p), path=str(p), size=p.stat().st_size, encoding=src.encoding)
+        )
         formats.append(src.format)
         if src.ocr_pages and not src.ocr_read and not src.lines:
-            raise InputError(p, f"scanned pages without a text layer ({_pages(src.ocr_pages)}): "
-                                "install budgetwatch[ocr] to read them", code=Code.scanned_without_ocr)
-        if src.ocr_pages and not src.ocr_read:   # read what has text, say what was left out
-            warnings.warn(f"{p}: {_pages(src.ocr_pages)} without a text layer not read; "
-                          "install budgetwatch[ocr] to read them", UnreadPagesWarning, stacklevel=2)
+            raise InputError(
+                p,
+                f"scanned pages without a text layer ({_pages(src.ocr_pages)}): install budgetwatch[ocr] to read them",
+                code=Code.scanned_without_ocr,
+            )
+        if src.ocr_pages and not src.ocr_read:  # read what has text, say what was left out
+            warnings.warn(
+                f"{p}: {_pages(src.ocr_pages)} without a text layer not read; install budgetwatch[ocr] to read them",
+                UnreadPagesWarning,
+                stacklevel=2,
+            )
         base = lines[-1].no if lines else 0
         lines.extend(replace(ln, no=base + ln.no) if ln.page is not None else ln for ln in src.lines)
     fmt = formats[0] if len(set(formats)) == 1 else "mixed"
     progress.report("extract", 0, 1, str(paths[0]) if paths else "")
     doc = extract_lines(lines, fmt, files)
     if not doc.tables and not doc.forms and not (doc.unit and doc.year and doc.stage and _narrative(lines)):
-        raise InputError(", ".join(str(p) for p in paths),
-                         "not a budget disclosure: no budget table or performance form found", code=Code.not_a_disclosure)
+        raise InputError(
+            ", ".join(str(p) for p in paths),
+            "not a budget disclosure: no budget table or performance form found",
+            code=Code.not_a_disclosure,
+        )
     return doc
 
 

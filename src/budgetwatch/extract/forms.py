@@ -2,6 +2,7 @@
 row per project, its indicators in the columns to its right). Their grids are read by indicator_grid.py; the
 整体支出绩效目标表 by unit_forms.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ from .text_rules import header_money_unit, money_unit_in, nospace, parse_amount,
 from .vocabulary import TABLE_NUMBER, level1_of, level2_of
 
 PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项名称)$")
-TABLE_LABEL = re.compile(rf"^(?:{TABLE_NUMBER})[:：、.]?")   # the number before a title's name
+TABLE_LABEL = re.compile(rf"^(?:{TABLE_NUMBER})[:：、.]?")  # the number before a title's name
 
 
 def project_named(ln: Line) -> str | None:
@@ -39,11 +40,13 @@ def project_named(ln: Line) -> str | None:
 
 def is_money_label(label: str) -> bool:
     """A header naming the project's money: 金额（万元）, 资金, 项目总额, 预算数."""
-    return len(label) <= 12 and ("金额" in label or "资金" in label or "总额" in label or label in ("预算数", "项目预算"))
+    return len(label) <= 12 and (
+        "金额" in label or "资金" in label or "总额" in label or label in ("预算数", "项目预算")
+    )
 
 
 def _amount_after(cells, i) -> float | None:
-    for c in cells[i + 1:]:
+    for c in cells[i + 1 :]:
         if not c:
             continue
         a = parse_amount(c)
@@ -60,14 +63,18 @@ def _amount_after(cells, i) -> float | None:
 
 
 # the form's money for the year: 年度资金总额, 年度预算资金总额：, 当年预算, 资金总额 in a 专项资金情况 block
-_ANNUAL_AMOUNT = re.compile(r"^(年度(预算)?资金总额|年度预算(金额|数)?[:：]|当年预算(金额|数)?[:：]?$|当年财政拨款预算金额|"
-                            r"(项目|预算)?资金总额[:：]?$|资金总额[:：（(])")
+_ANNUAL_AMOUNT = re.compile(
+    r"^(年度(预算)?资金总额|年度预算(金额|数)?[:：]|当年预算(金额|数)?[:：]?$|当年财政拨款预算金额|"
+    r"(项目|预算)?资金总额[:：]?$|资金总额[:：（(])"
+)
 
 
 # ---- 申报表: header block, then one indicator grid ----------------------------------------
 
-def parse_declaration(title: Line, body: list[Line], previous: Form | None,
-                      prev_reader: IndicatorReader | None) -> tuple[Form, IndicatorReader, bool]:
+
+def parse_declaration(
+    title: Line, body: list[Line], previous: Form | None, prev_reader: IndicatorReader | None
+) -> tuple[Form, IndicatorReader, bool]:
     """One 申报表 form. Returns (form, reader, merged) — merged when this part continues `previous`."""
     project, amount, unit = None, None, None
     grid_start, reader, header = None, None, None
@@ -78,11 +85,11 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
         labels = [nospace(c) for c in cells]
         if grid_start is None:
             if not ln.is_row and unit is None:
-                unit = money_unit_in(ln.text)   # 单位：万元 over the form
+                unit = money_unit_in(ln.text)  # 单位：万元 over the form
             if is_grid_header(cells):
                 grid_start, header = k, cells
                 continue
-            if _first_indicator_row(cells):   # a grid printed without its 一级/二级指标 header row
+            if _first_indicator_row(cells):  # a grid printed without its 一级/二级指标 header row
                 grid_start, header = k - 1, []
                 continue
             named = project_named(ln)
@@ -96,7 +103,7 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
                 if lab.startswith("实施期资金总额") and whole_period is None:
                     whole_period = _amount_after(cells, i)
             _header_facts(form_info, labels)
-    if amount is None:   # a form that prints only 实施期资金总额 (a one-year 专项): that is its money
+    if amount is None:  # a form that prints only 实施期资金总额 (a one-year 专项): that is its money
         amount = whole_period
     if unit is None and amount is not None:
         unit = "元"
@@ -107,13 +114,23 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             project = m.group(1)
     # the same form on the next page — unless its grid starts over: a 一级 label where the project is unknown,
     # or the first indicator again (a form printed twice is a defect to report, not a page to join)
-    continuing = (previous is not None and previous.layout == "declaration"
-                  and nospace(previous.project) == nospace(project) and previous.amount == amount
-                  and grid_start is not None
-                  and (not _starts_with_level1(body[grid_start + 1:]) if project is None
-                       else not _restarts(previous, body[grid_start + 1:])))
-    form = previous if continuing else Form(project=project, amount=amount, money_unit=unit,
-                                            location=title.location, layout="declaration")
+    continuing = (
+        previous is not None
+        and previous.layout == "declaration"
+        and nospace(previous.project) == nospace(project)
+        and previous.amount == amount
+        and grid_start is not None
+        and (
+            not _starts_with_level1(body[grid_start + 1 :])
+            if project is None
+            else not _restarts(previous, body[grid_start + 1 :])
+        )
+    )
+    form = (
+        previous
+        if continuing
+        else Form(project=project, amount=amount, money_unit=unit, location=title.location, layout="declaration")
+    )
     if continuing:
         form.pages += 1
         reader = prev_reader
@@ -129,10 +146,10 @@ def parse_declaration(title: Line, body: list[Line], previous: Form | None,
             if len(values_at) >= 2:
                 annual = values_at[0] + 1
             reader = IndicatorReader(value_columns=value_columns(header), annual_start=annual)
-        for ln in body[grid_start + 1:]:
+        for ln in body[grid_start + 1 :]:
             first = next((c for c in ln.cells if c), "")
             if GRID_END.match(nospace(first)):
-                _header_facts(form.info, [nospace(c) for c in ln.cells])   # 填报日期 below the grid
+                _header_facts(form.info, [nospace(c) for c in ln.cells])  # 填报日期 below the grid
                 break
             if is_grid_header(ln.cells):
                 continue
@@ -152,7 +169,7 @@ def _header_facts(info: dict[str, str], labels: list[str]) -> None:
     for i, lab in enumerate(labels):
         key = next((k for k in _HEADER_FACTS if lab.rstrip(":：") == k), None)
         if key and key not in info:
-            val = next((c for c in labels[i + 1:] if c), "")
+            val = next((c for c in labels[i + 1 :] if c), "")
             if val and val.rstrip(":：") not in _HEADER_FACTS:
                 info[key] = val
 
@@ -160,8 +177,12 @@ def _header_facts(info: dict[str, str], labels: list[str]) -> None:
 def _first_indicator_row(cells) -> bool:
     """绩效指标 | 产出指标 | 数量指标 | … : the grid's first row standing in for its header."""
     tokens = [nospace(c) for c in cells if c]
-    return len(tokens) >= 4 and tokens[0] in ("绩效指标", "年度绩效指标") and bool(level1_of(tokens[1])) \
+    return (
+        len(tokens) >= 4
+        and tokens[0] in ("绩效指标", "年度绩效指标")
+        and bool(level1_of(tokens[1]))
         and bool(level2_of(tokens[2]))
+    )
 
 
 def _restarts(previous: Form, lines: list[Line]) -> bool:
@@ -183,7 +204,7 @@ def _starts_with_level1(lines: list[Line]) -> bool:
 
 # ---- 公开表: one row per project, indicators in the columns to its right -----------------------
 
-_NAME_HEADER = re.compile(r"项目[)）]?名称")   # 项目名称, 单位（项目）名称
+_NAME_HEADER = re.compile(r"项目[)）]?名称")  # 项目名称, 单位（项目）名称
 
 
 def _is_name_header(label: str) -> bool:
@@ -202,16 +223,17 @@ def is_tabular(body: list[Line]) -> bool:
     return False
 
 
-def parse_tabular(title: Line, body: list[Line], current: Form | None,
-                  reader: IndicatorReader | None) -> tuple[list[Form], Form | None, IndicatorReader | None]:
+def parse_tabular(
+    title: Line, body: list[Line], current: Form | None, reader: IndicatorReader | None
+) -> tuple[list[Form], Form | None, IndicatorReader | None]:
     forms: list[Form] = []
     name_j = amount_j = ind_j = None
-    columns: ValueColumns | None = None   # 三级指标/性质/值/单位 counted from the 一级指标 column
+    columns: ValueColumns | None = None  # 三级指标/性质/值/单位 counted from the 一级指标 column
     unit = None
-    grid_header: Line | None = None   # the row naming the grid's columns
+    grid_header: Line | None = None  # the row naming the grid's columns
     first_form_in_table = True
-    merged_left = False    # the project columns are merged over each project's rows (seen on a row not ruled above)
-    unnamed: list[tuple[Line, list[str]]] = []   # a block opened at a page's foot whose name is printed overleaf
+    merged_left = False  # the project columns are merged over each project's rows (seen on a row not ruled above)
+    unnamed: list[tuple[Line, list[str]]] = []  # a block opened at a page's foot whose name is printed overleaf
 
     def feed(lines):
         for held, tokens in lines:
@@ -225,7 +247,7 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
             name_j = next(j for j, c in enumerate(labels) if _is_name_header(c))
             amount_j = next((j for j, c in enumerate(labels) if is_money_label(c)), None)
             ind_j = next((j for j, c in enumerate(labels) if c in ("绩效指标", "一级指标")), None)
-            if is_grid_header(ln.cells):   # 项目名称 | 金额 | 当年绩效目标 | 指标名称 | 指标性质 | 指标值 …
+            if is_grid_header(ln.cells):  # 项目名称 | 金额 | 当年绩效目标 | 指标名称 | 指标性质 | 指标值 …
                 ind_j, grid_header = grid_anchor(ln.cells), ln
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
             columns = relative_columns(ln.cells) or columns
@@ -240,36 +262,48 @@ def parse_tabular(title: Line, body: list[Line], current: Form | None,
         if GRID_END.match(first):
             continue
         if merged_left and ln.opens is None:
-            continue   # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
+            continue  # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
         name, amt = _project_cells(ln.cells, name_j, amount_j)
         anchored = from_level1(ln.cells)
-        if name and amt is not None and nospace(name) not in WHOLE_TOTAL_NAMES and \
-                not _continues_overleaf(current, name, amt, ln, anchored):
+        if (
+            name
+            and amt is not None
+            and nospace(name) not in WHOLE_TOTAL_NAMES
+            and not _continues_overleaf(current, name, amt, ln, anchored)
+        ):
             overleaf = [u for u in unnamed if u[0].page is not None and u[0].page != ln.page]
-            if len(overleaf) != len(unnamed):   # the held block is not this project's: it was the last one's
+            if len(overleaf) != len(unnamed):  # the held block is not this project's: it was the last one's
                 feed(unnamed)
                 overleaf = []
-            if overleaf:   # the name's first line may be printed with those rows: 11000026T00000382 | 9604-职防院…
+            if overleaf:  # the name's first line may be printed with those rows: 11000026T00000382 | 9604-职防院…
                 name = _name_cell(overleaf[0][0].cells, name_j) + name
             unnamed = []
-            current = Form(project=squash(name), amount=float(amt), money_unit=unit or "万元",
-                           location=(title if first_form_in_table else ln).location, layout="tabular")
+            current = Form(
+                project=squash(name),
+                amount=float(amt),
+                money_unit=unit or "万元",
+                location=(title if first_form_in_table else ln).location,
+                layout="tabular",
+            )
             first_form_in_table = False
             forms.append(current)
             reader = IndicatorReader(value_columns=columns)
-            feed(overleaf)   # its first rows, printed at the foot of the page before its name
-            tokens = anchored if anchored is not None else (
-                ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1:])
+            feed(overleaf)  # its first rows, printed at the foot of the page before its name
+            tokens = (
+                anchored
+                if anchored is not None
+                else (ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1 :])
+            )
         elif nospace(name) in WHOLE_TOTAL_NAMES or (name and amt is None and not has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
         else:
             tokens = anchored if anchored is not None else from_column(ln, ind_j, grid_header, columns)
             if name and amt is None and current is not None and current.project and _first_on_page(current, ln):
-                current.project = squash(current.project + name)   # the name's end, printed overleaf
+                current.project = squash(current.project + name)  # the name's end, printed overleaf
             if ln.opens is False and current is not None:
                 merged_left = True
             if merged_left and not name and (ln.opens or unnamed):
-                if ln.opens and unnamed:   # a second unnamed block: the first was not awaiting a name
+                if ln.opens and unnamed:  # a second unnamed block: the first was not awaiting a name
                     feed(unnamed)
                     unnamed = []
                 unnamed.append((ln, tokens))
@@ -304,7 +338,7 @@ def _without_subtotals(forms: list[Form]) -> list[Form]:
     for k, f in enumerate(forms):
         if not f.indicators and f.amount is not None:
             run = []
-            for g in forms[k + 1:]:
+            for g in forms[k + 1 :]:
                 if not g.indicators:
                     break
                 run.append(g.amount or 0)
@@ -317,7 +351,7 @@ def _without_subtotals(forms: list[Form]) -> list[Form]:
 def _name_cell(cells, name_j: int) -> str:
     """The text in the project-name column (or one to the left, where a page drops the first column)."""
     for j in (name_j, name_j - 1):
-        if 0 <= j < len(cells) and cells[j] and parse_amount(cells[j]) is None and not from_level1(cells[j:j + 1]):
+        if 0 <= j < len(cells) and cells[j] and parse_amount(cells[j]) is None and not from_level1(cells[j : j + 1]):
             return cells[j]
     return ""
 
@@ -325,11 +359,13 @@ def _name_cell(cells, name_j: int) -> str:
 def _project_cells(cells, name_j: int, amount_j: int | None) -> tuple[str, float | None]:
     """The project's name and amount at the header's columns — or one column to the left, where a page
     after the header drops the table's empty first column."""
+
     def at(shift: int):
         nj, aj = name_j + shift, (amount_j + shift) if amount_j is not None else None
         name = cells[nj] if 0 <= nj < len(cells) else ""
         amt = parse_amount(cells[aj]) if aj is not None and 0 <= aj < len(cells) else None
         return name, amt
+
     name, amt = at(0)
     if (not name or parse_amount(name) is not None) and name_j > 0:
         shifted = at(-1)

@@ -5,6 +5,7 @@ labels are a closed vocabulary, so each row reads as [一级] [二级] 三级名
 block, which is skipped]. Where the header says the second text of a row is not its value (方向 | 值 | 单位
 printed apart, or 指标解释 between the name and the value), the row is read by the header's columns.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,8 @@ from .vocabulary import level1_of, level2_of
 _VALUE_LIKE = re.compile(
     r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"
     r"完成|及时|按时|按期|有效|明显|显著|逐步|持续|全年|共享|节约|规范|满意|合理|安全|稳定|正常|长期|一年)"
-    r")")
+    r")"
+)
 GRID_END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
 
 
@@ -32,6 +34,7 @@ def value_like(s: str) -> bool:
 @dataclass
 class ValueColumns:
     """Grids that print 指标方向 / 指标值 / 计量单位 in columns of their own."""
+
     name: int
     parts: list[int]
 
@@ -45,7 +48,7 @@ class IndicatorReader:
         self.level1: str | None = None
         self.level2: str | None = None
         self.rows: list[PrintedRow] = []
-        self.pending: list[str] = []   # labels printed on a row that gave no indicator
+        self.pending: list[str] = []  # labels printed on a row that gave no indicator
 
     def read(self, cells, where: dict) -> Indicator | None:
         """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels."""
@@ -67,8 +70,10 @@ class IndicatorReader:
         if self.annual_start is not None and not self.value_columns and where.get("page") is not None:
             # 实施期 block | 年度 block: read the first; the second only lends a value the first leaves blank
             # (PDF grids only: their cells sit in the header's columns, a converted text's may not)
-            annual = [c for c in (squash(x) for x in cells[self.annual_start:]) if c and nospace(c) not in FRAME_LABELS]
-            cells = cells[:self.annual_start]
+            annual = [
+                c for c in (squash(x) for x in cells[self.annual_start :]) if c and nospace(c) not in FRAME_LABELS
+            ]
+            cells = cells[: self.annual_start]
         tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
         if not tokens:
             return None, []
@@ -96,24 +101,39 @@ class IndicatorReader:
         if l2s:
             self.level2 = l2s[-1]
             parent = LEVEL2_PARENT[l2s[-1]]
-            if len(l2s) >= 2 or not row_l1 and self.level1 != parent and not (
-                    self.level1 == "成本指标" and parent in ("产出指标", "成本指标")):
+            if (
+                len(l2s) >= 2
+                or not row_l1
+                and self.level1 != parent
+                and not (self.level1 == "成本指标" and parent in ("产出指标", "成本指标"))
+            ):
                 self.level1 = parent
         if self.value_columns:
             return self._positional(cells, where), printed
-        if len(rest) == 1 and annual and not value_like(rest[0]) and not (level1_of(annual[-1]) or level2_of(annual[-1])) \
-                and nospace(annual[-1]) != nospace(rest[0]):
-            rest.append(annual[-1])   # a blank 实施期 value takes the 年度 value (spec)
+        if (
+            len(rest) == 1
+            and annual
+            and not value_like(rest[0])
+            and not (level1_of(annual[-1]) or level2_of(annual[-1]))
+            and nospace(annual[-1]) != nospace(rest[0])
+        ):
+            rest.append(annual[-1])  # a blank 实施期 value takes the 年度 value (spec)
         if len(rest) >= 2:
             name, value = rest[0], rest[1]
         elif len(rest) == 1 and value_like(rest[0]):
             name, value = (squash(l2s[0]) if len(l2s) == 1 and not row_l1 else ""), rest[0]
             if not name and re.fullmatch(r"-?\d{1,4}-?", nospace(value)):
-                return None, printed   # a page number under the form, not an indicator
+                return None, printed  # a page number under the form, not an indicator
         else:
             return None, printed
-        return Indicator(level1=self.level1, level2=self.level2, name=squash(name),
-                         value=nospace(value), line=where.get("line"), page=where.get("page")), printed
+        return Indicator(
+            level1=self.level1,
+            level2=self.level2,
+            name=squash(name),
+            value=nospace(value),
+            line=where.get("line"),
+            page=where.get("page"),
+        ), printed
 
     def _positional(self, cells, where: dict) -> Indicator | None:
         vc = self.value_columns
@@ -125,15 +145,20 @@ class IndicatorReader:
             return None
         level1, level2 = self.level1, self.level2
         m = _LEVELS_IN_NAME.match(nospace(name))
-        if m and m.group(3):   # 产出指标数量指标北京市行政执法资格考试人数: the levels printed in the name's cell
+        if m and m.group(3):  # 产出指标数量指标北京市行政执法资格考试人数: the levels printed in the name's cell
             level1, level2, name = m.group(1), m.group(2), m.group(3)
-        return Indicator(level1=level1, level2=level2, name=name, value=value,
-                         line=where.get("line"), page=where.get("page"))
+        return Indicator(
+            level1=level1, level2=level2, name=name, value=value, line=where.get("line"), page=where.get("page")
+        )
 
 
 _LEVELS_IN_NAME = re.compile(
-    "^(" + "|".join(sorted({*LEVEL2_PARENT.values()})) + ")(" + "|".join(sorted(LEVEL2_PARENT, key=len, reverse=True)) +
-    ")(.*)$")
+    "^("
+    + "|".join(sorted({*LEVEL2_PARENT.values()}))
+    + ")("
+    + "|".join(sorted(LEVEL2_PARENT, key=len, reverse=True))
+    + ")(.*)$"
+)
 
 
 _UNIT_LABEL = re.compile(r"^(绩效)?(计量|度量)?单位$")
@@ -147,8 +172,9 @@ def value_columns(header) -> ValueColumns | None:
     column between the name and its value (指标解释, 指标值内容): there the second text of a row is not its value."""
     labels = [nospace(c) for c in header]
     unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
-    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")] or \
-        [j for j, c in enumerate(labels) if c == "绩效指标"]   # one cell: 产出指标数量指标… (北京 预算13表)
+    name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")] or [
+        j for j, c in enumerate(labels) if c == "绩效指标"
+    ]  # one cell: 产出指标数量指标… (北京 预算13表)
     val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
     dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
     if not name_j or not val_j:
@@ -162,8 +188,12 @@ def value_columns(header) -> ValueColumns | None:
 def is_grid_header(cells) -> bool:
     """一级指标 | 二级指标 | 三级指标 | 指标值 …, or a grid without levels: 指标名称 | 指标性质 | 指标值 | 计量单位."""
     labels = [nospace(c) for c in cells]
-    return "一级指标" in labels and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels) or \
-        ("指标名称" in labels or "绩效指标" in labels) and any(_VALUE_LABEL.match(c) for c in labels)
+    return (
+        "一级指标" in labels
+        and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels)
+        or ("指标名称" in labels or "绩效指标" in labels)
+        and any(_VALUE_LABEL.match(c) for c in labels)
+    )
 
 
 def grid_anchor(cells) -> int:
@@ -186,7 +216,7 @@ def from_level1(cells) -> list[str] | None:
     merged over the rows above)."""
     for j, c in enumerate(cells):
         n = nospace(c)
-        after = next((nospace(x) for x in cells[j + 1:] if x), "")
+        after = next((nospace(x) for x in cells[j + 1 :] if x), "")
         # 成本指标 is a 二级 under 产出指标, and a 一级 over 经济成本指标… in the 2026 forms
         if level1_of(n) or (level2_of(n) and LEVEL2_PARENT.get(level2_of(after) or "") == n):
             return list(cells[j:])
@@ -211,7 +241,7 @@ def from_column(ln: Line, ind_j: int | None, header: Line | None, columns: Value
         cells = _under_header(ln, header)
         if cells is None:
             return ln.cells
-    return list(cells[ind_j - (width - len(cells)):])
+    return list(cells[ind_j - (width - len(cells)) :])
 
 
 def _under_header(ln: Line, header: Line) -> list[str] | None:

@@ -7,6 +7,7 @@ none. The sign is that every labelled row comes before every unlabelled one. Onl
 indicators' own names disagree with where the labels put them, the indicators are re-grouped: the printed
 labels keep their order, each keeps at least one indicator, and each indicator goes to the group its name
 fits (及时率 → 时效指标, …成本 → 成本指标, 满意度 → 满意度指标)."""
+
 from __future__ import annotations
 
 import re
@@ -57,6 +58,7 @@ def _fit(name: str, label: str | None) -> int:
 @dataclass
 class PrintedRow:
     """An indicator as read, with the labels printed on its row and the levels carried down to it."""
+
     indicator: Indicator
     labels: list[str]
     level1: str | None
@@ -84,7 +86,7 @@ def realign(rows: list[PrintedRow]) -> None:
         ind, label = r.indicator, groups[g]
         if label in LEVEL2_PARENT:
             ind.level1, ind.level2 = LEVEL2_PARENT[label], label
-        else:   # a 一级 label printed alone: keep a 二级 the indicator's own cell names (服务对象满意度指标)
+        else:  # a 一级 label printed alone: keep a 二级 the indicator's own cell names (服务对象满意度指标)
             own = nospace(ind.name)
             ind.level1 = label
             ind.level2 = own if LEVEL2_PARENT.get(own) == label else None
@@ -99,7 +101,7 @@ def _best_grouping(names: list[str], groups: list[str]) -> tuple[int, list[int]]
     """Monotone assignment of names to groups (each group non-empty) maximising the fit; ties keep an
     indicator in the earlier group."""
     n, m = len(names), len(groups)
-    neg = -10 ** 9
+    neg = -(10**9)
     score = [[neg] * m for _ in range(n)]
     back = [[0] * m for _ in range(n)]
     score[0][0] = _fit(names[0], groups[0])

@@ -1,4 +1,5 @@
 """Document meta — unit, year, stage, scope — from the cover, table headers and titles."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,9 @@ from .text_rules import nospace
 
 _UNIT_LINE = re.compile(r"^(?:部门名称|单位名称|编制部门|编制单位|预算单位|填报单位|部门|单位)\s*[:：]\s*(.+)$")
 _COVER = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:[省市区县镇乡]级|本级)?\s*(部门|单位)?\s*(综合)?\s*(预算|决算)")
-_ORG_END = re.compile(r"(办公室|办公厅|委员会|局|院|厅|委|办|中心|所|站|馆|校|学校|部|会|处|队|社|署|街道办事处|政府|医院|园|室|宫|台|协会|联合会|法院|检察院)$")
+_ORG_END = re.compile(
+    r"(办公室|办公厅|委员会|局|院|厅|委|办|中心|所|站|馆|校|学校|部|会|处|队|社|署|街道办事处|政府|医院|园|室|宫|台|协会|联合会|法院|检察院)$"
+)
 _DEBRIS = re.compile(r"^[\d\s.·…\-—]*$")
 
 
@@ -22,7 +25,7 @@ def _unit_from_line(text: str) -> str | None:
     u = re.split(r"单位[:：]|金额单位|[（(]?单位[：:]", m.group(1))[0]
     u = re.sub(r"^\d+[-—－]", "", u).strip()
     if re.search(r"[;；,，。、]", u):
-        return None   # a sentence of the 说明 (单位：…;全市14个区设…), not a name
+        return None  # a sentence of the 说明 (单位：…;全市14个区设…), not a name
     return u if 2 <= len(u) <= 60 and not u.startswith(DISCLOSED_UNITS) else None
 
 
@@ -42,7 +45,7 @@ def cover_text(lines: list[Line]) -> str:
         if not t:
             continue
         if ln.is_row:
-            break   # a table's figures are not the cover (98,098.872806 holds no year 2086)
+            break  # a table's figures are not the cover (98,098.872806 holds no year 2086)
         if t.startswith("目录") or t.startswith("第一部分") or len(parts) >= 10:
             break
         parts.append(t)
@@ -55,11 +58,13 @@ def _org(name: str) -> bool:
 
 
 def _unit_from_cover_text(cover: str) -> str | None:
-    for pat in (r"20\d{2}年度?(?P<unit>.+?)(?:部门|单位)(?:综合)?(?:预算|决算)",
-                r"^(?P<unit>.+?)(?:20\d{2})?年度?(?:部门|单位)(?:综合)?(?:预算|决算)"):
+    for pat in (
+        r"20\d{2}年度?(?P<unit>.+?)(?:部门|单位)(?:综合)?(?:预算|决算)",
+        r"^(?P<unit>.+?)(?:20\d{2})?年度?(?:部门|单位)(?:综合)?(?:预算|决算)",
+    ):
         m = re.search(pat, cover)
         if m:
-            u = re.sub(r"(?<=.{4})(部门|单位)$", "", m.group("unit"))   # 北京市统计局部门 2026年度部门预算
+            u = re.sub(r"(?<=.{4})(部门|单位)$", "", m.group("unit"))  # 北京市统计局部门 2026年度部门预算
             if _org(u):
                 return u
     return None
@@ -110,7 +115,7 @@ def _cover_unit(lines: list[Line]) -> str | None:
         prefix = re.sub(r"^第[一二三四五六七八九十\d]+部分", "", t[: m.start()])
         if len(prefix) >= 4 and _org(prefix):
             return prefix
-        for prev in reversed(lines[max(0, i - 6):i]):
+        for prev in reversed(lines[max(0, i - 6) : i]):
             p = re.sub(r"(?<=.{4})(部门|单位)$", "", nospace(prev.text))  # 北京市教育委员会部门
             if not p or _DEBRIS.match(p):
                 continue
@@ -130,8 +135,10 @@ def _cover_match(lines: list[Line]):
         y = re.search(r"(?<![\d.,])(20\d{2})(?![\d.,])", cover)
         kind = re.search(r"(部门|单位)?(综合)?(预算|决算)", cover)
         if y and kind:
-            return re.match(r"(\d{4})(部门|单位)?(综合)?(预算|决算)",
-                            y.group(1) + (kind.group(1) or "") + (kind.group(2) or "") + kind.group(3))
+            return re.match(
+                r"(\d{4})(部门|单位)?(综合)?(预算|决算)",
+                y.group(1) + (kind.group(1) or "") + (kind.group(2) or "") + kind.group(3),
+            )
     return None
 
 

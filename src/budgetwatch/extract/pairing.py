@@ -5,12 +5,13 @@ A narrative file (prose, no tables) pairs with a tables file (tables, little pro
 year and stage whose unit agrees (or is not printed) and whose 总计/合计 figures the narrative
 quotes. Everything else is a document of its own.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import BudgetwatchError
 from ..read.formats import Source, read_source
@@ -19,8 +20,8 @@ from .document import find_titles
 from .meta import find_stage, find_unit, find_year
 from .text_rules import nospace, parse_amount
 
-PROSE_MIN = 20          # a narrative runs to dozens of prose lines
-LEAD_MAX = 30           # a tables file starts with its tables
+PROSE_MIN = 20  # a narrative runs to dozens of prose lines
+LEAD_MAX = 30  # a tables file starts with its tables
 _TOTAL = re.compile(alternation(WHOLE_TOTAL_NAMES))
 
 
@@ -31,11 +32,11 @@ class Profile:
     year: int | None = None
     stage: str | None = None
     tables: int = 0
-    first_table: int | None = None   # index of the line of the first table title
+    first_table: int | None = None  # index of the line of the first table title
     prose: int = 0
     totals: set[str] = field(default_factory=set)
     text: str = ""
-    source: Source | None = None   # what was read, handed on to extraction (each file is read once)
+    source: Source | None = None  # what was read, handed on to extraction (each file is read once)
 
     @property
     def narrative_only(self) -> bool:
@@ -56,9 +57,15 @@ def profile(path: Path) -> Profile | None:
     titles = find_titles(lines)
     kinds = [k for _, k in titles if k not in ("project_form", "unit_performance", "other")]
     title_texts = [lines[i].text for i, _ in titles]
-    p = Profile(path=path, source=src, unit=find_unit(lines), year=find_year(lines, title_texts),
-                stage=find_stage(lines, title_texts), tables=len(kinds),
-                first_table=next((i for i, k in titles if k not in ("project_form", "unit_performance", "other")), None))
+    p = Profile(
+        path=path,
+        source=src,
+        unit=find_unit(lines),
+        year=find_year(lines, title_texts),
+        stage=find_stage(lines, title_texts),
+        tables=len(kinds),
+        first_table=next((i for i, k in titles if k not in ("project_form", "unit_performance", "other")), None),
+    )
     prose = [ln.text for ln in lines if not ln.is_row and len(nospace(ln.text)) >= 18]
     p.prose = len(prose)
     p.text = nospace("".join(prose)).replace(",", "")
@@ -97,7 +104,7 @@ def read_documents(paths: list[Path]) -> Iterator[tuple[list[Path], dict[Path, S
     for path in paths:
         pr = profile(path)
         if pr is None:
-            yield [path], {}   # unreadable: extraction reports the reader's error
+            yield [path], {}  # unreadable: extraction reports the reader's error
         elif pr.narrative_only or pr.tables_only:
             waiting.append(pr)
         else:
@@ -110,8 +117,10 @@ def _pair(profiles: list[Profile]) -> list[list[Profile]]:
     """Pair narrative-only with tables-only files; the others stand alone. Order kept."""
     narratives = [pr for pr in profiles if pr.narrative_only]
     tables = [pr for pr in profiles if pr.tables_only]
-    candidates = sorted(((_score(n, t), i, j) for i, n in enumerate(narratives) for j, t in enumerate(tables)
-                         if _compatible(n, t)), reverse=True)
+    candidates = sorted(
+        ((_score(n, t), i, j) for i, n in enumerate(narratives) for j, t in enumerate(tables) if _compatible(n, t)),
+        reverse=True,
+    )
     partner: dict[Path, Profile] = {}
     used_n, used_t = set(), set()
     for score, i, j in candidates:

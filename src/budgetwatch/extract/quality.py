@@ -2,14 +2,15 @@
 sums fail by a digit dropped (11,476.19 read as 1,476.19), or whose codes cannot be 功能分类 codes was
 most likely misread: it is marked doubtful, with the reason, so its arithmetic is not reported as the
 document's defects (the checks give one 提示 instead)."""
+
 from __future__ import annotations
 
 from ..model import Table
 from ..vocab.kinds import FUNCTION_KINDS
 from .codes import function_code_valid
 
-MANY = 3            # rows failing their sums in one table …
-SHARE = 0.3         # … and this share of the rows checked
+MANY = 3  # rows failing their sums in one table …
+SHARE = 0.3  # … and this share of the rows checked
 
 
 def _digits(v: float, printed: str | None) -> str:
@@ -21,7 +22,7 @@ def digit_dropped(longer: str, shorter: str) -> bool:
     """`shorter` is `longer` with one digit removed."""
     if len(longer) != len(shorter) + 1 or not shorter:
         return False
-    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def _sums(t: Table):
@@ -30,7 +31,7 @@ def _sums(t: Table):
     coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side and not r.block]
     for i, r in enumerate(coded):
         kids = []
-        for c in coded[i + 1:]:
+        for c in coded[i + 1 :]:
             if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
                 break
             if not any(len(a.code) < len(c.code) and c.code.startswith(a.code) and a is not c for a in kids):
@@ -55,7 +56,7 @@ def assess(t: Table) -> tuple[str | None, str | None]:
         bad = [r.code for r in t.rows if r.code and not function_code_valid(r.code)]
         if bad:
             return "doubtful", f"编码{'、'.join(bad[:3])}{'等' if len(bad) > 3 else ''}不是功能分类科目编码"
-    checked, failed = set(), set()   # rows: one misread figure fails its row in one column, a misreading many rows
+    checked, failed = set(), set()  # rows: one misread figure fails its row in one column, a misreading many rows
     for r, k, whole, parts, single in _sums(t):
         checked.add(id(r))
         if abs(whole - parts) <= 0.015:

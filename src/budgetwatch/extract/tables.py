@@ -3,6 +3,7 @@
 Columns are located by header text, never by position: the innermost header level names a
 column, outer levels (spanning cells) give context (a year, 上年结转, the 收入/支出 side).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,13 +39,13 @@ TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 @dataclass
 class Column:
     index: int
-    role: str                 # value | code | name | gov_name | skip | auto
-    key: str | None = None    # for value columns
-    sub: str = "code"         # for code columns: 类 | 款 | 项 | code
+    role: str  # value | code | name | gov_name | skip | auto
+    key: str | None = None  # for value columns
+    sub: str = "code"  # for code columns: 类 | 款 | 项 | code
     side: str | None = None
     label: str = ""
     path: list = field(default_factory=list)
-    group: int = 0            # expenditure halves printing several classifications side by side
+    group: int = 0  # expenditure halves printing several classifications side by side
 
 
 @dataclass
@@ -53,7 +54,7 @@ class TableContext:
     stage: str | None
     unit: str | None = None
     units_seen: set[str] = field(default_factory=set)
-    found_inside: list = field(default_factory=list)   # tables printed inside another (机关运行经费 in 三公)
+    found_inside: list = field(default_factory=list)  # tables printed inside another (机关运行经费 in 三公)
 
 
 def is_column_numbers(cells) -> bool:
@@ -83,7 +84,7 @@ def is_data_row(cells) -> bool:
     i, first = nonempty[0]
     f = nospace(first)
     if TOTAL_NAME.match(f) and len(nonempty) > 2:
-        return False   # 合计 | 基本支出 | 项目支出 …: the header of a table whose only row has no name
+        return False  # 合计 | 基本支出 | 项目支出 …: the header of a table whose only row has no name
     return i == 0 and (is_code(f) or bool(TOTAL_NAME.match(f)) or bool(ENUM.match(first)))
 
 
@@ -110,7 +111,7 @@ def filled_header_grid(rows: list[list[str]]) -> list[list[str]]:
             if c:
                 last = c
             elif r and j and rows[r - 1][j]:
-                last = ""   # a new parent starts here
+                last = ""  # a new parent starts here
             cur.append(c or last)
         out.append(cur)
     return out
@@ -163,8 +164,12 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             col.role = "value"
             col.key = column_key(label, path or [label], ctx.year, ctx.stage)
         cols.append(col)
-    if not any(c.role == "name" for c in cols) and kind not in ("projects", "projects_carryover", "procurement",
-                                                                   "purchase_services"):
+    if not any(c.role == "name" for c in cols) and kind not in (
+        "projects",
+        "projects_carryover",
+        "procurement",
+        "purchase_services",
+    ):
         # 科目编码 | 功能科目 | 总计 …: with no other name column, the 功能科目 column names the rows
         subject = next((c for c in cols if c.role == "skip" and c.label in ("功能科目", "经济科目")), None)
         if subject is not None:
@@ -174,7 +179,7 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
     if kind in ("projects", "projects_carryover") and len(names) > 1 and any("项目" in c.label for c in names):
         for c in names:
             if "项目" not in c.label:
-                c.role = "skip"   # 单位名称 beside 项目名称: the row is the project
+                c.role = "skip"  # 单位名称 beside 项目名称: the row is the project
     # 合计 under a header that spans every value column (一般公共预算基本支出 › 合计) is the total
     values = [c for c in cols if c.role == "value"]
     shared = set.intersection(*(set(nospace(p) for p in c.path[:-1]) for c in values)) if values else set()
@@ -199,8 +204,11 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
             if (col.side, col.group, col.key) in seen:
                 # 总计 | 本年收入 › 小计 … | 上年结转结余 › 小计 …: this year's income beside the total
                 this_year = col.key == "total" and any(nospace(p) == "本年收入" for p in col.path[:-1])
-                col.key = "current" if this_year and (col.side, col.group, "current") not in seen else \
-                    f"x:{col.label}#{col.index + 1}"
+                col.key = (
+                    "current"
+                    if this_year and (col.side, col.group, "current") not in seen
+                    else f"x:{col.label}#{col.index + 1}"
+                )
             seen.add((col.side, col.group, col.key))
     return cols, split
 
@@ -210,7 +218,7 @@ def _mark_groups(cols: list[Column]) -> None:
     政府经济分类, each a name column and its amounts): each name column after the first starts a group."""
     names = [c.index for c in cols if c.side == "expenditure" and c.role in ("name", "gov_name")]
     for start in names[1:]:
-        cols[start].role = "name"     # 政府预算经济分类 as a part of its own, not a name beside a code
+        cols[start].role = "name"  # 政府预算经济分类 as a part of its own, not a name beside a code
         if start - 1 >= 0 and cols[start - 1].role == "code" and cols[start - 1].side == "expenditure":
             start -= 1
         for c in cols[start:]:
@@ -224,7 +232,9 @@ def _mark_groups(cols: list[Column]) -> None:
             vals[0].key = "total"
 
 
-def column_groups(columns: list[Column], split: int | None, ncols: int) -> list[tuple[str | None, int, int, str | None]]:
+def column_groups(
+    columns: list[Column], split: int | None, ncols: int
+) -> list[tuple[str | None, int, int, str | None]]:
     """(side, first column, end column, block label) of each part of the table."""
     if split is None:
         return [(None, 0, ncols, None)]
@@ -253,7 +263,7 @@ def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
     if u:
         return u
     for r in header_rows:
-        u = header_money_unit(" ".join(r)) or money_unit_in(" ".join(r))   # 单位：万元 printed in the grid
+        u = header_money_unit(" ".join(r)) or money_unit_in(" ".join(r))  # 单位：万元 printed in the grid
         if u:
             return u
     u = header_money_unit(title.text)
@@ -274,16 +284,18 @@ def align_columns(lines: list[Line]) -> list[Line]:
     out = []
     for ln in lines:
         sp = ln.spans
-        if not sp or len(sp) != len(ln.cells) or (
-                len(sp) == len(ref) and all(abs(a[0] - b[0]) < 3 and abs(a[1] - b[1]) < 3 for a, b in zip(sp, ref))):
+        if (
+            not sp
+            or len(sp) != len(ln.cells)
+            or (len(sp) == len(ref) and all(abs(a[0] - b[0]) < 3 and abs(a[1] - b[1]) < 3 for a, b in zip(sp, ref)))
+        ):
             out.append(ln)
             continue
         cells, boxes = [""] * len(ref), [None] * len(ref)
         for j, c in enumerate(ln.cells):
             if not c:
                 continue
-            k = max(range(len(ref)), key=lambda k: (_overlap(sp[j], ref[k]),
-                                                   -abs(sum(sp[j]) - sum(ref[k]))))
+            k = max(range(len(ref)), key=lambda k: (_overlap(sp[j], ref[k]), -abs(sum(sp[j]) - sum(ref[k]))))
             cells[k] = cells[k] + c if cells[k] else c
             boxes[k] = ln.boxes[j] if ln.boxes and j < len(ln.boxes) else None
         out.append(replace(ln, cells=tuple(cells), boxes=tuple(boxes), spans=ref))
@@ -305,26 +317,36 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     ncols = max([len(c) for c in header] + [len(d.cells) for d in data] + [1])
     columns, split = build_columns(header, ncols, ctx, kind)
     econ = kind in ECONOMIC_KINDS or any("经济" in nospace(" ".join(h)) for h in header)
-    table = Table(kind=kind, title=squash(title.text), money_unit=find_money_unit(title, head_notes, header),
-                  location=title.location)
+    table = Table(
+        kind=kind,
+        title=squash(title.text),
+        money_unit=find_money_unit(title, head_notes, header),
+        location=title.location,
+    )
     sides = column_groups(columns, split, ncols)
     trackers = {(s, lo): CodeTracker(econ) for s, lo, _, _ in sides}
-    later: dict[int, list[Row]] = {}   # rows of the second and further classifications follow the first's
+    later: dict[int, list[Row]] = {}  # rows of the second and further classifications follow the first's
     for ln in data:
         if is_column_numbers(ln.cells):
             continue
-        pending = None   # a label spanning the parts (当年支出小计 over 功能分类 and 支出用途)
+        pending = None  # a label spanning the parts (当年支出小计 over 功能分类 and 支出用途)
         for side, lo, hi, block in sides:
             row = _parse_row(ln, columns, lo, hi, trackers[(side, lo)])
             if row is None:
                 if side == "expenditure":
-                    pending = next((squash(ln.cells[j]) for j in range(lo, min(hi, len(ln.cells)))
-                                    if ln.cells[j] and columns[j].role == "name"), pending)
+                    pending = next(
+                        (
+                            squash(ln.cells[j])
+                            for j in range(lo, min(hi, len(ln.cells)))
+                            if ln.cells[j] and columns[j].role == "name"
+                        ),
+                        pending,
+                    )
                 continue
             if not row.name and pending and side == "expenditure":
                 row.name, pending = strip_enum(pending), None
             if not row.name and not row.code and side is None and not table.rows and not later:
-                row.name = "合计"   # a line of column totals under the header (spec)
+                row.name = "合计"  # a line of column totals under the header (spec)
             if kind in TWO_SIDED:
                 row.side = side or _guess_side(row, table.rows)
             if block:
@@ -340,8 +362,12 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             seen.append(c.key)
     table.columns = seen
     table.empty = not table.rows or any(EMPTY_NOTE.search(n.text) for n in notes) and not _has_amounts(table)
-    table.kind = kind_by_content(kind, table.title, [r.code for r in table.rows if r.code and not r.side],
-                                 [r.name for r in table.rows if r.name and not r.side])
+    table.kind = kind_by_content(
+        kind,
+        table.title,
+        [r.code for r in table.rows if r.code and not r.side],
+        [r.name for r in table.rows if r.name and not r.side],
+    )
     if kind in ("projects", "projects_carryover"):
         _mark_subtotals(table, ctx)
     if kind == "three_public":
@@ -383,15 +409,15 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
         role = col.role
         if role == "skip":
             if name is None and TOTAL_NAME.match(nospace(c)):
-                name = squash(c)   # 合计 centred over 单位编码 and 单位名称
+                name = squash(c)  # 合计 centred over 单位编码 and 单位名称
             continue
         joined = _CODE_NAME.match(c.strip()) if role in ("name", "gov_name") else None
-        if joined:   # 2010101-行政运行: the code and its name in one cell
+        if joined:  # 2010101-行政运行: the code and its name in one cell
             if role == "gov_name":
                 gov = squash(joined.group(2))
             elif name is None and not pieces:
                 pieces["code"], name = joined.group(1), squash(joined.group(2))
-            continue   # a further classification beside the first (30101-基本工资) is not the row's
+            continue  # a further classification beside the first (30101-基本工资) is not the row's
         if role == "gov_name":
             gov = squash(c)
             continue
@@ -433,8 +459,17 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
     code = tracker.resolve(pieces, total_amount if total_amount is not None else _first(values))
     clean = re.sub(r"^其中[:：]\s*", "", name or "")
     clean = strip_enum(clean) if clean else clean
-    return Row(name=clean, values=values, code=code, gov_name=gov, line=ln.location.get("line"), page=ln.page,
-               printed=printed, boxes=boxes, ocr=ln.ocr)
+    return Row(
+        name=clean,
+        values=values,
+        code=code,
+        gov_name=gov,
+        line=ln.location.get("line"),
+        page=ln.page,
+        printed=printed,
+        boxes=boxes,
+        ocr=ln.ocr,
+    )
 
 
 def _first(values: dict[str, float]) -> Decimal | None:

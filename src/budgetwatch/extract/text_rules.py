@@ -1,4 +1,5 @@
 """Small lexical rules shared by the extractors: amounts, codes, enumerations, money units."""
+
 from __future__ import annotations
 
 import re

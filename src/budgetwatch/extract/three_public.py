@@ -1,5 +1,6 @@
 """“三公”经费 tables printed the other way round — the items as columns, one row of figures (or one row
 per year) — become one row per item, named as the spec names them."""
+
 from __future__ import annotations
 
 import re
@@ -14,10 +15,17 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
     ("公务接待费", lambda lab, path: "公务接待" in lab),
     ("公务用车购置费", lambda lab, path: re.search(r"购置费?$", lab) and "运行" not in lab),
     ("公务用车运行维护费", lambda lab, path: re.search(r"运行(维护)?费$", lab) and "购置" not in lab),
-    ("公务用车购置及运行费", lambda lab, path: "购置及运行" in lab
-     or (lab in GENERIC_TOTAL_LABELS and "购置及运行" in path)),
-    ("合计", lambda lab, path: ("三公" in lab and re.search(r"总额|合计|小计|预算数?$", lab))
-     or (lab in GENERIC_TOTAL_LABELS and "购置及运行" not in path)),
+    (
+        "公务用车购置及运行费",
+        lambda lab, path: "购置及运行" in lab or (lab in GENERIC_TOTAL_LABELS and "购置及运行" in path),
+    ),
+    (
+        "合计",
+        lambda lab, path: (
+            ("三公" in lab and re.search(r"总额|合计|小计|预算数?$", lab))
+            or (lab in GENERIC_TOTAL_LABELS and "购置及运行" not in path)
+        ),
+    ),
     ("会议费", lambda lab, path: lab == "会议费"),
     ("培训费", lambda lab, path: lab == "培训费"),
 )
@@ -28,9 +36,9 @@ _FIGURE = re.compile(r"^(预算数?|决算数?|执行数|金额|本年预算数?
 
 def item_of(label: str, path: list[str]) -> str | None:
     lab, joined = nospace(label), nospace("›".join(path[:-1]))
-    if _FIGURE.match(lab):   # items above, 预算数 | 决算数 under each: the item is the nearest header that is one
+    if _FIGURE.match(lab):  # items above, 预算数 | 决算数 under each: the item is the nearest header that is one
         for k in range(len(path) - 2, -1, -1):
-            n = item_of(path[k], path[:k + 1])
+            n = item_of(path[k], path[: k + 1])
             if n:
                 return n
         return None
@@ -47,23 +55,47 @@ ADMIN = "机关运行经费"
 def admin_operating_of(table: Table, columns, year: int | None) -> Table | None:
     """A 机关运行经费 figure printed as a column of the 三公 table is also an admin_operating table with one
     合计 row (spec)."""
-    col = next((c for c in columns if c.role == "value" and ADMIN in nospace(c.label)
-                and not re.search(r"上年|增减|变化", nospace("".join(c.path)))), None)
+    col = next(
+        (
+            c
+            for c in columns
+            if c.role == "value"
+            and ADMIN in nospace(c.label)
+            and not re.search(r"上年|增减|变化", nospace("".join(c.path)))
+        ),
+        None,
+    )
     if col is None or not table.rows:
         return None
-    total_row = next((r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None)
+    total_row = next(
+        (r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None
+    )
     if len(table.rows) > 3 and total_row is None:
         return None
     row = total_row or _current_row(table.rows, year)
     key = next((k for k in row.values if k.endswith(f"#{col.index + 1}")), None) or (
-        col.key if col.key in row.values else None)
+        col.key if col.key in row.values else None
+    )
     if key is None:
         return None
-    out = Table(kind="admin_operating", title=table.title, money_unit=table.money_unit,
-                location=dict(table.location), columns=["total"])
-    out.rows.append(Row(name="合计", values={"total": row.values[key]}, line=row.line, page=row.page,
-                        printed={"total": row.printed[key]} if key in row.printed else {},
-                        boxes={"total": row.boxes[key]} if key in row.boxes else {}, ocr=row.ocr))
+    out = Table(
+        kind="admin_operating",
+        title=table.title,
+        money_unit=table.money_unit,
+        location=dict(table.location),
+        columns=["total"],
+    )
+    out.rows.append(
+        Row(
+            name="合计",
+            values={"total": row.values[key]},
+            line=row.line,
+            page=row.page,
+            printed={"total": row.printed[key]} if key in row.printed else {},
+            boxes={"total": row.boxes[key]} if key in row.boxes else {},
+            ocr=row.ocr,
+        )
+    )
     return out
 
 
@@ -105,18 +137,24 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     cols = [(c, item_of(c.label, c.path)) for c in columns if c.role == "value"]
     named = [(c, n) for c, n in cols if n]
     # 2025年预算数 | 2026年预算数, or 上年 | 本年 | 增减变化 side by side: the document's own year only
-    own = [(c, n) for c, n in named
-           if (year and str(year) in nospace("".join(c.path))) or re.search(r"本年|当年", "".join(c.path))]
+    own = [
+        (c, n)
+        for c, n in named
+        if (year and str(year) in nospace("".join(c.path))) or re.search(r"本年|当年", "".join(c.path))
+    ]
     if own and any(re.search(r"20\d\d|上年|增减|变化", "".join(c.path)) for c, n in named if (c, n) not in own):
         named = own
-    total_row = next((r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None)
+    total_row = next(
+        (r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None
+    )
     if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None):
         canonical_rows(table)
-        return   # a per-unit table transposes through its 合计 row
+        return  # a per-unit table transposes through its 合计 row
     if any(n in _MEETING for _, n in named):
         # 合计 | “三公”经费 › 小计 … | 会议费 | 培训费: the total outside the 三公 block covers them all
-        named = [(c, "总计" if n == "合计" and "三公" not in nospace(c.label + "".join(c.path)) else n)
-                 for c, n in named]
+        named = [
+            (c, "总计" if n == "合计" and "三公" not in nospace(c.label + "".join(c.path)) else n) for c, n in named
+        ]
     row = total_row or _current_row(table.rows, year)
     found: dict[tuple[str, str], str] = {}
     first = {}
@@ -130,11 +168,15 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
             key = c.key
         if key is None or key in found.values():
             continue
-        slot = "budget" if re.search(r"预算数", "".join(c.path) + c.label) and re.search(r"决算", "".join(
-            p for cc in columns for p in cc.path)) else "total"
+        slot = (
+            "budget"
+            if re.search(r"预算数", "".join(c.path) + c.label)
+            and re.search(r"决算", "".join(p for cc in columns for p in cc.path))
+            else "total"
+        )
         found.setdefault((n, slot), key)
     if not found:
-        return   # the structure (three item columns) is there; blank items are simply not rows
+        return  # the structure (three item columns) is there; blank items are simply not rows
     out = []
     for name in [n for n, _ in ITEMS] + ["总计"]:
         values, printed, boxes = {}, {}, {}
@@ -147,8 +189,9 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
                 if k in row.boxes:
                     boxes[slot] = row.boxes[k]
         if values:
-            out.append(Row(name=name, values=values, line=row.line, page=row.page, printed=printed, boxes=boxes,
-                           ocr=row.ocr))
+            out.append(
+                Row(name=name, values=values, line=row.line, page=row.page, printed=printed, boxes=boxes, ocr=row.ocr)
+            )
     table.rows = out
     table.columns = [k for k in ("budget", "total") if any(k in r.values for r in out)]
 

@@ -1,5 +1,6 @@
 """Reading the vocabulary (budgetwatch.vocab) off a document: table kinds from titles, column keys from
 headers, indicator levels from labels."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,10 @@ _SENTENCE = re.compile(r"[。，；;！？]|见附|详见|如下")
 
 
 # 经济分类 rows as printed: 301 工资福利支出 / 501 机关工资福利支出 and their 款
-ECONOMIC_NAMES = re.compile(r"^(工资福利支出|商品和服务支出|对个人和家庭的补助|资本性支出|机关工资福利支出|"
-                            r"机关商品和服务支出|基本工资|津贴补贴|奖金|办公费|印刷费|差旅费|手续费|水电费|邮电费)$")
+ECONOMIC_NAMES = re.compile(
+    r"^(工资福利支出|商品和服务支出|对个人和家庭的补助|资本性支出|机关工资福利支出|"
+    r"机关商品和服务支出|基本工资|津贴补贴|奖金|办公费|印刷费|差旅费|手续费|水电费|邮电费)$"
+)
 
 
 def kind_by_content(kind: str, title: str, codes: list[str], names: list[str]) -> str:
@@ -110,6 +113,7 @@ def column_key(label: str, path: list[str], doc_year: int | None, stage: str | N
 
 
 # ---- performance indicator vocabulary ----------------------------------------------------
+
 
 def level1_of(token: str) -> str | None:
     t = nospace(token)

@@ -1,10 +1,11 @@
 """Parsing and normalising what finance exports print: amounts (元, or 万元 when the header says so), dates,
 功能/经济 codes (`2010101 行政运行`, `[30201]办公费`), 财政区划 codes. Each parser returns the value or raises Bad
 with a typed reason (feed/validate.py turns it into a reject)."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from ..vocab.classes import (
@@ -17,7 +18,12 @@ CENT = Decimal("0.01")
 WAN = Decimal(10000)
 
 # 三公 经济分类 items (经济科目 2023)
-THREE_PUBLIC = {"30212": "因公出国（境）费用", "30217": "公务接待费", "30231": "公务用车运行维护费", "31013": "公务用车购置"}
+THREE_PUBLIC = {
+    "30212": "因公出国（境）费用",
+    "30217": "公务接待费",
+    "30231": "公务用车运行维护费",
+    "31013": "公务用车购置",
+}
 
 
 class Bad(ValueError):
@@ -67,7 +73,7 @@ def eco_code(raw: str, kind: str) -> str:
 
 def region_code(raw: str) -> str:
     code = str(raw).strip()
-    if len(code) == 6 and code.isdigit():   # a 行政区划 code: the region itself (township part 000)
+    if len(code) == 6 and code.isdigit():  # a 行政区划 code: the region itself (township part 000)
         code += "000"
     if len(code) != 9 or not code.isdigit():
         raise Bad("E_REGION", f"财政区划代码“{raw}”不是9位数字")
@@ -122,8 +128,15 @@ def moment(raw: str) -> datetime:
     m = _TIME.match(str(raw))
     if m:
         try:
-            return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4) or 0),
-                            int(m.group(5) or 0), int(m.group(6) or 0), tzinfo=timezone.utc)
+            return datetime(
+                int(m.group(1)),
+                int(m.group(2)),
+                int(m.group(3)),
+                int(m.group(4) or 0),
+                int(m.group(5) or 0),
+                int(m.group(6) or 0),
+                tzinfo=UTC,
+            )
         except ValueError:
             pass
     raise Bad("E_DATE", f"时间“{raw}”无法识别")

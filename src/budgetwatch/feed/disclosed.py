@@ -1,5 +1,6 @@
 """What a disclosed 部门预算 says that a feed can be compared with, in 元 (Decimal): the 功能 项 rows (basic /
 project), the projects of the 项目支出表, the 基本支出 经济 items and the 三公 items — each with where it is printed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ UNIT_SCALE = {unit: Decimal(n) for unit, n in YUAN_PER.items()}
 @dataclass
 class Item:
     name: str
-    amount: Decimal                   # 元
+    amount: Decimal  # 元
     code: str | None = None
     basic: Decimal = Decimal(0)
     project: Decimal = Decimal(0)
@@ -31,11 +32,11 @@ class Item:
 class Disclosed:
     unit: str | None
     year: int | None
-    functions: list[Item] = field(default_factory=list)       # 7-digit 项 rows
+    functions: list[Item] = field(default_factory=list)  # 7-digit 项 rows
     projects: list[Item] = field(default_factory=list)
-    economic: list[Item] = field(default_factory=list)        # 基本支出 款 items (merged by code)
+    economic: list[Item] = field(default_factory=list)  # 基本支出 款 items (merged by code)
     three_public: list[Item] = field(default_factory=list)
-    tolerance: Decimal = Decimal("50")                         # half the printed unit, in 元
+    tolerance: Decimal = Decimal("50")  # half the printed unit, in 元
     unit_scale: Decimal = Decimal(10000)
 
     @property
@@ -78,9 +79,20 @@ def read_disclosed(doc: Document) -> Disclosed:
         d.tolerance = (s / Decimal(10) ** _decimals(t) / 2).quantize(Decimal("0.01"))
         for ri, r in enumerate(t.rows):
             if r.code and len(r.code) == 7 and r.code.isdigit():
-                d.functions.append(Item(r.name or "", _money(r.values.get("total"), s), r.code,
-                                        _money(r.values.get("basic"), s), _money(r.values.get("project"), s),
-                                        t.kind, ti, ri, r.line, r.page))
+                d.functions.append(
+                    Item(
+                        r.name or "",
+                        _money(r.values.get("total"), s),
+                        r.code,
+                        _money(r.values.get("basic"), s),
+                        _money(r.values.get("project"), s),
+                        t.kind,
+                        ti,
+                        ri,
+                        r.line,
+                        r.page,
+                    )
+                )
     found = _first(doc, "projects")
     if found:
         ti, t = found
@@ -90,8 +102,18 @@ def read_disclosed(doc: Document) -> Disclosed:
             amount = r.values.get("total", r.values.get("gpb"))
             if r.subtotal or not r.name or amount is None or normalise_name(r.name) == unit or "合计" in r.name:
                 continue
-            d.projects.append(Item(r.name, _money(amount, s), None, table_kind=t.kind, table_index=ti,
-                                   row_index=ri, line=r.line, page=r.page))
+            d.projects.append(
+                Item(
+                    r.name,
+                    _money(amount, s),
+                    None,
+                    table_kind=t.kind,
+                    table_index=ti,
+                    row_index=ri,
+                    line=r.line,
+                    page=r.page,
+                )
+            )
     found = _first(doc, "gpb_basic")
     if found:
         ti, t = found
@@ -111,8 +133,9 @@ def read_disclosed(doc: Document) -> Disclosed:
             if code in merged:
                 merged[code].amount += amount
             else:
-                merged[code] = Item(name, amount, code, table_kind=t.kind, table_index=ti, row_index=ri,
-                                    line=r.line, page=r.page)
+                merged[code] = Item(
+                    name, amount, code, table_kind=t.kind, table_index=ti, row_index=ri, line=r.line, page=r.page
+                )
         d.economic = [i for i in merged.values() if i.amount]
     found = _first(doc, "three_public")
     if found:
@@ -121,6 +144,16 @@ def read_disclosed(doc: Document) -> Disclosed:
         for ri, r in enumerate(t.rows):
             code = three_public_item(r.name)
             if code:
-                d.three_public.append(Item(r.name or "", _money(r.values.get("total"), s), code, table_kind=t.kind,
-                                           table_index=ti, row_index=ri, line=r.line, page=r.page))
+                d.three_public.append(
+                    Item(
+                        r.name or "",
+                        _money(r.values.get("total"), s),
+                        code,
+                        table_kind=t.kind,
+                        table_index=ti,
+                        row_index=ri,
+                        line=r.line,
+                        page=r.page,
+                    )
+                )
     return d

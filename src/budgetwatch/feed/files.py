@@ -1,13 +1,14 @@
 """Reading finance exports: CSV (UTF-8 or GBK/GB18030, detected) and XLSX, streamed row by row."""
+
 from __future__ import annotations
 
 import codecs
 import csv
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
 
 from .codes import Bad
 
@@ -19,7 +20,7 @@ SAMPLE = 1 << 16
 class Sheet:
     path: Path
     header: list[str]
-    rows: Iterator[list[str]]     # data rows, streamed
+    rows: Iterator[list[str]]  # data rows, streamed
     encoding: str | None
 
 
@@ -37,8 +38,9 @@ def feed_files(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
-                          and not f.name.startswith("."))
+            out += sorted(
+                f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+            )
         else:
             out.append(p)
     return out
@@ -87,11 +89,13 @@ def open_sheet(path: Path) -> Sheet:
             raise Bad("E_ENCODING", f"第{reader.line_num}行附近的字节不是{enc}编码（{e.reason}）") from None
         finally:
             f.close()
+
     return Sheet(path, header, rows(), enc)
 
 
 def _xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
+
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:
@@ -112,6 +116,7 @@ def _xlsx(path: Path) -> Sheet:
                     yield cells
         finally:
             wb.close()
+
     return Sheet(path, header, rows(), None)
 
 

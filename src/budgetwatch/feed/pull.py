@@ -5,10 +5,11 @@ load them as one batch. The URL comes from an environment variable; rows are str
 Read-only three ways: the account should have SELECT only; PostgreSQL connections are opened READ ONLY; and
 every statement this module sends is checked to be a SELECT before it leaves (ReadOnlyViolation otherwise).
 Drivers for the finance side's database are optional extras (pyproject: feed-oracle, feed-dm, feed-kingbase)."""
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import column, create_engine, event, inspect, select, table, update
@@ -19,8 +20,12 @@ from .load import Part, Report, load_batch, source_id
 from .model import FeedSource
 from .presets import MAPS, header_key
 
-VIEWS = {"lines": "BA_BGT_INFO", "adjustments": "BA_BGT_ADJSUB", "applications": "PAY_VOUCHER",
-         "payments": "PAY_VOUCHER_BILL"}
+VIEWS = {
+    "lines": "BA_BGT_INFO",
+    "adjustments": "BA_BGT_ADJSUB",
+    "applications": "PAY_VOUCHER",
+    "payments": "PAY_VOUCHER_BILL",
+}
 OVERLAP = timedelta(days=2)
 YIELD = 5000
 
@@ -37,6 +42,7 @@ def source_engine(url: str) -> Engine:
     def _only_select(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
             raise ReadOnlyViolation(f"the finance database link sends SELECT only, not: {statement[:60]}")
+
     return eng
 
 
@@ -50,8 +56,16 @@ def _text(v) -> str:
     return str(v.isoformat() if hasattr(v, "isoformat") else v)
 
 
-def pull(engine: Engine, *, url_env: str, region: str, year: int, preset: str = "yth",
-         views: dict[str, str] | None = None, full: bool = False) -> tuple[Report, datetime | None]:
+def pull(
+    engine: Engine,
+    *,
+    url_env: str,
+    region: str,
+    year: int,
+    preset: str = "yth",
+    views: dict[str, str] | None = None,
+    full: bool = False,
+) -> tuple[Report, datetime | None]:
     """Pull the views into one batch; returns its report and the new watermark."""
     url = os.environ.get(url_env)
     if not url:
@@ -59,25 +73,36 @@ def pull(engine: Engine, *, url_env: str, region: str, year: int, preset: str = 
     views = views or VIEWS
     with engine.begin() as c:
         from .regions import ensure_region
+
         ensure_region(c, region)
         sid = source_id(c, region, "db", url_env, preset)
         t = FeedSource.__table__
-        c.execute(update(t).where(t.c.id == sid, t.c.db_url_env.is_(None)).values(db_url_env=url_env,
-                                                                                   view_names=views))
+        c.execute(update(t).where(t.c.id == sid, t.c.db_url_env.is_(None)).values(db_url_env=url_env, view_names=views))
         mark = None if full else c.execute(select(t.c.watermark).where(t.c.id == sid)).scalar()
     src = source_engine(url)
     newest: list[datetime] = []
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         with src.connect() as sc:
             present = {n.upper(): n for n in inspect(sc).get_view_names() + inspect(sc).get_table_names()}
-            parts = [_part(sc, tname, present[view.upper()], preset, region, year, mark, newest)
-                     for tname, view in views.items() if view.upper() in present]
+            parts = [
+                _part(sc, tname, present[view.upper()], preset, region, year, mark, newest)
+                for tname, view in views.items()
+                if view.upper() in present
+            ]
             if not parts:
                 raise Bad("E_TABLE", f"财政数据库中没有视图 {', '.join(views.values())}")
-            rep = load_batch(engine, parts, region=region, year=year, source_kind="db", source_name=url_env,
-                             external_id=f"pull:{started.isoformat()}", preset=preset,
-                             files=[p.file for p in parts])
+            rep = load_batch(
+                engine,
+                parts,
+                region=region,
+                year=year,
+                source_kind="db",
+                source_name=url_env,
+                external_id=f"pull:{started.isoformat()}",
+                preset=preset,
+                files=[p.file for p in parts],
+            )
     finally:
         src.dispose()
     watermark = max(newest) if newest else mark
@@ -110,8 +135,9 @@ def _part(sc, tname: str, view: str, preset: str, region: str, year: int, mark, 
         for n, r in enumerate(result, 1):
             d = dict(zip(keys, r))
             if stamp and isinstance(d.get(stamp), datetime):
-                ts = d[stamp] if d[stamp].tzinfo else d[stamp].replace(tzinfo=timezone.utc)
+                ts = d[stamp] if d[stamp].tzinfo else d[stamp].replace(tzinfo=UTC)
                 if not newest or ts > newest[0]:
                     newest[:] = [ts]
             yield n, {mapped[k]: _text(v) for k, v in d.items()}
+
     return Part(tname, rows(), view, {}, "PAY_VOUCHER_BILL" if tname == "payments" else tname)

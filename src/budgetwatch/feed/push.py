@@ -3,6 +3,7 @@ idempotent by batch id (a repeat answers the first report with 200), authenticat
 
 Until the access layer adds users, a region's token is the environment variable BUDGETWATCH_FEED_TOKEN_<region>
 (e.g. BUDGETWATCH_FEED_TOKEN_141123000); the feed source records the variable's name, never the token."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from starlette.concurrency import run_in_threadpool
 
 from .load import Part, load_batch
 from .presets import map_header
@@ -32,6 +33,7 @@ router = APIRouter(prefix="/api/feed", tags=["联网数据"])
 
 class PushBatch(BaseModel):
     """One delivery of one table: rows of column → value, named as the preset names them."""
+
     model_config = ConfigDict(extra="forbid")
     batch_id: str = Field(..., min_length=1, max_length=100, pattern=r"^[^\x00]+$")
     region: str = Field(..., pattern=r"^\d{9}$", description="9-digit 财政区划 code")
@@ -79,17 +81,23 @@ def _text(v: Cell) -> str:
     return str(v)
 
 
-@router.post("/batches", status_code=201, responses={
-    200: {"description": "this batch id was received before: its first report, nothing changed"},
-    401: {"description": "no or wrong token for the region"}, 413: {"description": "body over 20 MB"},
-    422: {"description": "malformed body"}})
+@router.post(
+    "/batches",
+    status_code=201,
+    responses={
+        200: {"description": "this batch id was received before: its first report, nothing changed"},
+        401: {"description": "no or wrong token for the region"},
+        413: {"description": "body over 20 MB"},
+        422: {"description": "malformed body"},
+    },
+)
 async def push_batch(request: Request):
     """Receive one table's rows for a region-year (JSON body: PushBatch). 201 with the validation report (typed
     rejects in Chinese; status rejected when the batch is refused whole); 200 with the first report for a batch
     id seen before."""
     raw = await _body(request)
     try:
-        obj = json.loads(raw, parse_float=Decimal)     # amounts stay exact
+        obj = json.loads(raw, parse_float=Decimal)  # amounts stay exact
         body = PushBatch.model_validate(obj)
     except (ValueError, ValidationError) as e:
         detail = e.errors(include_url=False, include_context=False) if isinstance(e, ValidationError) else str(e)
@@ -100,32 +108,48 @@ async def push_batch(request: Request):
     mapping = map_header(header, body.table, body.preset)
     fatal = None
     if mapping.missing:
-        fatal = Reject(body.table, None, "E_COLUMN", f"{REASONS['E_COLUMN']}：{'、'.join(mapping.missing)}"
-                       f"（按{body.preset}列名）")
+        fatal = Reject(
+            body.table, None, "E_COLUMN", f"{REASONS['E_COLUMN']}：{'、'.join(mapping.missing)}（按{body.preset}列名）"
+        )
     fields = {header[i]: f for i, (f, _s) in mapping.columns.items()}
     scales = {f: s for f, s in mapping.columns.values() if s != 1}
     rows = ((n, {fields[k]: _text(v) for k, v in r.items() if k in fields}) for n, r in enumerate(body.rows, 1))
     part = Part(body.table, rows, None, scales, fatal=fatal)
     engine = request.app.state.engine
 
-    def run():     # in a worker thread: a large batch must not hold up the event loop
-        rep = load_batch(engine, [part], region=body.region, year=body.fiscal_year, source_kind="api",
-                         source_name="api", external_id=body.batch_id, sha256=hashlib.sha256(raw).hexdigest(),
-                         as_of=body.as_of, preset=body.preset,
-                         submitted_by="token:" + TOKEN_ENV.format(region=body.region))
+    def run():  # in a worker thread: a large batch must not hold up the event loop
+        rep = load_batch(
+            engine,
+            [part],
+            region=body.region,
+            year=body.fiscal_year,
+            source_kind="api",
+            source_name="api",
+            external_id=body.batch_id,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            as_of=body.as_of,
+            preset=body.preset,
+            submitted_by="token:" + TOKEN_ENV.format(region=body.region),
+        )
         _note_token_env(engine, body.region)
         return rep
+
     rep = await run_in_threadpool(run)
     return JSONResponse(rep.to_dict(), status_code=200 if rep.status == "repeat" else 201)
 
 
 def _note_token_env(engine, region: str) -> None:
     from sqlalchemy import update
+
     from .model import FeedSource
+
     t = FeedSource.__table__
     with engine.begin() as c:
-        c.execute(update(t).where(t.c.region_code == region, t.c.kind == "api", t.c.token_env.is_(None))
-                  .values(token_env=TOKEN_ENV.format(region=region)))
+        c.execute(
+            update(t)
+            .where(t.c.region_code == region, t.c.kind == "api", t.c.token_env.is_(None))
+            .values(token_env=TOKEN_ENV.format(region=region))
+        )
 
 
 def rows_as_json(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """Reconciling a region-year's feed with its disclosures: match agencies to units, link lines to disclosed rows,
 run the family R rules per matched unit, and keep their findings in execution_findings (replacing the previous
 run's R findings of that region-year; other families' findings are left alone)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,15 +29,35 @@ class Outcome:
 def initial_lines(s: Session, region: str, year: int, agency: str) -> list[dict]:
     """The unit's 年初 lines: 指标类型 年初…, else (no type sent) lines issued on or before its first payment."""
     bl, p = BudgetLine.__table__, Payment.__table__
-    rows = [dict(r._mapping) for r in s.execute(
-        select(bl.c.src_id, bl.c.exp_func_code, bl.c.dep_eco_code, bl.c.pro_name, bl.c.amount, bl.c.bgt_type_name,
-               bl.c.fund_type_name, bl.c.doc_date)
-        .where(bl.c.region_code == region, bl.c.fiscal_year == year, bl.c.agency_code == agency,
-               bl.c.is_deleted.is_(False)).order_by(bl.c.src_id))]
+    rows = [
+        dict(r._mapping)
+        for r in s.execute(
+            select(
+                bl.c.src_id,
+                bl.c.exp_func_code,
+                bl.c.dep_eco_code,
+                bl.c.pro_name,
+                bl.c.amount,
+                bl.c.bgt_type_name,
+                bl.c.fund_type_name,
+                bl.c.doc_date,
+            )
+            .where(
+                bl.c.region_code == region,
+                bl.c.fiscal_year == year,
+                bl.c.agency_code == agency,
+                bl.c.is_deleted.is_(False),
+            )
+            .order_by(bl.c.src_id)
+        )
+    ]
     if any(r["bgt_type_name"] for r in rows):
         return [r for r in rows if r["bgt_type_name"] and "年初" in r["bgt_type_name"]]
-    first = s.execute(select(func.min(p.c.pay_date)).where(p.c.region_code == region, p.c.fiscal_year == year,
-                                                          p.c.agency_code == agency)).scalar()
+    first = s.execute(
+        select(func.min(p.c.pay_date)).where(
+            p.c.region_code == region, p.c.fiscal_year == year, p.c.agency_code == agency
+        )
+    ).scalar()
     return [r for r in rows if r["doc_date"] is None or first is None or r["doc_date"] <= first]
 
 
@@ -71,16 +92,35 @@ def reconcile(engine: Engine, region: str, year: int, as_of: date | None = None)
 
 
 def _view(s: Session, region: str, year: int, ag: dict, d) -> ReconcileView:
-    lines = _only_gpb(initial_lines(s, region, year, ag["agency_code"]),
-                      d.disclosed.functions[0].table_kind if d.disclosed.functions else None)
+    lines = _only_gpb(
+        initial_lines(s, region, year, ag["agency_code"]),
+        d.disclosed.functions[0].table_kind if d.disclosed.functions else None,
+    )
     bl, lk = BudgetLine.__table__, FeedLink.__table__
-    links = s.execute(select(bl.c.pro_name, lk.c.row_ordinal).join(bl, bl.c.id == lk.c.line_id).where(
-        lk.c.version_id == d.version_id, lk.c.kind == "project", bl.c.agency_code == ag["agency_code"],
-        and_(bl.c.region_code == region, bl.c.fiscal_year == year))).all()
-    return ReconcileView(region, year, ag["agency_code"], ag["agency_name"], d.version_id, d.document_id,
-                         d.doc.files[0].name if d.doc.files else None, d.disclosed, lines,
-                         {n: r for n, r in links}, {r for _, r in links},
-                         {i: t.title for i, t in enumerate(d.doc.tables)})
+    links = s.execute(
+        select(bl.c.pro_name, lk.c.row_ordinal)
+        .join(bl, bl.c.id == lk.c.line_id)
+        .where(
+            lk.c.version_id == d.version_id,
+            lk.c.kind == "project",
+            bl.c.agency_code == ag["agency_code"],
+            and_(bl.c.region_code == region, bl.c.fiscal_year == year),
+        )
+    ).all()
+    return ReconcileView(
+        region,
+        year,
+        ag["agency_code"],
+        ag["agency_name"],
+        d.version_id,
+        d.document_id,
+        d.doc.files[0].name if d.doc.files else None,
+        d.disclosed,
+        lines,
+        {n: r for n, r in links},
+        {r for _, r in links},
+        {i: t.title for i, t in enumerate(d.doc.tables)},
+    )
 
 
 def _money(v) -> Decimal | None:
@@ -88,18 +128,42 @@ def _money(v) -> Decimal | None:
 
 
 def _row(f: Finding, region: str, year: int, agency: str, version_id: int, as_of: date | None) -> dict:
-    return {"region_code": region, "fiscal_year": year, "agency_code": agency, "as_of": as_of,
-            "version_id": version_id, "rule": f.rule, "family": f.family, "severity": f.severity,
-            "confidence": f.confidence, "fingerprint": f.fingerprint, "subject_type": "unit", "subject_id": agency,
-            "file": f.file, "page": f.page, "line": f.line, "table_kind": f.table_kind, "table_title": f.table_title,
-            "row_code": f.row_code, "row_name": f.row_name, "column": f.column, "value": _money(f.value),
-            "expected": _money(f.expected), "difference": _money(f.difference), "money_unit": f.money_unit,
-            "message": f.message, "suggestion": f.suggestion, "evidence": f.evidence}
+    return {
+        "region_code": region,
+        "fiscal_year": year,
+        "agency_code": agency,
+        "as_of": as_of,
+        "version_id": version_id,
+        "rule": f.rule,
+        "family": f.family,
+        "severity": f.severity,
+        "confidence": f.confidence,
+        "fingerprint": f.fingerprint,
+        "subject_type": "unit",
+        "subject_id": agency,
+        "file": f.file,
+        "page": f.page,
+        "line": f.line,
+        "table_kind": f.table_kind,
+        "table_title": f.table_title,
+        "row_code": f.row_code,
+        "row_name": f.row_name,
+        "column": f.column,
+        "value": _money(f.value),
+        "expected": _money(f.expected),
+        "difference": _money(f.difference),
+        "money_unit": f.money_unit,
+        "message": f.message,
+        "suggestion": f.suggestion,
+        "evidence": f.evidence,
+    }
 
 
-def stored_findings(engine: Engine, region: str, year: int, agency: str | None = None,
-                    family: str | None = None) -> list[dict]:
+def stored_findings(
+    engine: Engine, region: str, year: int, agency: str | None = None, family: str | None = None
+) -> list[dict]:
     from .queries import _plain
+
     e = ExecutionFinding.__table__
     q = select(e).where(e.c.region_code == region, e.c.fiscal_year == year).order_by(e.c.rule, e.c.id)
     if agency:

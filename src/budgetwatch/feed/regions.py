@@ -1,5 +1,6 @@
 """The 财政区划 tree: 9 digits = province 2 + city 2 + county 2 + township 3 (a 一体化 front end tests levels by
 `substr(code,3,7)='0000000'` etc.), so a region's level and parent follow from its code."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -43,10 +44,19 @@ def ensure_region(conn: Connection, code: str, name: str | None = None, aliases:
     while (p := parent_of(chain[-1])) is not None:
         chain.append(p)
     existing = {r.code: r for r in conn.execute(select(t).where(t.c.code.in_(chain)))}
-    for c in reversed(chain):      # root first: the parent row exists before its child points to it
+    for c in reversed(chain):  # root first: the parent row exists before its child points to it
         if c not in existing:
-            conn.execute(t.insert().values(code=c, name=None, parent_code=parent_of(c), level=level_of(c),
-                                           aliases=[], approval_dates={}, active=True))
+            conn.execute(
+                t.insert().values(
+                    code=c,
+                    name=None,
+                    parent_code=parent_of(c),
+                    level=level_of(c),
+                    aliases=[],
+                    approval_dates={},
+                    active=True,
+                )
+            )
     row = existing.get(code)
     new_aliases = sorted(set(row.aliases if row else []) | {a for a in aliases if a})
     values = {}

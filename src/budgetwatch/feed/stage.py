@@ -4,6 +4,7 @@ The database then does the set work the loader used to do row by row in Python: 
 batch (the first row stands), the payment → 指标 link (through its 支付申请, else the one line of the same unit,
 功能, 经济 and project), and "unchanged" (a row is rewritten only when some value differs, so it keeps its batch).
 Python memory stays flat in the row count: nothing of the batch is held but one chunk."""
+
 from __future__ import annotations
 
 import itertools
@@ -43,8 +44,13 @@ class Stage:
         self.name = f"feed_stage_{table}_{next(_names)}"
         cols = [Column("_seq", Integer), Column("_row_no", Integer), Column("_file", String(400))]
         cols += [Column(c, target.c[c].type) for c in self.columns]
-        self.t = Table(self.name, MetaData(), *cols, prefixes=["TEMPORARY"],
-                       **({"postgresql_on_commit": "DROP"} if self.pg else {}))
+        self.t = Table(
+            self.name,
+            MetaData(),
+            *cols,
+            prefixes=["TEMPORARY"],
+            **({"postgresql_on_commit": "DROP"} if self.pg else {}),
+        )
         self.t.create(conn)
         self.rows = 0
         self.key = [k for k in KEYS[table] if k not in _LOADER_SET]
@@ -83,9 +89,11 @@ class Stage:
             return []
         key = ", ".join(self.key)
         on = " AND ".join(f"s.{k} = d.{k}" for k in self.key)
-        sql = (f"SELECT s._row_no, s._file, s.src_id, f._row_no, f._file FROM {self.name} s "
-               f"JOIN (SELECT {key}, min(_seq) AS m FROM {self.name} GROUP BY {key} HAVING count(*) > 1) d ON {on} "
-               f"JOIN {self.name} f ON f._seq = d.m WHERE s._seq <> d.m ORDER BY s._seq")
+        sql = (
+            f"SELECT s._row_no, s._file, s.src_id, f._row_no, f._file FROM {self.name} s "
+            f"JOIN (SELECT {key}, min(_seq) AS m FROM {self.name} GROUP BY {key} HAVING count(*) > 1) d ON {on} "
+            f"JOIN {self.name} f ON f._seq = d.m WHERE s._seq <> d.m ORDER BY s._seq"
+        )
         self.dups = [Duplicate(*r) for r in self.conn.execute(text(sql))]
         return self.dups
 
@@ -108,10 +116,12 @@ class Stage:
         data = [c for c in self.columns if c not in self.key]
         sets = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in data)
         differs = " OR ".join(f"{target}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in data)
-        sql = (f"INSERT INTO {target} (region_code, fiscal_year, batch_id, {cols}) "
-               f"SELECT '{self.region}', {self.year}, {self.batch}, {', '.join(exprs[c] for c in self.columns)} "
-               f"FROM {self.name} s {joins} WHERE {where} "
-               f"ON CONFLICT ({keys}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {differs}")
+        sql = (
+            f"INSERT INTO {target} (region_code, fiscal_year, batch_id, {cols}) "
+            f"SELECT '{self.region}', {self.year}, {self.batch}, {', '.join(exprs[c] for c in self.columns)} "
+            f"FROM {self.name} s {joins} WHERE {where} "
+            f"ON CONFLICT ({keys}) DO UPDATE SET {sets}, batch_id = excluded.batch_id WHERE {differs}"
+        )
         self.conn.execute(text(sql))
 
     def _payment_link(self) -> tuple[str, str, str]:
@@ -126,11 +136,16 @@ class Stage:
             "COALESCE(pro_code, '') AS pro, min(src_id) AS line, count(*) AS n FROM budget_lines "
             f"WHERE {here} GROUP BY agency_code, exp_func_code, COALESCE(dep_eco_code, ''), COALESCE(pro_code, '')) u "
             "ON u.agency_code = s.agency_code AND u.exp_func_code = s.exp_func_code "
-            "AND u.eco = COALESCE(s.dep_eco_code, '') AND u.pro = COALESCE(s.pro_code, '')")
-        line = ("CASE WHEN s.line_src_id IS NOT NULL THEN s.line_src_id WHEN ap.line_src_id IS NOT NULL "
-                "THEN ap.line_src_id WHEN u.n = 1 THEN u.line END")
-        match = ("CASE WHEN s.line_src_id IS NOT NULL THEN 'given' WHEN ap.line_src_id IS NOT NULL THEN 'app' "
-                 "WHEN u.n = 1 THEN 'attributes' ELSE 'none' END")
+            "AND u.eco = COALESCE(s.dep_eco_code, '') AND u.pro = COALESCE(s.pro_code, '')"
+        )
+        line = (
+            "CASE WHEN s.line_src_id IS NOT NULL THEN s.line_src_id WHEN ap.line_src_id IS NOT NULL "
+            "THEN ap.line_src_id WHEN u.n = 1 THEN u.line END"
+        )
+        match = (
+            "CASE WHEN s.line_src_id IS NOT NULL THEN 'given' WHEN ap.line_src_id IS NOT NULL THEN 'app' "
+            "WHEN u.n = 1 THEN 'attributes' ELSE 'none' END"
+        )
         return joins, line, match
 
     def drop(self) -> None:

@@ -7,6 +7,7 @@ is spread over the 基本支出 经济 items by iterative proportional fitting w
 Σ 指标 by 项 equals the disclosed 项 (where the disclosure's own rows add up) and the 三公 items equal the 三公 table.
 Everything synthetic says so: the batch is marked synthetic (manifest.json), payee names come from Faker.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -23,13 +24,39 @@ from .econ import DEP_ECO, gov_code
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 # a 项's basic money goes to the 经济 items it is for (养老 → 养老保险缴费 …)
-HOME = {"2080505": {"30108"}, "2080506": {"30109"}, "2101101": {"30110"}, "2101102": {"30110"}, "2101103": {"30111"},
-        "2210201": {"30113"}, "2082702": {"30112"}, "2080501": {"30301", "30302"}}
-PROJECT_ECO = (("会议", "30215"), ("培训", "30216"), ("维修", "30213"), ("设备", "31002"), ("电脑", "31002"),
-               ("桌椅", "31002"), ("平台", "31007"), ("系统", "31007"), ("软件", "31007"), ("运维", "30227"),
-               ("服务费", "30227"), ("补贴", "30399"), ("慰问", "30399"), ("调研", "30211"), ("视察", "30211"))
-THREE_PUBLIC_WORDS = {"30212": ("出国", "考察", "出访"), "30217": ("接待",), "30231": ("公务用车", "车辆"),
-                      "31013": ("购车", "车辆购置")}
+HOME = {
+    "2080505": {"30108"},
+    "2080506": {"30109"},
+    "2101101": {"30110"},
+    "2101102": {"30110"},
+    "2101103": {"30111"},
+    "2210201": {"30113"},
+    "2082702": {"30112"},
+    "2080501": {"30301", "30302"},
+}
+PROJECT_ECO = (
+    ("会议", "30215"),
+    ("培训", "30216"),
+    ("维修", "30213"),
+    ("设备", "31002"),
+    ("电脑", "31002"),
+    ("桌椅", "31002"),
+    ("平台", "31007"),
+    ("系统", "31007"),
+    ("软件", "31007"),
+    ("运维", "30227"),
+    ("服务费", "30227"),
+    ("补贴", "30399"),
+    ("慰问", "30399"),
+    ("调研", "30211"),
+    ("视察", "30211"),
+)
+THREE_PUBLIC_WORDS = {
+    "30212": ("出国", "考察", "出访"),
+    "30217": ("接待",),
+    "30231": ("公务用车", "车辆"),
+    "31013": ("购车", "车辆购置"),
+}
 LINE_ANOMALIES = ("R1", "R2", "R3", "R4")
 
 
@@ -51,7 +78,7 @@ class Line:
 class Plan:
     disclosed: Disclosed
     lines: list[Line] = field(default_factory=list)
-    gaps: dict[str, str] = field(default_factory=dict)       # 项 code → feed − disclosed (元), where not exact
+    gaps: dict[str, str] = field(default_factory=dict)  # 项 code → feed − disclosed (元), where not exact
     exact_projects: bool = True
     anomalies: list[dict] = field(default_factory=list)
 
@@ -142,7 +169,7 @@ def _ipf(rows: list[Decimal], cols: list[Decimal], allowed: list[list[bool]], ro
             if s:
                 for i in range(len(rows)):
                     m[i][j] *= float(target) / s
-    for i, target in enumerate(rows):      # rows exact last: they are what the disclosure prints per 项
+    for i, target in enumerate(rows):  # rows exact last: they are what the disclosure prints per 项
         s = sum(m[i])
         if s:
             m[i] = [x * float(target) / s for x in m[i]]
@@ -154,9 +181,9 @@ def _round_row(cells: list[float], total: Decimal) -> list[Decimal]:
     floors = [Decimal(str(c)).quantize(CENT, ROUND_DOWN) for c in cells]
     spare = int((total - sum(floors, ZERO)) * 100)
     order = sorted(range(len(cells)), key=lambda j: -(Decimal(str(cells[j])) - floors[j]))
-    for j in order[:max(spare, 0)]:
+    for j in order[: max(spare, 0)]:
         floors[j] += CENT
-    if spare < 0:         # float error the other way: the largest cell gives the 分 back
+    if spare < 0:  # float error the other way: the largest cell gives the 分 back
         floors[max(range(len(cells)), key=lambda j: floors[j])] += spare * CENT
     return floors
 
@@ -177,13 +204,14 @@ def spread_basic(d: Disclosed) -> list[tuple[Item, str, Decimal]]:
         allowed.append(allow if any(allow) else [True] * len(cols))
     m = _ipf([f.basic for f in rows], [e.amount for e in cols], allowed)
     cells = [_round_row(r, f.basic) for r, f in zip(m, rows)]
-    for j, e in enumerate(cols):          # 三公 items exact: the difference moves within one row
+    for j, e in enumerate(cols):  # 三公 items exact: the difference moves within one row
         if e.code not in THREE_PUBLIC:
             continue
         delta = e.amount - sum((cells[i][j] for i in range(len(rows))), ZERO)
         i = max(range(len(rows)), key=lambda i: cells[i][j])
-        other = max((k for k in range(len(cols)) if cols[k].code not in THREE_PUBLIC), key=lambda k: cells[i][k],
-                    default=None)
+        other = max(
+            (k for k in range(len(cols)) if cols[k].code not in THREE_PUBLIC), key=lambda k: cells[i][k], default=None
+        )
         if delta and other is not None and cells[i][other] >= delta:
             cells[i][j] += delta
             cells[i][other] -= delta
@@ -225,13 +253,16 @@ def plan_lines(doc, *, seed: int = 0, agency: str = "001", anomalies: tuple[str,
         nonlocal n
         n += 1
         return f"{year}{agency}{kind}{n:05d}"
+
     for f, eco, amount in spread_basic(d):
         plan.lines.append(Line(new_id("B"), f, eco, amount))
     funcs = {f.code: f for f in d.functions}
     for code, projects in sorted(by_func.items()):
-        lines = [Line(new_id("P"), funcs[code], project_eco(p.name), p.amount, p.name, f"{year}{agency}{i:04d}")
-                 for i, p in enumerate(projects, start=len(plan.lines))]
-        if code in gaps:      # the disclosure's own rows do not add up: the 项 stays exact, the project absorbs it
+        lines = [
+            Line(new_id("P"), funcs[code], project_eco(p.name), p.amount, p.name, f"{year}{agency}{i:04d}")
+            for i, p in enumerate(projects, start=len(plan.lines))
+        ]
+        if code in gaps:  # the disclosure's own rows do not add up: the 项 stays exact, the project absorbs it
             biggest = max(lines, key=lambda ln: ln.amount)
             biggest.amount -= gaps[code]
             plan.gaps[code] = str(gaps[code])
@@ -267,8 +298,10 @@ def _three_public_in_projects(plan: Plan, new_id) -> None:
 
 
 def _pick_project_lines(plan: Plan) -> list[Line]:
-    return sorted((ln for ln in plan.lines if ln.is_project and ln.eco not in THREE_PUBLIC),
-                  key=lambda ln: (-ln.amount, ln.src_id))
+    return sorted(
+        (ln for ln in plan.lines if ln.is_project and ln.eco not in THREE_PUBLIC),
+        key=lambda ln: (-ln.amount, ln.src_id),
+    )
 
 
 def _anomaly_R1(plan: Plan, new_id, rng) -> dict | None:
@@ -280,8 +313,13 @@ def _anomaly_R1(plan: Plan, new_id, rng) -> dict | None:
     extra = (f.basic * Decimal("0.035")).quantize(Decimal("1"))
     line = Line(new_id("B"), f, "30201", extra)
     plan.lines.append(line)
-    return {"id": "R1", "type": "年初指标与公开预算不符", "rule": "R01", "subject": {"exp_func_code": f.code},
-            "parameters": {"line_src_id": line.src_id, "extra": str(extra)}}
+    return {
+        "id": "R1",
+        "type": "年初指标与公开预算不符",
+        "rule": "R01",
+        "subject": {"exp_func_code": f.code},
+        "parameters": {"line_src_id": line.src_id, "extra": str(extra)},
+    }
 
 
 def _anomaly_R2(plan: Plan, new_id, rng) -> dict | None:
@@ -295,14 +333,20 @@ def _anomaly_R2(plan: Plan, new_id, rng) -> dict | None:
     name = f"{plan.disclosed.year}年应急处置专项经费"
     line = Line(new_id("P"), src.func, "30299", part, name, src.pro_code + "X")
     plan.lines.append(line)
-    return {"id": "R2", "type": "指标中的项目未在公开的项目支出表中", "rule": "R02",
-            "subject": {"pro_name": name, "line_src_id": line.src_id}, "parameters": {"from": src.pro_name}}
+    return {
+        "id": "R2",
+        "type": "指标中的项目未在公开的项目支出表中",
+        "rule": "R02",
+        "subject": {"pro_name": name, "line_src_id": line.src_id},
+        "parameters": {"from": src.pro_name},
+    }
 
 
 def _anomaly_R3(plan: Plan, new_id, rng) -> dict | None:
     """a disclosed project missing from the feed: its money merged into another project of the same 项."""
-    used = {a["parameters"].get("from") for a in plan.anomalies} | {a["subject"].get("pro_name")
-                                                                     for a in plan.anomalies}
+    used = {a["parameters"].get("from") for a in plan.anomalies} | {
+        a["subject"].get("pro_name") for a in plan.anomalies
+    }
     lines = [ln for ln in _pick_project_lines(plan)[5:] if ln.pro_name not in used]
     names = {}
     for ln in plan.lines:
@@ -316,8 +360,13 @@ def _anomaly_R3(plan: Plan, new_id, rng) -> dict | None:
             into = other[0]
             into.amount += ln.amount
             plan.lines.remove(ln)
-            return {"id": "R3", "type": "公开的项目在指标中不存在", "rule": "R03", "subject": {"pro_name": ln.pro_name},
-                    "parameters": {"merged_into": into.pro_name, "amount": str(ln.amount)}}
+            return {
+                "id": "R3",
+                "type": "公开的项目在指标中不存在",
+                "rule": "R03",
+                "subject": {"pro_name": ln.pro_name},
+                "parameters": {"merged_into": into.pro_name, "amount": str(ln.amount)},
+            }
     return None
 
 
@@ -328,16 +377,24 @@ def _anomaly_R4(plan: Plan, new_id, rng) -> dict | None:
         if not lines:
             continue
         target = lines[0]
-        donors = [ln for ln in plan.lines if ln.func.code == target.func.code and ln.eco not in THREE_PUBLIC
-                  and ln.amount > 20000]
+        donors = [
+            ln
+            for ln in plan.lines
+            if ln.func.code == target.func.code and ln.eco not in THREE_PUBLIC and ln.amount > 20000
+        ]
         if not donors:
             continue
         donor = max(donors, key=lambda ln: ln.amount)
         moved = Decimal(8000)
         donor.amount -= moved
         target.amount += moved
-        return {"id": "R4", "type": "三公经费指标与公开的三公表不符", "rule": "R04", "subject": {"dep_eco_code": code},
-                "parameters": {"moved": str(moved), "from_line_src_id": donor.src_id, "line_src_id": target.src_id}}
+        return {
+            "id": "R4",
+            "type": "三公经费指标与公开的三公表不符",
+            "rule": "R04",
+            "subject": {"dep_eco_code": code},
+            "parameters": {"moved": str(moved), "from_line_src_id": donor.src_id, "line_src_id": target.src_id},
+        }
     return None
 
 

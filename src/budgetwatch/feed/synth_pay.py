@@ -1,5 +1,6 @@
 """The synthetic year's adjustments and payments (see synth.py), with the execution anomalies of
 docs/feed.md seeded on request, and the writer of the 一体化 CSV layout + manifest.json."""
+
 from __future__ import annotations
 
 import csv
@@ -18,31 +19,104 @@ from .synth import ZERO, Line, Plan, eco_name, gov_eco
 
 PAY_ANOMALIES = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "U1")
 ALL_ANOMALIES = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "U1", "R1", "R2", "R3", "R4")
-SPLIT_LIMIT = Decimal(50000)      # A3: payments just under it
-LARGE = Decimal(1000000)          # G05 large payment: normal payments stay under it
-PROFILES = {   # share of a project's money paid per month (Jan…Dec), by keyword of its name
-    "会议": (0, .55, .25, 0, 0, 0, 0, 0, .10, 0, .10, 0),
-    "培训": (0, 0, 0, 0, .5, 0, 0, 0, .5, 0, 0, 0),
+SPLIT_LIMIT = Decimal(50000)  # A3: payments just under it
+LARGE = Decimal(1000000)  # G05 large payment: normal payments stay under it
+PROFILES = {  # share of a project's money paid per month (Jan…Dec), by keyword of its name
+    "会议": (0, 0.55, 0.25, 0, 0, 0, 0, 0, 0.10, 0, 0.10, 0),
+    "培训": (0, 0, 0, 0, 0.5, 0, 0, 0, 0.5, 0, 0, 0),
     "设备": (0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-    "平台": (0, 0, .3, 0, 0, 0, 0, .6, 0, 0, 0, .1),
-    "建设": (0, 0, .3, 0, 0, 0, 0, .6, 0, 0, 0, .1),
+    "平台": (0, 0, 0.3, 0, 0, 0, 0, 0.6, 0, 0, 0, 0.1),
+    "建设": (0, 0, 0.3, 0, 0, 0, 0, 0.6, 0, 0, 0, 0.1),
 }
-DEFAULT_PROFILE = (.08,) * 11 + (.12,)
+DEFAULT_PROFILE = (0.08,) * 11 + (0.12,)
 
-BILL = ("PAY_CERT_ID", "PAY_CERT_NO", "MOF_DIV_CODE", "FISCAL_YEAR", "VOU_DATE", "PAY_AMT", "XPAY_DATE", "XPAY_AMT",
-        "AGENCY_CODE", "AGENCY_NAME", "EXP_FUNC_CODE", "EXP_FUNC_NAME", "DEP_BGT_ECO_CODE", "DEP_BGT_ECO_NAME",
-        "GOV_BGT_ECO_CODE", "PRO_CODE", "PRO_NAME", "FUND_TYPE_CODE", "PAY_TYPE_CODE", "PAY_TYPE_NAME",
-        "SET_MODE_CODE", "SET_MODE_NAME", "PAYEE_ACCT_NAME", "PAYEE_ACCT_NO", "PAYEE_ACCT_BANK_NAME", "USE_DES",
-        "UPDATE_TIME", "IS_DELETED")
-VOUCHER = ("PAY_APP_ID", "PAY_APP_NO", "MOF_DIV_CODE", "FISCAL_YEAR", "PAY_CERT_ID", "BGT_ID", "PAY_APP_AMT",
-           "CREATE_DATE", "UPDATE_TIME", "IS_DELETED")
-INFO = ("BGT_ID", "MOF_DIV_CODE", "FISCAL_YEAR", "AGENCY_CODE", "AGENCY_NAME", "EXP_FUNC_CODE", "EXP_FUNC_NAME",
-        "DEP_BGT_ECO_CODE", "DEP_BGT_ECO_NAME", "GOV_BGT_ECO_CODE", "PRO_CODE", "PRO_NAME", "FUND_TYPE_CODE",
-        "FUND_TYPE_NAME", "BGT_TYPE_CODE", "BGT_TYPE_NAME", "SOURCE_TYPE_CODE", "SOURCE_TYPE_NAME", "AMOUNT",
-        "COR_BGT_DOC_NO", "BGT_DOC_TITLE", "DOC_DATE", "IS_GOV_PUR", "UPDATE_TIME", "IS_DELETED")
-ADJSUB = ("ADJ_SUB_ID", "MOF_DIV_CODE", "FISCAL_YEAR", "BGT_ID", "ORI_BGT_ID", "AGENCY_CODE", "EXP_FUNC_CODE",
-          "DEP_BGT_ECO_CODE", "PRO_CODE", "ADD_AMOUNT", "ADJ_DATE", "BAT_NUM", "ADJ_TYPE_NAME", "COR_BGT_DOC_NO",
-          "UPDATE_TIME", "IS_DELETED")
+BILL = (
+    "PAY_CERT_ID",
+    "PAY_CERT_NO",
+    "MOF_DIV_CODE",
+    "FISCAL_YEAR",
+    "VOU_DATE",
+    "PAY_AMT",
+    "XPAY_DATE",
+    "XPAY_AMT",
+    "AGENCY_CODE",
+    "AGENCY_NAME",
+    "EXP_FUNC_CODE",
+    "EXP_FUNC_NAME",
+    "DEP_BGT_ECO_CODE",
+    "DEP_BGT_ECO_NAME",
+    "GOV_BGT_ECO_CODE",
+    "PRO_CODE",
+    "PRO_NAME",
+    "FUND_TYPE_CODE",
+    "PAY_TYPE_CODE",
+    "PAY_TYPE_NAME",
+    "SET_MODE_CODE",
+    "SET_MODE_NAME",
+    "PAYEE_ACCT_NAME",
+    "PAYEE_ACCT_NO",
+    "PAYEE_ACCT_BANK_NAME",
+    "USE_DES",
+    "UPDATE_TIME",
+    "IS_DELETED",
+)
+VOUCHER = (
+    "PAY_APP_ID",
+    "PAY_APP_NO",
+    "MOF_DIV_CODE",
+    "FISCAL_YEAR",
+    "PAY_CERT_ID",
+    "BGT_ID",
+    "PAY_APP_AMT",
+    "CREATE_DATE",
+    "UPDATE_TIME",
+    "IS_DELETED",
+)
+INFO = (
+    "BGT_ID",
+    "MOF_DIV_CODE",
+    "FISCAL_YEAR",
+    "AGENCY_CODE",
+    "AGENCY_NAME",
+    "EXP_FUNC_CODE",
+    "EXP_FUNC_NAME",
+    "DEP_BGT_ECO_CODE",
+    "DEP_BGT_ECO_NAME",
+    "GOV_BGT_ECO_CODE",
+    "PRO_CODE",
+    "PRO_NAME",
+    "FUND_TYPE_CODE",
+    "FUND_TYPE_NAME",
+    "BGT_TYPE_CODE",
+    "BGT_TYPE_NAME",
+    "SOURCE_TYPE_CODE",
+    "SOURCE_TYPE_NAME",
+    "AMOUNT",
+    "COR_BGT_DOC_NO",
+    "BGT_DOC_TITLE",
+    "DOC_DATE",
+    "IS_GOV_PUR",
+    "UPDATE_TIME",
+    "IS_DELETED",
+)
+ADJSUB = (
+    "ADJ_SUB_ID",
+    "MOF_DIV_CODE",
+    "FISCAL_YEAR",
+    "BGT_ID",
+    "ORI_BGT_ID",
+    "AGENCY_CODE",
+    "EXP_FUNC_CODE",
+    "DEP_BGT_ECO_CODE",
+    "PRO_CODE",
+    "ADD_AMOUNT",
+    "ADJ_DATE",
+    "BAT_NUM",
+    "ADJ_TYPE_NAME",
+    "COR_BGT_DOC_NO",
+    "UPDATE_TIME",
+    "IS_DELETED",
+)
 
 
 @dataclass
@@ -52,7 +126,7 @@ class Year:
     region_name: str
     agency: str
     adjustments: list[dict] = field(default_factory=list)
-    payments: list[dict] = field(default_factory=list)      # {line, date, amount, payee, account, bank, purpose}
+    payments: list[dict] = field(default_factory=list)  # {line, date, amount, payee, account, bank, purpose}
     anomalies: list[dict] = field(default_factory=list)
 
 
@@ -75,15 +149,25 @@ class _Payees:
         return "62" + "".join(str(self.rng.randrange(10)) for _ in range(17))
 
     def _unit(self, name: str) -> tuple[str, str, str]:
-        return name, self._account(), self.rng.choice(("中国工商银行", "中国农业银行", "中国建设银行", "中国银行")) + \
-            self.region + "支行"
+        return (
+            name,
+            self._account(),
+            self.rng.choice(("中国工商银行", "中国农业银行", "中国建设银行", "中国银行")) + self.region + "支行",
+        )
 
     def _person(self) -> tuple[str, str, str]:
         return self.fake.name(), self._account(), "中国邮政储蓄银行" + self.region + "支行"
 
     def fixed(self, eco: str) -> tuple[str, str, str] | None:
-        named = {"30108": "机关事业单位社会保险中心", "30109": "机关事业单位社会保险中心", "30110": "医疗保障中心",
-                 "30111": "医疗保障中心", "30112": "医疗保障中心", "30113": "住房公积金管理中心", "30228": "总工会"}
+        named = {
+            "30108": "机关事业单位社会保险中心",
+            "30109": "机关事业单位社会保险中心",
+            "30110": "医疗保障中心",
+            "30111": "医疗保障中心",
+            "30112": "医疗保障中心",
+            "30113": "住房公积金管理中心",
+            "30228": "总工会",
+        }
         if eco in named:
             return self._stable(self.region + named[eco])
         if eco.startswith("301"):
@@ -104,7 +188,7 @@ def _profile(line: Line, scenario: str, december: float) -> tuple[float, ...]:
         rest = (1 - december) / 11
         return (rest,) * 11 + (december,)
     prof = next((p for k, p in PROFILES.items() if k in line.pro_name), DEFAULT_PROFILE)
-    if scenario == "slow":   # every project starts four months late
+    if scenario == "slow":  # every project starts four months late
         shifted = [0.0] * 4 + list(prof[:8])
         shifted[11] += sum(prof[8:])
         prof = tuple(shifted)
@@ -120,14 +204,25 @@ def _split(amount: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
     return out + [amount - sum(out, ZERO)]
 
 
-def pay_year(plan: Plan, *, region: str, region_name: str, agency: str, seed: int = 0, scenario: str = "normal",
-             december: float = 0.23, anomalies: tuple[str, ...] = ()) -> Year:
+def pay_year(
+    plan: Plan,
+    *,
+    region: str,
+    region_name: str,
+    agency: str,
+    seed: int = 0,
+    scenario: str = "normal",
+    december: float = 0.23,
+    anomalies: tuple[str, ...] = (),
+) -> Year:
     rng = random.Random(seed * 7919 + 17)
     payees = _Payees(seed, region_name)
     y = Year(plan, region, region_name, agency)
     year = plan.disclosed.year
-    projects = sorted((ln for ln in plan.lines if ln.is_project and ln.eco not in THREE_PUBLIC),
-                      key=lambda ln: (-ln.amount, ln.src_id))
+    projects = sorted(
+        (ln for ln in plan.lines if ln.is_project and ln.eco not in THREE_PUBLIC),
+        key=lambda ln: (-ln.amount, ln.src_id),
+    )
     special: dict[str, str] = {}
     if "A1" in anomalies and projects:
         special[projects[0].src_id] = "A1"
@@ -146,20 +241,36 @@ def pay_year(plan: Plan, *, region: str, region_name: str, agency: str, seed: in
         ln = projects[3]
         add = (ln.amount * Decimal("0.25")).quantize(Decimal("0.01"))
         _adjust(y, ln, None, add, date(year, 11, 3), "追加")
-        y.anomalies.append({"id": "A7", "type": "大额追加", "rule": "G10", "subject": {"line_src_id": ln.src_id},
-                            "parameters": {"amount": str(add), "date": f"{year}-11-03"}})
+        y.anomalies.append(
+            {
+                "id": "A7",
+                "type": "大额追加",
+                "rule": "G10",
+                "subject": {"line_src_id": ln.src_id},
+                "parameters": {"amount": str(add), "date": f"{year}-11-03"},
+            }
+        )
     person_line = None
     if "A4" in anomalies:
         cands = [ln for ln in plan.lines if ln.eco in ("30201", "30299", "30239") and ln.src_id not in special]
         person_line = max(cands, key=lambda ln: ln.amount, default=None)
     for ln in plan.lines:
         kind = special.get(ln.src_id)
-        available = ln.amount + sum((a["amount"] for a in y.adjustments
-                                     if a["line"] is ln and not a.get("paid_separately")), ZERO) \
+        available = (
+            ln.amount
+            + sum((a["amount"] for a in y.adjustments if a["line"] is ln and not a.get("paid_separately")), ZERO)
             - sum((a["amount"] for a in y.adjustments if a["from"] is ln), ZERO)
+        )
         if kind == "A5":
-            y.anomalies.append({"id": "A5", "type": "项目未执行", "rule": "G08", "subject": {"line_src_id": ln.src_id},
-                                "parameters": {"amount": str(ln.amount)}})
+            y.anomalies.append(
+                {
+                    "id": "A5",
+                    "type": "项目未执行",
+                    "rule": "G08",
+                    "subject": {"line_src_id": ln.src_id},
+                    "parameters": {"amount": str(ln.amount)},
+                }
+            )
             continue
         fixed = payees.fixed(ln.eco)
         share = 1.0 if fixed else rng.uniform(0.93, 0.995) if ln.is_project else rng.uniform(0.96, 1.0)
@@ -170,7 +281,7 @@ def pay_year(plan: Plan, *, region: str, region_name: str, agency: str, seed: in
             total = min(total, (available * Decimal("0.99")).quantize(Decimal("0.01")))
         injected = _inject(y, ln, kind, person_line, payees, rng, year, available)
         total -= sum((p["amount"] for p in injected), ZERO)
-        profile = (0, 0, 0, 0, 0, 0, 0, 0, 0, .3, 0, .7) if kind == "A1" else _profile(ln, scenario, december)
+        profile = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0.3, 0, 0.7) if kind == "A1" else _profile(ln, scenario, december)
         vendors = rng.sample(payees.vendors, 3)
         months = [(m + 1, w) for m, w in enumerate(profile) if w > 0]
         paid = ZERO
@@ -192,21 +303,35 @@ def pay_year(plan: Plan, *, region: str, region_name: str, agency: str, seed: in
     if "U1" in anomalies:
         _anomaly_U1(y, year, payees)
     if person_line is not None:
-        y.anomalies.append({"id": "A4", "type": "向个人支付", "rule": "G07",
-                            "subject": {"line_src_id": person_line.src_id},
-                            "parameters": {"date": f"{year}-08-17"}})
+        y.anomalies.append(
+            {
+                "id": "A4",
+                "type": "向个人支付",
+                "rule": "G07",
+                "subject": {"line_src_id": person_line.src_id},
+                "parameters": {"date": f"{year}-08-17"},
+            }
+        )
     y.payments.sort(key=lambda p: (p["date"], p["line"].src_id, p["amount"]))
     return y
 
 
-def _pay(ln: Line, day: date, amount: Decimal, who: tuple[str, str, str], purpose: str | None = None,
-         matched: bool = True) -> dict:
-    return {"line": ln, "date": day, "amount": amount, "payee": who, "matched": matched,
-            "purpose": purpose or (ln.pro_name or eco_name(ln.eco) or "支出")}
+def _pay(
+    ln: Line, day: date, amount: Decimal, who: tuple[str, str, str], purpose: str | None = None, matched: bool = True
+) -> dict:
+    return {
+        "line": ln,
+        "date": day,
+        "amount": amount,
+        "payee": who,
+        "matched": matched,
+        "purpose": purpose or (ln.pro_name or eco_name(ln.eco) or "支出"),
+    }
 
 
-def _inject(y: Year, ln: Line, kind: str | None, person_line, payees: _Payees, rng, year: int,
-            available: Decimal) -> list[dict]:
+def _inject(
+    y: Year, ln: Line, kind: str | None, person_line, payees: _Payees, rng, year: int, available: Decimal
+) -> list[dict]:
     out = []
     if kind == "A3":
         vendor = payees._unit(payees.fake.company())
@@ -216,31 +341,61 @@ def _inject(y: Year, ln: Line, kind: str | None, person_line, payees: _Payees, r
             a = Decimal(rng.randint(49600, 49990))
             amounts.append(a)
             out.append(_pay(ln, business_day(day + timedelta(days=2 * i)), a, vendor, "设备及服务采购"))
-        y.anomalies.append({"id": "A3", "type": "拆分支付", "rule": "G06", "subject": {"line_src_id": ln.src_id},
-                            "parameters": {"payee": vendor[0], "amounts": [str(a) for a in amounts],
-                                           "first_date": f"{year}-09-04"}})
+        y.anomalies.append(
+            {
+                "id": "A3",
+                "type": "拆分支付",
+                "rule": "G06",
+                "subject": {"line_src_id": ln.src_id},
+                "parameters": {"payee": vendor[0], "amounts": [str(a) for a in amounts], "first_date": f"{year}-09-04"},
+            }
+        )
     if ln is person_line:
         amount = min(Decimal(18600), (available * Decimal("0.4")).quantize(Decimal("0.01")))
         person = payees._person()
         out.append(_pay(ln, business_day(date(year, 8, 17)), amount, person, "劳务报酬"))
     if kind == "A1":
-        y.anomalies.append({"id": "A1", "type": "年底突击", "rule": "G02", "subject": {"line_src_id": ln.src_id},
-                            "parameters": {"october": 0.3, "december": 0.7}})
+        y.anomalies.append(
+            {
+                "id": "A1",
+                "type": "年底突击",
+                "rule": "G02",
+                "subject": {"line_src_id": ln.src_id},
+                "parameters": {"october": 0.3, "december": 0.7},
+            }
+        )
     if kind == "A2":
-        y.anomalies.append({"id": "A2", "type": "超指标支付", "rule": "G03", "subject": {"line_src_id": ln.src_id},
-                            "parameters": {"paid_share": 1.12}})
+        y.anomalies.append(
+            {
+                "id": "A2",
+                "type": "超指标支付",
+                "rule": "G03",
+                "subject": {"line_src_id": ln.src_id},
+                "parameters": {"paid_share": 1.12},
+            }
+        )
     return out
 
 
 def _adjust(y: Year, to: Line, frm: Line | None, amount: Decimal, day: date, kind: str) -> None:
-    y.adjustments.append({"id": f"{y.plan.disclosed.year}{y.agency}ADJ{len(y.adjustments) + 1:04d}", "line": to,
-                          "from": frm, "amount": amount, "date": day, "kind": kind})
+    y.adjustments.append(
+        {
+            "id": f"{y.plan.disclosed.year}{y.agency}ADJ{len(y.adjustments) + 1:04d}",
+            "line": to,
+            "from": frm,
+            "amount": amount,
+            "date": day,
+            "kind": kind,
+        }
+    )
 
 
 def _ordinary_transfer(y: Year, year: int, rng) -> None:
     """One ordinary 调剂 in July: 5% between the two largest 302 basic lines (never a 三公 line)."""
-    c = sorted((ln for ln in y.plan.lines if ln.eco.startswith("302") and not ln.is_project
-                and ln.eco not in THREE_PUBLIC), key=lambda ln: (-ln.amount, ln.src_id))
+    c = sorted(
+        (ln for ln in y.plan.lines if ln.eco.startswith("302") and not ln.is_project and ln.eco not in THREE_PUBLIC),
+        key=lambda ln: (-ln.amount, ln.src_id),
+    )
     if len(c) >= 2:
         amount = (c[0].amount * Decimal("0.05")).quantize(Decimal("1"))
         _adjust(y, c[1], c[0], amount, date(year, 7, 14), "调剂")
@@ -256,8 +411,15 @@ def _anomaly_A6(y: Year, year: int, payees: _Payees) -> None:
         y.adjustments[-1]["paid_separately"] = True
         ln_pay = _pay(ln, business_day(date(year, 11, 20)), add, payees.vendors[1], THREE_PUBLIC[code])
         y.payments.append(ln_pay)
-        y.anomalies.append({"id": "A6", "type": "三公经费超预算", "rule": "G09", "subject": {"dep_eco_code": code},
-                            "parameters": {"line_src_id": ln.src_id, "added": str(add), "paid_date": f"{year}-11-20"}})
+        y.anomalies.append(
+            {
+                "id": "A6",
+                "type": "三公经费超预算",
+                "rule": "G09",
+                "subject": {"dep_eco_code": code},
+                "parameters": {"line_src_id": ln.src_id, "added": str(add), "paid_date": f"{year}-11-20"},
+            }
+        )
         return
 
 
@@ -267,15 +429,31 @@ def _anomaly_U1(y: Year, year: int, payees: _Payees) -> None:
     ghost = Line("", ln.func, "30299", Decimal("12800.00"), "未列入指标的支出", f"{year}{y.agency}9999")
     p = _pay(ghost, business_day(date(year, 6, 15)), Decimal("12800.00"), payees.vendors[0], "其他支出", False)
     y.payments.append(p)
-    y.anomalies.append({"id": "U1", "type": "支付无对应指标", "rule": "match", "subject": {"pay_index": None},
-                        "parameters": {"amount": "12800.00", "date": f"{year}-06-15"}})
+    y.anomalies.append(
+        {
+            "id": "U1",
+            "type": "支付无对应指标",
+            "rule": "match",
+            "subject": {"pay_index": None},
+            "parameters": {"amount": "12800.00", "date": f"{year}-06-15"},
+        }
+    )
     y.anomalies[-1]["_payment"] = p
 
 
 # — writing the 一体化 CSV layout —
 
-def write_year(y: Year, out: Path, *, seed: int, source: dict, encoding: str = "utf-8", agency_name: str | None = None,
-               extra: dict | None = None) -> dict:
+
+def write_year(
+    y: Year,
+    out: Path,
+    *,
+    seed: int,
+    source: dict,
+    encoding: str = "utf-8",
+    agency_name: str | None = None,
+    extra: dict | None = None,
+) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     year, region = y.plan.disclosed.year, y.region
     name = agency_name or y.plan.disclosed.unit or ""
@@ -283,45 +461,143 @@ def write_year(y: Year, out: Path, *, seed: int, source: dict, encoding: str = "
     doc_no = f"{y.region_name}财预〔{year}〕1号"
     with _writer(out / "BA_BGT_INFO.csv", INFO, encoding) as w:
         for ln in y.plan.lines:
-            w.writerow([ln.src_id, region, year, y.agency, name, ln.func.code, ln.func.name, ln.eco, eco_name(ln.eco),
-                        gov_eco(ln.eco), ln.pro_code or "", ln.pro_name or "", "1", "一般公共预算资金", "1",
-                        "年初预算", "1", "本级财力", f"{ln.amount:.2f}", doc_no, f"关于批复{year}年部门预算的通知",
-                        f"{year}-01-20", "0", stamp, "0"])
+            w.writerow(
+                [
+                    ln.src_id,
+                    region,
+                    year,
+                    y.agency,
+                    name,
+                    ln.func.code,
+                    ln.func.name,
+                    ln.eco,
+                    eco_name(ln.eco),
+                    gov_eco(ln.eco),
+                    ln.pro_code or "",
+                    ln.pro_name or "",
+                    "1",
+                    "一般公共预算资金",
+                    "1",
+                    "年初预算",
+                    "1",
+                    "本级财力",
+                    f"{ln.amount:.2f}",
+                    doc_no,
+                    f"关于批复{year}年部门预算的通知",
+                    f"{year}-01-20",
+                    "0",
+                    stamp,
+                    "0",
+                ]
+            )
     with _writer(out / "BA_BGT_ADJSUB.csv", ADJSUB, encoding) as w:
         for a in y.adjustments:
             ln = a["line"]
-            w.writerow([a["id"], region, year, ln.src_id, a["from"].src_id if a["from"] else "", y.agency,
-                        ln.func.code, ln.eco, ln.pro_code or "", f"{a['amount']:.2f}", a["date"].isoformat(),
-                        f"{a['date']:%m}", a["kind"], f"{y.region_name}财预〔{year}〕{a['date']:%m%d}号",
-                        f"{a['date']} 10:00:00", "0"])
+            w.writerow(
+                [
+                    a["id"],
+                    region,
+                    year,
+                    ln.src_id,
+                    a["from"].src_id if a["from"] else "",
+                    y.agency,
+                    ln.func.code,
+                    ln.eco,
+                    ln.pro_code or "",
+                    f"{a['amount']:.2f}",
+                    a["date"].isoformat(),
+                    f"{a['date']:%m}",
+                    a["kind"],
+                    f"{y.region_name}财预〔{year}〕{a['date']:%m%d}号",
+                    f"{a['date']} 10:00:00",
+                    "0",
+                ]
+            )
     unmatched = None
-    with _writer(out / "PAY_VOUCHER_BILL.csv", BILL, encoding) as w, \
-            _writer(out / "PAY_VOUCHER.csv", VOUCHER, encoding) as wv:
+    with (
+        _writer(out / "PAY_VOUCHER_BILL.csv", BILL, encoding) as w,
+        _writer(out / "PAY_VOUCHER.csv", VOUCHER, encoding) as wv,
+    ):
         for i, p in enumerate(y.payments, 1):
             ln, (who, acct, bank) = p["line"], p["payee"]
             cert = f"{year}{y.agency}PC{i:07d}"
-            w.writerow([cert, f"{year}{i:08d}", region, year, p["date"].isoformat(), f"{p['amount']:.2f}",
-                        p["date"].isoformat(), f"{p['amount']:.2f}", y.agency, name, ln.func.code, ln.func.name,
-                        ln.eco, eco_name(ln.eco), gov_eco(ln.eco), ln.pro_code or "", ln.pro_name or "", "1",
-                        "1", "国库集中支付", "2", "转账", who, acct, bank, p["purpose"], f"{p['date']} 16:00:00", "0"])
+            w.writerow(
+                [
+                    cert,
+                    f"{year}{i:08d}",
+                    region,
+                    year,
+                    p["date"].isoformat(),
+                    f"{p['amount']:.2f}",
+                    p["date"].isoformat(),
+                    f"{p['amount']:.2f}",
+                    y.agency,
+                    name,
+                    ln.func.code,
+                    ln.func.name,
+                    ln.eco,
+                    eco_name(ln.eco),
+                    gov_eco(ln.eco),
+                    ln.pro_code or "",
+                    ln.pro_name or "",
+                    "1",
+                    "1",
+                    "国库集中支付",
+                    "2",
+                    "转账",
+                    who,
+                    acct,
+                    bank,
+                    p["purpose"],
+                    f"{p['date']} 16:00:00",
+                    "0",
+                ]
+            )
             if p["matched"]:
-                wv.writerow([f"{year}{y.agency}PA{i:07d}", f"SQ{year}{i:08d}", region, year, cert, ln.src_id,
-                             f"{p['amount']:.2f}", p["date"].isoformat(), f"{p['date']} 15:00:00", "0"])
+                wv.writerow(
+                    [
+                        f"{year}{y.agency}PA{i:07d}",
+                        f"SQ{year}{i:08d}",
+                        region,
+                        year,
+                        cert,
+                        ln.src_id,
+                        f"{p['amount']:.2f}",
+                        p["date"].isoformat(),
+                        f"{p['date']} 15:00:00",
+                        "0",
+                    ]
+                )
             else:
                 unmatched = cert
     anomalies = sorted(y.plan.anomalies + y.anomalies, key=lambda a: a["id"])
     for a in anomalies:
         if a.pop("_payment", None) is not None:
             a["subject"] = {"pay_cert_id": unmatched}
-    manifest = {"synthetic": True, "generator": "budgetwatch feed synth", "seed": seed, "source": source,
-                "region": region, "region_name": y.region_name, "region_alias": y.region_name, "fiscal_year": year,
-                "agency_code": y.agency, "agency_name": name,
-                "invariants": {"projects_exact": y.plan.exact_projects, "function_gaps": y.plan.gaps,
-                               "lines": len(y.plan.lines), "adjustments": len(y.adjustments),
-                               "payments": len(y.payments)},
-                "anomalies": anomalies, **(extra or {})}
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n",
-                                       encoding="utf-8")
+    manifest = {
+        "synthetic": True,
+        "generator": "budgetwatch feed synth",
+        "seed": seed,
+        "source": source,
+        "region": region,
+        "region_name": y.region_name,
+        "region_alias": y.region_name,
+        "fiscal_year": year,
+        "agency_code": y.agency,
+        "agency_name": name,
+        "invariants": {
+            "projects_exact": y.plan.exact_projects,
+            "function_gaps": y.plan.gaps,
+            "lines": len(y.plan.lines),
+            "adjustments": len(y.adjustments),
+            "payments": len(y.payments),
+        },
+        "anomalies": anomalies,
+        **(extra or {}),
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -338,13 +614,31 @@ class _writer:
         self.f.close()
 
 
-def generate(doc, out: Path, *, region: str, region_name: str, agency: str = "001", seed: int = 0,
-             anomalies: tuple[str, ...] = (), scenario: str = "normal", source: dict | None = None,
-             encoding: str = "utf-8") -> dict:
+def generate(
+    doc,
+    out: Path,
+    *,
+    region: str,
+    region_name: str,
+    agency: str = "001",
+    seed: int = 0,
+    anomalies: tuple[str, ...] = (),
+    scenario: str = "normal",
+    source: dict | None = None,
+    encoding: str = "utf-8",
+) -> dict:
     """A synthetic year for one disclosed document, written to `out`; returns the manifest."""
     from .synth import plan_lines
+
     plan = plan_lines(doc, seed=seed, agency=agency, anomalies=anomalies)
-    y = pay_year(plan, region=region, region_name=region_name, agency=agency, seed=seed, scenario=scenario,
-                 anomalies=anomalies)
-    return write_year(y, out, seed=seed, source=source or {}, encoding=encoding,
-                      extra={"scenario": scenario, "requested_anomalies": list(anomalies)})
+    y = pay_year(
+        plan, region=region, region_name=region_name, agency=agency, seed=seed, scenario=scenario, anomalies=anomalies
+    )
+    return write_year(
+        y,
+        out,
+        seed=seed,
+        source=source or {},
+        encoding=encoding,
+        extra={"scenario": scenario, "requested_anomalies": list(anomalies)},
+    )

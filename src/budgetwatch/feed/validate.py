@@ -5,6 +5,7 @@ Validation works on a chunk of rows one column at a time, not one row object at 
 parsed by one parser with a memo (a feed repeats its codes, dates, payees and accounts thousands of times), the
 errors are collected per row, and the valid rows come out as plain tuples in the model's column order (COLUMNS),
 ready for COPY / executemany. A row is rejected when any of its fields is bad; its rejects carry the row as sent."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,25 +21,50 @@ from .codes import Bad
 from .model import TABLES
 
 REASONS = {
-    "E_REQUIRED": "缺少必填字段", "E_AMOUNT": "金额无效", "E_CODE": "科目编码无效", "E_DATE": "日期无效",
-    "E_DUP": "主键重复", "E_UNKNOWN_LINE": "指标不存在", "E_COLUMN": "缺少必需的列", "E_ENCODING": "文件编码无法识别",
-    "E_REGION": "财政区划不符", "E_YEAR": "预算年度不符", "E_VALUE": "取值无效", "E_FILE": "文件无法读取",
+    "E_REQUIRED": "缺少必填字段",
+    "E_AMOUNT": "金额无效",
+    "E_CODE": "科目编码无效",
+    "E_DATE": "日期无效",
+    "E_DUP": "主键重复",
+    "E_UNKNOWN_LINE": "指标不存在",
+    "E_COLUMN": "缺少必需的列",
+    "E_ENCODING": "文件编码无法识别",
+    "E_REGION": "财政区划不符",
+    "E_YEAR": "预算年度不符",
+    "E_VALUE": "取值无效",
+    "E_FILE": "文件无法读取",
     "E_TABLE": "无法识别的数据表",
 }
-FIELD_ZH = {"src_id": "主键", "agency_code": "单位编码", "exp_func": "功能科目", "dep_eco": "部门经济科目",
-            "gov_eco": "政府经济科目", "amount": "金额", "pay_date": "支付日期", "line_src_id": "指标主键",
-            "from_line_src_id": "源指标主键", "pay_cert_id": "支付凭证主键", "doc_date": "发文日期",
-            "adj_date": "调整日期", "app_date": "申请日期", "region": "财政区划", "year": "预算年度"}
+FIELD_ZH = {
+    "src_id": "主键",
+    "agency_code": "单位编码",
+    "exp_func": "功能科目",
+    "dep_eco": "部门经济科目",
+    "gov_eco": "政府经济科目",
+    "amount": "金额",
+    "pay_date": "支付日期",
+    "line_src_id": "指标主键",
+    "from_line_src_id": "源指标主键",
+    "pay_cert_id": "支付凭证主键",
+    "doc_date": "发文日期",
+    "adj_date": "调整日期",
+    "app_date": "申请日期",
+    "region": "财政区划",
+    "year": "预算年度",
+}
 MAX_ID = 40
-MEMO_MAX = 200_000        # parsed values kept per parser (memory stays bounded on a feed of distinct amounts)
+MEMO_MAX = 200_000  # parsed values kept per parser (memory stays bounded on a feed of distinct amounts)
 PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 ORG_WORDS = re.compile(r"公司|中心|局|委|办|院|校|所|站|厂|店|部|会|社|行|处|队|馆|室|政府|银行|医院|账户|专户")
 _NOT_DIGIT = re.compile(r"\D")
 _SET_BY_LOADER = ("id", "region_code", "fiscal_year", "batch_id")
 # the model columns a validated row carries, in table order (the loader adds region, year and batch)
-COLUMNS = {name: tuple(c.name for c in t.c if c.name not in _SET_BY_LOADER)
-           for name, t in TABLES.items() if name in ("lines", "adjustments", "applications", "payments")}
-_SKIP = None              # a text not to look at (another field of the row is the one used)
+COLUMNS = {
+    name: tuple(c.name for c in t.c if c.name not in _SET_BY_LOADER)
+    for name, t in TABLES.items()
+    if name in ("lines", "adjustments", "applications", "payments")
+}
+_SKIP = None  # a text not to look at (another field of the row is the one used)
 
 
 @dataclass
@@ -52,21 +78,29 @@ class Reject:
     raw: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"table": self.table, "file": self.file, "row_no": self.row_no, "field": self.field, "code": self.code,
-                "reason": REASONS.get(self.code, self.code), "message": self.message}
+        return {
+            "table": self.table,
+            "file": self.file,
+            "row_no": self.row_no,
+            "field": self.field,
+            "code": self.code,
+            "reason": REASONS.get(self.code, self.code),
+            "message": self.message,
+        }
 
 
 @dataclass
 class Validator:
     """Validates rows of one table for one region and fiscal year. `known_lines`: the BGT_IDs a reference
     may name (the region-year's stored lines plus this batch's); `salt`: for payee account hashes."""
+
     table: str
     region: str
     year: int
     salt: str = ""
     known_lines: set[str] = field(default_factory=set)
-    agencies: dict[str, str | None] = field(default_factory=dict)   # agency_code → name, seen in the rows
-    scales: dict[str, Decimal] = field(default_factory=dict)        # amount field → 1 (元) or 10000 (万元)
+    agencies: dict[str, str | None] = field(default_factory=dict)  # agency_code → name, seen in the rows
+    scales: dict[str, Decimal] = field(default_factory=dict)  # amount field → 1 (元) or 10000 (万元)
     source_table: str = "PAY_VOUCHER_BILL"
 
     def __post_init__(self):
@@ -74,8 +108,9 @@ class Validator:
         self.columns = COLUMNS[self.table]
 
     # — the interface —
-    def chunk(self, rows: list[tuple[int, dict]], file: str | None = None
-              ) -> tuple[list[tuple[int, tuple]], list[list[Reject]]]:
+    def chunk(
+        self, rows: list[tuple[int, dict]], file: str | None = None
+    ) -> tuple[list[tuple[int, tuple]], list[list[Reject]]]:
         """rows: [(row number, {canonical field: text as sent (or a number)})] → the valid rows as (row number,
         values in self.columns order) and, per rejected row, its rejects."""
         self._rows, self._file = rows, file
@@ -104,22 +139,30 @@ class Validator:
     def _text(self, fld: str) -> list[str]:
         if fld not in self._keys:
             return [""] * len(self._rows)
-        try:        # every row has the field as text (files): one C-level pass
+        try:  # every row has the field as text (files): one C-level pass
             return list(map(str.strip, map(itemgetter(fld), self._dicts)))
         except (KeyError, TypeError):
-            return [("" if v is None else v.strip() if type(v) is str else str(v).strip())
-                    for v in (d.get(fld) for d in self._dicts)]
+            return [
+                ("" if v is None else v.strip() if type(v) is str else str(v).strip())
+                for v in (d.get(fld) for d in self._dicts)
+            ]
 
     def _bad(self, i: int, code: str, message: str, fld: str | None) -> None:
         row_no, raw = self._rows[i]
-        self._errs.setdefault(i, []).append(Reject(self.table, row_no, code, message, fld, self._file,
-                                                   _printable(raw)))
+        self._errs.setdefault(i, []).append(Reject(self.table, row_no, code, message, fld, self._file, _printable(raw)))
 
     def _required(self, i: int, fld: str) -> None:
         self._bad(i, "E_REQUIRED", f"缺少{FIELD_ZH.get(fld, fld)}（{fld}）", fld)
 
-    def _parse(self, texts: list, parse: Callable, fld: str, required: bool = False, scale=None,
-               fields: list[str] | None = None) -> list:
+    def _parse(
+        self,
+        texts: list,
+        parse: Callable,
+        fld: str,
+        required: bool = False,
+        scale=None,
+        fields: list[str] | None = None,
+    ) -> list:
         """Each text parsed once per distinct value; an empty text is None (or E_REQUIRED), a _SKIP text None."""
         memo = self._memo.setdefault((parse, scale), {})
         out: list = [None] * len(texts)
@@ -206,6 +249,7 @@ class Validator:
                         split[t] = v
                 out.append(v)
             return out
+
         func_texts = self._text("exp_func")
         func = split_col("exp_func")
         func_raw = [c for c, _ in func]
@@ -217,28 +261,35 @@ class Validator:
                 else:
                     self._bad(i, "E_REQUIRED", "缺少功能科目（exp_func）", "exp_func")
         out: dict[str, list] = {
-            "exp_func_code_raw": func_raw, "exp_func_code": self._parse(func_raw, codes.func_code, "exp_func"),
-            "exp_func_name": [given or name for given, (_, name) in zip(self._or_none("exp_func_name"), func)]}
+            "exp_func_code_raw": func_raw,
+            "exp_func_code": self._parse(func_raw, codes.func_code, "exp_func"),
+            "exp_func_name": [given or name for given, (_, name) in zip(self._or_none("exp_func_name"), func)],
+        }
         for kind in ("dep", "gov"):
             parts = split_col(f"{kind}_eco")
             raws = [c for c, _ in parts]
             out[f"{kind}_eco_code_raw"] = raws
             out[f"{kind}_eco_code"] = self._parse(raws, _ECO[kind], f"{kind}_eco")
-            out[f"{kind}_eco_name"] = [given or name for given, (_, name)
-                                       in zip(self._or_none(f"{kind}_eco_name"), parts)]
+            out[f"{kind}_eco_name"] = [
+                given or name for given, (_, name) in zip(self._or_none(f"{kind}_eco_name"), parts)
+            ]
         names = self._or_none("agency_name")
         agency = self._text("agency_code")
         need_agency = self.table in ("lines", "payments")
         for i, a in enumerate(agency):
-            if not a and names[i]:      # older exports name the unit only: a key from the name
+            if not a and names[i]:  # older exports name the unit only: a key from the name
                 agency[i] = "n:" + hashlib.sha1(codes.normalise_name(names[i]).encode()).hexdigest()[:16]
             elif not a:
                 agency[i] = None
                 if need_agency:
                     self._bad(i, "E_REQUIRED", "缺少单位编码（agency_code）", "agency_code")
-        out.update(agency_code=agency, pro_code=self._or_none("pro_code"),
-                   fund_type_code=self._or_none("fund_type_code"), is_deleted=self._flag("is_deleted"),
-                   src_updated_at=self._parse(self._text("updated_at"), codes.moment, "updated_at"))
+        out.update(
+            agency_code=agency,
+            pro_code=self._or_none("pro_code"),
+            fund_type_code=self._or_none("fund_type_code"),
+            is_deleted=self._flag("is_deleted"),
+            src_updated_at=self._parse(self._text("updated_at"), codes.moment, "updated_at"),
+        )
         self._agency_names = names
         return out
 
@@ -251,11 +302,26 @@ class Validator:
     # — one per table —
     def _lines(self) -> dict[str, list]:
         c = self._classified()
-        c.update(src_id=self._src_id(), agency_name=self._agency_names, amount=self._amounts("amount", True),
-                 doc_date=self._in_year(self._parse(self._text("doc_date"), codes.day, "doc_date"), "doc_date"),
-                 is_gov_pur=self._parse(self._text("is_gov_pur"), codes.flag, "is_gov_pur"))
-        for f in ("pro_name", "fund_type_name", "bgt_type_code", "bgt_type_name", "source_type_code",
-                  "source_type_name", "budget_level_code", "tp_func_code", "rec_div_code", "doc_no", "doc_title"):
+        c.update(
+            src_id=self._src_id(),
+            agency_name=self._agency_names,
+            amount=self._amounts("amount", True),
+            doc_date=self._in_year(self._parse(self._text("doc_date"), codes.day, "doc_date"), "doc_date"),
+            is_gov_pur=self._parse(self._text("is_gov_pur"), codes.flag, "is_gov_pur"),
+        )
+        for f in (
+            "pro_name",
+            "fund_type_name",
+            "bgt_type_code",
+            "bgt_type_name",
+            "source_type_code",
+            "source_type_name",
+            "budget_level_code",
+            "tp_func_code",
+            "rec_div_code",
+            "doc_no",
+            "doc_title",
+        ):
             c[f] = self._or_none(f)
         self._note_agencies(c)
         self.known_lines.update(c["src_id"])
@@ -263,11 +329,16 @@ class Validator:
 
     def _adjustments(self) -> dict[str, list]:
         c = self._classified()
-        c.update(src_id=self._src_id(), line_src_id=self._ref("line_src_id", True),
-                 from_line_src_id=self._ref("from_line_src_id", False),
-                 adj_date=self._in_year(self._parse(self._text("adj_date"), codes.day, "adj_date"), "adj_date"),
-                 amount=self._amounts("amount", True), kind=self._or_none("kind"), batch_no=self._or_none("batch_no"),
-                 doc_no=self._or_none("doc_no"))
+        c.update(
+            src_id=self._src_id(),
+            line_src_id=self._ref("line_src_id", True),
+            from_line_src_id=self._ref("from_line_src_id", False),
+            adj_date=self._in_year(self._parse(self._text("adj_date"), codes.day, "adj_date"), "adj_date"),
+            amount=self._amounts("amount", True),
+            kind=self._or_none("kind"),
+            batch_no=self._or_none("batch_no"),
+            doc_no=self._or_none("doc_no"),
+        )
         return c
 
     def _applications(self) -> dict[str, list]:
@@ -275,12 +346,17 @@ class Validator:
         for i, v in enumerate(pay_cert):
             if v is None:
                 self._required(i, "pay_cert_id")
-        return {"src_id": self._src_id(), "app_no": self._or_none("app_no"), "pay_cert_id": pay_cert,
-                "line_src_id": self._ref("line_src_id", True), "amount": self._amounts("amount", False),
-                "contract_no": self._or_none("contract_no"),
-                "app_date": self._parse(self._text("app_date"), codes.day, "app_date"),
-                "is_deleted": self._flag("is_deleted"),
-                "src_updated_at": self._parse(self._text("updated_at"), codes.moment, "updated_at")}
+        return {
+            "src_id": self._src_id(),
+            "app_no": self._or_none("app_no"),
+            "pay_cert_id": pay_cert,
+            "line_src_id": self._ref("line_src_id", True),
+            "amount": self._amounts("amount", False),
+            "contract_no": self._or_none("contract_no"),
+            "app_date": self._parse(self._text("app_date"), codes.day, "app_date"),
+            "is_deleted": self._flag("is_deleted"),
+            "src_updated_at": self._parse(self._text("updated_at"), codes.moment, "updated_at"),
+        }
 
     def _payments(self) -> dict[str, list]:
         c = self._classified()
@@ -288,12 +364,14 @@ class Validator:
         # the actual amount and date (XPAY_*) where sent, else the voucher's
         ax, a = self._text("amount_x"), self._text("amount")
         amounts_x = self._parse(ax, codes.amount, "amount_x", False, self.scales.get("amount_x", 1))
-        amounts = self._parse([_SKIP if x else t for x, t in zip(ax, a)], codes.amount, "amount", True,
-                              self.scales.get("amount", 1))
+        amounts = self._parse(
+            [_SKIP if x else t for x, t in zip(ax, a)], codes.amount, "amount", True, self.scales.get("amount", 1)
+        )
         dx, d = self._text("pay_date_x"), self._text("pay_date")
         fields = ["pay_date_x" if x else "pay_date" for x in dx]
-        paid = self._in_year(self._parse([x or t for x, t in zip(dx, d)], codes.day, "pay_date", True,
-                                         fields=fields), "pay_date")
+        paid = self._in_year(
+            self._parse([x or t for x, t in zip(dx, d)], codes.day, "pay_date", True, fields=fields), "pay_date"
+        )
         line = self._ref("line_src_id", False)
         accounts = self._memo.setdefault("account", {})
         tails, hashes = [None] * n, [None] * n
@@ -321,13 +399,24 @@ class Validator:
         purposes = []
         for p, ab in zip(self._text("purpose"), self._text("abstract")):
             purposes.append(f"{p} {ab}" if p and ab and p != ab else p or ab or None)
-        c.update(source_table=[self.source_table] * n, src_id=self._src_id(), voucher_no=self._or_none("voucher_no"),
-                 line_src_id=line, line_match=["given" if x else None for x in line],
-                 amount=[x if t else y for t, x, y in zip(ax, amounts_x, amounts)], pay_date=paid,
-                 pay_month=[p.month if p else None for p in paid], payee_name=payee, payee_account_tail=tails,
-                 payee_account_hash=hashes, payee_bank=self._or_none("payee_bank"), payee_kind=payee_kinds,
-                 payee_credit_code=self._or_none("payee_credit_code"), purpose=purposes,
-                 contract_no=self._or_none("contract_no"))
+        c.update(
+            source_table=[self.source_table] * n,
+            src_id=self._src_id(),
+            voucher_no=self._or_none("voucher_no"),
+            line_src_id=line,
+            line_match=["given" if x else None for x in line],
+            amount=[x if t else y for t, x, y in zip(ax, amounts_x, amounts)],
+            pay_date=paid,
+            pay_month=[p.month if p else None for p in paid],
+            payee_name=payee,
+            payee_account_tail=tails,
+            payee_account_hash=hashes,
+            payee_bank=self._or_none("payee_bank"),
+            payee_kind=payee_kinds,
+            payee_credit_code=self._or_none("payee_credit_code"),
+            purpose=purposes,
+            contract_no=self._or_none("contract_no"),
+        )
         for f in ("pay_type_code", "pay_type_name", "set_mode_code", "set_mode_name"):
             c[f] = self._or_none(f)
         self._note_agencies(c)
@@ -360,5 +449,8 @@ def payee_kind(name: str | None, declared: str | None) -> str:
 
 def _printable(raw: dict) -> dict:
     """The row as sent, for the reject record — without account numbers (personal data)."""
-    return {k: ("…" + str(v)[-4:] if "account" in k and v else (str(v) if isinstance(v, Decimal) else v))
-            for k, v in raw.items() if not k.startswith("_")}
+    return {
+        k: ("…" + str(v)[-4:] if "account" in k and v else (str(v) if isinstance(v, Decimal) else v))
+        for k, v in raw.items()
+        if not k.startswith("_")
+    }

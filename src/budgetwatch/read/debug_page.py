@@ -6,6 +6,7 @@ pdfplumber's visual debugging draws chars, edges and table cells) — the view t
     grid         green            the column and row lines of each ruled table (layout.py)
     cells        blue             each cell the reader made, as it hands it on (its text's box)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,21 +21,21 @@ GLYPH, RULING, GRID, CELL = (150, 150, 150), (220, 0, 0), (0, 160, 0), (0, 70, 2
 @dataclass
 class PageDrawing:
     page: int
-    size: tuple[int, int]                 # the PNG's pixels
-    scale: float                          # pixels per point
+    size: tuple[int, int]  # the PNG's pixels
+    scale: float  # pixels per point
     glyphs: int
     rulings: int
-    grids: list[tuple[list[float], list[float]]]    # each grid's column and row positions (points)
-    cells: list[tuple[float, float, float, float]] = field(default_factory=list)   # boxes drawn (points)
+    grids: list[tuple[list[float], list[float]]]  # each grid's column and row positions (points)
+    cells: list[tuple[float, float, float, float]] = field(default_factory=list)  # boxes drawn (points)
 
 
-def draw_page(path: str, number: int, out: str, scale: float = 2.0,
-              settings: LayoutSettings = LAYOUT) -> PageDrawing:
+def draw_page(path: str, number: int, out: str, scale: float = 2.0, settings: LayoutSettings = LAYOUT) -> PageDrawing:
     """Render page `number` (1-based) of the PDF at `path`, draw what the reader found, write the PNG `out`."""
     from PIL import ImageDraw
 
     from .layout import page_grids, page_rows
     from .pdf import open_pdf, read_page
+
     doc = open_pdf(path)
     try:
         if not 1 <= number <= len(doc):
@@ -53,6 +54,7 @@ def draw_page(path: str, number: int, out: str, scale: float = 2.0,
 
     def px(box):
         return [round(v * scale) for v in box]
+
     for g in page.glyphs:
         pen.rectangle(px((g.x0, g.top, g.x1, g.bottom)), outline=GLYPH, width=1)
     for y, x0, x1 in page.hedges:
@@ -69,15 +71,22 @@ def draw_page(path: str, number: int, out: str, scale: float = 2.0,
         pen.rectangle(px(b), outline=CELL, width=2)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     image.save(out, format="PNG")
-    return PageDrawing(page=number, size=image.size, scale=scale, glyphs=len(page.glyphs),
-                       rulings=len(page.hedges) + len(page.vedges),
-                       grids=[(list(g.xs), list(g.ys)) for g in grids], cells=cells)
+    return PageDrawing(
+        page=number,
+        size=image.size,
+        scale=scale,
+        glyphs=len(page.glyphs),
+        rulings=len(page.hedges) + len(page.vedges),
+        grids=[(list(g.xs), list(g.ys)) for g in grids],
+        cells=cells,
+    )
 
 
 def debug_page(path: str | Path, number: int, out: str | Path, scale: float = 2.0) -> PageDrawing:
     """`draw_page` in the bounded reader child (a crafted PDF crashes the child, not the caller)."""
     from .formats import sniff
     from .guard import run_guarded
+
     if sniff(path) != "pdf":
         raise InputError(path, "not a PDF: debug-page draws the pages of a PDF", code=Code.wrong_format)
     return run_guarded(draw_page, str(path), number, str(out), scale)

@@ -8,6 +8,7 @@ loads PDFium or openpyxl.
 
 Adding a reader format: write `read/<format>.py` with a function `path → Source`, add one `Format` to
 `FORMATS` below, add its test — three files."""
+
 from __future__ import annotations
 
 import importlib
@@ -18,30 +19,31 @@ from pathlib import Path
 from ..errors import Code, InputError
 from .text import Line, read_text
 
-HEAD = 2048   # bytes read to recognise a format
+HEAD = 2048  # bytes read to recognise a format
 
 
 @dataclass
 class Source:
     """What a reader makes of one file: its numbered lines of cells, whatever the format."""
+
     path: str
-    format: str                    # a Format's name
+    format: str  # a Format's name
     lines: list[Line]
     encoding: str | None = None
     pages: int | None = None
-    ocr_pages: list[int] = field(default_factory=list)   # pages without a text layer
-    ocr_read: bool = False                                # … and they were read by OCR
+    ocr_pages: list[int] = field(default_factory=list)  # pages without a text layer
+    ocr_read: bool = False  # … and they were read by OCR
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
-    suffixes: tuple[str, ...]                 # the file names it takes (folders searched, uploads accepted)
-    reader: str                               # "module:function", the function `path → Source`
-    matches: Callable[[bytes], bool] | None = None   # its first bytes say so; None: the fallback or its suffix
-    claims_suffix: bool = False               # no format's bytes matched: a file with its suffix is still its
-    binary: bool = False                      # an upload must match its bytes; else text (no NUL bytes)
-    guarded: bool = True                      # False: the reader bounds its own children (PDF: text, then OCR)
+    suffixes: tuple[str, ...]  # the file names it takes (folders searched, uploads accepted)
+    reader: str  # "module:function", the function `path → Source`
+    matches: Callable[[bytes], bool] | None = None  # its first bytes say so; None: the fallback or its suffix
+    claims_suffix: bool = False  # no format's bytes matched: a file with its suffix is still its
+    binary: bool = False  # an upload must match its bytes; else text (no NUL bytes)
+    guarded: bool = True  # False: the reader bounds its own children (PDF: text, then OCR)
 
     def read_function(self) -> Callable[[str], Source]:
         module, _, name = self.reader.partition(":")
@@ -68,8 +70,15 @@ def read_text_source(path: str) -> Source:
 
 # In the order they are tried; text, the last, takes whatever no other format recognised.
 FORMATS: tuple[Format, ...] = (
-    Format("pdf", (".pdf",), "budgetwatch.read.pdf_lines:read_pdf_source", _is_pdf, claims_suffix=True,
-           binary=True, guarded=False),
+    Format(
+        "pdf",
+        (".pdf",),
+        "budgetwatch.read.pdf_lines:read_pdf_source",
+        _is_pdf,
+        claims_suffix=True,
+        binary=True,
+        guarded=False,
+    ),
     Format("xlsx", (".xlsx",), "budgetwatch.read.xlsx:read_xlsx", _is_zip, binary=True),
     Format("html", (".html", ".htm"), "budgetwatch.read.html:read_html", _is_html),
     Format("text", (".txt", ".md", ".markdown", ".text"), "budgetwatch.read.formats:read_text_source"),
@@ -99,6 +108,7 @@ def sniff(path: str | Path) -> str:
 def read_source(path: str | Path) -> Source:
     """Every format is read in the bounded child of guard.py (memory and CPU limits, one clear error)."""
     from .guard import run_guarded
+
     fmt = BY_NAME[sniff(path)]
     read = fmt.read_function()
     return run_guarded(read, str(path)) if fmt.guarded else read(str(path))

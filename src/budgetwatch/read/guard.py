@@ -4,6 +4,7 @@ bomb, a colspan bomb, a pathological page) costs one clear error instead of the 
 Where `resource` exists (Linux, macOS) the child is forked with RLIMIT_AS and RLIMIT_CPU: it is stopped
 after `seconds` of CPU, however loaded the machine is (a wall-clock limit killed sound reads on a busy
 server). Elsewhere (Windows) the child is spawned and only a generous wall-clock limit applies."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -17,13 +18,13 @@ from . import progress
 
 try:
     import resource
-except ImportError:   # Windows
+except ImportError:  # Windows
     resource = None
 
 MEM_MB = int(os.environ.get("BUDGETWATCH_READ_MEM_MB", "2048"))
 SECONDS = int(os.environ.get("BUDGETWATCH_READ_SECONDS", "300"))
-WALL_FACTOR = 10      # wall-clock safety net: a child waiting on nothing (never on CPU) is stopped too
-MIN_WALL = 60         # ...but never sooner than this: on a loaded machine a CPU-bound child gets little CPU
+WALL_FACTOR = 10  # wall-clock safety net: a child waiting on nothing (never on CPU) is stopped too
+MIN_WALL = 60  # ...but never sooner than this: on a loaded machine a CPU-bound child gets little CPU
 
 
 def _limit(mem_mb: int, seconds: int) -> None:
@@ -33,7 +34,7 @@ def _limit(mem_mb: int, seconds: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    cpu = seconds + int(time.process_time())   # the forked child inherits its parent's CPU count
+    cpu = seconds + int(time.process_time())  # the forked child inherits its parent's CPU count
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5 if hard == resource.RLIM_INFINITY else min(cpu + 5, hard)))
 
 
@@ -78,16 +79,17 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
     ctx, bounded = _context()
     parent, child = ctx.Pipe(duplex=False)
     listener = progress.listener()
-    proc = ctx.Process(target=_child, args=(child, fn, (path, *args), mem_mb, seconds, listener is not None),
-                       daemon=True)
-    with warnings.catch_warnings():   # Python ≥ 3.12 warns about fork beside threads; the child only reads
+    proc = ctx.Process(
+        target=_child, args=(child, fn, (path, *args), mem_mb, seconds, listener is not None), daemon=True
+    )
+    with warnings.catch_warnings():  # Python ≥ 3.12 warns about fork beside threads; the child only reads
         warnings.simplefilter("ignore", DeprecationWarning)
         proc.start()
     child.close()
     wall = max(MIN_WALL, seconds * (WALL_FACTOR if bounded else 3))
     deadline = time.monotonic() + wall
     try:
-        while True:   # progress events, until the result (or the child's end)
+        while True:  # progress events, until the result (or the child's end)
             if not parent.poll(max(0.0, deadline - time.monotonic())):
                 raise InputError(path, f"reading took longer than {wall} s: refused", code=Code.limit)
             try:
@@ -102,8 +104,11 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
             proc.join(5)
             if proc.exitcode == -getattr(signal, "SIGXCPU", -1000) or proc.exitcode == -signal.SIGKILL:
                 raise InputError(path, f"reading used more than {seconds} s of CPU: refused", code=Code.limit) from None
-            raise InputError(path, f"reading exceeded {mem_mb} MiB of memory or crashed the reader "
-                                   "(decompression bomb?): refused", code=Code.limit) from None
+            raise InputError(
+                path,
+                f"reading exceeded {mem_mb} MiB of memory or crashed the reader (decompression bomb?): refused",
+                code=Code.limit,
+            ) from None
     finally:
         if proc.is_alive():
             proc.kill()
@@ -114,5 +119,7 @@ def run_guarded(fn, path: str, *args, mem_mb: int = MEM_MB, seconds: int = SECON
     if status == "input":
         raise InputError(*payload)
     if status == "memory":
-        raise InputError(path, f"reading exceeded {mem_mb} MiB of memory (decompression bomb?): refused", code=Code.limit)
+        raise InputError(
+            path, f"reading exceeded {mem_mb} MiB of memory (decompression bomb?): refused", code=Code.limit
+        )
     raise InputError(path, f"unreadable: {payload}", code=Code.unreadable)

@@ -2,6 +2,7 @@
 spanning cell's text in its first column, as in a PDF grid); other text becomes lines at block
 boundaries. Navigation around the article is dropped by keeping the deepest element that holds
 most of the page's text; the page <title> goes first, as the cover."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,31 @@ from .formats import Source
 from .text import Line, clean, make_line
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
-MAX_CELLS = 1_000_000      # a disclosure's tables hold thousands; spans are expanded, so a few bytes of colspan/rowspan can ask for millions
-_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "table",
-          "ul", "ol", "blockquote", "pre", "center", "dd", "dt", "hr"}
+MAX_CELLS = 1_000_000  # a disclosure's tables hold thousands; spans are expanded, so a few bytes of colspan/rowspan can ask for millions
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "center",
+    "dd",
+    "dt",
+    "hr",
+}
 _DROP = ("script", "style", "noscript", "select", "button", "iframe", "svg", "form", "textarea")
 _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
@@ -25,7 +48,7 @@ _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 def read_html(path: str | Path) -> Source:
     try:
         return _read_html(path)
-    except ValueError as e:   # lxml refuses text with NUL or control characters when it builds nodes
+    except ValueError as e:  # lxml refuses text with NUL or control characters when it builds nodes
         raise InputError(path, f"unreadable HTML: {str(e).splitlines()[0][:200]}", code=Code.damaged) from None
 
 
@@ -35,7 +58,9 @@ def _read_html(path: str | Path) -> Source:
     if not data.strip():
         raise InputError(path, "empty file", code=Code.empty)
     if len(data) > MAX_HTML_BYTES:
-        raise InputError(path, f"too large for an HTML disclosure ({len(data) // (1024 * 1024)} MiB)", code=Code.too_large)
+        raise InputError(
+            path, f"too large for an HTML disclosure ({len(data) // (1024 * 1024)} MiB)", code=Code.too_large
+        )
     try:
         root = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError) as e:
@@ -44,7 +69,8 @@ def _read_html(path: str | Path) -> Source:
     for el in root.xpath("|".join(f"//{t}" for t in _DROP)):
         el.drop_tree()
     from .html_positioned import is_positioned, read_positioned
-    if is_positioned(root):   # a PDF converted to HTML: text boxes at absolute positions
+
+    if is_positioned(root):  # a PDF converted to HTML: text boxes at absolute positions
         lines = read_positioned(root)
         if not lines:
             raise InputError(path, "HTML page without text", code=Code.empty)
@@ -57,7 +83,11 @@ def _read_html(path: str | Path) -> Source:
     try:
         _emit(content, rows)
     except _TooManyCells as e:
-        raise InputError(path, f"HTML table of more than {MAX_CELLS} cells ({e}; a colspan/rowspan bomb?): refused", code=Code.too_large) from None
+        raise InputError(
+            path,
+            f"HTML table of more than {MAX_CELLS} cells ({e}; a colspan/rowspan bomb?): refused",
+            code=Code.too_large,
+        ) from None
     lines: list[Line] = []
     for cells in rows:
         ln = make_line(len(lines) + 1, cells)
@@ -140,10 +170,10 @@ class _TooManyCells(Exception):
 def _table_rows(table) -> list[tuple[str, ...]]:
     out: list[list[str]] = []
     cells = 0
-    carry: dict[int, int] = {}          # column → rows still covered by a rowspan above
+    carry: dict[int, int] = {}  # column → rows still covered by a rowspan above
     for tr in table.iter("tr"):
         if tr.getparent() is not None and _nearest_table(tr) is not table:
-            continue                    # a row of a nested table
+            continue  # a row of a nested table
         row: list[str] = []
         col = 0
         for cell in tr:

@@ -1,6 +1,7 @@
 """HTML that places text at absolute positions (PDF-to-HTML converters: one box per text run, `left`/`top`
 in px, pages as containers) → the same glyphs `layout.py` lays out for a PDF, so its tables come back as
 rows of cells. Rulings drawn as thin absolutely positioned boxes are read as edges."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,14 @@ def _num(style: str, key: str) -> float | None:
 
 
 def positioned_boxes(root) -> list:
-    return [el for el in root.iter() if isinstance(el.tag, str) and _ABS.search(el.get("style") or "")
-            and _num(el.get("style"), "left") is not None and _num(el.get("style"), "top") is not None]
+    return [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and _ABS.search(el.get("style") or "")
+        and _num(el.get("style"), "left") is not None
+        and _num(el.get("style"), "top") is not None
+    ]
 
 
 def is_positioned(root) -> bool:
@@ -84,10 +91,18 @@ def read_positioned(root) -> list[Line]:
                 cx += adv
         if not glyphs:
             continue
-        page = PdfPage(number=number, width=max(g.x1 for g in glyphs) + 10, height=max(g.bottom for g in glyphs) + 10,
-                       glyphs=glyphs, hedges=hedges, vedges=vedges)
+        page = PdfPage(
+            number=number,
+            width=max(g.x1 for g in glyphs) + 10,
+            height=max(g.bottom for g in glyphs) + 10,
+            glyphs=glyphs,
+            hedges=hedges,
+            vedges=vedges,
+        )
         for row in page_rows(page):
-            ln = make_line(len(lines) + 1, row.cells, page=number, boxes=tuple(row.boxes), spans=tuple(row.spans), opens=row.opens)
+            ln = make_line(
+                len(lines) + 1, row.cells, page=number, boxes=tuple(row.boxes), spans=tuple(row.spans), opens=row.opens
+            )
             if ln:
                 lines.append(ln)
     return lines

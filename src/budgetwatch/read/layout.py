@@ -6,6 +6,7 @@ a spanning header label sits where the text reader expects it. Text outside any 
 grouped into lines, split into cells at wide gaps (an unruled table's columns are then put in
 place by the table parser's column alignment, by position).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -20,8 +21,8 @@ class LaidRow:
     top: float
     cells: list[str]
     boxes: list[tuple[float, float, float, float] | None]
-    spans: list[tuple[float, float]]     # each cell's column band (x0, x1): grid columns or text extents
-    opens: bool | None = None            # grid rows: a ruling above the row across the leftmost column
+    spans: list[tuple[float, float]]  # each cell's column band (x0, x1): grid columns or text extents
+    opens: bool | None = None  # grid rows: a ruling above the row across the leftmost column
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _merge(edges: list[tuple[float, float, float]], st: LayoutSettings = LAYOUT)
         j = i
         while j + 1 < len(edges) and edges[j + 1][0] - edges[j][0] <= st.snap:
             j += 1
-        group = edges[i:j + 1]
+        group = edges[i : j + 1]
         pos = sum(e[0] for e in group) / len(group)
         spans = sorted((a, b) for _, a, b in group)
         a, b = spans[0]
@@ -157,8 +158,11 @@ def _same_place(a: Glyph, b: Glyph, st: LayoutSettings = LAYOUT) -> bool:
     most of its width). A real repeated glyph (the second 0 of 100) is offset by its advance, which can be
     half its box when the font's boxes are wide, and far less than its height when they are tall."""
     w = min(a.x1 - a.x0, b.x1 - b.x0)
-    return (w > 0 and min(a.x1, b.x1) - max(a.x0, b.x0) > st.double_overlap * w
-            and abs(a.cy - b.cy) < st.double_shift * max(a.size, 1))
+    return (
+        w > 0
+        and min(a.x1, b.x1) - max(a.x0, b.x0) > st.double_overlap * w
+        and abs(a.cy - b.cy) < st.double_shift * max(a.size, 1)
+    )
 
 
 def _join(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> str:
@@ -171,8 +175,12 @@ def _join(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> str:
 
 
 def _box(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
-    return (round(min(g.x0 for g in glyphs), 1), round(min(g.top for g in glyphs), 1),
-            round(max(g.x1 for g in glyphs), 1), round(max(g.bottom for g in glyphs), 1))
+    return (
+        round(min(g.x0 for g in glyphs), 1),
+        round(min(g.top for g in glyphs), 1),
+        round(max(g.x1 for g in glyphs), 1),
+        round(max(g.bottom for g in glyphs), 1),
+    )
 
 
 def _split(line: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
@@ -242,7 +250,13 @@ def page_rows(page: PdfPage, st: LayoutSettings = LAYOUT) -> list[LaidRow]:
     for ln in _text_lines(free, st):
         segs = _split(ln, st)
         boxes = [_box(s) for s in segs]
-        rows.append(LaidRow(top=min(g.top for g in ln), cells=[_join(s, st) for s in segs],
-                            boxes=boxes, spans=[(b[0], b[2]) for b in boxes]))
+        rows.append(
+            LaidRow(
+                top=min(g.top for g in ln),
+                cells=[_join(s, st) for s in segs],
+                boxes=boxes,
+                spans=[(b[0], b[2]) for b in boxes],
+            )
+        )
     rows.sort(key=lambda r: r.top)
     return rows

@@ -5,6 +5,7 @@ found by morphology and its text read by RapidOCR, whose Chinese models ship ins
 (optional extra `budgetwatch[ocr]`). The result is a `PdfPage`, so `layout.py` lays it out
 exactly as it lays out a text-layer page; its lines are marked `ocr`.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,9 +14,9 @@ import re
 from .pdf import Glyph, PdfPage
 
 SCALE = 250 / 72
-MIN_RULE_PX = 50          # a ruling is at least this long (pixels at SCALE)
+MIN_RULE_PX = 50  # a ruling is at least this long (pixels at SCALE)
 MAX_SKEW_DEG = 5.0
-MAX_SIDE = 3000           # RapidOCR shrinks larger images before detection
+MAX_SIDE = 3000  # RapidOCR shrinks larger images before detection
 
 _engine = None
 
@@ -34,10 +35,12 @@ def _ocr_engine():
         import logging
 
         from rapidocr import RapidOCR
+
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         # table pages carry no upside-down text lines: the angle classifier only costs time
-        _engine = RapidOCR(params={"Global.log_level": "warning", "Global.use_cls": False,
-                                   "Global.max_side_len": MAX_SIDE})
+        _engine = RapidOCR(
+            params={"Global.log_level": "warning", "Global.use_cls": False, "Global.max_side_len": MAX_SIDE}
+        )
     return _engine
 
 
@@ -45,6 +48,7 @@ def _skew(gray) -> float:
     """Angle (degrees) of the page's long horizontal rulings; 0 when there are none."""
     import cv2
     import numpy as np
+
     h, w = gray.shape
     binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
     lines = cv2.HoughLinesP(binary, 1, np.pi / 1800, threshold=w // 4, minLineLength=w // 4, maxLineGap=8)
@@ -60,6 +64,7 @@ def _skew(gray) -> float:
 
 def _straighten(gray):
     import cv2
+
     angle = _skew(gray)
     if abs(angle) < 0.05:
         return gray
@@ -74,6 +79,7 @@ def _rulings(gray) -> tuple[list, list]:
     Scanned rulings are faint and broken by noise: gaps along the line are closed first, then
     only long runs survive the opening, so characters' strokes do not count as rulings."""
     import cv2
+
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 7)
     out = []
     for horizontal in (True, False):
@@ -150,6 +156,7 @@ def _inside_text(seg, horizontal: bool, boxes) -> bool:
 
 def ocr_page(doc, index: int) -> PdfPage:
     import numpy as np
+
     page = doc[index]
     try:
         image = page.render(scale=SCALE, grayscale=True).to_pil().convert("L")
@@ -163,6 +170,11 @@ def ocr_page(doc, index: int) -> PdfPage:
     hs, vs = _rulings(gray)
     hs = [s for s in hs if not _inside_text(s, True, boxes)]
     vs = [s for s in vs if not _inside_text(s, False, boxes)]
-    return PdfPage(number=index + 1, width=width, height=height, glyphs=_glyphs(boxes, texts, SCALE),
-                   hedges=[(float(y) / SCALE, float(a) / SCALE, float(b) / SCALE) for y, a, b in hs],
-                   vedges=[(float(x) / SCALE, float(a) / SCALE, float(b) / SCALE) for x, a, b in vs])
+    return PdfPage(
+        number=index + 1,
+        width=width,
+        height=height,
+        glyphs=_glyphs(boxes, texts, SCALE),
+        hedges=[(float(y) / SCALE, float(a) / SCALE, float(b) / SCALE) for y, a, b in hs],
+        vedges=[(float(x) / SCALE, float(a) / SCALE, float(b) / SCALE) for x, a, b in vs],
+    )

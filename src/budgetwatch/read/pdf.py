@@ -3,6 +3,7 @@
 Display coordinates: origin at the page's top-left as it is shown (page /Rotate applied),
 y growing downwards, in points. `layout.py` turns glyphs and edges into lines of cells.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -16,7 +17,7 @@ import pypdfium2.raw as R
 from ..errors import Code, InputError
 from .settings import LAYOUT
 
-MAX_PAGES = 1000          # a disclosure runs to a few hundred pages; more is not one document
+MAX_PAGES = 1000  # a disclosure runs to a few hundred pages; more is not one document
 MAX_GLYPHS_PER_PAGE = 60000
 MAX_OBJECTS_PER_PAGE = 200000
 MAX_FORM_DEPTH = 4
@@ -45,13 +46,13 @@ class Glyph:
 
 @dataclass
 class PdfPage:
-    number: int                                   # 1-based
+    number: int  # 1-based
     width: float
     height: float
     glyphs: list[Glyph]
-    hedges: list[tuple[float, float, float]] = field(default_factory=list)   # (y, x0, x1)
-    vedges: list[tuple[float, float, float]] = field(default_factory=list)   # (x, y0, y1)
-    images: int = 0                               # image objects covering much of the page
+    hedges: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
+    vedges: list[tuple[float, float, float]] = field(default_factory=list)  # (x, y0, y1)
+    images: int = 0  # image objects covering much of the page
 
 
 class _Transform:
@@ -114,7 +115,9 @@ def open_pdf(path: str | Path) -> pdfium.PdfDocument:
         raise InputError(path, "PDF has no pages", code=Code.empty)
     if n > MAX_PAGES:
         doc.close()
-        raise InputError(path, f"{n} pages: more than the {MAX_PAGES} pages of any single disclosure", code=Code.too_large)
+        raise InputError(
+            path, f"{n} pages: more than the {MAX_PAGES} pages of any single disclosure", code=Code.too_large
+        )
     return doc
 
 
@@ -139,7 +142,9 @@ def _glyphs(textpage, tf: _Transform, path: str, index: int) -> list[Glyph]:
     tp = textpage.raw
     n = R.FPDFText_CountChars(tp)
     if n > MAX_GLYPHS_PER_PAGE:
-        raise InputError(path, f"page {index + 1} has {n} characters: not a disclosure page", code=Code.not_a_disclosure)
+        raise InputError(
+            path, f"page {index + 1} has {n} characters: not a disclosure page", code=Code.not_a_disclosure
+        )
     rect = R.FS_RECTF()
     get_unicode, get_box = R.FPDFText_GetUnicode, R.FPDFText_GetLooseCharBox
     out = []
@@ -181,7 +186,9 @@ def _walk_objects(page: pdfium.PdfPage, tf: _Transform, out: PdfPage, path: str)
     raw = page.raw
     count = R.FPDFPage_CountObjects(raw)
     if count > MAX_OBJECTS_PER_PAGE:
-        raise InputError(path, f"page {out.number} has {count} drawing objects: not a disclosure page", code=Code.not_a_disclosure)
+        raise InputError(
+            path, f"page {out.number} has {count} drawing objects: not a disclosure page", code=Code.not_a_disclosure
+        )
     budget = [MAX_OBJECTS_PER_PAGE]
     objs = (R.FPDFPage_GetObject(raw, i) for i in range(count))
     _walk(objs, _IDENTITY, tf, out, 0, budget, path)
@@ -192,7 +199,11 @@ def _walk(objs, parent: tuple, tf: _Transform, out: PdfPage, depth: int, budget:
     for obj in objs:
         budget[0] -= 1
         if budget[0] < 0:
-            raise InputError(path, f"page {out.number} has too many drawing objects: not a disclosure page", code=Code.not_a_disclosure)
+            raise InputError(
+                path,
+                f"page {out.number} has too many drawing objects: not a disclosure page",
+                code=Code.not_a_disclosure,
+            )
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_PATH:
             _path_edges(obj, parent, tf, out, (fl, fb, fr, ft))

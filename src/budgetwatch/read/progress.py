@@ -4,6 +4,7 @@ it — a background job, a progress bar. Nobody listening costs nothing.
 
 Readers run in the bounded child of guard.py: there `report` sends the event through the child's pipe and
 the parent hands it to the callback, so a callback never runs in the child."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

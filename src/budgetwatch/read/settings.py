@@ -3,6 +3,7 @@ close two rulings must be to be one, how wide a gap splits a cell, what a ruling
 (1/72 inch, the PDF's unit; CSS pixels for positioned HTML); factors are of the font size.
 
 `LAYOUT` holds the values every reader uses; `budgetwatch debug-page` draws what they find on a page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,29 +12,29 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class LayoutSettings:
     # rulings (layout.py)
-    snap: float = 1.5              # parallel rulings closer than this are one ruling
-    join: float = 2.5              # collinear pieces with gaps below this are one ruling
-    touch: float = 2.5             # a horizontal and a vertical ruling this close touch (grid lines merge too)
-    span_slack: float = 1.0        # a ruling passes a band's middle when it reaches within this of it
-    grid_extend: float = 3.0       # a table's outer ruling this far beyond the last crossing adds a column/row
+    snap: float = 1.5  # parallel rulings closer than this are one ruling
+    join: float = 2.5  # collinear pieces with gaps below this are one ruling
+    touch: float = 2.5  # a horizontal and a vertical ruling this close touch (grid lines merge too)
+    span_slack: float = 1.0  # a ruling passes a band's middle when it reaches within this of it
+    grid_extend: float = 3.0  # a table's outer ruling this far beyond the last crossing adds a column/row
     # text (layout.py)
-    line_overlap: float = 0.45     # glyphs whose centres differ by less than this × size share a line
-    word_gap: float = 0.5          # a gap wider than this × size is a space
-    cell_gap: float = 1.6          # … and wider than this × size, outside a grid, a new cell
-    double_overlap: float = 0.8    # a glyph over its twin by this share of its width is a fake-bold double …
-    double_shift: float = 0.3      # … when their centres are less than this × size apart vertically
+    line_overlap: float = 0.45  # glyphs whose centres differ by less than this × size share a line
+    word_gap: float = 0.5  # a gap wider than this × size is a space
+    cell_gap: float = 1.6  # … and wider than this × size, outside a grid, a new cell
+    double_overlap: float = 0.8  # a glyph over its twin by this share of its width is a fake-bold double …
+    double_shift: float = 0.3  # … when their centres are less than this × size apart vertically
     # what a drawing is (pdf.py)
     ruling_thickness: float = 2.5  # a path thinner than this (and longer than ruling_length) is a ruling
     ruling_length: float = 2.0
-    stroke_straight: float = 1.0   # a stroked segment this close to level (or plumb) is a ruling
+    stroke_straight: float = 1.0  # a stroked segment this close to level (or plumb) is a ruling
     background_share: float = 0.9  # a path covering this share of the page's width and height is its background
-    image_share: float = 0.25      # an image covering this share of the page's area makes it a scan …
-    min_glyphs: int = 8            # … when the page has fewer characters than this (pdf_lines.py)
+    image_share: float = 0.25  # an image covering this share of the page's area makes it a scan …
+    min_glyphs: int = 8  # … when the page has fewer characters than this (pdf_lines.py)
     # positioned HTML (html_positioned.py)
-    html_ruling: float = 2.0       # an empty box at most this thick (and longer) is a ruling
-    latin_advance: float = 0.55    # a non-CJK character's width, × font size
-    html_font_size: float = 12.0   # a box without a font size …
-    html_max_box_font: float = 40.0   # … takes its height as the size when below this
+    html_ruling: float = 2.0  # an empty box at most this thick (and longer) is a ruling
+    latin_advance: float = 0.55  # a non-CJK character's width, × font size
+    html_font_size: float = 12.0  # a box without a font size …
+    html_max_box_font: float = 40.0  # … takes its height as the size when below this
 
 
 LAYOUT = LayoutSettings()

@@ -3,6 +3,7 @@
 Decoding detects UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) and GB18030/GBK.
 Anything else — empty files, binary garbage, undecodable bytes — raises InputError.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from ..errors import Code, InputError
 
-MAX_TEXT_BYTES = 16 * 1024 * 1024   # a converted 500-page disclosure is a few MiB
+MAX_TEXT_BYTES = 16 * 1024 * 1024  # a converted 500-page disclosure is a few MiB
 
 _MARKUP = re.compile(r"</?(?:b|strong|i|em|p|span|u|br)\s*/?>", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s*")
@@ -22,15 +23,15 @@ _NOTE = re.compile(r"^[^：:\d]{1,8}[：:]")
 
 @dataclass(frozen=True)
 class Line:
-    no: int                 # 1-based line number in the file
-    text: str               # the line with markup removed, stripped
+    no: int  # 1-based line number in the file
+    text: str  # the line with markup removed, stripped
     cells: tuple[str, ...]  # tab- or pipe-separated cells, each stripped; one cell for prose
-    heading: bool = False   # printed as a markdown heading
+    heading: bool = False  # printed as a markdown heading
     page: int | None = None  # PDF input: 1-based page (then `no` only orders lines)
     boxes: tuple | None = None  # PDF input: (x0, top, x1, bottom) of each cell, None where empty
-    ocr: bool = False       # the page was read by OCR
+    ocr: bool = False  # the page was read by OCR
     spans: tuple | None = None  # PDF input: each cell's column band (x0, x1), to align pages of one table
-    opens: bool | None = None   # PDF grid row: ruled above across its leftmost column (a new block of merged cells)
+    opens: bool | None = None  # PDF grid row: ruled above across its leftmost column (a new block of merged cells)
 
     @property
     def location(self) -> dict:
@@ -77,7 +78,9 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise InputError(path, "undecodable bytes: neither UTF-8, UTF-16 nor GB18030 text", code=Code.undecodable) from None
+        raise InputError(
+            path, "undecodable bytes: neither UTF-8, UTF-16 nor GB18030 text", code=Code.undecodable
+        ) from None
     if _cjk_ratio(text) < 0.05:
         raise InputError(path, "undecodable bytes: not Chinese text in any supported encoding", code=Code.undecodable)
     return text, "gb18030"
@@ -111,7 +114,9 @@ def _control_ratio(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\t\r\n\f") or 0xFFF0 <= ord(c) or 0xE000 <= ord(c) <= 0xF8FF)
+    bad = sum(
+        1 for c in sample if (ord(c) < 32 and c not in "\t\r\n\f") or ord(c) >= 0xFFF0 or 0xE000 <= ord(c) <= 0xF8FF
+    )
     return bad / len(sample)
 
 

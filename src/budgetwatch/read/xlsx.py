@@ -1,6 +1,7 @@
 """XLSX exports → lines: each sheet's rows in order (one table per sheet or several); a merged
 cell's value sits in its first column, as in a PDF grid. A sheet that prints no title gets its
 sheet name as the title line."""
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,13 @@ from ..errors import Code, InputError
 from .formats import Source
 from .text import Line, clean, make_line
 
-MAX_CELLS = 1_000_000   # a disclosure workbook holds thousands; openpyxl needs ~1 KiB and ~40 µs a cell
+MAX_CELLS = 1_000_000  # a disclosure workbook holds thousands; openpyxl needs ~1 KiB and ~40 µs a cell
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
 
 
 def read_xlsx(path: str | Path) -> Source:
     import openpyxl
+
     p = Path(path)
     try:
         with zipfile.ZipFile(p) as z:
@@ -26,11 +28,17 @@ def read_xlsx(path: str | Path) -> Source:
             if "xl/workbook.xml" not in names:
                 raise InputError(path, "a ZIP archive, not an XLSX workbook", code=Code.wrong_format)
             if sum(i.file_size for i in z.infolist()) > MAX_UNCOMPRESSED:
-                raise InputError(path, "XLSX expands to more than 512 MiB: refused (decompression bomb?)", code=Code.too_large)
+                raise InputError(
+                    path, "XLSX expands to more than 512 MiB: refused (decompression bomb?)", code=Code.too_large
+                )
             cells = _census(z)
             if cells > MAX_CELLS:
-                raise InputError(path, f"{cells} cells (merged ranges counted): more than the {MAX_CELLS} cells "
-                                       "of a disclosure workbook: refused", code=Code.too_large)
+                raise InputError(
+                    path,
+                    f"{cells} cells (merged ranges counted): more than the {MAX_CELLS} cells "
+                    "of a disclosure workbook: refused",
+                    code=Code.too_large,
+                )
     # a damaged central directory surfaces as any of these; a member name flagged UTF-8 that is not, as
     # UnicodeDecodeError; an unknown compression method, as NotImplementedError
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError, NotImplementedError):
@@ -44,9 +52,13 @@ def read_xlsx(path: str | Path) -> Source:
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
-        if ws.max_row * ws.max_column > MAX_CELLS:   # iterating a sparse sheet creates every cell of its grid
-            raise InputError(path, f"sheet {ws.title} spans {ws.max_row} rows × {ws.max_column} columns: "
-                                   f"more than the {MAX_CELLS} cells of a disclosure workbook: refused", code=Code.too_large)
+        if ws.max_row * ws.max_column > MAX_CELLS:  # iterating a sparse sheet creates every cell of its grid
+            raise InputError(
+                path,
+                f"sheet {ws.title} spans {ws.max_row} rows × {ws.max_column} columns: "
+                f"more than the {MAX_CELLS} cells of a disclosure workbook: refused",
+                code=Code.too_large,
+            )
         rows = []
         for row in ws.iter_rows(values_only=True):
             cells_seen += len(row)
@@ -90,10 +102,10 @@ def _census(z: zipfile.ZipFile) -> int:
             while True:
                 chunk = f.read(1 << 20)
                 data = tail + chunk
-                cut = len(data) - 256 if chunk else len(data)   # a tag across the cut is counted next time
+                cut = len(data) - 256 if chunk else len(data)  # a tag across the cut is counted next time
                 total += sum(1 for m in _CELL.finditer(data) if m.start() < cut)
                 total += sum(_area(m) for m in _MERGE.finditer(data) if m.start() < cut)
-                tail = data[max(cut, 0):]
+                tail = data[max(cut, 0) :]
                 if total > MAX_CELLS or not chunk:
                     break
         if total > MAX_CELLS:

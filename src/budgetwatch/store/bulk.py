@@ -2,6 +2,7 @@
 unit of work spent a third of an ingest's CPU on the ~10k cells of a county document. Rows and tables get
 their ids back from one INSERT … RETURNING per level (SQLAlchemy's insertmanyvalues, in parameter order);
 cells, the bulk, go in one executemany — on PostgreSQL in one COPY."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,8 +13,20 @@ from sqlalchemy.orm import Session
 from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document
 from .schema import CellRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, TableRecord
 
-CELL_COLUMNS = ("row_id", "ordinal", "column_key", "amount", "printed", "line", "page", "x0", "top", "x1", "bottom",
-                "ocr")
+CELL_COLUMNS = (
+    "row_id",
+    "ordinal",
+    "column_key",
+    "amount",
+    "printed",
+    "line",
+    "page",
+    "x0",
+    "top",
+    "x1",
+    "bottom",
+    "ocr",
+)
 
 
 def _ids(session: Session, record, values: list[dict]) -> list[int]:
@@ -27,31 +40,81 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
     """Everything of `doc` below its version row; `amount(value, line, page)` is the stored figure (it refuses
     one the columns cannot hold)."""
     tables = doc.tables
-    table_ids = _ids(session, TableRecord, [
-        dict(version_id=version_id, ordinal=ti, kind=t.kind, title=t.title, money_unit=t.money_unit,
-             line=t.location.get("line"), page=t.location.get("page"), empty=t.empty, columns=list(t.columns))
-        for ti, t in enumerate(tables)])
+    table_ids = _ids(
+        session,
+        TableRecord,
+        [
+            dict(
+                version_id=version_id,
+                ordinal=ti,
+                kind=t.kind,
+                title=t.title,
+                money_unit=t.money_unit,
+                line=t.location.get("line"),
+                page=t.location.get("page"),
+                empty=t.empty,
+                columns=list(t.columns),
+            )
+            for ti, t in enumerate(tables)
+        ],
+    )
     rows = [(tid, ri, r) for tid, t in zip(table_ids, tables) for ri, r in enumerate(t.rows)]
-    row_ids = _ids(session, RowRecord, [
-        dict(table_id=tid, ordinal=ri, **{k: getattr(r, k) for k in ROW_COLUMNS}) for tid, ri, r in rows])
+    row_ids = _ids(
+        session,
+        RowRecord,
+        [dict(table_id=tid, ordinal=ri, **{k: getattr(r, k) for k in ROW_COLUMNS}) for tid, ri, r in rows],
+    )
     cells = []
     for rid, (_, _, r) in zip(row_ids, rows):
         for ci, (k, val) in enumerate(r.values.items()):
             box = r.boxes.get(k) or (None, None, None, None)
-            cells.append((rid, ci, k, amount(val, r.line, r.page), r.printed.get(k), r.line, r.page,
-                          box[0], box[1], box[2], box[3], bool(r.ocr)))
+            cells.append(
+                (
+                    rid,
+                    ci,
+                    k,
+                    amount(val, r.line, r.page),
+                    r.printed.get(k),
+                    r.line,
+                    r.page,
+                    box[0],
+                    box[1],
+                    box[2],
+                    box[3],
+                    bool(r.ocr),
+                )
+            )
     _write_cells(session, cells)
-    form_ids = _ids(session, FormRecord, [
-        dict(version_id=version_id, ordinal=fi, project=f.project,
-             amount=amount(f.amount, f.location.get("line"), f.location.get("page")), money_unit=f.money_unit,
-             line=f.location.get("line"), page=f.location.get("page"), layout=f.layout, pages=f.pages,
-             info=dict(f.info) or None) for fi, f in enumerate(doc.forms)])
-    indicators = [dict(form_id=fid, ordinal=ii, **{k: getattr(i, k) for k in INDICATOR_COLUMNS})
-                  for fid, f in zip(form_ids, doc.forms) for ii, i in enumerate(f.indicators)]
+    form_ids = _ids(
+        session,
+        FormRecord,
+        [
+            dict(
+                version_id=version_id,
+                ordinal=fi,
+                project=f.project,
+                amount=amount(f.amount, f.location.get("line"), f.location.get("page")),
+                money_unit=f.money_unit,
+                line=f.location.get("line"),
+                page=f.location.get("page"),
+                layout=f.layout,
+                pages=f.pages,
+                info=dict(f.info) or None,
+            )
+            for fi, f in enumerate(doc.forms)
+        ],
+    )
+    indicators = [
+        dict(form_id=fid, ordinal=ii, **{k: getattr(i, k) for k in INDICATOR_COLUMNS})
+        for fid, f in zip(form_ids, doc.forms)
+        for ii, i in enumerate(f.indicators)
+    ]
     if indicators:
         session.execute(insert(IndicatorRecord), indicators)
-    narrative = [dict(version_id=version_id, ordinal=ni, text=t.text, line=t.line, page=t.page)
-                 for ni, t in enumerate(doc.narrative)]
+    narrative = [
+        dict(version_id=version_id, ordinal=ni, text=t.text, line=t.line, page=t.page)
+        for ni, t in enumerate(doc.narrative)
+    ]
     if narrative:
         session.execute(insert(NarrativeLineRecord), narrative)
 
@@ -61,7 +124,7 @@ def _write_cells(session: Session, cells: list[tuple]) -> None:
         return
     conn = session.connection()
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        raw = conn.connection.driver_connection   # the transaction's own connection: COPY is inside it
+        raw = conn.connection.driver_connection  # the transaction's own connection: COPY is inside it
         assert raw is not None
         with raw.cursor() as cur, cur.copy(f"COPY cells ({', '.join(CELL_COLUMNS)}) FROM STDIN") as copy:
             for c in cells:

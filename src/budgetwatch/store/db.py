@@ -1,4 +1,5 @@
 """Engines and migrations. The same code runs on SQLite and PostgreSQL; Alembic owns the schema."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -30,19 +31,20 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
-SQLITE_BUSY_SECONDS = 120   # a writer waits this long for another's transaction (an ingest with its checks)
+SQLITE_BUSY_SECONDS = 120  # a writer waits this long for another's transaction (an ingest with its checks)
 
 
 def make_engine(url: str | None = None, **options) -> Engine:
     url = resolve_url(url)
     if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
         # SQLite users install no PostgreSQL driver; say which extra brings it rather than an ImportError
-        raise BudgetwatchError(f"{url.split('@')[-1]}: a PostgreSQL database needs the driver: "
-                               "pip install 'budgetwatch[postgres]'")
+        raise BudgetwatchError(
+            f"{url.split('@')[-1]}: a PostgreSQL database needs the driver: pip install 'budgetwatch[postgres]'"
+        )
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         if url in ("sqlite://", "sqlite:///:memory:"):
-            options.pop("pool_timeout", None)   # an in-memory database has one connection per thread: no pool to wait on
+            options.pop("pool_timeout", None)  # an in-memory database has one connection per thread: no pool to wait on
     engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -61,6 +63,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     from alembic.script import ScriptDirectory
 
     from .views import drop_views, ensure_views
+
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -1,5 +1,6 @@
 """Key figures in the database: a version's, as analysis/figures.py computed them, in the `key_figures`
 table (one column per field of model.KEY_FIGURE_FIELDS), so that lists, comparisons and trends are queries."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -24,8 +25,14 @@ def as_dict(rec: KeyFigures) -> dict:
 
 def head(v: Version) -> dict:
     """What a version's figures are of: its unit, year, stage, scope and place."""
-    return {"unit": v.unit_name, "year": v.year, "stage": v.stage, "scope": v.scope, "region": v.region,
-            "level": v.level}
+    return {
+        "unit": v.unit_name,
+        "year": v.year,
+        "stage": v.stage,
+        "scope": v.scope,
+        "region": v.region,
+        "level": v.level,
+    }
 
 
 def stored_figures(session: Session, version_ids: list[int]) -> tuple[dict[int, dict], dict[int, Version]]:

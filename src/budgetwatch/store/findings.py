@@ -2,6 +2,7 @@
 record in place and a new version of the document takes over its predecessor's record, so `#N` in a
 report and /api/findings/N stay the same defect. Reviewers' decisions are kept by (document,
 fingerprint) with their history (who, when, why) and can be undone."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ..vocab.enums import DECISIONS
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
 
 STATUSES = DECISIONS
-MAX_AMOUNT = 10 ** 17   # the columns hold 18 digits before the point (NUMERIC(24, 6))
+MAX_AMOUNT = 10**17  # the columns hold 18 digits before the point (NUMERIC(24, 6))
 
 
 def _dec(v):
@@ -30,17 +31,23 @@ def _num(v):
 
 
 def _fields(f: Finding) -> dict:
-    return ({k: getattr(f, k) for k in FINDING_COLUMNS} | {k: _dec(getattr(f, k)) for k in FINDING_AMOUNTS}
-            | {"fingerprint": f.fingerprint, "evidence": f.evidence or {}})
+    return (
+        {k: getattr(f, k) for k in FINDING_COLUMNS}
+        | {k: _dec(getattr(f, k)) for k in FINDING_AMOUNTS}
+        | {"fingerprint": f.fingerprint, "evidence": f.evidence or {}}
+    )
 
 
 def save_findings(session: Session, version: Version, findings: list[Finding]) -> list[FindingRecord]:
     """Store a check run's findings on `version`. Each takes the record of the same fingerprint from this
     version (a re-check) or else from the newest earlier version of the document, keeping its id; the
     version's records no finding took are deleted, earlier versions' others stay as they were."""
-    prior = session.scalars(select(FindingRecord).join(Version, Version.id == FindingRecord.version_id)
-                            .where(Version.document_id == version.document_id, Version.number <= version.number)
-                            .order_by(Version.number.desc(), FindingRecord.id)).all()
+    prior = session.scalars(
+        select(FindingRecord)
+        .join(Version, Version.id == FindingRecord.version_id)
+        .where(Version.document_id == version.document_id, Version.number <= version.number)
+        .order_by(Version.number.desc(), FindingRecord.id)
+    ).all()
     free: dict[str, list[FindingRecord]] = {}
     for rec in prior:
         free.setdefault(rec.fingerprint, []).append(rec)
@@ -62,12 +69,19 @@ def save_findings(session: Session, version: Version, findings: list[Finding]) -
 
 
 def to_finding(rec: FindingRecord, decision: DecisionRecord | None = None) -> Finding:
-    f = Finding(**{k: getattr(rec, k) for k in FINDING_COLUMNS}, **{k: _num(getattr(rec, k)) for k in FINDING_AMOUNTS},
-                evidence=dict(rec.evidence or {}), id=rec.id)
+    f = Finding(
+        **{k: getattr(rec, k) for k in FINDING_COLUMNS},
+        **{k: _num(getattr(rec, k)) for k in FINDING_AMOUNTS},
+        evidence=dict(rec.evidence or {}),
+        id=rec.id,
+    )
     if decision is not None:
         f.status, f.reason = decision.status, decision.reason
-        f.evidence = {**f.evidence, "decided_by": decision.decided_by,
-                      "decided_at": decision.decided_at.isoformat() if decision.decided_at else None}
+        f.evidence = {
+            **f.evidence,
+            "decided_by": decision.decided_by,
+            "decided_at": decision.decided_at.isoformat() if decision.decided_at else None,
+        }
     return f
 
 
@@ -77,11 +91,14 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
         return {}
     versions = {v.id: v for v in session.scalars(select(Version).where(Version.id.in_(version_ids)))}
     doc_ids = {v.document_id for v in versions.values()}
-    decisions = {(d.document_id, d.fingerprint): d for d in
-                 session.scalars(select(DecisionRecord).where(DecisionRecord.document_id.in_(doc_ids)))}
+    decisions = {
+        (d.document_id, d.fingerprint): d
+        for d in session.scalars(select(DecisionRecord).where(DecisionRecord.document_id.in_(doc_ids)))
+    }
     out: dict[int, list[Finding]] = {vid: [] for vid in version_ids}
-    recs = session.scalars(select(FindingRecord).where(FindingRecord.version_id.in_(version_ids))
-                           .order_by(FindingRecord.id))
+    recs = session.scalars(
+        select(FindingRecord).where(FindingRecord.version_id.in_(version_ids)).order_by(FindingRecord.id)
+    )
     for rec in recs:
         doc_id = versions[rec.version_id].document_id
         out[rec.version_id].append(to_finding(rec, decisions.get((doc_id, rec.fingerprint))))
@@ -93,8 +110,11 @@ def _decision_of(session: Session, finding_id: int) -> tuple[FindingRecord, int,
     if rec is None:
         raise KeyError(finding_id)
     document_id = session.get(Version, rec.version_id).document_id
-    d = session.scalars(select(DecisionRecord).where(DecisionRecord.document_id == document_id,
-                                                     DecisionRecord.fingerprint == rec.fingerprint)).first()
+    d = session.scalars(
+        select(DecisionRecord).where(
+            DecisionRecord.document_id == document_id, DecisionRecord.fingerprint == rec.fingerprint
+        )
+    ).first()
     return rec, document_id, d
 
 
@@ -106,8 +126,17 @@ def decide(session: Session, finding_id: int, status: str, reason: str | None, b
         d = DecisionRecord(document_id=document_id, fingerprint=rec.fingerprint, status=status)
         session.add(d)
     d.status, d.reason, d.decided_by, d.decided_at = status, reason, by, utcnow()
-    session.add(DecisionEventRecord(document_id=document_id, fingerprint=rec.fingerprint, action="decide",
-                                    status=status, reason=reason, decided_by=by, decided_at=d.decided_at))
+    session.add(
+        DecisionEventRecord(
+            document_id=document_id,
+            fingerprint=rec.fingerprint,
+            action="decide",
+            status=status,
+            reason=reason,
+            decided_by=by,
+            decided_at=d.decided_at,
+        )
+    )
     session.flush()
     return to_finding(rec, d)
 
@@ -125,9 +154,13 @@ def _standing(events: list[DecisionEventRecord]) -> list[DecisionEventRecord]:
 
 
 def _events(session: Session, document_id: int, fingerprint: str) -> list[DecisionEventRecord]:
-    return list(session.scalars(select(DecisionEventRecord).where(
-        DecisionEventRecord.document_id == document_id, DecisionEventRecord.fingerprint == fingerprint)
-        .order_by(DecisionEventRecord.id)))
+    return list(
+        session.scalars(
+            select(DecisionEventRecord)
+            .where(DecisionEventRecord.document_id == document_id, DecisionEventRecord.fingerprint == fingerprint)
+            .order_by(DecisionEventRecord.id)
+        )
+    )
 
 
 def undo(session: Session, finding_id: int, by: str | None, reason: str | None = None) -> Finding:
@@ -138,13 +171,21 @@ def undo(session: Session, finding_id: int, by: str | None, reason: str | None =
     if d is None or not standing:
         raise ValueError(f"finding {finding_id} has no decision to undo")
     now = utcnow()
-    session.add(DecisionEventRecord(document_id=document_id, fingerprint=rec.fingerprint, action="undo",
-                                    reason=reason, decided_by=by, decided_at=now))
+    session.add(
+        DecisionEventRecord(
+            document_id=document_id,
+            fingerprint=rec.fingerprint,
+            action="undo",
+            reason=reason,
+            decided_by=by,
+            decided_at=now,
+        )
+    )
     previous = standing[-2] if len(standing) > 1 else None
     if previous is None:
         session.delete(d)
         d = None
-    else:   # decided_at: when this state came back, so that caches keyed on decisions see the change
+    else:  # decided_at: when this state came back, so that caches keyed on decisions see the change
         d.status, d.reason, d.decided_by, d.decided_at = previous.status, previous.reason, previous.decided_by, now
     session.flush()
     return to_finding(rec, d)
@@ -153,6 +194,13 @@ def undo(session: Session, finding_id: int, by: str | None, reason: str | None =
 def history(session: Session, finding_id: int) -> list[dict]:
     """Every decision and undo on a finding's defect (in this document, across versions), oldest first."""
     rec, document_id, _ = _decision_of(session, finding_id)
-    return [{"action": e.action, "status": e.status, "reason": e.reason, "by": e.decided_by,
-             "at": e.decided_at.isoformat() if e.decided_at else None}
-            for e in _events(session, document_id, rec.fingerprint)]
+    return [
+        {
+            "action": e.action,
+            "status": e.status,
+            "reason": e.reason,
+            "by": e.decided_by,
+            "at": e.decided_at.isoformat() if e.decided_at else None,
+        }
+        for e in _events(session, document_id, rec.fingerprint)
+    ]

@@ -4,6 +4,7 @@ claimed by one worker (an UPDATE that only one claimant wins, so several server 
 queue), reports its stage and progress, and ends done (its documents) or failed (one line). A job whose
 worker stopped — a server restart, a killed process — is found by its silent heartbeat or its dead
 process and queued again (its files are still there), or failed with the reason after MAX_ATTEMPTS."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,8 @@ from .schema import JobRecord, utcnow
 
 KINDS = ("upload", "check")
 STATUSES = ("queued", "running", "done", "failed")
-STALE_SECONDS = 120      # a running job's heartbeat older than this: its worker is gone
-MAX_ATTEMPTS = 2         # a job started this often without ending is failed, not retried again
+STALE_SECONDS = 120  # a running job's heartbeat older than this: its worker is gone
+MAX_ATTEMPTS = 2  # a job started this often without ending is failed, not retried again
 
 
 @dataclass
@@ -34,9 +35,20 @@ def submit(engine: Engine, kind: str, params: dict, region: str | None = None, b
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     with engine.begin() as c:
-        return c.execute(JobRecord.__table__.insert().values(
-            kind=kind, status="queued", stage="queued", done=0, total=0, params=params, region_code=region,
-            created_by=by, created_at=utcnow(), attempts=0)).inserted_primary_key[0]
+        return c.execute(
+            JobRecord.__table__.insert().values(
+                kind=kind,
+                status="queued",
+                stage="queued",
+                done=0,
+                total=0,
+                params=params,
+                region_code=region,
+                created_by=by,
+                created_at=utcnow(),
+                attempts=0,
+            )
+        ).inserted_primary_key[0]
 
 
 def claim(engine: Engine, worker: str) -> JobRecord | None:
@@ -45,9 +57,11 @@ def claim(engine: Engine, worker: str) -> JobRecord | None:
     with engine.begin() as c:
         for (jid,) in c.execute(select(t.c.id).where(t.c.status == "queued").order_by(t.c.id).limit(5)):
             now = utcnow()
-            won = c.execute(update(t).where(t.c.id == jid, t.c.status == "queued").values(
-                status="running", worker=worker, started_at=now, heartbeat_at=now,
-                attempts=t.c.attempts + 1)).rowcount
+            won = c.execute(
+                update(t)
+                .where(t.c.id == jid, t.c.status == "queued")
+                .values(status="running", worker=worker, started_at=now, heartbeat_at=now, attempts=t.c.attempts + 1)
+            ).rowcount
             if won:
                 row = c.execute(select(t).where(t.c.id == jid)).one()
                 return JobRecord(**row._asdict())
@@ -57,23 +71,30 @@ def claim(engine: Engine, worker: str) -> JobRecord | None:
 def report(engine: Engine, job_id: int, p: Progress) -> None:
     t = JobRecord.__table__
     with engine.begin() as c:
-        c.execute(update(t).where(t.c.id == job_id, t.c.status == "running").values(
-            stage=p.stage, done=p.done, total=p.total, file=p.file, heartbeat_at=utcnow()))
+        c.execute(
+            update(t)
+            .where(t.c.id == job_id, t.c.status == "running")
+            .values(stage=p.stage, done=p.done, total=p.total, file=p.file, heartbeat_at=utcnow())
+        )
 
 
 def finish(engine: Engine, job_id: int, document_ids: list[int]) -> None:
     t = JobRecord.__table__
     with engine.begin() as c:
-        c.execute(update(t).where(t.c.id == job_id).values(
-            status="done", stage="done", result=document_ids, finished_at=utcnow(), heartbeat_at=utcnow()))
+        c.execute(
+            update(t)
+            .where(t.c.id == job_id)
+            .values(status="done", stage="done", result=document_ids, finished_at=utcnow(), heartbeat_at=utcnow())
+        )
 
 
 def fail(engine: Engine, job_id: int, error: str, refused: bool = False) -> None:
     t = JobRecord.__table__
     line = (error.splitlines() or [""])[0][:500]
     with engine.begin() as c:
-        c.execute(update(t).where(t.c.id == job_id).values(
-            status="failed", error=line, refused=refused, finished_at=utcnow()))
+        c.execute(
+            update(t).where(t.c.id == job_id).values(status="failed", error=line, refused=refused, finished_at=utcnow())
+        )
 
 
 def get(engine: Engine, job_id: int) -> JobRecord | None:
@@ -94,7 +115,7 @@ def _gone(worker: str | None, heartbeat: datetime | None, now: datetime) -> bool
     pid = rest.partition(":")[0]
     if host == socket.gethostname()[:60] and pid.isdigit():
         if int(pid) == os.getpid():
-            return False   # ours, running now
+            return False  # ours, running now
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
@@ -121,10 +142,14 @@ def recover(engine: Engine, resumable) -> list[int]:
             if job.attempts < MAX_ATTEMPTS and resumable(job):
                 values = dict(status="queued", stage="queued", done=0, total=0, file=None, worker=None)
             else:
-                why = ("服务器重启，任务中断：上传的文件已不在，请重新上传" if job.attempts < MAX_ATTEMPTS
-                       else f"任务已启动 {job.attempts} 次均未完成（服务器中断或读取过重），请检查文件后重新上传")
+                why = (
+                    "服务器重启，任务中断：上传的文件已不在，请重新上传"
+                    if job.attempts < MAX_ATTEMPTS
+                    else f"任务已启动 {job.attempts} 次均未完成（服务器中断或读取过重），请检查文件后重新上传"
+                )
                 values = dict(status="failed", error=why, refused=False, finished_at=now)
-            if c.execute(update(t).where(t.c.id == job.id, t.c.status == "running",
-                                         t.c.worker == job.worker).values(**values)).rowcount:
+            if c.execute(
+                update(t).where(t.c.id == job.id, t.c.status == "running", t.c.worker == job.worker).values(**values)
+            ).rowcount:
                 out.append(job.id)
     return out

@@ -1,6 +1,7 @@
 """The newest version of each document — the one definition every reader uses (web lists, the checks'
 peers, the feed's matching, the CLI, the `cells_wan` view): a document's pages, findings and figures
 are always those of its newest version."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, true, update
@@ -18,8 +19,11 @@ def is_newest():
 
 def mark_newest(session: Session, v: Version) -> None:
     """Make the version just stored its document's newest (in the ingest's transaction)."""
-    session.execute(update(Version).where(Version.document_id == v.document_id, Version.id != v.id,
-                                          Version.latest == true()).values(latest=False))
+    session.execute(
+        update(Version)
+        .where(Version.document_id == v.document_id, Version.id != v.id, Version.latest == true())
+        .values(latest=False)
+    )
     v.latest = True
 
 

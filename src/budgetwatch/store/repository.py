@@ -1,5 +1,6 @@
 """Document model ⇄ database rows. `save_version` writes one version; `load_version` reads it back
 into the same model, so JSON from the database equals JSON from `extract`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,6 +29,7 @@ from .schema import (
 )
 from .search import index_version
 
+
 def content_sha(file_shas: list[str]) -> str:
     """Identity of a set of bytes: the files' sha256, in the order they form the document."""
     return hashlib.sha256("\n".join(file_shas).encode()).hexdigest()
@@ -43,7 +45,7 @@ def find_version_by_content(session: Session, sha: str) -> Version | None:
     return session.scalars(select(Version).where(Version.content_sha256 == sha)).first()
 
 
-MAX_DIGITS = 18   # NUMERIC(24, 6): digits before the point
+MAX_DIGITS = 18  # NUMERIC(24, 6): digits before the point
 
 
 def _dec(v) -> Decimal | None:
@@ -56,8 +58,11 @@ def _amount(doc: Document, v, line, page) -> Decimal | None:
     d = _dec(v)
     if d is not None and (not d.is_finite() or d.adjusted() >= MAX_DIGITS):
         where = f"page {page}" if page is not None else f"line {line}"
-        raise InputError(doc.files[0].path if doc.files else "document",
-                         f"{where}: amount {str(v)[:24]}… has more than {MAX_DIGITS} digits: not a budget figure", code=Code.bad_figure)
+        raise InputError(
+            doc.files[0].path if doc.files else "document",
+            f"{where}: amount {str(v)[:24]}… has more than {MAX_DIGITS} digits: not a budget figure",
+            code=Code.bad_figure,
+        )
     return d
 
 
@@ -76,12 +81,22 @@ def save_version(session: Session, doc: Document) -> Version:
         session.add(rec)
         session.flush()
     number = (session.scalar(select(func.max(Version.number)).where(Version.document_id == rec.id)) or 0) + 1
-    v = Version(document=rec, number=number, content_sha256=content_sha([f.sha256 for f in doc.files]),
-                format=doc.format, schema=SCHEMA, unit_name=doc.unit, year=doc.year, stage=doc.stage,
-                scope=doc.scope, **document_place(doc))
+    v = Version(
+        document=rec,
+        number=number,
+        content_sha256=content_sha([f.sha256 for f in doc.files]),
+        format=doc.format,
+        schema=SCHEMA,
+        unit_name=doc.unit,
+        year=doc.year,
+        stage=doc.stage,
+        scope=doc.scope,
+        **document_place(doc),
+    )
     for i, f in enumerate(doc.files):
-        v.files.append(SourceFileRecord(ordinal=i, name=f.name, path=f.path, sha256=f.sha256, size=f.size,
-                                        encoding=f.encoding))
+        v.files.append(
+            SourceFileRecord(ordinal=i, name=f.name, path=f.path, sha256=f.sha256, size=f.size, encoding=f.encoding)
+        )
     session.add(v)
     session.flush()
     write_content(session, v.id, doc, lambda val, line, page: _amount(doc, val, line, page))
@@ -109,42 +124,89 @@ def load_version(session: Session, version_id: int) -> Document:
     v = session.get(Version, version_id)
     if v is None:
         raise KeyError(version_id)
-    doc = Document(unit=v.unit_name, year=v.year, stage=v.stage, scope=v.scope, format=v.format,
-                   files=[SourceFile(name=f.name, sha256=f.sha256, path=f.path, size=f.size, encoding=f.encoding)
-                          for f in v.files])
+    doc = Document(
+        unit=v.unit_name,
+        year=v.year,
+        stage=v.stage,
+        scope=v.scope,
+        format=v.format,
+        files=[
+            SourceFile(name=f.name, sha256=f.sha256, path=f.path, size=f.size, encoding=f.encoding) for f in v.files
+        ],
+    )
     T, R, C = TableRecord, RowRecord, CellRecord
-    tables = session.execute(select(T.id, T.kind, T.title, T.money_unit, T.line, T.page, T.empty, T.columns)
-                             .where(T.version_id == version_id).order_by(T.ordinal)).all()
+    tables = session.execute(
+        select(T.id, T.kind, T.title, T.money_unit, T.line, T.page, T.empty, T.columns)
+        .where(T.version_id == version_id)
+        .order_by(T.ordinal)
+    ).all()
     cells: dict[int, list] = {}
-    for c in session.execute(select(C.row_id, C.column_key, C.amount, C.printed, C.x0, C.top, C.x1, C.bottom, C.ocr)
-                             .join(R, R.id == C.row_id).join(T, T.id == R.table_id)
-                             .where(T.version_id == version_id).order_by(C.row_id, C.ordinal)):
+    for c in session.execute(
+        select(C.row_id, C.column_key, C.amount, C.printed, C.x0, C.top, C.x1, C.bottom, C.ocr)
+        .join(R, R.id == C.row_id)
+        .join(T, T.id == R.table_id)
+        .where(T.version_id == version_id)
+        .order_by(C.row_id, C.ordinal)
+    ):
         cells.setdefault(c.row_id, []).append(c)
     rows: dict[int, list[Row]] = {}
-    for r in session.execute(select(R.id, R.table_id, *(getattr(R, k) for k in ROW_COLUMNS)).join(T, T.id == R.table_id)
-                             .where(T.version_id == version_id).order_by(R.table_id, R.ordinal)):
+    for r in session.execute(
+        select(R.id, R.table_id, *(getattr(R, k) for k in ROW_COLUMNS))
+        .join(T, T.id == R.table_id)
+        .where(T.version_id == version_id)
+        .order_by(R.table_id, R.ordinal)
+    ):
         cs = cells.get(r.id, [])
-        rows.setdefault(r.table_id, []).append(Row(
-            **{k: getattr(r, k) for k in ROW_COLUMNS}, values={c.column_key: _num(c.amount) for c in cs},
-            printed={c.column_key: c.printed for c in cs if c.printed},
-            boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom] for c in cs if c.x0 is not None},
-            ocr=any(c.ocr for c in cs)))
+        rows.setdefault(r.table_id, []).append(
+            Row(
+                **{k: getattr(r, k) for k in ROW_COLUMNS},
+                values={c.column_key: _num(c.amount) for c in cs},
+                printed={c.column_key: c.printed for c in cs if c.printed},
+                boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom] for c in cs if c.x0 is not None},
+                ocr=any(c.ocr for c in cs),
+            )
+        )
     for t in tables:
-        doc.tables.append(Table(kind=t.kind, title=t.title, money_unit=t.money_unit, location=_loc(t.line, t.page),
-                                empty=t.empty, columns=list(t.columns or []), rows=rows.get(t.id, [])))
+        doc.tables.append(
+            Table(
+                kind=t.kind,
+                title=t.title,
+                money_unit=t.money_unit,
+                location=_loc(t.line, t.page),
+                empty=t.empty,
+                columns=list(t.columns or []),
+                rows=rows.get(t.id, []),
+            )
+        )
     indicators: dict[int, list[Indicator]] = {}
-    for i in session.execute(select(IndicatorRecord).join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
-                             .where(FormRecord.version_id == version_id)
-                             .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)).scalars():
-        indicators.setdefault(i.form_id, []).append(
-            Indicator(**{k: getattr(i, k) for k in INDICATOR_COLUMNS}))
+    for i in session.execute(
+        select(IndicatorRecord)
+        .join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
+        .where(FormRecord.version_id == version_id)
+        .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)
+    ).scalars():
+        indicators.setdefault(i.form_id, []).append(Indicator(**{k: getattr(i, k) for k in INDICATOR_COLUMNS}))
     for f in v.forms:
-        doc.forms.append(Form(project=f.project, amount=_num(f.amount), money_unit=f.money_unit,
-                              location=_loc(f.line, f.page), layout=f.layout, pages=f.pages, info=dict(f.info or {}),
-                              indicators=indicators.get(f.id, [])))
-    doc.narrative = [TextLine(n.text, line=n.line, page=n.page) for n in session.execute(
-        select(NarrativeLineRecord.text, NarrativeLineRecord.line, NarrativeLineRecord.page)
-        .where(NarrativeLineRecord.version_id == version_id).order_by(NarrativeLineRecord.ordinal))]
+        doc.forms.append(
+            Form(
+                project=f.project,
+                amount=_num(f.amount),
+                money_unit=f.money_unit,
+                location=_loc(f.line, f.page),
+                layout=f.layout,
+                pages=f.pages,
+                info=dict(f.info or {}),
+                indicators=indicators.get(f.id, []),
+            )
+        )
+    doc.narrative = [
+        TextLine(n.text, line=n.line, page=n.page)
+        for n in session.execute(
+            select(NarrativeLineRecord.text, NarrativeLineRecord.line, NarrativeLineRecord.page)
+            .where(NarrativeLineRecord.version_id == version_id)
+            .order_by(NarrativeLineRecord.ordinal)
+        )
+    ]
     return doc
 
 

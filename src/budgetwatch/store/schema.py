@@ -4,9 +4,10 @@ documents hold what stays the same across re-publications (unit, year, stage, sc
 document_versions hold what a set of bytes said. Nothing is ever updated in place: changed bytes
 become a new version and the old one is kept.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +32,7 @@ AMOUNT = Numeric(24, 6, asdecimal=True)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -54,19 +55,26 @@ class DocumentRecord(Base):
     scope: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     unit: Mapped[Unit | None] = relationship()
-    versions: Mapped[list["Version"]] = relationship(back_populates="document", order_by="Version.number")
+    versions: Mapped[list[Version]] = relationship(back_populates="document", order_by="Version.number")
 
 
 class Version(Base):
     __tablename__ = "document_versions"
     # the same bytes are one version of a document, however many ingests race to store them
-    __table_args__ = (UniqueConstraint("document_id", "number"),
-                      Index("uq_document_versions_content", "document_id", "content_sha256", unique=True),
-                      # one newest version per document, and the lists' filters and order over the newest
-                      Index("uq_document_versions_latest", "document_id", unique=True,
-                            sqlite_where=text("latest"), postgresql_where=text("latest")),
-                      Index("ix_document_versions_latest_unit", "latest", "unit_name", "year"),
-                      Index("ix_document_versions_latest_year", "latest", "year", "stage", "scope"))
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        Index("uq_document_versions_content", "document_id", "content_sha256", unique=True),
+        # one newest version per document, and the lists' filters and order over the newest
+        Index(
+            "uq_document_versions_latest",
+            "document_id",
+            unique=True,
+            sqlite_where=text("latest"),
+            postgresql_where=text("latest"),
+        ),
+        Index("ix_document_versions_latest_unit", "latest", "unit_name", "year"),
+        Index("ix_document_versions_latest_year", "latest", "year", "stage", "scope"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     number: Mapped[int] = mapped_column(Integer)
@@ -78,25 +86,26 @@ class Version(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str | None] = mapped_column(String(16))
     scope: Mapped[str | None] = mapped_column(String(16))
-    region: Mapped[str | None] = mapped_column(String(40), index=True)    # extract/place.py
+    region: Mapped[str | None] = mapped_column(String(40), index=True)  # extract/place.py
     level: Mapped[str | None] = mapped_column(String(8), index=True)
-    region_code: Mapped[str | None] = mapped_column(String(9), index=True)   # its tenant (access/scope.py)
+    region_code: Mapped[str | None] = mapped_column(String(9), index=True)  # its tenant (access/scope.py)
     # the document's newest version: set when it is stored, cleared on the one before (store/newest.py)
     latest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     document: Mapped[DocumentRecord] = relationship(back_populates="versions")
-    files: Mapped[list["SourceFileRecord"]] = relationship(order_by="SourceFileRecord.ordinal",
-                                                           cascade="all, delete-orphan")
-    tables: Mapped[list["TableRecord"]] = relationship(order_by="TableRecord.ordinal",
-                                                       cascade="all, delete-orphan")
-    forms: Mapped[list["FormRecord"]] = relationship(order_by="FormRecord.ordinal",
-                                                     cascade="all, delete-orphan")
-    narrative: Mapped[list["NarrativeLineRecord"]] = relationship(order_by="NarrativeLineRecord.ordinal",
-                                                                  cascade="all, delete-orphan")
+    files: Mapped[list[SourceFileRecord]] = relationship(
+        order_by="SourceFileRecord.ordinal", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list[TableRecord]] = relationship(order_by="TableRecord.ordinal", cascade="all, delete-orphan")
+    forms: Mapped[list[FormRecord]] = relationship(order_by="FormRecord.ordinal", cascade="all, delete-orphan")
+    narrative: Mapped[list[NarrativeLineRecord]] = relationship(
+        order_by="NarrativeLineRecord.ordinal", cascade="all, delete-orphan"
+    )
 
 
 class KeyFigures(Base):
     """A version's key figures in 万元 (analysis/figures.py), kept so that lists, comparisons and trends
     are queries rather than re-readings of every document."""
+
     __tablename__ = "key_figures"
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), primary_key=True)
     # one column per field of model.KEY_FIGURE_FIELDS: the staff number a count, the others 万元 or a share
@@ -128,7 +137,7 @@ class TableRecord(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     empty: Mapped[bool] = mapped_column(Boolean, default=False)
     columns: Mapped[list] = mapped_column(JSON, default=list)
-    rows: Mapped[list["RowRecord"]] = relationship(order_by="RowRecord.ordinal", cascade="all, delete-orphan")
+    rows: Mapped[list[RowRecord]] = relationship(order_by="RowRecord.ordinal", cascade="all, delete-orphan")
 
 
 class RowRecord(Base):
@@ -144,7 +153,7 @@ class RowRecord(Base):
     block: Mapped[str | None] = mapped_column(String(64))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
-    cells: Mapped[list["CellRecord"]] = relationship(order_by="CellRecord.ordinal", cascade="all, delete-orphan")
+    cells: Mapped[list[CellRecord]] = relationship(order_by="CellRecord.ordinal", cascade="all, delete-orphan")
 
 
 class CellRecord(Base):
@@ -158,7 +167,7 @@ class CellRecord(Base):
     printed: Mapped[str | None] = mapped_column(String(64))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
-    x0: Mapped[float | None] = mapped_column(Float)       # where on the page (PDF points, top-left origin)
+    x0: Mapped[float | None] = mapped_column(Float)  # where on the page (PDF points, top-left origin)
     top: Mapped[float | None] = mapped_column(Float)
     x1: Mapped[float | None] = mapped_column(Float)
     bottom: Mapped[float | None] = mapped_column(Float)
@@ -178,8 +187,9 @@ class FormRecord(Base):
     layout: Mapped[str] = mapped_column(String(16))
     pages: Mapped[int] = mapped_column(Integer, default=1)
     info: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    indicators: Mapped[list["IndicatorRecord"]] = relationship(order_by="IndicatorRecord.ordinal",
-                                                               cascade="all, delete-orphan")
+    indicators: Mapped[list[IndicatorRecord]] = relationship(
+        order_by="IndicatorRecord.ordinal", cascade="all, delete-orphan"
+    )
 
 
 class IndicatorRecord(Base):
@@ -207,6 +217,7 @@ class NarrativeLineRecord(Base):
 
 class FindingPlace:
     """Where a finding points and what it says: the columns shared by document findings and feed findings."""
+
     file: Mapped[str | None] = mapped_column(Text)
     page: Mapped[int | None] = mapped_column(Integer)
     line: Mapped[int | None] = mapped_column(Integer)
@@ -224,6 +235,7 @@ class FindingPlace:
 
 class FindingRecord(FindingPlace, Base):
     """One finding of one check run on one document version (re-checking replaces them)."""
+
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
@@ -240,24 +252,26 @@ class FindingRecord(FindingPlace, Base):
 class SearchEntry(Base):
     """A searchable text of a newest version — a project's name (kind form or row) or an indicator's name
     and value — as bigrams, under the back-end's full-text index (store/search.py)."""
+
     __tablename__ = "search_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))            # form | indicator | row
-    ref_id: Mapped[int] = mapped_column(Integer)             # performance_forms, indicators or table_rows id
-    form_id: Mapped[int | None] = mapped_column(Integer)     # an indicator's form
+    kind: Mapped[str] = mapped_column(String(16))  # form | indicator | row
+    ref_id: Mapped[int] = mapped_column(Integer)  # performance_forms, indicators or table_rows id
+    form_id: Mapped[int | None] = mapped_column(Integer)  # an indicator's form
     grams: Mapped[str] = mapped_column(Text)
 
 
 class DecisionRecord(Base):
     """A reviewer's decision on a finding, kept by document and fingerprint so it survives re-checks
     and new versions that repeat the same defect."""
+
     __tablename__ = "finding_decisions"
     __table_args__ = (UniqueConstraint("document_id", "fingerprint"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))          # accepted | dismissed
+    status: Mapped[str] = mapped_column(String(16))  # accepted | dismissed
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -266,12 +280,13 @@ class DecisionRecord(Base):
 class DecisionEventRecord(Base):
     """Every decision and every undo, in order: the history (who, when, why) behind finding_decisions,
     which holds only the current state."""
+
     __tablename__ = "finding_decision_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
-    action: Mapped[str] = mapped_column(String(16))          # decide | undo
-    status: Mapped[str | None] = mapped_column(String(16))   # the decision's status; None for an undo
+    action: Mapped[str] = mapped_column(String(16))  # decide | undo
+    status: Mapped[str | None] = mapped_column(String(16))  # the decision's status; None for an undo
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -279,25 +294,26 @@ class DecisionEventRecord(Base):
 
 class JobRecord(Base):
     """A background job (store/jobs.py): an upload to read, extract and check, or a re-check."""
+
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))                      # upload | check
-    status: Mapped[str] = mapped_column(String(16), index=True)        # queued | running | done | failed
-    stage: Mapped[str] = mapped_column(String(16), default="queued")   # queued | read | ocr | extract | check | done
-    done: Mapped[int] = mapped_column(Integer, default=0)              # pages (or documents) of `total`
+    kind: Mapped[str] = mapped_column(String(16))  # upload | check
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued | running | done | failed
+    stage: Mapped[str] = mapped_column(String(16), default="queued")  # queued | read | ocr | extract | check | done
+    done: Mapped[int] = mapped_column(Integer, default=0)  # pages (or documents) of `total`
     total: Mapped[int] = mapped_column(Integer, default=0)
-    file: Mapped[str | None] = mapped_column(String(255))              # the file being read
-    params: Mapped[dict] = mapped_column(JSON, default=dict)           # upload: files [[name, path]…]; check: documents
-    result: Mapped[list | None] = mapped_column(JSON)                  # the document ids
-    error: Mapped[str | None] = mapped_column(Text)                    # one line, when failed
-    refused: Mapped[bool | None] = mapped_column(Boolean)             # the input was refused (not a server failure)
-    region_code: Mapped[str | None] = mapped_column(String(9), index=True)   # the uploader's region: jobs are scoped
+    file: Mapped[str | None] = mapped_column(String(255))  # the file being read
+    params: Mapped[dict] = mapped_column(JSON, default=dict)  # upload: files [[name, path]…]; check: documents
+    result: Mapped[list | None] = mapped_column(JSON)  # the document ids
+    error: Mapped[str | None] = mapped_column(Text)  # one line, when failed
+    refused: Mapped[bool | None] = mapped_column(Boolean)  # the input was refused (not a server failure)
+    region_code: Mapped[str | None] = mapped_column(String(9), index=True)  # the uploader's region: jobs are scoped
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    worker: Mapped[str | None] = mapped_column(String(100))            # host:pid:n of the worker running it
+    worker: Mapped[str | None] = mapped_column(String(100))  # host:pid:n of the worker running it
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 

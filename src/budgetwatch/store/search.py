@@ -7,6 +7,7 @@ Bigrams rather than FTS5's trigram tokenizer or pg_trgm: the words people look f
 two characters (信息, 培训, 会议), and a trigram index cannot answer a two-character pattern without a full
 scan. The index only narrows: the caller keeps its exact `LIKE` test on the candidates, so the answers are
 those of a scan."""
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,16 @@ from sqlalchemy.orm import Session
 from .schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRecord, Version
 
 PROJECT_KINDS = ("projects", "projects_carryover")
-FTS_TABLE = "search_fts"   # SQLite only: a virtual table and its shadow tables, not a model
-GIN_INDEX = "ix_search_entries_grams"   # PostgreSQL only: an expression index the models do not declare
+FTS_TABLE = "search_fts"  # SQLite only: a virtual table and its shadow tables, not a model
+GIN_INDEX = "ix_search_entries_grams"  # PostgreSQL only: an expression index the models do not declare
 
 
 def backend_own(name: str) -> bool:
     """Whether a table or index is the back-end's full-text machinery (made here, not by the models)."""
     return name.startswith(FTS_TABLE) or name == GIN_INDEX
-_SEGMENT = re.compile(r"[^\W_]+")   # letters and digits: what FTS5's unicode61 tokenizer keeps as one token
+
+
+_SEGMENT = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 tokenizer keeps as one token
 
 
 def grams(*texts: str | None) -> list[str]:
@@ -33,7 +36,7 @@ def grams(*texts: str | None) -> list[str]:
     out: list[str] = []
     for t in texts:
         for seg in _SEGMENT.findall((t or "").lower()):
-            out.extend(seg[i:i + 2] for i in range(len(seg) - 1))
+            out.extend(seg[i : i + 2] for i in range(len(seg) - 1))
             out.append(seg[-1])
     return out
 
@@ -41,11 +44,19 @@ def grams(*texts: str | None) -> list[str]:
 def create_index(conn) -> None:
     """The back-end's index over `search_entries.grams` (run by the migration that makes the table)."""
     if conn.dialect.name == "sqlite":
-        conn.execute(text(f"create virtual table if not exists {FTS_TABLE} using fts5(grams, content='search_entries', "
-                          "content_rowid='id', tokenize='unicode61 remove_diacritics 0')"))
+        conn.execute(
+            text(
+                f"create virtual table if not exists {FTS_TABLE} using fts5(grams, content='search_entries', "
+                "content_rowid='id', tokenize='unicode61 remove_diacritics 0')"
+            )
+        )
     elif conn.dialect.name == "postgresql":
-        conn.execute(text(f"create index if not exists {GIN_INDEX} on search_entries "
-                          "using gin (array_to_tsvector(string_to_array(grams, ' ')))"))
+        conn.execute(
+            text(
+                f"create index if not exists {GIN_INDEX} on search_entries "
+                "using gin (array_to_tsvector(string_to_array(grams, ' ')))"
+            )
+        )
 
 
 def drop_index(conn) -> None:
@@ -57,15 +68,21 @@ def drop_index(conn) -> None:
 
 def _entries(db, version_id: int) -> list[dict]:
     out = []
-    for fid, project in db.execute(select(FormRecord.id, FormRecord.project).where(FormRecord.version_id == version_id)):
+    for fid, project in db.execute(
+        select(FormRecord.id, FormRecord.project).where(FormRecord.version_id == version_id)
+    ):
         out.append({"kind": "form", "ref_id": fid, "form_id": fid, "grams": grams(project)})
     for iid, fid, name, value in db.execute(
-            select(IndicatorRecord.id, IndicatorRecord.form_id, IndicatorRecord.name, IndicatorRecord.value)
-            .join(FormRecord, FormRecord.id == IndicatorRecord.form_id).where(FormRecord.version_id == version_id)):
+        select(IndicatorRecord.id, IndicatorRecord.form_id, IndicatorRecord.name, IndicatorRecord.value)
+        .join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
+        .where(FormRecord.version_id == version_id)
+    ):
         out.append({"kind": "indicator", "ref_id": iid, "form_id": fid, "grams": grams(name, value)})
-    for rid, name in db.execute(select(RowRecord.id, RowRecord.name).join(TableRecord, TableRecord.id == RowRecord.table_id)
-                                .where(TableRecord.version_id == version_id, TableRecord.kind.in_(PROJECT_KINDS),
-                                       RowRecord.subtotal.is_(False))):
+    for rid, name in db.execute(
+        select(RowRecord.id, RowRecord.name)
+        .join(TableRecord, TableRecord.id == RowRecord.table_id)
+        .where(TableRecord.version_id == version_id, TableRecord.kind.in_(PROJECT_KINDS), RowRecord.subtotal.is_(False))
+    ):
         out.append({"kind": "row", "ref_id": rid, "form_id": None, "grams": grams(name)})
     return [dict(e, version_id=version_id, grams=" ".join(e["grams"])) for e in out if e["grams"]]
 
@@ -78,18 +95,32 @@ def _put(db, document_id: int, version_id: int) -> None:
     """Version `version_id` in the index in place of its document's other versions."""
     sqlite = _dialect(db) == "sqlite"
     others = {"d": document_id, "v": version_id}
-    if sqlite:   # an external-content FTS5 table is told what it forgets, with the text it had
-        db.execute(text(f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, grams) select 'delete', id, grams "
-                        "from search_entries where version_id in (select id from document_versions "
-                        "where document_id = :d and id != :v)"), others)
-    db.execute(delete(SearchEntry).where(SearchEntry.version_id.in_(
-        select(Version.id).where(Version.document_id == document_id, Version.id != version_id))))
+    if sqlite:  # an external-content FTS5 table is told what it forgets, with the text it had
+        db.execute(
+            text(
+                f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, grams) select 'delete', id, grams "
+                "from search_entries where version_id in (select id from document_versions "
+                "where document_id = :d and id != :v)"
+            ),
+            others,
+        )
+    db.execute(
+        delete(SearchEntry).where(
+            SearchEntry.version_id.in_(
+                select(Version.id).where(Version.document_id == document_id, Version.id != version_id)
+            )
+        )
+    )
     rows = _entries(db, version_id)
     if rows:
         db.execute(SearchEntry.__table__.insert(), rows)
         if sqlite:
-            db.execute(text(f"insert into {FTS_TABLE}(rowid, grams) select id, grams from search_entries "
-                            "where version_id = :v"), {"v": version_id})
+            db.execute(
+                text(
+                    f"insert into {FTS_TABLE}(rowid, grams) select id, grams from search_entries where version_id = :v"
+                ),
+                {"v": version_id},
+            )
 
 
 def index_version(session: Session, v: Version) -> None:
@@ -110,14 +141,22 @@ def matching(session: Session, q: str, kinds: tuple[str, ...]):
     wanted = grams(q)
     if not wanted:
         return None
-    prefix = len(wanted) == 1   # one character: a prefix of some token
+    prefix = len(wanted) == 1  # one character: a prefix of some token
     # the last character of q ends a run in q, not necessarily in the text: only the others are tokens
     tokens = sorted(set(wanted if prefix else wanted[:-1]))
     base = select(SearchEntry).where(SearchEntry.kind.in_(kinds))
     if session.get_bind().dialect.name == "postgresql":
-        query = " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)   # letters and digits only
-        return base.where(text("array_to_tsvector(string_to_array(search_entries.grams, ' ')) @@ cast(:tsq as tsquery)")
-                          .bindparams(tsq=query))
+        query = " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)  # letters and digits only
+        return base.where(
+            text("array_to_tsvector(string_to_array(search_entries.grams, ' ')) @@ cast(:tsq as tsquery)").bindparams(
+                tsq=query
+            )
+        )
     query = " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens)
-    return base.where(SearchEntry.id.in_(text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :fts")
-                                         .bindparams(fts=query).columns(column("rowid", Integer))))
+    return base.where(
+        SearchEntry.id.in_(
+            text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :fts")
+            .bindparams(fts=query)
+            .columns(column("rowid", Integer))
+        )
+    )

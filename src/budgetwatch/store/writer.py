@@ -1,5 +1,6 @@
 """One extracted document written as a new version, in one transaction that another ingest of the same bytes
 cannot race: the persistence half of an ingest (pipeline.py does the reading and the checks)."""
+
 from __future__ import annotations
 
 import logging
@@ -17,7 +18,7 @@ from .repository import find_version_by_content, save_version
 from .schema import Version
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 3   # a concurrent ingest of the same document: look again this many times
+ATTEMPTS = 3  # a concurrent ingest of the same document: look again this many times
 
 
 class StoreBusy(BudgetwatchError):
@@ -26,7 +27,7 @@ class StoreBusy(BudgetwatchError):
 
 @dataclass
 class Stored:
-    status: str                  # ingested | unchanged
+    status: str  # ingested | unchanged
     document_id: int
     version_id: int
     number: int
@@ -39,8 +40,9 @@ def stored_content(engine: Engine, sha: str) -> Stored | None:
         return None if v is None else Stored("unchanged", v.document_id, v.id, v.number)
 
 
-def write_version(engine: Engine, doc: Document, sha: str,
-                  during: Callable[[Session, Version], None] | None = None) -> Stored:
+def write_version(
+    engine: Engine, doc: Document, sha: str, during: Callable[[Session, Version], None] | None = None
+) -> Stored:
     """Store `doc` (content hash `sha`) as the newest version of its document; `during(session, version)` runs
     in the same transaction before the commit (the checks, the region stamp): if it raises, nothing is kept.
     Raises StoreBusy when other ingests won every attempt, the database's own error otherwise."""
@@ -48,7 +50,7 @@ def write_version(engine: Engine, doc: Document, sha: str,
         try:
             with Session(engine) as session, session.begin():
                 _write_lock(session)
-                existing = find_version_by_content(session, sha)   # stored meanwhile by another ingest?
+                existing = find_version_by_content(session, sha)  # stored meanwhile by another ingest?
                 if existing is not None:
                     return Stored("unchanged", existing.document_id, existing.id, existing.number)
                 v = save_version(session, doc)
@@ -60,8 +62,11 @@ def write_version(engine: Engine, doc: Document, sha: str,
             # another process stored this document (or its unit) first, or holds the write lock: look again
             if isinstance(e, OperationalError) and "locked" not in str(e) and "deadlock" not in str(e):
                 raise
-            log.info("ingest of %s raced another ingest: %s", doc.files[0].path if doc.files else "document",
-                     (str(e).splitlines() or [""])[0][:300])
+            log.info(
+                "ingest of %s raced another ingest: %s",
+                doc.files[0].path if doc.files else "document",
+                (str(e).splitlines() or [""])[0][:300],
+            )
     raise StoreBusy("another ingest is storing this document")
 
 

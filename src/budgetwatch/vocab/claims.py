@@ -1,5 +1,6 @@
 """What a 说明 sentence says an amount is: claim kinds, the label pattern each is read from, and its
 Chinese name (a claim kind that is also a column key is named as the column is)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from .units import CARRYOVER_PATTERN
 @dataclass(frozen=True)
 class ClaimKind:
     key: str
-    pattern: str           # a regular expression searched in the words before the amount
+    pattern: str  # a regular expression searched in the words before the amount
     zh: str | None = None  # how a finding names the figure; None: never named on its own
 
 
@@ -51,5 +52,6 @@ CLAIM_KINDS: tuple[ClaimKind, ...] = (
 CLAIM_RULES: list[tuple[str, str]] = [(k.key, k.pattern) for k in CLAIM_KINDS]
 CLAIM_ZH: dict[str, str] = {k.key: k.zh for k in CLAIM_KINDS if k.zh}
 # the three items whose sum is the “三公”经费 total (spec), as a three_public table names its rows
-THREE_PUBLIC_PARTS: tuple[str, ...] = tuple(CLAIM_ZH[k] for k in ("three_public_abroad", "three_public_reception",
-                                                                  "three_public_car"))
+THREE_PUBLIC_PARTS: tuple[str, ...] = tuple(
+    CLAIM_ZH[k] for k in ("three_public_abroad", "three_public_reception", "three_public_car")
+)

@@ -1,6 +1,7 @@
 """The enumerations, each with its Chinese label. They are StrEnums, so a member equals its value
 (`Stage.final == "final"`), FastAPI validates a query parameter typed with one, and `labels(E)` is the
 {value: 中文} mapping the pages and exports print."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -40,6 +41,7 @@ class Scope(Labelled):
 
 class Level(Labelled):
     """A region's level. The values are the Chinese words the documents print (extract/place.py)."""
+
     central = "中央", "中央"
     province = "省级", "省级"
     city = "市级", "市级"
@@ -49,6 +51,7 @@ class Level(Labelled):
 
 class Severity(Labelled):
     """Most severe first (reports sort by this order)."""
+
     error = "error", "错误"
     warn = "warn", "警告"
     info = "info", "提示"
@@ -67,6 +70,7 @@ class Family(Labelled):
 
 class Status(Labelled):
     """A finding's state: a reviewer's decision, or none yet."""
+
     open = "open", "待处理"
     accepted = "accepted", "已确认"
     dismissed = "dismissed", "已排除"
@@ -74,6 +78,7 @@ class Status(Labelled):
 
 class Decision(Labelled):
     """What a reviewer may decide on a finding (its Status afterwards)."""
+
     accepted = Status.accepted.value, Status.accepted.zh
     dismissed = Status.dismissed.value, Status.dismissed.zh
 
@@ -83,6 +88,7 @@ DECISIONS = tuple(d.value for d in Decision)
 
 class BatchStatus(Labelled):
     """What became of a 联网 feed batch."""
+
     loaded = "loaded", "已入库"
     partial = "partial", "部分入库"
     rejected = "rejected", "整批拒收"
@@ -91,12 +97,14 @@ class BatchStatus(Labelled):
 
 class Side(Labelled):
     """The half of a two-sided table (收支总表) a row is printed in."""
+
     income = "income", "收入"
     expenditure = "expenditure", "支出"
 
 
 class WarningLevel(Labelled):
     """The colour of an 执行 warning (family G)."""
+
     red = "red", "红色"
     orange = "orange", "橙色"
     yellow = "yellow", "黄色"

@@ -1,5 +1,6 @@
 """Table kinds (spec: Table kinds): each kind's key, its Chinese name, what its rows are, and the title
 rules that name it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,11 +9,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class TableKind:
     key: str
-    zh: str | None           # as a finding or a page names the table; None: no table a reviewer asks for by name
-    coded: bool = False      # rows carry 功能/经济分类 codes (类/款/项), so a hierarchy can be added up
-    function: bool = False   # rows by 功能分类 (201 …), so every code must be a valid 功能 code
-    economic: bool = False   # rows by 经济分类 (301 工资福利支出 …)
-    core: bool = False       # in the nationally uniform set every 部门预算 publishes (E01 without a 目录)
+    zh: str | None  # as a finding or a page names the table; None: no table a reviewer asks for by name
+    coded: bool = False  # rows carry 功能/经济分类 codes (类/款/项), so a hierarchy can be added up
+    function: bool = False  # rows by 功能分类 (201 …), so every code must be a valid 功能 code
+    economic: bool = False  # rows by 经济分类 (301 工资福利支出 …)
+    core: bool = False  # in the nationally uniform set every 部门预算 publishes (E01 without a 目录)
 
 
 # in the order a reviewer reads them (E01 reports the missing ones in this order)
@@ -55,7 +56,7 @@ def kind_zh(key: str) -> str:
 # (kind, all of these, none of these) against a title: the first rule that matches wins, so specific titles
 # come before general ones (财政拨款收支总表 before 收支总表, 政府性基金预算收入表 before 收入总表)
 TITLE_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
-    ("project_form", ("专项", "绩效目标"), ("总体",)),   # 专项资金整体绩效目标表: one form per 专项
+    ("project_form", ("专项", "绩效目标"), ("总体",)),  # 专项资金整体绩效目标表: one form per 专项
     ("unit_performance", ("整体", "绩效目标"), ()),
     ("unit_performance", ("整体", "绩效"), ("自评",)),
     ("other", ("绩效", "自评"), ()),
@@ -74,7 +75,7 @@ TITLE_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("gf_income", ("政府性基金", "收入"), ("收支", "收入支出")),
     ("gf_expenditure", ("政府性基金",), ()),
     ("gpb_basic", ("一般公共预算", "基本支出"), ("功能",)),
-    ("gpb_expenditure", ("一般公共预算", "基本支出"), ()),   # 基本支出 by 功能分类 (spec)
+    ("gpb_expenditure", ("一般公共预算", "基本支出"), ()),  # 基本支出 by 功能分类 (spec)
     ("basic_economic", ("基本支出", "经济"), ()),
     ("gpb_economic", ("一般公共预算", "经济"), ()),
     ("gpb_expenditure", ("一般公共预算", "支出"), ()),

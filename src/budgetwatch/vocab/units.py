@@ -1,4 +1,5 @@
 """Money units, the names of total rows, and the words for 上年结转."""
+
 from __future__ import annotations
 
 # what one of each unit is in 元 (exact), and so in 万元, the unit every comparison is made in
@@ -8,7 +9,7 @@ TO_WAN: dict[str, float] = {unit: n / 10000 for unit, n in YUAN_PER.items()}
 # spreadsheet), longest first so that a pattern built from them tries 亿元/万元 before 元
 DISCLOSED_UNITS: tuple[str, ...] = ("亿元", "万元", "元")
 UNIT_PATTERN = "|".join(DISCLOSED_UNITS)
-ANY_UNIT_PATTERN = "|".join(sorted(YUAN_PER, key=len, reverse=True))   # with 千元, for a feed's headers
+ANY_UNIT_PATTERN = "|".join(sorted(YUAN_PER, key=len, reverse=True))  # with 千元, for a feed's headers
 
 
 def to_wan(amount: float, unit: str | None) -> float:
@@ -23,8 +24,10 @@ def sql_to_wan(column: str) -> str:
 
 
 # a 收支总表 side's totals: the grand total (本年 + 上年结转 …) and this year's total
-SIDE_TOTAL_NAMES: dict[str, tuple[str, str]] = {"income": ("收入总计", "本年收入合计"),
-                                                "expenditure": ("支出总计", "本年支出合计")}
+SIDE_TOTAL_NAMES: dict[str, tuple[str, str]] = {
+    "income": ("收入总计", "本年收入合计"),
+    "expenditure": ("支出总计", "本年支出合计"),
+}
 # the total of a whole table (or a form), as against a 小计 of a part
 WHOLE_TOTAL_NAMES: tuple[str, ...] = ("合计", "总计")
 # the name of a row that totals a table (or one side of a two-sided table), as printed

@@ -1,5 +1,6 @@
 """The web service: `create_app(db)` serves the same database as the CLI — Chinese pages rendered on the
 server (Jinja2), each with a JSON twin under /api (or `?format=json`), CSV/XLSX downloads, OpenAPI at /docs."""
+
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -31,15 +32,18 @@ async def _lifespan(app: FastAPI):
                 missing = s.scalars(select(Version.id).where(~Version.id.in_(select(KeyFigures.version_id)))).all()
                 for vid in missing:
                     figures_for(s, vid)
-        except Exception:   # only an optimisation: a failure means a slower first page
+        except Exception:  # only an optimisation: a failure means a slower first page
             pass
+
     threading.Thread(target=fill, daemon=True).start()
     from ..jobs import runner_for
     from .routes.upload import uploads_root
-    jobs = runner_for(app.state.engine, uploads_root(app.state.engine))   # picks up jobs a restart interrupted
+
+    jobs = runner_for(app.state.engine, uploads_root(app.state.engine))  # picks up jobs a restart interrupted
     # few threads for the (sync) handlers: CPU-bound pages in 40 threads starve the event loop of the GIL
     # (/health, cache hits) and ask the pool for more connections than it has; the rest wait their turn
     import anyio.to_thread
+
     anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
     yield
     jobs.stop()
@@ -62,53 +66,70 @@ class RefuseNul:
 def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     """The service on database `db`; `cache=False` answers every GET afresh (for measuring, or debugging)."""
     import os
+
     url = resolve_url(db)
     # a request waits POOL_TIMEOUT at most for a database connection, then answers 503 (never wedges)
     engine = open_db(url, pool_timeout=float(os.environ.get("BUDGETWATCH_POOL_TIMEOUT", POOL_TIMEOUT)))
     _limit_query_time(engine)
-    app = FastAPI(title="budgetwatch 人大预算联网监督系统", version="0.1.0", lifespan=_lifespan, docs_url=None,
-                  redoc_url=None,
-                  description="查询、预警、分析、服务: documents, tables, findings and their decisions.")
+    app = FastAPI(
+        title="budgetwatch 人大预算联网监督系统",
+        version="0.1.0",
+        lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="查询、预警、分析、服务: documents, tables, findings and their decisions.",
+    )
     app.state.engine = engine
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if cache:
         from .cache import ResponseCache
+
         app.add_middleware(ResponseCache, engine=engine)
     from .access_wiring import install
-    install(app, engine)   # login, roles, tenancy, audit, hardening: outside the cache
+
+    install(app, engine)  # login, roles, tenancy, audit, hardening: outside the cache
     app.add_middleware(RefuseNul)
 
     from .routes import routers
-    for router in routers():   # 总览, 文档, 问题, …, 执行监控 (family G), 联网数据: each resource's API and page
+
+    for router in routers():  # 总览, 文档, 问题, …, 执行监控 (family G), 联网数据: each resource's API and page
         app.include_router(router)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/api") or request.query_params.get("format") == "json":
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
-                                          status_code=exc.status_code)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": exc.status_code, "detail": exc.detail}, status_code=exc.status_code
+        )
 
     @app.get("/docs", include_in_schema=False)
-    def docs():   # Swagger UI from the package: these machines are offline
+    def docs():  # Swagger UI from the package: these machines are offline
         from fastapi.openapi.docs import get_swagger_ui_html
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="budgetwatch API",
-                                   swagger_js_url="/static/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger-ui.css", swagger_favicon_url="/static/style.css")
+
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="budgetwatch API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/style.css",
+        )
 
     @app.exception_handler(SQLAlchemyTimeout)
     async def pool_exhausted(request: Request, exc: SQLAlchemyTimeout):
         from .cache import busy
+
         return busy()
 
     @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception):   # still one clear answer, in JSON
+    async def internal_error(request: Request, exc: Exception):  # still one clear answer, in JSON
         import logging
+
         logging.getLogger(__name__).error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
 
     @app.get("/health", include_in_schema=False)
-    async def health():   # on the event loop: no thread, no database connection, answers while both are busy
+    async def health():  # on the event loop: no thread, no database connection, answers while both are busy
         return {"ok": True}
 
     return app
@@ -116,7 +137,7 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
 
 QUERY_SECONDS = 10
 POOL_TIMEOUT = 5.0
-HANDLER_THREADS = 8   # below the pool's 5 + 10 connections: a handler never waits for one in normal load
+HANDLER_THREADS = 8  # below the pool's 5 + 10 connections: a handler never waits for one in normal load
 
 
 def _limit_query_time(engine) -> None:
@@ -126,6 +147,7 @@ def _limit_query_time(engine) -> None:
     from sqlalchemy import event
 
     if engine.dialect.name == "postgresql":
+
         @event.listens_for(engine, "connect")
         def _pg(dbapi_conn, _rec):
             with dbapi_conn.cursor() as cur:
@@ -138,7 +160,8 @@ def _limit_query_time(engine) -> None:
         def _sqlite(dbapi_conn, _rec):
             key = id(dbapi_conn)
             dbapi_conn.set_progress_handler(
-                lambda: 1 if _time.monotonic() - starts.get(key, _time.monotonic()) > QUERY_SECONDS else 0, 100000)
+                lambda: 1 if _time.monotonic() - starts.get(key, _time.monotonic()) > QUERY_SECONDS else 0, 100000
+            )
 
         @event.listens_for(engine, "before_cursor_execute")
         def _start(conn, cursor, statement, parameters, context, executemany):
@@ -148,4 +171,5 @@ def _limit_query_time(engine) -> None:
 def app_from_env() -> FastAPI:
     """The app for uvicorn's worker processes (`serve --workers N`): the database comes from $BUDGETWATCH_DB."""
     import os
+
     return create_app(None, cache=os.environ.get("BUDGETWATCH_CACHE", "1") != "0")

@@ -5,6 +5,7 @@ at most once a second, retires the cached answers, and so does any POST through 
 Answers are kept in memory and in a folder on disk named after the token, shared by every worker process
 of `serve --workers N` (a worker's memory serves its own repeats; the folder serves what another worker
 already computed) and surviving restarts while the data stays the same."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,11 +51,11 @@ class DiskAnswers:
         self.folder = self.root / name
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for old in self.root.iterdir():   # answers of data that has since changed
+            for old in self.root.iterdir():  # answers of data that has since changed
                 if old.is_dir() and old.name != name:
                     shutil.rmtree(old, ignore_errors=True)
         except OSError:
-            self.folder = None   # no disk layer: memory only
+            self.folder = None  # no disk layer: memory only
 
     def _path(self, key: str) -> Path | None:
         return self.folder / hashlib.sha1(key.encode()).hexdigest() if self.folder else None
@@ -91,8 +92,8 @@ class ResponseCache(BaseHTTPMiddleware):
         self.store: dict[str, tuple[int, bytes, dict]] = {}
         self.disk = DiskAnswers(folder or default_folder(str(engine.url)))
         self.lock = threading.Lock()
-        self.refreshing = asyncio.Lock()                  # one token query at a time, however many requests
-        self.computing: dict[str, asyncio.Event] = {}     # a cold page is computed once, not once per client
+        self.refreshing = asyncio.Lock()  # one token query at a time, however many requests
+        self.computing: dict[str, asyncio.Event] = {}  # a cold page is computed once, not once per client
 
     def key(self, request: Request) -> str:
         """What identifies an answer: its URL (an answer that depends on who asks must add that here: in
@@ -113,12 +114,19 @@ class ResponseCache(BaseHTTPMiddleware):
             return
         with Session(self.engine) as s:
             # ids alone repeat when a database is emptied and filled again: the newest rows' times do not
-            version = s.execute(select(Version.id, Version.ingested_at)
-                                .where(Version.id == select(func.max(Version.id)).scalar_subquery())).first()
+            version = s.execute(
+                select(Version.id, Version.ingested_at).where(
+                    Version.id == select(func.max(Version.id)).scalar_subquery()
+                )
+            ).first()
             # findings keep their ids across re-checks (store/findings.py): the newest check time tells
             finding = s.execute(select(func.count(FindingRecord.id), func.max(FindingRecord.checked_at))).first()
-            token = (tuple(version or ()), tuple(finding or ()), s.scalar(select(func.count(DecisionRecord.id))),
-                     s.scalar(select(func.max(DecisionRecord.decided_at))))
+            token = (
+                tuple(version or ()),
+                tuple(finding or ()),
+                s.scalar(select(func.count(DecisionRecord.id))),
+                s.scalar(select(func.max(DecisionRecord.decided_at))),
+            )
         with self.lock:
             if token != self.token:
                 self.store.clear()
@@ -148,9 +156,9 @@ class ResponseCache(BaseHTTPMiddleware):
             pending = self.computing.get(key)
             if pending is None:
                 break
-            await pending.wait()   # another request is computing this answer: take it when ready
+            await pending.wait()  # another request is computing this answer: take it when ready
             if key not in self.store:
-                break              # it was not kept (not a 200): compute our own
+                break  # it was not kept (not a 200): compute our own
         done = self.computing[key] = asyncio.Event()
         try:
             return await self._compute(request, call_next, key)
@@ -160,7 +168,7 @@ class ResponseCache(BaseHTTPMiddleware):
 
     async def _compute(self, request: Request, call_next, key: str):
         response = await call_next(request)
-        if response.status_code != 200 or request.scope.get("budgetwatch.no_cache"):   # access/gate.py: not a plain read
+        if response.status_code != 200 or request.scope.get("budgetwatch.no_cache"):  # access/gate.py: not a plain read
             return response
         body = b"".join([chunk async for chunk in response.body_iterator])
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
@@ -175,5 +183,8 @@ class ResponseCache(BaseHTTPMiddleware):
 
 def busy() -> JSONResponse:
     """The database is saturated: say so at once (503, retry shortly) rather than hold the client."""
-    return JSONResponse({"detail": "服务繁忙，请稍后重试 (the database is busy: retry shortly)"}, status_code=503,
-                        headers={"Retry-After": "2"})
+    return JSONResponse(
+        {"detail": "服务繁忙，请稍后重试 (the database is busy: retry shortly)"},
+        status_code=503,
+        headers={"Retry-After": "2"},
+    )

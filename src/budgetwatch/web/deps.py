@@ -1,9 +1,11 @@
 """What every route shares: the scoped database session, paging, the formats a page answers in, the
 filters of the lists, and `respond()` — one page is HTML, its JSON twin and (for lists) a CSV/XLSX
 download, the way Datasette answers every table."""
+
 from __future__ import annotations
 
-from typing import Annotated, Callable, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path as FastPath, Query, Request
 from fastapi.responses import Response
@@ -17,6 +19,7 @@ from .templating import render
 def session(request: Request):
     """The request's database session, limited to the regions its principal may see (access/scope.py)."""
     from ..access.scope import scoped_session
+
     with scoped_session(request.app.state.engine, request.scope.get("budgetwatch.scope")) as s:
         yield s
 
@@ -25,31 +28,49 @@ Limit = Query(50, ge=1, le=500, description="page size")
 Offset = Query(0, ge=0, le=10**9, description="items to skip")
 ListFmt = Query(None, pattern="^(html|json|csv|xlsx)$", description="html (default), json, or a csv/xlsx download")
 Fmt = Query(None, pattern="^(html|json)$")
-MAX_ID = 2**31 - 1   # ids are 32-bit integers in PostgreSQL
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 DocumentId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the document's stable id")]
 FindingId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the finding's id")]
-NOT_FOUND = {404: {"description": "no such document, table, finding or unit (JSON: {\"detail\": …})"}}
-NO_NUL = r"^[^\x00]*$"   # PostgreSQL text cannot hold NUL: refused as a bad parameter on both back-ends
+NOT_FOUND = {404: {"description": 'no such document, table, finding or unit (JSON: {"detail": …})'}}
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refused as a bad parameter on both back-ends
 
-Level = vocab.Level   # FastAPI validates a parameter typed with a vocab StrEnum
+Level = vocab.Level  # FastAPI validates a parameter typed with a vocab StrEnum
 Year = Query(None, ge=1990, le=2100)
 
 
-def finding_filters(rule: str | None = Query(None, max_length=8), family: Literal["A", "B", "C", "D", "E", "F"] | None = None,
-                    severity: vocab.Severity | None = None,
-                    status: vocab.Status | None = None,
-                    unit: str | None = Query(None, max_length=100), year: int | None = Query(None, ge=1990, le=2100),
-                    document: int | None = Query(None, ge=1, le=MAX_ID),
-                    region: str | None = Query(None, pattern=r"^\d{9}$", description="the 9-digit 财政区划 code")) -> dict:
-    return dict(rule=rule, family=family, severity=severity, status=status, unit=unit, year=year, document=document,
-                region=region)
+def finding_filters(
+    rule: str | None = Query(None, max_length=8),
+    family: Literal["A", "B", "C", "D", "E", "F"] | None = None,
+    severity: vocab.Severity | None = None,
+    status: vocab.Status | None = None,
+    unit: str | None = Query(None, max_length=100),
+    year: int | None = Query(None, ge=1990, le=2100),
+    document: int | None = Query(None, ge=1, le=MAX_ID),
+    region: str | None = Query(None, pattern=r"^\d{9}$", description="the 9-digit 财政区划 code"),
+) -> dict:
+    return dict(
+        rule=rule,
+        family=family,
+        severity=severity,
+        status=status,
+        unit=unit,
+        year=year,
+        document=document,
+        region=region,
+    )
 
 
 FindingFilters = Annotated[dict, Depends(finding_filters)]
 
 
-def respond(request: Request, fmt: str | None, template: str, ctx: Callable[[], dict] | dict, data=None,
-            table: Callable[[], tuple[list[dict], dict[str, str], str]] | None = None) -> Response:
+def respond(
+    request: Request,
+    fmt: str | None,
+    template: str,
+    ctx: Callable[[], dict] | dict,
+    data=None,
+    table: Callable[[], tuple[list[dict], dict[str, str], str]] | None = None,
+) -> Response:
     """The page in the format asked: `json` → `data`; `csv`/`xlsx` → `table()` = (rows, {key: heading},
     file name), computed only then (a download is the whole list, not one page); else `template`
     rendered with `ctx` (a dict, or a function giving it)."""

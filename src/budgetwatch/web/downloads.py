@@ -1,5 +1,6 @@
 """Every list the service shows also downloads as CSV or XLSX (`?format=csv|xlsx` on its page), with
 Chinese column headings: what a reviewer pastes into a spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -24,7 +25,7 @@ def table_response(rows: list[dict], columns: dict[str, str], name: str, fmt: st
         w.writerow(columns.values())
         for r in rows:
             w.writerow(["" if r.get(k) is None else r.get(k) for k in keys])
-        body, media = ("\ufeff" + buf.getvalue()).encode("utf-8"), CSV   # BOM: Excel reads the Chinese
+        body, media = ("\ufeff" + buf.getvalue()).encode("utf-8"), CSV  # BOM: Excel reads the Chinese
     else:
         wb = Workbook()
         ws = wb.active

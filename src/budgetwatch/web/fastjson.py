@@ -1,6 +1,7 @@
 """JSON answers without FastAPI's `jsonable_encoder`, which walks every value in Python (0.13 s for one
 large document's JSON). Routes of a router built with `FastJSONRoute` return their dicts and lists
 through orjson; the functions themselves still return plain data to the pages that call them."""
+
 from __future__ import annotations
 
 import functools
@@ -32,4 +33,5 @@ class FastJSONRoute(APIRoute):
             def endpoint(*args, **kw):
                 out = original(*args, **kw)
                 return out if isinstance(out, Response) else FastJSON(out)
+
         super().__init__(path, endpoint, **kwargs)

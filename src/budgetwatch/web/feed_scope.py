@@ -6,6 +6,7 @@ named by id (a batch, an execution finding) outside the scope is not found (404)
 Payee names are personal data: a principal who reads the payments only as a deputy (the roles matrix:
 "units only; person payees masked") sees a unit payee's name, a person's as its first character and "*"
 (王*), and no account digits — in rows, payee lists and the findings' messages alike."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,8 +45,12 @@ def masks_payees(request: Request, region: str) -> bool:
     for g in p.grants:
         if g.role not in PAYEE_NAMES:
             continue
-        if g.region_code == region or g.descend and region in p.tree.get(g.region_code, ()) \
-                and region in p.parent_detail:
+        if (
+            g.region_code == region
+            or g.descend
+            and region in p.tree.get(g.region_code, ())
+            and region in p.parent_detail
+        ):
             return False
     return True
 
@@ -67,12 +72,23 @@ def mask_rows(rows: list[dict]) -> list[dict]:
 def mask_findings(c: Connection, region: str, year: int, findings: list[dict]) -> list[dict]:
     """Each finding's text and evidence with the person payees it names masked."""
     from ..feed.model import Payment
+
     names = {str(_payee(f)) for f in findings if _payee(f)}
     if not names:
         return findings
     p = Payment.__table__
-    persons = set(c.scalars(select(p.c.payee_name).distinct().where(
-        p.c.region_code == region, p.c.fiscal_year == year, p.c.payee_kind == "person", p.c.payee_name.in_(names))))
+    persons = set(
+        c.scalars(
+            select(p.c.payee_name)
+            .distinct()
+            .where(
+                p.c.region_code == region,
+                p.c.fiscal_year == year,
+                p.c.payee_kind == "person",
+                p.c.payee_name.in_(names),
+            )
+        )
+    )
     for f in findings:
         name = _payee(f)
         if name not in persons:

@@ -3,6 +3,7 @@
 With `serve --workers N` uvicorn binds the listening socket itself (protocol number 0), and asyncio then
 leaves TCP_NODELAY unset on the connections it accepts: a small answer written as headers and body waits
 for the client's delayed ACK, 40 ms per request. Setting it on each connection restores ~2 ms answers."""
+
 from __future__ import annotations
 
 import asyncio

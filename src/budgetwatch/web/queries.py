@@ -1,6 +1,7 @@
 """Every read the web service makes: documents with their key totals and finding counts, one document
 with its tables and findings, findings with filters, units, comparisons, the project search, region
 summaries. Plain SQLAlchemy, the same on SQLite and PostgreSQL; "newest version" is store/newest.py's."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,8 +39,7 @@ class Page:
     offset: int
 
     def to_dict(self, item=lambda x: x) -> dict:
-        return {"total": self.total, "limit": self.limit, "offset": self.offset,
-                "items": [item(i) for i in self.items]}
+        return {"total": self.total, "limit": self.limit, "offset": self.offset, "items": [item(i) for i in self.items]}
 
 
 def newest_versions(s: Session, **where) -> list[Version]:
@@ -55,9 +55,17 @@ def latest_version(s: Session, document_id: int) -> Version | None:
     return newest_version(s, document_id)
 
 
-def documents(s: Session, year: int | None = None, stage: str | None = None, scope: str | None = None,
-              q: str | None = None, limit: int = 50, offset: int = 0, region: str | None = None,
-              level: str | None = None) -> Page:
+def documents(
+    s: Session,
+    year: int | None = None,
+    stage: str | None = None,
+    scope: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    region: str | None = None,
+    level: str | None = None,
+) -> Page:
     base = select(Version).where(is_newest())
     if year:
         base = base.where(Version.year == year)
@@ -76,14 +84,29 @@ def documents(s: Session, year: int | None = None, stage: str | None = None, sco
     versions = list(s.scalars(ordered.options(selectinload(Version.files)).limit(limit).offset(offset)))
     ids = [v.id for v in versions]
     counts = _finding_counts(s, ids)
-    figures = figures_many(s, ids)   # 万元, whatever unit each document prints in
-    items = [{"id": v.document_id, "version": v.number, "version_id": v.id, "unit": v.unit_name, "year": v.year,
-              "region": v.region, "level": v.level,
-              "stage": v.stage, "stage_zh": STAGE_ZH.get(v.stage, ""), "scope": v.scope,
-              "scope_zh": SCOPE_ZH.get(v.scope, ""), "format": v.format, "files": [f.name for f in v.files],
-              "income_total": figures[v.id]["income_total"],
-              "expenditure_total": figures[v.id]["expenditure_total"], "money_unit": "万元",
-              "findings": counts.get(v.id, dict.fromkeys(labels(Severity), 0))} for v in versions]
+    figures = figures_many(s, ids)  # 万元, whatever unit each document prints in
+    items = [
+        {
+            "id": v.document_id,
+            "version": v.number,
+            "version_id": v.id,
+            "unit": v.unit_name,
+            "year": v.year,
+            "region": v.region,
+            "level": v.level,
+            "stage": v.stage,
+            "stage_zh": STAGE_ZH.get(v.stage, ""),
+            "scope": v.scope,
+            "scope_zh": SCOPE_ZH.get(v.scope, ""),
+            "format": v.format,
+            "files": [f.name for f in v.files],
+            "income_total": figures[v.id]["income_total"],
+            "expenditure_total": figures[v.id]["expenditure_total"],
+            "money_unit": "万元",
+            "findings": counts.get(v.id, dict.fromkeys(labels(Severity), 0)),
+        }
+        for v in versions
+    ]
     return Page(items, total, limit, offset)
 
 
@@ -91,9 +114,11 @@ def _finding_counts(s: Session, version_ids: list[int]) -> dict[int, dict[str, i
     out: dict[int, dict[str, int]] = {}
     if not version_ids:
         return out
-    q = (select(FindingRecord.version_id, FindingRecord.severity, func.count())
-         .where(FindingRecord.version_id.in_(version_ids))
-         .group_by(FindingRecord.version_id, FindingRecord.severity))
+    q = (
+        select(FindingRecord.version_id, FindingRecord.severity, func.count())
+        .where(FindingRecord.version_id.in_(version_ids))
+        .group_by(FindingRecord.version_id, FindingRecord.severity)
+    )
     for vid, sev, n in s.execute(q):
         out.setdefault(vid, dict.fromkeys(labels(Severity), 0))[sev] = n
     return out
@@ -105,24 +130,52 @@ def document(s: Session, document_id: int) -> dict | None:
         return None
     doc = load_version_cached(s, v.id)
     findings = load_findings(s, [v.id])[v.id]
-    return {"id": document_id, "version": v.number, "version_id": v.id, "doc": doc, "findings": findings,
-            "versions": [x.number for x in s.get(DocumentRecord, document_id).versions]}
+    return {
+        "id": document_id,
+        "version": v.number,
+        "version_id": v.id,
+        "doc": doc,
+        "findings": findings,
+        "versions": [x.number for x in s.get(DocumentRecord, document_id).versions],
+    }
 
 
 FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "document", "region")
 
 
-def _finding_select(columns, rule: str | None = None, family: str | None = None, severity: str | None = None,
-                    status: str | None = None, unit: str | None = None, year: int | None = None,
-                    document: int | None = None, region: str | None = None):
+def _finding_select(
+    columns,
+    rule: str | None = None,
+    family: str | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    document: int | None = None,
+    region: str | None = None,
+):
     """The findings of the newest versions with their decisions, filtered: a SELECT of `columns`."""
-    q = (select(*columns).select_from(FindingRecord)
-         .join(Version, Version.id == FindingRecord.version_id)
-         .where(is_newest())
-         .outerjoin(DecisionRecord, and_(DecisionRecord.document_id == Version.document_id,
-                                         DecisionRecord.fingerprint == FindingRecord.fingerprint)))
-    for col, val in ((FindingRecord.rule, rule), (FindingRecord.family, family), (FindingRecord.severity, severity),
-                     (Version.year, year), (Version.document_id, document), (Version.region_code, region)):
+    q = (
+        select(*columns)
+        .select_from(FindingRecord)
+        .join(Version, Version.id == FindingRecord.version_id)
+        .where(is_newest())
+        .outerjoin(
+            DecisionRecord,
+            and_(
+                DecisionRecord.document_id == Version.document_id,
+                DecisionRecord.fingerprint == FindingRecord.fingerprint,
+            ),
+        )
+    )
+    for col, val in (
+        (FindingRecord.rule, rule),
+        (FindingRecord.family, family),
+        (FindingRecord.severity, severity),
+        (Version.year, year),
+        (Version.document_id, document),
+        (Version.region_code, region),
+    ):
         if val:
             q = q.where(col == val)
     if unit:
@@ -143,10 +196,21 @@ def findings(s: Session, limit: int = 50, offset: int = 0, objects: bool = False
     for f, v in rows:
         by_version.setdefault(v.id, []).append(f.id)
     loaded = {f.id: f for fs in load_findings(s, list(by_version)).values() for f in fs}
-    pairs = [(loaded[f.id], {"id": v.document_id, "unit": v.unit_name, "year": v.year, "stage": v.stage,
-                             "stage_zh": STAGE_ZH.get(v.stage, "")}) for f, v in rows]
+    pairs = [
+        (
+            loaded[f.id],
+            {
+                "id": v.document_id,
+                "unit": v.unit_name,
+                "year": v.year,
+                "stage": v.stage,
+                "stage_zh": STAGE_ZH.get(v.stage, ""),
+            },
+        )
+        for f, v in rows
+    ]
     pairs.sort(key=lambda p: (p[1]["id"], order[p[0].severity]))
-    if objects:   # (Finding, document) for the downloads, which write Finding objects
+    if objects:  # (Finding, document) for the downloads, which write Finding objects
         return Page(pairs, total, limit, offset)
     return Page([{**f.to_dict(), "document": meta} for f, meta in pairs], total, limit, offset)
 
@@ -158,19 +222,29 @@ def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
     """Counts per rule, severity, status, year and region of the findings the other active filters leave (one
     GROUP BY each, as Datasette counts its facets): {facet: [{value, label, count, selected}], most first}."""
     from ..feed.model import Region
+
     status = case((DecisionRecord.id.is_(None), "open"), else_=DecisionRecord.status)
-    columns = {"rule": FindingRecord.rule, "severity": FindingRecord.severity, "status": status,
-               "year": Version.year, "region": Version.region_code}
+    columns = {
+        "rule": FindingRecord.rule,
+        "severity": FindingRecord.severity,
+        "status": status,
+        "year": Version.year,
+        "region": Version.region_code,
+    }
     out: dict[str, list[dict]] = {}
     for name in FACETS:
         col = columns[name].label("value")
         others = {k: v for k, v in filters.items() if k != name}
         n = func.count().label("n")
         q = _finding_select([col, n], **others).group_by(columns[name]).order_by(n.desc(), columns[name])
-        out[name] = [{"value": v, "count": c, "selected": v is not None and str(filters.get(name) or "") == str(v)}
-                     for v, c in s.execute(q)]
+        out[name] = [
+            {"value": v, "count": c, "selected": v is not None and str(filters.get(name) or "") == str(v)}
+            for v, c in s.execute(q)
+        ]
     codes = [f["value"] for f in out["region"] if f["value"]]
-    names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()) if codes else {}
+    names = (
+        dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()) if codes else {}
+    )
     severity, decided = labels(Severity), labels(Status)
     for f in out["rule"]:
         f["label"] = f["value"]
@@ -196,21 +270,34 @@ def finding(s: Session, finding_id: int):
 
 def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Units with their documents (years and stages), by name; `limit` units from `offset`."""
-    names = (select(Version.unit_name).where(is_newest(), Version.unit_name.is_not(None), Version.unit_name != "")
-             .distinct().order_by(Version.unit_name).offset(offset))
+    names = (
+        select(Version.unit_name)
+        .where(is_newest(), Version.unit_name.is_not(None), Version.unit_name != "")
+        .distinct()
+        .order_by(Version.unit_name)
+        .offset(offset)
+    )
     chosen = list(s.scalars(names.limit(limit) if limit is not None else names))
     out: dict[str, list] = {u: [] for u in chosen}
     if chosen:
-        for v in s.execute(select(Version.unit_name, Version.document_id, Version.year, Version.stage)
-                           .where(is_newest(), Version.unit_name.in_(chosen))
-                           .order_by(Version.unit_name, Version.year, Version.document_id)):
+        for v in s.execute(
+            select(Version.unit_name, Version.document_id, Version.year, Version.stage)
+            .where(is_newest(), Version.unit_name.in_(chosen))
+            .order_by(Version.unit_name, Version.year, Version.document_id)
+        ):
             out[v.unit_name].append({"id": v.document_id, "year": v.year, "stage": v.stage})
     return [{"unit": u, "documents": d} for u, d in out.items()]
 
 
 def unit_count(s: Session) -> int:
-    return s.scalar(select(func.count(func.distinct(Version.unit_name)))
-                    .where(is_newest(), Version.unit_name.is_not(None), Version.unit_name != "")) or 0
+    return (
+        s.scalar(
+            select(func.count(func.distinct(Version.unit_name))).where(
+                is_newest(), Version.unit_name.is_not(None), Version.unit_name != ""
+            )
+        )
+        or 0
+    )
 
 
 def unit(s: Session, name: str) -> dict | None:
@@ -222,19 +309,25 @@ def unit(s: Session, name: str) -> dict | None:
     return {"unit": name, "documents": [{"id": v.document_id, **figures[v.id]} for v in versions]}
 
 
-def compare(s: Session, year: int, stage: str, q: str | None, sort: str, limit: int | None = None,
-            offset: int = 0) -> Page:
+def compare(
+    s: Session, year: int, stage: str, q: str | None, sort: str, limit: int | None = None, offset: int = 0
+) -> Page:
     """The units of one year and stage with their key figures, ranked by `sort` (missing figures last),
     in SQL over `key_figures`: only the page asked for is read."""
     chosen = [is_newest(), Version.year == year, Version.stage == stage]
     if q:
         chosen.append(Version.unit_name.contains(q, autoescape=True))
     unfigured = select(Version.id).where(*chosen, ~exists().where(KeyFigures.version_id == Version.id))
-    for vid in s.scalars(unfigured).all():   # stored before key figures were kept: computed once, here
+    for vid in s.scalars(unfigured).all():  # stored before key figures were kept: computed once, here
         figures_for(s, vid)
     by = getattr(KeyFigures, sort)
-    ranked = (select(Version.id, Version.document_id).outerjoin(KeyFigures, KeyFigures.version_id == Version.id)
-              .where(*chosen).order_by(by.desc().nulls_last(), Version.year, Version.document_id).offset(offset))
+    ranked = (
+        select(Version.id, Version.document_id)
+        .outerjoin(KeyFigures, KeyFigures.version_id == Version.id)
+        .where(*chosen)
+        .order_by(by.desc().nulls_last(), Version.year, Version.document_id)
+        .offset(offset)
+    )
     page = s.execute(ranked.limit(limit) if limit is not None else ranked).all()
     total = s.scalar(select(func.count(Version.id)).where(*chosen))
     figures = figures_many(s, [vid for vid, _ in page])
@@ -244,8 +337,11 @@ def compare(s: Session, year: int, stage: str, q: str | None, sort: str, limit: 
 
 def years(s: Session) -> list[int]:
     """The years of the stored documents, newest first."""
-    return list(s.scalars(select(Version.year).where(is_newest(), Version.year.is_not(None)).distinct()
-                          .order_by(Version.year.desc())))
+    return list(
+        s.scalars(
+            select(Version.year).where(is_newest(), Version.year.is_not(None)).distinct().order_by(Version.year.desc())
+        )
+    )
 
 
 def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict]]:
@@ -253,20 +349,25 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     `q`: (how many match, one page of them)."""
     like = f"%{q}%"
     forms = select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id)
-    rows = (select(RowRecord, TableRecord, Version).join(TableRecord, TableRecord.id == RowRecord.table_id)
-            .options(selectinload(RowRecord.cells))
-            .join(Version, Version.id == TableRecord.version_id)
-            .where(TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False)))
-    indicators = select(IndicatorRecord.form_id).where(or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))
+    rows = (
+        select(RowRecord, TableRecord, Version)
+        .join(TableRecord, TableRecord.id == RowRecord.table_id)
+        .options(selectinload(RowRecord.cells))
+        .join(Version, Version.id == TableRecord.version_id)
+        .where(TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False))
+    )
+    indicators = select(IndicatorRecord.form_id).where(
+        or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))
+    )
     found = search.matching(s, q, ("form", "indicator", "row"))
-    if found is not None:   # the full-text index names the candidates; the LIKE tests below decide
+    if found is not None:  # the full-text index names the candidates; the LIKE tests below decide
         # the index holds newest versions only: no newest-version test, which would lead the planner to
         # walk every newest version instead of the few candidates
         hits = found.subquery()
         forms = forms.where(FormRecord.id.in_(select(hits.c.form_id).where(hits.c.kind != "row")))
         indicators = indicators.where(IndicatorRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "indicator")))
         rows = rows.where(RowRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "row")))
-    else:   # nothing to look up (no letter or digit): a scan of the newest versions
+    else:  # nothing to look up (no letter or digit): a scan of the newest versions
         forms, rows = forms.where(is_newest()), rows.where(is_newest())
     forms = forms.where(or_(FormRecord.project.like(like), FormRecord.id.in_(indicators)))
     rows = rows.where(RowRecord.name.like(like))
@@ -274,23 +375,48 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     total = n_forms + s.scalar(select(func.count()).select_from(rows.subquery()))
     items = []
     page = list(s.execute(forms.order_by(FormRecord.id).limit(limit).offset(offset)))
-    matching: dict[int, list] = {}   # only the indicators that match, not every indicator of the forms
-    for i in s.scalars(select(IndicatorRecord).where(IndicatorRecord.form_id.in_([f.id for f, _ in page]),
-                                                     or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)))
-                       .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)):
-        matching.setdefault(i.form_id, []).append({"level1": i.level1, "level2": i.level2, "name": i.name, "value": i.value})
+    matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
+    for i in s.scalars(
+        select(IndicatorRecord)
+        .where(
+            IndicatorRecord.form_id.in_([f.id for f, _ in page]),
+            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)),
+        )
+        .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)
+    ):
+        matching.setdefault(i.form_id, []).append(
+            {"level1": i.level1, "level2": i.level2, "name": i.name, "value": i.value}
+        )
     for f, v in page:
         inds = matching.get(f.id, [])
-        items.append({"source": "绩效目标表", "project": f.project, "amount": float(f.amount) if f.amount is not None else None,
-                      "money_unit": f.money_unit, "page": f.page, "line": f.line, "indicators": inds,
-                      "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year}})
+        items.append(
+            {
+                "source": "绩效目标表",
+                "project": f.project,
+                "amount": float(f.amount) if f.amount is not None else None,
+                "money_unit": f.money_unit,
+                "page": f.page,
+                "line": f.line,
+                "indicators": inds,
+                "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year},
+            }
+        )
     if len(items) < limit:
         skip = max(0, offset - n_forms)
         for r, t, v in s.execute(rows.order_by(RowRecord.id).limit(limit - len(items)).offset(skip)):
             amount = next((float(c.amount) for c in r.cells if c.column_key == "total"), None)
-            items.append({"source": t.title, "project": r.name, "amount": amount, "money_unit": t.money_unit,
-                          "page": r.page, "line": r.line, "indicators": [],
-                          "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year}})
+            items.append(
+                {
+                    "source": t.title,
+                    "project": r.name,
+                    "amount": amount,
+                    "money_unit": t.money_unit,
+                    "page": r.page,
+                    "line": r.line,
+                    "indicators": [],
+                    "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year},
+                }
+            )
     return total, items
 
 
@@ -302,8 +428,13 @@ def region_versions(s: Session, code: str) -> list[Version]:
 def findings_by_rule(s: Session, version_ids: list[int]) -> dict[str, int]:
     if not version_ids:
         return {}
-    return dict(s.execute(select(FindingRecord.rule, func.count()).where(
-        FindingRecord.version_id.in_(version_ids)).group_by(FindingRecord.rule)).all())
+    return dict(
+        s.execute(
+            select(FindingRecord.rule, func.count())
+            .where(FindingRecord.version_id.in_(version_ids))
+            .group_by(FindingRecord.rule)
+        ).all()
+    )
 
 
 def region_codes(s: Session) -> set[str]:
@@ -314,5 +445,9 @@ def region_codes(s: Session) -> set[str]:
 def open_questions(s: Session, code: str) -> int:
     """代表 questions of one region still waiting for an answer."""
     from ..access.tables import Question
-    return s.scalar(select(func.count(Question.id)).where(Question.region_code == code,
-                                                         Question.status.in_(("submitted", "accepted", "assigned"))))
+
+    return s.scalar(
+        select(func.count(Question.id)).where(
+            Question.region_code == code, Question.status.in_(("submitted", "accepted", "assigned"))
+        )
+    )

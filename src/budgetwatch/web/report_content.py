@@ -1,6 +1,7 @@
 """What a 审查报告 says, apart from how it is printed (HTML/PDF and DOCX are written from this): a cover
 (issuing body, date, 内部资料), 总体情况, 主要问题 grouped by rule with counts and the strongest evidence,
 then the annexes — the 问题清单, and the findings reviewers dismissed, marked and kept out of the counts."""
+
 from __future__ import annotations
 
 import os
@@ -34,13 +35,14 @@ class RuleGroup:
     title: str
     family: str
     severity: str
-    findings: list[tuple[str, Finding]]            # (document label, finding)
+    findings: list[tuple[str, Finding]]  # (document label, finding)
 
     @property
     def strongest(self) -> tuple[str, Finding]:
         """The evidence to quote: the most severe, most certain, largest difference."""
-        return min(self.findings, key=lambda p: (SEVERITY_ORDER[p[1].severity], -p[1].confidence,
-                                                 -abs(p[1].difference or 0)))
+        return min(
+            self.findings, key=lambda p: (SEVERITY_ORDER[p[1].severity], -p[1].confidence, -abs(p[1].difference or 0))
+        )
 
     @property
     def documents(self) -> int:
@@ -52,9 +54,9 @@ class Report:
     title: str
     issuer: str
     date: str
-    entries: list[dict]                            # per document: label, figures, findings, counts, charts
+    entries: list[dict]  # per document: label, figures, findings, counts, charts
     groups: list[RuleGroup] = field(default_factory=list)
-    annex: list[tuple[str, Finding]] = field(default_factory=list)      # the 问题清单 (not dismissed)
+    annex: list[tuple[str, Finding]] = field(default_factory=list)  # the 问题清单 (not dismissed)
     dismissed: list[tuple[str, Finding]] = field(default_factory=list)
 
     @property
@@ -70,15 +72,26 @@ class Report:
         n = len(self.entries)
         units = "、".join(dict.fromkeys(e["label"] for e in self.entries))
         c = self.counts
-        first = (f"本次审查{n}份预算（决算）公开文件：{units}。" if n <= 6 else
-                 f"本次审查{n}份预算（决算）公开文件，涉及{len({e['unit'] for e in self.entries})}个单位。")
-        found = (f"经系统检查，共发现需关注的问题{len(self.annex)}条，其中错误{c['error']}条、警告{c['warn']}条、"
-                 f"提示{c['info']}条，涉及{len(self.groups)}项检查规则。" if self.annex else "经系统检查，未发现需关注的问题。")
+        first = (
+            f"本次审查{n}份预算（决算）公开文件：{units}。"
+            if n <= 6
+            else f"本次审查{n}份预算（决算）公开文件，涉及{len({e['unit'] for e in self.entries})}个单位。"
+        )
+        found = (
+            f"经系统检查，共发现需关注的问题{len(self.annex)}条，其中错误{c['error']}条、警告{c['warn']}条、"
+            f"提示{c['info']}条，涉及{len(self.groups)}项检查规则。"
+            if self.annex
+            else "经系统检查，未发现需关注的问题。"
+        )
         out = [first + found]
         if self.accepted or self.dismissed:
-            out.append(f"审查人员已确认{self.accepted}条；排除{len(self.dismissed)}条（理由见附件二，不计入上述统计）。")
-        out.append("各条问题均注明规则、出处（页码或行号）、报表数、应有数及差额，供提出审查意见时参考；"
-                   "系统检查结果须经审查人员核实后使用。")
+            out.append(
+                f"审查人员已确认{self.accepted}条；排除{len(self.dismissed)}条（理由见附件二，不计入上述统计）。"
+            )
+        out.append(
+            "各条问题均注明规则、出处（页码或行号）、报表数、应有数及差额，供提出审查意见时参考；"
+            "系统检查结果须经审查人员核实后使用。"
+        )
         return out
 
 
@@ -93,8 +106,7 @@ def build(title: str, entries: list[dict], issuing_body: str | None = None, on: 
                 continue
             report.annex.append((e["label"], f))
             r = RULES.get(f.rule)
-            g = by_rule.setdefault(f.rule, RuleGroup(f.rule, r.title if r else f.rule, f.family,
-                                                     f.severity, []))
+            g = by_rule.setdefault(f.rule, RuleGroup(f.rule, r.title if r else f.rule, f.family, f.severity, []))
             g.findings.append((e["label"], f))
     report.groups = sorted(by_rule.values(), key=lambda g: (SEVERITY_ORDER[g.severity], -len(g.findings), g.rule))
     return report

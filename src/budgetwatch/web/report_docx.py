@@ -1,5 +1,6 @@
 """The 审查报告 as a Word/WPS document (python-docx): the same cover, 总体情况, 主要问题 and annexes as the
 HTML/PDF, A4 with 第 X 页 共 Y 页 in the footer (PAGE and NUMPAGES fields, which Word and WPS fill in)."""
+
 from __future__ import annotations
 
 import io
@@ -17,12 +18,12 @@ from ..checks.rule import SEVERITY_ZH
 from . import report_content as C
 
 FONT = "宋体"
-ISSUE_WIDTHS_CM = (1.4, 1.9, 3.4, 5.8, 5.3)   # 审查意见 ≈ 30% of the 17.8 cm line
+ISSUE_WIDTHS_CM = (1.4, 1.9, 3.4, 5.8, 5.3)  # 审查意见 ≈ 30% of the 17.8 cm line
 
 
 def _font(run, size: float | None = None, bold: bool = False) -> None:
     run.font.name = FONT
-    run.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)   # Chinese glyphs take the East Asian font
+    run.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # Chinese glyphs take the East Asian font
     if size:
         run.font.size = Pt(size)
     run.bold = bold
@@ -59,7 +60,7 @@ def _field(paragraph, code: str) -> None:
 
 
 def _footer(section) -> None:
-    section.different_first_page_header_footer = True   # the cover carries no page number
+    section.different_first_page_header_footer = True  # the cover carries no page number
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for text, code in (("第 ", "PAGE"), (" 页 共 ", "NUMPAGES"), (" 页", None)):
@@ -140,10 +141,19 @@ def report_docx(report: C.Report) -> bytes:
     for i, g in enumerate(report.groups, start=1):
         label, top = g.strongest
         extra = f"，涉及{g.documents}份文档" if many else ""
-        _para(doc, f"（{C.ordinal_zh(i)}）{g.title}（{g.rule}，{SEVERITY_ZH[g.severity]}，{len(g.findings)}条{extra}）",
-              12, bold=True, indent=False)
+        _para(
+            doc,
+            f"（{C.ordinal_zh(i)}）{g.title}（{g.rule}，{SEVERITY_ZH[g.severity]}，{len(g.findings)}条{extra}）",
+            12,
+            bold=True,
+            indent=False,
+        )
         _para(doc, (f"{label}：" if many else "") + top.message, 11)
-        where = f"出处：{C.where(top)}" + (f"；{C.values_line(top)}" if C.values_line(top) else "") + f"（附件一 #{top.id}）"
+        where = (
+            f"出处：{C.where(top)}"
+            + (f"；{C.values_line(top)}" if C.values_line(top) else "")
+            + f"（附件一 #{top.id}）"
+        )
         _para(doc, where, 9)
         if top.suggestion:
             _para(doc, f"审查意见：{top.suggestion}", 11)
@@ -151,15 +161,37 @@ def report_docx(report: C.Report) -> bytes:
     annex = _para(doc, indent=False)
     annex.add_run().add_break(WD_BREAK.PAGE)
     _para(doc, f"附件一：问题清单（{len(report.annex)}条）", 14, bold=True, indent=False)
-    _issues_table(doc, [(f"#{f.id}", f"{SEVERITY_ZH[f.severity]}\n{f.rule}", (f"{label}\n" if many else "") + C.where(f),
-                         f.message + (f"\n{C.values_line(f)}" if C.values_line(f) else ""), f.suggestion or "")
-                        for label, f in report.annex], "审查意见")
+    _issues_table(
+        doc,
+        [
+            (
+                f"#{f.id}",
+                f"{SEVERITY_ZH[f.severity]}\n{f.rule}",
+                (f"{label}\n" if many else "") + C.where(f),
+                f.message + (f"\n{C.values_line(f)}" if C.values_line(f) else ""),
+                f.suggestion or "",
+            )
+            for label, f in report.annex
+        ],
+        "审查意见",
+    )
     if report.dismissed:
         _para(doc, indent=False)
         _para(doc, f"附件二：已排除的问题（{len(report.dismissed)}条，不计入报告统计）", 14, bold=True, indent=False)
-        _issues_table(doc, [(f"#{f.id}", f.rule, (f"{label}\n" if many else "") + C.where(f), f.message,
-                             f"已排除：{f.reason or ''}\n{f.evidence.get('decided_by') or ''}")
-                            for label, f in report.dismissed], "排除理由")
+        _issues_table(
+            doc,
+            [
+                (
+                    f"#{f.id}",
+                    f.rule,
+                    (f"{label}\n" if many else "") + C.where(f),
+                    f.message,
+                    f"已排除：{f.reason or ''}\n{f.evidence.get('decided_by') or ''}",
+                )
+                for label, f in report.dismissed
+            ],
+            "排除理由",
+        )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 """The 文档 page's tables as printed, built in Python rather than in the template: a large document has
 thousands of figures, and each figure carries its source link and its findings (a template loop per cell
 took a quarter of a second on a 1,000-row document)."""
+
 from __future__ import annotations
 
 from html import escape
@@ -67,7 +68,7 @@ def _cell(doc_id: int, doc: Document, ti: int, ri: int, r, k: str, by_cell: dict
         href = source_link(doc_id, doc, r, k)
         if href:
             text = f'<a class="src" target="_blank" href="{escape(href)}">{text}</a>'
-        if r.ocr:   # read from a scan: worth a look at the page before quoting
+        if r.ocr:  # read from a scan: worth a look at the page before quoting
             cls += " ocr"
             title = title or ' title="OCR 识别的数字，请核对原件"'
     return f'<td class="{cls}" id="{cid}"{title}>{text}</td>'
@@ -98,14 +99,16 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
                     cells.extend(_cell(doc_id, doc, ti, ri, r, k, by_cell) for k in cols)
                 else:
                     cells.append("<td></td>" * (len(cols) + 1))
-            out.append(f'<tr>{"".join(cells)}</tr>')
+            out.append(f"<tr>{''.join(cells)}</tr>")
         return Markup("\n".join(out))
     out = []
     sided = any(x.side for x in t.rows)
     for ri, r in enumerate(t.rows):
         where = f"第{r.page}页" if r.page else f"第{r.line}行" if r.line else ""
         code = f' data-code="{escape(r.code)}"' if r.code else ""
-        cells = [f"<td>{'收入' if r.side == 'income' else '支出' if r.side == 'expenditure' else ''}</td>"] if sided else []
+        cells = (
+            [f"<td>{'收入' if r.side == 'income' else '支出' if r.side == 'expenditure' else ''}</td>"] if sided else []
+        )
         cells.append(f"<td>{escape(r.code or '')}</td><td>{escape(r.name or '')}</td>")
         cells.extend(_cell(doc_id, doc, ti, ri, r, k, by_cell) for k in t.columns)
         out.append(f'<tr class="lvl-{len(r.code) if r.code else 0}"{code} title="{where}">{"".join(cells)}</tr>')
@@ -117,8 +120,10 @@ def table_head(t) -> Markup:
     if halves:
         _, _, inc_cols, exp_cols = halves
         th = lambda ks: "".join(f'<th class="num">{escape(column_label(k))}</th>' for k in ks)
-        return Markup(f'<tr><th colspan="{len(inc_cols) + 1}">收入</th><th colspan="{len(exp_cols) + 1}">支出</th></tr>'
-                      f"<tr><th>项目</th>{th(inc_cols)}<th>项目</th>{th(exp_cols)}</tr>")
+        return Markup(
+            f'<tr><th colspan="{len(inc_cols) + 1}">收入</th><th colspan="{len(exp_cols) + 1}">支出</th></tr>'
+            f"<tr><th>项目</th>{th(inc_cols)}<th>项目</th>{th(exp_cols)}</tr>"
+        )
     side = "<th>栏</th>" if any(r.side for r in t.rows) else ""
     cols = "".join(f'<th class="num">{escape(column_label(k))}</th>' for k in t.columns)
     return Markup(f"<tr>{side}<th>科目编码</th><th>名称</th>{cols}</tr>")

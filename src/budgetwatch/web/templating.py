@@ -1,5 +1,6 @@
 """The Jinja environment and `render`: pages import it from here, the app factory too (no circle
 through app.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Alembic environment: runs on the connection budgetwatch hands it (see store/db.py)."""
+
 from alembic import context
 from sqlalchemy import create_engine
 

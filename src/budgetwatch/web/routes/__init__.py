@@ -2,12 +2,13 @@
 a `router` is served: a new page is its module, its template and (if it reads something new) a query
 in web/queries.py. The access routes (login, regions, 代表服务) are installed by access_wiring first,
 because whether the schema lists them depends on the server mode."""
+
 from __future__ import annotations
 
 import pkgutil
 from importlib import import_module
 
-ACCESS = ("access", "regions", "deputy", "opinion")   # installed by access_wiring.install
+ACCESS = ("access", "regions", "deputy", "opinion")  # installed by access_wiring.install
 
 
 def routers(skip: tuple[str, ...] = ACCESS) -> list:

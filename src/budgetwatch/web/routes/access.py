@@ -1,8 +1,9 @@
 """Login, logout, one's own account, the admin page (users and memberships) and the audit log — pages
 with JSON twins. Login is the only page open without a session in server mode."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
@@ -21,8 +22,12 @@ from ..templating import render
 
 router = APIRouter(tags=["access"])
 NO_NUL = deps.NO_NUL
-LOGIN_PROBLEMS = {"bad": "用户名或密码错误", "locked": "连续登录失败次数过多，账户已锁定 15 分钟",
-                  "inactive": "用户名或密码错误", "rate": "登录尝试过于频繁，请一分钟后再试"}
+LOGIN_PROBLEMS = {
+    "bad": "用户名或密码错误",
+    "locked": "连续登录失败次数过多，账户已锁定 15 分钟",
+    "inactive": "用户名或密码错误",
+    "rate": "登录尝试过于频繁，请一分钟后再试",
+}
 
 
 def principal(request: Request) -> Principal:
@@ -31,10 +36,15 @@ def principal(request: Request) -> Principal:
 
 def actor(request: Request, p: Principal | None = None, action: str = "self") -> audit.Actor:
     p = p or principal(request)
-    return audit.Actor(id=p.id, login=p.login, role=p.role_for(action), region_code=p.home_region(),
-                       ip=request.client.host if request.client else None,
-                       user_agent=request.headers.get("user-agent"),
-                       request_id=request.scope.get("budgetwatch.request_id"))
+    return audit.Actor(
+        id=p.id,
+        login=p.login,
+        role=p.role_for(action),
+        region_code=p.home_region(),
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+        request_id=request.scope.get("budgetwatch.request_id"),
+    )
 
 
 @router.get("/login", include_in_schema=False)
@@ -43,14 +53,22 @@ def login_page(request: Request, back: str = Query("/", max_length=2000)):
 
 
 @router.post("/login", include_in_schema=False)
-def login_form(request: Request, login: str = Form(..., max_length=64, pattern=NO_NUL),
-               password: str = Form(..., max_length=200, pattern=NO_NUL), back: str = Form("/", max_length=2000)):
+def login_form(
+    request: Request,
+    login: str = Form(..., max_length=64, pattern=NO_NUL),
+    password: str = Form(..., max_length=200, pattern=NO_NUL),
+    back: str = Form("/", max_length=2000),
+):
     engine = request.app.state.engine
     result = sessions.login(engine, login, password, actor(request, Principal(None, login, login)))
     if result.token is None:
         status = 429 if result.problem == "rate" else 401
-        return render(request, "login.html", {"error": LOGIN_PROBLEMS[result.problem], "back": safe_back(back),
-                                              "auth": auth_on()}, status=status)
+        return render(
+            request,
+            "login.html",
+            {"error": LOGIN_PROBLEMS[result.problem], "back": safe_back(back), "auth": auth_on()},
+            status=status,
+        )
     target = "/account?must_change=1" if result.must_change else safe_back(back)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="lax", secure=secure_cookies(), path="/")
@@ -69,10 +87,24 @@ def logout(request: Request):
 
 
 def me(p: Principal) -> dict:
-    return {"login": p.login, "display_name": p.display_name, "superadmin": p.superadmin, "via": p.via,
-            "must_change": p.must_change, "csrf": p.csrf,   # send it as X-CSRF-Token with unsafe requests
-            "memberships": [{"region": g.region_code, "role": g.role, "role_zh": ROLES[g.role], "descend": g.descend,
-                             "agency": g.agency_code} for g in p.grants]}
+    return {
+        "login": p.login,
+        "display_name": p.display_name,
+        "superadmin": p.superadmin,
+        "via": p.via,
+        "must_change": p.must_change,
+        "csrf": p.csrf,  # send it as X-CSRF-Token with unsafe requests
+        "memberships": [
+            {
+                "region": g.region_code,
+                "role": g.role,
+                "role_zh": ROLES[g.role],
+                "descend": g.descend,
+                "agency": g.agency_code,
+            }
+            for g in p.grants
+        ],
+    }
 
 
 @router.get("/api/me")
@@ -83,27 +115,35 @@ def me_json(request: Request):
 
 @router.get("/account", include_in_schema=False)
 def account_page(request: Request, must_change: int = Query(0, ge=0, le=1)):
-    return render(request, "account.html", {"me": me(principal(request)), "error": None, "done": False,
-                                            "must_change": bool(must_change)})
+    return render(
+        request,
+        "account.html",
+        {"me": me(principal(request)), "error": None, "done": False, "must_change": bool(must_change)},
+    )
 
 
 @router.post("/account/password", include_in_schema=False)
-def change_password(request: Request, old: str = Form(..., max_length=200, pattern=NO_NUL),
-                    new: str = Form(..., max_length=200, pattern=NO_NUL)):
+def change_password(
+    request: Request,
+    old: str = Form(..., max_length=200, pattern=NO_NUL),
+    new: str = Form(..., max_length=200, pattern=NO_NUL),
+):
     p = principal(request)
     if p.id is None:
         raise HTTPException(400, "this principal has no password")
     try:
         users.set_password(request.app.state.engine, actor(request), p.login, new, old=old)
     except users.UserError as e:
-        return render(request, "account.html", {"me": me(p), "error": str(e), "done": False, "must_change": False},
-                      status=400)
-    response = RedirectResponse("/login", status_code=303)   # every session ended: sign in again
+        return render(
+            request, "account.html", {"me": me(p), "error": str(e), "done": False, "must_change": False}, status=400
+        )
+    response = RedirectResponse("/login", status_code=303)  # every session ended: sign in again
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 # ---- administration --------------------------------------------------------------------------------
+
 
 def admin_regions(request: Request) -> frozenset[str] | None:
     scope = request.scope.get("budgetwatch.scope")
@@ -139,6 +179,7 @@ class ResetBody(BaseModel):
 
 def _login_of(request: Request, s: Session, user_id: int) -> str:
     from ...access.tables import User
+
     regions = admin_regions(request)
     found = [u for u in users.listing(s, regions) if u["id"] == user_id]
     if not found:
@@ -171,10 +212,19 @@ def create_user(request: Request, body: NewUser):
 
 
 @router.post("/admin/users", include_in_schema=False)
-def create_user_form(request: Request, login: str = Form(...), display_name: str = Form(""), password: str = Form(...),
-                     region: str = Form(...), role: str = Form(...), descend: bool = Form(False)):
+def create_user_form(
+    request: Request,
+    login: str = Form(...),
+    display_name: str = Form(""),
+    password: str = Form(...),
+    region: str = Form(...),
+    role: str = Form(...),
+    descend: bool = Form(False),
+):
     try:
-        body = NewUser(login=login, display_name=display_name, password=password, region=region, role=role, descend=descend)
+        body = NewUser(
+            login=login, display_name=display_name, password=password, region=region, role=role, descend=descend
+        )
     except Exception as e:
         raise HTTPException(422, str(e).splitlines()[0]) from None
     _create(request, body)
@@ -186,8 +236,15 @@ def grant_json(request: Request, user_id: int, body: GrantBody, s: Session = Dep
     """Give the user a role in a region (optionally over its descendants)."""
     _own_tenant(request, body.region)
     login = _login_of(request, s, user_id)
-    users.grant(request.app.state.engine, actor(request, action="manage"), login, body.region, body.role,
-                body.descend, body.agency)
+    users.grant(
+        request.app.state.engine,
+        actor(request, action="manage"),
+        login,
+        body.region,
+        body.role,
+        body.descend,
+        body.agency,
+    )
     return {"ok": True}
 
 
@@ -205,22 +262,28 @@ def reset_json(request: Request, user_id: int, body: ResetBody, s: Session = Dep
     """A new initial password; the user must change it at the next login."""
     login = _login_of(request, s, user_id)
     try:
-        users.set_password(request.app.state.engine, actor(request, action="manage"), login, body.password, must_change=True)
+        users.set_password(
+            request.app.state.engine, actor(request, action="manage"), login, body.password, must_change=True
+        )
     except users.UserError as e:
         raise HTTPException(400, str(e)) from None
     return {"ok": True}
 
 
 @router.get("/admin", include_in_schema=False)
-def admin_page(request: Request, format: str | None = Query(None, pattern="^(html|json)$"),
-               s: Session = Depends(deps.session)):
+def admin_page(
+    request: Request, format: str | None = Query(None, pattern="^(html|json)$"), s: Session = Depends(deps.session)
+):
     data = users.listing(s, admin_regions(request))
     if format == "json":
         return data
-    return render(request, "admin.html", {"users": data, "roles": {k: v for k, v in ROLES.items() if k != "superadmin"}})
+    return render(
+        request, "admin.html", {"users": data, "roles": {k: v for k, v in ROLES.items() if k != "superadmin"}}
+    )
 
 
 # ---- the audit log ---------------------------------------------------------------------------------
+
 
 def _audit_rows(s: Session, action: str | None, limit: int, offset: int) -> list[dict]:
     q = select(AuditRecord)
@@ -228,15 +291,32 @@ def _audit_rows(s: Session, action: str | None, limit: int, offset: int) -> list
         q = q.where(AuditRecord.action == action)
     out = []
     for r in s.scalars(q.order_by(AuditRecord.id.desc()).limit(limit).offset(offset)):
-        out.append({"id": r.id, "at": audit._utc_text(r.at), "principal": r.principal_login, "role": r.role,
-                    "region": r.region_code, "ip": r.ip, "action": r.action, "object_type": r.object_type,
-                    "object_id": r.object_id, "outcome": r.outcome, "detail": r.detail})
+        out.append(
+            {
+                "id": r.id,
+                "at": audit._utc_text(r.at),
+                "principal": r.principal_login,
+                "role": r.role,
+                "region": r.region_code,
+                "ip": r.ip,
+                "action": r.action,
+                "object_type": r.object_type,
+                "object_id": r.object_id,
+                "outcome": r.outcome,
+                "detail": r.detail,
+            }
+        )
     return out
 
 
 @router.get("/api/audit")
-def audit_json(request: Request, action: str | None = Query(None, max_length=32), limit: int = deps.Limit,
-               offset: int = deps.Offset, s: Session = Depends(deps.session)):
+def audit_json(
+    request: Request,
+    action: str | None = Query(None, max_length=32),
+    limit: int = deps.Limit,
+    offset: int = deps.Offset,
+    s: Session = Depends(deps.session),
+):
     """The audit log, newest first."""
     return {"items": _audit_rows(s, action, limit, offset)}
 
@@ -253,19 +333,34 @@ def audit_export(request: Request, before: datetime | None = None):
     """The audit log as JSONL (the chain's hashes included, so a whole export can be verified on its own;
     a region's auditor gets its region's records)."""
     if before is not None and before.tzinfo is None:
-        before = before.replace(tzinfo=timezone.utc)
-    lines = (audit.export_line(r) + "\n" for r in audit.rows(request.app.state.engine, before,
-                                                             regions=admin_regions(request)))
-    return StreamingResponse(lines, media_type="application/x-ndjson",
-                             headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'})
+        before = before.replace(tzinfo=UTC)
+    lines = (
+        audit.export_line(r) + "\n"
+        for r in audit.rows(request.app.state.engine, before, regions=admin_regions(request))
+    )
+    return StreamingResponse(
+        lines, media_type="application/x-ndjson", headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'}
+    )
 
 
 @router.get("/audit", include_in_schema=False)
-def audit_page(request: Request, action: str | None = Query(None, max_length=32), limit: int = deps.Limit,
-               offset: int = deps.Offset, s: Session = Depends(deps.session)):
-    return render(request, "audit.html", {"rows": _audit_rows(s, action, limit, offset),
-                                          "verdict": audit.verify(request.app.state.engine), "action": action or ""})
+def audit_page(
+    request: Request,
+    action: str | None = Query(None, max_length=32),
+    limit: int = deps.Limit,
+    offset: int = deps.Offset,
+    s: Session = Depends(deps.session),
+):
+    return render(
+        request,
+        "audit.html",
+        {
+            "rows": _audit_rows(s, action, limit, offset),
+            "verdict": audit.verify(request.app.state.engine),
+            "action": action or "",
+        },
+    )
 
 
 for _route in router.routes:
-    _route.documented = _route.include_in_schema   # access_wiring lists them in the schema in server mode only
+    _route.documented = _route.include_in_schema  # access_wiring lists them in the schema in server mode only

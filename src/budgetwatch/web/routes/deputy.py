@@ -2,9 +2,10 @@
 a 提问 button on each), 我的意见 (questions and their replies), and the staff side — the queue with
 督办 of overdue items, 受理/不予受理, 交办 to a 责任单位 with a due date, 答复, 办结, statistics and the
 审查意见 draft (DOCX, PDF). Pages with JSON twins; the JSON serves a future 小程序 as well."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path as FastPath, Query, Request
@@ -42,34 +43,62 @@ def _note(request: Request, **detail) -> None:
 
 # ---- 我的地区 --------------------------------------------------------------------------------------
 
+
 def deputy_data(s: Session, request: Request) -> dict:
     """Key figures of the region's newest documents, the yearly trend, and the published warnings
     (findings staff have accepted) — all through the scoped session."""
     from ...store.findings import load_findings
+
     versions = Q.newest_versions(s)
     figures = figures_many(s, [v.id for v in versions])
-    docs = [{"id": v.document_id, "unit": v.unit_name, "year": v.year, "stage": v.stage,
-             "stage_zh": Q.STAGE_ZH.get(v.stage, ""), "region": v.region_code,
-             "income_total": figures[v.id]["income_total"], "expenditure_total": figures[v.id]["expenditure_total"]}
-            for v in versions]
+    docs = [
+        {
+            "id": v.document_id,
+            "unit": v.unit_name,
+            "year": v.year,
+            "stage": v.stage,
+            "stage_zh": Q.STAGE_ZH.get(v.stage, ""),
+            "region": v.region_code,
+            "income_total": figures[v.id]["income_total"],
+            "expenditure_total": figures[v.id]["expenditure_total"],
+        }
+        for v in versions
+    ]
     trend: dict[str, float] = {}
     for d in docs:
         if d["year"] and d["stage"] == "budget" and d["income_total"] is not None:
             trend[str(d["year"])] = round(trend.get(str(d["year"]), 0) + d["income_total"], 2)
     found = load_findings(s, [v.id for v in versions])
     label = {v.id: f"{v.unit_name or ''} {v.year or ''}{Q.STAGE_ZH.get(v.stage, '')}" for v in versions}
-    warnings = [{"id": f.id, "rule": f.rule, "family": FAMILIES.get(f.family, f.family), "severity": f.severity,
-                 "message": f.message, "location": f.location, "document": label[vid], "reason": f.reason}
-                for vid, fs in found.items() for f in fs if f.status == "accepted"]
+    warnings = [
+        {
+            "id": f.id,
+            "rule": f.rule,
+            "family": FAMILIES.get(f.family, f.family),
+            "severity": f.severity,
+            "message": f.message,
+            "location": f.location,
+            "document": label[vid],
+            "reason": f.reason,
+        }
+        for vid, fs in found.items()
+        for f in fs
+        if f.status == "accepted"
+    ]
     from ...access.regions import region_names
+
     names = region_names(s)
     regions = [f"{names[c]}（{c}）" if c in names else c for c in sorted({d["region"] for d in docs if d["region"]})]
     scope = scope_of(request)
-    return {"regions": regions, "documents": docs, "trend": dict(sorted(trend.items())),
-            "execution": execution(s, None if scope.unrestricted else scope.detail),
-            "keys": {"income_total": KEYS["income_total"], "expenditure_total": KEYS["expenditure_total"]},
-            "published_warnings": warnings,
-            "my_questions": QS.statistics(s, principal(request))["total"]}
+    return {
+        "regions": regions,
+        "documents": docs,
+        "trend": dict(sorted(trend.items())),
+        "execution": execution(s, None if scope.unrestricted else scope.detail),
+        "keys": {"income_total": KEYS["income_total"], "expenditure_total": KEYS["expenditure_total"]},
+        "published_warnings": warnings,
+        "my_questions": QS.statistics(s, principal(request))["total"],
+    }
 
 
 def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
@@ -82,6 +111,7 @@ def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
 
     from ...feed import queries as FQ
     from ...feed.model import Payment
+
     p = Payment.__table__
     q = select(p.c.region_code, func.max(p.c.fiscal_year)).where(p.c.is_deleted.is_(False)).group_by(p.c.region_code)
     if regions is not None:
@@ -91,15 +121,33 @@ def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
     for region, year in c.execute(q.order_by(p.c.region_code)).all():
         current = sum((Decimal(u["current"]) for u in FQ.units(c, region, year)), Decimal(0))
         month = extract("month", p.c.pay_date)
-        by_month = dict(c.execute(select(month, func.sum(p.c.amount)).where(
-            p.c.region_code == region, p.c.fiscal_year == year, p.c.is_deleted.is_(False)).group_by(month)).all())
+        by_month = dict(
+            c.execute(
+                select(month, func.sum(p.c.amount))
+                .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.is_deleted.is_(False))
+                .group_by(month)
+            ).all()
+        )
         paid, curve = Decimal(0), []
         for m in range(1, 13):
             paid += Decimal(by_month.get(m) or 0)
-            curve.append({"month": m, "paid": round(float(paid) / 10000, 2),
-                          "share": round(float(paid / current), 4) if current else None, "target": round(m / 12, 4)})
-        out.append({"region": region, "year": year, "budget": round(float(current) / 10000, 2), "money_unit": "万元",
-                    "curve": curve})
+            curve.append(
+                {
+                    "month": m,
+                    "paid": round(float(paid) / 10000, 2),
+                    "share": round(float(paid / current), 4) if current else None,
+                    "target": round(m / 12, 4),
+                }
+            )
+        out.append(
+            {
+                "region": region,
+                "year": year,
+                "budget": round(float(current) / 10000, 2),
+                "money_unit": "万元",
+                "curve": curve,
+            }
+        )
     return out
 
 
@@ -118,6 +166,7 @@ def deputy_page(request: Request, format: str | None = Fmt, s: Session = Depends
 
 
 # ---- questions -------------------------------------------------------------------------------------
+
 
 class NewQuestion(BaseModel):
     title: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
@@ -153,7 +202,9 @@ def _list(s: Session, request: Request, status: str | None, overdue: bool) -> li
     q = QS.visible(s, principal(request))
     if status:
         q = q.where(Question.status == status)
-    items = [QS.to_dict(x) for x in s.scalars(q.order_by(Question.due_at.is_(None), Question.due_at, Question.id.desc()))]
+    items = [
+        QS.to_dict(x) for x in s.scalars(q.order_by(Question.due_at.is_(None), Question.due_at, Question.id.desc()))
+    ]
     return [i for i in items if i["overdue"]] if overdue else items
 
 
@@ -161,7 +212,9 @@ Status = Query(None, pattern="^(submitted|accepted|rejected|assigned|replied|clo
 
 
 @router.get("/api/questions")
-def questions_json(request: Request, status: str | None = Status, overdue: bool = False, s: Session = Depends(deps.session)):
+def questions_json(
+    request: Request, status: str | None = Status, overdue: bool = False, s: Session = Depends(deps.session)
+):
     """代表意见 the principal sees (a deputy: their own; finance: those assigned to it; staff: the region's)."""
     return {"items": _list(s, request, status, overdue)}
 
@@ -206,7 +259,7 @@ def _step(request: Request, s: Session, question_id: int, kind: str, body: StepB
         request.scope["budgetwatch.denied"] = True
         raise HTTPException(403, "not permitted for your role")
     q = _get(s, request, question_id)
-    due = body.due_at.replace(tzinfo=timezone.utc) if body.due_at and body.due_at.tzinfo is None else body.due_at
+    due = body.due_at.replace(tzinfo=UTC) if body.due_at and body.due_at.tzinfo is None else body.due_at
     try:
         QS.step(s, p, q, kind, body.body, body.responsible_code, body.responsible_name, due)
     except QS.QuestionError as e:
@@ -221,6 +274,7 @@ def _step(request: Request, s: Session, question_id: int, kind: str, body: StepB
 def _api_step(kind: str):
     def endpoint(request: Request, question_id: QuestionId, body: StepBody, s: Session = Depends(deps.session)):
         return _step(request, s, question_id, kind, body)
+
     endpoint.__doc__ = f"{QS.STEP_ZH[kind]}."
     endpoint.__name__ = f"question_{kind}"
     return endpoint
@@ -232,9 +286,11 @@ for _kind in ("accept", "reject", "assign", "urge", "reply", "close"):
 
 # ---- pages -----------------------------------------------------------------------------------------
 
+
 @router.get("/questions", include_in_schema=False)
-def questions_page(request: Request, status: str | None = Status, format: str | None = Fmt,
-                   s: Session = Depends(deps.session)):
+def questions_page(
+    request: Request, status: str | None = Status, format: str | None = Fmt, s: Session = Depends(deps.session)
+):
     items = _list(s, request, status, False)
     if format == "json":
         return FastJSON({"items": items})
@@ -242,24 +298,43 @@ def questions_page(request: Request, status: str | None = Status, format: str | 
 
 
 @router.get("/questions/new", include_in_schema=False)
-def new_question_page(request: Request, target_type: str = Query("free", max_length=16),
-                      target_id: str | None = Query(None, max_length=300), s: Session = Depends(deps.session)):
+def new_question_page(
+    request: Request,
+    target_type: str = Query("free", max_length=16),
+    target_id: str | None = Query(None, max_length=300),
+    s: Session = Depends(deps.session),
+):
     try:
         target = QS.resolve_target(s, target_type, target_id)
     except QS.QuestionError as e:
         raise HTTPException(422, str(e)) from None
     except LookupError as e:
         raise HTTPException(404, str(e)) from None
-    return render(request, "question_new.html", {"target_type": target_type, "target_id": target_id or "",
-                                                 "label": target.label, "targets": QS.TARGETS})
+    return render(
+        request,
+        "question_new.html",
+        {"target_type": target_type, "target_id": target_id or "", "label": target.label, "targets": QS.TARGETS},
+    )
 
 
 @router.post("/questions", include_in_schema=False)
-def ask_form(request: Request, title: str = Form(...), body: str = Form(...), target_type: str = Form("free"),
-             target_id: str = Form(""), on_behalf_of: str = Form(""), s: Session = Depends(deps.session)):
+def ask_form(
+    request: Request,
+    title: str = Form(...),
+    body: str = Form(...),
+    target_type: str = Form("free"),
+    target_id: str = Form(""),
+    on_behalf_of: str = Form(""),
+    s: Session = Depends(deps.session),
+):
     try:
-        data = NewQuestion(title=title, body=body, target_type=target_type, target_id=target_id or None,
-                           on_behalf_of=on_behalf_of or None)
+        data = NewQuestion(
+            title=title,
+            body=body,
+            target_type=target_type,
+            target_id=target_id or None,
+            on_behalf_of=on_behalf_of or None,
+        )
     except ValueError as e:
         raise HTTPException(422, str(e).splitlines()[0]) from None
     q = _ask(request, s, data)
@@ -267,25 +342,41 @@ def ask_form(request: Request, title: str = Form(...), body: str = Form(...), ta
 
 
 @router.get("/questions/{question_id}", include_in_schema=False)
-def question_page(request: Request, question_id: QuestionId, format: str | None = Fmt, s: Session = Depends(deps.session)):
+def question_page(
+    request: Request, question_id: QuestionId, format: str | None = Fmt, s: Session = Depends(deps.session)
+):
     q = _get(s, request, question_id)
     data = QS.to_dict(q, QS.events_of(s, q))
     if format == "json":
         return FastJSON(data)
     p = principal(request)
-    steps = [k for k, (starts, _, action) in QS.STEPS.items()
-             if q.status in starts and (p.via == "local" or p.can(action)) and (k != "urge" or data["overdue"])]
+    steps = [
+        k
+        for k, (starts, _, action) in QS.STEPS.items()
+        if q.status in starts and (p.via == "local" or p.can(action)) and (k != "urge" or data["overdue"])
+    ]
     return render(request, "question.html", {"q": data, "steps": steps, "step_zh": QS.STEP_ZH})
 
 
 @router.post("/questions/{question_id}/{step}", include_in_schema=False)
-def step_form(request: Request, question_id: QuestionId, step: str, body: str = Form(""),
-              responsible_name: str = Form(""), responsible_code: str = Form(""), due: str = Form(""),
-              s: Session = Depends(deps.session)):
+def step_form(
+    request: Request,
+    question_id: QuestionId,
+    step: str,
+    body: str = Form(""),
+    responsible_name: str = Form(""),
+    responsible_code: str = Form(""),
+    due: str = Form(""),
+    s: Session = Depends(deps.session),
+):
     try:
-        due_at = datetime.fromisoformat(due).replace(tzinfo=timezone.utc) if due else None
-        data = StepBody(body=body or None, responsible_name=responsible_name or None,
-                        responsible_code=responsible_code or None, due_at=due_at)
+        due_at = datetime.fromisoformat(due).replace(tzinfo=UTC) if due else None
+        data = StepBody(
+            body=body or None,
+            responsible_name=responsible_name or None,
+            responsible_code=responsible_code or None,
+            due_at=due_at,
+        )
     except ValueError as e:
         raise HTTPException(422, str(e).splitlines()[0]) from None
     _step(request, s, question_id, step, data)
@@ -302,4 +393,4 @@ def staff_page(request: Request, format: str | None = Fmt, s: Session = Depends(
 
 
 for _route in router.routes:
-    _route.documented = _route.include_in_schema   # access_wiring lists them in the schema in server mode only
+    _route.documented = _route.include_in_schema  # access_wiring lists them in the schema in server mode only

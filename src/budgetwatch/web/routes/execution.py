@@ -1,6 +1,7 @@
 """执行监控 pages (family G on the 联网 feed): a region's execution overview, a unit's months, a line's payments
 with the rule hits explained, payees, and the execution findings with filters. Each page answers JSON with
 `?format=json` and downloads its table with `?format=csv|xlsx`; decisions are posted to the /api twin."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,22 +21,59 @@ from ..downloads import table_response
 from ..fastjson import FastJSON
 from ..templating import render
 
-router = APIRouter(tags=["execution"], include_in_schema=False)   # pages; JSON twins by ?format=json
+router = APIRouter(tags=["execution"], include_in_schema=False)  # pages; JSON twins by ?format=json
 Region = FastPath(..., pattern=r"^\d{9}$", description="9-digit 财政区划 code")
 Year = FastPath(..., ge=1990, le=2100)
 AsOf = Query(None, description="as of this date (YYYY-MM-DD); default: the newest data")
 Fmt = Query(None, pattern="^(html|json|csv|xlsx)$", description="html (default), json, or a csv/xlsx download")
-UNIT_COLUMNS = {"agency_code": "单位编码", "agency_name": "单位", "budget": "年初指标(元)", "adjusted": "调整(元)",
-                "current": "调整后指标(元)", "paid": "已支付(元)", "rate": "执行率", "gap": "与序时进度差(百分点)",
-                "flag": "预警", "red": "红色", "orange": "橙色"}
-FINDING_COLUMNS = {"id": "编号", "rule": "规则", "title": "名称", "severity_zh": "严重程度", "level_zh": "等级",
-                   "agency_code": "单位编码", "subject_type": "对象类型", "subject_id": "对象", "value": "金额(元)",
-                   "expected": "比较数(元)", "message": "问题说明", "suggestion": "审查意见建议", "status": "处理",
-                   "as_of": "截至日"}
-PAYMENT_COLUMNS = {"pay_date": "支付日期", "src_id": "凭证编号", "amount": "金额(元)", "payee_name": "收款人",
-                   "payee_kind": "收款人类型", "purpose": "用途", "contract_no": "合同编号", "line_match": "指标关联"}
-PAYEE_COLUMNS = {"payee_name": "收款人", "payee_kind": "类型", "payments": "笔数", "total": "金额(元)", "units": "付款单位数",
-                 "first": "首笔", "last": "末笔"}
+UNIT_COLUMNS = {
+    "agency_code": "单位编码",
+    "agency_name": "单位",
+    "budget": "年初指标(元)",
+    "adjusted": "调整(元)",
+    "current": "调整后指标(元)",
+    "paid": "已支付(元)",
+    "rate": "执行率",
+    "gap": "与序时进度差(百分点)",
+    "flag": "预警",
+    "red": "红色",
+    "orange": "橙色",
+}
+FINDING_COLUMNS = {
+    "id": "编号",
+    "rule": "规则",
+    "title": "名称",
+    "severity_zh": "严重程度",
+    "level_zh": "等级",
+    "agency_code": "单位编码",
+    "subject_type": "对象类型",
+    "subject_id": "对象",
+    "value": "金额(元)",
+    "expected": "比较数(元)",
+    "message": "问题说明",
+    "suggestion": "审查意见建议",
+    "status": "处理",
+    "as_of": "截至日",
+}
+PAYMENT_COLUMNS = {
+    "pay_date": "支付日期",
+    "src_id": "凭证编号",
+    "amount": "金额(元)",
+    "payee_name": "收款人",
+    "payee_kind": "收款人类型",
+    "purpose": "用途",
+    "contract_no": "合同编号",
+    "line_match": "指标关联",
+}
+PAYEE_COLUMNS = {
+    "payee_name": "收款人",
+    "payee_kind": "类型",
+    "payments": "笔数",
+    "total": "金额(元)",
+    "units": "付款单位数",
+    "first": "首笔",
+    "last": "末笔",
+}
 
 
 def conn(request: Request):
@@ -49,7 +87,7 @@ def _as_of(c: Connection, region: str, year: int, text: str | None) -> date:
             return date.fromisoformat(text)
         except ValueError:
             raise HTTPException(422, f"as_of {text}: not a date (YYYY-MM-DD)") from None
-    runs = EQ.as_of_dates(c, region, year)     # the newest date the rules ran on, else the newest data
+    runs = EQ.as_of_dates(c, region, year)  # the newest date the rules ran on, else the newest data
     return runs[0] if runs else default_as_of(c, region, year)
 
 
@@ -89,8 +127,15 @@ def _answer(request, fmt, template, ctx, rows=None, columns=None, name="executio
 @router.get("/execution", include_in_schema=False)
 def execution_home(request: Request, format: str | None = Fmt, c: Connection = Depends(conn)):
     regions = scope.visible(request, FQ.regions(c))
-    return _answer(request, format, "execution_home.html", {"regions": regions}, regions,
-                   {"code": "区划", "name": "名称", "fiscal_year": "年度", "batches": "批次"}, "regions")
+    return _answer(
+        request,
+        format,
+        "execution_home.html",
+        {"regions": regions},
+        regions,
+        {"code": "区划", "name": "名称", "fiscal_year": "年度", "batches": "批次"},
+        "regions",
+    )
 
 
 def overview_data(c: Connection, region: str, year: int, as_of: date) -> dict:
@@ -101,30 +146,59 @@ def overview_data(c: Connection, region: str, year: int, as_of: date) -> dict:
         rate = u["paid_share"]
         fl = flags.get(u["agency_code"], {})
         gap = None if rate is None else round((rate - share) * 100, 1)
-        units.append({**u, "rate": None if rate is None else round(rate, 4), "gap": gap,
-                      "red": fl.get("red", 0), "orange": fl.get("orange", 0),
-                      "flag": "红色" if fl.get("red") else "橙色" if fl.get("orange") else ""})
+        units.append(
+            {
+                **u,
+                "rate": None if rate is None else round(rate, 4),
+                "gap": gap,
+                "red": fl.get("red", 0),
+                "orange": fl.get("orange", 0),
+                "flag": "红色" if fl.get("red") else "橙色" if fl.get("orange") else "",
+            }
+        )
     total_budget = sum(float(u["current"]) for u in units)
     total_paid = sum(float(u["paid"]) for u in units)
-    return {"region": _region(c, region), "year": year, "as_of": as_of.isoformat(), "time_share": round(share, 4),
-            "units": units, "totals": {"current": round(total_budget, 2), "paid": round(total_paid, 2),
-                                       "rate": round(total_paid / total_budget, 4) if total_budget else None},
-            "dates": [d.isoformat() for d in EQ.as_of_dates(c, region, year)]}
+    return {
+        "region": _region(c, region),
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "time_share": round(share, 4),
+        "units": units,
+        "totals": {
+            "current": round(total_budget, 2),
+            "paid": round(total_paid, 2),
+            "rate": round(total_paid / total_budget, 4) if total_budget else None,
+        },
+        "dates": [d.isoformat() for d in EQ.as_of_dates(c, region, year)],
+    }
 
 
 @router.get("/execution/{region}/{year}")
-def execution_overview(request: Request, region: str = Region, year: int = Year, as_of: str | None = AsOf,
-                       format: str | None = Fmt, c: Connection = Depends(conn)):
+def execution_overview(
+    request: Request,
+    region: str = Region,
+    year: int = Year,
+    as_of: str | None = AsOf,
+    format: str | None = Fmt,
+    c: Connection = Depends(conn),
+):
     """A region's execution: each unit's budget, paid and rate against 序时进度, with its red/orange flags."""
     data = overview_data(c, region, year, _as_of(c, region, year, as_of))
-    return _answer(request, format, "execution_overview.html", data, data["units"], UNIT_COLUMNS,
-                   f"execution-{region}-{year}")
+    return _answer(
+        request, format, "execution_overview.html", data, data["units"], UNIT_COLUMNS, f"execution-{region}-{year}"
+    )
 
 
 @router.get("/execution/{region}/{year}/units/{agency}")
-def execution_unit(request: Request, region: str = Region, year: int = Year,
-                   agency: str = FastPath(..., max_length=40), as_of: str | None = AsOf, format: str | None = Fmt,
-                   c: Connection = Depends(conn)):
+def execution_unit(
+    request: Request,
+    region: str = Region,
+    year: int = Year,
+    agency: str = FastPath(..., max_length=40),
+    as_of: str | None = AsOf,
+    format: str | None = Fmt,
+    c: Connection = Depends(conn),
+):
     """A unit's execution by month: cumulative paid against budget and 序时进度, by 功能 类, and its lines."""
     day = _as_of(c, region, year, as_of)
     fast = EF.kept(c, region, year, day)
@@ -134,15 +208,31 @@ def execution_unit(request: Request, region: str = Region, year: int = Year,
     lines = FQ.unit_lines(c, region, year, agency, day)
     months = (EF.unit_months if fast else EQ.unit_months)(c, region, year, agency, day)
     findings = _shown(request, c, region, year, EQ.stored_findings(c, region, year, as_of=day, agency=agency))
-    data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "unit": unit, "months": months,
-            "lines": lines, "findings": findings, "time_share": round(time_share(day, year), 4)}
-    return _answer(request, format, "execution_unit.html", data, lines, FQ.LINE_COLUMNS,
-                   f"execution-{region}-{year}-{agency}")
+    data = {
+        "region": _region(c, region),
+        "year": year,
+        "as_of": day.isoformat(),
+        "unit": unit,
+        "months": months,
+        "lines": lines,
+        "findings": findings,
+        "time_share": round(time_share(day, year), 4),
+    }
+    return _answer(
+        request, format, "execution_unit.html", data, lines, FQ.LINE_COLUMNS, f"execution-{region}-{year}-{agency}"
+    )
 
 
 @router.get("/execution/{region}/{year}/lines/{src_id}")
-def execution_line(request: Request, region: str = Region, year: int = Year, src_id: str = FastPath(..., max_length=40),
-                   as_of: str | None = AsOf, format: str | None = Fmt, c: Connection = Depends(conn)):
+def execution_line(
+    request: Request,
+    region: str = Region,
+    year: int = Year,
+    src_id: str = FastPath(..., max_length=40),
+    as_of: str | None = AsOf,
+    format: str | None = Fmt,
+    c: Connection = Depends(conn),
+):
     """One 指标 line: its figures, its payments, and the rule hits on it explained."""
     line = EQ.line_row(c, region, year, src_id)
     if line is None:
@@ -150,49 +240,115 @@ def execution_line(request: Request, region: str = Region, year: int = Year, src
     day = _as_of(c, region, year, as_of)
     figures = next((x for x in FQ.unit_lines(c, region, year, line["agency_code"], day) if x["src_id"] == src_id), {})
     payments = _payments(request, region, EQ.line_payments(c, region, year, src_id, day))
-    hits = _shown(request, c, region, year, [
-        f for f in EQ.stored_findings(c, region, year, as_of=day, agency=line["agency_code"])
-        if src_id in (f.get("subject_id"), (f.get("evidence") or {}).get("line_src_id"))])
-    data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "line": line,
-            "figures": figures, "payments": payments, "findings": hits,
-            "rules_text": {f["rule"]: RULES[f["rule"]].compares for f in hits}}
+    hits = _shown(
+        request,
+        c,
+        region,
+        year,
+        [
+            f
+            for f in EQ.stored_findings(c, region, year, as_of=day, agency=line["agency_code"])
+            if src_id in (f.get("subject_id"), (f.get("evidence") or {}).get("line_src_id"))
+        ],
+    )
+    data = {
+        "region": _region(c, region),
+        "year": year,
+        "as_of": day.isoformat(),
+        "line": line,
+        "figures": figures,
+        "payments": payments,
+        "findings": hits,
+        "rules_text": {f["rule"]: RULES[f["rule"]].compares for f in hits},
+    }
     return _answer(request, format, "execution_line.html", data, payments, PAYMENT_COLUMNS, f"line-{src_id}")
 
 
 @router.get("/execution/{region}/{year}/payees")
-def execution_payees(request: Request, region: str = Region, year: int = Year, q: str | None = Query(None, max_length=100),
-                     payee: str | None = Query(None, max_length=300), agency: str | None = Query(None, max_length=40),
-                     as_of: str | None = AsOf, format: str | None = Fmt, c: Connection = Depends(conn)):
+def execution_payees(
+    request: Request,
+    region: str = Region,
+    year: int = Year,
+    q: str | None = Query(None, max_length=100),
+    payee: str | None = Query(None, max_length=300),
+    agency: str | None = Query(None, max_length=40),
+    as_of: str | None = AsOf,
+    format: str | None = Fmt,
+    c: Connection = Depends(conn),
+):
     """Payees by amount received (filter by name or unit); with `payee`, that payee's payments and findings."""
     day = _as_of(c, region, year, as_of)
     if payee:
         payments = _payments(request, region, EQ.payee_payments(c, region, year, payee))
-        hits = _shown(request, c, region, year, [f for f in EQ.stored_findings(c, region, year, as_of=day)
-                                                  if (f.get("evidence") or {}).get("payee") == payee])
-        data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "payee": payee,
-                "payments": payments, "findings": hits, "payees": []}
+        hits = _shown(
+            request,
+            c,
+            region,
+            year,
+            [
+                f
+                for f in EQ.stored_findings(c, region, year, as_of=day)
+                if (f.get("evidence") or {}).get("payee") == payee
+            ],
+        )
+        data = {
+            "region": _region(c, region),
+            "year": year,
+            "as_of": day.isoformat(),
+            "payee": payee,
+            "payments": payments,
+            "findings": hits,
+            "payees": [],
+        }
         columns = {**PAYMENT_COLUMNS, "agency_code": "单位编码", "line_src_id": "指标"}
         return _answer(request, format, "execution_payees.html", data, payments, columns, "payee")
-    rows = _payments(request, region, (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(
-        c, region, year, day, agency, q))
-    data = {"region": _region(c, region), "year": year, "as_of": day.isoformat(), "payee": None, "payees": rows,
-            "q": q, "agency": agency}
+    rows = _payments(
+        request, region, (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(c, region, year, day, agency, q)
+    )
+    data = {
+        "region": _region(c, region),
+        "year": year,
+        "as_of": day.isoformat(),
+        "payee": None,
+        "payees": rows,
+        "q": q,
+        "agency": agency,
+    }
     return _answer(request, format, "execution_payees.html", data, rows, PAYEE_COLUMNS, "payees")
 
 
 @router.get("/execution/{region}/{year}/findings")
-def execution_findings(request: Request, region: str = Region, year: int = Year,
-                       rule: str | None = Query(None, pattern=r"^G\d{2}$"), agency: str | None = Query(None, max_length=40),
-                       severity: vocab.Severity | None = None, status: vocab.Status | None = None,
-                       as_of: str | None = AsOf, format: str | None = Fmt, c: Connection = Depends(conn)):
+def execution_findings(
+    request: Request,
+    region: str = Region,
+    year: int = Year,
+    rule: str | None = Query(None, pattern=r"^G\d{2}$"),
+    agency: str | None = Query(None, max_length=40),
+    severity: vocab.Severity | None = None,
+    status: vocab.Status | None = None,
+    as_of: str | None = AsOf,
+    format: str | None = Fmt,
+    c: Connection = Depends(conn),
+):
     """The execution findings kept for a date (default: the newest run), filtered by rule, unit, severity, status."""
     day = date.fromisoformat(as_of) if as_of and _as_of(c, region, year, as_of) else None
-    rows = _shown(request, c, region, year, EQ.stored_findings(c, region, year, as_of=day, rule=rule, agency=agency,
-                                                                severity=severity, status=status))
+    rows = _shown(
+        request,
+        c,
+        region,
+        year,
+        EQ.stored_findings(c, region, year, as_of=day, rule=rule, agency=agency, severity=severity, status=status),
+    )
     rules = sorted({r.id for r in RULES.values() if r.family == "G"})
-    data = {"region": _region(c, region), "year": year, "as_of": rows[0]["as_of"] if rows else as_of,
-            "findings": rows, "rules": rules, "dates": [d.isoformat() for d in EQ.as_of_dates(c, region, year)],
-            "f": {"rule": rule, "agency": agency, "severity": severity, "status": status}}
+    data = {
+        "region": _region(c, region),
+        "year": year,
+        "as_of": rows[0]["as_of"] if rows else as_of,
+        "findings": rows,
+        "rules": rules,
+        "dates": [d.isoformat() for d in EQ.as_of_dates(c, region, year)],
+        "f": {"rule": rule, "agency": agency, "severity": severity, "status": status},
+    }
     return _answer(request, format, "execution_findings.html", data, rows, FINDING_COLUMNS, "execution-findings")
 
 
@@ -202,8 +358,9 @@ class Decision(BaseModel):
     by: str = Field(..., min_length=1, max_length=100)
 
 
-@router.post("/api/execution/findings/{finding_id}/decision",
-             responses={404: {"description": "no such execution finding"}})
+@router.post(
+    "/api/execution/findings/{finding_id}/decision", responses={404: {"description": "no such execution finding"}}
+)
 def execution_decision(request: Request, body: Decision, finding_id: int = FastPath(..., ge=1, le=2**31 - 1)):
     """确认 or 排除 an execution finding; kept by (region, fingerprint) across re-runs and dates."""
     assert body.status in STATUSES

@@ -1,5 +1,6 @@
 """审查意见 draft: the accepted findings of the region's newest documents grouped by rule family, and the
 deputies' questions that have been answered — as DOCX (python-docx) or PDF (the report printer)."""
+
 from __future__ import annotations
 
 import io
@@ -22,6 +23,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def draft(s: Session, request: Request) -> dict:
     from ...store.findings import load_findings
+
     versions = Q.newest_versions(s)
     label = {v.id: f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}" for v in versions}
     groups: dict[str, list[dict]] = {}
@@ -29,19 +31,34 @@ def draft(s: Session, request: Request) -> dict:
         for f in fs:
             if f.status == "accepted":
                 groups.setdefault(f"{f.family} {FAMILIES.get(f.family, '')}", []).append(
-                    {"document": label[vid], "rule": f.rule, "location": f.location, "message": f.message,
-                     "opinion": f.reason or f.suggestion or ""})
+                    {
+                        "document": label[vid],
+                        "rule": f.rule,
+                        "location": f.location,
+                        "message": f.message,
+                        "opinion": f.reason or f.suggestion or "",
+                    }
+                )
     p = request.scope.get("budgetwatch.principal") or LOCAL
     answered = []
     for q in s.scalars(QS.visible(s, p).where(Question.status.in_(("replied", "closed"))).order_by(Question.id)):
         reply = next((e.body for e in reversed(QS.events_of(s, q)) if e.kind == "reply"), "")
-        answered.append({"title": q.title, "target": q.target_label, "author": q.author_name, "body": q.body,
-                         "responsible": q.responsible_name or "", "reply": reply})
+        answered.append(
+            {
+                "title": q.title,
+                "target": q.target_label,
+                "author": q.author_name,
+                "body": q.body,
+                "responsible": q.responsible_name or "",
+                "reply": reply,
+            }
+        )
     return {"groups": dict(sorted(groups.items())), "questions": answered}
 
 
 def _docx(d: dict) -> bytes:
     from docx import Document
+
     doc = Document()
     doc.add_heading("审查意见（草稿）", 0)
     doc.add_heading("一、经核实的问题", 1)
@@ -66,17 +83,26 @@ def _docx(d: dict) -> bytes:
 
 
 def _html(d: dict) -> str:
-    parts = ['<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>审查意见（草稿）</title>'
-             '<style>body{font-family:sans-serif;margin:2cm} h1{text-align:center}</style></head><body>'
-             '<h1>审查意见（草稿）</h1><h2>一、经核实的问题</h2>']
+    parts = [
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>审查意见（草稿）</title>'
+        "<style>body{font-family:sans-serif;margin:2cm} h1{text-align:center}</style></head><body>"
+        "<h1>审查意见（草稿）</h1><h2>一、经核实的问题</h2>"
+    ]
     for family, items in d["groups"].items() or [("", [])]:
         parts.append(f"<h3>{escape(family)}</h3><ol>")
-        parts += [f"<li>{escape(i['document'])} · {escape(i['rule'])} {escape(i['location'])}：{escape(i['message'])}"
-                  + (f"<br>意见：{escape(i['opinion'])}" if i["opinion"] else "") + "</li>" for i in items]
+        parts += [
+            f"<li>{escape(i['document'])} · {escape(i['rule'])} {escape(i['location'])}：{escape(i['message'])}"
+            + (f"<br>意见：{escape(i['opinion'])}" if i["opinion"] else "")
+            + "</li>"
+            for i in items
+        ]
         parts.append("</ol>")
     parts.append("<h2>二、代表意见及办理情况</h2><ol>")
-    parts += [f"<li>{escape(q['title'])}（{escape(q['author'])}，关于 {escape(q['target'])}）<p>{escape(q['body'])}</p>"
-              f"<p>答复（{escape(q['responsible'])}）：{escape(q['reply'])}</p></li>" for q in d["questions"]]
+    parts += [
+        f"<li>{escape(q['title'])}（{escape(q['author'])}，关于 {escape(q['target'])}）<p>{escape(q['body'])}</p>"
+        f"<p>答复（{escape(q['responsible'])}）：{escape(q['reply'])}</p></li>"
+        for q in d["questions"]
+    ]
     return "".join(parts) + "</ol></body></html>"
 
 
@@ -84,9 +110,15 @@ def _html(d: dict) -> str:
 def opinion(request: Request, fmt: Literal["html", "docx", "pdf"], s: Session = Depends(deps.session)):
     d = draft(s, request)
     if fmt == "docx":
-        return Response(_docx(d), media_type=DOCX, headers={"Content-Disposition": 'attachment; filename="opinion.docx"'})
+        return Response(
+            _docx(d), media_type=DOCX, headers={"Content-Disposition": 'attachment; filename="opinion.docx"'}
+        )
     if fmt == "pdf":
         from ..reports import _pdf
-        return Response(_pdf(_html(d)), media_type="application/pdf",
-                        headers={"Content-Disposition": 'attachment; filename="opinion.pdf"'})
+
+        return Response(
+            _pdf(_html(d)),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="opinion.pdf"'},
+        )
     return HTMLResponse(_html(d))

@@ -1,5 +1,6 @@
 """地区: the regions a principal sees — its own in detail, those below a membership with `descend` as
 summaries (documents, budget totals, findings by rule, open questions) — with JSON twins."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
@@ -28,10 +29,18 @@ def summary(s: Session, code: str) -> dict:
     def total(key):
         vals = [figures[v.id][key] for v in versions if figures[v.id].get(key) is not None]
         return round(sum(vals), 2) if vals else None
-    return {"code": code, "name": region_names(s).get(code), "documents": len(versions),
-            "years": sorted({v.year for v in versions if v.year}), "income_total": total("income_total"),
-            "expenditure_total": total("expenditure_total"), "money_unit": "万元",
-            "findings_by_rule": dict(sorted(by_rule.items())), "open_questions": open_q}
+
+    return {
+        "code": code,
+        "name": region_names(s).get(code),
+        "documents": len(versions),
+        "years": sorted({v.year for v in versions if v.year}),
+        "income_total": total("income_total"),
+        "expenditure_total": total("expenditure_total"),
+        "money_unit": "万元",
+        "findings_by_rule": dict(sorted(by_rule.items())),
+        "open_questions": open_q,
+    }
 
 
 @router.get("/api/regions")
@@ -43,8 +52,10 @@ def regions_json(request: Request):
         if scope.unrestricted:
             detail = sorted(Q.region_codes(s) | set(names))
             return {"detail": [{"code": c, "name": names.get(c)} for c in detail], "summary": []}
-        return {"detail": [{"code": c, "name": names.get(c)} for c in sorted(scope.detail)],
-                "summary": [{"code": c, "name": names.get(c)} for c in sorted(scope.summary)]}
+        return {
+            "detail": [{"code": c, "name": names.get(c)} for c in sorted(scope.detail)],
+            "summary": [{"code": c, "name": names.get(c)} for c in sorted(scope.summary)],
+        }
 
 
 @router.get("/api/regions/{code}/summary")
@@ -53,9 +64,9 @@ def region_summary(request: Request, code: str):
     scope = _scope(request)
     if not is_code(code) or not (scope.unrestricted or code in scope.detail or code in scope.summary):
         raise HTTPException(404, f"no region {code}")
-    with Session(request.app.state.engine) as s:   # summary regions are outside the detail scope: read them here
+    with Session(request.app.state.engine) as s:  # summary regions are outside the detail scope: read them here
         return summary(s, code)
 
 
 for _route in router.routes:
-    _route.documented = _route.include_in_schema   # access_wiring lists them in the schema in server mode only
+    _route.documented = _route.include_in_schema  # access_wiring lists them in the schema in server mode only

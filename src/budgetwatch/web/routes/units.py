@@ -1,5 +1,6 @@
 """单位: the units with their documents, and one unit across years with its key figures (charts on the
 page) — /api/units, /api/units/{unit} and their pages, each also CSV/XLSX."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -14,8 +15,10 @@ from ..fastjson import FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
 # the key figures (model.py) as the 单位 and 比较 tables show them, the per-head figure before the shares
-FIGURE_COLUMNS = {**KEYS, **{k: DERIVED_FIGURES[k] for k in ("staff", "public_per_head", "carryover_share",
-                                                              "project_share")}}
+FIGURE_COLUMNS = {
+    **KEYS,
+    **{k: DERIVED_FIGURES[k] for k in ("staff", "public_per_head", "carryover_share", "project_share")},
+}
 
 
 UnitLimit = Query(1000, ge=1, le=10000, description="units per page")
@@ -28,17 +31,37 @@ def units(limit: int = UnitLimit, offset: int = deps.Offset, s: Session = Depend
 
 
 @router.get("/units", include_in_schema=False)
-def units_page(request: Request, limit: int = UnitLimit, offset: int = deps.Offset, format: str | None = deps.ListFmt,
-               s: Session = Depends(session)):
-    def table():   # every unit, not one page
-        return ([{"unit": u["unit"], "n": len(u["documents"]),
-                  "years": "、".join(f"{d['year']}{Q.STAGE_ZH.get(d['stage'], '')}" for d in u["documents"])}
-                 for u in Q.units(s)], {"unit": "单位", "n": "文档数", "years": "年度"}, "units")
+def units_page(
+    request: Request,
+    limit: int = UnitLimit,
+    offset: int = deps.Offset,
+    format: str | None = deps.ListFmt,
+    s: Session = Depends(session),
+):
+    def table():  # every unit, not one page
+        return (
+            [
+                {
+                    "unit": u["unit"],
+                    "n": len(u["documents"]),
+                    "years": "、".join(f"{d['year']}{Q.STAGE_ZH.get(d['stage'], '')}" for d in u["documents"]),
+                }
+                for u in Q.units(s)
+            ],
+            {"unit": "单位", "n": "文档数", "years": "年度"},
+            "units",
+        )
+
     if format in ("csv", "xlsx"):
         return deps.respond(request, format, "units.html", {}, table=table)
     data = units(limit, offset, s)
-    return deps.respond(request, format, "units.html", lambda: {
-        "units": data, "stage_zh": Q.STAGE_ZH, "total": Q.unit_count(s), "limit": limit, "offset": offset}, data=data)
+    return deps.respond(
+        request,
+        format,
+        "units.html",
+        lambda: {"units": data, "stage_zh": Q.STAGE_ZH, "total": Q.unit_count(s), "limit": limit, "offset": offset},
+        data=data,
+    )
 
 
 @router.get("/api/units/{unit}")
@@ -55,7 +78,17 @@ def unit_page(request: Request, unit: str, format: str | None = deps.ListFmt, s:
     data = unit_json(unit, s)
 
     def table():
-        return ([{**d, "stage_zh": Q.STAGE_ZH.get(d["stage"], "")} for d in data["documents"]],
-                {"id": "文档id", "year": "年度", "stage_zh": "阶段", **FIGURE_COLUMNS}, "unit")
-    return deps.respond(request, format, "unit.html",
-                        {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH}, data=data, table=table)
+        return (
+            [{**d, "stage_zh": Q.STAGE_ZH.get(d["stage"], "")} for d in data["documents"]],
+            {"id": "文档id", "year": "年度", "stage_zh": "阶段", **FIGURE_COLUMNS},
+            "unit",
+        )
+
+    return deps.respond(
+        request,
+        format,
+        "unit.html",
+        {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH},
+        data=data,
+        table=table,
+    )

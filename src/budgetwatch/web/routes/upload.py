@@ -2,6 +2,7 @@
 checked as a background job (jobs.py) — POST /api/upload and the page with its form. The form answers at
 once with the job's page (/jobs/{id}: its progress, then the document); the API waits for the job unless
 asked not to (`?wait=false`: 202 and the job's address)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,11 +20,12 @@ def uploads_root(engine) -> Path:
     """Where uploaded files are kept (their figures link back to their pages): $BUDGETWATCH_UPLOADS, else an
     `uploads` folder beside the SQLite file, else ./uploads."""
     import os
+
     url = str(engine.url)
     if os.environ.get("BUDGETWATCH_UPLOADS"):
         return Path(os.environ["BUDGETWATCH_UPLOADS"])
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return Path(url[len("sqlite:///"):]).resolve().parent / "uploads"
+        return Path(url[len("sqlite:///") :]).resolve().parent / "uploads"
     return Path("uploads").resolve()
 
 
@@ -33,22 +35,33 @@ def upload_dir(request: Request) -> Path:
 
 def runner(request: Request):
     from ...jobs import runner_for
+
     return runner_for(request.app.state.engine, upload_dir(request))
 
 
 def submit_upload(request: Request, uploads: list[UploadFile]) -> int:
     """The upload queued as a job of the uploader's region (ValueError: refused at once, nothing kept)."""
     from ...access.scope import upload_region
+
     region = upload_region(request)
     who = request.scope.get("budgetwatch.principal")
-    return runner(request).submit_upload([(u.filename, u.file) for u in uploads], region.code,
-                                         getattr(who, "login", None))
+    return runner(request).submit_upload(
+        [(u.filename, u.file) for u in uploads], region.code, getattr(who, "login", None)
+    )
 
 
-@router.post("/api/upload", responses={400: {"description": "the file was refused (the reason in `detail`)"},
-                                       202: {"description": "with wait=false: the job, to follow at /api/jobs/{id}"}})
-def upload(request: Request, file: list[UploadFile] = File(...),
-           wait: bool = Query(True, description="wait for the job to end (false: answer 202 at once)")):
+@router.post(
+    "/api/upload",
+    responses={
+        400: {"description": "the file was refused (the reason in `detail`)"},
+        202: {"description": "with wait=false: the job, to follow at /api/jobs/{id}"},
+    },
+)
+def upload(
+    request: Request,
+    file: list[UploadFile] = File(...),
+    wait: bool = Query(True, description="wait for the job to end (false: answer 202 at once)"),
+):
     """上传: ingest and check one file (PDF, TXT, HTML, XLSX), or the files of one disclosure (several `file`
     fields, paired like a folder's), as a background job; returns the (first) document id, all of them and
     the job's id — or, with `wait=false`, 202 with the job's address at once."""
@@ -56,11 +69,14 @@ def upload(request: Request, file: list[UploadFile] = File(...),
         job_id = submit_upload(request, file)
     except ValueError as e:
         raise HTTPException(400, str(e)) from None
-    except OSError as e:   # the uploads folder is full or unwritable: nothing was kept
+    except OSError as e:  # the uploads folder is full or unwritable: nothing was kept
         raise HTTPException(503, f"cannot keep the upload: {e.strerror or e}") from None
     if not wait:
-        return JSONResponse({"job": job_id, "url": f"/jobs/{job_id}", "api": f"/api/jobs/{job_id}"}, status_code=202,
-                            headers={"Location": f"/api/jobs/{job_id}"})
+        return JSONResponse(
+            {"job": job_id, "url": f"/jobs/{job_id}", "api": f"/api/jobs/{job_id}"},
+            status_code=202,
+            headers={"Location": f"/api/jobs/{job_id}"},
+        )
     job = runner(request).wait(job_id)
     if job is None or job.status != "done":
         error = job.error if job is not None else "the job is gone"

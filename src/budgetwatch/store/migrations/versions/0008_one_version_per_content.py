@@ -6,11 +6,12 @@ the earliest kept; their findings go with them (decisions are kept by document a
 Revision ID: 0008
 Revises: 0007
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '0008'
-down_revision = '0007'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -34,18 +35,23 @@ _OWNED = (
 
 def upgrade() -> None:
     conn = op.get_bind()
-    repeats = [r[0] for r in conn.execute(sa.text(
-        "SELECT v.id FROM document_versions v WHERE EXISTS (SELECT 1 FROM document_versions o WHERE "
-        "o.document_id = v.document_id AND o.content_sha256 = v.content_sha256 AND o.id < v.id)"))]
+    repeats = [
+        r[0]
+        for r in conn.execute(
+            sa.text(
+                "SELECT v.id FROM document_versions v WHERE EXISTS (SELECT 1 FROM document_versions o WHERE "
+                "o.document_id = v.document_id AND o.content_sha256 = v.content_sha256 AND o.id < v.id)"
+            )
+        )
+    ]
     if repeats:
         ids = ",".join(str(int(i)) for i in repeats)
         for statement in _OWNED:
             conn.execute(sa.text(statement.format(ids=ids)))
     # a unique index, not a constraint: SQLite adds it without rebuilding the table (which the rows'
     # foreign keys would refuse)
-    op.create_index('uq_document_versions_content', 'document_versions', ['document_id', 'content_sha256'],
-                    unique=True)
+    op.create_index("uq_document_versions_content", "document_versions", ["document_id", "content_sha256"], unique=True)
 
 
 def downgrade() -> None:
-    op.drop_index('uq_document_versions_content', table_name='document_versions')
+    op.drop_index("uq_document_versions_content", table_name="document_versions")
