@@ -3,7 +3,6 @@ docs/feed.md seeded on request, and the writer of the 一体化 CSV layout + man
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import random
@@ -16,6 +15,7 @@ from faker import Faker
 
 from .codes import THREE_PUBLIC
 from .synth import ZERO, Line, Plan, eco_name, gov_eco
+from .synth_layout import ADJSUB, BILL, INFO, VOUCHER, csv_writer
 
 PAY_ANOMALIES = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "U1")
 ALL_ANOMALIES = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "U1", "R1", "R2", "R3", "R4")
@@ -29,94 +29,6 @@ PROFILES = {  # share of a project's money paid per month (Jan…Dec), by keywor
     "建设": (0, 0, 0.3, 0, 0, 0, 0, 0.6, 0, 0, 0, 0.1),
 }
 DEFAULT_PROFILE = (0.08,) * 11 + (0.12,)
-
-BILL = (
-    "PAY_CERT_ID",
-    "PAY_CERT_NO",
-    "MOF_DIV_CODE",
-    "FISCAL_YEAR",
-    "VOU_DATE",
-    "PAY_AMT",
-    "XPAY_DATE",
-    "XPAY_AMT",
-    "AGENCY_CODE",
-    "AGENCY_NAME",
-    "EXP_FUNC_CODE",
-    "EXP_FUNC_NAME",
-    "DEP_BGT_ECO_CODE",
-    "DEP_BGT_ECO_NAME",
-    "GOV_BGT_ECO_CODE",
-    "PRO_CODE",
-    "PRO_NAME",
-    "FUND_TYPE_CODE",
-    "PAY_TYPE_CODE",
-    "PAY_TYPE_NAME",
-    "SET_MODE_CODE",
-    "SET_MODE_NAME",
-    "PAYEE_ACCT_NAME",
-    "PAYEE_ACCT_NO",
-    "PAYEE_ACCT_BANK_NAME",
-    "USE_DES",
-    "UPDATE_TIME",
-    "IS_DELETED",
-)
-VOUCHER = (
-    "PAY_APP_ID",
-    "PAY_APP_NO",
-    "MOF_DIV_CODE",
-    "FISCAL_YEAR",
-    "PAY_CERT_ID",
-    "BGT_ID",
-    "PAY_APP_AMT",
-    "CREATE_DATE",
-    "UPDATE_TIME",
-    "IS_DELETED",
-)
-INFO = (
-    "BGT_ID",
-    "MOF_DIV_CODE",
-    "FISCAL_YEAR",
-    "AGENCY_CODE",
-    "AGENCY_NAME",
-    "EXP_FUNC_CODE",
-    "EXP_FUNC_NAME",
-    "DEP_BGT_ECO_CODE",
-    "DEP_BGT_ECO_NAME",
-    "GOV_BGT_ECO_CODE",
-    "PRO_CODE",
-    "PRO_NAME",
-    "FUND_TYPE_CODE",
-    "FUND_TYPE_NAME",
-    "BGT_TYPE_CODE",
-    "BGT_TYPE_NAME",
-    "SOURCE_TYPE_CODE",
-    "SOURCE_TYPE_NAME",
-    "AMOUNT",
-    "COR_BGT_DOC_NO",
-    "BGT_DOC_TITLE",
-    "DOC_DATE",
-    "IS_GOV_PUR",
-    "UPDATE_TIME",
-    "IS_DELETED",
-)
-ADJSUB = (
-    "ADJ_SUB_ID",
-    "MOF_DIV_CODE",
-    "FISCAL_YEAR",
-    "BGT_ID",
-    "ORI_BGT_ID",
-    "AGENCY_CODE",
-    "EXP_FUNC_CODE",
-    "DEP_BGT_ECO_CODE",
-    "PRO_CODE",
-    "ADD_AMOUNT",
-    "ADJ_DATE",
-    "BAT_NUM",
-    "ADJ_TYPE_NAME",
-    "COR_BGT_DOC_NO",
-    "UPDATE_TIME",
-    "IS_DELETED",
-)
 
 
 @dataclass
@@ -459,7 +371,7 @@ def write_year(
     name = agency_name or y.plan.disclosed.unit or ""
     stamp = f"{year}-01-20 09:00:00"
     doc_no = f"{y.region_name}财预〔{year}〕1号"
-    with _writer(out / "BA_BGT_INFO.csv", INFO, encoding) as w:
+    with csv_writer(out / "BA_BGT_INFO.csv", INFO, encoding) as w:
         for ln in y.plan.lines:
             w.writerow(
                 [
@@ -490,7 +402,7 @@ def write_year(
                     "0",
                 ]
             )
-    with _writer(out / "BA_BGT_ADJSUB.csv", ADJSUB, encoding) as w:
+    with csv_writer(out / "BA_BGT_ADJSUB.csv", ADJSUB, encoding) as w:
         for a in y.adjustments:
             ln = a["line"]
             w.writerow(
@@ -515,8 +427,8 @@ def write_year(
             )
     unmatched = None
     with (
-        _writer(out / "PAY_VOUCHER_BILL.csv", BILL, encoding) as w,
-        _writer(out / "PAY_VOUCHER.csv", VOUCHER, encoding) as wv,
+        csv_writer(out / "PAY_VOUCHER_BILL.csv", BILL, encoding) as w,
+        csv_writer(out / "PAY_VOUCHER.csv", VOUCHER, encoding) as wv,
     ):
         for i, p in enumerate(y.payments, 1):
             ln, (who, acct, bank) = p["line"], p["payee"]
@@ -599,19 +511,6 @@ def write_year(
         json.dumps(manifest, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
     )
     return manifest
-
-
-class _writer:
-    def __init__(self, path: Path, header: tuple[str, ...], encoding: str):
-        self.f = open(path, "w", encoding=encoding, newline="")
-        self.w = csv.writer(self.f, lineterminator="\n")
-        self.w.writerow(header)
-
-    def __enter__(self):
-        return self.w
-
-    def __exit__(self, *exc):
-        self.f.close()
 
 
 def generate(
