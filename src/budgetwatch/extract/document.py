@@ -67,6 +67,7 @@ def _with_subtitles(lines: list[Line]) -> list[Line]:
             classify_title(b.text) in (None, "other")
             or a.text.endswith(("及", "和", "与", "、", "暨", "的"))
             or len(nospace(b.text)) <= 12
+            or _wraps_into(a, b)
         ):  # 支出预算表: a fragment
             joined = a.text + b.text
             kind = classify_title(joined)
@@ -123,6 +124,22 @@ def _segment_end(lines: list[Line], start: int, stop: int) -> int:
         if ln.heading and not ln.is_row and any(s in nospace(ln.text) for s in _SECTION_BREAK):
             return k
     return stop
+
+
+def _wraps_into(a: Line, b: Line) -> bool:
+    """A centred title too long for one line: the first line is the wider one, the second sits right
+    under it in the same type size, on the same centre (…_全国民航反 / 电诈中心建设项目绩效目标表)."""
+    if not a.boxes or not b.boxes or len(a.boxes) != 1 or len(b.boxes) != 1 or not a.boxes[0] or not b.boxes[0]:
+        return False
+    (ax0, at, ax1, ab), (bx0, bt, bx1, bb) = a.boxes[0], b.boxes[0]
+    size = ab - at
+    return (
+        size > 0
+        and abs((bb - bt) - size) < 0.15 * size
+        and 0 <= bt - ab < size
+        and ax1 - ax0 > bx1 - bx0
+        and abs((ax0 + ax1) - (bx0 + bx1)) / 2 < size
+    )
 
 
 def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] | None = None) -> Document:
@@ -240,7 +257,7 @@ def _first(ln: Line) -> str:
 
 def _split_declarations(body: list[Line]) -> list[list[Line]]:
     """Consecutive 申报表 printed without a title between them each start at 项目名称 (or 专项（项目）名称)."""
-    starts = [k for k, ln in enumerate(body) if F.project_named(ln) and not _first(ln) == "项目"]
+    starts = [k for k, ln in enumerate(body) if F.project_named(ln) and _first(ln) != "项目"]
     if len(starts) <= 1:
         return [body]
     parts = [body[: starts[1]]]

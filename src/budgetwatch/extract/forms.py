@@ -14,6 +14,7 @@ from .indicator_grid import (
     GRID_END,
     IndicatorReader,
     ValueColumns,
+    ends_grid,
     from_column,
     from_level1,
     grid_anchor,
@@ -69,6 +70,11 @@ _ANNUAL_AMOUNT = re.compile(
 )
 
 
+# 单位编码_单位名称_ before the project in a title (301007_泉州市公安局晋江国际机场分局_科技兴警…): who runs
+# the project, not its name
+_UNIT_PREFIX = re.compile(r"^\d{3,}_[^_]{2,40}_")
+
+
 # ---- 申报表: header block, then one indicator grid ----------------------------------------
 
 
@@ -109,7 +115,8 @@ def parse_declaration(
         unit = "元"
     if project is None:
         # one form per project, the project named in the title (项目名称绩效目标表)
-        m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", TABLE_LABEL.sub("", nospace(title.text)))
+        named_in = _UNIT_PREFIX.sub("", TABLE_LABEL.sub("", nospace(title.text)))
+        m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", named_in)
         if m and not re.search(r"级预算部门|部门\(单位\)|部门（单位）", m.group(1)):
             project = m.group(1)
     # the same form on the next page — unless its grid starts over: a 一级 label where the project is unknown,
@@ -147,16 +154,34 @@ def parse_declaration(
                 annual = values_at[0] + 1
             reader = IndicatorReader(value_columns=value_columns(header), annual_start=annual)
         for ln in body[grid_start + 1 :]:
-            first = next((c for c in ln.cells if c), "")
-            if GRID_END.match(nospace(first)):
+            if ends_grid(ln):
                 _header_facts(form.info, [nospace(c) for c in ln.cells])  # 填报日期 below the grid
                 break
             if is_grid_header(ln.cells):
+                continue
+            if _overflow(form, ln):
+                form.indicators[-1].value += nospace(ln.text)
                 continue
             ind = reader.read(ln.cells, ln.location)
             if ind:
                 form.indicators.append(ind)
     return form, reader or IndicatorReader(), continuing
+
+
+def _overflow(form: Form, ln: Line) -> bool:
+    """A few characters alone atop the next page: the end of the last value, run overleaf (…新格 / 局)."""
+    last = form.indicators[-1] if form.indicators else None
+    return (
+        last is not None
+        and not ln.is_row
+        and ln.page is not None
+        and last.page is not None
+        and ln.page == last.page + 1
+        and 0 < len(nospace(ln.text)) <= 4
+        and not re.search(r"\d", ln.text)
+        and len(last.value) > 24
+        and not last.value.endswith(("。", "；", ";"))
+    )
 
 
 # 主管部门及代码 ("001-兴县人大常委会办公室"): the department code a finance feed names the unit by (feed/match.py)

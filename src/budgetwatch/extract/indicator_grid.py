@@ -24,6 +24,23 @@ _VALUE_LIKE = re.compile(
     r")"
 )
 GRID_END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
+# the next section's heading under a form (2.部门整体支出绩效目标表, 3.有关情况说明): the grid has ended
+_SECTION_HEADING = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})[.．、]\S{2,40}(表|说明)$")
+
+
+def _own_levels(tokens: list[str]) -> bool:
+    """Four texts, the last a value, none a framework label: the first two are the row's 一级 and 二级."""
+    return (
+        len(tokens) == 4
+        and value_like(tokens[3])
+        and not any(value_like(t) or level1_of(nospace(t)) or level2_of(nospace(t)) for t in tokens[:3])
+    )
+
+
+def ends_grid(ln) -> bool:
+    """A line below a grid that is no part of it: a signature line, or the heading of what follows."""
+    first = next((c for c in ln.cells if c), "")
+    return bool(GRID_END.match(nospace(first))) or not ln.is_row and bool(_SECTION_HEADING.match(nospace(ln.text)))
 
 
 def value_like(s: str) -> bool:
@@ -78,14 +95,16 @@ class IndicatorReader:
         if not tokens:
             return None, []
         row_l1, l2s, rest = None, [], []
-        for t in tokens:
+        for k, t in enumerate(tokens):
             n = nospace(t)
             if not rest:
                 if level1_of(n) and not l2s:
                     row_l1 = level1_of(n)
                     continue
                 l2 = level2_of(n)
-                if l2 and not (l2s and l2 == l2s[-1]):
+                # a level label after the row's 二级 with only the value to its right is the 三级 (服务对象满意度)
+                named = l2s and len(tokens) == k + 2 and value_like(tokens[-1])
+                if l2 and not (l2s and l2 == l2s[-1]) and not named:
                     l2s.append(l2)
                     continue
                 rest.append(t)
@@ -95,10 +114,17 @@ class IndicatorReader:
                 rest.append(t)
             if len(rest) == 2:
                 break
+        if not row_l1 and not l2s and _own_levels(tokens):
+            # 一级 | 二级 outside the framework's labels (一般性支出情况 | 一般性支出情况 | “三公”经费控制率 | ≤100%)
+            row_l1, l2s = nospace(tokens[0]), [nospace(tokens[1])]
+            rest = tokens[2:]
+            self.level1 = row_l1
         printed = list(l2s) or ([row_l1] if row_l1 else [])
         if row_l1:
             self.level1, self.level2 = row_l1, None
-        if l2s:
+        if l2s and l2s[-1] not in LEVEL2_PARENT:
+            self.level2 = l2s[-1]
+        elif l2s:
             self.level2 = l2s[-1]
             parent = LEVEL2_PARENT[l2s[-1]]
             if (

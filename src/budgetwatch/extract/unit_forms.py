@@ -8,8 +8,8 @@ import re
 from ..model import Form, Row, Table
 from ..read.text import Line
 from .indicator_grid import (
-    GRID_END,
     IndicatorReader,
+    ends_grid,
     from_column,
     from_level1,
     grid_anchor,
@@ -60,8 +60,7 @@ def parse_unit_form(
             above.append(ln)
             continue
         if reader is not None:
-            first = next((c for c in labels if c), "")
-            if GRID_END.match(first):
+            if ends_grid(ln):
                 break
             if table is None:  # 年度预算申请 › 资金总额 | 按收入性质分 › … printed beside the grid's first row
                 table = _money_columns(title, above, ln, grid_at, money_unit)
