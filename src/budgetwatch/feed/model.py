@@ -237,7 +237,11 @@ class PaymentApplication(Base):
 class Payment(_Classified, Base):
     """A payment (PAY_VOUCHER_BILL, INC_CERT, PAY_ALLOCATION_CERT). The payee's account is kept only as a salted
     SHA-256 and its last 4 digits; ID numbers are never stored. line_match: app (through its application) |
-    attributes (same unit, 功能, 经济, project as one line) | none."""
+    attributes (same unit, 功能, 经济, project as one line) | none.
+    No foreign keys on region_code and batch_id (revision 0013): the one writer, feed/stage.py, sets both from the
+    loading batch — a feed_batches row of the same transaction, itself checked against regions — and nothing
+    deletes batches or regions; a per-row check would cost a third of a million-payment load. No index on
+    batch_id either: no query selects payments by batch (link_payments only excludes its own)."""
 
     __tablename__ = "payments"
     __table_args__ = (
@@ -247,7 +251,7 @@ class Payment(_Classified, Base):
         Index("ix_payments_payee", "region_code", "payee_name", "pay_date"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region_code: Mapped[str] = mapped_column(_region_fk())
+    region_code: Mapped[str] = mapped_column(REGION)
     fiscal_year: Mapped[int] = mapped_column(Integer)
     source_table: Mapped[str] = mapped_column(String(24))
     src_id: Mapped[str] = mapped_column(CODE)  # PAY_CERT_ID
@@ -269,7 +273,7 @@ class Payment(_Classified, Base):
     payee_credit_code: Mapped[str | None] = mapped_column(String(18))
     purpose: Mapped[str | None] = mapped_column(Text)
     contract_no: Mapped[str | None] = mapped_column(String(100))
-    batch_id: Mapped[int] = mapped_column(_batch_fk(), index=True)
+    batch_id: Mapped[int] = mapped_column(Integer)
 
 
 class Revenue(Base):
