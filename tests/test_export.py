@@ -47,9 +47,15 @@ def test_cli_export_json_csv_xlsx(db_url, tmp_path):
     assert len(wb.sheetnames) == len(doc.tables) + 1  # one per table, plus the 绩效目标 sheet
     ws = wb[wb.sheetnames[1]]
     assert ws["A1"].value == "2023年预算收入总表"
-    header = [c.value for c in ws[3]]
-    assert header[:4] == ["科目编码", "项目", "合计", "一般公共预算"]
-    assert [c.value for c in ws[5]][:3] == ["201", "一般公共服务支出", 1299.13]
+    # printed in two header rows: 本年收入 over 合计 | 一般公共预算 | …, 上年结转 alone
+    header, under = [c.value for c in ws[3]], [c.value for c in ws[4]]
+    assert header[:3] == ["科目编码", "项目", "本年收入"] and under[2:4] == ["合计", "一般公共预算"]
+    assert header[
+        -1
+    ] == "上年结转" and f"{ws.cell(3, len(header)).coordinate}:{ws.cell(4, len(header)).coordinate}" in {
+        str(r) for r in ws.merged_cells.ranges
+    }
+    assert [c.value for c in ws[6]][:3] == ["201", "一般公共服务支出", 1299.13]
 
     everything = json.loads(bw("export", "--all", "--db", db_url))
     assert isinstance(everything, list) and len(everything) == 3

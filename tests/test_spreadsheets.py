@@ -30,18 +30,26 @@ def client(tmp_path_factory):
         yield c
 
 
-def assert_habits(ws, header_row: int = 1) -> None:
-    heads = [c for c in ws[header_row] if c.value is not None]
+def assert_habits(ws, header_row: int = 1, top: int | None = None) -> None:
+    """`top`: the first of several heading rows (a table printed with a multi-level header), `header_row` the last."""
+    top = top or header_row
+    heads = [c for c in ws[top] if c.value is not None]
     assert heads and all(c.font.bold for c in heads), ws.title
     assert ws.freeze_panes == f"A{header_row + 1}", ws.title
     assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{header_row}:"), ws.title
-    assert ws.print_title_rows in (f"{header_row}:{header_row}", f"${header_row}:${header_row}"), ws.title
+    assert ws.print_title_rows in (f"{top}:{header_row}", f"${top}:${header_row}"), ws.title
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
     assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in str(c.value)) or c.value in ("#",) for c in heads[:3]), ws.title
     floats = [c for row in ws.iter_rows(min_row=header_row + 1) for c in row if isinstance(c.value, float)]
     assert all(c.number_format == "#,##0.00" for c in floats), ws.title
     assert ws.column_dimensions["B"].width and ws.column_dimensions["B"].width >= 6, ws.title
+
+
+def last_heading_row(ws, top: int = 3) -> int:
+    """A table's headings start on row `top`; a multi-level header merges its lead cells (科目编码) down over
+    all its rows."""
+    return max([r.max_row for r in ws.merged_cells.ranges if r.min_row == top and r.min_col == 1], default=top)
 
 
 def sheets(content: bytes):
@@ -61,7 +69,7 @@ def test_web_lists_reports_and_tables_download_with_the_habits(client):
     for ws in sheets(client.get("/documents/1/report.xlsx").content):
         assert_habits(ws)
     table = sheets(client.get("/api/documents/1/tables/0.xlsx").content)[0]
-    assert_habits(table, header_row=3)
+    assert_habits(table, header_row=last_heading_row(table), top=3)
     assert any(c.value == 1506.8 and c.number_format == "#,##0.00" for row in table.iter_rows() for c in row)
 
 
@@ -71,7 +79,10 @@ def test_export_xlsx_and_chinese_csv(client, tmp_path):
     assert subprocess.run(BW + ["export", "--all", "--format", "xlsx", "--out", str(out), "--db", db]).returncode == 0
     wb = load_workbook(out)
     for ws in wb.worksheets:
-        assert_habits(ws, header_row=1 if ws.title.startswith("绩效目标") else 3)
+        if ws.title.startswith("绩效目标"):
+            assert_habits(ws)
+        else:
+            assert_habits(ws, header_row=last_heading_row(ws), top=3)
     zh = subprocess.run(BW + ["export", "1", "--format", "csv", "--lang", "zh", "--db", db], capture_output=True)
     head = next(csv.reader(io.StringIO(zh.stdout.decode("utf-8-sig"))))
     assert head[:4] == ["文档id", "单位", "年度", "阶段"] and "金额" in head and "原文" in head

@@ -88,6 +88,8 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     empty: bool = False
     columns: list[str] = field(default_factory=list)  # column keys in printed order
+    # column key -> its printed header path, outermost first (上年结转 › 小计), where the table prints one
+    headers: dict[str, list[str]] = field(default_factory=dict)
     read_quality: str | None = None  # "doubtful" when the reading is likely wrong (extract/quality.py)
     quality_reason: str | None = None
 
@@ -101,6 +103,8 @@ class Table:
             "columns": list(self.columns),
             "rows": [r.to_dict() for r in self.rows],
         }
+        if self.headers:  # an extra field the spec allows ("Fields not listed here may be added freely")
+            d["headers"] = {k: list(p) for k, p in self.headers.items()}
         if self.read_quality:
             d.update(read_quality=self.read_quality, quality_reason=self.quality_reason)
         return d
@@ -114,6 +118,7 @@ class Table:
             location=dict(d.get("location") or {}),
             empty=bool(d.get("empty")),
             columns=list(d.get("columns") or []),
+            headers={k: list(p) for k, p in (d.get("headers") or {}).items()},
             rows=[Row.from_dict(r) for r in d.get("rows") or []],
             read_quality=d.get("read_quality"),
             quality_reason=d.get("quality_reason"),

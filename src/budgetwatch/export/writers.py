@@ -198,6 +198,35 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+def _header_rows(ws, t, head: list[str], keys: list[str]) -> int:
+    """The table's headings as printed, from the sheet's next row: one row per header level, a parent merged
+    over its children and a heading without children merged down; returns how many rows they take."""
+    from openpyxl.styles import Alignment, Font
+
+    from .headers import header_grid, header_path
+
+    grid = header_grid([header_path(t, k) for k in keys])
+    top, depth, lead = ws.max_row + 1, len(grid), len(head)
+    for level, cells in enumerate(grid):
+        line: list = (head if level == 0 else [None] * lead) + [None] * len(keys)
+        for c in cells:
+            line[lead + c.col] = c.text
+        append_row(ws, line)
+    merges = [(top, i, top + depth - 1, i) for i in range(1, lead + 1)] if depth > 1 else []
+    for level, cells in enumerate(grid):
+        for c in cells:
+            if c.colspan > 1 or c.rowspan > 1:
+                col = lead + c.col + 1
+                merges.append((top + level, col, top + level + c.rowspan - 1, col + c.colspan - 1))
+    for r0, c0, r1, c1 in merges:
+        ws.merge_cells(start_row=r0, start_column=c0, end_row=r1, end_column=c1)
+    for row in ws.iter_rows(min_row=top, max_row=top + depth - 1):
+        for cell in row:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    return depth
+
+
 def to_xlsx(docs: list[Document]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -217,13 +246,14 @@ def to_xlsx(docs: list[Document]) -> bytes:
             has_side = any(r.side for r in t.rows)
             has_gov = any(r.gov_name for r in t.rows)
             head = (["收/支"] if has_side else []) + ["科目编码", "项目"] + (["政府预算经济分类"] if has_gov else [])
-            append_row(ws, head + [label(k) for k in keys])
+            depth = _header_rows(ws, t, head, keys)
             for r in t.rows:
                 lead = ([SIDE_LABELS.get(r.side, "")] if has_side else []) + [r.code or "", r.name]
                 if has_gov:
                     lead.append(r.gov_name or "")
                 append_row(ws, lead + [r.values.get(k) for k in keys])
-            style_sheet(ws, header_row=3)
+            style_sheet(ws, header_row=2 + depth)
+            ws.print_title_rows = f"3:{2 + depth}"
             if t.empty:
                 append_row(ws, ["本表无数据"])
         if doc.forms:

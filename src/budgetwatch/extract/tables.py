@@ -36,6 +36,9 @@ _CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
 TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 
 
+MAX_HEADER_LEVELS = 4  # the most header rows a printed budget table stacks (部门预算 › 公共预算拨款 › 小计)
+
+
 @dataclass
 class Column:
     index: int
@@ -360,6 +363,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     for c in columns:
         if c.role == "value" and c.key not in seen:
             seen.append(c.key)
+            if 0 < len(c.path) <= MAX_HEADER_LEVELS:  # deeper: data rows were read as header rows
+                table.headers[c.key] = [squash(p) for p in c.path]
     table.columns = seen
     table.empty = not table.rows or any(EMPTY_NOTE.search(n.text) for n in notes) and not _has_amounts(table)
     table.kind = kind_by_content(
@@ -424,11 +429,15 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
         digits = nospace(c)
         if role == "code" and col.sub in ("款", "项") and digits.isdigit() and len(digits) == 1:
             digits = digits.zfill(2)  # a 款/项 printed as a number that lost its leading zero (2 for 02)
-        if role in ("code", "name", "auto") and is_code(digits) and not (role == "auto" and values):
-            if role == "code" or len(digits) in (3, 5, 7):
-                # the first code block wins: a second one is the 政府预算经济分类 printed beside it
-                pieces.setdefault(col.sub if role == "code" else "code", digits)
-                continue
+        if (
+            role in ("code", "name", "auto")
+            and is_code(digits)
+            and not (role == "auto" and values)
+            and (role == "code" or len(digits) in (3, 5, 7))
+        ):
+            # the first code block wins: a second one is the 政府预算经济分类 printed beside it
+            pieces.setdefault(col.sub if role == "code" else "code", digits)
+            continue
         amount = parse_amount(c)
         if amount is None and role == "value" and name is not None:
             spill = _SPILL.match(c.strip())

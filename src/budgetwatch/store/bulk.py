@@ -54,6 +54,7 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
                 page=t.location.get("page"),
                 empty=t.empty,
                 columns=list(t.columns),
+                headers={k: list(p) for k, p in t.headers.items()} or None,
             )
             for ti, t in enumerate(tables)
         ],

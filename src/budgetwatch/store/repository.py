@@ -136,7 +136,7 @@ def load_version(session: Session, version_id: int) -> Document:
     )
     T, R, C = TableRecord, RowRecord, CellRecord
     tables = session.execute(
-        select(T.id, T.kind, T.title, T.money_unit, T.line, T.page, T.empty, T.columns)
+        select(T.id, T.kind, T.title, T.money_unit, T.line, T.page, T.empty, T.columns, T.headers)
         .where(T.version_id == version_id)
         .order_by(T.ordinal)
     ).all()
@@ -175,6 +175,7 @@ def load_version(session: Session, version_id: int) -> Document:
                 location=_loc(t.line, t.page),
                 empty=t.empty,
                 columns=list(t.columns or []),
+                headers={k: list(p) for k, p in (t.headers or {}).items()},
                 rows=rows.get(t.id, []),
             )
         )

@@ -137,6 +137,7 @@ class TableRecord(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     empty: Mapped[bool] = mapped_column(Boolean, default=False)
     columns: Mapped[list] = mapped_column(JSON, default=list)
+    headers: Mapped[dict | None] = mapped_column(JSON)  # column key -> printed header path
     rows: Mapped[list[RowRecord]] = relationship(order_by="RowRecord.ordinal", cascade="all, delete-orphan")
 
 

@@ -9,7 +9,7 @@ from html import escape
 from markupsafe import Markup
 
 from ..checks.rule import fmt_amount
-from ..export.writers import label as column_label
+from ..export.headers import header_grid, header_path
 from ..model import Document
 
 
@@ -115,15 +115,36 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
     return Markup("\n".join(out))
 
 
+def _span(name: str, n: int) -> str:
+    return f' {name}="{n}"' if n > 1 else ""
+
+
+def _heads(t, keys: list[str]) -> tuple[list[str], int]:
+    """The header rows' cells of the value columns `keys` as printed (parents spanning their children), and
+    how many header rows they take."""
+    grid = header_grid([header_path(t, k) for k in keys])
+    rows = [
+        "".join(
+            f'<th class="num"{_span("colspan", c.colspan)}{_span("rowspan", c.rowspan)}>{escape(c.text)}</th>'
+            for c in cells
+        )
+        for cells in grid
+    ]
+    return rows, len(grid)
+
+
 def table_head(t) -> Markup:
     halves = _halves(t)
     if halves:
         _, _, inc_cols, exp_cols = halves
-        th = lambda ks: "".join(f'<th class="num">{escape(column_label(k))}</th>' for k in ks)
+        # each half under its own 收入/支出 heading: the innermost printed heading names the column
+        th = lambda ks: "".join(f'<th class="num">{escape(header_path(t, k)[-1])}</th>' for k in ks)
         return Markup(
             f'<tr><th colspan="{len(inc_cols) + 1}">收入</th><th colspan="{len(exp_cols) + 1}">支出</th></tr>'
             f"<tr><th>项目</th>{th(inc_cols)}<th>项目</th>{th(exp_cols)}</tr>"
         )
-    side = "<th>栏</th>" if any(r.side for r in t.rows) else ""
-    cols = "".join(f'<th class="num">{escape(column_label(k))}</th>' for k in t.columns)
-    return Markup(f"<tr>{side}<th>科目编码</th><th>名称</th>{cols}</tr>")
+    rows, depth = _heads(t, list(t.columns))
+    span = _span("rowspan", depth)
+    side = f"<th{span}>栏</th>" if any(r.side for r in t.rows) else ""
+    first = f"<tr>{side}<th{span}>科目编码</th><th{span}>名称</th>{rows[0]}</tr>"
+    return Markup(first + "".join(f"<tr>{r}</tr>" for r in rows[1:]))
