@@ -29,12 +29,19 @@ _SECTION_HEADING = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})
 
 
 def _own_levels(tokens: list[str]) -> bool:
-    """Four texts, the last a value, none a framework label: the first two are the row's 一级 and 二级."""
+    """Four texts, the last a value, none a framework label: the first two are the row's 一级 and 二级
+    (never a header row printed again overleaf: 指标性质 | 计量单位 | 指标权重(%) | 是否核心)."""
     return (
         len(tokens) == 4
         and value_like(tokens[3])
-        and not any(value_like(t) or level1_of(nospace(t)) or level2_of(nospace(t)) for t in tokens[:3])
+        and not any(value_like(t) or "指标" in t or level2_of(nospace(t)) for t in tokens[:3])
+        and not any(_is_column_label(t) for t in tokens)
     )
+
+
+def _is_column_label(t: str) -> bool:
+    n = nospace(t)
+    return bool(_UNIT_LABEL.match(n) or _VALUE_LABEL.match(n) or _DIRECTION_LABEL.match(n))
 
 
 def ends_grid(ln) -> bool:
