@@ -1,0 +1,72 @@
+"""Performance forms whose headings and level cells the framework's labels do not describe: a title wrapped
+over two lines under a 单位编码_单位名称_ prefix, a 三级 cell printing a level label, 一级/二级 outside the
+framework (一般性支出情况), the next section's heading under a grid, a value run overleaf (福建 泉州)."""
+
+from __future__ import annotations
+
+import pytest
+
+from budgetwatch.extract import extract_files
+
+from conftest import CORPUS, CORPUS_WIDE, needs_corpus
+
+pytestmark = needs_corpus
+
+
+def _wide(name):
+    if not CORPUS_WIDE.is_dir():
+        pytest.skip(f"{CORPUS_WIDE} is absent")
+    return extract_files([CORPUS_WIDE / name])
+
+
+@pytest.fixture(scope="module")
+def gonganju():
+    return extract_files([CORPUS / "fujian-quanzhou-gonganju-2026-yusuan.pdf"])
+
+
+def _rows(form):
+    return [(i.level1, i.level2, i.name, i.value) for i in form.indicators]
+
+
+def test_a_wrapped_title_names_the_whole_project_without_its_unit_prefix(gonganju):
+    by_page = {f.location["page"]: f.project for f in gonganju.forms}
+    # p.27: 301007_泉州市公安局晋江国际机场分局_全国民航反 / 电诈中心建设项目绩效目标表
+    assert by_page[27] == "全国民航反电诈中心建设"
+    assert by_page[26] == "机场公安综合修缮改造" and by_page[28] == "科技兴警"
+
+
+def test_a_level_label_printed_as_the_third_level_is_its_name(gonganju):
+    by_page = {f.location["page"]: f for f in gonganju.forms}
+    assert _rows(by_page[31])[-1] == ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥95%")
+    assert _rows(by_page[37])[6:8] == [
+        ("效益指标", "生态效益指标", "社会效益指标", "≥100%"),
+        ("效益指标", "经济效益指标", "社会效益指标", "≥100%"),
+    ]
+
+
+def test_a_value_run_overleaf_is_joined_and_the_next_heading_ends_the_grid(gonganju):
+    (form,) = [f for f in gonganju.forms if f.location["page"] == 50]
+    assert form.indicators[-2].value.endswith("构建共建共治共享的社会治理新格局")  # “局” printed on p.51
+    assert form.indicators[-1].name == "服务对象满意度" and len(form.indicators) == 7
+    (unit,) = [f for f in gonganju.forms if f.layout == "unit"]
+    assert not any("说明" in i.value or "目标表" in i.value for f in gonganju.forms for i in f.indicators)
+    assert _rows(unit)[0] == ("一般性支出情况", "一般性支出情况", "“三公”经费控制率", "≤100%")
+
+
+def test_levels_outside_the_framework_in_another_units_form():
+    # 泉州市人民政府办公室 p.37: 一般性支出情况 merged over three rows in both level columns
+    doc = _wide("quanzhou-2f9ff5c856.pdf")
+    (unit,) = [f for f in doc.forms if f.layout == "unit"]
+    assert _rows(unit)[:3] == [
+        ("一般性支出情况", "一般性支出情况", "“三公”经费控制率", "≤100%"),
+        ("一般性支出情况", "一般性支出情况", "“三公”经费违规使用次数", "≤0次"),
+        ("一般性支出情况", "一般性支出情况", "会议费、差旅费超标准使用次数", "≤0次"),
+    ]
+    assert _rows(unit)[-1] == ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%")
+
+
+def test_a_header_printed_again_overleaf_gives_no_levels():
+    # 重庆 p.20 repeats 指标名称 | 指标性质 | 指标值 | 计量单位 | 指标权重(%) | 是否核心 over a grid without levels
+    doc = _wide("chongqing-bcd5320f71.pdf")
+    on_20 = [i for f in doc.forms for i in f.indicators if i.page == 20]
+    assert on_20 and all(i.level1 is None and i.level2 is None for i in on_20)
