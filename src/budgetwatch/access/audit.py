@@ -140,8 +140,7 @@ def rows(
             ]
         if not out:
             return
-        for r in out:
-            yield r
+        yield from out
         last = out[-1]["id"]
 
 

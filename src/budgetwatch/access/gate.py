@@ -216,10 +216,9 @@ async def authorize(request: Request) -> None:
     p = scope.get("budgetwatch.principal") or LOCAL
     if action == PUBLIC:
         return
-    if auth_on():
-        if action is None or not p.can(action):
-            scope["budgetwatch.denied"] = True
-            raise HTTPException(403, "not permitted for your role")
+    if auth_on() and (action is None or not p.can(action)):
+        scope["budgetwatch.denied"] = True
+        raise HTTPException(403, "not permitted for your role")
     scope["budgetwatch.scope"] = p.scope(action) if auth_on() else None
     named = request.path_params.get("region") or request.path_params.get("region_code")
     if named and scope["budgetwatch.scope"] is not None and not scope["budgetwatch.scope"].sees(str(named)):

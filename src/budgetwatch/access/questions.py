@@ -287,9 +287,12 @@ def step(
         raise QuestionError("不予受理须说明理由")
     if kind == "reply" and not body:
         raise QuestionError("答复内容不能为空")
-    if kind == "reply" and not (p.via == "local" or p.superadmin or p.roles() & {"staff", "admin"}):
-        if q.responsible_code not in p.agencies():  # finance answers only what was assigned to it
-            raise LookupError(f"no question with id {q.id}")
+    if (
+        kind == "reply"
+        and not (p.via == "local" or p.superadmin or p.roles() & {"staff", "admin"})
+        and q.responsible_code not in p.agencies()  # finance answers only what was assigned to it
+    ):
+        raise LookupError(f"no question with id {q.id}")
     if kind == "assign":
         if not responsible_name:
             raise QuestionError("交办须指定责任单位")

@@ -98,9 +98,12 @@ def _carryover_apart(t, r, whole, parts) -> bool:
     rest = [k for k in parts if k != "carryover"]
     for row in t.rows:
         v = row.values
-        if whole in v and all(k in v for k in rest):
-            if abs(v[whole] - sum(v[k] for k in rest)) > envelope([(row, k) for k in rest] + [(row, whole)]):
-                return False
+        if (
+            whole in v
+            and all(k in v for k in rest)
+            and abs(v[whole] - sum(v[k] for k in rest)) > envelope([(row, k) for k in rest] + [(row, whole)])
+        ):
+            return False
     return True
 
 

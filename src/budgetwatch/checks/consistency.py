@@ -149,11 +149,9 @@ def _previous_then_current(cs: list[Claim], year: int | None):
     for c in cs:
         is_earlier = earlier(c)
         prev = before.get(c.sentence, [])
-        if not (
-            is_earlier or c.change_dir not in ("up", "down", "same") or c.change_pct is None and c.change_dir != "same"
-        ):
-            if len(prev) == 1 and prev[0].position == c.position - 1:
-                yield prev[0], c
+        states_change = c.change_dir in ("up", "down", "same") and (c.change_pct is not None or c.change_dir == "same")
+        if not is_earlier and states_change and len(prev) == 1 and prev[0].position == c.position - 1:
+            yield prev[0], c
         if is_earlier and len(prev) < 2:  # only "exactly one" matters
             before.setdefault(c.sentence, []).append(c)
 
@@ -227,7 +225,7 @@ def _repeats(t):
 )
 def repeated_codes(view: DocView):
     for t in view.tables(*CODED_KINDS):
-        for code, rs in _repeats(t):
+        for _code, rs in _repeats(t):
             names = {name_of(r) for r in rs if name_of(r)}
             if len(names) > 1:  # one code, two names: a code misprinted (the same name twice may be two units)
                 names = "、".join(f"“{r.name}”" for r in rs[:4])

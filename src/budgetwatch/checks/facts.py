@@ -84,7 +84,7 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
                     "total",
                 )
             )
-    for t, prefix in ((t3, "部门"), (t5, "一般公共预算")):
+    for t, _prefix in ((t3, "部门"), (t5, "一般公共预算")):
         if not t:
             continue
         tot = view.total_row(t)

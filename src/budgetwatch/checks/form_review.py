@@ -267,7 +267,7 @@ def repeated_projects(view: DocView):
         dup = {n: rs for n, rs in seen.items() if len(rs) > 1 and len(n) >= 4}
         if dup and len(dup) * 2 < len(rows):  # most rows repeated: a table of units' subtotals, not projects
             names = "、".join(
-                "“%s”（%s）" % (n, "、".join(f"{r.values.get('total', 0):,.2f}" for r in rs))
+                "“{}”（{}）".format(n, "、".join(f"{r.values.get('total', 0):,.2f}" for r in rs))
                 for n, rs in list(dup.items())[:6]
             )
             yield dict(

@@ -59,11 +59,10 @@ def _clean_label(c: Claim, unit: str | None) -> bool:
         return False
     label = c.label.replace(unit, "") if unit else c.label
     label = re.sub(r"[“”\"（）()\s]", "", label)
-    m = None
-    for m in re.finditer(_KIND_RX[c.kind], label):
-        pass
-    if m is None:
+    matches = list(re.finditer(_KIND_RX[c.kind], label))
+    if not matches:
         return False
+    m = matches[-1]
     head, tail = label[: m.start()], label[m.end() :]
     return (
         bool(re.fullmatch(_GENERIC, head))

@@ -246,7 +246,7 @@ def foreign_function_codes(view: DocView):
     mine = [code for code, _, rx in _OWN_KUAN if rx.search(unit)]
     if len(mine) != 1:
         return
-    for code, zh, rx in _OWN_KUAN:
+    for code, zh, _rx in _OWN_KUAN:
         if code in mine:
             continue
         for t in view.doc.tables:

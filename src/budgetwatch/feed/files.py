@@ -69,7 +69,7 @@ def open_sheet(path: Path) -> Sheet:
     if path.suffix.lower() == ".xlsx":
         return _xlsx(path)
     enc = detect_encoding(path)
-    f = open(path, encoding=enc, newline="")
+    f = open(path, encoding=enc, newline="")  # noqa: SIM115 -- held open by rows(), which closes it
     reader = csv.reader(f)
     try:
         header = next(reader)

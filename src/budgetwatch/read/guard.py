@@ -7,6 +7,7 @@ server). Elsewhere (Windows) the child is spawned and only a generous wall-clock
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -51,20 +52,16 @@ def _child(conn, fn, args, mem_mb, seconds, forward):
     except RecursionError:
         conn.send(("input", (args[0], "nested too deeply to read (a crafted file?): refused", Code.limit.value)))
     except BaseException as e:  # report, never hang the parent
-        try:
+        with contextlib.suppress(BaseException):
             conn.send(("error", f"{type(e).__name__}: {str(e)[:200]}"))
-        except BaseException:
-            pass
     finally:
         conn.close()
 
 
 def _tell(listener, event) -> None:
     """A listener's failure (a busy database) never fails the reading it listens to."""
-    try:
+    with contextlib.suppress(Exception):
         listener(*event)
-    except Exception:
-        pass
 
 
 def _context():

@@ -211,11 +211,10 @@ def _walk(objs, parent: tuple, tf: _Transform, out: PdfPage, depth: int, budget:
             m = _compose(_matrix(obj), parent)
             n = R.FPDFFormObj_CountObjects(obj)
             _walk((R.FPDFFormObj_GetObject(obj, i) for i in range(n)), m, tf, out, depth + 1, budget, path)
-        elif kind == R.FPDF_PAGEOBJ_IMAGE:
-            if R.FPDFPageObj_GetBounds(obj, fl, fb, fr, ft):
-                (x0, y0), (x1, y1) = _apply(parent, fl.value, fb.value), _apply(parent, fr.value, ft.value)
-                if abs(x1 - x0) * abs(y1 - y0) > LAYOUT.image_share * out.width * out.height:
-                    out.images += 1
+        elif kind == R.FPDF_PAGEOBJ_IMAGE and R.FPDFPageObj_GetBounds(obj, fl, fb, fr, ft):
+            (x0, y0), (x1, y1) = _apply(parent, fl.value, fb.value), _apply(parent, fr.value, ft.value)
+            if abs(x1 - x0) * abs(y1 - y0) > LAYOUT.image_share * out.width * out.height:
+                out.images += 1
 
 
 def _path_edges(obj, parent: tuple, tf: _Transform, out: PdfPage, box) -> None:

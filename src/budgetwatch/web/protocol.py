@@ -7,6 +7,7 @@ for the client's delayed ACK, 40 ms per request. Setting it on each connection r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -16,8 +17,6 @@ class NoDelayH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            try:
+            with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:
-                pass
         super().connection_made(transport)
