@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +31,9 @@ from .read.progress import Callback as ProgressCallback, report, reporting
 from .store.repository import content_sha, load_version
 from .store.schema import Version
 from .store.writer import StoreBusy, stored_content, write_version
+
+if TYPE_CHECKING:  # the checks are imported where they run
+    from .checks.view import Neighbour
 
 log = logging.getLogger(__name__)
 
@@ -466,7 +469,7 @@ KEEP_LOADED = 32  # documents read for their figures kept for their own check (m
 NEAR_FILTER = 200  # up to this many documents checked, the neighbours are selected by unit, year and stage
 
 
-def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tuple], dict[int, object]]:
+def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tuple], dict[int, Neighbour]]:
     """Family F's view of the documents the chosen ones compare with (the newest versions of the same units,
     and of the same years and stages): ([(version id, unit, year, stage)], {version id: checks.view.Neighbour}),
     their key figures read from the key_figures table in one query of a few columns, never the documents
@@ -502,7 +505,7 @@ def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tup
             or_(Version.unit_name.in_(units), *(and_(Version.year == y, Version.stage == st) for y, st in years))
         )
     rows = s.execute(q).all() if chosen else []
-    found: dict[int, object] = {}
+    found: dict[int, Neighbour] = {}
     for vid, unit, year, stage, stored, *values in rows:
         figures = dict(zip(KEY_FIGURES, values))
         if stored is None or vid in fresh:

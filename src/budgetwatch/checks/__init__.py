@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from ..model import Document
 from .rule import RULES, SEVERITIES, Finding, Rule, TemplateError
@@ -36,8 +37,8 @@ def rule_failed(r: Rule, view: DocView, e: Exception) -> Finding:
 
 def run_checks(
     doc: Document,
-    history: list[Document | Neighbour] | None = None,
-    peers: list[Document | Neighbour] | None = None,
+    history: Sequence[Document | Neighbour] | None = None,
+    peers: Sequence[Document | Neighbour] | None = None,
     only: set[str] | None = None,
 ) -> list[Finding]:
     """Every rule (or those in `only`) over `doc`; family F compares it with `history` (the same unit's other

@@ -109,7 +109,7 @@ def _decision_of(session: Session, finding_id: int) -> tuple[FindingRecord, int,
     rec = session.get(FindingRecord, finding_id)
     if rec is None:
         raise KeyError(finding_id)
-    document_id = session.get(Version, rec.version_id).document_id
+    document_id = session.get_one(Version, rec.version_id).document_id
     d = session.scalars(
         select(DecisionRecord).where(
             DecisionRecord.document_id == document_id, DecisionRecord.fingerprint == rec.fingerprint
@@ -186,6 +186,7 @@ def undo(session: Session, finding_id: int, by: str | None, reason: str | None =
         session.delete(d)
         d = None
     else:  # decided_at: when this state came back, so that caches keyed on decisions see the change
+        assert previous.status is not None  # a standing event is a decision, which has a status
         d.status, d.reason, d.decided_by, d.decided_at = previous.status, previous.reason, previous.decided_by, now
     session.flush()
     return to_finding(rec, d)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from .schema import JobRecord, utcnow
+from .schema import JobRecord, table_of, utcnow
 
 KINDS = ("upload", "check")
 STATUSES = ("queued", "running", "done", "failed")
@@ -35,8 +35,10 @@ def submit(engine: Engine, kind: str, params: dict, region: str | None = None, b
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     with engine.begin() as c:
-        return c.execute(
-            JobRecord.__table__.insert().values(
+        key = c.execute(
+            table_of(JobRecord)
+            .insert()
+            .values(
                 kind=kind,
                 status="queued",
                 stage="queued",
@@ -48,12 +50,14 @@ def submit(engine: Engine, kind: str, params: dict, region: str | None = None, b
                 created_at=utcnow(),
                 attempts=0,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+    assert key is not None  # an INSERT of one row has its key
+    return key[0]
 
 
 def claim(engine: Engine, worker: str) -> JobRecord | None:
     """The oldest queued job, now running under `worker`; None when the queue is empty."""
-    t = JobRecord.__table__
+    t = table_of(JobRecord)
     with engine.begin() as c:
         for (jid,) in c.execute(select(t.c.id).where(t.c.status == "queued").order_by(t.c.id).limit(5)):
             now = utcnow()
@@ -69,7 +73,7 @@ def claim(engine: Engine, worker: str) -> JobRecord | None:
 
 
 def report(engine: Engine, job_id: int, p: Progress) -> None:
-    t = JobRecord.__table__
+    t = table_of(JobRecord)
     with engine.begin() as c:
         c.execute(
             update(t)
@@ -79,7 +83,7 @@ def report(engine: Engine, job_id: int, p: Progress) -> None:
 
 
 def finish(engine: Engine, job_id: int, document_ids: list[int]) -> None:
-    t = JobRecord.__table__
+    t = table_of(JobRecord)
     with engine.begin() as c:
         c.execute(
             update(t)
@@ -89,7 +93,7 @@ def finish(engine: Engine, job_id: int, document_ids: list[int]) -> None:
 
 
 def fail(engine: Engine, job_id: int, error: str, refused: bool = False) -> None:
-    t = JobRecord.__table__
+    t = table_of(JobRecord)
     line = (error.splitlines() or [""])[0][:500]
     with engine.begin() as c:
         c.execute(
@@ -98,7 +102,7 @@ def fail(engine: Engine, job_id: int, error: str, refused: bool = False) -> None
 
 
 def get(engine: Engine, job_id: int) -> JobRecord | None:
-    t = JobRecord.__table__
+    t = table_of(JobRecord)
     with engine.connect() as c:
         row = c.execute(select(t).where(t.c.id == job_id)).one_or_none()
     return JobRecord(**row._asdict()) if row else None
@@ -130,7 +134,7 @@ def _gone(worker: str | None, heartbeat: datetime | None, now: datetime) -> bool
 def recover(engine: Engine, resumable) -> list[int]:
     """Running jobs whose worker is gone: queued again when `resumable(job)` (its inputs are still there)
     and it has not been tried MAX_ATTEMPTS times, else failed with the reason. The ids recovered."""
-    t = JobRecord.__table__
+    t = table_of(JobRecord)
     now = utcnow()
     out = []
     with engine.begin() as c:

@@ -160,7 +160,7 @@ def load_version(session: Session, version_id: int) -> Document:
         rows.setdefault(r.table_id, []).append(
             Row(
                 **{k: getattr(r, k) for k in ROW_COLUMNS},
-                values={c.column_key: _num(c.amount) for c in cs},
+                values={c.column_key: float(c.amount) for c in cs},  # a cell's amount is NOT NULL
                 printed={c.column_key: c.printed for c in cs if c.printed},
                 boxes={c.column_key: [c.x0, c.top, c.x1, c.bottom] for c in cs if c.x0 is not None},
                 ocr=any(c.ocr for c in cs),
@@ -225,7 +225,7 @@ def load_version_cached(session: Session, version_id: int) -> Document:
     v = session.get(Version, version_id)
     if v is None:
         raise KeyError(version_id)
-    key = (str(session.get_bind().url), v.id, v.content_sha256)
+    key = (str(session.get_bind().engine.url), v.id, v.content_sha256)
     if key not in _LOADED:
         if len(_LOADED) > 512:
             _LOADED.clear()

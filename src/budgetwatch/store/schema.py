@@ -8,6 +8,8 @@ become a new version and the old one is kept.
 from __future__ import annotations
 
 from datetime import datetime, UTC
+from decimal import Decimal
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -37,6 +40,12 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(record: type[Base]) -> Table:
+    """A mapped class's Table, for Core statements: declarative types `__table__` as a FromClause, which
+    has no insert() and which update() refuses."""
+    return cast(Table, record.__table__)
 
 
 class Unit(Base):
@@ -164,7 +173,7 @@ class CellRecord(Base):
     row_id: Mapped[int] = mapped_column(ForeignKey("table_rows.id"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     column_key: Mapped[str] = mapped_column(String(200))
-    amount: Mapped[object] = mapped_column(AMOUNT)
+    amount: Mapped[Decimal] = mapped_column(AMOUNT)
     printed: Mapped[str | None] = mapped_column(String(64))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
@@ -181,7 +190,7 @@ class FormRecord(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     project: Mapped[str | None] = mapped_column(Text)
-    amount: Mapped[object | None] = mapped_column(AMOUNT)
+    amount: Mapped[Decimal | None] = mapped_column(AMOUNT)
     money_unit: Mapped[str | None] = mapped_column(String(8))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
@@ -245,9 +254,9 @@ class FindingRecord(FindingPlace, Base):
     severity: Mapped[str] = mapped_column(String(8), index=True)
     confidence: Mapped[float] = mapped_column(Float)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
-    value: Mapped[object | None] = mapped_column(AMOUNT)
-    expected: Mapped[object | None] = mapped_column(AMOUNT)
-    difference: Mapped[object | None] = mapped_column(AMOUNT)
+    value: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    expected: Mapped[Decimal | None] = mapped_column(AMOUNT)
+    difference: Mapped[Decimal | None] = mapped_column(AMOUNT)
 
 
 class SearchEntry(Base):

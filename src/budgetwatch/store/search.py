@@ -15,7 +15,7 @@ import re
 from sqlalchemy import Integer, column, delete, select, text
 from sqlalchemy.orm import Session
 
-from .schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRecord, Version
+from .schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRecord, Version, table_of
 
 PROJECT_KINDS = ("projects", "projects_carryover")
 FTS_TABLE = "search_fts"  # SQLite only: a virtual table and its shadow tables, not a model
@@ -113,7 +113,7 @@ def _put(db, document_id: int, version_id: int) -> None:
     )
     rows = _entries(db, version_id)
     if rows:
-        db.execute(SearchEntry.__table__.insert(), rows)
+        db.execute(table_of(SearchEntry).insert(), rows)
         if sqlite:
             db.execute(
                 text(

@@ -47,7 +47,8 @@ def install(app: FastAPI, engine) -> None:
         *region_pages.router.routes,
         *deputy_pages.router.routes,
     ]:  # the access API is documented where it applies: server mode
-        route.include_in_schema = getattr(route, "documented", route.include_in_schema) and auth_on()
+        # Starlette types router.routes as BaseRoute; these are APIRoutes, which have include_in_schema
+        route.include_in_schema = getattr(route, "documented", route.include_in_schema) and auth_on()  # type: ignore[attr-defined]
     app.include_router(access_pages.router)
     app.include_router(region_pages.router)
     app.include_router(deputy_pages.router)

@@ -88,7 +88,8 @@ class ResponseCache(BaseHTTPMiddleware):
     def __init__(self, app, engine, ttl: float = 1.0, folder: Path | None = None):
         super().__init__(app)
         self.engine, self.ttl = engine, ttl
-        self.token, self.checked = None, 0.0
+        self.token: tuple | None = None
+        self.checked = 0.0
         self.store: dict[str, tuple[int, bytes, dict]] = {}
         self.disk = DiskAnswers(folder or default_folder(str(engine.url)))
         self.lock = threading.Lock()

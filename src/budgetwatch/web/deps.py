@@ -5,7 +5,7 @@ download, the way Datasette answers every table."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path as FastPath, Query, Request
 from fastapi.responses import Response
@@ -31,7 +31,9 @@ Fmt = Query(None, pattern="^(html|json)$")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 DocumentId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the document's stable id")]
 FindingId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="the finding's id")]
-NOT_FOUND = {404: {"description": 'no such document, table, finding or unit (JSON: {"detail": …})'}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": 'no such document, table, finding or unit (JSON: {"detail": …})'}
+}
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refused as a bad parameter on both back-ends
 
 Level = vocab.Level  # FastAPI validates a parameter typed with a vocab StrEnum

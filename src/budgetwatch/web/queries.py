@@ -5,8 +5,9 @@ summaries. Plain SQLAlchemy, the same on SQLite and PostgreSQL; "newest version"
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Label, Select, SQLColumnExpression, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..analysis.figures import figures_for, figures_many
@@ -16,7 +17,6 @@ from ..store.newest import is_newest, newest_version
 from ..store.repository import load_version_cached
 from ..store.schema import (
     DecisionRecord,
-    DocumentRecord,
     FindingRecord,
     FormRecord,
     IndicatorRecord,
@@ -40,6 +40,11 @@ class Page:
 
     def to_dict(self, item=lambda x: x) -> dict:
         return {"total": self.total, "limit": self.limit, "offset": self.offset, "items": [item(i) for i in self.items]}
+
+
+def count_rows(s: Session, q: Select) -> int:
+    """How many rows the SELECT `q` gives."""
+    return s.scalar(select(func.count()).select_from(q.subquery())) or 0
 
 
 def newest_versions(s: Session, **where) -> list[Version]:
@@ -80,7 +85,7 @@ def documents(
     if level:
         base = base.where(Version.level == level)
     ordered = base.order_by(Version.unit_name, Version.year.desc(), Version.document_id)
-    total = s.scalar(select(func.count()).select_from(base.subquery()))
+    total = count_rows(s, base)
     versions = list(s.scalars(ordered.options(selectinload(Version.files)).limit(limit).offset(offset)))
     ids = [v.id for v in versions]
     counts = _finding_counts(s, ids)
@@ -95,9 +100,9 @@ def documents(
             "region": v.region,
             "level": v.level,
             "stage": v.stage,
-            "stage_zh": STAGE_ZH.get(v.stage, ""),
+            "stage_zh": STAGE_ZH.get(v.stage or "", ""),
             "scope": v.scope,
-            "scope_zh": SCOPE_ZH.get(v.scope, ""),
+            "scope_zh": SCOPE_ZH.get(v.scope or "", ""),
             "format": v.format,
             "files": [f.name for f in v.files],
             "income_total": figures[v.id]["income_total"],
@@ -136,7 +141,7 @@ def document(s: Session, document_id: int) -> dict | None:
         "version_id": v.id,
         "doc": doc,
         "findings": findings,
-        "versions": [x.number for x in s.get(DocumentRecord, document_id).versions],
+        "versions": [x.number for x in v.document.versions],
     }
 
 
@@ -189,7 +194,7 @@ def _finding_select(
 
 def findings(s: Session, limit: int = 50, offset: int = 0, objects: bool = False, **filters) -> Page:
     q = _finding_select([FindingRecord, Version], **filters)
-    total = s.scalar(select(func.count()).select_from(q.subquery()))
+    total = count_rows(s, q)
     order = rank(Severity)
     rows = list(s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset)))
     by_version: dict[int, list[int]] = {}
@@ -204,7 +209,7 @@ def findings(s: Session, limit: int = 50, offset: int = 0, objects: bool = False
                 "unit": v.unit_name,
                 "year": v.year,
                 "stage": v.stage,
-                "stage_zh": STAGE_ZH.get(v.stage, ""),
+                "stage_zh": STAGE_ZH.get(v.stage or "", ""),
             },
         )
         for f, v in rows
@@ -224,7 +229,7 @@ def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
     from ..feed.model import Region
 
     status = case((DecisionRecord.id.is_(None), "open"), else_=DecisionRecord.status)
-    columns = {
+    columns: dict[str, SQLColumnExpression[Any]] = {
         "rule": FindingRecord.rule,
         "severity": FindingRecord.severity,
         "status": status,
@@ -233,7 +238,7 @@ def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
     }
     out: dict[str, list[dict]] = {}
     for name in FACETS:
-        col = columns[name].label("value")
+        col: Label[Any] = columns[name].label("value")
         others = {k: v for k, v in filters.items() if k != name}
         n = func.count().label("n")
         q = _finding_select([col, n], **others).group_by(columns[name]).order_by(n.desc(), columns[name])
@@ -264,7 +269,7 @@ def finding(s: Session, finding_id: int):
     rec = s.get(FindingRecord, finding_id)
     if rec is None:
         return None
-    v = s.get(Version, rec.version_id)
+    v = s.get_one(Version, rec.version_id)
     return next(x for x in load_findings(s, [v.id])[v.id] if x.id == finding_id), v
 
 
@@ -277,7 +282,7 @@ def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
         .order_by(Version.unit_name)
         .offset(offset)
     )
-    chosen = list(s.scalars(names.limit(limit) if limit is not None else names))
+    chosen = [u for u in s.scalars(names.limit(limit) if limit is not None else names) if u]  # none is empty
     out: dict[str, list] = {u: [] for u in chosen}
     if chosen:
         for v in s.execute(
@@ -285,7 +290,7 @@ def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
             .where(is_newest(), Version.unit_name.in_(chosen))
             .order_by(Version.unit_name, Version.year, Version.document_id)
         ):
-            out[v.unit_name].append({"id": v.document_id, "year": v.year, "stage": v.stage})
+            out[v.unit_name or ""].append({"id": v.document_id, "year": v.year, "stage": v.stage})
     return [{"unit": u, "documents": d} for u, d in out.items()]
 
 
@@ -329,7 +334,7 @@ def compare(
         .offset(offset)
     )
     page = s.execute(ranked.limit(limit) if limit is not None else ranked).all()
-    total = s.scalar(select(func.count(Version.id)).where(*chosen))
+    total = s.scalar(select(func.count(Version.id)).where(*chosen)) or 0
     figures = figures_many(s, [vid for vid, _ in page])
     rows = [{"id": did, **figures[vid], "rank": offset + i} for i, (vid, did) in enumerate(page, start=1)]
     return Page(rows, total, limit or total, offset)
@@ -371,8 +376,8 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
         forms, rows = forms.where(is_newest()), rows.where(is_newest())
     forms = forms.where(or_(FormRecord.project.like(like), FormRecord.id.in_(indicators)))
     rows = rows.where(RowRecord.name.like(like))
-    n_forms = s.scalar(select(func.count()).select_from(forms.subquery()))
-    total = n_forms + s.scalar(select(func.count()).select_from(rows.subquery()))
+    n_forms = count_rows(s, forms)
+    total = n_forms + count_rows(s, rows)
     items = []
     page = list(s.execute(forms.order_by(FormRecord.id).limit(limit).offset(offset)))
     matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
@@ -446,8 +451,11 @@ def open_questions(s: Session, code: str) -> int:
     """代表 questions of one region still waiting for an answer."""
     from ..access.tables import Question
 
-    return s.scalar(
-        select(func.count(Question.id)).where(
-            Question.region_code == code, Question.status.in_(("submitted", "accepted", "assigned"))
+    return (
+        s.scalar(
+            select(func.count(Question.id)).where(
+                Question.region_code == code, Question.status.in_(("submitted", "accepted", "assigned"))
+            )
         )
+        or 0
     )

@@ -13,6 +13,8 @@ def run() -> None:
     conn = config.attributes.get("connection")
     if conn is None:
         url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic: no connection handed over and no sqlalchemy.url configured")
         with create_engine(url).begin() as conn:
             context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
             context.run_migrations()

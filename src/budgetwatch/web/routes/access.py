@@ -163,14 +163,14 @@ class NewUser(BaseModel):
     region: str = Field(pattern=r"^\d{9}$")
     role: str = Field(pattern="^(admin|staff|deputy|finance|auditor)$")
     descend: bool = False
-    agency: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    agency: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
 
 
 class GrantBody(BaseModel):
     region: str = Field(pattern=r"^\d{9}$")
     role: str = Field(pattern="^(admin|staff|deputy|finance|auditor)$")
     descend: bool = False
-    agency: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    agency: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
 
 
 class ResetBody(BaseModel):
@@ -184,8 +184,7 @@ def _login_of(request: Request, s: Session, user_id: int) -> str:
     found = [u for u in users.listing(s, regions) if u["id"] == user_id]
     if not found:
         raise HTTPException(404, f"no user with id {user_id}")
-    u = s.get(User, user_id)
-    return u.login
+    return s.get_one(User, user_id).login
 
 
 def _create(request: Request, body: NewUser) -> dict:
@@ -362,5 +361,6 @@ def audit_page(
     )
 
 
-for _route in router.routes:
-    _route.documented = _route.include_in_schema  # access_wiring lists them in the schema in server mode only
+for _route in router.routes:  # access_wiring lists them in the schema in server mode only
+    # Starlette types router.routes as BaseRoute (these are APIRoutes); `documented` is a flag of ours
+    _route.documented = _route.include_in_schema  # type: ignore[attr-defined]

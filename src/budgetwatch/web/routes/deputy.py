@@ -6,7 +6,7 @@ a 提问 button on each), 我的意见 (questions and their replies), and the st
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path as FastPath, Query, Request
 from fastapi.responses import RedirectResponse
@@ -57,7 +57,7 @@ def deputy_data(s: Session, request: Request) -> dict:
             "unit": v.unit_name,
             "year": v.year,
             "stage": v.stage,
-            "stage_zh": Q.STAGE_ZH.get(v.stage, ""),
+            "stage_zh": Q.STAGE_ZH.get(v.stage or "", ""),
             "region": v.region_code,
             "income_total": figures[v.id]["income_total"],
             "expenditure_total": figures[v.id]["expenditure_total"],
@@ -69,7 +69,7 @@ def deputy_data(s: Session, request: Request) -> dict:
         if d["year"] and d["stage"] == "budget" and d["income_total"] is not None:
             trend[str(d["year"])] = round(trend.get(str(d["year"]), 0) + d["income_total"], 2)
     found = load_findings(s, [v.id for v in versions])
-    label = {v.id: f"{v.unit_name or ''} {v.year or ''}{Q.STAGE_ZH.get(v.stage, '')}" for v in versions}
+    label = {v.id: f"{v.unit_name or ''} {v.year or ''}{Q.STAGE_ZH.get(v.stage or '', '')}" for v in versions}
     warnings = [
         {
             "id": f.id,
@@ -121,7 +121,7 @@ def execution(s: Session, regions: frozenset[str] | None) -> list[dict]:
     for region, year in c.execute(q.order_by(p.c.region_code)).all():
         current = sum((Decimal(u["current"]) for u in FQ.units(c, region, year)), Decimal(0))
         month = extract("month", p.c.pay_date)
-        by_month = dict(
+        by_month: dict[Any, Decimal | None] = dict(  # month: an int on SQLite, a Decimal on PostgreSQL
             c.execute(
                 select(month, func.sum(p.c.amount))
                 .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.is_deleted.is_(False))
@@ -172,14 +172,14 @@ class NewQuestion(BaseModel):
     title: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     body: str = Field(min_length=1, max_length=5000, pattern=NO_NUL)
     target_type: Literal["document", "table_row", "key_figure", "finding", "project", "free"] = "free"
-    target_id: str | None = Field(None, max_length=300, pattern=NO_NUL)
-    on_behalf_of: str | None = Field(None, max_length=100, pattern=NO_NUL)
+    target_id: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
+    on_behalf_of: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
 
 
 class StepBody(BaseModel):
-    body: str | None = Field(None, max_length=5000, pattern=NO_NUL)
-    responsible_code: str | None = Field(None, max_length=64, pattern=NO_NUL)
-    responsible_name: str | None = Field(None, max_length=200, pattern=NO_NUL)
+    body: str | None = Field(default=None, max_length=5000, pattern=NO_NUL)
+    responsible_code: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    responsible_name: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     due_at: datetime | None = None
 
 
@@ -328,12 +328,14 @@ def ask_form(
     s: Session = Depends(deps.session),
 ):
     try:
-        data = NewQuestion(
-            title=title,
-            body=body,
-            target_type=target_type,
-            target_id=target_id or None,
-            on_behalf_of=on_behalf_of or None,
+        data = NewQuestion.model_validate(  # target_type is checked here, as the API's body is
+            {
+                "title": title,
+                "body": body,
+                "target_type": target_type,
+                "target_id": target_id or None,
+                "on_behalf_of": on_behalf_of or None,
+            }
         )
     except ValueError as e:
         raise HTTPException(422, str(e).splitlines()[0]) from None
@@ -392,5 +394,6 @@ def staff_page(request: Request, format: str | None = Fmt, s: Session = Depends(
     return render(request, "staff_questions.html", {"items": items, "stats": stats})
 
 
-for _route in router.routes:
-    _route.documented = _route.include_in_schema  # access_wiring lists them in the schema in server mode only
+for _route in router.routes:  # access_wiring lists them in the schema in server mode only
+    # Starlette types router.routes as BaseRoute (these are APIRoutes); `documented` is a flag of ours
+    _route.documented = _route.include_in_schema  # type: ignore[attr-defined]

@@ -176,7 +176,7 @@ def overview(
     )
 
 
-def _paragraphs(doc, findings) -> list[tuple[str, str, object]]:
+def _paragraphs(doc, findings) -> list[tuple[str, str, int | None]]:
     """The 说明 as paragraphs, each marked: bad (a 说明 finding quotes it), ok (it quotes figures that
     every check found consistent) or plain."""
     from ...checks.claims import AMOUNT_RX

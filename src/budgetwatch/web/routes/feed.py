@@ -60,7 +60,7 @@ def region_json(s: Session, region: str, year: int, as_of: date | None, request:
     r = FQ.region(c, region)
     if r is None:
         raise HTTPException(404, f"no feed data for region {region}")
-    engine = s.get_bind()
+    engine = s.get_bind().engine
     unmatched = FQ.unmatched_payments(c, region, year)
     if request is not None and scope.masks_payees(request, region):
         scope.mask_rows(unmatched)
@@ -103,7 +103,7 @@ def unit_json(s: Session, region: str, year: int, agency: str, as_of: date | Non
         "unit": units[0],
         "as_of": as_of.isoformat() if as_of else None,
         "lines": FQ.unit_lines(c, region, year, agency, as_of),
-        "findings": stored_findings(s.get_bind(), region, year, agency),
+        "findings": stored_findings(s.get_bind().engine, region, year, agency),
     }
 
 

@@ -91,7 +91,7 @@ def decide(finding_id: FindingId, body: Decision, s: Session = Depends(session))
 
 class Undo(BaseModel):
     by: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
-    reason: str | None = Field(None, max_length=2000, pattern=NO_NUL)
+    reason: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
 
 
 @router.post("/api/findings/{finding_id}/undo", responses={409: {"description": "the finding has no decision to undo"}})

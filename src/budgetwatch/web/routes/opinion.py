@@ -25,7 +25,9 @@ def draft(s: Session, request: Request) -> dict:
     from ...store.findings import load_findings
 
     versions = Q.newest_versions(s)
-    label = {v.id: f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage, '')}" for v in versions}
+    label = {
+        v.id: f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{Q.STAGE_ZH.get(v.stage or '', '')}" for v in versions
+    }
     groups: dict[str, list[dict]] = {}
     for vid, fs in load_findings(s, [v.id for v in versions]).items():
         for f in fs:

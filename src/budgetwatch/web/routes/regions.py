@@ -49,7 +49,7 @@ def regions_json(request: Request):
     scope = _scope(request)
     with Session(request.app.state.engine) as s:
         names = region_names(s)
-        if scope.unrestricted:
+        if scope.detail is None:  # unrestricted
             detail = sorted(Q.region_codes(s) | set(names))
             return {"detail": [{"code": c, "name": names.get(c)} for c in detail], "summary": []}
         return {
@@ -62,11 +62,12 @@ def regions_json(request: Request):
 def region_summary(request: Request, code: str):
     """One region's summary; 404 for a region outside the principal's detail and summary regions."""
     scope = _scope(request)
-    if not is_code(code) or not (scope.unrestricted or code in scope.detail or code in scope.summary):
+    if not is_code(code) or not (scope.detail is None or code in scope.detail or code in scope.summary):
         raise HTTPException(404, f"no region {code}")
     with Session(request.app.state.engine) as s:  # summary regions are outside the detail scope: read them here
         return summary(s, code)
 
 
-for _route in router.routes:
-    _route.documented = _route.include_in_schema  # access_wiring lists them in the schema in server mode only
+for _route in router.routes:  # access_wiring lists them in the schema in server mode only
+    # Starlette types router.routes as BaseRoute (these are APIRoutes); `documented` is a flag of ours
+    _route.documented = _route.include_in_schema  # type: ignore[attr-defined]

@@ -29,11 +29,11 @@ def source_crop(
     v = Q.latest_version(s, document_id)
     if v is None:
         raise HTTPException(404, f"no document with id {document_id}")
-    pdfs = [f for f in v.files if f.path and f.name.lower().endswith(".pdf")]
-    if len(v.files) != 1 or not pdfs or not Path(pdfs[0].path).exists():
+    pdfs = [f.path for f in v.files if f.path and f.name.lower().endswith(".pdf")]
+    if len(v.files) != 1 or not pdfs or not Path(pdfs[0]).exists():
         raise HTTPException(404, "the source PDF of this document is not available on the server")
     x0, top, x1, bottom = (float(x) for x in box.split(","))
-    doc = pdfium.PdfDocument(pdfs[0].path)
+    doc = pdfium.PdfDocument(pdfs[0])
     try:
         if page > len(doc):
             raise HTTPException(404, f"the source has no page {page}")
@@ -67,13 +67,13 @@ def source_lines(
     if v is None:
         raise HTTPException(404, f"no document with id {document_id}")
     texts = [
-        f
+        f.path
         for f in v.files
         if f.path and Path(f.path).exists() and not f.name.lower().endswith((".pdf", ".xlsx", ".html", ".htm"))
     ]
     if len(v.files) != 1 or not texts:
         raise HTTPException(404, "the source text of this document is not available on the server")
-    lines = read_text(texts[0].path).lines
+    lines = read_text(texts[0]).lines
     if line > len(lines):
         raise HTTPException(404, f"the source has no line {line}")
     rows = []
