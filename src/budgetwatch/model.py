@@ -94,7 +94,7 @@ class Table:
     quality_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {
+        d: dict[str, Any] = {
             "kind": self.kind,
             "title": self.title,
             "money_unit": self.money_unit,
