@@ -15,6 +15,7 @@ class HeaderCell:
     col: int  # 0-based, among the value columns
     colspan: int
     rowspan: int
+    leaf: bool  # names one column (a parent names the group below it)
 
 
 def header_path(table, key: str) -> list[str]:
@@ -37,13 +38,13 @@ def header_grid(paths: list[list[str]]) -> list[list[HeaderCell]]:
             if len(p) <= level:  # covered by its leaf's rowspan from a row above
                 j += 1
             elif len(p) == level + 1:
-                cells.append(HeaderCell(p[level], j, 1, depth - level))
+                cells.append(HeaderCell(p[level], j, 1, depth - level, True))
                 j += 1
             else:
                 end = j + 1
                 while end < len(paths) and len(paths[end]) > level + 1 and paths[end][: level + 1] == p[: level + 1]:
                     end += 1
-                cells.append(HeaderCell(p[level], j, end - j, 1))
+                cells.append(HeaderCell(p[level], j, end - j, 1, False))
                 j = end
         rows.append(cells)
     return rows

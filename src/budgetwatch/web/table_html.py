@@ -119,18 +119,17 @@ def _span(name: str, n: int) -> str:
     return f' {name}="{n}"' if n > 1 else ""
 
 
+def _th(c) -> str:
+    """A header cell: a column's heading aligned with its figures, a parent's centred over its group."""
+    cls = ' class="num"' if c.leaf else ""
+    return f"<th{cls}{_span('colspan', c.colspan)}{_span('rowspan', c.rowspan)}>{escape(c.text)}</th>"
+
+
 def _heads(t, keys: list[str]) -> tuple[list[str], int]:
     """The header rows' cells of the value columns `keys` as printed (parents spanning their children), and
     how many header rows they take."""
     grid = header_grid([header_path(t, k) for k in keys])
-    rows = [
-        "".join(
-            f'<th class="num"{_span("colspan", c.colspan)}{_span("rowspan", c.rowspan)}>{escape(c.text)}</th>'
-            for c in cells
-        )
-        for cells in grid
-    ]
-    return rows, len(grid)
+    return ["".join(_th(c) for c in cells) for cells in grid], len(grid)
 
 
 def table_head(t) -> Markup:
