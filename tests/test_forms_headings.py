@@ -70,3 +70,9 @@ def test_a_header_printed_again_overleaf_gives_no_levels():
     doc = _wide("chongqing-bcd5320f71.pdf")
     on_20 = [i for f in doc.forms for i in f.indicators if i.page == 20]
     assert on_20 and all(i.level1 is None and i.level2 is None for i in on_20)
+
+
+def test_the_glossary_after_the_last_form_is_not_read_as_indicators():
+    # 烟台 住建局: 第四部分 / 名词解释 follows the last 项目绩效目标表 (its “…按 / 有关规定上缴的收入。” was a value)
+    doc = extract_files([CORPUS / "shandong-yantai-zhujianju-2026-yusuan.pdf"])
+    assert doc.forms and not any("收入" in i.value and "。" in i.value for f in doc.forms for i in f.indicators)

@@ -24,8 +24,11 @@ _VALUE_LIKE = re.compile(
     r")"
 )
 GRID_END = re.compile(r"^(负责人|填报日期|联系电话|经办人|备注|审核人|填报人|单位负责人)")
-# the next section's heading under a form (2.部门整体支出绩效目标表, 3.有关情况说明): the grid has ended
-_SECTION_HEADING = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})[.．、]\S{2,40}(表|说明)$")
+# the next section's heading under a form (2.部门整体支出绩效目标表, 3.有关情况说明, 第四部分, 名词解释):
+# the grid has ended
+_SECTION_HEADING = re.compile(
+    r"^((\d{1,2}|[一二三四五六七八九十]{1,3})[.．、]\S{2,40}(表|说明)|第[一二三四五六七八九十]{1,3}部分\S{0,20}|名词解释)$"
+)
 
 
 def _own_levels(tokens: list[str]) -> bool:
