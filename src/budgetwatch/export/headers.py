@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .writers import label
+from ..vocab.columns import COLUMN_ZH
+
+
+def label(key: str) -> str:
+    """A column's heading as a reader says it: 人员经费 for `personnel`; a column the vocabulary does not
+    know keeps its printed label, and one whose label repeats is told apart by its place in the printed
+    grid (x:人员经费#11 → 人员经费（第11列）), not by an internal key."""
+    if key in COLUMN_ZH:
+        return COLUMN_ZH[key]
+    text = key[2:] if key.startswith("x:") else key
+    name, sep, n = text.rpartition("#")
+    return f"{name}（第{n}列）" if sep and name and n.isdigit() else text
 
 
 @dataclass(frozen=True)

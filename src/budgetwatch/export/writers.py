@@ -13,6 +13,7 @@ from pathlib import Path
 from ..model import Document
 from ..vocab.columns import COLUMN_ZH
 from ..vocab.enums import Side, labels
+from .headers import header_grid, header_path, label
 
 COLUMN_LABELS = COLUMN_ZH
 SIDE_LABELS = labels(Side)
@@ -134,17 +135,6 @@ def to_json(docs: list[Document]) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
 
 
-def label(key: str) -> str:
-    """A column's heading as a reader says it: 人员经费 for `personnel`; a column the vocabulary does not
-    know keeps its printed label, and one whose label repeats is told apart by its place in the printed
-    grid (x:人员经费#11 → 人员经费（第11列）), not by an internal key."""
-    if key in COLUMN_LABELS:
-        return COLUMN_LABELS[key]
-    text = key[2:] if key.startswith("x:") else key
-    name, sep, n = text.rpartition("#")
-    return f"{name}（第{n}列）" if sep and name and n.isdigit() else text
-
-
 def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
     for d_i, doc in enumerate(docs):
         ident = doc_ids[d_i] if doc_ids else d_i + 1
@@ -202,8 +192,6 @@ def _header_rows(ws, t, head: list[str], keys: list[str]) -> int:
     """The table's headings as printed, from the sheet's next row: one row per header level, a parent merged
     over its children and a heading without children merged down; returns how many rows they take."""
     from openpyxl.styles import Alignment, Font
-
-    from .headers import header_grid, header_path
 
     grid = header_grid([header_path(t, k) for k in keys])
     top, depth, lead = ws.max_row + 1, len(grid), len(head)
