@@ -296,6 +296,15 @@ def rule_cases(doc) -> list[RuleCase]:
             )
         ),
         R("B04", None, HUZHOU, want={"value": 37018.75, "page": 36}),
+        # a 部门 with 事业单位: 机关运行经费 786.09 < 公用经费 1,538.14 is its scope, not a defect; a 行政
+        # unit's 机关运行经费 equals its 公用经费, so one 3 万元 short is reported
+        R(
+            "B07",
+            WANLI_2023,
+            SHENJIJU,
+            bump("admin_operating", r"合计", "total", -3.0),
+            holds=off_by(-3.0),
+        ),
         # 1,599.13 > 1,319.13 in 支出总表
         R(
             "B05",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..vocab.enums import Scope
 from .arithmetic import three_public_items
 from .rule import rule
 from .view import TOTAL_NAME, DocView, decimals, name_of
@@ -245,7 +246,9 @@ def econ_within_three_public(view: DocView):
     family="B",
     severity="warn",
     compares="机关运行经费表（或“三公”表中的机关运行经费）合计与一般公共预算基本支出表的公用经费合计",
-    applies="行政单位和参公事业单位；机关运行经费口径为一般公共预算基本支出中的公用经费。口径各地不一，作为警告",
+    applies="机关运行经费是一般公共预算基本支出公用经费的一部分：任何文档中超过公用经费即报告；"
+    "少于公用经费只在单位预算且机关运行经费不为零时报告（行政、参公单位两者相等；部门预算含所属事业单位，"
+    "事业单位不适用机关运行经费）。口径各地不一，作为警告",
     message="{table}合计为{value}万元，{other}公用经费合计为{expected}万元，相差{difference}万元。",
     suggestion="建议核实机关运行经费的口径与数据，与一般公共预算基本支出中的公用经费相互印证。",
 )
@@ -258,7 +261,10 @@ def admin_vs_public(view: DocView):
     if r is None or key is None:
         return
     va = view.wan(t, r.values[key])
-    if abs(va - b[1]) > _tol(view, [(t, r, key), (t6, b[0], "public")]):
+    tol = _tol(view, [(t, r, key), (t6, b[0], "public")])
+    # a 部门's 公用经费 includes its 事业单位', which have no 机关运行经费; a unit's nought says it has none
+    under_counts = view.doc.scope == Scope.unit and va > 0
+    if va - b[1] > tol or (under_counts and b[1] - va > tol):
         yield dict(
             view.at(t, r, key, wan=True), value=va, expected=b[1], difference=va - b[1], other=t6.title, confidence=0.6
         )
