@@ -123,3 +123,28 @@ def test_a_database_emptied_and_filled_again_is_not_answered_from_the_cache(tmp_
     for f in tmp_path.glob("bw.db*"):
         f.unlink()
     assert serve_units([seed("001"), seed("000")]) == first[::-1]
+
+
+def test_a_server_restarted_on_other_code_does_not_answer_from_the_old_code_s_cache(tmp_path, monkeypatch):
+    """The data is the same but the code is not (an upgrade): the folder the old code filled is not served."""
+    import budgetwatch.web.cache as cache
+
+    a, _ = _two_workers(tmp_path, monkeypatch)
+    with TestClient(a) as ca:
+        first = ca.get("/api/documents").json()
+        with a.state.engine.begin() as c:  # a change the token cannot see: only a cached answer keeps the old name
+            c.execute(text("update document_versions set unit_name = 'renamed' where id = 1"))
+        assert ca.get("/api/documents").json() == first
+    monkeypatch.setattr(cache, "CODE_STAMP", cache.CODE_STAMP + "-upgraded")
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'bw.db'}")) as cb:
+        units = {d["unit"] for d in cb.get("/api/documents").json()["items"]}
+    assert "renamed" in units
+
+
+def test_the_code_stamp_changes_with_a_file_of_the_package(tmp_path):
+    import budgetwatch.web.cache as cache
+
+    (tmp_path / "page.html").write_text("<p>1</p>")
+    before = cache.code_stamp(tmp_path)
+    (tmp_path / "page.html").write_text("<p>22</p>")
+    assert cache.code_stamp(tmp_path) != before

@@ -4,7 +4,8 @@ at most once a second, retires the cached answers, and so does any POST through 
 
 Answers are kept in memory and in a folder on disk named after the token, shared by every worker process
 of `serve --workers N` (a worker's memory serves its own repeats; the folder serves what another worker
-already computed) and surviving restarts while the data stays the same."""
+already computed) and surviving restarts while the data and the code stay the same: the token includes a
+stamp of the package's files, so a server restarted on other code (an upgrade) renders its pages anew."""
 
 from __future__ import annotations
 
@@ -26,10 +27,25 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .. import __version__
 from ..store.schema import DecisionRecord, FindingRecord, Version
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_ENTRIES = 2000
+
+
+def code_stamp(root: Path = Path(__file__).resolve().parent.parent) -> str:
+    """The version and every source, template and static file of the package (name, size, time): answers
+    rendered by other code are stale even when the data is not."""
+    h = hashlib.sha1(__version__.encode())
+    for p in sorted(root.rglob("*")):
+        if p.suffix in {".py", ".html", ".js", ".css"} and p.is_file():
+            st = p.stat()
+            h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:12]
+
+
+CODE_STAMP = code_stamp()
 
 
 def default_folder(url: str) -> Path:
@@ -123,6 +139,7 @@ class ResponseCache(BaseHTTPMiddleware):
             # findings keep their ids across re-checks (store/findings.py): the newest check time tells
             finding = s.execute(select(func.count(FindingRecord.id), func.max(FindingRecord.checked_at))).first()
             token = (
+                CODE_STAMP,
                 tuple(version or ()),
                 tuple(finding or ()),
                 s.scalar(select(func.count(DecisionRecord.id))),
