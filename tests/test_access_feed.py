@@ -131,3 +131,19 @@ def test_a_deputy_sees_person_payees_masked_and_staff_in_full(feed_world):
         assert all((x["payee_account_tail"] is None) == (who is deputy) for x in mine)
     assert person not in deputy.get(f"/execution/{A}/{YEAR}/findings").text
     assert person in staff.get(f"/execution/{A}/{YEAR}/findings").text
+
+
+def test_a_deputy_cannot_confirm_a_person_payee_by_searching_or_naming_them(feed_world):
+    """Masked names are not enough if a search by part of the name, or the name in `payee=`, answers
+    differently for a person who is paid than for one who is not."""
+    app, _ = feed_world
+    with app.state.engine.connect() as c:
+        p = Payment.__table__
+        person = c.scalar(select(p.c.payee_name).where(p.c.region_code == A, p.c.payee_kind == "person"))
+    deputy, staff = signed_in(app, "deputy-a"), signed_in(app, "staff-a")
+    search = f"/execution/{A}/{YEAR}/payees?format=json&q={person[1:]}"
+    named = f"/execution/{A}/{YEAR}/payees?format=json&payee={person}"
+    assert any(r["payee_kind"] == "person" for r in staff.get(search).json()["payees"])
+    assert not any(r["payee_kind"] == "person" for r in deputy.get(search).json()["payees"])
+    assert staff.get(named).status_code == 200 and staff.get(named).json()["payments"]
+    assert deputy.get(named).status_code == 404

@@ -278,8 +278,13 @@ def execution_payees(
 ):
     """Payees by amount received (filter by name or unit); with `payee`, that payee's payments and findings."""
     day = _as_of(c, region, year, as_of)
+    masks = scope.masks_payees(request, region)
     if payee:
-        payments = _payments(request, region, EQ.payee_payments(c, region, year, payee))
+        found = EQ.payee_payments(c, region, year, payee)
+        # a masked reader must not learn that a person is paid by naming them: not found, like any absent payee
+        if masks and any(r.get("payee_kind") == "person" for r in found):
+            raise HTTPException(404, "no such payee")
+        payments = _payments(request, region, found)
         hits = _shown(
             request,
             c,
@@ -302,9 +307,10 @@ def execution_payees(
         }
         columns = {**PAYMENT_COLUMNS, "agency_code": "单位编码", "line_src_id": "指标"}
         return _answer(request, format, "execution_payees.html", data, payments, columns, "payee")
-    rows = _payments(
-        request, region, (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(c, region, year, day, agency, q)
-    )
+    rows = (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(c, region, year, day, agency, q)
+    if masks and q:  # a search by name finds units only: a person's name would be confirmed by the match
+        rows = [r for r in rows if r.get("payee_kind") != "person"]
+    rows = _payments(request, region, rows)
     data = {
         "region": _region(c, region),
         "year": year,
