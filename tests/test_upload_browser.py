@@ -62,7 +62,10 @@ def test_upload_two_files_and_a_scan_watching_the_job(server, browser, tmp_path)
     page.get_by_role("button", name="上传并检查").click()
     page.wait_for_url("**/jobs/*")
     seen = _watch(page, "job-two-files", r"已读取 \d+/\d+ 页")
-    assert any(re.search(r"\.pdf：已读取 \d+/\d+ 页", m) for m in seen), seen  # the reader's pages, live
+    # watched live: the job's stages before it ends. A 50-page text layer can be read between two polls of the
+    # page (under a second on an idle machine), so its page counts are not always seen here; that every page
+    # is reported is tested in test_jobs.py
+    assert len(seen) >= 2 and any(re.search(r"读取|抽取|检查", m) for m in seen[:-1]), seen
     assert seen[-1] == "完成：1 份文档", seen
     links = page.locator("#job-documents a.doc-link")
     assert links.count() == 1
