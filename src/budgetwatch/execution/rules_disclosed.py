@@ -7,11 +7,28 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..checks.rule import rule
 from .common import hit, on_feed, pct
 from .view import ZERO, money
+
+
+def _paid_by_line(p, ls, *where):
+    """Payments per 指标 line and unit under `where`: how many, how much, the line's project name."""
+    return (
+        select(
+            p.c.line_src_id,
+            p.c.agency_code,
+            func.count().label("n"),
+            func.sum(p.c.amount).label("total"),
+            func.max(ls.c.pro_name).label("name"),
+        )
+        .join(ls, ls.c.src_id == p.c.line_src_id)
+        .where(*where)
+        .group_by(p.c.line_src_id, p.c.agency_code)
+        .order_by(p.c.line_src_id)
+    )
 
 
 @rule(
@@ -37,71 +54,39 @@ def g16_procurement(view):
     if not marked:
         return
     p, here, dated = view.payments()
-    bl = ls
-    join = and_(bl.c.src_id == p.c.line_src_id)
-    q = (
-        select(
-            p.c.line_src_id,
-            p.c.agency_code,
-            func.count().label("n"),
-            func.sum(p.c.amount).label("total"),
-            func.max(bl.c.pro_name).label("name"),
-        )
-        .join(bl, join)
-        .where(here, dated, bl.c.is_gov_pur.is_(True), or_(p.c.contract_no.is_(None), p.c.contract_no == ""))
-        .group_by(p.c.line_src_id, p.c.agency_code)
-        .order_by(p.c.line_src_id)
-    )
-    for r in view.conn.execute(q):
-        yield hit(
-            view,
-            "line",
-            r.line_src_id,
-            r.agency_code,
-            aspect="contract",
-            value=money(r.total),
-            row_name=r.name,
-            text=f"：政府采购指标（{r.name or r.line_src_id}）有{r.n}笔支付共{money(r.total):,.2f}元没有采购合同编号。",
-            evidence={"line_src_id": r.line_src_id},
-        )
     capital = or_(*[p.c.dep_eco_code.like(f"{c}%") for c in t["capital_eco"]])
-    q = (
-        select(
-            p.c.line_src_id,
-            p.c.agency_code,
-            func.count().label("n"),
-            func.sum(p.c.amount).label("total"),
-            func.max(bl.c.pro_name).label("name"),
-        )
-        .join(bl, join)
-        .where(
-            here,
-            dated,
-            capital,
-            or_(bl.c.is_gov_pur.is_(None), bl.c.is_gov_pur.is_(False)),
-            p.c.agency_code.in_(sorted(marked)),
-        )
-        .group_by(p.c.line_src_id, p.c.agency_code)
-        .order_by(p.c.line_src_id)
+    unmarked = or_(ls.c.is_gov_pur.is_(None), ls.c.is_gov_pur.is_(False))
+    no_contract = or_(p.c.contract_no.is_(None), p.c.contract_no == "")
+    checks = (  # (aspect, which payments, what is said of them)
+        (
+            "contract",
+            (ls.c.is_gov_pur.is_(True), no_contract),
+            "：政府采购指标（{name}）有{n}笔支付共{total}元没有采购合同编号。",
+        ),
+        (
+            "capital",
+            (capital, unmarked, p.c.agency_code.in_(sorted(marked))),
+            "：资本性支出（{name}）{n}笔共{total}元在未标注政府采购的指标上支付。",
+        ),
     )
-    for r in view.conn.execute(q):
-        yield hit(
-            view,
-            "line",
-            r.line_src_id,
-            r.agency_code,
-            aspect="capital",
-            value=money(r.total),
-            row_name=r.name,
-            text=f"：资本性支出（{r.name or r.line_src_id}）{r.n}笔共{money(r.total):,.2f}元"
-            "在未标注政府采购的指标上支付。",
-            evidence={"line_src_id": r.line_src_id},
-        )
+    for aspect, where, said in checks:
+        for r in view.conn.execute(_paid_by_line(p, ls, here, dated, *where)):
+            yield hit(
+                view,
+                "line",
+                r.line_src_id,
+                r.agency_code,
+                aspect=aspect,
+                value=money(r.total),
+                row_name=r.name,
+                text=said.format(name=r.name or r.line_src_id, n=r.n, total=f"{money(r.total):,.2f}"),
+                evidence={"line_src_id": r.line_src_id},
+            )
     for agency in sorted(marked):
         budget = procurement_budget(view.disclosed(agency))
         if budget is None:
             continue
-        paid = sum((r.paid for r in view.lines(bl.c.agency_code == agency, bl.c.is_gov_pur.is_(True))), ZERO)
+        paid = sum((r.paid for r in view.lines(ls.c.agency_code == agency, ls.c.is_gov_pur.is_(True))), ZERO)
         if paid > budget[0] + budget[1]:
             yield hit(
                 view,
