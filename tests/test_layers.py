@@ -48,7 +48,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {  # (importer, imported)
     ("access.cli", "cli"),  # a CLI sub-app kept in access/
     ("checks", "execution.rules_budget"),  # family G registered by the checks package
     ("checks", "execution.rules_spend"),
-    ("checks.reconcile", "feed.codes"),
     ("store.schema", "access.tables"),  # every table on one metadata, registered from below
     ("store.schema", "execution.model"),
     ("store.schema", "feed.model"),

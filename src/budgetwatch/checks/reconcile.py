@@ -184,7 +184,7 @@ def r03_disclosed_project_not_in_feed(view: ReconcileView):
 )
 @_on_feed
 def r04_three_public(view: ReconcileView):
-    from ..feed.codes import THREE_PUBLIC
+    from ..vocab.classes import THREE_PUBLIC
 
     d = view.disclosed
     if not d.three_public:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, not_, or_, select
 
 from ..checks.rule import rule
-from ..feed.codes import THREE_PUBLIC
+from ..vocab.classes import THREE_PUBLIC
 from .common import hit, line_label, on_feed, pct, rate
 from .view import CENT, ZERO, day_number, money
 

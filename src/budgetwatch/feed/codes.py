@@ -17,14 +17,6 @@ from ..vocab.classes import (
 CENT = Decimal("0.01")
 WAN = Decimal(10000)
 
-# 三公 经济分类 items (经济科目 2023)
-THREE_PUBLIC = {
-    "30212": "因公出国（境）费用",
-    "30217": "公务接待费",
-    "30231": "公务用车运行维护费",
-    "31013": "公务用车购置",
-}
-
 
 class Bad(ValueError):
     def __init__(self, code: str, message: str):

@@ -15,7 +15,8 @@ from ..model import Document
 from ..store.newest import is_newest
 from ..store.repository import load_version_cached
 from ..store.schema import DocumentRecord, Unit, Version
-from .codes import THREE_PUBLIC, normalise_name
+from ..vocab.classes import THREE_PUBLIC
+from .codes import normalise_name
 from .disclosed import Disclosed, read_disclosed
 from .model import Agency, BudgetLine, FeedLink, Region
 

@@ -17,7 +17,8 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from math import gcd
 
-from .codes import THREE_PUBLIC, normalise_name
+from ..vocab.classes import THREE_PUBLIC
+from .codes import normalise_name
 from .disclosed import Disclosed, Item, read_disclosed
 from .econ import DEP_ECO, gov_code
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from .codes import THREE_PUBLIC
+from ..vocab.classes import THREE_PUBLIC
 from .synth import ZERO, Line, Plan, eco_name, gov_eco
 from .synth_layout import ADJSUB, BILL, INFO, VOUCHER, csv_writer
 

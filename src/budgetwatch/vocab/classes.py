@@ -71,3 +71,11 @@ DEPARTMENT_ECONOMIC_CLASSES: dict[str, str] = {
     "399": "其他支出",
 }
 GOVERNMENT_ECONOMIC_CLASSES: frozenset[str] = frozenset({f"5{n:02d}" for n in range(1, 15)} | {"599"})
+
+# the 三公 items among the 部门经济分类 款 (2023 科目 edition), as the 联网 feed's lines and payments code them
+THREE_PUBLIC: dict[str, str] = {
+    "30212": "因公出国（境）费用",
+    "30217": "公务接待费",
+    "30231": "公务用车运行维护费",
+    "31013": "公务用车购置",
+}
