@@ -25,11 +25,13 @@ CHANGCHUN = "jilin-changchun-xinfangju-2026-yusuan.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
+XIAN_ANJIAN = "shaanxi-xian-anjianju-2019-yusuan.pdf"
 YANTAI = "shandong-yantai-jiaoyuju-2026-yusuan.pdf"
 WANLI_2023 = "shanghai-putuo-wanlijiedao-2023-yusuan.pdf"
 WANLI_2024 = "shanghai-putuo-wanlijiedao-2024-yusuan.pdf"
 SHENJIJU = "shanghai-shi-shenjiju-2026-danwei-yusuan.pdf"
 HANGZHOU = "zhejiang-hangzhou-gonganju-2026-yusuan.pdf"
+CHANGSHA_ZHIJIAO = "hunan-changsha-zhijiaojidi-2026-yusuan.pdf"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,16 @@ def bump(kind, pattern, key, delta, side=None) -> Change:
 def put(kind, pattern, key, value, side=None) -> Change:
     def change(d, kw):
         row(table(d, kind), pattern, side).values[key] = value
+
+    return change
+
+
+def _swapped(kind, pattern) -> Change:
+    """A row's 人员经费 printed under 公用经费 (its columns swapped)."""
+
+    def change(d, kw):
+        r = row(table(d, kind), pattern)
+        r.values["public"], r.values["personnel"] = r.values.get("personnel", 0.0), 0.0
 
     return change
 
@@ -259,10 +271,10 @@ def rule_cases(doc) -> list[RuleCase]:
         R("A08", "000", HUZHOU, want={"value": 38191.21, "expected": pytest.approx(64618.76)}),
         R(
             "A09",
+            CHANGSHA_ZHIJIAO,  # 302 partly in its 人员类 column (工会经费, 交通费 by head): its 口径, not a defect
             "001",
-            "001",
-            put("gpb_basic", r"对个人和家庭的补助$", "public", 1.5),
-            want={"value": 1.5},
+            _swapped("gpb_basic", r"对个人和家庭的补助$"),  # the whole 303 printed under 公用经费
+            want={"row_code": "303"},
             says=("人员经费",),
         ),
         # 表10 合计 106,512.00; its 33 project rows (pp. 31–32) add up to 106,313.00
@@ -338,6 +350,8 @@ def rule_cases(doc) -> list[RuleCase]:
             put("gpb_basic", r" 住房公积金$", "total", 40.68),
             want={"row_code": "2210201", "difference": pytest.approx(-1.0)},
         ),
+        # 安监局 2019 prints each of its four units: 30113 157.42 = the four 2210201 rows (87.86 + 19.80 + …)
+        R("B10", XIAN_ANJIAN, None),
         # --- C: 说明 ---------------------------------------------------------------------------------
         R(
             "C01",
@@ -353,6 +367,8 @@ def rule_cases(doc) -> list[RuleCase]:
             want={"value": 558.17, "expected": 550.17},
             holds=lambda fs, d: {f.row_name for f in fs} >= {"人员经费", "基本支出"},
         ),
+        # 民政局 2021 p20: 财政拨款收支 70,376.87万元 for a 收入总计 of 703,768,605.79元 — the last digit, not a figure
+        R("C01", XIAN_MINZHENG, None),
         R(
             "C02",
             "000",

@@ -171,6 +171,9 @@ def test_D09_per_item_caps_and_total_cost_are_not_summed():
     form.indicators = [i for i in form.indicators if i.name != "项目总成本"]
     (f,) = hits(d, "D09")  # 印刷 15 + 设计 1 = 16 > 15
     assert f.value == 16
+    # 北京 预算13表: 项目预算控制数 ≤139.99 beside 科研类差旅费 ≤10.225 of a 140万元 project is the whole again
+    form.indicators.append(replace(cost, name="项目预算控制数", value="≤15万元"))
+    assert not hits(d, "D09")
 
 
 def test_A00_a_doubtful_reading_gives_one_hint_instead_of_a_cascade():
@@ -193,6 +196,11 @@ def test_A00_a_doubtful_reading_gives_one_hint_instead_of_a_cascade():
     assert f.severity == "info" and "本表读取可能有误" in f.message and f.table_title == t.title
     everything = run_checks(d)
     assert not [x for x in everything if x.family == "A" and x.rule != "A00" and x.table_title == t.title]
+    # 西安 2022 表5 (xian-d8b69a4ecb p46): 786781502.8 printed for parts of 786781502.82 is rounded, not a digit lost
+    r.values["total"], r.printed["total"] = 1319.1, "1319.1"
+    row(t, r"^2010101 ").values["total"] += 0.02  # the parts: 1,319.15, one decimal printed for the whole
+    mark(d.tables)
+    assert t.read_quality is None
     # RULE_CASES: the real defect of 长春市信访局 (2 rows of 基本支出 off) is not a doubtful reading
 
 
@@ -204,3 +212,35 @@ def test_execution_rules_need_the_feed_and_are_silent_on_a_document_alone():
     assert g == [f"G{i:02d}" for i in range(1, 19)]
     assert all(RULES[r].thresholds or r == "G18" for r in g)
     assert not [f for f in run_checks(d) if f.family == "G"]
+
+
+def test_A02_a_code_printed_again_under_itself_is_one_line():
+    """无锡发改委 2025 p18: 219 援助其他地区支出 502.00 / 21999 其他支出 502.00 / 21999 其他支出 502.00 — the 项 printed
+    with its 款's code. The 类 is not short of, nor twice, its 款; the amounts agree."""
+    d = doc("000")
+    t = next(t for t in d.tables if t.kind == "expenditure")
+    r = next(r for r in t.rows if r.code == "2210201")
+    assert not hits(d, "A02")
+    r.code = "22102"  # 221 → 22102 45.05 → "22102" 45.05
+    assert not hits(d, "A02")
+    r.values = {k: v + 1 for k, v in r.values.items()}  # a second 22102 of other amounts is a second child
+    assert hits(d, "A02")
+
+
+def test_C05_a_list_ends_where_a_new_whole_opens_its_own():
+    """西安 2022 (xian-bc39882dbe p10): 财政拨款收入30,331.26万元，其中：一般公共预算拨款收入30,331.26万元，…；本部门
+    当年财政拨款支出30,331.26万元，其中：… — the 支出 is the next whole, not a second part of the 收入."""
+    d = doc("000")
+    i = next(i for i, ln in enumerate(d.narrative) if "2023年度财政拨款收支总预算" in ln.text)
+    d.narrative[i] = replace(
+        d.narrative[i],
+        text="本部门当年财政拨款收入1,486.80万元，其中：一般公共预算拨款收入1,486.80万元，较上年增加452.37万元，"
+        "主要原因是新增项目；本部门当年财政拨款支出1,486.80万元，其中：一般公共预算拨款支出1,486.80万元。",
+    )
+    assert not hits(d, "C05")
+    short = "其中：一般公共预算拨款收入1,400.80万元、政府性基金预算拨款收入6.00万元，"
+    d.narrative[i] = replace(
+        d.narrative[i], text=d.narrative[i].text.replace("其中：一般公共预算拨款收入1,486.80万元，", short)
+    )
+    (f,) = hits(d, "C05")  # its own list still adds up to its own whole, or is reported
+    assert f.value == 1486.80 and f.expected == pytest.approx(1406.80)

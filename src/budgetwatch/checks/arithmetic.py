@@ -112,12 +112,16 @@ def _value_keys(t):
 
 
 def children(coded, i):
-    """Rows printed under coded[i] whose nearest printed ancestor it is (3010201 under 301 without 30102)."""
+    """Rows printed under coded[i] whose nearest printed ancestor it is (3010201 under 301 without 30102). A code
+    printed again right under itself (21999 其他支出 / 21999 其他支出: the 项 given its 款's code) is that row's
+    line, not a second child: the misprinted code is E14's business, not two amounts."""
     r = coded[i]
     block = []
     for c in coded[i + 1 :]:
         if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
             break
+        if block and block[-1].code == c.code and block[-1].values == c.values:
+            continue
         block.append(c)
     return [
         c
@@ -438,7 +442,7 @@ def _econ_class(r):
     family="A",
     severity="warn",
     compares="基本支出经济分类表中工资福利支出（301）、对个人和家庭的补助（303）列入公用经费的金额，商品和服务支出（302）、资本性支出（310）列入人员经费的金额",
-    applies="基本支出表分列人员经费、公用经费时；各地口径略有不同，作为警告",
+    applies="基本支出表分列人员经费、公用经费，某一类支出全部列入另一列时（疑似列错）；只有一部分列入另一列是各地定额口径的差异（交通补贴、工会经费按人头核定，湖南的“人员类”），不报告",
     message="{table}“{name}”（{row_code}）列入{column_zh}{value}{unit}，按通行口径{kind_zh}应属于{belongs}。",
     suggestion="建议核实“{name}”列入{column_zh}的依据，人员经费一般为工资福利支出和对个人和家庭的补助，公用经费为商品和服务支出等。",
 )
@@ -449,8 +453,9 @@ def econ_composition(view: DocView):
             if cls is None:
                 continue
             wrong = "public" if cls in ("301", "303") else "personnel"
+            right = "personnel" if wrong == "public" else "public"
             v = r.values.get(wrong) or 0.0
-            if v > 0:
+            if v > 0 and not r.values.get(right):  # the whole class in the other column: the columns swapped
                 yield dict(
                     view.at(t, r, wrong),
                     row_code=r.code or cls,

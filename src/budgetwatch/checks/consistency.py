@@ -85,11 +85,13 @@ def econ_vs_function(view: DocView):
     key = "basic" if "basic" in t5.columns else "total"
     for code, pattern, fcode, fname in _PAIRS:
         rows, v6 = _econ_sum(t6, code, pattern)
-        r5 = next((r for r in t5.rows if r.code == fcode and key in r.values), None)
-        if not rows or r5 is None:
+        # every row of the 功能 code: 北京's 预算05表 prints 2080505 once per 政府经济分类 (50102, 50501)
+        r5s = [r for r in t5.rows if r.code == fcode and key in r.values]
+        if not rows or not r5s:
             continue
-        a, b = view.wan(t6, v6), view.wan(t5, r5.values[key])
-        tol = _tol(view, [(t6, r, "total") for r in rows] + [(t5, r5, key)])
+        r5 = r5s[0]
+        a, b = view.wan(t6, v6), view.wan(t5, sum(r.values[key] for r in r5s))
+        tol = _tol(view, [(t6, r, "total") for r in rows] + [(t5, r, key) for r in r5s])
         if abs(a - b) > tol:
             yield dict(
                 view.at(t6, rows[0], "total", wan=True),

@@ -100,7 +100,7 @@ def _once(seen: dict, key, rx: re.Pattern, text: str | None = None) -> bool:
     family="C",
     severity="error",
     compares="说明中引用的收支总计、各项收入、基本/项目支出、人员/公用经费、“三公”经费及各项、机关运行经费、各类支出金额与报表对应数字（按元/万元换算）",
-    applies="说明中的金额能明确对应到报表中的某一数字时；同一口径有多种列法时（含或不含上年结转），与任一相符即可",
+    applies="说明中的金额能明确对应到报表中的某一数字时；同一口径有多种列法时（含或不含上年结转），与任一相符即可；只差末位一个单位的（截尾而非四舍五入）视为同一数字",
     message="说明称{label_zh}为{value}万元，而{other}为{expected}万元，相差{difference}万元。原文：“{sentence}”",
     suggestion="建议核实说明中{label_zh}的金额，使之与{other}一致。",
 )
@@ -125,8 +125,8 @@ def narrative_amounts(view: DocView):
             continue
         best = min(cands, key=lambda f: abs(c.amount - f.value))
         diff = c.amount - best.value
-        # one unit of the last printed digit: a mis-rounding, not a different figure
-        minor = abs(diff) <= 10**-c.decimals * TO_WAN[c.unit] + best.tolerance + 1e-9
+        if abs(diff) <= 10**-c.decimals * TO_WAN[c.unit] + best.tolerance + 1e-9:
+            continue  # one unit of the last printed digit (93,664.78 for 936,647,884.3元): truncated, the same figure
         zh = c.class_name + "支出" if c.class_name else CLAIM_ZH.get(c.kind, c.kind)
         yield dict(
             _where(view, c),
@@ -137,7 +137,6 @@ def narrative_amounts(view: DocView):
             label_zh=zh,
             row_name=zh,
             confidence=0.8,
-            severity="info" if minor else None,
         )
 
 
@@ -336,7 +335,7 @@ def _breakdowns(view: DocView):
 
 def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
     """Where the list after 其中 ends: the sentence end, a closing parenthesis when the list opened
-    one, the next 其中, a ；that starts a new total (…；本年支出总计…), or the first ；when the 其中 sits
+    one, the next 其中, a ；that starts a new total (…；本年支出总计…, or …；财政拨款支出X万元，其中…), or the first ；when the 其中 sits
     inside an outer list (主要包括：A…，其中…；B…；C…)."""
     stops = [len(rest)]
     for pat in (r"。(?![）)])", r"其中") + ((r"[）)]",) if parenthesised else ()) + ((r"[；;]",) if nested else ()):
@@ -345,8 +344,12 @@ def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
             stops.append(m.start())
     for m in re.finditer(r"[；;]", rest):
         nxt = AMOUNT_RX.search(rest, m.end())
-        if nxt and re.search(
-            r"总计|合计|总额|总预算|^\s*(\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])", rest[m.end() : nxt.start()]
+        if nxt and (
+            re.search(
+                r"总计|合计|总额|总预算|^\s*(\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])",
+                rest[m.end() : nxt.start()],
+            )
+            or re.match(r"[，,]?\s*其中", rest[nxt.end() :])  # …；本部门财政拨款支出30,331.26万元，其中：a new whole
         ):
             stops.append(m.start())
             break

@@ -59,7 +59,12 @@ class DocView:
         return [t for t in self.doc.tables if t.kind in kinds]
 
     def table(self, kind: str) -> Table | None:
+        """The document's table of that kind. Of several, the one whose title names the kind's own scope: a
+        财政拨款支出表（功能科目） covers every fund, so beside a 一般公共预算支出表 (江苏's 公开05表 and 07表)
+        it is not the document's 一般公共预算 table."""
         ts = [t for t in self.doc.tables if t.kind == kind and not t.empty and t.rows]
+        if kind == "gpb_expenditure" and len(ts) > 1:
+            ts.sort(key=lambda t: "一般公共预算" not in nospace(t.title or ""))
         return ts[0] if ts else None
 
     @staticmethod

@@ -18,6 +18,15 @@ def _digits(v: float, printed: str | None) -> str:
     return t.replace(".", "")
 
 
+def _half_unit(printed: str | None) -> float:
+    """Half a unit of the printed figure's last digit beyond the cent (0.05 for one decimal, 0.5 for none)."""
+    t = (printed or "").replace(",", "").strip()
+    if not t or not t.lstrip("-").replace(".", "", 1).isdigit():
+        return 0.0
+    d = len(t.split(".")[1]) if "." in t else 0
+    return 0.5 * 10**-d if d < 2 else 0.0
+
+
 def digit_dropped(longer: str, shorter: str) -> bool:
     """`shorter` is `longer` with one digit removed."""
     if len(longer) != len(shorter) + 1 or not shorter:
@@ -59,8 +68,9 @@ def assess(t: Table) -> tuple[str | None, str | None]:
     checked, failed = set(), set()  # rows: one misread figure fails its row in one column, a misreading many rows
     for r, k, whole, parts, single in _sums(t):
         checked.add(id(r))
-        if abs(whole - parts) <= 0.015:
-            continue
+        single_printed = single.printed.get(k) if single is not None else None
+        if abs(whole - parts) <= 0.015 + _half_unit(r.printed.get(k)) + _half_unit(single_printed):
+            continue  # 786781502.8 printed for 786781502.82: rounded to its printed digits, not misread
         failed.add(id(r))
         w = _digits(whole, r.printed.get(k))
         p = _digits(parts, single.printed.get(k) if single is not None else None)
