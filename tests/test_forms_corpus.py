@@ -102,14 +102,23 @@ def test_a_project_whose_rows_start_at_the_foot_of_a_page_keeps_them():
     assert not [f for f in run_checks(doc) if f.rule == "D08" and "443864" in (f.row_name or "")]
 
 
-def test_a_form_continued_on_pages_that_repeat_its_title_is_one_form():
-    """北京卫健委 预算14表 公共卫生及计划生育扶助保障共同事权转移支付: pp.147–149 each repeat the title and start with a
-    一级 label (the merged cell is cut by the page); the grid does not start over, so it is one form of 34 indicators."""
+def test_pages_that_repeat_the_title_over_their_own_funds_are_forms_of_their_own():
+    """北京卫健委 预算14表 公共卫生及计划生育扶助保障共同事权转移支付: pp.147–149 repeat the title, and each prints
+    its own 转移支付名称 (…-基本公共卫生服务方向 / 计划生育服务方向 / 育儿补贴方向) and 年度金额: three forms, named by
+    the 转移支付名称 cell (values read off the rendered pages)."""
     doc = extract_files(
         [
             CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
             CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf",
         ]
     )
-    forms = [f for f in doc.forms if f.project == "公共卫生及计划生育扶助保障共同事权转移支付"]
-    assert [(f.pages, len(f.indicators)) for f in forms] == [(3, 34)]
+    forms = [f for f in doc.forms if (f.project or "").startswith("公共卫生及计划生育扶助保障共同事权转移支付")]
+    assert [(f.project.split("-")[-1], f.amount, f.money_unit, f.location, len(f.indicators)) for f in forms] == [
+        ("基本公共卫生服务方向", 35541.8, "万元", {"page": 147}, 21),
+        ("计划生育服务方向", 75124.14, "万元", {"page": 148}, 7),
+        ("育儿补贴方向", 7560.0, "万元", {"page": 149}, 6),
+    ]
+    assert [(i.level2, i.name, i.value) for i in forms[2].indicators][2:4] == [
+        ("成本指标", "育儿补贴国家基础标准", "3600元/人/年"),
+        ("社会效益指标", "政策知晓率", "≥90%"),
+    ]

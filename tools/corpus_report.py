@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import pickle
+import re
 import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -131,6 +132,8 @@ class DocReport:
     tables: int = 0
     forms: int = 0
     forms_amount: int = 0
+    forms_unprinted: int = 0  # forms whose page prints no money figure at all: no amount to miss
+    forms_missed: list = field(default_factory=list)  # (page, layout, project, printed?) of forms without an amount
     held: int = 0
     checked: int = 0
     violations: list = field(default_factory=list)
@@ -164,6 +167,11 @@ def report_of(files: list[Path], outcome) -> DocReport:
     r.missing = sorted({f"{k}:{title}" for k, title in toc if k not in found})
     r.tables, r.forms = len(doc.tables), len(doc.forms)
     r.forms_amount = sum(1 for f in doc.forms if f.amount is not None)
+    for f in doc.forms:
+        if f.amount is None:
+            printed = money_printed(files, f)
+            r.forms_unprinted += not printed
+            r.forms_missed.append((f.location.get("page") or f.location.get("line"), f.layout, f.project, printed))
     for ok, desc, where in identities(doc):
         r.checked += 1
         if ok:
@@ -174,12 +182,43 @@ def report_of(files: list[Path], outcome) -> DocReport:
     return r
 
 
+# a money label, and a figure after it (年度金额： 567798.76, 年度预算资金（万元） 140, a 项目总额 column over its
+# rows): generous on purpose — a form counts as printing no amount only where its page has no such label at all
+_MONEY_PRINTED = re.compile(
+    r"(资金总额|年度金额|年度预算资金|年度资金|预算金额|资金金额|当年预算|项目总额|金额合计|预算支出总额|预算总额|"
+    r"财政拨款预算金额|实施期资金|预算数|金额)(.{0,300}?)(\d[\d,]*(?:\.\d+)?)(?![\d年])",
+    re.S,
+)
+
+
+def money_printed(files: list[Path], form) -> bool:
+    """Does the form's page print a money figure? Read by a second reader (pdfplumber's text of the page, in
+    every file of the document that has the page and prints 绩效 on it), so that a form the extractor reads
+    without an amount counts as a miss only where the page prints one. Not a PDF, or no page: counted as
+    printed (a miss)."""
+    page = form.location.get("page")
+    pdfs = [p for p in files if p.suffix.lower() == ".pdf"]
+    if page is None or not pdfs:
+        return True
+    import pdfplumber
+
+    texts = []
+    for p in pdfs:
+        with pdfplumber.open(p) as pdf:
+            if page <= len(pdf.pages):
+                t = re.sub(r"\s+", "", pdf.pages[page - 1].extract_text() or "")
+                if "绩效" in t:
+                    texts.append(t)
+    return not texts or any(_MONEY_PRINTED.search(t) for t in texts)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--violations", action="store_true", help="list every violation with its page")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--worst", type=int, default=0, help="print the N documents with the lowest share first")
+    ap.add_argument("--forms", action="store_true", help="list every form read without an amount")
     a = ap.parse_args(argv)
     tree = tree_hash()
     reports = [report_of(files, outcome) for files, outcome in documents(a.paths, min(a.jobs, 2), tree)]
@@ -190,9 +229,13 @@ def main(argv=None):
             continue
         print(
             f"{r.name}: {r.meta} meta={'ok' if r.meta_ok else 'INCOMPLETE'} tables={r.tables} toc={r.toc} "
-            f"missing={r.missing} forms={r.forms} with_amount={r.forms_amount} "
+            f"missing={r.missing} forms={r.forms} with_amount={r.forms_amount} no_amount_printed={r.forms_unprinted} "
             f"identities {r.held}/{r.checked} bad_codes={len(r.bad_codes)}"
         )
+        if a.forms:
+            for where, layout, project, printed in r.forms_missed:
+                state = "MISSED (a money figure is printed)" if printed else "none printed"
+                print(f"    FORM WITHOUT AMOUNT p{where} {layout} {project!r}: {state}")
         if a.violations:
             for where, desc in r.violations:
                 print(f"    VIOLATION p{where}: {desc}")
@@ -209,6 +252,7 @@ def summary(reports: list[DocReport]) -> None:
     with_toc = [r for r in ok if r.toc]
     held, checked = sum(r.held for r in ok), sum(r.checked for r in ok)
     forms, amounts = sum(r.forms for r in ok), sum(r.forms_amount for r in ok)
+    unprinted = sum(r.forms_unprinted for r in ok)
     pct = lambda a, b: f"{100.0 * a / b:.2f}%" if b else "n/a"  # noqa: E731
     alone = [r for r in reports if r.status == "narrative"]
     print(f"SUMMARY documents={n} crashes={crashes} refused={refused} narrative-only (tables file absent)={len(alone)}")
@@ -223,7 +267,10 @@ def summary(reports: list[DocReport]) -> None:
         f"SUMMARY identities held: {held}/{checked} = {pct(held, checked)}; documents with all held: "
         f"{sum(1 for r in ok if r.held == r.checked)}/{len(ok)}"
     )
-    print(f"SUMMARY forms: {forms}, with an amount {amounts} = {pct(amounts, forms)}")
+    print(
+        f"SUMMARY forms: {forms}, with an amount {amounts} = {pct(amounts, forms)}; where one is printed: "
+        f"{amounts}/{forms - unprinted} = {pct(amounts, forms - unprinted)} ({unprinted} forms print no money figure)"
+    )
     print(
         f"SUMMARY codes not in the 功能分类 catalogue: {sum(len(r.bad_codes) for r in ok)} in "
         f"{sum(1 for r in ok if r.bad_codes)} documents"

@@ -23,10 +23,10 @@ from .indicator_grid import (
     relative_columns,
     value_columns,
 )
-from .text_rules import header_money_unit, money_unit_in, nospace, parse_amount, squash
+from .text_rules import header_money_unit, money_unit_in, nospace, parse_amount, parse_money, squash
 from .vocabulary import TABLE_NUMBER, level1_of, level2_of
 
-PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项名称)$")
+PROJECT_LABEL = re.compile(r"^(项目名称|项目|专项[（(]?项目[)）]?名称|专项(资金)?名称|转移支付名称)$")
 TABLE_LABEL = re.compile(rf"^(?:{TABLE_NUMBER})[:：、.]?")  # the number before a title's name
 
 
@@ -36,6 +36,10 @@ def project_named(ln: Line) -> str | None:
     parts = [c for c in ln.cells if c] if ln.is_row else ln.text.split(maxsplit=1)
     if len(parts) > 1 and PROJECT_LABEL.match(nospace(parts[0])):
         return squash(parts[1])
+    # 项目编码 | 3706… | 项目名称 | 市场监管发展专项: the label further along the header row
+    for label, value in zip(parts[1:], parts[2:]):
+        if nospace(label) in ("项目名称", "专项名称", "专项资金名称"):
+            return squash(value)
     return None
 
 
@@ -50,7 +54,7 @@ def _amount_after(cells, i) -> float | None:
     for c in cells[i + 1 :]:
         if not c:
             continue
-        a = parse_amount(c)
+        a = parse_money(c)  # 337770.89万元
         if a is not None:
             return float(a)
         if not re.search(r"\d", c):
@@ -63,11 +67,18 @@ def _amount_after(cells, i) -> float | None:
     return None
 
 
-# the form's money for the year: 年度资金总额, 年度预算资金总额：, 当年预算, 资金总额 in a 专项资金情况 block
+# the form's money for the year: 年度资金总额, 年度预算资金总额：, 当年预算, 资金总额 in a 专项资金情况 block,
+# 年度金额： in a 资金情况（万元） block, 年度预算资金（万元） | 140
 _ANNUAL_AMOUNT = re.compile(
     r"^(年度(预算)?资金总额|年度预算(金额|数)?[:：]|当年预算(金额|数)?[:：]?$|当年财政拨款预算金额|"
-    r"(项目|预算)?资金总额[:：]?$|资金总额[:：（(])"
+    r"(项目|预算)?资金总额[:：]?$|资金总额[:：（(]|年度金额[:：]?$|年度预算资金([（(][^)）]*[)）])?[:：]?$)"
 )
+
+# a money label cut over two cells (实施资金金额其中：（万元） | 期资金总 | 额： 55.72): read on the row's text
+_AMOUNT_IN_ROW = re.compile(r"(实施期|期|年度)?(预算)?资金总额[:：]([\d,]+(?:\.\d+)?)")
+
+# a title that names its table, not a project (政策和项目预算绩效目标表 over every page of every form)
+_GENERIC_TITLE = re.compile(r"^(?:[（(]\d{4}年度?[)）])?(?:部门)?(?:政策和项目预算|专项资金|项目|项目支出|政策)$")
 
 
 # 单位编码_单位名称_ before the project in a title (301007_泉州市公安局晋江国际机场分局_科技兴警…): who runs
@@ -85,6 +96,7 @@ def parse_declaration(
     project, amount, unit = None, None, None
     grid_start, reader, header = None, None, None
     whole_period = None
+    headed = False  # a header block (项目名称, 资金 …) printed above the grid
     form_info: dict[str, str] = {}
     for k, ln in enumerate(body):
         cells = [c for c in ln.cells]
@@ -98,6 +110,7 @@ def parse_declaration(
             if _first_indicator_row(cells):  # a grid printed without its 一级/二级指标 header row
                 grid_start, header = k - 1, []
                 continue
+            headed = headed or ln.is_row
             named = project_named(ln)
             if project is None and named:
                 project = named
@@ -108,6 +121,13 @@ def parse_declaration(
                     amount = _amount_after(cells, i)
                 if lab.startswith("实施期资金总额") and whole_period is None:
                     whole_period = _amount_after(cells, i)
+            m = _AMOUNT_IN_ROW.search("".join(labels)) if amount is None and whole_period is None else None
+            if m and parse_amount(m.group(3)) is not None:
+                a = float(parse_amount(m.group(3)))  # type: ignore[arg-type]
+                if m.group(1) == "年度":
+                    amount = a
+                else:
+                    whole_period = a
             _header_facts(form_info, labels)
     if amount is None:  # a form that prints only 实施期资金总额 (a one-year 专项): that is its money
         amount = whole_period
@@ -117,15 +137,27 @@ def parse_declaration(
         # one form per project, the project named in the title (项目名称绩效目标表)
         named_in = _UNIT_PREFIX.sub("", TABLE_LABEL.sub("", nospace(title.text)))
         m = re.match(r"^(.{2,60}?)(?:项目)?(?:支出)?绩效目标(?:申报)?表", named_in)
-        if m and not re.search(r"级预算部门|部门\(单位\)|部门（单位）", m.group(1)):
+        if (
+            m
+            and not re.search(r"级预算部门|部门\(单位\)|部门（单位）", m.group(1))
+            and not _GENERIC_TITLE.match(m.group(1))
+        ):
             project = m.group(1)
     # the same form on the next page — unless its grid starts over: a 一级 label where the project is unknown,
     # or the first indicator again (a form printed twice is a defect to report, not a page to join)
+    # a page that prints only the grid (no header block, no project, no money) under the running title
+    # continues the form before it
+    headless = not headed and project is None and amount is None and grid_start is not None
     continuing = (
         previous is not None
         and previous.layout == "declaration"
+        and headless
+        and not _restarts(previous, body[grid_start + 1 :])
+    ) or (
+        previous is not None
+        and previous.layout == "declaration"
         and nospace(previous.project) == nospace(project)
-        and previous.amount == amount
+        and (previous.amount == amount or (amount is None and not headed))
         and grid_start is not None
         and (
             not _starts_with_level1(body[grid_start + 1 :])

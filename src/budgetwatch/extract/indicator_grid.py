@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..model import Indicator
 from ..read.text import Line
-from ..vocab.indicators import FRAME_LABELS, LEVEL2_PARENT
+from ..vocab.indicators import FRAME_LABELS, LEVEL1, LEVEL2_PARENT
 from .indicator_levels import PrintedRow, realign
 from .text_rules import nospace, squash
 from .vocabulary import level1_of, level2_of
@@ -105,8 +105,16 @@ class IndicatorReader:
         if not tokens:
             return None, []
         row_l1, l2s, rest = None, [], []
+        twice = False
         for k, t in enumerate(tokens):
             n = nospace(t)
+            if twice:  # the second of a label printed in both level columns
+                twice = False
+                continue
+            if not rest and not l2s and n in LEVEL1 and len(tokens) - k >= 4 and nospace(tokens[k + 1]) == n:
+                row_l1, twice = n, True  # 成本指标 | 成本指标 | 育儿补贴国家基础标准 | 3600元/人/年
+                l2s.append(n)
+                continue
             if not rest:
                 if level1_of(n) and not l2s:
                     row_l1 = level1_of(n)

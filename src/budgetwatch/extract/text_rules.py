@@ -34,6 +34,14 @@ def parse_amount(s: str | None) -> Decimal | None:
         return None
 
 
+_MONEY_SUFFIX = re.compile(r"\s*(万元|元)$")
+
+
+def parse_money(s: str | None) -> Decimal | None:
+    """An amount that may carry its unit in the cell (2,080.76万元), as forms print them."""
+    return parse_amount(_MONEY_SUFFIX.sub("", s)) if s else None
+
+
 def is_code(s: str | None) -> bool:
     return bool(s) and s.isdigit() and 2 <= len(s) <= 9
 

@@ -17,7 +17,7 @@ from .indicator_grid import (
     relative_columns,
 )
 from .tables import filled_header_grid
-from .text_rules import header_money_unit, money_unit_in, nospace, parse_amount, squash
+from .text_rules import header_money_unit, money_unit_in, nospace, parse_money, squash
 
 # ---- 整体支出绩效目标表: a budget block (a small two-block table) and one grid -----------------
 
@@ -102,7 +102,7 @@ def parse_unit_form(
 def _budget_block(title: Line, rows: list[Line], money_unit: str | None) -> Table | None:
     """The budget block printed over the grid: rows of label | amount pairs (资金总额 | 81562.56), or columns
     named above a row of amounts (the row of totals where several rows of tasks are printed)."""
-    with_amounts = [ln for ln in rows if any(parse_amount(c) is not None for c in ln.cells)]
+    with_amounts = [ln for ln in rows if any(parse_money(c) is not None for c in ln.cells)]
     if not with_amounts:
         return None
     unit = money_unit or next((header_money_unit(c) for ln in rows for c in ln.cells if header_money_unit(c)), None)
@@ -123,7 +123,7 @@ def _budget_block(title: Line, rows: list[Line], money_unit: str | None) -> Tabl
 def _pairs_only(ln: Line) -> bool:
     """Every amount of the row has its label in the cell before it."""
     filled = [c for c in ln.cells if c]
-    return all(k and parse_amount(filled[k - 1]) is None for k, c in enumerate(filled) if parse_amount(c) is not None)
+    return all(k and parse_money(filled[k - 1]) is None for k, c in enumerate(filled) if parse_money(c) is not None)
 
 
 def _money_columns(title: Line, above: list[Line], row: Line, stop: int | None, money_unit: str | None) -> Table | None:
@@ -136,7 +136,7 @@ def _money_columns(title: Line, above: list[Line], row: Line, stop: int | None, 
         and len([c for c in header[0].cells if c]) <= 2
     ):
         header = header[1:]  # 部门名称 | 北京市司法局 over the block
-    at = [j for j, c in enumerate(row.cells[:stop]) if parse_amount(c) is not None]
+    at = [j for j, c in enumerate(row.cells[:stop]) if parse_money(c) is not None]
     if not header or not at:
         return None
     paths = filled_header_grid([[nospace(c) for c in ln.cells] for ln in header])
@@ -150,7 +150,7 @@ def _money_columns(title: Line, above: list[Line], row: Line, stop: int | None, 
         table.rows.append(
             Row(
                 name=path[-1],
-                values={"total": float(parse_amount(row.cells[j]))},
+                values={"total": float(parse_money(row.cells[j]))},
                 block=block,
                 line=row.location.get("line"),
                 page=row.page,
@@ -165,7 +165,7 @@ def _block_pairs(ln: Line, labels, blocks) -> list[Row]:
     for j, c in enumerate(labels):
         if not c:
             continue
-        a = parse_amount(c)
+        a = parse_money(c)
         if a is None:
             pending = (j, c)
             continue
