@@ -8,13 +8,17 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from budgetwatch.access import tokens
 from budgetwatch.access.permissions import FEED_PREFIXES, action_for, allows
 from budgetwatch.execution.run import check_feed
 from budgetwatch.extract import extract_files
@@ -38,7 +42,10 @@ def feed_world(db_url, monkeypatch, tmp_path):
     for region, (stem, name, year) in FEED.items():
         out = tmp_path / region
         generate(extract_files([seed(stem)]), out, region=region, region_name=name, seed=3, anomalies=("A3", "A4"))
-        rep = load_files(engine, [out], region=region, year=year)
+        # region A's year is its finance uploader's own batch (the matrix: finance reads its own batches)
+        rep = load_files(
+            engine, [out], region=region, year=year, submitted_by="user:finance-a" if region == A else None
+        )
         assert rep.status == "loaded", (region, [r.message for r in rep.rejects[:3]])
         check_feed(engine, region, year, date(year, 12, 31))
         with engine.connect() as c:
@@ -52,6 +59,7 @@ def feed_world(db_url, monkeypatch, tmp_path):
                     select(FeedBatch.__table__.c.id).where(FeedBatch.__table__.c.region_code == region)
                 ),
                 "src_id": c.scalar(select(bl.c.src_id).where(bl.c.region_code == region).order_by(bl.c.id)),
+                "dir": str(out),
                 "finding_id": c.scalar(
                     select(e.c.id).where(e.c.region_code == region, e.c.family == "G").order_by(e.c.id)
                 ),
@@ -147,3 +155,58 @@ def test_a_deputy_cannot_confirm_a_person_payee_by_searching_or_naming_them(feed
     assert not any(r["payee_kind"] == "person" for r in deputy.get(search).json()["payees"])
     assert staff.get(named).status_code == 200 and staff.get(named).json()["payments"]
     assert deputy.get(named).status_code == 404
+
+
+def _push_payments(app, token: str, rows: list[dict], batch_id: str):
+    body = {"batch_id": batch_id, "region": A, "fiscal_year": YEAR, "table": "payments", "rows": rows}
+    return TestClient(app).post("/api/feed/batches", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_finance_uploader_reads_the_payments_of_its_own_batches_only(feed_world):
+    """Region A's year was loaded as finance-a's. Another uploader of A (a 社保 machine token of nobody's)
+    pushes three payments of a fresh payee: finance-a does not see them — not on the line, not among the
+    payees, not as a batch — while staff of A do; the pusher sees its own batch only. A token that finance-a
+    owns pushes as finance-a. A token of region B may not push A's feed."""
+    app, ids = feed_world
+    engine = app.state.engine
+    with open(Path(ids[A]["dir"]) / "PAY_VOUCHER_BILL.csv", encoding="utf-8", newline="") as f:
+        sample = [r for _, r in zip(range(3), csv.DictReader(f))]
+    other_payee, owned_payee = "兴县社会保险服务中心代发户", "兴县财政局国库支付中心"
+    with Session(engine) as s, s.begin():
+        _, other = tokens.create(s, "社保局推送", A, "finance")
+        _, owned = tokens.create(s, "财政局推送", A, "finance", owner_login="finance-a")
+        _, b_token = tokens.create(s, "祁连推送", B, "finance")
+    extra = [{**r, "PAY_CERT_ID": f"SB{i}", "PAYEE_ACCT_NAME": other_payee} for i, r in enumerate(sample)]
+    r = _push_payments(app, other, extra, "SB-1")
+    assert r.status_code == 201 and r.json()["rows_loaded"] == 3, r.text
+    theirs = r.json()["batch_id"]
+    assert _push_payments(app, b_token, extra, "QL-1").status_code == 403
+    with engine.connect() as c:
+        p, b = Payment.__table__, FeedBatch.__table__
+        line = c.scalar(select(p.c.line_src_id).where(p.c.src_id == "SB0"))
+        assert c.scalar(select(b.c.submitted_by).where(b.c.id == theirs)).startswith("token:")
+    assert line
+    finance, staff = signed_in(app, "finance-a"), signed_in(app, "staff-a")
+    pushed = TestClient(app, headers={"Authorization": f"Bearer {other}"})
+
+    def names(who, url, key):
+        return {x["payee_name"] for x in who.get(url).json()[key]}
+
+    payees, on_line = f"/execution/{A}/{YEAR}/payees?format=json", f"/execution/{A}/{YEAR}/lines/{line}?format=json"
+    assert other_payee in names(staff, payees, "payees") and other_payee not in names(finance, payees, "payees")
+    assert other_payee in names(staff, on_line, "payments") and other_payee not in names(finance, on_line, "payments")
+    assert names(finance, on_line, "payments")  # its own rows on the line are still there
+    assert names(pushed, payees, "payees") == {other_payee}
+    named = f"{payees}&payee={other_payee}"
+    assert staff.get(named).json()["payments"] and not finance.get(named).json()["payments"]
+    batches = f"/api/feed/regions/{A}/{YEAR}"
+    assert theirs in {x["id"] for x in staff.get(batches).json()["batches"]}
+    assert theirs not in {x["id"] for x in finance.get(batches).json()["batches"]}
+    assert {x["id"] for x in pushed.get(batches).json()["batches"]} == {theirs}
+    assert staff.get(f"/feed/batches/{theirs}?format=json").status_code == 200
+    assert finance.get(f"/feed/batches/{theirs}?format=json").status_code == 404
+    assert finance.get(f"/feed/batches/{ids[A]['batch_id']}?format=json").status_code == 200
+    # a machine that finance-a owns pushes as finance-a: its rows are finance-a's own
+    mine = [{**r, "PAY_CERT_ID": f"CZ{i}", "PAYEE_ACCT_NAME": owned_payee} for i, r in enumerate(sample)]
+    assert _push_payments(app, owned, mine, "CZ-1").status_code == 201
+    assert owned_payee in names(finance, payees, "payees") and other_payee not in names(finance, payees, "payees")

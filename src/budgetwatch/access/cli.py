@@ -132,15 +132,20 @@ def token_create(
     role: str = typer.Option("finance"),
     ip: list[str] = typer.Option([], help="allowed address or network"),
     days: int | None = typer.Option(None, min=1, help="expires after this many days"),
+    owner: str | None = typer.Option(
+        None, help="the account (login) whose machine it is: its pushes are that account's"
+    ),
     db: str | None = DbOption,
 ):
     """Create a machine token; it is printed once and only its hash is kept."""
     from datetime import timedelta
 
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from . import audit, tokens
     from .regions import is_code
+    from .tables import User
 
     if not is_code(region):
         fail(f"region {region}: a 9-digit 财政区划 code is needed")
@@ -148,7 +153,9 @@ def token_create(
     expires = datetime.now(UTC) + timedelta(days=days) if days else None
     try:
         with Session(engine) as s, s.begin():
-            rec, raw = tokens.create(s, name, region, role, ip, expires)
+            if owner is not None and s.scalars(select(User.id).where(User.login == owner)).first() is None:
+                fail(f"--owner {owner}: no such account")
+            rec, raw = tokens.create(s, name, region, role, ip, expires, owner)
             prefix = rec.prefix
     except ValueError as e:
         fail(str(e))
@@ -159,7 +166,7 @@ def token_create(
         "ok",
         "token",
         prefix,
-        {"change": "create", "region": region, "role": role, "ip": ip},
+        {"change": "create", "region": region, "role": role, "ip": ip, "owner": owner},
     )
     err.print("the token is shown once; keep it in the sender's secret store:")
     sys.stdout.write(raw + "\n")

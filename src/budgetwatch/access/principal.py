@@ -45,6 +45,9 @@ class Principal:
     ip: str | None = None
     tree: dict = field(default_factory=dict, repr=False)  # region → its descendants (from the regions table)
     parent_detail: frozenset[str] = frozenset()  # regions that let their parent see their detail
+    # the name its feed batches are recorded under (feed_batches.submitted_by): `user:<login>` for an
+    # account and for a machine token that an account owns, `token:<prefix>` for a token of nobody's
+    submitter: str | None = None
 
     def can(self, action: str) -> bool:
         if self.superadmin:
@@ -81,6 +84,20 @@ class Principal:
                 summary.update(below)
                 detail.update(r for r in below if r in self.parent_detail)
         return Scope(frozenset(detail), frozenset(summary - detail))
+
+    def covers(self, g: Grant, region: str) -> bool:
+        """Whether grant `g` reaches `region`'s detail: its own region, or one below that lets it see."""
+        return g.region_code == region or (
+            g.descend and region in self.tree.get(g.region_code, ()) and region in self.parent_detail
+        )
+
+    def own_batches_only(self, region: str) -> bool:
+        """The roles matrix's "read payments: finance — own batches": a principal that reads `region`'s
+        payments only as its finance uploader sees the rows of the batches it submitted, not the others'."""
+        if self.superadmin or self.via == "local":
+            return False
+        roles = {g.role for g in self.grants if allows(g.role, "read_payments") and self.covers(g, region)}
+        return roles == {"finance"}
 
     def agencies(self) -> set[str]:
         """The 责任单位 codes a finance principal answers for."""

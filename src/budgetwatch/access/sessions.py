@@ -163,6 +163,7 @@ def principal_of(s: Session, user: User, via: str, **kw) -> Principal:
         must_change=user.must_change,
         tree=tree,
         parent_detail=detail,
+        submitter=f"user:{user.login}",
         **kw,
     )
 

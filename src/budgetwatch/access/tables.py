@@ -65,6 +65,8 @@ class ApiToken(Base):
     region_code: Mapped[str] = mapped_column(REGION, index=True)
     role: Mapped[str] = mapped_column(String(16))
     ip_allowlist: Mapped[list] = mapped_column(JSON, default=list)
+    # the account whose machine it is: its pushes count as that account's own batches
+    owner_login: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -26,6 +26,7 @@ def create(
     role: str = "finance",
     ip_allowlist: list[str] | None = None,
     expires_at: datetime | None = None,
+    owner_login: str | None = None,
 ) -> tuple[ApiToken, str]:
     if role not in ROLES or role == "superadmin":
         raise ValueError(f"role {role}: choose one of {', '.join(r for r in ROLES if r != 'superadmin')}")
@@ -40,6 +41,7 @@ def create(
         role=role,
         ip_allowlist=list(ip_allowlist or []),
         expires_at=expires_at,
+        owner_login=owner_login,
     )
     s.add(rec)
     s.flush()
@@ -88,4 +90,5 @@ def resolve(engine: Engine, raw: str, ip: str | None) -> Principal | None:
             via="token",
             ip=ip,
             grants=(Grant(rec.region_code, rec.role),),
+            submitter=f"user:{rec.owner_login}" if rec.owner_login else f"token:{rec.prefix}",
         )

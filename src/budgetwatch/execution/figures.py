@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
-from ..feed.model import Agency, Payment
+from ..feed.model import Agency, FeedBatch, Payment
 from .model import ExecutionFigure
 from .view import FeedView
 
@@ -70,13 +70,28 @@ def store_figures(view: FeedView) -> None:
         ["agency_code", "key", "paid", "n", "first_date", "last_date", "label"],
     )
 
+    # the newest batch the figures include: a batch received after the run makes them stale (kept() below)
+    newest = _newest_batch(c, view.region, view.year)
+    c.execute(
+        insert(F).values(region_code=view.region, fiscal_year=view.year, as_of=view.as_of, kind="stamp", n=newest)
+    )
+
+
+def _newest_batch(c: Connection, region: str, year: int) -> int:
+    b = FeedBatch.__table__
+    return c.scalar(
+        select(func.coalesce(func.max(b.c.id), 0)).where(b.c.region_code == region, b.c.fiscal_year == year)
+    )
+
 
 def _here(region: str, year: int, as_of: date, kind: str):
     return [F.c.region_code == region, F.c.fiscal_year == year, F.c.as_of == as_of, F.c.kind == kind]
 
 
 def kept(c: Connection, region: str, year: int, as_of: date) -> bool:
-    return c.execute(select(F.c.id).where(*_here(region, year, as_of, "unit")).limit(1)).first() is not None
+    """Whether a run kept figures for this date and no batch has arrived since (else the pages sum live)."""
+    stamp = c.scalar(select(F.c.n).where(*_here(region, year, as_of, "stamp")).limit(1))
+    return stamp is not None and stamp == _newest_batch(c, region, year)
 
 
 def units(c: Connection, region: str, year: int, as_of: date) -> list[dict]:

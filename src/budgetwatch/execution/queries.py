@@ -142,7 +142,10 @@ def unit_months(c: Connection, region: str, year: int, agency: str, as_of: date)
     }
 
 
-def line_payments(c: Connection, region: str, year: int, src_id: str, as_of: date | None = None) -> list[dict]:
+def line_payments(
+    c: Connection, region: str, year: int, src_id: str, as_of: date | None = None, batches=None
+) -> list[dict]:
+    """A line's payments; `batches` (a SELECT of batch ids) limits them to those batches' rows."""
     p = Payment.__table__
     q = (
         select(
@@ -163,6 +166,8 @@ def line_payments(c: Connection, region: str, year: int, src_id: str, as_of: dat
     )
     if as_of:
         q = q.where(p.c.pay_date <= as_of)
+    if batches is not None:
+        q = q.where(p.c.batch_id.in_(batches))
     return [_plain(dict(r._mapping)) for r in c.execute(q)]
 
 
@@ -180,10 +185,13 @@ def payees(
     agency: str | None = None,
     q: str | None = None,
     limit: int = 200,
+    batches=None,
 ) -> list[dict]:
-    """Payees by total received: payments, units paying, first and last date, kind."""
+    """Payees by total received: payments, units paying, first and last date, kind (of `batches` only, if given)."""
     p = Payment.__table__
     cond = [p.c.region_code == region, p.c.fiscal_year == year, p.c.is_deleted.is_(False)]
+    if batches is not None:
+        cond.append(p.c.batch_id.in_(batches))
     if as_of:
         cond.append(p.c.pay_date <= as_of)
     if agency:
@@ -208,8 +216,9 @@ def payees(
     return [_plain(dict(r._mapping)) for r in c.execute(sel)]
 
 
-def payee_payments(c: Connection, region: str, year: int, name: str, limit: int = 500) -> list[dict]:
+def payee_payments(c: Connection, region: str, year: int, name: str, limit: int = 500, batches=None) -> list[dict]:
     p = Payment.__table__
+    mine = [p.c.batch_id.in_(batches)] if batches is not None else []
     q = (
         select(
             p.c.src_id,
@@ -223,7 +232,9 @@ def payee_payments(c: Connection, region: str, year: int, name: str, limit: int 
             p.c.payee_kind,
             p.c.payee_account_tail,
         )
-        .where(p.c.region_code == region, p.c.fiscal_year == year, p.c.payee_name == name, p.c.is_deleted.is_(False))
+        .where(
+            p.c.region_code == region, p.c.fiscal_year == year, p.c.payee_name == name, p.c.is_deleted.is_(False), *mine
+        )
         .order_by(p.c.pay_date, p.c.src_id)
         .limit(limit)
     )

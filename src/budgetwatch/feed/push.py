@@ -1,8 +1,11 @@
 """The JSON push: `POST /api/feed/batches` — one table's rows per request, validated like a file (feed/validate.py),
 idempotent by batch id (a repeat answers the first report with 200), authenticated by the region's token.
 
-Until the access layer adds users, a region's token is the environment variable BUDGETWATCH_FEED_TOKEN_<region>
-(e.g. BUDGETWATCH_FEED_TOKEN_141123000); the feed source records the variable's name, never the token."""
+In server mode (BUDGETWATCH_AUTH=on) the token is a machine token (`budgetwatch token create`), resolved by the
+access gate: the batch is recorded as submitted by it (or by the account owning it), which is what makes it that
+finance principal's own batch. With auth off, a region's token is the environment variable
+BUDGETWATCH_FEED_TOKEN_<region> (e.g. BUDGETWATCH_FEED_TOKEN_141123000); the feed source records the variable's
+name, never the token."""
 
 from __future__ import annotations
 
@@ -60,6 +63,19 @@ def token_ok(request: Request, region: str) -> bool:
     return hmac.compare_digest(given[7:].strip().encode(), expected.encode())
 
 
+def _submitter(request: Request, region: str) -> str:
+    """Who pushes the batch. In server mode the gate has resolved the request's principal (a machine token, or a
+    session): it must be one that may upload `region`'s feed. Otherwise the region's environment token."""
+    p = request.scope.get("budgetwatch.principal")
+    if p is not None and p.via != "local":
+        if not (p.can("feed_upload") and p.scope("feed_upload").sees(region)):
+            raise HTTPException(403, f"this principal may not push the feed of region {region}")
+        return p.submitter or p.login
+    if not token_ok(request, region):
+        raise HTTPException(401, f"a valid token for region {region} is required (Authorization: Bearer …)")
+    return "env:" + TOKEN_ENV.format(region=region)
+
+
 async def _body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BYTES:
@@ -102,8 +118,7 @@ async def push_batch(request: Request):
     except (ValueError, ValidationError) as e:
         detail = e.errors(include_url=False, include_context=False) if isinstance(e, ValidationError) else str(e)
         return JSONResponse({"detail": json.loads(json.dumps(detail, default=str))}, status_code=422)
-    if not token_ok(request, body.region):
-        raise HTTPException(401, f"a valid token for region {body.region} is required (Authorization: Bearer …)")
+    submitter = _submitter(request, body.region)
     header = sorted({k for r in body.rows for k in r})
     mapping = map_header(header, body.table, body.preset)
     fatal = None
@@ -129,9 +144,10 @@ async def push_batch(request: Request):
             sha256=hashlib.sha256(raw).hexdigest(),
             as_of=body.as_of,
             preset=body.preset,
-            submitted_by="token:" + TOKEN_ENV.format(region=body.region),
+            submitted_by=submitter,
         )
-        _note_token_env(engine, body.region)
+        if submitter.startswith("env:"):
+            _note_token_env(engine, body.region)
         return rep
 
     rep = await run_in_threadpool(run)

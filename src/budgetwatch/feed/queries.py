@@ -38,7 +38,10 @@ LINE_COLUMNS = {
 }
 
 
-def batch_list(c: Connection, region: str | None = None, year: int | None = None, limit: int = 200) -> list[dict]:
+def batch_list(
+    c: Connection, region: str | None = None, year: int | None = None, limit: int = 200, only=None
+) -> list[dict]:
+    """Batches, newest first; `only` (a SELECT of batch ids) keeps those."""
     b, s = FeedBatch.__table__, FeedSource.__table__
     q = (
         select(b, s.c.kind.label("source_kind"), s.c.name.label("source_name"))
@@ -50,6 +53,8 @@ def batch_list(c: Connection, region: str | None = None, year: int | None = None
         q = q.where(b.c.region_code == region)
     if year:
         q = q.where(b.c.fiscal_year == year)
+    if only is not None:
+        q = q.where(b.c.id.in_(only))
     out = []
     for r in c.execute(q):
         d = dict(r._mapping)
@@ -235,7 +240,7 @@ def unit_lines(c: Connection, region: str, year: int, agency: str, as_of: date |
 
 
 def unmatched_payments(
-    c: Connection, region: str, year: int, agency: str | None = None, limit: int = 100
+    c: Connection, region: str, year: int, agency: str | None = None, limit: int = 100, batches=None
 ) -> list[dict]:
     p = Payment.__table__
     q = (
@@ -258,6 +263,8 @@ def unmatched_payments(
     )
     if agency:
         q = q.where(p.c.agency_code == agency)
+    if batches is not None:
+        q = q.where(p.c.batch_id.in_(batches))
     return [_plain(dict(r._mapping)) for r in c.execute(q)]
 
 

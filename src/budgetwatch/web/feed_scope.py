@@ -3,6 +3,10 @@ whose criteria scope the document routes (access/scope.py), so each read is limi
 address is checked by the gate (access/gate.py); lists keep the regions of the request's scope; an object
 named by id (a batch, an execution finding) outside the scope is not found (404), as a document would be.
 
+A finance uploader reads the payee-level rows of its own batches only (the matrix: "read payments — own
+batches"): `own_batches` gives the batch ids its reads are limited to; the other batches' findings reach it
+with their person payees masked.
+
 Payee names are personal data: a principal who reads the payments only as a deputy (the roles matrix:
 "units only; person payees masked") sees a unit payee's name, a person's as its first character and "*"
 (王*), and no account digits — in rows, payee lists and the findings' messages alike."""
@@ -42,17 +46,24 @@ def masks_payees(request: Request, region: str) -> bool:
     p: Principal = request.scope.get("budgetwatch.principal") or LOCAL
     if p.superadmin:
         return False
-    for g in p.grants:
-        if g.role not in PAYEE_NAMES:
-            continue
-        if (
-            g.region_code == region
-            or g.descend
-            and region in p.tree.get(g.region_code, ())
-            and region in p.parent_detail
-        ):
-            return False
-    return True
+    return not any(g.role in PAYEE_NAMES and p.covers(g, region) for g in p.grants)
+
+
+def own_batches(request: Request, region: str):
+    """None when the request reads all of `region`'s payments; else (a finance uploader: "own batches") the
+    SELECT of the ids of the batches it submitted, for a `batch_id IN (…)` on the payee-level reads."""
+    from ..feed.model import FeedBatch
+
+    p: Principal = request.scope.get("budgetwatch.principal") or LOCAL
+    if not p.own_batches_only(region):
+        return None
+    b = FeedBatch.__table__
+    return select(b.c.id).where(b.c.region_code == region, b.c.submitted_by == (p.submitter or p.login))
+
+
+def masks_finding_payees(request: Request, region: str) -> bool:
+    """Findings name payees of any batch: masked for a deputy and for a finance uploader (own batches only)."""
+    return masks_payees(request, region) or own_batches(request, region) is not None
 
 
 def masked(name: str | None) -> str | None:

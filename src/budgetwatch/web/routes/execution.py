@@ -107,9 +107,10 @@ def _decorate(f: dict) -> dict:
 
 
 def _shown(request: Request, c: Connection, region: str, year: int, findings: list[dict]) -> list[dict]:
-    """Findings as the page shows them: titled, and with person payees masked for a deputy."""
+    """Findings as the page shows them: titled, and with person payees masked for a deputy and for a finance
+    uploader (whose own rows are its batches only; a finding may name a payee of another's)."""
     out = [_decorate(f) for f in findings]
-    return scope.mask_findings(c, region, year, out) if scope.masks_payees(request, region) else out
+    return scope.mask_findings(c, region, year, out) if scope.masks_finding_payees(request, region) else out
 
 
 def _payments(request: Request, region: str, rows: list[dict]) -> list[dict]:
@@ -239,7 +240,8 @@ def execution_line(
         raise HTTPException(404, f"no line {src_id} in the feed of {region} {year}")
     day = _as_of(c, region, year, as_of)
     figures = next((x for x in FQ.unit_lines(c, region, year, line["agency_code"], day) if x["src_id"] == src_id), {})
-    payments = _payments(request, region, EQ.line_payments(c, region, year, src_id, day))
+    mine = scope.own_batches(request, region)
+    payments = _payments(request, region, EQ.line_payments(c, region, year, src_id, day, batches=mine))
     hits = _shown(
         request,
         c,
@@ -279,8 +281,9 @@ def execution_payees(
     """Payees by amount received (filter by name or unit); with `payee`, that payee's payments and findings."""
     day = _as_of(c, region, year, as_of)
     masks = scope.masks_payees(request, region)
+    mine = scope.own_batches(request, region)
     if payee:
-        found = EQ.payee_payments(c, region, year, payee)
+        found = EQ.payee_payments(c, region, year, payee, batches=mine)
         # a masked reader must not learn that a person is paid by naming them: not found, like any absent payee
         if masks and any(r.get("payee_kind") == "person" for r in found):
             raise HTTPException(404, "no such payee")
@@ -307,7 +310,10 @@ def execution_payees(
         }
         columns = {**PAYMENT_COLUMNS, "agency_code": "单位编码", "line_src_id": "指标"}
         return _answer(request, format, "execution_payees.html", data, payments, columns, "payee")
-    rows = (EF.payees if EF.kept(c, region, year, day) else EQ.payees)(c, region, year, day, agency, q)
+    if mine is None and EF.kept(c, region, year, day):
+        rows = EF.payees(c, region, year, day, agency, q)
+    else:  # the kept figures sum every batch: a finance uploader's are summed from its own rows
+        rows = EQ.payees(c, region, year, day, agency, q, batches=mine)
     if masks and q:  # a search by name finds units only: a person's name would be confirmed by the match
         rows = [r for r in rows if r.get("payee_kind") != "person"]
     rows = _payments(request, region, rows)

@@ -23,7 +23,7 @@ from ...execution.view import month_end, time_share
 from ...export.writers import append_row
 from ...feed import queries as FQ
 from ..downloads import XLSX
-from ..feed_scope import mask_findings, masks_payees
+from ..feed_scope import mask_findings, masks_finding_payees
 from ..reports import _pdf, bar_svg
 from ..templating import HERE, templates
 from .execution import Region, Year, conn
@@ -79,7 +79,7 @@ def report_data(c: Connection, region: str, year: int, day: date, agency: str | 
     decided = decisions(c, region)
     now = [_finding(f, decided) for f in evaluate(c, region, year, day, agency)]
     prev = [_finding(f, decided) for f in evaluate(c, region, year, before, agency)] if before else []
-    if mask:  # a deputy's report: person payees' names masked (web/feed_scope.py)
+    if mask:  # a deputy's or finance uploader's report: person payees' names masked (web/feed_scope.py)
         now, prev = mask_findings(c, region, year, now), mask_findings(c, region, year, prev)
     prev_units = {u["agency_code"]: u for u in FQ.units(c, region, year, before)} if before else {}
     seen, had = {f["fingerprint"] for f in now}, {f["fingerprint"] for f in prev}
@@ -219,7 +219,9 @@ def execution_report(
     c: Connection = Depends(conn),
 ):
     """执行分析报告 of a month (default: the newest month with data), of a region or of one unit (`agency`)."""
-    data = report_data(c, region, year, _month(c, region, year, month, as_of), agency, masks_payees(request, region))
+    data = report_data(
+        c, region, year, _month(c, region, year, month, as_of), agency, masks_finding_payees(request, region)
+    )
     name = f"execution-report-{region}-{year}-{data['as_of'][5:7]}" + (f"-{agency}" if agency else "")
     if fmt == "json":
         from ..fastjson import FastJSON

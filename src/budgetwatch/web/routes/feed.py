@@ -61,14 +61,15 @@ def region_json(s: Session, region: str, year: int, as_of: date | None, request:
     if r is None:
         raise HTTPException(404, f"no feed data for region {region}")
     engine = s.get_bind().engine
-    unmatched = FQ.unmatched_payments(c, region, year)
+    mine = scope.own_batches(request, region) if request is not None else None
+    unmatched = FQ.unmatched_payments(c, region, year, batches=mine)
     if request is not None and scope.masks_payees(request, region):
         scope.mask_rows(unmatched)
     return {
         "region": r,
         "fiscal_year": year,
         "as_of": as_of.isoformat() if as_of else None,
-        "batches": FQ.batch_list(c, region, year),
+        "batches": FQ.batch_list(c, region, year, only=mine),
         "units": FQ.units(c, region, year, as_of),
         "findings": stored_findings(engine, region, year),
         "unmatched_payments": unmatched,
@@ -85,6 +86,9 @@ def batch_json(s: Session, batch_id: int, request: Request | None = None) -> dic
         and b["region_code"] not in (scope.detail_regions(request) or ())
     ):
         raise HTTPException(404, f"no batch {batch_id}")  # another region's batch: not found, as a document
+    mine = scope.own_batches(request, b["region_code"]) if request is not None else None
+    if mine is not None and batch_id not in set(c.scalars(mine)):
+        raise HTTPException(404, f"no batch {batch_id}")  # a finance uploader sees its own batches only
     rejects = FQ.reject_rows(c, batch_id)
     if request is not None and scope.masks_payees(request, b["region_code"]):
         for r in rejects:  # the rows as sent carry payees: a deputy sees the reason, not the person
