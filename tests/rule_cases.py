@@ -27,6 +27,7 @@ XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
 XIAN_ANJIAN = "shaanxi-xian-anjianju-2019-yusuan.pdf"
 YANTAI = "shandong-yantai-jiaoyuju-2026-yusuan.pdf"
+YANTAI_ZHUJIAN = "shandong-yantai-zhujianju-2026-yusuan.pdf"
 WANLI_2023 = "shanghai-putuo-wanlijiedao-2023-yusuan.pdf"
 WANLI_2024 = "shanghai-putuo-wanlijiedao-2024-yusuan.pdf"
 SHENJIJU = "shanghai-shi-shenjiju-2026-danwei-yusuan.pdf"
@@ -456,6 +457,8 @@ def rule_cases(doc) -> list[RuleCase]:
         R("D09", "002", "001", want={"row_name": "智慧人大三期项目", "value": 890000}),
         # 说明: 23 projects with targets; 18 forms printed
         R("D10", None, "001", want={"value": 23, "expected": 18}, fix=text("二级项目23个", "二级项目18个")),
+        # 烟台住建局: 涉及一级预算项目76个 — 62 forms of the projects under them, another count
+        R("D10", YANTAI_ZHUJIAN, None),
         # 人大代表培训经费's labels were packed to the top by the converter, not misfiled by the unit: the
         # extractor regroups them (the gold agrees), so D11 has nothing to say about that form
         R(

@@ -146,6 +146,9 @@ def test_D11_complaints_are_a_satisfaction_proxy():
     ind = next(i for i in form.indicators if "满意" in (i.level1 or ""))
     ind.name, ind.value = "群众有效信访举报次数", "≤3次"
     assert not hits(d, "D11")
+    for name in ("12345诉求件数", "因未及时支付合同款造成的纠纷"):  # 福州 特警队训练经费, 综合工作经费
+        ind.name = name
+        assert not hits(d, "D11")
     ind.name = "代表联络站个数"
     assert hits(d, "D11")
 
@@ -154,6 +157,10 @@ def test_C01_project_figures_are_not_the_departments():
     d = doc("000")
     assert not hits(d, "C01")
     d.narrative.append(replace(d.narrative[-1], text="该项目上年结转5.00万元，本年预算安排10.00万元。"))
+    assert not hits(d, "C01")
+    # 深圳水务局 2026 p12: one charge's sources, not the department's 一般公共预算
+    charge = "2026年污水处理费预算总额153.85万元，分别从一般公共预算与政府性基金列支，其中：一般公共预算117.92万元。"
+    d.narrative.append(replace(d.narrative[-1], text=charge))
     assert not hits(d, "C01")
     d.narrative.append(replace(d.narrative[-1], text="2023年度上年结转5.00万元。"))
     assert hits(d, "C01")
@@ -244,3 +251,16 @@ def test_C05_a_list_ends_where_a_new_whole_opens_its_own():
     )
     (f,) = hits(d, "C05")  # its own list still adds up to its own whole, or is reported
     assert f.value == 1486.80 and f.expected == pytest.approx(1406.80)
+
+
+def test_D03_the_same_project_of_two_units_is_not_a_duplicate():
+    """烟台水利局 2026 (yantai-9380e7dc65 pp. 48, 56): 实施公车统管费用 3.00万元 for 河长制服务中心 and for another
+    centre — two units' own forms; the same form printed again is one 实施单位's."""
+    d = doc("000")
+    assert d.forms[0].info.get("实施单位") == "兴县人民代表大会常务委员会办公室"
+    again = copy.deepcopy(d.forms[0])
+    again.location = {"line": 1395}
+    d.forms.append(again)
+    assert hits(d, "D03")
+    again.info["实施单位"] = "兴县人大代表联络服务中心"
+    assert not hits(d, "D03")

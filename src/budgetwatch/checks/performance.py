@@ -124,8 +124,8 @@ def form_without_project(view: DocView):
     "同一项目重复公开绩效目标表",
     family="D",
     severity="warn",
-    compares="各绩效目标表的项目名称",
-    applies="项目支出绩效目标表",
+    compares="各绩效目标表的项目名称、金额和实施单位",
+    applies="项目支出绩效目标表；名称和金额相同而实施单位不同的，是各单位各自的项目，不算重复",
     message="项目“{project}”的绩效目标表出现{count}次。",
     suggestion="建议核实项目“{project}”的绩效目标表是否重复公开。",
 )
@@ -133,9 +133,10 @@ def duplicated_forms(view: DocView):
     seen: dict[tuple, list[Form]] = {}
     for f in project_forms(view):  # same name and amount: the same form twice (units may share a name)
         if f.amount is None:
-            continue
-        seen.setdefault((norm_project(f.project), _wan(f.amount, f.money_unit)), []).append(f)
-    for (n, _), fs in seen.items():
+            continue  # …and the same 实施单位: 烟台水利局's 河长制服务中心 and another centre each print 公车统管 3万元
+        key = (norm_project(f.project), _wan(f.amount, f.money_unit), nospace(f.info.get("实施单位", "")))
+        seen.setdefault(key, []).append(f)
+    for (n, _, _), fs in seen.items():
         pages = [f.location.get("page") for f in fs]
         if None not in pages and all(b - a <= 1 for a, b in zip(pages, pages[1:])):
             continue  # on consecutive pages: one form printed over several pages, not a duplicate
@@ -380,7 +381,7 @@ def costs_above_budget(view: DocView):
     family="D",
     severity="warn",
     compares="说明中“实行绩效目标管理的项目N个”与公开的项目绩效目标表张数",
-    applies="说明给出项目个数且文档附有项目绩效目标表时（说明所述可能包含未公开的项目，作为警告）",
+    applies="说明给出项目个数且文档附有项目绩效目标表时（说明所述可能包含未公开的项目，作为警告）；“一级项目”的个数不与各项目的表比较",
     message="说明称实行绩效目标管理的项目{claimed}个，而文档公开的项目绩效目标表为{count}张。原文：“{sentence}”",
     suggestion="建议核实绩效目标管理的项目个数，说明与所附绩效目标表应当一致。",
 )
@@ -393,6 +394,8 @@ def project_count(view: DocView):
         m = re.search(r"绩效目标[^。；]{0,12}?(?:的)?(?:二级)?项目(?:共)?(\d+)个", p.text) or re.search(
             r"(\d+)个项目[^。；]{0,10}绩效目标", p.text
         )
+        if m and re.search(r"一级(?:预算)?项目", m.group(0)):
+            continue  # 烟台: 涉及一级预算项目6个 — the forms are of the projects under them
         if m:
             claimed = int(m.group(1))
             if claimed != n and claimed != len(forms):
@@ -418,7 +421,7 @@ _LEVEL_RULES = (
     (
         "满意",
         lambda i: (
-            not re.search(r"满意|认可|评价|好评|投诉|信访|举报|差评|意见", i.name + i.value)
+            not re.search(r"满意|认可|评价|好评|投诉|信访|举报|差评|意见|诉求|纠纷", i.name + i.value)
             and not i.name.endswith("满")
             and not re.fullmatch(r"[≥≧>＞]?[\d.]+%?|指标内容", nospace(i.value))
         ),

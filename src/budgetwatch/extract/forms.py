@@ -217,7 +217,7 @@ def _overflow(form: Form, ln: Line) -> bool:
 
 
 # 主管部门及代码 ("001-兴县人大常委会办公室"): the department code a finance feed names the unit by (feed/match.py)
-_HEADER_FACTS = ("项目属性", "项目期", "项目概况", "立项依据", "填报日期", "主管部门及代码")
+_HEADER_FACTS = ("项目属性", "项目期", "项目概况", "立项依据", "填报日期", "主管部门及代码", "实施单位")
 
 
 def _header_facts(info: dict[str, str], labels: list[str]) -> None:
