@@ -81,3 +81,54 @@ def test_a_unit_form_whose_task_block_prints_the_total_with_its_unit():
         ("成本指标", "物业管理服务成本", "≤191.98万元"),
         ("产出指标", "综合窗口设置数量", "≤92人"),
     ]
+
+
+@pytest.fixture(scope="module")
+def beijing_water():
+    return [f for f in extract_files([CORPUS_WIDE / "beijing-19894b8491.pdf"]).forms if f.layout == "tabular"]
+
+
+def test_projects_under_a_name_cell_merged_over_pages_take_its_name(beijing_water):
+    """北京市水务局 预算12表 pp.39–42: the 项目名称 cell of 11000021Y000000390843-信息系统运维类项目 is merged over ten
+    blocks, each with its own 项目总额 and 绩效目标; its text is printed (outside the grid's rows) on every page
+    it spans, and the pages whose name column is blank draw no column there. Ten forms of that name, none named
+    by its amount."""
+    assert not [
+        f.project for f in beijing_water if f.project is None or f.project.replace(",", "").replace(".", "").isdigit()
+    ]
+    first = [(f.project, f.amount, f.location) for f in beijing_water[:11]]
+    name = "11000021Y000000390843-信息系统运维类项目"
+    assert [a for p, a, _ in first if p == name] == [
+        65.574,
+        29.742252,
+        85.1568,
+        10.514756,
+        64.196166,
+        80.5,
+        12.5634,
+        42.466764,
+        26.448943,
+        41.3834,
+    ]
+    assert first[10] == ("11000022T000000391739-培训类项目", 198.0, {"page": 42})
+    assert [len(f.indicators) for f in beijing_water[:3]] == [12, 11, 15]
+    i = beijing_water[2].indicators[0]
+    assert (i.level1, i.level2, i.name, i.value) == (
+        "成本指标",
+        "经济成本指标",
+        "应用系统技术运维服务费成本",
+        "≤18.24万元",
+    )
+
+
+def test_an_amount_whose_cell_wraps_onto_the_next_page_is_joined(beijing_water):
+    # p.61 prints 3,327.5954 at the foot of the amount cell, p.62 its last digits 37 at the top
+    name = "11000022Y000000430160-水利工程日常维修养护费"
+    got = [(f.amount, f.location) for f in beijing_water if f.project == name]
+    assert got[:4] == [
+        (1532.553759, {"page": 59}),
+        (1353.144093, {"page": 61}),
+        (3327.595437, {"page": 61}),
+        (6242.482756, {"page": 62}),
+    ]
+    assert 37.0 not in [f.amount for f in beijing_water]

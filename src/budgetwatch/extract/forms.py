@@ -44,10 +44,15 @@ def project_named(ln: Line) -> str | None:
 
 
 def is_money_label(label: str) -> bool:
-    """A header naming the project's money: 金额（万元）, 资金, 项目总额, 预算数."""
+    """A header naming the project's money: 金额（万元）, 资金, 项目总额, 预算数 (figures drawn into the header's
+    cell from the page before, 100.000000项目总额, left out)."""
+    label = _STRAY_FIGURES.sub("", label)
     return len(label) <= 12 and (
         "金额" in label or "资金" in label or "总额" in label or label in ("预算数", "项目预算")
     )
+
+
+_STRAY_FIGURES = re.compile(r"[\d,]+\.\d+")
 
 
 def _amount_after(cells, i) -> float | None:
@@ -265,7 +270,9 @@ _NAME_HEADER = re.compile(r"项目[)）]?名称")  # 项目名称, 单位（项�
 
 
 def _is_name_header(label: str) -> bool:
-    return len(label) <= 12 and bool(_NAME_HEADER.search(label))
+    """项目名称, 单位（项目）名称 — also with the clipped text of the page before's name cell drawn into it
+    (项目名称11000026T000003712938-道路交通信号)."""
+    return len(label) <= 12 and bool(_NAME_HEADER.search(label)) or bool(re.match(r"项目名称\d{6,}", label))
 
 
 def is_tabular(body: list[Line]) -> bool:
@@ -284,6 +291,7 @@ def parse_tabular(
     title: Line, body: list[Line], current: Form | None, reader: IndicatorReader | None
 ) -> tuple[list[Form], Form | None, IndicatorReader | None]:
     forms: list[Form] = []
+    before = current  # the form the table's previous part ended with
     name_j = amount_j = ind_j = None
     columns: ValueColumns | None = None  # 三级指标/性质/值/单位 counted from the 一级指标 column
     unit = None
@@ -291,6 +299,9 @@ def parse_tabular(
     first_form_in_table = True
     merged_left = False  # the project columns are merged over each project's rows (seen on a row not ruled above)
     unnamed: list[tuple[Line, list[str]]] = []  # a block opened at a page's foot whose name is printed overleaf
+    spans: tuple | None = None  # the header's column bands: a row's name and amount are read at their x
+    names = MergedNames()  # the text of name cells merged over several projects, printed outside the grid rows
+    printed: dict[int, str] = {}  # each form's amount as printed (a wrapped one goes on overleaf)
 
     def feed(lines):
         for held, tokens in lines:
@@ -308,7 +319,11 @@ def parse_tabular(
                 ind_j, grid_header = grid_anchor(ln.cells), ln
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
             columns = relative_columns(ln.cells) or columns
+            if ln.spans and amount_j is not None and max(name_j, amount_j) < len(ln.spans):
+                spans = (ln.spans[name_j], ln.spans[amount_j])
             continue
+        if name_j is not None and spans and ln.opens is None:
+            names.see(ln, spans[0])
         if name_j is None or not ln.is_row:
             continue
         if is_grid_header(ln.cells):
@@ -320,8 +335,24 @@ def parse_tabular(
             continue
         if merged_left and ln.opens is None:
             continue  # text outside the ruled grid: a cell's overflow at the page's foot, printed again overleaf
-        name, amt = _project_cells(ln.cells, name_j, amount_j)
+        name, amt, amt_text = _project_cells(ln, name_j, amount_j, spans)
         anchored = from_level1(ln.cells)
+        if (
+            current is not None
+            and not name
+            and _wraps_overleaf(printed.get(id(current)), amt_text, printed, ln, current)
+        ):
+            joined = printed[id(current)].replace(",", "") + amt_text  # 3,327.5954 | 37 (overleaf): 3327.595437
+            current.amount, printed[id(current)] = float(joined), joined
+            name, amt = "", None
+        elif (
+            not name
+            and amt is not None
+            and ln.opens is not None
+            and first == nospace(amt_text)  # nothing printed left of the amount (not 合计 | | 270.00)
+            and not (current is not None and current.amount == float(amt) and _first_on_page(current, ln))
+        ):
+            name = MERGED  # a project whose name cell is merged over several: named from its printed text below
         if (
             name
             and amt is not None
@@ -344,6 +375,9 @@ def parse_tabular(
             )
             first_form_in_table = False
             forms.append(current)
+            printed[id(current)] = amt_text
+            if name == MERGED:
+                names.pending(current, ln)
             reader = IndicatorReader(value_columns=columns)
             feed(overleaf)  # its first rows, printed at the foot of the page before its name
             tokens = (
@@ -356,10 +390,14 @@ def parse_tabular(
         else:
             tokens = anchored if anchored is not None else from_column(ln, ind_j, grid_header, columns)
             if name and amt is None and current is not None and current.project and _first_on_page(current, ln):
-                current.project = squash(current.project + name)  # the name's end, printed overleaf
+                if current.project == MERGED:  # the merged cell's name, printed in this page's rows
+                    current.project = squash(name)
+                elif not nospace(current.project).endswith(nospace(name)):
+                    current.project = squash(current.project + name)  # the name's end, printed overleaf
             if ln.opens is False and current is not None:
                 merged_left = True
-            if merged_left and not name and (ln.opens or unnamed):
+            # a block opened without its amount (its name's first line at most): the rest is printed overleaf
+            if merged_left and (not name or ln.opens and amt is None) and (ln.opens or unnamed):
                 if ln.opens and unnamed:  # a second unnamed block: the first was not awaiting a name
                     feed(unnamed)
                     unnamed = []
@@ -367,6 +405,7 @@ def parse_tabular(
                 continue
         feed([(ln, tokens)])
     feed(unnamed)
+    names.resolve(forms, before)
     return _without_subtotals(forms), current, reader
 
 
@@ -413,19 +452,107 @@ def _name_cell(cells, name_j: int) -> str:
     return ""
 
 
-def _project_cells(cells, name_j: int, amount_j: int | None) -> tuple[str, float | None]:
-    """The project's name and amount at the header's columns — or one column to the left, where a page
-    after the header drops the table's empty first column."""
+def _project_cells(ln: Line, name_j: int, amount_j: int | None, spans) -> tuple[str, float | None, str]:
+    """The project's name and amount (and the amount as printed) at the header's columns: by the columns' x
+    where the grid gives it (a page whose name column is blank may draw no column there), else by index — or
+    one column to the left, where a page after the header drops the table's empty first column."""
+    cells = ln.cells
+    if spans and ln.opens is not None and ln.spans and len(ln.spans) == len(cells):  # a grid row: columns
+        at_x = [_cell_at(ln, band) for band in spans]
+        if at_x[1] is not None:
+            text = at_x[1]
+            return at_x[0] or "", _amount(text), text
 
     def at(shift: int):
         nj, aj = name_j + shift, (amount_j + shift) if amount_j is not None else None
         name = cells[nj] if 0 <= nj < len(cells) else ""
-        amt = parse_amount(cells[aj]) if aj is not None and 0 <= aj < len(cells) else None
-        return name, amt
+        text = cells[aj] if aj is not None and 0 <= aj < len(cells) else ""
+        return name, _amount(text), text
 
-    name, amt = at(0)
+    name, amt, text = at(0)
     if (not name or parse_amount(name) is not None) and name_j > 0:
         shifted = at(-1)
         if shifted[0] and parse_amount(shifted[0]) is None and shifted[1] is not None:
             return shifted
-    return name, amt
+    return name, amt, text
+
+
+def _amount(text: str) -> float | None:
+    a = parse_amount(text)
+    return float(a) if a is not None else None
+
+
+def _cell_at(ln: Line, band) -> str | None:
+    """The row's cell in the column band (x0, x1), or None where the row has no column there."""
+    for c, (x0, x1) in zip(ln.cells, ln.spans or ()):
+        if min(x1, band[1]) - max(x0, band[0]) > 0.5 * min(x1 - x0, band[1] - band[0]):
+            return c
+    return None
+
+
+def _wraps_overleaf(before: str | None, text: str, printed: dict, ln: Line, current: Form) -> bool:
+    """The first row of a page printing only digits in the amount column, under a project whose amount has
+    fewer decimals than the table's others: the amount's cell wrapped onto this page (3,327.5954 | 37)."""
+    if not before or "." not in before or not re.fullmatch(r"\d{1,6}", text or "") or not _first_on_page(current, ln):
+        return False
+    most = max((len(t.split(".")[1]) for t in printed.values() if "." in t), default=0)
+    return len(before.split(".")[1]) + len(text) <= most
+
+
+MERGED = "\x00merged"  # a project row whose name cell is blank: its name is printed below, outside the rows
+
+
+class MergedNames:
+    """A name cell merged over several projects that runs over pages is printed (in the text layer) on every
+    page it spans, outside the grid's rows: the lines in the name column that are no grid row. A project row
+    with a blank name takes the name that page prints: the first below its row, else the last above it —
+    or, on a row not ruled above (the merged cell goes on) or first on its page, the previous project's."""
+
+    def __init__(self):
+        self.parts: dict[int, list[tuple[float, float, str]]] = {}  # page → (top, bottom, text) in order
+        self.waiting: list[tuple[Form, Line]] = []
+
+    def see(self, ln: Line, band) -> None:
+        if ln.page is None:
+            return
+        for c, box in zip(ln.cells, ln.boxes or ()):
+            if not c or not box or box[0] < band[0] - 3 or box[0] > band[1]:
+                continue
+            if box[2] > band[1] + 3:  # 0002785976- 71.355806 71.355806: the amounts' overflow on the same line
+                words = c.split()
+                c = words[0] if len(words) > 1 and all(parse_amount(w) is not None for w in words[1:]) else ""
+            if c and parse_amount(c) is None:
+                self.parts.setdefault(ln.page, []).append((box[1], box[3], c))
+
+    def pending(self, form: Form, ln: Line) -> None:
+        self.waiting.append((form, ln))
+
+    def _names(self, page: int) -> list[tuple[float, str]]:
+        out: list[tuple[float, float, str]] = []
+        for top, bottom, text in self.parts.get(page, []):
+            if out and top - out[-1][1] <= 1.5 * (bottom - top):
+                out[-1] = (out[-1][0], bottom, out[-1][2] + text)
+            else:
+                out.append((top, bottom, text))
+        return [(top, squash(text)) for top, _, text in out]
+
+    def resolve(self, forms: list[Form], prev: Form | None) -> None:
+        waiting = {id(f): ln for f, ln in self.waiting}
+        for f in forms:
+            ln = waiting.get(id(f))
+            if ln is not None and f.project == MERGED:
+                names = self._names(ln.page) if ln.page is not None else []
+                first = prev is not None and _first_on_page(prev, ln)
+                if (
+                    prev is not None
+                    and prev.project
+                    and (ln.opens is False or first and prev.project in dict((n, t) for t, n in names))
+                ):
+                    f.project = prev.project
+                else:
+                    top = ln.boxes and min(b[1] for b in ln.boxes if b) or 0.0
+                    below = [n for t, n in names if t >= top]
+                    above = [n for t, n in names if t < top]
+                    # no name printed on the page: the merged cell of the project before goes on
+                    f.project = (below[:1] or above[-1:] or [prev.project if prev is not None else None])[0]
+            prev = f
