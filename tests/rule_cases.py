@@ -125,9 +125,9 @@ def _project_subtotal_plus_10(d, kw):
     next(r for r in table(d, "projects").rows if r.subtotal).values["total"] += 10
 
 
-def _duplicate_first_form(d, kw):
-    dup = copy.deepcopy(d.forms[0])
-    dup.location = {"line": 1395}
+def _duplicate_first_project_form(d, kw):  # 001: forms[0] is the unit's 整体 form
+    dup = copy.deepcopy(d.forms[1])
+    dup.location = {"line": 1185}
     d.forms.append(dup)
 
 
@@ -435,11 +435,23 @@ def rule_cases(doc) -> list[RuleCase]:
         R("D02", "002", "000", says=("公用经费项目",)),
         R(
             "D03",
-            "000",
-            "000",
-            _duplicate_first_form,
+            "001",
+            "001",
+            _duplicate_first_project_form,
             says=("2次",),
-            holds=lambda fs, d: fs[0].row_name == d.forms[0].project,
+            holds=lambda fs, d: fs[0].row_name == d.forms[1].project,
+        ),
+        # 000 prints three projects twice, once with 0 funds (联络站运行管理提升费 0 beside 750,000元)
+        R(
+            "D03",
+            None,
+            "000",
+            n=3,
+            says=("项目资金为0",),
+            holds=lambda fs, d: (
+                {f.row_name for f in fs}
+                == {"2023年人大代表联络站运行管理提升费", "2023年乡镇人大代表活动经费", "创卫工作经费"}
+            ),
         ),
         R("D04", "000", "000", _empty_fourth_form, holds=lambda fs, d: fs[0].row_name == d.forms[3].project),
         R("D05", "000", "000", _in_wan("2023年党建工作经费"), want={"severity": "error"}, says=("一万倍",)),
@@ -510,6 +522,7 @@ def rule_cases(doc) -> list[RuleCase]:
             None,
             "001",
             want={"row_name": "代表交通和通讯补贴", "value": 43000, "severity": "warn"},
+            says=("疑为“/月”",),
             fix=_per_month,
         ),
         R("D15", "001", "001", _total_funds, want={"value": 95000, "expected": 75000}),
@@ -518,6 +531,9 @@ def rule_cases(doc) -> list[RuleCase]:
         R("D16", None, "001", want={"value": 4}, says=("无固定收入代表履职补贴",), fix=_scope("department")),
         # --- E: completeness and form ----------------------------------------------------------------
         R("E01", "000", "000", _without_table("three_public"), want={"table_kind": "three_public"}, says=("目录",)),
+        # 兴县 (a county) defines 三公 as 省直部门's; 阳城县: 市人大常委会机关设7个内设机构
+        R("E15", "002", "000", says=("省直部门",), fix=text("指省直部门用财政拨款", "指本部门用财政拨款")),
+        R("E15", None, "001", says=("市人大常委会机关设7个",), holds=lambda fs, d: fs[0].value == 2),
         R("E02", "001", SHENJIJU, n=None, holds=lambda fs, d: {f.table_kind for f in fs} == {"gf_expenditure", "soe"}),
         R(
             "E03",

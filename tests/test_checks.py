@@ -256,11 +256,11 @@ def test_C05_a_list_ends_where_a_new_whole_opens_its_own():
 def test_D03_the_same_project_of_two_units_is_not_a_duplicate():
     """烟台水利局 2026 (yantai-9380e7dc65 pp. 48, 56): 实施公车统管费用 3.00万元 for 河长制服务中心 and for another
     centre — two units' own forms; the same form printed again is one 实施单位's."""
-    d = doc("000")
-    assert d.forms[0].info.get("实施单位") == "兴县人民代表大会常务委员会办公室"
-    again = copy.deepcopy(d.forms[0])
-    again.location = {"line": 1395}
+    d = doc("001")
+    assert d.forms[1].info.get("实施单位") == "阳城县人民代表大会常务委员会办公室"
+    again = copy.deepcopy(d.forms[1])
+    again.location = {"line": 1185}
     d.forms.append(again)
     assert hits(d, "D03")
-    again.info["实施单位"] = "兴县人大代表联络服务中心"
+    again.info["实施单位"] = "阳城县人大代表联络服务中心"
     assert not hits(d, "D03")

@@ -188,7 +188,10 @@ def rate_times_quantity(view: DocView):
         if total > funds_yuan * 1.0001 + 1 and caps <= funds_yuan:
             severity, relation = "error", "超过"
         elif not caps and period == "年" and product * 2 <= funds_yuan:
-            severity, relation = None, f"仅为年度资金的{100 * product / funds_yuan:.1f}%，"
+            share = f"仅为年度资金的{100 * product / funds_yuan:.1f}%"
+            if abs(product * 12 - funds_yuan) <= 0.005 * funds_yuan:  # 200元/人/年 × 215人 × 12 = 51.6万元
+                share += "（按月计恰为年度资金，标准中的“/年”疑为“/月”）"
+            severity, relation = None, share + "，"
         else:
             continue
         others = f"，加其他成本指标{caps:,.2f}元共{total:,.2f}元" if caps else ""

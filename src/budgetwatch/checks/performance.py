@@ -125,8 +125,8 @@ def form_without_project(view: DocView):
     family="D",
     severity="warn",
     compares="各绩效目标表的项目名称、金额和实施单位",
-    applies="项目支出绩效目标表；名称和金额相同而实施单位不同的，是各单位各自的项目，不算重复",
-    message="项目“{project}”的绩效目标表出现{count}次。",
+    applies="项目支出绩效目标表；名称和金额相同而实施单位不同的，是各单位各自的项目，不算重复；同名的一张项目资金为0的，也是重复（空表或旧表未删）",
+    message="项目“{project}”的绩效目标表出现{count}次{detail}。",
     suggestion="建议核实项目“{project}”的绩效目标表是否重复公开。",
 )
 def duplicated_forms(view: DocView):
@@ -134,14 +134,29 @@ def duplicated_forms(view: DocView):
     for f in project_forms(view):  # same name and amount: the same form twice (units may share a name)
         if f.amount is None:
             continue  # …and the same 实施单位: 烟台水利局's 河长制服务中心 and another centre each print 公车统管 3万元
-        key = (norm_project(f.project), _wan(f.amount, f.money_unit), nospace(f.info.get("实施单位", "")))
+        unit = nospace(f.info.get("实施单位", ""))
+        # a copy with 0 funds beside the real one (兴县 2023: 联络站运行管理提升费 0 and 750,000元) is the same
+        # project's form twice, one of them left empty: grouped with it whatever its amount
+        key = (norm_project(f.project), 0.0 if f.amount == 0 else None, unit)
         seen.setdefault(key, []).append(f)
-    for (n, _, _), fs in seen.items():
+    grouped: dict[tuple, list[Form]] = {}
+    for (n, zero, unit), fs in seen.items():
+        if zero is None:
+            for f in fs:
+                grouped.setdefault((n, _wan(f.amount, f.money_unit), unit), []).append(f)
+    for (n, zero, unit), fs in seen.items():
+        if zero is not None:
+            real = [g for k, g in grouped.items() if k[0] == n and k[2] == unit]
+            grouped[(n, 0.0, unit)] = fs + (real[0] if real else [])
+    for (n, _, _), fs in grouped.items():
         pages = [f.location.get("page") for f in fs]
         if None not in pages and all(b - a <= 1 for a, b in zip(pages, pages[1:])):
             continue  # on consecutive pages: one form printed over several pages, not a duplicate
         if n and len(fs) > 1:
-            yield _form_at(view, fs[1], count=len(fs))
+            zeros = sum(1 for f in fs if f.amount == 0)
+            detail = f"，其中{zeros}张项目资金为0（空表或旧表未删）" if 0 < zeros < len(fs) else ""
+            at = next((f for f in fs if f.amount == 0), fs[1]) if zeros else fs[1]
+            yield _form_at(view, at, count=len(fs), detail=detail)
 
 
 @rule(

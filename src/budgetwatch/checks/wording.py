@@ -1,12 +1,13 @@
 """Family C and E, the words of a disclosure as a reviewer reads them: punctuation and template residue,
 reasons that do not explain the change they are given for, comparison years, 密级 marks on cited
-documents, and a unit whose tables carry another body's 功能科目."""
+documents, a unit whose tables carry another body's 功能科目, and a higher level's words copied into its 说明."""
 
 from __future__ import annotations
 
 import re
 
 from ..extract.text_rules import nospace
+from ..vocab.enums import Level
 from .rule import rule
 from .view import DocView
 
@@ -261,3 +262,47 @@ def foreign_function_codes(view: DocView):
                     owner=f"{zh}（{'政协机关' if code == '20102' else '人大机关'}）",
                 )
                 return
+
+
+# the words of a higher level's template, by the level of the unit that copied them (extract/place.py's levels)
+_HIGHER_LEVEL = {
+    Level.city.value: re.compile(r"省直(?:部门|单位)|省[^，。；、\d]{0,10}机关(?:内设|共设|设)\d+个"),
+    "区县级": re.compile(r"省直(?:部门|单位)|市直(?:部门|单位)|[省市][^，。；、\d县区]{0,10}机关(?:内设|共设|设)\d+个"),
+}
+
+
+@rule(
+    "E15",
+    "说明中的层级称谓与本单位不符",
+    family="E",
+    severity="warn",
+    compares="说明（含名词解释、机构设置）中描述本单位时所用的层级称谓（“省直部门”“市…机关设N个内设机构”）与本单位的层级（单位名称或封面）",
+    applies="本单位为市级或区县级，说明用上级的称谓描述本单位或其经费时（常见于照抄上级的模板）；引用上级文件、上级代表的经费不算",
+    message="{unit}是{level}单位，说明中却写作“{said}”{more}：“{sentence}”。",
+    suggestion="建议核实并改为本单位的称谓，删除照抄的上级模板文字。",
+)
+def higher_level_wording(view: DocView):
+    from ..extract.place import document_place
+
+    level = document_place(view.doc)["level"]
+    rx = _HIGHER_LEVEL.get(level or "")
+    if rx is None:
+        return
+    hits = [(p, m) for p in view.paragraphs for m in [rx.search(nospace(p.text))] if m]
+    if hits:
+        p, m = hits[0]
+        text = nospace(p.text)
+        yield dict(
+            page=p.page,
+            line=p.line,
+            file=view.file,
+            table_title="说明",
+            unit=view.doc.unit,
+            level=level,
+            said=m.group(0),
+            more=f"等{len(hits)}处" if len(hits) > 1 else "",
+            sentence=text[max(0, m.start() - 20) : m.end() + 30],
+            value=float(len(hits)),
+            money_unit="处",
+            evidence={"claim": m.group(0)},
+        )
