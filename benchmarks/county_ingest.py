@@ -52,11 +52,12 @@ c0 = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHIL
 summary = ingest(engine, paths, check=True, **kw)
 wall = time.perf_counter() - t
 c1 = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-cpu = sum(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in zip(c0, c1))
+own, children = (b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in zip(c0, c1))
+cpu = own + children
 with Session(engine) as s:
     counts = {n: s.scalar(select(func.count(m.id))) for n, m in
               (("versions", Version), ("cells", CellRecord), ("findings", FindingRecord))}
-print(json.dumps({"wall": wall, "cpu": cpu, "ingested": summary.count("ingested"),
+print(json.dumps({"wall": wall, "cpu": cpu, "cpu_own": own, "cpu_children": children, "ingested": summary.count("ingested"),
                   "failed": summary.count("failed"), **counts}))
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ..vocab.units import UNIT_PATTERN
 
@@ -59,8 +60,20 @@ def squash(s: str | None) -> str:
     return re.sub(r"\s+", " ", s)
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def nospace(s: str | None) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+    """NFKC, whitespace dropped. The extractors ask it millions of times a county, mostly of the same short
+    labels and cells: those are remembered (a long paragraph is not)."""
+    if s and len(s) <= 80:
+        return _nospace_short(s)
+    return _SPACE.sub("", unicodedata.normalize("NFKC", s or ""))
+
+
+@lru_cache(maxsize=1 << 15)
+def _nospace_short(s: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", s))
 
 
 def money_unit_in(text: str) -> str | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
+from operator import attrgetter
 
 from .pdf import Glyph, PdfPage
 from .settings import LAYOUT, LayoutSettings
@@ -40,17 +42,28 @@ class _Grid:
         """Is there a ruling at xs[c] through row band r?"""
         if c == 0 or c == len(self.xs) - 1:
             return True
-        x, mid = self.xs[c], (self.ys[r] + self.ys[r + 1]) / 2
-        t, slack = self.settings.touch, self.settings.span_slack
-        return any(abs(vx - x) < t and y0 - slack < mid < y1 + slack for vx, y0, y1 in self.vs)
+        mid, slack = (self.ys[r] + self.ys[r + 1]) / 2, self.settings.span_slack
+        return any(y0 - slack < mid < y1 + slack for y0, y1 in self._v_at[c])
 
     def h_present(self, r: int, c: int) -> bool:
         """Is there a ruling at ys[r] across column band c?"""
         if r == 0 or r == len(self.ys) - 1:
             return True
-        y, mid = self.ys[r], (self.xs[c] + self.xs[c + 1]) / 2
-        t, slack = self.settings.touch, self.settings.span_slack
-        return any(abs(hy - y) < t and x0 - slack < mid < x1 + slack for hy, x0, x1 in self.hs)
+        mid, slack = (self.xs[c] + self.xs[c + 1]) / 2, self.settings.span_slack
+        return any(x0 - slack < mid < x1 + slack for x0, x1 in self._h_at[r])
+
+    @cached_property
+    def _v_at(self) -> list[list[tuple[float, float]]]:
+        """For each column line, the extents of the vertical rulings on it: found once a grid, not per cell."""
+        return _on_lines(self.vs, self.xs, self.settings.touch)
+
+    @cached_property
+    def _h_at(self) -> list[list[tuple[float, float]]]:
+        return _on_lines(self.hs, self.ys, self.settings.touch)
+
+
+def _on_lines(edges: list[tuple[float, float, float]], lines: list[float], t: float) -> list[list[tuple[float, float]]]:
+    return [[(a, b) for pos, a, b in edges if abs(pos - at) < t] for at in lines]
 
 
 def _merge(edges: list[tuple[float, float, float]], st: LayoutSettings = LAYOUT) -> list[tuple[float, float, float]]:
@@ -129,20 +142,26 @@ def _grid(hs, vs, st: LayoutSettings = LAYOUT) -> _Grid | None:
     return _Grid(xs, ys, hs, vs, st)
 
 
+_BY_CY_X0, _BY_X0 = attrgetter("cy", "x0"), attrgetter("x0")
+
+
 def _text_lines(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
     """Glyphs → lines (vertical overlap), each sorted left to right, fake-bold doubles dropped."""
+    if len(glyphs) == 1:
+        return [list(glyphs)]
     lines: list[list[Glyph]] = []
-    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+    overlap = st.line_overlap
+    for g in sorted(glyphs, key=_BY_CY_X0):
         if lines:
             last = lines[-1]
             ref = last[0]
-            if abs(g.cy - ref.cy) < st.line_overlap * max(min(g.size, ref.size), 1):
+            if abs(g.cy - ref.cy) < overlap * max(min(g.size, ref.size), 1):
                 last.append(g)
                 continue
         lines.append([g])
     out = []
     for ln in lines:
-        ln.sort(key=lambda g: g.x0)
+        ln.sort(key=_BY_X0)
         kept = [ln[0]]
         for g in ln[1:]:
             p = kept[-1]
@@ -175,11 +194,14 @@ def _join(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> str:
 
 
 def _box(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
+    if len(glyphs) == 1:
+        g = glyphs[0]
+        return round(g.x0, 1), round(g.top, 1), round(g.x1, 1), round(g.bottom, 1)
     return (
-        round(min(g.x0 for g in glyphs), 1),
-        round(min(g.top for g in glyphs), 1),
-        round(max(g.x1 for g in glyphs), 1),
-        round(max(g.bottom for g in glyphs), 1),
+        round(min([g.x0 for g in glyphs]), 1),
+        round(min([g.top for g in glyphs]), 1),
+        round(max([g.x1 for g in glyphs]), 1),
+        round(max([g.bottom for g in glyphs]), 1),
     )
 
 
@@ -195,14 +217,16 @@ def _split(line: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
 
 def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
     ncols, nrows = len(grid.xs) - 1, len(grid.ys) - 1
+    v_present, h_present = grid.v_present, grid.h_present
     start = [[0] * ncols for _ in range(nrows)]
     for r in range(nrows):
-        for c in range(ncols):
-            start[r][c] = c if grid.v_present(c, r) else start[r][c - 1]
+        row = start[r]
+        for c in range(1, ncols):  # column 0 begins a cell, always
+            row[c] = c if v_present(c, r) else row[c - 1]
     anchor = [[0] * ncols for _ in range(nrows)]
     for c in range(ncols):
-        for r in range(nrows):
-            anchor[r][c] = r if grid.h_present(r, c) else anchor[r - 1][c]
+        for r in range(1, nrows):  # so does row 0
+            anchor[r][c] = r if h_present(r, c) else anchor[r - 1][c]
     cells: dict[tuple[int, int], list[Glyph]] = {}
     for g in glyphs:
         r = min(max(bisect_right(grid.ys, g.cy) - 1, 0), nrows - 1)

@@ -23,25 +23,29 @@ MAX_OBJECTS_PER_PAGE = 200000
 MAX_FORM_DEPTH = 4
 
 
-@dataclass(frozen=True)
 class Glyph:
-    ch: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
+    """One character's box in display coordinates; its centre and height computed once (the layout asks
+    for them millions of times a document)."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    __slots__ = ("ch", "x0", "top", "x1", "bottom", "cx", "cy", "size")
 
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __init__(self, ch: str, x0: float, top: float, x1: float, bottom: float):
+        self.ch, self.x0, self.top, self.x1, self.bottom = ch, x0, top, x1, bottom
+        self.cx = (x0 + x1) / 2
+        self.cy = (top + bottom) / 2
+        self.size = bottom - top
 
-    @property
-    def size(self) -> float:
-        return self.bottom - self.top
+    def _key(self) -> tuple:
+        return (self.ch, self.x0, self.top, self.x1, self.bottom)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Glyph) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Glyph({self.ch!r}, {self.x0}, {self.top}, {self.x1}, {self.bottom})"
 
 
 @dataclass
@@ -148,15 +152,25 @@ def _glyphs(textpage, tf: _Transform, path: str, index: int) -> list[Glyph]:
     rect = R.FS_RECTF()
     get_unicode, get_box = R.FPDFText_GetUnicode, R.FPDFText_GetLooseCharBox
     out = []
+    skip = (0x3000, 0xA0, 0xFFFE, 0xFFFF)
+    upright = tf.rot == 0  # the common case, inlined: the same arithmetic as tf.box
+    ox, oy, h0 = tf.ox, tf.oy, tf.h0
+    append = out.append
     for k in range(n):
         code = get_unicode(tp, k)
-        if code <= 32 or code in (0x3000, 0xA0, 0xFFFE, 0xFFFF):
+        if code <= 32 or code in skip:
             continue
         get_box(tp, k, rect)
-        x0, top, x1, bottom = tf.box(rect.left, rect.bottom, rect.right, rect.top)
+        if upright:
+            ax, bx = rect.left - ox, rect.right - ox
+            ay, by = h0 - (rect.bottom - oy), h0 - (rect.top - oy)
+            x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
+            top, bottom = (ay, by) if ay <= by else (by, ay)
+        else:
+            x0, top, x1, bottom = tf.box(rect.left, rect.bottom, rect.right, rect.top)
         if x1 - x0 <= 0 or bottom - top <= 0:
             continue
-        out.append(Glyph(chr(code), x0, top, x1, bottom))
+        append(Glyph(chr(code), x0, top, x1, bottom))
     return out
 
 

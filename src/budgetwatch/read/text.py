@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import Code, InputError
@@ -37,7 +38,7 @@ class Line:
     def location(self) -> dict:
         return {"page": self.page} if self.page is not None else {"line": self.no}
 
-    @property
+    @cached_property
     def is_row(self) -> bool:
         """Two or more filled cells that are not all 'label：value' notes (单位：万元, 部门名称：…).
 

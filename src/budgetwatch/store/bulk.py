@@ -6,8 +6,9 @@ cells, the bulk, go in one executemany — on PostgreSQL in one COPY."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document
@@ -131,4 +132,5 @@ def _write_cells(session: Session, cells: list[tuple]) -> None:
             for c in cells:
                 copy.write_row(c)
         return
-    session.execute(insert(CellRecord), [dict(zip(CELL_COLUMNS, c)) for c in cells])
+    # Core's executemany on the table, not the ORM's bulk path (which builds a mapping per cell again)
+    conn.execute(insert(cast(Table, CellRecord.__table__)), [dict(zip(CELL_COLUMNS, c)) for c in cells])
