@@ -271,23 +271,32 @@ def test_mostly_invalid_batch_is_rejected_whole(engine, tmp_path):
         assert c.execute(select(func.count()).select_from(FeedReject.__table__)).scalar() == 5
 
 
-def test_a_crash_mid_load_leaves_nothing_of_the_batch(engine, year000, monkeypatch):
+@pytest.mark.parametrize("where", ["staging", "upsert"])
+def test_a_crash_mid_load_leaves_nothing_of_the_batch(engine, year000, monkeypatch, where):
+    """A crash while the payments are staged (row by row, or by the PostgreSQL bulk path), or while they are
+    written into their table after the lines, adjustments and applications were."""
     calls = {"n": 0}
-    real = load_mod._Loader._flush
-
-    def crashing(self, part, chunk):
-        calls["n"] += 1
-        if part.table == "payments":
-            raise RuntimeError("injected crash")
-        return real(self, part, chunk)
-
-    monkeypatch.setattr(load_mod._Loader, "_flush", crashing)
+    if where == "staging":
+        monkeypatch.setattr(load_mod._Loader, "_flush", _crash_on_payments(load_mod._Loader._flush, calls))
+        monkeypatch.setattr(load_mod, "load_copied", _crash_on_payments(load_mod.load_copied, calls))
+    else:
+        monkeypatch.setattr(load_mod.Stage, "upsert", _crash_on_payments(load_mod.Stage.upsert, calls))
     with pytest.raises(RuntimeError, match="injected"):
         load_files(engine, [year000], region=XING, year=2023)
-    assert calls["n"] >= 4  # lines, adjustments and applications were written before it
+    assert calls["n"] >= 4  # lines, adjustments and applications were staged (or written) before it
     with engine.connect() as c:
         for t in (FeedBatch, BudgetLine, BudgetAdjustment, PaymentApplication, Payment, Region):
             assert c.execute(select(func.count()).select_from(t.__table__)).scalar() == 0, t.__tablename__
+
+
+def _crash_on_payments(real, calls):
+    def crashing(self, *args):
+        calls["n"] += 1
+        if (args[0].table if args else self.table) == "payments":
+            raise RuntimeError("injected crash")
+        return real(self, *args)
+
+    return crashing
 
 
 def test_cli_load_prints_rejects_and_exits_nonzero_when_refused(tmp_path):

@@ -17,6 +17,7 @@ from operator import itemgetter
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from .bulk import CsvFile, load_copied
 from .codes import Bad
 from .model import (
     TABLES,
@@ -50,6 +51,7 @@ class Part:
     scales: dict[str, Decimal] = field(default_factory=dict)
     source_table: str = "PAY_VOUCHER_BILL"
     fatal: Reject | None = None  # the file cannot be read as a whole (encoding, columns, table)
+    csv: CsvFile | None = None  # a CSV file the bulk path may COPY instead of reading `rows`
 
 
 @dataclass
@@ -265,6 +267,8 @@ class _Loader:
     def load(self, part: Part) -> None:
         if part.fatal is not None:
             self._fatal(part.fatal)
+            return
+        if load_copied(self, part):
             return
         v = Validator(
             part.table,

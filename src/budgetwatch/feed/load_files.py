@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from .bulk import CsvFile
 from .codes import Bad
 from .files import feed_files, open_sheet, sha256_of
 from .load import Part, Report, load_batch, parts_rows
@@ -58,7 +59,10 @@ def file_part(path: Path, preset: str = "auto") -> Part:
         )
     scales = {f: s for f, s in mapping.columns.values() if s != 1}
     source_table = "PAY_VOUCHER_BILL" if mapping.table == "payments" else mapping.table
-    return Part(mapping.table, parts_rows(mapping.columns, sheet.rows), path.name, scales, source_table)
+    part = Part(mapping.table, parts_rows(mapping.columns, sheet.rows), path.name, scales, source_table)
+    if sheet.encoding is not None:
+        part.csv = CsvFile(path, sheet.encoding, sheet.header, mapping.columns)
+    return part
 
 
 def load_files(

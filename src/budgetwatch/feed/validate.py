@@ -381,8 +381,7 @@ class Validator:
                 continue
             v = accounts.get(t)
             if v is None:
-                digits = _NOT_DIGIT.sub("", t)
-                v = (digits[-4:] or None, hashlib.sha256((salt + digits).encode()).hexdigest() if digits else None)
+                v = account_parts(t, salt)
                 if len(accounts) < MEMO_MAX:
                     accounts[t] = v
             tails[i], hashes[i] = v
@@ -432,6 +431,12 @@ def _gov_eco(t: str) -> str:
 
 
 _ECO = {"dep": _dep_eco, "gov": _gov_eco}
+
+
+def account_parts(account: str, salt: str) -> tuple[str | None, str | None]:
+    """A payee account (stripped text) → its last 4 digits and the salted sha256 of its digits."""
+    digits = _NOT_DIGIT.sub("", account)
+    return digits[-4:] or None, hashlib.sha256((salt + digits).encode()).hexdigest() if digits else None
 
 
 def payee_kind(name: str | None, declared: str | None) -> str:
