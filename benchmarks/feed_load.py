@@ -5,7 +5,10 @@ an empty copy of the payments table. Memory: the peak RSS of each load, in a chi
 (flat when the loader streams). Target: ≥ 50,000 rows/s on PostgreSQL.
 
 With --against REF the same rows are also loaded by the loader of git revision REF (its src/ taken with
-`git archive`, run in its own child process), and the ratio new/old is printed: the speed-up measured in one run.
+`git archive`, run in its own child process), and the ratio new/old is printed: the speed-up measured in one run,
+beside the baseline. Besides wall time each load reports CPU seconds — the loading process's and, on PostgreSQL,
+its server backend's (from /proc: the server runs on this machine) — which a machine shared with other work
+disturbs far less; the load average is printed before and after.
 
     python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
                                    [--against REF] [--only sqlite|postgresql]
@@ -61,10 +64,40 @@ def child_load(url: str, lines_dir: str, big: str) -> None:
 
     engine = open_db(url)
     load_files(engine, [Path(lines_dir) / "BA_BGT_INFO.csv"], region=REGION, year=YEAR)
-    t = time.perf_counter()
+    backend = []
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import event
+
+        engine.dispose()
+        event.listen(engine, "connect", lambda dbapi, _rec: backend.append(dbapi.info.backend_pid))
+    cpu, t = time.process_time(), time.perf_counter()
+    server = 0.0
+    with engine.connect():  # the connection the load will take from the pool
+        server = backend_cpu(backend)
     rep = load_files(engine, [Path(big)], region=REGION, year=YEAR)
-    dt = time.perf_counter() - t
-    print(json.dumps({"rows": rep.rows_loaded, "status": rep.status, "seconds": dt, "maxrss_mb": peak_mb()}))
+    dt, cpu = time.perf_counter() - t, time.process_time() - cpu
+    server = backend_cpu(backend) - server if backend else 0.0
+    print(
+        json.dumps(
+            {
+                "rows": rep.rows_loaded,
+                "status": rep.status,
+                "seconds": dt,
+                "cpu": cpu,
+                "server_cpu": server,
+                "maxrss_mb": peak_mb(),
+            }
+        )
+    )
+
+
+def backend_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of the PostgreSQL backend serving this process (its pid from the connection)."""
+    if not pids:
+        return 0.0
+    with open(f"/proc/{pids[-1]}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_mb() -> float:
@@ -180,18 +213,9 @@ def main() -> None:
         small_lines = make_feed(quarter, a.rows // 4)
         big = tmp / "big"
         old = old_source(a.against, tmp) if a.against else None
+        print(f"load average before: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs", flush=True)
         for name, url in (("SQLite", "sqlite"), ("PostgreSQL", a.pg)):
             if a.only and name.lower() != a.only:
-                continue
-            if old is not None:
-                was = run_child(fresh(url, tmp, "old"), lines, big, old)
-                now = run_child(fresh(url, tmp, "new"), lines, big)
-                print(
-                    f"{name:10s} {now['rows']:>9,} payments: this loader {now['rows'] / now['seconds']:>9,.0f} rows/s "
-                    f"({now['seconds']:.1f} s) · {a.against} {was['rows'] / was['seconds']:>9,.0f} rows/s "
-                    f"({was['seconds']:.1f} s) · ratio {was['seconds'] / now['seconds']:.1f}×",
-                    flush=True,
-                )
                 continue
             small = run_child(fresh(url, tmp, "small"), small_lines, quarter / "big")
             full = run_child(fresh(url, tmp, "full"), lines, big)
@@ -199,11 +223,30 @@ def main() -> None:
             rate, base_rate = full["rows"] / full["seconds"], n / base_s
             print(
                 f"{name:10s} feed load {full['rows']:>9,} payments: {rate:>9,.0f} rows/s "
-                f"({full['seconds']:.1f} s) · baseline {'COPY' if name == 'PostgreSQL' else 'executemany'} "
-                f"{base_rate:>9,.0f} rows/s · ratio {rate / base_rate:.2f} · peak RSS {small['maxrss_mb']:.0f} MB "
-                f"at {small['rows']:,} rows, {full['maxrss_mb']:.0f} MB at {full['rows']:,}",
+                f"({full['seconds']:.1f} s; CPU {_cpu(full)}) · baseline "
+                f"{'COPY' if name == 'PostgreSQL' else 'executemany'} {base_rate:>9,.0f} rows/s · ratio "
+                f"{rate / base_rate:.2f} · peak RSS {small['maxrss_mb']:.0f} MB at {small['rows']:,} rows, "
+                f"{full['maxrss_mb']:.0f} MB at {full['rows']:,}",
                 flush=True,
             )
+            if old is not None:
+                was = run_child(fresh(url, tmp, "old"), lines, big, old)
+                print(
+                    f"{'':10s} {a.against}: {was['rows'] / was['seconds']:>9,.0f} rows/s ({was['seconds']:.1f} s; "
+                    f"CPU {_cpu(was)}) · speed-up {was['seconds'] / full['seconds']:.1f}× in wall time, "
+                    f"{_total(was) / _total(full):.1f}× in CPU · peak RSS {was['maxrss_mb']:.0f} MB",
+                    flush=True,
+                )
+        print(f"load average after: {os.getloadavg()[0]:.2f} (1 min)", flush=True)
+
+
+def _total(r: dict) -> float:
+    return r["cpu"] + r["server_cpu"]
+
+
+def _cpu(r: dict) -> str:
+    server = f" + server {r['server_cpu']:.1f} s" if r["server_cpu"] else ""
+    return f"loader {r['cpu']:.1f} s{server}"
 
 
 if __name__ == "__main__":
