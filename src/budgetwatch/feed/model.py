@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -249,6 +250,15 @@ class Payment(_Classified, Base):
         Index("ix_payments_line", "region_code", "fiscal_year", "line_src_id"),
         Index("ix_payments_unit_month", "region_code", "fiscal_year", "agency_code", "pay_month"),
         Index("ix_payments_payee", "region_code", "payee_name", "pay_date"),
+        # the unmatched payments a region-year page lists (revision 0016): partial, so only they are indexed
+        Index(
+            "ix_payments_unmatched",
+            "region_code",
+            "fiscal_year",
+            "pay_date",
+            postgresql_where=text("line_match = 'none'"),
+            sqlite_where=text("line_match = 'none'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_code: Mapped[str] = mapped_column(REGION)
