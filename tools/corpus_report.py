@@ -184,9 +184,10 @@ def report_of(files: list[Path], outcome) -> DocReport:
 
 # a money label, and a figure after it (年度金额： 567798.76, 年度预算资金（万元） 140, a 项目总额 column over its
 # rows): generous on purpose — a form counts as printing no amount only where its page has no such label at all
+# (a bare 金额 is left out: indicators name it, 签约金额 ≥ 2000亿元)
 _MONEY_PRINTED = re.compile(
     r"(资金总额|年度金额|年度预算资金|年度资金|预算金额|资金金额|当年预算|项目总额|金额合计|预算支出总额|预算总额|"
-    r"财政拨款预算金额|实施期资金|预算数|金额)(.{0,300}?)(\d[\d,]*(?:\.\d+)?)(?![\d年])",
+    r"财政拨款预算金额|实施期资金|预算数)(.{0,300}?)(\d[\d,]*(?:\.\d+)?)(?![\d年])",
     re.S,
 )
 

@@ -35,7 +35,7 @@ def parse_amount(s: str | None) -> Decimal | None:
         return None
 
 
-_MONEY_SUFFIX = re.compile(r"\s*(万元|元)$")
+_MONEY_SUFFIX = re.compile(r"\s*(" + UNIT_PATTERN + r")$")
 
 
 def parse_money(s: str | None) -> Decimal | None:

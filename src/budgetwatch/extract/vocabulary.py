@@ -14,6 +14,8 @@ from .text_rules import nospace
 _TITLE_END = re.compile(r"表\s*(?:[（(][^（()）]{0,24}[）)])?\s*(?:[（(][^（()）]{0,24}[）)])?$")
 _TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|-{4,}|_{4,})")
 _SENTENCE = re.compile(r"[。，；;！？]|见附|详见|如下")
+# the heading over the whole set of tables (2022年部门综合预算公开报表, over its 目录): no table of its own
+_COLLECTION = re.compile(r"(公开报表|预算报表|决算报表)$")
 
 
 # 经济分类 rows as printed: 301 工资福利支出 / 501 机关工资福利支出 and their 款
@@ -59,6 +61,8 @@ def classify_title(text: str) -> str | None:
         return None
     if _TOC_LEADER.search(text) or _SENTENCE.search(t) or re.match(r"^第[一二三四五六七八九十\d]{1,3}部分", t):
         return None  # TOC lines, prose, and part headings (第二部分 部门预算表) are not table titles
+    if _COLLECTION.search(t):
+        return None
     if not re.search(r"预算|决算|收支|收入|支出|经费|绩效|采购|购买服务|项目", t):
         return None
     for kind, must, must_not in TITLE_RULES:
@@ -72,7 +76,9 @@ def classify_title(text: str) -> str | None:
 # a table's number printed before or above its title: 表3, 预算14表-1, 公开08表, 表三
 TABLE_NUMBER = r"(?:部门)?(?:公开|预算|附)?(?:表\d+|\d+表)(?:[-－—]\d+)?|表[一二三四五六七八九十]+"
 CODE_LABELS = re.compile(r"(编码|代码|编号)$|^(类|款|项)$|^科目编码")
-NAME_LABELS = re.compile(r"名称|分类科目|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$")
+NAME_LABELS = re.compile(
+    r"名称|分类科目|科目[（(]按大类[)）]$|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$"
+)
 GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类|政府支出经济分类")
 SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金来源|购买数量|采购方式|采购品目|功能科目|经济科目)$")
 _OTHER_YEAR = re.compile(r"(20\d{2})")
