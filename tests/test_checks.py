@@ -264,3 +264,31 @@ def test_D03_the_same_project_of_two_units_is_not_a_duplicate():
     assert hits(d, "D03")
     again.info["实施单位"] = "阳城县人大代表联络服务中心"
     assert not hits(d, "D03")
+
+
+def test_C05_lists_that_are_not_the_parts_of_the_amount_before_them():
+    """重庆 p3: …947万元：货物47万元、工程0万元、服务900万元；其中一般公共预算拨款政府采购0万元：货物0万元、… —
+    a sub-total opening its own list; 广州 p101: a part split again in parentheses; 西安 p32: 996.33万元，较上年增加
+    212.77万元，其中：2021年度…、2022年度… — the list is about the change."""
+    d = doc("000")
+    i = next(i for i, ln in enumerate(d.narrative) if "2023年度财政拨款收支总预算" in ln.text)
+    for text in (
+        "采购预算总额151.54万元：货物151.54万元、工程0万元；其中一般公共预算拨款采购151.54万元：货物151.54万元、工程0万元。",
+        "“三公”经费2.00万元，其中：公务接待费0.00万元，公务用车购置及运行费2.00万元（购置费0.00万元，运行维护费2.00万元）。",
+        "公用经费60.54万元，较上年增加6.52万元，其中：2022年办公费3.00万元、福利费9.00万元，2023年办公费2.00万元。",
+    ):
+        d.narrative[i] = replace(d.narrative[i], text=text)
+        assert not hits(d, "C05"), text
+    d.narrative[i] = replace(d.narrative[i], text="公用经费60.54万元，其中：办公费3.00万元、福利费9.00万元。")
+    assert hits(d, "C05")
+
+
+def test_C03_a_last_digit_truncated_is_the_same_change():
+    """江苏省检察院 2019 p25: 增长10.15% for 2,228.78 / 21,940.96 = 10.158% — truncated, not another figure."""
+    d = doc("000")
+    assert not hits(d, "C03")  # 472.37 / 1,034.43 = 45.665%: printed 45.66%
+    i = next(i for i, ln in enumerate(d.narrative) if "增加45.66%" in ln.text)
+    d.narrative[i] = replace(d.narrative[i], text=d.narrative[i].text.replace("增加45.66%", "增加45.65%"))
+    assert not hits(d, "C03")
+    d.narrative[i] = replace(d.narrative[i], text=d.narrative[i].text.replace("增加45.65%", "增加45.60%"))
+    assert hits(d, "C03")

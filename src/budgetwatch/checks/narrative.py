@@ -157,7 +157,7 @@ _OF = re.compile(r"占(?P<of>[^，,；;。%％\d]{0,20})")
     family="C",
     severity="error",
     compares="说明中“占X%”的比例与所述金额除以其总额（同句或同段的总额，或“占”后所指的报表数）重新计算的比例",
-    applies="金额后紧跟“占X%”时；考虑金额与百分比各自的舍入误差",
+    applies="金额后紧跟“占X%”时；考虑金额与百分比各自的舍入误差，只差末位一个单位的（截尾）不报告",
     message="说明称{label}{amount_zh}万元占{share}%，按{base_label}{base}万元计算应为{expected_pct}%。原文：“{sentence}”",
     suggestion="建议重新计算并更正说明中{label}的占比。",
 )
@@ -185,10 +185,10 @@ def narrative_shares(view: DocView):
             continue
         d, dt, lab = min(dens, key=lambda x: abs(100 * c.amount / x[0] - c.share))
         exp = 100 * c.amount / d
-        minor = abs(c.share - exp) <= 10**-c.share_decimals + _share_tol(c, d, dt)  # mis-rounded last digit
+        if abs(c.share - exp) <= 10**-c.share_decimals + _share_tol(c, d, dt):
+            continue  # the last digit truncated or mis-rounded (80.92% for 80.913%): the same share
         yield dict(
             _where(view, c, "%"),
-            severity="info" if minor else None,
             value=c.share,
             expected=round(exp, 4),
             difference=round(c.share - exp, 4),
@@ -219,7 +219,7 @@ def _with_earlier(cs: list[Claim]):
     family="C",
     severity="error",
     compares="说明中“比上年增加（减少）D万元，增长（下降）P%”：P 与 D÷(本年数∓D) 重新计算的百分比；增减方向与数额是否矛盾",
-    applies="同一句中给出本年金额、增减额和增减率时（只给出其中两项时只检验方向）",
+    applies="同一句中给出本年金额、增减额和增减率时（只给出其中两项时只检验方向）；只差末位一个单位的（截尾）不报告",
     message="说明称{label}{amount_zh}万元，比上年{dir_zh}{delta}万元、{dir_zh}{pct}%，按上年{prev}万元计算应为{expected_pct}%。原文：“{sentence}”",
     suggestion="建议重新计算并更正说明中{label}的同比增减率。",
 )
@@ -237,17 +237,16 @@ def narrative_changes(view: DocView):
             exp = 100 * c.change_amount / prev
             ea = claim_tol(b) + 0.5 * 10**-c.change_amount_decimals
             tol = 0.5 * 10**-c.change_pct_decimals + 100 * (ea / prev + c.change_amount * ea / prev**2)
-            if abs(abs(c.change_pct) - exp) <= tol:
+            # within the rounding, or the last digit truncated (10.15% for 10.158%): the same change
+            if abs(abs(c.change_pct) - exp) <= max(tol, 1.5 * 10**-c.change_pct_decimals):
                 fits = True
                 break
             first = first or (prev, exp)
         if not fits and first:
             prev, exp = first
-            minor = abs(abs(c.change_pct) - exp) <= 10**-c.change_pct_decimals + 0.5 * 10**-c.change_pct_decimals
             zh = "增加" if c.change_dir == "up" else "减少"
             yield dict(
                 _where(view, c, "%"),
-                severity="info" if minor else None,
                 value=c.change_pct,
                 expected=round(exp, 4),
                 difference=round(abs(c.change_pct) - exp, 4),
@@ -317,7 +316,7 @@ def _breakdowns(view: DocView):
                     break
             n_before = len(_amounts_outside_changes(head_text))
             n_items = len(_amounts_outside_changes(seg))
-            if n_before == 0 or n_items < 2:
+            if n_before == 0 or n_items < 2 or _not_a_partition(head_text, seg, found):
                 continue
             # the headline is the last amount before 其中; when 其中 opens a sentence, the first amount of the
             # sentence before may be the whole instead (收入为…1,506.80万元，基金0万元。其中：当年…)
@@ -332,6 +331,19 @@ def _breakdowns(view: DocView):
                 if n_prev < n_before:
                     heads.insert(0, before[n_prev])
             yield heads, items
+
+
+def _not_a_partition(head_text: str, seg: str, found: list) -> bool:
+    """A 其中 whose list is not the parts of the amount before it: the list opens with a sub-total of its own
+    (其中一般公共预算拨款政府采购0万元：货物0万元、… — 重庆), a part is split again in parentheses (公务用车购置及
+    运行维护费583.16万元（购置费198万元…） — 广州), or a change stands between the amount and 其中 (996.33万元，
+    较上年增加212.77万元，其中：2021年度…、2022年度… — the list explains the change over two years)."""
+    if found and re.match(r"\s*[：:]", seg[found[0].end() :]):
+        return True
+    if re.search(r"[（(][^）)]*\d[^）)]*[）)]", seg):
+        return True
+    heads = _amounts_outside_changes(head_text)
+    return bool(heads) and bool(re.search(r"[较比]上年|同比", head_text[heads[-1].end() :]))
 
 
 def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
