@@ -114,11 +114,24 @@ def _stored(url: str, folder: Path, monkeypatch, bulk_on: bool) -> tuple[dict, l
     return out, used
 
 
-def test_bulk_path_stores_what_the_row_path_stores(year, monkeypatch):
+@pytest.mark.parametrize("files", [1, 2])
+def test_bulk_path_stores_what_the_row_path_stores(year, tmp_path, monkeypatch, files):
+    """One payments file; or two that overlap (a row of the second repeats one of the first: E_DUP naming it)."""
+    if files == 2:
+        folder = tmp_path / "two"
+        folder.mkdir()
+        for f in year.iterdir():
+            if f.name != "PAY_VOUCHER_BILL.csv":
+                (folder / f.name).write_bytes(f.read_bytes())
+        lines = (year / "PAY_VOUCHER_BILL.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        half = len(lines) // 2
+        (folder / "PAY_VOUCHER_BILL_1.csv").write_text("".join(lines[:half]), encoding="utf-8")
+        (folder / "PAY_VOUCHER_BILL_2.csv").write_text("".join([lines[0], *lines[half - 3 :]]), encoding="utf-8")
+        year = folder
     bulked, used = _stored(PG_URL, year, monkeypatch, bulk_on=True)
-    assert used == [True]
+    assert used == [True] * files
     rowwise, used = _stored(PG_URL, year, monkeypatch, bulk_on=False)
-    assert used == [False]
+    assert used == [False] * files
     assert bulked == rowwise
     codes = {x[4] for x in bulked["rejects"]}
     assert codes == {"E_AMOUNT", "E_DATE", "E_CODE", "E_REQUIRED", "E_VALUE", "E_REGION", "E_YEAR", "E_DUP"}

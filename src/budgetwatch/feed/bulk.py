@@ -234,7 +234,8 @@ class _Copied:
         c = self.c
         plain = self._plain_amount()
         return {
-            "attrs": [c(f) for f in ATTRS],
+            # one array, not 15 columns: the planner would count 200^15 groups and sort instead of hashing
+            "attrs": [f"ARRAY[{', '.join(c(f) for f in ATTRS)}]"],
             "day": [c("pay_date_x"), c("pay_date")],
             "upd": [c("updated_at")],
             "amount": [f"CASE WHEN {plain} THEN NULL ELSE {c(f)} END" for f in ("amount_x", "amount")],
@@ -366,7 +367,7 @@ class Lookups:
         "acct": ["tail text", "hash text"],
         "payee": ["name text", "kind text"],
     }
-    WIDTH = {"attrs": len(ATTRS), "day": 2, "upd": 1, "amount": 2, "line": 1, "acct": 1, "payee": 2}
+    WIDTH = {"attrs": 1, "day": 2, "upd": 1, "amount": 2, "line": 1, "acct": 1, "payee": 2}
 
     def __init__(self, loader: Any, part: Any):
         self.loader, self.part = loader, part
@@ -377,11 +378,10 @@ class Lookups:
     def add(self, kind: str, key: tuple, first_row: int) -> None:
         if key[0] is None:  # no lookup needed
             return
+        texts = key[0] if kind == "attrs" else key  # attrs: the ATTRS texts as one array (one hash key)
         if kind == "attrs":
-            self.agencies.append((first_row, key[4], key[5]))
-        values = getattr(self, "_" + kind)(*(k.strip() for k in key))
-        # the 15 texts of attrs as one array: one hash key, which the planner hashes on the lookup's side
-        self.rows[kind].append((list(key), *values) if kind == "attrs" else (*key, *values))
+            self.agencies.append((first_row, texts[4], texts[5]))
+        self.rows[kind].append((*key, *getattr(self, "_" + kind)(*(t.strip() for t in texts))))
 
     def flush(self, cur, final: bool) -> None:
         if not self.table:
