@@ -181,6 +181,10 @@ def test_D09_per_item_caps_and_total_cost_are_not_summed():
     # 北京 预算13表: 项目预算控制数 ≤139.99 beside 科研类差旅费 ≤10.225 of a 140万元 project is the whole again
     form.indicators.append(replace(cost, name="项目预算控制数", value="≤15万元"))
     assert not hits(d, "D09")
+    # 烟台 实施公车统管 (18万元): 经费总量控制 ≤18万元 beside 成本控制 ≤18万元 — the whole, said twice
+    form.indicators = [i for i in form.indicators if i.name != "项目预算控制数"]
+    form.indicators.append(replace(cost, name="经费总量控制", value="≤15万元"))
+    assert not hits(d, "D09")
 
 
 def test_A00_a_doubtful_reading_gives_one_hint_instead_of_a_cascade():

@@ -347,7 +347,7 @@ def missing_categories(view: DocView):
 
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(" + UNIT_PATTERN + ")")
 _PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
-_WHOLE_COST = re.compile(r"总成本|总费用|总额|总投入|成本合计|费用合计|预算控制数")
+_WHOLE_COST = re.compile(r"总成本|总费用|总额|总量|总投入|成本合计|费用合计|预算控制数")
 
 
 @rule(
@@ -356,7 +356,7 @@ _WHOLE_COST = re.compile(r"总成本|总费用|总额|总投入|成本合计|费
     family="D",
     severity="error",
     compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
-    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“项目预算控制数”的，以它比较（其余成本指标是它的组成部分）",
+    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“项目预算控制数”“经费总量控制”的，以它比较（其余成本指标是它的组成部分）",
     message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
     suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。",
 )
