@@ -3,7 +3,11 @@ tables its 目录 lists, the internal identities (row total = parts; 合计 = Σ
 收入总计 = 支出总计; 三公 合计 = items), forms found and with an amount, codes that are not valid 功能分类
 codes, crashes. A two-file disclosure (paired by content, as ingest pairs it) counts once.
 
-    python tools/corpus_report.py FOLDERS_OR_FILES... [--violations] [--jobs 2] [--worst 20]
+    python tools/corpus_report.py FOLDERS_OR_FILES... [--violations] [--sample 20 --seed 12] [--jobs 2] [--worst 20]
+
+`--violations` lists every identity that fails, under its document, with page, table, identity and values;
+`--sample N` draws N of all the failing identities at random (seeded by `--seed`, so a draw can be named
+and repeated) for checking against the rendered pages.
 
 Extraction is slow on a shared machine: at most 2 worker processes, and every document's extraction is
 cached under /tmp/bw-corpus-cache keyed by its files' hashes and a hash of the extractor's source tree
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import pickle
+import random
 import re
 import sys
 import traceback
@@ -220,6 +225,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--worst", type=int, default=0, help="print the N documents with the lowest share first")
     ap.add_argument("--forms", action="store_true", help="list every form read without an amount")
+    ap.add_argument("--sample", type=int, default=0, help="draw N failing identities at random for checking")
+    ap.add_argument("--seed", type=int, default=12, help="the seed of --sample's draw")
     a = ap.parse_args(argv)
     tree = tree_hash()
     reports = [report_of(files, outcome) for files, outcome in documents(a.paths, min(a.jobs, 2), tree)]
@@ -242,7 +249,19 @@ def main(argv=None):
                 print(f"    VIOLATION p{where}: {desc}")
             for where, desc in r.bad_codes:
                 print(f"    BAD CODE p{where}: {desc}")
+    if a.sample:
+        print_sample(reports, a.sample, a.seed)
     summary(reports)
+
+
+def print_sample(reports: list[DocReport], n: int, seed: int) -> None:
+    """N of all failing identities, drawn with the seed from the list in document order."""
+    every = [(r.name, where, desc) for r in reports if r.status == "ok" for where, desc in r.violations]
+    drawn = sorted(random.Random(seed).sample(range(len(every)), min(n, len(every))))
+    print(f"SAMPLE {len(drawn)} of {len(every)} failing identities (seed {seed}):")
+    for k, i in enumerate(drawn, start=1):
+        name, where, desc = every[i]
+        print(f"  S{k:02d} {name} p{where}: {desc}")
 
 
 def summary(reports: list[DocReport]) -> None:
