@@ -7,6 +7,7 @@ column, outer levels (spanning cells) give context (a year, 上年结转, the �
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -27,7 +28,15 @@ from .text_rules import (
     strip_enum,
 )
 from .three_public import admin_operating_of, items_as_rows
-from .vocabulary import CODE_LABELS, GOV_NAME_LABELS, NAME_LABELS, SKIP_LABELS, column_key, kind_by_content
+from .vocabulary import (
+    CODE_LABELS,
+    FALLBACK_NAME_LABELS,
+    GOV_NAME_LABELS,
+    NAME_LABELS,
+    SKIP_LABELS,
+    column_key,
+    kind_by_content,
+)
 
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
@@ -200,10 +209,11 @@ def build_columns(header_rows, ncols, ctx: TableContext, kind: str) -> tuple[lis
         if not re.search(r"增减|增长|变动|比上年|同比|%|上年", joined) and years <= {ctx.year}:
             values[0].key = "total"
     # one key names one column: a later column with the same key (上年结转 › 政府性基金 after
-    # 本年收入 › 政府性基金) keeps its label, so a blank in the first never lets the second take its key
+    # 本年收入 › 政府性基金, 2026年 › 因公出国（境）费 after 2025年 › 因公出国（境）费) keeps its label and
+    # place, so a blank in the first never lets the second take its key
     seen: set = set()
     for col in cols:
-        if col.role == "value" and col.key and not col.key.startswith("x:"):
+        if col.role == "value" and col.key:
             if (col.side, col.group, col.key) in seen:
                 # 总计 | 本年收入 › 小计 … | 上年结转结余 › 小计 …: this year's income beside the total
                 this_year = col.key == "total" and any(nospace(p) == "本年收入" for p in col.path[:-1])
@@ -329,6 +339,7 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     sides = column_groups(columns, split, ncols)
     trackers = {(s, lo): CodeTracker(econ) for s, lo, _, _ in sides}
     later: dict[int, list[Row]] = {}  # rows of the second and further classifications follow the first's
+    made: dict[int, tuple[Row, Line]] = {}  # one-sided tables: the row each data line gave
     for ln in data:
         if is_column_numbers(ln.cells):
             continue
@@ -357,6 +368,10 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
                 later.setdefault(lo, []).append(row)
             else:
                 table.rows.append(row)
+                if side is None:
+                    made[ln.no] = (row, ln)
+    _join_overflowed_names(notes, made, columns)
+    table.rows = _without_repeated_totals(table.rows)
     for lo in sorted(later):
         table.rows.extend(later[lo])
     seen = []
@@ -383,6 +398,48 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     return table
 
 
+def _join_overflowed_names(notes: list[Line], made: dict[int, tuple[Row, Line]], columns: list[Column]) -> None:
+    """A name cell cut by a page break: its end, alone in the name column of the next page's first grid
+    row with no figure, finishes the name of the previous page's last row (…综合交通运输研究 | 中心)."""
+    names = {c.index for c in columns if c.role == "name"}
+    nos = sorted(made)
+    for n in notes:
+        filled = [j for j, c in enumerate(n.cells) if c]
+        k = bisect_left(nos, n.no) - 1
+        if n.page is None or not n.spans or len(n.cells) < 2 or len(filled) != 1 or k < 0:
+            continue
+        row, ln = made[nos[k]]
+        if row.page != n.page - 1 or (k + 1 < len(nos) and made[nos[k + 1]][0].page != n.page):
+            continue  # not between the previous page's last row and this page's first
+        ref, span = ln.spans or n.spans, n.spans[filled[0]]
+        col = max(range(len(ref)), key=lambda i: _overlap(span, ref[i]))
+        text = squash(n.cells[filled[0]])
+        if col in names and not (ENUM.match(text) or TOTAL_NAME.match(nospace(text)) or re.search(r"\d", text)):
+            row.name = (row.name or "") + text
+
+
+def _without_repeated_totals(rows: list[Row]) -> list[Row]:
+    """A table printed again overleaf with its title, header and 合计 line: the 合计 at the top of the later
+    page, with the same figures as the first, is that line printed again, not a row of its own."""
+    out: list[Row] = []
+    for r in rows:
+        name = nospace(r.name or "")
+        if not r.code and TOTAL_NAME.match(name) and r.page is not None:
+            on_page = [o for o in out if o.page == r.page and o.side == r.side]
+            if not on_page and any(
+                o.page is not None
+                and o.page < r.page
+                and nospace(o.name or "") == name
+                and o.side == r.side
+                and o.block == r.block
+                and o.values == r.values
+                for o in out
+            ):
+                continue
+        out.append(r)
+    return out
+
+
 def _has_amounts(table: Table) -> bool:
     return any(v != 0 for r in table.rows for v in r.values.values())
 
@@ -404,7 +461,7 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
     printed: dict[str, str] = {}
     boxes: dict[str, list[float]] = {}
     pieces: dict[str, str] = {}
-    name = gov = None
+    name = gov = fallback = None
     total_amount: Decimal | None = None
     for j in range(lo, min(hi, len(ln.cells))):
         c = ln.cells[j]
@@ -415,6 +472,8 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
         if role == "skip":
             if name is None and TOTAL_NAME.match(nospace(c)):
                 name = squash(c)  # 合计 centred over 单位编码 and 单位名称
+            elif fallback is None and FALLBACK_NAME_LABELS.match(nospace(col.label)) and parse_amount(c) is None:
+                fallback = squash(c)
             continue
         joined = _CODE_NAME.match(c.strip()) if role in ("name", "gov_name") else None
         if joined:  # 2010101-行政运行: the code and its name in one cell
@@ -459,10 +518,13 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
             if key == "total" and total_amount is None:
                 total_amount = amount
             continue
+        if role == "code" and digits.isdigit():
+            continue  # a misprinted code piece (类 7 for 210) is not the row's name
         if name is None:
             name = squash(c)
     if not values:
         return None
+    name = name if name is not None else fallback
     if pieces and len(pieces) == 1 and "code" in pieces and len(pieces["code"]) not in (2, 3, 5, 7):
         pieces = {}
     code = tracker.resolve(pieces, total_amount if total_amount is not None else _first(values))

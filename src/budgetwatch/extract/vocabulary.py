@@ -81,6 +81,8 @@ NAME_LABELS = re.compile(
 )
 GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类|政府支出经济分类")
 SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金来源|购买数量|采购方式|采购品目|功能科目|经济科目)$")
+# skipped columns that still label a row whose name columns are blank (专项名称 blank, 经济科目 印刷费)
+FALLBACK_NAME_LABELS = re.compile(r"^(采购品目|功能科目|经济科目)$")
 _OTHER_YEAR = re.compile(r"(20\d{2})")
 
 

@@ -228,9 +228,12 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
         for r in range(1, nrows):  # so does row 0
             anchor[r][c] = r if h_present(r, c) else anchor[r - 1][c]
     cells: dict[tuple[int, int], list[Glyph]] = {}
+    moved = _overprinted_runs(grid, glyphs)
     for g in glyphs:
         r = min(max(bisect_right(grid.ys, g.cy) - 1, 0), nrows - 1)
-        c = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
+        c = moved.get(id(g))
+        if c is None:
+            c = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
         a = anchor[r][c]
         cells.setdefault((a, start[a][c]), []).append(g)
     out = []
@@ -247,6 +250,36 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
         if filled:
             spans = [(round(grid.xs[c], 1), round(grid.xs[c + 1], 1)) for c in range(ncols)]
             out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, opens=grid.h_present(r, 0)))
+    return out
+
+
+def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
+    """A figure right-aligned in a narrow cell can overflow into the cell on its left, its first digit
+    drawn over that cell's last (57.000000 beside 107.000000 reads 107.0000005 | 7.000000 glyph by
+    glyph). A glyph drawn over its left neighbour starts a text of its own: that text, up to its first
+    gap, goes whole to the column most of its glyphs lie in. Returns id(glyph) → column for those."""
+    st, ncols = grid.settings, len(grid.xs) - 1
+    out: dict[int, int] = {}
+    line = sorted(glyphs, key=lambda g: (round(g.cy), g.x0))
+    for i in range(1, len(line)):
+        p, g = line[i - 1], line[i]
+        w = g.x1 - g.x0
+        if not (abs(g.cy - p.cy) < st.line_overlap * max(g.size, 1) and g.x0 < p.x1 - st.overprint * w < g.x1):
+            continue
+        if g.ch == p.ch and _same_place(p, g, st):
+            continue  # a fake-bold double, dropped with its twin later
+        run = [g]
+        for q in line[i + 1 :]:
+            last = run[-1]
+            gap = q.x0 - last.x1
+            if abs(q.cy - last.cy) >= st.line_overlap * max(q.size, 1) or not (
+                -st.overprint * (q.x1 - q.x0) <= gap <= st.word_gap * max(q.size, 1)
+            ):
+                break
+            run.append(q)
+        cols = [min(max(bisect_right(grid.xs, q.cx) - 1, 0), ncols - 1) for q in run]
+        best = max(set(cols), key=cols.count)
+        out.update((id(q), best) for q in run)
     return out
 
 

@@ -23,6 +23,7 @@ class LayoutSettings:
     cell_gap: float = 1.6  # … and wider than this × size, outside a grid, a new cell
     double_overlap: float = 0.8  # a glyph over its twin by this share of its width is a fake-bold double …
     double_shift: float = 0.3  # … when their centres are less than this × size apart vertically
+    overprint: float = 0.3  # a glyph starting this share of its width inside its left neighbour is drawn over it
     # what a drawing is (pdf.py)
     ruling_thickness: float = 2.5  # a path thinner than this (and longer than ruling_length) is a ruling
     ruling_length: float = 2.0
