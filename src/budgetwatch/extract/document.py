@@ -120,7 +120,7 @@ def _merge_continuations(lines: list[Line], titles: list[tuple[int, str]]) -> li
 def _segment_end(lines: list[Line], start: int, stop: int) -> int:
     """A table's body runs to the next title, but never into a new part of the document, nor past a page
     of prose without any of its rows: rows after that are an untitled table of the 说明 (自评分数)."""
-    row_page, prose = lines[start].page, False
+    row_page, prose = None, False
     for k in range(start + 1, stop):
         ln = lines[k]
         if ln.heading and not ln.is_row and any(s in nospace(ln.text) for s in _SECTION_BREAK):

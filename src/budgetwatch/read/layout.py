@@ -256,30 +256,33 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
 def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
     """A figure right-aligned in a narrow cell can overflow into the cell on its left, its first digit
     drawn over that cell's last (57.000000 beside 107.000000 reads 107.0000005 | 7.000000 glyph by
-    glyph). A glyph drawn over its left neighbour starts a text of its own: that text, up to its first
-    gap, goes whole to the column most of its glyphs lie in. Returns id(glyph) → column for those."""
+    glyph). A glyph that overlaps its left neighbour by far more than the glyphs around it overlap theirs
+    starts a text of its own: that text, up to its first gap, goes whole to the column most of its glyphs
+    lie in. (Boxes overlapping by the same amount all along are a font's wide boxes, not overprinting.)
+    Returns id(glyph) → column for those glyphs."""
     st, ncols = grid.settings, len(grid.xs) - 1
     out: dict[int, int] = {}
     line = sorted(glyphs, key=lambda g: (round(g.cy), g.x0))
-    for i in range(1, len(line)):
-        p, g = line[i - 1], line[i]
-        w = g.x1 - g.x0
-        if not (abs(g.cy - p.cy) < st.line_overlap * max(g.size, 1) and g.x0 < p.x1 - st.overprint * w < g.x1):
+
+    def joined(a: Glyph, b: Glyph) -> bool:  # b follows a on its line, without a space
+        return abs(b.cy - a.cy) < st.line_overlap * max(b.size, 1) and b.x0 - a.x1 <= st.word_gap * max(b.size, 1)
+
+    for i in range(2, len(line) - 1):
+        q, p, g, n = line[i - 2], line[i - 1], line[i], line[i + 1]
+        if not (joined(q, p) and joined(p, g) and joined(g, n)) or _same_place(p, g, st):
+            continue  # (a fake-bold double is dropped with its twin later)
+        around = max(q.x1 - p.x0, g.x1 - n.x0)
+        if not (p.x1 - g.x0 - around > st.overprint * (g.x1 - g.x0) and g.x0 >= p.x0):
             continue
-        if g.ch == p.ch and _same_place(p, g, st):
-            continue  # a fake-bold double, dropped with its twin later
         run = [g]
-        for q in line[i + 1 :]:
-            last = run[-1]
-            gap = q.x0 - last.x1
-            if abs(q.cy - last.cy) >= st.line_overlap * max(q.size, 1) or not (
-                -st.overprint * (q.x1 - q.x0) <= gap <= st.word_gap * max(q.size, 1)
-            ):
+        for k in range(i + 1, len(line)):
+            a, b = line[k - 1], line[k]
+            if not joined(a, b) or a.x1 - b.x0 - around > st.overprint * (b.x1 - b.x0):
                 break
-            run.append(q)
-        cols = [min(max(bisect_right(grid.xs, q.cx) - 1, 0), ncols - 1) for q in run]
+            run.append(b)
+        cols = [min(max(bisect_right(grid.xs, r.cx) - 1, 0), ncols - 1) for r in run]
         best = max(set(cols), key=cols.count)
-        out.update((id(q), best) for q in run)
+        out.update((id(r), best) for r in run)
     return out
 
 

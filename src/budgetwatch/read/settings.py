@@ -23,7 +23,8 @@ class LayoutSettings:
     cell_gap: float = 1.6  # … and wider than this × size, outside a grid, a new cell
     double_overlap: float = 0.8  # a glyph over its twin by this share of its width is a fake-bold double …
     double_shift: float = 0.3  # … when their centres are less than this × size apart vertically
-    overprint: float = 0.3  # a glyph starting this share of its width inside its left neighbour is drawn over it
+    overprint: float = 0.5  # a glyph overlapping its left neighbour by this × its width more than its …
+    # neighbours overlap theirs is drawn over it (layout._overprinted_runs)
     # what a drawing is (pdf.py)
     ruling_thickness: float = 2.5  # a path thinner than this (and longer than ruling_length) is a ruling
     ruling_length: float = 2.0
