@@ -267,17 +267,21 @@ def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
     def joined(a: Glyph, b: Glyph) -> bool:  # b follows a on its line, without a space
         return abs(b.cy - a.cy) < st.line_overlap * max(b.size, 1) and b.x0 - a.x1 <= st.word_gap * max(b.size, 1)
 
+    share = st.overprint
     for i in range(2, len(line) - 1):
-        q, p, g, n = line[i - 2], line[i - 1], line[i], line[i + 1]
+        p, g = line[i - 1], line[i]
+        if p.x1 - g.x0 <= share * (g.x1 - g.x0) or g.x0 < p.x0:
+            continue  # the common case, decided first: no marked overlap
+        q, n = line[i - 2], line[i + 1]
         if not (joined(q, p) and joined(p, g) and joined(g, n)) or _same_place(p, g, st):
             continue  # (a fake-bold double is dropped with its twin later)
-        around = max(q.x1 - p.x0, g.x1 - n.x0)
-        if not (p.x1 - g.x0 - around > st.overprint * (g.x1 - g.x0) and g.x0 >= p.x0):
+        around = max(q.x1 - p.x0, g.x1 - n.x0, 0.0)
+        if p.x1 - g.x0 - around <= share * (g.x1 - g.x0):
             continue
         run = [g]
         for k in range(i + 1, len(line)):
             a, b = line[k - 1], line[k]
-            if not joined(a, b) or a.x1 - b.x0 - around > st.overprint * (b.x1 - b.x0):
+            if not joined(a, b) or a.x1 - b.x0 - around > share * (b.x1 - b.x0):
                 break
             run.append(b)
         cols = [min(max(bisect_right(grid.xs, r.cx) - 1, 0), ncols - 1) for r in run]
