@@ -68,3 +68,26 @@ def test_unit_from_a_cover_naming_it_before_the_year_and_from_a_grid_cell():
     assert extract_files([CORPUS_WIDE / "beijing-8bc0e59b2f.pdf"]).unit == "北京市人民政府国有资产监督管理委员会"
     # 北京市气象局: “单位：北京市人工影响天气中心;全市14个区设气象局,…” is a sentence, not the unit
     assert extract_files([CORPUS_WIDE / "beijing-bcf00dbe0b.pdf"]).unit == "北京市气象局"
+
+
+def test_a_wrapped_line_run_past_its_rows_ruling_stays_with_its_cell():
+    # 北京市生态环境局 2026 预算03表 (p5 of its tables file): rows too short for a two-line 功能科目 name draw
+    # the second line (支出, 缴费支出) clipped over the next row's top ruling; it belongs to the row above,
+    # and the next row keeps its code (it read 支出2101199-其他行政事业单位医疗, without a code)
+    doc = extract_files([CORPUS_WIDE / "beijing-5f952c0811.pdf", CORPUS_WIDE / "beijing-95417c5026.pdf"])
+    t = _table(doc, "expenditure", 3)
+    rows = [(r.code, r.name, r.values) for r in t.rows if r.page == 5]
+    assert rows[:11] == [
+        ("2080505", "机关事业单位基本养老保险缴费支出", {"total": 1649.37102, "basic": 1649.37102}),
+        ("2080506", "机关事业单位职业年金缴费支出", {"total": 462.604128, "basic": 462.604128}),
+        ("2080506", "机关事业单位职业年金缴费支出", {"total": 824.689716, "basic": 824.689716}),
+        ("2080599", "其他行政事业单位养老支出", {"total": 3.785, "basic": 3.785}),
+        ("2101101", "行政单位医疗", {"total": 699.723372, "basic": 699.723372}),
+        ("2101101", "行政单位医疗", {"total": 141.815412, "basic": 141.815412}),
+        ("2101102", "事业单位医疗", {"total": 1399.545936, "basic": 1399.545936}),
+        ("2101102", "事业单位医疗", {"total": 9.882288, "basic": 9.882288}),
+        ("2101103", "公务员医疗补助", {"total": 86.856588, "basic": 86.856588}),
+        ("2101199", "其他行政事业单位医疗支出", {"total": 38.5452, "basic": 38.5452}),
+        ("2101199", "其他行政事业单位医疗支出", {"total": 12.846, "basic": 12.846}),
+    ]
+    assert all(r.code for r in t.rows if r.name[:2] in ("支出", "缴费"))

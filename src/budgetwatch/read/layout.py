@@ -236,21 +236,42 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
             c = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
         a = anchor[r][c]
         cells.setdefault((a, start[a][c]), []).append(g)
+    lines = {key: _text_lines(gl, grid.settings) for key, gl in cells.items()}
+    _lift_overflow(grid, lines, anchor, start)
     out = []
     for r in range(nrows):
         texts, boxes = [""] * ncols, [None] * ncols
         filled = False
         for c in range(ncols):
-            gl = cells.get((r, c))
-            if not gl:
+            lns = lines.get((r, c))
+            if not lns:
                 continue
-            texts[c] = "".join(_join(ln, grid.settings) for ln in _text_lines(gl, grid.settings))
-            boxes[c] = _box(gl)
+            texts[c] = "".join(_join(ln, grid.settings) for ln in lns)
+            boxes[c] = _box([g for ln in lns for g in ln])
             filled = True
         if filled:
             spans = [(round(grid.xs[c], 1), round(grid.xs[c + 1], 1)) for c in range(ncols)]
             out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, opens=grid.h_present(r, 0)))
     return out
+
+
+def _lift_overflow(grid: _Grid, lines: dict, anchor: list[list[int]], start: list[list[int]]) -> None:
+    """A cell's wrapped text can run on past the row's lower ruling when the row is too short for it (drawn
+    clipped): its last line then straddles the ruling with its centre below it, in the next row's cell, where
+    it overlaps that cell's own first line (lines of one cell never overlap). Such a line — above the ruling
+    at its top, overlapping a line of the cell below it — goes back to the end of the cell above
+    (2101199-其他行政事业单位医疗 | 支出 over the next row's 2101199-…)."""
+    for (r, c), lns in list(lines.items()):
+        if r == 0 or len(lns) < 2 or not lines.get(key := (anchor[r - 1][c], start[anchor[r - 1][c]][c])):
+            continue
+        top = grid.ys[r]
+        first, below = lns[0], lns[1]
+        size = max(first[0].size, 1)
+        if min(g.top for g in first) < top - 0.1 * size and min(g.top for g in below) - min(g.top for g in first) < (
+            0.9 * size
+        ):
+            lines[key].append(first)
+            del lns[0]
 
 
 def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
