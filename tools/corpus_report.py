@@ -3,7 +3,12 @@ tables its 目录 lists, the internal identities (row total = parts; 合计 = Σ
 收入总计 = 支出总计; 三公 合计 = items), forms found and with an amount, codes that are not valid 功能分类
 codes, crashes. A two-file disclosure (paired by content, as ingest pairs it) counts once.
 
-    python tools/corpus_report.py FOLDERS_OR_FILES... [--violations] [--sample 20 --seed 12] [--jobs 2] [--worst 20]
+Forms with an amount are counted twice: over all forms, and over the forms whose page prints a money figure
+(a form read without an amount whose page, in pdfplumber's text, has no money label followed by a figure
+prints none: 重庆's 部门整体绩效目标表 print only indicators). --forms lists every form read without an
+amount with its page and that verdict.
+
+    python tools/corpus_report.py FOLDERS_OR_FILES... [--violations] [--forms] [--sample 20 --seed 12] [--jobs 2] [--worst 20]
 
 `--violations` lists every identity that fails, under its document, with page, table, identity and values;
 `--sample N` draws N of all the failing identities at random (seeded by `--seed`, so a draw can be named
