@@ -3,9 +3,11 @@ written as Parquet for Spark SQL, DuckDB or the database.
 
 Each task takes one file and runs the same code as `budgetwatch ingest`: read → extract → the per-document
 checks (families A–E); files holding only a 说明 or only tables are then paired within their folder, as
-`ingest` pairs them, in a second stage. The comparisons across
-documents (family F: the unit's previous year, its peers) need the whole base and stay with `budgetwatch
-check` on the database. Output, one Parquet dataset each:
+`ingest` pairs them, in a second stage. Family F (the unit's previous year, its peers) is a third stage: each
+document's key figures are joined to the others' by unit and by year and stage — never collected on the
+driver — and its F rules run on what the first stage read (kept serialized on the executors' disks, each file
+read once). The package is shipped to the executors as a zip (a cluster's workers need only the
+dependencies); the output is a URI (file://, hdfs://, s3a://) joined as a string. Output, one Parquet dataset each:
 
     documents/  key, files, unit, year, stage, scope, region, level, tables, forms, key figures (万元)
     cells/      key, table, table_kind, table_title, money_unit, row, code, name, side, column, amount, printed, page, line
@@ -16,6 +18,7 @@ check` on the database. Output, one Parquet dataset each:
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from ..model import KEY_FIGURES
@@ -72,8 +75,9 @@ FINDING_FIELDS = (
 
 def file_records(path: str, alone: bool = False) -> list[tuple[str, dict]]:
     """What one file yields, as (dataset, record) pairs — plain Python run inside a Spark task (and testable
-    without Spark). A file of a folder holding only a 说明 or only tables waits for its partner: ("waiting", …);
-    a file named on its own (`alone`) is a document by itself, as in `ingest`."""
+    without Spark). A file of a folder holding only a 说明 or only tables waits for its partner: ("waiting", …)
+    with what was read of it (the pairing reads it no second time); a file named on its own (`alone`) is a
+    document by itself, as in `ingest`."""
     from ..extract.pairing import profile
 
     p = Path(path)
@@ -81,18 +85,29 @@ def file_records(path: str, alone: bool = False) -> list[tuple[str, dict]]:
         return document_records([p], {})
     pr = profile(p)
     if pr is not None and (pr.narrative_only or pr.tables_only):
-        return [("waiting", {"folder": str(p.parent), "path": path})]
+        return [("waiting", {"folder": str(p.parent), "path": path, "profile": pickle.dumps(pr)})]
     return document_records([p], {p: pr.source} if pr is not None else {})
 
 
-def paired_records(paths: list[str]) -> list[tuple[str, dict]]:
-    """The waiting files of one folder, paired (as `ingest` pairs them) and then extracted and checked."""
-    from ..extract.pairing import read_documents
+def paired_records(waiting: list[dict]) -> list[list[tuple[str, dict]]]:
+    """The waiting files of one folder, paired (as `ingest` pairs them) and then extracted and checked: the
+    records of each document."""
+    from ..extract.pairing import _pair
 
-    out: list[tuple[str, dict]] = []
-    for group, sources in read_documents([Path(p) for p in sorted(paths)]):
-        out.extend(document_records(group, sources))
-    return out
+    profiles = sorted((pickle.loads(w["profile"]) for w in waiting), key=lambda pr: str(pr.path))
+    return [document_records([pr.path for pr in g], {pr.path: pr.source for pr in g}) for g in _pair(profiles)]
+
+
+def folder_pairs(waiting: list[tuple[tuple, dict]]) -> list[tuple[tuple, list]]:
+    """(order, records) of the documents paired from one folder's waiting files ((order, record) each): after
+    the folder's complete documents, in the order of the pairing, as `ingest` stores them."""
+    folder = min(order for order, _ in waiting)[0]
+    return [((folder, 1, j), recs) for j, recs in enumerate(paired_records([w for _, w in waiting]))]
+
+
+def newest(a: tuple, b: tuple) -> tuple:
+    """Of two documents with one key, the one `ingest` stores last (its newest version): (key, order, records)."""
+    return a if a[1] > b[1] else b
 
 
 def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]:
@@ -149,9 +164,30 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
                         },
                     )
                 )
-    for f in checked.findings:  # family F (across documents) needs the whole base: budgetwatch check
-        out.append(("findings", {"key": key, **{k: getattr(f, k) for k in FINDING_FIELDS if k != "key"}}))
+    out.extend(_finding_records(key, checked.findings))  # families A–E; F in the third stage
+    head = {"key": key, "unit": doc.unit, "year": doc.year, "stage": doc.stage}
+    out.append(("checked", {**head, "figures": {k: figures.get(k) for k in KEY_FIGURES}, "doc": pickle.dumps(doc)}))
     return out
+
+
+def _finding_records(key: str, findings) -> list[tuple[str, dict]]:
+    return [("findings", {"key": key, **{k: getattr(f, k) for k in FINDING_FIELDS if k != "key"}}) for f in findings]
+
+
+def family_f_records(checked: dict, history: list[dict], peers: list[dict]) -> list[tuple[str, dict]]:
+    """Family F of one document (a "checked" record of the first stages) against its neighbours' key figures,
+    as `budgetwatch check` runs it on the database: the history is the same unit's other documents, the peers
+    the other documents of its year and stage, each in document-key order."""
+    from ..checks import RULES, run_checks
+    from ..checks.view import Neighbour
+
+    def near(rs: list[dict]) -> list[Neighbour]:
+        return [Neighbour(r["unit"], r["year"], r["stage"], r["figures"]) for r in sorted(rs, key=lambda r: r["key"])]
+
+    only = {r.id for r in RULES.values() if r.family == "F"}
+    doc = pickle.loads(checked["doc"])
+    found = run_checks(doc, history=near(history) if doc.unit else [], peers=near(peers), only=only)
+    return _finding_records(checked["key"], [f for f in found if f.family == "F"])
 
 
 def _schemas():
@@ -186,50 +222,116 @@ def _schemas():
     }
 
 
+def package_zip(where: Path) -> Path:
+    """The budgetwatch package as a zip for `addPyFile` (the Python files: the extract and check path reads no
+    data file of its own)."""
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    out = where / "budgetwatch.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(root.rglob("*.py")):
+            z.write(f, Path("budgetwatch") / f.relative_to(root))
+    return out
+
+
+def _neighbours(checked, by, parts: int):
+    """(document key, [its neighbours' heads]) by a join on `by` (unit, or year and stage), itself left out."""
+    heads = checked.map(lambda r: {k: r[k] for k in ("key", "unit", "year", "stage", "figures")})
+    keyed = heads.map(lambda h: (by(h), h)).filter(lambda kv: kv[0] is not None)
+    return (
+        keyed.map(lambda kv: (kv[0], kv[1]["key"]))
+        .join(keyed, parts)
+        .filter(lambda kv: kv[1][0] != kv[1][1]["key"])
+        .map(lambda kv: kv[1])
+        .groupByKey(parts)
+        .mapValues(list)
+    )
+
+
+def join_uri(base: str | Path, name: str) -> str:
+    """`base`/`name` for a local path or a URI (a Path would turn s3a://b/out into s3a:/b/out)."""
+    text = str(base)
+    return f"{text.rstrip('/')}/{name}" if "://" in text else str(Path(text) / name)
+
+
 def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", partitions: int | None = None) -> dict:
     """Read, extract and check every disclosure under `paths` on Spark; write Parquet under `out`.
     Returns the number of records of each dataset, and under "failed" the first refusals' messages."""
     import os
     import sys
+    import tempfile
 
+    from pyspark import StorageLevel
     from pyspark.sql import SparkSession
 
     from ..pipeline import candidate_files
 
-    files = [(str(f), f == key) for key, fs in candidate_files(paths).items() for f in fs]
+    # (order as ingest stores them: folder, complete documents before the folder's pairs, file), path, alone
+    files = [
+        ((k, 0, i), str(f), f == key)
+        for k, (key, fs) in enumerate(candidate_files(paths).items())
+        for i, f in enumerate(fs)
+    ]
     if not files:
         raise ValueError(f"{', '.join(map(str, paths))}: no disclosure files found")
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers: this Python, with budgetwatch
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers: this Python, with the dependencies
     spark = (
         SparkSession.builder.master(master)
         .appName("budgetwatch")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    tmp = tempfile.TemporaryDirectory(prefix="bw-spark-")  # the zip is served from here while the job runs
     try:
-        first = (
-            spark.sparkContext.parallelize(files, partitions or min(len(files), 1024))
-            .flatMap(lambda fa: file_records(*fa))
-            .cache()
-        )
+        spark.sparkContext.addPyFile(str(package_zip(Path(tmp.name))))
+        parts = partitions or min(len(files), 1024)
+        joins = max(1, min(parts, spark.sparkContext.defaultParallelism * 2))  # the key figures are small
+        read = spark.sparkContext.parallelize(files, parts).map(lambda t: (t[0], file_records(t[1], t[2])))
+        read = read.persist(StorageLevel.DISK_ONLY)  # each file read once; on disk, not evicted and read again
+        waiting = read.filter(lambda o: o[1][:1] and o[1][0][0] == "waiting")
         paired = (
-            first.filter(lambda r: r[0] == "waiting")
-            .map(lambda r: (r[1]["folder"], r[1]["path"]))
+            waiting.map(lambda o: (o[1][0][1]["folder"], (o[0], o[1][0][1])))
             .groupByKey()
-            .flatMap(lambda kv: paired_records(list(kv[1])))
+            .flatMap(lambda kv: folder_pairs(list(kv[1])))
         )
-        records = first.filter(lambda r: r[0] != "waiting").union(paired).cache()
+        done = read.filter(lambda o: not (o[1][:1] and o[1][0][0] == "waiting")).union(paired)
+        failures = done.flatMap(lambda o: [r for r in o[1] if r[0] == "failures"])
+        # one document per key, as the database keeps one newest version: the one ingest stores last
+        docs = (
+            done.filter(lambda o: any(r[0] == "checked" for r in o[1]))
+            .map(lambda o: (next(r[1]["key"] for r in o[1] if r[0] == "checked"), o[0], o[1]))
+            .map(lambda d: (d[0], d))
+            .reduceByKey(newest, joins)
+            .values()
+            .persist(StorageLevel.DISK_ONLY)
+        )
+        records = docs.flatMap(lambda d: d[2]).union(failures)
+        checked = records.filter(lambda r: r[0] == "checked").map(lambda r: r[1])
+        history = _neighbours(checked, lambda h: h["unit"], joins)
+        peers = _neighbours(checked, lambda h: (h["year"], h["stage"]), joins)
+        family_f = (
+            checked.map(lambda r: (r["key"], r))
+            .leftOuterJoin(history, joins)
+            .leftOuterJoin(peers, joins)
+            .flatMap(lambda kv: family_f_records(kv[1][0][0], kv[1][0][1] or [], kv[1][1] or []))
+        )
         counts = {}
         for name, schema in _schemas().items():
-            rows = records.filter(lambda r, n=name: r[0] == n).map(
-                lambda r, fields=schema.fieldNames(): tuple(r[1].get(f) for f in fields)
+            rows = records.union(family_f) if name == "findings" else records
+            df = spark.createDataFrame(
+                rows.filter(lambda r, n=name: r[0] == n).map(
+                    lambda r, fields=schema.fieldNames(): tuple(r[1].get(f) for f in fields)
+                ),
+                schema,
             )
-            df = spark.createDataFrame(rows, schema)
-            df.write.mode("overwrite").parquet(str(Path(out) / name))
-            counts[name] = spark.read.parquet(str(Path(out) / name)).count()
+            df.write.mode("overwrite").parquet(join_uri(out, name))
+            counts[name] = spark.read.parquet(join_uri(out, name)).count()
         counts["failed"] = [r[1]["message"] for r in records.filter(lambda r: r[0] == "failures").take(20)]
         return counts
     finally:
         spark.stop()
+        tmp.cleanup()
