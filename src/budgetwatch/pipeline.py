@@ -541,12 +541,15 @@ def check_in_session(s: Session, chosen: list[Version], isolate: bool = False) -
         if o in near:
             by_unit.setdefault(unit, []).append(o)
             by_year.setdefault((year, stage), []).append(o)
+    # one list of peers a year and stage, shared by its documents (each in it too: the peer rules compare with
+    # other units), not a copy without itself for each — check --all would be quadratic in the documents
+    peer_lists = {k: [near[o] for o in ids] for k, ids in by_year.items()}
     with batch():
         for v in chosen:
             try:
                 with s.begin_nested() if isolate else nullcontext():
                     history = [near[o] for o in by_unit.get(v.unit_name, []) if o != v.id] if v.unit_name else []
-                    peers = [near[o] for o in by_year.get((v.year, v.stage), []) if o != v.id]
+                    peers = peer_lists.get((v.year, v.stage), [])
                     doc = loaded.pop(v.id, None) or load_version(s, v.id)
                     save_findings(s, v, run_checks(doc, history=history, peers=peers))
                     save_figures(s, v.id, key_figures(doc))

@@ -3,9 +3,9 @@ peer units of the same year and stage. Warnings, each with the figures that just
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from contextlib import contextmanager
 from contextvars import ContextVar
-from statistics import median
 
 from ..model import KEY_FIGURES, Document
 from .facts import collect
@@ -167,16 +167,13 @@ def carryover_vs_peers(view: DocView):
 
     fs = facts(view)
     c, t = _first(fs, "carryover"), _first(fs, "income_total")
-    peers = [
-        100 * p.figures["carryover"] / p.figures["income_total"]
-        for p in view.peers
-        if p.unit != view.doc.unit
-        and p.figures.get("carryover") is not None
-        and (p.figures.get("income_total") or 0) > 0
-    ]
-    if not (c and t and t.value > 0) or len(peers) < 5:
+    if not (c and t and t.value > 0):
         return
-    med = median(peers)
+    shares, own = _shares(view.peers)
+    n = len(shares) - len(own.get(view.doc.unit, ()))  # other units' documents only
+    if n < 5:
+        return
+    med = _median_without(shares, own.get(view.doc.unit, []))
     sh = 100 * c.value / t.value
     if sh > 20 and sh > 2 * med:
         yield dict(
@@ -189,5 +186,43 @@ def carryover_vs_peers(view: DocView):
             total=f"{t.value:,.2f}",
             share=f"{sh:.2f}",
             median=f"{med:.2f}",
-            n=len(peers),
+            n=n,
         )
+
+
+def _shares(peers: list[Neighbour]) -> tuple[list[float], dict]:
+    """The peers' carry-over shares sorted, and each unit's own, computed once for a list of peers however many
+    documents compare with it (`check --all` gives every document of a year and stage the same list)."""
+    memo = _BATCH.get()
+    hit = memo.get(("shares", id(peers))) if memo is not None else None
+    if hit is not None and hit[0] is peers:
+        return hit[1]
+    by_unit: dict = {}
+    for p in peers:
+        if p.figures.get("carryover") is not None and (p.figures.get("income_total") or 0) > 0:
+            by_unit.setdefault(p.unit, []).append(100 * p.figures["carryover"] / p.figures["income_total"])
+    out = (sorted(v for vs in by_unit.values() for v in vs), by_unit)
+    if memo is not None:
+        memo[("shares", id(peers))] = (peers, out)
+    return out
+
+
+def _median_without(ordered: list[float], removed: list[float]) -> float:
+    """statistics.median of `ordered` (sorted) less the values `removed` (each one of its elements), without
+    copying it: the k-th remaining element found by stepping over the removed positions."""
+    gone: list[int] = []
+    for v in sorted(removed):
+        i = bisect_left(ordered, v)
+        while i in gone:
+            i += 1
+        gone.append(i)
+    gone.sort()
+
+    def at(k: int) -> float:
+        for g in gone:
+            if g <= k:
+                k += 1
+        return ordered[k]
+
+    n = len(ordered) - len(gone)
+    return at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2

@@ -53,7 +53,7 @@ class Neighbour:
 class DocView:
     doc: Document
     history: list[Neighbour] = field(default_factory=list)  # same unit, other years/stages
-    peers: list[Neighbour] = field(default_factory=list)  # other units, same year and stage
+    peers: list[Neighbour] = field(default_factory=list)  # same year and stage (a rule skips its own unit's)
 
     def tables(self, *kinds: str) -> list[Table]:
         return [t for t in self.doc.tables if t.kind in kinds]

@@ -17,12 +17,14 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,6 +34,23 @@ from ..store.schema import DecisionRecord, FindingRecord, Version
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_ENTRIES = 2000
+LIGHT_THREADS = 4  # the cache's own file reads and token query: never queued behind the handlers' renders
+
+
+async def light(fn, *args):
+    """`fn(*args)` in a thread of the cache's own small pool, not the handlers' (where a cold crowd's page
+    renders would make every cache hit wait its turn behind them)."""
+    return await anyio.to_thread.run_sync(fn, *args, limiter=_limiter())
+
+
+_LIGHT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop → its limiter
+
+
+def _limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    if loop not in _LIGHT:
+        _LIGHT[loop] = anyio.CapacityLimiter(LIGHT_THREADS)
+    return _LIGHT[loop]
 
 
 def code_stamp(root: Path = Path(__file__).resolve().parent.parent) -> str:
@@ -123,7 +142,7 @@ class ResponseCache(BaseHTTPMiddleware):
             return
         async with self.refreshing:
             if time.monotonic() - self.checked >= self.ttl:
-                await run_in_threadpool(self._fresh)
+                await light(self._fresh)
 
     def _fresh(self) -> None:
         now = time.monotonic()
@@ -166,17 +185,18 @@ class ResponseCache(BaseHTTPMiddleware):
             return busy()
         key = self.key(request)
         while True:
-            hit = self.store.get(key) or await run_in_threadpool(self.disk.get, key)
+            pending = self.computing.get(key)
+            if pending is not None and key not in self.store:
+                await pending.wait()  # another request is computing this answer: take it when ready
+                if key not in self.store:
+                    break  # it was not kept (not a 200): compute our own
+            hit = self.store.get(key) or await light(self.disk.get, key)
             if hit is not None:
                 status, body, headers = hit
                 self.store.setdefault(key, hit)
                 return Response(body, status_code=status, headers=headers)
-            pending = self.computing.get(key)
-            if pending is None:
+            if self.computing.get(key) is None:
                 break
-            await pending.wait()  # another request is computing this answer: take it when ready
-            if key not in self.store:
-                break  # it was not kept (not a 200): compute our own
         done = self.computing[key] = asyncio.Event()
         try:
             return await self._compute(request, call_next, key)
@@ -195,7 +215,7 @@ class ResponseCache(BaseHTTPMiddleware):
                 if len(self.store) >= MAX_ENTRIES:
                     self.store.clear()
                 self.store[key] = (200, body, headers)
-            await run_in_threadpool(self.disk.put, key, 200, body, headers)
+            await light(self.disk.put, key, 200, body, headers)
         return Response(body, status_code=200, headers=headers)
 
 
