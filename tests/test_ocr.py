@@ -125,3 +125,31 @@ def test_ocr_boxes_are_plain_floats_so_extract_json_can_write_them():
     assert "".join(g.ch for g in glyphs) == "1,234.50"
     assert all(type(v) is float for g in glyphs for v in (g.x0, g.x1, g.top, g.bottom))
     json.dumps([[g.x0, g.top, g.x1, g.bottom] for g in glyphs])
+
+
+def test_extract_json_of_a_scan_carries_its_ocr_rows(tmp_path):
+    """`budgetwatch extract --json` on an image-only PDF (pp.10 and 16 of 上海市中医文献馆 2026 rasterised at
+    150 dpi, as the gold set's scan): the OCR rows come out as JSON, meta read off the pages themselves."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gold_draft
+
+    scan = tmp_path / "scan.pdf"
+    gold_draft.rasterise(str(CORPUS / "shanghai-shi-zhongyiwenxianguan-2026-danwei-yusuan.pdf"), [10, 16], str(scan))
+    r = subprocess.run([sys.executable, "-m", "budgetwatch", "extract", str(scan), "--json"], capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()[-400:]
+    doc = json.loads(r.stdout)
+    doc = doc[0] if isinstance(doc, list) else doc
+    # 编制单位：上海市中医文献馆; 2026年预算单位财政拨款收支预算总表 (a unit's budget); 2026年单位“三公”经费…
+    assert [doc[k] for k in ("unit", "year", "stage", "scope")] == ["上海市中医文献馆", 2026, "budget", "unit"]
+    fiscal, three = doc["tables"]
+    rows = {(r["side"], r["name"]): r["values"] for r in fiscal["rows"]}
+    assert rows[("income", "收入总计")] == {"total": 26935500.0}
+    assert rows[("expenditure", "卫生健康支出")] == {"total": 22058264.0, "gpb": 22058264.0}
+    assert {r["name"]: r["values"]["total"] for r in three["rows"]}["合计"] == 3.48
+    assert all(r.get("ocr") for t in doc["tables"] for r in t["rows"])

@@ -39,6 +39,8 @@ NUMBER = re.compile(r"^[(（]?-?[\d,]*\.?\d+[)）]?$")
 
 
 def corpus_path(name: str) -> str:
+    if os.sep in name and os.path.exists(name):  # a path, not a corpus file's name
+        return name
     for d in (os.environ.get("GOLD_INPUTS", ""), CORPUS, "/work/shared/corpus"):
         if d and os.path.exists(os.path.join(d, name)):
             return os.path.join(d, name)
@@ -896,6 +898,7 @@ def main() -> None:
     a.add_argument("file")
     a.add_argument("pages")
     a.add_argument("out")
+    a.add_argument("--dpi", type=int, default=150)
     args = ap.parse_args()
     if args.cmd == "survey":
         survey(corpus_path(args.file))
@@ -929,7 +932,7 @@ def main() -> None:
             for part in args.pages.split(",")
             for x in (range(int(part.split("-")[0]), int(part.split("-")[1]) + 1) if "-" in part else [part])
         ]
-        rasterise(corpus_path(args.file), pages, args.out)
+        rasterise(corpus_path(args.file), pages, args.out, args.dpi)
 
 
 if __name__ == "__main__":

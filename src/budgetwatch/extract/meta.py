@@ -102,6 +102,16 @@ def _find_unit(lines: list[Line]) -> str | None:
         m = re.match(r"^(.{2,40}?)(20\d{2})年?度?(部门|单位)?(综合)?(预算|决算)", t)
         if m and _ORG_END.search(m.group(1)):
             return m.group(1)
+    # last: the unit that carries out the forms' projects (主管部门及代码 | … | 实施单位 | 烟台市住房和城乡建设局)
+    doing = Counter(u for u in (_implementer_in_row(ln.cells) for ln in lines if ln.is_row) if u)
+    return doing.most_common(1)[0][0] if doing else None
+
+
+def _implementer_in_row(cells) -> str | None:
+    vals = [nospace(c) for c in cells if c and nospace(c)]
+    for label, name in zip(vals, vals[1:]):
+        if label == "实施单位" and _org(name):
+            return name
     return None
 
 
@@ -126,11 +136,12 @@ def _cover_unit(lines: list[Line]) -> str | None:
 
 
 def _cover_match(lines: list[Line]):
-    for ln in lines[:80]:
-        m = _COVER.search(nospace(ln.text))
-        if m:
-            return m
+    """The cover's year, scope and stage: the cover text before the 目录 first (2026年深圳市建筑工务署部门预算
+    — a 说明 line of the first pages may name another year: 比2025年部门预算…), then a cover line."""
     cover = cover_text(lines)
+    m = _COVER.search(cover)
+    if m:
+        return m
     if re.search(alternation(tuple(labels(Stage).values())), cover):
         y = re.search(r"(?<![\d.,])(20\d{2})(?![\d.,])", cover)
         kind = re.search(r"(部门|单位)?(综合)?(预算|决算)", cover)
@@ -139,6 +150,10 @@ def _cover_match(lines: list[Line]):
                 r"(\d{4})(部门|单位)?(综合)?(预算|决算)",
                 y.group(1) + (kind.group(1) or "") + (kind.group(2) or "") + kind.group(3),
             )
+    for ln in lines[:80]:
+        m = _COVER.search(nospace(ln.text))
+        if m:
+            return m
     return None
 
 
@@ -168,6 +183,11 @@ def find_stage(lines: list[Line], titles: list[str]) -> str:
     return "final" if fin > bud else "budget"
 
 
+_TITLE_SUBJECT = re.compile(
+    r"(部门|单位)(?=财政拨款|[“\"]三公|收入|支出|收支|一般公共预算|政府性基金|国有资本|项目支出|基本支出|整体支出|政府采购)"
+)
+
+
 def find_scope(lines: list[Line]) -> str | None:
     m = _cover_match(lines)
     if m and m.group(2):
@@ -177,6 +197,13 @@ def find_scope(lines: list[Line]) -> str | None:
         t = nospace(ln.text)
         counts["department"] += len(re.findall(r"部门(?:综合)?(?:预算|决算)", t))
         counts["unit"] += len(re.findall(r"单位(?:综合)?(?:预算|决算)(?!单位)", t))
+    if not counts["department"] and not counts["unit"]:
+        # no cover (a few pages, a scan): the tables' titles name whose they are (2026年预算单位财政拨款收支预算总表,
+        # 单位“三公”经费…预算表 / 部门收支总表)
+        for ln in lines:
+            if not ln.is_row:
+                for who in _TITLE_SUBJECT.findall(nospace(ln.text)):
+                    counts["department" if who == "部门" else "unit"] += 1
     if not counts["department"] and not counts["unit"]:
         return None
     return "department" if counts["department"] >= counts["unit"] else "unit"
