@@ -100,6 +100,19 @@ def is_data_row(cells) -> bool:
     return i == 0 and (is_code(f) or bool(TOTAL_NAME.match(f)) or bool(ENUM.match(first)))
 
 
+_CODE_LEVELS = ("类", "款", "项")
+
+
+def _code_labels_apart(ln: Line) -> tuple[tuple[str, ...], Line] | None:
+    """类 | 款 | 项 printed in the code cells of the 合计 row (决算): the labels are the header's innermost
+    level over the code columns, the rest of the row is the 合计 line."""
+    at = {j for j, c in enumerate(ln.cells) if nospace(c) in _CODE_LEVELS}
+    if len(at) < 2:
+        return None
+    head = tuple(c if j in at else "" for j, c in enumerate(ln.cells))
+    return head, replace(ln, cells=tuple("" if j in at else c for j, c in enumerate(ln.cells)))
+
+
 def _header_grid(header_rows: list[tuple[str, ...]], ncols: int) -> list[list[str]]:
     grid = [[nospace(r[j]) if j < len(r) else "" for j in range(ncols)] for r in header_rows]
     return grid
@@ -326,6 +339,9 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             if not is_column_numbers(ln.cells):
                 header.append(ln.cells)
         else:
+            if not data and (split_row := _code_labels_apart(ln)):
+                header.append(split_row[0])
+                ln = split_row[1]
             data.append(ln)
     ncols = max([len(c) for c in header] + [len(d.cells) for d in data] + [1])
     columns, split = build_columns(header, ncols, ctx, kind)

@@ -7,6 +7,7 @@ import re
 
 from ..model import Row, Table
 from ..vocab.claims import THREE_PUBLIC_PARTS
+from ..vocab.columns import BY_KEY
 from ..vocab.units import GENERIC_TOTAL_LABELS, WHOLE_TOTAL_NAMES, alternation
 from .text_rules import nospace
 
@@ -23,7 +24,7 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
         "合计",
         lambda lab, path: (
             ("三公" in lab and re.search(r"总额|合计|小计|预算数?$", lab))
-            or (lab in GENERIC_TOTAL_LABELS and "购置及运行" not in path)
+            or ((lab in GENERIC_TOTAL_LABELS or lab == "总计") and "购置及运行" not in path)
         ),
     ),
     ("会议费", lambda lab, path: lab == "会议费"),
@@ -32,11 +33,21 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
 
 
 _FIGURE = re.compile(r"^(预算数?|决算数?|执行数|金额|本年预算数?|\d{4}年(预算数?|决算数?))$")
+_FUNDS = ("gpb", "gf", "soe")  # item › 一般公共预算 | 政府性基金预算 | 国有资本经营预算 (深圳)
+_YEAR_ROW = re.compile(r"^20\d{2}年度?$")
+
+
+def fund_of(label: str) -> str | None:
+    """The funding source a column's innermost label names (一般公共预算 → gpb), else None."""
+    lab = nospace(label)
+    return next((k for k in _FUNDS if any(w in lab for w in BY_KEY[k].synonyms)), None)
 
 
 def item_of(label: str, path: list[str]) -> str | None:
     lab, joined = nospace(label), nospace("›".join(path[:-1]))
-    if _FIGURE.match(lab):  # items above, 预算数 | 决算数 under each: the item is the nearest header that is one
+    if _FIGURE.match(lab) or fund_of(
+        lab
+    ):  # items above, 预算数 | 一般公共预算 … under each: the item is the nearest header that is one
         for k in range(len(path) - 2, -1, -1):
             n = item_of(path[k], path[: k + 1])
             if n:
@@ -147,7 +158,9 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     total_row = next(
         (r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None
     )
-    if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None):
+    # one row per year (2025年 | 2026年 | 增减变化金额), the department's block first, its units' after
+    by_year = any(_YEAR_ROW.match(nospace(r.name or "")) for r in table.rows)
+    if len(named) < 3 or not table.rows or (len(table.rows) > 3 and total_row is None and not by_year):
         canonical_rows(table)
         return  # a per-unit table transposes through its 合计 row
     if any(n in _MEETING for _, n in named):
@@ -168,7 +181,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
             key = c.key
         if key is None or key in found.values():
             continue
-        slot = (
+        slot = fund_of(c.label) or (
             "budget"
             if re.search(r"预算数", "".join(c.path) + c.label)
             and re.search(r"决算", "".join(p for cc in columns for p in cc.path))
@@ -180,7 +193,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     out = []
     for name in [n for n, _ in ITEMS] + ["总计"]:
         values, printed, boxes = {}, {}, {}
-        for slot in ("budget", "total"):
+        for slot in ("budget", "total", *_FUNDS):
             k = found.get((name, slot))
             if k is not None:
                 values[slot] = row.values[k]
@@ -193,7 +206,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
                 Row(name=name, values=values, line=row.line, page=row.page, printed=printed, boxes=boxes, ocr=row.ocr)
             )
     table.rows = out
-    table.columns = [k for k in ("budget", "total") if any(k in r.values for r in out)]
+    table.columns = [k for k in ("budget", "total", *_FUNDS) if any(k in r.values for r in out)]
 
 
 def _current_row(rows: list[Row], year: int | None) -> Row:

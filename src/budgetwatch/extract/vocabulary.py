@@ -84,6 +84,7 @@ SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金�
 # skipped columns that still label a row whose name columns are blank (专项名称 blank, 经济科目 印刷费)
 FALLBACK_NAME_LABELS = re.compile(r"^(采购品目|功能科目|经济科目)$")
 _OTHER_YEAR = re.compile(r"(20\d{2})")
+_OWN_FLOW = re.compile(r"..(收入|支出|资金|经费|拨款)$")  # a label naming a flow of its own
 
 
 def column_key(label: str, path: list[str], doc_year: int | None, stage: str | None) -> str:
@@ -111,6 +112,8 @@ def column_key(label: str, path: list[str], doc_year: int | None, stage: str | N
             return "total" if key == "budget" and stage != "final" else key
     if re.fullmatch(r"20\d{2}年?(度)?", lab):
         return "total"
+    if _OWN_FLOW.search(lab):
+        return "x:" + lab  # a flow the vocabulary does not know under a known parent (单位资金 › 上级补助收入)
     # the innermost label says nothing: let an outer level decide (上年结转 › blank)
     for outer in reversed(path[:-1]):
         o = nospace(outer)
