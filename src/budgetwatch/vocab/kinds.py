@@ -47,6 +47,8 @@ ECONOMIC_KINDS: tuple[str, ...] = tuple(k.key for k in KINDS if k.economic)
 CORE_KINDS: tuple[str, ...] = tuple(k.key for k in KINDS if k.core)
 # the 功能分类 kinds a table by 经济分类 is mistaken for by its title (and back): its rows decide
 FUNCTIONAL_KINDS: tuple[str, ...] = ("expenditure", "gpb_expenditure")
+# the performance forms: a finding on one names the form in its row (checks/rollup.py groups them per rule)
+FORM_KINDS: tuple[str, ...] = ("project_form", "unit_performance")
 
 
 def kind_zh(key: str) -> str:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from ..checks import RULES
+from ..checks.rollup import FormRollup, roll_up
 from ..checks.rule import FAMILIES, SEVERITY_ZH, Finding, fmt_amount
 from ..vocab.enums import Severity, rank
 
@@ -62,6 +65,14 @@ class Report:
     @property
     def counts(self) -> dict[str, int]:
         return {k: sum(1 for _, f in self.annex if f.severity == k) for k in SEVERITY_ZH}
+
+    @property
+    def annex_lines(self) -> list[tuple[str, Finding | FormRollup]]:
+        """The 问题清单 as a reviewer writes it: per document, a rule on many forms is one line (its
+        per-form findings inside it, listed beneath), the other findings as they are."""
+        return [
+            (label, x) for label, run in groupby(self.annex, key=itemgetter(0)) for x in roll_up([f for _, f in run])
+        ]
 
     @property
     def accepted(self) -> int:

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ..analysis.figures import KEYS
+from ..checks.rollup import FormRollup
 from ..checks.rule import SEVERITY_ZH
 from . import report_content as C
 
@@ -161,20 +162,7 @@ def report_docx(report: C.Report) -> bytes:
     annex = _para(doc, indent=False)
     annex.add_run().add_break(WD_BREAK.PAGE)
     _para(doc, f"附件一：问题清单（{len(report.annex)}条）", 14, bold=True, indent=False)
-    _issues_table(
-        doc,
-        [
-            (
-                f"#{f.id}",
-                f"{SEVERITY_ZH[f.severity]}\n{f.rule}",
-                (f"{label}\n" if many else "") + C.where(f),
-                f.message + (f"\n{C.values_line(f)}" if C.values_line(f) else ""),
-                f.suggestion or "",
-            )
-            for label, f in report.annex
-        ],
-        "审查意见",
-    )
+    _issues_table(doc, _annex_rows(report, many), "审查意见")
     if report.dismissed:
         _para(doc, indent=False)
         _para(doc, f"附件二：已排除的问题（{len(report.dismissed)}条，不计入报告统计）", 14, bold=True, indent=False)
@@ -195,3 +183,33 @@ def report_docx(report: C.Report) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _annex_rows(report: C.Report, many: bool) -> list[tuple[str, str, str, str, str]]:
+    """附件一's rows: a rule on many forms of a document as one row, its per-form findings beneath (└ in 出处)."""
+
+    def row(label: str, f, sub: bool = False) -> tuple[str, str, str, str, str]:
+        return (
+            f"#{f.id}",
+            f"{SEVERITY_ZH[f.severity]}\n{f.rule}",
+            ("└ " if sub else f"{label}\n" if many else "") + C.where(f),
+            f.message + (f"\n{C.values_line(f)}" if C.values_line(f) else ""),
+            f.suggestion or "",
+        )
+
+    out: list[tuple[str, str, str, str, str]] = []
+    for label, x in report.annex_lines:
+        if not isinstance(x, FormRollup):
+            out.append(row(label, x))
+            continue
+        out.append(
+            (
+                f"合并{len(x.findings)}条",
+                f"{SEVERITY_ZH[x.severity]}\n{x.rule}",
+                (f"{label}\n" if many else "") + " · ".join(p for p in (x.where, "绩效目标表") if p),
+                x.message,
+                x.suggestion,
+            )
+        )
+        out += [row(label, f, True) for f in x.findings]
+    return out

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, 
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from ...checks.rollup import FormRollup, roll_up
 from ...checks.rule import SEVERITY_ZH, fmt_amount
 from ...vocab.enums import Scope, Severity, Stage, labels
 from .. import deps, queries as Q
@@ -68,6 +69,8 @@ def document_json(document_id: DocumentId, s: Session = Depends(session)):
         "versions": d["versions"],
         "document": d["doc"].to_dict(),
         "findings": [f.to_dict() for f in d["findings"]],
+        # the 问题清单 as a reviewer writes it: a rule on many forms is one line naming them (checks/rollup.py)
+        "rollups": [x.to_dict() for x in roll_up(d["findings"]) if isinstance(x, FormRollup)],
     }
 
 
@@ -207,6 +210,7 @@ def document_page(
             "doc": d["doc"],
             "counts": counts,
             "target": target,
+            "lines": roll_up(d["findings"]),
             "fmt": fmt_amount,
             "head": table_head,
             "body": lambda ti: table_body(d["id"], d["doc"], ti, by_cell),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ...access import questions as QS
 from ...access.principal import LOCAL
 from ...access.tables import Question
+from ...checks.rollup import FormRollup, roll_up
 from ...checks.rule import FAMILIES
 from .. import deps, queries as Q
 
@@ -30,17 +31,12 @@ def draft(s: Session, request: Request) -> dict:
     }
     groups: dict[str, list[dict]] = {}
     for vid, fs in load_findings(s, [v.id for v in versions]).items():
-        for f in fs:
-            if f.status == "accepted":
-                groups.setdefault(f"{f.family} {FAMILIES.get(f.family, '')}", []).append(
-                    {
-                        "document": label[vid],
-                        "rule": f.rule,
-                        "location": f.location,
-                        "message": f.message,
-                        "opinion": f.reason or f.suggestion or "",
-                    }
-                )
+        # a rule on many forms of the document: one item naming them, its findings beneath (checks/rollup.py)
+        for x in roll_up([f for f in fs if f.status == "accepted"]):
+            inner = x.findings if isinstance(x, FormRollup) else [x]
+            item = _item(label[vid], x, x.where if isinstance(x, FormRollup) else x.location)
+            item["findings"] = [_item(label[vid], f, f.location) for f in inner] if isinstance(x, FormRollup) else []
+            groups.setdefault(f"{inner[0].family} {FAMILIES.get(inner[0].family, '')}", []).append(item)
     p = request.scope.get("budgetwatch.principal") or LOCAL
     answered = []
     for q in s.scalars(QS.visible(s, p).where(Question.status.in_(("replied", "closed"))).order_by(Question.id)):
@@ -58,6 +54,11 @@ def draft(s: Session, request: Request) -> dict:
     return {"groups": dict(sorted(groups.items())), "questions": answered}
 
 
+def _item(document: str, x, location: str) -> dict:
+    opinion = x.suggestion if isinstance(x, FormRollup) else (x.reason or x.suggestion)
+    return {"document": document, "rule": x.rule, "location": location, "message": x.message, "opinion": opinion or ""}
+
+
 def _docx(d: dict) -> bytes:
     from docx import Document
 
@@ -72,6 +73,8 @@ def _docx(d: dict) -> bytes:
             doc.add_paragraph(f"{i['document']} · {i['rule']} {i['location']}：{i['message']}", style="List Number")
             if i["opinion"]:
                 doc.add_paragraph(f"意见：{i['opinion']}")
+            for f in i["findings"]:
+                doc.add_paragraph(f"{f['location']}：{f['message']}", style="List Bullet 2")
     doc.add_heading("二、代表意见及办理情况", 1)
     if not d["questions"]:
         doc.add_paragraph("（尚无已答复的代表意见。）")
@@ -95,6 +98,7 @@ def _html(d: dict) -> str:
         parts += [
             f"<li>{escape(i['document'])} · {escape(i['rule'])} {escape(i['location'])}：{escape(i['message'])}"
             + (f"<br>意见：{escape(i['opinion'])}" if i["opinion"] else "")
+            + _sub_list(i["findings"])
             + "</li>"
             for i in items
         ]
@@ -106,6 +110,13 @@ def _html(d: dict) -> str:
         for q in d["questions"]
     ]
     return "".join(parts) + "</ol></body></html>"
+
+
+def _sub_list(findings: list[dict]) -> str:
+    if not findings:
+        return ""
+    rows = "".join(f"<li>{escape(f['location'])}：{escape(f['message'])}</li>" for f in findings)
+    return f"<ul>{rows}</ul>"
 
 
 @router.get("/staff/opinion.{fmt}", include_in_schema=False)

@@ -20,3 +20,11 @@ document.querySelectorAll('li.finding[data-target]').forEach(function (li) {
     if (cell) { cell.classList.add('hl'); cell.scrollIntoView({block: 'center'}); }
   });
 });
+// a finding listed under its rule's line (a rule on many forms is one line): the address opens its list
+function openTo(id) {
+  var el = id && document.getElementById(id);
+  var box = el && el.closest('details');
+  if (box) { box.open = true; el.scrollIntoView({block: 'center'}); }
+}
+openTo(decodeURIComponent(location.hash.slice(1)));
+window.addEventListener('hashchange', function () { openTo(decodeURIComponent(location.hash.slice(1))); });
