@@ -132,3 +132,11 @@ def test_an_amount_whose_cell_wraps_onto_the_next_page_is_joined(beijing_water):
         (6242.482756, {"page": 62}),
     ]
     assert 37.0 not in [f.amount for f in beijing_water]
+
+
+def test_a_name_run_below_its_cell_stays_with_its_project(beijing_water):
+    # p.94: 11000024Y000002890113-北京市南水北调大宁管理处信息系 | 统运维类项 runs below its block into the next one,
+    # whose name (11000024Y000002890218-…) is printed whole overleaf
+    got = {f.amount: f.project for f in beijing_water if f.location in ({"page": 94}, {"page": 95})}
+    assert got[9.3804].endswith("大宁管理处信息系统运维类项")
+    assert got[17.1334] == "11000024Y000002890218-北京市十三陵水库管理处信息系统运维类项目"

@@ -363,8 +363,14 @@ def parse_tabular(
             if len(overleaf) != len(unnamed):  # the held block is not this project's: it was the last one's
                 feed(unnamed)
                 overleaf = []
-            if overleaf:  # the name's first line may be printed with those rows: 11000026T00000382 | 9604-职防院…
-                name = _name_cell(overleaf[0][0].cells, name_j) + name
+            head = _name_cell(overleaf[0][0].cells, name_j) if overleaf else ""
+            if head and _PROJECT_CODE.match(nospace(name)) and not _PROJECT_CODE.match(nospace(head)):
+                # the name printed whole overleaf: the text held is the end of the project before's name, run
+                # below its cell (…信息系 | 统运维类项)
+                if current is not None and current.project and current.project != MERGED:
+                    current.project = squash(current.project + head)
+            elif head:  # the name's first line may be printed with those rows: 11000026T00000382 | 9604-职防院…
+                name = head + name
             unnamed = []
             current = Form(
                 project=squash(name),
@@ -499,6 +505,7 @@ def _wraps_overleaf(before: str | None, text: str, printed: dict, ln: Line, curr
     return len(before.split(".")[1]) + len(text) <= most
 
 
+_PROJECT_CODE = re.compile(r"\d{8}[A-Z]\d{6,12}")  # 11000024Y000002890218- before a Beijing project's name
 MERGED = "\x00merged"  # a project row whose name cell is blank: its name is printed below, outside the rows
 
 
