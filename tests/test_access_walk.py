@@ -150,11 +150,11 @@ def test_a_city_member_sees_its_counties_summed_up_not_their_detail(world):
 
 
 def test_documents_are_placed_in_the_regions_tree_by_their_printed_place(db_url, monkeypatch, tmp_path):
-    """A CLI ingest (no uploader) places each version by the regions' names and aliases (feed/regions.py);
+    """A CLI ingest (no uploader) places each version by the regions' names and aliases (store/regions.py);
     a version placed later, once its region is named, by place_unplaced."""
-    from budgetwatch.access.placement import place_unplaced
     from budgetwatch.feed.regions import ensure_region
     from budgetwatch.pipeline import ingest
+    from budgetwatch.store.regions import place_unplaced
 
     from conftest import SAMPLES
 

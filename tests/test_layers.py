@@ -48,13 +48,9 @@ KNOWN_UPWARD: set[tuple[str, str]] = {  # (importer, imported)
     ("access.cli", "cli"),  # a CLI sub-app kept in access/
     ("checks", "execution.rules_budget"),  # family G registered by the checks package
     ("checks", "execution.rules_spend"),
-    ("store.schema", "access.tables"),  # every table on one metadata, registered from below
-    ("store.schema", "execution.model"),
-    ("store.schema", "feed.model"),
 }
 KNOWN_CYCLES: set[tuple[str, ...]] = {  # the modules of one strongly connected component, sorted
     ("access.cli", "cli", "cli_exec", "cli_feed"),
-    ("access.placement", "access.tables", "execution.model", "feed.model", "feed.regions", "store.schema"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The tenant tree: the feed model's `regions` table (9-digit 财政区划 codes with their parent, feed/regions.py).
+"""The tenant tree: store's `regions` table (9-digit 财政区划 codes with their parent, feed/regions.py).
 Memberships put their region in it (with its ancestors); a code not in it still has the parent its digits
 give (14|11|23|000 is a county of the city 141100000)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..feed.model import Region
 from ..feed.regions import ensure_region, parent_of  # noqa: F401  (re-exported for the access modules)
+from ..store.schema import Region
 
 
 def is_code(code: str) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+from ..execution import model as _execution_tables  # noqa: F401  (mapped: the filter below lists every table)
+from ..feed import model as _feed_tables  # noqa: F401
 from ..store.schema import Base, DecisionRecord, DocumentRecord, Version
 from . import tables
 from .principal import Scope

@@ -139,6 +139,3 @@ class TenantSetting(Base):
     __tablename__ = "tenant_settings"
     region_code: Mapped[str] = mapped_column(REGION, primary_key=True)
     parent_sees_detail: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-from . import placement as _placement  # noqa: E402,F401  (places new document versions in the regions tree)

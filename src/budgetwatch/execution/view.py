@@ -32,7 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from ..feed.model import Agency, BudgetAdjustment, BudgetLine, FundBalance, Payment, Region
+from ..feed.model import Agency, BudgetAdjustment, BudgetLine, FundBalance, Payment
+from ..store.schema import Region
 from . import settings as _settings  # read at call time (settings imports the rule registry)
 
 ZERO = Decimal(0)

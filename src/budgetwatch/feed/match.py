@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from ..model import Document
 from ..store.newest import is_newest
 from ..store.repository import load_version_cached
-from ..store.schema import DocumentRecord, Unit, Version
+from ..store.schema import DocumentRecord, Region, Unit, Version
 from ..vocab.classes import THREE_PUBLIC
 from .codes import normalise_name
 from .disclosed import Disclosed, read_disclosed
-from .model import Agency, BudgetLine, FeedLink, Region
+from .model import Agency, BudgetLine, FeedLink
 
 UNIT_FUZZY = 92  # token_set_ratio for a unit name (design §6.4)
 PROJECT_FUZZY = 90  # ratio for a project name, when the amounts agree within 1%

@@ -44,21 +44,6 @@ def _batch_fk():
     return ForeignKey("feed_batches.id")
 
 
-class Region(Base):
-    """A 财政区划: 9 digits = province 2 + city 2 + county 2 + township 3; the parent is derivable from the code
-    (feed/regions.py). The tree the tenancy layer scopes by; `aliases` are the names disclosures print
-    (document_versions.region, e.g. "兴县")."""
-
-    __tablename__ = "regions"
-    code: Mapped[str] = mapped_column(REGION, primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(100))
-    parent_code: Mapped[str | None] = mapped_column(_region_fk(), index=True)
-    level: Mapped[str] = mapped_column(String(4))  # 省 | 市 | 县 | 乡
-    aliases: Mapped[list] = mapped_column(JSON, default=list)
-    approval_dates: Mapped[dict] = mapped_column(JSON, default=dict)  # {year: date of 人代会 approval}
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
 class FeedSource(Base):
     """Where a region's feed comes from: files, the push API or a read-only database link. Secrets are never
     stored: token_env / db_url_env name environment variables."""

@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
-from .model import Agency, BudgetAdjustment, BudgetLine, FeedBatch, FeedLink, FeedReject, FeedSource, Payment, Region
+from ..store.schema import Region
+from .model import Agency, BudgetAdjustment, BudgetLine, FeedBatch, FeedLink, FeedReject, FeedSource, Payment
 from .validate import REASONS
 
 REJECT_COLUMNS = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from ..store.schema import Region
 from .codes import region_code
-from .model import Region
 
 LEVELS = ("省", "市", "县", "乡")
 
@@ -67,13 +67,3 @@ def ensure_region(conn: Connection, code: str, name: str | None = None, aliases:
     if values:
         conn.execute(t.update().where(t.c.code == code).values(**values))
     return code
-
-
-def region_for_disclosure(conn: Connection, disclosed_region: str | None) -> str | None:
-    """The region whose name or aliases is what a disclosure's place reads (document_versions.region)."""
-    if not disclosed_region:
-        return None
-    for r in conn.execute(select(Region.__table__)):
-        if r.name == disclosed_region or disclosed_region in (r.aliases or []):
-            return r.code
-    return None

@@ -15,6 +15,7 @@ from ..extract.place import document_place
 from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document, Form, Indicator, Row, SourceFile, Table, TextLine
 from .bulk import write_content
 from .newest import is_newest, mark_newest
+from .regions import region_for_disclosure
 from .schema import (
     CellRecord,
     DocumentRecord,
@@ -81,6 +82,7 @@ def save_version(session: Session, doc: Document) -> Version:
         session.add(rec)
         session.flush()
     number = (session.scalar(select(func.max(Version.number)).where(Version.document_id == rec.id)) or 0) + 1
+    place = document_place(doc)
     v = Version(
         document=rec,
         number=number,
@@ -91,7 +93,8 @@ def save_version(session: Session, doc: Document) -> Version:
         year=doc.year,
         stage=doc.stage,
         scope=doc.scope,
-        **document_place(doc),
+        **place,
+        region_code=region_for_disclosure(session.connection(), place["region"]),  # by the name it prints
     )
     for i, f in enumerate(doc.files):
         v.files.append(

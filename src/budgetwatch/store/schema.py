@@ -54,6 +54,21 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
+class Region(Base):
+    """A 财政区划: 9 digits = province 2 + city 2 + county 2 + township 3; the parent is derivable from the code
+    (feed/regions.py). The tree the tenancy layer scopes by and documents are placed in: `aliases` are the names
+    disclosures print (document_versions.region, e.g. "兴县"); store/regions.py places a version by them."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    level: Mapped[str] = mapped_column(String(4))  # 省 | 市 | 县 | 乡
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    approval_dates: Mapped[dict] = mapped_column(JSON, default=dict)  # {year: date of 人代会 approval}
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class DocumentRecord(Base):
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -325,8 +340,3 @@ class JobRecord(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     worker: Mapped[str | None] = mapped_column(String(100))  # host:pid:n of the worker running it
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-
-
-from ..access import tables as _access_tables  # noqa: E402,F401  (registers the access tables)
-from ..execution import model as _execution_model  # noqa: E402,F401  (rule settings, execution decisions)
-from ..feed import model as _feed_model  # noqa: E402,F401  (the 联网 feed tables, on the same metadata)

@@ -226,7 +226,7 @@ FACETS = ("rule", "severity", "status", "year", "region")
 def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
     """Counts per rule, severity, status, year and region of the findings the other active filters leave (one
     GROUP BY each, as Datasette counts its facets): {facet: [{value, label, count, selected}], most first}."""
-    from ..feed.model import Region
+    from ..store.schema import Region
 
     status = case((DecisionRecord.id.is_(None), "open"), else_=DecisionRecord.status)
     columns: dict[str, SQLColumnExpression[Any]] = {

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from budgetwatch.store.schema import Base
+from budgetwatch.store.schema import (
+    Base,  # store's tables; those of feed/, access/, execution/ register on it when imported
+)
 
 config = context.config
 target_metadata = Base.metadata
