@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from budgetwatch.checks import RULES, run_checks
+from budgetwatch.catalogue import RULES
+from budgetwatch.checks import run_checks
 from budgetwatch.checks.rule import Rule
 from budgetwatch.extract.document import extract_files
 

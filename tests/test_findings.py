@@ -15,8 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from budgetwatch.checks import RULES
-from budgetwatch.checks.catalogue import catalogue_markdown
+from budgetwatch.catalogue import RULES, catalogue_markdown
 from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.store.findings import decide
 

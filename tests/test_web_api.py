@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from budgetwatch.checks import RULES
+from budgetwatch.catalogue import RULES
 from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.web.app import create_app
 
@@ -188,7 +188,6 @@ def test_pages_render_in_chinese(client):
     assert "C06" in client.get("/findings").text
     assert "预警规则" in client.get("/rules").text and client.get("/rules?format=json").json()[0]["id"] == "A01"
     rules = client.get("/api/rules").json()
-    from budgetwatch.checks import RULES
 
     assert (
         len(rules) == len(RULES) >= 40

@@ -17,7 +17,7 @@ Command = Any
 
 def rules() -> str:
     """docs/rules.md: the rule catalogue (also `budgetwatch rules --markdown`)."""
-    from budgetwatch.checks.catalogue import catalogue_markdown
+    from budgetwatch.catalogue import catalogue_markdown
 
     text = catalogue_markdown()
     return text if text.endswith("\n") else text + "\n"

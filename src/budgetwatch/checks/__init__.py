@@ -14,7 +14,6 @@ from .across import neighbour  # noqa: E402
 from . import reconcile  # noqa: E402,F401  (family R: the 联网 feed against the disclosure; runs on a ReconcileView)
 from . import form_review, wording, consistency  # noqa: E402,F401  (register)
 from . import read_quality  # noqa: E402  (registers A00)
-from ..execution import rules_spend, rules_budget  # noqa: E402,F401  (family G: on a FeedView)
 
 __all__ = ["RULES", "Finding", "Rule", "run_checks"]
 log = logging.getLogger(__name__)

@@ -13,7 +13,6 @@ from sqlalchemy.engine import Connection, Engine
 from ..checks.rule import RULES, SEVERITIES, Finding
 from ..feed.model import ExecutionFinding, FeedBatch, Payment
 from ..vocab.enums import DECISIONS
-from . import rules_budget, rules_spend  # noqa: F401  (register family G)
 from .common import fingerprint
 from .model import ExecutionDecision
 from .view import FeedView

@@ -10,7 +10,7 @@ from datetime import date
 from itertools import groupby
 from operator import itemgetter
 
-from ..checks import RULES
+from ..catalogue import RULES
 from ..checks.rollup import FormRollup, roll_up
 from ..checks.rule import FAMILIES, SEVERITY_ZH, Finding, fmt_amount
 from ..vocab.enums import Severity, rank

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
-from ...checks import RULES
+from ...catalogue import RULES
 from ...checks.rule import FAMILIES, SEVERITY_ZH
 from .. import deps
 from ..fastjson import FastJSON, FastJSONRoute

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from ..cli import DbOption, _open, console, err, fail
+from .common import DbOption, _open, console, err, fail
 
 user_app = typer.Typer(no_args_is_help=True, help="Accounts and their roles in regions (server mode).")
 token_app = typer.Typer(no_args_is_help=True, help="Machine tokens for feed pushes (shown once, stored hashed).")
@@ -31,7 +31,7 @@ def _password(prompt: str) -> str:
 
 
 def _run(fn, *args, **kw):
-    from .users import UserError
+    from ..access.users import UserError
 
     try:
         return fn(*args, **kw)
@@ -51,8 +51,8 @@ def user_add(
     db: str | None = DbOption,
 ):
     """Create an account (password from $BUDGETWATCH_PASSWORD or typed)."""
-    from . import users
-    from .audit import cli_actor
+    from ..access import users
+    from ..access.audit import cli_actor
 
     if (region is None) != (role is None):
         fail("--region and --role go together")
@@ -70,8 +70,8 @@ def user_passwd(
     db: str | None = DbOption,
 ):
     """Set a new password (ends the user's sessions)."""
-    from . import users
-    from .audit import cli_actor
+    from ..access import users
+    from ..access.audit import cli_actor
 
     _run(users.set_password, _open(db), cli_actor(), login, _password("新密码"), must_change=must_change)
     console.print(f"password of {login} changed")
@@ -87,8 +87,8 @@ def user_grant(
     db: str | None = DbOption,
 ):
     """Give a user a role in a region."""
-    from . import users
-    from .audit import cli_actor
+    from ..access import users
+    from ..access.audit import cli_actor
 
     _run(users.grant, _open(db), cli_actor(), login, region, role, descend, agency)
     console.print(f"{login}: {role} in {region}" + ("（含下级）" if descend else ""))
@@ -97,8 +97,8 @@ def user_grant(
 @user_app.command("revoke")
 def user_revoke(login: str, region: str, role: str | None = typer.Argument(None), db: str | None = DbOption):
     """Take a user's role (or every role) in a region away."""
-    from . import users
-    from .audit import cli_actor
+    from ..access import users
+    from ..access.audit import cli_actor
 
     n = _run(users.revoke, _open(db), cli_actor(), login, region, role)
     console.print(f"{login}: {n} membership(s) in {region} removed")
@@ -110,7 +110,7 @@ def user_list(db: str | None = DbOption):
     from rich.table import Table
     from sqlalchemy.orm import Session
 
-    from . import users
+    from ..access import users
 
     t = Table("用户名", "姓名", "角色与地区", "状态")
     with Session(_open(db)) as s:
@@ -143,9 +143,9 @@ def token_create(
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from . import audit, tokens
-    from .regions import is_code
-    from .tables import User
+    from ..access import audit, tokens
+    from ..access.regions import is_code
+    from ..access.tables import User
 
     if not is_code(region):
         fail(f"region {region}: a 9-digit 财政区划 code is needed")
@@ -177,7 +177,7 @@ def token_revoke(prefix: str, db: str | None = DbOption):
     """Revoke a token by its prefix (bw_<prefix>_…)."""
     from sqlalchemy.orm import Session
 
-    from . import audit, tokens
+    from ..access import audit, tokens
 
     engine = _open(db)
     with Session(engine) as s, s.begin():
@@ -194,7 +194,7 @@ def audit_verify(
     db: str | None = DbOption,
 ):
     """Re-compute the hash chain; exit 1 at the first record that does not match."""
-    from . import audit
+    from ..access import audit
 
     if file is not None:
         try:
@@ -221,7 +221,7 @@ def audit_export(
 ):
     """Write the log as JSONL with its hashes (for retention ≥ 180 days; `verify --file` re-checks it)."""
     from ..export.writers import atomic_write
-    from . import audit
+    from ..access import audit
 
     if before is not None and before.tzinfo is None:
         before = before.replace(tzinfo=UTC)

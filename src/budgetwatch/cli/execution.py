@@ -11,8 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table as RichTable
 
-from .cli import SEVERITY_COLOUR, DbOption, _open, console, decision_mark, fail, severity_counts
-from .cli_feed import _day
+from .common import SEVERITY_COLOUR, DbOption, _open, as_of_day, console, decision_mark, fail, severity_counts
 
 app = typer.Typer(no_args_is_help=True, help="执行监控: family G rules on the 联网 feed (docs/execution.md).")
 COLUMNS = {
@@ -33,7 +32,7 @@ COLUMNS = {
 
 
 def _region(region: str | None) -> str:
-    from .feed.codes import Bad, region_code
+    from ..feed.codes import Bad, region_code
 
     if not region:
         fail("--feed needs --region CODE and --year YYYY")
@@ -45,7 +44,7 @@ def _region(region: str | None) -> str:
 
 def run_after_load(engine, region: str, year: int, as_of: date | None) -> None:
     """The hook `feed load` calls after its 对账 (family R): run family G on what was just loaded; print a summary."""
-    from .execution.run import check_feed
+    from ..execution.run import check_feed
 
     res = check_feed(engine, region, year, as_of, reconcile=False)
     _, said = severity_counts(f.severity for f in res.findings)
@@ -53,9 +52,9 @@ def run_after_load(engine, region: str, year: int, as_of: date | None) -> None:
 
 
 def check_feed_command(region, year, as_of, fmt, out, db) -> None:
-    from .execution.queries import stored_findings
-    from .execution.run import check_feed
-    from .execution.settings import BadSetting
+    from ..execution.queries import stored_findings
+    from ..execution.run import check_feed
+    from ..execution.settings import BadSetting
 
     region = _region(region)
     if year is None:
@@ -64,7 +63,7 @@ def check_feed_command(region, year, as_of, fmt, out, db) -> None:
         fail(f"--format {fmt}: one of text, json, csv, xlsx")
     engine = _open(db)
     try:
-        res = check_feed(engine, region, year, _day(as_of))
+        res = check_feed(engine, region, year, as_of_day(as_of))
     except BadSetting as e:
         fail(str(e))
     with engine.connect() as c:
@@ -73,10 +72,10 @@ def check_feed_command(region, year, as_of, fmt, out, db) -> None:
 
 
 def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
-    from .web.downloads import table_response
+    from ..web.downloads import table_response
 
     if fmt == "text":
-        from .checks.rule import SEVERITY_ZH
+        from ..checks.rule import SEVERITY_ZH
 
         _, said = severity_counts(r["severity"] for r in rows)
         console.print(f"[bold]{title}[/] — {said}", highlight=False)
@@ -96,7 +95,7 @@ def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
     if out is None:
         sys.stdout.buffer.write(data)
     else:
-        from .export.writers import atomic_write
+        from ..export.writers import atomic_write
 
         atomic_write(out, data)
         console.print(f"wrote {out} ({len(rows)} finding(s))")
@@ -126,7 +125,7 @@ def findings(
     db: str | None = DbOption,
 ):
     """The execution findings kept for the newest as-of date, with reviewers' decisions."""
-    from .execution.queries import stored_findings
+    from ..execution.queries import stored_findings
 
     engine = _open(db)
     with engine.connect() as c:
@@ -143,7 +142,7 @@ def decide(
     db: str | None = DbOption,
 ):
     """确认 or 排除 an execution finding; the decision is kept across re-runs and later dates."""
-    from .execution.run import STATUSES, decide as run_decide
+    from ..execution.run import STATUSES, decide as run_decide
 
     if status not in STATUSES:
         fail(f"status {status}: choose accepted or dismissed")
@@ -166,7 +165,7 @@ def set_threshold(
     db: str | None = DbOption,
 ):
     """Override a threshold for a region (kept in the rule_settings table)."""
-    from .execution.settings import BadSetting, set_threshold as store
+    from ..execution.settings import BadSetting, set_threshold as store
 
     try:
         parsed = json.loads(value)
@@ -184,8 +183,8 @@ def set_threshold(
 @app.command("thresholds")
 def thresholds(region: str | None = typer.Option(None, "--region"), db: str | None = DbOption):
     """The thresholds in force for every family G rule (defaults, settings file, admin table)."""
-    from .execution.run import g_rules
-    from .execution.settings import BadSetting, thresholds as effective
+    from ..execution.run import g_rules
+    from ..execution.settings import BadSetting, thresholds as effective
 
     engine = _open(db)
     t = RichTable("规则", "名称", "阈值")

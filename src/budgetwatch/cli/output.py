@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from .vocab.enums import Severity, Stage, labels
+from ..vocab.enums import Severity, Stage, labels
 
 STAGE = labels(Stage)
 PLAIN_EVERY_SECONDS = 10
@@ -59,7 +59,7 @@ def ingest_table(engine, summary, results: dict) -> RichTable:
     """One row per document: what became of its files, what was read, and its findings when checked."""
     from sqlalchemy.orm import Session
 
-    from .store.repository import load_version
+    from ..store.repository import load_version
 
     checked = bool(results)
     t = RichTable(title="入库结果")

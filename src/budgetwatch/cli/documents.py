@@ -1,4 +1,4 @@
-"""The `budgetwatch` command: extract, ingest, list, export."""
+"""The commands on documents: extract, debug-page, ingest, list, export, check, decide, undo; serve, spark, rules."""
 
 from __future__ import annotations
 
@@ -8,85 +8,24 @@ import sys
 from pathlib import Path
 
 import typer
-import typer.rich_utils
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from . import __version__
-from .errors import BudgetwatchError
-from .vocab.enums import DECISIONS, Scope, Severity, Stage, Status, labels
-
-typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"  # the help is Chinese first, English beside it
-typer.rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
-typer.rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
-HELP = (
-    "budgetwatch — 人大预算联网监督系统：读取、入库、检查预算决算公开文件，提供网页、API、导出和审查报告。"
-    "Reads, stores and checks budget disclosures; serves the web UI, API, exports and review reports."
+from ..errors import BudgetwatchError
+from ..vocab.enums import Severity
+from .common import (
+    SCOPE,
+    SEVERITY_COLOUR,
+    STAGE,
+    DbOption,
+    _open,
+    app,
+    console,
+    decision_mark,
+    err,
+    fail,
+    severity_counts,
 )
-app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
-)
-console = Console()
-err = Console(stderr=True)
-
-STAGE = labels(Stage)
-SCOPE = labels(Scope)
-SEVERITY_COLOUR = {Severity.error: "red", Severity.warn: "yellow", Severity.info: "cyan"}
-
-
-def severity_counts(severities) -> tuple[dict[str, int], str]:
-    """Counts by severity of the given severities, and the line that says them (错误 2，警告 1，提示 0)."""
-    seen = list(severities)
-    counts = {s.value: seen.count(s) for s in Severity}
-    return counts, "，".join(f"{s.zh} {counts[s]}" for s in Severity)
-
-
-def decision_mark(status: str) -> str:
-    """（已确认） after a finding a reviewer decided on; nothing for an open one."""
-    return f"（{Status(status).zh}）" if status in DECISIONS else ""
-
-
-DbOption = typer.Option(
-    None, "--db", help="数据库 SQLAlchemy URL (database; default: $BUDGETWATCH_DB or sqlite:///budgetwatch.db)"
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"budgetwatch {__version__}", highlight=False)
-        raise typer.Exit()
-
-
-@app.callback(help=HELP)
-def main(
-    version: bool = typer.Option(
-        False, "--version", "-V", callback=_version, is_eager=True, help="显示版本 (show the version)"
-    ),
-) -> None:
-    import warnings
-
-    def show(message, category, *_args, **_kw):  # one plain line, like the errors
-        err.print(f"[yellow]budgetwatch: warning:[/] {message}", highlight=False, soft_wrap=True)
-
-    warnings.showwarning = show
-
-
-def fail(message: str, code: int = 2) -> None:
-    from rich.markup import escape  # a message quoting `budgetwatch[postgres]` is text, not markup
-
-    err.print(f"[bold red]budgetwatch: error:[/] {escape(message)}", highlight=False, soft_wrap=True, markup=True)
-    raise typer.Exit(code)
-
-
-def _open(db: str | None):
-    from .store.db import open_db
-
-    try:
-        return open_db(db)
-    except BudgetwatchError as e:  # e.g. a PostgreSQL URL without the driver installed
-        fail(str(e))
-    except Exception as e:  # unreachable server, bad URL, unwritable file
-        fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
 
 
 @app.command()
@@ -95,7 +34,7 @@ def extract(
     as_json: bool = typer.Option(False, "--json", help="输出标准 JSON (print the canonical JSON)"),
 ):
     """提取：打印一份文档的标准化提取结果（多个文件为同一文档）。Print the canonical extraction of one document."""
-    from .extract import extract_files
+    from ..extract import extract_files
 
     try:
         doc = extract_files(files)
@@ -127,7 +66,7 @@ def debug_page(
 ):
     """版面调试：在渲染的页面上画出字符框、表格线、识别出的网格和单元格（PNG）。
     Draw the glyph boxes, rulings, grid and cells the reader finds on one PDF page over the rendered page."""
-    from .read.debug_page import debug_page as draw
+    from ..read.debug_page import debug_page as draw
 
     target = out or Path(f"{file.stem}-p{page}.png")
     try:
@@ -158,8 +97,8 @@ def ingest(
 ):
     """入库：存入数据库（每份文档一个事务，个别失败不影响其余），随后检查，打印一张汇总表。
     Store documents (one transaction each; the batch goes on past failures), check them, print one summary table."""
-    from .cli_output import file_progress, ingest_table, ingest_totals
-    from .pipeline import candidate_files, ingest as run_ingest
+    from ..pipeline import candidate_files, ingest as run_ingest
+    from .output import file_progress, ingest_table, ingest_totals
 
     engine = _open(db)
     n_files = sum(len(fs) for fs in candidate_files(paths).values())
@@ -170,7 +109,7 @@ def ingest(
         summary = run_ingest(
             engine, paths, progress=tick, check=not no_check, workers=readers if n_files > 2 else 1
         )  # a pool pays off from a few files on
-    from .access.audit import cli_record
+    from ..access.audit import cli_record
 
     cli_record(
         engine,
@@ -188,8 +127,8 @@ def ingest(
     if not no_check:
         from sqlalchemy.orm import Session
 
-        from .pipeline import check as check_versions
-        from .store.findings import load_findings
+        from ..pipeline import check as check_versions
+        from ..store.findings import load_findings
 
         with Session(engine) as s:
             results = load_findings(s, [o.version_id for o in summary.outcomes if o.status == "ingested"])
@@ -212,7 +151,7 @@ def list_documents(db: str | None = DbOption):
     """列表：数据库中的文档（各取最新版本）。List the documents stored (newest version of each)."""
     from sqlalchemy.orm import Session
 
-    from .store.repository import latest_versions
+    from ..store.repository import latest_versions
 
     engine = _open(db)
     t = RichTable("id", "单位", "年度", "阶段", "口径", "版本", "表", "文件")
@@ -244,7 +183,7 @@ def _chosen_versions(engine, documents, all_: bool) -> dict[int, int]:
     """{document id: newest version id} of the documents named (all with --all); unknown ids fail."""
     from sqlalchemy.orm import Session
 
-    from .store.repository import latest_versions
+    from ..store.repository import latest_versions
 
     with Session(engine) as s:
         versions = {v.document_id: v.id for v in latest_versions(s)}
@@ -267,9 +206,9 @@ def export(
     """导出：标准 JSON、CSV（每个数字一行）或 XLSX（每表一页）。Export as canonical JSON, CSV (one row per cell) or XLSX."""
     from sqlalchemy.orm import Session
 
-    from .export import to_csv, to_json, to_xlsx
-    from .export.writers import atomic_write
-    from .store.repository import load_version
+    from ..export import to_csv, to_json, to_xlsx
+    from ..export.writers import atomic_write
+    from ..store.repository import load_version
 
     _output_options(fmt, ("json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
@@ -295,7 +234,7 @@ def export(
 def _groups(engine, results) -> list:
     from sqlalchemy.orm import Session
 
-    from .store.schema import Version
+    from ..store.schema import Version
 
     out = []
     with Session(engine) as s:
@@ -349,12 +288,12 @@ def check(
 ):
     """检查（预警）：检查已入库的文档，保存并打印问题清单。Run the checks, store the findings, print the 问题清单."""
     if feed:
-        from .cli_exec import check_feed_command
+        from .execution import check_feed_command
 
         return check_feed_command(region, year, as_of, fmt, out, db)
-    from .export.findings import findings_csv, findings_json, findings_xlsx
-    from .export.writers import atomic_write
-    from .pipeline import check as check_versions
+    from ..export.findings import findings_csv, findings_json, findings_xlsx
+    from ..export.writers import atomic_write
+    from ..pipeline import check as check_versions
 
     _output_options(fmt, ("text", "json", "csv", "xlsx"), documents, all_, out)
     engine = _open(db)
@@ -386,7 +325,7 @@ def decide(
     """处理问题：确认或排除一条问题，重新检查和新版本中保留。Accept or dismiss a finding; kept across re-checks."""
     from sqlalchemy.orm import Session
 
-    from .store.findings import STATUSES, decide as store_decide
+    from ..store.findings import STATUSES, decide as store_decide
 
     if status not in STATUSES:
         fail(f"status {status}: choose accepted or dismissed")
@@ -397,7 +336,7 @@ def decide(
         except KeyError:
             fail(f"no finding with id {finding}")
         s.commit()
-    from .access.audit import cli_record
+    from ..access.audit import cli_record
 
     cli_record(engine, "decide", "finding", finding, {"status": status, "reason": reason, "by": by})
     console.print(f"#{finding} {f.rule} → {status}（{reason}，{by}）")
@@ -413,7 +352,7 @@ def undo(
     """撤销处理：收回对一条问题的最近一次处理，此前的处理（或待处理）恢复。Undo the latest decision."""
     from sqlalchemy.orm import Session
 
-    from .store.findings import undo as store_undo
+    from ..store.findings import undo as store_undo
 
     engine = _open(db)
     with Session(engine) as s:
@@ -440,10 +379,10 @@ def serve(
 
     import uvicorn
 
-    from .access.settings import auth_on, is_loopback
-    from .cli_output import listen
-    from .store.db import resolve_url
-    from .web.app import create_app
+    from ..access.settings import auth_on, is_loopback
+    from ..store.db import resolve_url
+    from ..web.app import create_app
+    from .output import listen
 
     if not is_loopback(host) and not auth_on():
         fail(f"--host {host}: serving beyond this machine needs BUDGETWATCH_AUTH=on (login and roles)")
@@ -494,7 +433,7 @@ def spark(
 
     if importlib.util.find_spec("pyspark") is None:
         fail("spark needs PySpark: pip install 'budgetwatch[spark]'")
-    from .scale.spark import run
+    from ..scale.spark import run
 
     if out.exists() and any(out.iterdir()) and not (out / "documents").exists():
         fail(f"{out}: exists and is not an earlier output of budgetwatch spark")
@@ -513,9 +452,8 @@ def spark(
 @app.command()
 def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdown (print the catalogue as Markdown)")):
     """规则目录：每条检查规则的类别、严重程度、比较内容和适用条件。The rule catalogue."""
-    from .checks import RULES
-    from .checks.catalogue import catalogue_markdown
-    from .checks.rule import FAMILIES, SEVERITY_ZH
+    from ..catalogue import RULES, catalogue_markdown
+    from ..checks.rule import FAMILIES, SEVERITY_ZH
 
     if markdown:
         sys.stdout.write(catalogue_markdown())
@@ -524,20 +462,3 @@ def rules(markdown: bool = typer.Option(False, "--markdown", help="输出 Markdo
     for r in RULES.values():
         t.add_row(r.id, r.title, FAMILIES[r.family], SEVERITY_ZH[r.severity], r.compares)
     console.print(t)
-
-
-from . import cli_feed  # noqa: E402  (the 联网 feed commands: budgetwatch feed …)
-
-app.add_typer(cli_feed.app, name="feed")
-from . import cli_exec  # noqa: E402  (执行监控: budgetwatch exec …, check --feed)
-
-app.add_typer(cli_exec.app, name="exec")
-
-from .access.cli import audit_app, token_app, user_app  # noqa: E402  (they use the helpers above)
-
-app.add_typer(user_app, name="user")
-app.add_typer(token_app, name="token")
-app.add_typer(audit_app, name="audit")
-
-if __name__ == "__main__":
-    app()

@@ -1,10 +1,15 @@
-"""The rule catalogue as Markdown, generated from the rules themselves (docs/rules.md is this output;
-a test fails when it is stale or a rule lacks a part of its description)."""
+"""The rule catalogue: every rule of every family in one registry — checks/ registers families A–F and R,
+execution/ family G on the 联网 feed (a layer above: its rules read the feed) — and the catalogue as Markdown,
+generated from the rules themselves (docs/rules.md is this output; a test fails when it is stale or a rule
+lacks a part of its description). What lists every rule (the CLI, the web's 规则 page, the docs) reads it here."""
 
 from __future__ import annotations
 
-from . import RULES
-from .rule import FAMILIES, SEVERITY_ZH
+from . import execution  # noqa: F401  (the package registers family G, after the document rules)
+from .checks import RULES
+from .checks.rule import FAMILIES, SEVERITY_ZH
+
+__all__ = ["RULES", "catalogue_markdown"]
 
 
 def catalogue_markdown() -> str:

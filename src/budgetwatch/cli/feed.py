@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.table import Table as RichTable
 
-from .cli import DbOption, _open, console, err, fail
-from .vocab.enums import BatchStatus, labels
+from ..vocab.enums import BatchStatus, labels
+from .common import DbOption, _open, as_of_day, console, err, fail
 
 app = typer.Typer(no_args_is_help=True, help="联网数据: the finance bureau's 指标, 调整 and 支付 (docs/feed.md).")
 STATUS_ZH = labels(BatchStatus)
 REGION = typer.Option(..., "--region", help="9-digit 财政区划 code, e.g. 141123000")
-
-
-def _day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--as-of {text}: not a date (YYYY-MM-DD)")
 
 
 def print_report(rep, limit: int = 20) -> None:
@@ -73,8 +63,8 @@ def load(
 ):
     """Load a batch of exported files in one transaction; print its report and rejected rows.
     Exit code 1 when the batch is refused whole."""
-    from .feed.codes import Bad
-    from .feed.load_files import load_files
+    from ..feed.codes import Bad
+    from ..feed.load_files import load_files
 
     if preset not in ("auto", "yth", "legacy", "zh"):
         fail(f"--preset {preset}: one of auto, yth, legacy, zh")
@@ -84,23 +74,23 @@ def load(
     engine = _open(db)
     try:
         rep = load_files(
-            engine, paths, region=region, year=year, as_of=_day(as_of), preset=preset, region_name=region_name
+            engine, paths, region=region, year=year, as_of=as_of_day(as_of), preset=preset, region_name=region_name
         )
     except Bad as e:
         fail(f"{e.message}")
     print_report(rep)
     if rep.status == "rejected":
         raise typer.Exit(1)
-    _reconcile(engine, rep.region, year, _day(as_of))
+    _reconcile(engine, rep.region, year, as_of_day(as_of))
     if rep.status != "repeat":
-        from .cli_exec import run_after_load
+        from .execution import run_after_load
 
-        run_after_load(engine, rep.region, year, _day(as_of))  # 执行监控 (family G) on what was loaded
+        run_after_load(engine, rep.region, year, as_of_day(as_of))  # 执行监控 (family G) on what was loaded
 
 
 def _reconcile(engine, region: str, year: int, as_of=None) -> None:
     """Match the feed's units to the stored disclosures and print the 对账 findings (family R)."""
-    from .feed.reconcile import reconcile
+    from ..feed.reconcile import reconcile
 
     out = reconcile(engine, region, year, as_of)
     matched = [a for a in out.agencies if a["unit_id"]]
@@ -117,13 +107,13 @@ def reconcile_cmd(
     db: str | None = DbOption,
 ):
     """Reconcile a region-year's feed with the stored disclosures again (family R findings)."""
-    from .feed.codes import Bad, region_code
+    from ..feed.codes import Bad, region_code
 
     try:
         region = region_code(region)
     except Bad as e:
         fail(e.message)
-    _reconcile(_open(db), region, year, _day(as_of))
+    _reconcile(_open(db), region, year, as_of_day(as_of))
 
 
 @app.command("pull")
@@ -139,8 +129,8 @@ def pull_cmd(
 ):
     """Pull the views BA_BGT_INFO, BA_BGT_ADJSUB, PAY_VOUCHER, PAY_VOUCHER_BILL over a read-only link (SELECT only),
     since the last pull's newest UPDATE_TIME (minus 2 days), as one batch."""
-    from .feed.codes import Bad, region_code
-    from .feed.pull import ReadOnlyViolation, pull
+    from ..feed.codes import Bad, region_code
+    from ..feed.pull import ReadOnlyViolation, pull
 
     try:
         region = region_code(region)
@@ -177,10 +167,10 @@ def synth(
 ):
     """Generate a synthetic year of 指标, 调整 and 支付 from a disclosed 部门预算, in the 一体化 CSV layout, with a
     manifest of the seeded anomalies (A1–A7 execution, R1–R4 reconciliation, U1 unmatched payment)."""
-    from .extract.place import document_place
-    from .feed.codes import Bad, region_code
-    from .feed.synth import CannotSynthesise
-    from .feed.synth_pay import ALL_ANOMALIES, generate
+    from ..extract.place import document_place
+    from ..feed.codes import Bad, region_code
+    from ..feed.synth import CannotSynthesise
+    from ..feed.synth_pay import ALL_ANOMALIES, generate
 
     try:
         region = region_code(region)
@@ -229,13 +219,13 @@ def synth(
 
 
 def _source_document(source: str, db: str | None):
-    from .extract.document import sha256_file
+    from ..extract.document import sha256_file
 
     if source.isdigit():
         from sqlalchemy.orm import Session
 
-        from .store.newest import newest_version
-        from .store.repository import load_version
+        from ..store.newest import newest_version
+        from ..store.repository import load_version
 
         engine = _open(db)
         with Session(engine) as s:
@@ -243,8 +233,8 @@ def _source_document(source: str, db: str | None):
             if v is None:
                 fail(f"no document with id {source} (see `budgetwatch list`)")
             return load_version(s, v.id), {"document_id": v.document_id, "version_id": v.id, "sha256": v.content_sha256}
-    from .errors import BudgetwatchError
-    from .extract import extract_files
+    from ..errors import BudgetwatchError
+    from ..extract import extract_files
 
     path = Path(source)
     if not path.is_file():
@@ -262,7 +252,7 @@ def batches(
     db: str | None = DbOption,
 ):
     """The batches received, newest first, with their status and counts."""
-    from .feed.queries import batch_list
+    from ..feed.queries import batch_list
 
     engine = _open(db)
     with engine.connect() as c:
@@ -292,7 +282,7 @@ def rejects(
     db: str | None = DbOption,
 ):
     """A batch's rejected rows with their typed reasons."""
-    from .feed.queries import REJECT_COLUMNS, reject_rows
+    from ..feed.queries import REJECT_COLUMNS, reject_rows
 
     engine = _open(db)
     with engine.connect() as c:
