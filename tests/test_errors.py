@@ -57,3 +57,25 @@ def test_the_ingest_outcome_keeps_the_code(tmp_path):
     out = ingest_one(engine, [prose], check=True)
     assert out.status == "failed" and out.code is Code.not_a_disclosure
     assert out.message == f"{prose}: not a budget disclosure: no budget table or performance form found"
+
+
+def test_each_code_has_its_http_status_and_the_cli_says_its_label():
+    """The web answers a refusal by its kind — the content unusable 422, a kind not read 415, too large 413,
+    the checks failing (the server's fault) 500 — and the CLI's one line says the code's label."""
+    import subprocess
+    import sys
+
+    from budgetwatch.errors import NotFound, Refusal
+
+    assert [Code.encrypted.http_status, Code.wrong_format.http_status, Code.too_large.http_status] == [422, 415, 413]
+    assert Code.checks_failed.http_status == 500 and Code.other.http_status == 400
+    assert InputError("a.pdf", "encrypted PDF", Code.encrypted).http_status == 422
+    assert Refusal("a.pdf: 不符", Code.wrong_format).http_status == 415 and isinstance(Refusal("x"), ValueError)
+    assert NotFound("finding", [7]).http_status == 404 and str(NotFound("finding", [7])) == "no finding with id 7"
+    pdf = HOSTILE / "encrypted.pdf"
+    if not pdf.exists():
+        pytest.skip(f"{pdf} missing")
+    r = subprocess.run([sys.executable, "-m", "budgetwatch", "extract", str(pdf)], capture_output=True, text=True)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode != 0 and len(lines) == 1
+    assert lines[0].startswith(f"budgetwatch: error ({Code.encrypted.zh}): {pdf}") and "encrypted PDF" in lines[0]

@@ -70,7 +70,7 @@ def test_an_upload_answers_at_once_and_its_job_leads_to_the_document(db_url, tmp
         assert [d["id"] for d in again["documents"]] == [doc["id"]]
         # a refusal the pipeline would make anyway is said at once, and nothing waits in the queue
         r = c.post("/api/upload?wait=false", files={"file": ("a.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
-        assert r.status_code == 400 and "a.pdf" in r.json()["detail"]
+        assert r.status_code == 415 and "a.pdf" in r.json()["detail"]  # its bytes are not a PDF's
         # a re-check is a job too
         r = c.post("/api/jobs/check", json={"documents": [doc["id"]]})
         assert r.status_code == 202

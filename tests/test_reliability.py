@@ -224,7 +224,9 @@ def test_a_failing_upload_answers_json_and_does_not_become_the_newest_version(db
 
         monkeypatch.setattr(pipeline, "check_in_session", explode)
         r = client.post("/api/upload", files={"file": ("a.txt", changed, "text/plain")})
-        assert r.status_code == 400 and "checks failed" in r.json()["detail"]
+        assert (
+            r.status_code == 500 and "checks failed" in r.json()["detail"]
+        )  # Code.checks_failed: not the file's fault
         docs = client.get("/api/documents").json()["items"]
         assert [d["version"] for d in docs] == [1]
     assert len(list((tmp_path / "uploads").iterdir())) == 1  # the refused file is not kept

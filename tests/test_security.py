@@ -166,9 +166,9 @@ def test_formulas_in_downloads_are_neutralised(hostile):
 def test_upload_limits(hostile, tmp_path, monkeypatch):
     pdf_like = b"MZ\x90\x00\x03" + b"\x00" * 100
     r = hostile.post("/api/upload", files={"file": ("report.pdf", pdf_like, "application/pdf")})
-    assert r.status_code == 400 and "不符" in r.json()["detail"]
+    assert r.status_code == 415 and "不符" in r.json()["detail"]  # Code.wrong_format
     r = hostile.post("/api/upload", files={"file": ("tool.exe", b"MZ", "application/octet-stream")})
-    assert r.status_code == 400 and "不支持" in r.json()["detail"]
+    assert r.status_code == 415 and "不支持" in r.json()["detail"]
     r = hostile.post("/api/upload", files=[("file", (f"{i}.txt", b"x", "text/plain")) for i in range(11)])
     assert r.status_code == 400 and "at most 10 files" in r.json()["detail"]
     monkeypatch.setenv("BUDGETWATCH_MAX_UPLOAD_MB", "1")

@@ -10,7 +10,11 @@ from enum import StrEnum
 
 
 class BudgetwatchError(Exception):
-    """Base class; str() is the one-line message shown to the user."""
+    """Base class; str() is the one-line message shown to the user, `http_status` the web's answer."""
+
+    @property
+    def http_status(self) -> int:
+        return 400
 
 
 class Code(StrEnum):
@@ -37,8 +41,9 @@ class Code(StrEnum):
 
     @property
     def http_status(self) -> int:
-        """A refused input is the client's file: 400, whatever the code (the code goes beside it)."""
-        return 400
+        """The web's answer to a refusal of this kind: the file's content cannot be used (422), its kind is not
+        one read (415), it is too large (413); the checks failing is the server's fault (500)."""
+        return _HTTP.get(self, 422)
 
 
 _ZH = {
@@ -58,8 +63,31 @@ _ZH = {
     Code.other: "无法读取",
 }
 
+_HTTP = {
+    Code.too_large: 413,
+    Code.binary: 415,
+    Code.wrong_format: 415,
+    Code.unreadable: 400,
+    Code.checks_failed: 500,
+    Code.other: 400,
+}
 
-class InputError(BudgetwatchError):
+
+class Coded(BudgetwatchError):
+    """An error with a `code`: the web answers with the code's HTTP status, the CLI says its label."""
+
+    code: Code
+
+    @property
+    def http_status(self) -> int:
+        return self.code.http_status
+
+    @property
+    def label(self) -> str:
+        return self.code.zh
+
+
+class InputError(Coded):
     """A file that cannot be read as a budget disclosure."""
 
     def __init__(self, path, problem: str, code: Code | str = Code.other):
@@ -72,8 +100,20 @@ class InputError(BudgetwatchError):
         return (type(self), (self.path, self.problem, self.code.value))
 
 
+class Refusal(Coded, ValueError):
+    """An upload refused as a whole, nothing kept: its one line (each file's reason) and the code of the first."""
+
+    def __init__(self, message: str, code: Code | str | None = Code.other):
+        self.code = Code(code or Code.other)
+        super().__init__(message)
+
+
 class NotFound(BudgetwatchError):
     """A document, version or finding named by id that is not stored (404 on the web, exit 2 in the CLI)."""
+
+    @property
+    def http_status(self) -> int:
+        return 404
 
     def __init__(self, what: str, ids):
         self.what = what

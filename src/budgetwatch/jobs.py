@@ -180,8 +180,8 @@ class Runner:
 
         try:
             ids = self._upload(job, heard) if job.kind == "upload" else self._check(job)
-        except ValueError as e:  # the input was refused: the reason, in one line
-            self._end(job, error=str(e), refused=True)
+        except ValueError as e:  # the input was refused: the reason, in one line (and its code: errors.Refusal)
+            self._end(job, error=str(e), refused=True, code=getattr(e, "code", None))
         except OSError as e:  # the uploads folder is full or unwritable
             self._end(job, error=f"cannot keep the upload: {e.strerror or e}")
         except Exception as e:
@@ -215,14 +215,19 @@ class Runner:
         return ids
 
     def _end(
-        self, job: JobRecord, ids: list[int] | None = None, error: str | None = None, refused: bool = False
+        self,
+        job: JobRecord,
+        ids: list[int] | None = None,
+        error: str | None = None,
+        refused: bool = False,
+        code: str | None = None,
     ) -> None:
         if job.kind == "upload" and job.params.get("files"):
             _drop_staging(Path(job.params["files"][0][1]).parent)  # kept under its digest, or refused
         if error is None:
             queue.finish(self.engine, job.id, ids or [])
         else:
-            queue.fail(self.engine, job.id, error, refused)
+            queue.fail(self.engine, job.id, error, refused, code)
         self.live.pop(job.id, None)
         self._ended.setdefault(job.id, threading.Event()).set()
 

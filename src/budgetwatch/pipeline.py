@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .errors import BudgetwatchError, Code, InputError
+from .errors import BudgetwatchError, Code, InputError, Refusal
 from .extract import extract_files
 from .extract.document import sha256_file
 from .extract.pairing import read_documents
@@ -368,7 +368,7 @@ def vet_uploaded(paths: list[Path]) -> None:
         try:
             sniff(path)
         except Refused as e:
-            raise ValueError(str(e)) from None
+            raise Refusal(str(e), e.code) from None
 
 
 def _ingest_upload(
@@ -413,7 +413,8 @@ def _ingest_upload(
         ids = list(dict.fromkeys(o.document_id for o in outcomes if o.status != "failed" and o.document_id))
         if not ids:
             shutil.rmtree(folder, ignore_errors=True)
-            raise ValueError("; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes))
+            said = "; ".join(o.message.replace(str(folder) + "/", "") for o in outcomes)
+            raise Refusal(said, next((o.code for o in outcomes if o.code), None))
         return ids
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..errors import Code, Refusal
 from ..read.formats import BY_NAME, BY_SUFFIX
 from .settings import max_upload_bytes
 
@@ -33,8 +34,8 @@ ALLOWED = {suffix: fmt.name for suffix, fmt in BY_SUFFIX.items()}  # the readers
 MAX_NAME = 120
 
 
-class Refused(ValueError):
-    pass
+class Refused(Refusal):
+    """An upload's name or bytes refused before anything is kept."""
 
 
 def safe_name(name: str | None) -> str:
@@ -57,7 +58,7 @@ def sniff(path: Path) -> str:
     suffix = path.suffix.lower()
     kind = ALLOWED.get(suffix)
     if kind is None:
-        raise Refused(f"{path.name}: 不支持的文件类型（可上传 {'、'.join(sorted(set(ALLOWED)))}）")
+        raise Refused(f"{path.name}: 不支持的文件类型（可上传 {'、'.join(sorted(set(ALLOWED)))}）", Code.wrong_format)
     with open(path, "rb") as f:
         head = f.read(4096)
     fmt = BY_NAME[kind]
@@ -68,7 +69,7 @@ def sniff(path: Path) -> str:
         if ok and b"\x00" in head:
             ok = False
     if not ok:
-        raise Refused(f"{path.name}: 文件内容与扩展名 {suffix} 不符")
+        raise Refused(f"{path.name}: 文件内容与扩展名 {suffix} 不符", Code.wrong_format)
     return kind
 
 

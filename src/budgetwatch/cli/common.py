@@ -68,10 +68,14 @@ def main(
     warnings.showwarning = show
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str | BudgetwatchError, code: int = 2) -> None:
+    """The one line on stderr and the exit; an error with a code (errors.py) says its label too:
+    `budgetwatch: error (加密文件): a.pdf: encrypted PDF …`."""
     from rich.markup import escape  # a message quoting `budgetwatch[postgres]` is text, not markup
 
-    err.print(f"[bold red]budgetwatch: error:[/] {escape(message)}", highlight=False, soft_wrap=True, markup=True)
+    label = getattr(message, "label", None)
+    said = f"error ({label}):" if label else "error:"
+    err.print(f"[bold red]budgetwatch: {said}[/] {escape(str(message))}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
 
 
@@ -81,7 +85,7 @@ def _open(db: str | None):
     try:
         return open_db(db)
     except BudgetwatchError as e:  # e.g. a PostgreSQL URL without the driver installed
-        fail(str(e))
+        fail(e)
     except Exception as e:  # unreachable server, bad URL, unwritable file
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
 

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from ..errors import BudgetwatchError
+from ..errors import BudgetwatchError, NotFound
 from ..vocab.enums import Severity
 from .common import (
     SCOPE,
@@ -39,7 +39,7 @@ def extract(
     try:
         doc = extract_files(files)
     except BudgetwatchError as e:
-        fail(str(e))
+        fail(e)
     except Exception as e:  # a reading the extractor did not foresee: still one line, never a traceback
         fail(f"{files[0]}: cannot extract: {type(e).__name__}: {(str(e).splitlines() or [''])[0][:300]}")
     if as_json:
@@ -72,7 +72,7 @@ def debug_page(
     try:
         d = draw(file, page, target, scale)
     except BudgetwatchError as e:
-        fail(str(e))
+        fail(e)
     console.print(
         f"wrote {target} ({d.size[0]}×{d.size[1]} px): {d.glyphs} glyphs (grey), {d.rulings} rulings (red), "
         f"{len(d.grids)} grids (green), {len(d.cells)} cells (blue)",
@@ -139,7 +139,8 @@ def ingest(
     out.print(ingest_table(engine, summary, results))
     console.print(ingest_totals(summary, results), highlight=False, soft_wrap=True)
     for o in summary.failed:
-        err.print(f"[red]failed:[/] {o.message}", highlight=False, soft_wrap=True)
+        said = f" ({o.code.zh})" if o.code else ""  # the kind of refusal, beside the line naming the file
+        err.print(f"[red]failed{said}:[/] {o.message}", highlight=False, soft_wrap=True)
     if verbose and results:
         _print_findings(engine, results)
     if summary.failed:
@@ -333,8 +334,8 @@ def decide(
     with Session(engine) as s:
         try:
             f = store_decide(s, finding, status, reason, by)
-        except KeyError:
-            fail(f"no finding with id {finding}")
+        except NotFound as e:
+            fail(str(e))
         s.commit()
     from ..access.audit import cli_record
 
@@ -358,8 +359,8 @@ def undo(
     with Session(engine) as s:
         try:
             f = store_undo(s, finding, by, reason)
-        except KeyError:
-            fail(f"no finding with id {finding}")
+        except NotFound as e:
+            fail(str(e))
         except ValueError as e:
             fail(str(e))
         s.commit()
@@ -393,7 +394,7 @@ def serve(
     try:
         application = create_app(db, cache=cache)  # also migrates the database before any worker starts
     except BudgetwatchError as e:
-        fail(str(e))
+        fail(e)
     except Exception as e:
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
     http = "budgetwatch.web.protocol:NoDelayH11Protocol"

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table as RichTable
 
+from ..errors import NotFound
 from .common import SEVERITY_COLOUR, DbOption, _open, as_of_day, console, decision_mark, fail, severity_counts
 
 app = typer.Typer(no_args_is_help=True, help="执行监控: family G rules on the 联网 feed (docs/execution.md).")
@@ -150,8 +151,8 @@ def decide(
     with engine.begin() as c:
         try:
             d = run_decide(c, finding, status, reason, by)
-        except KeyError:
-            fail(f"no execution finding with id {finding}")
+        except NotFound as e:
+            fail(str(e))
     console.print(f"#{finding} {d['rule']} → {status}（{reason}，{by}）")
 
 

@@ -242,7 +242,7 @@ def _source_document(source: str, db: str | None):
     try:
         return extract_files([path]), {"file": path.name, "sha256": sha256_file(path)}
     except BudgetwatchError as e:
-        fail(str(e))
+        fail(e)
 
 
 @app.command("batches")

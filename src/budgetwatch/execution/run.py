@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..checks.rule import RULES, SEVERITIES, Finding
+from ..errors import NotFound
 from ..feed.model import ExecutionFinding, FeedBatch, Payment
 from ..vocab.enums import DECISIONS
 from .common import fingerprint
@@ -154,7 +155,7 @@ def decide(conn: Connection, finding_id: int, status: str, reason: str | None, b
     e, d = ExecutionFinding.__table__, ExecutionDecision.__table__
     rec = conn.execute(select(e).where(e.c.id == finding_id)).first()
     if rec is None:
-        raise KeyError(finding_id)
+        raise NotFound("execution finding", [finding_id])
     conn.execute(delete(d).where(d.c.region_code == rec.region_code, d.c.fingerprint == rec.fingerprint))
     conn.execute(
         d.insert().values(

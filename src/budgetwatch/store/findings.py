@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..errors import NotFound
 from ..model import FINDING_AMOUNTS, FINDING_COLUMNS, Finding
 from ..vocab.enums import DECISIONS
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
@@ -108,7 +109,7 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
 def _decision_of(session: Session, finding_id: int) -> tuple[FindingRecord, int, DecisionRecord | None]:
     rec = session.get(FindingRecord, finding_id)
     if rec is None:
-        raise KeyError(finding_id)
+        raise NotFound("finding", [finding_id])
     document_id = session.get_one(Version, rec.version_id).document_id
     d = session.scalars(
         select(DecisionRecord).where(

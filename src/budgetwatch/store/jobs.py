@@ -92,12 +92,14 @@ def finish(engine: Engine, job_id: int, document_ids: list[int]) -> None:
         )
 
 
-def fail(engine: Engine, job_id: int, error: str, refused: bool = False) -> None:
+def fail(engine: Engine, job_id: int, error: str, refused: bool = False, code: str | None = None) -> None:
     t = table_of(JobRecord)
     line = (error.splitlines() or [""])[0][:500]
     with engine.begin() as c:
         c.execute(
-            update(t).where(t.c.id == job_id).values(status="failed", error=line, refused=refused, finished_at=utcnow())
+            update(t)
+            .where(t.c.id == job_id)
+            .values(status="failed", error=line, refused=refused, code=code, finished_at=utcnow())
         )
 
 

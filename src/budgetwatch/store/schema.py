@@ -332,6 +332,7 @@ class JobRecord(Base):
     result: Mapped[list | None] = mapped_column(JSON)  # the document ids
     error: Mapped[str | None] = mapped_column(Text)  # one line, when failed
     refused: Mapped[bool | None] = mapped_column(Boolean)  # the input was refused (not a server failure)
+    code: Mapped[str | None] = mapped_column(String(32))  # why (errors.Code), when refused: the web's status
     region_code: Mapped[str | None] = mapped_column(String(9), index=True)  # the uploader's region: jobs are scoped
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

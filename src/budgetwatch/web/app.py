@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import BudgetwatchError
 from ..store.db import open_db, resolve_url
 from .templating import HERE, templates
 
@@ -95,13 +96,21 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
     for router in routers():  # 总览, 文档, 问题, …, 执行监控 (family G), 联网数据: each resource's API and page
         app.include_router(router)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def not_found(request: Request, exc: StarletteHTTPException):
+    def answer(request: Request, status: int, detail, more: dict | None = None):
         if request.url.path.startswith("/api") or request.query_params.get("format") == "json":
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse({"detail": detail, **(more or {})}, status_code=status)
         return templates.TemplateResponse(
-            request, "error.html", {"status": exc.status_code, "detail": exc.detail}, status_code=exc.status_code
+            request, "error.html", {"status": status, "detail": detail}, status_code=status
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return answer(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(BudgetwatchError)
+    async def refused_or_missing(request: Request, exc: BudgetwatchError):  # NotFound 404, an input by its code
+        code = getattr(exc, "code", None)
+        return answer(request, exc.http_status, str(exc), {"code": code.value} if code else None)
 
     @app.get("/docs", include_in_schema=False)
     def docs():  # Swagger UI from the package: these machines are offline

@@ -17,6 +17,7 @@ from ...access.permissions import ROLES
 from ...access.principal import LOCAL, Principal
 from ...access.settings import SESSION_COOKIE, auth_on, secure_cookies
 from ...access.tables import AuditRecord
+from ...errors import NotFound
 from .. import deps
 from ..templating import render
 
@@ -183,7 +184,7 @@ def _login_of(request: Request, s: Session, user_id: int) -> str:
     regions = admin_regions(request)
     found = [u for u in users.listing(s, regions) if u["id"] == user_id]
     if not found:
-        raise HTTPException(404, f"no user with id {user_id}")
+        raise NotFound("user", [user_id])
     return s.get_one(User, user_id).login
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...checks.rollup import FormRollup, roll_up
 from ...checks.rule import SEVERITY_ZH, fmt_amount
+from ...errors import NotFound
 from ...vocab.enums import Scope, Severity, Stage, labels
 from .. import deps, queries as Q
 from ..deps import CSV, XLSX, DocumentId, Level, session
@@ -55,7 +56,7 @@ def list_documents(
 def get_document(s: Session, document_id: int) -> dict:
     d = Q.document(s, document_id)
     if d is None:
-        raise HTTPException(404, f"no document with id {document_id}")
+        raise NotFound("document", [document_id])
     return d
 
 

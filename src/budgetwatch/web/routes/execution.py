@@ -378,7 +378,4 @@ def execution_decision(request: Request, body: Decision, finding_id: int = FastP
     assert body.status in STATUSES
     with request.app.state.engine.begin() as c:
         scope.require_region(request, EQ.finding_region(c, finding_id), f"no execution finding with id {finding_id}")
-        try:
-            return run_decide(c, finding_id, body.status, body.reason, body.by)
-        except KeyError:
-            raise HTTPException(404, f"no execution finding with id {finding_id}") from None
+        return run_decide(c, finding_id, body.status, body.reason, body.by)  # NotFound: 404

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ...checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
+from ...errors import NotFound
 from ...vocab import enums as vocab
 from .. import deps, queries as Q
 from ..deps import CSV, NO_NUL, XLSX, FindingId, session
@@ -68,7 +69,7 @@ def finding_json(finding_id: FindingId, s: Session = Depends(session)):
     """One finding by its id, with the reviewer's decision and its document."""
     found = Q.finding(s, finding_id)
     if found is None:
-        raise HTTPException(404, f"no finding with id {finding_id}")
+        raise NotFound("finding", [finding_id])
     f, v = found
     return {
         **f.to_dict(),
@@ -81,10 +82,7 @@ def decide(finding_id: FindingId, body: Decision, s: Session = Depends(session))
     """Accept or dismiss a finding; kept across re-checks and new versions of the document."""
     from ...store.findings import decide as store_decide
 
-    try:
-        f = store_decide(s, finding_id, body.status, body.reason, body.by)
-    except KeyError:
-        raise HTTPException(404, f"no finding with id {finding_id}") from None
+    f = store_decide(s, finding_id, body.status, body.reason, body.by)  # NotFound: 404
     s.commit()
     return f.to_dict()
 
@@ -100,9 +98,7 @@ def undo(finding_id: FindingId, body: Undo, s: Session = Depends(session)):
     from ...store.findings import undo as store_undo
 
     try:
-        f = store_undo(s, finding_id, body.by, body.reason)
-    except KeyError:
-        raise HTTPException(404, f"no finding with id {finding_id}") from None
+        f = store_undo(s, finding_id, body.by, body.reason)  # NotFound: 404
     except ValueError as e:
         raise HTTPException(409, str(e)) from None
     s.commit()
@@ -114,10 +110,7 @@ def decision_history(finding_id: FindingId, s: Session = Depends(session)):
     """Every decision and undo on the finding (who, when, why), oldest first."""
     from ...store.findings import history
 
-    try:
-        return history(s, finding_id)
-    except KeyError:
-        raise HTTPException(404, f"no finding with id {finding_id}") from None
+    return history(s, finding_id)  # NotFound: 404
 
 
 @router.get("/findings", include_in_schema=False)

@@ -3,9 +3,10 @@ web/reports.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from ...errors import NotFound
 from ...vocab.enums import Scope, Stage
 from .. import deps, queries as Q
 from ..reports import IssuerQuery, ReportFmt, _entries, _respond
@@ -25,7 +26,7 @@ def document_report(
     annexes (HTML with print CSS, PDF, DOCX, XLSX)."""
     v = Q.latest_version(s, document_id)
     if v is None:
-        raise HTTPException(404, f"no document with id {document_id}")
+        raise NotFound("document", [document_id])
     entries = _entries(s, [v])
     title = f"关于{entries[0]['label'].replace(' ', '')}公开文件的审查报告"
     return _respond(request, title, entries, fmt, f"report-{document_id}", issuer)

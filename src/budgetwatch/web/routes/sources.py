@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from ...errors import NotFound
 from .. import deps, queries as Q
 
 router = APIRouter(tags=["reports"], responses=deps.NOT_FOUND)
@@ -28,7 +29,7 @@ def source_crop(
 
     v = Q.latest_version(s, document_id)
     if v is None:
-        raise HTTPException(404, f"no document with id {document_id}")
+        raise NotFound("document", [document_id])
     pdfs = [f.path for f in v.files if f.path and f.name.lower().endswith(".pdf")]
     if len(v.files) != 1 or not pdfs or not Path(pdfs[0]).exists():
         raise HTTPException(404, "the source PDF of this document is not available on the server")
@@ -65,7 +66,7 @@ def source_lines(
 
     v = Q.latest_version(s, document_id)
     if v is None:
-        raise HTTPException(404, f"no document with id {document_id}")
+        raise NotFound("document", [document_id])
     texts = [
         f.path
         for f in v.files

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from ...errors import Code
 from .. import deps
 from ..fastjson import FastJSONRoute
 
@@ -53,7 +54,11 @@ def submit_upload(request: Request, uploads: list[UploadFile]) -> int:
 @router.post(
     "/api/upload",
     responses={
-        400: {"description": "the file was refused (the reason in `detail`)"},
+        400: {"description": "the upload was refused (the reason in `detail`)"},
+        413: {"description": "a file too large"},
+        415: {"description": "a file of a kind not read, or whose bytes are not what its name says"},
+        422: {"description": "a file whose content cannot be read as a disclosure (empty, encrypted, scanned…)"},
+        500: {"description": "the checks failed on the document: nothing kept"},
         202: {"description": "with wait=false: the job, to follow at /api/jobs/{id}"},
     },
 )
@@ -67,8 +72,8 @@ def upload(
     the job's id — or, with `wait=false`, 202 with the job's address at once."""
     try:
         job_id = submit_upload(request, file)
-    except ValueError as e:
-        raise HTTPException(400, str(e)) from None
+    except ValueError as e:  # refused at once: errors.Refusal answers with its code's status
+        raise HTTPException(getattr(e, "http_status", 400), str(e)) from None
     except OSError as e:  # the uploads folder is full or unwritable: nothing was kept
         raise HTTPException(503, f"cannot keep the upload: {e.strerror or e}") from None
     if not wait:
@@ -80,9 +85,17 @@ def upload(
     job = runner(request).wait(job_id)
     if job is None or job.status != "done":
         error = job.error if job is not None else "the job is gone"
-        raise HTTPException(400 if job is not None and job.refused else 503, error)
+        raise HTTPException(_status(job), error)
     ids = job.result or []
     return {"id": ids[0], "ids": ids, "url": f"/documents/{ids[0]}", "job": job_id}
+
+
+def _status(job) -> int:
+    """A refused upload by its code (errors.py: 422 content, 415 kind, 413 size, 500 checks failed); 503 when
+    the server could not run it."""
+    if job is None or not job.refused:
+        return 503
+    return Code(job.code).http_status if job.code else 400
 
 
 @router.get("/upload", include_in_schema=False)
