@@ -53,3 +53,25 @@ def test_key_figures_of_a_real_document_are_the_stored_fields():
     assert list(figures) == [*KEY_FIGURES, "classes", *DERIVED_FIGURES]
     assert figures["income_total"] and figures["expenditure_total"]  # a real document has its totals
     assert _columns(KeyFigures) == {"version_id", "classes", *KEY_FIGURE_FIELDS}
+
+
+def test_one_figure_record_for_the_csv_export_and_spark():
+    """A figure flattened with its row and table is model.FIGURE_FIELDS, and both the CSV export's rows and
+    Spark's `cells` are that record: a field added there reaches both."""
+    import csv
+    import io
+
+    from budgetwatch.export import to_csv
+    from budgetwatch.model import DOCUMENT_KEYS, FIGURE_FIELDS, figures
+    from budgetwatch.scale.spark import CELL_FIELDS, FINDING_FIELDS
+
+    doc = extract_files([sorted(SAMPLES.glob("*.txt"))[0]])
+    records = list(figures(doc))
+    assert records and all(tuple(r) == FIGURE_FIELDS for r in records)
+    assert len(records) == sum(len(r.values) for t in doc.tables for r in t.rows)
+    rows = list(csv.DictReader(io.StringIO(to_csv([doc]).lstrip("\ufeff"))))
+    assert list(rows[0]) == ["document", *DOCUMENT_KEYS, *FIGURE_FIELDS] and len(rows) == len(records)
+    first = records[0]
+    assert rows[0]["amount"] == str(first["amount"]) and rows[0]["table_title"] == doc.tables[0].title
+    assert CELL_FIELDS == ("key", *FIGURE_FIELDS)
+    assert set(FINDING_FIELDS) == {"key", *FINDING_COLUMNS, *FINDING_AMOUNTS}

@@ -23,6 +23,9 @@ CONCEPTS: dict[str, set[str]] = {
     "column labels": set(columns.COLUMN_ZH.values()),
     "claim names": set(claims.CLAIM_ZH.values()),
     "功能分类 类": {*classes.CLASS_NAMES, *classes.FUNCTION_CLASSES.values()},
+    "经济分类 类": set(classes.DEPARTMENT_ECONOMIC_CLASSES.values()),
+    "经济分类 款": {*classes.DEPARTMENT_ECONOMIC_ITEMS.values(), *classes.ECONOMIC_ROW_NAMES},
+    "三公 items": {i.zh for i in classes.THREE_PUBLIC_ITEMS} | set(classes.THREE_PUBLIC),
     **{
         f"{e.__name__} values": {m.value for m in e}
         for e in (
@@ -149,3 +152,43 @@ def test_vocab_tables_are_consistent():
         "warn": "警告",
         "info": "提示",
     }
+
+
+def test_the_three_public_items_are_one_definition_read_by_each_place():
+    """A 三公 item printed as a column label (the extractor), a row of the 三公 table (the A/B rules) and a row the
+    feed's matching reads all name the same item of vocab/classes.THREE_PUBLIC_ITEMS, with its 经济分类 code."""
+    from budgetwatch.checks.arithmetic import three_public_items
+    from budgetwatch.extract.three_public import item_of
+    from budgetwatch.feed.econ import three_public_item
+    from budgetwatch.model import Row, Table
+
+    printed = {  # as disclosures print them (labels of a 三公 table printed across, rows of one printed down)
+        "abroad": "1.因公出国（境）费",
+        "reception": "3.公务接待费",
+        "running": "（2）公务用车运行维护费",
+        "purchase": "（1）公务用车购置费",
+        "car": "2.公务用车购置及运行费",
+    }
+    names = [i.key for i in classes.THREE_PUBLIC_ITEMS]
+    assert sorted(names) == sorted(printed)
+    rows = [Row(code=None, name=printed[k], values={"total": 1.0}) for k in names]
+    table = Table(
+        kind="three_public",
+        title="“三公”经费支出表",
+        money_unit="万元",
+        columns=["total"],
+        rows=rows,
+        location={"page": 1},
+    )
+
+    class View:  # what three_public_items reads of a DocView: nothing but the table
+        pass
+
+    _, found = three_public_items(View(), table)
+    for item in classes.THREE_PUBLIC_ITEMS:
+        label = printed[item.key].lstrip("0123456789.（）()")
+        assert item_of(label, [label]) == item.zh, item.key
+        assert found[item.key].name == printed[item.key], item.key
+        assert three_public_item(printed[item.key]) == item.code, item.key
+        if item.code:
+            assert classes.THREE_PUBLIC[item.code] == classes.DEPARTMENT_ECONOMIC_ITEMS[item.code]

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import SCHEMA
 from .vocab.claims import CLAIM_ZH
+from .vocab.columns import column_label
 
 
 @dataclass
@@ -277,6 +278,40 @@ class Document:
             forms=[Form.from_dict(f) for f in d.get("performance_forms") or []],
             narrative=[TextLine.from_dict(t) for t in d.get("narrative") or []],
         )
+
+
+# ---- one figure, flattened with its row and table: a row of the CSV export, a record of Spark's `cells` -------
+
+DOCUMENT_KEYS: tuple[str, ...] = ("unit", "year", "stage", "scope")  # what tells documents apart (store: documents)
+FIGURE_FIELDS: tuple[str, ...] = (
+    *("table_no", "table_kind", "table_title", "money_unit"),  # its table, numbered from 1 as a reader counts
+    *("row_no", "side", "code", "name", "gov_name"),  # its row (ROW_COLUMNS' printed words)
+    *("column", "column_label", "amount", "printed", "line", "page"),  # the figure, and where it is printed
+)
+
+
+def figures(doc: Document):
+    """Each figure of `doc` as a FIGURE_FIELDS record, table by table, row by row, column by column."""
+    for t_no, t in enumerate(doc.tables, start=1):
+        for r_no, r in enumerate(t.rows, start=1):
+            for k, v in r.values.items():
+                yield {
+                    "table_no": t_no,
+                    "table_kind": t.kind,
+                    "table_title": t.title,
+                    "money_unit": t.money_unit,
+                    "row_no": r_no,
+                    "side": r.side,
+                    "code": r.code,
+                    "name": r.name,
+                    "gov_name": r.gov_name,
+                    "column": k,
+                    "column_label": column_label(k),
+                    "amount": v,
+                    "printed": r.printed.get(k),
+                    "line": r.line,
+                    "page": r.page,
+                }
 
 
 # ---- what the checks report -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import ENUM, nospace, strip_enum
-from ..vocab.classes import CLASS_BY_CODE, CLASS_NAMES, class_stem
+from ..vocab.classes import CLASS_BY_CODE, CLASS_NAMES, THREE_PUBLIC_ITEMS, class_stem
 from ..vocab.columns import COLUMN_ZH, SOURCES
 from .rule import rule
 from .view import TOTAL_NAME, DocView, envelope, name_of
@@ -297,22 +297,13 @@ def summary_side(view: DocView):
                 )
 
 
-_TP = {
-    "abroad": r"因公出国",
-    "car": r"公务用车购置及运行",
-    "reception": r"公务接待",
-    "purchase": r"公务用车购置费?$|^购置费?$|车辆购置",
-    "running": r"运行(维护|维修)?费?$",
-}
-
-
 def three_public_items(view: DocView, t):
     items = {}
-    for key, pat in _TP.items():
+    for item in THREE_PUBLIC_ITEMS:
         for r in t.rows:
             n = name_of(r)
-            if re.search(pat, n) and not (key == "purchase" and "运行" in n) and not (key == "running" and "购置" in n):
-                items.setdefault(key, r)
+            if re.search(item.row, n) and not (item.not_with and item.not_with in n):
+                items.setdefault(item.key, r)
     # 合计 is the 三公 total; 总计 (printed where 会议费/培训费 are in the table too) covers more (spec)
     total = next((r for r in t.rows if name_of(r) == "合计"), None) or next(
         (r for r in t.rows if (TOTAL_NAME.match(name_of(r)) or "三公" in name_of(r)) and name_of(r) != "总计"), None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..vocab.classes import THREE_PUBLIC_ITEMS
 from ..vocab.enums import Scope
 from .arithmetic import three_public_items
 from .rule import rule
@@ -195,12 +196,7 @@ def gpb_within_expenditure(view: DocView):
             )
 
 
-_ECON_3P = (
-    ("30212", r"因公出国", "abroad", "因公出国（境）费"),
-    ("30217", r"公务接待", "reception", "公务接待费"),
-    ("30231", r"公务用车运行", "running", "公务用车运行维护费"),
-    ("31013", r"公务用车购置", "purchase", "公务用车购置费"),
-)
+_ECON_3P = [(i.code, i.economic, i.key, i.zh) for i in THREE_PUBLIC_ITEMS if i.code and i.economic]
 
 
 @rule(

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..feed.disclosed import Item
 from ..feed.synth import Line, plan_lines
 from ..feed.synth_pay import _adjust, _pay, _Payees, business_day, pay_year, write_year
+from ..vocab.classes import THREE_PUBLIC
 
 EXTRA = ("X05", "X11", "X12", "X13", "X14", "X15", "X16")
 
@@ -102,11 +103,7 @@ def generate_extra(
             )
     if "X11" in extra:
         basic = sorted(
-            (
-                ln
-                for ln in plan.lines
-                if not ln.is_project and ln.eco.startswith("302") and ln.eco not in ("30212", "30217", "30231")
-            ),
+            (ln for ln in plan.lines if not ln.is_project and ln.eco.startswith("302") and ln.eco not in THREE_PUBLIC),
             key=lambda ln: (-ln.amount, ln.src_id),
         )
         if basic:

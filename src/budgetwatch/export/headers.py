@@ -6,18 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..vocab.columns import COLUMN_ZH
-
-
-def label(key: str) -> str:
-    """A column's heading as a reader says it: 人员经费 for `personnel`; a column the vocabulary does not
-    know keeps its printed label, and one whose label repeats is told apart by its place in the printed
-    grid (x:人员经费#11 → 人员经费（第11列）), not by an internal key."""
-    if key in COLUMN_ZH:
-        return COLUMN_ZH[key]
-    text = key[2:] if key.startswith("x:") else key
-    name, sep, n = text.rpartition("#")
-    return f"{name}（第{n}列）" if sep and name and n.isdigit() else text
+from ..vocab.columns import column_label
 
 
 @dataclass(frozen=True)
@@ -35,7 +24,7 @@ def header_path(table, key: str) -> list[str]:
     for p in table.headers.get(key) or ():
         if p and (not path or path[-1] != p):  # a cell merged downwards is read once per header row
             path.append(p)
-    return path or [label(key)]
+    return path or [column_label(key)]
 
 
 def header_grid(paths: list[list[str]]) -> list[list[HeaderCell]]:

@@ -10,35 +10,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..model import Document
+from ..model import DOCUMENT_KEYS, FIGURE_FIELDS, Document, figures
 from ..vocab.columns import COLUMN_ZH
 from ..vocab.enums import Side, labels
-from .headers import header_grid, header_path, label
+from .headers import header_grid, header_path
 
 COLUMN_LABELS = COLUMN_ZH
 SIDE_LABELS = labels(Side)
-CSV_FIELDS = [
-    "document",
-    "unit",
-    "year",
-    "stage",
-    "scope",
-    "table_no",
-    "table_kind",
-    "table_title",
-    "money_unit",
-    "row_no",
-    "side",
-    "code",
-    "name",
-    "gov_name",
-    "column",
-    "column_label",
-    "amount",
-    "printed",
-    "line",
-    "page",
-]
+CSV_FIELDS = ["document", *DOCUMENT_KEYS, *FIGURE_FIELDS]  # one row per figure (model.py)
 CSV_FIELDS_ZH = dict(
     zip(
         CSV_FIELDS,
@@ -138,31 +117,9 @@ def to_json(docs: list[Document]) -> str:
 def csv_rows(docs: list[Document], doc_ids: list[int | str] | None = None):
     for d_i, doc in enumerate(docs):
         ident = doc_ids[d_i] if doc_ids else d_i + 1
-        for t_i, t in enumerate(doc.tables, start=1):
-            for r_i, r in enumerate(t.rows, start=1):
-                for k, v in r.values.items():
-                    yield {
-                        "document": ident,
-                        "unit": doc.unit,
-                        "year": doc.year,
-                        "stage": doc.stage,
-                        "scope": doc.scope,
-                        "table_no": t_i,
-                        "table_kind": t.kind,
-                        "table_title": t.title,
-                        "money_unit": t.money_unit,
-                        "row_no": r_i,
-                        "side": r.side or "",
-                        "code": r.code or "",
-                        "name": r.name,
-                        "gov_name": r.gov_name or "",
-                        "column": k,
-                        "column_label": label(k),
-                        "amount": v,
-                        "printed": r.printed.get(k, ""),
-                        "line": r.line or "",
-                        "page": r.page or "",
-                    }
+        head = {"document": ident, **{k: getattr(doc, k) for k in DOCUMENT_KEYS}}
+        for fig in figures(doc):
+            yield {**head, **{k: "" if v is None else v for k, v in fig.items()}}  # an empty cell, never "None"
 
 
 def to_csv(docs: list[Document], doc_ids=None, lang: str = "en") -> str:

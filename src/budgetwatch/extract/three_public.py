@@ -7,19 +7,24 @@ import re
 
 from ..model import Row, Table
 from ..vocab.claims import THREE_PUBLIC_PARTS
+from ..vocab.classes import DEPARTMENT_ECONOMIC_ITEMS, THREE_PUBLIC_ITEMS, ThreePublicItem
 from ..vocab.columns import BY_KEY
 from ..vocab.units import GENERIC_TOTAL_LABELS, WHOLE_TOTAL_NAMES, alternation
 from .text_rules import nospace
 
+
+def _item_test(item: ThreePublicItem):
+    def test(lab: str, path: str) -> bool:
+        if re.search(item.column, lab) and not (item.not_with and item.not_with in lab):
+            return True
+        # the car total printed as a generic 小计 under its heading
+        return item.key == "car" and lab in GENERIC_TOTAL_LABELS and "购置及运行" in path
+
+    return test
+
+
 ITEMS = (  # (canonical row name, test on the column's innermost label and its header path)
-    ("因公出国（境）费", lambda lab, path: "因公出国" in lab),
-    ("公务接待费", lambda lab, path: "公务接待" in lab),
-    ("公务用车购置费", lambda lab, path: re.search(r"购置费?$", lab) and "运行" not in lab),
-    ("公务用车运行维护费", lambda lab, path: re.search(r"运行(维护)?费$", lab) and "购置" not in lab),
-    (
-        "公务用车购置及运行费",
-        lambda lab, path: "购置及运行" in lab or (lab in GENERIC_TOTAL_LABELS and "购置及运行" in path),
-    ),
+    *((i.zh, _item_test(i)) for i in THREE_PUBLIC_ITEMS),
     (
         "合计",
         lambda lab, path: (
@@ -59,7 +64,7 @@ def item_of(label: str, path: list[str]) -> str | None:
     return None
 
 
-_MEETING = ("会议费", "培训费")
+_MEETING = tuple(DEPARTMENT_ECONOMIC_ITEMS[c] for c in ("30215", "30216"))  # 会议费, 培训费: printed beside 三公
 ADMIN = "机关运行经费"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..vocab.classes import ECONOMIC_ROW_NAMES
 from ..vocab.columns import COLUMN_RULES
 from ..vocab.indicators import LEVEL2_PARENT, REQUIRED_LEVEL1
 from ..vocab.kinds import ECONOMIC_KINDS, FUNCTIONAL_KINDS, TITLE_RULES
@@ -18,11 +19,7 @@ _SENTENCE = re.compile(r"[。，；;！？]|见附|详见|如下")
 _COLLECTION = re.compile(r"(公开报表|预算报表|决算报表)$")
 
 
-# 经济分类 rows as printed: 301 工资福利支出 / 501 机关工资福利支出 and their 款
-ECONOMIC_NAMES = re.compile(
-    r"^(工资福利支出|商品和服务支出|对个人和家庭的补助|资本性支出|机关工资福利支出|"
-    r"机关商品和服务支出|基本工资|津贴补贴|奖金|办公费|印刷费|差旅费|手续费|水电费|邮电费)$"
-)
+ECONOMIC_NAMES = re.compile(f"^({'|'.join(map(re.escape, ECONOMIC_ROW_NAMES))})$")
 
 
 def kind_by_content(kind: str, title: str, codes: list[str], names: list[str]) -> str:

@@ -5,76 +5,12 @@ from __future__ import annotations
 
 import re
 
+from ..vocab.classes import DEPARTMENT_ECONOMIC_CLASSES, DEPARTMENT_ECONOMIC_ITEMS, THREE_PUBLIC_ITEMS
 from .codes import normalise_name
 
-DEP_ECO = {
-    "30101": "基本工资",
-    "30102": "津贴补贴",
-    "30103": "奖金",
-    "30106": "伙食补助费",
-    "30107": "绩效工资",
-    "30108": "机关事业单位基本养老保险缴费",
-    "30109": "职业年金缴费",
-    "30110": "职工基本医疗保险缴费",
-    "30111": "公务员医疗补助缴费",
-    "30112": "其他社会保障缴费",
-    "30113": "住房公积金",
-    "30114": "医疗费",
-    "30199": "其他工资福利支出",
-    "30201": "办公费",
-    "30202": "印刷费",
-    "30203": "咨询费",
-    "30204": "手续费",
-    "30205": "水费",
-    "30206": "电费",
-    "30207": "邮电费",
-    "30208": "取暖费",
-    "30209": "物业管理费",
-    "30211": "差旅费",
-    "30212": "因公出国（境）费用",
-    "30213": "维修（护）费",
-    "30214": "租赁费",
-    "30215": "会议费",
-    "30216": "培训费",
-    "30217": "公务接待费",
-    "30218": "专用材料费",
-    "30224": "被装购置费",
-    "30225": "专用燃料费",
-    "30226": "劳务费",
-    "30227": "委托业务费",
-    "30228": "工会经费",
-    "30229": "福利费",
-    "30231": "公务用车运行维护费",
-    "30239": "其他交通费用",
-    "30240": "税金及附加费用",
-    "30299": "其他商品和服务支出",
-    "30301": "离休费",
-    "30302": "退休费",
-    "30303": "退职（役）费",
-    "30304": "抚恤金",
-    "30305": "生活补助",
-    "30306": "救济费",
-    "30307": "医疗费补助",
-    "30308": "助学金",
-    "30309": "奖励金",
-    "30310": "个人农业生产补贴",
-    "30399": "其他对个人和家庭的补助",
-    "31002": "办公设备购置",
-    "31003": "专用设备购置",
-    "31007": "信息网络及软件购置更新",
-    "31013": "公务用车购置",
-    "31099": "其他资本性支出",
-}
-CLASS_NAMES = {
-    "工资福利支出": "301",
-    "商品和服务支出": "302",
-    "对个人和家庭的补助": "303",
-    "资本性支出": "310",
-    "对企业补助": "312",
-    "债务利息及费用支出": "307",
-    "其他支出": "399",
-}
-_BY_NAME = {normalise_name(v): k for k, v in DEP_ECO.items()}
+_BY_NAME = {normalise_name(v): k for k, v in DEPARTMENT_ECONOMIC_ITEMS.items()}
+# a 经济分类 类 row's name, compared as names are (normalise_name) → its code (vocab/classes.py)
+CLASS_NAMES = {normalise_name(name): code for code, name in DEPARTMENT_ECONOMIC_CLASSES.items()}
 
 
 def dep_code(name: str, klass: str | None = None) -> str | None:
@@ -116,12 +52,7 @@ def gov_code(dep: str) -> str:
     return "59999"
 
 
-THREE_PUBLIC_KEYWORDS = (
-    ("30212", re.compile("出国")),
-    ("30217", re.compile("接待")),
-    ("30231", re.compile("运行")),
-    ("31013", re.compile("购置")),
-)
+THREE_PUBLIC_KEYWORDS = tuple((i.code, re.compile(i.word)) for i in THREE_PUBLIC_ITEMS if i.code)
 
 
 def three_public_item(name: str | None) -> str | None:

@@ -17,10 +17,10 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from math import gcd
 
-from ..vocab.classes import THREE_PUBLIC
+from ..vocab.classes import DEPARTMENT_ECONOMIC_ITEMS, THREE_PUBLIC, THREE_PUBLIC_CODE
 from .codes import normalise_name
 from .disclosed import Disclosed, Item, read_disclosed
-from .econ import DEP_ECO, gov_code
+from .econ import gov_code
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -52,11 +52,14 @@ PROJECT_ECO = (
     ("调研", "30211"),
     ("视察", "30211"),
 )
-THREE_PUBLIC_WORDS = {
-    "30212": ("出国", "考察", "出访"),
-    "30217": ("接待",),
-    "30231": ("公务用车", "车辆"),
-    "31013": ("购车", "车辆购置"),
+THREE_PUBLIC_WORDS = {  # the purposes a synthetic payment of each 三公 item gives
+    THREE_PUBLIC_CODE[k]: words
+    for k, words in {
+        "abroad": ("出国", "考察", "出访"),
+        "reception": ("接待",),
+        "running": ("公务用车", "车辆"),
+        "purchase": ("购车", "车辆购置"),
+    }.items()
 }
 LINE_ANOMALIES = ("R1", "R2", "R3", "R4")
 
@@ -373,7 +376,7 @@ def _anomaly_R3(plan: Plan, new_id, rng) -> dict | None:
 
 def _anomaly_R4(plan: Plan, new_id, rng) -> dict | None:
     """三公 指标 ≠ the disclosed 三公 table: money moved into a 三公 line from a non-三公 line of the same 项."""
-    for code in ("30231", "30217", "30212"):
+    for code in (THREE_PUBLIC_CODE[k] for k in ("running", "reception", "abroad")):
         lines = [ln for ln in plan.lines if ln.eco == code]
         if not lines:
             continue
@@ -400,7 +403,7 @@ def _anomaly_R4(plan: Plan, new_id, rng) -> dict | None:
 
 
 def eco_name(code: str) -> str:
-    return DEP_ECO.get(code, "")
+    return DEPARTMENT_ECONOMIC_ITEMS.get(code, "")
 
 
 def gov_eco(code: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from ..vocab.classes import THREE_PUBLIC
+from ..vocab.classes import THREE_PUBLIC, THREE_PUBLIC_CODE
 from .synth import ZERO, Line, Plan, eco_name, gov_eco
 from .synth_layout import ADJSUB, BILL, INFO, VOUCHER, csv_writer
 
@@ -314,7 +314,7 @@ def _ordinary_transfer(y: Year, year: int, rng) -> None:
 
 
 def _anomaly_A6(y: Year, year: int, payees: _Payees) -> None:
-    for code in ("30231", "30217"):
+    for code in (THREE_PUBLIC_CODE[k] for k in ("running", "reception")):
         ln = next((ln for ln in y.plan.lines if ln.eco == code), None)
         if ln is None:
             continue

@@ -10,9 +10,11 @@ read once). The package is shipped to the executors as a zip (a cluster's worker
 dependencies); the output is a URI (file://, hdfs://, s3a://) joined as a string. Output, one Parquet dataset each:
 
     documents/  key, files, unit, year, stage, scope, region, level, tables, forms, key figures (万元)
-    cells/      key, table, table_kind, table_title, money_unit, row, code, name, side, column, amount, printed, page, line
-    findings/   key, rule, family, severity, message, suggestion, table_title, row_code, row_name, column,
-                value, expected, difference, money_unit, page, line
+    cells/      key and model.FIGURE_FIELDS: table_no, table_kind, table_title, money_unit, row_no, side, code,
+                name, gov_name, column, column_label, amount, printed, line, page (the CSV export's rows)
+    findings/   key and the fields the store keeps (model.FINDING_COLUMNS, FINDING_AMOUNTS): rule, severity,
+                message, family, confidence, page, line, file, table_kind, table_title, row_code, row_name,
+                column, money_unit, suggestion, value, expected, difference
     failures/   files, message (a file refused with its reason; the run goes on)
 """
 
@@ -21,15 +23,12 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from ..model import KEY_FIGURES
+from ..model import DOCUMENT_KEYS, FIGURE_FIELDS, FINDING_AMOUNTS, FINDING_COLUMNS, KEY_FIGURES, figures
 
 DOCUMENT_FIELDS = (
     "key",
     "files",
-    "unit",
-    "year",
-    "stage",
-    "scope",
+    *DOCUMENT_KEYS,
     "region",
     "level",
     "tables",
@@ -37,40 +36,8 @@ DOCUMENT_FIELDS = (
     *KEY_FIGURES,
     "staff",
 )
-CELL_FIELDS = (
-    "key",
-    "table",
-    "table_kind",
-    "table_title",
-    "money_unit",
-    "row",
-    "code",
-    "name",
-    "side",
-    "column",
-    "amount",
-    "printed",
-    "page",
-    "line",
-)
-FINDING_FIELDS = (
-    "key",
-    "rule",
-    "family",
-    "severity",
-    "message",
-    "suggestion",
-    "table_title",
-    "row_code",
-    "row_name",
-    "column",
-    "value",
-    "expected",
-    "difference",
-    "money_unit",
-    "page",
-    "line",
-)
+CELL_FIELDS = ("key", *FIGURE_FIELDS)  # one record per figure, as the CSV export's rows (model.py)
+FINDING_FIELDS = ("key", *FINDING_COLUMNS, *FINDING_AMOUNTS)  # as the store keeps a finding (model.py)
 
 
 def file_records(path: str, alone: bool = False) -> list[tuple[str, dict]]:
@@ -121,7 +88,7 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
         checked = extract_and_check(group, sources)
     except BudgetwatchError as e:
         return [("failures", {"files": names, "message": str(e)})]
-    doc, figures = checked.doc, checked.figures
+    doc, key_figures = checked.doc, checked.figures
     key = document_key(doc)
     out: list[tuple[str, dict]] = [
         (
@@ -129,44 +96,18 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
             {
                 "key": key,
                 "files": names,
-                "unit": doc.unit,
-                "year": doc.year,
-                "stage": doc.stage,
-                "scope": doc.scope,
+                **{k: getattr(doc, k) for k in DOCUMENT_KEYS},
                 **document_place(doc),
                 "tables": len(doc.tables),
                 "forms": len(doc.forms),
-                **{k: figures[k] for k in DOCUMENT_FIELDS if k in figures},
+                **{k: key_figures[k] for k in DOCUMENT_FIELDS if k in key_figures},
             },
         )
     ]
-    for ti, t in enumerate(doc.tables):
-        for ri, r in enumerate(t.rows):
-            for col, amount in r.values.items():
-                out.append(
-                    (
-                        "cells",
-                        {
-                            "key": key,
-                            "table": ti,
-                            "table_kind": t.kind,
-                            "table_title": t.title,
-                            "money_unit": t.money_unit,
-                            "row": ri,
-                            "code": r.code,
-                            "name": r.name,
-                            "side": r.side,
-                            "column": col,
-                            "amount": amount,
-                            "printed": r.printed.get(col),
-                            "page": r.page,
-                            "line": r.line,
-                        },
-                    )
-                )
+    out += [("cells", {"key": key, **fig}) for fig in figures(doc)]
     out.extend(_finding_records(key, checked.findings))  # families A–E; F in the third stage
     head = {"key": key, "unit": doc.unit, "year": doc.year, "stage": doc.stage}
-    out.append(("checked", {**head, "figures": {k: figures.get(k) for k in KEY_FIGURES}, "doc": pickle.dumps(doc)}))
+    out.append(("checked", {**head, "figures": {k: key_figures.get(k) for k in KEY_FIGURES}, "doc": pickle.dumps(doc)}))
     return out
 
 
@@ -200,9 +141,10 @@ def _schemas():
         "tables": i,
         "forms": i,
         "staff": LongType(),
-        "table": i,
-        "row": i,
+        "table_no": i,
+        "row_no": i,
         "amount": d,
+        "confidence": d,
         "page": i,
         "line": LongType(),
         "value": d,

@@ -55,3 +55,14 @@ COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [(c.key, c.synonyms) for c in 
 def column_zh(key: str) -> str:
     """A column key's Chinese label; a key the vocabulary does not know is returned as it is."""
     return COLUMN_ZH.get(key, key)
+
+
+def column_label(key: str) -> str:
+    """A column's heading as a reader says it: 人员经费 for `personnel`; a column the vocabulary does not
+    know keeps its printed label, and one whose label repeats is told apart by its place in the printed
+    grid (x:人员经费#11 → 人员经费（第11列）), not by an internal key."""
+    if key in COLUMN_ZH:
+        return COLUMN_ZH[key]
+    text = key[2:] if key.startswith("x:") else key
+    name, sep, n = text.rpartition("#")
+    return f"{name}（第{n}列）" if sep and name and n.isdigit() else text
