@@ -40,6 +40,20 @@ def test_row_and_indicator_fields_are_the_store_columns():
     )
 
 
+def test_table_form_and_version_fields_are_the_store_columns():
+    """The fields the store keeps by TABLE_COLUMNS, FORM_COLUMNS and VERSION_COLUMNS are model fields and
+    record columns: a field listed and not stored (or the other way) fails here."""
+    from budgetwatch.model import FORM_COLUMNS, TABLE_COLUMNS, VERSION_COLUMNS, Document, Form, Table
+    from budgetwatch.store.schema import FormRecord, TableRecord, Version
+
+    for listed, model, record in (
+        (TABLE_COLUMNS, Table, TableRecord),
+        (FORM_COLUMNS, Form, FormRecord),
+        (VERSION_COLUMNS, Document, Version),
+    ):
+        assert set(listed) <= {f.name for f in fields(model)} and set(listed) <= _columns(record), model.__name__
+
+
 def test_finding_fields_are_the_store_columns():
     assert set(FINDING_COLUMNS) | set(FINDING_AMOUNTS) | set(FINDING_DECISION) | {"evidence"} == {
         f.name for f in fields(Finding)
@@ -73,5 +87,5 @@ def test_one_figure_record_for_the_csv_export_and_spark():
     assert list(rows[0]) == ["document", *DOCUMENT_KEYS, *FIGURE_FIELDS] and len(rows) == len(records)
     first = records[0]
     assert rows[0]["amount"] == str(first["amount"]) and rows[0]["table_title"] == doc.tables[0].title
-    assert CELL_FIELDS == ("key", *FIGURE_FIELDS)
+    assert ("key", *FIGURE_FIELDS) == CELL_FIELDS
     assert set(FINDING_FIELDS) == {"key", *FINDING_COLUMNS, *FINDING_AMOUNTS}

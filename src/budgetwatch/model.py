@@ -126,6 +126,11 @@ class Table:
         )
 
 
+# a table's fields kept one column each, as they are (a dict as JSON, NULL when empty); `location` is kept as line
+# and page, the rows in their table; read_quality is the extractor's verdict, not kept
+TABLE_COLUMNS: tuple[str, ...] = ("kind", "title", "money_unit", "empty", "columns", "headers")
+
+
 @dataclass
 class Indicator:
     level1: str | None
@@ -203,6 +208,11 @@ class Form:
         )
 
 
+# a form's fields kept one column each, as they are; its amount is checked against what the column holds,
+# `location` is kept as line and page, the indicators in theirs (INDICATOR_COLUMNS)
+FORM_COLUMNS: tuple[str, ...] = ("project", "money_unit", "layout", "pages", "info")
+
+
 @dataclass
 class TextLine:
     """A line of the document's prose (the 说明, 概况, notes), where it was printed."""
@@ -278,6 +288,11 @@ class Document:
             forms=[Form.from_dict(f) for f in d.get("performance_forms") or []],
             narrative=[TextLine.from_dict(t) for t in d.get("narrative") or []],
         )
+
+
+# a document's fields each of its stored versions keeps, one column each (`unit` as unit_name, beside the units
+# table; the files in theirs)
+VERSION_COLUMNS: tuple[str, ...] = ("format", "year", "stage", "scope")
 
 
 # ---- one figure, flattened with its row and table: a row of the CSV export, a record of Spark's `cells` -------

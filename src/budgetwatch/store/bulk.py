@@ -11,7 +11,7 @@ from typing import cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document
+from ..model import FORM_COLUMNS, INDICATOR_COLUMNS, ROW_COLUMNS, TABLE_COLUMNS, Document
 from .schema import CellRecord, FormRecord, IndicatorRecord, NarrativeLineRecord, RowRecord, TableRecord
 
 CELL_COLUMNS = (
@@ -28,6 +28,25 @@ CELL_COLUMNS = (
     "bottom",
     "ocr",
 )
+
+
+def stored(value):
+    """A model field as its column keeps it: a dict as JSON, NULL when empty; a list as a list; else as it is."""
+    if isinstance(value, dict):
+        return {k: list(v) if isinstance(v, list) else v for k, v in value.items()} or None
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def loaded(record_type, name: str, value):
+    """A column's value as the model field `name` of `record_type` holds it: an empty container for NULL."""
+    f = record_type.__dataclass_fields__[name]
+    if f.default_factory is dict:
+        return dict(value or {})
+    if f.default_factory is list:
+        return list(value or [])
+    return value
 
 
 def _ids(session: Session, record, values: list[dict]) -> list[int]:
@@ -48,14 +67,9 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
             dict(
                 version_id=version_id,
                 ordinal=ti,
-                kind=t.kind,
-                title=t.title,
-                money_unit=t.money_unit,
                 line=t.location.get("line"),
                 page=t.location.get("page"),
-                empty=t.empty,
-                columns=list(t.columns),
-                headers={k: list(p) for k, p in t.headers.items()} or None,
+                **{k: stored(getattr(t, k)) for k in TABLE_COLUMNS},
             )
             for ti, t in enumerate(tables)
         ],
@@ -94,14 +108,10 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
             dict(
                 version_id=version_id,
                 ordinal=fi,
-                project=f.project,
                 amount=amount(f.amount, f.location.get("line"), f.location.get("page")),
-                money_unit=f.money_unit,
                 line=f.location.get("line"),
                 page=f.location.get("page"),
-                layout=f.layout,
-                pages=f.pages,
-                info=dict(f.info) or None,
+                **{k: stored(getattr(f, k)) for k in FORM_COLUMNS},
             )
             for fi, f in enumerate(doc.forms)
         ],

@@ -12,8 +12,21 @@ from sqlalchemy.orm import Session
 from .. import SCHEMA
 from ..errors import Code, InputError
 from ..extract.place import document_place
-from ..model import INDICATOR_COLUMNS, ROW_COLUMNS, Document, Form, Indicator, Row, SourceFile, Table, TextLine
-from .bulk import write_content
+from ..model import (
+    FORM_COLUMNS,
+    INDICATOR_COLUMNS,
+    ROW_COLUMNS,
+    TABLE_COLUMNS,
+    VERSION_COLUMNS,
+    Document,
+    Form,
+    Indicator,
+    Row,
+    SourceFile,
+    Table,
+    TextLine,
+)
+from .bulk import loaded, write_content
 from .newest import is_newest, mark_newest
 from .regions import region_for_disclosure
 from .schema import (
@@ -87,12 +100,9 @@ def save_version(session: Session, doc: Document) -> Version:
         document=rec,
         number=number,
         content_sha256=content_sha([f.sha256 for f in doc.files]),
-        format=doc.format,
         schema=SCHEMA,
         unit_name=doc.unit,
-        year=doc.year,
-        stage=doc.stage,
-        scope=doc.scope,
+        **{k: getattr(doc, k) for k in VERSION_COLUMNS},
         **place,
         region_code=region_for_disclosure(session.connection(), place["region"]),  # by the name it prints
     )
@@ -129,17 +139,14 @@ def load_version(session: Session, version_id: int) -> Document:
         raise KeyError(version_id)
     doc = Document(
         unit=v.unit_name,
-        year=v.year,
-        stage=v.stage,
-        scope=v.scope,
-        format=v.format,
+        **{k: getattr(v, k) for k in VERSION_COLUMNS},
         files=[
             SourceFile(name=f.name, sha256=f.sha256, path=f.path, size=f.size, encoding=f.encoding) for f in v.files
         ],
     )
     T, R, C = TableRecord, RowRecord, CellRecord
     tables = session.execute(
-        select(T.id, T.kind, T.title, T.money_unit, T.line, T.page, T.empty, T.columns, T.headers)
+        select(T.id, T.line, T.page, *(getattr(T, k) for k in TABLE_COLUMNS))
         .where(T.version_id == version_id)
         .order_by(T.ordinal)
     ).all()
@@ -172,13 +179,8 @@ def load_version(session: Session, version_id: int) -> Document:
     for t in tables:
         doc.tables.append(
             Table(
-                kind=t.kind,
-                title=t.title,
-                money_unit=t.money_unit,
+                **{k: loaded(Table, k, getattr(t, k)) for k in TABLE_COLUMNS},
                 location=_loc(t.line, t.page),
-                empty=t.empty,
-                columns=list(t.columns or []),
-                headers={k: list(p) for k, p in (t.headers or {}).items()},
                 rows=rows.get(t.id, []),
             )
         )
@@ -193,13 +195,9 @@ def load_version(session: Session, version_id: int) -> Document:
     for f in v.forms:
         doc.forms.append(
             Form(
-                project=f.project,
+                **{k: loaded(Form, k, getattr(f, k)) for k in FORM_COLUMNS},
                 amount=_num(f.amount),
-                money_unit=f.money_unit,
                 location=_loc(f.line, f.page),
-                layout=f.layout,
-                pages=f.pages,
-                info=dict(f.info or {}),
                 indicators=indicators.get(f.id, []),
             )
         )
