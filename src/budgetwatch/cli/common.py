@@ -4,6 +4,7 @@ error (`fail`), the --db option and the database it opens, the severity colours 
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 import typer
 import typer.rich_utils
@@ -26,8 +27,9 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-STAGE = labels(Stage)
-SCOPE = labels(Scope)
+# looked up by a document's stage and scope, which may be unknown (None: no label)
+STAGE: dict[str | None, str] = {k: v for k, v in labels(Stage).items()}
+SCOPE: dict[str | None, str] = {k: v for k, v in labels(Scope).items()}
 SEVERITY_COLOUR = {Severity.error: "red", Severity.warn: "yellow", Severity.info: "cyan"}
 
 
@@ -68,7 +70,7 @@ def main(
     warnings.showwarning = show
 
 
-def fail(message: str | BudgetwatchError, code: int = 2) -> None:
+def fail(message: str | BudgetwatchError, code: int = 2) -> NoReturn:
     """The one line on stderr and the exit; an error with a code (errors.py) says its label too:
     `budgetwatch: error (加密文件): a.pdf: encrypted PDF …`."""
     from rich.markup import escape  # a message quoting `budgetwatch[postgres]` is text, not markup
@@ -98,4 +100,3 @@ def as_of_day(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         fail(f"--as-of {text}: not a date (YYYY-MM-DD)")
-    return None  # fail() does not return

@@ -131,8 +131,10 @@ def ingest(
         from ..store.findings import load_findings
 
         with Session(engine) as s:
-            results = load_findings(s, [o.version_id for o in summary.outcomes if o.status == "ingested"])
-        unchanged = sorted({o.document_id for o in summary.outcomes if o.status == "unchanged"})
+            results = load_findings(
+                s, [o.version_id for o in summary.outcomes if o.status == "ingested" and o.version_id]
+            )
+        unchanged = sorted({o.document_id for o in summary.outcomes if o.status == "unchanged" and o.document_id})
         if unchanged:
             results.update(check_versions(engine, unchanged))
     out = console if console.is_terminal else Console(width=160)  # a log or a pipe: no 80-column wrapping
@@ -240,7 +242,7 @@ def _groups(engine, results) -> list:
     out = []
     with Session(engine) as s:
         for vid, fs in results.items():
-            v = s.get(Version, vid)
+            v = s.get_one(Version, vid)
             label = f"{v.unit_name or '（未识别单位）'} {v.year or ''}年{STAGE.get(v.stage, '')}"
             out.append(
                 (

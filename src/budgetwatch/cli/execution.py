@@ -92,7 +92,7 @@ def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
     if fmt == "json":
         data = json.dumps(rows, ensure_ascii=False, indent=1, default=str).encode()
     else:
-        data = table_response(rows, COLUMNS, "execution-findings", fmt).body
+        data = bytes(table_response(rows, COLUMNS, "execution-findings", fmt).body)
     if out is None:
         sys.stdout.buffer.write(data)
     else:

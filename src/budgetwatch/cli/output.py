@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from ..vocab.enums import Severity, Stage, labels
+from ..vocab.enums import Severity, labels
+from .common import STAGE
 
-STAGE = labels(Stage)
 PLAIN_EVERY_SECONDS = 10
 
 

@@ -10,13 +10,13 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..model import DOCUMENT_KEYS, FIGURE_FIELDS, Document, figures
+from ..model import DOCUMENT_KEYS, FIGURE_FIELDS, Document, Indicator, figures
 from ..vocab.columns import COLUMN_ZH
 from ..vocab.enums import Side, labels
 from .headers import header_grid, header_path
 
 COLUMN_LABELS = COLUMN_ZH
-SIDE_LABELS = labels(Side)
+SIDE_LABELS: dict[str | None, str] = {k: v for k, v in labels(Side).items()}  # a row's side may be None
 CSV_FIELDS = ["document", *DOCUMENT_KEYS, *FIGURE_FIELDS]  # one row per figure (model.py)
 CSV_FIELDS_ZH = dict(
     zip(
@@ -205,7 +205,8 @@ def to_xlsx(docs: list[Document]) -> bytes:
             ws = wb.create_sheet(_sheet_name("绩效目标", used))
             append_row(ws, ["项目", "金额", "金额单位", "一级指标", "二级指标", "三级指标", "指标值"])
             for f in doc.forms:
-                for ind in f.indicators or [None]:
+                indicators: list[Indicator | None] = [*f.indicators] or [None]  # a form without: one line
+                for ind in indicators:
                     append_row(
                         ws,
                         [

@@ -10,6 +10,7 @@ import hashlib
 import re
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -291,7 +292,7 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def extract_files(paths: list[str | Path], sources: dict | None = None) -> Document:
+def extract_files(paths: Sequence[str | Path], sources: dict | None = None) -> Document:
     """Extract one document from one or more files (read/ picks the reader by the file's bytes);
     `sources` holds what was already read of them, by path."""
     lines: list[Line] = []
