@@ -220,8 +220,8 @@ def audit_export(
     db: str | None = DbOption,
 ):
     """Write the log as JSONL with its hashes (for retention ≥ 180 days; `verify --file` re-checks it)."""
-    from ..export.writers import atomic_write
     from ..access import audit
+    from ..export.writers import atomic_write
 
     if before is not None and before.tzinfo is None:
         before = before.replace(tzinfo=UTC)
