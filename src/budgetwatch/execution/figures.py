@@ -6,22 +6,28 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
 from ..feed.model import Agency, FeedBatch, Payment
+from ..store.schema import table_of
 from .model import ExecutionFigure
 from .view import FeedView
 
-F = ExecutionFigure.__table__
+F = table_of(ExecutionFigure)
 
 
 def store_figures(view: FeedView) -> None:
     c, ls, p = view.conn, view._ls, Payment.__table__
     here = [F.c.region_code == view.region, F.c.fiscal_year == view.year, F.c.as_of == view.as_of]
     c.execute(delete(F).where(*here))
-    base = {"region_code": literal(view.region), "fiscal_year": literal(view.year), "as_of": literal(view.as_of)}
+    base: dict[str, Any] = {
+        "region_code": literal(view.region),
+        "fiscal_year": literal(view.year),
+        "as_of": literal(view.as_of),
+    }
 
     def put(kind: str, q, cols: list[str]):
         sel = q.add_columns(*[v.label(k) for k, v in base.items()], literal(kind).label("kind"))
@@ -79,9 +85,8 @@ def store_figures(view: FeedView) -> None:
 
 def _newest_batch(c: Connection, region: str, year: int) -> int:
     b = FeedBatch.__table__
-    return c.scalar(
-        select(func.coalesce(func.max(b.c.id), 0)).where(b.c.region_code == region, b.c.fiscal_year == year)
-    )
+    n = c.scalar(select(func.coalesce(func.max(b.c.id), 0)).where(b.c.region_code == region, b.c.fiscal_year == year))
+    return int(n or 0)  # coalesce: 0 when the region-year has no batch
 
 
 def _here(region: str, year: int, as_of: date, kind: str):

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..checks.rule import RULES, SEVERITIES, Finding
 from ..errors import NotFound
 from ..feed.model import ExecutionFinding, FeedBatch, Payment
+from ..store.schema import table_of
 from ..vocab.enums import DECISIONS
 from .common import fingerprint
 from .model import ExecutionDecision
@@ -97,7 +98,7 @@ def check_feed(
         as_of = as_of or default_as_of(conn, region, year)
         res = Result(region, year, as_of, evaluate(conn, region, year, as_of, keep_figures=store))
         if store:
-            e = ExecutionFinding.__table__
+            e = table_of(ExecutionFinding)
             conn.execute(
                 delete(e).where(
                     e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "G", e.c.as_of == as_of
@@ -152,7 +153,7 @@ def decide(conn: Connection, finding_id: int, status: str, reason: str | None, b
 
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-    e, d = ExecutionFinding.__table__, ExecutionDecision.__table__
+    e, d = table_of(ExecutionFinding), table_of(ExecutionDecision)
     rec = conn.execute(select(e).where(e.c.id == finding_id)).first()
     if rec is None:
         raise NotFound("execution finding", [finding_id])

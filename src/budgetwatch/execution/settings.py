@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..checks import rule as _rule_registry
+from ..store.schema import table_of
 from .model import RuleSetting
 
 ALL_REGIONS = "*"
@@ -111,7 +112,7 @@ def set_threshold(conn: Connection, region: str, rule: str, key: str, value: Any
     if rule not in _rule_registry.RULES or key not in _rule_registry.RULES[rule].thresholds:
         raise BadSetting(f"{rule}.{key}: no such threshold")
     value = _typed(rule, key, value, _rule_registry.RULES[rule].thresholds[key])
-    t = RuleSetting.__table__
+    t = table_of(RuleSetting)
     conn.execute(t.delete().where(t.c.region_code == region, t.c.rule == rule, t.c.key == key))
     conn.execute(t.insert().values(region_code=region, rule=rule, key=key, value=json.dumps(value), updated_by=by))
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import calendar
 import itertools
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -215,11 +217,11 @@ class FeedView:
             self._tmp.drop(self.conn)
             self._tmp = None
 
-    def lines(self, *where) -> list:
+    def lines(self, *where) -> Sequence[Any]:
         ls = self._ls
         return self.conn.execute(select(ls).where(*where).order_by(ls.c.agency_code, ls.c.src_id)).all()
 
-    def totals(self, *keys: str, where=(), having=()) -> list:
+    def totals(self, *keys: str, where=(), having=()) -> Sequence[Any]:
         """The line figures summed by `keys` (agency_code, pro_code, exp_func_code, dep_eco_code …)."""
         ls = self._ls
         cols = [ls.c[k] for k in keys]
@@ -261,7 +263,7 @@ class FeedView:
             .subquery()
         )
 
-    def balances(self) -> list:
+    def balances(self) -> Sequence[Any]:
         fb = FundBalance.__table__
         q = (
             select(
@@ -306,7 +308,7 @@ class FeedView:
         """The unit's disclosed 部门预算 (or `stage` "final": its 部门决算) as feed.match.Disclosure, or None when the
         unit is not matched to a stored disclosure of that stage."""
         if not hasattr(self, "_disclosed"):
-            self._disclosed = {}
+            self._disclosed: dict[tuple[str, str], Any] = {}
         if (agency, stage) not in self._disclosed:
             self._disclosed[agency, stage] = None
             unit_id = (self.agencies.get(agency) or {}).get("unit_id")
