@@ -27,9 +27,9 @@ from budgetwatch.feed.model import (
     FeedReject,
     Payment,
     PaymentApplication,
-    Region,
 )
 from budgetwatch.feed.synth_pay import ALL_ANOMALIES, generate
+from budgetwatch.store.schema import Region
 
 from conftest import seed
 

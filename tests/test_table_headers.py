@@ -18,10 +18,11 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from budgetwatch.export.headers import header_path
-from budgetwatch.export.writers import label, to_xlsx
+from budgetwatch.export.writers import to_xlsx
 from budgetwatch.extract import extract_files
 from budgetwatch.pipeline import ingest_one
 from budgetwatch.store.repository import load_version
+from budgetwatch.vocab.columns import column_label as label
 from budgetwatch.web.app import create_app
 
 from conftest import CORPUS

@@ -339,7 +339,7 @@ def test_decisions_show_who_and_can_be_undone(client):
 
 
 def test_two_sided_tables_print_side_by_side_with_reader_labels(client):
-    from budgetwatch.export.writers import label
+    from budgetwatch.vocab.columns import column_label as label
 
     i = doc_id(client, "兴县人民代表大会常务委员会办公室")
     html = client.get(f"/documents/{i}").text
