@@ -196,7 +196,7 @@ def gpb_within_expenditure(view: DocView):
             )
 
 
-_ECON_3P = [(i.code, i.economic, i.key, i.zh) for i in THREE_PUBLIC_ITEMS if i.code and i.economic]
+_ECON_3P = sorted((i.code, i.economic, i.key, i.zh) for i in THREE_PUBLIC_ITEMS if i.code and i.economic)  # by code
 
 
 @rule(

@@ -52,7 +52,7 @@ def gov_code(dep: str) -> str:
     return "59999"
 
 
-THREE_PUBLIC_KEYWORDS = tuple((i.code, re.compile(i.word)) for i in THREE_PUBLIC_ITEMS if i.code)
+THREE_PUBLIC_KEYWORDS = tuple(sorted((i.code, re.compile(i.word)) for i in THREE_PUBLIC_ITEMS if i.code and i.word))
 
 
 def three_public_item(name: str | None) -> str | None:

@@ -168,20 +168,11 @@ class ThreePublicItem:
     not_with: str | None = None
 
 
-# in the order the extractor tries a column label: the first that matches names it
+# in the order the extractor tries a column label (the first that matches names it) and writes a 三公 table's
+# items printed across as its rows
 THREE_PUBLIC_ITEMS: tuple[ThreePublicItem, ...] = (
     ThreePublicItem("abroad", "因公出国（境）费", "30212", "出国", "因公出国", "因公出国", "因公出国"),
     ThreePublicItem("reception", "公务接待费", "30217", "接待", "公务接待", "公务接待", "公务接待"),
-    ThreePublicItem(
-        "running",
-        "公务用车运行维护费",
-        "30231",
-        "运行",
-        "公务用车运行",
-        r"运行(维护|维修)?费?$",
-        r"运行(维护)?费$",
-        not_with="购置",
-    ),
     ThreePublicItem(
         "purchase",
         "公务用车购置费",
@@ -192,8 +183,19 @@ THREE_PUBLIC_ITEMS: tuple[ThreePublicItem, ...] = (
         r"购置费?$",
         not_with="运行",
     ),
+    ThreePublicItem(
+        "running",
+        "公务用车运行维护费",
+        "30231",
+        "运行",
+        "公务用车运行",
+        r"运行(维护|维修)?费?$",
+        r"运行(维护)?费$",
+        not_with="购置",
+    ),
     ThreePublicItem("car", "公务用车购置及运行费", None, None, None, "公务用车购置及运行", "购置及运行"),
 )
 THREE_PUBLIC_CODE: dict[str, str] = {i.key: i.code for i in THREE_PUBLIC_ITEMS if i.code}  # abroad → 30212 …
+_BY_CODE = sorted((i for i in THREE_PUBLIC_ITEMS if i.code), key=lambda i: i.code or "")
 # the 三公 items among the 部门经济分类 款: {code: 科目 name}
-THREE_PUBLIC: dict[str, str] = {i.code: DEPARTMENT_ECONOMIC_ITEMS[i.code] for i in THREE_PUBLIC_ITEMS if i.code}
+THREE_PUBLIC: dict[str, str] = {i.code: DEPARTMENT_ECONOMIC_ITEMS[i.code] for i in _BY_CODE if i.code}  # in code order
