@@ -440,8 +440,9 @@ def spark(
 
     if out.exists() and any(out.iterdir()) and not (out / "documents").exists():
         fail(f"{out}: exists and is not an earlier output of budgetwatch spark")
+    inputs: list[str | Path] = list(paths)
     try:
-        counts = run(paths, out, master=master, partitions=partitions)
+        counts = run(inputs, out, master=master, partitions=partitions)
     except ValueError as e:
         fail(str(e))
     failed = counts.pop("failed")
