@@ -78,12 +78,11 @@ def test_overview_document_finding_highlight_and_downloads(server, browser, tmp_
     page.wait_for_selector("#findings")
     assert "问题清单" in page.content()
     shot(page, "2-document")
-    finding = page.locator("li.finding[data-target^='c-']").first  # a finding on a figure
+    finding = page.locator("li.finding[data-target^='t-']").first  # a finding on a table (D01: no form for a project)
     target = finding.get_attribute("data-target")
     finding.click()
-    cell = page.locator(f"#{target}")
-    assert "hl" in (cell.get_attribute("class") or "")
-    assert cell.is_visible()
+    table = page.locator(f"#{target}")
+    assert "hl" in (table.get_attribute("class") or "") and table.is_visible()
     shot(page, "3-finding-highlighted")
     with page.expect_download() as d:
         page.locator("#t-0 a.dl", has_text="CSV").click()
@@ -107,6 +106,11 @@ def test_upload_a_pdf_and_see_its_findings(server, browser):
     page.wait_for_url("**/documents/*")
     assert "长春市信访局" in page.locator("h1").inner_text()
     assert page.locator("li.finding", has_text="A02").count() >= 2
+    finding = page.locator("li.finding[data-target^='c-']", has_text="A02").first  # a finding on a figure
+    target = finding.get_attribute("data-target")
+    finding.click()
+    cell = page.locator(f"#{target}")
+    assert "hl" in (cell.get_attribute("class") or "") and cell.is_visible()
     shot(page, "4-uploaded-pdf")
     page.goto(server + "/findings?rule=A02")
     assert page.locator("#finding-list tbody tr").count() >= 2
