@@ -60,7 +60,8 @@ def from_database(url: str) -> dict:
     engine.dispose()
     return {
         "documents": sorted(keys),
-        "cells": checksum(cell_line(*c) for c in cells),
+        # Spark numbers tables and rows from 1, as a reader counts (model.figures); the store from 0
+        "cells": checksum(cell_line(k, t + 1, r + 1, col, amount) for k, t, r, col, amount in cells),
         "findings": Counter((k, rule) for k, rule, _ in findings),
         "family F": sum(1 for *_, fam in findings if fam == "F"),
     }
@@ -75,7 +76,7 @@ def from_parquet(out) -> dict:
     findings = rows("findings", "key, rule, family")
     return {
         "documents": sorted(k for (k,) in rows("documents", "key")),
-        "cells": checksum(cell_line(*c) for c in rows("cells", 'key, "table", "row", "column", amount')),
+        "cells": checksum(cell_line(*c) for c in rows("cells", 'key, table_no, row_no, "column", amount')),
         "findings": Counter((k, rule) for k, rule, _ in findings),
         "family F": sum(1 for *_, fam in findings if fam == "F"),
     }

@@ -199,8 +199,9 @@ def _shares(peers: list[Neighbour]) -> tuple[list[float], dict]:
         return hit[1]
     by_unit: dict = {}
     for p in peers:
-        if p.figures.get("carryover") is not None and (p.figures.get("income_total") or 0) > 0:
-            by_unit.setdefault(p.unit, []).append(100 * p.figures["carryover"] / p.figures["income_total"])
+        carry, total = p.figures.get("carryover"), p.figures.get("income_total")
+        if carry is not None and total is not None and total > 0:
+            by_unit.setdefault(p.unit, []).append(100 * carry / total)
     out = (sorted(v for vs in by_unit.values() for v in vs), by_unit)
     if memo is not None:
         memo[("shares", id(peers))] = (peers, out)

@@ -191,6 +191,19 @@ def _neighbours(checked, by, parts: int):
     )
 
 
+def _waiting(o: tuple) -> bool:
+    """A file's records (order, records) that wait for their partner in the folder."""
+    return bool(o[1]) and o[1][0][0] == "waiting"
+
+
+def _of(name: str):
+    return lambda r: r[0] == name
+
+
+def _as_row(fields: list[str]):
+    return lambda r: tuple(r[1].get(f) for f in fields)
+
+
 def join_uri(base: str | Path, name: str) -> str:
     """`base`/`name` for a local path or a URI (a Path would turn s3a://b/out into s3a:/b/out)."""
     text = str(base)
@@ -234,13 +247,13 @@ def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", part
         joins = max(1, min(parts, spark.sparkContext.defaultParallelism * 2))  # the key figures are small
         read = spark.sparkContext.parallelize(files, parts).map(lambda t: (t[0], file_records(t[1], t[2])))
         read = read.persist(StorageLevel.DISK_ONLY)  # each file read once; on disk, not evicted and read again
-        waiting = read.filter(lambda o: o[1][:1] and o[1][0][0] == "waiting")
+        waiting = read.filter(_waiting)
         paired = (
             waiting.map(lambda o: (o[1][0][1]["folder"], (o[0], o[1][0][1])))
             .groupByKey()
             .flatMap(lambda kv: folder_pairs(list(kv[1])))
         )
-        done = read.filter(lambda o: not (o[1][:1] and o[1][0][0] == "waiting")).union(paired)
+        done = read.filter(lambda o: not _waiting(o)).union(paired)
         failures = done.flatMap(lambda o: [r for r in o[1] if r[0] == "failures"])
         # one document per key, as the database keeps one newest version: the one ingest stores last
         docs = (
@@ -261,18 +274,13 @@ def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", part
             .leftOuterJoin(peers, joins)
             .flatMap(lambda kv: family_f_records(kv[1][0][0], kv[1][0][1] or [], kv[1][1] or []))
         )
-        counts = {}
+        counts: dict = {}
         for name, schema in _schemas().items():
             rows = records.union(family_f) if name == "findings" else records
-            df = spark.createDataFrame(
-                rows.filter(lambda r, n=name: r[0] == n).map(
-                    lambda r, fields=schema.fieldNames(): tuple(r[1].get(f) for f in fields)
-                ),
-                schema,
-            )
+            df = spark.createDataFrame(rows.filter(_of(name)).map(_as_row(schema.fieldNames())), schema)
             df.write.mode("overwrite").parquet(join_uri(out, name))
             counts[name] = spark.read.parquet(join_uri(out, name)).count()
-        counts["failed"] = [r[1]["message"] for r in records.filter(lambda r: r[0] == "failures").take(20)]
+        counts["failed"] = [r[1]["message"] for r in records.filter(_of("failures")).take(20)]
         return counts
     finally:
         spark.stop()
