@@ -383,6 +383,17 @@ def class_name(row) -> str | None:
     return n if n in CLASS_NAMES else None
 
 
+def _classes(rows: list) -> list:
+    """The 类 rows of an expenditure side. Where it lists 款/项 beneath each 类, a row named like a 类 right
+    after a 类 of the same amount is that 类's own 款 (五、其他支出 7,647.43 → 其他支出 7,647.43 → 其他支出
+    7,647.43; 援助其他地区支出 5,231.12 → 住房保障 5,231.12), not another 类."""
+    at = [i for i, r in enumerate(rows) if class_name(r) and "total" in r.values]
+    if not at or at[-1] - at[0] + 1 == len(at):  # the 类 alone, one after another: nothing beneath them
+        return [rows[i] for i in at]
+    named = set(at)
+    return [rows[i] for i in at if not (i - 1 in named and rows[i - 1].values["total"] == rows[i].values["total"])]
+
+
 @rule(
     "A08",
     "收支总表本年支出合计等于各类支出之和",
@@ -396,7 +407,7 @@ def class_name(row) -> str | None:
 def summary_classes(view: DocView):
     for t in view.tables("summary", "fiscal_summary"):
         exp = [r for r in t.rows if r.side == "expenditure" and r.block is None]
-        classes = [r for r in exp if class_name(r) and "total" in r.values]
+        classes = _classes(exp)
         total = next(
             (r for r in exp if re.match(r"^本年支出合计$|^支出合计$", name_of(r)) and "total" in r.values), None
         )
