@@ -378,6 +378,16 @@ def rule_cases(doc) -> list[RuleCase]:
         ),
         # 民政局 2021 p20: 财政拨款收支 70,376.87万元 for a 收入总计 of 703,768,605.79元 — the last digit, not a figure
         R("C01", XIAN_MINZHENG, None),
+        # 深圳 p14: 上级专项转移支付支出预算1,610.00万元（其中380.00万元为政府性基金预算、1,230.00万元为一般公共预算）
+        # splits that part, not the department's 政府性基金 (300.00); its p13 政府性基金预算收入380.00 still speaks
+        R(
+            "C01",
+            None,
+            "shenzhen-746a2ec769.pdf",
+            n=None,
+            want={"value": 380.0, "expected": 300.0},
+            holds=lambda fs, d: not any("专项转移支付" in f.message for f in fs),
+        ),
         R(
             "C02",
             "000",

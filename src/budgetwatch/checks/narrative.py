@@ -84,7 +84,8 @@ _COMPOSITES = ("admin_operating", "procurement", "personnel", "public", "project
 _ABOUT_PROJECTS = re.compile(
     r"绩效目标|绩效管理|绩效评价|绩效自评|项目自评|自评(报告|结果|得分)|本项目|该项目|项目资金|"
     r"项目(预算|总投资|实施|执行)|项目\d+个|\d+个项目|"
-    r"(?<!经)费预算总额"  # 深圳水务: 污水处理费预算总额…，其中：一般公共预算… — one charge's sources, not the totals
+    r"(?<!经)费预算总额|"  # 深圳水务: 污水处理费预算总额…，其中：一般公共预算… — one charge's sources, not the totals
+    r"专项转移支付(支出)?预算"  # 深圳: 上级专项转移支付支出预算…（其中…为政府性基金预算…）— that part's sources
 )
 
 
