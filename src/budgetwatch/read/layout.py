@@ -311,13 +311,6 @@ def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
     return out
 
 
-def _runs_past_bottom(grid: _Grid, g: Glyph) -> bool:
-    """The last line of a cell's text, run past the table's bottom ruling (drawn clipped, as _lift_overflow's
-    lines are): it straddles that ruling, its centre below it. It stays in the table's last row."""
-    bottom = grid.ys[-1]
-    return grid.xs[0] <= g.cx <= grid.xs[-1] and g.top < bottom - 0.1 * max(g.size, 1) and g.cy > bottom
-
-
 def page_grids(page: PdfPage, st: LayoutSettings = LAYOUT) -> list[_Grid]:
     """The ruled tables of the page: their rulings merged and the grid of their column and row lines."""
     hs, vs = _merge(page.hedges, st), _merge(page.vedges, st)
@@ -330,7 +323,7 @@ def page_rows(page: PdfPage, st: LayoutSettings = LAYOUT) -> list[LaidRow]:
     free: list[Glyph] = []
     for g in page.glyphs:
         for k, grid in enumerate(grids):
-            if grid.contains(g.cx, g.cy) or _runs_past_bottom(grid, g):
+            if grid.contains(g.cx, g.cy):
                 per_grid[k].append(g)
                 break
         else:
