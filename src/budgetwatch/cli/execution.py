@@ -15,21 +15,7 @@ from ..errors import NotFound
 from .common import SEVERITY_COLOUR, DbOption, _open, as_of_day, console, decision_mark, fail, severity_counts
 
 app = typer.Typer(no_args_is_help=True, help="执行监控: family G rules on the 联网 feed (docs/execution.md).")
-COLUMNS = {
-    "id": "编号",
-    "rule": "规则",
-    "severity": "严重程度",
-    "level": "等级",
-    "agency_code": "单位编码",
-    "subject_type": "对象类型",
-    "subject_id": "对象",
-    "value": "金额(元)",
-    "expected": "比较数(元)",
-    "message": "问题说明",
-    "suggestion": "审查意见建议",
-    "status": "处理",
-    "as_of": "截至日",
-}
+HEAD_COLUMNS = {"id": "编号", "rule": "规则", "severity": "严重程度", "level": "等级"}  # then the pages' detail columns
 
 
 def _region(region: str | None) -> str:
@@ -92,7 +78,10 @@ def _emit(rows: list[dict], fmt: str, out: Path | None, title: str) -> None:
     if fmt == "json":
         data = json.dumps(rows, ensure_ascii=False, indent=1, default=str).encode()
     else:
-        data = bytes(table_response(rows, COLUMNS, "execution-findings", fmt).body)
+        from ..execution.queries import FINDING_DETAIL_COLUMNS
+
+        columns = {**HEAD_COLUMNS, **FINDING_DETAIL_COLUMNS}
+        data = bytes(table_response(rows, columns, "execution-findings", fmt).body)
     if out is None:
         sys.stdout.buffer.write(data)
     else:

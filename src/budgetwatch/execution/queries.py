@@ -15,6 +15,19 @@ from ..vocab.enums import Severity, WarningLevel, labels
 from .model import ExecutionDecision
 
 LEVELS = labels(WarningLevel)
+# an execution finding's columns in a download after its rule and severity, the same for the CLI and the pages
+# (each puts its own rule/severity/level columns in front)
+FINDING_DETAIL_COLUMNS = {
+    "agency_code": "单位编码",
+    "subject_type": "对象类型",
+    "subject_id": "对象",
+    "value": "金额(元)",
+    "expected": "比较数(元)",
+    "message": "问题说明",
+    "suggestion": "审查意见建议",
+    "status": "处理",
+    "as_of": "截至日",
+}
 # the level a finding without one of its own is shown at, by severity
 _SHOWN = {Severity.error.value: WarningLevel.red.value, Severity.warn.value: WarningLevel.orange.value}
 

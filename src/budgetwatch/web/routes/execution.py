@@ -45,15 +45,7 @@ FINDING_COLUMNS = {
     "title": "名称",
     "severity_zh": "严重程度",
     "level_zh": "等级",
-    "agency_code": "单位编码",
-    "subject_type": "对象类型",
-    "subject_id": "对象",
-    "value": "金额(元)",
-    "expected": "比较数(元)",
-    "message": "问题说明",
-    "suggestion": "审查意见建议",
-    "status": "处理",
-    "as_of": "截至日",
+    **EQ.FINDING_DETAIL_COLUMNS,
 }
 PAYMENT_COLUMNS = {
     "pay_date": "支付日期",
