@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -13,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..checks.rule import RULES, SEVERITIES, Finding
 from ..errors import NotFound
 from ..feed.model import ExecutionFinding, FeedBatch, Payment
+from ..feed.reconcile import finding_row
 from ..store.schema import table_of
 from ..vocab.enums import DECISIONS
 from .common import fingerprint
@@ -110,41 +110,20 @@ def check_feed(
     return res
 
 
-def _money(v) -> Decimal | None:
-    return None if v is None else Decimal(str(v)).quantize(Decimal("0.01"))
-
-
 def _row(f: Finding, region: str, year: int, as_of: date) -> dict:
     e = f.evidence
-    return {
-        "region_code": region,
-        "fiscal_year": year,
-        "agency_code": e.get("agency_code"),
-        "as_of": as_of,
-        "version_id": e.get("version_id"),
-        "rule": f.rule,
-        "family": "G",
-        "severity": f.severity,
-        "confidence": f.confidence,
-        "fingerprint": exec_fingerprint(f),
-        "subject_type": e.get("subject_type"),
-        "subject_id": str(e.get("subject_id"))[:100],
-        "file": f.file,
-        "page": f.page,
-        "line": f.line,
-        "table_kind": f.table_kind,
-        "table_title": f.table_title,
-        "row_code": f.row_code,
-        "row_name": f.row_name,
-        "column": f.column,
-        "value": _money(f.value),
-        "expected": _money(f.expected),
-        "difference": _money(f.difference),
-        "money_unit": f.money_unit,
-        "message": f.message,
-        "suggestion": f.suggestion,
-        "evidence": e,
-    }
+    return finding_row(
+        f,
+        region_code=region,
+        fiscal_year=year,
+        agency_code=e.get("agency_code"),
+        as_of=as_of,
+        version_id=e.get("version_id"),
+        family="G",
+        fingerprint=exec_fingerprint(f),
+        subject_type=e.get("subject_type"),
+        subject_id=str(e.get("subject_id"))[:100],
+    )
 
 
 def decide(conn: Connection, finding_id: int, status: str, reason: str | None, by: str | None) -> dict:

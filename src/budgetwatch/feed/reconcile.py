@@ -127,20 +127,17 @@ def _money(v) -> Decimal | None:
     return None if v is None else Decimal(str(v)).quantize(Decimal("0.01"))
 
 
-def _row(f: Finding, region: str, year: int, agency: str, version_id: int, as_of: date | None) -> dict:
+def finding_row(f: Finding, **scope) -> dict:
+    """A finding as a row of execution_findings (families R and G): `scope` gives region_code, fiscal_year,
+    agency_code, as_of, version_id and the subject; the rule, location and figures come from the finding."""
     return {
-        "region_code": region,
-        "fiscal_year": year,
-        "agency_code": agency,
-        "as_of": as_of,
-        "version_id": version_id,
-        "rule": f.rule,
         "family": f.family,
+        "fingerprint": f.fingerprint,
+        "evidence": f.evidence,
+        **scope,
+        "rule": f.rule,
         "severity": f.severity,
         "confidence": f.confidence,
-        "fingerprint": f.fingerprint,
-        "subject_type": "unit",
-        "subject_id": agency,
         "file": f.file,
         "page": f.page,
         "line": f.line,
@@ -155,8 +152,20 @@ def _row(f: Finding, region: str, year: int, agency: str, version_id: int, as_of
         "money_unit": f.money_unit,
         "message": f.message,
         "suggestion": f.suggestion,
-        "evidence": f.evidence,
     }
+
+
+def _row(f: Finding, region: str, year: int, agency: str, version_id: int, as_of: date | None) -> dict:
+    return finding_row(
+        f,
+        region_code=region,
+        fiscal_year=year,
+        agency_code=agency,
+        as_of=as_of,
+        version_id=version_id,
+        subject_type="unit",
+        subject_id=agency,
+    )
 
 
 def stored_findings(
