@@ -21,6 +21,7 @@ import pytest
 
 Change = Callable[[Any, dict], object]  # (document, run_checks keyword arguments) → mutated in place
 
+BEIJING_WJW = "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"
 CHANGCHUN = "jilin-changchun-xinfangju-2026-yusuan.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
@@ -144,6 +145,20 @@ def _in_wan(project) -> Change:
         _form(project)(d).money_unit = "万元"  # 100000 printed as 万元: ten thousand times the project table's
 
     return change
+
+
+def _renamed_cap(old, new) -> Change:
+    def change(d, kw):
+        ind = next(i for f in d.forms for i in f.indicators if i.name == old)
+        ind.name = new
+
+    return change
+
+
+def _whole_caps_silent(fs, d) -> bool:
+    """北京卫健委 p67 院前急救站点日常运行成本 ≤186.99 of 187 and p109 采购成本 ≤647.99 of a 仪器购置项目 of 648: each is
+    the project's whole cost, 水费 and one instrument's cost are parts of it, not more on top."""
+    return not any(re.search(r"院前急救站点日常运行成本补偿|仪器购置项目", f.row_name or "") for f in fs)
 
 
 def _per_month(d, kw):
@@ -485,6 +500,16 @@ def rule_cases(doc) -> list[RuleCase]:
         ),
         R("D08", "000", WANLI_2023, says=("满意度指标",)),
         R("D09", "002", "001", want={"row_name": "智慧人大三期项目", "value": 890000}),
+        R("D09", None, BEIJING_WJW, n=None, holds=_whole_caps_silent),
+        # the same cap named by a part (not the project): 186.99 + 水费 1.1 > 187
+        R(
+            "D09",
+            None,
+            BEIJING_WJW,
+            _renamed_cap("院前急救站点日常运行成本", "站点电费成本"),
+            n=None,
+            want={"page": 67, "value": pytest.approx(188.09)},
+        ),
         # 说明: 23 projects with targets; 18 forms printed
         R("D10", None, "001", want={"value": 23, "expected": 18}, fix=text("二级项目23个", "二级项目18个")),
         # 烟台住建局: 涉及一级预算项目76个 — 62 forms of the projects under them, another count

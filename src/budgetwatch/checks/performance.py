@@ -8,7 +8,7 @@ import re
 
 from ..extract.text_rules import nospace
 from ..model import Form
-from ..vocab.indicators import REQUIRED_LEVEL1
+from ..vocab.indicators import LEVEL2_PARENT, REQUIRED_LEVEL1
 from ..vocab.units import TO_WAN, UNIT_PATTERN, to_wan
 from .rule import rule
 from .view import TOTAL_NAME, DocView, name_of
@@ -348,6 +348,20 @@ def missing_categories(view: DocView):
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(" + UNIT_PATTERN + ")")
 _PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
 _WHOLE_COST = re.compile(r"总成本|总费用|总额|总量|总投入|成本合计|费用合计|预算控制数")
+_COST_HEAD = re.compile(r"(?:成本|费用|经费|资金|支出|费)$")
+_BUYING = re.compile(r"购置|购买")  # one act, named two ways: 采购成本 of a 仪器购置项目
+
+
+def _names_project(cap: str, project: str) -> bool:
+    """A cap named by the project's own object (院前急救站点日常运行成本 of 院前急救站点日常运行成本补偿) is its
+    whole cost, of which the other caps are parts."""
+    stem = _COST_HEAD.sub("", _BUYING.sub("采购", cap))
+    return (
+        len(stem) >= 2
+        and stem not in LEVEL2_PARENT
+        and stem + "成本" not in LEVEL2_PARENT
+        and (stem in _BUYING.sub("采购", project))
+    )
 
 
 @rule(
@@ -356,7 +370,7 @@ _WHOLE_COST = re.compile(r"总成本|总费用|总额|总量|总投入|成本合
     family="D",
     severity="error",
     compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
-    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“项目预算控制数”“经费总量控制”的，以它比较（其余成本指标是它的组成部分）",
+    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“项目预算控制数”“经费总量控制”或以项目本身命名的成本指标（如购置项目的“采购成本”）的，以它比较（其余成本指标是它的组成部分）",
     message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
     suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。",
 )
@@ -374,7 +388,7 @@ def costs_above_budget(view: DocView):
             ):
                 continue  # a rate (单个项目…、每人…) caps one item, not the project
             amount = float(m.group(1)) * TO_WAN[m.group(2)]
-            if _WHOLE_COST.search(nospace(ind.name)):
+            if _WHOLE_COST.search(nospace(ind.name)) or _names_project(nospace(ind.name), norm_project(f.project)):
                 whole = max(whole or 0.0, amount)  # 项目总成本 covers the parts listed beside it
             else:
                 parts += amount
