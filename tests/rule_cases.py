@@ -23,6 +23,10 @@ Change = Callable[[Any, dict], object]  # (document, run_checks keyword argument
 
 BEIJING_WJW = "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"
 CHANGCHUN = "jilin-changchun-xinfangju-2026-yusuan.pdf"
+YANTAI_WENLV = "yantai-b5a0bb5c8b.pdf"
+XIAN_KEJI = "xian-d8b69a4ecb.pdf"
+YANTAI_ZHENGWU = "yantai-a0305b6038.pdf"
+FUZHOU_YIBAO = "fuzhou-3eeafd2013.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -151,6 +155,13 @@ def _renamed_cap(old, new) -> Change:
     def change(d, kw):
         ind = next(i for f in d.forms for i in f.indicators if i.name == old)
         ind.name = new
+
+    return change
+
+
+def _relabelled(name, level2) -> Change:
+    def change(d, kw):
+        next(i for f in d.forms for i in f.indicators if i.name == name).level2 = level2
 
     return change
 
@@ -491,6 +502,12 @@ def rule_cases(doc) -> list[RuleCase]:
         R(
             "D06", "002", "000", n=None, want={"row_name": "2023年党建工作经费"}, says=("≥10万元",)
         ),  # 002: 印刷成本 ≤15万元
+        # 烟台 政务云资源费用审减率≥10%: an audit's cut has a floor
+        R("D06", YANTAI_ZHENGWU),
+        # 福州医保 居民医保人均财政补助标准≥800元: the policy's floor per head; 预算执行率≥95% filed as a cost is not
+        R("D06", None, FUZHOU_YIBAO, n=None, holds=lambda fs, d: not any("标准" in f.message for f in fs)),
+        # 北京卫健委 p110 采购净结余≥1万元: a surplus has a floor
+        R("D06", None, BEIJING_WJW, n=None, holds=lambda fs, d: not any("结余" in f.message for f in fs)),
         R(
             "D07",
             WANLI_2023,
@@ -527,6 +544,17 @@ def rule_cases(doc) -> list[RuleCase]:
                 and "信息共享情况" in named(fs, "人大会议经费").message
             ),
         ),  # 共享 filed under 满意度
+        # 烟台文旅 影视产业专项扶持资金: 社会成本 居民投诉数量≤3起 is a harm borne, not money (财预〔2021〕101号);
+        # filed under 经济成本 it would be misfiled
+        R(
+            "D11",
+            YANTAI_WENLV,
+            YANTAI_WENLV,
+            _relabelled("奖补项目拍摄期间，居民投诉数量", "经济成本"),
+            says=("居民投诉数量",),
+        ),
+        # 西安科技局 p62: 满意度 无/无 is a slot left empty, not an indicator under the wrong head
+        R("D11", None, XIAN_KEJI, n=None, holds=lambda fs, d: all("“无”" not in f.message for f in fs)),
         # 预算联网监督系统建设经费 (34.54) and …及平台改造资金 (9.00): the same targets
         R(
             "D12",

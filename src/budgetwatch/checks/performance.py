@@ -8,7 +8,7 @@ import re
 
 from ..extract.text_rules import nospace
 from ..model import Form
-from ..vocab.indicators import LEVEL2_PARENT, REQUIRED_LEVEL1
+from ..vocab.indicators import LEVEL2_PARENT, NON_MONEY_COSTS, REQUIRED_LEVEL1
 from ..vocab.units import TO_WAN, UNIT_PATTERN, to_wan
 from .rule import rule
 from .view import TOTAL_NAME, DocView, name_of
@@ -258,7 +258,7 @@ def _indicators_at(view: DocView, f: Form, inds: list, **kw) -> dict:
     family="D",
     severity="error",
     compares="成本指标的比较符号",
-    applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”；一张表的各处汇总为一条",
+    applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”（节约、结余、审减和补助、缴费标准以下限表示，不比较）；一张表的各处汇总为一条",
     message="项目“{label}”有{count}个成本指标使用下限：{items}，成本指标应为上限（≤）。",
     suggestion="建议将项目“{label}”的上述成本指标改为“≤”的成本控制上限，并与预算金额相衔接。",
 )
@@ -275,7 +275,9 @@ def cost_lower_bound(view: DocView):
             yield _indicators_at(view, f, bad)
 
 
-_SAVING = re.compile(r"节约|节省|降低|下降|压减")  # a saving has a lower bound
+# a saving, a surplus or an audit's cut has a lower bound; so has a per-head standard paid out (补助标准≥800元:
+# the policy's floor for each beneficiary, not a cap on the project's cost)
+_SAVING = re.compile(r"节约|节省|降低|下降|压减|结余|审减|(?:补助|补贴|救助|资助|缴费)标准")
 _PCT = re.compile(r"(≥|>=|≧|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _STRICT = (">", "＞", "大于", "高于", "超过")
 
@@ -444,9 +446,16 @@ def project_count(view: DocView):
             return
 
 
+_PLACEHOLDER = re.compile(r"(?:无|/|—|-|－)+")
 _MONEYISH = re.compile(r"元|万|费|成本|资金|经费|预算|节约|控制|降低|不超过|以内")
 _LEVEL_RULES = (
-    ("成本", lambda i: not _MONEYISH.search(nospace(i.name + i.value)), "成本指标的取值不是金额"),
+    (
+        "成本",
+        lambda i: (
+            not _MONEYISH.search(nospace(i.name + i.value)) and not any(k in (i.level2 or "") for k in NON_MONEY_COSTS)
+        ),
+        "成本指标的取值不是金额",
+    ),
     (
         "满意",
         lambda i: (
@@ -464,8 +473,8 @@ _LEVEL_RULES = (
     "绩效指标归类与内容不符",
     family="D",
     severity="warn",
-    compares="每个三级指标的名称、取值与其所属的二级指标（成本指标应为金额，满意度指标应为满意度）",
-    applies="有成本指标或满意度指标的绩效目标表；常见于表格错行、指标错位",
+    compares="每个三级指标的名称、取值与其所属的二级指标（经济成本指标应为金额，满意度指标应为满意度）",
+    applies="有成本指标或满意度指标的绩效目标表（社会成本、生态环境成本指标不以金额计，“无”表示未填，均不比较）；常见于表格错行、指标错位",
     message="项目“{label}”的绩效目标表中{count}个指标归类与内容不符：{items}。",
     suggestion="建议核实项目“{label}”绩效目标表的指标层级是否错位，将指标列入正确的类别并补充计量单位。",
 )
@@ -473,8 +482,8 @@ def misplaced_indicators(view: DocView):
     for f in view.doc.forms:
         bad = []
         for ind in f.indicators:
-            if not nospace(ind.name):
-                continue
+            if not nospace(ind.name) or _PLACEHOLDER.fullmatch(nospace(ind.name + ind.value)):
+                continue  # 无/无: a slot left empty, not an indicator filed under the wrong head
             level = (ind.level2 or "") if "成本" in (ind.level2 or "") else (ind.level1 or "") + (ind.level2 or "")
             for key, test, why in _LEVEL_RULES:
                 if key in level and test(ind):

@@ -29,6 +29,8 @@ LEVEL2_PARENT: dict[str, str] = {
     "社会成本": "成本指标",
     "生态环境成本": "成本指标",
 }
+# 成本指标 of these kinds are not money (财预〔2021〕101号: 社会成本、生态环境成本 are harms borne, e.g. 投诉≤3起)
+NON_MONEY_COSTS: tuple[str, ...] = ("社会成本", "生态环境成本", "生态成本")
 FRAME_LABELS: frozenset[str] = frozenset(
     {
         "绩效指标",
