@@ -27,6 +27,7 @@ YANTAI_WENLV = "yantai-b5a0bb5c8b.pdf"
 XIAN_KEJI = "xian-d8b69a4ecb.pdf"
 YANTAI_ZHENGWU = "yantai-a0305b6038.pdf"
 FUZHOU_YIBAO = "fuzhou-3eeafd2013.pdf"
+GUANGZHOU_HUANJING = "guangzhou-b3559bdcf8.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -437,6 +438,8 @@ def rule_cases(doc) -> list[RuleCase]:
             text("政府采购货物预算151.54万元", "政府采购货物预算150.54万元"),
             want={"value": 151.54, "expected": pytest.approx(150.54), "severity": "warn"},
         ),
+        # 广州 p103: 拟购置固定资产1,998.62万元…其中：…0.7万元，…56.25万元等 — the list says it names only some
+        R("C05", GUANGZHOU_HUANJING),
         # 001: 20.00 down 3.00 = 接待 down 3.00, the rest 相同
         R("C06", "001", "000", want={"value": -0.5, "expected": 2.0}),
         R(

@@ -386,7 +386,7 @@ def _amounts_outside_changes(s: str) -> list:
     family="C",
     severity="warn",
     compares="说明中“总额A万元，其中：a、b、c…”所列各项之和与总额A",
-    applies="“其中”后列出两项及以上金额时；各项之和大于总额为错误，小于总额可能是只列举了部分，作为警告",
+    applies="“其中”后列出两项及以上金额时；各项之和大于总额为错误，小于总额可能是只列举了部分，作为警告（列举以“等”结尾的不比较）",
     message="说明称{label}{value}万元，其中所列各项之和为{expected}万元，相差{difference}万元。原文：“{sentence}”",
     suggestion="建议核实说明中{label}及其各组成部分的金额，确保各项之和与总额一致。",
 )
@@ -397,6 +397,8 @@ def narrative_breakdowns(view: DocView):
         if any(abs(s - h.amount) <= tol + claim_tol(h) for h in heads) or _some_subset_adds_up(items, heads):
             continue
         head = heads[0]
+        if s < head.amount and _ends_with_etc(items[-1]):
+            continue  # …其中：A 0.7万元，B 56.25万元等: the list says it names only some parts
         sev = "error" if s > head.amount else "warn"
         yield dict(
             _where(view, head),
@@ -407,6 +409,11 @@ def narrative_breakdowns(view: DocView):
             label=head.label,
             confidence=0.9 if sev == "error" else 0.6,
         )
+
+
+def _ends_with_etc(c: Claim) -> bool:
+    at = c.sentence.find(c.printed)
+    return at >= 0 and bool(re.match(r"\s*(?:万元|元|亿元)\s*等(?![于同])", c.sentence[at + len(c.printed) :]))
 
 
 def _some_subset_adds_up(items, heads) -> bool:
