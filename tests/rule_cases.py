@@ -28,6 +28,8 @@ XIAN_KEJI = "xian-d8b69a4ecb.pdf"
 YANTAI_ZHENGWU = "yantai-a0305b6038.pdf"
 FUZHOU_YIBAO = "fuzhou-3eeafd2013.pdf"
 GUANGZHOU_HUANJING = "guangzhou-b3559bdcf8.pdf"
+YANTAI_YINGJI = "yantai-5f7b04a243.pdf"
+YANTAI_YIBAO = "yantai-870f8f5350.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -521,6 +523,10 @@ def rule_cases(doc) -> list[RuleCase]:
         R("D08", "000", WANLI_2023, says=("满意度指标",)),
         R("D09", "002", "001", want={"row_name": "智慧人大三期项目", "value": 890000}),
         R("D09", None, BEIJING_WJW, n=None, holds=_whole_caps_silent),
+        # 烟台应急 成本控制数≤400 beside two parts of 200; 烟台医保 2026年预算总支出≤392 and 2026年预算金额≤400
+        # beside their parts: each is the whole
+        R("D09", YANTAI_YINGJI),
+        R("D09", YANTAI_YIBAO),
         # the same cap named by a part (not the project): 186.99 + 水费 1.1 > 187
         R(
             "D09",

@@ -349,7 +349,10 @@ def missing_categories(view: DocView):
 
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(" + UNIT_PATTERN + ")")
 _PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
-_WHOLE_COST = re.compile(r"总成本|总费用|总额|总量|总投入|成本合计|费用合计|预算控制数")
+# the project's whole cost, however named (成本控制数, 2026年预算总支出, 2026年预算金额 — 烟台)
+_WHOLE_COST = re.compile(
+    r"总成本|总费用|总额|总量|总投入|总支出|成本合计|费用合计|控制数|^(?:20\d\d年度?)?预算(?:金额|资金|数)$"
+)
 _COST_HEAD = re.compile(r"(?:成本|费用|经费|资金|支出|费)$")
 _BUYING = re.compile(r"购置|购买")  # one act, named two ways: 采购成本 of a 仪器购置项目
 
@@ -372,7 +375,7 @@ def _names_project(cap: str, project: str) -> bool:
     family="D",
     severity="error",
     compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
-    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“项目预算控制数”“经费总量控制”或以项目本身命名的成本指标（如购置项目的“采购成本”）的，以它比较（其余成本指标是它的组成部分）",
+    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“成本控制数”“预算总支出”“经费总量控制”或以项目本身命名的成本指标（如购置项目的“采购成本”）的，以它比较（其余成本指标是它的组成部分）",
     message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
     suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。",
 )
