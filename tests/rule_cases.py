@@ -30,6 +30,7 @@ FUZHOU_YIBAO = "fuzhou-3eeafd2013.pdf"
 GUANGZHOU_HUANJING = "guangzhou-b3559bdcf8.pdf"
 YANTAI_YINGJI = "yantai-5f7b04a243.pdf"
 YANTAI_YIBAO = "yantai-870f8f5350.pdf"
+BEIJING_WENLV = "beijing-19b313bcef.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -561,6 +562,16 @@ def rule_cases(doc) -> list[RuleCase]:
             YANTAI_WENLV,
             _relabelled("奖补项目拍摄期间，居民投诉数量", "经济成本"),
             says=("居民投诉数量",),
+        ),
+        # 北京文旅 p54 导游相关考试: 考生申请复核率≤5% is a satisfaction proxy, as complaints are; p63 内容错误率 is not
+        R(
+            "D11",
+            None,
+            BEIJING_WENLV,
+            n=None,
+            holds=lambda fs, d: (
+                all("复核率" not in f.message for f in fs) and any("内容错误率" in f.message for f in fs)
+            ),
         ),
         # 西安科技局 p62: 满意度 无/无 is a slot left empty, not an indicator under the wrong head
         R("D11", None, XIAN_KEJI, n=None, holds=lambda fs, d: all("“无”" not in f.message for f in fs)),

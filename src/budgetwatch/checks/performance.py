@@ -462,7 +462,7 @@ _LEVEL_RULES = (
     (
         "满意",
         lambda i: (
-            not re.search(r"满意|认可|评价|好评|投诉|信访|举报|差评|意见|诉求|纠纷", i.name + i.value)
+            not re.search(r"满意|认可|评价|好评|投诉|信访|举报|差评|意见|诉求|纠纷|复核|申诉|异议", i.name + i.value)
             and not i.name.endswith("满")
             and not re.fullmatch(r"[≥≧>＞]?[\d.]+%?|指标内容", nospace(i.value))
         ),
