@@ -35,6 +35,9 @@ ODD = [
     ("XPAY_AMT", "12.345"),  # E_AMOUNT: finer than the 分
     ("XPAY_AMT", "abc"),  # E_AMOUNT
     ("XPAY_AMT", " 100.00 "),
+    ("XPAY_AMT", "-12.5"),  # plain: cast in SQL
+    ("XPAY_AMT", "1234567890123456"),  # 16 digits: not plain, parsed in Python
+    ("XPAY_AMT", "１２.５"),  # full-width digits: not plain
     ("XPAY_DATE", ""),  # the voucher's date then
     ("XPAY_DATE", "2023年6月28日"),
     ("XPAY_DATE", "20230628"),
@@ -146,8 +149,9 @@ def test_bulk_path_stores_what_the_row_path_stores(year, tmp_path, monkeypatch, 
         lambda text: text.replace(",津贴补贴,2023", ',a"b津贴补贴,2023', 1),  # a quote inside an unquoted field
         lambda text: text + "\\.\n",  # COPY's end-of-data line
         lambda text: text + "B9,N9,141123000\n",  # a short row
+        lambda text: text.replace(",津贴补贴,2023", ",津贴\x1f补贴,2023", 1),  # the separator of the joined key
     ],
-    ids=["blank-row", "inner-quote", "end-mark", "short-row"],
+    ids=["blank-row", "inner-quote", "end-mark", "short-row", "key-separator"],
 )
 def test_files_copy_would_read_otherwise_take_the_row_path(year, tmp_path, monkeypatch, spoil):
     folder = tmp_path / "y"

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,10 @@ from .validate import _ECO, Validator, account_parts, payee_kind
 
 # the loader and its parts (feed/load.py, which calls this module) are typed Any: no import back
 WS = "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip() strips
-PLAIN_AMOUNT = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"  # Decimal(t) == t::numeric, to the 分, under 1e15
+# an amount written plainly, as ^-?[0-9]{1,15}(\.[0-9]{1,2})?$ (Decimal(t) == t::numeric, to the 分, under 1e15):
+# its shape, each digit as 9, is one of these; a hashed list costs a third of the regular expression per row
+PLAIN_SHAPES = [s + "9" * n + f for s in ("", "-") for n in range(1, 16) for f in ("", ".9", ".99")]
+SEP = "\x1f"  # joins the ATTRS texts into one key; a file holding it takes the row-by-row path
 BLOCK = 1 << 20
 FETCH = 20000
 _FIELD = rb'(?:[^",\r\n]*|"(?:[^"\r\n]|"")*")'
@@ -108,8 +112,9 @@ def _blocks(f: CsvFile) -> Iterator[bytes]:
 
 
 def _check(data: bytes) -> None:
-    """Python's csv and COPY read the same cells: quotes only around whole fields, on one line; no `\\.`."""
-    if _END_MARK.search(data):
+    """Python's csv and COPY read the same cells: quotes only around whole fields, on one line; no `\\.`. And
+    no SEP, so that the joined ATTRS texts split back as they were."""
+    if _END_MARK.search(data) or SEP.encode() in data:
         raise Unfit
     i = data.find(b'"')
     while i >= 0:
@@ -121,7 +126,9 @@ def _check(data: bytes) -> None:
         i = data.find(b'"', end)
 
 
-# low-cardinality fields, looked up together as one key (their distinct combinations are few)
+# low-cardinality fields, looked up together as one key, their texts joined by SEP (their distinct combinations
+# are few; one text, not 15 columns: the planner would count 200^15 groups and sort instead of hashing; not an
+# array either, whose building and hashing cost twice the joining)
 ATTRS = [
     "exp_func",
     "dep_eco",
@@ -177,21 +184,23 @@ class _Copied:
         return self.cur.execute(q, {**self.params, **(params or {})})
 
     def run(self) -> Stage:
-        cur, loader = self.cur, self.loader
+        loader = self.loader
         if "src_id" not in self.fields:
             raise Unfit  # content keys are made row by row
         self._copy()
         # the lookups are small: hashed, the raw rows never sorted (the planner sorts them to merge-join the
-        # 15-column key otherwise); no JIT (its compiling cost more than the statement saves)
+        # two-column keys otherwise); no JIT (its compiling cost more than the statement saves)
         self.sql("SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
         self.sql(f"ANALYZE {self.raw} (_row)")  # its row count
         total, maps = self._distinct()
         stage = loader.stages.get("payments") or Stage(self.conn, "payments", loader.region, loader.year, loader.batch)
         seq0 = loader.seq
-        self._insert(stage, seq0, maps.table)
-        self.sql(f"CREATE TEMPORARY TABLE {self.odd} ON COMMIT DROP AS SELECT _row_no FROM {stage.name} WHERE NOT _ok")
-        self.sql(f"DELETE FROM {stage.name} WHERE NOT _ok")
-        odd = cur.execute(f"SELECT count(*) FROM {self.odd}").fetchone()[0]
+        self._insert(stage, seq0, maps)
+        self.sql(f"CREATE TEMPORARY TABLE {self.odd} (_row_no integer) ON COMMIT DROP")
+        odd = self.sql(  # one scan of the staging table, not two
+            f"WITH gone AS (DELETE FROM {stage.name} WHERE NOT _ok RETURNING _row_no) "
+            f"INSERT INTO {self.odd} SELECT _row_no FROM gone"
+        ).rowcount
         rejected = self._odd_rows(stage, seq0, odd)  # may find the file unfit: before anything is counted
         stage.rows += total - odd
         maps.note_agencies()
@@ -219,33 +228,37 @@ class _Copied:
         i = self.fields.get(field)
         return f"r.c{i}" if i is not None else "''::text"
 
+    def attrs_key(self) -> str:
+        return f" || '{SEP}' || ".join(self.c(f) for f in ATTRS)
+
     def _plain_amount(self) -> str:
         """The rows whose amount is written plainly (in 元): cast in SQL, not looked up."""
         ax, a = self.c("amount_x"), self.c("amount")
+        shapes = "ARRAY[" + ", ".join(f"'{s}'" for s in PLAIN_SHAPES) + "]"
+        plain = lambda cell: f"translate({cell}, '012345678', '999999999') = ANY({shapes})"  # noqa: E731
         tests = []
         if self.part.scales.get("amount_x", 1) == 1 and "amount_x" in self.fields:
-            tests.append(f"{ax} ~ '{PLAIN_AMOUNT}'")
+            tests.append(plain(ax))
         if self.part.scales.get("amount", 1) == 1 and "amount" in self.fields:
-            tests.append(f"{ax} = '' AND {a} ~ '{PLAIN_AMOUNT}'")
+            tests.append(f"{ax} = '' AND {plain(a)}")
         return " OR ".join(f"({t})" for t in tests) or "false"
 
     # — distinct keys out, parsed, back as lookups —
     def keys(self) -> dict[str, list[str]]:
         c = self.c
-        plain = self._plain_amount()
         return {
-            # one array, not 15 columns: the planner would count 200^15 groups and sort instead of hashing
-            "attrs": [f"ARRAY[{', '.join(c(f) for f in ATTRS)}]"],
+            "attrs": [self.attrs_key()],
             "day": [c("pay_date_x"), c("pay_date")],
             "upd": [c("updated_at")],
-            "amount": [f"CASE WHEN {plain} THEN NULL ELSE {c(f)} END" for f in ("amount_x", "amount")],
+            "amount": [f"CASE WHEN r._plain THEN NULL ELSE {c(f)} END" for f in ("amount_x", "amount")],
             "line": [f"NULLIF({c('line_src_id')}, '')"],
             "acct": [f"NULLIF({c('payee_account')}, '')"],
             "payee": [c("payee_name"), c("payee_kind")],
         }
 
     def _distinct(self) -> tuple[int, Lookups]:
-        """One scan: each lookup's distinct keys (GROUPING SETS) and the row count."""
+        """One scan: each lookup's distinct keys (GROUPING SETS) and the row count. Whether the amount is plain is
+        tested once per row (OFFSET 0: not once per key column)."""
         keys = self.keys()
         exprs = [e for k in keys.values() for e in k]
         names = [f"k{i}" for i in range(len(exprs))]
@@ -253,7 +266,8 @@ class _Copied:
         sets = ["(" + ", ".join(next(it) for _ in k) + ")" for k in keys.values()]
         q = (
             f"SELECT {', '.join(names)}, {', '.join(f'GROUPING({k})' for k in names)}, min(_row), count(*) "
-            f"FROM (SELECT _row, {', '.join(f'{e} AS {k}' for e, k in zip(exprs, names))} FROM {self.raw} r) s "
+            f"FROM (SELECT _row, {', '.join(f'{e} AS {k}' for e, k in zip(exprs, names))} "
+            f"FROM (SELECT *, {self._plain_amount()} AS _plain FROM {self.raw} r OFFSET 0) r) s "
             f"GROUP BY GROUPING SETS ({', '.join(sets)}, ())"
         )
         maps = Lookups(self.loader, self.part)
@@ -276,7 +290,7 @@ class _Copied:
         return total, maps
 
     # — the settled rows into the staging table —
-    def _insert(self, stage: Stage, seq0: int, m: dict[str, str]) -> None:
+    def _insert(self, stage: Stage, seq0: int, maps: Lookups) -> None:
         c = self.c
         v = {f: f"a.{f}" for f in ATTR_VALUES}
         v.update({f: f"NULLIF(btrim({c(f)}, %(ws)s), '')" for f in TRIMMED})
@@ -288,7 +302,7 @@ class _Copied:
             line_match="CASE WHEN ln.v IS NOT NULL THEN 'given' END",
             amount=f"CASE WHEN am.t IS NULL THEN (CASE WHEN {ax} <> '' THEN {ax} ELSE {a} END)::numeric ELSE am.v END",
             pay_date="d.v",
-            pay_month="extract(month FROM d.v)::int",
+            pay_month="d.m",
             payee_name="p.name",
             payee_account_tail="ac.tail",
             payee_account_hash="ac.hash",
@@ -304,20 +318,27 @@ class _Copied:
             "AND (ln.t IS NULL OR ln.ok) AND (am.t IS NULL OR am.ok)"
         )
         cols = list(stage.columns)
-        select = ", ".join(v[col] for col in cols)
+        select = f"{', '.join(v[col] for col in cols)}, COALESCE({ok}, false)"
         on = lambda alias, fields: " AND ".join(f"{alias}.k{i} = {c(f)}" for i, f in enumerate(fields))  # noqa: E731
+        joins = ""
+        for kind, alias, cond in (
+            ("attrs", "a", f"a.k0 = {self.attrs_key()}"),
+            ("day", "d", on("d", ("pay_date_x", "pay_date"))),
+            ("upd", "up", on("up", ("updated_at",))),
+            ("amount", "am", on("am", ("amount_x", "amount"))),
+            ("line", "ln", on("ln", ("line_src_id",))),
+            ("acct", "ac", on("ac", ("payee_account",))),
+            ("payee", "p", on("p", ("payee_name", "payee_kind"))),
+        ):
+            if maps.count[kind]:
+                joins += f" LEFT JOIN {maps.table[kind]} {alias} ON {cond}"
+            else:  # an empty lookup (no amount but plain ones, no line given): its NULLs without a join per row
+                select = re.sub(rf"(?<![\w.]){alias}\.(\w+)", partial(_null, kind), select)
         q = (
             f"INSERT INTO {stage.name} (_seq, _row_no, _file, {', '.join(cols)}, _ok) "
-            f"SELECT {seq0 - 1} + r._row, r._row, %(file)s, {select}, COALESCE({ok}, false) "
+            f"SELECT {seq0 - 1} + r._row, r._row, %(file)s, {select} "
             f"FROM {self.raw} r CROSS JOIN LATERAL (SELECT btrim({c('src_id')}, %(ws)s) AS src_id, "
-            f"btrim({c('purpose')}, %(ws)s) AS p, btrim({c('abstract')}, %(ws)s) AS ab OFFSET 0) pu "
-            f"LEFT JOIN {m['attrs']} a ON a.k0 = ARRAY[{', '.join(c(f) for f in ATTRS)}] "
-            f"LEFT JOIN {m['day']} d ON {on('d', ('pay_date_x', 'pay_date'))} "
-            f"LEFT JOIN {m['upd']} up ON {on('up', ('updated_at',))} "
-            f"LEFT JOIN {m['amount']} am ON {on('am', ('amount_x', 'amount'))} "
-            f"LEFT JOIN {m['line']} ln ON {on('ln', ('line_src_id',))} "
-            f"LEFT JOIN {m['acct']} ac ON {on('ac', ('payee_account',))} "
-            f"LEFT JOIN {m['payee']} p ON {on('p', ('payee_name', 'payee_kind'))}"
+            f"btrim({c('purpose')}, %(ws)s) AS p, btrim({c('abstract')}, %(ws)s) AS ab OFFSET 0) pu{joins}"
         )
         self.sql(q, {"file": self.part.file})
 
@@ -360,7 +381,7 @@ class Lookups:
 
     VALUES = {
         "attrs": [f"{f} text" for f in ATTR_VALUES if f != "is_deleted"] + ["is_deleted boolean", "ok boolean"],
-        "day": ["v date", "ok boolean"],
+        "day": ["v date", "m integer", "ok boolean"],
         "upd": ["v timestamptz", "ok boolean"],
         "amount": ["v numeric", "ok boolean", "t text"],
         "line": ["v text", "ok boolean", "t text"],
@@ -374,11 +395,12 @@ class Lookups:
         self.rows: dict[str, list[tuple]] = {k: [] for k in self.VALUES}
         self.agencies: list[tuple[int, str, str]] = []
         self.table: dict[str, str] = {}
+        self.count = dict.fromkeys(self.VALUES, 0)
 
     def add(self, kind: str, key: tuple, first_row: int) -> None:
         if key[0] is None:  # no lookup needed
             return
-        texts = key[0] if kind == "attrs" else key  # attrs: the ATTRS texts as one array (one hash key)
+        texts = key[0].split(SEP) if kind == "attrs" else key  # attrs: the ATTRS texts joined (one hash key)
         if kind == "attrs":
             self.agencies.append((first_row, texts[4], texts[5]))
         self.rows[kind].append((*key, *getattr(self, "_" + kind)(*(t.strip() for t in texts))))
@@ -388,9 +410,10 @@ class Lookups:
             n = next(_names)
             for kind, cols in self.VALUES.items():
                 self.table[kind] = f"feed_map_{kind}_{n}"
-                keys = [f"k{i} text" for i in range(self.WIDTH[kind])] if kind != "attrs" else ["k0 text[]"]
+                keys = [f"k{i} text" for i in range(self.WIDTH[kind])]
                 cur.execute(f"CREATE TEMPORARY TABLE {self.table[kind]} ({', '.join(keys + cols)}) ON COMMIT DROP")
         for kind, rows in self.rows.items():
+            self.count[kind] += len(rows)
             if rows:
                 with cur.copy(f"COPY {self.table[kind]} FROM STDIN") as cp:
                     for r in rows:
@@ -454,7 +477,7 @@ class Lookups:
     def _day(self, x: str, t: str) -> tuple:
         v, ok = self._parsed(x or t, codes.day, empty_ok=False)
         year = self.loader.year
-        return v, ok and year - 1 <= v.year <= year + 1
+        return v, v and v.month, ok and year - 1 <= v.year <= year + 1
 
     def _upd(self, t: str) -> tuple:
         return self._parsed(t, codes.moment)
@@ -472,6 +495,11 @@ class Lookups:
 
     def _payee(self, name: str, declared: str) -> tuple:
         return name or None, payee_kind(name or None, declared)
+
+
+def _null(kind: str, ref: re.Match) -> str:
+    """A lookup's column `alias.name` as a typed NULL."""
+    return f"NULL::{dict(col.split() for col in Lookups.VALUES[kind])[ref[1]]}"
 
 
 def _agency(code: str, name: str) -> str | None:
