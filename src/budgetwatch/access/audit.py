@@ -73,7 +73,7 @@ def _utc_text(at: datetime) -> str:
 
 def canonical(row: dict) -> str:
     data = {k: row.get(k) for k in FIELDS}
-    data["at"] = _utc_text(data["at"])
+    data["at"] = _utc_text(row["at"])
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 

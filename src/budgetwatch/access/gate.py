@@ -147,7 +147,10 @@ class AccessGate:
             status["code"] = 413
         action = scope.get("budgetwatch.action")  # set by authorize() once the route is known
         code = status.get("code", 500)
-        if scope.get("budgetwatch.denied") or audited(method, action, scope.get("path_params")):
+        # no principal only on ALWAYS_OPEN paths, none of them audited here (a login records its own)
+        if principal is not None and (
+            scope.get("budgetwatch.denied") or audited(method, action, scope.get("path_params"))
+        ):
             route = scope.get("route")
             await self._audit(
                 principal,
@@ -219,7 +222,7 @@ async def authorize(request: Request) -> None:
     if auth_on() and (action is None or not p.can(action)):
         scope["budgetwatch.denied"] = True
         raise HTTPException(403, "not permitted for your role")
-    scope["budgetwatch.scope"] = p.scope(action) if auth_on() else None
+    scope["budgetwatch.scope"] = p.scope(action) if auth_on() and action is not None else None
     named = request.path_params.get("region") or request.path_params.get("region_code")
     if named and scope["budgetwatch.scope"] is not None and not scope["budgetwatch.scope"].sees(str(named)):
         raise HTTPException(404, f"no region {named}")  # a region in the address: outside the scope, not found

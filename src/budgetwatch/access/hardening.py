@@ -63,7 +63,7 @@ def sniff(path: Path) -> str:
         head = f.read(4096)
     fmt = BY_NAME[kind]
     if fmt.binary:
-        ok = fmt.matches(head)
+        ok = fmt.matches is not None and fmt.matches(head)
     else:  # text and HTML: no NUL bytes, not an archive or executable in disguise
         ok = b"\x00" not in head and not head.startswith((b"PK\x03\x04", b"%PDF-", b"\x7fELF", b"MZ"))
         if ok and b"\x00" in head:

@@ -140,11 +140,13 @@ EXPORT_FORMATS = {"csv", "xlsx", "pdf", "docx", "jsonl"}
 FEED_PREFIXES = ("/feed", "/api/feed", "/execution")  # the 联网 feed's pages (执行监控 too): payee-level reads
 
 
-def action_for(method: str, path: str, path_params: dict | None = None, query: dict | None = None) -> str | None:
+def action_for(method: str, path: str | None, path_params: dict | None = None, query: dict | None = None) -> str | None:
     """The action of a request to route `path` (its template), or None when the route is not classified.
     A read that downloads a file is an export."""
+    if path is None:  # no route matched
+        return None
     action = ROUTES.get((method, path)) or ROUTES.get(("*", path))
-    if action is None and path and path.startswith(FEED_PREFIXES):
+    if action is None and path.startswith(FEED_PREFIXES):
         action = "read_payments" if method in ("GET", "HEAD") else "feed_upload"
     if action is None and method == "HEAD":
         action = ROUTES.get(("GET", path))

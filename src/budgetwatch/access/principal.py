@@ -49,6 +49,10 @@ class Principal:
     # account and for a machine token that an account owns, `token:<prefix>` for a token of nobody's
     submitter: str | None = None
 
+    def batch_owner(self) -> str:
+        """What its pushed feed batches record as submitted_by (the login where no submitter was set)."""
+        return self.submitter or self.login
+
     def can(self, action: str) -> bool:
         if self.superadmin:
             return "superadmin" in MATRIX.get(action, ())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -324,7 +325,7 @@ def _shown(t: datetime | None) -> str | None:
 
 
 def to_dict(q: Question, events: list[QuestionEvent] | None = None) -> dict:
-    out = {
+    out: dict[str, Any] = {
         "id": q.id,
         "region": q.region_code,
         "title": q.title,

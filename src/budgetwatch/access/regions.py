@@ -4,6 +4,8 @@ give (14|11|23|000 is a county of the city 141100000)."""
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,7 @@ def is_code(code: str) -> bool:
     return len(code) == 9 and code.isdigit()
 
 
-def descendants(s: Session, codes, also: set[str] = frozenset()) -> dict[str, set[str]]:
+def descendants(s: Session, codes, also: Set[str] = frozenset()) -> dict[str, set[str]]:
     """{code: every region below it}, for each of `codes`, over the regions table and the codes in `also`."""
     parents = {c: p for c, p in s.execute(select(Region.code, Region.parent_code))}
     for c in also:

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -29,6 +30,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def aware(t: datetime) -> datetime: ...
+@overload
+def aware(t: None) -> None: ...
 def aware(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
@@ -60,7 +65,7 @@ def rate_limited(engine: Engine, ip: str | None) -> bool:
                 AuditRecord.action.in_(("login", "login_failed", "login_refused")),
             )
         )
-    return n >= LOGIN_PER_MINUTE
+    return (n or 0) >= LOGIN_PER_MINUTE
 
 
 def login(engine: Engine, login_name: str, password: str, actor: audit.Actor) -> LoginResult:
@@ -73,7 +78,7 @@ def login(engine: Engine, login_name: str, password: str, actor: audit.Actor) ->
         user = s.scalars(select(User).where(User.login == login_name)).first()
         ok = passwords.verify(user.password_hash if user else None, password)
         t = now()
-        if user is not None and aware(user.locked_until) and aware(user.locked_until) > t:
+        if user is not None and user.locked_until is not None and aware(user.locked_until) > t:
             problem = "locked"
         elif user is None or not ok:
             problem = "bad"
@@ -87,7 +92,7 @@ def login(engine: Engine, login_name: str, password: str, actor: audit.Actor) ->
         else:
             problem = ""
             user.failed_count, user.locked_until, user.last_login_at = 0, None, t
-            if passwords.needs_rehash(user.password_hash):
+            if user.password_hash and passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(password)
             raw = secrets.token_urlsafe(32)
             s.add(
@@ -130,7 +135,7 @@ def known_codes(s: Session) -> set[str]:
     regions table does not list them."""
     from ..store.schema import Version
 
-    used = set(s.scalars(select(Version.region_code).where(Version.region_code.is_not(None)).distinct()))
+    used = {c for c in s.scalars(select(Version.region_code).distinct()) if c is not None}
     return used | set(s.scalars(select(Membership.region_code).distinct()))
 
 

@@ -47,6 +47,8 @@ def generate_extra(
 ) -> dict:
     plan = plan_lines(doc, seed=seed, agency=agency, anomalies=anomalies)
     year = plan.disclosed.year
+    if year is None:
+        raise ValueError("the disclosure gives no year: no feed year can be generated from it")
     found: list[dict] = []
     patch: dict[str, dict] = {}
     added: list[Line] = []
@@ -136,7 +138,7 @@ def generate_extra(
             found.append(_a("X16", "政府采购无合同", "G16", cap[0].src_id))
     y.payments.sort(key=lambda p: (p["date"], p["line"].src_id, p["amount"]))
     y.anomalies += found
-    m = write_year(
+    manifest = write_year(
         y,
         out,
         seed=seed,
@@ -144,7 +146,7 @@ def generate_extra(
         extra={"requested_anomalies": list(anomalies) + list(extra), "approval_date": approval(year).isoformat()},
     )
     _patch_info(out / "BA_BGT_INFO.csv", patch)
-    return m
+    return manifest
 
 
 def _a(id_: str, kind: str, rule_id: str, line: str, **parameters) -> dict:

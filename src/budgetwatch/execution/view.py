@@ -33,6 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeEngine
 
 from ..feed.model import Agency, BudgetAdjustment, BudgetLine, FundBalance, Payment
 from ..store.schema import Region
@@ -185,7 +186,7 @@ class FeedView:
         the payments instead of one per rule)."""
         q = self.line_stats()
         money, text = Numeric(18, 2), Text()
-        kinds = {
+        kinds: dict[str, TypeEngine[Any]] = {
             "b0": money,
             "adjusted": money,
             "b": money,
@@ -201,20 +202,22 @@ class FeedView:
             "doc_date": Date(),
             "is_gov_pur": Boolean(),
         }
-        self._tmp = Table(
+        tmp = Table(
             f"g_line_stats_{os.getpid()}_{next(_RUNS)}",
             MetaData(),
             *[Column(c.name, kinds.get(c.name, text)) for c in q.selected_columns],
             prefixes=["TEMPORARY"],
         )
-        self._tmp.drop(self.conn, checkfirst=True)
-        self._tmp.create(self.conn)
-        self.conn.execute(self._tmp.insert().from_select([c.name for c in q.selected_columns], q))
-        return self._tmp
+        tmp.drop(self.conn, checkfirst=True)
+        tmp.create(self.conn)
+        self.conn.execute(tmp.insert().from_select([c.name for c in q.selected_columns], q))
+        self._tmp: Table | None = tmp
+        return tmp
 
     def close(self) -> None:
-        if getattr(self, "_tmp", None) is not None:
-            self._tmp.drop(self.conn)
+        tmp = getattr(self, "_tmp", None)
+        if tmp is not None:
+            tmp.drop(self.conn)
             self._tmp = None
 
     def lines(self, *where) -> Sequence[Any]:

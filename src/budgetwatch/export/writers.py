@@ -18,33 +18,31 @@ from .headers import header_grid, header_path
 COLUMN_LABELS = COLUMN_ZH
 SIDE_LABELS: dict[str | None, str] = {k: v for k, v in labels(Side).items()}  # a row's side may be None
 CSV_FIELDS = ["document", *DOCUMENT_KEYS, *FIGURE_FIELDS]  # one row per figure (model.py)
-CSV_FIELDS_ZH = dict(
-    zip(
-        CSV_FIELDS,
-        [
-            "文档id",
-            "单位",
-            "年度",
-            "阶段",
-            "口径",
-            "表序号",
-            "表类型",
-            "表名",
-            "金额单位",
-            "行序号",
-            "收/支",
-            "科目编码",
-            "项目",
-            "政府预算经济分类",
-            "栏目键",
-            "栏目",
-            "金额",
-            "原文",
-            "行号",
-            "页码",
-        ],
-    )
-)
+# each CSV column's Chinese heading, by field name: a field added to the model without one fails at import
+CSV_FIELDS_ZH = {
+    "document": "文档id",
+    "unit": "单位",
+    "year": "年度",
+    "stage": "阶段",
+    "scope": "口径",
+    "table_no": "表序号",
+    "table_kind": "表类型",
+    "table_title": "表名",
+    "money_unit": "金额单位",
+    "row_no": "行序号",
+    "side": "收/支",
+    "code": "科目编码",
+    "name": "项目",
+    "gov_name": "政府预算经济分类",
+    "column": "栏目键",
+    "column_label": "栏目",
+    "amount": "金额",
+    "printed": "原文",
+    "line": "行号",
+    "page": "页码",
+}
+if list(CSV_FIELDS_ZH) != CSV_FIELDS:
+    raise RuntimeError(f"CSV_FIELDS_ZH does not head {CSV_FIELDS} in order")
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

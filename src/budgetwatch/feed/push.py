@@ -70,7 +70,7 @@ def _submitter(request: Request, region: str) -> str:
     if p is not None and p.via != "local":
         if not (p.can("feed_upload") and p.scope("feed_upload").sees(region)):
             raise HTTPException(403, f"this principal may not push the feed of region {region}")
-        return p.submitter or p.login
+        return p.batch_owner()
     if not token_ok(request, region):
         raise HTTPException(401, f"a valid token for region {region} is required (Authorization: Bearer …)")
     return "env:" + TOKEN_ENV.format(region=region)

@@ -58,7 +58,7 @@ def own_batches(request: Request, region: str):
     if not p.own_batches_only(region):
         return None
     b = FeedBatch.__table__
-    return select(b.c.id).where(b.c.region_code == region, b.c.submitted_by == (p.submitter or p.login))
+    return select(b.c.id).where(b.c.region_code == region, b.c.submitted_by == p.batch_owner())
 
 
 def masks_finding_payees(request: Request, region: str) -> bool:

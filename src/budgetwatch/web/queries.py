@@ -247,9 +247,7 @@ def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
             for v, c in s.execute(q)
         ]
     codes = [f["value"] for f in out["region"] if f["value"]]
-    names = (
-        dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).tuples().all()) if codes else {}
-    )
+    names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()) if codes else {}
     severity, decided = labels(Severity), labels(Status)
     for f in out["rule"]:
         f["label"] = f["value"]
