@@ -109,7 +109,7 @@ class Refusal(Coded, ValueError):
 
 
 class NotFound(BudgetwatchError):
-    """A document, version or finding named by id that is not stored (404 on the web, exit 2 in the CLI)."""
+    """A document, version, finding or user named by id that is not stored (404 on the web, exit 2 in the CLI)."""
 
     @property
     def http_status(self) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import SCHEMA
-from ..errors import Code, InputError
+from ..errors import Code, InputError, NotFound
 from ..extract.place import document_place
 from ..model import (
     FORM_COLUMNS,
@@ -136,7 +136,7 @@ def load_version(session: Session, version_id: int) -> Document:
     """A stored version as the document model, read in a handful of set queries (not row by row)."""
     v = session.get(Version, version_id)
     if v is None:
-        raise KeyError(version_id)
+        raise NotFound("version", [version_id])
     doc = Document(
         unit=v.unit_name,
         **{k: getattr(v, k) for k in VERSION_COLUMNS},
@@ -225,7 +225,7 @@ def load_version_cached(session: Session, version_id: int) -> Document:
     content hash, as ids are reused when a database is reset). Callers must not change the document."""
     v = session.get(Version, version_id)
     if v is None:
-        raise KeyError(version_id)
+        raise NotFound("version", [version_id])
     key = (str(session.get_bind().engine.url), v.id, v.content_sha256)
     if key not in _LOADED:
         if len(_LOADED) > 512:
