@@ -76,3 +76,42 @@ def test_the_glossary_after_the_last_form_is_not_read_as_indicators():
     # 烟台 住建局: 第四部分 / 名词解释 follows the last 项目绩效目标表 (its “…按 / 有关规定上缴的收入。” was a value)
     doc = extract_files([CORPUS / "shandong-yantai-zhujianju-2026-yusuan.pdf"])
     assert doc.forms and not any("收入" in i.value and "。" in i.value for f in doc.forms for i in f.indicators)
+
+
+def test_a_frame_label_printed_again_on_every_ruled_row_is_no_indicator():
+    # 福州 交警支队 p.28 (printed 26): 绩效目标 / 指标 wrapped in the first column of the header and of every row,
+    # each row ruled apart; pp.23-36 print one such form each, six indicators
+    doc = _wide("fuzhou-69f79ec3c5.pdf")
+    by_page = {f.location["page"]: f for f in doc.forms}
+    assert _rows(by_page[28]) == [
+        ("成本指标", "经济成本指标", "交通指挥调度运维成本", "≤350万元"),
+        ("产出指标", "数量指标", "交通堵情疏导次数", "≥3万起"),
+        ("产出指标", "质量指标", "发布交通通行状态研判报告数量", "≥12篇"),
+        ("产出指标", "时效指标", "交通堵情疏导及时性", "≤20分钟"),
+        ("效益指标", "生态效益指标", "高峰拥堵延时指数", "≤2.2比值"),
+        ("满意度指标", "服务对象满意度指标", "接处警满意率", "≥90%"),
+    ]
+    assert all(len(by_page[p].indicators) == 6 for p in range(28, 35))
+
+
+def test_a_frame_label_beside_the_level_columns_is_not_the_name_column(xian_renshe):
+    # 西安 人社局 2020 表16 p.58: 绩效 / 指 / 标 (vertical) | 一级指标 | 二级指标 | 指标内容 | 指标值, 产出指标 and
+    # 效益指标 drawn vertically over their rows; the form goes on at the top of p.59
+    f = next(f for f in xian_renshe.forms if f.location["page"] == 58)
+    rows = _rows(f)
+    assert rows[0] == (
+        "产出指标",
+        "数量指标",
+        "指标：公益性岗位人数；劳动保障协理员人数；就业见习补贴",
+        "1000个;2243个;5000人",
+    )
+    assert rows[3] == ("产出指标", "时效指标", "指标2：完成时间节点", "1-4季度")
+    assert rows[5] == ("效益指标", "经济效益指标", "/", "/")
+    assert rows[-1][:2] == ("满意度指标", "服务对象满意度指标") and rows[-1][3] == "≧95%;≧95%;≧95%"
+    assert len(rows) == 10
+    assert [len(g.indicators) for g in xian_renshe.forms if g.location["page"] in range(59, 63)] == [12, 8, 9, 9]
+
+
+@pytest.fixture(scope="module")
+def xian_renshe():
+    return extract_files([CORPUS / "shaanxi-xian-renshe-2020-yusuan.pdf"])

@@ -15,6 +15,7 @@ from .indicator_grid import (
     IndicatorReader,
     ValueColumns,
     ends_grid,
+    frame_of,
     from_column,
     from_level1,
     grid_anchor,
@@ -189,7 +190,7 @@ def parse_declaration(
             annual = None
             if len(values_at) >= 2:
                 annual = values_at[0] + 1
-            reader = IndicatorReader(value_columns=value_columns(header), annual_start=annual)
+            reader = IndicatorReader(value_columns=value_columns(header), annual_start=annual, frame=frame_of(header))
         for ln in body[grid_start + 1 :]:
             if ends_grid(ln):
                 _header_facts(form.info, [nospace(c) for c in ln.cells])  # 填报日期 below the grid

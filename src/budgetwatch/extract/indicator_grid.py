@@ -69,9 +69,12 @@ class ValueColumns:
 class IndicatorReader:
     """Reads indicator rows one at a time, carrying the governing 一级/二级 labels down the grid."""
 
-    def __init__(self, value_columns: ValueColumns | None = None, annual_start: int | None = None):
+    def __init__(
+        self, value_columns: ValueColumns | None = None, annual_start: int | None = None, frame: frozenset = frozenset()
+    ):
         self.annual_start = annual_start  # column where the 年度 block begins, in 申报表 grids
         self.value_columns = value_columns
+        self.frame = FRAME_LABELS | frame  # the grid's own frame labels besides the framework's (frame_of)
         self.level1: str | None = None
         self.level2: str | None = None
         self.rows: list[PrintedRow] = []
@@ -97,11 +100,9 @@ class IndicatorReader:
         if self.annual_start is not None and not self.value_columns and where.get("page") is not None:
             # 实施期 block | 年度 block: read the first; the second only lends a value the first leaves blank
             # (PDF grids only: their cells sit in the header's columns, a converted text's may not)
-            annual = [
-                c for c in (squash(x) for x in cells[self.annual_start :]) if c and nospace(c) not in FRAME_LABELS
-            ]
+            annual = [c for c in (squash(x) for x in cells[self.annual_start :]) if c and nospace(c) not in self.frame]
             cells = cells[: self.annual_start]
-        tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in FRAME_LABELS]
+        tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in self.frame]
         if not tokens:
             return None, []
         row_l1, l2s, rest = None, [], []
@@ -216,9 +217,10 @@ def value_columns(header) -> ValueColumns | None:
     column between the name and its value (指标解释, 指标值内容): there the second text of a row is not its value."""
     labels = [nospace(c) for c in header]
     unit_j = [j for j, c in enumerate(labels) if _UNIT_LABEL.match(c)]
+    # one cell: 产出指标数量指标… (北京 预算13表) — not a 绩效指标 frame beside 一级指标 columns of their own
     name_j = [j for j, c in enumerate(labels) if c in ("三级指标", "指标名称")] or [
-        j for j, c in enumerate(labels) if c == "绩效指标"
-    ]  # one cell: 产出指标数量指标… (北京 预算13表)
+        j for j, c in enumerate(labels) if c == "绩效指标" and "一级指标" not in labels
+    ]
     val_j = [j for j, c in enumerate(labels) if _VALUE_LABEL.match(c)]
     dir_j = [j for j, c in enumerate(labels) if _DIRECTION_LABEL.match(c)]
     if not name_j or not val_j:
@@ -238,6 +240,14 @@ def is_grid_header(cells) -> bool:
         or ("指标名称" in labels or "绩效指标" in labels)
         and any(_VALUE_LABEL.match(c) for c in labels)
     )
+
+
+def frame_of(header) -> frozenset[str]:
+    """The labels a grid's header prints left of its first indicator column (绩效目标指标 | 一级指标 | …): where
+    each row is ruled apart, a row prints that label again in its own first cell, and it is no indicator text."""
+    if not header or not is_grid_header(header):
+        return frozenset()
+    return frozenset(n for n in (nospace(c) for c in header[: grid_anchor(header)]) if n)
 
 
 def grid_anchor(cells) -> int:
