@@ -9,7 +9,7 @@ import pytest
 
 from budgetwatch.extract import extract_files
 
-from conftest import CORPUS, needs_corpus
+from conftest import CORPUS, CORPUS_WIDE, needs_corpus
 
 pytestmark = needs_corpus
 
@@ -122,3 +122,54 @@ def test_pages_that_repeat_the_title_over_their_own_funds_are_forms_of_their_own
         ("成本指标", "育儿补贴国家基础标准", "3600元/人/年"),
         ("社会效益指标", "政策知晓率", "≥90%"),
     ]
+
+
+def _wide(name):
+    if not CORPUS_WIDE.is_dir():
+        pytest.skip(f"{CORPUS_WIDE} is absent")
+    return extract_files([CORPUS_WIDE / name])
+
+
+def _by_amount(doc, amount):
+    (f,) = [f for f in doc.forms if f.amount == pytest.approx(amount)]
+    return f
+
+
+def test_a_block_ruled_above_its_amount_cell_is_the_next_projects():
+    """北京市市场监管局 预算12表 (read off the rendered pages): the table's empty first column is ruled only at
+    its top and bottom, so a block opens where a ruling crosses the project's amount cell."""
+    doc = _wide("beijing-8408cafe28.pdf")
+    # p.25: 计量监督管理服务's block opens at the page's foot, its name and amount printed overleaf (p.26), under
+    # the table's two header rows printed again there
+    metrology = _by_amount(doc, 245.34)
+    assert metrology.project == "11000022T000000491472-计量监督管理服务" and len(metrology.indicators) == 11
+    assert [(i.page, i.name, i.value) for i in metrology.indicators][:2] == [
+        (25, "计量监督管理服务成本", "≤245.34万元"),
+        (
+            25,
+            "按照法律法规规定，加强计量监督管理，保障国家计量单位制的统一和量值的准确可靠，确保证书报告等结论准确、有效",
+            "符合标准",
+        ),
+    ]
+    assert [i.name for i in _by_amount(doc, 144.529).indicators][-1] == "项目期限"
+    assert len(_by_amount(doc, 144.529).indicators) == 5
+    # p.24's last two rows open 消费维权工作经费's block (its name and amount at the top of p.25)
+    assert [i.name for i in _by_amount(doc, 324.55).indicators][:2] == ["法律咨询服务", "网站全年维护更新信息"]
+    assert len(_by_amount(doc, 184.1948).indicators) == 5
+    # p.31→32: a name cell merged over several projects (167.37, 587.22 …), printed on p.32; the blocks below
+    # p.31's 167.37 block and at p.32's foot are 587.22's and 46.00's
+    assert _by_amount(doc, 167.37).project == "11000024T000002655272-检验检测日常运行保障"
+    assert len(_by_amount(doc, 167.37).indicators) == 6 and len(_by_amount(doc, 587.22).indicators) == 7
+    assert _by_amount(doc, 46.0).project == "11000024T000002784210-专用设备购置"
+    assert len(_by_amount(doc, 46.0).indicators) == 8
+
+
+def test_a_name_cell_merged_over_a_page_keeps_its_projects():
+    """北京市水务局 预算12表 pp.102–104: 安保项目's name cell is merged over four amounts, over two pages; the last
+    row of p.102 opens the 302.43 block."""
+    doc = _wide("beijing-19894b8491.pdf")
+    first, second = _by_amount(doc, 363.87), _by_amount(doc, 302.43)
+    assert len(first.indicators) == 12 and first.indicators[-1].name == "单位职工满意度"
+    assert (second.indicators[0].page, second.indicators[0].name) == (102, "服务市民、游客人数")
+    for amount in (363.87, 302.43, 655.54, 273.62):
+        assert _by_amount(doc, amount).project == "11000025T000003322006-安保项目"

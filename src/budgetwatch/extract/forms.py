@@ -303,6 +303,7 @@ def parse_tabular(
     spans: tuple | None = None  # the header's column bands: a row's name and amount are read at their x
     names = MergedNames()  # the text of name cells merged over several projects, printed outside the grid rows
     printed: dict[int, str] = {}  # each form's amount as printed (a wrapped one goes on overleaf)
+    header_goes_on = False  # the row before was the grid's header, printed again over a page
 
     def feed(lines):
         for held, tokens in lines:
@@ -330,7 +331,15 @@ def parse_tabular(
         if is_grid_header(ln.cells):
             ind_j, grid_header = grid_anchor(ln.cells), ln
             columns = relative_columns(ln.cells) or columns
+            header_goes_on = True
             continue
+        if (
+            header_goes_on
+            and not has_indicator_tokens(ln.cells)
+            and _project_cells(ln, name_j, amount_j, spans)[1] is None
+        ):
+            continue  # the header's second row printed again overleaf (其中： › 财政资金 | 其他资金): no block opens
+        header_goes_on = False
         first = next((c for c in labels if c), "")
         if GRID_END.match(first):
             continue
@@ -384,7 +393,7 @@ def parse_tabular(
             forms.append(current)
             printed[id(current)] = amt_text
             if name == MERGED:
-                names.pending(current, ln)
+                names.pending(current, ln, spans[0] if spans else None)
             reader = IndicatorReader(value_columns=columns)
             feed(overleaf)  # its first rows, printed at the foot of the page before its name
             tokens = (
@@ -404,8 +413,9 @@ def parse_tabular(
             if ln.opens is False and current is not None:
                 merged_left = True
             # a block opened without its amount (its name's first line at most): the rest is printed overleaf
-            if merged_left and (not name or ln.opens and amt is None) and (ln.opens or unnamed):
-                if ln.opens and unnamed:  # a second unnamed block: the first was not awaiting a name
+            opens = _ruled_at(ln, spans[1] if spans else None)
+            if merged_left and (not name or opens and amt is None) and (opens or unnamed):
+                if opens and unnamed:  # a second unnamed block: the first was not awaiting a name
                     feed(unnamed)
                     unnamed = []
                 unnamed.append((ln, tokens))
@@ -484,6 +494,17 @@ def _project_cells(ln: Line, name_j: int, amount_j: int | None, spans) -> tuple[
     return name, amt, text
 
 
+def _ruled_at(ln: Line, band) -> bool | None:
+    """Is the grid row ruled above in the column band (x0, x1): does a cell begin there? Read at the header's
+    name column, it says a project's name cell begins; at its amount column, a project's block (a name cell
+    may be merged over several projects of one name). Without such a band, the row's first column says."""
+    if band and ln.ruled and ln.spans and ln.opens is not None:
+        for ruled, (x0, x1) in zip(ln.ruled, ln.spans):
+            if min(x1, band[1]) - max(x0, band[0]) > 0.5 * min(x1 - x0, band[1] - band[0]):
+                return ruled
+    return ln.opens
+
+
 def _amount(text: str) -> float | None:
     a = parse_amount(text)
     return float(a) if a is not None else None
@@ -518,7 +539,7 @@ class MergedNames:
 
     def __init__(self):
         self.parts: dict[int, list[tuple[float, float, str]]] = {}  # page → (top, bottom, text) in order
-        self.waiting: list[tuple[Form, Line]] = []
+        self.waiting: list[tuple[Form, Line, tuple | None]] = []  # a project row, the name column's band
 
     def see(self, ln: Line, band) -> None:
         if ln.page is None:
@@ -532,8 +553,8 @@ class MergedNames:
             if c and parse_amount(c) is None:
                 self.parts.setdefault(ln.page, []).append((box[1], box[3], c))
 
-    def pending(self, form: Form, ln: Line) -> None:
-        self.waiting.append((form, ln))
+    def pending(self, form: Form, ln: Line, band) -> None:
+        self.waiting.append((form, ln, band))
 
     def _names(self, page: int) -> list[tuple[float, str]]:
         out: list[tuple[float, float, str]] = []
@@ -545,16 +566,16 @@ class MergedNames:
         return [(top, squash(text)) for top, _, text in out]
 
     def resolve(self, forms: list[Form], prev: Form | None) -> None:
-        waiting = {id(f): ln for f, ln in self.waiting}
+        waiting = {id(f): (ln, band) for f, ln, band in self.waiting}
         for f in forms:
-            ln = waiting.get(id(f))
+            ln, band = waiting.get(id(f), (None, None))
             if ln is not None and f.project == MERGED:
                 names = self._names(ln.page) if ln.page is not None else []
                 first = prev is not None and _first_on_page(prev, ln)
                 if (
                     prev is not None
                     and prev.project
-                    and (ln.opens is False or first and prev.project in dict((n, t) for t, n in names))
+                    and (_ruled_at(ln, band) is False or first and prev.project in dict((n, t) for t, n in names))
                 ):
                     f.project = prev.project
                 else:

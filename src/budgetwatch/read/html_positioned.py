@@ -101,7 +101,13 @@ def read_positioned(root) -> list[Line]:
         )
         for row in page_rows(page):
             ln = make_line(
-                len(lines) + 1, row.cells, page=number, boxes=tuple(row.boxes), spans=tuple(row.spans), opens=row.opens
+                len(lines) + 1,
+                row.cells,
+                page=number,
+                boxes=tuple(row.boxes),
+                spans=tuple(row.spans),
+                opens=row.opens,
+                ruled=row.ruled,
             )
             if ln:
                 lines.append(ln)

@@ -25,6 +25,7 @@ class LaidRow:
     boxes: list[tuple[float, float, float, float] | None]
     spans: list[tuple[float, float]]  # each cell's column band (x0, x1): grid columns or text extents
     opens: bool | None = None  # grid rows: a ruling above the row across the leftmost column
+    ruled: tuple[bool, ...] | None = None  # grid rows: a ruling above each column's cell (a new cell begins there)
 
 
 @dataclass
@@ -251,7 +252,8 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
             filled = True
         if filled:
             spans = [(round(grid.xs[c], 1), round(grid.xs[c + 1], 1)) for c in range(ncols)]
-            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, opens=grid.h_present(r, 0)))
+            ruled = tuple(anchor[r][c] == r for c in range(ncols))
+            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, opens=ruled[0], ruled=ruled))
     return out
 
 

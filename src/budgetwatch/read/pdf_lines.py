@@ -25,6 +25,7 @@ def _page_lines(page: PdfPage, first_no: int, ocr: bool = False) -> list[Line]:
             boxes=tuple(row.boxes),
             spans=tuple(row.spans),
             opens=row.opens,
+            ruled=row.ruled,
             ocr=ocr,
         )
         if ln:

@@ -33,6 +33,7 @@ class Line:
     ocr: bool = False  # the page was read by OCR
     spans: tuple | None = None  # PDF input: each cell's column band (x0, x1), to align pages of one table
     opens: bool | None = None  # PDF grid row: ruled above across its leftmost column (a new block of merged cells)
+    ruled: tuple | None = None  # PDF grid row: each cell ruled above it or not (merged with the cell above)
 
     @property
     def location(self) -> dict:
