@@ -31,6 +31,8 @@ GUANGZHOU_HUANJING = "guangzhou-b3559bdcf8.pdf"
 YANTAI_YINGJI = "yantai-5f7b04a243.pdf"
 YANTAI_YIBAO = "yantai-870f8f5350.pdf"
 BEIJING_WENLV = "beijing-19b313bcef.pdf"
+BEIJING_SHUIWU = "beijing-19894b8491.pdf"
+BEIJING_YIBAO = "beijing-b91875c452.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -168,6 +170,10 @@ def _relabelled(name, level2) -> Change:
         next(i for f in d.forms for i in f.indicators if i.name == name).level2 = level2
 
     return change
+
+
+def named_any(fs, part) -> bool:
+    return any(part in (f.row_name or "") for f in fs)
 
 
 def _whole_caps_silent(fs, d) -> bool:
@@ -526,6 +532,10 @@ def rule_cases(doc) -> list[RuleCase]:
         R("D09", None, BEIJING_WJW, n=None, holds=_whole_caps_silent),
         # 烟台应急 成本控制数≤400 beside two parts of 200; 烟台医保 2026年预算总支出≤392 and 2026年预算金额≤400
         # beside their parts: each is the whole
+        # 北京水务 p66 局信息系统运行维护 (333.3536): 软件运维服务成本≤333.35 is the sum of the other two caps;
+        # 北京医保 p21 档案存档经费: 材料成本投入箱/年≤89元 is a rate
+        R("D09", None, BEIJING_SHUIWU, n=None, holds=lambda fs, d: not named_any(fs, "局信息系统运行维护")),
+        R("D09", None, BEIJING_YIBAO, n=None, holds=lambda fs, d: not named_any(fs, "档案存档经费")),
         R("D09", YANTAI_YINGJI),
         R("D09", YANTAI_YIBAO),
         # the same cap named by a part (not the project): 186.99 + 水费 1.1 > 187

@@ -348,7 +348,7 @@ def missing_categories(view: DocView):
 
 
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(" + UNIT_PATTERN + ")")
-_PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准")
+_PER_ITEM = re.compile(r"单个|单项|每个|每项|每人|每次|每期|人均|单价|单位成本|标准|/[年月日天人次个件台套箱]")
 # the project's whole cost, however named (成本控制数, 2026年预算总支出, 2026年预算金额 — 烟台)
 _WHOLE_COST = re.compile(
     r"总成本|总费用|总额|总量|总投入|总支出|成本合计|费用合计|控制数|^(?:20\d\d年度?)?预算(?:金额|资金|数)$"
@@ -369,13 +369,24 @@ def _names_project(cap: str, project: str) -> bool:
     )
 
 
+def _sum_of_parts(caps: list[float]) -> float:
+    """Σ caps, unless one of three or more is the sum of the others: that one is their total
+    (北京水务 局信息系统运行维护 333.35 = 247.32 + 86.03), not one more part."""
+    s = sum(caps)
+    if len(caps) >= 3:
+        for c in caps:
+            if abs(2 * c - s) <= 0.0051 + 1e-5 * c:
+                return c
+    return s
+
+
 @rule(
     "D09",
     "成本指标金额超过项目预算",
     family="D",
     severity="error",
     compares="绩效目标表中以金额表示的成本指标之和与该表的项目资金",
-    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“成本控制数”“预算总支出”“经费总量控制”或以项目本身命名的成本指标（如购置项目的“采购成本”）的，以它比较（其余成本指标是它的组成部分）",
+    applies="成本指标以元或万元计（不含“元/人”“单个项目……”等单价）且表中列明项目资金时；列有“项目总成本”“成本控制数”“预算总支出”“经费总量控制”或以项目本身命名的成本指标（如购置项目的“采购成本”）的，以它比较（其余成本指标是它的组成部分）；一项等于其余各项之和的，是它们的合计",
     message="项目“{label}”的成本指标合计{value}万元，超过项目资金{expected}万元。",
     suggestion="建议核实项目“{label}”的成本指标，成本上限不应超过预算资金。",
 )
@@ -384,7 +395,8 @@ def costs_above_budget(view: DocView):
         budget = _wan(f.amount, f.money_unit)
         if not budget:
             continue
-        parts, whole = 0.0, None
+        parts: list[float] = []
+        whole = None
         for ind in f.indicators:
             v = nospace(ind.value)
             m = _MONEY.search(v)
@@ -396,8 +408,8 @@ def costs_above_budget(view: DocView):
             if _WHOLE_COST.search(nospace(ind.name)) or _names_project(nospace(ind.name), norm_project(f.project)):
                 whole = max(whole or 0.0, amount)  # 项目总成本 covers the parts listed beside it
             else:
-                parts += amount
-        total = whole if whole is not None else parts
+                parts.append(amount)
+        total = whole if whole is not None else _sum_of_parts(parts)
         if total > budget * 1.0001 + 0.005:
             yield _form_at(
                 view,
