@@ -33,6 +33,7 @@ YANTAI_YIBAO = "yantai-870f8f5350.pdf"
 BEIJING_WENLV = "beijing-19b313bcef.pdf"
 BEIJING_SHUIWU = "beijing-19894b8491.pdf"
 BEIJING_YIBAO = "beijing-b91875c452.pdf"
+BEIJING_JIAOGUAN = "beijing-d345f76d4b.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -528,6 +529,9 @@ def rule_cases(doc) -> list[RuleCase]:
             holds=lambda fs, d: any("≥100%" in f.message for f in fs) and any("≥0%" in f.message for f in fs),
         ),
         R("D08", "000", WANLI_2023, says=("满意度指标",)),
+        # 北京交管 p21-22: 监理、设计、审计及其他项目 runs over the page break, its name cut (p22 2754-监理、设计、):
+        # its 效益指标 is the row on p22 — neither part lacks it
+        R("D08", None, BEIJING_JIAOGUAN, n=None, holds=lambda fs, d: not named_any(fs, "监理、设计、")),
         R("D09", "002", "001", want={"row_name": "智慧人大三期项目", "value": 890000}),
         R("D09", None, BEIJING_WJW, n=None, holds=_whole_caps_silent),
         # 烟台应急 成本控制数≤400 beside two parts of 200; 烟台医保 2026年预算总支出≤392 and 2026年预算金额≤400

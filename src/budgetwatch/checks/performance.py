@@ -333,12 +333,14 @@ def missing_categories(view: DocView):
     for k, f in enumerate(forms):
         if not f.indicators:
             continue
-        # one project's form read as two parts on consecutive pages (a page break): its categories together
+        # one project's form read as two parts on consecutive pages (a page break): its categories together;
+        # the name may be cut with it (北京 p21 …432754-监理、设计、审计及其他项目 and p22 2754-监理、设计、)
         parts = [
             g
             for g in forms[max(0, k - 1) : k + 2]
             if g.project
-            and g.project == f.project
+            and f.project
+            and _same(norm_project(g.project), norm_project(f.project))
             and abs((g.location.get("page") or -9) - (f.location.get("page") or 9)) == 1
         ]
         have = " ".join((i.level1 or "") + (i.level2 or "") for g in [f, *parts] for i in g.indicators)
