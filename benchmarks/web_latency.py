@@ -15,6 +15,10 @@ that the ratio stays near 1.
 
     python benchmarks/web_latency.py [--db sqlite:///path.db] [--requests 40] [--clients 20] [--workers 2]
     python benchmarks/web_latency.py --db postgresql+psycopg://…/bench --scale 400
+    python benchmarks/web_latency.py --db postgresql+psycopg://…/bench --against postgresql+psycopg://…/small
+
+With `--against SMALL` nothing is copied: SMALL and the database of `--db` (made earlier with --scale or
+benchmarks/scale_db.py) are measured as they are, in that order, and printed the same way.
 """
 
 from __future__ import annotations
@@ -159,6 +163,9 @@ def main(argv=None):
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2, help="server worker processes (the machine has 2 cores)")
     ap.add_argument("--scale", type=int, default=0, help="then copy every document this many times and measure again")
+    ap.add_argument(
+        "--against", help="a small database to measure first (e.g. the one --db was copied from): no copy is made"
+    )
     a = ap.parse_args(argv)
     db = a.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     from sqlalchemy import func, select
@@ -176,7 +183,7 @@ def main(argv=None):
         check_versions(engine)
         print(f"ingested and checked the corpus in {time.perf_counter() - t:.0f} s")
     engine.dispose()
-    if a.scale:
+    if a.scale or a.against:
         return scaled(db, a)
     results = {}
     for cache in (False, True):
@@ -246,17 +253,27 @@ def scaled(db: str, a) -> None:
     _sys.path.insert(0, str(Path(__file__).parent))
     from scale_db import clone
 
-    engine = open_db(db)
-    with engine.connect() as c:
-        small = c.scalar(select(func.count(DocumentRecord.id)))
-    urls, before = _measured(db, a)
-    t = time.perf_counter()
-    large = clone(engine, a.scale)
-    print(f"copied {small} documents {a.scale} times → {large} documents in {time.perf_counter() - t:.0f} s")
-    engine.dispose()
+    def documents(url: str) -> int:
+        engine = open_db(url)
+        with engine.connect() as c:
+            n = c.scalar(select(func.count(DocumentRecord.id)))
+        engine.dispose()
+        return n
+
+    if a.against:  # two databases as they are: the small one first, then this one, with the same URLs
+        small, large = documents(a.against), documents(db)
+        urls, before = _measured(a.against, a)
+    else:
+        small = documents(db)
+        urls, before = _measured(db, a)
+        engine = open_db(db)
+        t = time.perf_counter()
+        large = clone(engine, a.scale)
+        print(f"copied {small} documents {a.scale} times → {large} documents in {time.perf_counter() - t:.0f} s")
+        engine.dispose()
     _, after = _measured(db, a, urls)
     print(
-        f"{engine.dialect.name}, {a.workers} worker process(es), no response cache; {a.requests} sequential requests and "
+        f"{db.split(':')[0]}, {a.workers} worker process(es), no response cache; {a.requests} sequential requests and "
         f"{a.clients} clients × 5 per endpoint; CPU = the server's CPU ms per sequential request"
     )
     print(

@@ -135,9 +135,10 @@ def fill(conn) -> None:
         _put(conn, did, vid)
 
 
-def matching(session: Session, q: str, kinds: tuple[str, ...]):
+def matching(session: Session, q: str, kinds: tuple[str, ...], limit: int | None = None):
     """select(SearchEntry) of the entries of `kinds` whose bigrams hold those of `q` — a superset of the
-    entries whose text contains `q` — or None when `q` has no letter or digit to look up."""
+    entries whose text contains `q` — or None when `q` has no letter or digit to look up. With `limit`, the
+    first `limit` the index yields (in no particular order: an order would read every match)."""
     wanted = grams(q)
     if not wanted:
         return None
@@ -147,16 +148,18 @@ def matching(session: Session, q: str, kinds: tuple[str, ...]):
     base = select(SearchEntry).where(SearchEntry.kind.in_(kinds))
     if session.get_bind().dialect.name == "postgresql":
         query = " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)  # letters and digits only
-        return base.where(
+        found = base.where(
             text("array_to_tsvector(string_to_array(search_entries.grams, ' ')) @@ cast(:tsq as tsquery)").bindparams(
                 tsq=query
             )
         )
-    query = " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens)
-    return base.where(
-        SearchEntry.id.in_(
-            text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :fts")
-            .bindparams(fts=query)
-            .columns(column("rowid", Integer))
+    else:
+        query = " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens)
+        found = base.where(
+            SearchEntry.id.in_(
+                text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :fts")
+                .bindparams(fts=query)
+                .columns(column("rowid", Integer))
+            )
         )
-    )
+    return found if limit is None else found.limit(limit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Label, Select, SQLColumnExpression, and_, case, exists, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from ..analysis.figures import figures_for, figures_many
@@ -192,9 +192,13 @@ def _finding_select(
     return q
 
 
-def findings(s: Session, limit: int = 50, offset: int = 0, objects: bool = False, **filters) -> Page:
+def findings(
+    s: Session, limit: int = 50, offset: int = 0, objects: bool = False, total: int | None = None, **filters
+) -> Page:
+    """One page of the filtered findings; `total` when the caller has counted them (finding_facets)."""
     q = _finding_select([FindingRecord, Version], **filters)
-    total = count_rows(s, q)
+    if total is None:
+        total = count_rows(s, q)
     order = rank(Severity)
     rows = list(s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset)))
     by_version: dict[int, list[int]] = {}
@@ -223,29 +227,51 @@ def findings(s: Session, limit: int = 50, offset: int = 0, objects: bool = False
 FACETS = ("rule", "severity", "status", "year", "region")
 
 
-def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
-    """Counts per rule, severity, status, year and region of the findings the other active filters leave (one
-    GROUP BY each, as Datasette counts its facets): {facet: [{value, label, count, selected}], most first}."""
+def _facet_groups(s: Session, **filters) -> list[tuple[dict, int]]:
+    """The findings the filters other than the facets leave, counted per combination of the five facet
+    values: ({facet: value}, count). One scan of the findings for every facet and the total; the
+    combinations are few (rules × severities × statuses × years × regions), however many findings."""
+    status = case((DecisionRecord.id.is_(None), "open"), else_=DecisionRecord.status)
+    columns: tuple[SQLColumnExpression[Any], ...] = (
+        FindingRecord.rule,
+        FindingRecord.severity,
+        status,
+        Version.year,
+        Version.region_code,
+    )
+    others = {k: v for k, v in filters.items() if k not in FACETS}
+    q = _finding_select([*columns, func.count()], **others).group_by(*columns)
+    return [(dict(zip(FACETS, row[:-1])), row[-1]) for row in s.execute(q)]
+
+
+def _kept(values: dict, filters: dict, but: str | None = None) -> bool:
+    """Whether a combination passes every active facet filter except `but` (as _finding_select tests them)."""
+    return all(not filters.get(k) or values[k] == filters[k] for k in FACETS if k != but)
+
+
+def finding_facets(s: Session, **filters) -> tuple[dict[str, list[dict]], int]:
+    """Counts per rule, severity, status, year and region of the findings the other active filters leave (as
+    Datasette counts its facets): ({facet: [{value, label, count, selected}], most first}, how many findings
+    all the filters leave)."""
     from ..store.schema import Region
 
-    status = case((DecisionRecord.id.is_(None), "open"), else_=DecisionRecord.status)
-    columns: dict[str, SQLColumnExpression[Any]] = {
-        "rule": FindingRecord.rule,
-        "severity": FindingRecord.severity,
-        "status": status,
-        "year": Version.year,
-        "region": Version.region_code,
-    }
+    groups = _facet_groups(s, **filters)
+    # ties in the order SQL's ORDER BY count DESC, value gives: NULL last on PostgreSQL, first on SQLite
+    nulls_first = s.get_bind().dialect.name == "sqlite"
     out: dict[str, list[dict]] = {}
     for name in FACETS:
-        col: Label[Any] = columns[name].label("value")
-        others = {k: v for k, v in filters.items() if k != name}
-        n = func.count().label("n")
-        q = _finding_select([col, n], **others).group_by(columns[name]).order_by(n.desc(), columns[name])
+        counts: dict[Any, int] = {}
+        for values, n in groups:
+            if _kept(values, filters, name):
+                counts[values[name]] = counts.get(values[name], 0) + n
+        ranked = sorted(
+            counts.items(), key=lambda vc: (-vc[1], (vc[0] is None) != nulls_first, "" if vc[0] is None else vc[0])
+        )
         out[name] = [
             {"value": v, "count": c, "selected": v is not None and str(filters.get(name) or "") == str(v)}
-            for v, c in s.execute(q)
+            for v, c in ranked
         ]
+    total = sum(n for values, n in groups if _kept(values, filters))
     codes = [f["value"] for f in out["region"] if f["value"]]
     names = dict(s.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all()) if codes else {}
     severity, decided = labels(Severity), labels(Status)
@@ -259,7 +285,7 @@ def finding_facets(s: Session, **filters) -> dict[str, list[dict]]:
         f["label"] = f"{f['value']}年" if f["value"] else "年度未识别"
     for f in out["region"]:
         f["label"] = names.get(f["value"]) or f["value"] or "未归属地区"
-    return out
+    return out, total
 
 
 def finding(s: Session, finding_id: int):
@@ -347,43 +373,63 @@ def years(s: Session) -> list[int]:
     )
 
 
-def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+SEARCH_CAP = 1000  # index entries a search reads at most: a common word's cost stops growing with the database
+
+
+def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict], bool]:
     """Projects (performance forms, then rows of project tables) whose name, target or indicator contains
-    `q`: (how many match, one page of them)."""
+    `q`: (how many match, one page of them, whether the matches were cut at SEARCH_CAP index entries — then
+    the count and pages are those of the first entries the index yields)."""
     like = f"%{q}%"
-    forms = select(FormRecord, Version).join(Version, Version.id == FormRecord.version_id)
-    rows = (
-        select(RowRecord, TableRecord, Version)
-        .join(TableRecord, TableRecord.id == RowRecord.table_id)
-        .options(selectinload(RowRecord.cells))
-        .join(Version, Version.id == TableRecord.version_id)
-        .where(TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False))
-    )
-    indicators = select(IndicatorRecord.form_id).where(
-        or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))
-    )
-    found = search.matching(s, q, ("form", "indicator", "row"))
-    if found is not None:  # the full-text index names the candidates; the LIKE tests below decide
-        # the index holds newest versions only: no newest-version test, which would lead the planner to
-        # walk every newest version instead of the few candidates
-        hits = found.subquery()
-        forms = forms.where(FormRecord.id.in_(select(hits.c.form_id).where(hits.c.kind != "row")))
-        indicators = indicators.where(IndicatorRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "indicator")))
-        rows = rows.where(RowRecord.id.in_(select(hits.c.ref_id).where(hits.c.kind == "row")))
+    indicator_like = or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))
+    row_tests = (TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False), RowRecord.name.like(like))
+    forms = select(literal("form"), FormRecord.id)
+    by_indicator = select(literal("form"), IndicatorRecord.form_id)
+    rows = select(literal("row"), RowRecord.id)
+    found = search.matching(s, q, ("form", "indicator", "row"), limit=SEARCH_CAP)
+    if found is not None:  # the full-text index names the candidates; the LIKE tests decide
+        # the index holds newest versions only: no newest-version test. One look-up of the index, kept
+        # (MATERIALIZED) for its four uses, each a join that starts from the candidates
+        hits = found.cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
+        forms = forms.join(hits, hits.c.ref_id == FormRecord.id).where(hits.c.kind == "form")
+        by_indicator = by_indicator.join(hits, hits.c.ref_id == IndicatorRecord.id).where(hits.c.kind == "indicator")
+        rows = rows.join(hits, hits.c.ref_id == RowRecord.id).where(hits.c.kind == "row")
+        rows = rows.join(TableRecord, TableRecord.id == RowRecord.table_id)
+        entries = [select(literal("entries"), func.count()).select_from(hits)]
     else:  # nothing to look up (no letter or digit): a scan of the newest versions
-        forms, rows = forms.where(is_newest()), rows.where(is_newest())
-    forms = forms.where(or_(FormRecord.project.like(like), FormRecord.id.in_(indicators)))
-    rows = rows.where(RowRecord.name.like(like))
-    n_forms = count_rows(s, forms)
-    total = n_forms + count_rows(s, rows)
+        forms = forms.join(Version, Version.id == FormRecord.version_id).where(is_newest())
+        by_indicator = by_indicator.join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
+        by_indicator = by_indicator.join(Version, Version.id == FormRecord.version_id).where(is_newest())
+        rows = rows.join(TableRecord, TableRecord.id == RowRecord.table_id)
+        rows = rows.join(Version, Version.id == TableRecord.version_id).where(is_newest())
+        entries = []
+    found_ids = union(
+        forms.where(FormRecord.project.like(like)), by_indicator.where(indicator_like), rows.where(*row_tests), *entries
+    )
+    ids: dict[str, list[int]] = {"form": [], "row": [], "entries": [0]}
+    for kind, n in s.execute(found_ids):
+        ids[kind].append(n)
+    form_ids, row_ids = sorted(ids["form"]), sorted(ids["row"])
+    capped = max(ids["entries"]) >= SEARCH_CAP
+    total = len(form_ids) + len(row_ids)
     items = []
-    page = list(s.execute(forms.order_by(FormRecord.id).limit(limit).offset(offset)))
+    chosen = form_ids[offset : offset + limit]
+    page = list(
+        s.execute(
+            select(FormRecord, Version)
+            .join(Version, Version.id == FormRecord.version_id)
+            .where(FormRecord.id.in_(chosen))
+            .order_by(FormRecord.id)
+        )
+        if chosen
+        else []
+    )
     matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
     for i in s.scalars(
         select(IndicatorRecord)
         .where(
             IndicatorRecord.form_id.in_([f.id for f, _ in page]),
-            or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like)),
+            indicator_like,
         )
         .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)
     ):
@@ -404,9 +450,17 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
                 "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year},
             }
         )
-    if len(items) < limit:
-        skip = max(0, offset - n_forms)
-        for r, t, v in s.execute(rows.order_by(RowRecord.id).limit(limit - len(items)).offset(skip)):
+    skip = max(0, offset - len(form_ids))
+    chosen = row_ids[skip : skip + limit - len(items)]
+    if chosen:
+        for r, t, v in s.execute(
+            select(RowRecord, TableRecord, Version)
+            .join(TableRecord, TableRecord.id == RowRecord.table_id)
+            .join(Version, Version.id == TableRecord.version_id)
+            .where(RowRecord.id.in_(chosen))
+            .options(selectinload(RowRecord.cells))
+            .order_by(RowRecord.id)
+        ):
             amount = next((float(c.amount) for c in r.cells if c.column_key == "total"), None)
             items.append(
                 {
@@ -420,7 +474,7 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
                     "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year},
                 }
             )
-    return total, items
+    return total, items, capped
 
 
 def region_versions(s: Session, code: str) -> list[Version]:

@@ -31,7 +31,8 @@ def list_findings(
 ):
     """问题: findings of the newest versions, filtered, with the reviewer's decision; `facets`: their counts per
     rule, severity, status, year and region under the other active filters."""
-    return {**Q.findings(s, **filters, limit=limit, offset=offset).to_dict(), "facets": Q.finding_facets(s, **filters)}
+    facets, total = Q.finding_facets(s, **filters)
+    return {**Q.findings(s, **filters, limit=limit, offset=offset, total=total).to_dict(), "facets": facets}
 
 
 @router.get("/api/findings.{fmt}")
@@ -122,8 +123,8 @@ def findings_page(
     format: str | None = deps.Fmt,
     s: Session = Depends(session),
 ):
-    page = Q.findings(s, **filters, limit=limit, offset=offset)
-    facets = Q.finding_facets(s, **filters)
+    facets, total = Q.finding_facets(s, **filters)
+    page = Q.findings(s, **filters, limit=limit, offset=offset, total=total)
     if format == "json":
         return FastJSON({**page.to_dict(), "facets": facets})
     query = urlencode({k: v for k, v in filters.items() if v})

@@ -21,9 +21,10 @@ def projects_json(
     offset: int = deps.Offset,
     s: Session = Depends(session),
 ):
-    """项目: projects (project tables and performance forms) whose name, target or indicator contains `q`."""
-    total, items = Q.projects(s, q, limit, offset)
-    return {"q": q, "total": total, "limit": limit, "offset": offset, "items": items}
+    """项目: projects (project tables and performance forms) whose name, target or indicator contains `q`;
+    `capped`: a word so common that only the first matches the index yields were read (`total` counts those)."""
+    total, items, capped = Q.projects(s, q, limit, offset)
+    return {"q": q, "total": total, "capped": capped, "limit": limit, "offset": offset, "items": items}
 
 
 @router.get("/projects", include_in_schema=False)

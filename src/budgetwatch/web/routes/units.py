@@ -21,7 +21,8 @@ FIGURE_COLUMNS = {
 }
 
 
-UnitLimit = Query(1000, ge=1, le=10000, description="units per page")
+# a page as long as the other lists': the page costs what it shows, however many units are stored
+UnitLimit = Query(50, ge=1, le=10000, description="units per page")
 
 
 @router.get("/api/units")
