@@ -8,7 +8,9 @@ With --against REF the same rows are also loaded by the loader of git revision R
 `git archive`, run in its own child process), and the ratio new/old is printed: the speed-up measured in one run,
 beside the baseline. Besides wall time each load reports CPU seconds — the loading process's and, on PostgreSQL,
 its server backend's (from /proc: the server runs on this machine) — which a machine shared with other work
-disturbs far less; the load average is printed before and after.
+disturbs far less; the load average is printed before and after. On PostgreSQL the WAL the load wrote and the
+server settings a write of this size depends on are printed too (at the default 128MB of shared_buffers a million
+payments and their indexes no longer fit: the write then costs more per row than at a quarter of the rows).
 
     python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
                                    [--against REF] [--only sqlite|postgresql]
@@ -29,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION, YEAR = "141123000", 2023
+# the server settings a million-payment write depends on (the table and its indexes outgrow the default buffers)
+PG_SHOWN = "WHERE name IN ('shared_buffers', 'max_wal_size', 'wal_buffers', 'synchronous_commit')"
 
 
 def make_feed(folder: Path, rows: int) -> Path:
@@ -71,12 +75,19 @@ def child_load(url: str, lines_dir: str, big: str) -> None:
         engine.dispose()
         event.listen(engine, "connect", lambda dbapi, _rec: backend.append(dbapi.info.backend_pid))
     cpu, t = time.process_time(), time.perf_counter()
-    server = 0.0
-    with engine.connect():  # the connection the load will take from the pool
+    server, wal, settings = 0.0, None, {}
+    with engine.connect() as c:  # the connection the load will take from the pool
         server = backend_cpu(backend)
+        if backend:
+            wal = c.exec_driver_sql("SELECT pg_current_wal_insert_lsn()").scalar()
+            shown = c.exec_driver_sql(f"SELECT name, current_setting(name) FROM pg_settings {PG_SHOWN}")
+            settings = {name: value for name, value in shown}
     rep = load_files(engine, [Path(big)], region=REGION, year=YEAR)
     dt, cpu = time.perf_counter() - t, time.process_time() - cpu
     server = backend_cpu(backend) - server if backend else 0.0
+    if wal is not None:
+        with engine.connect() as c:
+            wal = c.exec_driver_sql(f"SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '{wal}')").scalar()
     print(
         json.dumps(
             {
@@ -85,6 +96,8 @@ def child_load(url: str, lines_dir: str, big: str) -> None:
                 "seconds": dt,
                 "cpu": cpu,
                 "server_cpu": server,
+                "wal_mb": float(wal) / 2**20 if wal is not None else None,
+                "settings": settings,
                 "maxrss_mb": peak_mb(),
             }
         )
@@ -229,6 +242,9 @@ def main() -> None:
                 f"{full['maxrss_mb']:.0f} MB at {full['rows']:,}",
                 flush=True,
             )
+            if full.get("wal_mb") is not None:
+                shown = ", ".join(f"{k} {v}" for k, v in sorted(full["settings"].items()))
+                print(f"{'':10s} WAL written {full['wal_mb']:,.0f} MB; server {shown}", flush=True)
             if old is not None:
                 was = run_child(fresh(url, tmp, "old"), lines, big, old)
                 print(
