@@ -19,7 +19,7 @@ router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
 Sort = Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"]
 
 
-Limit = Query(100, ge=1, le=5000, description="units per page")
+Limit = Query(50, ge=1, le=5000, description="units per page")  # as long as the other lists' pages
 
 
 @router.get("/api/compare")
