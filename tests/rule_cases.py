@@ -34,6 +34,7 @@ BEIJING_WENLV = "beijing-19b313bcef.pdf"
 BEIJING_SHUIWU = "beijing-19894b8491.pdf"
 BEIJING_YIBAO = "beijing-b91875c452.pdf"
 BEIJING_JIAOGUAN = "beijing-d345f76d4b.pdf"
+JIANGSU_JIANCHA_2018 = "jiangsu-sheng-jianchayuan-2018-yusuan.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -450,6 +451,9 @@ def rule_cases(doc) -> list[RuleCase]:
         ),
         # 广州 p103: 拟购置固定资产1,998.62万元…其中：…0.7万元，…56.25万元等 — the list says it names only some
         R("C05", GUANGZHOU_HUANJING),
+        # 长春 p18: …维修（护）费。12.61万元等 — a stray 。 inside the list does not end it (the parts make 211.01);
+        # p17 预算支出1682.76元 (元 for 万元) stays
+        R("C05", None, CHANGCHUN, want={"page": 17}),
         # 001: 20.00 down 3.00 = 接待 down 3.00, the rest 相同
         R("C06", "001", "000", want={"value": -0.5, "expected": 2.0}),
         R(
@@ -639,6 +643,8 @@ def rule_cases(doc) -> list[RuleCase]:
         # 兴县 (a county) defines 三公 as 省直部门's; 阳城县: 市人大常委会机关设7个内设机构
         R("E15", "002", "000", says=("省直部门",), fix=text("指省直部门用财政拨款", "指本部门用财政拨款")),
         R("E15", None, "001", says=("市人大常委会机关设7个",), holds=lambda fs, d: fs[0].value == 2),
+        # 江苏检察院 2018 公开10表 prints 此表为空 / 说明：本部门无相关收支项目。 — the note, on the table's page
+        R("E02", JIANGSU_JIANCHA_2018, None),
         R("E02", "001", SHENJIJU, n=None, holds=lambda fs, d: {f.table_kind for f in fs} == {"gf_expenditure", "soe"}),
         R(
             "E03",
