@@ -35,6 +35,7 @@ BEIJING_SHUIWU = "beijing-19894b8491.pdf"
 BEIJING_YIBAO = "beijing-b91875c452.pdf"
 BEIJING_JIAOGUAN = "beijing-d345f76d4b.pdf"
 JIANGSU_JIANCHA_2018 = "jiangsu-sheng-jianchayuan-2018-yusuan.pdf"
+XIAN_JIAOTONG = "xian-ff80a8a239.pdf"
 HUZHOU = "zhejiang-huzhou-weijianwei-2026-yusuan.pdf"
 XIAN_RENSHE = "shaanxi-xian-renshe-2020-yusuan.pdf"
 XIAN_MINZHENG = "shaanxi-xian-minzhengju-2021-yusuan.pdf"
@@ -454,6 +455,8 @@ def rule_cases(doc) -> list[RuleCase]:
         # 长春 p18: …维修（护）费。12.61万元等 — a stray 。 inside the list does not end it (the parts make 211.01);
         # p17 预算支出1682.76元 (元 for 万元) stays
         R("C05", None, CHANGCHUN, want={"page": 17}),
+        # 西安交通 p15: …其中一般公共预算拨款收入74868.34万元，无其他预算收入。2022年… — a new sentence, not the list
+        R("C05", XIAN_JIAOTONG),
         # 001: 20.00 down 3.00 = 接待 down 3.00, the rest 相同
         R("C06", "001", "000", want={"value": -0.5, "expected": 2.0}),
         R(

@@ -352,7 +352,11 @@ def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
     one, the next 其中, a ；that starts a new total (…；本年支出总计…, or …；财政拨款支出X万元，其中…), or the first ；when the 其中 sits
     inside an outer list (主要包括：A…，其中…；B…；C…)."""
     stops = [len(rest)]
-    for pat in (r"。(?![）)\d])", r"其中") + ((r"[）)]",) if parenthesised else ()) + ((r"[；;]",) if nested else ()):
+    for pat in (
+        (r"。(?![）)]|[\d,.]+\s*(?:万元|元|亿元))", r"其中")
+        + ((r"[）)]",) if parenthesised else ())
+        + ((r"[；;]",) if nested else ())
+    ):
         m = re.search(pat, rest)
         if m:
             stops.append(m.start())
