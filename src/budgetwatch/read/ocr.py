@@ -12,13 +12,9 @@ import math
 import re
 
 from .pdf import Glyph, PdfPage
+from .settings import OCR, OcrSettings
 
-SCALE = 250 / 72
-MIN_RULE_PX = 50  # a ruling is at least this long (pixels at SCALE)
-MAX_SKEW_DEG = 5.0
-MAX_SIDE = 3000  # RapidOCR shrinks larger images before detection
-
-_engine = None
+_engines: dict = {}
 
 
 def available() -> bool:
@@ -29,54 +25,58 @@ def available() -> bool:
     return True
 
 
-def _ocr_engine():
-    global _engine
-    if _engine is None:
+def _ocr_engine(st: OcrSettings = OCR):
+    if st not in _engines:
         import logging
 
         from rapidocr import RapidOCR
 
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-        # table pages carry no upside-down text lines: the angle classifier only costs time. One thread: a
-        # pool's threads spin while they wait, which on a busy machine more than doubles the CPU a page takes
-        # (18.9 → 7.7 s a page, benchmarks/ocr_throughput.py)
-        _engine = RapidOCR(
+        # table pages carry no upside-down text lines: the angle classifier only costs time
+        detect = {"Det.limit_type": "max", "Det.limit_side_len": st.detect_side} if st.detect_side else {}
+        _engines[st] = RapidOCR(
             params={
                 "Global.log_level": "warning",
                 "Global.use_cls": False,
-                "Global.max_side_len": MAX_SIDE,
-                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                "Global.max_side_len": st.max_side,
+                "EngineConfig.onnxruntime.intra_op_num_threads": st.threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": st.threads,
+                "Rec.rec_img_shape": [3, 48, st.rec_min_width],
+                "Rec.rec_batch_num": st.rec_batch,
+                **detect,
             }
         )
-    return _engine
+    return _engines[st]
 
 
-def _skew(gray, shrink: float = 0.5) -> float:
-    """Angle (degrees) of the page's long horizontal rulings; 0 when there are none. Found on the page at half
-    its size: the angle is the same within a few hundredths of a degree, for a seventh of the time."""
+def _skew(gray, st: OcrSettings) -> float:
+    """Angle (degrees) of the page's long horizontal rulings; 0 when there are none.
+
+    On the page shrunk by `skew_shrink`, the runs of ink longer than `skew_run` keep the rulings (at up to
+    `max_skew_deg` a ruling's pixel rows still run that far) and drop the text; each long piece's slope is
+    fitted to its pixels. A Hough transform over the whole page took 1-2 s a page for the same angle."""
     import cv2
     import numpy as np
 
-    if shrink != 1:
-        gray = cv2.resize(gray, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
-    h, w = gray.shape
+    gray = cv2.resize(gray, None, fx=st.skew_shrink, fy=st.skew_shrink, interpolation=cv2.INTER_AREA)
+    w = gray.shape[1]
     binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
-    lines = cv2.HoughLinesP(binary, 1, np.pi / 1800, threshold=w // 4, minLineLength=w // 4, maxLineGap=8)
-    if lines is None:
-        return 0.0
+    mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (st.skew_run, 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    rise = math.tan(math.radians(st.max_skew_deg))
     angles = []
-    for x1, y1, x2, y2 in lines.reshape(-1, 4):
-        a = math.degrees(math.atan2(y2 - y1, x2 - x1))
-        if abs(a) <= MAX_SKEW_DEG:
-            angles.append(a)
+    for i, (x, y, cw, ch, _area) in enumerate(stats[1:n], start=1):
+        if cw < w * st.skew_min_share or ch > cw * rise + 12:
+            continue
+        ys, xs = np.nonzero(labels[y : y + ch, x : x + cw] == i)
+        angles.append(math.degrees(math.atan(np.polyfit(xs, ys, 1)[0])))
     return float(np.median(angles)) if angles else 0.0
 
 
-def _straighten(gray):
+def _straighten(gray, st: OcrSettings):
     import cv2
 
-    angle = _skew(gray)
+    angle = _skew(gray, st)
     if abs(angle) < 0.05:
         return gray
     h, w = gray.shape
@@ -84,7 +84,7 @@ def _straighten(gray):
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _rulings(gray) -> tuple[list, list]:
+def _rulings(gray, min_px: int) -> tuple[list, list]:
     """Horizontal and vertical ruling segments (pixels): (y, x0, x1) and (x, y0, y1).
 
     Scanned rulings are faint and broken by noise: gaps along the line are closed first, then
@@ -96,7 +96,7 @@ def _rulings(gray) -> tuple[list, list]:
     for horizontal in (True, False):
         along = (lambda n: (n, 1)) if horizontal else (lambda n: (1, n))
         mask = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, along(9)))
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, along(MIN_RULE_PX)))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, along(min_px)))
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
         segs = []
         for x, y, w, h, _area in stats[1:n]:
@@ -165,27 +165,69 @@ def _inside_text(seg, horizontal: bool, boxes) -> bool:
     return False
 
 
-def ocr_page(doc, index: int) -> PdfPage:
+def _split_at_rulings(boxes, vs, cover: float, reach: float) -> list:
+    """Text boxes cut where a vertical ruling crosses them top to bottom: on a page shrunk for detection the
+    gap between two cells' texts closes and one box holds both (`26,935,500一、社会保障…`), whose characters
+    would then be spread over both cells; a box reaching over its cell's ruling is trimmed to it (a piece too
+    narrow for a character is dropped). A stroke of a large character (a title's 扌) is no longer than its
+    box: a cut needs a ruling `reach` times the box's height."""
     import numpy as np
 
+    out = []
+    for box in boxes:
+        xs = [float(p[0]) for p in box]
+        ys = [float(p[1]) for p in box]
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        h = y1 - y0
+        cuts = sorted(
+            x for x, a, b in vs if x0 < x < x1 and a <= y0 + cover * h and b >= y1 - cover * h and b - a >= reach * h
+        )
+        if not cuts:
+            out.append(np.asarray(box, dtype=np.float32))
+            continue
+        edges = [x0, *cuts, x1]
+        for a, b in zip(edges, edges[1:]):
+            a, b = a + (3 if a > x0 else 0), b - (3 if b < x1 else 0)  # off the ruling's own pixels
+            if b - a >= h / 4:
+                out.append(np.array([[a, y0], [b, y0], [b, y1], [a, y1]], dtype=np.float32))
+    return out
+
+
+def _read_text(gray, vs, st: OcrSettings) -> tuple[list, list]:
+    """Text boxes and their texts: lines found (on the page shrunk to `detect_side`), cut at the rulings,
+    then recognised from the page at full resolution."""
+    engine = _ocr_engine(st)
+    found = engine(gray, use_rec=False)
+    if found.boxes is None or not len(found.boxes):
+        return [], []
+    boxes = _split_at_rulings(found.boxes, vs, st.rule_cover, st.rule_reach)
+    if not boxes:
+        return [], []
+    read = engine.recognize_txt(engine.crop_text_regions(engine.load_img(gray), boxes))
+    kept = [(b, t) for b, t, sc in zip(boxes, read.txts, read.scores) if t.strip() and sc >= engine.text_score]
+    return [b for b, _ in kept], [t for _, t in kept]
+
+
+def ocr_page(doc, index: int, st: OcrSettings = OCR) -> PdfPage:
+    import numpy as np
+
+    scale = st.dpi / 72
     page = doc[index]
     try:
-        image = page.render(scale=SCALE, grayscale=True).to_pil().convert("L")
+        image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
         width, height = page.get_size()
     finally:
         page.close()
-    gray = _straighten(np.asarray(image))
-    result = _ocr_engine()(gray)
-    boxes = result.boxes if result.boxes is not None else []
-    texts = result.txts or ()
-    hs, vs = _rulings(gray)
+    gray = _straighten(np.asarray(image), st)
+    hs, vs = _rulings(gray, st.min_rule_px)
+    boxes, texts = _read_text(gray, vs, st)
     hs = [s for s in hs if not _inside_text(s, True, boxes)]
     vs = [s for s in vs if not _inside_text(s, False, boxes)]
     return PdfPage(
         number=index + 1,
         width=width,
         height=height,
-        glyphs=_glyphs(boxes, texts, SCALE),
-        hedges=[(float(y) / SCALE, float(a) / SCALE, float(b) / SCALE) for y, a, b in hs],
-        vedges=[(float(x) / SCALE, float(a) / SCALE, float(b) / SCALE) for x, a, b in vs],
+        glyphs=_glyphs(boxes, texts, scale),
+        hedges=[(float(y) / scale, float(a) / scale, float(b) / scale) for y, a, b in hs],
+        vedges=[(float(x) / scale, float(a) / scale, float(b) / scale) for x, a, b in vs],
     )

@@ -2,7 +2,8 @@
 close two rulings must be to be one, how wide a gap splits a cell, what a ruling is. Distances in points
 (1/72 inch, the PDF's unit; CSS pixels for positioned HTML); factors are of the font size.
 
-`LAYOUT` holds the values every reader uses; `budgetwatch debug-page` draws what they find on a page."""
+`LAYOUT` holds the values every reader uses; `budgetwatch debug-page` draws what they find on a page. `OCR` holds
+the scan reader's (ocr.py), in pixels of the page as rendered at its `dpi`."""
 
 from __future__ import annotations
 
@@ -40,3 +41,28 @@ class LayoutSettings:
 
 
 LAYOUT = LayoutSettings()
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    dpi: float = 250  # a scanned page is rendered at this resolution; text is recognised from it
+    # text lines are found on the page shrunk to this longest side (pixels; 0: as rendered). A line's box needs
+    # far fewer pixels than its characters: 1472 (≈125 dpi on A4) costs a fifth of the full page's detection
+    detect_side: int = 1472
+    # a line is padded to at least this width for recognition; RapidOCR's 320 (its training shape) pads a
+    # `0.00` to six times its width, and recognition costs by the width (benchmarks/ocr_throughput.py)
+    rec_min_width: int = 48
+    rec_batch: int = 6  # lines recognised together (sorted by width, so little padding)
+    max_side: int = 3000  # RapidOCR shrinks larger images before detection
+    threads: int = 1  # a pool's threads spin while they wait: on a busy machine the CPU a page takes doubles
+    min_rule_px: int = 50  # a ruling is at least this long
+    max_skew_deg: float = 5.0
+    skew_shrink: float = 0.5  # the skew is found on the page at this size: the same angle, for a seventh of the time
+    skew_run: int = 15  # … from runs of ink at least this long (pixels at that size) …
+    skew_min_share: float = 0.1  # … joined into pieces at least this share of the page's width
+    # a vertical ruling across a text box's whole height (within this share of it) separates two cells' texts
+    rule_cover: float = 0.1
+    rule_reach: float = 1.5  # … and is this many times as long as the box is high (a character's stroke is not)
+
+
+OCR = OcrSettings()
