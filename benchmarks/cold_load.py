@@ -4,14 +4,27 @@ Prints the load's p50/p99, its errors (by status), and /health's latency during 
 against /health alone before the run as the baseline. Targets (issue 19): p99 < 500 ms, no error, /health
 always answering.
 
+Before the load, the server's CPU per cold URL: each URL asked once, in turn, of a server just started without the
+response cache (cold: nothing of the process's own caches either), then once more (warm) — the server's CPU time
+(every thread, from /proc) per answer, summed and the worst. A crowd's first wave waits about the sum, on a
+loaded machine as on a quiet one, so this is the figure that does not depend on who else uses the machine.
+
+With `--against REV` the same database is served by the sources of commit REV too (git archive, in a temporary
+folder) and every figure is printed for both, old → new; the JSON of every URL (an HTML page's `?format=json`
+twin) is compared between the two, byte for byte.
+
     python benchmarks/cold_load.py [--db URL] [--clients 50] [--per-client 8] [--workers 1] [--corpus 6]
+                                   [--against main]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -111,6 +124,70 @@ def run_load(base: str, urls: list[str], clients: int, per_client: int, deadline
     return times, errors
 
 
+def code_at(rev: str) -> tuple[str, dict]:
+    """The sources of commit `rev` in a temporary folder: (its short name, an environment whose PYTHONPATH
+    makes `serve` run them)."""
+    out = Path(tempfile.mkdtemp(prefix="bw-base-"))
+    git = ["git", "-C", str(ROOT)]
+    archive = subprocess.run([*git, "archive", rev, "src"], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
+    name = subprocess.run([*git, "rev-parse", "--short", rev], check=True, capture_output=True, text=True).stdout
+    return name.strip(), {**os.environ, "PYTHONPATH": str(out / "src")}
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds so far of every thread of process `pid` and of its children (uvicorn's workers), at the
+    scheduler's nanosecond resolution (/proc/…/task/…/schedstat), not the clock ticks of /proc/…/stat."""
+    pids, total = [pid], 0
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    pids.append(int(d))
+            except OSError:
+                continue
+    for p in pids:
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except OSError:
+                continue
+    return total / 1e9
+
+
+def json_twin(url: str) -> str:
+    return url if url.startswith("/api") else url + ("&" if "?" in url else "?") + "format=json"
+
+
+def cpu_per_url(db: str, urls: list[str], env: dict) -> tuple[dict[str, list[float]], dict[str, bytes]]:
+    """{url: [cold, warm] CPU seconds of the server}, and {url: its JSON}, from a server just started without
+    the response cache."""
+    srv, base = start(db, 1, cache=False, env=env)
+    try:
+        last, t = server_cpu(srv.pid), time.monotonic()
+        while time.monotonic() - t < 30:  # the start's own work (key figures filled in the background) first
+            time.sleep(0.5)
+            now = server_cpu(srv.pid)
+            if now - last < 0.005:
+                break
+            last = now
+        cost: dict[str, list[float]] = {u: [] for u in urls}
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for _ in ("cold", "warm"):
+                for u in urls:
+                    before = server_cpu(srv.pid)
+                    status = c.get(u).status_code
+                    cost[u].append(server_cpu(srv.pid) - before)
+                    if status != 200:
+                        raise SystemExit(f"{u} answered {status}")
+            answers = {u: c.get(json_twin(u)).content for u in urls}
+    finally:
+        srv.terminate()
+        srv.wait(20)
+    return cost, answers
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--db")
@@ -119,22 +196,49 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--corpus", type=int, default=6, help="corpus PDFs in a fresh database (with the samples)")
     ap.add_argument("--seconds", type=float, default=300, help="time bound of the load")
+    ap.add_argument("--top", type=int, default=8, help="how many of the costliest cold URLs to list")
+    ap.add_argument("--against", metavar="REV", help="also measure the sources of this commit, on the same database")
     a = ap.parse_args(argv)
     db = database(a.db, a.corpus)
     urls = urls_of(db)
+    codes = [code_at(a.against)] if a.against else []
+    codes.append(("this tree", {**os.environ, "PYTHONPATH": str(ROOT / "src")}))
+    names = " → ".join(n for n, _ in codes)
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min) at the start; figures: {names}")
+    costs, answers = zip(*(cpu_per_url(db, urls, env) for _, env in codes))
+    print(f"\nserver CPU per URL, each asked once in turn ({len(urls)} URLs, no response cache):")
+    for i, label in enumerate(("cold", "warm")):
+        sums = [sum(c[u][i] for u in urls) for c in costs]
+        worst = [max(urls, key=lambda u: c[u][i]) for c in costs]
+        print(
+            f"  {label}  sum {' → '.join(f'{x:.3f} s' for x in sums)}"
+            + (f" ({sums[-1] / sums[0]:.2f}×)" if len(sums) > 1 else "")
+            + "   worst "
+            + " → ".join(f"{w} {c[w][i] * 1000:.0f} ms" for w, c in zip(worst, costs))
+        )
+    top = sorted(urls, key=lambda u: -costs[-1][u][0])[: a.top]
+    print(f"  the {len(top)} costliest cold (cold / warm ms" + (", old → new" if len(costs) > 1 else "") + "):")
+    for u in top:
+        print(f"    {u:32} " + " → ".join(f"{c[u][0] * 1000:5.1f} / {c[u][1] * 1000:5.1f}" for c in costs))
+    if len(answers) > 1:
+        differ = [u for u in urls if answers[0][u] != answers[-1][u]]
+        print(f"  JSON of the {len(urls)} URLs: " + ("identical" if not differ else f"{len(differ)} differ: {differ}"))
     print(
-        f"{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
+        f"\n{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
         f"time, {a.workers} worker(s)"
     )
     met = True
     for spread in (False, True):
-        met &= measure(db, urls, a, spread)
-    print(f"target p99 < 500 ms, no error, /health always answering: {'met' if met else 'NOT met'}")
+        for name, env in codes:
+            met = measure(db, urls, a, spread, name, env) and met
+    print(f"\nload average {os.getloadavg()[0]:.1f} (1 min) at the end")
+    print(f"target p99 < 500 ms, no error, /health always answering ({codes[-1][0]}): {'met' if met else 'NOT met'}")
 
 
-def measure(db: str, urls: list[str], a, spread: bool) -> bool:
-    os.environ["BUDGETWATCH_CACHE_DIR"] = tempfile.mkdtemp(prefix="bw-cold-cache-")  # cold: nothing on disk
-    srv, base = start(db, a.workers, cache=True)
+def measure(db: str, urls: list[str], a, spread: bool, name: str, env: dict) -> bool:
+    """One load on a server just started with an empty response cache; True when the target is met."""
+    env = {**env, "BUDGETWATCH_CACHE_DIR": tempfile.mkdtemp(prefix="bw-cold-cache-")}  # cold: nothing on disk
+    srv, base = start(db, a.workers, cache=True, env=env)
     try:
         with httpx.Client(base_url=base, timeout=10) as c:  # baseline: /health alone
             alone = []
@@ -154,8 +258,8 @@ def measure(db: str, urls: list[str], a, spread: bool) -> bool:
         srv.terminate()
         srv.wait(20)
     print(
-        f"\n{'each client from its own URL (all pages cold at once)' if spread else 'all clients the same pages in the same order'}: "
-        f"{len(times)} answered in {wall:.1f} s"
+        f"\n{'each client from its own URL (all pages cold at once)' if spread else 'all clients the same pages in the same order'}"
+        f" [{name}]: {len(times)} answered in {wall:.1f} s, load average {os.getloadavg()[0]:.1f}"
     )
     print(
         f"  load            p50 {pct(times, 0.5):7.1f} ms   p99 {pct(times, 0.99):7.1f} ms   max {max(times) * 1000:7.1f} ms"

@@ -44,7 +44,9 @@ def pct(values, q):
     return v[min(len(v) - 1, int(q * (len(v) - 1) + 0.5))] * 1000
 
 
-def start(db: str, workers: int, cache: bool) -> tuple[subprocess.Popen, str]:
+def start(db: str, workers: int, cache: bool, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`serve` in its own process on a free port; `env` (optional) is its environment, e.g. a PYTHONPATH naming
+    another commit's sources to measure against."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -65,6 +67,7 @@ def start(db: str, workers: int, cache: bool) -> tuple[subprocess.Popen, str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

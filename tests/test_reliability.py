@@ -269,3 +269,26 @@ def test_an_exhausted_pool_answers_503_json_and_health_still_answers(tmp_path, m
             for c in held:
                 c.close()
         assert client.get("/api/documents?year=2025").status_code == 200
+
+
+def test_a_server_process_is_ready_before_it_answers(tmp_path):
+    """`serve`'s app compiles every template and freezes the start's objects out of the garbage collector
+    before it answers: a cold crowd's first pages pay neither (benchmarks/cold_load.py). An app made for a
+    test or a script does neither."""
+    import gc
+
+    from budgetwatch.web.app import create_app
+    from budgetwatch.web.templating import templates
+
+    names = templates.env.list_templates(extensions=["html"])
+    gc.unfreeze()
+    templates.env.cache.clear()
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'a.db'}", cache=False)):
+        assert gc.get_freeze_count() == 0 and not templates.env.cache
+    try:
+        with TestClient(create_app(f"sqlite:///{tmp_path / 'b.db'}", cache=False, serving=True)) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert len(templates.env.cache) == len(names) > 20
+            assert client.get("/health").json() == {"ok": True}
+    finally:
+        gc.unfreeze()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from budgetwatch.extract import extract_files
 from budgetwatch.pipeline import ingest, ingest_one
-from budgetwatch.store.repository import latest_versions, load_version
+from budgetwatch.store.repository import latest_versions, load_version, save_version
 from budgetwatch.store.schema import CellRecord, DocumentRecord, IndicatorRecord, TableRecord, Version
 
 from conftest import CORPUS, SAMPLES, SEEDS, needs_corpus, seed
@@ -32,6 +32,20 @@ def test_round_trip_json_equals_extract(engine):
         stored = {v.files[0].name: load_version(s, v.id).to_dict() for v in latest_versions(s)}
     for p in SEEDS:
         assert stored[p.name] == extract_files([p]).to_dict()
+
+
+@needs_corpus
+def test_round_trip_of_a_pdf_keeps_each_figure_its_printed_text_and_box(engine):
+    """A PDF's figures come back row by row with their text as printed and their box on the page (the 文档
+    page's source links), on both back-ends: load_version reads its cells as plain tuples, in one pass."""
+    doc = extract_files([CORPUS / "shanghai-shi-zhongyiwenxianguan-2026-danwei-yusuan.pdf"])
+    rows = [r for t in doc.tables for r in t.rows]
+    assert sum(len(r.boxes) for r in rows) > 100 and sum(len(r.printed) for r in rows) > 100
+    with Session(engine) as s:
+        v = save_version(s, doc)
+        s.commit()
+        assert load_version(s, v.id).to_dict() == doc.to_dict()
+        assert [r.printed for t in load_version(s, v.id).tables for r in t.rows] == [r.printed for r in rows]
 
 
 def test_reingest_identical_bytes_changes_nothing(engine):

@@ -394,7 +394,7 @@ def serve(
     except ValueError as e:
         fail(str(e))
     try:
-        application = create_app(db, cache=cache)  # also migrates the database before any worker starts
+        application = create_app(db, cache=cache, serving=True)  # also migrates the database before any worker starts
     except BudgetwatchError as e:
         fail(e)
     except Exception as e:

@@ -46,8 +46,22 @@ async def _lifespan(app: FastAPI):
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    if app.state.serving:
+        _settle()
     yield
     jobs.stop()
+
+
+def _settle() -> None:
+    """What the first requests of a server process would pay, paid before it answers: every template
+    compiled, and the start's objects (modules, routes, compiled templates: ~200k) frozen out of the garbage
+    collector's full passes, which otherwise walk them all again in the middle of a crowd's first pages."""
+    import gc
+
+    for name in templates.env.list_templates(extensions=["html"]):
+        templates.env.get_template(name)
+    gc.collect()  # what is garbage now is not frozen with the rest
+    gc.freeze()
 
 
 class RefuseNul:
@@ -64,8 +78,9 @@ class RefuseNul:
         await self.app(scope, receive, send)
 
 
-def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
-    """The service on database `db`; `cache=False` answers every GET afresh (for measuring, or debugging)."""
+def create_app(db: str | None = None, cache: bool = True, serving: bool = False) -> FastAPI:
+    """The service on database `db`; `cache=False` answers every GET afresh (for measuring, or debugging);
+    `serving`: the app is its process's one server (`serve`), which readies itself at its start (`_settle`)."""
     import os
 
     url = resolve_url(db)
@@ -81,6 +96,7 @@ def create_app(db: str | None = None, cache: bool = True) -> FastAPI:
         description="查询、预警、分析、服务: documents, tables, findings and their decisions.",
     )
     app.state.engine = engine
+    app.state.serving = serving
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if cache:
         from .cache import ResponseCache
@@ -181,4 +197,4 @@ def app_from_env() -> FastAPI:
     """The app for uvicorn's worker processes (`serve --workers N`): the database comes from $BUDGETWATCH_DB."""
     import os
 
-    return create_app(None, cache=os.environ.get("BUDGETWATCH_CACHE", "1") != "0")
+    return create_app(None, cache=os.environ.get("BUDGETWATCH_CACHE", "1") != "0", serving=True)

@@ -50,28 +50,39 @@ def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
         return None
     box = r.boxes.get(k)
     if r.page and box:
-        return f"/documents/{doc_id}/source.png?page={r.page}&box={','.join(f'{round(x, 1)}' for x in box)}"
+        x0, top, x1, bottom = box
+        at = f"{round(x0, 1)},{round(top, 1)},{round(x1, 1)},{round(bottom, 1)}"
+        return f"/documents/{doc_id}/source.png?page={r.page}&box={at}"
     if r.line and doc.format == "text":
         return f"/documents/{doc_id}/source.txt?line={r.line}"
     return None
 
 
-def _cell(doc_id: int, doc: Document, ti: int, ri: int, r, k: str, by_cell: dict) -> str:
-    t = doc.tables[ti]
-    cid = f"c-{ti}-{ri}-{t.columns.index(k)}"
-    fs = by_cell.get(cid)
-    cls = f"num has-f sev-{fs[0].severity}" if fs else "num"
-    title = f' title="{escape(" · ".join(f"{f.rule} {f.message}" for f in fs))}"' if fs else ""
-    text = ""
-    if k in r.values:
+def _cells(doc_id: int, doc: Document, ti: int, by_cell: dict):
+    """The function writing one figure's <td> of table `ti` (row index, row, column key): what is the same
+    for every figure of the table is worked out once (a county document has thousands of figures)."""
+    index: dict[str, int] = {}
+    for i, k in enumerate(doc.tables[ti].columns):
+        index.setdefault(k, i)  # a key printed twice: its first column, as list.index gives
+    linked = len(doc.files) == 1
+
+    def cell(ri: int, r, k: str) -> str:
+        cid = f"c-{ti}-{ri}-{index[k]}"
+        fs = by_cell.get(cid)
+        cls = f"num has-f sev-{fs[0].severity}" if fs else "num"
+        title = f' title="{escape(" · ".join(f"{f.rule} {f.message}" for f in fs))}"' if fs else ""
+        if k not in r.values:
+            return f'<td class="{cls}" id="{cid}"{title}></td>'
         text = fmt_amount(r.values[k])
-        href = source_link(doc_id, doc, r, k)
-        if href:
-            text = f'<a class="src" target="_blank" href="{escape(href)}">{text}</a>'
+        href = source_link(doc_id, doc, r, k) if linked else None
+        if href:  # digits, letters and ?&=/,.- only: & is its one character to escape
+            text = f'<a class="src" target="_blank" href="{href.replace("&", "&amp;")}">{text}</a>'
         if r.ocr:  # read from a scan: worth a look at the page before quoting
             cls += " ocr"
             title = title or ' title="OCR 识别的数字，请核对原件"'
-    return f'<td class="{cls}" id="{cid}"{title}>{text}</td>'
+        return f'<td class="{cls}" id="{cid}"{title}>{text}</td>'
+
+    return cell
 
 
 def _halves(t) -> tuple[list, list, list[str], list[str]] | None:
@@ -86,6 +97,7 @@ def _halves(t) -> tuple[list, list, list[str], list[str]] | None:
 
 def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
     t = doc.tables[ti]
+    cell = _cells(doc_id, doc, ti, by_cell)
     halves = _halves(t)
     if halves:
         inc, exp, inc_cols, exp_cols = halves
@@ -96,7 +108,7 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
                 if i < len(rows):
                     ri, r = rows[i]
                     cells.append(f'<td class="side-name">{escape(r.name or "")}</td>')
-                    cells.extend(_cell(doc_id, doc, ti, ri, r, k, by_cell) for k in cols)
+                    cells.extend(cell(ri, r, k) for k in cols)
                 else:
                     cells.append("<td></td>" * (len(cols) + 1))
             out.append(f"<tr>{''.join(cells)}</tr>")
@@ -110,7 +122,7 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
             [f"<td>{'收入' if r.side == 'income' else '支出' if r.side == 'expenditure' else ''}</td>"] if sided else []
         )
         cells.append(f"<td>{escape(r.code or '')}</td><td>{escape(r.name or '')}</td>")
-        cells.extend(_cell(doc_id, doc, ti, ri, r, k, by_cell) for k in t.columns)
+        cells.extend(cell(ri, r, k) for k in t.columns)
         out.append(f'<tr class="lvl-{len(r.code) if r.code else 0}"{code} title="{where}">{"".join(cells)}</tr>')
     return Markup("\n".join(out))
 
