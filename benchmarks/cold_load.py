@@ -249,9 +249,9 @@ def measure(db: str, urls: list[str], a, spread: bool, name: str, env: dict) -> 
         stop, during, health_fails = threading.Event(), [], []
         prober = threading.Thread(target=probe_health, args=(base, stop, during, health_fails))
         prober.start()
-        t0 = time.perf_counter()
+        t0, cpu0, mine = time.perf_counter(), server_cpu(srv.pid), time.process_time()
         times, errors = run_load(base, urls, a.clients, a.per_client, time.monotonic() + a.seconds, spread)
-        wall = time.perf_counter() - t0
+        wall, cpu, mine = time.perf_counter() - t0, server_cpu(srv.pid) - cpu0, time.process_time() - mine
         stop.set()
         prober.join()
     finally:
@@ -260,6 +260,7 @@ def measure(db: str, urls: list[str], a, spread: bool, name: str, env: dict) -> 
     print(
         f"\n{'each client from its own URL (all pages cold at once)' if spread else 'all clients the same pages in the same order'}"
         f" [{name}]: {len(times)} answered in {wall:.1f} s, load average {os.getloadavg()[0]:.1f}"
+        f"\n  CPU             server {cpu:.3f} s (every worker and thread), the clients {mine:.3f} s"
     )
     print(
         f"  load            p50 {pct(times, 0.5):7.1f} ms   p99 {pct(times, 0.99):7.1f} ms   max {max(times) * 1000:7.1f} ms"

@@ -25,9 +25,8 @@ import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 from .. import __version__
 from ..store.schema import DecisionRecord, FindingRecord, Version
@@ -119,9 +118,12 @@ class DiskAnswers:
             tmp.unlink(missing_ok=True)
 
 
-class ResponseCache(BaseHTTPMiddleware):
+class ResponseCache:
+    """The cache as a plain ASGI middleware (not Starlette's BaseHTTPMiddleware, whose task and stream per
+    request cost more than a whole cache hit): a hit is sent from memory as it was kept."""
+
     def __init__(self, app, engine, ttl: float = 1.0, folder: Path | None = None):
-        super().__init__(app)
+        self.app = app
         self.engine, self.ttl = engine, ttl
         self.token: tuple | None = None
         self.checked = 0.0
@@ -131,10 +133,10 @@ class ResponseCache(BaseHTTPMiddleware):
         self.refreshing = asyncio.Lock()  # one token query at a time, however many requests
         self.computing: dict[str, asyncio.Event] = {}  # a cold page is computed once, not once per client
 
-    def key(self, request: Request) -> str:
+    def key(self, scope) -> str:
         """What identifies an answer: its URL (an answer that depends on who asks must add that here: in
         server mode the session and its grants, set by access/gate.py)."""
-        return str(request.url) + request.scope.get("budgetwatch.cache_key", "")
+        return str(Request(scope).url) + scope.get("budgetwatch.cache_key", "")
 
     async def _fresh_async(self) -> None:
         """The data token, read in the threadpool: a database wait (pool exhausted) never blocks the loop."""
@@ -171,19 +173,22 @@ class ResponseCache(BaseHTTPMiddleware):
                 self.disk.use(token)
             self.checked = now
 
-    async def dispatch(self, request: Request, call_next):
-        if request.method != "GET" or request.url.path.startswith(("/static", "/health")):
-            response = await call_next(request)
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        method = scope["method"]
+        if method != "GET" or scope["path"].startswith(("/static", "/health")):
+            await self.app(scope, receive, send)
+            if method not in ("GET", "HEAD", "OPTIONS"):
                 with self.lock:
                     self.store.clear()
                     self.checked = 0.0
-            return response
+            return
         try:
             await self._fresh_async()
         except SQLAlchemyTimeout:
-            return busy()
-        key = self.key(request)
+            return await busy()(scope, receive, send)
+        key = self.key(scope)
         while True:
             pending = self.computing.get(key)
             if pending is not None and key not in self.store:
@@ -192,31 +197,52 @@ class ResponseCache(BaseHTTPMiddleware):
                     break  # it was not kept (not a 200): compute our own
             hit = self.store.get(key) or await light(self.disk.get, key)
             if hit is not None:
-                status, body, headers = hit
                 self.store.setdefault(key, hit)
-                return Response(body, status_code=status, headers=headers)
+                return await _send(send, *hit)
             if self.computing.get(key) is None:
                 break
         done = self.computing[key] = asyncio.Event()
         try:
-            return await self._compute(request, call_next, key)
+            await self._compute(scope, receive, send, key)
         finally:
             self.computing.pop(key, None)
             done.set()
 
-    async def _compute(self, request: Request, call_next, key: str):
-        response = await call_next(request)
-        if response.status_code != 200 or request.scope.get("budgetwatch.no_cache"):  # access/gate.py: not a plain read
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        if len(body) <= MAX_BODY:
+    async def _compute(self, scope, receive, send, key: str) -> None:
+        """The app's answer; a 200 is held whole, kept (if a plain read's, of at most MAX_BODY) and then
+        sent, so that a client asking again, of any worker, finds it; anything else is sent as it comes."""
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def hold(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+            if start.get("status") != 200:
+                await send(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, hold)
+        if start.get("status") != 200:
+            return
+        body = b"".join(chunks)
+        if len(body) <= MAX_BODY and not scope.get("budgetwatch.no_cache"):  # access/gate.py: not a plain read
+            raw = start.get("headers", [])
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw if k.lower() != b"content-length"}
             with self.lock:
                 if len(self.store) >= MAX_ENTRIES:
                     self.store.clear()
                 self.store[key] = (200, body, headers)
             await light(self.disk.put, key, 200, body, headers)
-        return Response(body, status_code=200, headers=headers)
+        await send(start)  # as the app wrote it
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _send(send, status: int, body: bytes, headers: dict) -> None:
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def busy() -> JSONResponse:
