@@ -91,3 +91,18 @@ def test_a_wrapped_line_run_past_its_rows_ruling_stays_with_its_cell():
         ("2101199", "其他行政事业单位医疗支出", {"total": 12.846, "basic": 12.846}),
     ]
     assert all(r.code for r in t.rows if r.name[:2] in ("支出", "缴费"))
+    # … and past the table's bottom ruling, the page's last row keeps its name's last line (p8: one code,
+    # one name, else E14 sees 2110199 printed under two names)
+    last = [r for r in t.rows if r.page == 8][-1]
+    assert (last.code, last.name, last.values) == (
+        "2110199",
+        "其他环境保护管理事务支出",
+        {"total": 43.564, "basic": 38.8, "project": 4.764},
+    )
+    assert {r.name for r in t.rows if r.code == "2110199"} == {"其他环境保护管理事务支出"}
+    # 北京市水务局 p11 likewise: its last row's 水利工程运行与 | 维护, the second line below the ruling
+    water = extract_files([CORPUS_WIDE / "beijing-116f55d82c.pdf", CORPUS_WIDE / "beijing-19894b8491.pdf"])
+    t = _table(water, "expenditure", 5)
+    last = [r for r in t.rows if r.page == 11][-1]
+    assert (last.code, last.name, last.values["total"]) == ("2130306", "水利工程运行与维护", 91.2075)
+    assert {r.name for r in t.rows if r.code == "2130306"} == {"水利工程运行与维护"}

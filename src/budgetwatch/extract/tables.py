@@ -415,23 +415,43 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
 
 
 def _join_overflowed_names(notes: list[Line], made: dict[int, tuple[Row, Line]], columns: list[Column]) -> None:
-    """A name cell cut by a page break: its end, alone in the name column of the next page's first grid
-    row with no figure, finishes the name of the previous page's last row (…综合交通运输研究 | 中心)."""
+    """A name cell cut by a page break finishes the name of the page's last row (…综合交通运输研究 | 中心): its
+    end alone in the name column of the next page's first grid row with no figure, or its last line run past
+    the table's bottom ruling (drawn clipped, read below the grid: …其他环境保护管理事务 | 支出) — once, where
+    both are printed."""
     names = {c.index for c in columns if c.role == "name"}
     nos = sorted(made)
     for n in notes:
         filled = [j for j, c in enumerate(n.cells) if c]
         k = bisect_left(nos, n.no) - 1
-        if n.page is None or not n.spans or len(n.cells) < 2 or len(filled) != 1 or k < 0:
+        if n.page is None or not n.spans or len(filled) != 1 or k < 0:
             continue
         row, ln = made[nos[k]]
-        if row.page != n.page - 1 or (k + 1 < len(nos) and made[nos[k + 1]][0].page != n.page):
-            continue  # not between the previous page's last row and this page's first
-        ref, span = ln.spans or n.spans, n.spans[filled[0]]
-        col = max(range(len(ref)), key=lambda i: _overlap(span, ref[i]))
+        if k + 1 < len(nos) and made[nos[k + 1]][0].page == row.page:
+            continue  # not the last row of its page
         text = squash(n.cells[filled[0]])
-        if col in names and not (ENUM.match(text) or TOTAL_NAME.match(nospace(text)) or re.search(r"\d", text)):
+        if ENUM.match(text) or TOTAL_NAME.match(nospace(text)) or re.search(r"\d|[:：。]", text):
+            continue
+        if nospace(row.name or "").endswith(nospace(text)):
+            continue  # read on both pages: taken once
+        if row.page == n.page - 1 and len(n.cells) >= 2 and (k + 1 >= len(nos) or made[nos[k + 1]][0].page == n.page):
+            ref, span = ln.spans or n.spans, n.spans[filled[0]]
+            if max(range(len(ref)), key=lambda i: _overlap(span, ref[i])) in names:
+                row.name = (row.name or "") + text
+        elif row.page == n.page and _next_line_of(ln, n.boxes[filled[0]] if n.boxes else None, names):
             row.name = (row.name or "") + text
+
+
+def _next_line_of(ln: Line, box, names: set[int]) -> bool:
+    """A line of text right below the row's name, where the name's next line would be printed: it begins where
+    the name's lines begin and follows them at the lines' spacing."""
+    if not box or not ln.boxes:
+        return False
+    size = box[3] - box[1]
+    return any(
+        j in names and b and abs(box[0] - b[0]) < 1 and 0 <= box[1] - b[3] < 0.5 * size and len(ln.cells) > j
+        for j, b in enumerate(ln.boxes)
+    )
 
 
 def _without_repeated_totals(rows: list[Row]) -> list[Row]:
