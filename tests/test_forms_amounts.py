@@ -140,3 +140,27 @@ def test_a_name_run_below_its_cell_stays_with_its_project(beijing_water):
     got = {f.amount: f.project for f in beijing_water if f.location in ({"page": 94}, {"page": 95})}
     assert got[9.3804].endswith("大宁管理处信息系统运维类项")
     assert got[17.1334] == "11000024Y000002890218-北京市十三陵水库管理处信息系统运维类项目"
+
+
+def test_a_header_under_text_clipped_from_the_page_before_still_heads_the_table():
+    # 北京市公安局公安交通管理局 预算表12 p.59 (printed again over its page): the name and amount cells of p.58's
+    # last project are drawn again, clipped, under the header, glyph by glyph between 项目名称's and 项目总额's
+    # (项目名称 over 11000026T00000375…); the page is still that table, its projects with their amounts
+    doc = extract_files([CORPUS_WIDE / "beijing-d345f76d4b.pdf"])
+    on_59 = [f for f in doc.forms if f.location.get("page") == 59]
+    assert [(f.layout, f.project, f.amount, len(f.indicators)) for f in on_59] == [
+        ("tabular", "11000026T000003812458-远郊老旧信号灯标准化升级改造项目", 1655.0, 5)
+    ]
+    assert [(i.name, i.value) for i in on_59[0].indicators][:2] == [
+        ("设备采购与建设费", "≤1616万元"),
+        ("监理费", "≤39万元"),
+    ]
+    # p.58's last project goes on at the top of p.59: its name's last line, drawn on both pages, taken once
+    (signs,) = [f for f in doc.forms if f.amount == 1276.74]
+    assert signs.project == "11000026T000003750189-四环路（剩余部分）交通标志优化改造项目"
+    assert [i.name for i in signs.indicators][4:] == [
+        "设计部分",
+        "施工部分",
+        "过往市民及周边群众满意度",
+        "交通标志引导服务优化率",
+    ]

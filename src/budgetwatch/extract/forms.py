@@ -409,7 +409,7 @@ def parse_tabular(
                 if current.project == MERGED:  # the merged cell's name, printed in this page's rows
                     current.project = squash(name)
                 elif not nospace(current.project).endswith(nospace(name)):
-                    current.project = squash(current.project + name)  # the name's end, printed overleaf
+                    current.project = _joined_once(current.project, name)  # the name's end, printed overleaf
             if ln.opens is False and current is not None:
                 merged_left = True
             # a block opened without its amount (its name's first line at most): the rest is printed overleaf
@@ -503,6 +503,14 @@ def _ruled_at(ln: Line, band) -> bool | None:
             if min(x1, band[1]) - max(x0, band[0]) > 0.5 * min(x1 - x0, band[1] - band[0]):
                 return ruled
     return ln.opens
+
+
+def _joined_once(before: str, after: str) -> str:
+    """A name cell's end printed overleaf, after the lines the page before drew of it: where both pages drew
+    a line (clipped at the break), it is taken once (…交通标志优化 + 部分）交通标志优化改造项目)."""
+    a, b = squash(before), squash(after)
+    k = next((k for k in range(min(len(a), len(b)), 2, -1) if a.endswith(b[:k])), 0)
+    return a + b[k:]
 
 
 def _amount(text: str) -> float | None:

@@ -164,13 +164,41 @@ def _text_lines(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[G
     for ln in lines:
         ln.sort(key=_BY_X0)
         kept = [ln[0]]
+        woven = False
         for g in ln[1:]:
             p = kept[-1]
             if g.ch == p.ch and _same_place(p, g, st):
                 continue
+            woven = woven or g.x0 < p.x1 - st.overprint * (g.x1 - g.x0)
             kept.append(g)
-        out.append(kept)
+        out.extend(_unwoven(kept) if woven else [kept])
     return out
+
+
+def _unwoven(line: list[Glyph]) -> list[list[Glyph]]:
+    """Two texts drawn over each other on one line — a cell's clipped overflow from the page before, under
+    a header's label (项目名称 over 11000026T00000375…, glyph by glyph) — are two lines: each text's glyphs
+    share one top and size and do not overlap each other, and the two overlap each other all along the line.
+    (A font whose boxes overlap all along, figures drawn over a neighbour's, or two fonts taking turns along
+    one text stay one line.)"""
+    texts: list[list[Glyph]] = []
+    of: dict[int, int] = {}
+    for g in sorted(line, key=lambda g: (g.top, g.size)):
+        same = (abs(g.top - t[0].top) < 0.1 * g.size and abs(g.size - t[0].size) < 0.05 * g.size for t in texts)
+        k = next((k for k, s in enumerate(same) if s), len(texts))
+        if k == len(texts):
+            texts.append([])
+        texts[k].append(g)
+        of[id(g)] = k
+    turns = [(a, b) for a, b in zip(line, line[1:]) if of[id(a)] != of[id(b)]]
+    over = sum(b.x0 < a.x1 - 0.2 * min(a.x1 - a.x0, b.x1 - b.x0) for a, b in turns)
+    if len(texts) < 2 or len(turns) < 4 or over < 3 or 2 * over < len(turns):
+        return [line]
+    for t in texts:
+        t.sort(key=_BY_X0)
+        if any(b.x0 < a.x1 - 0.2 * (b.x1 - b.x0) for a, b in zip(t, t[1:])):
+            return [line]
+    return sorted(texts, key=lambda t: t[0].cy)
 
 
 def _same_place(a: Glyph, b: Glyph, st: LayoutSettings = LAYOUT) -> bool:
@@ -253,7 +281,16 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
         if filled:
             spans = [(round(grid.xs[c], 1), round(grid.xs[c + 1], 1)) for c in range(ncols)]
             ruled = tuple(anchor[r][c] == r for c in range(ncols))
-            out.append(LaidRow(top=grid.ys[r], cells=texts, boxes=boxes, spans=spans, opens=ruled[0], ruled=ruled))
+            out.append(
+                LaidRow(
+                    top=grid.ys[r],
+                    cells=texts,
+                    boxes=boxes,
+                    spans=spans,
+                    opens=ruled[0],
+                    ruled=ruled,
+                )
+            )
     return out
 
 
