@@ -160,25 +160,25 @@ def load_batch(
     id) changes nothing and answers its first report with status `repeat`."""
     with engine.begin() as conn:
         region = ensure_region(conn, region, region_name, region_aliases)
+        # the batch row as written: loading, or rejected when a refused batch is recorded after the rollback
+        described = dict(
+            region_code=region,
+            fiscal_year=year,
+            as_of=as_of,
+            submitted_by=submitted_by,
+            external_batch_id=external_id,
+            sha256=sha256,
+            preset=preset,
+            files=files or [],
+            synthetic=synthetic,
+            report={},
+        )
         sid = source_id(conn, region, source_kind, source_name, preset)
         seen = previous(conn, sid, external_id)
         if seen is not None:
             return seen
         batch = conn.execute(
-            insert(FeedBatch.__table__).values(
-                source_id=sid,
-                region_code=region,
-                fiscal_year=year,
-                as_of=as_of,
-                submitted_by=submitted_by,
-                external_batch_id=external_id,
-                sha256=sha256,
-                preset=preset,
-                files=files or [],
-                status="loading",
-                synthetic=synthetic,
-                report={},
-            )
+            insert(FeedBatch.__table__).values(source_id=sid, status="loading", **described)
         ).inserted_primary_key[0]
         loader = _Loader(conn, batch, region, year, salt(conn))
         for part in sorted(parts, key=lambda p: ORDER.index(p.table)):
@@ -194,20 +194,7 @@ def load_batch(
         ensure_region(conn, region, region_name, region_aliases)
         sid = source_id(conn, region, source_kind, source_name, preset)
         report.batch_id = conn.execute(
-            insert(FeedBatch.__table__).values(
-                source_id=sid,
-                region_code=region,
-                fiscal_year=year,
-                as_of=as_of,
-                submitted_by=submitted_by,
-                external_batch_id=external_id,
-                sha256=sha256,
-                preset=preset,
-                files=files or [],
-                status="rejected",
-                synthetic=synthetic,
-                report={},
-            )
+            insert(FeedBatch.__table__).values(source_id=sid, status="rejected", **described)
         ).inserted_primary_key[0]
         report.rows_loaded = report.rows_unchanged = 0
         _record(conn, report)

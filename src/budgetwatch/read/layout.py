@@ -171,11 +171,11 @@ def _text_lines(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[G
                 continue
             woven = woven or g.x0 < p.x1 - st.overprint * (g.x1 - g.x0)
             kept.append(g)
-        out.extend(_unwoven(kept) if woven else [kept])
+        out.extend(_unwoven(kept, st) if woven else [kept])
     return out
 
 
-def _unwoven(line: list[Glyph]) -> list[list[Glyph]]:
+def _unwoven(line: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
     """Two texts drawn over each other on one line — a cell's clipped overflow from the page before, under
     a header's label (项目名称 over 11000026T00000375…, glyph by glyph) — are two lines: each text's glyphs
     share one top and size and do not overlap each other, and the two overlap each other all along the line.
@@ -184,19 +184,22 @@ def _unwoven(line: list[Glyph]) -> list[list[Glyph]]:
     texts: list[list[Glyph]] = []
     of: dict[int, int] = {}
     for g in sorted(line, key=lambda g: (g.top, g.size)):
-        same = (abs(g.top - t[0].top) < 0.1 * g.size and abs(g.size - t[0].size) < 0.05 * g.size for t in texts)
+        same = (
+            abs(g.top - t[0].top) < st.woven_top * g.size and abs(g.size - t[0].size) < st.woven_size * g.size
+            for t in texts
+        )
         k = next((k for k, s in enumerate(same) if s), len(texts))
         if k == len(texts):
             texts.append([])
         texts[k].append(g)
         of[id(g)] = k
     turns = [(a, b) for a, b in zip(line, line[1:]) if of[id(a)] != of[id(b)]]
-    over = sum(b.x0 < a.x1 - 0.2 * min(a.x1 - a.x0, b.x1 - b.x0) for a, b in turns)
-    if len(texts) < 2 or len(turns) < 4 or over < 3 or 2 * over < len(turns):
+    over = sum(b.x0 < a.x1 - st.woven_overlap * min(a.x1 - a.x0, b.x1 - b.x0) for a, b in turns)
+    if len(texts) < 2 or len(turns) < st.woven_turns or over < st.woven_over or 2 * over < len(turns):
         return [line]
     for t in texts:
         t.sort(key=_BY_X0)
-        if any(b.x0 < a.x1 - 0.2 * (b.x1 - b.x0) for a, b in zip(t, t[1:])):
+        if any(b.x0 < a.x1 - st.woven_overlap * (b.x1 - b.x0) for a, b in zip(t, t[1:])):
             return [line]
     return sorted(texts, key=lambda t: t[0].cy)
 

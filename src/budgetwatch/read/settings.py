@@ -26,6 +26,14 @@ class LayoutSettings:
     double_shift: float = 0.3  # … when their centres are less than this × size apart vertically
     overprint: float = 0.5  # a glyph overlapping its left neighbour by this × its width more than its …
     # neighbours overlap theirs is drawn over it (layout._overprinted_runs)
+    # two texts drawn over each other on one line (layout._unwoven): a text's glyphs share a top within
+    # woven_top × size and a size within woven_size × size; a glyph overlapping the other text's by woven_overlap ×
+    # the narrower width is drawn over it; at least woven_turns changes of text, woven_over of them overlapping
+    woven_top: float = 0.1
+    woven_size: float = 0.05
+    woven_overlap: float = 0.2
+    woven_turns: int = 4
+    woven_over: int = 3
     # what a drawing is (pdf.py)
     ruling_thickness: float = 2.5  # a path thinner than this (and longer than ruling_length) is a ruling
     ruling_length: float = 2.0
