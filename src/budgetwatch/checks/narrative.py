@@ -7,7 +7,7 @@ import re
 
 from ..vocab.claims import CLAIM_ZH
 from ..vocab.classes import RENAMED_CLASSES
-from ..vocab.units import TO_WAN
+from ..vocab.units import TO_WAN, UNIT_PATTERN
 from .claims import AMOUNT_RX, KINDS, Claim, document_claims
 from .facts import collect
 from .rule import rule
@@ -353,7 +353,7 @@ def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
     inside an outer list (主要包括：A…，其中…；B…；C…)."""
     stops = [len(rest)]
     for pat in (
-        (r"。(?![）)]|[\d,.]+\s*(?:万元|元|亿元))", r"其中")
+        (r"。(?![）)]|[\d,.]+\s*(?:" + UNIT_PATTERN + "))", r"其中")
         + ((r"[）)]",) if parenthesised else ())
         + ((r"[；;]",) if nested else ())
     ):
@@ -417,7 +417,7 @@ def narrative_breakdowns(view: DocView):
 
 def _ends_with_etc(c: Claim) -> bool:
     at = c.sentence.find(c.printed)
-    return at >= 0 and bool(re.match(r"\s*(?:万元|元|亿元)\s*等(?![于同])", c.sentence[at + len(c.printed) :]))
+    return at >= 0 and bool(re.match(r"\s*(?:" + UNIT_PATTERN + r")\s*等(?![于同])", c.sentence[at + len(c.printed) :]))
 
 
 def _some_subset_adds_up(items, heads) -> bool:
