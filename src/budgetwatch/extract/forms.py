@@ -498,7 +498,7 @@ def _ruled_at(ln: Line, band) -> bool | None:
     """Is the grid row ruled above in the column band (x0, x1): does a cell begin there? Read at the header's
     name column, it says a project's name cell begins; at its amount column, a project's block (a name cell
     may be merged over several projects of one name). Without such a band, the row's first column says."""
-    if band and ln.ruled and ln.spans and ln.opens is not None:
+    if band and ln.ruled and ln.spans:
         for ruled, (x0, x1) in zip(ln.ruled, ln.spans):
             if min(x1, band[1]) - max(x0, band[0]) > 0.5 * min(x1 - x0, band[1] - band[0]):
                 return ruled

@@ -106,7 +106,6 @@ def read_positioned(root) -> list[Line]:
                 page=number,
                 boxes=tuple(row.boxes),
                 spans=tuple(row.spans),
-                opens=row.opens,
                 ruled=row.ruled,
             )
             if ln:

@@ -24,8 +24,12 @@ class LaidRow:
     cells: list[str]
     boxes: list[tuple[float, float, float, float] | None]
     spans: list[tuple[float, float]]  # each cell's column band (x0, x1): grid columns or text extents
-    opens: bool | None = None  # grid rows: a ruling above the row across the leftmost column
     ruled: tuple[bool, ...] | None = None  # grid rows: a ruling above each column's cell (a new cell begins there)
+
+    @property
+    def opens(self) -> bool | None:
+        """Grid rows: a ruling above the row across the leftmost column (a new block of merged cells)."""
+        return None if self.ruled is None else self.ruled[0]
 
 
 @dataclass
@@ -290,7 +294,6 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
                     cells=texts,
                     boxes=boxes,
                     spans=spans,
-                    opens=ruled[0],
                     ruled=ruled,
                 )
             )

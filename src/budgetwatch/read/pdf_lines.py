@@ -24,7 +24,6 @@ def _page_lines(page: PdfPage, first_no: int, ocr: bool = False) -> list[Line]:
             page=page.number,
             boxes=tuple(row.boxes),
             spans=tuple(row.spans),
-            opens=row.opens,
             ruled=row.ruled,
             ocr=ocr,
         )

@@ -32,8 +32,12 @@ class Line:
     boxes: tuple | None = None  # PDF input: (x0, top, x1, bottom) of each cell, None where empty
     ocr: bool = False  # the page was read by OCR
     spans: tuple | None = None  # PDF input: each cell's column band (x0, x1), to align pages of one table
-    opens: bool | None = None  # PDF grid row: ruled above across its leftmost column (a new block of merged cells)
     ruled: tuple | None = None  # PDF grid row: each cell ruled above it or not (merged with the cell above)
+
+    @property
+    def opens(self) -> bool | None:
+        """PDF grid row: ruled above across its leftmost column (a new block of merged cells)."""
+        return None if self.ruled is None else self.ruled[0]
 
     @property
     def location(self) -> dict:
