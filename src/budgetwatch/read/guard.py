@@ -20,7 +20,7 @@ from . import progress
 try:
     import resource
 except ImportError:  # Windows
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 MEM_MB = int(os.environ.get("BUDGETWATCH_READ_MEM_MB", "2048"))
 SECONDS = int(os.environ.get("BUDGETWATCH_READ_SECONDS", "300"))

@@ -13,7 +13,7 @@ from lxml import etree
 
 from ..errors import Code, InputError
 from .formats import Source
-from .text import Line, clean, make_line
+from .text import clean, make_line
 
 MAX_HTML_BYTES = 64 * 1024 * 1024
 MAX_CELLS = 1_000_000  # a disclosure's tables hold thousands; spans are expanded, so a few bytes of colspan/rowspan can ask for millions
@@ -88,7 +88,7 @@ def _read_html(path: str | Path) -> Source:
             f"HTML table of more than {MAX_CELLS} cells ({e}; a colspan/rowspan bomb?): refused",
             code=Code.too_large,
         ) from None
-    lines: list[Line] = []
+    lines = []
     for cells in rows:
         ln = make_line(len(lines) + 1, cells)
         if ln:

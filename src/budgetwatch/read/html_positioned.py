@@ -68,10 +68,12 @@ def read_positioned(root) -> list[Line]:
         pages[key][1].append(el)
     lines: list[Line] = []
     for number, key in enumerate(order, start=1):
-        glyphs, hedges, vedges = [], [], []
+        glyphs: list[Glyph] = []
+        hedges: list[tuple[float, float, float]] = []
+        vedges: list[tuple[float, float, float]] = []
         for el in pages[key][1]:
             style = el.get("style") or ""
-            x, y = _num(style, "left"), _num(style, "top")
+            x, y = _num(style, "left") or 0.0, _num(style, "top") or 0.0  # positioned_boxes keeps boxes with both
             w, h = _num(style, "width"), _num(style, "height")
             text = re.sub(r"\s+", " ", el.text_content() or "").strip()
             if not text:

@@ -10,6 +10,7 @@ place by the table parser's column alignment, by position).
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
@@ -17,12 +18,14 @@ from operator import attrgetter
 from .pdf import Glyph, PdfPage
 from .settings import LAYOUT, LayoutSettings
 
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
 
 @dataclass
 class LaidRow:
     top: float
     cells: list[str]
-    boxes: list[tuple[float, float, float, float] | None]
+    boxes: Sequence[Box | None]
     spans: list[tuple[float, float]]  # each cell's column band (x0, x1): grid columns or text extents
     ruled: tuple[bool, ...] | None = None  # grid rows: a ruling above each column's cell (a new cell begins there)
 
@@ -229,7 +232,7 @@ def _join(glyphs: list[Glyph], st: LayoutSettings = LAYOUT) -> str:
     return "".join(parts)
 
 
-def _box(glyphs: list[Glyph]) -> tuple[float, float, float, float]:
+def _box(glyphs: list[Glyph]) -> Box:
     if len(glyphs) == 1:
         g = glyphs[0]
         return round(g.x0, 1), round(g.top, 1), round(g.x1, 1), round(g.bottom, 1)
@@ -267,16 +270,17 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
     moved = _overprinted_runs(grid, glyphs)
     for g in glyphs:
         r = min(max(bisect_right(grid.ys, g.cy) - 1, 0), nrows - 1)
-        c = moved.get(id(g))
-        if c is None:
-            c = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
-        a = anchor[r][c]
-        cells.setdefault((a, start[a][c]), []).append(g)
+        col = moved.get(id(g))
+        if col is None:
+            col = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
+        a = anchor[r][col]
+        cells.setdefault((a, start[a][col]), []).append(g)
     lines = {key: _text_lines(gl, grid.settings) for key, gl in cells.items()}
     _lift_overflow(grid, lines, anchor, start)
     out = []
     for r in range(nrows):
-        texts, boxes = [""] * ncols, [None] * ncols
+        texts = [""] * ncols
+        boxes: list[Box | None] = [None] * ncols
         filled = False
         for c in range(ncols):
             lns = lines.get((r, c))

@@ -66,7 +66,7 @@ def _skew(gray, st: OcrSettings) -> float:
     rise = math.tan(math.radians(st.max_skew_deg))
     angles = []
     for i, (x, y, cw, ch, _area) in enumerate(stats[1:n], start=1):
-        if cw < w * st.skew_min_share or ch > cw * rise + 12:
+        if cw < w * st.skew_min_share or ch > cw * rise + st.skew_thickness:
             continue
         ys, xs = np.nonzero(labels[y : y + ch, x : x + cw] == i)
         angles.append(math.degrees(math.atan(np.polyfit(xs, ys, 1)[0])))
@@ -151,28 +151,30 @@ def _glyphs(boxes, texts, scale: float) -> list[Glyph]:
     return out
 
 
-def _inside_text(seg, horizontal: bool, boxes) -> bool:
+def _inside_text(seg, horizontal: bool, boxes, st: OcrSettings) -> bool:
     """A 'ruling' lying within one recognised text box is a stroke of a large character."""
     pos, a, b = seg
+    m = st.ruling_px
     for box in boxes:
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        if horizontal and y0 < pos < y1 and a >= x0 - 3 and b <= x1 + 3:
+        if horizontal and y0 < pos < y1 and a >= x0 - m and b <= x1 + m:
             return True
-        if not horizontal and x0 < pos < x1 and a >= y0 - 3 and b <= y1 + 3:
+        if not horizontal and x0 < pos < x1 and a >= y0 - m and b <= y1 + m:
             return True
     return False
 
 
-def _split_at_rulings(boxes, vs, cover: float, reach: float) -> list:
+def _split_at_rulings(boxes, vs, st: OcrSettings) -> list:
     """Text boxes cut where a vertical ruling crosses them top to bottom: on a page shrunk for detection the
     gap between two cells' texts closes and one box holds both (`26,935,500一、社会保障…`), whose characters
     would then be spread over both cells; a box reaching over its cell's ruling is trimmed to it (a piece too
     narrow for a character is dropped). A stroke of a large character (a title's 扌) is no longer than its
-    box: a cut needs a ruling `reach` times the box's height."""
+    box: a cut needs a ruling `rule_reach` times the box's height."""
     import numpy as np
 
+    cover, reach, m = st.rule_cover, st.rule_reach, st.ruling_px
     out = []
     for box in boxes:
         xs = [float(p[0]) for p in box]
@@ -187,8 +189,8 @@ def _split_at_rulings(boxes, vs, cover: float, reach: float) -> list:
             continue
         edges = [x0, *cuts, x1]
         for a, b in zip(edges, edges[1:]):
-            a, b = a + (3 if a > x0 else 0), b - (3 if b < x1 else 0)  # off the ruling's own pixels
-            if b - a >= h / 4:
+            a, b = a + (m if a > x0 else 0), b - (m if b < x1 else 0)  # off the ruling's own pixels
+            if b - a >= h * st.min_piece:
                 out.append(np.array([[a, y0], [b, y0], [b, y1], [a, y1]], dtype=np.float32))
     return out
 
@@ -200,7 +202,7 @@ def _read_text(gray, vs, st: OcrSettings) -> tuple[list, list]:
     found = engine(gray, use_rec=False)
     if found.boxes is None or not len(found.boxes):
         return [], []
-    boxes = _split_at_rulings(found.boxes, vs, st.rule_cover, st.rule_reach)
+    boxes = _split_at_rulings(found.boxes, vs, st)
     if not boxes:
         return [], []
     read = engine.recognize_txt(engine.crop_text_regions(engine.load_img(gray), boxes))
@@ -221,8 +223,8 @@ def ocr_page(doc, index: int, st: OcrSettings = OCR) -> PdfPage:
     gray = _straighten(np.asarray(image), st)
     hs, vs = _rulings(gray, st.min_rule_px)
     boxes, texts = _read_text(gray, vs, st)
-    hs = [s for s in hs if not _inside_text(s, True, boxes)]
-    vs = [s for s in vs if not _inside_text(s, False, boxes)]
+    hs = [s for s in hs if not _inside_text(s, True, boxes, st)]
+    vs = [s for s in vs if not _inside_text(s, False, boxes, st)]
     return PdfPage(
         number=index + 1,
         width=width,

@@ -151,7 +151,7 @@ def _glyphs(textpage, tf: _Transform, path: str, index: int) -> list[Glyph]:
         )
     rect = R.FS_RECTF()
     get_unicode, get_box = R.FPDFText_GetUnicode, R.FPDFText_GetLooseCharBox
-    out = []
+    out: list[Glyph] = []
     skip = (0x3000, 0xA0, 0xFFFE, 0xFFFF)
     upright = tf.rot == 0  # the common case, inlined: the same arithmetic as tf.box
     ox, oy, h0 = tf.ox, tf.oy, tf.h0

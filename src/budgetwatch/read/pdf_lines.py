@@ -16,7 +16,7 @@ OCR_MEM_MB = 4096  # ONNX Runtime reserves more address space than PDFium
 
 
 def _page_lines(page: PdfPage, first_no: int, ocr: bool = False) -> list[Line]:
-    out = []
+    out: list[Line] = []
     for row in page_rows(page):
         ln = make_line(
             first_no + len(out),

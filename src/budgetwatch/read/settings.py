@@ -68,9 +68,13 @@ class OcrSettings:
     skew_shrink: float = 0.5  # the skew is found on the page at this size: the same angle, for a seventh of the time
     skew_run: int = 15  # … from runs of ink at least this long (pixels at that size) …
     skew_min_share: float = 0.1  # … joined into pieces at least this share of the page's width
+    skew_thickness: int = 12  # … and no taller than their slope allows plus this (pixels: a ruling's own width)
     # a vertical ruling across a text box's whole height (within this share of it) separates two cells' texts
     rule_cover: float = 0.1
     rule_reach: float = 1.5  # … and is this many times as long as the box is high (a character's stroke is not)
+    # a ruling's own pixels at `dpi`: a cut box keeps off them; a text box's edge may lie this far over one
+    ruling_px: int = 3
+    min_piece: float = 0.25  # a cut piece narrower than this share of the box's height holds no character: dropped
 
 
 OCR = OcrSettings()

@@ -31,11 +31,11 @@ def read_xlsx(path: str | Path) -> Source:
                 raise InputError(
                     path, "XLSX expands to more than 512 MiB: refused (decompression bomb?)", code=Code.too_large
                 )
-            cells = _census(z)
-            if cells > MAX_CELLS:
+            census = _census(z)
+            if census > MAX_CELLS:
                 raise InputError(
                     path,
-                    f"{cells} cells (merged ranges counted): more than the {MAX_CELLS} cells "
+                    f"{census} cells (merged ranges counted): more than the {MAX_CELLS} cells "
                     "of a disclosure workbook: refused",
                     code=Code.too_large,
                 )
