@@ -19,7 +19,7 @@ from ..model import Document, Form, SourceFile, TextLine
 from ..read import progress
 from ..read.formats import read_source
 from ..read.text import Line
-from . import forms as F, quality
+from . import forms as F, forms_tabular as T, quality
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import TableContext, parse_table
 from .text_rules import nospace
@@ -175,8 +175,8 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             in_tables.update(_table_lines(lines, p, end))
         title = lines[i]
         if kind == "project_form":
-            if F.is_tabular(body):
-                new, prev_form, reader = F.parse_tabular(title, body, prev_form, reader)
+            if T.is_tabular(body):
+                new, prev_form, reader = T.parse_tabular(title, body, prev_form, reader)
                 doc.forms.extend(new)
             else:
                 for part in _split_declarations(body):
