@@ -67,6 +67,39 @@ def parse_tabular(
             if ind:
                 current.indicators.append(ind)
 
+    def settle(held, until: Line | None):
+        """A block opened without its name and amount, not this row's: the project's own where the pages
+        draw its merged cells' text (clipped, outside the grid rows) below its first row, else the rows of
+        the project going on."""
+        nonlocal current, reader
+        going_on = current is not None and (current.project, current.amount)
+
+        def new_block(d: tuple[str | None, str]) -> bool:  # not the text of the project going on
+            return not going_on or d[0] not in (None, going_on[0]) or _amount(d[1]) != going_on[1]
+
+        bands = spans
+        drawn = [d for d in names.drawn(held[0][0], until) if new_block(d)] if held and bands else []
+        if drawn and bands:
+            name, amt_text = drawn[0]
+            if _ruled_at(held[0][0], bands[0]) is False:
+                name = MERGED  # one name cell over several amounts: the project before's, named at the end
+            else:  # the name's lines in the grid's row (visible), then those drawn below the grid (clipped)
+                name = _joined_once(_cell_at(held[0][0], bands[0]) or "", name or "") or None
+            if name:
+                current = Form(
+                    project=squash(name),
+                    amount=float(parse_amount(amt_text)),  # type: ignore[arg-type]
+                    money_unit=unit or "万元",
+                    location=held[0][0].location,
+                    layout="tabular",
+                )
+                forms.append(current)
+                printed[id(current)] = amt_text
+                reader = IndicatorReader(value_columns=columns)
+                if name == MERGED:
+                    names.pending(current, held[0][0], bands[0])
+        feed(held)
+
     for ln in body:
         labels = [nospace(c) for c in ln.cells]
         if name_j is None and any(_is_name_header(c) for c in labels):
@@ -81,7 +114,7 @@ def parse_tabular(
                 spans = (ln.spans[name_j], ln.spans[amount_j])
             continue
         if name_j is not None and spans and ln.opens is None:
-            names.see(ln, spans[0])
+            names.see(ln, spans)
         if name_j is None or not ln.is_row:
             continue
         if is_grid_header(ln.cells):
@@ -127,7 +160,7 @@ def parse_tabular(
         ):
             overleaf = [u for u in unnamed if u[0].page is not None and u[0].page != ln.page]
             if len(overleaf) != len(unnamed):  # the held block is not this project's: it was the last one's
-                feed(unnamed)
+                settle(unnamed, ln)
                 overleaf = []
             head = _name_cell(overleaf[0][0].cells, name_j) if overleaf else ""
             if head and _PROJECT_CODE.match(nospace(name)) and not _PROJECT_CODE.match(nospace(head)):
@@ -148,8 +181,8 @@ def parse_tabular(
             first_form_in_table = False
             forms.append(current)
             printed[id(current)] = amt_text
-            if name == MERGED:
-                names.pending(current, ln, spans[0] if spans else None)
+            if name == MERGED:  # its name cell begins with its first rows (held from the page before)
+                names.pending(current, overleaf[0][0] if overleaf else ln, spans[0] if spans else None)
             reader = IndicatorReader(value_columns=columns)
             feed(overleaf)  # its first rows, printed at the foot of the page before its name
             tokens = (
@@ -161,23 +194,30 @@ def parse_tabular(
             continue  # the unit's total row, or the unit's name row
         else:
             tokens = anchored if anchored is not None else from_column(ln, ind_j, grid_header, columns)
-            if name and amt is None and current is not None and current.project and _first_on_page(current, ln):
+            if (
+                name
+                and amt is None
+                and not any(u[0].page == ln.page for u in unnamed)  # no row of the page held before it
+                and current is not None
+                and current.project
+                and _first_on_page(current, ln)
+            ):
                 if current.project == MERGED:  # the merged cell's name, printed in this page's rows
                     current.project = squash(name)
                 elif not nospace(current.project).endswith(nospace(name)):
                     current.project = _joined_once(current.project, name)  # the name's end, printed overleaf
-            if ln.opens is False and current is not None:
-                merged_left = True
             # a block opened without its amount (its name's first line at most): the rest is printed overleaf
             opens = _ruled_at(ln, spans[1] if spans else None)
+            if opens is False and current is not None:
+                merged_left = True  # (the table's first column may be ruled on every row: the amount's says)
             if merged_left and (not name or opens and amt is None) and (opens or unnamed):
                 if opens and unnamed:  # a second unnamed block: the first was not awaiting a name
-                    feed(unnamed)
+                    settle(unnamed, ln)
                     unnamed = []
                 unnamed.append((ln, tokens))
                 continue
         feed([(ln, tokens)])
-    feed(unnamed)
+    settle(unnamed, None)
     names.resolve(forms, before)
     return _without_subtotals(forms), current, reader
 
@@ -191,8 +231,8 @@ def _first_on_page(current: Form, ln: Line) -> bool:
 def _continues_overleaf(current: Form | None, name: str, amt: float, ln: Line, anchored) -> bool:
     """The project's name and amount printed again at the top of the next page over the rest of its
     indicators: the same form going on (unless its grid starts over with its first indicator)."""
-    if current is None or nospace(current.project) != nospace(name) or current.amount != float(amt):
-        return False
+    if current is None or not nospace(current.project).endswith(nospace(name)) or current.amount != float(amt):
+        return False  # the same name, or its end (its start printed on the page before)
     last = current.indicators[-1].page if current.indicators else current.location.get("page")
     if ln.page is None or last is None or ln.page == last:
         return False
@@ -235,6 +275,8 @@ def _project_cells(ln: Line, name_j: int, amount_j: int | None, spans) -> tuple[
         if at_x[1] is not None:
             text = at_x[1]
             return at_x[0] or "", _amount(text), text
+        if _grid_right_of(ln, spans[1]):
+            return "", None, ""  # the page lies inside the project's merged cells: its rows print indicators only
 
     def at(shift: int):
         nj, aj = name_j + shift, (amount_j + shift) if amount_j is not None else None
@@ -258,7 +300,18 @@ def _ruled_at(ln: Line, band) -> bool | None:
         for ruled, (x0, x1) in zip(ln.ruled, ln.spans):
             if min(x1, band[1]) - max(x0, band[0]) > 0.5 * min(x1 - x0, band[1] - band[0]):
                 return ruled
+        if _grid_right_of(ln, band):
+            return False
     return ln.opens
+
+
+def _grid_right_of(ln: Line, band) -> bool:
+    """The row's grid begins right of the column band: no ruling crosses that column on the page (the whole
+    page lies inside one project's merged name and amount cells, drawn apart from the indicators' grid), so
+    no cell begins there: a row of indicators of the project going on, none of whose cells is a name."""
+    if not ln.spans or ln.opens is None:
+        return False
+    return ln.spans[0][0] >= band[1] - 0.5 * (band[1] - band[0])
 
 
 def _joined_once(before: str, after: str) -> str:
@@ -303,12 +356,18 @@ class MergedNames:
 
     def __init__(self):
         self.parts: dict[int, list[tuple[float, float, str]]] = {}  # page → (top, bottom, text) in order
+        self.amounts: dict[int, list[tuple[float, str]]] = {}  # page → (top, amount as printed) in the amount column
         self.waiting: list[tuple[Form, Line, tuple | None]] = []  # a project row, the name column's band
 
-    def see(self, ln: Line, band) -> None:
+    def see(self, ln: Line, spans) -> None:
+        band, money = spans
         if ln.page is None:
             return
         for c, box in zip(ln.cells, ln.boxes or ()):
+            # a cell from the name column into the amount column ends with the amount: 急指挥中心信 299.633600
+            last = c.split()[-1] if c and box and band[0] - 3 <= box[0] <= money[1] and box[2] > money[0] else ""
+            if parse_amount(last) is not None:
+                self.amounts.setdefault(ln.page, []).append((box[1], last))
             if not c or not box or box[0] < band[0] - 3 or box[0] > band[1]:
                 continue
             if box[2] > band[1] + 3:  # 0002785976- 71.355806 71.355806: the amounts' overflow on the same line
@@ -316,6 +375,25 @@ class MergedNames:
                 c = words[0] if len(words) > 1 and all(parse_amount(w) is not None for w in words[1:]) else ""
             if c and parse_amount(c) is None:
                 self.parts.setdefault(ln.page, []).append((box[1], box[3], c))
+
+    def drawn(self, first: Line, until: Line | None) -> list[tuple[str | None, str]]:
+        """The names and amounts printed outside the grid rows between a block's first row and the next
+        block's (`until`), in order. A merged cell's text is centred on the cell: printed on the page where
+        that falls, in the middle of a page lying inside the block, or drawn on every page the cell spans,
+        clipped (above or below the page too) — there, on the page the block opens, below its first row.
+        The block before's text is printed above the block's first row, the next block's below `until`."""
+        if first.page is None or not first.boxes:
+            return []
+        top = min(b[1] for b in first.boxes if b)
+        last = until.page if until is not None and until.page is not None else max(self.amounts, default=0)
+        end = min((b[1] for b in until.boxes or () if b), default=None) if until is not None else None
+        out: list[tuple[str | None, str]] = []
+        for page in range(first.page, last + 1):
+            lo = top if page == first.page else float("-inf")
+            hi = end if until is not None and page == until.page and end is not None else float("inf")
+            named = [n for t, n in self._names(page) if lo <= t < hi]
+            out += [(named[0] if named else None, a) for t, a in self.amounts.get(page, []) if lo <= t < hi]
+        return out
 
     def pending(self, form: Form, ln: Line, band) -> None:
         self.waiting.append((form, ln, band))
