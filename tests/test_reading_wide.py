@@ -70,6 +70,13 @@ def test_unit_from_a_cover_naming_it_before_the_year_and_from_a_grid_cell():
     assert extract_files([CORPUS_WIDE / "beijing-bcf00dbe0b.pdf"]).unit == "北京市气象局"
 
 
+def test_unit_from_a_cover_title_wrapped_inside_its_last_word():
+    # 烟台 covers print “2026年烟台市人民政府办公室部 / 门预算”: the 部 of 部门预算 ends the first line, and
+    # the 目录 on the next page (第二部分 2026年部门预算表) must not take the cover's first line as its unit
+    assert extract_files([CORPUS_WIDE / "yantai-802acd73d2.pdf"]).unit == "烟台市人民政府办公室"
+    assert extract_files([CORPUS_WIDE / "yantai-d188fc6c20.pdf"]).unit == "烟台市工业和信息化局"
+
+
 def test_a_wrapped_line_run_past_its_rows_ruling_stays_with_its_cell():
     # 北京市生态环境局 2026 预算03表 (p5 of its tables file): rows too short for a two-line 功能科目 name draw
     # the second line (支出, 缴费支出) clipped over the next row's top ruling; it belongs to the row above,

@@ -126,6 +126,8 @@ def _cover_unit(lines: list[Line]) -> str | None:
         if len(prefix) >= 4 and _org(prefix):
             return prefix
         for prev in reversed(lines[max(0, i - 6) : i]):
+            if prev.page != ln.page:
+                break  # the cover names the unit on its own page, not the page before a 目录 line
             p = re.sub(r"(?<=.{4})(部门|单位)$", "", nospace(prev.text))  # 北京市教育委员会部门
             if not p or _DEBRIS.match(p):
                 continue
