@@ -47,6 +47,11 @@ WANLI_2024 = "shanghai-putuo-wanlijiedao-2024-yusuan.pdf"
 SHENJIJU = "shanghai-shi-shenjiju-2026-danwei-yusuan.pdf"
 HANGZHOU = "zhejiang-hangzhou-gonganju-2026-yusuan.pdf"
 CHANGSHA_ZHIJIAO = "hunan-changsha-zhijiaojidi-2026-yusuan.pdf"
+SHENZHEN_SHUIWU = "shenzhen-33d95084cb.pdf"
+SHENZHEN_JIAOTONG = "shenzhen-ba91de610d.pdf"
+SHENZHEN_SHENGTAI = "shenzhen-132c3ead12.pdf"
+HANGZHOU_JIAOTONG = "hangzhou-f6a1e1efad.pdf"
+XIAN_GONGXIN = "xian-627c16eab5.pdf"
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,13 @@ def _per_month(d, kw):
 
 def _total_funds(d, kw):
     _form("2025年度人大代表联络站经费")(d).info["实施期资金总额"] = "95000"
+
+
+def _without_form(project) -> Change:
+    def change(d, kw):
+        d.forms = [f for f in d.forms if f.project != project]
+
+    return change
 
 
 def _without_table(kind) -> Change:
@@ -427,6 +439,20 @@ def rule_cases(doc) -> list[RuleCase]:
             want={"value": 380.0, "expected": 300.0},
             holds=lambda fs, d: not any("专项转移支付" in f.message for f in fs),
         ),
+        # 深圳水务 p37–38: 污水处理费预算总额30,005.76万元，分别从一般公共预算与政府性基金列支，其中：一般公共预算
+        # 22,998.67万元 … 政府性基金7,007.09万元 — one charge's sources, the line wrapped after 其中： and the
+        # sentence run over a page (its number - 34 - printed between), not the department's 一般公共预算 and 基金
+        R("C01", SHENZHEN_SHUIWU),
+        # 杭州交通 p13: 政府性基金预算当年拨款221,670.92万元 is 表8's 合计 (221,493.00 with 177.92 结转), 西安工信 p8:
+        # 事业收入支出226.50万元 the 支出总表's 事业收入 column (the 收支总表's 事业收入 243.00 is income)
+        R("C01", HANGZHOU_JIAOTONG),
+        R(
+            "C01",
+            XIAN_GONGXIN,
+            XIAN_GONGXIN,
+            put("expenditure", r"^ 合计$", "business", 2365000.0),
+            want={"value": 226.5, "expected": 236.5},  # the 支出总表 column, changed
+        ),
         R(
             "C02",
             "000",
@@ -457,6 +483,21 @@ def rule_cases(doc) -> list[RuleCase]:
         R("C05", None, CHANGCHUN, want={"page": 17}),
         # 西安交通 p15: …其中一般公共预算拨款收入74868.34万元，无其他预算收入。2022年… — a new sentence, not the list
         R("C05", XIAN_JIAOTONG),
+        # 深圳交通 p13–14: 综合管理2,232.56万元…其中，…新闻宣传支出- 10 -300.00万元… — the page's number between
+        # two halves of the list (its six parts make 2,232.55); a part changed still speaks
+        R(
+            "C05",
+            SHENZHEN_JIAOTONG,
+            SHENZHEN_JIAOTONG,
+            text("205.00万元，法律事务支出", "215.00万元，法律事务支出"),
+            want={"value": 2232.56, "expected": pytest.approx(2242.55), "severity": "error"},
+        ),
+        # 西安科技 p34: 三公12.63万元…其中：出国0…；接待5.13万元…；公务用车购置和运行维护费7.5万元，其中：… — the last
+        # part split again is a part, not a new whole; 深圳生态 p71: 车辆9辆、162万元…其中：…8辆，144万元、…1辆，18万元
+        # (a figure after a comma); 西安人社 p21: 100151.38万元，102374.45万元，其中 — two figures, either the whole
+        R("C05", XIAN_KEJI),
+        R("C05", SHENZHEN_SHENGTAI),
+        R("C05", XIAN_RENSHE),
         # 001: 20.00 down 3.00 = 接待 down 3.00, the rest 相同
         R("C06", "001", "000", want={"value": -0.5, "expected": 2.0}),
         R(
@@ -496,6 +537,15 @@ def rule_cases(doc) -> list[RuleCase]:
         R("C11", "001", "000", says=("工资标准提高",)),
         # --- D: performance targets ------------------------------------------------------------------
         R("D01", "002", "000", want={"value": 1}, says=("2023年各工委工作经费",)),  # 002: forms only, no projects
+        # 长春 表9 prints 部门特定目标类项目 474.56 over 综合管理 474.56 over its four projects: headings, not projects
+        R(
+            "D01",
+            CHANGCHUN,
+            CHANGCHUN,
+            _without_form("2026年驻京经费"),
+            want={"value": 1, "expected": 4},
+            says=("2026驻京经费",),
+        ),
         R("D02", "002", "000", says=("公用经费项目",)),
         R(
             "D03",

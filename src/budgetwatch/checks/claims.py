@@ -13,7 +13,8 @@ from ..vocab.classes import CLASS_NAMES, class_stem
 from ..vocab.units import TO_WAN, UNIT_PATTERN
 from .view import DocView
 
-_AMOUNT = r"(?<![\d.,，])(?P<amount>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>" + UNIT_PATTERN + ")"
+# not inside a figure (1,234.5): a comma right after a word (8辆，144万元) opens one
+_AMOUNT = r"(?<![\d.])(?<!\d[,，])(?P<amount>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>" + UNIT_PATTERN + ")"
 AMOUNT_RX = re.compile(_AMOUNT)
 PCT_RX = re.compile(r"(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:、]")

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 from ..model import Row, Table
-from ..vocab.claims import CLAIM_RULES
+from ..vocab.claims import CLAIM_KINDS, CLAIM_RULES
+from ..vocab.columns import COLUMN_ZH, SOURCES
 from ..vocab.units import SIDE_TOTAL_NAMES, names_pattern
 from .arithmetic import class_name, three_public_items
 from .view import DocView, decimals, name_of
@@ -35,6 +36,8 @@ def _add(out, kind, label, view, t, r, key="total"):
 
 _CLAIM = dict(CLAIM_RULES)  # a row is named as the 说明 names the figure
 _SIDE_TOTAL = {side: names_pattern(names) for side, names in SIDE_TOTAL_NAMES.items()}
+# a source column of the 支出总表 (事业收入 226.50 of its 合计) is the spending of that source: the claim kind named alike
+_SOURCE_KIND = {col: k.key for k in CLAIM_KINDS for col in SOURCES if k.zh == COLUMN_ZH[col]}
 
 
 def collect(view: DocView) -> dict[str, list[Fact]]:
@@ -84,6 +87,12 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
                     "total",
                 )
             )
+    if t3 and (tot := view.total_row(t3)):
+        for col, kind in _SOURCE_KIND.items():
+            _add(out, kind, f"{t3.title}合计“{COLUMN_ZH[col]}”", view, t3, tot, col)
+    for fund_kind in ("gf_expenditure", "soe"):  # the fund's own table: its spending, 上年结转 included
+        if (t := view.table(fund_kind)) and (tot := view.total_row(t)):
+            _add(out, {"gf_expenditure": "gf", "soe": "soe"}[fund_kind], f"{t.title}合计", view, t, tot)
     for t, _prefix in ((t3, "部门"), (t5, "一般公共预算")):
         if not t:
             continue

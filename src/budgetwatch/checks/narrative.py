@@ -102,7 +102,7 @@ def _once(seen: dict, key, rx: re.Pattern, text: str | None = None) -> bool:
     family="C",
     severity="error",
     compares="说明中引用的收支总计、各项收入、基本/项目支出、人员/公用经费、“三公”经费及各项、机关运行经费、各类支出金额与报表对应数字（按元/万元换算）",
-    applies="说明中的金额能明确对应到报表中的某一数字时；同一口径有多种列法时（含或不含上年结转），与任一相符即可；只差末位一个单位的（截尾而非四舍五入）视为同一数字",
+    applies="说明中的金额能明确对应到报表中的某一数字时；同一口径有多种列法时（含或不含上年结转，收入或按资金来源列示的支出），与任一相符即可；只差末位一个单位的（截尾而非四舍五入）视为同一数字",
     message="说明称{label_zh}为{value}万元，而{other}为{expected}万元，相差{difference}万元。原文：“{sentence}”",
     suggestion="建议核实说明中{label_zh}的金额，使之与{other}一致。",
 )
@@ -308,7 +308,8 @@ def _breakdowns(view: DocView):
             head_text, rest = text[: m.start()], text[m.end() :]
             sentence_start = head_text[head_text.rfind("。") + 1 :]
             nested = bool(re.search(r"包括[：:]|主要用于[：:]?|具体(为|如下)[：:]", sentence_start))
-            seg = rest[: _list_end(rest, head_text.endswith(("（", "(")), nested)]
+            end, whole_at = _list_end(rest, head_text.endswith(("（", "(")), nested)
+            seg = rest[:end]
             found = _amounts_outside_changes(seg)
             for a, b in zip(found, found[1:]):  # a list runs while each item's own label is short
                 label = re.split(r"[，,；;、]", seg[a.end() : b.start()])[-1]
@@ -326,12 +327,24 @@ def _breakdowns(view: DocView):
             if not before or len(items) != n_items:
                 continue
             heads = [before[-1]]
+            amounts = _amounts_outside_changes(head_text)
+            if len(amounts) >= 2 and re.fullmatch(r"[，,、\s]*", head_text[amounts[-2].end() : amounts[-1].start()]):
+                heads.insert(
+                    0, before[-2]
+                )  # 100151.38万元，102374.45万元，其中: two figures, no word between (本年, 上年)
             if re.search(r"[。；;]\s*$", head_text):
                 start = max(head_text[:-1].rfind("。"), head_text[:-1].rfind("；"))
                 n_prev = len(_amounts_outside_changes(head_text[: start + 1])) if start >= 0 else 0
                 if n_prev < n_before:
                     heads.insert(0, before[n_prev])
-            yield heads, items
+            lists = [items]
+            if (
+                whole_at is not None
+                and len(pcs) > n_before + n_items
+                and len(_amounts_outside_changes(rest[:whole_at])) == n_items + 1
+            ):
+                lists.append(pcs[n_before : n_before + n_items + 1])  # that part, split again, ends the list
+            yield heads, lists
 
 
 def _not_a_partition(head_text: str, seg: str, found: list) -> bool:
@@ -347,11 +360,13 @@ def _not_a_partition(head_text: str, seg: str, found: list) -> bool:
     return bool(heads) and bool(re.search(r"[较比]上年|同比", head_text[heads[-1].end() :]))
 
 
-def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
+def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> tuple[int, int | None]:
     """Where the list after 其中 ends: the sentence end, a closing parenthesis when the list opened
     one, the next 其中, a ；that starts a new total (…；本年支出总计…, or …；财政拨款支出X万元，其中…), or the first ；when the 其中 sits
-    inside an outer list (主要包括：A…，其中…；B…；C…)."""
+    inside an outer list (主要包括：A…，其中…；B…；C…). Second: where the list would end if a ；X万元，其中… were its
+    last part, split in turn (…；公务用车购置和运行维护费7.5万元，其中：购置费…), else None."""
     stops = [len(rest)]
+    whole_at = None
     for pat in (
         (r"。(?![）)]|[\d,.]+\s*(?:" + UNIT_PATTERN + "))", r"其中")
         + ((r"[）)]",) if parenthesised else ())
@@ -362,16 +377,18 @@ def _list_end(rest: str, parenthesised: bool, nested: bool = False) -> int:
             stops.append(m.start())
     for m in re.finditer(r"[；;]", rest):
         nxt = AMOUNT_RX.search(rest, m.end())
-        if nxt and (
-            re.search(
-                r"总计|合计|总额|总预算|^\s*(\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])",
-                rest[m.end() : nxt.start()],
-            )
-            or re.match(r"[，,]?\s*其中", rest[nxt.end() :])  # …；本部门财政拨款支出30,331.26万元，其中：a new whole
-        ):
+        if not nxt:
+            continue
+        total = re.search(
+            r"总计|合计|总额|总预算|^\s*(\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])", rest[m.end() : nxt.start()]
+        )
+        split = re.match(r"[，,]?\s*其中", rest[nxt.end() :])  # …；本部门财政拨款支出30,331.26万元，其中：a new whole
+        if total or split:
             stops.append(m.start())
+            whole_at = None if total else (m.start(), nxt.end())
             break
-    return min(stops)
+    end = min(stops)
+    return end, (whole_at[1] if whole_at is not None and end == whole_at[0] else None)
 
 
 def _amounts_outside_changes(s: str) -> list:
@@ -395,10 +412,12 @@ def _amounts_outside_changes(s: str) -> list:
     suggestion="建议核实说明中{label}及其各组成部分的金额，确保各项之和与总额一致。",
 )
 def narrative_breakdowns(view: DocView):
-    for heads, items in _breakdowns(view):
+    for heads, lists in _breakdowns(view):
+        if any(_adds_up(items, heads) for items in lists[1:]):
+            continue
+        items = lists[0]
         s = sum(it.amount for it in items)
-        tol = sum(claim_tol(it) for it in items)
-        if any(abs(s - h.amount) <= tol + claim_tol(h) for h in heads) or _some_subset_adds_up(items, heads):
+        if _adds_up(items, heads) or _some_subset_adds_up(items, heads):
             continue
         head = heads[0]
         if s < head.amount and _ends_with_etc(items[-1]):
@@ -413,6 +432,11 @@ def narrative_breakdowns(view: DocView):
             label=head.label,
             confidence=0.9 if sev == "error" else 0.6,
         )
+
+
+def _adds_up(items, heads) -> bool:
+    s, tol = sum(c.amount for c in items), sum(claim_tol(c) for c in items)
+    return any(abs(s - h.amount) <= tol + claim_tol(h) for h in heads)
 
 
 def _ends_with_etc(c: Claim) -> bool:

@@ -55,13 +55,34 @@ def _form_at(view: DocView, f: Form, **kw) -> dict:
     return out
 
 
+def _headings(rows: list) -> set[int]:
+    """Rows printed over their projects, unmarked (长春 部门特定目标类项目 474.56 over 综合管理 474.56 over four
+    projects): a row the next two or more rows (headings below it left out) add up to exactly, the run ending at
+    the table's end or at the next heading. Walked from the bottom, so a heading of headings is seen."""
+    out: set[int] = set()
+    for i in range(len(rows) - 1, -1, -1):
+        whole = rows[i].values.get("total")
+        if not whole:
+            continue
+        s, n, j = 0.0, 0, i + 1
+        while j < len(rows):
+            if id(rows[j]) not in out:
+                s, n = s + (rows[j].values.get("total") or 0.0), n + 1
+                if s >= whole - 0.005:
+                    break
+            j += 1
+        if n >= 2 and abs(s - whole) <= 0.005 * n and (j + 1 >= len(rows) or id(rows[j + 1]) in out):
+            out.add(id(rows[i]))
+    return out
+
+
 @rule(
     "D01",
     "项目支出未公开绩效目标",
     family="D",
     severity="warn",
     compares="项目支出表（本年预算）所列项目与项目支出绩效目标表的项目名称",
-    applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；每份文档汇总为一条",
+    applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；项目表中印在项目之上、金额等于其下各行之和的类别或一级项目行不算项目；每份文档汇总为一条",
     message="{table}所列{expected_n}个项目中，有{value_n}个未找到绩效目标表：{names}。",
     suggestion="建议补充公开上述项目的绩效目标，或在说明中写明只公开重点项目绩效目标的范围。",
 )
@@ -71,6 +92,8 @@ def project_without_form(view: DocView):
         return
     for t in view.tables("projects"):
         rows = [r for tt, r in projects(view) if tt is t]
+        heads = _headings(rows)
+        rows = [r for r in rows if id(r) not in heads]
         missing = [r for r in rows if norm_project(r.name) and not any(_same(norm_project(r.name), f) for f in forms)]
         if missing and len(missing) < len(rows):  # no overlap at all: the forms cover something else
             names = "、".join(f"“{r.name}”" for r in missing[:10]) + ("等" if len(missing) > 10 else "")

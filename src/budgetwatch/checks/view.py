@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..extract.text_rules import nospace
+from ..extract.text_rules import PAGE_FOOTER, nospace
 from ..model import Document, Row, Table
 from ..vocab.units import TOTAL_NAMES, UNIT_TOTAL_NAMES, names_pattern, to_wan
 
@@ -28,6 +28,10 @@ def envelope(cells: list[tuple[Row, str]], factor: float = 1.0) -> float:
 
 def name_of(row: Row) -> str:
     return nospace(row.name or "")
+
+
+# a line wrapped after the lead of a list (…，其中：) — the list is the rest of the sentence
+_LIST_LEAD = re.compile(r"[^。；;：:\s]{2}[，,]\s*(?:其中|包括|分别为|具体为)[：:]$")
 
 
 @dataclass
@@ -114,18 +118,20 @@ class DocView:
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
-        """The 说明 joined into paragraphs: a converter or a PDF breaks a sentence across lines."""
+        """The 说明 joined into paragraphs: a converter or a PDF breaks a sentence across lines and pages
+        (the page's number printed between the halves is not part of it), and a line wrapped right after
+        其中： goes on with the list."""
         out: list[Paragraph] = []
         buf: list[str] = []
         start = None
         for ln in self.doc.narrative:
             t = ln.text.strip()
-            if not t:
+            if not t or PAGE_FOOTER.match(t):
                 continue
             if start is None:
                 start = ln
             buf.append(t)
-            if t.endswith(("。", "：", ":")) or len(t) < 12:
+            if (t.endswith(("。", "：", ":")) and not _LIST_LEAD.search(t)) or len(t) < 12:
                 out.append(Paragraph("".join(buf), start.page, start.line))
                 buf, start = [], None
         if buf:

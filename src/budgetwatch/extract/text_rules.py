@@ -16,6 +16,8 @@ _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）()、“”《》])\s+(?=[\u4e00
 YEAR = re.compile(r"(20\d{2})\s*年")
 MONEY_UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(" + UNIT_PATTERN + ")")
 HEADER_UNIT = re.compile(r"[（(]\s*(" + UNIT_PATTERN + r")\s*[）)]")
+# a page's number printed under its text (- 34 -, —8—, 12, 第 3 页，共 45 页): not part of the prose
+PAGE_FOOTER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?\d{1,4}\s*(?:页\s*)?(?:[，,]?\s*共\s*\d{1,4}\s*页)?[\s\-—–－·]*$")
 
 
 def parse_amount(s: str | None) -> Decimal | None:
