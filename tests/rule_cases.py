@@ -596,7 +596,7 @@ def rule_cases(doc) -> list[RuleCase]:
         # 北京水务 p66 局信息系统运行维护 (333.3536): 软件运维服务成本≤333.35 is the sum of the other two caps;
         # 北京医保 p21 档案存档经费: 材料成本投入箱/年≤89元 is a rate
         R("D09", None, BEIJING_SHUIWU, n=None, holds=lambda fs, d: not named_any(fs, "局信息系统运行维护")),
-        R("D09", None, BEIJING_YIBAO, n=None, holds=lambda fs, d: not named_any(fs, "档案存档经费")),
+        R("D09", BEIJING_YIBAO),  # its p15/p17 caps, read with the next project's rows before, now in their own block
         R("D09", YANTAI_YINGJI),
         R("D09", YANTAI_YIBAO),
         # the same cap named by a part (not the project): 186.99 + 水费 1.1 > 187
