@@ -115,3 +115,19 @@ def test_a_frame_label_beside_the_level_columns_is_not_the_name_column(xian_rens
 @pytest.fixture(scope="module")
 def xian_renshe():
     return extract_files([CORPUS / "shaanxi-xian-renshe-2020-yusuan.pdf"])
+
+
+def test_a_header_leaving_the_level1_cell_blank_still_heads_the_grid():
+    """西安市工信局 2022 表15 部门整体支出绩效目标表 (pp.56–59, read off the rendered pages): the grid's header
+    prints | 二级指标 | 指标内容 | 指标值 with the 一级指标 cell blank; its rows print 产出指标… there."""
+    doc = _wide("xian-627c16eab5.pdf")
+    (unit,) = [f for f in doc.forms if f.project is None and f.amount == 5364.27]
+    rows = [(i.page, i.level1, i.level2, i.name, i.value) for i in unit.indicators]
+    assert rows[:2] == [
+        (56, "产出指标", "数量指标", "指标1：人员工资支付率", "100%"),
+        (56, "产出指标", "数量指标", "指标2：编制市政务诚信整体建设报告；区县政务诚信评估报告", "1份;13份"),
+    ]
+    assert (57, "产出指标", "成本指标", "指标1：履职经费成本", "4660.78万元") in rows
+    assert (58, "效益指标", "生态效益指标", "指标3：能源浪费", "减少") in rows
+    assert rows[-1] == (59, "满意度指标", "服务对象满意度指标", "指标8：用户满意度", "100%")
+    assert len({r[2] for r in rows}) == 9 and len(rows) >= 68  # 69 printed, 指标8：办公设备一批 with no value

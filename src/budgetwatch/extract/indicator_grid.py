@@ -237,8 +237,20 @@ def is_grid_header(cells) -> bool:
     return (
         "一级指标" in labels
         and ("三级指标" in labels or "指标值" in labels or "二级指标" in labels)
+        or _unlabelled_level1(labels)
         or ("指标名称" in labels or "绩效指标" in labels)
         and any(_VALUE_LABEL.match(c) for c in labels)
+    )
+
+
+def _unlabelled_level1(labels: list[str]) -> bool:
+    """| 二级指标 | 指标内容 | 指标值: a header leaving the 一级指标 cell blank (its rows print 产出指标… there)."""
+    k = labels.index("二级指标") if "二级指标" in labels and "一级指标" not in labels else 0
+    return (
+        k > 0
+        and not labels[k - 1]
+        and any(c in ("三级指标", "指标内容", "指标名称") for c in labels[k + 1 :])
+        and any(_VALUE_LABEL.match(c) for c in labels[k + 1 :])
     )
 
 
@@ -253,6 +265,8 @@ def frame_of(header) -> frozenset[str]:
 def grid_anchor(cells) -> int:
     """The column a grid's rows are read from: 一级指标, or 指标名称 (绩效指标) where it prints no level columns."""
     labels = [nospace(c) for c in cells]
+    if _unlabelled_level1(labels):
+        return labels.index("二级指标") - 1
     return next(labels.index(lab) for lab in ("一级指标", "指标名称", "绩效指标") if lab in labels)
 
 
