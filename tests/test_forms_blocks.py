@@ -107,6 +107,19 @@ def test_a_block_opened_at_a_pages_foot_named_from_both_pages():
     assert _caps(_by_amount(doc, 63.94)) == ["≤2.28万元", "≤61.66万元"]
 
 
+def test_a_name_drawn_again_clipped_over_the_next_pages_header_is_the_same_project():
+    """北京市公安局公安交通管理局 pp.21–22: the last block of p.21 draws its name and amount again over p.22's
+    header (2754-监理、设计、 | 200.870000, the middle of its name cell): the project goes on, its last row
+    is p.22's first."""
+    doc = _read(CORPUS_WIDE, "beijing-d345f76d4b.pdf")
+    (audit,) = [f for f in doc.forms if f.amount == 200.87]
+    assert audit.project == "11000022T000000432754-监理、设计、审计及其他项目（标志标线）"
+    assert len(audit.indicators) == 7
+    assert (audit.indicators[-1].page, audit.indicators[-1].name) == (22, "交通设施建设工作任务保障率")
+    assert _by_amount(doc, 2400.0).project == "11000022T000000433318-机动车和驾驶员管理经费"
+    assert len(_by_amount(doc, 2400.0).indicators) == 11
+
+
 def test_a_research_projects_caps_stay_with_it():
     """北京市卫健委 p.129: 结研所肺癌免疫治疗… (250) holds 12 rows, its caps 30 + 2 + 3; the block below is
     耳研所改革与发展 (named overleaf), not more of its rows."""

@@ -231,8 +231,8 @@ def _first_on_page(current: Form, ln: Line) -> bool:
 def _continues_overleaf(current: Form | None, name: str, amt: float, ln: Line, anchored) -> bool:
     """The project's name and amount printed again at the top of the next page over the rest of its
     indicators: the same form going on (unless its grid starts over with its first indicator)."""
-    if current is None or not nospace(current.project).endswith(nospace(name)) or current.amount != float(amt):
-        return False  # the same name, or its end (its start printed on the page before)
+    if current is None or nospace(name) not in nospace(current.project) or current.amount != float(amt):
+        return False  # the same name, or the part of it a page draws (its cell clipped at the page's top)
     last = current.indicators[-1].page if current.indicators else current.location.get("page")
     if ln.page is None or last is None or ln.page == last:
         return False
