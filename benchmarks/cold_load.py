@@ -10,11 +10,11 @@ response cache (cold: nothing of the process's own caches either), then once mor
 loaded machine as on a quiet one, so this is the figure that does not depend on who else uses the machine.
 
 With `--against REV` the same database is served by the sources of commit REV too (git archive, in a temporary
-folder) and every figure is printed for both, old → new; the JSON of every URL (an HTML page's `?format=json`
-twin) is compared between the two, byte for byte.
+folder) and every figure is printed for both, old → new; the answer of every URL, and the JSON of every page
+(its `?format=json` twin), is compared between the two, byte for byte.
 
     python benchmarks/cold_load.py [--db URL] [--clients 50] [--per-client 8] [--workers 1] [--corpus 6]
-                                   [--against main] [--repeat 3]
+                                   [--against main] [--repeat 3] [--no-load]
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ def json_twin(url: str) -> str:
 
 
 def cpu_per_url(db: str, urls: list[str], env: dict) -> tuple[dict[str, list[float]], dict[str, bytes]]:
-    """{url: [cold, warm] CPU seconds of the server}, and {url: its JSON}, from a server just started without
-    the response cache."""
+    """{url: [cold, warm] CPU seconds of the server}, and {url: its answer} of every URL and its JSON twin,
+    from a server just started without the response cache."""
     srv, base = start(db, 1, cache=False, env=env)
     try:
         last, t = server_cpu(srv.pid), time.monotonic()
@@ -183,7 +183,9 @@ def cpu_per_url(db: str, urls: list[str], env: dict) -> tuple[dict[str, list[flo
                     cost[u].append(server_cpu(srv.pid) - before)
                     if status != 200:
                         raise SystemExit(f"{u} answered {status}")
-            answers = {u: c.get(json_twin(u)).content for u in urls}
+            # a page's links name the server (its port differs from one server to the next)
+            every = dict.fromkeys([*urls, *map(json_twin, urls)])
+            answers = {v: c.get(v).content.replace(base.encode(), b"http://server") for v in every}
     finally:
         srv.terminate()
         srv.wait(20)
@@ -201,6 +203,7 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1, help="servers per code for the CPU per URL (the least kept)")
     ap.add_argument("--top", type=int, default=8, help="how many of the costliest cold URLs to list")
     ap.add_argument("--against", metavar="REV", help="also measure the sources of this commit, on the same database")
+    ap.add_argument("--no-load", action="store_true", help="the CPU per URL (and the comparison) only")
     a = ap.parse_args(argv)
     db = database(a.db, a.corpus)
     urls = urls_of(db)
@@ -234,8 +237,13 @@ def main(argv=None):
     for u in top:
         print(f"    {u:32} " + " → ".join(f"{c[u][0] * 1000:5.1f} / {c[u][1] * 1000:5.1f}" for c in costs))
     if len(answers) > 1:
-        differ = [u for u in urls if answers[0][u] != answers[-1][u]]
-        print(f"  JSON of the {len(urls)} URLs: " + ("identical" if not differ else f"{len(differ)} differ: {differ}"))
+        differ = [u for u in answers[-1] if answers[0][u] != answers[-1][u]]
+        print(
+            f"  HTML and JSON of the {len(urls)} URLs ({len(answers[-1])} answers): "
+            + ("identical" if not differ else f"{len(differ)} differ: {differ}")
+        )
+    if a.no_load:
+        return
     print(
         f"\n{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
         f"time, {a.workers} worker(s)"

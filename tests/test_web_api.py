@@ -298,6 +298,31 @@ def test_a_cell_finding_points_to_its_cell_and_row_at_stable_addresses(changchun
     assert client.get(f"/api/documents/{i}/tables/{ti}/rows/-1").status_code == 422
 
 
+@needs_corpus
+def test_every_figure_of_a_page_links_to_the_crop_its_row_api_names(changchun):
+    """The 文档 page writes its thousands of crop links a row at a time (web/table_html.py); each is the
+    link the row's API gives (`source_link`: the figure's page and box, every edge to one decimal)."""
+    import re
+
+    from sqlalchemy.orm import Session
+
+    from budgetwatch.web import queries
+    from budgetwatch.web.table_html import source_link
+
+    i = doc_id(changchun, "长春市信访局")
+    page = changchun.get(f"/documents/{i}").text
+    links = dict(re.findall(r'id="(c-\d+-\d+-\d+)"[^>]*><a class="src" target="_blank" href="([^"]+)"', page))
+    with Session(changchun.app.state.engine) as s:
+        doc = queries.document(s, i)["doc"]
+    named = {
+        f"c-{ti}-{ri}-{t.columns.index(k)}": source_link(i, doc, r, k).replace("&", "&amp;")
+        for ti, t in enumerate(doc.tables)
+        for ri, r in enumerate(t.rows)
+        for k in r.values
+    }
+    assert len(named) > 300 and links == named
+
+
 def test_every_list_downloads_as_csv_and_xlsx(client):
     from urllib.parse import quote
 

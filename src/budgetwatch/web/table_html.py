@@ -58,31 +58,63 @@ def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
     return None
 
 
+def _box(box) -> str:
+    """A figure's box as its crop link gives it: each edge to one decimal, as str(round(x, 1)) writes it
+    (".1f" writes the same digits for a float, correctly rounded, in a quarter of the time)."""
+    x0, top, x1, bottom = box
+    if (
+        type(x0) is type(top) is type(x1) is type(bottom) is float
+        and -1e15 < x0 < 1e15
+        and -1e15 < top < 1e15
+        and -1e15 < x1 < 1e15
+        and -1e15 < bottom < 1e15
+    ):
+        return f"{x0:.1f},{top:.1f},{x1:.1f},{bottom:.1f}"
+    return f"{round(x0, 1)},{round(top, 1)},{round(x1, 1)},{round(bottom, 1)}"
+
+
 def _cells(doc_id: int, doc: Document, ti: int, by_cell: dict):
-    """The function writing one figure's <td> of table `ti` (row index, row, column key): what is the same
-    for every figure of the table is worked out once (a county document has thousands of figures)."""
-    index: dict[str, int] = {}
+    """The function writing the <td> of a row's figures of table `ti` (row index, row, column keys): what
+    is the same for every figure of the table, or of the row, is worked out once (a county document has
+    thousands of figures). The links are `source_link`'s, written with their & escaped."""
+    index: dict[str, str] = {}
     for i, k in enumerate(doc.tables[ti].columns):
-        index.setdefault(k, i)  # a key printed twice: its first column, as list.index gives
+        index.setdefault(k, str(i))  # a key printed twice: its first column, as list.index gives
     linked = len(doc.files) == 1
+    png = f"/documents/{doc_id}/source.png?page="
+    txt = f"/documents/{doc_id}/source.txt?line=" if doc.format == "text" else None
+    fmt = fmt_amount
 
-    def cell(ri: int, r, k: str) -> str:
-        cid = f"c-{ti}-{ri}-{index[k]}"
-        fs = by_cell.get(cid)
-        cls = f"num has-f sev-{fs[0].severity}" if fs else "num"
-        title = f' title="{escape(" · ".join(f"{f.rule} {f.message}" for f in fs))}"' if fs else ""
-        if k not in r.values:
-            return f'<td class="{cls}" id="{cid}"{title}></td>'
-        text = fmt_amount(r.values[k])
-        href = source_link(doc_id, doc, r, k) if linked else None
-        if href:  # digits, letters and ?&=/,.- only: & is its one character to escape
-            text = f'<a class="src" target="_blank" href="{href.replace("&", "&amp;")}">{text}</a>'
-        if r.ocr:  # read from a scan: worth a look at the page before quoting
-            cls += " ocr"
-            title = title or ' title="OCR 识别的数字，请核对原件"'
-        return f'<td class="{cls}" id="{cid}"{title}>{text}</td>'
+    def row_cells(ri: int, r, keys) -> list[str]:
+        prefix = f"c-{ti}-{ri}-"
+        values, boxes = r.values, r.boxes
+        page = f"{png}{r.page}&amp;box=" if linked and r.page else None
+        line = f"{txt}{r.line}" if linked and txt and r.line else None
+        ocr = r.ocr
+        out = []
+        for k in keys:
+            cid = prefix + index[k]
+            fs = by_cell.get(cid) if by_cell else None
+            if fs:
+                cls = f"num has-f sev-{fs[0].severity}"
+                title = f' title="{escape(" · ".join(f"{f.rule} {f.message}" for f in fs))}"'
+            else:
+                cls, title = "num", ""
+            if k not in values:
+                out.append(f'<td class="{cls}" id="{cid}"{title}></td>')
+                continue
+            text = fmt(values[k])
+            box = boxes.get(k) if page else None
+            href = f"{page}{_box(box)}" if box else line
+            if href:  # digits, letters and ?&=/,.- only: & is its one character to escape, done above
+                text = f'<a class="src" target="_blank" href="{href}">{text}</a>'
+            if ocr:  # read from a scan: worth a look at the page before quoting
+                cls += " ocr"
+                title = title or ' title="OCR 识别的数字，请核对原件"'
+            out.append(f'<td class="{cls}" id="{cid}"{title}>{text}</td>')
+        return out
 
-    return cell
+    return row_cells
 
 
 def _halves(t) -> tuple[list, list, list[str], list[str]] | None:
@@ -97,7 +129,7 @@ def _halves(t) -> tuple[list, list, list[str], list[str]] | None:
 
 def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
     t = doc.tables[ti]
-    cell = _cells(doc_id, doc, ti, by_cell)
+    cells_of = _cells(doc_id, doc, ti, by_cell)
     halves = _halves(t)
     if halves:
         inc, exp, inc_cols, exp_cols = halves
@@ -108,7 +140,7 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
                 if i < len(rows):
                     ri, r = rows[i]
                     cells.append(f'<td class="side-name">{escape(r.name or "")}</td>')
-                    cells.extend(cell(ri, r, k) for k in cols)
+                    cells.extend(cells_of(ri, r, cols))
                 else:
                     cells.append("<td></td>" * (len(cols) + 1))
             out.append(f"<tr>{''.join(cells)}</tr>")
@@ -122,7 +154,7 @@ def table_body(doc_id: int, doc: Document, ti: int, by_cell: dict) -> Markup:
             [f"<td>{'收入' if r.side == 'income' else '支出' if r.side == 'expenditure' else ''}</td>"] if sided else []
         )
         cells.append(f"<td>{escape(r.code or '')}</td><td>{escape(r.name or '')}</td>")
-        cells.extend(cell(ri, r, k) for k in t.columns)
+        cells.extend(cells_of(ri, r, t.columns))
         out.append(f'<tr class="lvl-{len(r.code) if r.code else 0}"{code} title="{where}">{"".join(cells)}</tr>')
     return Markup("\n".join(out))
 
