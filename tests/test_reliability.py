@@ -292,3 +292,43 @@ def test_a_server_process_is_ready_before_it_answers(tmp_path):
             assert client.get("/health").json() == {"ok": True}
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("auth", ["off", "on"])
+def test_a_server_process_has_run_its_pages_before_it_answers(db_url, tmp_path, monkeypatch, auth):
+    """`serve`'s app answers its main pages and their JSON, a document's too, to itself before it answers
+    anyone: the first visitors' pages compile no SQL (a fifth of a cold crowd's first pages, benchmarks/
+    cold_load.py). Nothing of it is kept (response cache, documents read), sent or, in server mode,
+    audited; an app made for a test or a script does none of it."""
+    import gc
+
+    from budgetwatch.access.tables import AuditRecord
+    from budgetwatch.store import repository
+    from budgetwatch.store.db import open_db
+    from budgetwatch.web.app import WARM_PAGES, create_app
+
+    engine = open_db(db_url)
+    pipeline.ingest(engine, [SAMPLES], check=True)
+    with Session(engine) as s:
+        last = s.scalar(select(func.max(Version.document_id)))  # the warm-up reads the first
+    engine.dispose()
+    monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "answers"))
+    monkeypatch.setenv("BUDGETWATCH_AUTH", auth)
+    with TestClient(create_app(db_url)) as client:
+        plain = len(client.app.state.engine._compiled_cache)  # the start's own queries, no page's
+    try:
+        with TestClient(create_app(db_url, serving=True)) as client:
+            cc = client.app.state.engine._compiled_cache
+            assert len(cc) > plain + 10 and not repository._LOADED
+            assert not [p for p in (tmp_path / "answers").rglob("*") if p.is_file()]
+            with Session(client.app.state.engine) as s:
+                assert s.scalar(select(func.count(AuditRecord.id))) == 0
+            compiled = set(cc)
+            if auth == "on":
+                return  # the visitors would log in first
+            for page in WARM_PAGES:
+                for url in (page.format(id=last), page.format(id=last) + "?format=json"):
+                    assert client.get(url).status_code == 200, url
+            assert [str(cc[k]) for k in set(cc) - compiled] == []  # no statement compiled for them
+    finally:
+        gc.unfreeze()

@@ -87,6 +87,9 @@ class AccessGate:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope.get("budgetwatch.warm"):  # the server process's own warm-up (web/app.py): no client, nothing sent
+            scope["budgetwatch.principal"] = LOCAL
+            return await self.app(scope, receive, send)
         nonce = new_nonce()
         scope["budgetwatch.request_id"] = secrets.token_hex(8)
         scope.setdefault("state", {})["csp_nonce"] = nonce

@@ -233,6 +233,11 @@ def latest_versions(session: Session) -> list[Version]:
 _LOADED: dict[tuple, Document] = {}
 
 
+def forget_loaded() -> None:
+    """Empty `load_version_cached`'s documents (a server's warm-up reads one it must not keep)."""
+    _LOADED.clear()
+
+
 def load_version_cached(session: Session, version_id: int) -> Document:
     """`load_version`, read once per process: a version's content never changes (the key carries the
     content hash, as ids are reused when a database is reset). Callers must not change the document."""

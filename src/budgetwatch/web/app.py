@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -43,13 +44,69 @@ async def _lifespan(app: FastAPI):
     jobs = runner_for(app.state.engine, uploads_root(app.state.engine))  # picks up jobs a restart interrupted
     # few threads for the (sync) handlers: CPU-bound pages in 40 threads starve the event loop of the GIL
     # (/health, cache hits) and ask the pool for more connections than it has; the rest wait their turn
-    import anyio.to_thread
-
     anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
     if app.state.serving:
+        await _warm(app)
         _settle()
     yield
     jobs.stop()
+
+
+WARM_PAGES = ("/", "/findings", "/rules", "/documents/{id}")  # with their JSON twins
+
+
+async def _warm(app: FastAPI) -> None:
+    """The main pages (and their JSON), a document's included, answered once to the process itself before
+    it answers anyone: a process's first request of a kind otherwise pays for its SQL compiled (SQLAlchemy
+    keeps it per engine), its modules imported and its code's first runs — a fifth of a cold crowd's
+    first pages (benchmarks/cold_load.py). Not through the response cache nor kept in the documents
+    read (repository.load_version_cached): the crowd's data is still read for it; nothing is sent."""
+    import logging
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from ..store.repository import forget_loaded
+    from ..store.schema import Version
+
+    def first_document() -> int | None:
+        with Session(app.state.engine) as s:
+            return s.scalar(select(func.min(Version.document_id)))
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def discard(message):
+        pass
+
+    try:
+        first = await anyio.to_thread.run_sync(first_document)
+        for page in WARM_PAGES:
+            if "{id}" in page and first is None:
+                continue
+            path = page.format(id=first)
+            for query in (b"", b"format=json"):
+                scope = {
+                    "type": "http",
+                    "asgi": {"version": "3.0"},
+                    "http_version": "1.1",
+                    "method": "GET",
+                    "scheme": "http",
+                    "path": path,
+                    "raw_path": path.encode(),
+                    "root_path": "",
+                    "query_string": query,
+                    "headers": [(b"host", b"localhost"), (b"accept", b"text/html")],
+                    "client": None,
+                    "server": None,
+                    "state": {},
+                    "budgetwatch.warm": True,  # set only here: the gate and the cache let it through untouched
+                }
+                await app(scope, receive, discard)
+    except Exception:  # only an optimisation: a failure means a slower first page
+        logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
+    finally:
+        forget_loaded()
 
 
 def _settle() -> None:

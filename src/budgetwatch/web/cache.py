@@ -188,6 +188,8 @@ class ResponseCache:
             await self._fresh_async()
         except SQLAlchemyTimeout:
             return await busy()(scope, receive, send)
+        if scope.get("budgetwatch.warm"):  # the server's warm-up (app.py): the data token read, no answer kept
+            return await self.app(scope, receive, send)
         key = self.key(scope)
         while True:
             pending = self.computing.get(key)
