@@ -399,7 +399,8 @@ def serve(
         fail(e)
     except Exception as e:
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
-    http = "budgetwatch.web.protocol:NoDelayH11Protocol"
+    from ..web.protocol import HTTP as http
+
     if workers == 1:
         config = uvicorn.Config(application, host=host, port=port, log_level="warning", http=http)
     else:
