@@ -10,7 +10,9 @@ beside the baseline. Besides wall time each load reports CPU seconds — the loa
 its server backend's (from /proc: the server runs on this machine) — which a machine shared with other work
 disturbs far less; the load average is printed before and after. On PostgreSQL the WAL the load wrote and the
 server settings a write of this size depends on are printed too (at the default 128MB of shared_buffers a million
-payments and their indexes no longer fit: the write then costs more per row than at a quarter of the rows).
+payments and their indexes no longer fit: the write then costs more per row than at a quarter of the rows), and the
+server CPU split by step (STEPS: the statements' shares read from /proc around them; the rest — COPY, the key
+scan, the lookups, the commit — is "read").
 
     python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
                                    [--against REF] [--only sqlite|postgresql]
@@ -27,12 +29,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION, YEAR = "141123000", 2023
 # the server settings a million-payment write depends on (the table and its indexes outgrow the default buffers)
 PG_SHOWN = "WHERE name IN ('shared_buffers', 'max_wal_size', 'wal_buffers', 'synchronous_commit')"
+# the server CPU split: a statement's step by how it begins (feed/bulk.py, feed/stage.py); the rest is "read"
+STEPS = (
+    ("staging", "INSERT INTO feed_stage_"),
+    ("duplicates", "SELECT s._row_no, s._file, s.src_id"),
+    ("payments", "INSERT INTO payments"),
+    ("payments", "UPDATE payments"),
+)
 
 
 def make_feed(folder: Path, rows: int) -> Path:
@@ -82,9 +92,12 @@ def child_load(url: str, lines_dir: str, big: str) -> None:
             wal = c.exec_driver_sql("SELECT pg_current_wal_insert_lsn()").scalar()
             shown = c.exec_driver_sql(f"SELECT name, current_setting(name) FROM pg_settings {PG_SHOWN}")
             settings = {name: value for name, value in shown}
+    steps, undo = split_steps(backend)
     rep = load_files(engine, [Path(big)], region=REGION, year=YEAR)
     dt, cpu = time.perf_counter() - t, time.process_time() - cpu
     server = backend_cpu(backend) - server if backend else 0.0
+    undo()
+    steps = {"read": server - sum(steps.values()), **steps}  # the rest: COPY, key scan, lookups, commit
     if wal is not None:
         with engine.connect() as c:
             wal = c.exec_driver_sql(f"SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '{wal}')").scalar()
@@ -99,9 +112,36 @@ def child_load(url: str, lines_dir: str, big: str) -> None:
                 "wal_mb": float(wal) / 2**20 if wal is not None else None,
                 "settings": settings,
                 "maxrss_mb": peak_mb(),
+                "steps": {k: v for k, v in steps.items() if v},
             }
         )
     )
+
+
+def split_steps(backend: list[int]) -> tuple[dict[str, float], Callable[[], None]]:
+    """Server CPU seconds of the load's statements by step (STEPS), summed around each statement psycopg executes
+    on the load's connection (`backend` holds its pid once it connects); `undo` ends the counting."""
+    import psycopg
+
+    steps = dict.fromkeys([name for name, _start in STEPS], 0.0)
+    execute = psycopg.Cursor.execute
+
+    def timed(cur, query, params=None, **kw):
+        q = str(query).lstrip()
+        step = next((name for name, start in STEPS if q.startswith(start)), None)
+        if step is None or not backend or cur.connection.info.backend_pid != backend[-1]:
+            return execute(cur, query, params, **kw)
+        before = backend_cpu(backend)
+        try:
+            return execute(cur, query, params, **kw)
+        finally:
+            steps[step] += backend_cpu(backend) - before
+
+    def undo() -> None:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+
+    psycopg.Cursor.execute = timed  # type: ignore[method-assign]
+    return steps, undo
 
 
 def backend_cpu(pids: list[int]) -> float:
@@ -245,6 +285,7 @@ def main() -> None:
             if full.get("wal_mb") is not None:
                 shown = ", ".join(f"{k} {v}" for k, v in sorted(full["settings"].items()))
                 print(f"{'':10s} WAL written {full['wal_mb']:,.0f} MB; server {shown}", flush=True)
+                print(f"{'':10s} server CPU by step: {_steps(full)}", flush=True)
             if old is not None:
                 was = run_child(fresh(url, tmp, "old"), lines, big, old)
                 print(
@@ -253,11 +294,16 @@ def main() -> None:
                     f"{_total(was) / _total(full):.1f}× in CPU · peak RSS {was['maxrss_mb']:.0f} MB",
                     flush=True,
                 )
+                print(f"{'':10s} {a.against}: server CPU by step: {_steps(was)}", flush=True)
         print(f"load average after: {os.getloadavg()[0]:.2f} (1 min)", flush=True)
 
 
 def _total(r: dict) -> float:
     return r["cpu"] + r["server_cpu"]
+
+
+def _steps(r: dict) -> str:
+    return " · ".join(f"{name} {seconds:.1f} s" for name, seconds in r.get("steps", {}).items())
 
 
 def _cpu(r: dict) -> str:

@@ -146,7 +146,7 @@ ATTRS = [
     "region",
     "year",
 ]
-ATTR_VALUES = [
+ATTR_VALUES = [  # the columns Lookups._attrs gives an ATTRS key, in its order
     "exp_func_code",
     "exp_func_code_raw",
     "dep_eco_code",
@@ -163,6 +163,7 @@ ATTR_VALUES = [
     "set_mode_name",
     "payee_bank",
 ]
+AGENCY_CODE, AGENCY_NAME = ATTRS.index("agency_code"), ATTRS.index("agency_name")  # the unit, noted per key
 TRIMMED = ("src_id", "voucher_no", "purpose", "abstract", "contract_no", "payee_credit_code")  # stripped in SQL
 
 
@@ -402,7 +403,7 @@ class Lookups:
             return
         texts = key[0].split(SEP) if kind == "attrs" else key  # attrs: the ATTRS texts joined (one hash key)
         if kind == "attrs":
-            self.agencies.append((first_row, texts[4], texts[5]))
+            self.agencies.append((first_row, texts[AGENCY_CODE], texts[AGENCY_NAME]))
         self.rows[kind].append((*key, *getattr(self, "_" + kind)(*(t.strip() for t in texts))))
 
     def flush(self, cur, final: bool) -> None:
