@@ -52,6 +52,8 @@ SHENZHEN_JIAOTONG = "shenzhen-ba91de610d.pdf"
 SHENZHEN_SHENGTAI = "shenzhen-132c3ead12.pdf"
 HANGZHOU_JIAOTONG = "hangzhou-f6a1e1efad.pdf"
 XIAN_GONGXIN = "xian-627c16eab5.pdf"
+FOSHAN_2019 = "guangdong-foshan-guidaojiaotongju-2019-juesuan.pdf"
+XINFANG = "zhongyang-guojiaxinfangju-2026-yusuan.pdf"
 
 
 @dataclass(frozen=True)
@@ -459,6 +461,18 @@ def rule_cases(doc) -> list[RuleCase]:
             "000",
             text("占98.67%", "占96.67%"),
             want={"value": 96.67, "expected": pytest.approx(98.67, abs=0.01)},
+        ),
+        # 佛山 2019 p28: 7个项目开展绩效自评…共涉及资金940.15万元，占一般公共预算项目支出总额的100% — the projects'
+        # own funds, not set against the 决算表's 项目支出 (921.75)
+        R("C02", FOSHAN_2019),
+        # 国家信访局 p19, in 五、关于一般公共预算支出表的说明: 2014099 3,623.98万元，占部门支出总额的22.00% — of the
+        # section's 一般公共预算 (16,474.82), not the 支出总计 18,728.94; another share still speaks
+        R(
+            "C02",
+            XINFANG,
+            XINFANG,
+            text("22.00%，主要用于新建来访", "23.00%，主要用于新建来访"),
+            want={"value": 23.0, "expected": pytest.approx(22.0, abs=0.01)},
         ),
         R(
             "C03",

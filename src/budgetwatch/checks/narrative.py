@@ -158,13 +158,14 @@ _OF = re.compile(r"占(?P<of>[^，,；;。%％\d]{0,20})")
     family="C",
     severity="error",
     compares="说明中“占X%”的比例与所述金额除以其总额（同句或同段的总额，或“占”后所指的报表数）重新计算的比例",
-    applies="金额后紧跟“占X%”时；考虑金额与百分比各自的舍入误差，只差末位一个单位的（截尾）不报告",
+    applies="金额后紧跟“占X%”时；考虑金额与百分比各自的舍入误差，只差末位一个单位的（截尾）不报告；项目自评所涉资金不与报表总额比较；某一资金专节中的“占支出总额”也可指该资金的总额",
     message="说明称{label}{amount_zh}万元占{share}%，按{base_label}{base}万元计算应为{expected_pct}%。原文：“{sentence}”",
     suggestion="建议重新计算并更正说明中{label}的占比。",
 )
 def narrative_shares(view: DocView):
     cs = claims(view)
     fs = facts(view)
+    seen: dict = {}
     totals: dict[int, list] = {}  # the paragraph's amounts so far (not a search of all earlier claims)
     for c in cs:
         if c.share is None and c.amount > MIN_BASE and not c.previous:
@@ -173,10 +174,15 @@ def narrative_shares(view: DocView):
             continue
         dens = list(totals.get(c.paragraph, []))
         m = _OF.search(c.sentence[c.sentence.find(c.printed) :] if c.printed in c.sentence else "")
-        if m:
+        if m and not _once(seen, c.sentence, _ABOUT_PROJECTS):  # 自评 projects' funds: not the tables' totals
             for kind, pat in KINDS:
                 if re.search(pat, m.group("of")):
-                    dens += [(f.value, f.tolerance, f.label) for f in fs.get(kind, []) if f.value > MIN_BASE]
+                    kinds = [kind]
+                    if kind in _WHOLES and (fund := _section_fund(view, c.paragraph)):
+                        kinds.append(fund)  # 支出总额 in 关于一般公共预算支出表的说明: or that fund's total
+                    dens += [
+                        (f.value, f.tolerance, f.label) for k in kinds for f in fs.get(k, []) if f.value > MIN_BASE
+                    ]
                     break
         if not dens:
             continue
@@ -200,6 +206,21 @@ def narrative_shares(view: DocView):
             base_label=lab,
             expected_pct=f"{exp:.2f}",
         )
+
+
+_WHOLES = ("expenditure_total", "income_total")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_FUND_OF_SECTION = (("gpb", re.compile(r"一般公共预算")), ("gf", re.compile(r"政府性基金")))
+
+
+def _section_fund(view: DocView, paragraph: int) -> str | None:
+    """The fund a 说明 section is about, from its heading (五、关于一般公共预算支出表的说明 → gpb), else None."""
+    ps = view.paragraphs
+    for i in range(paragraph, max(-1, paragraph - 40), -1):
+        if _HEADING.match(ps[i].text):
+            named = [k for k, rx in _FUND_OF_SECTION if rx.search(ps[i].text[:40])]
+            return named[0] if len(named) == 1 else None
+    return None
 
 
 def _with_earlier(cs: list[Claim]):
