@@ -3,7 +3,8 @@ database (one INSERT … SELECT per table over the copies' numbers, ids shifted,
 marked with the copy's number), so that 53 documents become 53 × (K + 1) with the same tables, cells, findings, key figures and
 search entries — what a province's server holds, without reading K × 53 files. The copies are new units of
 the same years and stages, so 比较 and 单位 grow with them. The indexes and the full-text index end as ingest
-keeps them (on PostgreSQL built once after the copy, then VACUUM ANALYZE; SQLite's FTS5 index is rebuilt once).
+keeps them (on PostgreSQL built once after the copy, then VACUUM ANALYZE; SQLite's FTS5 index is rebuilt once),
+and the findings' counts per facet (store/tallies.py) are counted once over the copies.
 
     python benchmarks/scale_db.py --db URL --copies K
 """
@@ -99,6 +100,10 @@ def clone(engine, copies: int) -> int:
                     c.execute(
                         text(f"select setval(pg_get_serial_sequence('{name}', 'id'), (select max(id) from {name}))")
                     )
+        if "finding_tallies" in present:  # the counts per facet are kept by the sessions, which the copy bypassed
+            from budgetwatch.store.tallies import rebuild
+
+            rebuild(c)
         n = c.scalar(text("select count(*) from documents"))
     if pg:  # what autovacuum would have done on a server that grew by ingest: statistics and the visibility map
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:

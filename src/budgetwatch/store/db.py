@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from ..errors import BudgetwatchError
+from . import tallies as _tallies  # noqa: F401  (its listeners keep the findings' counts on every write)
 
 DEFAULT_URL = "sqlite:///budgetwatch.db"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..model import FINDING_AMOUNTS, FINDING_COLUMNS, Finding
 from ..vocab.enums import DECISIONS
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
+from .tallies import mark
 
 STATUSES = DECISIONS
 MAX_AMOUNT = 10**17  # the columns hold 18 digits before the point (NUMERIC(24, 6))
@@ -65,6 +66,7 @@ def save_findings(session: Session, version: Version, findings: list[Finding]) -
     gone = [r.id for rs in free.values() for r in rs if r.version_id == version.id]
     if gone:
         session.execute(delete(FindingRecord).where(FindingRecord.id.in_(gone)))
+    mark(session, documents=[version.document_id])  # the counts per facet: a Core delete is not seen by the ORM
     session.flush()
     return out
 

@@ -274,6 +274,35 @@ class FindingRecord(FindingPlace, Base):
     difference: Mapped[Decimal | None] = mapped_column(AMOUNT)
 
 
+class _FacetKey:
+    """The facets of the 问题 lists (web/queries.py): a newest version's region and year, a finding's rule,
+    family and severity, and the reviewer's status (open when undecided)."""
+
+    region_code: Mapped[str | None] = mapped_column(String(9))
+    year: Mapped[int | None] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(32))
+    family: Mapped[str] = mapped_column(String(1))
+    severity: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class FindingTally(_FacetKey, Base):
+    """How many findings of a document's newest version share one combination of the facets (store/tallies.py)."""
+
+    __tablename__ = "finding_tallies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+
+
+class FindingTotal(_FacetKey, Base):
+    """finding_tallies summed over the documents: what the 问题 lists count their facets from, a few hundred rows
+    however many documents are stored (a combination may have several rows: they are summed)."""
+
+    __tablename__ = "finding_totals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class SearchEntry(Base):
     """A searchable text of a newest version — a project's name (kind form or row) or an indicator's name
     and value — as bigrams, under the back-end's full-text index (store/search.py)."""
