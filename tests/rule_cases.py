@@ -599,6 +599,8 @@ def rule_cases(doc) -> list[RuleCase]:
             n=None,
             holds=lambda fs, d: any("≥100%" in f.message for f in fs) and any("≥0%" in f.message for f in fs),
         ),
+        # 福州医保 p34/p36 补助（补贴）标准同比增长率≥0%: a growth rate may fall, ≥0% forbids it — a bound
+        R("D07", None, FUZHOU_YIBAO, n=None, holds=lambda fs, d: not any("增长率" in f.message for f in fs)),
         R("D08", "000", WANLI_2023, says=("满意度指标",)),
         # 北京交管 p21-22: 监理、设计、审计及其他项目 runs over the page break, its name cut (p22 2754-监理、设计、):
         # its 效益指标 is the row on p22 — neither part lacks it

@@ -303,6 +303,7 @@ def cost_lower_bound(view: DocView):
 _SAVING = re.compile(r"节约|节省|降低|下降|压减|结余|审减|(?:补助|补贴|救助|资助|缴费)标准")
 _PCT = re.compile(r"(≥|>=|≧|＞|>|大于|高于|超过)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 _STRICT = (">", "＞", "大于", "高于", "超过")
+_CHANGE_RATE = re.compile(r"增长|增幅|增速|增减|变化|变动|同比|环比")  # may be negative
 
 
 @rule(
@@ -311,7 +312,7 @@ _STRICT = (">", "＞", "大于", "高于", "超过")
     family="D",
     severity="warn",
     compares="百分比指标的取值与方向",
-    applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核（“>0%”要求为正，是有效约束）；一张表的各处汇总为一条",
+    applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核（“>0%”要求为正，是有效约束；增长率等可为负的比率“≥0%”要求不下降，也是约束）；一张表的各处汇总为一条",
     message="项目“{label}”有{count}个指标取值无法考核：{items}。",
     suggestion="建议将项目“{label}”的上述指标改为可衡量的目标值（如“=100%”或具体的比例）。",
 )
@@ -328,8 +329,8 @@ def unmeasurable(view: DocView):
                 why = "比例不可能超过100%"
             elif sign and pct >= 100 and not _is_cost(ind):
                 why = "“≥100%”无法超越，实际等于“=100%”"
-            elif sign and sign not in _STRICT and pct == 0:
-                why = "“≥0%”对结果没有约束"
+            elif sign and sign not in _STRICT and pct == 0 and not _CHANGE_RATE.search(ind.name):
+                why = "“≥0%”对结果没有约束"  # a growth rate ≥0% forbids a fall: a bound
             elif pct > 100 and "增长" not in ind.name and "提高" not in ind.name and not sign:
                 why = "比例超过100%"
             if why:
