@@ -218,6 +218,20 @@ def test_A00_a_doubtful_reading_gives_one_hint_instead_of_a_cascade():
     # RULE_CASES: the real defect of 长春市信访局 (2 rows of 基本支出 off) is not a doubtful reading
 
 
+def test_A00_sums_off_by_their_parts_rounding_are_no_doubtful_reading():
+    # 烟台市民政局 2026 公开表10 基本支出预算情况表 (pp23–25): 301 工资福利支出 767.54 over nine parts adding to
+    # 767.56, 303 305.78 over six adding to 305.80 — each part rounded to the cent, read right. The one sum off
+    # beyond rounding is the document's own: 差旅费 printed 4.50 | 4.50 | 5.50, so 302's 一般公共预算 116.37 is
+    # not its parts' 117.37 — an 错误 of A02, not held back as a doubtful reading
+    d = doc("yantai-9985949a8e.pdf")
+    (t,) = [t for t in d.tables if t.kind == "basic_economic"]
+    assert t.location["page"] == 23 and t.read_quality is None
+    assert row(t, r"^301 ").values["total"] == 767.54 and row(t, r"^303 ").values["total"] == 305.78
+    (f,) = hits(d, "A02")
+    assert f.severity == "error" and "116.37" in f.message and "117.37" in f.message
+    assert not hits(d, "A00")
+
+
 def test_execution_rules_need_the_feed_and_are_silent_on_a_document_alone():
     """G01–G18 run on the 联网 feed as of a date (tests/test_execution.py: a pass and a fail test each; G17 with a
     stored 部门决算); a document alone gives none."""

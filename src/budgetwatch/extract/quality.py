@@ -19,12 +19,11 @@ def _digits(v: float, printed: str | None) -> str:
 
 
 def _half_unit(printed: str | None) -> float:
-    """Half a unit of the printed figure's last digit beyond the cent (0.05 for one decimal, 0.5 for none)."""
+    """Half a unit of the printed figure's last digit (0.005 for two decimals, 0.5 for none)."""
     t = (printed or "").replace(",", "").strip()
     if not t or not t.lstrip("-").replace(".", "", 1).isdigit():
-        return 0.0
-    d = len(t.split(".")[1]) if "." in t else 0
-    return 0.5 * 10**-d if d < 2 else 0.0
+        return 0.005
+    return 0.5 * 10 ** -(len(t.split(".")[1]) if "." in t else 0)
 
 
 def digit_dropped(longer: str, shorter: str) -> bool:
@@ -35,8 +34,8 @@ def digit_dropped(longer: str, shorter: str) -> bool:
 
 
 def _sums(t: Table):
-    """(whole row, key, whole value, Σ parts, single part row or None) of the table's own sums: a 类/款 and
-    the codes printed under it, and 合计 = 基本支出 + 项目支出 within a row."""
+    """(whole row, key, whole value, Σ parts, the parts' (row, key)) of the table's own sums: a 类/款 and the
+    codes printed under it, and 合计 = 基本支出 + 项目支出 within a row."""
     coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side and not r.block]
     for i, r in enumerate(coded):
         kids = []
@@ -50,11 +49,11 @@ def _sums(t: Table):
         for k, v in r.values.items():
             if k.startswith("x:"):
                 continue
-            yield r, k, v, sum(c.values.get(k, 0.0) for c in kids), kids[0] if len(kids) == 1 else None
+            yield r, k, v, sum(c.values.get(k, 0.0) for c in kids), [(c, k) for c in kids if k in c.values]
     for r in t.rows:
         v = r.values
         if "total" in v and "basic" in v and "project" in v:
-            yield r, "total", v["total"], v["basic"] + v["project"], None
+            yield r, "total", v["total"], v["basic"] + v["project"], [(r, "basic"), (r, "project")]
 
 
 def assess(t: Table) -> tuple[str | None, str | None]:
@@ -66,12 +65,15 @@ def assess(t: Table) -> tuple[str | None, str | None]:
         if bad:
             return "doubtful", f"编码{'、'.join(bad[:3])}{'等' if len(bad) > 3 else ''}不是功能分类科目编码"
     checked, failed = set(), set()  # rows: one misread figure fails its row in one column, a misreading many rows
-    for r, k, whole, parts, single in _sums(t):
+    for r, k, whole, parts, cells in _sums(t):
         checked.add(id(r))
-        single_printed = single.printed.get(k) if single is not None else None
-        if abs(whole - parts) <= 0.015 + _half_unit(r.printed.get(k)) + _half_unit(single_printed):
-            continue  # 786781502.8 printed for 786781502.82: rounded to its printed digits, not misread
+        # each printed figure is rounded to its last digit (786781502.8 for 786781502.82; 767.54 over nine
+        # parts adding to 767.56): a sum off by no more than those roundings together is not misread
+        rounding = _half_unit(r.printed.get(k)) + sum(_half_unit(c.printed.get(key)) for c, key in cells)
+        if abs(whole - parts) <= max(0.015, rounding + 1e-9):
+            continue
         failed.add(id(r))
+        single = cells[0][0] if len(cells) == 1 else None
         w = _digits(whole, r.printed.get(k))
         p = _digits(parts, single.printed.get(k) if single is not None else None)
         if digit_dropped(w, p) or digit_dropped(p, w):
