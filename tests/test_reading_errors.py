@@ -52,6 +52,25 @@ def test_a_name_cut_by_the_page_break_is_finished_on_the_next_page():
     assert names[names.index("杭州市综合交通运输研究中心") + 1] == "杭州市交通运输发展保障中心"
 
 
+def test_a_row_cut_by_the_page_break_with_a_wrapped_figure_is_one_row():
+    # 杭州市公安局 2026 表2 收入预算总表: p21's last row prints 杭州市机动 | 14,549.64 | 14,549.64 | 12,437.3 |
+    # 2,112.28; its wrapped cells end atop p22: 车驾驶员考试 / 服务中心 and the 6 of 事业收入 12,437.36
+    doc = extract_files([CORPUS / "zhejiang-hangzhou-gonganju-2026-yusuan.pdf"])
+    income = _tables(doc, "income")[0]
+    rows = {r.name: r for r in income.rows}
+    assert "车驾驶员考试服务中心" not in rows and "杭州市机动" not in rows
+    row = rows["杭州市机动车驾驶员考试服务中心"]
+    assert row.page == 21
+    assert row.values == {"total": 14549.64, "current": 14549.64, "business": 12437.36, "other": 2112.28}
+    # the first row of p22 that is a row of its own keeps its figures
+    assert rows["杭州市道路交通事故社会救助基金管理服务中心（杭州市公安综合保障服务中心）"].values == {
+        "total": 6314.47,
+        "current": 6314.47,
+        "gpb": 214.95,
+        "business": 6099.52,
+    }
+
+
 def test_a_table_printed_again_overleaf_keeps_one_total_and_stops_before_the_narratives_score_table():
     # 佛山市轨道交通局 2019 决算: 收入决算表 is printed on p8 and again on p9 with its title, header and the
     # same 合计 line (1668.14 …); p29, six pages of 说明 later, prints a 项目名称 | 自评分数 table that is

@@ -7,7 +7,6 @@ column, outer levels (spanning cells) give context (a year, 上年结转, the �
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -15,8 +14,9 @@ from ..model import Row, Table
 from ..read.text import Line
 from ..vocab.columns import COLUMN_RULES
 from ..vocab.kinds import ECONOMIC_KINDS
-from ..vocab.units import GENERIC_TOTAL_LABELS, GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
+from ..vocab.units import GENERIC_TOTAL_LABELS
 from .codes import CodeTracker
+from .page_breaks import TOTAL_NAME, join_cut_rows, join_overflowed_names, overlap
 from .text_rules import (
     ENUM,
     header_money_unit,
@@ -42,7 +42,6 @@ TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
 EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
 _CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
-TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 
 
 MAX_HEADER_LEVELS = 4  # the most header rows a printed budget table stacks (部门预算 › 公共预算拨款 › 小计)
@@ -296,10 +295,6 @@ def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
     return u
 
 
-def _overlap(a: tuple, b: tuple) -> float:
-    return min(a[1], b[1]) - max(a[0], b[0])
-
-
 def align_columns(lines: list[Line]) -> list[Line]:
     """PDF pages of one table can have different grids (a continuation page without the header's
     extra rulings): put every cell in the column of the table's first grid that it overlaps most."""
@@ -321,7 +316,7 @@ def align_columns(lines: list[Line]) -> list[Line]:
         for j, c in enumerate(ln.cells):
             if not c:
                 continue
-            k = max(range(len(ref)), key=lambda k: (_overlap(sp[j], ref[k]), -abs(sum(sp[j]) - sum(ref[k]))))
+            k = max(range(len(ref)), key=lambda k: (overlap(sp[j], ref[k]), -abs(sum(sp[j]) - sum(ref[k]))))
             cells[k] = cells[k] + c if cells[k] else c
             boxes[k] = ln.boxes[j] if ln.boxes and j < len(ln.boxes) else None
         out.append(replace(ln, cells=tuple(cells), boxes=tuple(boxes), spans=ref))
@@ -386,7 +381,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
                 table.rows.append(row)
                 if side is None:
                     made[ln.no] = (row, ln)
-    _join_overflowed_names(notes, made, columns)
+    join_overflowed_names(notes, made, columns)
+    join_cut_rows(table, made)
     table.rows = _without_repeated_totals(table.rows)
     for lo in sorted(later):
         table.rows.extend(later[lo])
@@ -412,46 +408,6 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             ctx.found_inside.append(admin)
         items_as_rows(table, columns, ctx.year)
     return table
-
-
-def _join_overflowed_names(notes: list[Line], made: dict[int, tuple[Row, Line]], columns: list[Column]) -> None:
-    """A name cell cut by a page break finishes the name of the page's last row (…综合交通运输研究 | 中心): its
-    end alone in the name column of the next page's first grid row with no figure, or its last line run past
-    the table's bottom ruling (drawn clipped, read below the grid: …其他环境保护管理事务 | 支出) — once, where
-    both are printed."""
-    names = {c.index for c in columns if c.role == "name"}
-    nos = sorted(made)
-    for n in notes:
-        filled = [j for j, c in enumerate(n.cells) if c]
-        k = bisect_left(nos, n.no) - 1
-        if n.page is None or not n.spans or len(filled) != 1 or k < 0:
-            continue
-        row, ln = made[nos[k]]
-        if k + 1 < len(nos) and made[nos[k + 1]][0].page == row.page:
-            continue  # not the last row of its page
-        text = squash(n.cells[filled[0]])
-        if ENUM.match(text) or TOTAL_NAME.match(nospace(text)) or re.search(r"\d|[:：。]", text):
-            continue
-        if nospace(row.name or "").endswith(nospace(text)):
-            continue  # read on both pages: taken once
-        if row.page == n.page - 1 and len(n.cells) >= 2 and (k + 1 >= len(nos) or made[nos[k + 1]][0].page == n.page):
-            ref, span = ln.spans or n.spans, n.spans[filled[0]]
-            if max(range(len(ref)), key=lambda i: _overlap(span, ref[i])) in names:
-                row.name = (row.name or "") + text
-        elif row.page == n.page and _next_line_of(ln, n.boxes[filled[0]] if n.boxes else None, names):
-            row.name = (row.name or "") + text
-
-
-def _next_line_of(ln: Line, box, names: set[int]) -> bool:
-    """A line of text right below the row's name, where the name's next line would be printed: it begins where
-    the name's lines begin and follows them at the lines' spacing."""
-    if not box or not ln.boxes:
-        return False
-    size = box[3] - box[1]
-    return any(
-        j in names and b and abs(box[0] - b[0]) < 1 and 0 <= box[1] - b[3] < 0.5 * size and len(ln.cells) > j
-        for j, b in enumerate(ln.boxes)
-    )
 
 
 def _without_repeated_totals(rows: list[Row]) -> list[Row]:
