@@ -140,8 +140,8 @@ def _selects(engine, client, url) -> list[str]:
 
 def test_lists_count_their_facets_without_reading_the_findings(app):
     """The 问题 list counts its five facets and its total from finding_totals (kept as findings are written),
-    not by reading every finding (six scans once, then one); with a filter the totals do not hold (one
-    document) it counts the findings left in one scan; a search looks the index up once (not once per use)."""
+    not by reading every finding (six scans once, then one), and reads its page's findings once; with a filter
+    the totals do not hold (one document) it counts the findings left in one scan; a search looks the index up once (not once per use)."""
     client = TestClient(app)
     first = client.get("/api/findings").json()["items"][0]
     rule, doc = first["rule"], first["document"]["id"]
@@ -149,6 +149,8 @@ def test_lists_count_their_facets_without_reading_the_findings(app):
         selects = _selects(app.state.engine, client, url)
         assert [st for st in selects if "count(" in st and " findings" in st] == [], url
         assert len([st for st in selects if "finding_totals" in st]) == 1, url
+        # and the page's findings come with their decisions: not read again with their documents' others
+        assert len([st for st in selects if "from findings" in st.lower()]) == 1, url
     selects = _selects(app.state.engine, client, f"/api/findings?document={doc}")
     assert len([st for st in selects if "count(" in st and " findings" in st]) == 1
     looked_up = [st for st in _selects(app.state.engine, client, "/api/projects?q=会议") if "search_" in st]

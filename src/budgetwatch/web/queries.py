@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..analysis.figures import figures_for, figures_many
 from ..store import search
-from ..store.findings import load_findings
+from ..store.findings import load_findings, to_finding
 from ..store.newest import is_newest, newest_version
 from ..store.repository import load_version_cached
 from ..store.schema import (
@@ -197,18 +197,16 @@ def findings(
     s: Session, limit: int = 50, offset: int = 0, objects: bool = False, total: int | None = None, **filters
 ) -> Page:
     """One page of the filtered findings; `total` when the caller has counted them (finding_facets)."""
-    q = _finding_select([FindingRecord, Version], **filters)
+    # the decision comes with its finding (the list joins it to filter by status): a page reads its rows only,
+    # not every finding of the page's documents again
+    q = _finding_select([FindingRecord, Version, DecisionRecord], **filters)
     if total is None:
         total = count_rows(s, q)
     order = rank(Severity)
-    rows = list(s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset)))
-    by_version: dict[int, list[int]] = {}
-    for f, v in rows:
-        by_version.setdefault(v.id, []).append(f.id)
-    loaded = {f.id: f for fs in load_findings(s, list(by_version)).values() for f in fs}
+    rows = s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset))
     pairs = [
         (
-            loaded[f.id],
+            to_finding(f, d),
             {
                 "id": v.document_id,
                 "unit": v.unit_name,
@@ -217,7 +215,7 @@ def findings(
                 "stage_zh": STAGE_ZH.get(v.stage or "", ""),
             },
         )
-        for f, v in rows
+        for f, v, d in rows
     ]
     pairs.sort(key=lambda p: (p[1]["id"], order[p[0].severity]))
     if objects:  # (Finding, document) for the downloads, which write Finding objects
