@@ -131,3 +131,15 @@ def test_a_research_projects_caps_stay_with_it():
     assert len(lung.indicators) == 12 and _caps(lung) == ["≤30万元", "≤2万元", "≤3万元"]
     (ear,) = [f for f in doc.forms if f.project == "11000023T000002047818-耳研所改革与发展"]
     assert ear.amount == 800.0 and ear.indicators[0].page == 129 and ear.indicators[0].name == "参与培训人员满意度"
+
+
+def test_a_cells_text_run_past_a_short_row_stays_with_its_cell(emergency):
+    """p.22: the rows of 成本指标 are too short for their 三级指标 texts, whose last line (障) is drawn clipped
+    past the ruling below, a little higher than the next row's own first line and over it, glyph over glyph
+    (法定节假日值守运维保 | 障 over 周末及特殊…, read 障周末及特殊…)."""
+    caps = [i for i in _by_amount(emergency, 299.6336).indicators if i.page == 22][:3]
+    assert [(i.name, i.value) for i in caps] == [
+        ("法定节假日值守运维保障", "≤9.064万元"),
+        ("周末及特殊时期运维保障", "≤56.992万元"),
+        ("日常运维保障。", "≤234万元"),
+    ]
