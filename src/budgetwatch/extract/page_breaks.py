@@ -69,15 +69,20 @@ def join_cut_rows(table: Table, made: dict[int, tuple[Row, Line]]) -> None:
     车驾驶员考试服务中心, 12,437.3 | 6) are the first grid row there, every figure of which finishes a figure the
     page's last row left incomplete. Joined, that row is one row; a row of its own prints complete figures."""
     rows = [made[k][0] for k in sorted(made)]
-    usual = {k: _usual_decimals(table.rows, k) for r in rows for k in r.values}
+    usual: dict[str, int | None] = {}  # a column's usual decimals, counted only where a page break asks
     gone: set[int] = set()
     for a, b in zip(rows, rows[1:]):
         if a.page is None or b.page != a.page + 1 or b.code or id(a) in gone:
             continue
         if b.name and (ENUM.match(b.name) or TOTAL_NAME.match(nospace(b.name))):
             continue
+        if not all(k in a.values for k in b.values):
+            continue
         joined = {k: nospace(a.printed.get(k)) + nospace(b.printed.get(k)) for k in b.values}
-        if all(k in a.values and _cut(nospace(a.printed.get(k)), v, usual[k]) for k, v in joined.items()):
+        for k in joined:
+            if k not in usual:
+                usual[k] = _usual_decimals(table.rows, k)
+        if all(_cut(nospace(a.printed.get(k)), v, usual[k]) for k, v in joined.items()):
             a.name = (a.name or "") + (b.name or "")
             for k, v in joined.items():
                 a.values[k], a.printed[k] = float(parse_amount(v) or 0), v
