@@ -148,3 +148,107 @@ def test_the_code_stamp_changes_with_a_file_of_the_package(tmp_path):
     before = cache.code_stamp(tmp_path)
     (tmp_path / "page.html").write_text("<p>22</p>")
     assert cache.code_stamp(tmp_path) != before
+
+
+PAGE = "http://testserver/api/documents"
+
+
+def _apps_and_computes(db_url, tmp_path, monkeypatch, pause: float):
+    """Two apps on one database and one cache folder (two workers), each cold page's computing counted and
+    made `pause` seconds slower, so that requests to both overlap."""
+    import asyncio
+
+    import budgetwatch.web.cache as cache
+
+    monkeypatch.setenv("BUDGETWATCH_CACHE_DIR", str(tmp_path / "answers"))
+    a = create_app(db_url)
+    ingest(a.state.engine, [seed("000"), seed("001")])
+    computed: list[str] = []
+    original = cache.ResponseCache._compute
+
+    async def compute(self, scope, receive, send, key):
+        computed.append(key)
+        await asyncio.sleep(pause)
+        await original(self, scope, receive, send, key)
+
+    monkeypatch.setattr(cache.ResponseCache, "_compute", compute)
+    return a, create_app(db_url), computed
+
+
+def _lock_held_by_a_process(tmp_path):
+    """Another process holding the lock of PAGE (the folder of the data's token, made by a first request)."""
+    import subprocess
+    import sys
+
+    import budgetwatch.web.cache as cache
+
+    disk = cache.DiskAnswers(tmp_path / "answers")
+    (disk.folder,) = [p for p in disk.root.iterdir() if p.is_dir()]
+    hold = "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX)"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold + "; print('held', flush=True); time.sleep(120)", str(disk.lock_path(PAGE))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_cold_page_asked_of_two_workers_at_once_is_computed_once(db_url, tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b, computed = _apps_and_computes(db_url, tmp_path, monkeypatch, 0.5)
+    with TestClient(a) as ca, TestClient(b) as cb:
+        done: dict[str, float] = {}
+
+        def ask(name, client, url):
+            r = client.get(url)
+            done[name] = time.monotonic()
+            return r
+
+        with ThreadPoolExecutor(3) as pool:
+            first = pool.submit(ask, "a", ca, "/api/documents")
+            time.sleep(0.1)  # a has the page's lock; b is asked while a computes
+            second = pool.submit(ask, "b", cb, "/api/documents")
+            time.sleep(0.1)
+            health = pool.submit(ask, "health", cb, "/health")
+            ra, rb, rh = first.result(), second.result(), health.result()
+    assert ra.status_code == rb.status_code == 200 and ra.content == rb.content
+    assert computed.count(PAGE) == 1  # b took a's stored answer instead of computing its own
+    assert rh.json() == {"ok": True} and done["health"] < done["b"]  # b's wait left its loop free
+
+
+def test_a_lock_whose_holder_was_killed_does_not_block(db_url, tmp_path, monkeypatch):
+    import signal
+
+    import budgetwatch.web.cache as cache
+
+    monkeypatch.setattr(cache, "COMPUTE_WAIT", 60.0)
+    _, b, computed = _apps_and_computes(db_url, tmp_path, monkeypatch, 0)
+    with TestClient(b) as cb:
+        assert cb.get("/api/rules").status_code == 200  # the token's folder
+        holder = _lock_held_by_a_process(tmp_path)
+        holder.send_signal(signal.SIGKILL)  # a worker killed while computing the page
+        holder.wait(10)
+        start = time.monotonic()
+        assert cb.get("/api/documents").status_code == 200
+        assert time.monotonic() - start < 30  # not the 60 s wait: the dead holder's lock went with it
+    assert computed.count(PAGE) == 1
+
+
+def test_a_worker_that_hangs_holding_a_lock_is_waited_out_not_forever(db_url, tmp_path, monkeypatch):
+    import budgetwatch.web.cache as cache
+
+    monkeypatch.setattr(cache, "COMPUTE_WAIT", 1.0)
+    _, b, computed = _apps_and_computes(db_url, tmp_path, monkeypatch, 0)
+    with TestClient(b) as cb:
+        assert cb.get("/api/rules").status_code == 200
+        holder = _lock_held_by_a_process(tmp_path)  # alive, never stores the page
+        try:
+            start = time.monotonic()
+            assert cb.get("/api/documents").status_code == 200
+            assert time.monotonic() - start >= 1.0  # it waited for the holder, then computed the page itself
+        finally:
+            holder.kill()
+            holder.wait(10)
+    assert computed.count(PAGE) == 1

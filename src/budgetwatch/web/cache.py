@@ -5,7 +5,11 @@ at most once a second, retires the cached answers, and so does any POST through 
 Answers are kept in memory and in a folder on disk named after the token, shared by every worker process
 of `serve --workers N` (a worker's memory serves its own repeats; the folder serves what another worker
 already computed) and surviving restarts while the data and the code stay the same: the token includes a
-stamp of the package's files, so a server restarted on other code (an upgrade) renders its pages anew."""
+stamp of the package's files, so a server restarted on other code (an upgrade) renders its pages anew.
+
+A cold page is computed once by the whole server: in a process, its other requests wait for the first;
+across processes, the first takes a lock on a file of the key (flock: the kernel drops it when its holder
+dies) and the other workers poll for its stored answer — for at most COMPUTE_WAIT, then compute it too."""
 
 from __future__ import annotations
 
@@ -19,6 +23,11 @@ import threading
 import time
 import weakref
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock across processes, each worker computes its own cold pages
+    fcntl = None  # type: ignore[assignment]
 
 import anyio
 import anyio.to_thread
@@ -34,6 +43,8 @@ from ..store.schema import DecisionRecord, FindingRecord, Version
 MAX_BODY = 8 * 1024 * 1024
 MAX_ENTRIES = 2000
 LIGHT_THREADS = 4  # the cache's own file reads and token query: never queued behind the handlers' renders
+COMPUTE_WAIT = 10.0  # seconds a worker waits for another's cold page before computing it itself (never wedged)
+FREE = -1  # DiskAnswers.claim: no lock to hold (none possible), compute
 
 
 async def light(fn, *args):
@@ -105,6 +116,34 @@ class DiskAnswers:
         head, _, body = raw.partition(b"\n")
         meta = json.loads(head)
         return meta["status"], body, meta["headers"]
+
+    def lock_path(self, key: str) -> Path | None:
+        path = self._path(key)
+        return path.with_name(path.name + ".lock") if path else None
+
+    def claim(self, key: str):
+        """The stored answer of `key`, or the right to compute it: a descriptor holding the key's lock (close
+        it when the answer is stored), FREE when no lock can be had; None while another process holds it."""
+        path = self.lock_path(key)
+        if path is None or fcntl is None:
+            return self.get(key) or FREE
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return self.get(key) or FREE
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return self.get(key)  # another worker is computing it: its answer, once stored
+        except OSError:
+            os.close(fd)
+            return self.get(key) or FREE
+        hit = self.get(key)  # stored by the holder just before it let go
+        if hit is not None:
+            os.close(fd)
+            return hit
+        return fd
 
     def put(self, key: str, status: int, body: bytes, headers: dict) -> None:
         path = self._path(key)
@@ -205,10 +244,32 @@ class ResponseCache:
                 break
         done = self.computing[key] = asyncio.Event()
         try:
-            await self._compute(scope, receive, send, key)
+            claim = await self._claim(key)
+            if isinstance(claim, tuple):  # another worker's answer
+                self.store.setdefault(key, claim)
+                return await _send(send, *claim)
+            try:
+                await self._compute(scope, receive, send, key)
+            finally:
+                if claim != FREE:
+                    os.close(claim)  # the lock goes with it (no disk write)
         finally:
             self.computing.pop(key, None)
             done.set()
+
+    async def _claim(self, key: str):
+        """The stored answer of a key another worker is computing, or the right to compute it (a lock held,
+        or FREE): polled in the cache's threads with the loop free between polls (5 ms, doubling to 50 ms),
+        for at most COMPUTE_WAIT; a holder that died has lost its lock, one that hangs is waited out."""
+        deadline, pause = time.monotonic() + COMPUTE_WAIT, 0.005
+        while True:
+            claim = await light(self.disk.claim, key)
+            if claim is not None:
+                return claim
+            if time.monotonic() >= deadline:
+                return FREE
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     async def _compute(self, scope, receive, send, key: str) -> None:
         """The app's answer; a 200 is held whole, kept (if a plain read's, of at most MAX_BODY) and then
