@@ -251,7 +251,8 @@ def main(argv=None):
     met = True
     for spread in (False, True):
         for name, env in codes:
-            met = measure(db, urls, a, spread, name, env) and met
+            ok = measure(db, urls, a, spread, name, env)
+            met = met and (ok or name != codes[-1][0])  # the target is this tree's: the old code's misses are not
     print(f"\nload average {os.getloadavg()[0]:.1f} (1 min) at the end")
     print(f"target p99 < 500 ms, no error, /health always answering ({codes[-1][0]}): {'met' if met else 'NOT met'}")
 
