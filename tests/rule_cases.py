@@ -715,6 +715,15 @@ def rule_cases(doc) -> list[RuleCase]:
         # 江苏检察院 2018 公开10表 prints 此表为空 / 说明：本部门无相关收支项目。 — the note, on the table's page
         R("E02", JIANGSU_JIANCHA_2018, None),
         R("E02", "001", SHENJIJU, n=None, holds=lambda fs, d: {f.table_kind for f in fs} == {"gf_expenditure", "soe"}),
+        # 说明: 政府性基金拨款支出预算为0 — the fund given as 0 is no 空表说明, and the hint says only that
+        R(
+            "E02",
+            None,
+            "shanghai-34775480bd.pdf",
+            n=None,
+            want={"severity": "info"},
+            says=("说明只写明政府性基金金额为0",),
+        ),
         R(
             "E03",
             "000",

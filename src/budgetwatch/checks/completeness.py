@@ -108,7 +108,7 @@ def _notes_near(view: DocView, t) -> list[str]:
     severity="warn",
     compares="没有数据的报表与表内或说明中的空表说明（“本表为空表”“无政府性基金预算财政拨款安排”等）",
     applies="政府性基金、国有资本经营预算、“三公”经费等没有数据的报表",
-    message="{table}没有数据，但表中和说明中都没有找到空表说明。",
+    message="{table}没有数据，{what_said}。",
     suggestion="按《地方预决算公开操作规程》，没有数据的表格应当列出空表并说明，建议补充“本部门无{fund}预算财政拨款安排，故本表为空表”等说明。",
 )
 def empty_without_note(view: DocView):
@@ -119,13 +119,19 @@ def empty_without_note(view: DocView):
             continue
         if any(v for r in t.rows for v in r.values.values()):
             continue
-        if t.empty and t.rows == []:
-            pass
         said = [s for s in _CLAUSE_END.split(text) if fund in s]  # a findall of [^。；]*X[^。；]* is quadratic
         note = any(_EMPTY_WORDS.search(s) for s in said) or any(_EMPTY_WORDS.search(n) for n in _notes_near(view, t))
         if not note and not (t.empty and t.rows):
             zero = any(re.search(r"为0(?![.\d])|(?<![\d.])0(\.0+)?万?元", s) for s in said)
-            yield dict(view.at(t), fund=fund, severity="info" if zero else None, confidence=0.6 if zero else 0.9)
+            # a 说明 that gives the fund as 0 says why the table is empty only by implication: a hint, worded so
+            what_said = f"说明只写明{fund}金额为0，未说明本表为空表" if zero else "但表中和说明中都没有找到空表说明"
+            yield dict(
+                view.at(t),
+                fund=fund,
+                what_said=what_said,
+                severity="info" if zero else None,
+                confidence=0.6 if zero else 0.9,
+            )
 
 
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
