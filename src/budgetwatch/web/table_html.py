@@ -50,9 +50,7 @@ def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
         return None
     box = r.boxes.get(k)
     if r.page and box:
-        x0, top, x1, bottom = box
-        at = f"{round(x0, 1)},{round(top, 1)},{round(x1, 1)},{round(bottom, 1)}"
-        return f"/documents/{doc_id}/source.png?page={r.page}&box={at}"
+        return f"/documents/{doc_id}/source.png?page={r.page}&box={_box(box)}"
     if r.line and doc.format == "text":
         return f"/documents/{doc_id}/source.txt?line={r.line}"
     return None
