@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from ..model import Row, Table
 from ..read.text import Line
 from ..vocab.units import GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
+from .columns import Column
 from .text_rules import ENUM, nospace, parse_amount, squash
-
-if TYPE_CHECKING:
-    from .tables import Column
 
 TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 _GROUPED = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")

@@ -16,6 +16,7 @@ from ..vocab.columns import COLUMN_RULES
 from ..vocab.kinds import ECONOMIC_KINDS
 from ..vocab.units import GENERIC_TOTAL_LABELS
 from .codes import CodeTracker
+from .columns import Column
 from .page_breaks import TOTAL_NAME, join_cut_rows, join_overflowed_names, overlap
 from .text_rules import (
     ENUM,
@@ -45,18 +46,6 @@ _CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
 
 
 MAX_HEADER_LEVELS = 4  # the most header rows a printed budget table stacks (部门预算 › 公共预算拨款 › 小计)
-
-
-@dataclass
-class Column:
-    index: int
-    role: str  # value | code | name | gov_name | skip | auto
-    key: str | None = None  # for value columns
-    sub: str = "code"  # for code columns: 类 | 款 | 项 | code
-    side: str | None = None
-    label: str = ""
-    path: list = field(default_factory=list)
-    group: int = 0  # expenditure halves printing several classifications side by side
 
 
 @dataclass

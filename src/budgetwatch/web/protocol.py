@@ -28,6 +28,7 @@ class NoDelayH11Protocol(H11Protocol):
 
 
 try:
+    import httptools  # noqa: F401  the C parser uvicorn's protocol below is built on
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # httptools not installed
     HTTP = f"{__name__}:NoDelayH11Protocol"
