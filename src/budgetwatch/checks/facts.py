@@ -90,9 +90,9 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
     if t3 and (tot := view.total_row(t3)):
         for col, kind in _SOURCE_KIND.items():
             _add(out, kind, f"{t3.title}合计“{COLUMN_ZH[col]}”", view, t3, tot, col)
-    for fund_kind in ("gf_expenditure", "soe"):  # the fund's own table: its spending, 上年结转 included
-        if (t := view.table(fund_kind)) and (tot := view.total_row(t)):
-            _add(out, {"gf_expenditure": "gf", "soe": "soe"}[fund_kind], f"{t.title}合计", view, t, tot)
+    for table_kind, kind in (("gf_expenditure", "gf"), ("soe", "soe")):  # the fund's own table, 上年结转 included
+        if (t := view.table(table_kind)) and (tot := view.total_row(t)):
+            _add(out, kind, f"{t.title}合计", view, t, tot)
     for t, _prefix in ((t3, "部门"), (t5, "一般公共预算")):
         if not t:
             continue

@@ -67,37 +67,37 @@ def parse_tabular(
             if ind:
                 current.indicators.append(ind)
 
+    def open_form(name: str, amount: float, amt_text: str, location, first: Line, band) -> None:
+        """A project's form begins: its indicators read from here on (a merged name waits for its text)."""
+        nonlocal current, reader
+        current = Form(
+            project=squash(name), amount=amount, money_unit=unit or "万元", location=location, layout="tabular"
+        )
+        forms.append(current)
+        printed[id(current)] = amt_text
+        reader = IndicatorReader(value_columns=columns)
+        if name == MERGED:
+            names.pending(current, first, band)
+
     def settle(held, until: Line | None):
         """A block opened without its name and amount, not this row's: the project's own where the pages
         draw its merged cells' text (clipped, outside the grid rows) below its first row, else the rows of
         the project going on."""
-        nonlocal current, reader
         going_on = current is not None and (current.project, current.amount)
 
         def new_block(d: tuple[str | None, str]) -> bool:  # not the text of the project going on
             return not going_on or d[0] not in (None, going_on[0]) or _amount(d[1]) != going_on[1]
 
-        bands = spans
-        drawn = [d for d in names.drawn(held[0][0], until) if new_block(d)] if held and bands else []
-        if drawn and bands:
+        drawn = [d for d in names.drawn(held[0][0], until) if new_block(d)] if held and spans else []
+        if drawn and spans:
             name, amt_text = drawn[0]
-            if _ruled_at(held[0][0], bands[0]) is False:
+            if _ruled_at(held[0][0], spans[0]) is False:
                 name = MERGED  # one name cell over several amounts: the project before's, named at the end
             else:  # the name's lines in the grid's row (visible), then those drawn below the grid (clipped)
-                name = _joined_once(_cell_at(held[0][0], bands[0]) or "", name or "") or None
+                name = _joined_once(_cell_at(held[0][0], spans[0]) or "", name or "") or None
             if name:
-                current = Form(
-                    project=squash(name),
-                    amount=float(parse_amount(amt_text)),  # type: ignore[arg-type]
-                    money_unit=unit or "万元",
-                    location=held[0][0].location,
-                    layout="tabular",
-                )
-                forms.append(current)
-                printed[id(current)] = amt_text
-                reader = IndicatorReader(value_columns=columns)
-                if name == MERGED:
-                    names.pending(current, held[0][0], bands[0])
+                amount = float(parse_amount(amt_text))  # type: ignore[arg-type]
+                open_form(name, amount, amt_text, held[0][0].location, held[0][0], spans[0])
         feed(held)
 
     for ln in body:
@@ -171,19 +171,12 @@ def parse_tabular(
             elif head:  # the name's first line may be printed with those rows: 11000026T00000382 | 9604-职防院…
                 name = head + name
             unnamed = []
-            current = Form(
-                project=squash(name),
-                amount=float(amt),
-                money_unit=unit or "万元",
-                location=(title if first_form_in_table else ln).location,
-                layout="tabular",
-            )
+            location = (title if first_form_in_table else ln).location
             first_form_in_table = False
-            forms.append(current)
-            printed[id(current)] = amt_text
-            if name == MERGED:  # its name cell begins with its first rows (held from the page before)
-                names.pending(current, overleaf[0][0] if overleaf else ln, spans[0] if spans else None)
-            reader = IndicatorReader(value_columns=columns)
+            # a merged name cell begins with the project's first rows (held from the page before)
+            open_form(
+                name, float(amt), amt_text, location, overleaf[0][0] if overleaf else ln, spans[0] if spans else None
+            )
             feed(overleaf)  # its first rows, printed at the foot of the page before its name
             tokens = (
                 anchored
