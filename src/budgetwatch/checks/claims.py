@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..extract.text_rules import decimals
 from ..vocab.claims import CLAIM_RULES
 from ..vocab.classes import CLASS_NAMES, class_stem
 from ..vocab.units import TO_WAN, UNIT_PATTERN
@@ -56,10 +57,6 @@ class Claim:
         return {"page": self.page} if self.page is not None else {"line": self.line}
 
 
-def _decimals(printed: str) -> int:
-    return len(printed.split(".")[1]) if "." in printed else 0
-
-
 def _label(before: str) -> str:
     parts = _CLAUSE_BREAK.split(before)
     label = parts[-1] if parts else before
@@ -105,7 +102,7 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                 amount=value,
                 printed=printed,
                 unit=m.group("unit"),
-                decimals=_decimals(printed),
+                decimals=decimals(printed),
                 sentence=s.strip(),
                 paragraph=paragraph,
                 page=page,
@@ -129,7 +126,7 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
     sm = re.match(r"^[，,\s]*(?:占[^，,；;。%％\d]{0,16}?)(?P<pct>\d+(?:\.\d+)?)\s*[%％]", after)
     if sm:
         c.share = float(sm.group("pct"))
-        c.share_decimals = _decimals(sm.group("pct"))
+        c.share_decimals = decimals(sm.group("pct"))
     seg = re.split(r"[；;。]", rest, maxsplit=1)[0]
     cm = _CHANGE.search(seg[:60])
     if not cm:
@@ -156,14 +153,14 @@ def _read_after(c: Claim, after: str, rest: str) -> None:
     if am:
         printed = am.group("amount").replace("，", ",")
         c.change_amount = min(float(printed.replace(",", "")) * TO_WAN[am.group("unit")], MAX_FIGURE)
-        c.change_amount_decimals = _decimals(printed)
+        c.change_amount_decimals = decimals(printed)
         tail = tail[am.end() :]
     pm = re.match(
         r"^[，,\s]*(?:同比)?(?:增加|减少|增长|下降|上升|降低)?(?:了)?\s*(?P<pct>-?\d+(?:\.\d+)?)\s*[%％]", tail
     )
     if pm:
         c.change_pct = float(pm.group("pct"))
-        c.change_pct_decimals = _decimals(pm.group("pct"))
+        c.change_pct_decimals = decimals(pm.group("pct"))
 
 
 def document_claims(view: DocView) -> list[Claim]:

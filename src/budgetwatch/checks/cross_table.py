@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import re
 
+from ..extract.text_rules import half_unit
 from ..vocab.classes import THREE_PUBLIC_ITEMS
 from ..vocab.enums import Scope
 from .arithmetic import three_public_items
 from .rule import rule
-from .view import TOTAL_NAME, DocView, decimals, name_of
+from .view import TOTAL_NAME, DocView, name_of
 
 
 def _tol(view, pairs) -> float:
     """Rounding envelope (万元) of figures from different tables: half a unit of each one's last digit."""
-    return sum(0.5 * 10 ** -decimals(r.printed.get(k)) * view.factor(t) for t, r, k in pairs) + 1e-9
+    return sum(half_unit(r.printed.get(k)) * view.factor(t) for t, r, k in pairs) + 1e-9
 
 
 def table_total(view: DocView, t, key: str = "total"):

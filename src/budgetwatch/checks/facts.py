@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..extract.text_rules import half_unit
 from ..model import Row, Table
 from ..vocab.claims import CLAIM_KINDS, CLAIM_RULES
 from ..vocab.columns import COLUMN_ZH, SOURCES
 from ..vocab.units import SIDE_TOTAL_NAMES, names_pattern
 from .arithmetic import class_name, three_public_items
-from .view import DocView, decimals, name_of
+from .view import DocView, name_of
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Fact:
 
     @property
     def tolerance(self) -> float:
-        return 0.5 * 10 ** -decimals(self.row.printed.get(self.key)) * DocView.factor(self.table)
+        return half_unit(self.row.printed.get(self.key)) * DocView.factor(self.table)
 
 
 def _add(out, kind, label, view, t, r, key="total"):

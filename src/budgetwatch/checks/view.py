@@ -7,23 +7,16 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..extract.text_rules import PAGE_FOOTER, nospace
+from ..extract.text_rules import PAGE_FOOTER, half_unit, nospace
 from ..model import Document, Row, Table
 from ..vocab.units import TOTAL_NAMES, UNIT_TOTAL_NAMES, names_pattern, to_wan
 
 TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, UNIT_TOTAL_NAMES))
 
 
-def decimals(printed: str | None, value: float | None = None) -> int:
-    t = (printed or "").replace(",", "").strip()
-    if t:
-        return len(t.split(".")[1]) if "." in t else 0
-    return 2
-
-
 def envelope(cells: list[tuple[Row, str]], factor: float = 1.0) -> float:
     """Rounding envelope of a sum: each printed figure is off by up to half a unit of its last digit."""
-    return sum(0.5 * 10 ** -decimals(r.printed.get(k)) for r, k in cells if r.values.get(k)) * factor + 1e-9
+    return sum(half_unit(r.printed.get(k)) for r, k in cells if r.values.get(k)) * factor + 1e-9
 
 
 def name_of(row: Row) -> str:

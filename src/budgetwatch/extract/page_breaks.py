@@ -11,7 +11,7 @@ from ..model import Row, Table
 from ..read.text import Line
 from ..vocab.units import GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
 from .columns import Column
-from .text_rules import ENUM, nospace, parse_amount, squash
+from .text_rules import ENUM, decimals, nospace, parse_amount, squash
 
 TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 _GROUPED = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -87,12 +87,8 @@ def join_cut_rows(table: Table, made: dict[int, tuple[Row, Line]]) -> None:
     table.rows = [r for r in table.rows if id(r) not in gone]
 
 
-def _decimals(text: str) -> int:
-    return len(text.rsplit(".", 1)[1]) if "." in text else 0
-
-
 def _usual_decimals(rows: list[Row], key: str) -> int | None:
-    counts = Counter(_decimals(r.printed[key]) for r in rows if key in r.printed)
+    counts = Counter(decimals(r.printed[key]) for r in rows if key in r.printed)
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -102,6 +98,6 @@ def _cut(part: str, whole: str, usual: int | None) -> bool:
 
     def sound(t: str) -> bool:
         digits = t.replace("-", "").split(".")[0]
-        return _decimals(t) == usual and ("," not in t or bool(_GROUPED.match(t))) and len(digits) > 0
+        return decimals(t) == usual and ("," not in t or bool(_GROUPED.match(t))) and len(digits) > 0
 
     return parse_amount(whole) is not None and sound(whole) and not sound(part)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..model import Table
 from ..vocab.kinds import FUNCTION_KINDS
 from .codes import function_code_valid
+from .text_rules import half_unit
 
 MANY = 3  # rows failing their sums in one table …
 SHARE = 0.3  # … and this share of the rows checked
@@ -16,14 +17,6 @@ SHARE = 0.3  # … and this share of the rows checked
 def _digits(v: float, printed: str | None) -> str:
     t = (printed or f"{v:.2f}").replace(",", "").replace(" ", "").lstrip("-")
     return t.replace(".", "")
-
-
-def _half_unit(printed: str | None) -> float:
-    """Half a unit of the printed figure's last digit (0.005 for two decimals, 0.5 for none)."""
-    t = (printed or "").replace(",", "").strip()
-    if not t or not t.lstrip("-").replace(".", "", 1).isdigit():
-        return 0.005
-    return 0.5 * 10 ** -(len(t.split(".")[1]) if "." in t else 0)
 
 
 def digit_dropped(longer: str, shorter: str) -> bool:
@@ -69,7 +62,7 @@ def assess(t: Table) -> tuple[str | None, str | None]:
         checked.add(id(r))
         # each printed figure is rounded to its last digit (786781502.8 for 786781502.82; 767.54 over nine
         # parts adding to 767.56): a sum off by no more than those roundings together is not misread
-        rounding = _half_unit(r.printed.get(k)) + sum(_half_unit(c.printed.get(key)) for c, key in cells)
+        rounding = half_unit(r.printed.get(k)) + sum(half_unit(c.printed.get(key)) for c, key in cells)
         if abs(whole - parts) <= max(0.015, rounding + 1e-9):
             continue
         failed.add(id(r))

@@ -45,6 +45,24 @@ def parse_money(s: str | None) -> Decimal | None:
     return parse_amount(_MONEY_SUFFIX.sub("", s)) if s else None
 
 
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def decimals(printed: str | None) -> int:
+    """Digits printed after a figure's point; 2, the tables' usual, where nothing was printed."""
+    t = (printed or "").strip()
+    if not t:
+        return 2
+    m = _FRACTION.search(t)
+    return len(m.group(1)) if m else 0
+
+
+def half_unit(printed: str | None) -> float:
+    """Half a unit of a printed figure's last digit: how far its rounding may be from the true amount
+    (0.005 for two decimals, 0.5 for none)."""
+    return 0.5 * 10 ** -decimals(printed)
+
+
 def is_code(s: str | None) -> bool:
     return bool(s) and s.isdigit() and 2 <= len(s) <= 9
 
