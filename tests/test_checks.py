@@ -15,7 +15,7 @@ from budgetwatch.checks.rule import Rule
 from budgetwatch.extract.document import extract_files
 
 from conftest import CORPUS, CORPUS_WIDE, seed
-from rule_cases import FEED_CASES, HANGZHOU, MISSING, MISSING_AT_MOST, RuleCase, row, rule_cases, table
+from rule_cases import FEED_CASES, HANGZHOU, MISSING, MISSING_AT_MOST, XINFANG, RuleCase, row, rule_cases, table
 
 _cache: dict[str, object] = {}
 
@@ -313,3 +313,16 @@ def test_C03_a_last_digit_truncated_is_the_same_change():
     assert not hits(d, "C03")
     d.narrative[i] = replace(d.narrative[i], text=d.narrative[i].text.replace("增加45.65%", "增加45.60%"))
     assert hits(d, "C03")
+
+
+def test_the_parts_of_the_narrative_read_once():
+    """国家信访局 p19: 2014099 3,623.98万元，占部门支出总额的22.00% sits in 五、关于一般公共预算支出表的说明 — the
+    part the view reads once from the 说明's 一、二、… headings; a paragraph above the first heading is in none."""
+    from budgetwatch.checks.view import DocView
+
+    view = DocView(doc(XINFANG))
+    i = next(i for i, p in enumerate(view.paragraphs) if "占部门支出总额的22.00%" in p.text)
+    part = view.section_of(i)
+    assert part is not None and "一般公共预算支出" in part.heading and part.heading.startswith("五、")
+    assert [s.start for s in view.sections] == sorted(s.start for s in view.sections)
+    assert view.section_of(view.sections[0].start - 1) is None

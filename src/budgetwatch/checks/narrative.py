@@ -209,18 +209,17 @@ def narrative_shares(view: DocView):
 
 
 _WHOLES = ("expenditure_total", "income_total")
-_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _FUND_OF_SECTION = (("gpb", re.compile(r"一般公共预算")), ("gf", re.compile(r"政府性基金")))
+_SECTION_REACH = 40  # paragraphs, as the walk up it replaces: a heading further up is not taken as the paragraph's
 
 
 def _section_fund(view: DocView, paragraph: int) -> str | None:
     """The fund a 说明 section is about, from its heading (五、关于一般公共预算支出表的说明 → gpb), else None."""
-    ps = view.paragraphs
-    for i in range(paragraph, max(-1, paragraph - 40), -1):
-        if _HEADING.match(ps[i].text):
-            named = [k for k, rx in _FUND_OF_SECTION if rx.search(ps[i].text[:40])]
-            return named[0] if len(named) == 1 else None
-    return None
+    s = view.section_of(paragraph)
+    if s is None or paragraph - s.start >= _SECTION_REACH:
+        return None
+    named = [k for k, rx in _FUND_OF_SECTION if rx.search(s.heading[:40])]
+    return named[0] if len(named) == 1 else None
 
 
 def _with_earlier(cs: list[Claim]):

@@ -4,10 +4,11 @@ and (for family F) the other documents of the same unit and its peers, as their 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..extract.text_rules import PAGE_FOOTER, half_unit, nospace
+from ..extract.text_rules import PAGE_FOOTER, PART_HEADING, half_unit, nospace
 from ..model import Document, Row, Table
 from ..vocab.units import TOTAL_NAMES, UNIT_TOTAL_NAMES, names_pattern, to_wan
 
@@ -32,6 +33,15 @@ class Paragraph:
     text: str
     page: int | None
     line: int | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the 说明 under one top-level heading (五、关于一般公共预算支出表的说明): the heading's
+    paragraph (its index in DocView.paragraphs) and text."""
+
+    start: int
+    heading: str
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,17 @@ class DocView:
         if buf:
             out.append(Paragraph("".join(buf), start.page, start.line))
         return out
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        """The 说明's parts in order, read once for every rule that asks which part a paragraph is in."""
+        return [Section(i, p.text) for i, p in enumerate(self.paragraphs) if PART_HEADING.match(p.text)]
+
+    def section_of(self, paragraph: int) -> Section | None:
+        """The part the paragraph (an index in `paragraphs`) is in: the last heading at or above it."""
+        starts = [s.start for s in self.sections]
+        i = bisect_right(starts, paragraph)
+        return self.sections[i - 1] if i else None
 
     @cached_property
     def text(self) -> str:

@@ -12,6 +12,8 @@ from ..vocab.units import UNIT_PATTERN
 _AMOUNT = re.compile(r"^[-−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _PAREN_NEG = re.compile(r"^[（(]\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*[）)]$")
 ENUM = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]|[（(]\d+[）)]|\d+[、．](?!\d)|\d+\.(?!\d)|[①-⑳])\s*")
+# the heading of a top-level part of a document's prose (五、关于一般公共预算支出表的说明): ENUM's first level
+PART_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff（）()、“”《》])\s+(?=[\u4e00-\u9fff（）()、“”《》])")
 YEAR = re.compile(r"(20\d{2})\s*年")
 MONEY_UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(" + UNIT_PATTERN + ")")
