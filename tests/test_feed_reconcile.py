@@ -125,6 +125,11 @@ def test_readme_chain_ingests_synthesises_loads_and_reconciles(tmp_path):
         assert "141123000" in c.get("/feed").text
         page = c.get("/feed/141123000/2023").text
         assert "兴县" in page and "合成数据" in page and "R04" in page
+        # the load's output went to a pipe: each reconciliation finding's sentence printed whole, on one line
+        said = [
+            f["message"] for f in c.get("/feed/141123000/2023?format=json").json()["findings"] if f["family"] == "R"
+        ]
+        assert len(said) == 4 and [m for m in said if m not in r.stdout] == []
         lines = c.get("/api/feed/regions/141123000/2023/units/001").json()["lines"]
         linked = [ln for ln in lines if any(k["kind"] == "function" for k in ln["links"])]
         assert len(linked) == len(lines) and all(k["document_id"] for ln in lines for k in ln["links"])

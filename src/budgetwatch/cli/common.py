@@ -24,8 +24,17 @@ HELP = (
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help=HELP, context_settings={"help_option_names": ["-h", "--help"]}
 )
-console = Console()
-err = Console(stderr=True)
+
+
+def _console(stderr: bool = False) -> Console:
+    """A terminal's own width; a log or a pipe gets wide lines that are never wrapped, so that a figure or a
+    finding's sentence is not cut in two where it is pasted into an 审查意见."""
+    c = Console(stderr=stderr)
+    return c if c.is_terminal else Console(stderr=stderr, width=160, soft_wrap=True)
+
+
+console = _console()
+err = _console(stderr=True)
 
 # looked up by a document's stage and scope, which may be unknown (None: no label)
 STAGE: dict[str | None, str] = {k: v for k, v in labels(Stage).items()}

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
 from ..errors import BudgetwatchError, NotFound
@@ -137,8 +136,7 @@ def ingest(
         unchanged = sorted({o.document_id for o in summary.outcomes if o.status == "unchanged" and o.document_id})
         if unchanged:
             results.update(check_versions(engine, unchanged))
-    out = console if console.is_terminal else Console(width=160)  # a log or a pipe: no 80-column wrapping
-    out.print(ingest_table(engine, summary, results))
+    console.print(ingest_table(engine, summary, results))
     console.print(ingest_totals(summary, results), highlight=False, soft_wrap=True)
     for o in summary.failed:
         said = f" ({o.code.zh})" if o.code else ""  # the kind of refusal, beside the line naming the file
