@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -132,3 +133,75 @@ def test_a_job_is_seen_by_who_may_upload_in_its_region(placed):  # noqa: F811
     assert signed_in(app, "staff-b").get(f"/api/jobs/{job}").status_code == 404  # another region's job
     assert signed_in(app, "staff-b").get(f"/jobs/{job}").status_code == 404
     assert signed_in(app, "deputy-a").get(f"/api/jobs/{job}").status_code == 403  # deputies do not upload
+
+
+def test_a_recheck_survives_a_progress_write_committed_between_its_read_and_its_write(db_url, tmp_path, monkeypatch):
+    """The job's progress is committed by another thread while the check runs (jobs.Runner._flush). Here that
+    write is made to land at the worst moment of each of the check's transactions — after it has first read,
+    before its first write — which SQLite in WAL mode answers at once with SQLITE_BUSY_SNAPSHOT ("database is
+    locked") when the reading transaction then tries to write. The re-check must end done all the same, its
+    documents each committed apart (HOLD_SECONDS 0) and each checked."""
+    from sqlalchemy import event, func, select
+    from sqlalchemy.orm import Session
+
+    from budgetwatch import pipeline
+    from budgetwatch.jobs import Runner
+    from budgetwatch.store.schema import FindingRecord, Version
+
+    engine = open_db(db_url)
+    outs = pipeline.ingest(engine, sorted(SAMPLES.glob("*.txt")), check=True).outcomes
+    assert len(outs) == 3 and all(o.status == "ingested" for o in outs), outs
+    monkeypatch.setattr(pipeline, "HOLD_SECONDS", 0.0)
+    runner = Runner(engine, tmp_path / "uploads")
+    job: list[int] = []
+    state = {"read": False, "fired": 0}
+    writers: list[threading.Thread] = []
+    errors: list[BaseException] = []
+
+    def progress_write() -> None:  # what Runner._flush commits: the job's progress, from another connection
+        try:
+            queue.report(engine, job[0], queue.Progress("check", 0, 1))
+        except BaseException as e:
+            errors.append(e)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def between_read_and_write(conn, cursor, statement, *_):
+        if threading.current_thread().name != "budgetwatch-jobs_loop" or not job:
+            return
+        dbapi = cursor.connection
+        opened = dbapi.in_transaction if hasattr(dbapi, "in_transaction") else dbapi.info.transaction_status != 0
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if not opened:
+            state["read"] = False  # no transaction yet: this statement starts one, or runs alone
+        elif verb == "SELECT":
+            state["read"] = True
+        elif verb in ("INSERT", "UPDATE", "DELETE") and state["read"]:
+            state["read"] = False  # once a transaction
+            state["fired"] += 1
+            t = threading.Thread(target=progress_write)
+            t.start()
+            writers.append(t)
+            t.join(1)  # committed now, or waiting for the check's write lock (then it lands after its commit)
+
+    job.append(runner.submit_check([o.document_id for o in outs], None, None))
+    try:
+        rec = runner.wait(job[0], 300)
+    finally:
+        runner.stop()
+        event.remove(engine, "before_cursor_execute", between_read_and_write)
+    for t in writers:
+        t.join(150)
+    assert state["fired"] >= 3  # each document's transaction did read, then write
+    assert rec is not None and rec.status == "done", rec and rec.error
+    assert not errors, errors
+    with Session(engine) as s:  # each document's findings were written by this check, none a CHK failure
+        checked = s.execute(
+            select(FindingRecord.version_id, func.min(FindingRecord.checked_at), func.count())
+            .join(Version, Version.id == FindingRecord.version_id)
+            .where(Version.document_id.in_(rec.result))
+            .group_by(FindingRecord.version_id)
+        ).all()
+        rules = set(s.scalars(select(FindingRecord.rule)))
+    assert len(checked) == 3 and all(first >= rec.started_at for _, first, _ in checked), (checked, rec.started_at)
+    assert "CHK" not in rules
+    engine.dispose()

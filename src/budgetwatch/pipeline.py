@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from .read.formats import SUFFIXES
 from .read.progress import Callback as ProgressCallback, report, reporting
 from .store.repository import content_sha, load_version
 from .store.schema import Version
-from .store.writer import StoreBusy, stored_content, write_version
+from .store.writer import StoreBusy, stored_content, write_lock, write_version
 
 if TYPE_CHECKING:  # the checks are imported where they run
     from .checks.view import Neighbour
@@ -453,12 +454,21 @@ def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
     from .store.findings import load_findings
     from .store.newest import is_newest
 
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:  # versions never change: no reload after a commit
         q = select(Version).where(is_newest()).order_by(Version.document_id)
         if document_ids is not None:
             q = q.where(Version.document_id.in_(document_ids))
         chosen = list(s.scalars(q))
-        failed = check_in_session(s, chosen, isolate=True)
+        write_lock(s)
+        held = [time.monotonic()]
+
+        def give_back() -> None:  # between documents: the lock is held HOLD_SECONDS at most, plus one document
+            if time.monotonic() - held[0] > HOLD_SECONDS:
+                s.commit()
+                write_lock(s)
+                held[0] = time.monotonic()
+
+        failed = check_in_session(s, chosen, isolate=True, between=give_back)
         s.commit()
         out = load_findings(s, [v.id for v in chosen])
         for vid, finding in failed.items():
@@ -466,6 +476,7 @@ def check(engine: Engine, document_ids: list[int] | None = None) -> dict:
         return out
 
 
+HOLD_SECONDS = 1.0  # check commits this often, between documents: other writers (a job's progress) wait no longer
 KEEP_LOADED = 32  # documents read for their figures kept for their own check (more are read again)
 NEAR_FILTER = 200  # up to this many documents checked, the neighbours are selected by unit, year and stage
 
@@ -522,10 +533,13 @@ def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tup
     return [(vid, unit, year, stage) for vid, unit, year, stage, *_ in rows], found
 
 
-def check_in_session(s: Session, chosen: list[Version], isolate: bool = False) -> dict:
-    """Check `chosen` (newest versions) against the other newest versions in session `s`, without committing.
-    With `isolate`, each document is checked in a savepoint and a failure is returned as
-    {version id: finding} instead of raised (an ingest wants the raise: it keeps nothing then).
+def check_in_session(
+    s: Session, chosen: list[Version], isolate: bool = False, between: Callable[[], None] | None = None
+) -> dict:
+    """Check `chosen` (newest versions) against the other newest versions in session `s`, without committing
+    (unless `between`, called after each document, does). With `isolate`, each document is checked in a
+    savepoint and a failure is returned as {version id: finding} instead of raised (an ingest wants the
+    raise: it keeps nothing then).
     Checking one document reads that one document, however many are stored: the others are key figures."""
     from .analysis.figures import key_figures
     from .checks import Finding, run_checks
@@ -571,4 +585,6 @@ def check_in_session(s: Session, chosen: list[Version], isolate: bool = False) -
                     suggestion="请人工核对本文档，并将其报告给系统维护人员。",
                     evidence={"claim": "checks-failed"},
                 )
+            if between is not None:
+                between()
     return failed

@@ -49,7 +49,7 @@ def write_version(
     for _ in range(ATTEMPTS):
         try:
             with Session(engine) as session, session.begin():
-                _write_lock(session)
+                write_lock(session)
                 existing = find_version_by_content(session, sha)  # stored meanwhile by another ingest?
                 if existing is not None:
                     return Stored("unchanged", existing.document_id, existing.id, existing.number)
@@ -70,8 +70,10 @@ def write_version(
     raise StoreBusy("another ingest is storing this document")
 
 
-def _write_lock(session: Session) -> None:
-    """SQLite: take the write lock before reading what decides the write (BEGIN IMMEDIATE), so two ingests
-    queue instead of failing on a snapshot that went stale; PostgreSQL relies on the unique keys."""
+def write_lock(session: Session) -> None:
+    """SQLite: take the write lock before reading what decides the write (BEGIN IMMEDIATE), so two writers
+    queue instead of failing on a snapshot that went stale (WAL answers SQLITE_BUSY_SNAPSHOT at once, without
+    the busy wait, when a transaction that has read writes after another committed); PostgreSQL relies on
+    its row locks and the unique keys."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("BEGIN IMMEDIATE"))
