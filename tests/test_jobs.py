@@ -205,3 +205,71 @@ def test_a_recheck_survives_a_progress_write_committed_between_its_read_and_its_
     assert len(checked) == 3 and all(first >= rec.started_at for _, first, _ in checked), (checked, rec.started_at)
     assert "CHK" not in rules
     engine.dispose()
+
+
+RUNNER = """
+import json, os, sys, time
+from pathlib import Path
+from budgetwatch.jobs import Runner
+from budgetwatch.store import jobs as queue
+from budgetwatch.store.db import open_db
+
+url, uploads, meeting, out = sys.argv[1:5]
+engine = open_db(url)
+runner = Runner(engine, Path(uploads))
+ran = []
+run = runner._run
+runner._run = lambda job: (ran.append(job.id), run(job))
+Path(meeting, str(os.getpid())).touch()  # here; both start together
+while len(list(Path(meeting).iterdir())) < 2:
+    time.sleep(0.05)
+runner.start()
+ids = [int(i) for i in sys.argv[5:]]
+while any(queue.get(engine, i).status not in ("done", "failed") for i in ids):
+    time.sleep(0.2)
+runner.stop()
+Path(out).write_text(json.dumps(ran))
+"""
+
+
+def test_two_server_processes_share_the_queue_and_run_each_job_once(db_url, tmp_path):
+    """`serve --workers N`: each worker process runs its own runner on the one database. Two such processes,
+    started together on a queue of uploads (each sample twice), run every job exactly once between them,
+    and the samples are stored once each."""
+    import json
+    import os
+    import sys
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from budgetwatch.store.schema import DocumentRecord, Version
+
+    uploads, meeting = tmp_path / "uploads", tmp_path / "meeting"
+    meeting.mkdir()
+    engine = open_db(db_url)
+    jobs = []
+    for sample in sorted(SAMPLES.glob("*.txt")) * 2:
+        with open(sample, "rb") as f:
+            staged = stage_upload(uploads, [(sample.name, f)])
+        jobs.append(queue.submit(engine, "upload", {"files": staged, "root": str(uploads)}))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "src")}
+    outs = [tmp_path / f"ran{i}.json" for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RUNNER, db_url, str(uploads), str(meeting), str(out), *map(str, jobs)], env=env
+        )
+        for out in outs
+    ]
+    for p in procs:
+        assert p.wait(600) == 0
+    ran = [json.loads(out.read_text()) for out in outs]
+    assert sorted(ran[0] + ran[1]) == sorted(jobs), ran  # each job run once, by one of the two
+    assert ran[0] and ran[1], ran  # and both took part
+    records = [queue.get(engine, j) for j in jobs]
+    assert all(r.status == "done" and r.attempts == 1 for r in records), [(r.status, r.error) for r in records]
+    assert len({r.worker.split(":")[1] for r in records}) == 2
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(DocumentRecord)) == 3
+        assert s.scalar(select(func.count()).select_from(Version)) == 3
+    engine.dispose()
