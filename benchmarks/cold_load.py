@@ -13,7 +13,7 @@ With `--against REV` the same database is served by the sources of commit REV to
 folder) and every figure is printed for both, old → new; the answer of every URL, and the JSON of every page
 (its `?format=json` twin), is compared between the two, byte for byte.
 
-    python benchmarks/cold_load.py [--db URL] [--clients 50] [--per-client 8] [--workers 1] [--corpus 6]
+    python benchmarks/cold_load.py [--db URL] [--clients 50] [--per-client 8] [--workers N] [--corpus 6]
                                    [--against main] [--repeat 3] [--no-load]
 """
 
@@ -35,6 +35,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from web_latency import ROOT, pct, start  # noqa: E402  (the server start and the percentile are shared)
+
+from budgetwatch.cli.documents import default_workers  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -197,7 +199,7 @@ def main(argv=None):
     ap.add_argument("--db")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--per-client", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--workers", type=int, help="server processes (default: serve's own, one per core)")
     ap.add_argument("--corpus", type=int, default=6, help="corpus PDFs in a fresh database (with the samples)")
     ap.add_argument("--seconds", type=float, default=300, help="time bound of the load")
     ap.add_argument("--repeat", type=int, default=1, help="servers per code for the CPU per URL (the least kept)")
@@ -246,7 +248,7 @@ def main(argv=None):
         return
     print(
         f"\n{a.clients} clients × {a.per_client} requests back-to-back over {len(urls)} URLs, a cold cache each "
-        f"time, {a.workers} worker(s)"
+        f"time, {a.workers or f'serve default: {default_workers()}'} worker(s)"
     )
     met = True
     for spread in (False, True):

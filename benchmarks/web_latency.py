@@ -45,9 +45,9 @@ def pct(values, q):
     return v[min(len(v) - 1, int(q * (len(v) - 1) + 0.5))] * 1000
 
 
-def start(db: str, workers: int, cache: bool, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`serve` in its own process on a free port; `env` (optional) is its environment, e.g. a PYTHONPATH naming
-    another commit's sources to measure against."""
+def start(db: str, workers: int | None, cache: bool, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`serve` in its own process on a free port, with `workers` processes (None: serve's default); `env`
+    (optional) is its environment, e.g. a PYTHONPATH naming another commit's sources to measure against."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -62,8 +62,7 @@ def start(db: str, workers: int, cache: bool, env: dict | None = None) -> tuple[
             db,
             "--port",
             str(port),
-            "--workers",
-            str(workers),
+            *(["--workers", str(workers)] if workers else []),
             "--cache" if cache else "--no-cache",
         ],
         stdout=subprocess.DEVNULL,

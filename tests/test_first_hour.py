@@ -123,6 +123,58 @@ def test_serve_says_it_is_up_when_it_answers(tmp_path):
         srv.wait(20)
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat_file.parent.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a worker follows its supervisor on Linux only")
+def test_serve_s_workers_end_with_it_even_when_it_is_killed(tmp_path):
+    """`serve` runs several worker processes (by default one per core): killed with -9, it takes them with it
+    — no orphan keeps answering on the port, and the same port serves again at once."""
+    import signal
+    import time
+
+    port, db = free_port(), f"sqlite:///{tmp_path / 'bw.db'}"
+    srv = subprocess.Popen(
+        BW + ["serve", "--port", str(port), "--db", db, "--workers", "2"], stdout=subprocess.PIPE, text=True
+    )
+    workers: list[int] = []
+    try:
+        assert "服务已启动" in srv.stdout.readline()
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=60).json() == {"ok": True}
+        workers += [c for c in _children(srv.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+        assert len(workers) == 2, workers
+        srv.send_signal(signal.SIGKILL)
+        srv.wait(20)
+        deadline = time.monotonic() + 30
+        while any(_running(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_running(w) for w in workers)
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+        srv.wait(20)
+        for w in filter(_running, workers):  # orphans of a failed run: not left behind
+            os.kill(w, signal.SIGKILL)
+
+
 def test_readme_first_command_prints_few_lines_before_the_url(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first = re.search(r"```bash\n(.+?)\n```", readme, re.S).group(1)

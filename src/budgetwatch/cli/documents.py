@@ -367,12 +367,34 @@ def undo(
     console.print(f"#{finding} {f.rule} → {f.status}（{by} 撤销）", highlight=False)
 
 
+MAX_DEFAULT_WORKERS = 8  # each worker holds up to HANDLER_THREADS + 2 connections: 8 stay inside PostgreSQL's 100
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+def default_workers() -> int:
+    """One server process per core this process may run on (every worker serves pages, runs jobs from the
+    shared queue and shares the response cache's folder), at most MAX_DEFAULT_WORKERS."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="监听地址 (address to listen on)"),
     port: int = typer.Option(8000, help="端口 (port)"),
     db: str | None = DbOption,
-    workers: int = typer.Option(1, min=1, max=64, help="工作进程数 (worker processes; use the machine's cores)"),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        max=64,
+        help=f"工作进程数，默认为本机 CPU 核数（至多 {MAX_DEFAULT_WORKERS}）"
+        f" (worker processes; default: the cores this process may use, at most {MAX_DEFAULT_WORKERS})",
+    ),
     cache: bool = typer.Option(True, help="缓存 GET 结果直到数据变化 (keep GET answers until the data changes)"),
 ):
     """网页服务：中文网页和 JSON API (FastAPI + uvicorn)，与命令行同一数据库。Serve the web UI and the JSON API."""
@@ -399,6 +421,7 @@ def serve(
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
     from ..web.protocol import HTTP as http
 
+    workers = workers or default_workers()
     if workers == 1:
         config = uvicorn.Config(application, host=host, port=port, log_level="warning", http=http)
     else:
@@ -412,6 +435,8 @@ def serve(
             workers=workers,
             log_level="warning",
             http=http,
+            # the supervisor kills a worker silent this long: one busy reading an upload must not look hung
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)", soft_wrap=True)
     if workers == 1:

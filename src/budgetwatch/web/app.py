@@ -254,4 +254,23 @@ def app_from_env() -> FastAPI:
     """The app for uvicorn's worker processes (`serve --workers N`): the database comes from $BUDGETWATCH_DB."""
     import os
 
+    _end_with_supervisor()
     return create_app(None, cache=os.environ.get("BUDGETWATCH_CACHE", "1") != "0", serving=True)
+
+
+def _end_with_supervisor() -> None:
+    """A worker process ends when its supervisor does, even one killed with -9 (Linux: PR_SET_PDEATHSIG), rather
+    than keep answering on the port as an orphan that no restart of `serve` can then bind."""
+    import os
+    import signal
+    import sys
+    from multiprocessing import parent_process
+
+    supervisor = parent_process()
+    if supervisor is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != supervisor.pid:  # the supervisor was gone before the signal was asked for
+        os.kill(os.getpid(), signal.SIGTERM)
