@@ -188,6 +188,10 @@ def test_pages_render_in_chinese(client):
         and all(r["message"] for r in rules)
     )
     assert "上传" in client.get("/upload").text
+    # 代表服务: a document that prints no 收支总表 (祁连's sample: only 绩效目标表) says so, not an empty figure
+    cards = client.get("/deputy").text.split('<div class="card">')[1:]
+    qilian = next(c for c in cards if "祁连县" in c)
+    assert qilian.count("未列示") == 2 and all("未列示" not in c for c in cards if "兴县" in c)
     assert client.get("/openapi.json").json()["info"]["title"].startswith("budgetwatch")
 
 

@@ -9,8 +9,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ..checks.rule import fmt_amount
+
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def fmt(v) -> str:
+    """An amount as printed (thousands separated, at least two decimals) from a float, Decimal or the JSON's string."""
+    return fmt_amount(None if v is None or v == "" else float(v))
+
+
+templates.env.globals["fmt"] = fmt
 
 
 def render(request: Request, name: str, ctx: dict, status: int = 200) -> HTMLResponse:
