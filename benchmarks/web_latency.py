@@ -79,7 +79,13 @@ def start(db: str, workers: int | None, cache: bool, env: dict | None = None) ->
     raise SystemExit("the server did not start")
 
 
-def endpoints(client: httpx.Client) -> dict[str, list[str]]:
+def endpoints(client: httpx.Client, only: list[str] | None = None) -> dict[str, list[str]]:
+    """The URLs asked per endpoint; with `only`, the endpoints whose name contains one of its texts."""
+    every = _endpoints(client)
+    return {k: v for k, v in every.items() if not only or k.startswith("/health") or any(t in k for t in only)}
+
+
+def _endpoints(client: httpx.Client) -> dict[str, list[str]]:
     docs = client.get("/api/documents?limit=500").json()["items"]
     units = sorted({d["unit"] for d in docs if d["unit"]})
     years = sorted({d["year"] for d in docs if d["year"]})
@@ -243,6 +249,12 @@ def main(argv=None):
     ap.add_argument(
         "--against", help="a small database to measure first (e.g. the one --db was copied from): no copy is made"
     )
+    ap.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="measure only the endpoints whose name contains TEXT (repeatable)",
+    )
     ap.add_argument("--burst", metavar="BASE", help=argparse.SUPPRESS)  # the concurrent clients' own process
     a = ap.parse_args(argv)
     if a.burst:
@@ -273,7 +285,7 @@ def main(argv=None):
         srv, base = start(db, a.workers, cache)
         try:
             with httpx.Client(base_url=base, timeout=120) as c:
-                urls = endpoints(c)
+                urls = endpoints(c, a.only)
             if cache:  # the cached server's first answer to each URL is computed: ask each once first
                 with httpx.Client(base_url=base, timeout=120) as c:
                     for us in urls.values():
@@ -327,7 +339,7 @@ def _measured(db: str, a, urls=None):
     try:
         if urls is None:
             with httpx.Client(base_url=base, timeout=120) as c:
-                urls = endpoints(c)
+                urls = endpoints(c, a.only)
         with httpx.Client(base_url=base, timeout=120) as c:  # each URL once first: process caches warm
             for us in urls.values():
                 for u in us:

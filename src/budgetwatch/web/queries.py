@@ -308,8 +308,10 @@ def finding(s: Session, finding_id: int):
     return next(x for x in load_findings(s, [v.id])[v.id] if x.id == finding_id), v
 
 
-def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
-    """Units with their documents (years and stages), by name; `limit` units from `offset`."""
+def units(s: Session, limit: int | None = None, offset: int = 0, more: list | None = None) -> list[dict]:
+    """Units with their documents (years and stages), by name; `limit` units from `offset`. `more`, when
+    given, gets True appended if units follow the page (one name more is read: a pager needs no count of
+    every unit, which grows with the database)."""
     names = (
         select(Version.unit_name)
         .where(is_newest(), Version.unit_name.is_not(None), Version.unit_name != "")
@@ -317,7 +319,12 @@ def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
         .order_by(Version.unit_name)
         .offset(offset)
     )
-    chosen = [u for u in s.scalars(names.limit(limit) if limit is not None else names) if u]  # none is empty
+    read = limit + 1 if limit is not None and more is not None else limit
+    chosen = [u for u in s.scalars(names.limit(read) if read is not None else names) if u]  # none is empty
+    if limit is not None and len(chosen) > limit:
+        chosen = chosen[:limit]
+        if more is not None:
+            more.append(True)
     out: dict[str, list] = {u: [] for u in chosen}
     if chosen:
         for v in s.execute(
@@ -327,17 +334,6 @@ def units(s: Session, limit: int | None = None, offset: int = 0) -> list[dict]:
         ):
             out[v.unit_name or ""].append({"id": v.document_id, "year": v.year, "stage": v.stage})
     return [{"unit": u, "documents": d} for u, d in out.items()]
-
-
-def unit_count(s: Session) -> int:
-    return (
-        s.scalar(
-            select(func.count(func.distinct(Version.unit_name))).where(
-                is_newest(), Version.unit_name.is_not(None), Version.unit_name != ""
-            )
-        )
-        or 0
-    )
 
 
 def unit(s: Session, name: str) -> dict | None:

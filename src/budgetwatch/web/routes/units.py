@@ -55,12 +55,13 @@ def units_page(
 
     if format in ("csv", "xlsx"):
         return deps.respond(request, format, "units.html", {}, table=table)
-    data = units(limit, offset, s)
+    more: list = []
+    data = Q.units(s, limit, offset, more)
     return deps.respond(
         request,
         format,
         "units.html",
-        lambda: {"units": data, "stage_zh": Q.STAGE_ZH, "total": Q.unit_count(s), "limit": limit, "offset": offset},
+        lambda: {"units": data, "stage_zh": Q.STAGE_ZH, "more": bool(more), "limit": limit, "offset": offset},
         data=data,
     )
 
