@@ -212,6 +212,10 @@ def test_unit_compare_projects_and_reports(client):
     assert fig["classes"]["一般公共服务"] == 1319.13
     assert client.get("/units/" + quote("兴县人民代表大会常务委员会办公室")).status_code == 200
     assert client.get("/api/units/" + quote("没有这个单位")).status_code == 404
+    # the 单位 pager offers a next page exactly while units follow (read as one name more, not counted)
+    pages = [client.get(f"/units?limit=1&offset={i}").text for i in range(len(units))]
+    assert ['rel="next"' in p for p in pages] == [True] * (len(units) - 1) + [False]
+    assert [u["unit"] for u in units if u["unit"] in pages[-1]] == [units[-1]["unit"]]
     cmp = client.get("/api/compare?year=2023&sort=three_public").json()
     assert [r["rank"] for r in cmp["items"]] == list(range(1, len(cmp["items"]) + 1))
     assert cmp["items"][0]["unit"] == "兴县人民代表大会常务委员会办公室"
@@ -394,3 +398,36 @@ def test_two_sided_tables_print_side_by_side_with_reader_labels(client):
         and label("personnel") == "人员经费"
         and label("x:其他") == "其他"
     )
+
+
+def test_a_large_documents_page_writes_its_first_tables_and_fetches_the_rest(client, monkeypatch):
+    """A 文档 page writes its tables whole up to table_html.INLINE_FIGURES figures (and its 绩效目标表 up to
+    INLINE_INDICATORS indicators); each later table's rows, or form's indicators, come from their own URL,
+    the same rows as the page writes when it writes them all."""
+    import re
+
+    from budgetwatch.web import table_html
+
+    i = doc_id(client, "兴县人民代表大会常务委员会办公室")
+    whole = client.get(f"/documents/{i}").text
+    assert "data-src=" not in whole  # a small document is written whole
+    doc = client.get(f"/api/documents/{i}").json()["document"]
+    sizes = [sum(len(r["values"]) for r in t["rows"]) for t in doc["tables"]]
+    assert len(sizes) > 2 and doc["performance_forms"]
+    monkeypatch.setattr(table_html, "INLINE_FIGURES", sizes[0] + sizes[1])
+    monkeypatch.setattr(table_html, "INLINE_INDICATORS", len(doc["performance_forms"][0]["indicators"]))
+    page = client.get(f"/documents/{i}?budget=small").text  # another address: not the response cache's answer
+    lazy = re.findall(r'<tbody data-src="(/documents/\d+/tables/(\d+)\.html)">', page)
+    shown = [ti for ti, t in enumerate(doc["tables"]) if t["rows"] or not t.get("empty")]  # not 空表
+    assert [int(t) for _, t in lazy] == [ti for ti in shown if ti >= 2]
+    tbody = lambda html, ti: re.search(rf'id="t-{ti}".*?<tbody>\n(.*?)\n</tbody>', html, re.S).group(1)
+    for url, ti in lazy:
+        assert client.get(url).text == tbody(whole, ti)
+    assert tbody(page, 1) == tbody(whole, 1)
+    forms = re.findall(r'<tbody data-src="(/documents/\d+/forms/(\d+)\.html)"></tbody>', page)
+    assert [int(f) for _, f in forms] == list(range(1, len(doc["performance_forms"])))
+    for url, fi in forms:
+        rows = client.get(url).text
+        assert rows.count("<tr>") == len(doc["performance_forms"][int(fi)]["indicators"]) and rows in whole
+    assert client.get(f"/documents/{i}/tables/{len(sizes)}.html").status_code == 404
+    assert client.get(f"/documents/{i}/forms/{len(doc['performance_forms'])}.html").status_code == 404

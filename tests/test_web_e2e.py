@@ -154,4 +154,45 @@ def test_every_chart_is_drawn_and_the_browser_refuses_nothing(server, browser):
             page.wait_for_selector(f"{box} canvas", timeout=10_000)
         shot(page, "6-charts-" + path.strip("/").replace("/", "-"))
     assert refused == []
+
+
+def test_a_large_documents_later_tables_come_when_asked(server, browser, monkeypatch):
+    """With the page's figure budget at one table, a finding on a figure of a later table is clicked: its
+    table's rows are fetched and the figure highlighted; a table's button fetches its rows, and so does
+    scrolling to it; opening a 绩效目标表 written without its indicators fetches them."""
+    from budgetwatch.web import table_html
+
+    monkeypatch.setattr(table_html, "INLINE_FIGURES", 1)
+    monkeypatch.setattr(table_html, "INLINE_INDICATORS", 0)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script("delete window.IntersectionObserver")  # first without fetching on scroll
+    page.goto(server + "/")
+    page.get_by_role("link", name="阳城县人民代表大会常务委员会办公室").click()
+    page.wait_for_selector("#findings")
+    assert page.locator(".table-block tbody[data-src]").count() > 2
+    finding = page.locator("li.finding[data-target^='c-1-']").first
+    target = finding.get_attribute("data-target")
+    assert page.locator(f"#{target}").count() == 0  # not on the page yet
+    finding.click()
+    page.wait_for_selector(f"#{target}.hl")
+    assert page.locator(f"#{target}").is_visible()
+    assert page.locator("#t-1 tbody[data-src]").count() == 0 and page.locator("#t-1 tbody tr").count() > 5
+    page.locator("#t-2 button.load-table").click()
+    page.locator("#t-2 tbody[data-src]").wait_for(state="detached")
+    form = page.locator("#forms details").first
+    assert form.locator("tbody tr").count() == 0
+    form.locator("summary").click()
+    form.locator("tbody tr").first.wait_for()
+    assert form.locator("tbody tr").count() > 2
+    url = page.url
+    page.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    last = page.locator(".table-block:has(tbody[data-src])").last  # scrolled to: its rows come
+    block = last.get_attribute("id")
+    last = page.locator(f"#{block}")
+    last.scroll_into_view_if_needed()
+    last.locator("tbody[data-src]").wait_for(state="detached")
+    assert last.locator("tbody tr").count() > 1
+    shot(page, "6-lazy-tables")
     page.close()

@@ -17,7 +17,7 @@ from ...vocab.enums import Scope, Severity, Stage, labels
 from .. import deps, queries as Q
 from ..deps import CSV, XLSX, DocumentId, Level, session
 from ..fastjson import FastJSON, FastJSONRoute
-from ..table_html import finding_cells, table_body, table_head
+from ..table_html import finding_cells, form_rows, inline_forms, inline_tables, table_body, table_head
 
 router = APIRouter(tags=["api"], route_class=FastJSONRoute, responses=deps.NOT_FOUND)
 DOCUMENT_COLUMNS = {
@@ -215,9 +215,41 @@ def document_page(
             "fmt": fmt_amount,
             "head": table_head,
             "body": lambda ti: table_body(d["id"], d["doc"], ti, by_cell),
+            "inline": inline_tables(d["doc"]),
+            "forms_inline": inline_forms(d["doc"]),
+            "indicators": form_rows,
             "sev": SEVERITY_ZH,
             "paragraphs": _paragraphs(d["doc"], d["findings"]),
             "stage_zh": Q.STAGE_ZH,
             "scope_zh": Q.SCOPE_ZH,
         },
     )
+
+
+@router.get("/documents/{document_id}/tables/{index}.html", include_in_schema=False)
+def table_rows_html(
+    document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=10_000)], s: Session = Depends(session)
+):
+    """The rows of one table of the 文档 page, as the page writes them (with their findings): what the page
+    fetches for a table it did not write whole (table_html.INLINE_FIGURES)."""
+    from fastapi.responses import HTMLResponse
+
+    d = get_document(s, document_id)
+    if not 0 <= index < len(d["doc"].tables):
+        raise HTTPException(404, f"document {document_id} has no table {index}")
+    by_cell, _ = finding_cells(d["doc"], d["findings"])
+    return HTMLResponse(table_body(d["id"], d["doc"], index, by_cell))
+
+
+@router.get("/documents/{document_id}/forms/{index}.html", include_in_schema=False)
+def form_rows_html(
+    document_id: DocumentId, index: Annotated[int, FastPath(ge=0, le=100_000)], s: Session = Depends(session)
+):
+    """The indicator rows of one 绩效目标表 of the 文档 page: what the page fetches when a form it did not
+    write whole is opened (table_html.INLINE_INDICATORS)."""
+    from fastapi.responses import HTMLResponse
+
+    doc = get_document(s, document_id)["doc"]
+    if not 0 <= index < len(doc.forms):
+        raise HTTPException(404, f"document {document_id} has no form {index}")
+    return HTMLResponse(form_rows(doc.forms[index]))
