@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..model import Form
+from ..read.settings import LAYOUT
 from ..read.text import Line
 from ..vocab.units import WHOLE_TOTAL_NAMES
 from .forms import is_money_label
@@ -356,14 +357,15 @@ class MergedNames:
         band, money = spans
         if ln.page is None:
             return
+        slack = LAYOUT.name_band_slack
         for c, box in zip(ln.cells, ln.boxes or ()):
             # a cell from the name column into the amount column ends with the amount: 急指挥中心信 299.633600
-            last = c.split()[-1] if c and box and band[0] - 3 <= box[0] <= money[1] and box[2] > money[0] else ""
+            last = c.split()[-1] if c and box and band[0] - slack <= box[0] <= money[1] and box[2] > money[0] else ""
             if parse_amount(last) is not None:
                 self.amounts.setdefault(ln.page, []).append((box[1], last))
-            if not c or not box or box[0] < band[0] - 3 or box[0] > band[1]:
+            if not c or not box or box[0] < band[0] - slack or box[0] > band[1]:
                 continue
-            if box[2] > band[1] + 3:  # 0002785976- 71.355806 71.355806: the amounts' overflow on the same line
+            if box[2] > band[1] + slack:  # 0002785976- 71.355806 71.355806: the amounts' overflow on the same line
                 words = c.split()
                 c = words[0] if len(words) > 1 and all(parse_amount(w) is not None for w in words[1:]) else ""
             if c and parse_amount(c) is None:

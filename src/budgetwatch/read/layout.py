@@ -310,25 +310,28 @@ def _lift_overflow(grid: _Grid, lines: dict, anchor: list[list[int]], start: lis
     it overlaps that cell's own first line (lines of one cell never overlap), or is drawn over it (read as one
     line with it). Such a line — above the ruling at its top — goes back to the end of the cell above
     (2101199-其他行政事业单位医疗 | 支出 over the next row's 2101199-…)."""
+    st = grid.settings
     for (r, c), lns in list(lines.items()):
         if r == 0 or not lns or not lines.get(key := (anchor[r - 1][c], start[anchor[r - 1][c]][c])):
             continue
         top = grid.ys[r]
         first = lns[0]
         size = max(first[0].size, 1)
+        rise = top - st.overflow_rise * size
         # the overflow drawn over the cell's own first line, glyph over glyph, a little higher: one line read
         # of two texts (法定节假日值守运维保 | 障 over 周末及特殊…): the glyphs starting above the ruling go back
-        up = [g for g in first if g.top < top - 0.1 * size]
-        own = [g for g in first if g.top >= top - 0.1 * size]
-        if up and own and all(any(min(g.x1, o.x1) - max(g.x0, o.x0) > 0.5 * (g.x1 - g.x0) for o in own) for g in up):
+        up = [g for g in first if g.top < rise]
+        own = [g for g in first if g.top >= rise]
+        cover = st.overflow_cover
+        if up and own and all(any(min(g.x1, o.x1) - max(g.x0, o.x0) > cover * (g.x1 - g.x0) for o in own) for g in up):
             lines[key].append(up)
             lns[0] = own
             continue
         if len(lns) < 2:
             continue
         below = lns[1]
-        if min(g.top for g in first) < top - 0.1 * size and min(g.top for g in below) - min(g.top for g in first) < (
-            0.9 * size
+        if min(g.top for g in first) < rise and min(g.top for g in below) - min(g.top for g in first) < (
+            st.overflow_gap * size
         ):
             lines[key].append(first)
             del lns[0]

@@ -34,6 +34,17 @@ class LayoutSettings:
     woven_overlap: float = 0.2
     woven_turns: int = 4
     woven_over: int = 3
+    # a cell's text run on below the row's lower ruling (layout._lift_overflow): glyphs whose tops are more than
+    # overflow_rise × size above the next row's ruling started in the row above; drawn over the next cell's first
+    # line when each covers overflow_cover of its width of one of that line's glyphs (a line of one cell never
+    # overlaps another), else a line of its own when the next starts within overflow_gap × size of it
+    overflow_rise: float = 0.1
+    overflow_cover: float = 0.5
+    overflow_gap: float = 0.9
+    # a merged project name printed outside a form's rows (forms_tabular.MergedNames): its text box may start
+    # this far left of the name column's band (a box's side bearing over the ruling) and run this far past its
+    # right edge before the rest is the amounts' overflow on the same line
+    name_band_slack: float = 3.0
     # what a drawing is (pdf.py)
     ruling_thickness: float = 2.5  # a path thinner than this (and longer than ruling_length) is a ruling
     ruling_length: float = 2.0
