@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -131,6 +132,32 @@ def test_findings_filters_downloads_and_decisions(client):
 
 
 @needs_corpus
+def test_count_findings_print_whole_counts_everywhere(client):
+    """D07 on a sample disclosure (000, 祁连): its value is how many indicators cannot be assessed, printed as a
+    count (3, not 3.00) on the 问题清单 page, in the CSV and the 审查报告's values line, formatted #,##0 in the
+    XLSX; the JSON keeps the number. An amount's finding (C06) keeps its two decimals."""
+    from budgetwatch.checks import run_checks
+    from budgetwatch.extract import extract_files
+    from budgetwatch.web.report_content import values_line
+
+    from conftest import seed
+
+    d07 = client.get("/api/findings?rule=D07&limit=1").json()["items"][0]
+    n = d07["value"]
+    assert isinstance(n, float) and n == int(n) >= 1 and d07["money_unit"] == "个"
+    page = client.get("/findings?rule=D07").text
+    assert f'<td class="num">{int(n)}</td>' in page and f'<td class="num">{n:.2f}</td>' not in page
+    row = next(csv.DictReader(io.StringIO(client.get("/api/findings.csv?rule=D07").content.decode("utf-8-sig"))))
+    assert row["提供值"] == str(int(n))
+    ws = load_workbook(io.BytesIO(client.get("/api/findings.xlsx?rule=D07").content))["问题清单"]
+    col = [c.value for c in ws[1]].index("提供值") + 1
+    assert ws.cell(2, col).value == n and ws.cell(2, col).number_format == "#,##0"
+    f = next(f for f in run_checks(extract_files([seed("000")]), only={"D07"}) if f.rule == "D07")
+    assert values_line(f) == f"报表数 {int(f.value)}个"
+    c06 = next(csv.DictReader(io.StringIO(client.get("/api/findings.csv?rule=C06").content.decode("utf-8-sig"))))
+    assert re.fullmatch(r"-?[\d,]+\.\d{2,}", c06["提供值"])
+
+
 def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     pdf = CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"
     with open(pdf, "rb") as f:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from ..model import KEY_FIGURES, Document
+from ..vocab.enums import ValueKind
 from .facts import collect
 from .narrative import claims
 from .rule import rule
@@ -161,6 +162,7 @@ def three_public_growth(view: DocView):
     applies="库中同年度同阶段至少有5个其他单位时；占比超过20%且超过同类中位数两倍。结转过大提示执行偏慢",
     message="上年结转{carry}万元，占收入总计{total}万元的{share}%，同年度{n}个同类单位的中位数为{median}%。",
     suggestion="建议关注上年结转资金较多的原因，督促加快预算执行。",
+    value_kind=ValueKind.ratio,
 )
 def carryover_vs_peers(view: DocView):
     from .narrative import facts

@@ -8,6 +8,7 @@ import re
 
 from ..extract.text_rules import nospace
 from ..extract.vocabulary import classify_title
+from ..vocab.enums import ValueKind
 from ..vocab.kinds import CORE_KINDS as CORE, KIND_ZH
 from ..vocab.units import UNIT_PATTERN
 from .rule import rule
@@ -146,6 +147,7 @@ _TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
     applies="标题印有年度的报表",
     message="{table}标题中的年度为{value_year}年，而文档为{doc_year}年{stage_zh}。",
     suggestion="建议核实{table}的年度，更正为{doc_year}年。",
+    value_kind=ValueKind.year,
 )
 def title_years(view: DocView):
     y = view.doc.year
@@ -295,6 +297,7 @@ _ANNOTATION = re.compile(r"^[\u4e00-\u9fa5]{2,4}\s*\d{1,2}[.．]\d{1,2}[.．]?$"
     applies="说明与报表之外的文字",
     message="发现{count}处疑似审核签名或批注残留，如“{snippet}”。",
     suggestion="建议删除公开文本中的审核签名、批注等内部处理痕迹。",
+    value_kind=ValueKind.quantity,
 )
 def annotations(view: DocView):
     hits = [ln for ln in view.doc.narrative if _ANNOTATION.match(nospace(ln.text))]
@@ -379,6 +382,7 @@ def staffing(view: DocView) -> tuple[int, int, str] | None:
     applies="文档同时给出核定编制数和实有（在职）人数时",
     message="实有（在职）人数{actual}人，超过核定编制{quota}人（多{over}人）。出处：{where}",
     suggestion="建议说明实有人数超过核定编制的原因，并核实人员经费的测算口径。",
+    value_kind=ValueKind.quantity,
 )
 def over_quota(view: DocView):
     s = staffing(view)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import nospace
+from ..vocab.enums import ValueKind
 from ..vocab.kinds import CODED_KINDS
 from .claims import Claim
 from .cross_table import _tol, table_total
@@ -167,6 +168,7 @@ def _previous_then_current(cs: list[Claim], year: int | None):
     applies="同一句先后给出上年数和本年数并写明增减方向（或增减率）时",
     message="说明称上年{prev}万元、本年{now}万元，{said}；按两数计算应为{actual}。原文：“{sentence}”",
     suggestion="建议重新计算并更正说明中本年与上年比较的增减方向和增减率。",
+    value_kind=ValueKind.ratio,
 )
 def previous_and_current(view: DocView):
     for p, c in _previous_then_current(claims(view), view.doc.year):

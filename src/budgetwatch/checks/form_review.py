@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import nospace
+from ..vocab.enums import ValueKind
 from ..vocab.units import UNIT_PATTERN, YUAN_PER
 from .performance import _form_at, _wan, project_forms, projects
 from .rule import rule
@@ -258,6 +259,7 @@ def one_year_funds(view: DocView):
     applies="单位预算（一个预算单位）的项目支出表中同名项目出现两次及以上时（同名项目分列，其绩效目标表无法与金额对应）；部门预算逐单位列示项目，不适用；每张表汇总为一条",
     message="{table}中有{n}个项目名称重复出现：{names}。",
     suggestion="建议合并同名项目或在名称中区分资金来源、用途，使项目与其绩效目标表一一对应。",
+    value_kind=ValueKind.quantity,
 )
 def repeated_projects(view: DocView):
     if view.doc.scope != "unit":

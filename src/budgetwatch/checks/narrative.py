@@ -7,6 +7,7 @@ import re
 
 from ..vocab.claims import CLAIM_ZH
 from ..vocab.classes import RENAMED_CLASSES
+from ..vocab.enums import ValueKind
 from ..vocab.units import TO_WAN, UNIT_PATTERN
 from .claims import AMOUNT_RX, KINDS, Claim, document_claims
 from .facts import collect
@@ -161,6 +162,7 @@ _OF = re.compile(r"占(?P<of>[^，,；;。%％\d]{0,20})")
     applies="金额后紧跟“占X%”时；考虑金额与百分比各自的舍入误差，只差末位一个单位的（截尾）不报告；项目自评所涉资金不与报表总额比较；某一资金专节中的“占支出总额”也可指该资金的总额",
     message="说明称{label}{amount_zh}万元占{share}%，按{base_label}{base}万元计算应为{expected_pct}%。原文：“{sentence}”",
     suggestion="建议重新计算并更正说明中{label}的占比。",
+    value_kind=ValueKind.ratio,
 )
 def narrative_shares(view: DocView):
     cs = claims(view)
@@ -243,6 +245,7 @@ def _with_earlier(cs: list[Claim]):
     applies="同一句中给出本年金额、增减额和增减率时（只给出其中两项时只检验方向）；只差末位一个单位的（截尾）不报告",
     message="说明称{label}{amount_zh}万元，比上年{dir_zh}{delta}万元、{dir_zh}{pct}%，按上年{prev}万元计算应为{expected_pct}%。原文：“{sentence}”",
     suggestion="建议重新计算并更正说明中{label}的同比增减率。",
+    value_kind=ValueKind.ratio,
 )
 def narrative_changes(view: DocView):
     for c, earlier in _with_earlier(claims(view)):

@@ -8,6 +8,7 @@ import re
 
 from ..extract.text_rules import nospace
 from ..model import Form
+from ..vocab.enums import ValueKind
 from ..vocab.indicators import LEVEL2_PARENT, NON_MONEY_COSTS, REQUIRED_LEVEL1
 from ..vocab.units import TO_WAN, UNIT_PATTERN, to_wan
 from .rule import rule
@@ -85,6 +86,7 @@ def _headings(rows: list) -> set[int]:
     applies="文档公开了绩效目标表时（未公开任何绩效目标表的，只在E类完整性中提示一次）；项目表中印在项目之上、金额等于其下各行之和的类别或一级项目行不算项目；每份文档汇总为一条",
     message="{table}所列{expected_n}个项目中，有{value_n}个未找到绩效目标表：{names}。",
     suggestion="建议补充公开上述项目的绩效目标，或在说明中写明只公开重点项目绩效目标的范围。",
+    value_kind=ValueKind.quantity,
 )
 def project_without_form(view: DocView):
     forms = [norm_project(f.project) for f in project_forms(view)]
@@ -118,6 +120,7 @@ def project_without_form(view: DocView):
     applies="文档公开了项目支出表时；每份文档汇总为一条",
     message="有{value_n}张绩效目标表的项目在项目支出表中找不到同名项目：{names}。",
     suggestion="建议核实上述项目名称与项目支出表是否一致。",
+    value_kind=ValueKind.quantity,
 )
 def form_without_project(view: DocView):
     rows = [norm_project(r.name) for _, r in projects(view)]
@@ -266,6 +269,7 @@ def _indicators_at(view: DocView, f: Form, inds: list, **kw) -> dict:
         page=first.page or f.location.get("page"),
         line=first.line or f.location.get("line"),
         value=float(len(inds)),
+        money_unit="个",  # a count of indicators, not the form's 万元
         evidence={
             "indicators": [
                 {"name": i.name, "value": i.value, "why": why, "page": i.page, "line": i.line} for i, why in inds
@@ -284,6 +288,7 @@ def _indicators_at(view: DocView, f: Form, inds: list, **kw) -> dict:
     applies="成本指标（二级“成本指标”或一级“成本指标”）；成本是上限，应使用“≤”（节约、结余、审减和补助、缴费标准以下限表示，不比较）；一张表的各处汇总为一条",
     message="项目“{label}”有{count}个成本指标使用下限：{items}，成本指标应为上限（≤）。",
     suggestion="建议将项目“{label}”的上述成本指标改为“≤”的成本控制上限，并与预算金额相衔接。",
+    value_kind=ValueKind.quantity,
 )
 def cost_lower_bound(view: DocView):
     for f in view.doc.forms:
@@ -315,6 +320,7 @@ _CHANGE_RATE = re.compile(r"增长|增幅|增速|增减|变化|变动|同比|环
     applies="以百分比表示的指标；“≥100%”“>100%”无法超越，“≥0%”没有约束，都无法用于考核（“>0%”要求为正，是有效约束；增长率等可为负的比率“≥0%”要求不下降，也是约束）；一张表的各处汇总为一条",
     message="项目“{label}”有{count}个指标取值无法考核：{items}。",
     suggestion="建议将项目“{label}”的上述指标改为可衡量的目标值（如“=100%”或具体的比例）。",
+    value_kind=ValueKind.quantity,
 )
 def unmeasurable(view: DocView):
     for f in view.doc.forms:
@@ -456,6 +462,7 @@ def costs_above_budget(view: DocView):
     applies="说明给出项目个数且文档附有项目绩效目标表时（说明所述可能包含未公开的项目，作为警告）；“一级项目”的个数不与各项目的表比较",
     message="说明称实行绩效目标管理的项目{claimed}个，而文档公开的项目绩效目标表为{count}张。原文：“{sentence}”",
     suggestion="建议核实绩效目标管理的项目个数，说明与所附绩效目标表应当一致。",
+    value_kind=ValueKind.quantity,
 )
 def project_count(view: DocView):
     forms = project_forms(view)
@@ -478,6 +485,7 @@ def project_count(view: DocView):
                     table_title="说明",
                     value=float(claimed),
                     expected=float(n),
+                    money_unit="个",
                     difference=float(claimed - n),
                     claimed=claimed,
                     count=n,
@@ -518,6 +526,7 @@ _LEVEL_RULES = (
     applies="有成本指标或满意度指标的绩效目标表（社会成本、生态环境成本指标不以金额计，“无”表示未填，均不比较）；常见于表格错行、指标错位",
     message="项目“{label}”的绩效目标表中{count}个指标归类与内容不符：{items}。",
     suggestion="建议核实项目“{label}”绩效目标表的指标层级是否错位，将指标列入正确的类别并补充计量单位。",
+    value_kind=ValueKind.quantity,
 )
 def misplaced_indicators(view: DocView):
     for f in view.doc.forms:

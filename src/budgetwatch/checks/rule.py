@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Finding
-from ..vocab.enums import Family, Severity, labels
+from ..vocab.enums import Family, Severity, ValueKind, labels
 
 SEVERITIES = tuple(Severity)  # most severe first
 SEVERITY_ZH = labels(Severity)
@@ -33,6 +33,7 @@ class Rule:
     suggestion: str
     fn: Callable[..., Iterator[dict]]
     thresholds: dict[str, Any] = field(default_factory=dict)  # defaults; family G: overridable per region
+    value_kind: str = ValueKind.money  # what its findings' value, expected and difference count
 
     def run(self, view) -> list[Finding]:
         out = []
@@ -45,7 +46,7 @@ class Rule:
         ctx = {**fields, **kw}
         for k in ("value", "expected", "difference"):
             if isinstance(ctx.get(k), float):
-                ctx[k] = fmt_amount(ctx[k])
+                ctx[k] = fmt_value(ctx[k], self.value_kind)
         ctx.setdefault("unit", fields.get("money_unit") or "")
         message = self.message.format_map(_Blank(ctx))
         suggestion = self.suggestion.format_map(_Blank(ctx))
@@ -86,6 +87,24 @@ def fmt_amount(v: float | None) -> str:
     return f"{whole}.{frac.ljust(2, '0')}"  # at least two decimals, as amounts are printed
 
 
+def fmt_value(v: float | None, kind: str = ValueKind.money) -> str:
+    """A finding's value as its rule's kind prints it: a count or a year whole (3, 2023), an amount or a
+    ratio with its decimals."""
+    if v is None or not math.isfinite(v) or kind not in (ValueKind.quantity, ValueKind.year) or v != round(v):
+        return fmt_amount(v)
+    return f"{v:,.0f}" if kind == ValueKind.quantity else f"{v:.0f}"
+
+
+def value_kind(rule_id: str) -> str:
+    """The kind of a stored finding's values, from its rule (a rule no longer registered: money)."""
+    r = RULES.get(rule_id)
+    return r.value_kind if r is not None else ValueKind.money
+
+
+def fmt_finding_value(rule_id: str, v: float | None) -> str:
+    return fmt_value(v, value_kind(rule_id))
+
+
 RULES: dict[str, Rule] = {}
 
 
@@ -100,13 +119,14 @@ def rule(
     message: str,
     suggestion: str,
     thresholds: dict[str, Any] | None = None,
+    value_kind: str = ValueKind.money,
 ):
-    assert severity in SEVERITIES and family in FAMILIES, id
+    assert severity in SEVERITIES and family in FAMILIES and value_kind in set(ValueKind), id
 
     def register(fn):
         assert id not in RULES, f"duplicate rule id {id}"
         RULES[id] = Rule(
-            id, title, family, severity, compares, applies, message, suggestion, fn, dict(thresholds or {})
+            id, title, family, severity, compares, applies, message, suggestion, fn, dict(thresholds or {}), value_kind
         )
         return fn
 

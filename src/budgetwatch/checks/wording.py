@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import nospace
-from ..vocab.enums import Level
+from ..vocab.enums import Level, ValueKind
 from .rule import rule
 from .view import DocView
 
@@ -42,6 +42,7 @@ _FLAWS = (
     applies="全文；同一类问题每份文档汇总为一条，列出出现次数和首处原文",
     message="{what}，共{count}处，如：“{snippet}”。",
     suggestion="建议逐处核改（{what}），公开文本不应保留表样说明和模板用语。",
+    value_kind=ValueKind.quantity,
 )
 def flaws(view: DocView):
     lines = [(ln, re.sub(r"\s+", "", ln.text)) for ln in view.doc.narrative]  # not NFKC: full-width marks count
@@ -160,6 +161,7 @@ _SAME_YEAR = re.compile(
     applies="预算文档；比较的年度与本年相同（应为上年），多为沿用上年文本时未改年份；每份文档汇总为一条",
     message="本文档为{year}年预算，说明却称“{snippet}”（共{count}处），比较的年度应为{prev}年。",
     suggestion="建议核实说明中的比较年度，更正为{prev}年。",
+    value_kind=ValueKind.year,
 )
 def same_year_comparison(view: DocView):
     y = view.doc.year
@@ -280,6 +282,7 @@ _HIGHER_LEVEL = {
     applies="本单位为市级或区县级，说明用上级的称谓描述本单位或其经费时（常见于照抄上级的模板）；引用上级文件、上级代表的经费不算",
     message="{unit}是{level}单位，说明中却写作“{said}”{more}：“{sentence}”。",
     suggestion="建议核实并改为本单位的称谓，删除照抄的上级模板文字。",
+    value_kind=ValueKind.quantity,
 )
 def higher_level_wording(view: DocView):
     from ..extract.place import document_place

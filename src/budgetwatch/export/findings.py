@@ -8,10 +8,10 @@ import json
 
 from openpyxl import Workbook
 
-from ..checks.rule import SEVERITY_ZH, Finding, fmt_amount
+from ..checks.rule import SEVERITY_ZH, Finding, fmt_value, value_kind
 from ..vocab.enums import Status, labels
 from .writers import append_row, safe_csv
-from .xlsx_style import style_sheet
+from .xlsx_style import WHOLE_FORMATS, style_sheet
 
 CSV_COLUMNS = (
     "编号",
@@ -37,6 +37,7 @@ STATUS_ZH = labels(Status)
 
 
 def finding_row(doc_label: str, f: Finding) -> list:
+    kind = value_kind(f.rule)
     return [
         f.id,
         doc_label,
@@ -48,9 +49,9 @@ def finding_row(doc_label: str, f: Finding) -> list:
         f.table_title or "",
         " ".join(x for x in (f.row_code, f.row_name) if x),
         f.column or "",
-        fmt_amount(f.value),
-        fmt_amount(f.expected),
-        fmt_amount(f.difference),
+        fmt_value(f.value, kind),
+        fmt_value(f.expected, kind),
+        fmt_value(f.difference, kind),
         f.money_unit or "",
         f.message,
         f.suggestion or "",
@@ -83,12 +84,18 @@ def findings_xlsx(groups: list[tuple[dict, list[Finding]]]) -> bytes:
     ws.title = "问题清单"
     append_row(ws, list(CSV_COLUMNS))
     amounts = CSV_COLUMNS.index("提供值")
+    kinds: list[str] = []
     for meta, fs in groups:
         for f in fs:
             row = finding_row(meta["label"], f)
             row[amounts : amounts + 3] = [f.value, f.expected, f.difference]  # numbers, formatted by the sheet
             append_row(ws, row)
+            kinds.append(value_kind(f.rule))
     style_sheet(ws, money_columns={amounts + 1, amounts + 2, amounts + 3})
+    for r, kind in enumerate(kinds, start=2):  # a count or a year is whole: not #,##0.00
+        if kind in WHOLE_FORMATS:
+            for c in range(amounts + 1, amounts + 4):
+                ws.cell(row=r, column=c).number_format = WHOLE_FORMATS[kind]
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -7,7 +7,13 @@ from __future__ import annotations
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..vocab.enums import ValueKind
+
 MONEY = "#,##0.00"
+WHOLE_FORMATS: dict[str, str] = {
+    ValueKind.quantity: "#,##0",
+    ValueKind.year: "0",
+}  # a finding's values that are no amount
 MAX_WIDTH = 60
 WRAP_FROM = 40  # text columns wider than this wrap instead of growing
 

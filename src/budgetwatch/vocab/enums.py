@@ -68,6 +68,16 @@ class Family(Labelled):
     G = "G", "预算执行（联网数据）"
 
 
+class ValueKind(Labelled):
+    """What a rule's values (提供值, 期望值, 差额) count: amounts print with two decimals, counts and years
+    as whole numbers."""
+
+    money = "money", "金额"
+    quantity = "quantity", "个数"
+    ratio = "ratio", "比例"
+    year = "year", "年份"
+
+
 class Status(Labelled):
     """A finding's state: a reviewer's decision, or none yet."""
 

@@ -12,7 +12,7 @@ from operator import itemgetter
 
 from ..catalogue import RULES
 from ..checks.rollup import FormRollup, roll_up
-from ..checks.rule import FAMILIES, SEVERITY_ZH, Finding, fmt_amount
+from ..checks.rule import FAMILIES, SEVERITY_ZH, Finding, fmt_finding_value
 from ..vocab.enums import Severity, rank
 
 DEFAULT_ISSUER = "人大常委会预算工作委员会"
@@ -139,7 +139,7 @@ def values_line(f: Finding) -> str:
     """报表数、应有数、差额 of a finding, in its money unit, when it has them."""
     unit = f.money_unit or ""
     parts = [(k, v) for k, v in (("报表数", f.value), ("应有数", f.expected), ("差额", f.difference)) if v is not None]
-    return "；".join(f"{k} {fmt_amount(v)}{unit}" for k, v in parts)
+    return "；".join(f"{k} {fmt_finding_value(f.rule, v)}{unit}" for k, v in parts)
 
 
 def family_zh(family: str) -> str:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ...checks.rule import FAMILIES, SEVERITY_ZH, fmt_amount
+from ...checks.rule import FAMILIES, SEVERITY_ZH, fmt_finding_value
 from ...errors import NotFound
 from ...vocab import enums as vocab
 from .. import deps, queries as Q
@@ -141,7 +141,7 @@ def findings_page(
             "query": query,
             "sev": SEVERITY_ZH,
             "families": FAMILIES,
-            "fmt": fmt_amount,
+            "fmtv": fmt_finding_value,
             "facets": facets,
             "facet_names": FACET_NAMES,
         },
