@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from sqlalchemy import event, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from budgetwatch.pipeline import check as check_versions, ingest
+from budgetwatch.store import search
 from budgetwatch.store.schema import (
     DecisionRecord,
     FindingRecord,
@@ -117,9 +119,24 @@ def test_project_search_answers_what_a_scan_answers(app):
         for w in words:
             total, items, capped = Q.projects(s, w, 10**6, 0)
             assert not capped, w
+            if not Q.searchable(w):  # punctuation only: not looked up (a scan would read every name)
+                assert (total, items) == (0, []), w
+                continue
             forms, rows = _scan(s, w)
             assert total == len(forms) + len(rows), w
             assert sum(1 for i in items if i["source"] == "绩效目标表") == len(forms), w
+
+
+def test_a_search_without_letters_or_digits_reads_nothing_and_says_why(app):
+    """Only punctuation or spaces: no query of the documents at all, and the answer says why it is empty."""
+    client = TestClient(app)
+    for q in ("（", "  ", "——、"):
+        selects = _selects(app.state.engine, client, "/api/projects?q=" + quote(q))
+        assert [st for st in selects if "search_" in st or "performance_forms" in st] == [], q
+        body = client.get("/api/projects", params={"q": q}).json()
+        assert body["total"] == 0 and body["items"] == [] and "无法检索" in body["note"], q
+    assert "无法检索" in client.get("/projects", params={"q": "（"}).text
+    assert "note" not in client.get("/api/projects", params={"q": "会议"}).json()
 
 
 def _selects(engine, client, url) -> list[str]:
@@ -263,6 +280,8 @@ def test_main_pages_use_indexes_on_postgresql(app):
             "/api/projects?q=预算联网",
             "/api/projects?q=会议",
             "/api/projects?q=会",
+            "/projects?q=预算联网工作",
+            "/api/projects?q=（",
             f"/api/documents/{doc}",
             f"/documents/{doc}",
         ):
@@ -284,6 +303,27 @@ def test_main_pages_use_indexes_on_postgresql(app):
                 if table in CONTENT or (how == "seq" and table in BIG)
             ]
     assert scans == [], "\n".join(f"{t} ({how}): {st}" for t, how, st in scans)
+
+
+def test_search_reads_its_stored_tsvector_on_postgresql(app):
+    """The search's look-up tests the tsvector stored with each entry (revision 0019), never one computed per
+    row from its bigrams — what a scan or a recheck over the old expression index did for every entry."""
+    engine = app.state.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN plans are PostgreSQL's")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("analyze search_entries"))
+    with Session(engine) as s:
+        raw = s.connection().connection.dbapi_connection
+        for q in ("预算联网", "会议", "会"):
+            found = search.matching(s, q, Q.SEARCH_CAP)
+            assert found is not None
+            compiled = found.compile(engine)
+            with raw.cursor() as cur:
+                cur.execute("explain " + str(compiled), compiled.params)
+                plan = "\n".join(r[0] for r in cur.fetchall())
+            assert search.TERMS in plan and "array_to_tsvector" not in plan, plan
+        assert search.matching(s, "（ ）", Q.SEARCH_CAP) is None
 
 
 def _full_scans(plan: list[str]) -> list[tuple[str, str]]:

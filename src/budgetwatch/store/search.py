@@ -1,7 +1,9 @@
 """The full-text index behind 项目 search: every project name (project tables and performance forms) and
 every indicator of the newest versions, as overlapping character bigrams in `search_entries`, indexed by
 the back-end's own full-text machinery — SQLite FTS5 (`search_fts`, external content), PostgreSQL a GIN
-index over the bigrams as a tsvector. Kept on ingest (`index_version`), so a search reads the matches only.
+index over the bigrams as a tsvector stored beside them (`grams_tsv`, a generated column: the planner has its
+statistics and no row's tsvector is computed at search time). Kept on ingest (`index_version`), so a search
+reads the matches only.
 
 Bigrams rather than FTS5's trigram tokenizer or pg_trgm: the words people look for in Chinese are mostly
 two characters (信息, 培训, 会议), and a trigram index cannot answer a two-character pattern without a full
@@ -19,12 +21,14 @@ from .schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRe
 
 PROJECT_KINDS = ("projects", "projects_carryover")
 FTS_TABLE = "search_fts"  # SQLite only: a virtual table and its shadow tables, not a model
-GIN_INDEX = "ix_search_entries_grams"  # PostgreSQL only: an expression index the models do not declare
+TERMS = "grams_tsv"  # PostgreSQL only: the bigrams as a stored tsvector, a generated column the models do not declare
+GIN_INDEX = "ix_search_entries_terms"  # PostgreSQL only: its GIN index
+OLD_GIN_INDEX = "ix_search_entries_grams"  # revisions 0011–0018: a GIN index over the tsvector as an expression
 
 
 def backend_own(name: str) -> bool:
-    """Whether a table or index is the back-end's full-text machinery (made here, not by the models)."""
-    return name.startswith(FTS_TABLE) or name == GIN_INDEX
+    """Whether a table, column or index is the back-end's full-text machinery (made here, not by the models)."""
+    return name.startswith(FTS_TABLE) or name in (TERMS, GIN_INDEX, OLD_GIN_INDEX)
 
 
 _SEGMENT = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 tokenizer keeps as one token
@@ -53,10 +57,11 @@ def create_index(conn) -> None:
     elif conn.dialect.name == "postgresql":
         conn.execute(
             text(
-                f"create index if not exists {GIN_INDEX} on search_entries "
-                "using gin (array_to_tsvector(string_to_array(grams, ' ')))"
+                f"alter table search_entries add column if not exists {TERMS} tsvector "
+                "generated always as (array_to_tsvector(string_to_array(grams, ' '))) stored"
             )
         )
+        conn.execute(text(f"create index if not exists {GIN_INDEX} on search_entries using gin ({TERMS})"))
 
 
 def drop_index(conn) -> None:
@@ -64,6 +69,7 @@ def drop_index(conn) -> None:
         conn.execute(text(f"drop table if exists {FTS_TABLE}"))
     elif conn.dialect.name == "postgresql":
         conn.execute(text(f"drop index if exists {GIN_INDEX}"))
+        conn.execute(text(f"alter table search_entries drop column if exists {TERMS}"))
 
 
 def _entries(db, version_id: int) -> list[dict]:
@@ -135,31 +141,27 @@ def fill(conn) -> None:
         _put(conn, did, vid)
 
 
-def matching(session: Session, q: str, kinds: tuple[str, ...], limit: int | None = None):
-    """select(SearchEntry) of the entries of `kinds` whose bigrams hold those of `q` — a superset of the
-    entries whose text contains `q` — or None when `q` has no letter or digit to look up. With `limit`, the
-    first `limit` the index yields (in no particular order: an order would read every match)."""
+def matching(session: Session, q: str, limit: int):
+    """A select of (id, kind, ref_id, form_id): of the entries whose bigrams hold those of `q` — a superset of
+    the entries whose text contains `q` — the first `limit` the index yields (in no particular order: an order
+    would read every match); None when `q` has no letter or digit to look up."""
     wanted = grams(q)
     if not wanted:
         return None
     prefix = len(wanted) == 1  # one character: a prefix of some token
     # the last character of q ends a run in q, not necessarily in the text: only the others are tokens
     tokens = sorted(set(wanted if prefix else wanted[:-1]))
-    base = select(SearchEntry).where(SearchEntry.kind.in_(kinds))
-    if session.get_bind().dialect.name == "postgresql":
+    found = select(SearchEntry.id, SearchEntry.kind, SearchEntry.ref_id, SearchEntry.form_id)
+    if _dialect(session) == "postgresql":
         query = " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)  # letters and digits only
-        found = base.where(
-            text("array_to_tsvector(string_to_array(search_entries.grams, ' ')) @@ cast(:tsq as tsquery)").bindparams(
-                tsq=query
-            )
-        )
+        found = found.where(text(f"search_entries.{TERMS} @@ cast(:tsq as tsquery)").bindparams(tsq=query))
     else:
         query = " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens)
-        found = base.where(
+        found = found.where(
             SearchEntry.id.in_(
                 text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :fts")
                 .bindparams(fts=query)
                 .columns(column("rowid", Integer))
             )
         )
-    return found if limit is None else found.limit(limit)
+    return found.limit(limit)

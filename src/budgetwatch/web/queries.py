@@ -380,38 +380,40 @@ def years(s: Session) -> list[int]:
     )
 
 
-SEARCH_CAP = 1000  # index entries a search reads at most: a common word's cost stops growing with the database
+def searchable(q: str) -> bool:
+    """Whether `q` holds a letter or digit: what the full-text index can look up."""
+    return bool(search.grams(q))
+
+
+# index entries a search reads at most: a common word's cost stops growing with the database
+SEARCH_CAP = 1000
 
 
 def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict], bool]:
     """Projects (performance forms, then rows of project tables) whose name, target or indicator contains
     `q`: (how many match, one page of them, whether the matches were cut at SEARCH_CAP index entries — then
-    the count and pages are those of the first entries the index yields)."""
+    the count and pages are those of the first SEARCH_CAP entries the index yields). A `q` without a letter or digit
+    (`searchable`) matches nothing."""
     like = f"%{q}%"
     indicator_like = or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))
     row_tests = (TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False), RowRecord.name.like(like))
     forms = select(literal("form"), FormRecord.id)
     by_indicator = select(literal("form"), IndicatorRecord.form_id)
     rows = select(literal("row"), RowRecord.id)
-    found = search.matching(s, q, ("form", "indicator", "row"), limit=SEARCH_CAP)
-    if found is not None:  # the full-text index names the candidates; the LIKE tests decide
-        # the index holds newest versions only: no newest-version test. One look-up of the index, kept
-        # (MATERIALIZED) for its four uses, each a join that starts from the candidates
-        hits = found.cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
-        forms = forms.join(hits, hits.c.ref_id == FormRecord.id).where(hits.c.kind == "form")
-        by_indicator = by_indicator.join(hits, hits.c.ref_id == IndicatorRecord.id).where(hits.c.kind == "indicator")
-        rows = rows.join(hits, hits.c.ref_id == RowRecord.id).where(hits.c.kind == "row")
-        rows = rows.join(TableRecord, TableRecord.id == RowRecord.table_id)
-        entries = [select(literal("entries"), func.count()).select_from(hits)]
-    else:  # nothing to look up (no letter or digit): a scan of the newest versions
-        forms = forms.join(Version, Version.id == FormRecord.version_id).where(is_newest())
-        by_indicator = by_indicator.join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
-        by_indicator = by_indicator.join(Version, Version.id == FormRecord.version_id).where(is_newest())
-        rows = rows.join(TableRecord, TableRecord.id == RowRecord.table_id)
-        rows = rows.join(Version, Version.id == TableRecord.version_id).where(is_newest())
-        entries = []
+    found = search.matching(s, q, SEARCH_CAP)
+    if found is None:  # no letter or digit: nothing the index holds, and a scan would read every newest version
+        return 0, [], False
+    # the full-text index names the candidates; the LIKE tests decide. It holds newest versions only: no
+    # newest-version test. One look-up of the index, kept (MATERIALIZED) for its four uses, each a join that
+    # starts from the candidates
+    hits = found.cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
+    forms = forms.join(hits, hits.c.ref_id == FormRecord.id).where(hits.c.kind == "form")
+    by_indicator = by_indicator.join(hits, hits.c.ref_id == IndicatorRecord.id).where(hits.c.kind == "indicator")
+    rows = rows.join(hits, hits.c.ref_id == RowRecord.id).where(hits.c.kind == "row")
+    rows = rows.join(TableRecord, TableRecord.id == RowRecord.table_id)
+    entries = select(literal("entries"), func.count()).select_from(hits)
     found_ids = union(
-        forms.where(FormRecord.project.like(like)), by_indicator.where(indicator_like), rows.where(*row_tests), *entries
+        forms.where(FormRecord.project.like(like)), by_indicator.where(indicator_like), rows.where(*row_tests), entries
     )
     ids: dict[str, list[int]] = {"form": [], "row": [], "entries": [0]}
     for kind, n in s.execute(found_ids):

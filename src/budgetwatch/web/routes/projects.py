@@ -11,6 +11,8 @@ from .. import deps, queries as Q
 from ..deps import session
 from ..fastjson import FastJSONRoute
 
+NOTHING_TO_LOOK_UP = "搜索词不含文字或数字（只有标点或空格），无法检索：请输入项目名称、绩效目标或指标中的字词"
+
 router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
 
 
@@ -22,9 +24,11 @@ def projects_json(
     s: Session = Depends(session),
 ):
     """项目: projects (project tables and performance forms) whose name, target or indicator contains `q`;
-    `capped`: a word so common that only the first matches the index yields were read (`total` counts those)."""
+    `capped`: a word so common that only the first matches the index yields were read (`total` counts those);
+    `note`: why nothing was looked up (a `q` without a letter or digit)."""
     total, items, capped = Q.projects(s, q, limit, offset)
-    return {"q": q, "total": total, "capped": capped, "limit": limit, "offset": offset, "items": items}
+    out = {"q": q, "total": total, "capped": capped, "limit": limit, "offset": offset, "items": items}
+    return out if Q.searchable(q) else {**out, "note": NOTHING_TO_LOOK_UP}
 
 
 @router.get("/projects", include_in_schema=False)
