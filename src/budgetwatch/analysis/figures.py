@@ -11,7 +11,7 @@ from ..checks.completeness import staff_in_post
 from ..checks.facts import collect
 from ..checks.view import DocView
 from ..model import DERIVED_FIGURES, KEY_FIGURES, Document
-from ..store.figures import head, save_figures, stored_figures
+from ..store.figures import save_figures, stored_figures
 from ..store.repository import load_version_cached
 
 KEYS = KEY_FIGURES  # {field: 中文} of the figures read from the tables
@@ -42,8 +42,8 @@ def figures_for(session: Session, version_id: int) -> dict:
 
 def figures_many(session: Session, version_ids: list[int]) -> dict[int, dict]:
     """Key figures of many versions, the stored ones read in one query, the others computed and stored."""
-    stored, versions = stored_figures(session, version_ids)
-    return {vid: stored[vid] if vid in stored else head(versions[vid]) | _computed(session, vid) for vid in version_ids}
+    stored, heads = stored_figures(session, version_ids)
+    return {vid: stored[vid] if vid in stored else heads[vid] | _computed(session, vid) for vid in version_ids}
 
 
 def _computed(session: Session, version_id: int) -> dict:

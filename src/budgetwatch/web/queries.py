@@ -23,6 +23,7 @@ from ..store.schema import (
     IndicatorRecord,
     KeyFigures,
     RowRecord,
+    SourceFileRecord,
     TableRecord,
     Version,
 )
@@ -87,8 +88,16 @@ def documents(
         base = base.where(Version.level == level)
     ordered = base.order_by(Version.unit_name, Version.year.desc(), Version.document_id)
     total = count_rows(s, base)
-    versions = list(s.scalars(ordered.options(selectinload(Version.files)).limit(limit).offset(offset)))
+    # plain rows, not ORM objects: a page of 50 documents cost more in objects than in SQL
+    V = Version
+    columns = (V.id, V.document_id, V.number, V.unit_name, V.year, V.region, V.level, V.stage, V.scope, V.format)
+    versions = s.execute(ordered.with_only_columns(*columns).limit(limit).offset(offset)).all()
     ids = [v.id for v in versions]
+    files: dict[int, list[str]] = {}
+    if ids:
+        F = SourceFileRecord
+        for vid, name in s.execute(select(F.version_id, F.name).where(F.version_id.in_(ids)).order_by(F.ordinal)):
+            files.setdefault(vid, []).append(name)
     counts = _finding_counts(s, ids)
     figures = figures_many(s, ids)  # 万元, whatever unit each document prints in
     items = [
@@ -105,7 +114,7 @@ def documents(
             "scope": v.scope,
             "scope_zh": SCOPE_ZH.get(v.scope or "", ""),
             "format": v.format,
-            "files": [f.name for f in v.files],
+            "files": files.get(v.id, []),
             "income_total": figures[v.id]["income_total"],
             "expenditure_total": figures[v.id]["expenditure_total"],
             "money_unit": "万元",
@@ -356,10 +365,11 @@ def compare(
     unfigured = select(Version.id).where(*chosen, ~exists().where(KeyFigures.version_id == Version.id))
     for vid in s.scalars(unfigured).all():  # stored before key figures were kept: computed once, here
         figures_for(s, vid)
-    by = getattr(KeyFigures, sort)
+    # the figure looked up per version by its key (a join read the whole key_figures table to rank one
+    # year's units), then only the page's figures read
+    by = select(getattr(KeyFigures, sort)).where(KeyFigures.version_id == Version.id).scalar_subquery()
     ranked = (
         select(Version.id, Version.document_id)
-        .outerjoin(KeyFigures, KeyFigures.version_id == Version.id)
         .where(*chosen)
         .order_by(by.desc().nulls_last(), Version.year, Version.document_id)
         .offset(offset)
@@ -372,12 +382,13 @@ def compare(
 
 
 def years(s: Session) -> list[int]:
-    """The years of the stored documents, newest first."""
-    return list(
-        s.scalars(
-            select(Version.year).where(is_newest(), Version.year.is_not(None)).distinct().order_by(Version.year.desc())
-        )
-    )
+    """The years of the stored documents, newest first: each the largest below the one before, looked up
+    in the (latest, year) index — as many look-ups as years, not a scan of every version."""
+    newest = and_(is_newest(), Version.year.is_not(None))
+    found = select(func.max(Version.year).label("y")).where(newest).cte("found", recursive=True)
+    below = select(func.max(Version.year)).where(newest, Version.year < found.c.y).scalar_subquery()
+    found = found.union_all(select(below).where(found.c.y.is_not(None)))
+    return list(s.scalars(select(found.c.y).where(found.c.y.is_not(None))))
 
 
 def searchable(q: str) -> bool:
