@@ -3,6 +3,8 @@ table (one column per field of model.KEY_FIGURE_FIELDS), so that lists, comparis
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,12 +28,14 @@ def stored_figures(session: Session, version_ids: list[int]) -> tuple[dict[int, 
     """The stored figures of the given versions ({version id: head | figures}, those stored only) and every
     version's head, in one query of plain rows (ORM objects cost more than the page they fill)."""
     V, K = Version, KeyFigures
-    columns = [V.id, V.unit_name, V.year, V.stage, V.scope, V.region, V.level, K.version_id]
+    columns: list[Any] = [V.id, V.unit_name, V.year, V.stage, V.scope, V.region, V.level, K.version_id]
     columns += [getattr(K, k) for k in KEY_FIGURE_FIELDS] + [K.classes]
-    stored, heads = {}, {}
+    stored: dict[int, dict] = {}
+    heads: dict[int, dict] = {}
     rows = session.execute(select(*columns).outerjoin(K, K.version_id == V.id).where(V.id.in_(version_ids)))
     for r in rows:
-        heads[r[0]] = dict(zip(HEAD, r[1:7]))
+        vid, classes = r[0], r[-1]
+        heads[vid] = dict(zip(HEAD, r[1:7]))
         if r[7] is not None:
-            stored[r[0]] = heads[r[0]] | dict(zip(KEY_FIGURE_FIELDS, r[8:-1])) | {"classes": dict(r[-1] or {})}
+            stored[vid] = heads[vid] | dict(zip(KEY_FIGURE_FIELDS, r[8:-1])) | {"classes": dict(classes or {})}
     return stored, heads
