@@ -12,7 +12,7 @@ disturbs far less; the load average is printed before and after. On PostgreSQL t
 server settings a write of this size depends on are printed too (at the default 128MB of shared_buffers a million
 payments and their indexes no longer fit: the write then costs more per row than at a quarter of the rows), and the
 server CPU split by step (STEPS: the statements' shares read from /proc around them; the rest — COPY, the key
-scan, the lookups, the commit — is "read").
+scan, the lookups, the commit — is "read"; the direct path's COPY into payments is "payments").
 
     python benchmarks/feed_load.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/bw_feed]
                                    [--against REF] [--only sqlite|postgresql]
@@ -29,7 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +44,16 @@ STEPS = (
     ("duplicates", "SELECT s._row_no, s._file, s.src_id"),
     ("payments", "INSERT INTO payments"),
     ("payments", "UPDATE payments"),
+    ("payments", "COPY payments"),  # the direct path (feed/direct.py): the server's side of the COPY
 )
 
 
 def make_feed(folder: Path, rows: int) -> Path:
-    """A synthetic year of sample 000, its payments repeated with new ids up to `rows` (generation not timed)."""
+    """A synthetic year of sample 000 made into a city's: the one unit's year (72 lines, ~1,000 payments, 33 payees)
+    copied as many times as `rows` needs, each copy a unit of its own — its code, name, lines and payees its own
+    (the 工资统发专户 and the like stay shared) — so that 1,000,000 payments come from ~960 units with ~69,000 lines
+    and ~30,000 payees, the cardinalities a city's 一体化 export has; one unit repeated would make every index a few
+    long runs of duplicates. Returns the folder of the lines file (BA_BGT_INFO.csv); generation is not timed."""
     from budgetwatch.extract import extract_files
     from budgetwatch.feed.synth_pay import generate
 
@@ -54,21 +61,50 @@ def make_feed(folder: Path, rows: int) -> Path:
     generate(
         extract_files([next((ROOT / "samples").glob("000_*.txt"))]), base, region=REGION, region_name="兴县", seed=1
     )
-    with open(base / "PAY_VOUCHER_BILL.csv", encoding="utf-8", newline="") as f:
-        r = csv.reader(f)
-        header = next(r)
-        template = list(r)
+    pays, pay_header = _read(base / "PAY_VOUCHER_BILL.csv")
+    lines, line_header = _read(base / "BA_BGT_INFO.csv")
+    units = -(-rows // len(pays))
     out = folder / "big" / "PAY_VOUCHER_BILL.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
+    shared = {name for name, n in Counter(r[pay_header.index("PAYEE_ACCT_NAME")] for r in pays).items() if n > 100}
     with open(out, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
+        w.writerow(pay_header)
         for i in range(rows):
-            row = list(template[i % len(template)])
+            u, row = divmod(i, len(pays))
+            row = _unit(pays[row], pay_header, u)
             row[0] = f"B{i:09d}"
             row[1] = f"N{i:09d}"
+            name = pay_header.index("PAYEE_ACCT_NAME")
+            if row[name] not in shared:
+                row[name] = f"{row[name]}{u:04d}"
             w.writerow(row)
-    return base
+    city = folder / "lines"
+    city.mkdir()
+    with open(city / "BA_BGT_INFO.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(line_header)
+        for u in range(units):
+            for row in lines:
+                row = _unit(row, line_header, u)
+                row[0] = f"{row[0]}U{u:04d}"
+                w.writerow(row)
+    return city
+
+
+def _read(path: Path) -> tuple[list[list[str]], list[str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        r = csv.reader(f)
+        header = next(r)
+        return list(r), header
+
+
+def _unit(row: list[str], header: list[str], u: int) -> list[str]:
+    """The row as unit number u's: its own code and name."""
+    row = list(row)
+    row[header.index("AGENCY_CODE")] = f"{u:06d}"
+    row[header.index("AGENCY_NAME")] = f"{row[header.index('AGENCY_NAME')]}{u:04d}"
+    return row
 
 
 def child_load(url: str, lines_dir: str, big: str) -> None:
@@ -137,10 +173,23 @@ def split_steps(backend: list[int]) -> tuple[dict[str, float], Callable[[], None
         finally:
             steps[step] += backend_cpu(backend) - before
 
+    @contextmanager
+    def timed_copy(cur, statement, *args, **kw):
+        step = next((name for name, start in STEPS if str(statement).lstrip().startswith(start)), None)
+        mine = step is not None and backend and cur.connection.info.backend_pid == backend[-1]
+        before = backend_cpu(backend) if mine else 0.0
+        with copy(cur, statement, *args, **kw) as cp:
+            yield cp
+        if mine:
+            steps[step] += backend_cpu(backend) - before
+
     def undo() -> None:
         psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+        psycopg.Cursor.copy = copy  # type: ignore[method-assign]
 
+    copy = psycopg.Cursor.copy
     psycopg.Cursor.execute = timed  # type: ignore[method-assign]
+    psycopg.Cursor.copy = timed_copy  # type: ignore[method-assign]
     return steps, undo
 
 

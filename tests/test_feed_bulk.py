@@ -66,14 +66,18 @@ ODD = [
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bulk")
+    return odd_year(tmp_path_factory.mktemp("bulk"), ODD)
+
+
+def odd_year(out: Path, odd: list[tuple[str, str]]) -> Path:
+    """A synthetic year whose every 10th payment carries the next of the `odd` values."""
     generate(extract_files([seed("000")]), out, region=XING, region_name="兴县", seed=3)
     with open(out / "PAY_VOUCHER_BILL.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
     for n, row in enumerate(body):
         if n % 10 == 5:
-            col, value = ODD[(n // 10) % len(ODD)]
+            col, value = odd[(n // 10) % len(odd)]
             row[header.index(col)] = value.format(id=row[0], first=body[0][0])
     with open(out / "PAY_VOUCHER_BILL.csv", "w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows([header, *body])
@@ -97,24 +101,26 @@ def _stored(url: str, folder: Path, monkeypatch, bulk_on: bool) -> tuple[dict, l
     engine = open_db(url)
     rep = load_files(engine, [folder], region=XING, year=2023)
     out = {"report": (rep.status, rep.rows_in, rep.rows_loaded, rep.rows_rejected, rep.tables)}
+    out.update(stored_rows(engine))
+    with engine.connect() as c:
+        assert c.execute(select(FeedBatch.__table__.c.status)).scalar() == "partial"
+    engine.dispose()
+    return out, used
+
+
+def stored_rows(engine) -> dict:
+    """Every stored payment and unit (all columns but ids), the rejects in order, the units' order."""
+    out = {}
     with engine.connect() as c:
         for model, skip in ((Payment, {"id", "batch_id"}), (Agency, {"id", "batch_id", "unit_id"})):
             t = model.__table__
             cols = [col for col in t.c if col.name not in skip]
             out[t.name] = sorted(tuple(str(v) for v in r) for r in c.execute(select(*cols)))
         r = FeedReject.__table__
-        out["rejects"] = [
-            tuple(x)
-            for x in c.execute(
-                select(r.c.source_table, r.c.file, r.c.row_no, r.c.field, r.c.code, r.c.message_zh, r.c.raw).order_by(
-                    r.c.id
-                )
-            )
-        ]
+        q = select(r.c.source_table, r.c.file, r.c.row_no, r.c.field, r.c.code, r.c.message_zh, r.c.raw)
+        out["rejects"] = [tuple(x) for x in c.execute(q.order_by(r.c.id))]
         out["agency_order"] = list(c.scalars(select(Agency.__table__.c.agency_code).order_by(Agency.__table__.c.id)))
-        assert c.execute(select(FeedBatch.__table__.c.status)).scalar() == "partial"
-    engine.dispose()
-    return out, used
+    return out
 
 
 @pytest.mark.parametrize("files", [1, 2])

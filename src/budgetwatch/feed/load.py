@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .bulk import CsvFile, load_copied
 from .codes import Bad
+from .direct import load_direct
 from .model import (
     TABLES,
     Agency,
@@ -181,6 +182,7 @@ def load_batch(
             insert(FeedBatch.__table__).values(source_id=sid, status="loading", **described)
         ).inserted_primary_key[0]
         loader = _Loader(conn, batch, region, year, salt(conn))
+        loader.payment_parts = sum(p.table == "payments" for p in parts)
         for part in sorted(parts, key=lambda p: ORDER.index(p.table)):
             loader.load(part)
         loader.finish()
@@ -250,12 +252,13 @@ class _Loader:
         self.stages: dict[str, Stage] = {}
         self.seq = 0
         self.fatal = False
+        self.payment_parts = 0  # of the batch (the direct path takes a batch's only payments file)
 
     def load(self, part: Part) -> None:
         if part.fatal is not None:
             self._fatal(part.fatal)
             return
-        if load_copied(self, part):
+        if load_direct(self, part, self.payment_parts) or load_copied(self, part):
             return
         v = Validator(
             part.table,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -113,7 +113,7 @@ class Validator:
     ) -> tuple[list[tuple[int, tuple]], list[list[Reject]]]:
         """rows: [(row number, {canonical field: text as sent (or a number)})] → the valid rows as (row number,
         values in self.columns order) and, per rejected row, its rejects."""
-        self._rows, self._file = rows, file
+        self._rows, self._file, self._texts = rows, file, None
         self._dicts = [d for _, d in rows]
         self._errs: dict[int, list[Reject]] = {}
         keys: set[str] = set()
@@ -130,6 +130,19 @@ class Validator:
         good = [(rows[i][0], v) for i, v in enumerate(values) if i not in errs]
         return good, [errs[i] for i in sorted(errs)]
 
+    def by_column(
+        self, row_nos: range, texts: dict[str, Sequence[str]], file: str | None = None
+    ) -> tuple[dict[str, list], dict[int, list[Reject]]]:
+        """chunk's columnar twin for a file's rows, each field's cells in one sequence (texts[field]): the model's
+        columns (self.columns, the rejected rows' places included) and the rejects by row index."""
+        self._rows, self._file, self._texts = _Rows(row_nos, texts), file, texts
+        self._errs = {}
+        self._keys = set(texts)
+        self._check_place()
+        cols = getattr(self, "_" + self.table)()
+        n = len(row_nos)
+        return {c: cols.get(c) or [None] * n for c in self.columns}, self._errs
+
     def row(self, raw: dict[str, Any], row_no: int | None, file: str | None = None) -> dict | list[Reject]:
         """One row: the model row as a dict, or its rejects."""
         good, bad = self.chunk([(row_no or 0, raw)], file)
@@ -139,6 +152,8 @@ class Validator:
     def _text(self, fld: str) -> list[str]:
         if fld not in self._keys:
             return [""] * len(self._rows)
+        if self._texts is not None:
+            return list(map(str.strip, self._texts[fld]))
         try:  # every row has the field as text (files): one C-level pass
             return list(map(str.strip, map(itemgetter(fld), self._dicts)))
         except (KeyError, TypeError):
@@ -437,6 +452,19 @@ def account_parts(account: str, salt: str) -> tuple[str | None, str | None]:
     """A payee account (stripped text) → its last 4 digits and the salted sha256 of its digits."""
     digits = _NOT_DIGIT.sub("", account)
     return digits[-4:] or None, hashlib.sha256((salt + digits).encode()).hexdigest() if digits else None
+
+
+class _Rows:
+    """The rows of Validator.columns as chunk's (row number, {field: text}), made when a reject needs one."""
+
+    def __init__(self, row_nos: range, texts: dict[str, Sequence[str]]):
+        self.row_nos, self.texts = row_nos, texts
+
+    def __len__(self) -> int:
+        return len(self.row_nos)
+
+    def __getitem__(self, i: int) -> tuple[int, dict]:
+        return self.row_nos[i], {f: cells[i] for f, cells in self.texts.items()}
 
 
 def payee_kind(name: str | None, declared: str | None) -> str:

@@ -1,0 +1,174 @@
+"""PostgreSQL, the common case of a payments file: validated in the loader and COPYed straight into payments, with
+no raw, staging or lookup table. The rows are read and validated exactly as on the row-by-row path (the file's own
+reader, the Validator a chunk at a time: the same rows, the same typed rejects); each valid row's 指标 is found in
+the loader — given in the row, else the one line of the same unit, 功能, 经济 and project (stage.py's rule), from
+a map of the region-year's lines — and the row goes out by one COPY while the next chunk is validated, so the loader
+and the server work side by side and memory holds one chunk and the lines' map.
+
+It is taken only where nothing but new rows can arise, so that a plain insert is what the upsert would have done:
+no payment of the region-year and source table is stored yet, the batch brings no lines or 支付申请 (payments are
+linked through those only after the batch's own are upserted) and none are stored for the region-year (the link
+through a 支付申请 is the SQL path's), and the file is the batch's only payments part. A key seen twice in the file
+breaks the unique key: the part is rolled back to a savepoint and loaded again by the other paths, which name the
+duplicates (E_DUP); so does anything the file's reader or the COPY refuses."""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Boolean, String, text
+
+from .codes import Bad
+from .files import open_sheet
+from .model import TABLES
+from .validate import COLUMNS, Validator
+
+CHUNK = 5000
+_COLS = COLUMNS["payments"]
+
+
+def load_direct(loader: Any, part: Any, payment_parts: int) -> bool:
+    """The part loaded straight into payments (True), or nothing done (False: the loader's state as it was)."""
+    conn = loader.conn
+    if (
+        conn.dialect.name != "postgresql"
+        or part.table != "payments"
+        or part.csv is None
+        or payment_parts != 1
+        or loader.stages.keys() & {"lines", "applications", "payments"}
+    ):
+        return False
+    import psycopg
+
+    here = {"r": loader.region, "y": loader.year, "s": part.source_table}
+    stored = conn.execute(
+        text(
+            "SELECT EXISTS (SELECT 1 FROM payments WHERE region_code = :r AND fiscal_year = :y AND source_table = :s) "
+            "OR EXISTS (SELECT 1 FROM payment_applications WHERE region_code = :r AND fiscal_year = :y "
+            "AND is_deleted = false)"
+        ),
+        here,
+    ).scalar()
+    if stored:
+        return False
+    state = (
+        loader.rows_in,
+        loader.rejected,
+        len(loader.rejects),
+        loader.seq,
+        dict(loader.valid),
+        dict(loader.agencies),
+    )
+    savepoint = conn.begin_nested()
+    try:
+        _Direct(loader, part).run()
+    except (Bad, psycopg.errors.IntegrityError, psycopg.errors.DataError):
+        savepoint.rollback()
+        loader.rows_in, loader.rejected, n_rejects, loader.seq, loader.valid, loader.agencies = state
+        del loader.rejects[n_rejects:]
+        return False
+    savepoint.commit()
+    return True
+
+
+class _Direct:
+    def __init__(self, loader: Any, part: Any):
+        self.loader, self.part = loader, part
+        self.conn = loader.conn
+        # the region-year's lines by unit, 功能, 经济, project: (the smallest id, how many)
+        self.lines = {
+            (r[0], r[1], r[2], r[3]): (r[4], r[5])
+            for r in self.conn.execute(
+                text(
+                    "SELECT agency_code, exp_func_code, COALESCE(dep_eco_code, ''), COALESCE(pro_code, ''), "
+                    "min(src_id), count(*) FROM budget_lines WHERE region_code = :r AND fiscal_year = :y "
+                    "AND is_deleted = false AND agency_code IS NOT NULL AND exp_func_code IS NOT NULL "
+                    "GROUP BY 1, 2, 3, 4"
+                ),
+                {"r": loader.region, "y": loader.year},
+            )
+        }
+
+    def run(self) -> None:
+        loader, part = self.loader, self.part
+        v = Validator(
+            "payments",
+            loader.region,
+            loader.year,
+            loader.salt,
+            loader.known_lines,
+            loader.agencies,
+            part.scales,
+            part.source_table,
+        )
+        head = [_text(loader.region), str(loader.year), str(loader.batch)]
+        cols = ", ".join(("region_code", "fiscal_year", "batch_id", *_COLS))
+        fields = [(i, f) for i, (f, _s) in part.csv.columns.items()]  # a field sent twice: its last column
+        need = max(i for i, _f in fields) + 1
+        rows = open_sheet(part.csv.path).rows  # the file read again: the part's stream stays for the other paths
+        driver = self.conn.connection.driver_connection
+        first = 1
+        with driver.cursor() as cur, cur.copy(f"COPY payments ({cols}) FROM STDIN") as cp:
+            while chunk := list(islice(rows, CHUNK)):
+                if min(map(len, chunk)) < need:  # a short row: its missing cells are empty (as parts_rows)
+                    chunk = [r if len(r) >= need else r + [""] * (need - len(r)) for r in chunk]
+                cells = list(zip(*chunk))
+                n = len(chunk)
+                values, errs = v.by_column(range(first, first + n), {f: cells[i] for i, f in fields}, part.file)
+                first += n
+                loader.rows_in += n
+                for i in sorted(errs):
+                    loader._reject(errs[i])
+                if errs:
+                    keep = [i for i in range(n) if i not in errs]
+                    values = {c: [col[i] for i in keep] for c, col in values.items()}
+                self._link(values)
+                n_good = n - len(errs)
+                if n_good:
+                    out = [[h] * n_good for h in head] + [_FORMAT[c](values[c]) for c in _COLS]
+                    cp.write(("\n".join(map("\t".join, zip(*out))) + "\n").encode())
+                loader.seq += n_good
+                loader.valid["payments"] = loader.valid.get("payments", 0) + n_good
+
+    def _link(self, values: dict[str, list]) -> None:
+        """Each row's 指标: given, else the one line of its unit, 功能, 经济 and project, else none."""
+        lines, match, get = values["line_src_id"], values["line_match"], self.lines.get
+        units = zip(values["agency_code"], values["exp_func_code"], values["dep_eco_code"], values["pro_code"])
+        for i, (agency, func, eco, pro) in enumerate(units):
+            if lines[i] is None:
+                one = get((agency, func, eco or "", pro or "")) if agency and func else None
+                lines[i], match[i] = (one[0], "attributes") if one and one[1] == 1 else (None, "none")
+
+
+# COPY's text format, a column at a time
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+
+
+def _text(x: str) -> str:
+    return x.translate(_ESCAPES)
+
+
+def _strings(col: list) -> list[str]:
+    blob = "\x01".join(filter(None, col))
+    if any(c in blob for c in "\\\t\n\r"):
+        return [_NULL if x is None else x.translate(_ESCAPES) for x in col]
+    return [_NULL if x is None else x for x in col]
+
+
+def _plain(col: list) -> list[str]:  # numbers, dates, moments: their str() is PostgreSQL's input
+    return [_NULL if x is None else str(x) for x in col]
+
+
+def _bools(col: list) -> list[str]:
+    return [_NULL if x is None else "t" if x else "f" for x in col]
+
+
+def _formatter(t) -> Any:
+    if isinstance(t, Boolean):
+        return _bools
+    return _strings if isinstance(t, String) else _plain
+
+
+_FORMAT = {c: _formatter(TABLES["payments"].c[c].type) for c in _COLS}
