@@ -1,8 +1,8 @@
 """PostgreSQL, the common case of a payments file: validated in the loader and COPYed straight into payments, with
 no raw, staging or lookup table. The rows are read and validated exactly as on the row-by-row path (as its csv
-reader reads them, the Validator a chunk at a time: the same rows, the same typed rejects); each valid row's 指标 is found in
-the loader — given in the row, else the one line of the same unit, 功能, 经济 and project (stage.py's rule), from
-a map of the region-year's lines — and the row goes out by one COPY while the next chunk is validated, so the loader
+reader reads them, the Validator a chunk at a time: the same rows, the same typed rejects); each valid row's 指标
+is found in the loader — given in the row, else the one line of the same unit, 功能, 经济 and project (stage.py's
+rule), from a map of the region-year's lines — and the row goes out by one COPY while the next chunk is validated, so the loader
 and the server work side by side and memory holds one chunk and the lines' map.
 
 It is taken only where nothing but new rows can arise, so that a plain insert is what the upsert would have done:
