@@ -27,6 +27,7 @@ from .model import TABLES
 from .validate import COLUMNS, Validator
 
 CHUNK = 5000
+QUEUED = 64
 _COLS = COLUMNS["payments"]
 
 
@@ -122,7 +123,7 @@ class _Direct:
         need = max(i for i, _f in fields) + 1
         driver = self.conn.connection.driver_connection
         first = 1
-        with driver.cursor() as cur, cur.copy(f"COPY payments ({cols}) FROM STDIN") as cp:
+        with driver.cursor() as cur, cur.copy(f"COPY payments ({cols}) FROM STDIN", writer=_writer(cur)) as cp:
             for chunk in _chunks(part.csv):  # the file read again: the part's stream stays for the other paths
                 if not chunk:
                     continue
@@ -154,6 +155,19 @@ class _Direct:
             if lines[i] is None:
                 one = get((agency, func, eco or "", pro or "")) if agency and func else None
                 lines[i], match[i] = (one[0], "attributes") if one and one[1] == 1 else (None, "none")
+
+
+def _writer(cur: Any) -> Any:
+    """psycopg's queued writer: a thread sends while the loader validates the next chunk (the plain writer waits
+    until each chunk is sent, i.e. nearly parsed by the server: the two would take turns). Its queue bounded
+    at QUEUED pieces of at most 128 kB (psycopg's is 1024), so memory stays flat when the server is the slower."""
+    from queue import Queue
+
+    from psycopg.copy import QueuedLibpqWriter
+
+    w = QueuedLibpqWriter(cur)
+    w._queue = Queue(maxsize=QUEUED)
+    return w
 
 
 def _chunks(f: Any) -> Iterator[list[list[str]]]:
