@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import Boolean, String, text
+from sqlalchemy import Boolean, Numeric, String, text
 
 from .codes import Bad
 from .model import TABLES
@@ -213,8 +213,20 @@ def _strings(col: list) -> list[str]:
     return [_NULL if x is None else x for x in col]
 
 
-def _plain(col: list) -> list[str]:  # numbers, dates, moments: their str() is PostgreSQL's input
+def _plain(col: list) -> list[str]:  # numbers: their str() is PostgreSQL's input
     return [_NULL if x is None else str(x) for x in col]
+
+
+def _repeated(col: list) -> list[str]:
+    """Dates, moments, months: str() as _plain, once per distinct value (a year has few; str of one is slow)."""
+    memo = {None: _NULL}
+    out = []
+    for x in col:
+        t = memo.get(x)
+        if t is None:
+            t = memo[x] = str(x)
+        out.append(t)
+    return out
 
 
 def _bools(col: list) -> list[str]:
@@ -224,7 +236,9 @@ def _bools(col: list) -> list[str]:
 def _formatter(t) -> Any:
     if isinstance(t, Boolean):
         return _bools
-    return _strings if isinstance(t, String) else _plain
+    if isinstance(t, String):
+        return _strings
+    return _plain if isinstance(t, Numeric) else _repeated
 
 
 _FORMAT = {c: _formatter(TABLES["payments"].c[c].type) for c in _COLS}
