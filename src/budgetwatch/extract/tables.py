@@ -499,8 +499,12 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
             if key == "total" and total_amount is None:
                 total_amount = amount
             continue
-        if role == "code" and digits.isdigit():
-            continue  # a misprinted code piece (类 7 for 210) is not the row's name
+        if role == "code":
+            # a misprinted code piece (类 7 for 210) is not the row's name, nor is a code that is not a
+            # 功能分类 one (项目编号 A | 项目 货物); a label there names the row only when no name cell does
+            if fallback is None and not digits.isdigit():
+                fallback = squash(c)
+            continue
         if name is None:
             name = squash(c)
     if not values:

@@ -1,0 +1,36 @@
+"""Readings checked row by row against the rendered pages of documents drawn at random (seed 20261202) from
+../shared/corpus-wide: each test asserts figures read off the page, and failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from budgetwatch.extract import extract_files
+
+from conftest import CORPUS_WIDE
+
+pytestmark = pytest.mark.skipif(not CORPUS_WIDE.is_dir(), reason=f"{CORPUS_WIDE} is absent")
+
+
+def _doc(name):
+    path = CORPUS_WIDE / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return extract_files([path])
+
+
+def _table(doc, kind, page):
+    ts = [t for t in doc.tables if t.kind == kind and t.location.get("page") == page]
+    assert len(ts) == 1, [(t.kind, t.title, t.location) for t in doc.tables]
+    return ts[0]
+
+
+def test_a_procurement_category_letter_is_not_the_rows_name():
+    # 重庆市人民政府办公厅 2026 表九 (p21): 项目编号 A | 项目 货物; the letter is a category code, not a
+    # 功能分类 code, and the row is named by its 项目 cell
+    rows = _table(_doc("chongqing-3be48d9f27.pdf"), "procurement", 21).rows
+    assert [(r.name, r.code, r.values) for r in rows] == [
+        ("合计", None, {"total": 4542.69, "gpb": 4542.69}),
+        ("货物", None, {"total": 110.0, "gpb": 110.0}),
+        ("服务", None, {"total": 4432.69, "gpb": 4432.69}),
+    ]
