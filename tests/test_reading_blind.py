@@ -34,3 +34,18 @@ def test_a_procurement_category_letter_is_not_the_rows_name():
         ("货物", None, {"total": 110.0, "gpb": 110.0}),
         ("服务", None, {"total": 4432.69, "gpb": 4432.69}),
     ]
+
+
+def test_the_government_economic_class_named_in_its_own_column_is_the_rows_gov_name():
+    # 西安市工信局 2022 表8 (p34): 部门经济科目编码 | 部门经济科目名称 | 政府经济科目编码 | 政府经济科目名称
+    rows = _table(_doc("xian-627c16eab5.pdf"), "gpb_basic", 34).rows
+    got = [(r.code, r.name, r.gov_name, r.values["total"]) for r in rows if r.code in ("30101", "30108", "30113")]
+    assert got == [
+        ("30101", "基本工资", "工资奖金津补贴", 6057979.2),
+        ("30101", "基本工资", "工资福利支出", 4536780.0),
+        ("30108", "机关事业单位基本养老保险缴费", "社会保障缴费", 1739478.59),
+        ("30108", "机关事业单位基本养老保险缴费", "工资福利支出", 1291759.0),
+        ("30113", "住房公积金", "住房公积金", 1710978.67),
+        ("30113", "住房公积金", "工资福利支出", 1474386.33),
+    ]
+    assert rows[1].code == "301" and rows[1].gov_name is None  # the 类 row prints no 政府经济科目
