@@ -49,3 +49,18 @@ def test_the_government_economic_class_named_in_its_own_column_is_the_rows_gov_n
         ("30113", "住房公积金", "工资福利支出", 1474386.33),
     ]
     assert rows[1].code == "301" and rows[1].gov_name is None  # the 类 row prints no 政府经济科目
+
+
+def test_a_level1_label_cut_by_the_page_break_governs_the_rows_on_both_pages():
+    # 西安市工信局 2022 表14 (p52-53), 中小企业、民营经济综合服务信息费: 效 | 经济效益指标 | 指标1 … is the
+    # last row of p52, 益指标 | (blank) | 指标2 … the first of p53
+    forms = [f for f in _doc("xian-627c16eab5.pdf").forms if f.project == "中小企业、民营经济综合服务信息费"]
+    assert len(forms) == 1
+    got = [(i.level1, i.level2, i.name, i.value) for i in forms[0].indicators]
+    assert got[11:15] == [
+        ("产出指标", "成本指标", "指标2：国家中小企业公共示范服务平台申报材料打印", "0.8万元"),
+        ("效益指标", "经济效益指标", "指标1：提高中小企业信息平台发展服务能力", "提升"),
+        ("效益指标", "经济效益指标", "指标2：网站和公众号的满意度", "提升"),
+        ("效益指标", "社会效益指标", "指标1：提高本单位社会影响力，提高发展服务能力", "提高"),
+    ]
+    assert not any(i.name == "益指标" for i in forms[0].indicators)

@@ -16,7 +16,7 @@ from ..read.text import Line
 from ..vocab.indicators import FRAME_LABELS, LEVEL1, LEVEL2_PARENT
 from .indicator_levels import PrintedRow, realign
 from .text_rules import nospace, squash
-from .vocabulary import level1_of, level2_of
+from .vocabulary import level1_of, level1_piece, level2_of
 
 _VALUE_LIKE = re.compile(
     r"^(?:[≥≤=<>≧≦＞＜]|[+-]?\d|.*[%％]$|(?:是|否|有|无|合格|良好|优|达标|提升|提高|降低|减少|健全|完善|"
@@ -117,6 +117,11 @@ class IndicatorReader:
                 l2s.append(n)
                 continue
             if not rest:
+                piece = level1_piece(n) if not (row_l1 or l2s) and len(tokens) - k >= 3 else None
+                if piece is not None:
+                    if piece and piece != self.level1:
+                        row_l1 = piece  # 效 over the page break: the 一级 it begins; 益指标 under it goes on
+                    continue
                 if level1_of(n) and not l2s:
                     row_l1 = level1_of(n)
                     continue

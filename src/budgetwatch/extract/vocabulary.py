@@ -128,6 +128,16 @@ def level1_of(token: str) -> str | None:
     return t if t in REQUIRED_LEVEL1 else None
 
 
+def level1_piece(token: str) -> str | None:
+    """A piece of a 一级 label printed down its cell and cut by a page break (效 | 益指标 of 效益指标): the label
+    it belongs to, "" when it could belong to several (指标), None when it is no such piece."""
+    t = nospace(token)
+    if not t or t in REQUIRED_LEVEL1:
+        return None
+    whole = [w for w in REQUIRED_LEVEL1 if w.startswith(t) or w.endswith(t)]
+    return (whole[0] if len(whole) == 1 else "") if whole else None
+
+
 def level2_of(token: str) -> str | None:
     """The level-2 label a token is (exactly or truncated by the layout), else None."""
     t = nospace(token)
