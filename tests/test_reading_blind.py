@@ -64,3 +64,11 @@ def test_a_level1_label_cut_by_the_page_break_governs_the_rows_on_both_pages():
         ("效益指标", "社会效益指标", "指标1：提高本单位社会影响力，提高发展服务能力", "提高"),
     ]
     assert not any(i.name == "益指标" for i in forms[0].indicators)
+
+
+def test_a_table_noted_as_having_no_amount_this_year_is_empty():
+    # 深圳市发改委 2026 表10 (p38) and 表11 (p39): one line of 0.00 and 注：本表本年无发生额。
+    doc = _doc("shenzhen-917c89371d.pdf")
+    assert _table(doc, "gf_expenditure", 38).empty
+    assert _table(doc, "soe", 39).empty
+    assert not _table(doc, "three_public", 37).empty  # its figures are not all zero

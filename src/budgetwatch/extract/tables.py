@@ -41,7 +41,7 @@ from .vocabulary import (
 
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
-EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表")
+EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表|本表\S{0,4}无发生额")
 _CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
 
 
