@@ -72,3 +72,13 @@ def test_a_table_noted_as_having_no_amount_this_year_is_empty():
     assert _table(doc, "gf_expenditure", 38).empty
     assert _table(doc, "soe", 39).empty
     assert not _table(doc, "three_public", 37).empty  # its figures are not all zero
+
+
+def test_a_lone_column_headed_by_the_stage_word_is_the_total():
+    # 广州市人民政府办公厅 2026 表1 (p5): 收入 › 项目 | 预算 and 支出 › 项目 | 预算
+    rows = _table(_doc("guangzhou-ffddedc938.pdf"), "summary", 5).rows
+    by = {(r.side, r.name): r.values for r in rows}
+    assert by[("income", "预算拨款")] == {"total": 16410.71}
+    assert by[("expenditure", "一般公共服务支出")] == {"total": 8812.33}
+    assert by[("expenditure", "住房保障支出")] == {"total": 4735.85}
+    assert by[("income", "收入总计")] == {"total": 16410.71}

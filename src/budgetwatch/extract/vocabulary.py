@@ -109,6 +109,10 @@ def column_key(label: str, path: list[str], doc_year: int | None, stage: str | N
             return "total" if key == "budget" and stage != "final" else key
     if re.fullmatch(r"20\d{2}年?(度)?", lab):
         return "total"
+    # the stage word alone (收入 › 项目 | 预算): that side's only amount column
+    lone = re.fullmatch(r"(?:20\d{2}年?度?)?(预算|决算)", lab)
+    if lone:
+        return "budget" if stage == "final" and lone.group(1) == "预算" else "total"
     if _OWN_FLOW.search(lab):
         return "x:" + lab  # a flow the vocabulary does not know under a known parent (单位资金 › 上级补助收入)
     # the innermost label says nothing: let an outer level decide (上年结转 › blank)
