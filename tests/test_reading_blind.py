@@ -82,3 +82,16 @@ def test_a_lone_column_headed_by_the_stage_word_is_the_total():
     assert by[("expenditure", "一般公共服务支出")] == {"total": 8812.33}
     assert by[("expenditure", "住房保障支出")] == {"total": 4735.85}
     assert by[("income", "收入总计")] == {"total": 16410.71}
+
+
+def test_a_code_in_brackets_before_the_name_is_the_rows_code():
+    # 广州市人民政府办公厅 2026 表6 (p14): [301]工资福利支出, [30101]基本工资 … in one cell
+    rows = _table(_doc("guangzhou-ffddedc938.pdf"), "gpb_basic", 14).rows
+    got = [(r.code, r.name, r.values) for r in rows[:4]]
+    assert got == [
+        (None, "合计", {"total": 14913.65}),
+        ("301", "工资福利支出", {"total": 10613.19}),
+        ("30101", "基本工资", {"total": 1525.99}),
+        ("30102", "津贴补贴", {"total": 4246.66}),
+    ]
+    assert (rows[-1].code, rows[-1].name, rows[-1].values) == ("30399", "其他对个人和家庭的补助", {"total": 0.08})

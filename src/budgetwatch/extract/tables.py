@@ -42,7 +42,8 @@ from .vocabulary import (
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
 EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表|本表\S{0,4}无发生额")
-_CODE_NAME = re.compile(r"^(\d{3}|\d{5}|\d{7})\s*[-－—_]\s*(\D.*)$")
+# 2010101-行政运行, [30201]办公费: a code and its name in one cell
+_CODE_NAME = re.compile(r"^[\[【［]?\s*(\d{3}|\d{5}|\d{7})(?:\s*[-－—_]|\s*[\]】］])\s*(\D.*)$")
 
 
 MAX_HEADER_LEVELS = 4  # the most header rows a printed budget table stacks (部门预算 › 公共预算拨款 › 小计)
@@ -510,6 +511,9 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
     if not values:
         return None
     name = name if name is not None else fallback
+    joined = _CODE_NAME.match(name.strip()) if name and not pieces else None
+    if joined:  # [30201]办公费 in a column the header does not call a name column (部门预算支出经济科目)
+        pieces["code"], name = joined.group(1), squash(joined.group(2))
     if pieces and len(pieces) == 1 and "code" in pieces and len(pieces["code"]) not in (2, 3, 5, 7):
         pieces = {}
     code = tracker.resolve(pieces, total_amount if total_amount is not None else _first(values))
