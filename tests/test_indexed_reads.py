@@ -284,6 +284,9 @@ def test_main_pages_use_indexes_on_postgresql(app):
             "/api/projects?q=（",
             f"/api/documents/{doc}",
             f"/documents/{doc}",
+            f"/documents/{doc}/tables/0.html",
+            f"/documents/{doc}/forms/0.html",
+            "/compare",
         ):
             assert client.get(url).status_code == 200, url
     finally:

@@ -362,9 +362,14 @@ def compare(
     chosen = [is_newest(), Version.year == year, Version.stage == stage]
     if q:
         chosen.append(Version.unit_name.contains(q, autoescape=True))
-    unfigured = select(Version.id).where(*chosen, ~exists().where(KeyFigures.version_id == Version.id))
-    for vid in s.scalars(unfigured).all():  # stored before key figures were kept: computed once, here
-        figures_for(s, vid)
+    lacking = ~exists().where(KeyFigures.version_id == Version.id)  # stored before key figures were kept
+    # the units counted and those lacking figures found in one pass over the year's versions
+    total, unfigured = s.execute(
+        select(func.count(Version.id), func.count(Version.id).filter(lacking)).where(*chosen)
+    ).one()
+    if unfigured:  # their figures computed once, here, before they are ranked
+        for vid in s.scalars(select(Version.id).where(*chosen, lacking)).all():
+            figures_for(s, vid)
     # the figure looked up per version by its key (a join read the whole key_figures table to rank one
     # year's units), then only the page's figures read
     by = select(getattr(KeyFigures, sort)).where(KeyFigures.version_id == Version.id).scalar_subquery()
@@ -375,7 +380,6 @@ def compare(
         .offset(offset)
     )
     page = s.execute(ranked.limit(limit) if limit is not None else ranked).all()
-    total = s.scalar(select(func.count(Version.id)).where(*chosen)) or 0
     figures = figures_many(s, [vid for vid, _ in page])
     rows = [{"id": did, **figures[vid], "rank": offset + i} for i, (vid, did) in enumerate(page, start=1)]
     return Page(rows, total, limit or total, offset)
