@@ -158,6 +158,26 @@ def test_count_findings_print_whole_counts_everywhere(client):
     assert re.fullmatch(r"-?[\d,]+\.\d{2,}", c06["提供值"])
 
 
+def test_missing_region_unit_job_and_batch_are_404_pages_and_json(client):
+    """A region without feed data, a unit, a job and a feed batch that are not stored: 404 with one line naming
+    it — JSON under /api (and with ?format=json), the error page otherwise — as a missing document is."""
+    missing = {
+        "/feed/999999999/2023": "no feed data for region 999999999",
+        "/units/无此单位": "no unit named 无此单位",
+        "/jobs/99999": "no job with id 99999",
+        "/feed/batches/99999": "no batch with id 99999",
+    }
+    api = {"/feed/999999999/2023": "/api/feed/regions/999999999/2023"}
+    for page, detail in missing.items():
+        for url in (api.get(page, "/api" + page), page + "?format=json"):
+            r = client.get(url)
+            assert (r.status_code, r.json()) == (404, {"detail": detail}), url
+        r = client.get(page)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), page
+        assert f'<p class="error">{detail}</p>' in r.text, page
+    assert client.get("/api/regions/x/summary").json() == {"detail": "no region with code x"}
+
+
 def test_upload_ingests_checks_and_reports_errors(client, tmp_path):
     pdf = CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"
     with open(pdf, "rb") as f:

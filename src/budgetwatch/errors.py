@@ -115,7 +115,8 @@ class NotFound(BudgetwatchError):
     def http_status(self) -> int:
         return 404
 
-    def __init__(self, what: str, ids):
+    def __init__(self, what: str, ids, by: str = "with id", where: str = ""):
+        """`by`: how the ids name it (with code, named); `where`: where it was looked for (in document 3)."""
         self.what = what
         self.ids = list(ids)
-        super().__init__(f"no {what} with id {', '.join(map(str, self.ids))}")
+        super().__init__(f"no {what} {by} {', '.join(map(str, self.ids))}" + (f" {where}" if where else ""))

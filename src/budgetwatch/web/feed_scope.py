@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..access.permissions import PAYEE_NAMES
 from ..access.principal import LOCAL, Principal
+from ..errors import NotFound
 
 MASK = "*"
 
@@ -36,10 +37,11 @@ def visible(request: Request, rows: list[dict], key: str = "code") -> list[dict]
     return rows if regions is None else [r for r in rows if r.get(key) in regions]
 
 
-def require_region(request: Request, region: str | None, what: str) -> None:
+def require_region(request: Request, region: str | None, what: str, ident) -> None:
+    """Another region's `what` (a finding, a batch) is not found, as one that is not stored."""
     regions = detail_regions(request)
     if regions is not None and region not in regions:
-        raise HTTPException(404, what)
+        raise NotFound(what, [ident])
 
 
 def masks_payees(request: Request, region: str) -> bool:

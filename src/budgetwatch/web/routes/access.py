@@ -154,7 +154,7 @@ def admin_regions(request: Request) -> frozenset[str] | None:
 def _own_tenant(request: Request, region: str) -> None:
     regions = admin_regions(request)
     if regions is not None and region not in regions:
-        raise HTTPException(404, f"no region {region} in your administration")
+        raise NotFound("region", [region], by="with code", where="in your administration")
 
 
 class NewUser(BaseModel):

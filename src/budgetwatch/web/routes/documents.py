@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, Request
+from fastapi import APIRouter, Depends, Path as FastPath, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -89,7 +89,7 @@ def row_json(
     d = get_document(s, document_id)
     doc = d["doc"]
     if not 0 <= index < len(doc.tables) or not 0 <= row < len(doc.tables[index].rows):
-        raise HTTPException(404, f"document {document_id} has no table {index} row {row}")
+        raise NotFound("row", [row], by="numbered", where=f"in table {index} of document {document_id}")
     t, r = doc.tables[index], doc.tables[index].rows[row]
     by_cell, _ = finding_cells(doc, d["findings"])
     prefix = f"c-{index}-{row}-"
@@ -120,7 +120,7 @@ def table_download(
     d = get_document(s, document_id)
     doc = d["doc"]
     if not 0 <= index < len(doc.tables):
-        raise HTTPException(404, f"document {document_id} has no table {index}")
+        raise NotFound("table", [index], by="numbered", where=f"in document {document_id}")
     one = type(doc)(
         unit=doc.unit,
         year=doc.year,
@@ -236,7 +236,7 @@ def table_rows_html(
 
     d = get_document(s, document_id)
     if not 0 <= index < len(d["doc"].tables):
-        raise HTTPException(404, f"document {document_id} has no table {index}")
+        raise NotFound("table", [index], by="numbered", where=f"in document {document_id}")
     by_cell, _ = finding_cells(d["doc"], d["findings"])
     return HTMLResponse(table_body(d["id"], d["doc"], index, by_cell))
 
@@ -251,5 +251,5 @@ def form_rows_html(
 
     doc = get_document(s, document_id)["doc"]
     if not 0 <= index < len(doc.forms):
-        raise HTTPException(404, f"document {document_id} has no form {index}")
+        raise NotFound("form", [index], by="numbered", where=f"in document {document_id}")
     return HTMLResponse(form_rows(doc.forms[index]))

@@ -369,5 +369,5 @@ def execution_decision(request: Request, body: Decision, finding_id: int = FastP
     """确认 or 排除 an execution finding; kept by (region, fingerprint) across re-runs and dates."""
     assert body.status in STATUSES
     with request.app.state.engine.begin() as c:
-        scope.require_region(request, EQ.finding_region(c, finding_id), f"no execution finding with id {finding_id}")
+        scope.require_region(request, EQ.finding_region(c, finding_id), "execution finding", finding_id)
         return run_decide(c, finding_id, body.status, body.reason, body.by)  # NotFound: 404

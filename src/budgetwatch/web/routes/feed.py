@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, 
 from sqlalchemy.orm import Session
 
 from ...checks.rule import SEVERITY_ZH
+from ...errors import NotFound
 from ...feed import push, queries as FQ
 from ...feed.reconcile import stored_findings
 from ...vocab.enums import BatchStatus, labels
@@ -59,7 +60,7 @@ def region_json(s: Session, region: str, year: int, as_of: date | None, request:
     c = _conn(s)
     r = FQ.region(c, region)
     if r is None:
-        raise HTTPException(404, f"no feed data for region {region}")
+        raise NotFound("feed data", [region], by="for region")
     engine = s.get_bind().engine
     mine = scope.own_batches(request, region) if request is not None else None
     unmatched = FQ.unmatched_payments(c, region, year, batches=mine)
@@ -85,10 +86,10 @@ def batch_json(s: Session, batch_id: int, request: Request | None = None) -> dic
         and scope.detail_regions(request) is not None
         and b["region_code"] not in (scope.detail_regions(request) or ())
     ):
-        raise HTTPException(404, f"no batch {batch_id}")  # another region's batch: not found, as a document
+        raise NotFound("batch", [batch_id])  # another region's batch: not found, as a document
     mine = scope.own_batches(request, b["region_code"]) if request is not None else None
     if mine is not None and batch_id not in set(c.scalars(mine)):
-        raise HTTPException(404, f"no batch {batch_id}")  # a finance uploader sees its own batches only
+        raise NotFound("batch", [batch_id])  # a finance uploader sees its own batches only
     rejects = FQ.reject_rows(c, batch_id)
     if request is not None and scope.masks_payees(request, b["region_code"]):
         for r in rejects:  # the rows as sent carry payees: a deputy sees the reason, not the person
@@ -100,7 +101,7 @@ def unit_json(s: Session, region: str, year: int, agency: str, as_of: date | Non
     c = _conn(s)
     units = [u for u in FQ.units(c, region, year, as_of) if u["agency_code"] == agency]
     if not units:
-        raise HTTPException(404, f"no unit {agency} in the feed of {region} {year}")
+        raise NotFound("unit", [agency], by="with code", where=f"in the feed of {region} {year}")
     return {
         "region": FQ.region(c, region),
         "fiscal_year": year,
@@ -228,7 +229,7 @@ def agencies_json(s: Session, region: str, year: int) -> dict:
 
     c = _conn(s)
     if FQ.region(c, region) is None:
-        raise HTTPException(404, f"no feed data for region {region}")
+        raise NotFound("feed data", [region], by="for region")
     units = candidate_units(s, region, year)
     names = {u["unit_id"]: u["name"] for u in units}
     a = AgencyRow.__table__
@@ -287,7 +288,7 @@ async def agency_match(request: Request, region: Region, year: Year, agency: Age
         try:
             done = set_manual_match(s, region, year, agency, int(raw) if raw else None)
         except KeyError:
-            raise HTTPException(404, f"no agency {agency} in the feed of {region} {year}") from None
+            raise NotFound("agency", [agency], by="with code", where=f"in the feed of {region} {year}") from None
         except ValueError as e:
             raise HTTPException(422, str(e)) from None
     request.scope["budgetwatch.audit_detail"] = {"agency": agency, "unit_id": done["unit_id"], "before": done["before"]}

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...errors import NotFound
 from ...store.jobs import Progress
 from ...store.schema import DocumentRecord, JobRecord, Version
 from .. import deps
@@ -50,7 +51,7 @@ def describe(job: JobRecord, p: Progress) -> str:
 def _job(request: Request, s: Session, job_id: int) -> dict:
     job = s.scalars(select(JobRecord).where(JobRecord.id == job_id)).first()  # scoped: another region's is absent
     if job is None:
-        raise HTTPException(404, f"no job {job_id}")
+        raise NotFound("job", [job_id])
     p = runner(request).progress_of(job)
     ids = job.result or []
     units = (
@@ -113,7 +114,7 @@ def check_job(
     seen = set(s.scalars(select(DocumentRecord.id).where(DocumentRecord.id.in_(documents))).all())
     missing = [d for d in documents if d not in seen]
     if missing:
-        raise HTTPException(404, f"no document {missing[0]}")
+        raise NotFound("document", missing[:1])
     regions = set(s.scalars(select(Version.region_code).where(Version.document_id.in_(seen))).all())
     if len(regions) == 1:  # the job belongs where its documents do: whoever sees them sees it
         region = next(iter(regions))

@@ -3,12 +3,13 @@ summaries (documents, budget totals, findings by rule, open questions) — with 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from ...access.principal import Scope
 from ...access.regions import is_code, region_names
 from ...analysis.figures import figures_many
+from ...errors import NotFound
 from .. import queries as Q
 from ..fastjson import FastJSONRoute
 
@@ -63,7 +64,7 @@ def region_summary(request: Request, code: str):
     """One region's summary; 404 for a region outside the principal's detail and summary regions."""
     scope = _scope(request)
     if not is_code(code) or not (scope.detail is None or code in scope.detail or code in scope.summary):
-        raise HTTPException(404, f"no region {code}")
+        raise NotFound("region", [code], by="with code")
     with Session(request.app.state.engine) as s:  # summary regions are outside the detail scope: read them here
         return summary(s, code)
 

@@ -3,11 +3,12 @@ page) — /api/units, /api/units/{unit} and their pages, each also CSV/XLSX."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ...analysis.figures import KEYS
 from ...checks.rule import fmt_amount
+from ...errors import NotFound
 from ...model import DERIVED_FIGURES
 from .. import deps, queries as Q
 from ..deps import session
@@ -71,7 +72,7 @@ def unit_json(unit: str, s: Session = Depends(session)):
     """单位: one unit across years — key figures per document (万元)."""
     data = Q.unit(s, unit)
     if data is None:
-        raise HTTPException(404, f"no unit named {unit}")
+        raise NotFound("unit", [unit], by="named")
     return data
 
 
