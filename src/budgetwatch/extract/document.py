@@ -190,7 +190,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
                     prev_form = form
             continue
         if kind == "unit_performance":
-            goes_on = prev_unit if prev_unit and _continues(prev_unit[2], prev_unit[0], title) else None
+            goes_on: tuple | None = prev_unit if prev_unit and _continues(prev_unit[2], prev_unit[0], title) else None
             form, table, unit_reader = parse_unit_form(title, body, goes_on[:2] if goes_on else None)
             if goes_on and not _restarts_unit_form(goes_on[0], form, goes_on[3], table):
                 goes_on[0].indicators.extend(form.indicators)

@@ -93,7 +93,9 @@ def parse_declaration(
 ) -> tuple[Form, IndicatorReader, bool]:
     """One 申报表 form. Returns (form, reader, merged) — merged when this part continues `previous`."""
     project, amount, unit = None, None, None
-    grid_start, reader, header = None, None, None
+    grid_start: int | None = None
+    reader = None
+    header: list[str] = []  # set with grid_start
     whole_period = None
     headed = False  # a header block (项目名称, 资金 …) printed above the grid
     form_info: dict[str, str] = {}
@@ -151,6 +153,7 @@ def parse_declaration(
         previous is not None
         and previous.layout == "declaration"
         and headless
+        and grid_start is not None
         and not _restarts(previous, body[grid_start + 1 :])
     ) or (
         previous is not None
@@ -166,7 +169,7 @@ def parse_declaration(
     )
     form = (
         previous
-        if continuing
+        if continuing and previous is not None
         else Form(project=project, amount=amount, money_unit=unit, location=title.location, layout="declaration")
     )
     if continuing:

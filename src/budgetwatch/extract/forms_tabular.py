@@ -63,10 +63,11 @@ def parse_tabular(
     header_goes_on = False  # the row before was the grid's header, printed again over a page
 
     def feed(lines):
+        form, rd = current, reader  # the closure's: narrowed here
         for held, tokens in lines:
-            ind = reader.read(tokens, held.location) if current is not None and reader is not None else None
-            if ind:
-                current.indicators.append(ind)
+            ind = rd.read(tokens, held.location) if form is not None and rd is not None else None
+            if ind and form is not None:
+                form.indicators.append(ind)
 
     def open_form(name: str, amount: float, amt_text: str, location, first: Line, band) -> None:
         """A project's form begins: its indicators read from here on (a merged name waits for its text)."""
@@ -182,7 +183,11 @@ def parse_tabular(
             tokens = (
                 anchored
                 if anchored is not None
-                else (ln.cells[ind_j:] if ind_j is not None else ln.cells[amount_j + 1 :])
+                else ln.cells[ind_j:]
+                if ind_j is not None
+                else ln.cells[amount_j + 1 :]
+                if amount_j is not None  # always, where an amount was read
+                else ln.cells
             )
         elif nospace(name) in WHOLE_TOTAL_NAMES or (name and amt is None and not has_indicator_tokens(ln.cells)):
             continue  # the unit's total row, or the unit's name row
@@ -420,5 +425,5 @@ class MergedNames:
                     below = [n for t, n in names if t >= top]
                     above = [n for t, n in names if t < top]
                     # no name printed on the page: the merged cell of the project before goes on
-                    f.project = (below[:1] or above[-1:] or [prev.project if prev is not None else None])[0]
+                    f.project = next(iter(below[:1] or above[-1:]), prev.project if prev is not None else None)
             prev = f

@@ -9,6 +9,7 @@ printed apart, or 指标解释 between the name and the value), the row is read 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Indicator
@@ -105,7 +106,9 @@ class IndicatorReader:
         tokens = [c for c in (squash(x) for x in cells) if c and nospace(c) not in self.frame]
         if not tokens:
             return None, []
-        row_l1, l2s, rest = None, [], []
+        row_l1: str | None = None
+        l2s: list[str] = []
+        rest: list[str] = []
         twice = False
         for k, t in enumerate(tokens):
             n = nospace(t)
@@ -159,7 +162,7 @@ class IndicatorReader:
             ):
                 self.level1 = parent
         if self.value_columns:
-            return self._positional(cells, where), printed
+            return self._positional(self.value_columns, cells, where), printed
         if (
             len(rest) == 1
             and annual
@@ -185,8 +188,7 @@ class IndicatorReader:
             page=where.get("page"),
         ), printed
 
-    def _positional(self, cells, where: dict) -> Indicator | None:
-        vc = self.value_columns
+    def _positional(self, vc: ValueColumns, cells, where: dict) -> Indicator | None:
         get = lambda j: squash(cells[j]) if j < len(cells) and cells[j] else ""  # noqa: E731
         name = get(vc.name)
         # 定性/定量 says what kind of value it is, not how to compare: qualitative values stay as printed
@@ -306,14 +308,15 @@ def from_column(ln: Line, ind_j: int | None, header: Line | None, columns: Value
     """A row without level labels, read by position: its cells from the grid's first column on, where the row
     lies in the header's columns (one cell short: the page dropped the empty first column; ruled otherwise:
     each cell goes to the header column over it)."""
-    cells = ln.cells
+    cells: Sequence[str] = ln.cells
     if columns is None or ind_j is None or header is None:
         return cells
     width = len(header.cells)
     if len(cells) not in (width, width - 1):
-        cells = _under_header(ln, header)
-        if cells is None:
+        placed = _under_header(ln, header)
+        if placed is None:
             return ln.cells
+        cells = placed
     return list(cells[ind_j - (width - len(cells)) :])
 
 

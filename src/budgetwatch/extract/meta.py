@@ -39,7 +39,7 @@ def _unit_from_row(cells) -> str | None:
 
 def cover_text(lines: list[Line]) -> str:
     """The cover: the first lines before the 目录 (a converter splits it over several lines)."""
-    parts = []
+    parts: list[str] = []
     for ln in lines[:60]:
         t = nospace(ln.text)
         if not t:
@@ -82,7 +82,7 @@ def find_unit(lines: list[Line]) -> str | None:
 
 def _find_unit(lines: list[Line]) -> str | None:
     """部门名称/单位名称 lines decide; else the cover; else the prefix of a title."""
-    named = Counter()
+    named: Counter[str] = Counter()
     for ln in lines:
         if ln.is_row:
             continue
@@ -163,7 +163,7 @@ def find_year(lines: list[Line], titles: list[str]) -> int | None:
     m = _cover_match(lines)
     if m:
         return int(m.group(1))
-    years = Counter()
+    years: Counter[int] = Counter()
     for t in titles:
         for y in re.findall(r"(20\d{2})\s*年?", t):
             years[int(y)] += 1
@@ -194,7 +194,7 @@ def find_scope(lines: list[Line]) -> str | None:
     m = _cover_match(lines)
     if m and m.group(2):
         return "department" if m.group(2) == "部门" else "unit"
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for ln in lines:
         t = nospace(ln.text)
         counts["department"] += len(re.findall(r"部门(?:综合)?(?:预算|决算)", t))

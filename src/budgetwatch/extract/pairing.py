@@ -108,9 +108,9 @@ def read_documents(paths: list[Path]) -> Iterator[tuple[list[Path], dict[Path, S
         elif pr.narrative_only or pr.tables_only:
             waiting.append(pr)
         else:
-            yield [path], {path: pr.source}
+            yield [path], {path: pr.source} if pr.source is not None else {}
     for group in _pair(waiting):
-        yield [pr.path for pr in group], {pr.path: pr.source for pr in group}
+        yield [pr.path for pr in group], {pr.path: pr.source for pr in group if pr.source is not None}
 
 
 def _pair(profiles: list[Profile]) -> list[list[Profile]]:
@@ -130,7 +130,8 @@ def _pair(profiles: list[Profile]) -> list[list[Profile]]:
         used_t.add(j)
         partner[narratives[i].path] = tables[j]
         partner[tables[j].path] = narratives[i]
-    groups, seen = [], set()
+    groups: list[list[Profile]] = []
+    seen: set[Path] = set()
     for pr in profiles:
         if pr.path in seen:
             continue

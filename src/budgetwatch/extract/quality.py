@@ -5,7 +5,7 @@ document's defects (the checks give one 提示 instead)."""
 
 from __future__ import annotations
 
-from ..model import Table
+from ..model import Row, Table
 from ..vocab.kinds import FUNCTION_KINDS
 from .codes import function_code_valid
 from .text_rules import half_unit
@@ -29,14 +29,16 @@ def digit_dropped(longer: str, shorter: str) -> bool:
 def _sums(t: Table):
     """(whole row, key, whole value, Σ parts, the parts' (row, key)) of the table's own sums: a 类/款 and the
     codes printed under it, and 合计 = 基本支出 + 项目支出 within a row."""
-    coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side and not r.block]
-    for i, r in enumerate(coded):
-        kids = []
-        for c in coded[i + 1 :]:
-            if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
+    coded = [(r, r.code) for r in t.rows if r.code and r.code.isdigit() and not r.side and not r.block]
+    for i, (r, code) in enumerate(coded):
+        kids: list[Row] = []
+        kid_codes: list[str] = []
+        for c, c_code in coded[i + 1 :]:
+            if not (c_code.startswith(code) and len(c_code) > len(code)):
                 break
-            if not any(len(a.code) < len(c.code) and c.code.startswith(a.code) and a is not c for a in kids):
+            if not any(len(a) < len(c_code) and c_code.startswith(a) for a in kid_codes):
                 kids.append(c)
+                kid_codes.append(c_code)
         if not kids:
             continue
         for k, v in r.values.items():
@@ -44,9 +46,9 @@ def _sums(t: Table):
                 continue
             yield r, k, v, sum(c.values.get(k, 0.0) for c in kids), [(c, k) for c in kids if k in c.values]
     for r in t.rows:
-        v = r.values
-        if "total" in v and "basic" in v and "project" in v:
-            yield r, "total", v["total"], v["basic"] + v["project"], [(r, "basic"), (r, "project")]
+        vs = r.values
+        if "total" in vs and "basic" in vs and "project" in vs:
+            yield r, "total", vs["total"], vs["basic"] + vs["project"], [(r, "basic"), (r, "project")]
 
 
 def assess(t: Table) -> tuple[str | None, str | None]:

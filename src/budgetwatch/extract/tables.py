@@ -253,7 +253,7 @@ def column_groups(
     """(side, first column, end column, block label) of each part of the table."""
     if split is None:
         return [(None, 0, ncols, None)]
-    out = [("income", 0, split, None)]
+    out: list[tuple[str | None, int, int, str | None]] = [("income", 0, split, None)]
     exp = [c for c in columns if c.side == "expenditure"]
     for g in sorted({c.group for c in exp}):
         idx = [c.index for c in exp if c.group == g]
@@ -288,10 +288,10 @@ def find_money_unit(title: Line, notes: list[Line], header_rows) -> str | None:
 def align_columns(lines: list[Line]) -> list[Line]:
     """PDF pages of one table can have different grids (a continuation page without the header's
     extra rulings): put every cell in the column of the table's first grid that it overlaps most."""
-    heads = [ln for ln in lines[:10] if ln.spans and len(ln.spans) == len(ln.cells) > 1]
+    heads = [(ln, ln.spans) for ln in lines[:10] if ln.spans and len(ln.spans) == len(ln.cells) > 1]
     if not heads:
         return lines
-    ref = max(heads, key=lambda ln: len(ln.cells)).spans  # the grid, not a note line above it
+    ref = max(heads, key=lambda h: len(h[0].cells))[1]  # the grid, not a note line above it
     out = []
     for ln in lines:
         sp = ln.spans
@@ -318,7 +318,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     notes = [ln for ln in body if not ln.is_row and ln.text]
     first_row_no = rows_lines[0].no if rows_lines else None
     head_notes = [n for n in notes if first_row_no is None or n.no < first_row_no]
-    header, data = [], []
+    header: list[tuple[str, ...]] = []
+    data: list[Line] = []
     for ln in rows_lines:
         if not data and not is_data_row(ln.cells):
             if not is_column_numbers(ln.cells):
@@ -376,9 +377,9 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     table.rows = _without_repeated_totals(table.rows)
     for lo in sorted(later):
         table.rows.extend(later[lo])
-    seen = []
+    seen: list[str] = []
     for c in columns:
-        if c.role == "value" and c.key not in seen:
+        if c.role == "value" and c.key is not None and c.key not in seen:
             seen.append(c.key)
             if 0 < len(c.path) <= MAX_HEADER_LEVELS:  # deeper: data rows were read as header rows
                 table.headers[c.key] = [squash(p) for p in c.path]
@@ -490,7 +491,7 @@ def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeT
                 if name is None and not values:
                     name = squash(c)  # a label pushed right by the layout
                 continue
-            key = col.key if role == "value" else f"x:col{j + 1}"
+            key = col.key if role == "value" and col.key is not None else f"x:col{j + 1}"
             if key in values:
                 key = f"x:{col.label}#{j + 1}"
             values[key] = float(amount)

@@ -66,7 +66,7 @@ def half_unit(printed: str | None) -> float:
 
 
 def is_code(s: str | None) -> bool:
-    return bool(s) and s.isdigit() and 2 <= len(s) <= 9
+    return bool(s) and s is not None and s.isdigit() and 2 <= len(s) <= 9
 
 
 def strip_enum(s: str) -> str:

@@ -118,7 +118,7 @@ def admin_operating_of(table: Table, columns, year: int | None) -> Table | None:
 def canonical_rows(table: Table) -> None:
     """Rows named as the spec names them: 因公出国（境）费用 → 因公出国（境）费, “三公”经费 → 合计; where the
     table also prints 会议费/培训费, the printed total that covers them is 总计 and 合计 is the 三公 total."""
-    named = []
+    named: list[str | None] = []
     for r in table.rows:
         n = nospace(r.name or "")
         item = item_of(n, [n]) if n else None
@@ -128,13 +128,13 @@ def canonical_rows(table: Table) -> None:
             item = "总计"
         named.append(item)
     if not any(n in _MEETING for n in named):
-        for r, n in zip(table.rows, named):
-            if n and n != "总计":
-                r.name = n
+        for r, as_named in zip(table.rows, named):
+            if as_named and as_named != "总计":
+                r.name = as_named
         return
     parts = {n: r for r, n in zip(table.rows, named) if n in THREE_PUBLIC_PARTS + _MEETING}
-    for r, n in zip(table.rows, named):
-        if n == "合计":
+    for r, as_named in zip(table.rows, named):
+        if as_named == "合计":
             raw = nospace(r.name or "")
             wide = "三公" not in raw and any("三公" in nospace(x.name or "") for x in table.rows if x is not r)
             k = "total" if "total" in r.values else next(iter(r.values), None)
@@ -143,8 +143,8 @@ def canonical_rows(table: Table) -> None:
                 meet = sum(p.values.get(k, 0.0) for m, p in parts.items() if m in _MEETING)
                 wide = meet > 0 and abs(r.values[k] - three - meet) < abs(r.values[k] - three)
             r.name = "总计" if wide else "合计"
-        elif n:
-            r.name = n
+        elif as_named:
+            r.name = as_named
 
 
 def items_as_rows(table: Table, columns, year: int | None) -> None:
@@ -175,7 +175,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
         ]
     row = total_row or _current_row(table.rows, year)
     found: dict[tuple[str, str], str] = {}
-    first = {}
+    first: dict[str, int] = {}
     for c in columns:
         if c.role == "value":
             first.setdefault(c.key, c.index)

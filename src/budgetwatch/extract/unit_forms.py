@@ -112,7 +112,7 @@ def _budget_block(title: Line, rows: list[Line], money_unit: str | None) -> Tabl
         )
         for ln in with_amounts:  # not 部门预算编码 | 301
             table.rows.extend(
-                r for r in _block_pairs(ln, [nospace(c) for c in ln.cells], []) if not _NOT_MONEY.search(r.name)
+                r for r in _block_pairs(ln, [nospace(c) for c in ln.cells], []) if not _NOT_MONEY.search(r.name or "")
             )
         return table if table.rows else None
     first = rows.index(with_amounts[0])
@@ -136,7 +136,8 @@ def _money_columns(title: Line, above: list[Line], row: Line, stop: int | None, 
         and len([c for c in header[0].cells if c]) <= 2
     ):
         header = header[1:]  # 部门名称 | 北京市司法局 over the block
-    at = [j for j, c in enumerate(row.cells[:stop]) if parse_money(c) is not None]
+    money = {j: m for j, c in enumerate(row.cells[:stop]) if (m := parse_money(c)) is not None}
+    at = list(money)
     if not header or not at:
         return None
     paths = filled_header_grid([[nospace(c) for c in ln.cells] for ln in header])
@@ -150,7 +151,7 @@ def _money_columns(title: Line, above: list[Line], row: Line, stop: int | None, 
         table.rows.append(
             Row(
                 name=path[-1],
-                values={"total": float(parse_money(row.cells[j]))},
+                values={"total": float(money[j])},
                 block=block,
                 line=row.location.get("line"),
                 page=row.page,
