@@ -166,8 +166,12 @@ def test_missing_region_unit_job_and_batch_are_404_pages_and_json(client):
         "/units/无此单位": "no unit named 无此单位",
         "/jobs/99999": "no job with id 99999",
         "/feed/batches/99999": "no batch with id 99999",
+        "/execution/999999999/2023": "no feed data for region 999999999",
     }
-    api = {"/feed/999999999/2023": "/api/feed/regions/999999999/2023"}
+    api = {
+        "/feed/999999999/2023": "/api/feed/regions/999999999/2023",
+        "/execution/999999999/2023": "/execution/999999999/2023?format=json",
+    }
     for page, detail in missing.items():
         for url in (api.get(page, "/api" + page), page + "?format=json"):
             r = client.get(url)

@@ -18,6 +18,7 @@ from ...access.principal import LOCAL, Principal, Scope
 from ...access.tables import Question
 from ...analysis.figures import KEYS, figures_many
 from ...checks.rule import FAMILIES, fmt_amount
+from ...errors import NotFound
 from .. import deps, queries as Q
 from ..fastjson import FastJSON
 from ..templating import render
@@ -241,7 +242,7 @@ def _get(s: Session, request: Request, question_id: int) -> Question:
     try:
         return QS.get(s, principal(request), question_id)
     except LookupError:
-        raise HTTPException(404, f"no question with id {question_id}") from None
+        raise NotFound("question", [question_id]) from None
 
 
 @router.get("/api/questions/{question_id}")
@@ -265,7 +266,7 @@ def _step(request: Request, s: Session, question_id: int, kind: str, body: StepB
     except QS.QuestionError as e:
         raise HTTPException(409, str(e)) from None
     except LookupError:
-        raise HTTPException(404, f"no question with id {question_id}") from None
+        raise NotFound("question", [question_id]) from None
     s.commit()
     _note(request, question=q.id, step=kind, status=q.status)
     return QS.to_dict(q, QS.events_of(s, q))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from ...checks.rule import RULES, SEVERITY_ZH, fmt_amount
+from ...errors import NotFound
 from ...execution import figures as EF, queries as EQ
 from ...execution.run import STATUSES, decide as run_decide, default_as_of
 from ...execution.view import time_share
@@ -86,7 +87,7 @@ def _as_of(c: Connection, region: str, year: int, text: str | None) -> date:
 def _region(c: Connection, region: str) -> dict:
     r = FQ.region(c, region)
     if r is None:
-        raise HTTPException(404, f"no feed data for region {region}")
+        raise NotFound("feed data", [region], by="for region")
     return r
 
 
@@ -197,7 +198,7 @@ def execution_unit(
     fast = EF.kept(c, region, year, day)
     unit = next((u for u in (EF.units if fast else FQ.units)(c, region, year, day) if u["agency_code"] == agency), None)
     if unit is None:
-        raise HTTPException(404, f"no unit {agency} in the feed of {region} {year}")
+        raise NotFound("unit", [agency], by="with code", where=f"in the feed of {region} {year}")
     lines = FQ.unit_lines(c, region, year, agency, day)
     months = (EF.unit_months if fast else EQ.unit_months)(c, region, year, agency, day)
     findings = _shown(request, c, region, year, EQ.stored_findings(c, region, year, as_of=day, agency=agency))
@@ -229,7 +230,7 @@ def execution_line(
     """One 指标 line: its figures, its payments, and the rule hits on it explained."""
     line = EQ.line_row(c, region, year, src_id)
     if line is None:
-        raise HTTPException(404, f"no line {src_id} in the feed of {region} {year}")
+        raise NotFound("line", [src_id], by="with id", where=f"in the feed of {region} {year}")
     day = _as_of(c, region, year, as_of)
     figures = next((x for x in FQ.unit_lines(c, region, year, line["agency_code"], day) if x["src_id"] == src_id), {})
     mine = scope.own_batches(request, region)
