@@ -85,7 +85,7 @@ class Table:
     kind: str
     title: str
     money_unit: str | None
-    location: dict[str, int]
+    location: dict[str, Any]  # page (PDF) or line (text); file, in a document read from several files
     rows: list[Row] = field(default_factory=list)
     empty: bool = False
     columns: list[str] = field(default_factory=list)  # column keys in printed order
@@ -174,7 +174,7 @@ class Form:
     project: str | None
     amount: float | None
     money_unit: str | None
-    location: dict[str, int]
+    location: dict[str, Any]  # as a table's
     indicators: list[Indicator] = field(default_factory=list)
     layout: str = "declaration"  # declaration (申报表) | tabular (公开表) | unit (整体)
     pages: int = 1  # printed parts merged into this form
@@ -220,19 +220,22 @@ class TextLine:
     text: str
     line: int | None = None
     page: int | None = None
+    file: str | None = None  # the file's name, in a document read from several (as a table's location["file"])
 
     def to_dict(self) -> dict[str, Any]:
-        loc = {"page": self.page} if self.page is not None else {"line": self.line}
-        return {"text": self.text, "location": loc}
+        return {"text": self.text, "location": self.location}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TextLine:
         loc = d.get("location") or {}
-        return cls(text=d.get("text") or "", line=loc.get("line"), page=loc.get("page"))
+        return cls(text=d.get("text") or "", line=loc.get("line"), page=loc.get("page"), file=loc.get("file"))
 
     @property
-    def location(self) -> dict[str, int | None]:
-        return {"page": self.page} if self.page is not None else {"line": self.line}
+    def location(self) -> dict[str, Any]:
+        loc: dict[str, Any] = {"page": self.page} if self.page is not None else {"line": self.line}
+        if self.file is not None:
+            loc["file"] = self.file
+        return loc
 
 
 @dataclass

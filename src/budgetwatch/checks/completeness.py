@@ -96,7 +96,7 @@ def _notes_near(view: DocView, t) -> list[str]:
     """Lines printed with the table: on its page (PDF), or within the lines after its title (text)."""
     page, line = t.location.get("page"), t.location.get("line")
     if page is not None:
-        return [ln.text for ln in view.doc.narrative if ln.page == page]
+        return [ln.text for ln in view.doc.narrative if ln.page == page and ln.file == t.location.get("file")]
     if line is not None:
         return [ln.text for ln in view.doc.narrative if ln.line is not None and line <= ln.line <= line + 40]
     return []
@@ -187,7 +187,7 @@ def template_residue(view: DocView):
             yield dict(
                 page=ln.page,
                 line=ln.line,
-                file=view.file,
+                file=view.file_of(ln),
                 table_title="说明",
                 token=m.group(0),
                 snippet=ln.text[max(0, m.start() - 20) : m.end() + 20],
@@ -220,7 +220,7 @@ def malformed_numbers(view: DocView):
             yield dict(
                 page=p.page,
                 line=p.line,
-                file=view.file,
+                file=view.file_of(p),
                 table_title="说明",
                 token=m.group(0),
                 evidence={"claim": p.text[max(0, m.start() - 40) : m.end() + 20]},
@@ -278,7 +278,7 @@ def scope_wording(view: DocView):
         yield dict(
             page=p.page,
             line=p.line,
-            file=view.file,
+            file=view.file_of(p),
             table_title="说明",
             count=len(hits),
             snippet=p.text[max(0, i - 20) : i + 20],
@@ -306,7 +306,7 @@ def annotations(view: DocView):
         yield dict(
             page=first.page,
             line=first.line,
-            file=view.file,
+            file=view.file_of(first),
             table_title="说明",
             count=len(hits),
             snippet=first.text.strip(),

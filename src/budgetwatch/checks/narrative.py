@@ -39,7 +39,7 @@ def _where(view: DocView, c: Claim, unit: str = "万元") -> dict:
     return {
         "page": c.page,
         "line": c.line,
-        "file": view.file,
+        "file": view.file_of(view.paragraphs[c.paragraph]) if c.paragraph < len(view.paragraphs) else view.file,
         "money_unit": unit,
         "table_title": "说明",
         "sentence": c.sentence[:120],

@@ -45,7 +45,7 @@ def _form_at(view: DocView, f: Form, **kw) -> dict:
     out = dict(
         page=f.location.get("page"),
         line=f.location.get("line"),
-        file=view.file,
+        file=view.file_of(f.location),
         table_title="项目支出绩效目标表",
         table_kind="project_form",
         row_name=f.project,
@@ -481,7 +481,7 @@ def project_count(view: DocView):
                 yield dict(
                     page=p.page,
                     line=p.line,
-                    file=view.file,
+                    file=view.file_of(p),
                     table_title="说明",
                     value=float(claimed),
                     expected=float(n),

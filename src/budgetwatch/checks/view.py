@@ -33,6 +33,7 @@ class Paragraph:
     text: str
     page: int | None
     line: int | None
+    file: str | None = None  # in a document read from several files: the one it starts in
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,12 @@ class DocView:
     def file(self) -> str | None:
         return self.doc.files[0].name if len(self.doc.files) == 1 else None
 
+    def file_of(self, where) -> str | None:
+        """The file a table's or form's location (a dict), a narrative line or a paragraph was printed in:
+        pages restart in each file of a document read from several; else the document's only file."""
+        f = where.get("file") if isinstance(where, dict) else getattr(where, "file", None)
+        return f or self.file
+
     def at(self, t: Table, row: Row | None = None, column: str | None = None, wan: bool = False) -> dict:
         """The location fields of a finding about a table (and a row, a column); `wan`: its figures are
         given in 万元 (compared across tables)."""
@@ -92,7 +99,7 @@ class DocView:
             "table_kind": t.kind,
             "table_title": t.title,
             "money_unit": "万元" if wan else t.money_unit,
-            "file": self.file,
+            "file": self.file_of(t.location),  # a row is printed in its table's file
             "page": (row.page if row else None) or t.location.get("page"),
             "line": (row.line if row else None) or t.location.get("line"),
             "table": t.title,
@@ -135,10 +142,10 @@ class DocView:
                 start = ln
             buf.append(t)
             if (t.endswith(("。", "：", ":")) and not _LIST_LEAD.search(t)) or len(t) < 12:
-                out.append(Paragraph("".join(buf), start.page, start.line))
+                out.append(Paragraph("".join(buf), start.page, start.line, start.file))
                 buf, start = [], None
         if buf:
-            out.append(Paragraph("".join(buf), start.page, start.line))
+            out.append(Paragraph("".join(buf), start.page, start.line, start.file))
         return out
 
     @cached_property

@@ -54,7 +54,7 @@ def flaws(view: DocView):
         yield dict(
             page=ln.page,
             line=ln.line,
-            file=view.file,
+            file=view.file_of(ln),
             table_title="说明",
             what=what,
             count=len(hits),
@@ -100,7 +100,7 @@ def reason_against_direction(view: DocView):
                 yield dict(
                     page=p.page,
                     line=p.line,
-                    file=view.file,
+                    file=view.file_of(p),
                     table_title="说明",
                     dir_zh="增加" if up else "减少",
                     against="减少、压缩" if up else "增加、新增",
@@ -137,7 +137,7 @@ def admin_reason_personnel(view: DocView):
             yield dict(
                 page=p.page,
                 line=p.line,
-                file=view.file,
+                file=view.file_of(p),
                 table_title="说明",
                 reason=m.group("reason")[:50],
                 dir_zh=m.group(1),
@@ -177,7 +177,7 @@ def same_year_comparison(view: DocView):
         yield dict(
             page=p.page,
             line=p.line,
-            file=view.file,
+            file=view.file_of(p),
             table_title="说明",
             year=y,
             prev=y - 1,
@@ -204,21 +204,21 @@ _SECRET = re.compile(r"(?:绝密|机密|秘密)\s*(?:★|\d{1,2}\s*年|[（(]\d{
     suggestion="建议核实所引文件的密级及其能否公开引用，删除公开文本中的密级标志。",
 )
 def secrecy_marks(view: DocView):
-    texts = [(ln.text, ln.page, ln.line) for ln in view.doc.narrative if "密" in ln.text]
+    texts = [(ln.text, ln.page, ln.line, ln.location) for ln in view.doc.narrative if "密" in ln.text]
     texts += [
-        (v, f.location.get("page"), f.location.get("line"))
+        (v, f.location.get("page"), f.location.get("line"), f.location)
         for f in view.doc.forms
         for v in f.info.values()
         if "密" in v
     ]
-    for t, page, line in texts:
+    for t, page, line, where in texts:
         m = _SECRET.search(nospace(t))
         if m:
             s = nospace(t)
             yield dict(
                 page=page,
                 line=line,
-                file=view.file,
+                file=view.file_of(where),
                 table_title="说明",
                 token=m.group(0),
                 snippet=s[max(0, m.start() - 20) : m.end() + 20],
@@ -298,7 +298,7 @@ def higher_level_wording(view: DocView):
         yield dict(
             page=p.page,
             line=p.line,
-            file=view.file,
+            file=view.file_of(p),
             table_title="说明",
             unit=view.doc.unit,
             level=level,

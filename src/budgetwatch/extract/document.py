@@ -211,7 +211,7 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
     quality.mark(doc.tables)
     # everything printed outside tables and forms: the 说明, the cover, the 目录 (rows of title | page)
     doc.narrative = [
-        TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page)
+        TextLine(ln.text, line=None if ln.page is not None else ln.no, page=ln.page, file=ln.file)
         for k, ln in enumerate(lines)
         if k not in in_tables and ln.text
     ]
@@ -318,7 +318,13 @@ def extract_files(paths: Sequence[str | Path], sources: dict | None = None) -> D
                 stacklevel=2,
             )
         base = lines[-1].no if lines else 0
-        lines.extend(replace(ln, no=base + ln.no) if ln.page is not None else ln for ln in src.lines)
+        name = p.name if len(paths) > 1 else None  # which file a page number is of
+        lines.extend(
+            replace(ln, no=base + ln.no if ln.page is not None else ln.no, file=name)
+            if ln.page is not None or name
+            else ln
+            for ln in src.lines
+        )
     fmt = formats[0] if len(set(formats)) == 1 else "mixed"
     progress.report("extract", 0, 1, str(paths[0]) if paths else "")
     doc = extract_lines(lines, fmt, files)

@@ -33,6 +33,7 @@ class Line:
     ocr: bool = False  # the page was read by OCR
     spans: tuple | None = None  # PDF input: each cell's column band (x0, x1), to align pages of one table
     ruled: tuple | None = None  # PDF grid row: each cell ruled above it or not (merged with the cell above)
+    file: str | None = None  # the file's name, where a document is read from several (pages restart in each)
 
     @property
     def opens(self) -> bool | None:
@@ -41,7 +42,10 @@ class Line:
 
     @property
     def location(self) -> dict:
-        return {"page": self.page} if self.page is not None else {"line": self.no}
+        loc: dict = {"page": self.page} if self.page is not None else {"line": self.no}
+        if self.file is not None:
+            loc["file"] = self.file
+        return loc
 
     @cached_property
     def is_row(self) -> bool:

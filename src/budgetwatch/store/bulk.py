@@ -60,6 +60,8 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
     """Everything of `doc` below its version row; `amount(value, line, page)` is the stored figure (it refuses
     one the columns cannot hold)."""
     tables = doc.tables
+    ordinals: dict[str | None, int] = {f.name: i for i, f in enumerate(doc.files)}
+    file_no = ordinals.get  # a location's file as its ordinal (None: not named, a one-file document)
     table_ids = _ids(
         session,
         TableRecord,
@@ -69,6 +71,7 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
                 ordinal=ti,
                 line=t.location.get("line"),
                 page=t.location.get("page"),
+                file_no=file_no(t.location.get("file")),
                 **{k: stored(getattr(t, k)) for k in TABLE_COLUMNS},
             )
             for ti, t in enumerate(tables)
@@ -111,6 +114,7 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
                 amount=amount(f.amount, f.location.get("line"), f.location.get("page")),
                 line=f.location.get("line"),
                 page=f.location.get("page"),
+                file_no=file_no(f.location.get("file")),
                 **{k: stored(getattr(f, k)) for k in FORM_COLUMNS},
             )
             for fi, f in enumerate(doc.forms)
@@ -124,7 +128,7 @@ def write_content(session: Session, version_id: int, doc: Document, amount: Call
     if indicators:
         session.execute(insert(IndicatorRecord), indicators)
     narrative = [
-        dict(version_id=version_id, ordinal=ni, text=t.text, line=t.line, page=t.page)
+        dict(version_id=version_id, ordinal=ni, text=t.text, line=t.line, page=t.page, file_no=file_no(t.file))
         for ni, t in enumerate(doc.narrative)
     ]
     if narrative:

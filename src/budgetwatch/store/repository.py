@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -123,12 +124,14 @@ def _num(v) -> float | None:
     return None if v is None else float(v)
 
 
-def _loc(line, page) -> dict[str, int]:
-    loc = {}
+def _loc(line, page, file: str | None = None) -> dict[str, Any]:
+    loc: dict[str, Any] = {}
     if page is not None:
         loc["page"] = page
     if line is not None:
         loc["line"] = line
+    if file is not None:
+        loc["file"] = file
     return loc
 
 
@@ -144,9 +147,11 @@ def load_version(session: Session, version_id: int) -> Document:
             SourceFile(name=f.name, sha256=f.sha256, path=f.path, size=f.size, encoding=f.encoding) for f in v.files
         ],
     )
+    names = [f.name for f in doc.files]
+    file_of = lambda no: None if no is None or no >= len(names) else names[no]  # noqa: E731
     T, R, C = TableRecord, RowRecord, CellRecord
     tables = session.execute(
-        select(T.id, T.line, T.page, *(getattr(T, k) for k in TABLE_COLUMNS))
+        select(T.id, T.line, T.page, T.file_no, *(getattr(T, k) for k in TABLE_COLUMNS))
         .where(T.version_id == version_id)
         .order_by(T.ordinal)
     ).all()
@@ -193,7 +198,7 @@ def load_version(session: Session, version_id: int) -> Document:
         doc.tables.append(
             Table(
                 **{k: loaded(Table, k, getattr(t, k)) for k in TABLE_COLUMNS},
-                location=_loc(t.line, t.page),
+                location=_loc(t.line, t.page, file_of(t.file_no)),
                 rows=rows.get(t.id, []),
             )
         )
@@ -210,14 +215,19 @@ def load_version(session: Session, version_id: int) -> Document:
             Form(
                 **{k: loaded(Form, k, getattr(f, k)) for k in FORM_COLUMNS},
                 amount=_num(f.amount),
-                location=_loc(f.line, f.page),
+                location=_loc(f.line, f.page, file_of(f.file_no)),
                 indicators=indicators.get(f.id, []),
             )
         )
     doc.narrative = [
-        TextLine(n.text, line=n.line, page=n.page)
+        TextLine(n.text, line=n.line, page=n.page, file=file_of(n.file_no))
         for n in session.execute(
-            select(NarrativeLineRecord.text, NarrativeLineRecord.line, NarrativeLineRecord.page)
+            select(
+                NarrativeLineRecord.text,
+                NarrativeLineRecord.line,
+                NarrativeLineRecord.page,
+                NarrativeLineRecord.file_no,
+            )
             .where(NarrativeLineRecord.version_id == version_id)
             .order_by(NarrativeLineRecord.ordinal)
         )

@@ -159,6 +159,7 @@ class TableRecord(Base):
     money_unit: Mapped[str | None] = mapped_column(String(8))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+    file_no: Mapped[int | None] = mapped_column(Integer)  # its SourceFileRecord.ordinal; NULL: the only file
     empty: Mapped[bool] = mapped_column(Boolean, default=False)
     columns: Mapped[list] = mapped_column(JSON, default=list)
     headers: Mapped[dict | None] = mapped_column(JSON)  # column key -> printed header path
@@ -209,6 +210,7 @@ class FormRecord(Base):
     money_unit: Mapped[str | None] = mapped_column(String(8))
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+    file_no: Mapped[int | None] = mapped_column(Integer)  # as a table's
     layout: Mapped[str] = mapped_column(String(16))
     pages: Mapped[int] = mapped_column(Integer, default=1)
     info: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -238,6 +240,7 @@ class NarrativeLineRecord(Base):
     text: Mapped[str] = mapped_column(Text)
     line: Mapped[int | None] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+    file_no: Mapped[int | None] = mapped_column(Integer)  # as a table's
 
 
 class FindingPlace:

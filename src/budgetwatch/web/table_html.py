@@ -84,13 +84,26 @@ def finding_cells(doc: Document, findings) -> tuple[dict, dict]:
     return by_cell, target
 
 
-def source_link(doc_id: int, doc: Document, r, k: str) -> str | None:
-    """Where a printed figure can be seen: a crop of its PDF page, or its line in the text file."""
+def file_param(doc: Document, where: dict) -> str | None:
+    """Which file of the document a crop is of, as the crop link's parameter: none for a document of one
+    file, `file=N&` for one read from several (pages restart in each) where the table's location names its
+    file; None where it cannot be told (stored before files were kept per table)."""
+    if len(doc.files) == 1:
+        return ""
+    names = [f.name for f in doc.files]
+    name = where.get("file")
+    return f"file={names.index(name)}&" if name in names else None
+
+
+def source_link(doc_id: int, doc: Document, r, k: str, where: dict | None = None) -> str | None:
+    """Where a printed figure can be seen: a crop of its PDF page (in its table's file, `where`), or its line
+    in the text file."""
+    box = r.boxes.get(k)
+    which = file_param(doc, where or {})
+    if which is not None and r.page and box:
+        return f"/documents/{doc_id}/source.png?{which}page={r.page}&box={_box(box)}"
     if len(doc.files) != 1:
         return None
-    box = r.boxes.get(k)
-    if r.page and box:
-        return f"/documents/{doc_id}/source.png?page={r.page}&box={_box(box)}"
     if r.line and doc.format == "text":
         return f"/documents/{doc_id}/source.txt?line={r.line}"
     return None
@@ -118,15 +131,16 @@ def _cells(doc_id: int, doc: Document, ti: int, by_cell: dict):
     index: dict[str, str] = {}
     for i, k in enumerate(doc.tables[ti].columns):
         index.setdefault(k, str(i))  # a key printed twice: its first column, as list.index gives
+    which = file_param(doc, doc.tables[ti].location)
     linked = len(doc.files) == 1
-    png = f"/documents/{doc_id}/source.png?page="
+    png = f"/documents/{doc_id}/source.png?{(which or '').replace('&', '&amp;')}page="
     txt = f"/documents/{doc_id}/source.txt?line=" if doc.format == "text" else None
     fmt = fmt_amount
 
     def row_cells(ri: int, r, keys) -> list[str]:
         prefix = f"c-{ti}-{ri}-"
         values, boxes = r.values, r.boxes
-        page = f"{png}{r.page}&amp;box=" if linked and r.page else None
+        page = f"{png}{r.page}&amp;box=" if which is not None and r.page else None
         line = f"{txt}{r.line}" if linked and txt and r.line else None
         ocr = r.ocr
         out = []

@@ -97,11 +97,17 @@ def row_json(
     return {
         "document": document_id,
         "version": d["version"],
-        "table": {"index": index, "title": t.title, "kind": t.kind, "money_unit": t.money_unit},
+        "table": {
+            "index": index,
+            "title": t.title,
+            "kind": t.kind,
+            "money_unit": t.money_unit,
+            "file": t.location.get("file") or (doc.files[0].name if len(doc.files) == 1 else None),
+        },
         "row": row,
         **r.to_dict(),
         "printed": dict(r.printed),
-        "source": {k: source_link(document_id, doc, r, k) for k in r.values},
+        "source": {k: source_link(document_id, doc, r, k, t.location) for k in r.values},
         "findings": on_row,
     }
 

@@ -21,6 +21,7 @@ def source_crop(
     document_id: deps.DocumentId,
     page: int = Query(..., ge=1, le=1000),
     box: str = Query(..., pattern=r"^[\d.]+,[\d.]+,[\d.]+,[\d.]+$", description="x0,top,x1,bottom in points"),
+    file: int | None = Query(None, ge=0, le=1000, description="which of the document's files (from 0), if several"),
     s: Session = Depends(deps.session),
 ):
     """The printed figure itself: a crop of its PDF page around the cell, the cell outlined in red."""
@@ -30,8 +31,11 @@ def source_crop(
     v = Q.latest_version(s, document_id)
     if v is None:
         raise NotFound("document", [document_id])
-    pdfs = [f.path for f in v.files if f.path and f.name.lower().endswith(".pdf")]
-    if len(v.files) != 1 or not pdfs or not Path(pdfs[0]).exists():
+    if file is None and len(v.files) != 1 or file is not None and file >= len(v.files):
+        raise HTTPException(404, "the source PDF of this document is not available on the server")
+    chosen = v.files[file or 0]  # the document's only file, or the one asked for (pages restart in each)
+    pdfs = [chosen.path] if chosen.path and chosen.name.lower().endswith(".pdf") else []
+    if not pdfs or not Path(pdfs[0]).exists():
         raise HTTPException(404, "the source PDF of this document is not available on the server")
     x0, top, x1, bottom = (float(x) for x in box.split(","))
     doc = pdfium.PdfDocument(pdfs[0])
