@@ -3,6 +3,8 @@ form, line of the 说明 and finding says which file it is printed in — read, 
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 
 import pytest
@@ -91,6 +93,9 @@ def test_the_store_keeps_each_part_s_file_and_the_crop_opens_it(db_url, tmp_path
         png = c.get(link)
         assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
         assert c.get(link.replace("file=1", "file=2")).status_code == 404
+        listed = list(csv.DictReader(io.StringIO(c.get("/api/findings.csv").content.decode("utf-8-sig"))))
+        paged = [r for r in listed if "页" in r["位置"]]  # the 问题清单 export says which file each page is of
+        assert paged and all(r["位置"].startswith(f"{TABLES} · 第") for r in paged)
     with Session(app.state.engine) as s:  # stored before files were kept per table: no file, no link, as before
         s.execute(update(TableRecord).values(file_no=None))
         s.commit()
