@@ -61,6 +61,6 @@ def run_checks(
         if f.fingerprint not in seen:
             seen.add(f.fingerprint)
             unique.append(f)
-    order = {s: i for i, s in enumerate(SEVERITIES)}
+    order: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
     unique.sort(key=lambda f: (order[f.severity], f.page or 0, f.line or 0, f.rule))
     return unique

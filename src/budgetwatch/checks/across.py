@@ -101,7 +101,11 @@ def yoy_against_previous(view: DocView):
             )
             if base is None:
                 continue
-            said = 0.0 if c.change_dir == "same" else (c.change_amount if c.change_dir == "up" else -c.change_amount)
+            said = (
+                0.0
+                if c.change_dir == "same"
+                else (c.change_amount if c.change_dir == "up" else -(c.change_amount or 0.0))
+            )
             actual = now_f.value - prev_v
             if abs(said - actual) > 0.011 + 0.5 * 10**-c.change_amount_decimals:
                 yield dict(
@@ -110,7 +114,7 @@ def yoy_against_previous(view: DocView):
                     expected=round(actual, 6),
                     difference=round(said - actual, 6),
                     label_zh=zh,
-                    dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir],
+                    dir_zh={"up": "增加", "down": "减少", "same": "持平"}[c.change_dir or ""],
                     delta=f"{c.change_amount or 0:,.2f}",
                     current=f"{now_f.value:,.2f}",
                     prev=f"{prev_v:,.2f}",

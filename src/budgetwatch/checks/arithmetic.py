@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..extract.text_rules import ENUM, nospace, strip_enum
+from ..model import Row
 from ..vocab.classes import CLASS_BY_CODE, CLASS_NAMES, THREE_PUBLIC_ITEMS, class_stem
 from ..vocab.columns import COLUMN_ZH, SOURCES
 from .rule import rule
@@ -19,7 +20,7 @@ def row_groups(t, v) -> list[tuple[str, tuple[str, ...]]]:
     """(whole, parts) that must add up in one row: 合计 = 基本 + 项目; 基本 = 人员 + 公用 (合计 = 人员 + 公用
     [+ 项目] where there is no 基本 column); in income tables 合计 = the sources, only when every value
     column is a known source (columns after 上年结转 break it down and are not further sources)."""
-    out = []
+    out: list[tuple[str, tuple[str, ...]]] = []
     if "total" in v and "basic" in v and "project" in v:
         out.append(("total", ("basic", "project")))
     if "personnel" in v and "public" in v:
@@ -116,17 +117,20 @@ def children(coded, i):
     printed again right under itself (21999 其他支出 / 21999 其他支出: the 项 given its 款's code) is that row's
     line, not a second child: the misprinted code is E14's business, not two amounts."""
     r = coded[i]
-    block = []
+    block: list[Row] = []
     for c in coded[i + 1 :]:
         if not (c.code.startswith(r.code) and len(c.code) > len(r.code)):
             break
         if block and block[-1].code == c.code and block[-1].values == c.values:
             continue
         block.append(c)
+    codes = [c.code or "" for c in block]  # every coded row has one
     return [
         c
-        for c in block
-        if not any(a is not c and len(a.code) < len(c.code) and c.code.startswith(a.code) for a in block)
+        for c, code in zip(block, codes)
+        if not any(
+            a is not c and len(a_code) < len(code) and code.startswith(a_code) for a, a_code in zip(block, codes)
+        )
     ]
 
 
@@ -180,7 +184,7 @@ def hierarchy(view: DocView):
 def total_is_sum_of_classes(view: DocView):
     for t in view.doc.tables:
         coded = [r for r in t.rows if r.code and r.code.isdigit() and not r.side]
-        classes = [c for c in coded if len(c.code) == 3]
+        classes = [c for c in coded if len(c.code or "") == 3]
         totals = [r for r in t.rows if not r.code and r.name and TOTAL_NAME.match(name_of(r)) and not r.side]
         if not classes or not totals:
             continue
@@ -280,7 +284,7 @@ def summary_side(view: DocView):
             between = [r for r in rows[sub:gi] if "total" in r.values and not name_of(r).startswith("其中")]
             # rows enumerated under a carry-over row (一、一般公共预算 …) break it down: read both ways
             top = [r for r in between if not ENUM.match(name_of(r))]
-            best = None
+            best: tuple[float, float] | None = None
             for group in (between, top, _top_level(between)):
                 s = sum(r.values["total"] for r in group)
                 diff = grand.values["total"] - s
@@ -288,6 +292,8 @@ def summary_side(view: DocView):
                     break
                 best = best or (s, diff)
             else:
+                if best is None:  # never: the loop sets it
+                    continue
                 yield dict(
                     view.at(t, grand, "total"),
                     value=grand.values["total"],
@@ -298,7 +304,7 @@ def summary_side(view: DocView):
 
 
 def three_public_items(view: DocView, t):
-    items = {}
+    items: dict[str, Row] = {}
     for item in THREE_PUBLIC_ITEMS:
         for r in t.rows:
             n = name_of(r)

@@ -25,7 +25,7 @@ def toc_kinds(view: DocView) -> list[tuple[str, str]]:
     start = next((i for i, ln in enumerate(lines[:400]) if nospace(ln.text) in ("目录", "目 录")), None)
     if start is None:
         return []
-    out = []
+    out: list[tuple[str, str]] = []
     for ln in lines[start + 1 : start + 100]:
         t = nospace(ln.text)
         if re.match(r"^第[一二三四五六七八九十]部分.*(说明|名词|附件)", t) and out:
@@ -299,7 +299,7 @@ _ANNOTATION = re.compile(r"^[\u4e00-\u9fa5]{2,4}\s*\d{1,2}[.．]\d{1,2}[.．]?$"
     suggestion="建议删除公开文本中的审核签名、批注等内部处理痕迹。",
     value_kind=ValueKind.quantity,
 )
-def annotations(view: DocView):
+def annotations_left(view: DocView):
     hits = [ln for ln in view.doc.narrative if _ANNOTATION.match(nospace(ln.text))]
     if hits:
         first = hits[0]
@@ -329,7 +329,8 @@ def _form_count(f, actual: bool) -> int | None:
     """The 整体支出绩效目标表 header's staff in post (actual) or approved establishment (编制)."""
     for k, v in f.info.items():
         if ("编制" not in k and re.search("在职|实有|总数", k)) if actual else "编制" in k:
-            return int(re.match(r"\d+", v).group())
+            m = re.match(r"\d+", v)
+            return int(m.group()) if m else None
     return None
 
 

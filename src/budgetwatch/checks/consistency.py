@@ -51,7 +51,9 @@ def flat_list_total(view: DocView):
                 expected=s,
                 difference=short,
                 n=len(details),
-                withheld="（文档说明涉密项目已剔除：“" + withheld.group(0) + "”）" if withheld else "",
+                withheld="（文档说明涉密项目已剔除：“" + withheld.group(0) + "”）"
+                if isinstance(withheld, re.Match)
+                else "",
             )
 
 
@@ -122,7 +124,7 @@ def procurement_total(view: DocView):
     if t is not None and re.search(r"购买服务|资产配置", t.title or ""):
         return  # a table of 政府采购 together with 购买服务 or 资产配置 is another total than the 说明's
     tot = table_total(view, t) if t else None
-    if not tot:
+    if t is None or not tot:
         return
     for c in claims(view):
         if c.kind == "procurement" and _clean_label(c, view.doc.unit) and re.search("总额|合计|总计|预算", c.label):
@@ -146,7 +148,7 @@ def _previous_then_current(cs: list[Claim], year: int | None):
     this_year = re.compile(rf"{year}年") if year else None
 
     def earlier(o):
-        return o.previous or (last_year and last_year.search(o.label) and not this_year.search(o.label))
+        return o.previous or (last_year and this_year and last_year.search(o.label) and not this_year.search(o.label))
 
     before: dict = {}  # sentence → the 上年 claims seen so far in it (one pass: a long sentence stays linear)
     for c in cs:
@@ -232,5 +234,5 @@ def repeated_codes(view: DocView):
         for _code, rs in _repeats(t):
             names = {name_of(r) for r in rs if name_of(r)}
             if len(names) > 1:  # one code, two names: a code misprinted (the same name twice may be two units)
-                names = "、".join(f"“{r.name}”" for r in rs[:4])
-                yield dict(view.at(t, rs[1]), count=len(rs), names=names)
+                listed = "、".join(f"“{r.name}”" for r in rs[:4])
+                yield dict(view.at(t, rs[1]), count=len(rs), names=listed)

@@ -139,6 +139,6 @@ def collect(view: DocView) -> dict[str, list[Fact]]:
             _add(out, kind, f"{t7.title}“{items[item].name}”" if item in items else "", view, t7, items.get(item), key)
     ta = view.table("admin_operating")
     if ta:
-        r = view.total_row(ta) or (ta.rows[0] if ta.rows else None)
-        _add(out, "admin_operating", f"{ta.title}合计", view, ta, r)
+        total = view.total_row(ta) or (ta.rows[0] if ta.rows else None)
+        _add(out, "admin_operating", f"{ta.title}合计", view, ta, total)
     return out

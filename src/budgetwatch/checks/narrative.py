@@ -130,7 +130,7 @@ def narrative_amounts(view: DocView):
         diff = c.amount - best.value
         if abs(diff) <= 10**-c.decimals * TO_WAN[c.unit] + best.tolerance + 1e-9:
             continue  # one unit of the last printed digit (93,664.78 for 936,647,884.3元): truncated, the same figure
-        zh = c.class_name + "支出" if c.class_name else CLAIM_ZH.get(c.kind, c.kind)
+        zh = c.class_name + "支出" if c.class_name else CLAIM_ZH.get(c.kind or "", c.kind or "")
         yield dict(
             _where(view, c),
             value=c.amount,
@@ -507,23 +507,21 @@ def _signed(c: Claim) -> float | None:
 def three_public_changes(view: DocView):
     cs = [c for c in claims(view) if c.kind and c.kind.startswith("three_public") and not c.previous]
     total = next((c for c in cs if c.kind == "three_public" and _signed(c) is not None), None)
-    if total is None:
+    if total is None or (t := _signed(total)) is None:
         return
     near = [c for c in cs if abs(c.paragraph - total.paragraph) <= 3]
-    got = {}
+    got: dict[str, float] = {}  # each item's first signed change near the total's
     for c in near:
-        if c.kind in _TP_ITEMS + _TP_CAR_PARTS and _signed(c) is not None:
-            got.setdefault(c.kind, c)
+        if c.kind in _TP_ITEMS + _TP_CAR_PARTS and (signed := _signed(c)) is not None:
+            got.setdefault(c.kind, signed)
+    car: float | None = None
     if "three_public_car" not in got and all(k in got for k in _TP_CAR_PARTS):
-        car = _signed(got["three_public_car_purchase"]) + _signed(got["three_public_car_running"])
+        car = got["three_public_car_purchase"] + got["three_public_car_running"]
     elif "three_public_car" in got:
-        car = _signed(got["three_public_car"])
-    else:
-        car = None
+        car = got["three_public_car"]
     if car is None or not all(k in got for k in _TP_ITEMS[:2]):
         return
-    items = _signed(got["three_public_abroad"]) + _signed(got["three_public_reception"]) + car
-    t = _signed(total)
+    items = got["three_public_abroad"] + got["three_public_reception"] + car
     tol = 0.5 * 10**-total.change_amount_decimals * 4
     if abs(items - t) > tol:
         fmt = lambda v: "持平" if v == 0 else (f"增加{v:,.2f}万元" if v > 0 else f"减少{-v:,.2f}万元")
@@ -559,6 +557,6 @@ def renamed_classes(view: DocView):
     seen = set()
     for c in claims(view):
         new = RENAMED.get(c.class_name or "")
-        if new and c.class_name not in seen and any(new in n for n in printed):
+        if new and c.class_name and c.class_name not in seen and any(new in n for n in printed):
             seen.add(c.class_name)
             yield dict(_where(view, c), old=c.class_name, new=new, row_name=c.class_name + "支出")

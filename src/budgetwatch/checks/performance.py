@@ -175,8 +175,8 @@ def duplicated_forms(view: DocView):
             real = [g for k, g in grouped.items() if k[0] == n and k[2] == unit]
             grouped[(n, 0.0, unit)] = fs + (real[0] if real else [])
     for (n, _, _), fs in grouped.items():
-        pages = [f.location.get("page") for f in fs]
-        if None not in pages and all(b - a <= 1 for a, b in zip(pages, pages[1:])):
+        pages = [p for p in (f.location.get("page") for f in fs) if p is not None]
+        if len(pages) == len(fs) and all(b - a <= 1 for a, b in zip(pages, pages[1:])):
             continue  # on consecutive pages: one form printed over several pages, not a duplicate
         if n and len(fs) > 1:
             zeros = sum(1 for f in fs if f.amount == 0)

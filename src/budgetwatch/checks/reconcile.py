@@ -12,8 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from .rule import rule
+
+if TYPE_CHECKING:  # a type only: the checks do not import the feed at run time
+    from ..feed.disclosed import Disclosed
 
 ZERO = Decimal(0)
 
@@ -27,7 +31,7 @@ class ReconcileView:
     version_id: int
     document_id: int
     file: str | None
-    disclosed: object  # feed.disclosed.Disclosed
+    disclosed: Disclosed
     lines: list[dict] = field(default_factory=list)  # the unit's 年初 lines (src_id, exp_func_code, …, amount)
     linked_projects: dict[str, int] = field(default_factory=dict)  # feed pro_name → disclosed project row index
     linked_rows: set[int] = field(default_factory=set)  # project rows some line is linked to
@@ -81,13 +85,13 @@ def _evidence(view: ReconcileView, **kw) -> dict:
 @_on_feed
 def r01_function_totals(view: ReconcileView):
     d = view.disclosed
-    feed = defaultdict(lambda: ZERO)
+    feed: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     ids = defaultdict(list)
     for ln in view.lines:
         if ln["exp_func_code"] and len(ln["exp_func_code"]) == 7:
             feed[ln["exp_func_code"]] += ln["amount"]
             ids[ln["exp_func_code"]].append(ln["src_id"])
-    printed = {f.code: f for f in d.functions}
+    printed = {f.code: f for f in d.functions if f.code is not None}  # (a 功能 item has its code)
     for code in sorted(set(feed) | set(printed)):
         item = printed.get(code)
         expected = item.amount if item else ZERO
@@ -125,7 +129,7 @@ def r01_function_totals(view: ReconcileView):
 def r02_feed_project_not_disclosed(view: ReconcileView):
     if not view.disclosed.projects:
         return
-    sums = defaultdict(lambda: ZERO)
+    sums: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     ids = defaultdict(list)
     for ln in view.lines:
         if ln["pro_name"]:
@@ -189,11 +193,11 @@ def r04_three_public(view: ReconcileView):
     d = view.disclosed
     if not d.three_public:
         return
-    feed = defaultdict(lambda: ZERO)
+    feed: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     for ln in view.lines:
         if ln["dep_eco_code"] in THREE_PUBLIC:
             feed[ln["dep_eco_code"]] += ln["amount"]
-    printed = {t.code: t for t in d.three_public}
+    printed = {t.code: t for t in d.three_public if t.code is not None}
     for code in sorted(set(feed) | set(printed)):
         item = printed.get(code)
         expected = item.amount if item else ZERO

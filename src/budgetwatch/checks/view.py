@@ -7,6 +7,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import overload
 
 from ..extract.text_rules import PAGE_FOOTER, PART_HEADING, half_unit, nospace
 from ..model import Document, Row, Table
@@ -79,6 +80,12 @@ class DocView:
     def factor(t: Table) -> float:
         return to_wan(1.0, t.money_unit)
 
+    @overload
+    def wan(self, t: Table, v: float) -> float: ...
+    @overload
+    def wan(self, t: Table, v: None) -> None: ...
+    @overload
+    def wan(self, t: Table, v: float | None) -> float | None: ...
     def wan(self, t: Table, v: float | None) -> float | None:
         return None if v is None else v * self.factor(t)
 
@@ -144,7 +151,7 @@ class DocView:
             if (t.endswith(("。", "：", ":")) and not _LIST_LEAD.search(t)) or len(t) < 12:
                 out.append(Paragraph("".join(buf), start.page, start.line, start.file))
                 buf, start = [], None
-        if buf:
+        if buf and start is not None:
             out.append(Paragraph("".join(buf), start.page, start.line, start.file))
         return out
 
