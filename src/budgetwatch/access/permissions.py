@@ -66,6 +66,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/documents/{document_id}"): "read",
     ("GET", "/api/documents/{document_id}/tables/{index}/rows/{row}"): "read",
     ("GET", "/api/documents/{document_id}/tables/{index}.{fmt}"): "read",
+    ("GET", "/documents/{document_id}/tables/{index}.html"): "read",  # the 文档 page's later tables, fetched
+    ("GET", "/documents/{document_id}/forms/{index}.html"): "read",
     ("GET", "/documents/{document_id}/source.png"): "read",
     ("GET", "/documents/{document_id}/source.txt"): "read",
     ("GET", "/documents/{document_id}/report.{fmt}"): "read",
