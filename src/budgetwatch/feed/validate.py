@@ -180,6 +180,28 @@ class Validator:
     ) -> list:
         """Each text parsed once per distinct value; an empty text is None (or E_REQUIRED), a _SKIP text None."""
         memo = self._memo.setdefault((parse, scale), {})
+        seen = set(texts)
+        new = seen.difference(memo)
+        new.discard("")
+        new.discard(_SKIP)
+        bad = self._memo.setdefault(("bad", parse, scale), {})  # the memo's texts that did not parse
+        if len(memo) + len(new) <= MEMO_MAX:
+            # the common case in C: the distinct new texts parsed, then every text looked up; a row is visited
+            # one by one only where it is empty and required, or its text did not parse
+            for t in new:
+                try:
+                    memo[t] = parse(t) if scale is None else parse(t, scale)
+                except Bad as e:
+                    memo[t] = bad[t] = e
+            out = list(map(memo.get, texts))
+            if (required and "" in seen) or not seen.isdisjoint(bad):
+                for i, t in enumerate(texts):
+                    if t in bad:
+                        self._bad(i, bad[t].code, bad[t].message, fields[i] if fields else fld)
+                        out[i] = None
+                    elif t == "" and required:
+                        self._required(i, fields[i] if fields else fld)
+            return out
         out: list = [None] * len(texts)
         for i, t in enumerate(texts):
             if not t:
@@ -191,7 +213,7 @@ class Validator:
                 try:
                     v = parse(t) if scale is None else parse(t, scale)
                 except Bad as e:
-                    v = e
+                    v = bad[t] = e
                 if len(memo) < MEMO_MAX:
                     memo[t] = v
             if isinstance(v, Bad):
