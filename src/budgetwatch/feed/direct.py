@@ -166,7 +166,8 @@ def _writer(cur: Any) -> Any:
     from psycopg.copy import QueuedLibpqWriter
 
     w = QueuedLibpqWriter(cur)
-    w._queue = Queue(maxsize=QUEUED)
+    if isinstance(getattr(w, "_queue", None), Queue):  # a private attribute (psycopg 3.1–3.3): else its own bound
+        w._queue = Queue(maxsize=QUEUED)
     return w
 
 
