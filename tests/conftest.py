@@ -79,10 +79,23 @@ def db_url(request, tmp_path):
         pytest.skip("PostgreSQL not reachable")
     from sqlalchemy import create_engine
 
+    _stop_pg_runners()
     eng = create_engine(PG_URL)
     _reset_pg(eng)
     eng.dispose()
     return PG_URL
+
+
+def _stop_pg_runners() -> None:
+    """An earlier test's app may have started a job runner (an upload without the app's lifespan): on
+    PostgreSQL it would go on polling the worker's one database and claim the next test's jobs."""
+    from budgetwatch import jobs
+
+    with jobs._runners_lock:
+        stale = [k for k, r in jobs._runners.items() if r.engine.dialect.name == "postgresql"]
+        runners = [jobs._runners.pop(k) for k in stale]
+    for r in runners:
+        r.stop()
 
 
 @pytest.fixture

@@ -106,17 +106,13 @@ def test_pages_that_repeat_the_title_over_their_own_funds_are_forms_of_their_own
     """北京卫健委 预算14表 公共卫生及计划生育扶助保障共同事权转移支付: pp.147–149 repeat the title, and each prints
     its own 转移支付名称 (…-基本公共卫生服务方向 / 计划生育服务方向 / 育儿补贴方向) and 年度金额: three forms, named by
     the 转移支付名称 cell (values read off the rendered pages)."""
-    doc = extract_files(
-        [
-            CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf",
-            CORPUS / "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf",
-        ]
-    )
+    TABLES = "beijing-shi-weijianwei-2026-yusuan.part2-tables.pdf"  # a pair's locations name their file
+    doc = extract_files([CORPUS / "beijing-shi-weijianwei-2026-yusuan.part1-text.pdf", CORPUS / TABLES])
     forms = [f for f in doc.forms if (f.project or "").startswith("公共卫生及计划生育扶助保障共同事权转移支付")]
     assert [(f.project.split("-")[-1], f.amount, f.money_unit, f.location, len(f.indicators)) for f in forms] == [
-        ("基本公共卫生服务方向", 35541.8, "万元", {"page": 147}, 21),
-        ("计划生育服务方向", 75124.14, "万元", {"page": 148}, 7),
-        ("育儿补贴方向", 7560.0, "万元", {"page": 149}, 6),
+        ("基本公共卫生服务方向", 35541.8, "万元", {"page": 147, "file": TABLES}, 21),
+        ("计划生育服务方向", 75124.14, "万元", {"page": 148, "file": TABLES}, 7),
+        ("育儿补贴方向", 7560.0, "万元", {"page": 149, "file": TABLES}, 6),
     ]
     assert [(i.level2, i.name, i.value) for i in forms[2].indicators][2:4] == [
         ("成本指标", "育儿补贴国家基础标准", "3600元/人/年"),

@@ -9,15 +9,48 @@ document alone (the A–F checks' DocView) they find nothing. Tolerance: half th
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import wraps
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .rule import rule
 
-if TYPE_CHECKING:  # a type only: the checks do not import the feed at run time
-    from ..feed.disclosed import Disclosed
+
+class DisclosedItem(Protocol):
+    """A disclosed figure in 元 as the rules read it (feed/disclosed.py's Item: the feed sits above the checks)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def table_kind(self) -> str: ...
+    @property
+    def table_index(self) -> int: ...
+    @property
+    def row_index(self) -> int: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def page(self) -> int | None: ...
+
+
+class Disclosed(Protocol):
+    """The disclosure read in 元 (feed/disclosed.py's Disclosed), what the rules read of it."""
+
+    @property
+    def functions(self) -> Sequence[DisclosedItem]: ...
+    @property
+    def projects(self) -> Sequence[DisclosedItem]: ...
+    @property
+    def three_public(self) -> Sequence[DisclosedItem]: ...
+    @property
+    def tolerance(self) -> Decimal: ...
+
 
 ZERO = Decimal(0)
 
