@@ -21,26 +21,21 @@ from .rule import rule
 class DisclosedItem(Protocol):
     """A disclosed figure in 元 as the rules read it (feed/disclosed.py's Item: the feed sits above the checks)."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def code(self) -> str | None: ...
-    @property
-    def table_kind(self) -> str: ...
-    @property
-    def table_index(self) -> int: ...
-    @property
-    def row_index(self) -> int: ...
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def page(self) -> int | None: ...
+    name: str
+    amount: Decimal
+    code: str | None
+    table_kind: str
+    table_index: int
+    row_index: int
+    line: int | None
+    page: int | None
 
 
 class Disclosed(Protocol):
-    """The disclosure read in 元 (feed/disclosed.py's Disclosed), what the rules read of it."""
+    """The disclosure read in 元 (feed/disclosed.py's Disclosed), what the rules read of it; its lists read-only
+    (a list of Items is a Sequence of DisclosedItems)."""
+
+    tolerance: Decimal
 
     @property
     def functions(self) -> Sequence[DisclosedItem]: ...
@@ -48,8 +43,6 @@ class Disclosed(Protocol):
     def projects(self) -> Sequence[DisclosedItem]: ...
     @property
     def three_public(self) -> Sequence[DisclosedItem]: ...
-    @property
-    def tolerance(self) -> Decimal: ...
 
 
 ZERO = Decimal(0)

@@ -8,7 +8,6 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from ...checks.rule import fmt_amount
 from ...vocab.enums import Stage
 from .. import deps, queries as Q
 from ..deps import session
@@ -71,4 +70,4 @@ def compare_page(
     if format in ("csv", "xlsx"):
         return deps.respond(request, format, "compare.html", {}, table=table)
     data = compare_json(chosen, stage, q or None, sort, limit, offset, s)
-    return deps.respond(request, format, "compare.html", {"data": data, "years": years, "fmt": fmt_amount}, data=data)
+    return deps.respond(request, format, "compare.html", {"data": data, "years": years}, data=data)

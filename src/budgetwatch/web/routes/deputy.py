@@ -17,7 +17,7 @@ from ...access import questions as QS
 from ...access.principal import LOCAL, Principal, Scope
 from ...access.tables import Question
 from ...analysis.figures import KEYS, figures_many
-from ...checks.rule import FAMILIES, fmt_amount
+from ...checks.rule import FAMILIES
 from ...errors import NotFound
 from .. import deps, queries as Q
 from ..fastjson import FastJSON
@@ -163,7 +163,7 @@ def deputy_page(request: Request, format: str | None = Fmt, s: Session = Depends
     data = deputy_data(s, request)
     if format == "json":
         return FastJSON(data)
-    return render(request, "deputy.html", {"data": data, "fmt": fmt_amount, "me": principal(request)})
+    return render(request, "deputy.html", {"data": data, "me": principal(request)})
 
 
 # ---- questions -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ...checks.rollup import FormRollup, roll_up
-from ...checks.rule import SEVERITY_ZH, fmt_amount
+from ...checks.rule import SEVERITY_ZH
 from ...errors import NotFound
 from ...vocab.enums import Scope, Severity, Stage, labels
 from .. import deps, queries as Q
@@ -179,7 +179,6 @@ def overview(
         "overview.html",
         lambda: {
             "page": shown,
-            "fmt": fmt_amount,
             "f": dict(year=year, stage=stage, scope=scope, q=q, region=region, level=level),
         },
         data=shown.to_dict(),
@@ -218,7 +217,6 @@ def document_page(
             "counts": counts,
             "target": target,
             "lines": roll_up(d["findings"]),
-            "fmt": fmt_amount,
             "head": table_head,
             "body": lambda ti: table_body(d["id"], d["doc"], ti, by_cell),
             "inline": inline_tables(d["doc"]),

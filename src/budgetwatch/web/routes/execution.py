@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path as FastPath, Query, 
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
-from ...checks.rule import RULES, SEVERITY_ZH, fmt_amount
+from ...checks.rule import RULES, SEVERITY_ZH
 from ...errors import NotFound
 from ...execution import figures as EF, queries as EQ
 from ...execution.run import STATUSES, decide as run_decide, default_as_of
@@ -115,7 +115,7 @@ def _answer(request, fmt, template, ctx, rows=None, columns=None, name="executio
         return table_response(rows or [], columns, name, fmt)
     if fmt == "json":
         return FastJSON({k: v for k, v in ctx.items() if k not in ("fmt",)})
-    return render(request, template, {**ctx, "fmt": fmt_amount})
+    return render(request, template, ctx)
 
 
 @router.get("/execution", include_in_schema=False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from ...checks.rule import fmt_amount
 from .. import deps, queries as Q
 from ..deps import session
 from ..fastjson import FastJSONRoute
@@ -69,4 +68,4 @@ def projects_page(
     if format in ("csv", "xlsx"):
         return deps.respond(request, format, "projects.html", {}, table=table)
     data = projects_json(q, limit, offset, s) if q else {"q": "", "total": 0, "items": []}
-    return deps.respond(request, format, "projects.html", {"data": data, "fmt": fmt_amount}, data=data)
+    return deps.respond(request, format, "projects.html", {"data": data}, data=data)

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ...analysis.figures import KEYS
-from ...checks.rule import fmt_amount
 from ...errors import NotFound
 from ...model import DERIVED_FIGURES
 from .. import deps, queries as Q
@@ -91,7 +90,7 @@ def unit_page(request: Request, unit: str, format: str | None = deps.ListFmt, s:
         request,
         format,
         "unit.html",
-        {"data": data, "keys": KEYS, "fmt": fmt_amount, "stage_zh": Q.STAGE_ZH},
+        {"data": data, "keys": KEYS, "stage_zh": Q.STAGE_ZH},
         data=data,
         table=table,
     )
