@@ -123,7 +123,8 @@ def _drop_indexes(c, tables) -> list[str]:
     ).all()
     for index, _ in rows:
         c.execute(text(f"drop index {index}"))
-    return [ddl for _, ddl in rows]
+    # a partitioned table's index is defined ON ONLY the parent: built again, it must reach the partitions
+    return [ddl.replace(" ON ONLY ", " ON ") for _, ddl in rows]
 
 
 def _key(t) -> str:

@@ -8,7 +8,12 @@ reads the matches only.
 Bigrams rather than FTS5's trigram tokenizer or pg_trgm: the words people look for in Chinese are mostly
 two characters (信息, 培训, 会议), and a trigram index cannot answer a two-character pattern without a full
 scan. The index only narrows: the caller keeps its exact `LIKE` test on the candidates, so the answers are
-those of a scan."""
+those of a scan.
+
+On PostgreSQL the entries are split by hash of id into PARTS partitions, each under its own GIN index: a GIN
+scan cannot stop early — it collects every match of a word into a bitmap before the first row is read — so a
+word common to a province's documents (信息: 55,000 entries at 20k documents) cost the whole list even though a
+search reads SEARCH_CAP entries. Partitioned, the scan stops at the partition where the cap is reached."""
 
 from __future__ import annotations
 
@@ -24,11 +29,18 @@ FTS_TABLE = "search_fts"  # SQLite only: a virtual table and its shadow tables, 
 TERMS = "grams_tsv"  # PostgreSQL only: the bigrams as a stored tsvector, a generated column the models do not declare
 GIN_INDEX = "ix_search_entries_terms"  # PostgreSQL only: its GIN index
 OLD_GIN_INDEX = "ix_search_entries_grams"  # revisions 0011–0018: a GIN index over the tsvector as an expression
+PARTS = 16  # PostgreSQL only (revision 0021): search_entries hash-partitioned by id into these
+PART_PREFIX = "search_entries_part_"  # the partitions' names, followed by their number
 
 
 def backend_own(name: str) -> bool:
     """Whether a table, column or index is the back-end's full-text machinery (made here, not by the models)."""
-    return name.startswith(FTS_TABLE) or name in (TERMS, GIN_INDEX, OLD_GIN_INDEX)
+    return name.startswith((FTS_TABLE, PART_PREFIX)) or name in (TERMS, GIN_INDEX, OLD_GIN_INDEX)
+
+
+def table_named(name: str) -> str:
+    """The table a plan's relation belongs to: a partition's parent, or the name itself."""
+    return "search_entries" if name.startswith(PART_PREFIX) else name
 
 
 _SEGMENT = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 tokenizer keeps as one token
@@ -45,6 +57,15 @@ def grams(*texts: str | None) -> list[str]:
     return out
 
 
+def _add_terms(conn, table: str) -> None:
+    conn.execute(
+        text(
+            f"alter table {table} add column if not exists {TERMS} tsvector "
+            "generated always as (array_to_tsvector(string_to_array(grams, ' '))) stored"
+        )
+    )
+
+
 def create_index(conn) -> None:
     """The back-end's index over `search_entries.grams` (run by the migration that makes the table)."""
     if conn.dialect.name == "sqlite":
@@ -55,13 +76,56 @@ def create_index(conn) -> None:
             )
         )
     elif conn.dialect.name == "postgresql":
-        conn.execute(
+        _add_terms(conn, "search_entries")
+        conn.execute(text(f"create index if not exists {GIN_INDEX} on search_entries using gin ({TERMS})"))
+
+
+_COLUMNS = "id, version_id, kind, ref_id, form_id, grams"
+
+
+def _rebuild(conn, partitioned: bool) -> None:
+    """search_entries made again, hash-partitioned by id or as one table, its rows, id sequence, keys and
+    indexes (the models' names) kept: a table cannot be partitioned in place."""
+    x = conn.execute
+    x(text("alter sequence search_entries_id_seq owned by none"))
+    x(
+        text(
+            "create table search_entries_new (id integer not null default nextval('search_entries_id_seq'), "
+            "version_id integer not null, kind varchar(16) not null, ref_id integer not null, form_id integer, "
+            "grams text not null)" + (" partition by hash (id)" if partitioned else "")
+        )
+    )
+    for k in range(PARTS if partitioned else 0):
+        x(
             text(
-                f"alter table search_entries add column if not exists {TERMS} tsvector "
-                "generated always as (array_to_tsvector(string_to_array(grams, ' '))) stored"
+                f"create table {PART_PREFIX}{k} partition of search_entries_new "
+                f"for values with (modulus {PARTS}, remainder {k})"
             )
         )
-        conn.execute(text(f"create index if not exists {GIN_INDEX} on search_entries using gin ({TERMS})"))
+    _add_terms(conn, "search_entries_new")  # before the rows: each row's tsvector computed as it is copied
+    x(text(f"insert into search_entries_new ({_COLUMNS}) select {_COLUMNS} from search_entries"))
+    x(text("drop table search_entries"))
+    x(text("alter table search_entries_new rename to search_entries"))
+    x(text("alter sequence search_entries_id_seq owned by search_entries.id"))
+    x(text("alter table search_entries add constraint search_entries_pkey primary key (id)"))
+    x(
+        text(
+            "alter table search_entries add constraint search_entries_version_id_fkey "
+            "foreign key (version_id) references document_versions (id)"
+        )
+    )
+    x(text("create index ix_search_entries_version_id on search_entries (version_id)"))
+    create_index(conn)
+    x(text("analyze search_entries"))
+
+
+def partition(conn) -> None:
+    """PostgreSQL: search_entries as PARTS hash partitions (revision 0021)."""
+    _rebuild(conn, True)
+
+
+def unpartition(conn) -> None:
+    _rebuild(conn, False)
 
 
 def drop_index(conn) -> None:

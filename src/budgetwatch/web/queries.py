@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, SQLColumnExpression, and_, case, exists, func, literal, or_, select, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..analysis.figures import figures_for, figures_many
 from ..store import search
@@ -16,6 +16,7 @@ from ..store.findings import load_findings, to_finding
 from ..store.newest import is_newest, newest_version
 from ..store.repository import load_version_cached
 from ..store.schema import (
+    CellRecord,
     DecisionRecord,
     FindingRecord,
     FindingTotal,
@@ -436,32 +437,35 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     form_ids, row_ids = sorted(ids["form"]), sorted(ids["row"])
     capped = max(ids["entries"]) >= SEARCH_CAP
     total = len(form_ids) + len(row_ids)
+    # the page as plain columns, not ORM entities: 50 forms and versions built as objects cost more than
+    # the search itself
     items = []
     chosen = form_ids[offset : offset + limit]
-    page = list(
+    where = (Version.document_id, Version.unit_name, Version.year)
+    F = FormRecord
+    page = (
         s.execute(
-            select(FormRecord, Version)
-            .join(Version, Version.id == FormRecord.version_id)
-            .where(FormRecord.id.in_(chosen))
-            .order_by(FormRecord.id)
-        )
+            select(F.id, F.project, F.amount, F.money_unit, F.page, F.line, *where)
+            .join(Version, Version.id == F.version_id)
+            .where(F.id.in_(chosen))
+            .order_by(F.id)
+        ).all()
         if chosen
         else []
     )
     matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
-    for i in s.scalars(
-        select(IndicatorRecord)
-        .where(
-            IndicatorRecord.form_id.in_([f.id for f, _ in page]),
-            indicator_like,
+    I = IndicatorRecord  # noqa: E741
+    for form_id, *fields in (
+        s.execute(
+            select(I.form_id, I.level1, I.level2, I.name, I.value)
+            .where(I.form_id.in_([f.id for f in page]), indicator_like)
+            .order_by(I.form_id, I.ordinal)
         )
-        .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)
+        if page
+        else ()
     ):
-        matching.setdefault(i.form_id, []).append(
-            {"level1": i.level1, "level2": i.level2, "name": i.name, "value": i.value}
-        )
-    for f, v in page:
-        inds = matching.get(f.id, [])
+        matching.setdefault(form_id, []).append(dict(zip(("level1", "level2", "name", "value"), fields)))
+    for f in page:
         items.append(
             {
                 "source": "绩效目标表",
@@ -470,32 +474,37 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
                 "money_unit": f.money_unit,
                 "page": f.page,
                 "line": f.line,
-                "indicators": inds,
-                "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year},
+                "indicators": matching.get(f.id, []),
+                "document": {"id": f.document_id, "unit": f.unit_name, "year": f.year},
             }
         )
     skip = max(0, offset - len(form_ids))
     chosen = row_ids[skip : skip + limit - len(items)]
     if chosen:
-        for r, t, v in s.execute(
-            select(RowRecord, TableRecord, Version)
+        total_cell = (
+            select(CellRecord.amount)
+            .where(CellRecord.row_id == RowRecord.id, CellRecord.column_key == "total")
+            .limit(1)
+            .scalar_subquery()
+        )
+        for r in s.execute(
+            select(RowRecord.name, RowRecord.page, RowRecord.line, total_cell.label("amount"))
+            .add_columns(TableRecord.title, TableRecord.money_unit, *where)
             .join(TableRecord, TableRecord.id == RowRecord.table_id)
             .join(Version, Version.id == TableRecord.version_id)
             .where(RowRecord.id.in_(chosen))
-            .options(selectinload(RowRecord.cells))
             .order_by(RowRecord.id)
         ):
-            amount = next((float(c.amount) for c in r.cells if c.column_key == "total"), None)
             items.append(
                 {
-                    "source": t.title,
+                    "source": r.title,
                     "project": r.name,
-                    "amount": amount,
-                    "money_unit": t.money_unit,
+                    "amount": float(r.amount) if r.amount is not None else None,
+                    "money_unit": r.money_unit,
                     "page": r.page,
                     "line": r.line,
                     "indicators": [],
-                    "document": {"id": v.document_id, "unit": v.unit_name, "year": v.year},
+                    "document": {"id": r.document_id, "unit": r.unit_name, "year": r.year},
                 }
             )
     return total, items, capped
