@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..model import Row, Table
+from ..read.settings import LAYOUT
 from ..read.text import Line
 from ..vocab.columns import COLUMN_RULES
 from ..vocab.kinds import ECONOMIC_KINDS
@@ -292,13 +293,14 @@ def align_columns(lines: list[Line]) -> list[Line]:
     if not heads:
         return lines
     ref = max(heads, key=lambda h: len(h[0].cells))[1]  # the grid, not a note line above it
+    tol = LAYOUT.same_grid
     out = []
     for ln in lines:
         sp = ln.spans
         if (
             not sp
             or len(sp) != len(ln.cells)
-            or (len(sp) == len(ref) and all(abs(a[0] - b[0]) < 3 and abs(a[1] - b[1]) < 3 for a, b in zip(sp, ref)))
+            or (len(sp) == len(ref) and all(abs(a[0] - b[0]) < tol and abs(a[1] - b[1]) < tol for a, b in zip(sp, ref)))
         ):
             out.append(ln)
             continue

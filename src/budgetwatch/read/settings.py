@@ -45,6 +45,9 @@ class LayoutSettings:
     # this far left of the name column's band (a box's side bearing over the ruling) and run this far past its
     # right edge before the rest is the amounts' overflow on the same line
     name_band_slack: float = 3.0
+    # a page's grid is the table's first grid when every column's edges lie within this of its (extract/tables.py
+    # align_columns: a continuation page without the header's extra rulings has its cells moved into those columns)
+    same_grid: float = 3.0
     # what a drawing is (pdf.py)
     ruling_thickness: float = 2.5  # a path thinner than this (and longer than ruling_length) is a ruling
     ruling_length: float = 2.0
