@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from budgetwatch.model import RANKED_FIGURES
 from budgetwatch.pipeline import check as check_versions, ingest
 from budgetwatch.store import search
 from budgetwatch.store.schema import (
@@ -23,8 +24,10 @@ from budgetwatch.store.schema import (
     FindingTotal,
     FormRecord,
     IndicatorRecord,
+    KeyFigures,
     RowRecord,
     SearchEntry,
+    SourceFileRecord,
     TableRecord,
     Version,
 )
@@ -62,6 +65,39 @@ def test_the_newest_version_is_flagged_once_per_document(app):
         # the search index holds the newest versions only
         indexed = set(s.scalars(select(SearchEntry.version_id).distinct()))
         assert indexed and indexed <= set(s.scalars(select(Version.id).where(Version.latest)))
+
+
+def test_key_figures_copy_their_versions_newest_flag_and_compare_ranks_by_them(app, tmp_path):
+    """key_figures keeps each version's document, year, stage and newest flag (what 比较 ranks by along its
+    indexes): when a checked document gets a new version its figures leave the ranking at once, the copies
+    agree with the versions, and every ranking is the order a plain sort of the newest versions gives."""
+    engine = app.state.engine
+    with Session(engine) as s:
+        replaced = s.scalar(select(KeyFigures).where(KeyFigures.latest).order_by(KeyFigures.version_id))
+        assert replaced is not None
+        name = s.scalar(select(SourceFileRecord.name).where(SourceFileRecord.version_id == replaced.version_id))
+    again = tmp_path / "in" / str(name)
+    again.write_text(again.read_text(encoding="utf-8") + "\n（再次更正）\n", encoding="utf-8")
+    ingest(engine, [again])  # not checked: the new version has no figures yet, the old one is no longer newest
+    with Session(engine) as s:
+        versions = {v.id: v for v in s.scalars(select(Version))}
+        figures = list(s.scalars(select(KeyFigures)))
+        assert not versions[replaced.version_id].latest
+        for f in figures:
+            v = versions[f.version_id]
+            assert (f.document_id, f.year, f.stage, f.latest) == (v.document_id, v.year, v.stage, v.latest)
+    client = TestClient(app)
+    for year, stage in {(v.year, v.stage) for v in versions.values()}:
+        for sort in RANKED_FIGURES:
+            body = client.get("/api/compare", params={"year": year, "stage": stage, "sort": sort}).json()
+            got = [row["id"] for row in body["items"]]
+            with Session(engine) as s:  # the figures 比较 computed for the new version included
+                newest = s.scalars(
+                    select(KeyFigures).where(KeyFigures.latest, KeyFigures.year == year, KeyFigures.stage == stage)
+                ).all()
+                value = {f.document_id: getattr(f, sort) for f in newest}
+            assert sorted(got) == sorted(value) and len(got) == body["total"], (year, stage, sort)
+            assert got == sorted(got, key=lambda d: (value[d] is None, -(value[d] or 0), d)), sort
 
 
 def _scan(s: Session, q: str) -> tuple[set[int], set[int]]:
@@ -243,7 +279,7 @@ CONTENT = (
     "source_files",
 )
 # and the lists' own tables (versions, findings, decisions): never scanned sequentially
-BIG = (*CONTENT, "findings", "document_versions", "finding_decisions", "finding_tallies")
+BIG = (*CONTENT, "findings", "document_versions", "finding_decisions", "finding_tallies", "key_figures")
 
 
 def test_main_pages_use_indexes_on_postgresql(app):
@@ -337,9 +373,7 @@ def test_a_common_words_search_stops_where_enough_entries_were_found_on_postgres
     if engine.dialect.name != "postgresql":
         pytest.skip("partitions are PostgreSQL's")
     with Session(engine) as s:
-        parts = s.scalar(
-            text("select count(*) from pg_inherits where inhparent = 'search_entries'::regclass")
-        )
+        parts = s.scalar(text("select count(*) from pg_inherits where inhparent = 'search_entries'::regclass"))
         assert parts == search.PARTS
         # the bigram most entries hold
         held = Counter(g for gs in s.scalars(select(SearchEntry.grams)) for g in set(gs.split()) if len(g) == 2)

@@ -22,6 +22,7 @@ from budgetwatch.model import (
     Indicator,
     Row,
 )
+from budgetwatch.store.figures import VERSION_COPIES
 from budgetwatch.store.schema import CellRecord, FindingRecord, IndicatorRecord, KeyFigures, RowRecord
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -66,7 +67,8 @@ def test_key_figures_of_a_real_document_are_the_stored_fields():
     figures = key_figures(doc)
     assert list(figures) == [*KEY_FIGURES, "classes", *DERIVED_FIGURES]
     assert figures["income_total"] and figures["expenditure_total"]  # a real document has its totals
-    assert _columns(KeyFigures) == {"version_id", "classes", *KEY_FIGURE_FIELDS}
+    # beside the figures, the version's columns 比较 ranks by (store/figures.py)
+    assert _columns(KeyFigures) == {"version_id", "classes", *KEY_FIGURE_FIELDS, *VERSION_COPIES}
 
 
 def test_one_figure_record_for_the_csv_export_and_spark():

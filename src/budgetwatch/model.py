@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal, get_args
 
 from . import SCHEMA
 from .vocab.claims import CLAIM_ZH
@@ -449,3 +449,6 @@ DERIVED_FIGURES: dict[str, str] = {
     "project_share": "项目支出占比%",
 }
 KEY_FIGURE_FIELDS: tuple[str, ...] = (*KEY_FIGURES, *DERIVED_FIGURES)  # besides `classes` (功能分类 类 → 万元)
+# the figures 比较 ranks the units of a year by, each under an index of its own (store/figures.py)
+RankedFigure = Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"]
+RANKED_FIGURES: tuple[str, ...] = get_args(RankedFigure)

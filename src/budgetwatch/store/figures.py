@@ -5,11 +5,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..model import KEY_FIGURE_FIELDS
+from ..model import KEY_FIGURE_FIELDS, RANKED_FIGURES
 from .schema import KeyFigures, Version
+
+RANK_INDEX = "ix_key_figures_rank_"  # PostgreSQL only (revision 0022): followed by the figure's name
+
+
+def create_ranking_indexes(conn) -> None:
+    """PostgreSQL: per ranked figure, a year's newest versions in 比较's order (figure descending, missing
+    ones last, then document), so that a page of the ranking reads its rows and no more. Made by the migration,
+    not the models: SQLite has no NULLS LAST in an index (its small databases sort a year's figures)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for k in RANKED_FIGURES:
+        conn.execute(
+            text(
+                f"create index if not exists {RANK_INDEX}{k} on key_figures "
+                f"(year, stage, {k} desc nulls last, document_id) where latest"
+            )
+        )
+
+
+def drop_ranking_indexes(conn) -> None:
+    for k in RANKED_FIGURES:
+        conn.execute(text(f"drop index if exists {RANK_INDEX}{k}"))
+
+
+VERSION_COPIES = ("document_id", "year", "stage", "latest")  # the version's columns key_figures holds a copy of
 
 
 def save_figures(session: Session, version_id: int, figures: dict) -> dict:
@@ -17,6 +42,10 @@ def save_figures(session: Session, version_id: int, figures: dict) -> dict:
     rec = session.get(KeyFigures, version_id) or KeyFigures(version_id=version_id)
     for k, v in figures.items():
         setattr(rec, k, v)
+    version = session.get(Version, version_id)
+    if version is not None:  # what 比较 filters and orders by, beside the figures (store/newest.py keeps latest)
+        for k in VERSION_COPIES:
+            setattr(rec, k, getattr(version, k))
     session.add(rec)
     return figures
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
-from .schema import Version
+from .schema import KeyFigures, Version
 
 
 def is_newest():
@@ -25,6 +25,12 @@ def mark_newest(session: Session, v: Version) -> None:
         .values(latest=False)
     )
     v.latest = True
+    # the copy 比较 ranks by (store/figures.py): the version's own figures, if already kept, and the others'
+    session.execute(
+        update(KeyFigures)
+        .where(KeyFigures.document_id == v.document_id, KeyFigures.latest != (KeyFigures.version_id == v.id))
+        .values(latest=KeyFigures.version_id == v.id)
+    )
 
 
 def newest_ids():

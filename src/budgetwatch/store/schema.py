@@ -132,9 +132,26 @@ class KeyFigures(Base):
 
     __tablename__ = "key_figures"
     version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"), primary_key=True)
+    # copies of the version's, kept with it (store/figures.py, store/newest.py), so that 比较's ranking of a
+    # year's newest versions is one index per figure read for a page, not every version of the year sorted
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str | None] = mapped_column(String(16))
+    latest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # one column per field of model.KEY_FIGURE_FIELDS: the staff number a count, the others 万元 or a share
     locals().update({k: mapped_column(Integer if k == "staff" else Float, nullable=True) for k in KEY_FIGURE_FIELDS})
     classes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# the newest versions of a year and stage among the figures, counted; ranked along PostgreSQL-only indexes
+# (store/figures.py: SQLite has no NULLS LAST in an index)
+Index(
+    "ix_key_figures_newest",
+    KeyFigures.__table__.c.year,
+    KeyFigures.__table__.c.stage,
+    sqlite_where=text("latest"),
+    postgresql_where=text("latest"),
+)
 
 
 class SourceFileRecord(Base):

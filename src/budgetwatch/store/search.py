@@ -34,8 +34,11 @@ PART_PREFIX = "search_entries_part_"  # the partitions' names, followed by their
 
 
 def backend_own(name: str) -> bool:
-    """Whether a table, column or index is the back-end's full-text machinery (made here, not by the models)."""
-    return name.startswith((FTS_TABLE, PART_PREFIX)) or name in (TERMS, GIN_INDEX, OLD_GIN_INDEX)
+    """Whether a table, column or index is one back-end's own, made by the migrations and not the models: the
+    full-text machinery (here) and 比较's ranking indexes (store/figures.py)."""
+    from .figures import RANK_INDEX
+
+    return name.startswith((FTS_TABLE, PART_PREFIX, RANK_INDEX)) or name in (TERMS, GIN_INDEX, OLD_GIN_INDEX)
 
 
 def table_named(name: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, SQLColumnExpression, and_, case, exists, func, literal, or_, select, union
+from sqlalchemy import Select, SQLColumnExpression, and_, case, exists, func, literal, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from ..analysis.figures import figures_for, figures_many
@@ -363,21 +363,22 @@ def compare(
     chosen = [is_newest(), Version.year == year, Version.stage == stage]
     if q:
         chosen.append(Version.unit_name.contains(q, autoescape=True))
-    lacking = ~exists().where(KeyFigures.version_id == Version.id)  # stored before key figures were kept
-    # the units counted and those lacking figures found in one pass over the year's versions
-    total, unfigured = s.execute(
-        select(func.count(Version.id), func.count(Version.id).filter(lacking)).where(*chosen)
-    ).one()
-    if unfigured:  # their figures computed once, here, before they are ranked
+    K = KeyFigures
+    # key_figures holds the versions' year, stage and newest flag: a year's newest figures are ranked along
+    # one index per figure (ix_key_figures_rank_*), the page read and no more
+    ranking = [K.latest == true(), K.year == year, K.stage == stage]
+    if q:
+        ranking.append(exists().where(Version.id == K.version_id, *chosen[3:]))
+    total = s.scalar(select(func.count(Version.id)).where(*chosen)) or 0
+    figured = s.scalar(select(func.count()).select_from(K).where(*ranking)) or 0
+    if figured < total:  # stored before key figures were kept: computed once, here, before they are ranked
+        lacking = ~exists().where(K.version_id == Version.id)
         for vid in s.scalars(select(Version.id).where(*chosen, lacking)).all():
             figures_for(s, vid)
-    # the figure looked up per version by its key (a join read the whole key_figures table to rank one
-    # year's units), then only the page's figures read
-    by = select(getattr(KeyFigures, sort)).where(KeyFigures.version_id == Version.id).scalar_subquery()
     ranked = (
-        select(Version.id, Version.document_id)
-        .where(*chosen)
-        .order_by(by.desc().nulls_last(), Version.year, Version.document_id)
+        select(K.version_id, K.document_id)
+        .where(*ranking)
+        .order_by(getattr(K, sort).desc().nulls_last(), K.document_id)
         .offset(offset)
     )
     page = s.execute(ranked.limit(limit) if limit is not None else ranked).all()

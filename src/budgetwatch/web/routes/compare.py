@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from ...model import RankedFigure
 from ...vocab.enums import Stage
 from .. import deps, queries as Q
 from ..deps import session
@@ -15,7 +14,7 @@ from ..fastjson import FastJSONRoute
 from .units import FIGURE_COLUMNS
 
 router = APIRouter(route_class=FastJSONRoute, responses=deps.NOT_FOUND)
-Sort = Literal["income_total", "three_public", "public_per_head", "carryover_share", "project_share"]
+Sort = RankedFigure
 
 
 Limit = Query(50, ge=1, le=5000, description="units per page")  # as long as the other lists' pages
