@@ -55,6 +55,7 @@ ODD = [
     ("MOF_DIV_CODE", "140522000"),  # E_REGION
     ("FISCAL_YEAR", "2022"),  # E_YEAR
     ("PAY_CERT_ID", "X" * 45),  # E_VALUE: too long
+    ("PAYEE_ACCT_NAME", "某" * 301),  # E_LENGTH: longer than the column holds
     ("PAY_CERT_ID", "{first}"),  # E_DUP
     ("PAY_CERT_ID", ""),  # a key from the content
     ("USE_DES", 'a, "quoted" purpose'),
@@ -143,7 +144,7 @@ def test_bulk_path_stores_what_the_row_path_stores(year, tmp_path, monkeypatch, 
     assert used == [False] * files
     assert bulked == rowwise
     codes = {x[4] for x in bulked["rejects"]}
-    assert codes == {"E_AMOUNT", "E_DATE", "E_CODE", "E_REQUIRED", "E_VALUE", "E_REGION", "E_YEAR", "E_DUP"}
+    assert codes == {"E_AMOUNT", "E_DATE", "E_CODE", "E_REQUIRED", "E_VALUE", "E_LENGTH", "E_REGION", "E_YEAR", "E_DUP"}
     assert any(a.startswith("n:") for a in bulked["agency_order"])
     assert len(bulked["payments"]) > 900
 

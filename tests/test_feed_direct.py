@@ -71,7 +71,7 @@ def test_direct_path_stores_what_the_row_path_stores(year, monkeypatch):
     assert used == [False]
     assert direct_ == rowwise
     codes = {x[4] for x in direct_["rejects"]}
-    assert codes == {"E_AMOUNT", "E_DATE", "E_CODE", "E_REQUIRED", "E_VALUE", "E_REGION", "E_YEAR"}
+    assert codes == {"E_AMOUNT", "E_DATE", "E_CODE", "E_REQUIRED", "E_VALUE", "E_LENGTH", "E_REGION", "E_YEAR"}
     matches = {p[Payment.__table__.c.keys().index("line_match") - 1] for p in direct_["payments"]}
     assert {"attributes", "none"} <= matches  # linked to their lines in the loader, and not
     assert len(direct_["payments"]) > 900

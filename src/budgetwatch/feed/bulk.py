@@ -26,7 +26,7 @@ from typing import Any
 from . import codes
 from .codes import Bad
 from .stage import Stage
-from .validate import _ECO, Validator, account_parts, payee_kind
+from .validate import _ECO, LIMITS, Validator, account_parts, payee_kind
 
 # the loader and its parts (feed/load.py, which calls this module) are typed Any: no import back
 WS = "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip() strips
@@ -318,6 +318,11 @@ class _Copied:
             "pu.src_id <> '' AND char_length(pu.src_id) <= 40 AND a.ok AND d.ok AND up.ok "
             "AND (ln.t IS NULL OR ln.ok) AND (am.t IS NULL OR am.ok)"
         )
+        # a text too long for its column: the Validator's E_LENGTH (src_id refused above; parameters: the loader's),
+        # and cut to fit the stage meanwhile
+        limited = [(col, n) for col, n in LIMITS["payments"] if col in v and col != "src_id" and "%(" not in v[col]]
+        ok += "".join(f" AND COALESCE(char_length({v[col]}), 0) <= {n}" for col, n in limited)
+        v.update({col: f"left({v[col]}, {n})" for col, n in limited})
         cols = list(stage.columns)
         select = f"{', '.join(v[col] for col in cols)}, COALESCE({ok}, false)"
         on = lambda alias, fields: " AND ".join(f"{alias}.k{i} = {c(f)}" for i, f in enumerate(fields))  # noqa: E731

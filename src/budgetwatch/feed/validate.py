@@ -16,6 +16,8 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import String
+
 from . import codes
 from .codes import Bad
 from .model import TABLES
@@ -34,6 +36,7 @@ REASONS = {
     "E_VALUE": "取值无效",
     "E_FILE": "文件无法读取",
     "E_TABLE": "无法识别的数据表",
+    "E_LENGTH": "文字过长",
 }
 FIELD_ZH = {
     "src_id": "主键",
@@ -63,6 +66,18 @@ COLUMNS = {
     name: tuple(c.name for c in t.c if c.name not in _SET_BY_LOADER)
     for name, t in TABLES.items()
     if name in ("lines", "adjustments", "applications", "payments")
+}
+# each text column's length limit (String(n)) where the column takes a text as sent; the ones the Validator makes
+# itself fit by construction (normalised codes, the account's hash and tail, kinds and the match) are not looked at
+MADE_TO_FIT = {"exp_func_code", "dep_eco_code", "gov_eco_code", "payee_account_tail", "payee_account_hash"}
+MADE_TO_FIT |= {"payee_kind", "line_match", "source_table"}
+LIMITS = {
+    name: [
+        (c, n)
+        for c in cols
+        if c not in MADE_TO_FIT and isinstance(t := TABLES[name].c[c].type, String) and (n := t.length)
+    ]
+    for name, cols in COLUMNS.items()
 }
 _SKIP = None  # a text not to look at (another field of the row is the one used)
 
@@ -122,6 +137,7 @@ class Validator:
         self._keys = keys
         self._check_place()
         cols = getattr(self, "_" + self.table)()
+        self._check_lengths(cols)
         n = len(rows)
         values = zip(*[cols.get(c) or [None] * n for c in self.columns])
         errs = self._errs
@@ -140,6 +156,7 @@ class Validator:
         self._keys = set(texts)
         self._check_place()
         cols = getattr(self, "_" + self.table)()
+        self._check_lengths(cols)
         n = len(row_nos)
         return {c: cols.get(c) or [None] * n for c in self.columns}, self._errs
 
@@ -147,6 +164,18 @@ class Validator:
         """One row: the model row as a dict, or its rejects."""
         good, bad = self.chunk([(row_no or 0, raw)], file)
         return bad[0] if bad else dict(zip(self.columns, good[0][1]))
+
+    def _check_lengths(self, cols: dict[str, list]) -> None:
+        """A text longer than its column holds is the row's reject (PostgreSQL would refuse the whole load; SQLite
+        would keep it uncut), unless the field has its reject already (a key over MAX_ID). One pass in C per text
+        column finds whether any is too long; then its rows."""
+        for c, limit in LIMITS[self.table]:
+            col = cols.get(c)
+            if not col or max(map(len, filter(None, col)), default=0) <= limit:
+                continue
+            for i, v in enumerate(col):
+                if v and len(v) > limit and not any(r.field == c for r in self._errs.get(i, ())):
+                    self._bad(i, "E_LENGTH", f"{FIELD_ZH.get(c, c)}超过{limit}个字符（{len(v)}个）", c)
 
     # — column helpers —
     def _text(self, fld: str) -> list[str]:
