@@ -22,6 +22,10 @@ needs_corpus = pytest.mark.skipif(
 # a placeholder of a rule's message or suggestion that the finding lacks fails here (checks/rule.py), in this
 # process and in the CLI and servers the tests start
 os.environ["BUDGETWATCH_STRICT_TEMPLATES"] = "1"
+# the JVMs the Spark tests start (drivers, a standalone master and workers, executors) each live under a minute:
+# the client compiler alone and the serial collector start faster and cost a fraction of the CPU of the default
+# optimising compiler's work and parallel GC threads, on a 2-core machine shared by two test workers
+os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
 PG_BASE = os.environ.get("BUDGETWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/budgetwatch_test")
 
 
