@@ -414,3 +414,18 @@ def _full_scans(plan: list[str]) -> list[tuple[str, str]]:
         elif not any(d.startswith("Index Cond") for d in detail):
             out.append((table, "walk"))
     return out
+
+
+def test_postgresql_sessions_price_random_pages_as_cached_unless_the_url_says(db_url):
+    """The planner's random_page_cost is 1.1 in the app's sessions (store/db.PG_SESSION: at the default 4 a page
+    of a rare rule's findings hashed every newest version instead of looking its few up by key); a URL's own
+    `options` keep the server's say."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL setting")
+    from budgetwatch.store.db import make_engine
+
+    for url, want in ((db_url, "1.1"), (db_url + "?options=-c%20random_page_cost%3D3", "3")):
+        engine = make_engine(url)
+        with engine.connect() as c:
+            assert c.execute(text("show random_page_cost")).scalar() == want
+        engine.dispose()
