@@ -108,3 +108,24 @@ def test_monthly_report(client):
     doc = pdfium.PdfDocument(pdf.content)
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert "预算执行分析报告" in text and "G06" in text
+
+
+def test_the_kept_figures_count_what_the_live_pages_count(tmp_path):
+    """执行总览 read from a run's kept figures and the 联网数据 page summed live give each unit the same 已支付 —
+    a payment that matches no 指标 (seeded U1: 12,800.00 in June) counted in both — and the same budgets."""
+    app = create_app(f"sqlite:///{tmp_path}/kept.sqlite", cache=False)
+    engine = app.state.engine
+    ingest(engine, [seed("000")])
+    with Session(engine) as s:
+        doc = load_version(s, latest_versions(s)[-1].id)
+    generate(doc, tmp_path / "f", region=R, region_name="兴县", seed=5, anomalies=("U1",))
+    assert load_files(engine, [tmp_path / "f"], region=R, year=Y).status == "loaded"
+    day = date(Y, 9, 30)
+    check_feed(engine, R, Y, day)
+    with TestClient(app) as c:
+        kept = c.get(f"/execution/{R}/{Y}?as_of={day}&format=json").json()
+        live = c.get(f"/feed/{R}/{Y}?as_of={day}&format=json").json()
+    assert live["unmatched_payments"] and any(p["amount"] == "12800.00" for p in live["unmatched_payments"])
+    figures = lambda us: {u["agency_code"]: (u["current"], u["paid"]) for u in us if u["current"] != "0.00"}  # noqa: E731
+    assert figures(kept["units"]) == figures(live["units"]) != {}
+    assert kept["totals"]["paid"] == round(sum(float(u["paid"]) for u in live["units"]), 2)

@@ -35,8 +35,8 @@ def store_figures(view: FeedView) -> None:
 
     put(
         "unit",
-        select(ls.c.agency_code, func.sum(ls.c.b0), func.sum(ls.c.b), func.sum(ls.c.paid)).group_by(ls.c.agency_code),
-        ["agency_code", "b0", "b", "paid"],
+        select(ls.c.agency_code, func.sum(ls.c.b0), func.sum(ls.c.b)).group_by(ls.c.agency_code),
+        ["agency_code", "b0", "b"],
     )
     klass = func.substr(ls.c.exp_func_code, 1, 3)
     put(
@@ -51,6 +51,12 @@ def store_figures(view: FeedView) -> None:
         p.c.fiscal_year == view.year,
         p.c.is_deleted.is_(False),
         p.c.pay_date <= view.as_of,
+    )
+    # a unit's paid: all its payments, those matching no 指标 included (as the 联网数据 pages sum them live)
+    put(
+        "unit",
+        select(p.c.agency_code, func.sum(p.c.amount)).where(paid_here).group_by(p.c.agency_code),
+        ["agency_code", "paid"],
     )
     pk = func.substr(p.c.exp_func_code, 1, 3)
     put(
@@ -102,8 +108,8 @@ def kept(c: Connection, region: str, year: int, as_of: date) -> bool:
 def units(c: Connection, region: str, year: int, as_of: date) -> list[dict]:
     """As feed.queries.units (budget, adjusted, current, paid, paid_share per agency), from the kept rows."""
     a = Agency.__table__
-    q = (
-        select(F.c.agency_code, a.c.agency_name, F.c.b0, F.c.b, F.c.paid)
+    q = (  # a unit's two rows: its lines' budget, its payments
+        select(F.c.agency_code, a.c.agency_name, func.sum(F.c.b0), func.sum(F.c.b), func.sum(F.c.paid))
         .outerjoin(
             a,
             and_(
@@ -113,15 +119,16 @@ def units(c: Connection, region: str, year: int, as_of: date) -> list[dict]:
             ),
         )
         .where(*_here(region, year, as_of, "unit"))
+        .group_by(F.c.agency_code, a.c.agency_name)
         .order_by(F.c.agency_code)
     )
     out = []
-    for r in c.execute(q):
-        b0, b, paid = (Decimal(x or 0) for x in (r.b0, r.b, r.paid))
+    for code, name, *sums in c.execute(q):
+        b0, b, paid = (Decimal(x or 0) for x in sums)
         out.append(
             {
-                "agency_code": r.agency_code,
-                "agency_name": r.agency_name,
+                "agency_code": code,
+                "agency_name": name,
                 "budget": f"{b0:.2f}",
                 "adjusted": f"{b - b0:.2f}",
                 "current": f"{b:.2f}",
