@@ -84,6 +84,11 @@ def build(url: str, n: int) -> int:
                 {
                     "version_id": vid,
                     "classes": {},
+                    # the version's columns key_figures keeps a copy of (store/figures.VERSION_COPIES)
+                    "document_id": first + i,
+                    "year": year,
+                    "stage": stage,
+                    "latest": True,
                     **{k: (x * (1 + (i % 7) / 10) if isinstance(x, float) else x) for k, x in base.items()},
                 }
                 for i, vid in enumerate(rows)
