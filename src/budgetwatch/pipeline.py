@@ -483,7 +483,9 @@ NEAR_FILTER = 200  # up to this many documents checked, the neighbours are selec
 
 def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tuple], dict[int, Neighbour]]:
     """Family F's view of the documents the chosen ones compare with (the newest versions of the same units,
-    and of the same years and stages): ([(version id, unit, year, stage)], {version id: checks.view.Neighbour}),
+    and of the same years and stages — for up to NEAR_FILTER chosen only those of their years lacking figures:
+    their peers are then counted in SQL, store/figures.peer_shares): ([(version id, unit, year, stage)],
+    {version id: checks.view.Neighbour}),
     their key figures read from the key_figures table in one query of a few columns, never the documents
     themselves. The chosen versions and any without stored figures have theirs computed and stored here,
     each read once (the first KEEP_LOADED chosen kept in `keep` for their own check). One that cannot be
@@ -511,11 +513,10 @@ def _neighbours(s: Session, chosen: list[Version], keep: dict) -> tuple[list[tup
         .where(is_newest())
         .order_by(Version.document_id)
     )
-    if len(chosen) <= NEAR_FILTER:  # a few documents: only their units' and their years'; many: all
+    if len(chosen) <= NEAR_FILTER:  # a few documents: their units' (their peers are counted in SQL, PeerShares)
         units, years = {v.unit_name for v in chosen if v.unit_name}, {(v.year, v.stage) for v in chosen}
-        q = q.where(
-            or_(Version.unit_name.in_(units), *(and_(Version.year == y, Version.stage == st) for y, st in years))
-        )
+        lacking = [and_(Version.year == y, Version.stage == st, KeyFigures.version_id.is_(None)) for y, st in years]
+        q = q.where(or_(Version.unit_name.in_(units), Version.id.in_(fresh), *lacking))  # figures computed below
     rows = s.execute(q).all() if chosen else []
     found: dict[int, Neighbour] = {}
     for vid, unit, year, stage, stored, *values in rows:
@@ -544,7 +545,8 @@ def check_in_session(
     from .analysis.figures import key_figures
     from .checks import Finding, run_checks
     from .checks.across import batch
-    from .store.figures import save_figures
+    from .checks.view import PeerShares
+    from .store.figures import peer_shares, save_figures
     from .store.findings import save_findings
 
     failed: dict[int, Finding] = {}
@@ -559,14 +561,20 @@ def check_in_session(
     # one list of peers a year and stage, shared by its documents (each in it too: the peer rules compare with
     # other units), not a copy without itself for each — check --all would be quadratic in the documents
     peer_lists = {k: [near[o] for o in ids] for k, ids in by_year.items()}
+    few = len(chosen) <= NEAR_FILTER
     with batch():
         for v in chosen:
             try:
                 with s.begin_nested() if isolate else nullcontext():
                     history = [near[o] for o in by_unit.get(v.unit_name, []) if o != v.id] if v.unit_name else []
-                    peers = peer_lists.get((v.year, v.stage), [])
                     doc = loaded.pop(v.id, None) or load_version(s, v.id)
-                    save_findings(s, v, run_checks(doc, history=history, peers=peers))
+                    if few:  # one document among many: its peers counted beside their stored figures
+                        found = run_checks(
+                            doc, history=history, peer_shares=PeerShares(*peer_shares(s, v.year, v.stage, v.unit_name))
+                        )
+                    else:
+                        found = run_checks(doc, history=history, peers=peer_lists.get((v.year, v.stage), []))
+                    save_findings(s, v, found)
                     save_figures(s, v.id, key_figures(doc))
             except Exception as e:
                 if not isolate:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..model import Document
 from .rule import RULES, SEVERITIES, Finding, Rule, TemplateError
-from .view import DocView, Neighbour
+from .view import DocView, Neighbour, PeerShares
 
 from . import arithmetic, cross_table, narrative, performance, completeness, across  # noqa: E402,F401  (register)
 from .across import neighbour  # noqa: E402
@@ -39,10 +39,17 @@ def run_checks(
     history: Sequence[Document | Neighbour] | None = None,
     peers: Sequence[Document | Neighbour] | None = None,
     only: set[str] | None = None,
+    peer_shares: PeerShares | None = None,
 ) -> list[Finding]:
     """Every rule (or those in `only`) over `doc`; family F compares it with `history` (the same unit's other
-    documents) and `peers` (other units, same year and stage), given whole or as their key figures."""
-    view = DocView(doc, history=[neighbour(d) for d in history or []], peers=[neighbour(d) for d in peers or []])
+    documents) and `peers` (other units, same year and stage), given whole or as their key figures — or, for
+    the peers, as `peer_shares` counted beside the stored figures."""
+    view = DocView(
+        doc,
+        history=[neighbour(d) for d in history or []],
+        peers=[neighbour(d) for d in peers or []],
+        peer_shares=peer_shares,
+    )
     out: list[Finding] = []
     for r in RULES.values():
         if only and r.id not in only:

@@ -175,11 +175,9 @@ def carryover_vs_peers(view: DocView):
     c, t = _first(fs, "carryover"), _first(fs, "income_total")
     if not (c and t and t.value > 0):
         return
-    shares, own = _shares(view.peers)
-    n = len(shares) - len(own.get(view.doc.unit, ()))  # other units' documents only
+    n, med = _peer_median(view)
     if n < 5:
         return
-    med = _median_without(shares, own.get(view.doc.unit, []))
     sh = 100 * c.value / t.value
     if sh > 20 and sh > 2 * med:
         yield dict(
@@ -194,6 +192,17 @@ def carryover_vs_peers(view: DocView):
             median=f"{med:.2f}",
             n=n,
         )
+
+
+def _peer_median(view: DocView) -> tuple[int, float]:
+    """How many documents of other units of the year and stage have a carry-over share, and its median among
+    them (0 below five): as counted beside the stored figures, or from the list of peers."""
+    if view.peer_shares is not None:
+        return view.peer_shares.others, view.peer_shares.median or 0.0
+    shares, own = _shares(view.peers)
+    mine = own.get(view.doc.unit, [])
+    n = len(shares) - len(mine)  # other units' documents only
+    return n, _median_without(shares, mine) if n >= 5 else 0.0
 
 
 def _shares(peers: list[Neighbour]) -> tuple[list[float], dict]:

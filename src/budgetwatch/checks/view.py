@@ -58,11 +58,22 @@ class Neighbour:
     figures: dict[str, float | None]
 
 
+@dataclass(frozen=True)
+class PeerShares:
+    """F03's comparison where it was counted beside the stored figures (store/figures.peer_shares) rather than
+    from a list of peers: how many documents of other units of the year and stage have a carry-over share
+    (上年结转 / 收入总计), and the median of their shares (None when there are none)."""
+
+    others: int
+    median: float | None
+
+
 @dataclass
 class DocView:
     doc: Document
     history: list[Neighbour] = field(default_factory=list)  # same unit, other years/stages
     peers: list[Neighbour] = field(default_factory=list)  # same year and stage (a rule skips its own unit's)
+    peer_shares: PeerShares | None = None  # given instead of `peers` when one document is checked among many
 
     def tables(self, *kinds: str) -> list[Table]:
         return [t for t in self.doc.tables if t.kind in kinds]

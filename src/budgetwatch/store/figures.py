@@ -68,3 +68,33 @@ def stored_figures(session: Session, version_ids: list[int]) -> tuple[dict[int, 
         if r[7] is not None:
             stored[vid] = heads[vid] | dict(zip(KEY_FIGURE_FIELDS, r[8:-1])) | {"classes": dict(classes or {})}
     return stored, heads
+
+
+def peer_shares(session: Session, year: int | None, stage: str | None, unit: str | None) -> tuple[int, float | None]:
+    """F03's peers counted where they are stored: the newest documents of `year` and `stage` of units other than
+    `unit` with a carry-over share (100 × 上年结转 / 收入总计, in the database's doubles as checks/across.py computes
+    it in Python's): (how many, their median) — a count, and one or two rows read at the middle of the order,
+    instead of every peer's figures brought into Python (checking one document among 20k). checks.PeerShares."""
+    from sqlalchemy import func, not_
+
+    from .newest import is_newest
+
+    K, figure = KeyFigures, KeyFigures.__table__.c  # the figures' columns are made from a list (schema.py)
+    share = (100.0 * figure.carryover / figure.income_total).label("share")
+    own = select(Version.document_id).where(
+        is_newest(), Version.unit_name.is_(None) if unit is None else Version.unit_name == unit
+    )
+    chosen = [
+        K.latest,
+        K.year == year,
+        K.stage == stage,
+        figure.carryover.is_not(None),
+        figure.income_total > 0,
+        not_(K.document_id.in_(own)),
+    ]
+    n = session.scalar(select(func.count()).select_from(K).where(*chosen)) or 0
+    if not n:
+        return 0, None
+    at = select(share).where(*chosen).order_by(share).offset((n - 1) // 2).limit(2 - n % 2)
+    middle = [float(x) for x in session.scalars(at)]
+    return n, sum(middle) / len(middle)
