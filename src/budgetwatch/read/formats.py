@@ -43,7 +43,7 @@ class Format:
     matches: Callable[[bytes], bool] | None = None  # its first bytes say so; None: the fallback or its suffix
     claims_suffix: bool = False  # no format's bytes matched: a file with its suffix is still its
     binary: bool = False  # an upload must match its bytes; else text (no NUL bytes)
-    guarded: bool = True  # False: the reader bounds its own children (PDF: text, then OCR)
+    guarded: bool = True  # False: the reader bounds itself (text: its size) or its own children (PDF: text, OCR)
 
     def read_function(self) -> Callable[[str], Source]:
         module, _, name = self.reader.partition(":")
@@ -81,7 +81,9 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format("xlsx", (".xlsx",), "budgetwatch.read.xlsx:read_xlsx", _is_zip, binary=True),
     Format("html", (".html", ".htm"), "budgetwatch.read.html:read_html", _is_html),
-    Format("text", (".txt", ".md", ".markdown", ".text"), "budgetwatch.read.formats:read_text_source"),
+    # text bounds itself: refused over MAX_TEXT_BYTES before it is read, then one linear pass — a child process
+    # per file (fork, pickling the lines back) cost more than the reading
+    Format("text", (".txt", ".md", ".markdown", ".text"), "budgetwatch.read.formats:read_text_source", guarded=False),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 BY_SUFFIX = {s: f for f in FORMATS for s in f.suffixes}

@@ -120,14 +120,15 @@ def _cjk_ratio(text: str) -> float:
     return sum(1 for c in visible if "\u4e00" <= c <= "\u9fff") / len(visible)
 
 
+# control characters but tab, line feed, form feed and carriage return; private use; U+FFF0 and above
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff\ufff0-\U0010ffff]")
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(
-        1 for c in sample if (ord(c) < 32 and c not in "\t\r\n\f") or ord(c) >= 0xFFF0 or 0xE000 <= ord(c) <= 0xF8FF
-    )
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def split_cells(raw: str) -> tuple[str, ...]:
@@ -141,8 +142,10 @@ def split_cells(raw: str) -> tuple[str, ...]:
 
 
 def clean(s: str) -> str:
-    s = _MARKUP.sub("", s)
-    s = _HEADING.sub("", s)
+    if "<" in s:  # the patterns looked for only where their first character is (most cells have neither)
+        s = _MARKUP.sub("", s)
+    if "#" in s:
+        s = _HEADING.sub("", s)
     s = s.replace("**", "").replace("\u3000", " ").replace("\xa0", " ")
     return s.strip()
 
