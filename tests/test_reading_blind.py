@@ -95,3 +95,34 @@ def test_a_code_in_brackets_before_the_name_is_the_rows_code():
         ("30102", "津贴补贴", {"total": 4246.66}),
     ]
     assert (rows[-1].code, rows[-1].name, rows[-1].values) == ("30399", "其他对个人和家庭的补助", {"total": 0.08})
+
+
+def test_names_cut_by_the_page_break_in_several_blocks_of_one_line_read_whole():
+    # 西安市工信局 2022 表1 收支总表 (p20-22): 收入 | 支出功能分类 | 部门预算支出经济科目 | 政府预算支出经济分类, side
+    # by side; line 12's (5)资本性支出 | (基本建设) and 11、债务利息及费用支 | 出 run on atop p21, line 37's
+    # 其中：财政拨款 | 资金结转 atop p22
+    rows = _table(_doc("xian-627c16eab5.pdf"), "summary", 20).rows
+    by_block = {}
+    for r in rows:
+        by_block.setdefault((r.side, r.block), []).append((r.page, r.name, r.values["total"]))
+    income = by_block[("income", None)]
+    assert income[-4:] == [
+        (21, "上年结转", 0.0),
+        (21, "财政拨款资金结转", 0.0),
+        (22, "非财政拨款资金结余", 0.0),
+        (22, "收入总计", 1059464715.06),
+    ]
+    dept, gov = (v for k, v in by_block.items() if k[1])
+    assert dept[9:13] == [
+        (20, "对个人和家庭补助", 0.0),
+        (20, "债务利息及费用支出", 0.0),
+        (20, "资本性支出(基本建设)", 0.0),
+        (21, "资本性支出", 732067.92),
+    ]
+    assert gov[9:13] == [
+        (20, "对个人和家庭的补助", 2792724.4),
+        (20, "对社会保障基金补助", 0.0),
+        (20, "债务利息及费用支出", 0.0),
+        (21, "债务还本支出", 0.0),
+    ]
+    assert "债务利息及费用支" not in [n for _, n, _ in gov]

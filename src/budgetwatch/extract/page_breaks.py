@@ -21,19 +21,35 @@ def overlap(a: tuple, b: tuple) -> float:
     return min(a[1], b[1]) - max(a[0], b[0])
 
 
-def join_overflowed_names(notes: list[Line], made: dict[int, tuple[Row, Line]], columns: list[Column]) -> None:
+def join_overflowed_names(
+    lines: list[Line],
+    made: dict[int, dict[int, tuple[Row, Line]]],
+    columns: list[Column],
+    parts: list[tuple[int, int]],
+) -> None:
     """A name cell cut by a page break finishes the name of the page's last row (…综合交通运输研究 | 中心): its
     end alone in the name column of the next page's first grid row with no figure, or its last line run past
     the table's bottom ruling (drawn clipped, read below the grid: …其他环境保护管理事务 | 支出) — once, where
-    both are printed."""
-    names = {c.index for c in columns if c.role == "name"}
+    both are printed. A line printing several parts side by side (收入 | 功能分类 | 经济分类 …) may cut a cell
+    in each: each part (its first and end column, its rows by line) finishes its own last row."""
+    for lo, hi in parts:
+        names = {c.index for c in columns if c.role == "name" and lo <= c.index < hi}
+        if made.get(lo) and names:
+            _join_part(lines, made[lo], names, lo, hi)
+
+
+def _join_part(lines: list[Line], made: dict[int, tuple[Row, Line]], names: set[int], lo: int, hi: int) -> None:
     nos = sorted(made)
-    for n in notes:
-        filled = [j for j, c in enumerate(n.cells) if c]
+    for n in lines:
         k = bisect_left(nos, n.no) - 1
-        if n.page is None or not n.spans or len(filled) != 1 or k < 0:
+        if n.page is None or not n.spans or k < 0:
             continue
         row, ln = made[nos[k]]
+        ref = ln.spans or n.spans
+        at = {j: _column_of(n.spans[j], ref) for j, c in enumerate(n.cells) if c and j < len(n.spans)}
+        filled = [j for j, col in at.items() if lo <= col < hi]
+        if len(filled) != 1:
+            continue
         if k + 1 < len(nos) and made[nos[k + 1]][0].page == row.page:
             continue  # not the last row of its page
         text = squash(n.cells[filled[0]])
@@ -42,11 +58,15 @@ def join_overflowed_names(notes: list[Line], made: dict[int, tuple[Row, Line]], 
         if nospace(row.name or "").endswith(nospace(text)):
             continue  # read on both pages: taken once
         if row.page == n.page - 1 and len(n.cells) >= 2 and (k + 1 >= len(nos) or made[nos[k + 1]][0].page == n.page):
-            ref, span = ln.spans or n.spans, n.spans[filled[0]]
-            if max(range(len(ref)), key=lambda i: overlap(span, ref[i])) in names:
+            if at[filled[0]] in names:
                 row.name = (row.name or "") + text
         elif row.page == n.page and _next_line_of(ln, n.boxes[filled[0]] if n.boxes else None, names):
             row.name = (row.name or "") + text
+
+
+def _column_of(span: tuple, ref: tuple) -> int:
+    """The column of the reference grid a cell's band overlaps most."""
+    return max(range(len(ref)), key=lambda i: overlap(span, ref[i]))
 
 
 def _next_line_of(ln: Line, box, names: set[int]) -> bool:

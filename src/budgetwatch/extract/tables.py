@@ -343,13 +343,16 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     sides = column_groups(columns, split, ncols)
     trackers = {(s, lo): CodeTracker(econ) for s, lo, _, _ in sides}
     later: dict[int, list[Row]] = {}  # rows of the second and further classifications follow the first's
-    made: dict[int, tuple[Row, Line]] = {}  # one-sided tables: the row each data line gave
+    made: dict[int, dict[int, tuple[Row, Line]]] = {}  # each part's rows (by its first column), by line
+    blank: list[Line] = []  # data lines without a figure in any part (the ends of names cut by a page break)
     for ln in data:
         if is_column_numbers(ln.cells):
             continue
         pending = None  # a label spanning the parts (当年支出小计 over 功能分类 and 支出用途)
+        gave = False
         for side, lo, hi, block in sides:
             row = _parse_row(ln, columns, lo, hi, trackers[(side, lo)])
+            gave = gave or row is not None
             if row is None:
                 if side == "expenditure":
                     pending = next(
@@ -372,10 +375,12 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
                 later.setdefault(lo, []).append(row)
             else:
                 table.rows.append(row)
-                if side is None:
-                    made[ln.no] = (row, ln)
-    join_overflowed_names(notes, made, columns)
-    join_cut_rows(table, made)
+            made.setdefault(lo, {})[ln.no] = (row, ln)
+        if not gave:
+            blank.append(ln)
+    cut = sorted(notes + blank, key=lambda n: n.no)
+    join_overflowed_names(cut, made, columns, [(lo, hi) for _, lo, hi, _ in sides])
+    join_cut_rows(table, made.get(0, {}) if split is None else {})
     table.rows = _without_repeated_totals(table.rows)
     for lo in sorted(later):
         table.rows.extend(later[lo])
