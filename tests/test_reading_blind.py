@@ -126,3 +126,22 @@ def test_names_cut_by_the_page_break_in_several_blocks_of_one_line_read_whole():
         (21, "债务还本支出", 0.0),
     ]
     assert "债务利息及费用支" not in [n for _, n, _ in gov]
+
+
+def test_a_form_printed_blank_with_a_note_that_it_has_no_data_is_an_empty_table():
+    # 重庆市人民政府办公厅 2026 表十一 (p23): 2026年市级重点专项资金绩效目标表（一级项目）, 单位：万元, its grid
+    # (项目名称 | 主管部门, 当年预算 | 市级支出 | 补助区县, 项目概况, 当年绩效目标, 绩效指标) blank, and
+    # 备注：本单位主管无市级财力安排的重点专项资金，故此表无数据
+    doc = _doc("chongqing-3be48d9f27.pdf")
+    t = _table(doc, "other", 23)
+    assert (t.title, t.money_unit, t.empty, t.rows) == (
+        "2026年市级重点专项资金绩效目标表（一级项目）",
+        "万元",
+        True,
+        [],
+    )
+    assert not [f for f in doc.forms if f.location.get("page") == 23]
+    # 表十二 (p24) overleaf is a form with its figures
+    assert [(f.project, f.amount, len(f.indicators)) for f in doc.forms if f.location.get("page") == 24] == [
+        ("市政府办公厅业务及日常运行项目", 8534.17, 11)
+    ]

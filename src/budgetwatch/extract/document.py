@@ -15,14 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import Code, InputError
-from ..model import Document, Form, SourceFile, TextLine
+from ..model import Document, Form, SourceFile, Table, TextLine
 from ..read import progress
 from ..read.formats import read_source
 from ..read.text import Line
 from . import forms as F, forms_tabular as T, quality
 from .meta import find_scope, find_stage, find_unit, find_year
-from .tables import TableContext, parse_table
-from .text_rules import nospace
+from .tables import EMPTY_NOTE, TableContext, find_money_unit, parse_table
+from .text_rules import nospace, squash
 from .unit_forms import parse_unit_form
 from .vocabulary import TABLE_NUMBER, classify_title
 
@@ -32,6 +32,7 @@ class UnreadPagesWarning(UserWarning):
 
 
 _SECTION_BREAK = ("第三部分", "第四部分", "名词解释", "情况说明")
+_BLANK_FORM_LINES = 30  # a text document's blank form: its note within this many lines of the title
 
 
 def find_titles(lines: list[Line]) -> list[tuple[int, str]]:
@@ -175,9 +176,11 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
             in_tables.update(_table_lines(lines, p, end))
         title = lines[i]
         if kind == "project_form":
+            produced = False
             if T.is_tabular(body):
                 new, prev_form, reader = T.parse_tabular(title, body, prev_form, reader)
                 doc.forms.extend(new)
+                produced = bool(new)
             else:
                 for part in _split_declarations(body):
                     form, reader, merged = F.parse_declaration(
@@ -185,9 +188,12 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
                     )
                     if not form.indicators and form.amount is None:
                         continue  # a heading (（7）项目绩效目标表) over the forms, not a form
+                    produced = True
                     if not merged:
                         doc.forms.append(form)
                     prev_form = form
+            if not produced and (blank := _blank_form(title, body)) is not None:
+                doc.tables.append(blank)  # the form printed blank, 故此表无数据: an empty table (spec)
             continue
         if kind == "unit_performance":
             goes_on: tuple | None = prev_unit if prev_unit and _continues(prev_unit[2], prev_unit[0], title) else None
@@ -216,6 +222,23 @@ def extract_lines(lines: list[Line], fmt: str = "text", files: list[SourceFile] 
         if k not in in_tables and ln.text
     ]
     return doc
+
+
+def _blank_form(title: Line, body: list[Line]) -> Table | None:
+    """A form's grid printed without a project, an amount or an indicator, under a note that the table has no
+    data this year (备注：本单位主管无市级财力安排的重点专项资金，故此表无数据): no form, an empty table. Only
+    a note on the title's own page counts (or, in text, within the form's first lines)."""
+    own = [ln for ln in body if ln.page == title.page] if title.page is not None else body[:_BLANK_FORM_LINES]
+    notes = [ln for ln in own if not ln.is_row and ln.text]
+    if not any(EMPTY_NOTE.search(nospace(n.text)) for n in notes):
+        return None
+    return Table(
+        kind="other",
+        title=squash(title.text),
+        money_unit=find_money_unit(title, notes, []),
+        location=title.location,
+        empty=True,
+    )
 
 
 def _continues(title: Line, form: Form, part: Line) -> bool:

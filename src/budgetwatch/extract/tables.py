@@ -42,7 +42,8 @@ from .vocabulary import (
 
 TWO_SIDED = ("summary", "fiscal_summary")
 _SPILL = re.compile(r"^([^\d\s.,-]{1,6})\s+(-?[\d,]+(?:\.\d+)?)$")
-EMPTY_NOTE = re.compile(r"本表无数据|本表为空|为空表|无数据|本表无|空表|本表\S{0,4}无发生额")
+# a note that the table has no data this year: 本表无数据, 此表为空, 故此表无数据, 注：本表本年无发生额
+EMPTY_NOTE = re.compile(r"[本此该]表(?:无|为空|\S{0,4}无发生额)|为空表|无数据|空表")
 # 2010101-行政运行, [30201]办公费: a code and its name in one cell
 _CODE_NAME = re.compile(r"^[\[【［]?\s*(\d{3}|\d{5}|\d{7})(?:\s*[-－—_]|\s*[\]】］])\s*(\D.*)$")
 
