@@ -145,3 +145,31 @@ def test_a_form_printed_blank_with_a_note_that_it_has_no_data_is_an_empty_table(
     assert [(f.project, f.amount, len(f.indicators)) for f in doc.forms if f.location.get("page") == 24] == [
         ("市政府办公厅业务及日常运行项目", 8534.17, 11)
     ]
+
+
+def test_a_project_spending_table_by_economic_class_is_an_economic_table():
+    # 广州市人民政府办公厅 2026 表7 (p16): 一般公共预算项目支出情况表（按经济分类科目）, 部门预算支出经济科目 | 预算:
+    # rows [302]商品和服务支出 … [310]资本性支出, not projects
+    doc = _doc("guangzhou-ffddedc938.pdf")
+    assert not [t for t in doc.tables if t.kind == "projects" and t.location.get("page") == 16]
+    rows = _table(doc, "gpb_economic", 16).rows
+    assert [(r.code, r.name, r.values) for r in rows] == [
+        (None, "合计", {"total": 1497.06}),
+        ("302", "商品和服务支出", {"total": 1432.54}),
+        ("30201", "办公费", {"total": 139.32}),
+        ("30202", "印刷费", {"total": 78.27}),
+        ("30204", "手续费", {"total": 0.1}),
+        ("30207", "邮电费", {"total": 16.29}),
+        ("30211", "差旅费", {"total": 291.15}),
+        ("30212", "因公出国（境）费用", {"total": 215.6}),
+        ("30213", "维修（护）费", {"total": 268.98}),
+        ("30215", "会议费", {"total": 3.0}),
+        ("30216", "培训费", {"total": 22.29}),
+        ("30226", "劳务费", {"total": 23.88}),
+        ("30227", "委托业务费", {"total": 130.85}),
+        ("30299", "其他商品和服务支出", {"total": 242.82}),
+        ("310", "资本性支出", {"total": 64.52}),
+        ("31002", "办公设备购置", {"total": 14.8}),
+        ("31007", "信息网络及软件购置更新", {"total": 49.72}),
+    ]
+    assert _table(doc, "projects", 21).title == "部门预算项目支出及其他支出预算表"  # the project list stays one

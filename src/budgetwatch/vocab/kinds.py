@@ -68,6 +68,8 @@ TITLE_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("project_form", ("绩效目标表",), ("总体", "部门整体", "单位整体")),
     ("purchase_services", ("政府购买服务",), ()),
     ("procurement", ("政府采购",), ()),
+    # 一般公共预算项目支出情况表（按经济分类科目）: rows 302 商品和服务支出 …, not projects
+    ("gpb_economic", ("一般公共预算", "项目支出", "经济"), ("绩效",)),
     ("projects_carryover", ("项目支出", "上年结转"), ("绩效",)),
     ("projects", ("项目支出",), ("绩效",)),
     ("projects", ("项目",), ("绩效", "收支", "收入", "基本支出")),
