@@ -173,3 +173,44 @@ def test_a_project_spending_table_by_economic_class_is_an_economic_table():
         ("31007", "信息网络及软件购置更新", {"total": 49.72}),
     ]
     assert _table(doc, "projects", 21).title == "部门预算项目支出及其他支出预算表"  # the project list stays one
+
+
+def test_a_form_listed_in_the_contents_is_no_form_and_takes_no_lines():
+    # 北京市统计局 2026 说明 (beijing-ffea07b58d p1), 目录 › 第二部分 2026年度部门预算报表: 一、收支总表 … 十二、项目支出
+    # 绩效目标表, 十三、部门整体支出绩效目标表; its tables (beijing-e2ee9b3de1) print the 22 forms
+    doc = extract_files([CORPUS_WIDE / "beijing-ffea07b58d.pdf", CORPUS_WIDE / "beijing-e2ee9b3de1.pdf"])
+    toc = [x.text for x in doc.narrative if x.file == "beijing-ffea07b58d.pdf" and x.page == 1]
+    assert toc[2:] == [
+        "目 录",
+        "第一部分2026年度部门预算情况说明",
+        "一、部门情况说明",
+        "二、收入预算情况说明",
+        "三、支出预算情况说明",
+        "四、财政拨款“三公”经费预算情况说明",
+        "五、其他情况说明",
+        "六、名词解释",
+        "第二部分2026年度部门预算报表",
+        "一、收支总表",
+        "二、收入总表",
+        "三、支出总表",
+        "四、财政拨款收支总表",
+        "五、一般公共预算支出表",
+        "六、一般公共预算基本支出表",
+        "七、政府性基金预算支出表",
+        "八、国有资本经营预算支出表",
+        "九、财政拨款“三公”经费支出表",
+        "十、政府采购预算明细表",
+        "十一、财政拨款政府购买服务明细表",
+        "十二、项目支出绩效目标表",
+        "十三、部门整体支出绩效目标表",
+        "-1-",
+    ]
+    assert len(doc.forms) == 22 and all(f.location["file"] == "beijing-e2ee9b3de1.pdf" for f in doc.forms)
+    # 北京市交通委员会 2026 说明 (beijing-54ec8472d6): the same 目录 line took the 说明 under it for a form's
+    # body, and its 北京市城市道路挖掘修复费标准 (p9-10, 15 rows) with it
+    narrative = [x.text for x in _doc("beijing-54ec8472d6.pdf").narrative if x.page in (9, 10)]
+    assert "十二、项目支出绩效目标表" not in narrative
+    fees = [t for t in narrative if t.split()[0].isdigit() and t.endswith(("㎡", "/m", "座"))]
+    assert [f.split()[0] for f in fees] == [str(n) for n in range(1, 16)]
+    assert fees[0] == "1 快速路、主干路沥青路面 沥青砼15cm+水稳18cm+无机料36cm（69cm） 342元/㎡"
+    assert fees[-1] == "15 沥青路面铣刨加铺（5cm) 137元/㎡"

@@ -22,7 +22,7 @@ from ..read.text import Line
 from . import forms as F, forms_tabular as T, quality
 from .meta import find_scope, find_stage, find_unit, find_year
 from .tables import EMPTY_NOTE, TableContext, find_money_unit, parse_table
-from .text_rules import nospace, squash
+from .text_rules import ENUM, nospace, squash
 from .unit_forms import parse_unit_form
 from .vocabulary import TABLE_NUMBER, classify_title
 
@@ -38,6 +38,7 @@ _BLANK_FORM_LINES = 30  # a text document's blank form: its note within this man
 def find_titles(lines: list[Line]) -> list[tuple[int, str]]:
     """(index, kind) of every line that titles a table or a form."""
     out = []
+    contents: set[int] | None = None
     for i, ln in enumerate(lines):
         if ln.is_row or not ln.text:
             continue
@@ -46,7 +47,35 @@ def find_titles(lines: list[Line]) -> list[tuple[int, str]]:
             continue
         if kind != "project_form" and not _followed_by_table(lines, i):
             continue
+        if kind == "project_form":
+            contents = _contents(lines) if contents is None else contents
+            if i in contents and not _followed_by_table(lines, i):
+                continue  # 十二、项目支出绩效目标表 listed in the 目录, not a form's title
         out.append((i, kind))
+    return out
+
+
+_PAGE_NUMBER = re.compile(r"^[-—－]?\d{1,3}[-—－]?$")
+_PART = re.compile(r"^第[一二三四五六七八九十\d]{1,3}部分")
+_PROSE = re.compile(r"[。，；;！？：:]")
+_LISTED_MAX = 40  # a 目录 entry's length at most, in characters
+
+
+def _contents(lines: list[Line]) -> set[int]:
+    """The lines of each 目录: from the line reading 目录 on, while every line lists a part (第二部分 …), a
+    section or a table (十二、项目支出绩效目标表), or is a page number; a grid row or a line of prose ends it."""
+    out: set[int] = set()
+    for i, ln in enumerate(lines):
+        if ln.is_row or nospace(ln.text) != "目录":
+            continue
+        for k in range(i + 1, len(lines)):
+            t = nospace(lines[k].text)
+            if not t:
+                continue
+            listed = _PAGE_NUMBER.match(t) or _PART.match(t) or (ENUM.match(t) or classify_title(t))
+            if lines[k].is_row or not listed or len(t) > _LISTED_MAX or _PROSE.search(t):
+                break
+            out.add(k)
     return out
 
 
