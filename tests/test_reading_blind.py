@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from budgetwatch.checks import run_checks
+from budgetwatch.checks.narrative import claims
+from budgetwatch.checks.view import DocView
 from budgetwatch.extract import extract_files
 
 from conftest import CORPUS_WIDE
@@ -214,3 +217,20 @@ def test_a_form_listed_in_the_contents_is_no_form_and_takes_no_lines():
     assert [f.split()[0] for f in fees] == [str(n) for n in range(1, 16)]
     assert fees[0] == "1 快速路、主干路沥青路面 沥青砼15cm+水稳18cm+无机料36cm（69cm） 342元/㎡"
     assert fees[-1] == "15 沥青路面铣刨加铺（5cm) 137元/㎡"
+
+
+def test_a_class_quoted_as_a_subject_in_the_explanation_is_the_claims_class():
+    # 上海交通职业技术学院 2026 说明 (p6), 财政拨款支出主要内容如下：1.“教育支出”科目23,689万元 … 4.“住房保障支出”
+    # 科目913万元; the 一般公共预算支出功能分类预算表 (p13, 元) prints 205 教育支出 236,893,390 … 221 住房保障支出
+    # 9,131,460
+    doc = _doc("shanghai-34775480bd.pdf")
+    got = [(c.page, c.class_name, c.amount) for c in claims(DocView(doc)) if "科目" in c.label]
+    assert got == [(6, "教育", 23689.0), (6, "社会保障和就业", 4469.0), (6, "卫生健康", 1370.0), (6, "住房保障", 913.0)]
+    rows = _table(doc, "gpb_expenditure", 13).rows
+    assert [(r.code, r.name, r.values["total"]) for r in rows if r.code and len(r.code) == 3] == [
+        ("205", "教育支出", 236893390.0),
+        ("208", "社会保障和就业支出", 44691820.0),
+        ("210", "卫生健康支出", 13697230.0),
+        ("221", "住房保障支出", 9131460.0),
+    ]
+    assert not [f for f in run_checks(doc, only={"C01"}) if f.page == 6]  # each agrees with its 类 row

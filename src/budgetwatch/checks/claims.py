@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..extract.text_rules import decimals
+from ..extract.text_rules import decimals, strip_enum
 from ..vocab.claims import CLAIM_RULES
 from ..vocab.classes import CLASS_NAMES, class_stem
 from ..vocab.units import TO_WAN, UNIT_PATTERN
@@ -72,6 +72,20 @@ def _kind(label: str) -> str | None:
     return None
 
 
+_CLASS_LEAD = re.compile(r"^(主要(用于)?|其中|包括|用于|以下方面)")
+_QUOTES = re.compile(r"[“”\"‘’「」『』《》]")
+_SUBJECT_WORD = re.compile(r"(?:功能)?(?:分类)?(?:科目|类)$")  # “教育支出”科目, 教育支出类
+
+
+def class_named(label: str) -> str | None:
+    """The 功能分类 类 a claim's label names, without its trailing 支出: 教育支出, 用于教育支出, and as a 科目
+    quoted in a list (1.“教育支出”科目) — its enumeration, quotes and the word 科目 are no part of the name."""
+    name = _CLASS_LEAD.sub("", strip_enum(label.strip()))
+    name = _SUBJECT_WORD.sub("", _QUOTES.sub("", name))
+    stem = class_stem(name)
+    return stem if stem in CLASS_NAMES else None
+
+
 MAX_FIGURE = 1e14  # 万元: a thousand times any budget printed; beyond it a "figure" is a misreading
 _REST = 400  # what follows an amount that can still speak of it (a change, a share)
 
@@ -110,10 +124,7 @@ def sentence_claims(text: str, paragraph: int, page, line) -> list[Claim]:
                 previous=bool(_PREVIOUS.search(label)),
                 position=pos,
             )
-            cls = re.sub(r"^(主要(用于)?|其中|包括|用于|以下方面)", "", label)
-            cls = class_stem(cls)
-            if cls in CLASS_NAMES:
-                c.class_name = cls
+            c.class_name = class_named(label)
             pos += 1
             after = s[m.end() : matches[i + 1].start() if i + 1 < len(matches) else len(s)]
             _read_after(c, after, s[m.end() : m.end() + _REST])  # bounded: a long sentence stays linear
