@@ -346,6 +346,7 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
     later: dict[int, list[Row]] = {}  # rows of the second and further classifications follow the first's
     made: dict[int, dict[int, tuple[Row, Line]]] = {}  # each part's rows (by its first column), by line
     blank: list[Line] = []  # data lines without a figure in any part (the ends of names cut by a page break)
+    heads = {nospace(c) for h in header for c in h if c}
     for ln in data:
         if is_column_numbers(ln.cells):
             continue
@@ -377,8 +378,8 @@ def parse_table(title: Line, body: list[Line], kind: str, ctx: TableContext) -> 
             else:
                 table.rows.append(row)
             made.setdefault(lo, {})[ln.no] = (row, ln)
-        if not gave:
-            blank.append(ln)
+        if not gave and not all(nospace(c) in heads for c in ln.cells if c):
+            blank.append(ln)  # not the header printed again atop the page
     cut = sorted(notes + blank, key=lambda n: n.no)
     join_overflowed_names(cut, made, columns, [(lo, hi) for _, lo, hi, _ in sides])
     join_cut_rows(table, made.get(0, {}) if split is None else {})
