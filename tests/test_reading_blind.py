@@ -234,3 +234,17 @@ def test_a_class_quoted_as_a_subject_in_the_explanation_is_the_claims_class():
         ("221", "住房保障支出", 9131460.0),
     ]
     assert not [f for f in run_checks(doc, only={"C01"}) if f.page == 6]  # each agrees with its 类 row
+
+
+def test_labels_printed_without_figures_atop_the_next_page_finish_no_total():
+    # 湖州 退役军人事务局 2026 表04 (p22-23): p22 ends 本年收入合计 5973.01; p23 repeats the title and header, then
+    # 上年结转结余 / 一般公共预算 / 政府性基金预算 / 国有资本经营预算 with no figure, then 收入总计 5973.01
+    rows = _table(_doc("huzhou-914fa90d9f.pdf"), "fiscal_summary", 22).rows
+    income = [(r.page, r.name, r.values) for r in rows if r.side == "income"]
+    assert income[-2:] == [(22, "本年收入合计", {"total": 5973.01}), (23, "收入总计", {"total": 5973.01})]
+    # 西安市交通运输局 2022 表1 (p27-29): line 31 本年支出合计 ends p28 in each part; p29 opens with line 32, 上年结转 |
+    # 结转下年 | 结转下年 | 结转下年, numbered and without figures
+    rows = _table(_doc("xian-ff80a8a239.pdf"), "summary", 27).rows
+    assert [r.name for r in rows if r.page == 28 and r.values.get("total") == 74868.34] == ["本年收入合计"] + [
+        "本年支出合计"
+    ] * 3

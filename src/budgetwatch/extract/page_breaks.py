@@ -12,6 +12,7 @@ from ..read.text import Line
 from ..vocab.units import GRAND_TOTAL_NAMES, TOTAL_NAMES, names_pattern
 from .columns import Column
 from .text_rules import ENUM, decimals, nospace, parse_amount, squash
+from .vocabulary import ROW_NUMBER_LABELS
 
 TOTAL_NAME = re.compile(names_pattern(TOTAL_NAMES, GRAND_TOTAL_NAMES))
 _GROUPED = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -31,15 +32,21 @@ def join_overflowed_names(
     end alone in the name column of the next page's first grid row with no figure, or its last line run past
     the table's bottom ruling (drawn clipped, read below the grid: …其他环境保护管理事务 | 支出) — once, where
     both are printed. A line printing several parts side by side (收入 | 功能分类 | 经济分类 …) may cut a cell
-    in each: each part (its first and end column, its rows by line) finishes its own last row."""
+    in each: each part (its first and end column, its rows by line) finishes its own last row. A line that
+    numbers itself (序号 32 | 上年结转 | | 结转下年) is a row without figures, and a total's name is whole."""
+    numbered = {c.index for c in columns if ROW_NUMBER_LABELS.match(nospace(c.label))}
     for lo, hi in parts:
         names = {c.index for c in columns if c.role == "name" and lo <= c.index < hi}
         if made.get(lo) and names:
-            _join_part(lines, made[lo], names, lo, hi)
+            _join_part(lines, made[lo], names, numbered, (lo, hi))
 
 
-def _join_part(lines: list[Line], made: dict[int, tuple[Row, Line]], names: set[int], lo: int, hi: int) -> None:
+def _join_part(
+    lines: list[Line], made: dict[int, tuple[Row, Line]], names: set[int], numbered: set[int], part: tuple[int, int]
+) -> None:
+    lo, hi = part
     nos = sorted(made)
+    finished: set[int] = set()  # rows a cut name atop the next page finished: once
     for n in lines:
         k = bisect_left(nos, n.no) - 1
         if n.page is None or not n.spans or k < 0:
@@ -48,7 +55,9 @@ def _join_part(lines: list[Line], made: dict[int, tuple[Row, Line]], names: set[
         ref = ln.spans or n.spans
         at = {j: _column_of(n.spans[j], ref) for j, c in enumerate(n.cells) if c and j < len(n.spans)}
         filled = [j for j, col in at.items() if lo <= col < hi]
-        if len(filled) != 1:
+        if len(filled) != 1 or any(col in numbered for col in at.values()):
+            continue
+        if TOTAL_NAME.match(nospace(row.name or "")) or id(row) in finished:
             continue
         if k + 1 < len(nos) and made[nos[k + 1]][0].page == row.page:
             continue  # not the last row of its page
@@ -60,6 +69,7 @@ def _join_part(lines: list[Line], made: dict[int, tuple[Row, Line]], names: set[
         if row.page == n.page - 1 and len(n.cells) >= 2 and (k + 1 >= len(nos) or made[nos[k + 1]][0].page == n.page):
             if at[filled[0]] in names:
                 row.name = (row.name or "") + text
+                finished.add(id(row))
         elif row.page == n.page and _next_line_of(ln, n.boxes[filled[0]] if n.boxes else None, names):
             row.name = (row.name or "") + text
 

@@ -77,6 +77,7 @@ NAME_LABELS = re.compile(
     r"名称|分类科目|科目[（(]按大类[)）]$|^项目$|^科目$|^单位$|^部门$|^支出项目$|^收入项目$|^项\s*目$"
 )
 GOV_NAME_LABELS = re.compile(r"政府预算.*经济|政府经济分类|政府支出经济分类|^政府经济科目(名称)?$")
+ROW_NUMBER_LABELS = re.compile(r"^(序号|行次|栏次)$")  # a column numbering the rows
 SKIP_LABELS = re.compile(r"^(序号|行次|栏次|备注|说明|是否.*|资金来源|购买数量|采购方式|采购品目|功能科目|经济科目)$")
 # skipped columns that still label a row whose name columns are blank (专项名称 blank, 经济科目 印刷费)
 FALLBACK_NAME_LABELS = re.compile(r"^(采购品目|功能科目|经济科目)$")
