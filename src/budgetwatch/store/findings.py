@@ -92,8 +92,16 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
     """Findings of the given versions (each with the reviewer's decision, if any), by version id."""
     if not version_ids:
         return {}
-    versions = {v.id: v for v in session.scalars(select(Version).where(Version.id.in_(version_ids)))}
-    doc_ids = {v.document_id for v in versions.values()}
+    # each version's document: from the session where it holds the version already (a 文档 page: one round trip
+    # fewer), else read
+    known = {vid: v.document_id for vid in version_ids if (v := session.identity_map.get((Version, (vid,), None)))}
+    missing = [vid for vid in version_ids if vid not in known]
+    if missing:
+        known.update(
+            (vid, did)
+            for vid, did in session.execute(select(Version.id, Version.document_id).where(Version.id.in_(missing)))
+        )
+    doc_ids = set(known.values())
     decisions = {
         (d.document_id, d.fingerprint): d
         for d in session.scalars(select(DecisionRecord).where(DecisionRecord.document_id.in_(doc_ids)))
@@ -103,7 +111,7 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
         select(FindingRecord).where(FindingRecord.version_id.in_(version_ids)).order_by(FindingRecord.id)
     )
     for rec in recs:
-        doc_id = versions[rec.version_id].document_id
+        doc_id = known[rec.version_id]
         out[rec.version_id].append(to_finding(rec, decisions.get((doc_id, rec.fingerprint))))
     return out
 

@@ -152,7 +152,9 @@ def document(s: Session, document_id: int) -> dict | None:
         "version_id": v.id,
         "doc": doc,
         "findings": findings,
-        "versions": [x.number for x in v.document.versions],
+        "versions": list(  # the numbers only: not the document and all its versions as objects
+            s.scalars(select(Version.number).where(Version.document_id == document_id).order_by(Version.number))
+        ),
     }
 
 
