@@ -56,6 +56,7 @@ ODD = [
     ("FISCAL_YEAR", "2022"),  # E_YEAR
     ("PAY_CERT_ID", "X" * 45),  # E_VALUE: too long
     ("PAYEE_ACCT_NAME", "某" * 301),  # E_LENGTH: longer than the column holds
+    ("PAY_CERT_NO", "N" * 41),  # E_LENGTH: a text the bulk path strips in SQL
     ("PAY_CERT_ID", "{first}"),  # E_DUP
     ("PAY_CERT_ID", ""),  # a key from the content
     ("USE_DES", 'a, "quoted" purpose'),

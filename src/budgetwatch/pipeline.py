@@ -560,8 +560,8 @@ def check_in_session(
             by_year.setdefault((year, stage), []).append(o)
     # one list of peers a year and stage, shared by its documents (each in it too: the peer rules compare with
     # other units), not a copy without itself for each — check --all would be quadratic in the documents
-    peer_lists = {k: [near[o] for o in ids] for k, ids in by_year.items()}
-    few = len(chosen) <= NEAR_FILTER
+    few = len(chosen) <= NEAR_FILTER  # then each document's peers are counted in SQL (store/figures.peer_shares)
+    peer_lists = {} if few else {k: [near[o] for o in ids] for k, ids in by_year.items()}
     with batch():
         for v in chosen:
             try:

@@ -318,9 +318,8 @@ class _Copied:
             "pu.src_id <> '' AND char_length(pu.src_id) <= 40 AND a.ok AND d.ok AND up.ok "
             "AND (ln.t IS NULL OR ln.ok) AND (am.t IS NULL OR am.ok)"
         )
-        # a text too long for its column: the Validator's E_LENGTH (src_id refused above; parameters: the loader's),
-        # and cut to fit the stage meanwhile
-        limited = [(col, n) for col, n in LIMITS["payments"] if col in v and col != "src_id" and "%(" not in v[col]]
+        # a text too long for its column: the Validator's E_LENGTH (src_id is refused above), cut to fit the stage
+        limited = [(col, n) for col, n in LIMITS["payments"] if col in v and col != "src_id"]
         ok += "".join(f" AND COALESCE(char_length({v[col]}), 0) <= {n}" for col, n in limited)
         v.update({col: f"left({v[col]}, {n})" for col, n in limited})
         cols = list(stage.columns)

@@ -69,8 +69,10 @@ COLUMNS = {
 }
 # each text column's length limit (String(n)) where the column takes a text as sent; the ones the Validator makes
 # itself fit by construction (normalised codes, the account's hash and tail, kinds and the match) are not looked at
-MADE_TO_FIT = {"exp_func_code", "dep_eco_code", "gov_eco_code", "payee_account_tail", "payee_account_hash"}
-MADE_TO_FIT |= {"payee_kind", "line_match", "source_table"}
+MADE_TO_FIT = frozenset(
+    ("exp_func_code", "dep_eco_code", "gov_eco_code", "payee_account_tail", "payee_account_hash", "payee_kind")
+    + ("line_match", "source_table")
+)
 LIMITS = {
     name: [
         (c, n)

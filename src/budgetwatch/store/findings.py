@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ..errors import NotFound
 from ..model import FINDING_AMOUNTS, FINDING_COLUMNS, Finding
@@ -94,7 +95,8 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
         return {}
     # each version's document: from the session where it holds the version already (a 文档 page: one round trip
     # fewer), else read
-    known = {vid: v.document_id for vid in version_ids if (v := session.identity_map.get((Version, (vid,), None)))}
+    held = session.identity_map
+    known = {vid: v.document_id for vid in version_ids if (v := held.get(identity_key(Version, vid)))}
     missing = [vid for vid in version_ids if vid not in known]
     if missing:
         known.update(

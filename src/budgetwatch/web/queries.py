@@ -362,15 +362,13 @@ def compare(
 ) -> Page:
     """The units of one year and stage with their key figures, ranked by `sort` (missing figures last),
     in SQL over `key_figures`: only the page asked for is read."""
-    chosen = [is_newest(), Version.year == year, Version.stage == stage]
-    if q:
-        chosen.append(Version.unit_name.contains(q, autoescape=True))
+    named = [Version.unit_name.contains(q, autoescape=True)] if q else []
+    chosen = [is_newest(), Version.year == year, Version.stage == stage, *named]
     K = KeyFigures
     # key_figures holds the versions' year, stage and newest flag: a year's newest figures are ranked along
     # one index per figure (ix_key_figures_rank_*), the page read and no more
     ranking = [K.latest == true(), K.year == year, K.stage == stage]
-    if q:
-        ranking.append(exists().where(Version.id == K.version_id, *chosen[3:]))
+    ranking += [exists().where(Version.id == K.version_id, *named)] if named else []
     total = s.scalar(select(func.count(Version.id)).where(*chosen)) or 0
     figured = s.scalar(select(func.count()).select_from(K).where(*ranking)) or 0
     if figured < total:  # stored before key figures were kept: computed once, here, before they are ranked
