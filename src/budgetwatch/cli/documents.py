@@ -409,8 +409,9 @@ def serve(
 
     if not is_loopback(host) and not auth_on():
         fail(f"--host {host}: serving beyond this machine needs BUDGETWATCH_AUTH=on (login and roles)")
+    workers = workers or default_workers()
     try:
-        sock = listen(host, port)  # bound before anything says the service is up
+        socks = listen(host, port, workers)  # bound before anything says the service is up
     except ValueError as e:
         fail(str(e))
     try:
@@ -421,7 +422,6 @@ def serve(
         fail(f"{db or 'database'}: cannot open database: {type(e).__name__}: {str(e).splitlines()[0]}")
     from ..web.protocol import HTTP as http
 
-    workers = workers or default_workers()
     if workers == 1:
         config = uvicorn.Config(application, host=host, port=port, log_level="warning", http=http)
     else:
@@ -440,11 +440,11 @@ def serve(
         )
     console.print(f"budgetwatch 服务已启动: http://{host}:{port}/  (API: http://{host}:{port}/docs)", soft_wrap=True)
     if workers == 1:
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=socks)
     else:
-        from uvicorn.supervisors import Multiprocess
+        from ..web.workers import SpreadMultiprocess
 
-        Multiprocess(config, sockets=[sock]).run()
+        SpreadMultiprocess(config, socks).run()
 
 
 @app.command()

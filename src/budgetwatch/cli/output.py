@@ -103,14 +103,29 @@ def ingest_totals(summary, results: dict) -> str:
     return line
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The service's listening socket, bound now: a busy or invalid port is one clear error before anything
-    says the service is up. Raises ValueError with that message."""
+def listen(host: str, port: int, count: int = 1) -> list[socket.socket]:
+    """The service's listening sockets, bound now: a busy or invalid port is one clear error before anything
+    says the service is up. Raises ValueError with that message.
+
+    With `count` > 1 (`serve --workers N`), one socket per worker, all bound to the address with SO_REUSEPORT:
+    the kernel spreads new connections over them (web/workers.py says why). The port is first bound plainly,
+    so that one already serving — another budgetwatch's sockets included — is refused, not shared."""
     if not 1 <= port <= 65535:
         raise ValueError(f"--port {port}: 端口须在 1 到 65535 之间 (a port is a number from 1 to 65535)")
+    spread = count > 1 and hasattr(socket, "SO_REUSEPORT")
+    probe = _bound(host, port, reuse_port=False)
+    if not spread:
+        return [probe]
+    probe.close()
+    return [_bound(host, port, reuse_port=True) for _ in range(count)]
+
+
+def _bound(host: str, port: int, reuse_port: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a just-stopped server's port, not a live one
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
         sock.listen(2048)
