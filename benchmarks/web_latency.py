@@ -367,6 +367,18 @@ def analyzed(db: str) -> None:
     engine.dispose()
 
 
+def stolen() -> tuple[int, int]:
+    """(steal, all) CPU ticks of the machine so far (/proc/stat): time a virtual machine's cores were taken by
+    its host. A run with much of it measured the neighbours: its figures swing, however quiet this machine."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks[:8])
+
+
+def _steal_share(before: tuple[int, int]) -> float:
+    now = stolen()
+    return 100 * (now[0] - before[0]) / max(1, now[1] - before[1])
+
+
 def _measured(db: str, a, urls=None):
     analyzed(db)
     srv, base = start(db, a.workers, False)
@@ -405,21 +417,26 @@ def scaled(db: str, a) -> None:
 
     if a.against:  # two databases as they are: the small one first, then this one, with the same URLs
         small, large = documents(a.against), documents(db)
+        t0 = stolen()
         urls, before = _measured(a.against, a)
     else:
         small = documents(db)
+        t0 = stolen()
         urls, before = _measured(db, a)
         engine = open_db(db)
         t = time.perf_counter()
         large = clone(engine, a.scale)
         print(f"copied {small} documents {a.scale} times → {large} documents in {time.perf_counter() - t:.0f} s")
         engine.dispose()
+    steal_small, t1 = _steal_share(t0), stolen()
     _, after = _measured(db, a, urls)
+    steal_large = _steal_share(t1)
     print(
         f"{db.split(':')[0]}, {a.workers} worker process(es), no response cache; {a.requests} sequential requests and "
         f"{a.clients} clients × {a.each} per endpoint (asyncio, in a process of their own); CPU ms per request: the server's "
         f"processes sequentially (CPU) and concurrently (cCPU), the database's backends sequentially (DB) and "
-        f"concurrently (cDB); load average now {os.getloadavg()[0]:.1f}"
+        f"concurrently (cDB); load average now {os.getloadavg()[0]:.1f}; CPU time stolen by the VM's host "
+        f"{steal_small:.1f}% ({small} documents) and {steal_large:.1f}% ({large})"
     )
     print(
         f"{'endpoint':24} | {small:>6} docs: p50    p95 {a.clients}c p95   CPU  cCPU    DB   cDB | {large:>6} docs: p50"

@@ -3,11 +3,12 @@ into the same model, so JSON from the database equals JSON from `extract`."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .. import SCHEMA
@@ -135,8 +136,39 @@ def _loc(line, page, file: str | None = None) -> dict[str, Any]:
     return loc
 
 
+@functools.cache
+def _reads() -> dict[str, Any]:
+    """load_version's statements, built once with the version as a parameter: building and keying them anew
+    for every document cost a tenth of its loading."""
+    T, R, C, I, F, N = TableRecord, RowRecord, CellRecord, IndicatorRecord, FormRecord, NarrativeLineRecord  # noqa: E741
+    vid: Any = bindparam("vid")
+    return {
+        "tables": select(T.id, T.line, T.page, T.file_no, *(getattr(T, k) for k in TABLE_COLUMNS))
+        .where(T.version_id == vid)
+        .order_by(T.ordinal),
+        "cells": select(C.row_id, C.column_key, C.amount, C.printed, C.x0, C.top, C.x1, C.bottom, C.ocr)
+        .join(R, R.id == C.row_id)
+        .join(T, T.id == R.table_id)
+        .where(T.version_id == vid)
+        .order_by(C.row_id, C.ordinal),
+        "rows": select(R.id, R.table_id, *(getattr(R, k) for k in ROW_COLUMNS))
+        .join(T, T.id == R.table_id)
+        .where(T.version_id == vid)
+        .order_by(R.table_id, R.ordinal),
+        "indicators": select(I.form_id, *(getattr(I, k) for k in INDICATOR_COLUMNS))
+        .join(F, F.id == I.form_id)
+        .where(F.version_id == vid)
+        .order_by(I.form_id, I.ordinal),
+        "forms": select(F.id, F.amount, F.line, F.page, F.file_no, *(getattr(F, k) for k in FORM_COLUMNS))
+        .where(F.version_id == vid)
+        .order_by(F.ordinal),
+        "narrative": select(N.text, N.line, N.page, N.file_no).where(N.version_id == vid).order_by(N.ordinal),
+    }
+
+
 def load_version(session: Session, version_id: int) -> Document:
-    """A stored version as the document model, read in a handful of set queries (not row by row)."""
+    """A stored version as the document model, read in a handful of set queries (not row by row), as plain
+    tuples through the session's connection: ORM objects and ORM result handling cost more than the reading."""
     v = session.get(Version, version_id)
     if v is None:
         raise NotFound("version", [version_id])
@@ -149,26 +181,13 @@ def load_version(session: Session, version_id: int) -> Document:
     )
     names = [f.name for f in doc.files]
     file_of = lambda no: None if no is None or no >= len(names) else names[no]  # noqa: E731
-    T, R, C = TableRecord, RowRecord, CellRecord
-    tables = session.execute(
-        select(T.id, T.line, T.page, T.file_no, *(getattr(T, k) for k in TABLE_COLUMNS))
-        .where(T.version_id == version_id)
-        .order_by(T.ordinal)
-    ).all()
+    session.flush()  # the reads below go by the connection, which does not flush what is pending
+    reads, c, at = _reads(), session.connection(), {"vid": version_id}
+    tables = c.execute(reads["tables"], at).all()
     # a row's cells as its Row's dicts, filled in one pass over plain tuples: name lookups on each result row,
     # four passes per row, were most of the time of a document of 5,000 figures
     cells: dict[int, tuple[dict, dict, dict, list]] = {}
-    for row_id, key, amount, as_printed, x0, top, x1, bottom, ocr in (
-        session.connection()
-        .execute(
-            select(C.row_id, C.column_key, C.amount, C.printed, C.x0, C.top, C.x1, C.bottom, C.ocr)
-            .join(R, R.id == C.row_id)
-            .join(T, T.id == R.table_id)
-            .where(T.version_id == version_id)
-            .order_by(C.row_id, C.ordinal)
-        )
-        .all()
-    ):
+    for row_id, key, amount, as_printed, x0, top, x1, bottom, ocr in c.execute(reads["cells"], at).all():
         got = cells.get(row_id)
         if got is None:
             got = cells[row_id] = ({}, {}, {}, [False])
@@ -180,16 +199,7 @@ def load_version(session: Session, version_id: int) -> Document:
         if ocr:
             got[3][0] = True
     rows: dict[int, list[Row]] = {}
-    for r in (
-        session.connection()
-        .execute(
-            select(R.id, R.table_id, *(getattr(R, k) for k in ROW_COLUMNS))
-            .join(T, T.id == R.table_id)
-            .where(T.version_id == version_id)
-            .order_by(R.table_id, R.ordinal)
-        )
-        .all()
-    ):
+    for r in c.execute(reads["rows"], at).all():
         values, printed, boxes, read = cells.pop(r[0]) if r[0] in cells else ({}, {}, {}, [False])
         rows.setdefault(r[1], []).append(
             Row(**dict(zip(ROW_COLUMNS, r[2:])), values=values, printed=printed, boxes=boxes, ocr=read[0])
@@ -197,40 +207,26 @@ def load_version(session: Session, version_id: int) -> Document:
     for t in tables:
         doc.tables.append(
             Table(
-                **{k: loaded(Table, k, getattr(t, k)) for k in TABLE_COLUMNS},
-                location=_loc(t.line, t.page, file_of(t.file_no)),
-                rows=rows.get(t.id, []),
+                **{k: loaded(Table, k, x) for k, x in zip(TABLE_COLUMNS, t[4:])},
+                location=_loc(t[1], t[2], file_of(t[3])),
+                rows=rows.get(t[0], []),
             )
         )
     indicators: dict[int, list[Indicator]] = {}
-    for i in session.execute(
-        select(IndicatorRecord)
-        .join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
-        .where(FormRecord.version_id == version_id)
-        .order_by(IndicatorRecord.form_id, IndicatorRecord.ordinal)
-    ).scalars():
-        indicators.setdefault(i.form_id, []).append(Indicator(**{k: getattr(i, k) for k in INDICATOR_COLUMNS}))
-    for f in v.forms:
+    for form_id, *fields in c.execute(reads["indicators"], at):
+        indicators.setdefault(form_id, []).append(Indicator(**dict(zip(INDICATOR_COLUMNS, fields))))
+    for form_id, amount, line, page, file_no, *fields in c.execute(reads["forms"], at):
         doc.forms.append(
             Form(
-                **{k: loaded(Form, k, getattr(f, k)) for k in FORM_COLUMNS},
-                amount=_num(f.amount),
-                location=_loc(f.line, f.page, file_of(f.file_no)),
-                indicators=indicators.get(f.id, []),
+                **{k: loaded(Form, k, x) for k, x in zip(FORM_COLUMNS, fields)},
+                amount=_num(amount),
+                location=_loc(line, page, file_of(file_no)),
+                indicators=indicators.get(form_id, []),
             )
         )
     doc.narrative = [
-        TextLine(n.text, line=n.line, page=n.page, file=file_of(n.file_no))
-        for n in session.execute(
-            select(
-                NarrativeLineRecord.text,
-                NarrativeLineRecord.line,
-                NarrativeLineRecord.page,
-                NarrativeLineRecord.file_no,
-            )
-            .where(NarrativeLineRecord.version_id == version_id)
-            .order_by(NarrativeLineRecord.ordinal)
-        )
+        TextLine(text_, line=line, page=page, file=file_of(file_no))
+        for text_, line, page, file_no in c.execute(reads["narrative"], at)
     ]
     return doc
 
