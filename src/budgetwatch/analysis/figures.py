@@ -40,9 +40,10 @@ def figures_for(session: Session, version_id: int) -> dict:
     return figures_many(session, [version_id])[version_id]
 
 
-def figures_many(session: Session, version_ids: list[int]) -> dict[int, dict]:
-    """Key figures of many versions, the stored ones read in one query, the others computed and stored."""
-    stored, heads = stored_figures(session, version_ids)
+def figures_many(session: Session, version_ids: list[int], only: tuple[str, ...] | None = None) -> dict[int, dict]:
+    """Key figures of many versions, the stored ones read in one query, the others computed and stored; with
+    `only`, those of the stored figures alone (the computed ones come whole)."""
+    stored, heads = stored_figures(session, version_ids, only)
     return {vid: stored[vid] if vid in stored else heads[vid] | _computed(session, vid) for vid in version_ids}
 
 

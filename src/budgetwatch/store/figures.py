@@ -53,20 +53,26 @@ def save_figures(session: Session, version_id: int, figures: dict) -> dict:
 HEAD = ("unit", "year", "stage", "scope", "region", "level")  # what a version's figures are of
 
 
-def stored_figures(session: Session, version_ids: list[int]) -> tuple[dict[int, dict], dict[int, dict]]:
+def stored_figures(
+    session: Session, version_ids: list[int], only: tuple[str, ...] | None = None
+) -> tuple[dict[int, dict], dict[int, dict]]:
     """The stored figures of the given versions ({version id: head | figures}, those stored only) and every
-    version's head, in one query of plain rows (ORM objects cost more than the page they fill)."""
+    version's head, in one query of plain rows (ORM objects cost more than the page they fill). With `only`,
+    those figures alone (a list showing two totals need not decode every version's 类 figures)."""
     V, K = Version, KeyFigures
+    fields = KEY_FIGURE_FIELDS if only is None else only
     columns: list[Any] = [V.id, V.unit_name, V.year, V.stage, V.scope, V.region, V.level, K.version_id]
-    columns += [getattr(K, k) for k in KEY_FIGURE_FIELDS] + [K.classes]
+    columns += [getattr(K, k) for k in fields] + ([K.classes] if only is None else [])
     stored: dict[int, dict] = {}
     heads: dict[int, dict] = {}
     rows = session.execute(select(*columns).outerjoin(K, K.version_id == V.id).where(V.id.in_(version_ids)))
     for r in rows:
-        vid, classes = r[0], r[-1]
+        vid = r[0]
         heads[vid] = dict(zip(HEAD, r[1:7]))
         if r[7] is not None:
-            stored[vid] = heads[vid] | dict(zip(KEY_FIGURE_FIELDS, r[8:-1])) | {"classes": dict(classes or {})}
+            stored[vid] = heads[vid] | dict(zip(fields, r[8 : 8 + len(fields)]))
+            if only is None:
+                stored[vid]["classes"] = dict(r[-1] or {})
     return stored, heads
 
 

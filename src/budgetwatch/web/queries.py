@@ -63,6 +63,9 @@ def latest_version(s: Session, document_id: int) -> Version | None:
     return newest_version(s, document_id)
 
 
+LISTED_FIGURES = ("income_total", "expenditure_total")  # what a list of documents shows of their key figures
+
+
 def documents(
     s: Session,
     year: int | None = None,
@@ -100,7 +103,8 @@ def documents(
         for vid, name in s.execute(select(F.version_id, F.name).where(F.version_id.in_(ids)).order_by(F.ordinal)):
             files.setdefault(vid, []).append(name)
     counts = _finding_counts(s, ids)
-    figures = figures_many(s, ids)  # 万元, whatever unit each document prints in
+    figures = figures_many(s, ids, LISTED_FIGURES)  # 万元, whatever unit each document prints in
+    none = dict.fromkeys(labels(Severity), 0)
     items = [
         {
             "id": v.document_id,
@@ -119,7 +123,7 @@ def documents(
             "income_total": figures[v.id]["income_total"],
             "expenditure_total": figures[v.id]["expenditure_total"],
             "money_unit": "万元",
-            "findings": counts.get(v.id, dict.fromkeys(labels(Severity), 0)),
+            "findings": counts.get(v.id) or dict(none),
         }
         for v in versions
     ]
