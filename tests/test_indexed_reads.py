@@ -163,6 +163,44 @@ def test_project_search_answers_what_a_scan_answers(app):
             assert sum(1 for i in items if i["source"] == "绩效目标表") == len(forms), w
 
 
+def _texts(s: Session) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+    return {(e.kind, e.ref_id): (e.name, e.value) for e in s.scalars(select(SearchEntry))}
+
+
+def test_search_entries_keep_their_sources_texts_and_the_migration_writes_the_same(app):
+    """Each entry keeps the text it was made from (a search's LIKE test reads the entries alone, joining no form,
+    indicator or row); revision 0023's backfill of a database indexed before it gives the same texts."""
+    from alembic import command
+
+    from budgetwatch.store.db import alembic_config, migrate
+    from budgetwatch.store.views import drop_views
+
+    engine = app.state.engine
+    with Session(engine) as s:
+        kept = _texts(s)
+        forms = dict(s.execute(select(FormRecord.id, FormRecord.project)).all())
+        indicators = {
+            i: (n, v) for i, n, v in s.execute(select(IndicatorRecord.id, IndicatorRecord.name, IndicatorRecord.value))
+        }
+        rows = dict(s.execute(select(RowRecord.id, RowRecord.name)).all())
+    assert {k for k, _ in kept} == {"form", "indicator", "row"}
+    for (kind, ref), texts in kept.items():
+        source = {"form": (forms.get(ref), None), "row": (rows.get(ref), None)}.get(kind) or indicators[ref]
+        assert texts == source, (kind, ref)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        drop_views(conn)
+        command.downgrade(cfg, "0022")
+    migrate(engine)
+    with Session(engine) as s:
+        assert _texts(s) == kept
+    with Session(engine) as s:  # and the search's statement joins nothing back
+        statements = _selects(engine, TestClient(app), "/api/projects?q=" + quote("会议"))
+    search_statement = next(st for st in statements if "search_entries" in st)
+    assert not re.search(r"\b(performance_forms|indicators|table_rows)\b", search_statement)
+
+
 def test_a_search_without_letters_or_digits_reads_nothing_and_says_why(app):
     """Only punctuation or spaces: no query of the documents at all, and the answer says why it is empty."""
     client = TestClient(app)

@@ -325,7 +325,8 @@ class FindingTotal(_FacetKey, Base):
 
 class SearchEntry(Base):
     """A searchable text of a newest version — a project's name (kind form or row) or an indicator's name
-    and value — as bigrams, under the back-end's full-text index (store/search.py)."""
+    and value — as bigrams, under the back-end's full-text index (store/search.py), and as written, for the
+    search's exact test without a join back to the form, indicator or row."""
 
     __tablename__ = "search_entries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -334,6 +335,8 @@ class SearchEntry(Base):
     ref_id: Mapped[int] = mapped_column(Integer)  # performance_forms, indicators or table_rows id
     form_id: Mapped[int | None] = mapped_column(Integer)  # an indicator's form
     grams: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)  # the project's or indicator's name
+    value: Mapped[str | None] = mapped_column(Text)  # an indicator's value
 
 
 class DecisionRecord(Base):

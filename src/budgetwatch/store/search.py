@@ -7,8 +7,9 @@ reads the matches only.
 
 Bigrams rather than FTS5's trigram tokenizer or pg_trgm: the words people look for in Chinese are mostly
 two characters (信息, 培训, 会议), and a trigram index cannot answer a two-character pattern without a full
-scan. The index only narrows: the caller keeps its exact `LIKE` test on the candidates, so the answers are
-those of a scan.
+scan. The index only narrows: the caller keeps its exact `LIKE` test on the candidates — on the texts each
+entry keeps (`name`, `value`), not on the forms, indicators and rows they came from — so the answers are those
+of a scan.
 
 On PostgreSQL the entries are split by hash of id into PARTS partitions, each under its own GIN index: a GIN
 scan cannot stop early — it collects every match of a word into a bitmap before the first row is read — so a
@@ -144,20 +145,21 @@ def _entries(db, version_id: int) -> list[dict]:
     for fid, project in db.execute(
         select(FormRecord.id, FormRecord.project).where(FormRecord.version_id == version_id)
     ):
-        out.append({"kind": "form", "ref_id": fid, "form_id": fid, "grams": grams(project)})
+        out.append({"kind": "form", "ref_id": fid, "form_id": fid, "name": project, "grams": grams(project)})
     for iid, fid, name, value in db.execute(
         select(IndicatorRecord.id, IndicatorRecord.form_id, IndicatorRecord.name, IndicatorRecord.value)
         .join(FormRecord, FormRecord.id == IndicatorRecord.form_id)
         .where(FormRecord.version_id == version_id)
     ):
-        out.append({"kind": "indicator", "ref_id": iid, "form_id": fid, "grams": grams(name, value)})
+        entry = {"kind": "indicator", "ref_id": iid, "form_id": fid, "name": name, "value": value}
+        out.append(entry | {"grams": grams(name, value)})
     for rid, name in db.execute(
         select(RowRecord.id, RowRecord.name)
         .join(TableRecord, TableRecord.id == RowRecord.table_id)
         .where(TableRecord.version_id == version_id, TableRecord.kind.in_(PROJECT_KINDS), RowRecord.subtotal.is_(False))
     ):
-        out.append({"kind": "row", "ref_id": rid, "form_id": None, "grams": grams(name)})
-    return [dict(e, version_id=version_id, grams=" ".join(e["grams"])) for e in out if e["grams"]]
+        out.append({"kind": "row", "ref_id": rid, "form_id": None, "name": name, "grams": grams(name)})
+    return [{"value": None} | e | {"version_id": version_id, "grams": " ".join(e["grams"])} for e in out if e["grams"]]
 
 
 def _dialect(db) -> str:
@@ -208,8 +210,20 @@ def fill(conn) -> None:
         _put(conn, did, vid)
 
 
+def fill_texts(conn) -> None:
+    """Each entry's texts copied from its form, indicator or row (revision 0023's backfill)."""
+    of = "(select {} from {} x where x.id = search_entries.ref_id)"
+    for kind, source, name, value in (
+        ("form", "performance_forms", "project", None),
+        ("indicator", "indicators", "name", "value"),
+        ("row", "table_rows", "name", None),
+    ):
+        texts = f"name = {of.format(name, source)}" + (f", value = {of.format(value, source)}" if value else "")
+        conn.execute(text(f"update search_entries set {texts} where kind = :k"), {"k": kind})
+
+
 def matching(session: Session, q: str, limit: int):
-    """A select of (id, kind, ref_id, form_id): of the entries whose bigrams hold those of `q` — a superset of
+    """A select of (id, kind, ref_id, form_id, name, value): of the entries whose bigrams hold those of `q` — a superset of
     the entries whose text contains `q` — the first `limit` the index yields (in no particular order: an order
     would read every match); None when `q` has no letter or digit to look up."""
     wanted = grams(q)
@@ -218,7 +232,8 @@ def matching(session: Session, q: str, limit: int):
     prefix = len(wanted) == 1  # one character: a prefix of some token
     # the last character of q ends a run in q, not necessarily in the text: only the others are tokens
     tokens = sorted(set(wanted if prefix else wanted[:-1]))
-    found = select(SearchEntry.id, SearchEntry.kind, SearchEntry.ref_id, SearchEntry.form_id)
+    E = SearchEntry
+    found = select(E.id, E.kind, E.ref_id, E.form_id, E.name, E.value)
     if _dialect(session) == "postgresql":
         query = " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)  # letters and digits only
         found = found.where(text(f"search_entries.{TERMS} @@ cast(:tsq as tsquery)").bindparams(tsq=query))

@@ -416,29 +416,21 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     the count and pages are those of the first SEARCH_CAP entries the index yields). A `q` without a letter or digit
     (`searchable`) matches nothing."""
     like = f"%{q}%"
-    indicator_like = or_(IndicatorRecord.name.like(like), IndicatorRecord.value.like(like))
-    row_tests = (TableRecord.kind.in_(search.PROJECT_KINDS), RowRecord.subtotal.is_(False), RowRecord.name.like(like))
-    forms = select(literal("form"), FormRecord.id)
-    by_indicator = select(literal("form"), IndicatorRecord.form_id)
-    rows = select(literal("row"), RowRecord.id)
     found = search.matching(s, q, SEARCH_CAP)
     if found is None:  # no letter or digit: nothing the index holds, and a scan would read every newest version
         return 0, [], False
-    # the full-text index names the candidates; the LIKE tests decide. It holds newest versions only: no
-    # newest-version test. One look-up of the index, kept (MATERIALIZED) for its four uses, each a join that
-    # starts from the candidates
+    # the full-text index names the candidates; the LIKE tests on the texts each entry keeps decide. It holds
+    # newest versions only (no newest-version test) and project rows only (no kind or subtotal test). One look-up
+    # of the index, kept (MATERIALIZED) for its two uses: the matches and how many entries were read
     hits = found.cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
-    forms = forms.join(hits, hits.c.ref_id == FormRecord.id).where(hits.c.kind == "form")
-    by_indicator = by_indicator.join(hits, hits.c.ref_id == IndicatorRecord.id).where(hits.c.kind == "indicator")
-    rows = rows.join(hits, hits.c.ref_id == RowRecord.id).where(hits.c.kind == "row")
-    rows = rows.join(TableRecord, TableRecord.id == RowRecord.table_id)
-    entries = select(literal("entries"), func.count()).select_from(hits)
-    found_ids = union(
-        forms.where(FormRecord.project.like(like)), by_indicator.where(indicator_like), rows.where(*row_tests), entries
+    of_form = case((hits.c.kind == "row", hits.c.ref_id), else_=hits.c.form_id)  # an indicator finds its form
+    matched = select(case((hits.c.kind == "row", "row"), else_="form"), of_form).where(
+        or_(hits.c.name.like(like), hits.c.value.like(like))
     )
-    ids: dict[str, list[int]] = {"form": [], "row": [], "entries": [0]}
-    for kind, n in s.execute(found_ids):
-        ids[kind].append(n)
+    entries = select(literal("entries"), func.count()).select_from(hits)
+    ids: dict[str, set[int]] = {"form": set(), "row": set(), "entries": {0}}
+    for kind, n in s.execute(union(matched, entries)):
+        ids[kind].add(n)
     form_ids, row_ids = sorted(ids["form"]), sorted(ids["row"])
     capped = max(ids["entries"]) >= SEARCH_CAP
     total = len(form_ids) + len(row_ids)
@@ -460,6 +452,7 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     )
     matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
     I = IndicatorRecord  # noqa: E741
+    indicator_like = or_(I.name.like(like), I.value.like(like))
     for form_id, *fields in (
         s.execute(
             select(I.form_id, I.level1, I.level2, I.name, I.value)
