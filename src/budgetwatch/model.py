@@ -7,6 +7,7 @@ Dataclasses mirror the canonical JSON (`budgetwatch.extraction/v1`); `to_dict()`
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
@@ -27,7 +28,7 @@ class Row:
     line: int | None = None  # where the row was printed (text input)
     page: int | None = None  # where the row was printed (PDF input)
     printed: dict[str, str] = field(default_factory=dict)  # column key -> text as printed
-    boxes: dict[str, list[float]] = field(default_factory=dict)  # column key -> [x0, top, x1, bottom] (PDF)
+    boxes: dict[str, Sequence[float]] = field(default_factory=dict)  # column key -> (x0, top, x1, bottom) (PDF)
     ocr: bool = False  # the row's figures were read by OCR (less certain)
 
     def to_dict(self) -> dict[str, Any]:

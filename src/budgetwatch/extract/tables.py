@@ -7,6 +7,7 @@ column, outer levels (spanning cells) give context (a year, 上年结转, the �
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -451,7 +452,7 @@ def _guess_side(row: Row, previous: list[Row]) -> str:
 def _parse_row(ln: Line, columns: list[Column], lo: int, hi: int, tracker: CodeTracker) -> Row | None:
     values: dict[str, float] = {}
     printed: dict[str, str] = {}
-    boxes: dict[str, list[float]] = {}
+    boxes: dict[str, Sequence[float]] = {}
     pieces: dict[str, str] = {}
     name = gov = fallback = None
     total_amount: Decimal | None = None

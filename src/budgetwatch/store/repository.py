@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
@@ -195,7 +197,7 @@ def load_version(session: Session, version_id: int) -> Document:
         if as_printed:
             got[1][key] = as_printed
         if x0 is not None:
-            got[2][key] = [x0, top, x1, bottom]
+            got[2][key] = (x0, top, x1, bottom)  # a tuple of floats: untracked by the garbage collector
         if ocr:
             got[3][0] = True
     rows: dict[int, list[Row]] = {}
@@ -236,23 +238,51 @@ def latest_versions(session: Session) -> list[Version]:
     return list(session.scalars(select(Version).where(is_newest()).order_by(Version.document_id)))
 
 
-_LOADED: dict[tuple, Document] = {}
+# Documents read, newest use last. Bounded by what they hold, not by their number: every object kept is walked
+# again by each of the garbage collector's full passes, which stop the process (1,800 objects a document on
+# average, 2.6 a figure: 512 documents cost a 117 ms pause at 20k documents, 6 in 500 pages)
+LOADED_WEIGHT = 100_000  # figures, indicators and 说明 lines of the documents kept, at most (the 53 corpus: 60k)
+_LOADED: OrderedDict[tuple, tuple[Document, int]] = OrderedDict()
+_loaded_weight = 0
+_loaded_lock = threading.Lock()  # a server answers in several threads
 
 
 def forget_loaded() -> None:
     """Empty `load_version_cached`'s documents (a server's warm-up reads one it must not keep)."""
-    _LOADED.clear()
+    global _loaded_weight
+    with _loaded_lock:
+        _LOADED.clear()
+        _loaded_weight = 0
+
+
+def weight(doc: Document) -> int:
+    """What a document kept costs the collector, roughly: its figures, indicators and lines."""
+    figures = sum(len(r.values) for t in doc.tables for r in t.rows)
+    return figures + sum(len(f.indicators) for f in doc.forms) + len(doc.narrative)
 
 
 def load_version_cached(session: Session, version_id: int) -> Document:
-    """`load_version`, read once per process: a version's content never changes (the key carries the
-    content hash, as ids are reused when a database is reset). Callers must not change the document."""
+    """`load_version`, kept for the process's next requests while it is among the most recently used
+    (LOADED_WEIGHT): a version's content never changes (the key carries the content hash, as ids are reused
+    when a database is reset). Callers must not change the document."""
+    global _loaded_weight
     v = session.get(Version, version_id)
     if v is None:
         raise NotFound("version", [version_id])
     key = (str(session.get_bind().engine.url), v.id, v.content_sha256)
-    if key not in _LOADED:
-        if len(_LOADED) > 512:
-            _LOADED.clear()
-        _LOADED[key] = load_version(session, v.id)
-    return _LOADED[key]
+    with _loaded_lock:
+        held = _LOADED.get(key)
+        if held is not None:
+            _LOADED.move_to_end(key)
+            return held[0]
+    doc = load_version(session, v.id)
+    w = weight(doc)
+    with _loaded_lock:
+        if key in _LOADED:  # read meanwhile by another thread
+            return _LOADED[key][0]
+        while _LOADED and _loaded_weight + w > LOADED_WEIGHT:
+            _loaded_weight -= _LOADED.popitem(last=False)[1][1]
+        if w <= LOADED_WEIGHT:  # one heavier than the whole budget is not kept at all
+            _LOADED[key] = (doc, w)
+            _loaded_weight += w
+    return doc
