@@ -167,7 +167,7 @@ def _writer(cur: Any) -> Any:
 
     w = QueuedLibpqWriter(cur)
     if isinstance(getattr(w, "_queue", None), Queue):  # a private attribute (psycopg 3.1–3.3): else its own bound
-        w._queue = Queue(maxsize=QUEUED)
+        w._queue = type(w._queue)(maxsize=QUEUED)  # its own class (3.3's get() can be interrupted)
     return w
 
 

@@ -44,6 +44,13 @@ class Disclosed:
         return sum((f.project for f in self.functions), Decimal(0))
 
 
+def code_of(item: Item) -> str:
+    """The code of a 功能 项, 经济 or 三公 item: read_disclosed gives each one (only projects have none)."""
+    if item.code is None:
+        raise ValueError(f"{item.name}: a disclosed item without its code")
+    return item.code
+
+
 def _scale(t: Table) -> Decimal:
     return UNIT_SCALE.get(t.money_unit or "元", Decimal(1))
 
@@ -129,12 +136,14 @@ def read_disclosed(doc: Document) -> Disclosed:
             if not name or "合计" in name or klass is None and code is None:
                 continue
             code = code or dep_code(name, klass)
-            amount = _money(r.values.get("total"), s)
+            if code is None:  # not reached: without a code of its own the row has a class, whose 99 item it gets
+                continue
+            money = _money(r.values.get("total"), s)
             if code in merged:
-                merged[code].amount += amount
+                merged[code].amount += money
             else:
                 merged[code] = Item(
-                    name, amount, code, table_kind=t.kind, table_index=ti, row_index=ri, line=r.line, page=r.page
+                    name, money, code, table_kind=t.kind, table_index=ti, row_index=ri, line=r.line, page=r.page
                 )
         d.economic = [i for i in merged.values() if i.amount]
     found = _first(doc, "three_public")

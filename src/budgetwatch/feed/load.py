@@ -16,7 +16,9 @@ from operator import itemgetter
 
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql import Insert
 
+from ..store.schema import table_of
 from .bulk import CsvFile, load_copied
 from .codes import Bad
 from .direct import load_direct
@@ -90,7 +92,7 @@ def salt(conn: Connection) -> str:
     env = os.environ.get("BUDGETWATCH_FEED_SALT")
     if env:
         return env
-    t = FeedSetting.__table__
+    t = table_of(FeedSetting)
     v = conn.execute(select(t.c.value).where(t.c.key == "payee_salt")).scalar()
     if v is None:
         v = secrets.token_hex(16)
@@ -98,20 +100,28 @@ def salt(conn: Connection) -> str:
     return v
 
 
+def _new_id(conn: Connection, statement: Insert) -> int:
+    """The id of the one row an INSERT writes (a one-row INSERT has its key)."""
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None
+    return key[0]
+
+
 def source_id(conn: Connection, region: str, kind: str, name: str, preset: str | None = None) -> int:
-    t = FeedSource.__table__
+    t = table_of(FeedSource)
     sid = conn.execute(select(t.c.id).where(t.c.region_code == region, t.c.kind == kind, t.c.name == name)).scalar()
     if sid is None:
-        sid = conn.execute(
+        sid = _new_id(
+            conn,
             t.insert().values(
                 region_code=region, kind=kind, name=name, preset=preset, view_names={}, ip_allowlist=[], enabled=True
-            )
-        ).inserted_primary_key[0]
+            ),
+        )
     return sid
 
 
 def previous(conn: Connection, source: int, external_id: str) -> Report | None:
-    t = FeedBatch.__table__
+    t = table_of(FeedBatch)
     b = conn.execute(select(t).where(t.c.source_id == source, t.c.external_batch_id == external_id)).first()
     if b is None:
         return None
@@ -132,7 +142,7 @@ def previous(conn: Connection, source: int, external_id: str) -> Report | None:
 
 
 def stored_rejects(conn: Connection, batch_id: int, limit: int | None = None) -> list[Reject]:
-    t = FeedReject.__table__
+    t = table_of(FeedReject)
     q = select(t).where(t.c.batch_id == batch_id).order_by(t.c.id)
     if limit:
         q = q.limit(limit)
@@ -178,9 +188,7 @@ def load_batch(
         seen = previous(conn, sid, external_id)
         if seen is not None:
             return seen
-        batch = conn.execute(
-            insert(FeedBatch.__table__).values(source_id=sid, status="loading", **described)
-        ).inserted_primary_key[0]
+        batch = _new_id(conn, insert(table_of(FeedBatch)).values(source_id=sid, status="loading", **described))
         loader = _Loader(conn, batch, region, year, salt(conn))
         loader.payment_parts = sum(p.table == "payments" for p in parts)
         for part in sorted(parts, key=lambda p: ORDER.index(p.table)):
@@ -195,16 +203,16 @@ def load_batch(
     with engine.begin() as conn:
         ensure_region(conn, region, region_name, region_aliases)
         sid = source_id(conn, region, source_kind, source_name, preset)
-        report.batch_id = conn.execute(
-            insert(FeedBatch.__table__).values(source_id=sid, status="rejected", **described)
-        ).inserted_primary_key[0]
+        report.batch_id = _new_id(
+            conn, insert(table_of(FeedBatch)).values(source_id=sid, status="rejected", **described)
+        )
         report.rows_loaded = report.rows_unchanged = 0
         _record(conn, report)
     return report
 
 
 def _record(conn: Connection, report: Report) -> None:
-    t = FeedBatch.__table__
+    t = table_of(FeedBatch)
     conn.execute(
         update(t)
         .where(t.c.id == report.batch_id)
@@ -220,7 +228,7 @@ def _record(conn: Connection, report: Report) -> None:
     kept = report.rejects[:MAX_REJECTS_KEPT]
     for i in range(0, len(kept), CHUNK):
         conn.execute(
-            insert(FeedReject.__table__),
+            insert(table_of(FeedReject)),
             [
                 {
                     "batch_id": report.batch_id,
@@ -240,7 +248,7 @@ def _record(conn: Connection, report: Report) -> None:
 class _Loader:
     def __init__(self, conn: Connection, batch: int, region: str, year: int, salt: str):
         self.conn, self.batch, self.region, self.year, self.salt = conn, batch, region, year, salt
-        lt = BudgetLine.__table__
+        lt = table_of(BudgetLine)
         self.known_lines = set(
             conn.scalars(select(lt.c.src_id).where(lt.c.region_code == region, lt.c.fiscal_year == year))
         )
@@ -327,7 +335,7 @@ class _Loader:
             stage.drop()
 
     def _agencies(self) -> None:
-        t = Agency.__table__
+        t = table_of(Agency)
         have = {
             r.agency_code: r.agency_name
             for r in self.conn.execute(
@@ -360,11 +368,11 @@ class _Loader:
         return "partial" if self.rejected else "loaded"
 
     def report(self) -> Report:
-        tables = {}
+        tables: dict[str, dict[str, int]] = {}
         loaded = 0
         for name, n_valid in self.valid.items():
             t = TABLES[name]
-            n = self.conn.execute(select(func.count()).select_from(t).where(t.c.batch_id == self.batch)).scalar()
+            n = self.conn.execute(select(func.count()).select_from(t).where(t.c.batch_id == self.batch)).scalar_one()
             loaded += n
             tables[name] = {"valid": n_valid, "loaded": n, "unchanged": n_valid - n}
         for r in self.rejects:
@@ -392,7 +400,7 @@ def link_payments(conn: Connection, region: str, year: int, batch: int | None = 
     batch that brought lines or applications (`batch`), only the other payments they may concern are looked at:
     unlinked ones, those on a changed line, those with a changed line's attributes, those of a changed
     application. Without `batch`: every payment of the region-year. Only rows whose link changes are written."""
-    p, a, bl = Payment.__table__, PaymentApplication.__table__, BudgetLine.__table__
+    p, a, bl = table_of(Payment), table_of(PaymentApplication), table_of(BudgetLine)
     here = and_(p.c.region_code == region, p.c.fiscal_year == year)
     if batch is not None:
         mine = and_(bl.c.region_code == region, bl.c.fiscal_year == year, bl.c.batch_id == batch)

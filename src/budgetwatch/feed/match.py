@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..model import Document
 from ..store.newest import is_newest
 from ..store.repository import load_version_cached
-from ..store.schema import DocumentRecord, Region, Unit, Version
+from ..store.schema import DocumentRecord, Region, Unit, Version, table_of
 from ..vocab.classes import THREE_PUBLIC
 from .codes import normalise_name
 from .disclosed import Disclosed, read_disclosed
@@ -40,7 +40,8 @@ class Disclosure:
 
 
 def region_names(s: Session, region: str) -> set[str]:
-    r = s.execute(select(Region.__table__).where(Region.__table__.c.code == region)).first()
+    t = table_of(Region)
+    r = s.execute(select(t).where(t.c.code == region)).first()
     if r is None:
         return set()
     return {x for x in [r.name, *(r.aliases or [])] if x}
@@ -81,14 +82,14 @@ def match_agencies(s: Session, region: str, year: int) -> list[dict]:
     units: dict[int, str] = {}
     by_code: dict[str, set[int]] = {}
     for v in versions:
-        unit_id = s.get(DocumentRecord, v.document_id).unit_id
+        unit_id = s.get_one(DocumentRecord, v.document_id).unit_id
         if unit_id is None:
             continue
         if unit_id not in units:
-            units[unit_id] = v.unit_name or s.get(Unit, unit_id).name
+            units[unit_id] = v.unit_name or s.get_one(Unit, unit_id).name
         for code in printed_codes(load_version_cached(s, v.id)):
             by_code.setdefault(code, set()).add(unit_id)
-    a = Agency.__table__
+    a = table_of(Agency)
     out = []
     for ag in s.execute(select(a).where(a.c.region_code == region, a.c.fiscal_year == year)).all():
         if ag.match == "manual":
@@ -123,11 +124,11 @@ def candidate_units(s: Session, region: str, year: int) -> list[dict]:
     """The stored units a region-year's agencies may be matched to by hand: those of its 预算 and 决算."""
     out: dict[int, dict] = {}
     for v in budget_versions(s, region, year) + budget_versions(s, region, year, "final"):
-        unit_id = s.get(DocumentRecord, v.document_id).unit_id
+        unit_id = s.get_one(DocumentRecord, v.document_id).unit_id
         if unit_id is not None and unit_id not in out:
             out[unit_id] = {
                 "unit_id": unit_id,
-                "name": v.unit_name or s.get(Unit, unit_id).name,
+                "name": v.unit_name or s.get_one(Unit, unit_id).name,
                 "document_id": v.document_id,
             }
     return sorted(out.values(), key=lambda u: u["name"] or "")
@@ -135,7 +136,7 @@ def candidate_units(s: Session, region: str, year: int) -> list[dict]:
 
 def set_manual_match(s: Session, region: str, year: int, agency: str, unit_id: int | None) -> dict:
     """Staff confirm (or clear, unit_id None) an agency's unit by hand; never overwritten by match_agencies."""
-    a = Agency.__table__
+    a = table_of(Agency)
     ag = s.execute(
         select(a).where(a.c.region_code == region, a.c.fiscal_year == year, a.c.agency_code == agency)
     ).first()
@@ -161,7 +162,7 @@ def set_manual_match(s: Session, region: str, year: int, agency: str, unit_id: i
 def disclosure_for(s: Session, region: str, year: int, unit_id: int, stage: str = "budget") -> Disclosure | None:
     """The unit's stored 预算 (or `stage` 决算) of the year, read as the feed compares it."""
     for v in budget_versions(s, region, year, stage):
-        if s.get(DocumentRecord, v.document_id).unit_id == unit_id:
+        if s.get_one(DocumentRecord, v.document_id).unit_id == unit_id:
             doc = load_version_cached(s, v.id)
             return Disclosure(v.id, v.document_id, unit_id, v.unit_name, doc, read_disclosed(doc))
     return None
@@ -185,7 +186,7 @@ def project_match(name: str | None, amount, disclosed: Disclosed):
 
 def link_lines(s: Session, region: str, year: int, agency: str, d: Disclosure) -> int:
     """Rewrite the links (except manual ones) of one unit's lines to its disclosure; returns how many."""
-    bl, lk = BudgetLine.__table__, FeedLink.__table__
+    bl, lk = table_of(BudgetLine), table_of(FeedLink)
     lines = s.execute(
         select(bl.c.id, bl.c.exp_func_code, bl.c.dep_eco_code, bl.c.pro_code, bl.c.pro_name, bl.c.amount).where(
             bl.c.region_code == region, bl.c.fiscal_year == year, bl.c.agency_code == agency, bl.c.is_deleted.is_(False)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.schema import Base, FindingPlace, utcnow
+from ..store.schema import Base, FindingPlace, table_of, utcnow
 
 MONEY = Numeric(18, 2, asdecimal=True)
 REGION = String(9)
@@ -371,12 +371,12 @@ class FeedSetting(Base):
 
 
 TABLES = {
-    "lines": BudgetLine.__table__,
-    "adjustments": BudgetAdjustment.__table__,
-    "applications": PaymentApplication.__table__,
-    "payments": Payment.__table__,
-    "revenues": Revenue.__table__,
-    "balances": FundBalance.__table__,
+    "lines": table_of(BudgetLine),
+    "adjustments": table_of(BudgetAdjustment),
+    "applications": table_of(PaymentApplication),
+    "payments": table_of(Payment),
+    "revenues": table_of(Revenue),
+    "balances": table_of(FundBalance),
 }
 # the unique key each canonical table is upserted by
 KEYS = {

@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import column, create_engine, event, inspect, select, table, update
+from sqlalchemy import ColumnClause, column, create_engine, event, inspect, select, table, update
 from sqlalchemy.engine import Engine
 
+from ..store.schema import table_of
 from .codes import Bad
 from .load import Part, Report, load_batch, source_id
 from .model import FeedSource
@@ -76,7 +78,7 @@ def pull(
 
         ensure_region(c, region)
         sid = source_id(c, region, "db", url_env, preset)
-        t = FeedSource.__table__
+        t = table_of(FeedSource)
         c.execute(update(t).where(t.c.id == sid, t.c.db_url_env.is_(None)).values(db_url_env=url_env, view_names=views))
         mark = None if full else c.execute(select(t.c.watermark).where(t.c.id == sid)).scalar()
     src = source_engine(url)
@@ -101,14 +103,14 @@ def pull(
                 source_name=url_env,
                 external_id=f"pull:{started.isoformat()}",
                 preset=preset,
-                files=[p.file for p in parts],
+                files=[p.file for p in parts if p.file is not None],  # each part's file is its view
             )
     finally:
         src.dispose()
     watermark = max(newest) if newest else mark
     if rep.status != "rejected" and watermark is not None:
         with engine.begin() as c:
-            t = FeedSource.__table__
+            t = table_of(FeedSource)
             c.execute(update(t).where(t.c.id == sid).values(watermark=watermark))
     return rep, watermark
 
@@ -118,7 +120,8 @@ def _part(sc, tname: str, view: str, preset: str, region: str, year: int, mark, 
     cols = [c["name"] for c in inspect(sc).get_columns(view)]
     mapped = {c: names[header_key(c)[0]] for c in cols if header_key(c)[0] in names}
     upper = {c.upper(): c for c in cols}
-    q = select(*[column(c) for c in mapped]).select_from(table(view))
+    picked: list[ColumnClause[Any]] = [column(c) for c in mapped]  # untyped: the cells come as the driver reads them
+    q = select(*picked).select_from(table(view))
     if "MOF_DIV_CODE" in upper:
         q = q.where(column(upper["MOF_DIV_CODE"]) == region)
     if "FISCAL_YEAR" in upper:

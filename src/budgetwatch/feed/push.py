@@ -157,9 +157,10 @@ async def push_batch(request: Request):
 def _note_token_env(engine, region: str) -> None:
     from sqlalchemy import update
 
+    from ..store.schema import table_of
     from .model import FeedSource
 
-    t = FeedSource.__table__
+    t = table_of(FeedSource)
     with engine.begin() as c:
         c.execute(
             update(t)

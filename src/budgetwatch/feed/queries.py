@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Connection
 
-from ..store.schema import Region
+from ..store.schema import Region, table_of
 from .model import Agency, BudgetAdjustment, BudgetLine, FeedBatch, FeedLink, FeedReject, FeedSource, Payment
 from .validate import REASONS
 
@@ -43,7 +43,7 @@ def batch_list(
     c: Connection, region: str | None = None, year: int | None = None, limit: int = 200, only=None
 ) -> list[dict]:
     """Batches, newest first; `only` (a SELECT of batch ids) keeps those."""
-    b, s = FeedBatch.__table__, FeedSource.__table__
+    b, s = table_of(FeedBatch), table_of(FeedSource)
     q = (
         select(b, s.c.kind.label("source_kind"), s.c.name.label("source_name"))
         .join(s, s.c.id == b.c.source_id)
@@ -65,7 +65,7 @@ def batch_list(
 
 
 def batch(c: Connection, batch_id: int) -> dict | None:
-    b, s = FeedBatch.__table__, FeedSource.__table__
+    b, s = table_of(FeedBatch), table_of(FeedSource)
     r = c.execute(
         select(b, s.c.kind.label("source_kind"), s.c.name.label("source_name"))
         .join(s, s.c.id == b.c.source_id)
@@ -79,7 +79,7 @@ def batch(c: Connection, batch_id: int) -> dict | None:
 
 
 def reject_rows(c: Connection, batch_id: int, limit: int | None = None) -> list[dict]:
-    t = FeedReject.__table__
+    t = table_of(FeedReject)
     q = select(t).where(t.c.batch_id == batch_id).order_by(t.c.id)
     if limit:
         q = q.limit(limit)
@@ -93,7 +93,7 @@ def reject_rows(c: Connection, batch_id: int, limit: int | None = None) -> list[
 
 def regions(c: Connection) -> list[dict]:
     """Regions with feed data: each with its years and batch counts."""
-    r, b = Region.__table__, FeedBatch.__table__
+    r, b = table_of(Region), table_of(FeedBatch)
     q = (
         select(
             r.c.code,
@@ -113,13 +113,14 @@ def regions(c: Connection) -> list[dict]:
 
 
 def region(c: Connection, code: str) -> dict | None:
-    r = c.execute(select(Region.__table__).where(Region.__table__.c.code == code)).first()
+    t = table_of(Region)
+    r = c.execute(select(t).where(t.c.code == code)).first()
     return _plain(dict(r._mapping)) if r else None
 
 
 def units(c: Connection, region: str, year: int, as_of: date | None = None) -> list[dict]:
     """Each agency of a region-year: 年初指标, adjustments, paid (to as_of), as sums."""
-    a, bl, adj, p = Agency.__table__, BudgetLine.__table__, BudgetAdjustment.__table__, Payment.__table__
+    a, bl, adj, p = table_of(Agency), table_of(BudgetLine), table_of(BudgetAdjustment), table_of(Payment)
     here = lambda t: and_(t.c.region_code == region, t.c.fiscal_year == year)  # noqa: E731
     budget = (
         select(bl.c.agency_code, func.sum(bl.c.amount).label("budget"), func.count().label("lines"))
@@ -183,7 +184,7 @@ def _signed(adj, here, as_of, key):
 
 def unit_lines(c: Connection, region: str, year: int, agency: str, as_of: date | None = None) -> list[dict]:
     """One unit's lines: 年初指标, adjusted, paid to date, and the disclosed row each is linked to."""
-    bl, adj, p, lk = BudgetLine.__table__, BudgetAdjustment.__table__, Payment.__table__, FeedLink.__table__
+    bl, adj, p, lk = table_of(BudgetLine), table_of(BudgetAdjustment), table_of(Payment), table_of(FeedLink)
     here = lambda t: and_(t.c.region_code == region, t.c.fiscal_year == year)  # noqa: E731
     adjusted = _signed(adj, here, as_of, adj.c.line_src_id)
     paid_q = select(
@@ -221,7 +222,7 @@ def unit_lines(c: Connection, region: str, year: int, agency: str, as_of: date |
     if rows:
         from ..store.schema import Version
 
-        v = Version.__table__
+        v = table_of(Version)
         for r in c.execute(
             select(lk, v.c.document_id)
             .join(v, v.c.id == lk.c.version_id)
@@ -243,7 +244,7 @@ def unit_lines(c: Connection, region: str, year: int, agency: str, as_of: date |
 def unmatched_payments(
     c: Connection, region: str, year: int, agency: str | None = None, limit: int = 100, batches=None
 ) -> list[dict]:
-    p = Payment.__table__
+    p = table_of(Payment)
     q = (
         select(
             p.c.src_id,

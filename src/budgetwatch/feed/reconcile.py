@@ -4,16 +4,19 @@ run's R findings of that region-year; other families' findings are left alone)."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, delete, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import Session
 
 from ..checks.reconcile import ReconcileView
 from ..checks.rule import RULES, Finding
+from ..store.schema import table_of
 from .match import disclosure_for, link_lines, match_agencies
 from .model import Agency, BudgetLine, ExecutionFinding, FeedLink, Payment
 
@@ -28,7 +31,7 @@ class Outcome:
 
 def initial_lines(s: Session, region: str, year: int, agency: str) -> list[dict]:
     """The unit's 年初 lines: 指标类型 年初…, else (no type sent) lines issued on or before its first payment."""
-    bl, p = BudgetLine.__table__, Payment.__table__
+    bl, p = table_of(BudgetLine), table_of(Payment)
     rows = [
         dict(r._mapping)
         for r in s.execute(
@@ -72,7 +75,7 @@ def reconcile(engine: Engine, region: str, year: int, as_of: date | None = None)
     out = Outcome()
     with Session(engine) as s, s.begin():
         out.agencies = match_agencies(s, region, year)
-        e = ExecutionFinding.__table__
+        e = table_of(ExecutionFinding)
         s.execute(delete(e).where(e.c.region_code == region, e.c.fiscal_year == year, e.c.family == "R"))
         for ag in out.agencies:
             if ag["unit_id"] is None:
@@ -96,7 +99,7 @@ def _view(s: Session, region: str, year: int, ag: dict, d) -> ReconcileView:
         initial_lines(s, region, year, ag["agency_code"]),
         d.disclosed.functions[0].table_kind if d.disclosed.functions else None,
     )
-    bl, lk = BudgetLine.__table__, FeedLink.__table__
+    bl, lk = table_of(BudgetLine), table_of(FeedLink)
     links = s.execute(
         select(bl.c.pro_name, lk.c.row_ordinal)
         .join(bl, bl.c.id == lk.c.line_id)
@@ -173,7 +176,7 @@ def stored_findings(
 ) -> list[dict]:
     from .queries import _plain
 
-    e = ExecutionFinding.__table__
+    e = table_of(ExecutionFinding)
     q = select(e).where(e.c.region_code == region, e.c.fiscal_year == year).order_by(e.c.rule, e.c.id)
     if agency:
         q = q.where(e.c.agency_code == agency)
@@ -183,6 +186,6 @@ def stored_findings(
         return [_plain(dict(r._mapping)) for r in c.execute(q)]
 
 
-def agency_rows(s: Session, region: str, year: int) -> list:
-    a = Agency.__table__
+def agency_rows(s: Session, region: str, year: int) -> Sequence[Row[Any]]:
+    a = table_of(Agency)
     return s.execute(select(a).where(a.c.region_code == region, a.c.fiscal_year == year)).all()

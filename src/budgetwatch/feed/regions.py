@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ..store.schema import Region
+from ..store.schema import Region, table_of
 from .codes import region_code
 
 LEVELS = ("省", "市", "县", "乡")
@@ -39,7 +39,7 @@ def ensure_region(conn: Connection, code: str, name: str | None = None, aliases:
     """The region and its ancestors exist (ancestors unnamed until someone names them); a name or aliases
     given are recorded. Returns the normalised code."""
     code = region_code(code)
-    t = Region.__table__
+    t = table_of(Region)
     chain = [code]
     while (p := parent_of(chain[-1])) is not None:
         chain.append(p)
@@ -59,7 +59,7 @@ def ensure_region(conn: Connection, code: str, name: str | None = None, aliases:
             )
     row = existing.get(code)
     new_aliases = sorted(set(row.aliases if row else []) | {a for a in aliases if a})
-    values = {}
+    values: dict[str, str | list[str]] = {}
     if name and (row is None or row.name != name):
         values["name"] = name
     if new_aliases != sorted(row.aliases if row else []):

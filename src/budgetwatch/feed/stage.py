@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, text
 from sqlalchemy.engine import Connection
@@ -42,17 +43,12 @@ class Stage:
         target = TABLES[table]
         self.columns = COLUMNS[table]
         self.name = f"feed_stage_{table}_{next(_names)}"
-        cols = [Column("_seq", Integer), Column("_row_no", Integer), Column("_file", String(400))]
+        cols: list[Column[Any]] = [Column("_seq", Integer), Column("_row_no", Integer), Column("_file", String(400))]
         cols += [Column(c, target.c[c].type) for c in self.columns]
         written = list(cols)
         cols.append(Column("_ok", Boolean))  # the bulk path's verdict on a row (feed/bulk.py); unset here
-        self.t = Table(
-            self.name,
-            MetaData(),
-            *cols,
-            prefixes=["TEMPORARY"],
-            **({"postgresql_on_commit": "DROP"} if self.pg else {}),
-        )
+        dialect_kw: dict[str, Any] = {"postgresql_on_commit": "DROP"} if self.pg else {}
+        self.t = Table(self.name, MetaData(), *cols, prefixes=["TEMPORARY"], **dialect_kw)
         self.t.create(conn)
         self.rows = 0
         self.key = [k for k in KEYS[table] if k not in _LOADER_SET]
@@ -67,6 +63,7 @@ class Stage:
     def write(self, rows: list[tuple]) -> None:
         """rows: (seq, row number, file, *values in COLUMNS order)."""
         raw = self.conn.connection.driver_connection
+        assert raw is not None  # the loading transaction's connection, open
         if self.pg:
             with raw.cursor() as cur, cur.copy(f"COPY {self.name} ({self._written}) FROM STDIN") as cp:
                 for r in rows:
@@ -76,13 +73,14 @@ class Stage:
             if procs:
                 out = []
                 for r in rows:
-                    r = list(r)
+                    cells = list(r)
                     for i, p in procs:
-                        if r[i] is not None:
-                            r[i] = p(r[i])
-                    out.append(r)
-                rows = out
-            raw.executemany(self._insert, rows)
+                        if cells[i] is not None:
+                            cells[i] = p(cells[i])
+                    out.append(cells)
+                raw.executemany(self._insert, out)
+            else:
+                raw.executemany(self._insert, rows)
         self.rows += len(rows)
 
     def duplicates(self) -> list[Duplicate]:

@@ -19,7 +19,7 @@ from math import gcd
 
 from ..vocab.classes import DEPARTMENT_ECONOMIC_ITEMS, THREE_PUBLIC, THREE_PUBLIC_CODE
 from .codes import normalise_name
-from .disclosed import Disclosed, Item, read_disclosed
+from .disclosed import Disclosed, Item, code_of, read_disclosed
 from .econ import gov_code
 
 CENT = Decimal("0.01")
@@ -124,11 +124,11 @@ def assign_projects(d: Disclosed, rng: random.Random) -> tuple[dict[str, list[It
     targets = sorted([f for f in d.functions if f.project > 0], key=lambda f: (f.project, f.code))
     projects = list(d.projects)
     unit, _ = _units([f.project for f in targets] + [p.amount for p in projects])
-    best: tuple | None = None
+    best: tuple[tuple[int, Decimal], dict[str, list[Item]], dict[str, Decimal]] | None = None
     for attempt in range(50):
         order = targets if attempt == 0 else rng.sample(targets, len(targets))
         left = list(projects)
-        out: dict[str, list[Item]] = {f.code: [] for f in targets}
+        out: dict[str, list[Item]] = {code_of(f): [] for f in targets}
         failed = []
         for f in order:
             similar = sorted(left, key=lambda p: -difflib.SequenceMatcher(None, normalise_name(p.name), f.name).ratio())
@@ -141,13 +141,13 @@ def assign_projects(d: Disclosed, rng: random.Random) -> tuple[dict[str, list[It
                     failed.append(f)
                     continue
                 chosen = [similar[i] for i in idx]
-            out[f.code] = chosen
+            out[code_of(f)] = chosen
             for p in chosen:
                 left.remove(p)
         if not failed and not left:
             return out, {}
         # leftovers: each project to the unfilled 项 with most room; the room left is the gap
-        room = {f.code: f.project for f in (failed or targets)}
+        room = {code_of(f): f.project for f in (failed or targets)}
         for c in room:
             room[c] -= sum((p.amount for p in out[c]), ZERO)
         for p in sorted(left, key=lambda p: -p.amount):
@@ -155,9 +155,10 @@ def assign_projects(d: Disclosed, rng: random.Random) -> tuple[dict[str, list[It
             out[code].append(p)
             room[code] -= p.amount
         gaps = {c: -r for c, r in room.items() if r}
-        score = (len(failed), sum(abs(g) for g in gaps.values()))
+        score = (len(failed), sum((abs(g) for g in gaps.values()), ZERO))
         if best is None or score < best[0]:
             best = (score, out, gaps)
+    assert best is not None  # the first of the 50 attempts sets it
     return best[1], best[2]
 
 
@@ -200,10 +201,10 @@ def spread_basic(d: Disclosed) -> list[tuple[Item, str, Decimal]]:
         return []
     if not cols:
         return [(f, "30299", f.basic) for f in rows]
-    homes = {c for f in rows for c in HOME.get(f.code, ()) if any(e.code == c for e in cols)}
+    homes = {c for f in rows for c in HOME.get(code_of(f), ()) if any(e.code == c for e in cols)}
     allowed = []
     for f in rows:
-        own = HOME.get(f.code, set()) & {e.code for e in cols}
+        own = HOME.get(code_of(f), set()) & {e.code for e in cols}
         allow = [e.code in own if own else e.code not in homes for e in cols]
         allowed.append(allow if any(allow) else [True] * len(cols))
     m = _ipf([f.basic for f in rows], [e.amount for e in cols], allowed)
@@ -219,7 +220,7 @@ def spread_basic(d: Disclosed) -> list[tuple[Item, str, Decimal]]:
         if delta and other is not None and cells[i][other] >= delta:
             cells[i][j] += delta
             cells[i][other] -= delta
-    out = []
+    out: list[tuple[Item, str, Decimal]] = []
     for i, f in enumerate(rows):
         small = ZERO
         big = max(range(len(cols)), key=lambda j: cells[i][j])
@@ -228,11 +229,11 @@ def spread_basic(d: Disclosed) -> list[tuple[Item, str, Decimal]]:
             if 0 < v < 500 and j != big and e.code not in THREE_PUBLIC:
                 small += v
             elif v > 0:
-                out.append([f, e.code, v])
-        for cell in out:
-            if cell[0] is f and cell[1] == cols[big].code:
-                cell[2] += small
-    return [tuple(c) for c in out]
+                out.append((f, code_of(e), v))
+        for k, (func, eco, amount) in enumerate(out):
+            if func is f and eco == cols[big].code:
+                out[k] = (func, eco, amount + small)
+    return out
 
 
 def project_eco(name: str) -> str:
@@ -284,21 +285,22 @@ def _three_public_in_projects(plan: Plan, new_id) -> None:
     """三公 items the basic lines do not cover are in projects (因公出国 in a 考察 project): the project of that
     amount with a matching name, else a part of the largest project, gets the 三公 经济 code."""
     for item in plan.disclosed.three_public:
-        have = sum((ln.amount for ln in plan.lines if ln.eco == item.code), ZERO)
+        code = code_of(item)
+        have = sum((ln.amount for ln in plan.lines if ln.eco == code), ZERO)
         need = item.amount - have
         if need <= 0:
             continue
         projects = [ln for ln in plan.lines if ln.is_project and ln.eco not in THREE_PUBLIC]
-        words = THREE_PUBLIC_WORDS[item.code]
+        words = THREE_PUBLIC_WORDS[code]
         exact = [ln for ln in projects if ln.amount == need]
-        exact.sort(key=lambda ln: not any(w in ln.pro_name for w in words))
+        exact.sort(key=lambda ln: not any(w in (ln.pro_name or "") for w in words))
         if exact:
-            exact[0].eco = item.code
+            exact[0].eco = code
         elif projects:
             big = max(projects, key=lambda ln: ln.amount)
             if big.amount > need:
                 big.amount -= need
-                plan.lines.append(Line(new_id("P"), big.func, item.code, need, big.pro_name, big.pro_code))
+                plan.lines.append(Line(new_id("P"), big.func, code, need, big.pro_name, big.pro_code))
 
 
 def _pick_project_lines(plan: Plan) -> list[Line]:
@@ -335,7 +337,7 @@ def _anomaly_R2(plan: Plan, new_id, rng) -> dict | None:
     part = (src.amount * Decimal("0.4")).quantize(Decimal("1"))
     src.amount -= part
     name = f"{plan.disclosed.year}年应急处置专项经费"
-    line = Line(new_id("P"), src.func, "30299", part, name, src.pro_code + "X")
+    line = Line(new_id("P"), src.func, "30299", part, name, (src.pro_code or "") + "X")
     plan.lines.append(line)
     return {
         "id": "R2",
@@ -352,7 +354,7 @@ def _anomaly_R3(plan: Plan, new_id, rng) -> dict | None:
         a["subject"].get("pro_name") for a in plan.anomalies
     }
     lines = [ln for ln in _pick_project_lines(plan)[5:] if ln.pro_name not in used]
-    names = {}
+    names: dict[str | None, list[Line]] = {}
     for ln in plan.lines:
         if ln.is_project:
             names.setdefault(ln.pro_name, []).append(ln)

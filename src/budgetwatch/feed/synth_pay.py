@@ -14,7 +14,7 @@ from pathlib import Path
 from faker import Faker
 
 from ..vocab.classes import THREE_PUBLIC, THREE_PUBLIC_CODE
-from .synth import ZERO, Line, Plan, eco_name, gov_eco
+from .synth import ZERO, CannotSynthesise, Line, Plan, eco_name, gov_eco
 from .synth_layout import ADJSUB, BILL, INFO, VOUCHER, csv_writer
 
 PAY_ANOMALIES = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "U1")
@@ -96,10 +96,10 @@ def _profile(line: Line, scenario: str, december: float) -> tuple[float, ...]:
         return (1 / 12,) * 12
     if line.eco.startswith("303") or line.eco == "30228":
         return (1 / 12,) * 12
-    if not line.is_project:
+    if line.pro_name is None:  # not a project (Line.is_project)
         rest = (1 - december) / 11
         return (rest,) * 11 + (december,)
-    prof = next((p for k, p in PROFILES.items() if k in line.pro_name), DEFAULT_PROFILE)
+    prof: tuple[float, ...] = next((p for k, p in PROFILES.items() if k in line.pro_name), DEFAULT_PROFILE)
     if scenario == "slow":  # every project starts four months late
         shifted = [0.0] * 4 + list(prof[:8])
         shifted[11] += sum(prof[8:])
@@ -131,6 +131,8 @@ def pay_year(
     payees = _Payees(seed, region_name)
     y = Year(plan, region, region_name, agency)
     year = plan.disclosed.year
+    if year is None:  # the payments are dated in it
+        raise CannotSynthesise("该公开文件没有预算年度：无法生成支付")
     projects = sorted(
         (ln for ln in plan.lines if ln.is_project and ln.eco not in THREE_PUBLIC),
         key=lambda ln: (-ln.amount, ln.src_id),

@@ -123,6 +123,10 @@ class Validator:
     def __post_init__(self):
         self._memo: dict[Any, dict] = {}
         self.columns = COLUMNS[self.table]
+        # the rows being validated, as chunk's (row number, {field: text}); by_column's texts by field, else None
+        self._rows: list[tuple[int, dict]] | _Rows
+        self._file: str | None
+        self._texts: dict[str, Sequence[str]] | None
 
     # — the interface —
     def chunk(
@@ -224,7 +228,7 @@ class Validator:
                     memo[t] = parse(t) if scale is None else parse(t, scale)
                 except Bad as e:
                     memo[t] = bad[t] = e
-            out = list(map(memo.get, texts))
+            out: list = list(map(memo.get, texts))
             if (required and "" in seen) or not seen.isdisjoint(bad):
                 for i, t in enumerate(texts):
                     if t in bad:
@@ -233,7 +237,7 @@ class Validator:
                     elif t == "" and required:
                         self._required(i, fields[i] if fields else fld)
             return out
-        out: list = [None] * len(texts)
+        out = [None] * len(texts)
         for i, t in enumerate(texts):
             if not t:
                 if required and t is not _SKIP:
@@ -342,7 +346,7 @@ class Validator:
                 given or name for given, (_, name) in zip(self._or_none(f"{kind}_eco_name"), parts)
             ]
         names = self._or_none("agency_name")
-        agency = self._text("agency_code")
+        agency: list[str | None] = list(self._text("agency_code"))
         need_agency = self.table in ("lines", "payments")
         for i, a in enumerate(agency):
             if not a and names[i]:  # older exports name the unit only: a key from the name
@@ -442,7 +446,8 @@ class Validator:
         )
         line = self._ref("line_src_id", False)
         accounts = self._memo.setdefault("account", {})
-        tails, hashes = [None] * n, [None] * n
+        tails: list[str | None] = [None] * n
+        hashes: list[str | None] = [None] * n
         salt = self.salt
         for i, t in enumerate(self._text("payee_account")):
             if not t:
