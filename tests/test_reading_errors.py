@@ -115,3 +115,16 @@ def test_a_figure_overflowing_into_the_cell_on_its_left_stays_whole_in_its_own()
     table = _tables(doc, "unit_performance")[0]
     other = {r.name: r.values["total"] for r in table.rows if r.block == "其他资金"}
     assert other == {"合计": 107.0, "基本支出": 57.0, "项目支出": 50.0}
+
+
+def test_a_figure_wrapped_in_a_cell_too_short_for_it_stays_in_its_own_row():
+    # 福州市商务局 2026 收支预算总表 (p11): the last two rows print 24995.9 | 4 wrapped in the 预算数 cell of 本年支出合计
+    # and of 支出合计, the two lines centred on a row a little too short for them (the first rises past the ruling
+    # above, the second runs past the one below): 支出合计 is 24995.94, not 4, and 结转下年支出 above it is 0.00
+    doc = extract_files([CORPUS_WIDE / "fuzhou-c884f990bd.pdf"])
+    rows = {(r.side, r.name): r.values for r in _on_page(doc, "summary", 11).rows}
+    assert rows[("expenditure", "本年支出合计")] == {"total": 24995.94}
+    assert rows[("expenditure", "结转下年支出")] == {"total": 0.0}
+    assert rows[("expenditure", "支出合计")] == {"total": 24995.94}
+    assert rows[("income", "收入合计")] == {"total": 24995.94}
+

@@ -309,7 +309,8 @@ def _lift_overflow(grid: _Grid, lines: dict, anchor: list[list[int]], start: lis
     clipped): its last line then straddles the ruling with its centre below it, in the next row's cell, where
     it overlaps that cell's own first line (lines of one cell never overlap), or is drawn over it (read as one
     line with it). Such a line — above the ruling at its top — goes back to the end of the cell above
-    (2101199-其他行政事业单位医疗 | 支出 over the next row's 2101199-…)."""
+    (2101199-其他行政事业单位医疗 | 支出 over the next row's 2101199-…). A line in another size than the cell
+    above's is the lower cell's own, risen past its ruling (a figure wrapped in a larger font, centred on its row)."""
     st = grid.settings
     for (r, c), lns in list(lines.items()):
         if r == 0 or not lns or not lines.get(key := (anchor[r - 1][c], start[anchor[r - 1][c]][c])):
@@ -330,8 +331,11 @@ def _lift_overflow(grid: _Grid, lines: dict, anchor: list[list[int]], start: lis
         if len(lns) < 2:
             continue
         below = lns[1]
-        if min(g.top for g in first) < rise and min(g.top for g in below) - min(g.top for g in first) < (
-            st.overflow_gap * size
+        above = max(lines[key][-1], key=attrgetter("size")).size
+        if (
+            min(g.top for g in first) < rise
+            and min(g.top for g in below) - min(g.top for g in first) < st.overflow_gap * size
+            and abs(max(first, key=attrgetter("size")).size - above) <= st.overflow_size * size
         ):
             lines[key].append(first)
             del lns[0]

@@ -41,6 +41,9 @@ class LayoutSettings:
     overflow_rise: float = 0.1
     overflow_cover: float = 0.5
     overflow_gap: float = 0.9
+    # … and, as a line of its own, in the size of the cell above's last line within overflow_size × size (a cell's
+    # text is set in one size: a wrapped 24995.9 | 4 in a larger font below a 0.00 is the lower cell's own)
+    overflow_size: float = 0.1
     # a merged project name printed outside a form's rows (forms_tabular.MergedNames): its text box may start
     # this far left of the name column's band (a box's side bearing over the ruling) and run this far past its
     # right edge before the rest is the amounts' overflow on the same line
