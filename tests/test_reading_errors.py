@@ -25,19 +25,43 @@ def _on_page(doc, kind, page):
     return ts[0]
 
 
-def test_three_public_items_of_this_year_when_last_years_cells_are_blank():
-    # 烟台市人社局 2026 公开表7 (p23): 2025年预算数 | 2026年预算数, each 合计 | 因公出国（境）经费 | 公务用车… |
-    # 公务接待费. 2025's 因公出国 is blank, so 2026's 5.00 must not lose its column to it:
-    # 2026: 合计 20.60 = 5.00 + 4.00 + 11.60
-    doc = extract_files([CORPUS_WIDE / "yantai-2b7c02fc3c.pdf"])
-    rows = {r.name: r.values for r in _on_page(doc, "three_public", 23).rows}
-    assert rows == {
-        "因公出国（境）费": {"total": 5.0},
-        "公务用车购置及运行费": {"total": 4.0},
-        "公务用车运行维护费": {"total": 4.0},
-        "公务接待费": {"total": 11.6},
-        "合计": {"total": 20.6},
-    }
+@pytest.mark.parametrize(
+    "name, page, items",
+    [
+        # 烟台市人社局 2026 公开表7 (p23): 2025年预算数 | 2026年预算数, each 合计 | 因公出国（境）经费 | 公务用车… |
+        # 公务接待费. 2025's 因公出国 is blank, so 2026's 5.00 must not lose its column to it:
+        # 2026: 合计 20.60 = 5.00 + 4.00 + 11.60
+        (
+            "yantai-2b7c02fc3c.pdf",
+            23,
+            {
+                "因公出国（境）费": 5.0,
+                "公务用车购置及运行费": 4.0,
+                "公务用车运行维护费": 4.0,
+                "公务接待费": 11.6,
+                "合计": 20.6,
+            },
+        ),
+        # 烟台市司法局 2026 公开表7 (p21): the car's purchase printed 公务用车购置经费; 2026: 42.26 = 37.25 + 5.01,
+        # 37.25 = 15.20 + 22.05 (it was not read: 购置经费 named no item)
+        (
+            "yantai-eb7c214eef.pdf",
+            21,
+            {
+                "公务用车购置及运行费": 37.25,
+                "公务用车购置费": 15.2,
+                "公务用车运行维护费": 22.05,
+                "公务接待费": 5.01,
+                "合计": 42.26,
+            },
+        ),
+    ],
+    ids=["blank-last-year", "gouzhi-jingfei"],
+)
+def test_three_public_items_of_this_year_when_last_years_cells_are_blank(name, page, items):
+    doc = extract_files([CORPUS_WIDE / name])
+    rows = {r.name: r.values for r in _on_page(doc, "three_public", page).rows}
+    assert rows == {k: {"total": v} for k, v in items.items()}
 
 
 def test_a_name_cut_by_the_page_break_is_finished_on_the_next_page():
@@ -127,4 +151,3 @@ def test_a_figure_wrapped_in_a_cell_too_short_for_it_stays_in_its_own_row():
     assert rows[("expenditure", "结转下年支出")] == {"total": 0.0}
     assert rows[("expenditure", "支出合计")] == {"total": 24995.94}
     assert rows[("income", "收入合计")] == {"total": 24995.94}
-

@@ -179,8 +179,8 @@ THREE_PUBLIC_ITEMS: tuple[ThreePublicItem, ...] = (
         "31013",
         "购置",
         "公务用车购置",
-        r"公务用车购置费?$|^购置费?$|车辆购置",
-        r"购置费?$",
+        r"公务用车购置经?费?$|^购置经?费?$|车辆购置",
+        r"购置经?费?$",  # 公务用车购置经费 (烟台)
         not_with="运行",
     ),
     ThreePublicItem(
@@ -189,8 +189,8 @@ THREE_PUBLIC_ITEMS: tuple[ThreePublicItem, ...] = (
         "30231",
         "运行",
         "公务用车运行",
-        r"运行(维护|维修)?费?$",
-        r"运行(维护)?费$",
+        r"运行(维护|维修)?经?费?$",
+        r"运行(维护)?经?费$",
         not_with="购置",
     ),
     ThreePublicItem("car", "公务用车购置及运行费", None, None, None, "公务用车购置及运行", "购置及运行"),
