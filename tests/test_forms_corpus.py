@@ -169,3 +169,13 @@ def test_a_name_cell_merged_over_a_page_keeps_its_projects():
     assert (second.indicators[0].page, second.indicators[0].name) == (102, "服务市民、游客人数")
     for amount in (363.87, 302.43, 655.54, 273.62):
         assert _by_amount(doc, amount).project == "11000025T000003322006-安保项目"
+
+
+def test_a_table_of_projects_and_their_goals_has_no_indicators():
+    # 杭州市司法局 2026 表11 项目支出绩效表 (pp. 39–40): 单位名称 | 项目名称 | 金额 | 绩效目标, one row a project, the
+    # 绩效目标 a sentence (提高刑事执行水平,筑牢争当城市范例的平安防线。 for 法治保障 479.75): no indicator grid
+    doc = extract_files([CORPUS_WIDE / "hangzhou-425299ae81.pdf"])
+    forms = [f for f in doc.forms if f.location.get("page") in (39, 40)]
+    assert len(forms) == 31 and not any(f.indicators for f in forms)
+    assert [(f.project, f.amount) for f in forms[4:6]] == [("法治保障", 479.75), ("日常保障运行", 967.8)]
+    assert (forms[-1].project, forms[-1].amount) == ("法律援助", 317.82)

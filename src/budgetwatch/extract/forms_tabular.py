@@ -61,9 +61,12 @@ def parse_tabular(
     names = MergedNames()  # the text of name cells merged over several projects, printed outside the grid rows
     printed: dict[int, str] = {}  # each form's amount as printed (a wrapped one goes on overleaf)
     header_goes_on = False  # the row before was the grid's header, printed again over a page
+    goals_only = False  # the header names no 指标 column (项目名称 | 金额 | 绩效目标): each row's goal is prose
 
     def feed(lines):
         form, rd = current, reader  # the closure's: narrowed here
+        if goals_only:
+            return
         for held, tokens in lines:
             ind = rd.read(tokens, held.location) if form is not None and rd is not None else None
             if ind and form is not None:
@@ -112,6 +115,7 @@ def parse_tabular(
                 ind_j, grid_header = grid_anchor(ln.cells), ln
             unit = next((header_money_unit(c) for c in labels if header_money_unit(c)), None)
             columns = relative_columns(ln.cells) or columns
+            goals_only = ind_j is None and not any("指标" in c for c in labels)
             if ln.spans and amount_j is not None and max(name_j, amount_j) < len(ln.spans):
                 spans = (ln.spans[name_j], ln.spans[amount_j])
             continue
@@ -122,7 +126,7 @@ def parse_tabular(
         if is_grid_header(ln.cells):
             ind_j, grid_header = grid_anchor(ln.cells), ln
             columns = relative_columns(ln.cells) or columns
-            header_goes_on = True
+            header_goes_on, goals_only = True, False
             continue
         if (
             header_goes_on
