@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Integer, column, delete, select, text
+from sqlalchemy import Integer, column, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from .schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRecord, Version, table_of
@@ -166,8 +166,9 @@ def _dialect(db) -> str:
     return (db.get_bind() if isinstance(db, Session) else db).dialect.name
 
 
-def _put(db, document_id: int, version_id: int) -> None:
-    """Version `version_id` in the index in place of its document's other versions."""
+def _put(db, document_id: int, version_id: int, texts: bool = True) -> None:
+    """Version `version_id` in the index in place of its document's other versions; without `texts`, the
+    entries' bigrams only (a schema from before revision 0023, whose backfill writes them)."""
     sqlite = _dialect(db) == "sqlite"
     others = {"d": document_id, "v": version_id}
     if sqlite:  # an external-content FTS5 table is told what it forgets, with the text it had
@@ -187,6 +188,8 @@ def _put(db, document_id: int, version_id: int) -> None:
         )
     )
     rows = _entries(db, version_id)
+    if not texts:
+        rows = [{k: v for k, v in e.items() if k not in ("name", "value")} for e in rows]
     if rows:
         db.execute(table_of(SearchEntry).insert(), rows)
         if sqlite:
@@ -205,9 +208,10 @@ def index_version(session: Session, v: Version) -> None:
 
 
 def fill(conn) -> None:
-    """Index every newest version (a migration's backfill)."""
+    """Index every newest version (a migration's backfill: the table may not have the entries' texts yet)."""
+    texts = "name" in {c["name"] for c in inspect(conn).get_columns("search_entries")}
     for vid, did in conn.execute(text("select id, document_id from document_versions where latest")).all():
-        _put(conn, did, vid)
+        _put(conn, did, vid, texts)
 
 
 def fill_texts(conn) -> None:
