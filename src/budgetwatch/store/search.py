@@ -227,8 +227,8 @@ def fill_texts(conn) -> None:
 
 
 def matching(session: Session, q: str, limit: int):
-    """A select of (id, kind, ref_id, form_id, name, value): of the entries whose bigrams hold those of `q` — a superset of
-    the entries whose text contains `q` — the first `limit` the index yields (in no particular order: an order
+    """A select of (id, kind, ref_id, form_id, name, value): of the entries whose bigrams hold those of `q` —
+    a superset of the entries whose text contains `q` — the first `limit` the index yields (in no particular order: an order
     would read every match); None when `q` has no letter or digit to look up."""
     wanted = grams(q)
     if not wanted:
