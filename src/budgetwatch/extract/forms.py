@@ -100,36 +100,37 @@ def parse_declaration(
     headed = False  # a header block (项目名称, 资金 …) printed above the grid
     form_info: dict[str, str] = {}
     for k, ln in enumerate(body):
+        if grid_start is not None:
+            break  # the header block ends where the grid begins
         cells = [c for c in ln.cells]
         labels = [nospace(c) for c in cells]
-        if grid_start is None:
-            if not ln.is_row and unit is None:
-                unit = money_unit_in(ln.text)  # 单位：万元 over the form
-            if is_grid_header(cells):
-                grid_start, header = k, cells
-                continue
-            if _first_indicator_row(cells):  # a grid printed without its 一级/二级指标 header row
-                grid_start, header = k - 1, []
-                continue
-            headed = headed or ln.is_row
-            named = project_named(ln)
-            if project is None and named:
-                project = named
-            for i, lab in enumerate(labels):
-                if "资金" in lab and unit is None:
-                    unit = header_money_unit(lab)
-                if amount is None and _ANNUAL_AMOUNT.match(lab):
-                    amount = _amount_after(cells, i)
-                if lab.startswith("实施期资金总额") and whole_period is None:
-                    whole_period = _amount_after(cells, i)
-            m = _AMOUNT_IN_ROW.search("".join(labels)) if amount is None and whole_period is None else None
-            if m and parse_amount(m.group(3)) is not None:
-                a = float(parse_amount(m.group(3)))  # type: ignore[arg-type]
-                if m.group(1) == "年度":
-                    amount = a
-                else:
-                    whole_period = a
-            _header_facts(form_info, labels)
+        if not ln.is_row and unit is None:
+            unit = money_unit_in(ln.text)  # 单位：万元 over the form
+        if is_grid_header(cells):
+            grid_start, header = k, cells
+            continue
+        if _first_indicator_row(cells):  # a grid printed without its 一级/二级指标 header row
+            grid_start, header = k - 1, []
+            continue
+        headed = headed or ln.is_row
+        named = project_named(ln)
+        if project is None and named:
+            project = named
+        for i, lab in enumerate(labels):
+            if "资金" in lab and unit is None:
+                unit = header_money_unit(lab)
+            if amount is None and _ANNUAL_AMOUNT.match(lab):
+                amount = _amount_after(cells, i)
+            if lab.startswith("实施期资金总额") and whole_period is None:
+                whole_period = _amount_after(cells, i)
+        m = _AMOUNT_IN_ROW.search("".join(labels)) if amount is None and whole_period is None else None
+        if m and parse_amount(m.group(3)) is not None:
+            a = float(parse_amount(m.group(3)))  # type: ignore[arg-type]
+            if m.group(1) == "年度":
+                amount = a
+            else:
+                whole_period = a
+        _header_facts(form_info, labels)
     if amount is None:  # a form that prints only 实施期资金总额 (a one-year 专项): that is its money
         amount = whole_period
     if unit is None and amount is not None:
@@ -220,14 +221,15 @@ def _overflow(form: Form, ln: Line) -> bool:
 
 # 主管部门及代码 ("001-兴县人大常委会办公室"): the department code a finance feed names the unit by (feed/match.py)
 _HEADER_FACTS = ("项目属性", "项目期", "项目概况", "立项依据", "填报日期", "主管部门及代码", "实施单位")
+_HEADER_FACT_SET = frozenset(_HEADER_FACTS)
 
 
 def _header_facts(info: dict[str, str], labels: list[str]) -> None:
     """The 申报表 header's facts a reviewer checks (项目期 against the funds, 填报日期 against the budget
     year, the arithmetic of 项目概况): label → the next non-empty cell."""
     for i, lab in enumerate(labels):
-        key = next((k for k in _HEADER_FACTS if lab.rstrip(":：") == k), None)
-        if key and key not in info:
+        key = lab.rstrip(":：")
+        if key in _HEADER_FACT_SET and key not in info:
             val = next((c for c in labels[i + 1 :] if c), "")
             if val and val.rstrip(":：") not in _HEADER_FACTS:
                 info[key] = val

@@ -240,6 +240,8 @@ def value_columns(header) -> ValueColumns | None:
 
 def is_grid_header(cells) -> bool:
     """一级指标 | 二级指标 | 三级指标 | 指标值 …, or a grid without levels: 指标名称 | 指标性质 | 指标值 | 计量单位."""
+    if not any("标" in c for c in cells):  # every header label below has it (and no other character NFKCs to it)
+        return False
     labels = [nospace(c) for c in cells]
     return (
         "一级指标" in labels

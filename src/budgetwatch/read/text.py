@@ -133,12 +133,16 @@ def _control_ratio(text: str) -> float:
 
 def split_cells(raw: str) -> tuple[str, ...]:
     s = raw.rstrip("\r\n")
+    tidy = clean if _UNTIDY.search(s) else str.strip  # most lines have nothing for `clean` to remove
     if "\t" in s:
-        return tuple(clean(c) for c in s.split("\t"))
+        return tuple(map(tidy, s.split("\t")))
     t = s.strip()
     if t.startswith("|") and t.endswith("|") and t.count("|") >= 3:
-        return tuple(clean(c) for c in t[1:-1].split("|"))
-    return (clean(s),)
+        return tuple(map(tidy, t[1:-1].split("|")))
+    return (tidy(s),)
+
+
+_UNTIDY = re.compile("[<#*\u3000\xa0]")  # what `clean` removes begins with one of these
 
 
 def clean(s: str) -> str:
@@ -165,7 +169,7 @@ def to_lines(text: str) -> list[Line]:
         cells = split_cells(raw)
         if len(cells) > 1 and all(_SEPARATOR.match(c) for c in cells):
             cells = ("",)  # markdown/converter rule line: carries nothing
-        heading = bool(_HEADING.match(raw))
+        heading = "#" in raw and bool(_HEADING.match(raw))
         text_ = " ".join(c for c in cells if c) if len(cells) > 1 else cells[0]
         out.append(Line(no=i, text=text_, cells=cells, heading=heading))
     return out
