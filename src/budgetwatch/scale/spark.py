@@ -264,8 +264,8 @@ def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", part
             .values()
             .persist(StorageLevel.DISK_ONLY)
         )
-        records = docs.flatMap(lambda d: d[2]).union(failures)
-        checked = records.filter(lambda r: r[0] == "checked").map(lambda r: r[1])
+        records = docs.flatMap(lambda d: [r for r in d[2] if r[0] != "checked"]).union(failures)
+        checked = docs.flatMap(lambda d: [r[1] for r in d[2] if r[0] == "checked"])
         history = _neighbours(checked, lambda h: h["unit"], joins)
         peers = _neighbours(checked, lambda h: (h["year"], h["stage"]), joins)
         family_f = (
@@ -274,13 +274,15 @@ def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", part
             .leftOuterJoin(peers, joins)
             .flatMap(lambda kv: family_f_records(kv[1][0][0], kv[1][0][1] or [], kv[1][1] or []))
         )
+        # every record made once, by the first write, and kept on disk in a few partitions: the other writes
+        # read it back (not the documents' pickles again), each dataset in a few files, not one per file-task
+        rows = records.union(family_f).coalesce(joins).persist(StorageLevel.DISK_ONLY)
         counts: dict = {}
         for name, schema in _schemas().items():
-            rows = records.union(family_f) if name == "findings" else records
             df = spark.createDataFrame(rows.filter(_of(name)).map(_as_row(schema.fieldNames())), schema)
             df.write.mode("overwrite").parquet(join_uri(out, name))
             counts[name] = spark.read.parquet(join_uri(out, name)).count()
-        counts["failed"] = [r[1]["message"] for r in records.filter(_of("failures")).take(20)]
+        counts["failed"] = [r[1]["message"] for r in rows.filter(_of("failures")).take(20)]
         return counts
     finally:
         spark.stop()
