@@ -24,7 +24,7 @@ def read(dataset) -> list[dict]:
     """A Parquet dataset read back with DuckDB (as an analyst would query it)."""
     import duckdb
 
-    rel = duckdb.sql(f"select * from read_parquet('{dataset}/*.parquet')")
+    rel = duckdb.sql(f"select * from read_parquet('{dataset}/**/*.parquet', hive_partitioning = true)")
     return [dict(zip(rel.columns, row)) for row in rel.fetchall()]
 
 
@@ -73,3 +73,17 @@ def test_spark_writes_what_the_in_process_pipeline_finds(output):
     assert findings == here and findings[("兴县人民代表大会常务委员会办公室", "C06")] == 1
     failures = read(out / "failures")
     assert len(failures) == 1 and failures[0]["files"][0].endswith("broken.pdf")
+
+
+def test_spark_writes_each_year_and_region_in_a_folder_of_its_own(output):
+    folder, out, done = output
+    docs = read(out / "documents")
+    for name in ("documents", "cells", "findings"):
+        written = {p.parent.relative_to(out / name) for p in (out / name).rglob("*.parquet")}
+        expected = {f"year={d['year']}/region={d['region']}" for d in docs}
+        assert {str(w) for w in written} <= expected and len(written) >= 2, (name, written)
+        for where in written:  # one file each: the records were gathered by partition before the write
+            assert len(list((out / name / where).glob("*.parquet"))) == 1
+    cells = read(out / "cells")
+    xing = next(d for d in docs if d["unit"] == "兴县人民代表大会常务委员会办公室")
+    assert {(c["year"], c["region"]) for c in cells if c["key"] == xing["key"]} == {(xing["year"], "兴县")}

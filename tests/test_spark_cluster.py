@@ -71,7 +71,9 @@ def from_parquet(out) -> dict:
     import duckdb
 
     def rows(name, cols):
-        return duckdb.sql(f"select {cols} from read_parquet('{out / name}/*.parquet')").fetchall()
+        return duckdb.sql(
+            f"select {cols} from read_parquet('{out / name}/**/*.parquet', hive_partitioning = true)"
+        ).fetchall()
 
     findings = rows("findings", "key, rule, family")
     return {

@@ -7,14 +7,16 @@ checks (families A–E); files holding only a 说明 or only tables are then pai
 document's key figures are joined to the others' by unit and by year and stage — never collected on the
 driver — and its F rules run on what the first stage read (kept serialized on the executors' disks, each file
 read once). The package is shipped to the executors as a zip (a cluster's workers need only the
-dependencies); the output is a URI (file://, hdfs://, s3a://) joined as a string. Output, one Parquet dataset each:
+dependencies); the output is a URI (file://, hdfs://, s3a://) joined as a string. Output, one Parquet dataset each,
+the first three in folders by year and region (cells/year=2026/region=兴县/part-….parquet: one file each), read
+with `spark.read.parquet(OUT/cells)` or DuckDB's `read_parquet('OUT/cells/**/*.parquet', hive_partitioning = true)`:
 
     documents/  key, files, unit, year, stage, scope, region, level, tables, forms, key figures (万元)
-    cells/      key and model.FIGURE_FIELDS: table_no, table_kind, table_title, money_unit, row_no, side, code,
-                name, gov_name, column, column_label, amount, printed, line, page (the CSV export's rows)
-    findings/   key and the fields the store keeps (model.FINDING_COLUMNS, FINDING_AMOUNTS): rule, severity,
-                message, family, confidence, page, line, file, table_kind, table_title, row_code, row_name,
-                column, money_unit, suggestion, value, expected, difference
+    cells/      key, year, region and model.FIGURE_FIELDS: table_no, table_kind, table_title, money_unit, row_no,
+                side, code, name, gov_name, column, column_label, amount, printed, line, page (the CSV export's rows)
+    findings/   key, year, region and the fields the store keeps (model.FINDING_COLUMNS, FINDING_AMOUNTS): rule,
+                severity, message, family, confidence, page, line, file, table_kind, table_title, row_code,
+                row_name, column, money_unit, suggestion, value, expected, difference
     failures/   files, message (a file refused with its reason; the run goes on)
 """
 
@@ -38,6 +40,7 @@ DOCUMENT_FIELDS = (
 )
 CELL_FIELDS = ("key", *FIGURE_FIELDS)  # one record per figure, as the CSV export's rows (model.py)
 FINDING_FIELDS = ("key", *FINDING_COLUMNS, *FINDING_AMOUNTS)  # as the store keeps a finding (model.py)
+PARTITIONS = ("year", "region")  # documents, cells and findings are written in folders year=…/region=…/
 
 
 def file_records(path: str, alone: bool = False) -> list[tuple[str, dict]]:
@@ -90,6 +93,8 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
         return [("failures", {"files": names, "message": str(e)})]
     doc, key_figures = checked.doc, checked.figures
     key = document_key(doc)
+    place = document_place(doc)
+    where = {"year": doc.year, "region": place["region"]}  # the partitions each dataset is written in
     out: list[tuple[str, dict]] = [
         (
             "documents",
@@ -97,22 +102,25 @@ def document_records(group: list[Path], sources: dict) -> list[tuple[str, dict]]
                 "key": key,
                 "files": names,
                 **{k: getattr(doc, k) for k in DOCUMENT_KEYS},
-                **document_place(doc),
+                **place,
                 "tables": len(doc.tables),
                 "forms": len(doc.forms),
                 **{k: key_figures[k] for k in DOCUMENT_FIELDS if k in key_figures},
             },
         )
     ]
-    out += [("cells", {"key": key, **fig}) for fig in figures(doc)]
-    out.extend(_finding_records(key, checked.findings))  # families A–E; F in the third stage
-    head = {"key": key, "unit": doc.unit, "year": doc.year, "stage": doc.stage}
+    out += [("cells", {"key": key, **where, **fig}) for fig in figures(doc)]
+    out.extend(_finding_records(key, where, checked.findings))  # families A–E; F in the third stage
+    head = {"key": key, "unit": doc.unit, "year": doc.year, "stage": doc.stage, "region": place["region"]}
     out.append(("checked", {**head, "figures": {k: key_figures.get(k) for k in KEY_FIGURES}, "doc": pickle.dumps(doc)}))
     return out
 
 
-def _finding_records(key: str, findings) -> list[tuple[str, dict]]:
-    return [("findings", {"key": key, **{k: getattr(f, k) for k in FINDING_FIELDS if k != "key"}}) for f in findings]
+def _finding_records(key: str, where: dict, findings) -> list[tuple[str, dict]]:
+    return [
+        ("findings", {"key": key, **where, **{k: getattr(f, k) for k in FINDING_FIELDS if k != "key"}})
+        for f in findings
+    ]
 
 
 def family_f_records(checked: dict, history: list[dict], peers: list[dict]) -> list[tuple[str, dict]]:
@@ -128,7 +136,8 @@ def family_f_records(checked: dict, history: list[dict], peers: list[dict]) -> l
     only = {r.id for r in RULES.values() if r.family == "F"}
     doc = pickle.loads(checked["doc"])
     found = run_checks(doc, history=near(history) if doc.unit else [], peers=near(peers), only=only)
-    return _finding_records(checked["key"], [f for f in found if f.family == "F"])
+    where = {"year": checked["year"], "region": checked["region"]}
+    return _finding_records(checked["key"], where, [f for f in found if f.family == "F"])
 
 
 def _schemas():
@@ -158,8 +167,8 @@ def _schemas():
 
     return {
         "documents": schema(DOCUMENT_FIELDS),
-        "cells": schema(CELL_FIELDS),
-        "findings": schema(FINDING_FIELDS),
+        "cells": schema((*CELL_FIELDS, *PARTITIONS)),
+        "findings": schema((*FINDING_FIELDS, *PARTITIONS)),
         "failures": schema(("files", "message")),
     }
 
@@ -280,7 +289,11 @@ def run(paths: list[str | Path], out: str | Path, master: str = "local[*]", part
         counts: dict = {}
         for name, schema in _schemas().items():
             df = spark.createDataFrame(rows.filter(_of(name)).map(_as_row(schema.fieldNames())), schema)
-            df.write.mode("overwrite").parquet(join_uri(out, name))
+            by = [c for c in PARTITIONS if c in schema.fieldNames()]  # failures have no year or region
+            # one file per year and region, in its folder: a reader of one region's year opens only those
+            (df.repartition(*by).write.partitionBy(*by) if by else df.coalesce(1).write).mode("overwrite").parquet(
+                join_uri(out, name)
+            )
             counts[name] = spark.read.parquet(join_uri(out, name)).count()
         counts["failed"] = [r[1]["message"] for r in rows.filter(_of("failures")).take(20)]
         return counts
