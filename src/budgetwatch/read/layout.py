@@ -9,7 +9,7 @@ place by the table parser's column alignment, by position).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -46,19 +46,15 @@ class _Grid:
     def contains(self, x: float, y: float) -> bool:
         return self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]
 
-    def v_present(self, c: int, r: int) -> bool:
-        """Is there a ruling at xs[c] through row band r?"""
-        if c == 0 or c == len(self.xs) - 1:
-            return True
-        mid, slack = (self.ys[r] + self.ys[r + 1]) / 2, self.settings.span_slack
-        return any(y0 - slack < mid < y1 + slack for y0, y1 in self._v_at[c])
+    @cached_property
+    def v_ruled(self) -> list[list[bool]]:
+        """[c][r]: is there a ruling at xs[c] through row band r? Found once a grid, the frame always ruled."""
+        return _ruled(self._v_at, self.ys, self.settings.span_slack)
 
-    def h_present(self, r: int, c: int) -> bool:
-        """Is there a ruling at ys[r] across column band c?"""
-        if r == 0 or r == len(self.ys) - 1:
-            return True
-        mid, slack = (self.xs[c] + self.xs[c + 1]) / 2, self.settings.span_slack
-        return any(x0 - slack < mid < x1 + slack for x0, x1 in self._h_at[r])
+    @cached_property
+    def h_ruled(self) -> list[list[bool]]:
+        """[r][c]: is there a ruling at ys[r] across column band c?"""
+        return _ruled(self._h_at, self.xs, self.settings.span_slack)
 
     @cached_property
     def _v_at(self) -> list[list[tuple[float, float]]]:
@@ -68,6 +64,23 @@ class _Grid:
     @cached_property
     def _h_at(self) -> list[list[tuple[float, float]]]:
         return _on_lines(self.hs, self.ys, self.settings.touch)
+
+
+def _ruled(on_lines: list[list[tuple[float, float]]], across: list[float], slack: float) -> list[list[bool]]:
+    """For each line, for each band between two of `across`: does a ruling on the line pass the band's middle
+    (a - slack < middle < b + slack)? The first and last lines are the grid's frame: ruled everywhere."""
+    mids = [(p + q) / 2 for p, q in zip(across, across[1:])]
+    out = []
+    for k, spans in enumerate(on_lines):
+        if k == 0 or k == len(on_lines) - 1:
+            out.append([True] * len(mids))
+            continue
+        row = [False] * len(mids)
+        for a, b in spans:
+            for m in range(bisect_right(mids, a - slack), bisect_left(mids, b + slack)):
+                row[m] = True
+        out.append(row)
+    return out
 
 
 def _on_lines(edges: list[tuple[float, float, float]], lines: list[float], t: float) -> list[list[tuple[float, float]]]:
@@ -256,25 +269,32 @@ def _split(line: list[Glyph], st: LayoutSettings = LAYOUT) -> list[list[Glyph]]:
 
 def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
     ncols, nrows = len(grid.xs) - 1, len(grid.ys) - 1
-    v_present, h_present = grid.v_present, grid.h_present
+    v_ruled, h_ruled = grid.v_ruled, grid.h_ruled
     start = [[0] * ncols for _ in range(nrows)]
     for r in range(nrows):
         row = start[r]
         for c in range(1, ncols):  # column 0 begins a cell, always
-            row[c] = c if v_present(c, r) else row[c - 1]
+            row[c] = c if v_ruled[c][r] else row[c - 1]
     anchor = [[0] * ncols for _ in range(nrows)]
     for c in range(ncols):
         for r in range(1, nrows):  # so does row 0
-            anchor[r][c] = r if h_present(r, c) else anchor[r - 1][c]
+            anchor[r][c] = r if h_ruled[r][c] else anchor[r - 1][c]
     cells: dict[tuple[int, int], list[Glyph]] = {}
     moved = _overprinted_runs(grid, glyphs)
-    for g in glyphs:
-        r = min(max(bisect_right(grid.ys, g.cy) - 1, 0), nrows - 1)
-        col = moved.get(id(g))
+    xs, ys, last_row, last_col = grid.xs, grid.ys, nrows - 1, ncols - 1
+    for g in glyphs:  # the page's every glyph: the bounds tested inline, not by min/max calls
+        r = bisect_right(ys, g.cy) - 1
+        r = 0 if r < 0 else last_row if r > last_row else r
+        col = moved.get(id(g)) if moved else None
         if col is None:
-            col = min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)
+            col = bisect_right(xs, g.cx) - 1
+            col = 0 if col < 0 else last_col if col > last_col else col
         a = anchor[r][col]
-        cells.setdefault((a, start[a][col]), []).append(g)
+        key = (a, start[a][col])
+        if key in cells:
+            cells[key].append(g)
+        else:
+            cells[key] = [g]
     lines = {key: _text_lines(gl, grid.settings) for key, gl in cells.items()}
     _lift_overflow(grid, lines, anchor, start)
     out = []
@@ -388,10 +408,12 @@ def page_rows(page: PdfPage, st: LayoutSettings = LAYOUT) -> list[LaidRow]:
     grids = page_grids(page, st)
     per_grid: list[list[Glyph]] = [[] for _ in grids]
     free: list[Glyph] = []
+    frames = [(gr.xs[0], gr.xs[-1], gr.ys[0], gr.ys[-1], per_grid[k]) for k, gr in enumerate(grids)]  # contains()
     for g in page.glyphs:
-        for k, grid in enumerate(grids):
-            if grid.contains(g.cx, g.cy):
-                per_grid[k].append(g)
+        x, y = g.cx, g.cy
+        for x0, x1, y0, y1, into in frames:
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                into.append(g)
                 break
         else:
             free.append(g)
