@@ -482,3 +482,26 @@ def test_a_large_documents_page_writes_its_first_tables_and_fetches_the_rest(cli
         assert rows.count("<tr>") == len(doc["performance_forms"][int(fi)]["indicators"]) and rows in whole
     assert client.get(f"/documents/{i}/tables/{len(sizes)}.html").status_code == 404
     assert client.get(f"/documents/{i}/forms/{len(doc['performance_forms'])}.html").status_code == 404
+
+
+def test_every_request_gives_its_database_connection_back(client):
+    """A page's session is closed in its handler's thread, or by deps.session after it: none is left holding
+    a connection, whatever the page answered (pages of both kinds of route, errors included)."""
+    pool = client.app.state.engine.pool
+    first = client.get("/api/documents").json()["items"][0]["id"]
+    for url in (
+        "/",
+        f"/documents/{first}",
+        f"/api/documents/{first}",
+        "/findings",
+        "/units",
+        "/compare",
+        "/projects?q=培训",
+        "/api/documents/999999",
+        "/documents/999999",
+        "/execution",
+        "/feed",
+        "/rules",
+    ):
+        client.get(url)
+        assert pool.checkedout() == 0, url
