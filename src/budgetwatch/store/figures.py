@@ -3,12 +3,14 @@ table (one column per field of model.KEY_FIGURE_FIELDS), so that lists, comparis
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..model import KEY_FIGURE_FIELDS, RANKED_FIGURES
+from .among import among, dialect_of
 from .schema import KeyFigures, Version
 
 RANK_INDEX = "ix_key_figures_rank_"  # PostgreSQL only (revision 0022): followed by the figure's name
@@ -53,19 +55,26 @@ def save_figures(session: Session, version_id: int, figures: dict) -> dict:
 HEAD = ("unit", "year", "stage", "scope", "region", "level")  # what a version's figures are of
 
 
+@functools.cache
+def _read_figures(dialect: str, only: tuple[str, ...] | None):
+    """stored_figures' statement, built once per dialect and choice of figures (store/among.py)."""
+    V, K = Version, KeyFigures
+    fields = KEY_FIGURE_FIELDS if only is None else only
+    columns: list[Any] = [V.id, V.unit_name, V.year, V.stage, V.scope, V.region, V.level, K.version_id]
+    columns += [getattr(K, k) for k in fields] + ([K.classes] if only is None else [])
+    return select(*columns).outerjoin(K, K.version_id == V.id).where(among(dialect, V.id, "ids"))
+
+
 def stored_figures(
     session: Session, version_ids: list[int], only: tuple[str, ...] | None = None
 ) -> tuple[dict[int, dict], dict[int, dict]]:
     """The stored figures of the given versions ({version id: head | figures}, those stored only) and every
     version's head, in one query of plain rows (ORM objects cost more than the page they fill). With `only`,
     those figures alone (a list showing two totals need not decode every version's 类 figures)."""
-    V, K = Version, KeyFigures
     fields = KEY_FIGURE_FIELDS if only is None else only
-    columns: list[Any] = [V.id, V.unit_name, V.year, V.stage, V.scope, V.region, V.level, K.version_id]
-    columns += [getattr(K, k) for k in fields] + ([K.classes] if only is None else [])
     stored: dict[int, dict] = {}
     heads: dict[int, dict] = {}
-    rows = session.execute(select(*columns).outerjoin(K, K.version_id == V.id).where(V.id.in_(version_ids)))
+    rows = session.execute(_read_figures(dialect_of(session), only), {"ids": list(version_ids)})
     for r in rows:
         vid = r[0]
         heads[vid] = dict(zip(HEAD, r[1:7]))

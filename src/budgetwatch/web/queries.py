@@ -4,14 +4,29 @@ summaries. Plain SQLAlchemy, the same on SQLite and PostgreSQL; "newest version"
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, SQLColumnExpression, and_, case, exists, func, literal, or_, select, true, union
+from sqlalchemy import (
+    Select,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from ..analysis.figures import figures_for, figures_many
 from ..store import search
+from ..store.among import among, dialect_of
 from ..store.findings import load_findings, to_finding
 from ..store.newest import is_newest, newest_version
 from ..store.repository import load_version_cached
@@ -77,32 +92,20 @@ def documents(
     region: str | None = None,
     level: str | None = None,
 ) -> Page:
-    base = select(Version).where(is_newest())
-    if year:
-        base = base.where(Version.year == year)
-    if stage:
-        base = base.where(Version.stage == stage)
-    if scope:
-        base = base.where(Version.scope == scope)
-    if q:
-        base = base.where(Version.unit_name.contains(q))
-    if region:
-        base = base.where(Version.region.contains(region))
-    if level:
-        base = base.where(Version.level == level)
-    ordered = base.order_by(Version.unit_name, Version.year.desc(), Version.document_id)
-    total = count_rows(s, base)
+    given = {"year": year, "stage": stage, "scope": scope, "q": q, "region": region, "level": level}
+    chosen = {k: v for k, v in given.items() if v}
+    reads = _document_reads(dialect_of(s), tuple(chosen))
+    total = s.scalar(reads["total"], chosen) or 0
     # plain rows, not ORM objects: a page of 50 documents cost more in objects than in SQL
-    V = Version
-    columns = (V.id, V.document_id, V.number, V.unit_name, V.year, V.region, V.level, V.stage, V.scope, V.format)
-    versions = s.execute(ordered.with_only_columns(*columns).limit(limit).offset(offset)).all()
+    versions = s.execute(reads["page"], {**chosen, "limit": limit, "offset": offset}).all()
     ids = [v.id for v in versions]
     files: dict[int, list[str]] = {}
+    counts: dict[int, dict[str, int]] = {}
     if ids:
-        F = SourceFileRecord
-        for vid, name in s.execute(select(F.version_id, F.name).where(F.version_id.in_(ids)).order_by(F.ordinal)):
+        for vid, name in s.execute(reads["files"], {"ids": ids}):
             files.setdefault(vid, []).append(name)
-    counts = _finding_counts(s, ids)
+        for vid, sev, n in s.execute(reads["counts"], {"ids": ids}):
+            counts.setdefault(vid, dict.fromkeys(labels(Severity), 0))[sev] = n
     figures = figures_many(s, ids, LISTED_FIGURES)  # 万元, whatever unit each document prints in
     none = dict.fromkeys(labels(Severity), 0)
     items = [
@@ -130,18 +133,35 @@ def documents(
     return Page(items, total, limit, offset)
 
 
-def _finding_counts(s: Session, version_ids: list[int]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
-    if not version_ids:
-        return out
-    q = (
-        select(FindingRecord.version_id, FindingRecord.severity, func.count())
-        .where(FindingRecord.version_id.in_(version_ids))
-        .group_by(FindingRecord.version_id, FindingRecord.severity)
-    )
-    for vid, sev, n in s.execute(q):
-        out.setdefault(vid, dict.fromkeys(labels(Severity), 0))[sev] = n
-    return out
+# documents()'s filters, each a condition on the parameter of its name
+DOCUMENT_FILTERS = {
+    "year": lambda: Version.year == bindparam("year"),
+    "stage": lambda: Version.stage == bindparam("stage"),
+    "scope": lambda: Version.scope == bindparam("scope"),
+    "q": lambda: Version.unit_name.contains(bindparam("q")),
+    "region": lambda: Version.region.contains(bindparam("region")),
+    "level": lambda: Version.level == bindparam("level"),
+}
+
+
+@functools.cache
+def _document_reads(dialect: str, filters: tuple[str, ...]) -> dict[str, Any]:
+    """documents()' statements for one choice of filters, built once (store/among.py): the count, the page of
+    versions, and their files and finding counts."""
+    V, F = Version, SourceFileRecord
+    base = select(V).where(is_newest(), *(DOCUMENT_FILTERS[k]() for k in filters))
+    columns = (V.id, V.document_id, V.number, V.unit_name, V.year, V.region, V.level, V.stage, V.scope, V.format)
+    return {
+        "total": select(func.count()).select_from(base.subquery()),
+        "page": base.order_by(V.unit_name, V.year.desc(), V.document_id)
+        .with_only_columns(*columns)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset")),
+        "files": select(F.version_id, F.name).where(among(dialect, F.version_id, "ids")).order_by(F.ordinal),
+        "counts": select(FindingRecord.version_id, FindingRecord.severity, func.count())
+        .where(among(dialect, FindingRecord.version_id, "ids"))
+        .group_by(FindingRecord.version_id, FindingRecord.severity),
+    }
 
 
 def document(s: Session, document_id: int) -> dict | None:
@@ -343,18 +363,29 @@ def units(s: Session, limit: int | None = None, offset: int = 0, more: list | No
             more.append(True)
     out: dict[str, list] = {u: [] for u in chosen}
     if chosen:
-        for v in s.execute(
-            select(Version.unit_name, Version.document_id, Version.year, Version.stage)
-            .where(is_newest(), Version.unit_name.in_(chosen))
-            .order_by(Version.unit_name, Version.year, Version.document_id)
-        ):
+        for v in s.execute(_unit_documents(dialect_of(s)), {"names": chosen}):
             out[v.unit_name or ""].append({"id": v.document_id, "year": v.year, "stage": v.stage})
     return [{"unit": u, "documents": d} for u, d in out.items()]
 
 
+@functools.cache
+def _unit_documents(dialect: str):
+    """units()' read of the documents of a page of units, built once (store/among.py)."""
+    V = Version
+    return (
+        select(V.unit_name, V.document_id, V.year, V.stage)
+        .where(is_newest(), among(dialect, V.unit_name, "names"))
+        .order_by(V.unit_name, V.year, V.document_id)
+    )
+
+
 def unit(s: Session, name: str) -> dict | None:
     """One unit across years — key figures per document (万元); None when no document names it."""
-    versions = newest_versions(s, unit_name=name)
+    # (version, document) pairs, not Version objects: the figures are read by version id
+    V = Version
+    versions = s.execute(
+        select(V.id, V.document_id).where(is_newest(), V.unit_name == name).order_by(V.year, V.document_id)
+    ).all()
     if not versions:
         return None
     figures = figures_many(s, [v.id for v in versions])
@@ -438,30 +469,10 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     # the search itself
     items = []
     chosen = form_ids[offset : offset + limit]
-    where = (Version.document_id, Version.unit_name, Version.year)
-    F = FormRecord
-    page = (
-        s.execute(
-            select(F.id, F.project, F.amount, F.money_unit, F.page, F.line, *where)
-            .join(Version, Version.id == F.version_id)
-            .where(F.id.in_(chosen))
-            .order_by(F.id)
-        ).all()
-        if chosen
-        else []
-    )
+    reads = _project_reads(dialect_of(s))
+    page = s.execute(reads["forms"], {"ids": chosen}).all() if chosen else []
     matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
-    I = IndicatorRecord  # noqa: E741
-    indicator_like = or_(I.name.like(like), I.value.like(like))
-    for form_id, *fields in (
-        s.execute(
-            select(I.form_id, I.level1, I.level2, I.name, I.value)
-            .where(I.form_id.in_([f.id for f in page]), indicator_like)
-            .order_by(I.form_id, I.ordinal)
-        )
-        if page
-        else ()
-    ):
+    for form_id, *fields in s.execute(reads["indicators"], {"ids": [f.id for f in page], "like": like}) if page else ():
         matching.setdefault(form_id, []).append(dict(zip(("level1", "level2", "name", "value"), fields)))
     for f in page:
         items.append(
@@ -479,20 +490,7 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     skip = max(0, offset - len(form_ids))
     chosen = row_ids[skip : skip + limit - len(items)]
     if chosen:
-        total_cell = (
-            select(CellRecord.amount)
-            .where(CellRecord.row_id == RowRecord.id, CellRecord.column_key == "total")
-            .limit(1)
-            .scalar_subquery()
-        )
-        for r in s.execute(
-            select(RowRecord.name, RowRecord.page, RowRecord.line, total_cell.label("amount"))
-            .add_columns(TableRecord.title, TableRecord.money_unit, *where)
-            .join(TableRecord, TableRecord.id == RowRecord.table_id)
-            .join(Version, Version.id == TableRecord.version_id)
-            .where(RowRecord.id.in_(chosen))
-            .order_by(RowRecord.id)
-        ):
+        for r in s.execute(reads["rows"], {"ids": chosen}):
             items.append(
                 {
                     "source": r.title,
@@ -506,6 +504,36 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
                 }
             )
     return total, items, capped
+
+
+@functools.cache
+def _project_reads(dialect: str) -> dict[str, Any]:
+    """projects()' reads of a page of matches, built once (store/among.py): its forms, their matching
+    indicators, its project rows (with the row's total)."""
+    where = (Version.document_id, Version.unit_name, Version.year)
+    F, I, R = FormRecord, IndicatorRecord, RowRecord  # noqa: E741
+    like: Any = bindparam("like")
+    total_cell = (
+        select(CellRecord.amount)
+        .where(CellRecord.row_id == R.id, CellRecord.column_key == "total")
+        .limit(1)
+        .scalar_subquery()
+    )
+    return {
+        "forms": select(F.id, F.project, F.amount, F.money_unit, F.page, F.line, *where)
+        .join(Version, Version.id == F.version_id)
+        .where(among(dialect, F.id, "ids"))
+        .order_by(F.id),
+        "indicators": select(I.form_id, I.level1, I.level2, I.name, I.value)
+        .where(among(dialect, I.form_id, "ids"), or_(I.name.like(like), I.value.like(like)))
+        .order_by(I.form_id, I.ordinal),
+        "rows": select(R.name, R.page, R.line, total_cell.label("amount"))
+        .add_columns(TableRecord.title, TableRecord.money_unit, *where)
+        .join(TableRecord, TableRecord.id == R.table_id)
+        .join(Version, Version.id == TableRecord.version_id)
+        .where(among(dialect, R.id, "ids"))
+        .order_by(R.id),
+    }
 
 
 def region_versions(s: Session, code: str) -> list[Version]:
