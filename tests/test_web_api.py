@@ -484,6 +484,32 @@ def test_a_large_documents_page_writes_its_first_tables_and_fetches_the_rest(cli
     assert client.get(f"/documents/{i}/forms/{len(doc['performance_forms'])}.html").status_code == 404
 
 
+def test_no_two_routes_of_different_modules_match_one_address():
+    """The routers are tried the most asked first (routes/__init__.py): that changes no answer only while
+    no address is matched by routes of two modules (or of a module and the app's own)."""
+    import pkgutil
+    from importlib import import_module
+
+    from starlette.routing import compile_path
+
+    import budgetwatch.web.routes as pages
+
+    def walk(router):
+        for route in router.routes:
+            yield from walk(route.original_router) if hasattr(route, "original_router") else [route]
+
+    routes = [("app", p) for p in ("/health", "/docs", "/openapi.json", "/static/{path:path}")]
+    for m in pkgutil.iter_modules(pages.__path__):
+        module = import_module(f"budgetwatch.web.routes.{m.name}")
+        routes += [(m.name, r.path) for r in walk(module.router)] if hasattr(module, "router") else []
+    assert len(routes) > 60
+    for owner, path in routes:
+        for value in ("1", "x", "1.csv", "110000000"):
+            address = re.sub(r"\{[^}]+\}", value, path)
+            others = [(o, p) for o, p in routes if o != owner and compile_path(p)[0].match(address)]
+            assert not others, (owner, path, address, others)
+
+
 def test_every_request_gives_its_database_connection_back(client):
     """A page's session is closed in its handler's thread, or by deps.session after it: none is left holding
     a connection, whatever the page answered (pages of both kinds of route, errors included)."""

@@ -33,14 +33,21 @@ def principal_of(request: Request):
 
 
 def install(app: FastAPI, engine) -> None:
-    """Call after the response cache is added and before the other routers are included."""
-    from .routes import access as access_pages, deputy as deputy_pages, opinion, regions as region_pages
+    """Call after the response cache is added and before any router is included (the app's dependencies
+    apply to the routes included after them); the access routes are `include_routes`'."""
     from .templating import templates
 
     app.router.dependencies.append(Depends(authorize))
     app.add_middleware(AccessGate, engine=engine)
     templates.env.globals.update(csrf_input=csrf_input, csp_nonce=csp_nonce, principal_of=principal_of)
+    _error_pages(app)
+
+
+def include_routes(app: FastAPI) -> None:
+    """The login, admin, audit, region and 代表服务 routes, after the pages' (a request tries the routes in
+    order, and the pages are most of them)."""
     from ..access.settings import auth_on
+    from .routes import access as access_pages, deputy as deputy_pages, opinion, regions as region_pages
 
     for route in [
         *access_pages.router.routes,
@@ -54,6 +61,8 @@ def install(app: FastAPI, engine) -> None:
     app.include_router(deputy_pages.router)
     app.include_router(opinion.router)
 
+
+def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
         rid = request.scope.get("budgetwatch.request_id", "")
