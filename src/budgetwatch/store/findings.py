@@ -5,7 +5,9 @@ fingerprint) with their history (who, when, why) and can be undone."""
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -14,6 +16,7 @@ from sqlalchemy.orm.util import identity_key
 from ..errors import NotFound
 from ..model import FINDING_AMOUNTS, FINDING_COLUMNS, Finding
 from ..vocab.enums import DECISIONS
+from .among import among, dialect_of
 from .schema import DecisionEventRecord, DecisionRecord, FindingRecord, Version, utcnow
 from .tallies import mark
 
@@ -72,7 +75,9 @@ def save_findings(session: Session, version: Version, findings: list[Finding]) -
     return out
 
 
-def to_finding(rec: FindingRecord, decision: DecisionRecord | None = None) -> Finding:
+def to_finding(rec: Any, decision: Any = None) -> Finding:
+    """A stored finding as the model's, with the reviewer's decision: `rec` a FindingRecord or a row of its
+    columns by name, `decision` a DecisionRecord, a row of its columns by name, or None."""
     f = Finding(
         **{k: getattr(rec, k) for k in FINDING_COLUMNS},
         **{k: _num(getattr(rec, k)) for k in FINDING_AMOUNTS},
@@ -103,19 +108,30 @@ def load_findings(session: Session, version_ids: list[int]) -> dict[int, list[Fi
             (vid, did)
             for vid, did in session.execute(select(Version.id, Version.document_id).where(Version.id.in_(missing)))
         )
-    doc_ids = set(known.values())
+    # plain rows, not ORM objects (a document's hundreds of findings): to_finding reads fields by name
+    reads = _finding_reads(dialect_of(session))
     decisions = {
         (d.document_id, d.fingerprint): d
-        for d in session.scalars(select(DecisionRecord).where(DecisionRecord.document_id.in_(doc_ids)))
+        for d in session.execute(reads["decisions"], {"ids": list(set(known.values()))})
     }
     out: dict[int, list[Finding]] = {vid: [] for vid in version_ids}
-    recs = session.scalars(
-        select(FindingRecord).where(FindingRecord.version_id.in_(version_ids)).order_by(FindingRecord.id)
-    )
-    for rec in recs:
+    for rec in session.execute(reads["findings"], {"ids": list(version_ids)}):
         doc_id = known[rec.version_id]
         out[rec.version_id].append(to_finding(rec, decisions.get((doc_id, rec.fingerprint))))
     return out
+
+
+@functools.cache
+def _finding_reads(dialect: str) -> dict[str, Any]:
+    """load_findings' statements, built once per dialect (store/among.py)."""
+    D, F = DecisionRecord, FindingRecord
+    fields = ("id", "version_id", "fingerprint", *FINDING_COLUMNS, *FINDING_AMOUNTS, "evidence")
+    return {
+        "decisions": select(D.document_id, D.fingerprint, D.status, D.reason, D.decided_by, D.decided_at).where(
+            among(dialect, D.document_id, "ids")
+        ),
+        "findings": select(*(getattr(F, k) for k in fields)).where(among(dialect, F.version_id, "ids")).order_by(F.id),
+    }
 
 
 def _decision_of(session: Session, finding_id: int) -> tuple[FindingRecord, int, DecisionRecord | None]:

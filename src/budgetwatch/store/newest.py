@@ -4,7 +4,9 @@ are always those of its newest version."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, true, update
+import functools
+
+from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from .schema import KeyFigures, Version
@@ -39,4 +41,10 @@ def newest_ids():
 
 
 def newest_version(session: Session, document_id: int) -> Version | None:
-    return session.scalars(select(Version).where(Version.document_id == document_id, is_newest())).first()
+    return session.scalars(_newest_of(), {"document": document_id}).first()
+
+
+@functools.cache
+def _newest_of():
+    """newest_version's statement, built once (a 文档 page's first read)."""
+    return select(Version).where(Version.document_id == bindparam("document"), is_newest())

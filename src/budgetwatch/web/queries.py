@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -16,34 +16,28 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
-    or_,
     select,
     true,
-    union,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from ..analysis.figures import figures_for, figures_many
-from ..store import search
+from ..model import FINDING_AMOUNTS, FINDING_COLUMNS
 from ..store.among import among, dialect_of
 from ..store.findings import load_findings, to_finding
 from ..store.newest import is_newest, newest_version
 from ..store.repository import load_version_cached
 from ..store.schema import (
-    CellRecord,
     DecisionRecord,
     FindingRecord,
     FindingTotal,
-    FormRecord,
-    IndicatorRecord,
     KeyFigures,
-    RowRecord,
     SourceFileRecord,
-    TableRecord,
     Version,
 )
 from ..vocab.enums import Scope, Severity, Stage, Status, labels, rank
+from .project_search import SEARCH_CAP, projects, searchable  # noqa: F401  (the 项目 search: Q.projects)
 
 STAGE_ZH = labels(Stage)
 SCOPE_ZH = labels(Scope)
@@ -176,10 +170,14 @@ def document(s: Session, document_id: int) -> dict | None:
         "version_id": v.id,
         "doc": doc,
         "findings": findings,
-        "versions": list(  # the numbers only: not the document and all its versions as objects
-            s.scalars(select(Version.number).where(Version.document_id == document_id).order_by(Version.number))
-        ),
+        "versions": list(s.scalars(_version_numbers(), {"document": document_id})),
     }
+
+
+@functools.cache
+def _version_numbers():
+    """A document's version numbers (not its versions as objects), built once."""
+    return select(Version.number).where(Version.document_id == bindparam("document")).order_by(Version.number)
 
 
 FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "document", "region")
@@ -187,16 +185,17 @@ FINDING_FILTERS = ("rule", "family", "severity", "status", "unit", "year", "docu
 
 def _finding_select(
     columns,
-    rule: str | None = None,
-    family: str | None = None,
-    severity: str | None = None,
-    status: str | None = None,
-    unit: str | None = None,
-    year: int | None = None,
-    document: int | None = None,
-    region: str | None = None,
+    rule: Any = None,
+    family: Any = None,
+    severity: Any = None,
+    status: Any = None,
+    unit: Any = None,
+    year: Any = None,
+    document: Any = None,
+    region: Any = None,
 ):
-    """The findings of the newest versions with their decisions, filtered: a SELECT of `columns`."""
+    """The findings of the newest versions with their decisions, filtered: a SELECT of `columns`. Each filter
+    a value (None or empty: not filtered) or a parameter (_findings_reads)."""
     q = (
         select(*columns)
         .select_from(FindingRecord)
@@ -218,15 +217,56 @@ def _finding_select(
         (Version.document_id, document),
         (Version.region_code, region),
     ):
-        if val:
+        if _set(val):
             q = q.where(col == val)
-    if unit:
+    if _set(unit):
         q = q.where(Version.unit_name.contains(unit))
-    if status == "open":
+    if isinstance(status, str) and status == "open":
         q = q.where(DecisionRecord.id.is_(None))
-    elif status:
+    elif _set(status):
         q = q.where(DecisionRecord.status == status)
     return q
+
+
+def _set(value) -> bool:
+    """Whether a filter of _finding_select is set: a value given (not None nor empty), or a parameter."""
+    return isinstance(value, BindParameter) or bool(value)
+
+
+@functools.cache
+def _findings_reads(given: tuple[str, ...], status: str | None) -> dict[str, Any]:
+    """findings()' count and page for the filters `given` (parameters of their names) and the status asked
+    ("open"; "given": another, as parameter `status`; None), built once."""
+    decided: Any = bindparam("status") if status == "given" else status
+    q = _finding_select(_FINDING_ROW, **{k: bindparam(k) for k in given}, status=decided)
+    return {
+        "total": select(func.count()).select_from(q.subquery()),
+        "page": q.order_by(Version.document_id, FindingRecord.id).limit(bindparam("limit")).offset(bindparam("offset")),
+    }
+
+
+class _Decided(NamedTuple):
+    """A decision as to_finding reads one, from a row of findings()."""
+
+    status: str
+    reason: str | None
+    decided_by: str | None
+    decided_at: Any
+
+
+# findings()' columns: the finding's fields under their names, its version's and decision's under others
+_FINDING_ROW = [
+    *(getattr(FindingRecord, k) for k in ("id", *FINDING_COLUMNS, *FINDING_AMOUNTS, "evidence")),
+    Version.document_id.label("v_document"),
+    Version.unit_name.label("v_unit"),
+    Version.year.label("v_year"),
+    Version.stage.label("v_stage"),
+    DecisionRecord.id.label("decision_id"),
+    DecisionRecord.status.label("d_status"),
+    DecisionRecord.reason.label("d_reason"),
+    DecisionRecord.decided_by.label("d_by"),
+    DecisionRecord.decided_at.label("d_at"),
+]
 
 
 def findings(
@@ -235,23 +275,27 @@ def findings(
     """One page of the filtered findings; `total` when the caller has counted them (finding_facets)."""
     # the decision comes with its finding (the list joins it to filter by status): a page reads its rows only,
     # not every finding of the page's documents again
-    q = _finding_select([FindingRecord, Version, DecisionRecord], **filters)
+    # plain columns, not three ORM objects a row: to_finding reads a row's fields by name as it reads a record's
+    given = {k: v for k, v in filters.items() if k != "status" and v}
+    status = filters.get("status") or None
+    reads = _findings_reads(tuple(given), None if status is None else "open" if status == "open" else "given")
+    at = given if status in (None, "open") else {**given, "status": status}
     if total is None:
-        total = count_rows(s, q)
+        total = s.scalar(reads["total"], at) or 0
     order = rank(Severity)
-    rows = s.execute(q.order_by(Version.document_id, FindingRecord.id).limit(limit).offset(offset))
+    rows = s.execute(reads["page"], {**at, "limit": limit, "offset": offset})
     pairs = [
         (
-            to_finding(f, d),
+            to_finding(r, None if r.decision_id is None else _Decided(r.d_status, r.d_reason, r.d_by, r.d_at)),
             {
-                "id": v.document_id,
-                "unit": v.unit_name,
-                "year": v.year,
-                "stage": v.stage,
-                "stage_zh": STAGE_ZH.get(v.stage or "", ""),
+                "id": r.v_document,
+                "unit": r.v_unit,
+                "year": r.v_year,
+                "stage": r.v_stage,
+                "stage_zh": STAGE_ZH.get(r.v_stage or "", ""),
             },
         )
-        for f, v, d in rows
+        for r in rows
     ]
     pairs.sort(key=lambda p: (p[1]["id"], order[p[0].severity]))
     if objects:  # (Finding, document) for the downloads, which write Finding objects
@@ -397,6 +441,29 @@ def compare(
 ) -> Page:
     """The units of one year and stage with their key figures, ranked by `sort` (missing figures last),
     in SQL over `key_figures`: only the page asked for is read."""
+    at: dict[str, Any] = {"offset": offset, "limit": limit}
+    if q:  # a name to look for: its statements made for it (escaping its % and _ needs the text)
+        reads = _compare_reads(year, stage, q, sort, limit is not None)
+    else:
+        reads, at = _compare_cached(sort, limit is not None), {**at, "year": year, "stage": stage}
+    total = s.scalar(reads["total"], at) or 0
+    figured = s.scalar(reads["figured"], at) or 0
+    if figured < total:  # stored before key figures were kept: computed once, here, before they are ranked
+        for vid in s.scalars(reads["lacking"], at).all():
+            figures_for(s, vid)
+    page = s.execute(reads["page"], at).all()
+    figures = figures_many(s, [vid for vid, _ in page])
+    rows = [{"id": did, **figures[vid], "rank": offset + i} for i, (vid, did) in enumerate(page, start=1)]
+    return Page(rows, total, limit or total, offset)
+
+
+@functools.cache
+def _compare_cached(sort: str, limited: bool) -> dict[str, Any]:
+    """compare()'s statements without a name to look for, year and stage as parameters: built once."""
+    return _compare_reads(bindparam("year"), bindparam("stage"), None, sort, limited)
+
+
+def _compare_reads(year, stage, q: str | None, sort: str, limited: bool) -> dict[str, Any]:
     named = [Version.unit_name.contains(q, autoescape=True)] if q else []
     chosen = [is_newest(), Version.year == year, Version.stage == stage, *named]
     K = KeyFigures
@@ -404,136 +471,34 @@ def compare(
     # one index per figure (ix_key_figures_rank_*), the page read and no more
     ranking = [K.latest == true(), K.year == year, K.stage == stage]
     ranking += [exists().where(Version.id == K.version_id, *named)] if named else []
-    total = s.scalar(select(func.count(Version.id)).where(*chosen)) or 0
-    figured = s.scalar(select(func.count()).select_from(K).where(*ranking)) or 0
-    if figured < total:  # stored before key figures were kept: computed once, here, before they are ranked
-        lacking = ~exists().where(K.version_id == Version.id)
-        for vid in s.scalars(select(Version.id).where(*chosen, lacking)).all():
-            figures_for(s, vid)
     ranked = (
         select(K.version_id, K.document_id)
         .where(*ranking)
         .order_by(getattr(K, sort).desc().nulls_last(), K.document_id)
-        .offset(offset)
+        .offset(bindparam("offset"))
     )
-    page = s.execute(ranked.limit(limit) if limit is not None else ranked).all()
-    figures = figures_many(s, [vid for vid, _ in page])
-    rows = [{"id": did, **figures[vid], "rank": offset + i} for i, (vid, did) in enumerate(page, start=1)]
-    return Page(rows, total, limit or total, offset)
+    return {
+        "total": select(func.count(Version.id)).where(*chosen),
+        "figured": select(func.count()).select_from(K).where(*ranking),
+        "lacking": select(Version.id).where(*chosen, ~exists().where(K.version_id == Version.id)),
+        "page": ranked.limit(bindparam("limit")) if limited else ranked,
+    }
 
 
 def years(s: Session) -> list[int]:
     """The years of the stored documents, newest first: each the largest below the one before, looked up
     in the (latest, year) index — as many look-ups as years, not a scan of every version."""
+    return list(s.scalars(_years()))
+
+
+@functools.cache
+def _years():
+    """years()' statement (it has no parameter), built once."""
     newest = and_(is_newest(), Version.year.is_not(None))
     found = select(func.max(Version.year).label("y")).where(newest).cte("found", recursive=True)
     below = select(func.max(Version.year)).where(newest, Version.year < found.c.y).scalar_subquery()
     found = found.union_all(select(below).where(found.c.y.is_not(None)))
-    return list(s.scalars(select(found.c.y).where(found.c.y.is_not(None))))
-
-
-def searchable(q: str) -> bool:
-    """Whether `q` holds a letter or digit: what the full-text index can look up."""
-    return bool(search.grams(q))
-
-
-# index entries a search reads at most: a common word's cost stops growing with the database
-SEARCH_CAP = 1000
-
-
-def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dict], bool]:
-    """Projects (performance forms, then rows of project tables) whose name, target or indicator contains
-    `q`: (how many match, one page of them, whether the matches were cut at SEARCH_CAP index entries — then
-    the count and pages are those of the first SEARCH_CAP entries the index yields). A `q` without a letter or digit
-    (`searchable`) matches nothing."""
-    like = f"%{q}%"
-    found = search.matching(s, q, SEARCH_CAP)
-    if found is None:  # no letter or digit: nothing the index holds, and a scan would read every newest version
-        return 0, [], False
-    # the full-text index names the candidates; the LIKE tests on the texts each entry keeps decide. It holds
-    # newest versions only (no newest-version test) and project rows only (no kind or subtotal test). One look-up
-    # of the index, kept (MATERIALIZED) for its two uses: the matches and how many entries were read
-    hits = found.cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
-    of_form = case((hits.c.kind == "row", hits.c.ref_id), else_=hits.c.form_id)  # an indicator finds its form
-    matched = select(case((hits.c.kind == "row", "row"), else_="form"), of_form).where(
-        or_(hits.c.name.like(like), hits.c.value.like(like))
-    )
-    entries = select(literal("entries"), func.count()).select_from(hits)
-    ids: dict[str, set[int]] = {"form": set(), "row": set(), "entries": {0}}
-    for kind, n in s.execute(union(matched, entries)):
-        ids[kind].add(n)
-    form_ids, row_ids = sorted(ids["form"]), sorted(ids["row"])
-    capped = max(ids["entries"]) >= SEARCH_CAP
-    total = len(form_ids) + len(row_ids)
-    # the page as plain columns, not ORM entities: 50 forms and versions built as objects cost more than
-    # the search itself
-    items = []
-    chosen = form_ids[offset : offset + limit]
-    reads = _project_reads(dialect_of(s))
-    page = s.execute(reads["forms"], {"ids": chosen}).all() if chosen else []
-    matching: dict[int, list] = {}  # only the indicators that match, not every indicator of the forms
-    for form_id, *fields in s.execute(reads["indicators"], {"ids": [f.id for f in page], "like": like}) if page else ():
-        matching.setdefault(form_id, []).append(dict(zip(("level1", "level2", "name", "value"), fields)))
-    for f in page:
-        items.append(
-            {
-                "source": "绩效目标表",
-                "project": f.project,
-                "amount": float(f.amount) if f.amount is not None else None,
-                "money_unit": f.money_unit,
-                "page": f.page,
-                "line": f.line,
-                "indicators": matching.get(f.id, []),
-                "document": {"id": f.document_id, "unit": f.unit_name, "year": f.year},
-            }
-        )
-    skip = max(0, offset - len(form_ids))
-    chosen = row_ids[skip : skip + limit - len(items)]
-    if chosen:
-        for r in s.execute(reads["rows"], {"ids": chosen}):
-            items.append(
-                {
-                    "source": r.title,
-                    "project": r.name,
-                    "amount": float(r.amount) if r.amount is not None else None,
-                    "money_unit": r.money_unit,
-                    "page": r.page,
-                    "line": r.line,
-                    "indicators": [],
-                    "document": {"id": r.document_id, "unit": r.unit_name, "year": r.year},
-                }
-            )
-    return total, items, capped
-
-
-@functools.cache
-def _project_reads(dialect: str) -> dict[str, Any]:
-    """projects()' reads of a page of matches, built once (store/among.py): its forms, their matching
-    indicators, its project rows (with the row's total)."""
-    where = (Version.document_id, Version.unit_name, Version.year)
-    F, I, R = FormRecord, IndicatorRecord, RowRecord  # noqa: E741
-    like: Any = bindparam("like")
-    total_cell = (
-        select(CellRecord.amount)
-        .where(CellRecord.row_id == R.id, CellRecord.column_key == "total")
-        .limit(1)
-        .scalar_subquery()
-    )
-    return {
-        "forms": select(F.id, F.project, F.amount, F.money_unit, F.page, F.line, *where)
-        .join(Version, Version.id == F.version_id)
-        .where(among(dialect, F.id, "ids"))
-        .order_by(F.id),
-        "indicators": select(I.form_id, I.level1, I.level2, I.name, I.value)
-        .where(among(dialect, I.form_id, "ids"), or_(I.name.like(like), I.value.like(like)))
-        .order_by(I.form_id, I.ordinal),
-        "rows": select(R.name, R.page, R.line, total_cell.label("amount"))
-        .add_columns(TableRecord.title, TableRecord.money_unit, *where)
-        .join(TableRecord, TableRecord.id == R.table_id)
-        .join(Version, Version.id == TableRecord.version_id)
-        .where(among(dialect, R.id, "ids"))
-        .order_by(R.id),
-    }
+    return select(found.c.y).where(found.c.y.is_not(None))
 
 
 def region_versions(s: Session, code: str) -> list[Version]:
