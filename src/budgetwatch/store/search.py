@@ -18,9 +18,10 @@ search reads SEARCH_CAP entries. Partitioned, the scan stops at the partition wh
 
 from __future__ import annotations
 
+import functools
 import re
 
-from sqlalchemy import Integer, column, delete, inspect, select, text
+from sqlalchemy import Integer, bindparam, column, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from .schema import FormRecord, IndicatorRecord, RowRecord, SearchEntry, TableRecord, Version, table_of
@@ -230,24 +231,37 @@ def matching(session: Session, q: str, limit: int):
     """A select of (id, kind, ref_id, form_id, name, value): of the entries whose bigrams hold those of `q` —
     a superset of the entries whose text contains `q` — the first `limit` the index yields (in no particular order: an order
     would read every match); None when `q` has no letter or digit to look up."""
+    dialect = _dialect(session)
+    query = terms(dialect, q)
+    return None if query is None else matching_select(dialect).params(terms=query, cap=limit)
+
+
+def terms(dialect: str, q: str) -> str | None:
+    """The index's query for `q` (PostgreSQL's tsquery, SQLite's FTS5 MATCH): the bigrams of `q` as tokens;
+    None when `q` has no letter or digit to look up."""
     wanted = grams(q)
     if not wanted:
         return None
     prefix = len(wanted) == 1  # one character: a prefix of some token
     # the last character of q ends a run in q, not necessarily in the text: only the others are tokens
     tokens = sorted(set(wanted if prefix else wanted[:-1]))
+    if dialect == "postgresql":
+        return " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)  # letters and digits only
+    return " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens)
+
+
+@functools.cache
+def matching_select(dialect: str):
+    """matching()'s select with the index's query (`terms`) and how many entries to read at most (`cap`) as
+    parameters, built once per dialect."""
     E = SearchEntry
     found = select(E.id, E.kind, E.ref_id, E.form_id, E.name, E.value)
-    if _dialect(session) == "postgresql":
-        query = " & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)  # letters and digits only
-        found = found.where(text(f"search_entries.{TERMS} @@ cast(:tsq as tsquery)").bindparams(tsq=query))
+    if dialect == "postgresql":
+        found = found.where(text(f"search_entries.{TERMS} @@ cast(:terms as tsquery)"))
     else:
-        query = " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens)
         found = found.where(
             SearchEntry.id.in_(
-                text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :fts")
-                .bindparams(fts=query)
-                .columns(column("rowid", Integer))
+                text(f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :terms").columns(column("rowid", Integer))
             )
         )
-    return found.limit(limit)
+    return found.limit(bindparam("cap"))

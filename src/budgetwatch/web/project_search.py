@@ -29,20 +29,12 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
     the count and pages are those of the first SEARCH_CAP entries the index yields). A `q` without a letter or digit
     (`searchable`) matches nothing."""
     like = f"%{q}%"
-    found = search.matching(s, q, SEARCH_CAP)
-    if found is None:  # no letter or digit: nothing the index holds, and a scan would read every newest version
+    dialect = dialect_of(s)
+    query = search.terms(dialect, q)
+    if query is None:  # no letter or digit: nothing the index holds, and a scan would read every newest version
         return 0, [], False
-    # the full-text index names the candidates; the LIKE tests on the texts each entry keeps decide. It holds
-    # newest versions only (no newest-version test) and project rows only (no kind or subtotal test). One look-up
-    # of the index, kept (MATERIALIZED) for its two uses: the matches and how many entries were read
-    hits = found.cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
-    of_form = case((hits.c.kind == "row", hits.c.ref_id), else_=hits.c.form_id)  # an indicator finds its form
-    matched = select(case((hits.c.kind == "row", "row"), else_="form"), of_form).where(
-        or_(hits.c.name.like(like), hits.c.value.like(like))
-    )
-    entries = select(literal("entries"), func.count()).select_from(hits)
     ids: dict[str, set[int]] = {"form": set(), "row": set(), "entries": {0}}
-    for kind, n in s.execute(union(matched, entries)):
+    for kind, n in s.execute(_look_up(dialect), {"terms": query, "cap": SEARCH_CAP, "like": like}):
         ids[kind].add(n)
     form_ids, row_ids = sorted(ids["form"]), sorted(ids["row"])
     capped = max(ids["entries"]) >= SEARCH_CAP
@@ -86,6 +78,21 @@ def projects(s: Session, q: str, limit: int, offset: int) -> tuple[int, list[dic
                 }
             )
     return total, items, capped
+
+
+@functools.cache
+def _look_up(dialect: str):
+    """projects()' one look-up of the index (parameters terms, cap and like), built once per dialect. The
+    full-text index names the candidates; the LIKE tests on the texts each entry keeps decide. It holds newest
+    versions only (no newest-version test) and project rows only (no kind or subtotal test). The look-up is kept
+    (MATERIALIZED) for its two uses: the matches, and how many entries were read."""
+    hits = search.matching_select(dialect).cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
+    like: Any = bindparam("like")
+    of_form = case((hits.c.kind == "row", hits.c.ref_id), else_=hits.c.form_id)  # an indicator finds its form
+    matched = select(case((hits.c.kind == "row", "row"), else_="form"), of_form).where(
+        or_(hits.c.name.like(like), hits.c.value.like(like))
+    )
+    return union(matched, select(literal("entries"), func.count()).select_from(hits))
 
 
 @functools.cache
