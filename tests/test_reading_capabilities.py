@@ -267,3 +267,19 @@ def test_a_row_printing_the_cost_level_in_both_level_columns():
     doc = extract_files(_pair("beijing-shi-weijianwei-2026-yusuan"))
     got = [(i.level1, i.level2, i.value) for f in doc.forms for i in f.indicators if i.name == "育儿补贴国家基础标准"]
     assert got == [("成本指标", "成本指标", "3600元/人/年")]
+
+
+def test_a_character_the_font_gives_no_code_keeps_the_rest_of_the_page_in_place(tmp_path):
+    # pdfium's page text leaves out a character without a Unicode code (here one beyond the font), so its
+    # indexes no longer match the glyphs' after it: the reader must not take its characters from that text
+    from budgetwatch.read.pdf_lines import read_pdf
+    from pdf_maker import FONT, ruled_table
+
+    if not FONT.exists():
+        pytest.skip(f"{FONT} (a CJK font) is absent")
+    path = tmp_path / "uncoded.pdf"
+    ruled_table(
+        path, "部门收入总表", [["项目", "金额"], ["\U00020000类项目", "12.50"], ["其他收入", "3.00"]], [200, 100]
+    )
+    got = [ln.cells for ln in read_pdf(path).lines if ln.is_row]
+    assert got == [("项目", "金额"), ("类项目", "12.50"), ("其他收入", "3.00")]

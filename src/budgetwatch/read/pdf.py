@@ -175,15 +175,17 @@ def _glyphs(textpage, tf: _Transform, path: str, index: int) -> list[Glyph]:
 
 def _chars(tp, n: int) -> str:
     """The page's n characters, index for index: the whole text in one call (one call per character was a
-    third of the glyphs' cost). Its UTF-16 decodes to n characters unless one lies beyond the BMP (a
-    surrogate pair, one character for two indexes, would shift every index after it): then one call per
-    character. (Where the two calls differ otherwise, both give a code the glyphs skip: 2 against U+FFFE, on
-    29 of 10,141 corpus pages.)"""
+    third of the glyphs' cost) where it is one UTF-16 unit per index — it leaves out a character without a
+    code (one fewer unit), and gives one beyond the BMP as a surrogate pair (one more, decoded to one
+    character): n units written that decode to n characters have neither. Else one call per character.
+    (Where the two calls differ otherwise, both give a code the glyphs skip: 2 against U+FFFE, on 29 of
+    10,141 corpus pages.)"""
     buf = ctypes.create_string_buffer(2 * (n + 1))
-    R.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    text = buf.raw[: 2 * n].decode("utf-16-le", "surrogatepass")
-    if len(text) == n:
-        return text
+    written = R.FPDFText_GetText(tp, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    if written == n + 1:  # n units and the terminator
+        text = buf.raw[: 2 * n].decode("utf-16-le", "surrogatepass")
+        if len(text) == n:
+            return text
     return "".join(chr(R.FPDFText_GetUnicode(tp, k)) for k in range(n))
 
 
