@@ -197,7 +197,7 @@ def parse_declaration(
             if _overflow(form, ln):
                 form.indicators[-1].value += nospace(ln.text)
                 continue
-            ind = reader.read(ln.cells, ln.location)
+            ind = reader.read(ln.cells, ln.location, ln)
             if ind:
                 form.indicators.append(ind)
     return form, reader or IndicatorReader(), continuing

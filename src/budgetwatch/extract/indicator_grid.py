@@ -43,6 +43,23 @@ def _own_levels(tokens: list[str]) -> bool:
     )
 
 
+def level2_cell(line: Line | None, frame: frozenset = FRAME_LABELS) -> str | None:
+    """A PDF grid row printing no 二级 label: "merged" where the cell its 二级 label would sit in (right of a
+    printed 一级 label, else left of the row's first text) is blank and merged with the cell above, "ruled"
+    where it is blank and ruled above; None for a row printing a 二级 label, or not read from a PDF grid."""
+    if line is None or line.ruled is None:
+        return None
+    cells = [nospace(c) for c in line.cells]
+    texts = [j for j, c in enumerate(cells) if c and c not in frame]
+    if not texts or any(level2_of(cells[j]) for j in texts[:3]):
+        return None
+    l1 = next((j for j in texts[:2] if level1_of(cells[j])), None)
+    k = l1 + 1 if l1 is not None else texts[0] - 1
+    if k < 0 or k >= len(cells) or cells[k] or k >= len(line.ruled):
+        return None
+    return "ruled" if line.ruled[k] else "merged"
+
+
 def _is_column_label(t: str) -> bool:
     n = nospace(t)
     return bool(_UNIT_LABEL.match(n) or _VALUE_LABEL.match(n) or _DIRECTION_LABEL.match(n))
@@ -80,20 +97,27 @@ class IndicatorReader:
         self.level2: str | None = None
         self.rows: list[PrintedRow] = []
         self.pending: list[str] = []  # labels printed on a row that gave no indicator
+        self.page: int | None = None  # the page of the last indicator read
 
-    def read(self, cells, where: dict) -> Indicator | None:
-        """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels."""
-        ind, labels = self._read(cells, where)
+    def read(self, cells, where: dict, line: Line | None = None) -> Indicator | None:
+        """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels.
+        `line`: the row as laid out (a PDF grid row), whose rulings tell a merged 二级 cell from a blank one."""
+        page = where.get("page")
+        overleaf = page is not None and self.page is not None and page != self.page
+        cell = level2_cell(line, self.frame)
+        ind, labels = self._read(cells, where, cell, overleaf)
         if ind is None:
             self.pending += labels
             return None
         self.rows.append(PrintedRow(ind, self.pending + labels, ind.level1, ind.level2))
         self.pending = []
+        self.page = page
         realign(self.rows)
         return ind
 
-    def _read(self, cells, where: dict) -> tuple[Indicator | None, list[str]]:
-        """The row's indicator (or None) and the 二级 (or lone 一级) labels printed on it."""
+    def _read(self, cells, where: dict, cell: str | None, overleaf: bool) -> tuple[Indicator | None, list[str]]:
+        """The row's indicator (or None) and the 二级 (or lone 一级) labels printed on it. `cell`: what
+        level2_cell says of the row's 二级 cell; `overleaf`: the row is the first read on its page."""
         first = next((j for j, c in enumerate(cells) if c), None)
         if first is None or (self.annual_start is not None and first >= self.annual_start):
             return None, []  # a row printed only in the 年度 block
@@ -147,7 +171,11 @@ class IndicatorReader:
             rest = tokens[2:]
             self.level1 = row_l1
         printed = list(l2s) or ([row_l1] if row_l1 else [])
-        if row_l1:
+        # the governing 一级 printed again, alone on its line (the middle of its merged cell, apart from the
+        # grid) or on a row whose 二级 cell goes on from the row above (merged, or the page's first row): the
+        # 二级 goes on too; a ruled blank 二级 cell under it has none
+        again = row_l1 is not None and row_l1 == self.level1 and not l2s
+        if row_l1 and not (again and (len(tokens) == 1 or cell == "merged" or cell == "ruled" and overleaf)):
             self.level1, self.level2 = row_l1, None
         if l2s and l2s[-1] not in LEVEL2_PARENT:
             self.level2 = l2s[-1]

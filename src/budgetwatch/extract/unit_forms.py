@@ -65,7 +65,7 @@ def parse_unit_form(
             if table is None:  # 年度预算申请 › 资金总额 | 按收入性质分 › … printed beside the grid's first row
                 table = _money_columns(title, above, ln, grid_at, money_unit)
             tokens = from_level1(ln.cells) or from_column(ln, grid_at, grid_header, columns)
-            ind = reader.read(tokens, ln.location)
+            ind = reader.read(tokens, ln.location, ln)
             if ind:
                 form.indicators.append(ind)
             continue
