@@ -46,7 +46,8 @@ def _own_levels(tokens: list[str]) -> bool:
 def level2_cell(line: Line | None, frame: frozenset = FRAME_LABELS) -> str | None:
     """A PDF grid row printing no 二级 label: "merged" where the cell its 二级 label would sit in (right of a
     printed 一级 label, else left of the row's first text) is blank and merged with the cell above, "ruled"
-    where it is blank and ruled above; None for a row printing a 二级 label, or not read from a PDF grid."""
+    where it is blank and ruled above ("ruled1" where the 一级 cell left of it is so too); None for a row
+    printing a 二级 label, or not read from a PDF grid."""
     if line is None or line.ruled is None:
         return None
     cells = [nospace(c) for c in line.cells]
@@ -57,7 +58,10 @@ def level2_cell(line: Line | None, frame: frozenset = FRAME_LABELS) -> str | Non
     k = l1 + 1 if l1 is not None else texts[0] - 1
     if k < 0 or k >= len(cells) or cells[k] or k >= len(line.ruled):
         return None
-    return "ruled" if line.ruled[k] else "merged"
+    if not line.ruled[k]:
+        return "merged"
+    # the 一级 cell left of it blank and ruled above too: a block of both levels opened without labels
+    return "ruled1" if l1 is None and k >= 1 and not cells[k - 1] and line.ruled[k - 1] else "ruled"
 
 
 def _is_column_label(t: str) -> bool:
@@ -98,6 +102,10 @@ class IndicatorReader:
         self.rows: list[PrintedRow] = []
         self.pending: list[str] = []  # labels printed on a row that gave no indicator
         self.page: int | None = None  # the page of the last indicator read
+        self.unlabelled: list[PrintedRow] = []  # a 二级 block opened without its label (printed overleaf?)
+        self.filled: list[PrintedRow] = []  # the rows the last label printed apart was given
+        self.apart = False  # the line before was a label printed apart from its rows
+        self.open_level1 = False  # that block's 一级 cell was blank and ruled above too
 
     def read(self, cells, where: dict, line: Line | None = None) -> Indicator | None:
         """The indicator a grid row holds, or None; every indicator of the grid so far gets its levels.
@@ -108,12 +116,52 @@ class IndicatorReader:
         ind, labels = self._read(cells, where, cell, overleaf)
         if ind is None:
             self.pending += labels
+            apart, self.apart = self.apart, bool(labels)
+            if labels:  # a label printed apart from its rows (the middle of its merged cell, or clipped)
+                self._fill(labels[-1])
+            elif apart and [nospace(c) for c in cells if c] == ["指标"]:
+                self._wrapped()  # 社会效益 | 指标: the label wrapped in its cell, read as two lines
             return None
-        self.rows.append(PrintedRow(ind, self.pending + labels, ind.level1, ind.level2))
+        self.filled, self.apart = [], False
+        row = PrintedRow(ind, self.pending + labels, ind.level1, ind.level2)
+        self.rows.append(row)
         self.pending = []
+        if cell in ("ruled", "ruled1") and not labels and not overleaf:
+            self.unlabelled, self.open_level1 = [row], cell == "ruled1"
+        elif labels:
+            if overleaf:
+                self._fill(labels[-1])
+            self.unlabelled = []
+        elif self.unlabelled:
+            self.unlabelled.append(row)
         self.page = page
         realign(self.rows)
         return ind
+
+    def _fill(self, label: str) -> None:
+        """A 二级 cell merged over rows that run on overleaf prints its label once, at its middle: often
+        overleaf, or apart from the grid. A block opened by a ruled blank 二级 cell takes the first label
+        printed after it, apart from the rows or on the first row overleaf; else it stays without one."""
+        if level1_of(label):  # the block's 一级, where its cell was blank too; the 二级 may follow
+            if self.open_level1:
+                for r in self.unlabelled:
+                    r.level1 = label
+            return
+        rows, self.unlabelled = self.unlabelled, []
+        self.filled = []
+        parent = LEVEL2_PARENT.get(label)
+        if rows and (parent in (rows[0].level1, None) or self.open_level1):
+            for r in rows:
+                r.level1, r.level2 = parent or r.level1, label
+            self.filled = rows
+
+    def _wrapped(self) -> None:
+        label = f"{self.level2}指标"
+        if label in LEVEL2_PARENT and LEVEL2_PARENT[label] == self.level1:
+            for r in self.filled:
+                r.level2 = label
+            self.level2 = label
+        self.filled = []
 
     def _read(self, cells, where: dict, cell: str | None, overleaf: bool) -> tuple[Indicator | None, list[str]]:
         """The row's indicator (or None) and the 二级 (or lone 一级) labels printed on it. `cell`: what
@@ -177,6 +225,8 @@ class IndicatorReader:
         again = row_l1 is not None and row_l1 == self.level1 and not l2s
         if row_l1 and not (again and (len(tokens) == 1 or cell == "merged" or cell == "ruled" and overleaf)):
             self.level1, self.level2 = row_l1, None
+        elif not row_l1 and not l2s and cell in ("ruled", "ruled1") and not overleaf:
+            self.level2 = None  # a 二级 block opened without its label: not the block above's
         if l2s and l2s[-1] not in LEVEL2_PARENT:
             self.level2 = l2s[-1]
         elif l2s:
