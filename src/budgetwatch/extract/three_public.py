@@ -17,8 +17,14 @@ def _item_test(item: ThreePublicItem):
     def test(lab: str, path: str) -> bool:
         if re.search(item.column, lab) and not (item.not_with and item.not_with in lab):
             return True
-        # the car total printed as a generic 小计 under its heading
-        return item.key == "car" and lab in GENERIC_TOTAL_LABELS and "购置及运行" in path
+        # an item's total printed as a generic 小计 under its heading (公务用车购置及运行费 › 小计, 因公出国（境）费
+        # › 小计 beside its 科研因公出国 part)
+        head = path.split("›")[-1] if path else ""
+        if lab not in GENERIC_TOTAL_LABELS or not head:
+            return False
+        if "购置及运行" in head:
+            return item.key == "car"
+        return re.search(item.column, head) is not None and not (item.not_with and item.not_with in head)
 
     return test
 
@@ -29,7 +35,7 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
         "合计",
         lambda lab, path: (
             ("三公" in lab and re.search(r"总额|合计|小计|预算数?$", lab))
-            or ((lab in GENERIC_TOTAL_LABELS or lab == "总计") and "购置及运行" not in path)
+            or ((lab in GENERIC_TOTAL_LABELS or lab == "总计") and not _under_item(path))
         ),
     ),
     ("会议费", lambda lab, path: lab == "会议费"),
@@ -37,9 +43,20 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
 )
 
 
+def _under_item(path: str) -> bool:
+    """The innermost heading over a column names a 三公 item (the 小计 under it is that item's)."""
+    head = path.split("›")[-1] if path else ""
+    return "购置及运行" in head or any(re.search(i.column, head) for i in THREE_PUBLIC_ITEMS if i.key != "car")
+
+
+# 当年预算 | 上年结转 blocks side by side: each item's figure in each (spec: current / carryover)
+_BLOCKS = (("carryover", re.compile(r"上年结转")), ("current", re.compile(r"当年|本年")))
+
+
 _FIGURE = re.compile(r"^(预算数?|决算数?|执行数|金额|本年预算数?|\d{4}年(预算数?|决算数?))$")
 _FUNDS = ("gpb", "gf", "soe")  # item › 一般公共预算 | 政府性基金预算 | 国有资本经营预算 (深圳)
 _YEAR_ROW = re.compile(r"^20\d{2}年度?$")
+_SLOTS = ("budget", "total", "current", "carryover", *_FUNDS)
 
 
 def fund_of(label: str) -> str | None:
@@ -158,8 +175,10 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
         for c, n in named
         if (year and str(year) in nospace("".join(c.path))) or re.search(r"本年|当年", "".join(c.path))
     ]
-    if own and any(re.search(r"20\d\d|上年|增减|变化", "".join(c.path)) for c, n in named if (c, n) not in own):
+    # (上年结转 is money of this year's budget, not last year's figure)
+    if own and any(re.search(r"20\d\d|上年(?!结转)|增减|变化", "".join(c.path)) for c, n in named if (c, n) not in own):
         named = own
+    carried = any(_BLOCKS[0][1].search(nospace("".join(c.path))) for c, _ in named)
     total_row = next(
         (r for r in table.rows if re.fullmatch(alternation(WHOLE_TOTAL_NAMES), nospace(r.name or ""))), None
     )
@@ -186,11 +205,16 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
             key = c.key
         if key is None or key in found.values():
             continue
-        slot = fund_of(c.label) or (
-            "budget"
-            if re.search(r"预算数", "".join(c.path) + c.label)
-            and re.search(r"决算", "".join(p for cc in columns for p in cc.path))
-            else "total"
+        block = next((k for k, rx in _BLOCKS if rx.search(nospace("".join(c.path)))), None) if carried else None
+        slot = (
+            fund_of(c.label)
+            or block
+            or (
+                "budget"
+                if re.search(r"预算数", "".join(c.path) + c.label)
+                and re.search(r"决算", "".join(p for cc in columns for p in cc.path))
+                else "total"
+            )
         )
         found.setdefault((n, slot), key)
     if not found:
@@ -198,7 +222,7 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
     out = []
     for name in [n for n, _ in ITEMS] + ["总计"]:
         values, printed, boxes = {}, {}, {}
-        for slot in ("budget", "total", *_FUNDS):
+        for slot in _SLOTS:
             k = found.get((name, slot))
             if k is not None:
                 values[slot] = row.values[k]
@@ -206,12 +230,15 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
                     printed[slot] = row.printed[k]
                 if k in row.boxes:
                     boxes[slot] = row.boxes[k]
+        if "current" in values and "total" not in values:
+            # an item's year total is its 当年预算 and 上年结转 figures together, as the table's 合计 is
+            values["total"] = round(values["current"] + values.get("carryover", 0.0), 2)
         if values:
             out.append(
                 Row(name=name, values=values, line=row.line, page=row.page, printed=printed, boxes=boxes, ocr=row.ocr)
             )
     table.rows = out
-    table.columns = [k for k in ("budget", "total", *_FUNDS) if any(k in r.values for r in out)]
+    table.columns = [k for k in _SLOTS if any(k in r.values for r in out)]
 
 
 def _current_row(rows: list[Row], year: int | None) -> Row:
