@@ -7,7 +7,7 @@ import pytest
 
 from budgetwatch.extract import extract_files
 
-from conftest import CORPUS, needs_corpus
+from conftest import CORPUS, CORPUS_WIDE, needs_corpus
 
 pytestmark = needs_corpus
 
@@ -26,3 +26,25 @@ def test_each_item_is_read_in_both_blocks():
     abroad = next(r for r in t.rows if r.name == "因公出国（境）费")
     assert abroad.boxes["current"][0] == pytest.approx(70.1, abs=1.5)
     assert t.columns == ["total", "current", "carryover"]
+
+
+def test_headings_drawn_past_their_cells_keep_their_neighbours_labels():
+    """西安市安监局 2019 表13 p32: 公务用车购置及运行维护费 is too wide for its cell and drawn clipped, its 公 and 费
+    in the cells beside (read 公公务接待费, 费会议费); 公务用车运行维护 has its 费 clipped at the cell's foot.
+    2019年: 会议费 19.06, 公务用车运行维护费 24.00 (the page), both read."""
+    doc = extract_files([CORPUS / "shaanxi-xian-anjianju-2019-yusuan.pdf"])
+    t = next(t for t in doc.tables if t.kind == "three_public")
+    rows = {r.name: r.values["total"] for r in t.rows}
+    assert rows["会议费"] == pytest.approx(19.06)
+    assert rows["公务用车运行维护费"] == pytest.approx(24.0)
+    assert rows["公务接待费"] == pytest.approx(4.38) and rows["合计"] == pytest.approx(28.38)
+
+
+def test_two_labels_abutting_across_a_ruling_stay_two():
+    """上海市文化和旅游局执法总队 财政拨款收支预算总表 p12: 政府性基金预算 | 国有资本经营预算 fill their cells, their
+    glyphs close across the ruling: two columns, not one."""
+    path = CORPUS_WIDE / "shanghai-211f0eab3b.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    t = next(t for t in extract_files([path]).tables if t.kind == "fiscal_summary")
+    assert {"gpb", "gf", "soe"} <= set(t.columns)

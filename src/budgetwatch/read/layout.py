@@ -280,7 +280,7 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
         for r in range(1, nrows):  # so does row 0
             anchor[r][c] = r if h_ruled[r][c] else anchor[r - 1][c]
     cells: dict[tuple[int, int], list[Glyph]] = {}
-    moved = _overprinted_runs(grid, glyphs)
+    moved = _crossing_runs(grid, glyphs, start) | _overprinted_runs(grid, glyphs)
     xs, ys, last_row, last_col = grid.xs, grid.ys, nrows - 1, ncols - 1
     for g in glyphs:  # the page's every glyph: the bounds tested inline, not by min/max calls
         r = bisect_right(ys, g.cy) - 1
@@ -359,6 +359,45 @@ def _lift_overflow(grid: _Grid, lines: dict, anchor: list[list[int]], start: lis
         ):
             lines[key].append(first)
             del lns[0]
+
+
+def _crossing_runs(grid: _Grid, glyphs: list[Glyph], start: list[list[int]]) -> dict[int, int]:
+    """A heading too wide for its cell is drawn centred and clipped at the cell's rulings: its glyphs past
+    them (公 | 务用车购置及运行维护 | 费) lie in the neighbouring cells, where they would join those cells' own
+    texts (公公务接待费, 费会议费). A run of text glyphs, each within crossing_gap × size of the one before, that
+    crosses a drawn ruling with at most crossing_glyphs of them in any other column goes whole to the column
+    most of its glyphs lie in. Returns id(glyph) → column."""
+    st, ncols = grid.settings, len(grid.xs) - 1
+    out: dict[int, int] = {}
+    line = sorted(glyphs, key=lambda g: (round(g.cy), g.x0))
+    run: list[Glyph] = []
+
+    def settle() -> None:
+        if len(run) < 3 or any(g.ch.isdigit() for g in run):
+            return
+        r = min(max(bisect_right(grid.ys, run[0].cy) - 1, 0), len(grid.ys) - 2)
+        # each glyph's cell: the column its merged cell begins at, on the run's row
+        cols = [start[r][min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)] for g in run]
+        if cols[0] == cols[-1]:
+            return
+        best = max(set(cols), key=cols.count)
+        # a few glyphs past the cell (two texts abutting across a ruling are two cells' texts)
+        if any(c != best and cols.count(c) > st.crossing_glyphs for c in set(cols)):
+            return
+        out.update((id(g), best) for g in run)
+
+    for g in line:
+        p = run[-1] if run else None
+        if p is not None and (
+            abs(g.cy - p.cy) < st.line_overlap * max(g.size, 1)
+            and -st.crossing_gap * max(g.size, 1) <= g.x0 - p.x1 <= st.crossing_gap * max(g.size, 1)
+        ):
+            run.append(g)
+            continue
+        settle()
+        run = [g]
+    settle()
+    return out
 
 
 def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:

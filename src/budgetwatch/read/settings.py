@@ -24,6 +24,10 @@ class LayoutSettings:
     cell_gap: float = 1.6  # … and wider than this × size, outside a grid, a new cell
     double_overlap: float = 0.8  # a glyph over its twin by this share of its width is a fake-bold double …
     double_shift: float = 0.3  # … when their centres are less than this × size apart vertically
+    # a word whose glyphs follow within this × size of each other across a drawn ruling is one text run past its
+    # cell, drawn clipped (layout._crossing_runs)
+    crossing_gap: float = 0.15
+    crossing_glyphs: int = 2  # … with at most this many glyphs past the ruling on either side
     overprint: float = 0.5  # a glyph overlapping its left neighbour by this × its width more than its …
     # neighbours overlap theirs is drawn over it (layout._overprinted_runs)
     # two texts drawn over each other on one line (layout._unwoven): a text's glyphs share a top within

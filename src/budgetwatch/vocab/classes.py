@@ -190,7 +190,7 @@ THREE_PUBLIC_ITEMS: tuple[ThreePublicItem, ...] = (
         "运行",
         "公务用车运行",
         r"运行(维护|维修)?经?费?$",
-        r"运行(维护)?经?费$",
+        r"运行(维护)?经?费$|运行维护$",  # 公务用车运行维护 (its 费 clipped at the foot of a narrow cell)
         not_with="购置",
     ),
     ThreePublicItem("car", "公务用车购置及运行费", None, None, None, "公务用车购置及运行", "购置及运行"),
