@@ -20,12 +20,27 @@ def test_each_item_is_read_in_both_blocks():
     assert rows["合计"] == {"total": 7.61, "current": 7.61, "carryover": 0.0}
     assert rows["公务用车运行维护费"]["current"] == pytest.approx(6.75)
     assert rows["公务用车购置及运行费"]["current"] == pytest.approx(6.75)
-    assert rows["公务接待费"] == {"current": 0.86, "carryover": 0.0, "total": 0.86}
+    assert rows["公务接待费"] == {"current": 0.86, "carryover": 0.0}  # no item total is printed: none is made
+    assert all(set(r.boxes) == set(r.values) for r in t.rows)  # every figure is one the page prints
     assert {n: v["carryover"] for n, v in rows.items()} == dict.fromkeys(rows, 0.0)
     # 因公出国（境）费 is the 小计 under its heading (因公出国（境）费 | 科研因公出国（境）费用 are its parts), not 合计
     abroad = next(r for r in t.rows if r.name == "因公出国（境）费")
     assert abroad.boxes["current"][0] == pytest.approx(70.1, abs=1.5)
     assert t.columns == ["total", "current", "carryover"]
+
+
+def test_the_total_printed_beside_the_blocks_is_no_sum_of_items_it_lacks():
+    """A06 adds the items up column by column: 三公经费合计 (`total`) has no item column beside it here, so it is
+    compared with none; each block's 小计 is with its items (7.61 = 0.00 + 6.75 + 0.86, 0.00 = 0.00 + …)."""
+    from budgetwatch.checks import run_checks
+
+    doc = extract_files([CORPUS / "jilin-changchun-xinfangju-2026-yusuan.pdf"])
+    assert [f for f in run_checks(doc) if f.rule == "A06"] == []
+    (t,) = [t for t in doc.tables if t.kind == "three_public"]
+    reception = next(r for r in t.rows if r.name == "公务接待费")
+    reception.values["current"] = 1.86  # a misprint in the 当年预算 block: the 小计 7.61 no longer adds up
+    (found,) = [f for f in run_checks(doc) if f.rule == "A06"]
+    assert found.value == 7.61 and found.expected == 8.61
 
 
 def test_headings_drawn_past_their_cells_keep_their_neighbours_labels():

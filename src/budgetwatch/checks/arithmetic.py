@@ -340,8 +340,8 @@ def three_public_sum(view: DocView):
             groups.append((it["car"], [it[k] for k in ("purchase", "running") if k in it], "购置费+运行维护费"))
         for whole, parts, zh in groups:
             for k in _value_keys(t):
-                if k not in whole.values:
-                    continue
+                if k not in whole.values or not any(k in p.values for p in parts):
+                    continue  # (a column only the total prints: 三公经费合计 beside 当年预算 | 上年结转 blocks)
                 s = sum(p.values.get(k, 0.0) for p in parts)
                 diff = whole.values[k] - s
                 if abs(diff) > envelope([(p, k) for p in parts] + [(whole, k)]):

@@ -230,9 +230,6 @@ def items_as_rows(table: Table, columns, year: int | None) -> None:
                     printed[slot] = row.printed[k]
                 if k in row.boxes:
                     boxes[slot] = row.boxes[k]
-        if "current" in values and "total" not in values:
-            # an item's year total is its 当年预算 and 上年结转 figures together, as the table's 合计 is
-            values["total"] = round(values["current"] + values.get("carryover", 0.0), 2)
         if values:
             out.append(
                 Row(name=name, values=values, line=row.line, page=row.page, printed=printed, boxes=boxes, ocr=row.ocr)

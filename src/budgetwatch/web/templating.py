@@ -32,7 +32,7 @@ class PageEnvironment(jinja2.Environment):
 
 
 templates = Jinja2Templates(
-    env=PageEnvironment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=jinja2.select_autoescape())
+    env=PageEnvironment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)  # as Starlette sets it
 )
 
 
