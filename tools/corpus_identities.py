@@ -65,6 +65,7 @@ def _three_public(doc, t):
     items = [it[k] for k in ("abroad",) if k in it] + car + [it[k] for k in ("reception",) if k in it]
     if total is not None and len(items) >= 2 and total not in items:
         keys = [k for k in t.columns if not k.startswith("x:")] or list(total.values)
+        keys = [k for k in keys if any(k in i.values for i in items)]  # as A06: a column an item prints
         yield from _column_sums(t, total, items, keys, "三公合计", "Σ三公")
 
 
