@@ -19,7 +19,7 @@ def _item_test(item: ThreePublicItem):
             return True
         # an item's total printed as a generic 小计 under its heading (公务用车购置及运行费 › 小计, 因公出国（境）费
         # › 小计 beside its 科研因公出国 part)
-        head = path.split("›")[-1] if path else ""
+        head = _heading(path)
         if lab not in GENERIC_TOTAL_LABELS or not head:
             return False
         if "购置及运行" in head:
@@ -43,9 +43,14 @@ ITEMS = (  # (canonical row name, test on the column's innermost label and its h
 )
 
 
+def _heading(path: str) -> str:
+    """The innermost heading of a column's path (公务用车购置及运行费 in “三公”经费 › 公务用车购置及运行费)."""
+    return path.split("›")[-1] if path else ""
+
+
 def _under_item(path: str) -> bool:
     """The innermost heading over a column names a 三公 item (the 小计 under it is that item's)."""
-    head = path.split("›")[-1] if path else ""
+    head = _heading(path)
     return "购置及运行" in head or any(re.search(i.column, head) for i in THREE_PUBLIC_ITEMS if i.key != "car")
 
 

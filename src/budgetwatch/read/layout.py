@@ -46,6 +46,13 @@ class _Grid:
     def contains(self, x: float, y: float) -> bool:
         return self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]
 
+    def column_at(self, x: float) -> int:
+        """The column band x lies in (the outer bands for a point outside)."""
+        return min(max(bisect_right(self.xs, x) - 1, 0), len(self.xs) - 2)
+
+    def row_at(self, y: float) -> int:
+        return min(max(bisect_right(self.ys, y) - 1, 0), len(self.ys) - 2)
+
     @cached_property
     def v_ruled(self) -> list[list[bool]]:
         """[c][r]: is there a ruling at xs[c] through row band r? Found once a grid, the frame always ruled."""
@@ -280,9 +287,10 @@ def _grid_rows(grid: _Grid, glyphs: list[Glyph]) -> list[LaidRow]:
         for r in range(1, nrows):  # so does row 0
             anchor[r][c] = r if h_ruled[r][c] else anchor[r - 1][c]
     cells: dict[tuple[int, int], list[Glyph]] = {}
-    moved = _crossing_runs(grid, glyphs, start) | _overprinted_runs(grid, glyphs)
+    by_line = sorted(glyphs, key=lambda g: (round(g.cy), g.x0))  # the order both run finders read
+    moved = _crossing_runs(grid, by_line, start) | _overprinted_runs(grid, by_line)
     xs, ys, last_row, last_col = grid.xs, grid.ys, nrows - 1, ncols - 1
-    for g in glyphs:  # the page's every glyph: the bounds tested inline, not by min/max calls
+    for g in glyphs:  # the page's every glyph: row_at / column_at inlined, the bounds tested without calls
         r = bisect_right(ys, g.cy) - 1
         r = 0 if r < 0 else last_row if r > last_row else r
         col = moved.get(id(g)) if moved else None
@@ -361,23 +369,22 @@ def _lift_overflow(grid: _Grid, lines: dict, anchor: list[list[int]], start: lis
             del lns[0]
 
 
-def _crossing_runs(grid: _Grid, glyphs: list[Glyph], start: list[list[int]]) -> dict[int, int]:
+def _crossing_runs(grid: _Grid, line: list[Glyph], start: list[list[int]]) -> dict[int, int]:
     """A heading too wide for its cell is drawn centred and clipped at the cell's rulings: its glyphs past
     them (公 | 务用车购置及运行维护 | 费) lie in the neighbouring cells, where they would join those cells' own
     texts (公公务接待费, 费会议费). A run of text glyphs, each within crossing_gap × size of the one before, that
     crosses a drawn ruling with at most crossing_glyphs of them in any other column goes whole to the column
-    most of its glyphs lie in. Returns id(glyph) → column."""
-    st, ncols = grid.settings, len(grid.xs) - 1
+    most of its glyphs lie in. `line`: the grid's glyphs by line, left to right. Returns id(glyph) → column."""
+    st = grid.settings
     out: dict[int, int] = {}
-    line = sorted(glyphs, key=lambda g: (round(g.cy), g.x0))
     run: list[Glyph] = []
 
     def settle() -> None:
         if len(run) < 3 or any(g.ch.isdigit() for g in run):
             return
-        r = min(max(bisect_right(grid.ys, run[0].cy) - 1, 0), len(grid.ys) - 2)
+        r = grid.row_at(run[0].cy)
         # each glyph's cell: the column its merged cell begins at, on the run's row
-        cols = [start[r][min(max(bisect_right(grid.xs, g.cx) - 1, 0), ncols - 1)] for g in run]
+        cols = [start[r][grid.column_at(g.cx)] for g in run]
         if cols[0] == cols[-1]:
             return
         best = max(set(cols), key=cols.count)
@@ -400,16 +407,15 @@ def _crossing_runs(grid: _Grid, glyphs: list[Glyph], start: list[list[int]]) -> 
     return out
 
 
-def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
+def _overprinted_runs(grid: _Grid, line: list[Glyph]) -> dict[int, int]:
     """A figure right-aligned in a narrow cell can overflow into the cell on its left, its first digit
     drawn over that cell's last (57.000000 beside 107.000000 reads 107.0000005 | 7.000000 glyph by
     glyph). A glyph that overlaps its left neighbour by far more than the glyphs around it overlap theirs
     starts a text of its own: that text, up to its first gap, goes whole to the column most of its glyphs
     lie in. (Boxes overlapping by the same amount all along are a font's wide boxes, not overprinting.)
     Returns id(glyph) → column for those glyphs."""
-    st, ncols = grid.settings, len(grid.xs) - 1
+    st = grid.settings
     out: dict[int, int] = {}
-    line = sorted(glyphs, key=lambda g: (round(g.cy), g.x0))
 
     def joined(a: Glyph, b: Glyph) -> bool:  # b follows a on its line, without a space
         return abs(b.cy - a.cy) < st.line_overlap * max(b.size, 1) and b.x0 - a.x1 <= st.word_gap * max(b.size, 1)
@@ -431,7 +437,7 @@ def _overprinted_runs(grid: _Grid, glyphs: list[Glyph]) -> dict[int, int]:
             if not joined(a, b) or a.x1 - b.x0 - around > share * (b.x1 - b.x0):
                 break
             run.append(b)
-        cols = [min(max(bisect_right(grid.xs, r.cx) - 1, 0), ncols - 1) for r in run]
+        cols = [grid.column_at(r.cx) for r in run]
         best = max(set(cols), key=cols.count)
         out.update((id(r), best) for r in run)
     return out
